@@ -1,0 +1,90 @@
+//! strata's own endpoints under `/_strata/`: health and the server clock.
+//!
+//! - `GET /_strata/health` → `{"status":"ok"}`
+//! - `GET /_strata/clock` → `{"now":"…","offset_seconds":N}`
+//! - `POST /_strata/clock` with `{"advance_seconds":N}` moves service time forward
+//!   (never back) and persists the offset before answering.
+//!
+//! They are unauthenticated: strata is a local development server, and moving its
+//! clock is how tests exercise time-based behaviour.
+
+use bytes::Bytes;
+use http::{Method, StatusCode};
+use http_body_util::Full;
+use serde::Deserialize;
+
+use crate::protocol::HttpResponse;
+use crate::state::{AdvanceError, ServerState};
+
+fn json(status: StatusCode, value: serde_json::Value) -> HttpResponse {
+    http::Response::builder()
+        .status(status)
+        .header(http::header::CONTENT_TYPE, "application/json")
+        .body(Full::new(Bytes::from(value.to_string())))
+        .expect("static header names and valid values")
+}
+
+fn clock_body(state: &ServerState) -> serde_json::Value {
+    serde_json::json!({
+        "now": state.clock.now().to_string(),
+        "offset_seconds": state.clock.offset_seconds(),
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Advance {
+    advance_seconds: f64,
+}
+
+/// Handles an admin request; returns the response and the operation name for logs.
+pub async fn handle(
+    state: &ServerState,
+    method: &Method,
+    path: &str,
+    body: &[u8],
+) -> (HttpResponse, &'static str) {
+    match (method, path) {
+        (&Method::GET, "/_strata/health") => (
+            json(StatusCode::OK, serde_json::json!({"status": "ok"})),
+            "Health",
+        ),
+        (&Method::GET, "/_strata/clock") => (json(StatusCode::OK, clock_body(state)), "GetClock"),
+        (&Method::POST, "/_strata/clock") => {
+            let advance = match serde_json::from_slice::<Advance>(body) {
+                Ok(a) => a,
+                Err(e) => {
+                    return (
+                        json(
+                            StatusCode::BAD_REQUEST,
+                            serde_json::json!({"error": format!("expected {{\"advance_seconds\": N}}: {e}")}),
+                        ),
+                        "AdvanceClock",
+                    );
+                }
+            };
+            let response = match state.advance_clock(advance.advance_seconds).await {
+                Ok(()) => json(StatusCode::OK, clock_body(state)),
+                Err(AdvanceError::Backwards) => json(
+                    StatusCode::BAD_REQUEST,
+                    serde_json::json!({"error": "advance_seconds must be a finite number >= 0: the clock only moves forward"}),
+                ),
+                Err(AdvanceError::Storage(e)) => {
+                    tracing::error!(error = %e, "could not persist the clock offset");
+                    json(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        serde_json::json!({"error": e.to_string()}),
+                    )
+                }
+            };
+            (response, "AdvanceClock")
+        }
+        _ => (
+            json(
+                StatusCode::NOT_FOUND,
+                serde_json::json!({"error": "no such strata endpoint"}),
+            ),
+            "Unknown",
+        ),
+    }
+}

@@ -1,0 +1,86 @@
+//! The one place a request is authenticated: SigV4 against the IAM engine's keys.
+//!
+//! Returns the calling [`Principal`] or the failure in AWS's categories; each
+//! protocol module turns the failure into its own error code.
+
+use http::request::Parts;
+use strata_iam::Principal;
+use strata_sigv4::{AuthError, Authorization, RequestParts, hex_sha256};
+
+use crate::state::ServerState;
+
+/// An authenticated caller.
+#[derive(Clone, Debug)]
+pub struct Caller {
+    pub principal: Principal,
+    pub access_key_id: String,
+    /// The region of the credential scope: the region the request is served in.
+    pub region: String,
+    /// The service of the credential scope (`dynamodb`, `sts`, `iam`, …).
+    pub service: String,
+}
+
+/// Why authentication did not produce a caller.
+#[derive(Debug)]
+pub enum AuthRejection {
+    Denied(AuthError),
+    /// The key store failed; the request cannot be judged.
+    Internal(String),
+}
+
+impl From<AuthError> for AuthRejection {
+    fn from(e: AuthError) -> Self {
+        Self::Denied(e)
+    }
+}
+
+/// Authenticates a request whose whole body has been read. `services` lists the
+/// signing names this endpoint accepts; the first is named in the scope error.
+pub fn authenticate(
+    state: &ServerState,
+    parts: &Parts,
+    body: &[u8],
+    services: &[&str],
+) -> Result<Caller, AuthRejection> {
+    let headers: Vec<(&str, &[u8])> = parts
+        .headers
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_bytes()))
+        .collect();
+    let req = RequestParts {
+        method: parts.method.as_str(),
+        path: parts.uri.path(),
+        query: parts.uri.query().unwrap_or_default(),
+        headers: &headers,
+    };
+    let auth =
+        Authorization::from_request(&req)?.ok_or_else(AuthError::missing_authentication_token)?;
+    let (secret, principal) = state
+        .iam
+        .authenticate(&auth.scope.access_key_id)
+        .map_err(|e| AuthRejection::Internal(e.to_string()))?
+        .ok_or_else(AuthError::invalid_client_token_id)?;
+    if !services.contains(&auth.scope.service.as_str()) {
+        return Err(AuthRejection::Denied(AuthError {
+            failure: strata_sigv4::AuthFailure::SignatureDoesNotMatch,
+            message: format!(
+                "Credential should be scoped to correct service: '{}'. ",
+                services.first().copied().unwrap_or_default()
+            ),
+        }));
+    }
+    let verified = state.verifier.verify(
+        &req,
+        &auth,
+        &secret,
+        &hex_sha256(body),
+        state.clock.real_now(),
+        state.clock.now(),
+    )?;
+    Ok(Caller {
+        principal,
+        access_key_id: verified.access_key_id,
+        region: verified.region,
+        service: verified.service,
+    })
+}

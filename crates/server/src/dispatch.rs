@@ -1,0 +1,179 @@
+//! One request, start to finish: route, read the body, authenticate, hand to the
+//! service, render, log one line.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use bytes::Bytes;
+use http::request::Parts;
+use http_body_util::{BodyExt, Limited};
+use hyper::body::Incoming;
+
+use crate::auth::{Caller, authenticate};
+use crate::protocol::query::{Params, QueryService};
+use crate::protocol::{HttpResponse, json, query, s3};
+use crate::route::{DYNAMODB_TARGET_PREFIX, Route, route};
+use crate::services;
+use crate::state::ServerState;
+use crate::{admin, request_id};
+
+/// DynamoDB accepts request bodies up to 16 MB (BatchWriteItem); IAM and STS
+/// parameters are far smaller. Larger bodies are refused before they are buffered.
+const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+
+/// What the request log line says about a request.
+struct LogFields {
+    protocol: &'static str,
+    operation: String,
+    account: Option<String>,
+}
+
+impl LogFields {
+    fn new(protocol: &'static str, operation: impl Into<String>) -> Self {
+        Self {
+            protocol,
+            operation: operation.into(),
+            account: None,
+        }
+    }
+
+    fn caller(&mut self, caller: &Caller) {
+        self.account = Some(caller.principal.account().to_string());
+    }
+}
+
+enum BodyError {
+    TooLarge,
+    Broken,
+}
+
+async fn read_body(body: Incoming) -> Result<Bytes, BodyError> {
+    match Limited::new(body, MAX_BODY_BYTES).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(BodyError::TooLarge),
+        Err(_) => Err(BodyError::Broken),
+    }
+}
+
+pub(crate) async fn handle(state: Arc<ServerState>, req: http::Request<Incoming>) -> HttpResponse {
+    let started = Instant::now();
+    let (parts, body) = req.into_parts();
+    let (response, log) = match route(&parts) {
+        Route::Admin => {
+            let body = read_body(body).await.unwrap_or_default();
+            let (response, op) =
+                admin::handle(&state, &parts.method, parts.uri.path(), &body).await;
+            (response, LogFields::new("admin", op))
+        }
+        Route::Json { target } => dynamodb(&state, &parts, body, target).await,
+        Route::Query => query_protocol(&state, &parts, body).await,
+        Route::S3 => {
+            let request_id = request_id::s3();
+            let response = s3::error(&s3::not_implemented(), &request_id, &request_id);
+            (response, LogFields::new("s3", parts.method.as_str()))
+        }
+    };
+    tracing::info!(
+        target: "strata::request",
+        protocol = log.protocol,
+        operation = %log.operation,
+        account = log.account.as_deref().unwrap_or("-"),
+        status = response.status().as_u16(),
+        latency_us = started.elapsed().as_micros() as u64,
+    );
+    response
+}
+
+async fn dynamodb(
+    state: &ServerState,
+    parts: &Parts,
+    body: Incoming,
+    target: String,
+) -> (HttpResponse, LogFields) {
+    let request_id = request_id::dynamodb();
+    let operation = target
+        .strip_prefix(DYNAMODB_TARGET_PREFIX)
+        .unwrap_or(&target)
+        .to_owned();
+    let mut log = LogFields::new("dynamodb", &operation);
+    let body = match read_body(body).await {
+        Ok(b) => b,
+        Err(BodyError::TooLarge) => {
+            return (json::error(&json::request_too_large(), &request_id), log);
+        }
+        Err(BodyError::Broken) => {
+            return (json::error(&json::internal_failure(), &request_id), log);
+        }
+    };
+    let caller = match authenticate(state, parts, &body, &["dynamodb"]) {
+        Ok(c) => c,
+        Err(rejection) => return (json::error(&json::auth_error(&rejection), &request_id), log),
+    };
+    log.caller(&caller);
+    if !target.starts_with(DYNAMODB_TARGET_PREFIX) {
+        return (json::error(&json::unknown_operation(), &request_id), log);
+    }
+    let response = match services::dynamodb::handle(&caller, &operation, &body).await {
+        Ok(bytes) => json::ok(bytes, &request_id),
+        Err(e) => json::error(&e, &request_id),
+    };
+    (response, log)
+}
+
+async fn query_protocol(
+    state: &ServerState,
+    parts: &Parts,
+    body: Incoming,
+) -> (HttpResponse, LogFields) {
+    let request_id = request_id::query();
+    let query_string = parts.uri.query().unwrap_or_default();
+    let mut log = LogFields::new("query", "-");
+    let body = match read_body(body).await {
+        Ok(b) => b,
+        Err(e) => {
+            let err = match e {
+                BodyError::TooLarge => query::request_too_large(),
+                BodyError::Broken => query::internal_failure(),
+            };
+            return (query::error(QueryService::Sts, &err, &request_id), log);
+        }
+    };
+    let params = Params::parse(query_string, &body);
+    let action = params.get("Action").unwrap_or_default().to_owned();
+    log.operation = if action.is_empty() {
+        "-".into()
+    } else {
+        action.clone()
+    };
+    // Before authentication only the Version can say which service this is.
+    let claimed = params
+        .get("Version")
+        .and_then(QueryService::from_version)
+        .unwrap_or(QueryService::Sts);
+    let caller = match authenticate(state, parts, &body, &["sts", "iam"]) {
+        Ok(c) => c,
+        Err(rejection) => {
+            return (
+                query::error(claimed, &query::auth_error(&rejection), &request_id),
+                log,
+            );
+        }
+    };
+    log.caller(&caller);
+    let service = QueryService::from_signing_name(&caller.service).unwrap_or(claimed);
+    if action.is_empty() {
+        return (
+            query::error(service, &query::missing_action(), &request_id),
+            log,
+        );
+    }
+    let result = match service {
+        QueryService::Sts => services::sts::handle(&caller, &action, &params),
+        QueryService::Iam => services::iam::handle(&caller, &action, &params),
+    };
+    let response = match result {
+        Ok(body) => query::ok(service, &action, body.as_deref(), &request_id),
+        Err(e) => query::error(service, &e, &request_id),
+    };
+    (response, log)
+}

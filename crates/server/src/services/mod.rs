@@ -1,0 +1,6 @@
+//! Service handlers: decoded requests in, engine calls, typed results out. They
+//! know their protocol's shapes but not HTTP.
+
+pub mod dynamodb;
+pub mod iam;
+pub mod sts;

@@ -1,0 +1,187 @@
+//! [`Backend`] on fjall 3 (an LSM tree with a write-ahead journal).
+//!
+//! The database is opened with `manual_journal_persist`, so applying a batch only appends it to
+//! the journal's in-process buffer; [`Backend::persist`] flushes that buffer and fsyncs
+//! (`PersistMode::SyncAll`). Journal rotation fsyncs the old journal itself.
+//!
+//! Every read goes through a fjall snapshot: fjall's plain `Keyspace::get`/`range` read at
+//! `SeqNo::MAX` and can observe a batch while it is being applied to the memtables, that is
+//! half of it. A snapshot reads at the last *published* batch, so reads are never torn.
+
+use std::{
+    collections::HashMap,
+    path::Path,
+    sync::{Arc, PoisonError, RwLock},
+};
+
+use fjall::{Database, Keyspace, KeyspaceCreateOptions, PersistMode, Readable};
+
+use crate::{
+    StorageError,
+    backend::{Backend, BackendSnapshot, Batch, KeyRange, KvIter, check_keyspace_name},
+};
+
+impl From<fjall::Error> for StorageError {
+    fn from(err: fjall::Error) -> Self {
+        match err {
+            fjall::Error::Poisoned => Self::Poisoned,
+            other => Self::backend(other),
+        }
+    }
+}
+
+/// A fjall database plus a cache of opened keyspace handles. Cheap to clone.
+#[derive(Clone)]
+pub struct FjallBackend {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    db: Database,
+    keyspaces: RwLock<HashMap<String, Keyspace>>,
+}
+
+impl FjallBackend {
+    /// Opens (creating or recovering) the database in `dir`.
+    pub fn open(dir: &Path) -> Result<Self, StorageError> {
+        Self::open_with(dir, false)
+    }
+
+    /// Opens a fresh database in a new temporary directory, which fjall deletes when the last
+    /// handle to the database (including snapshots and iterators of this backend) is dropped.
+    pub fn open_temporary() -> Result<Self, StorageError> {
+        let dir = tempfile::Builder::new()
+            .prefix("strata-store-")
+            .tempdir()?
+            .keep();
+        Self::open_with(&dir, true).inspect_err(|_| {
+            // Best effort: the open error is the one worth reporting.
+            let _ = std::fs::remove_dir_all(&dir);
+        })
+    }
+
+    fn open_with(dir: &Path, temporary: bool) -> Result<Self, StorageError> {
+        let db = Database::builder(dir)
+            .manual_journal_persist(true)
+            .temporary(temporary)
+            .open()
+            .map_err(|err| match err {
+                fjall::Error::Locked => StorageError::Locked {
+                    path: dir.to_path_buf(),
+                },
+                other => other.into(),
+            })?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                db,
+                keyspaces: RwLock::default(),
+            }),
+        })
+    }
+
+    /// The handle of keyspace `name`, creating the keyspace on first use.
+    fn keyspace(&self, name: &str) -> Result<Keyspace, StorageError> {
+        let cached = self
+            .inner
+            .keyspaces
+            .read()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(keyspace) = cached.get(name) {
+            return Ok(keyspace.clone());
+        }
+        drop(cached);
+        // Checked here because fjall panics on an invalid name.
+        check_keyspace_name(name)?;
+        let keyspace = self
+            .inner
+            .db
+            .keyspace(name, KeyspaceCreateOptions::default)?;
+        self.inner
+            .keyspaces
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(name.to_owned(), keyspace.clone());
+        Ok(keyspace)
+    }
+
+    fn fjall_snapshot(&self) -> FjallSnapshot {
+        FjallSnapshot {
+            snapshot: self.inner.db.snapshot(),
+            backend: self.clone(),
+        }
+    }
+}
+
+impl Backend for FjallBackend {
+    fn get(&self, keyspace: &str, key: &[u8]) -> Result<Option<Vec<u8>>, StorageError> {
+        self.fjall_snapshot().get(keyspace, key)
+    }
+
+    fn range(&self, keyspace: &str, range: KeyRange) -> Result<KvIter, StorageError> {
+        self.fjall_snapshot().range(keyspace, range)
+    }
+
+    fn snapshot(&self) -> Result<Box<dyn BackendSnapshot>, StorageError> {
+        Ok(Box::new(self.fjall_snapshot()))
+    }
+
+    fn apply(&self, batch: Batch) -> Result<(), StorageError> {
+        let mut fjall_batch = self.inner.db.batch();
+        for entry in batch.entries {
+            let keyspace = self.keyspace(&entry.keyspace)?;
+            match entry.value {
+                Some(value) => fjall_batch.insert(&keyspace, entry.key, value),
+                None => fjall_batch.remove(&keyspace, entry.key),
+            }
+        }
+        Ok(fjall_batch.commit()?)
+    }
+
+    fn persist(&self) -> Result<(), StorageError> {
+        Ok(self.inner.db.persist(PersistMode::SyncAll)?)
+    }
+}
+
+/// A fjall snapshot; holds the backend so a temporary database outlives it.
+struct FjallSnapshot {
+    snapshot: fjall::Snapshot,
+    backend: FjallBackend,
+}
+
+impl BackendSnapshot for FjallSnapshot {
+    fn get(&self, keyspace: &str, key: &[u8]) -> Result<Option<Vec<u8>>, StorageError> {
+        let keyspace = self.backend.keyspace(keyspace)?;
+        Ok(self
+            .snapshot
+            .get(&keyspace, key)?
+            .map(|value| value.to_vec()))
+    }
+
+    fn range(&self, keyspace: &str, range: KeyRange) -> Result<KvIter, StorageError> {
+        let keyspace = self.backend.keyspace(keyspace)?;
+        Ok(Box::new(FjallIter {
+            iter: self.snapshot.range(&keyspace, range),
+            _backend: self.backend.clone(),
+        }))
+    }
+}
+
+/// A fjall iterator copying pairs out; holds the backend so a temporary database outlives it.
+struct FjallIter {
+    iter: fjall::Iter,
+    _backend: FjallBackend,
+}
+
+impl Iterator for FjallIter {
+    type Item = Result<(Vec<u8>, Vec<u8>), StorageError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let guard = self.iter.next()?;
+        Some(
+            guard
+                .into_inner()
+                .map(|(key, value)| (key.to_vec(), value.to_vec()))
+                .map_err(StorageError::from),
+        )
+    }
+}

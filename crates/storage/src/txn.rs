@@ -1,0 +1,106 @@
+//! [`WriteTxn`]: what a write closure reads through and writes into.
+
+use std::collections::BTreeMap;
+
+use crate::{
+    StorageError,
+    backend::{
+        Backend, Batch, BatchEntry, check_key, check_keyspace_name, check_read_key, check_value,
+    },
+};
+
+/// The pending writes of one closure passed to [`Store::write`](crate::Store::write).
+///
+/// Reads see the closure's own pending writes first, then the latest applied state — which
+/// includes earlier closures of the same group that are applied but not yet fsynced. That is
+/// safe because a group is acknowledged only as a whole, after its fsync, and if the fsync
+/// fails every closure of the group fails.
+///
+/// Nothing reaches the backend unless the closure returns `Ok`; then all of it is applied as
+/// one atomic batch. Writing the same key twice keeps the last write.
+pub struct WriteTxn<'a> {
+    backend: &'a dyn Backend,
+    /// keyspace → key → new value (`None`: delete).
+    pending: BTreeMap<String, BTreeMap<Vec<u8>, Option<Vec<u8>>>>,
+    /// The first invalid write, reported instead of committing.
+    invalid: Option<StorageError>,
+}
+
+impl<'a> WriteTxn<'a> {
+    pub(crate) fn new(backend: &'a dyn Backend) -> Self {
+        Self {
+            backend,
+            pending: BTreeMap::new(),
+            invalid: None,
+        }
+    }
+
+    /// The value of `key` in `keyspace`, including this closure's pending writes.
+    pub fn get(&self, keyspace: &str, key: &[u8]) -> Result<Option<Vec<u8>>, StorageError> {
+        match self.pending.get(keyspace).and_then(|keys| keys.get(key)) {
+            Some(pending) => Ok(pending.clone()),
+            None => {
+                check_read_key(key)?;
+                self.backend.get(keyspace, key)
+            }
+        }
+    }
+
+    /// Sets `key` in `keyspace` to `value`.
+    ///
+    /// An invalid keyspace name, an empty or over-long key or an over-long value does not fail here: it makes the
+    /// whole closure fail with that error when it returns, with nothing written.
+    pub fn put(&mut self, keyspace: &str, key: impl Into<Vec<u8>>, value: impl Into<Vec<u8>>) {
+        let value = value.into();
+        if let Err(err) = check_value(&value) {
+            self.invalid.get_or_insert(err);
+            return;
+        }
+        self.record(keyspace, key.into(), Some(value));
+    }
+
+    /// Deletes `key` from `keyspace` (deleting a missing key is not an error).
+    pub fn delete(&mut self, keyspace: &str, key: impl Into<Vec<u8>>) {
+        self.record(keyspace, key.into(), None);
+    }
+
+    /// Number of distinct keys written so far.
+    pub fn len(&self) -> usize {
+        self.pending.values().map(BTreeMap::len).sum()
+    }
+
+    /// Whether nothing has been written.
+    pub fn is_empty(&self) -> bool {
+        self.pending.is_empty()
+    }
+
+    fn record(&mut self, keyspace: &str, key: Vec<u8>, value: Option<Vec<u8>>) {
+        if let Err(err) = check_keyspace_name(keyspace).and_then(|()| check_key(&key)) {
+            self.invalid.get_or_insert(err);
+            return;
+        }
+        self.pending
+            .entry(keyspace.to_owned())
+            .or_default()
+            .insert(key, value);
+    }
+
+    /// The batch to apply, or the first invalid write.
+    pub(crate) fn into_batch(self) -> Result<Batch, StorageError> {
+        if let Some(err) = self.invalid {
+            return Err(err);
+        }
+        let entries = self
+            .pending
+            .into_iter()
+            .flat_map(|(keyspace, keys)| {
+                keys.into_iter().map(move |(key, value)| BatchEntry {
+                    keyspace: keyspace.clone(),
+                    key,
+                    value,
+                })
+            })
+            .collect();
+        Ok(Batch { entries })
+    }
+}

@@ -1,0 +1,123 @@
+//! `strata credentials`: the root credentials of an account, ready to paste, and the
+//! `credentials.json` file in the data directory that `serve` writes for it.
+//!
+//! The store is the source of truth; the file is a copy for this command, which must
+//! work while the server holds the store open.
+
+use std::path::Path;
+
+use anyhow::Context;
+use serde::{Deserialize, Serialize};
+use strata_iam::RootAccount;
+
+use crate::cli::{CredentialsArgs, CredentialsFormat};
+use crate::config::Config;
+
+const FILE_NAME: &str = "credentials.json";
+
+#[derive(Serialize, Deserialize, Debug, Clone)]
+pub struct AccountCredentials {
+    pub account_id: String,
+    pub alias: Option<String>,
+    pub access_key_id: String,
+    pub secret_access_key: String,
+}
+
+#[derive(Serialize, Deserialize, Debug)]
+pub struct CredentialsFile {
+    pub endpoint: String,
+    pub region: String,
+    pub accounts: Vec<AccountCredentials>,
+}
+
+impl AccountCredentials {
+    pub fn from_root(root: &RootAccount) -> Self {
+        Self {
+            account_id: root.account.id.to_string(),
+            alias: root.account.alias.clone(),
+            access_key_id: root.root_key.access_key_id.clone(),
+            secret_access_key: root.root_key.secret_access_key.clone(),
+        }
+    }
+}
+
+/// Writes `credentials.json` (mode 0600) into the data directory.
+pub fn write_file(data_dir: &Path, file: &CredentialsFile) -> anyhow::Result<()> {
+    use std::io::Write;
+    #[cfg(unix)]
+    use std::os::unix::fs::OpenOptionsExt;
+    let path = data_dir.join(FILE_NAME);
+    let tmp = data_dir.join(format!("{FILE_NAME}.tmp"));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    options.mode(0o600);
+    let mut f = options
+        .open(&tmp)
+        .with_context(|| format!("cannot write {}", tmp.display()))?;
+    f.write_all(&serde_json::to_vec_pretty(file)?)?;
+    f.sync_all()?;
+    std::fs::rename(&tmp, &path)?;
+    Ok(())
+}
+
+pub fn run(args: CredentialsArgs) -> anyhow::Result<()> {
+    let (endpoint, region, accounts) = match &args.config {
+        Some(path) => {
+            let config = Config::load(path)?;
+            let accounts = config
+                .accounts
+                .iter()
+                .map(AccountCredentials::from_root)
+                .collect();
+            ("http://127.0.0.1:4566".to_owned(), config.region, accounts)
+        }
+        None => {
+            let path = args.data_dir.join(FILE_NAME);
+            let text = std::fs::read_to_string(&path).with_context(|| {
+                format!(
+                    "no credentials at {} — start `strata serve --data-dir {}` first (an --in-memory server prints its credentials at start-up)",
+                    path.display(),
+                    args.data_dir.display()
+                )
+            })?;
+            let file: CredentialsFile = serde_json::from_str(&text)
+                .with_context(|| format!("{} is damaged", path.display()))?;
+            (file.endpoint, file.region, file.accounts)
+        }
+    };
+    let Some(account) = accounts.iter().find(|a| {
+        a.account_id == args.account || a.alias.as_deref() == Some(args.account.as_str())
+    }) else {
+        let known: Vec<String> = accounts
+            .iter()
+            .map(|a| match &a.alias {
+                Some(alias) => format!("{} ({alias})", a.account_id),
+                None => a.account_id.clone(),
+            })
+            .collect();
+        anyhow::bail!("no account {:?}; known: {}", args.account, known.join(", "));
+    };
+    print!("{}", render(account, &endpoint, &region, args.format));
+    Ok(())
+}
+
+pub fn render(
+    a: &AccountCredentials,
+    endpoint: &str,
+    region: &str,
+    format: CredentialsFormat,
+) -> String {
+    match format {
+        CredentialsFormat::Env => format!(
+            "export AWS_ACCESS_KEY_ID={}\nexport AWS_SECRET_ACCESS_KEY={}\nexport AWS_DEFAULT_REGION={region}\nexport AWS_ENDPOINT_URL={endpoint}\n",
+            a.access_key_id, a.secret_access_key
+        ),
+        CredentialsFormat::AwsConfig => format!(
+            "[profile {}]\naws_access_key_id = {}\naws_secret_access_key = {}\nregion = {region}\nendpoint_url = {endpoint}\n",
+            a.alias.as_deref().unwrap_or(&a.account_id),
+            a.access_key_id,
+            a.secret_access_key
+        ),
+    }
+}

@@ -1,0 +1,26 @@
+//! The `strata` command: a thin CLI over the server and engine crates.
+//!
+//! - `strata serve` runs the server (see [`serve`]);
+//! - `strata credentials ACCOUNT` prints an account's root credentials ready to paste.
+
+mod cli;
+mod config;
+mod credentials;
+mod serve;
+
+use clap::Parser;
+
+fn main() -> std::process::ExitCode {
+    let cli = cli::Cli::parse();
+    let result = match cli.command {
+        cli::Command::Serve(args) => serve::run(args),
+        cli::Command::Credentials(args) => credentials::run(args),
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("strata: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,146 @@
+//! `strata serve`: open the store, make sure the accounts exist, listen.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use strata_iam::{
+    AccessKey, Account, AccountId, RootAccount, generate_root_access_key_id,
+    generate_secret_access_key,
+};
+use strata_server::ServerState;
+use strata_storage::Store;
+
+use crate::cli::ServeArgs;
+use crate::config::{Config, DEFAULT_REGION};
+use crate::credentials::{AccountCredentials, CredentialsFile, write_file};
+
+/// The accounts a server without a config starts with.
+const DEFAULT_ACCOUNTS: [(&str, &str); 2] =
+    [("111111111111", "source"), ("222222222222", "destination")];
+
+pub fn run(args: ServeArgs) -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let config = args.config.as_deref().map(Config::load).transpose()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(serve(args, config))
+}
+
+async fn serve(args: ServeArgs, config: Option<Config>) -> anyhow::Result<()> {
+    let store = if args.in_memory {
+        Store::open_temporary()?
+    } else {
+        std::fs::create_dir_all(&args.data_dir)
+            .with_context(|| format!("cannot create data directory {}", args.data_dir.display()))?;
+        Store::open(&args.data_dir.join("db"))
+            .with_context(|| format!("cannot open the store in {}", args.data_dir.display()))?
+    };
+    let region = config
+        .as_ref()
+        .map_or(DEFAULT_REGION.to_owned(), |c| c.region.clone());
+    let state = ServerState::open(store, region.clone())?;
+    match config {
+        Some(config) => state.iam.ensure_accounts(config.accounts).await?,
+        None if state.iam.root_accounts()?.is_empty() => {
+            state.iam.ensure_accounts(default_accounts()).await?;
+        }
+        None => {}
+    }
+    let listener = tokio::net::TcpListener::bind((args.host.as_str(), args.port))
+        .await
+        .with_context(|| format!("cannot listen on {}:{}", args.host, args.port))?;
+    let addr: SocketAddr = listener.local_addr()?;
+    let endpoint = format!("http://{addr}");
+    let accounts: Vec<AccountCredentials> = state
+        .iam
+        .root_accounts()?
+        .iter()
+        .map(AccountCredentials::from_root)
+        .collect();
+    if !args.in_memory {
+        write_file(
+            &args.data_dir,
+            &CredentialsFile {
+                endpoint: endpoint.clone(),
+                region: region.clone(),
+                accounts: accounts.clone(),
+            },
+        )?;
+    }
+    print_banner(&endpoint, &args, &region, &accounts);
+    strata_server::serve(listener, Arc::clone(&state), shutdown_signal()).await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+fn default_accounts() -> Vec<RootAccount> {
+    DEFAULT_ACCOUNTS
+        .iter()
+        .map(|(id, alias)| {
+            let id = AccountId::parse(id).expect("default account ids are 12 digits");
+            RootAccount {
+                account: Account::new(id.clone(), Some((*alias).to_owned())),
+                root_key: AccessKey::root(
+                    id,
+                    generate_root_access_key_id(),
+                    generate_secret_access_key(),
+                ),
+            }
+        })
+        .collect()
+}
+
+/// Start-up output on stdout: where to connect and with which keys. The line
+/// `strata listening on …` comes first and alone, so scripts can wait for it.
+fn print_banner(endpoint: &str, args: &ServeArgs, region: &str, accounts: &[AccountCredentials]) {
+    use std::io::Write;
+    let data = if args.in_memory {
+        "in memory".to_owned()
+    } else {
+        args.data_dir.display().to_string()
+    };
+    let mut out =
+        format!("strata listening on {endpoint} (data: {data}, region: {region})\naccounts:\n");
+    for a in accounts {
+        out.push_str(&format!(
+            "  {} {:<12} AWS_ACCESS_KEY_ID={} AWS_SECRET_ACCESS_KEY={}\n",
+            a.account_id,
+            a.alias.as_deref().unwrap_or("-"),
+            a.access_key_id,
+            a.secret_access_key
+        ));
+    }
+    out.push_str(&format!("try: aws --endpoint-url {endpoint} sts get-caller-identity   (after `eval $(strata credentials source)`)\n"));
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(out.as_bytes());
+    let _ = stdout.flush();
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}
