@@ -3,15 +3,18 @@
 /// DynamoDB's request ids: 52 upper-case base32-like characters.
 pub fn dynamodb() -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-    let mut rng = fastrand::Rng::new();
     (0..52)
-        .map(|_| ALPHABET[rng.usize(..ALPHABET.len())] as char)
+        .map(|_| ALPHABET[fastrand::usize(..ALPHABET.len())] as char)
         .collect()
 }
 
-/// IAM/STS request ids: a UUID.
+/// IAM/STS request ids: a version-4 UUID. Request ids need to be unique, not
+/// secret, so they come from the thread-local fast RNG rather than a syscall.
 pub fn query() -> String {
-    uuid::Uuid::new_v4().to_string()
+    let bytes = fastrand::u128(..).to_le_bytes();
+    uuid::Builder::from_random_bytes(bytes)
+        .into_uuid()
+        .to_string()
 }
 
 /// S3's `x-amz-request-id`: 16 upper-case hex characters.

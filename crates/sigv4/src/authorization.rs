@@ -83,6 +83,7 @@ impl Authorization {
     }
 
     fn from_header(req: &RequestParts<'_>, header: &str) -> Result<Self, AuthError> {
+        let header = header.trim();
         let Some(rest) = header.strip_prefix(ALGORITHM) else {
             let algorithm = header.split_whitespace().next().unwrap_or_default();
             return Err(AuthError::incomplete(format!(

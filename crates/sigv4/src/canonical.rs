@@ -115,8 +115,9 @@ pub fn canonical_uri(path: &str, encoding: UriEncoding) -> String {
     }
 }
 
-/// RFC 3986 §5.2.4, as AWS's signers apply it to non-S3 paths. The result always
-/// starts with `/`; a trailing slash is kept.
+/// RFC 3986 §5.2.4 plus collapsed empty segments, as AWS's signers normalise
+/// non-S3 paths (AWS test suite `normalize-path/*`: `//example//` → `/example/`).
+/// The result always starts with `/`; a trailing slash is kept.
 fn remove_dot_segments(path: &str) -> String {
     let mut out: Vec<&str> = Vec::new();
     let segments: Vec<&str> = path.split('/').collect();
@@ -129,7 +130,7 @@ fn remove_dot_segments(path: &str) -> String {
                 out.pop();
                 trailing_slash = i == last;
             }
-            "" if i == 0 => {}
+            "" => trailing_slash = i == last && i > 0,
             s => {
                 out.push(s);
                 trailing_slash = false;
@@ -208,7 +209,18 @@ pub fn canonical_request(
 
 /// Lower-case hex SHA-256.
 pub fn hex_sha256(data: &[u8]) -> String {
-    hex::encode(Sha256::digest(data))
+    lower_hex(&Sha256::digest(data))
+}
+
+/// Lower-case hex of bytes (a table lookup; `hex::encode` goes through chars).
+pub(crate) fn lower_hex(bytes: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = Vec::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(HEX[usize::from(b >> 4)]);
+        out.push(HEX[usize::from(b & 15)]);
+    }
+    String::from_utf8(out).expect("hex digits are ASCII")
 }
 
 /// `AWS4-HMAC-SHA256\n<date>\n<scope>\n<hex sha256(canonical request)>`.
@@ -253,6 +265,9 @@ mod tests {
         assert_eq!(remove_dot_segments("/example1/example2/../.."), "/");
         assert_eq!(remove_dot_segments("/./"), "/");
         assert_eq!(remove_dot_segments("/a/./b/"), "/a/b/");
+        assert_eq!(remove_dot_segments("//example//"), "/example/");
+        assert_eq!(remove_dot_segments("//"), "/");
+        assert_eq!(remove_dot_segments("/./example"), "/example");
     }
 
     #[test]

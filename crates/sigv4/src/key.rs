@@ -4,7 +4,7 @@
 //! (secret, date, region, service), so the verifier caches it per access key.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::RwLock;
 
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
@@ -36,25 +36,35 @@ pub fn derive_signing_key(secret: &str, date: &str, region: &str, service: &str)
 impl SigningKey {
     /// The hex signature of a string to sign.
     pub fn sign(&self, string_to_sign: &str) -> String {
-        hex::encode(hmac(&self.0, string_to_sign.as_bytes()))
+        crate::canonical::lower_hex(&hmac(&self.0, string_to_sign.as_bytes()))
     }
 }
 
 /// Cached signing keys, keyed by the whole derivation input so that a changed
-/// secret can never reuse a stale key. Bounded: cleared when it grows past
-/// `capacity` entries (keys are cheap to rederive; an LRU would buy little).
+/// secret can never reuse a stale key. A hit allocates nothing and takes only a
+/// read lock. Bounded: cleared when it grows past `capacity` entries (keys are
+/// cheap to rederive; an LRU would buy little).
 #[derive(Debug)]
 pub struct SigningKeyCache {
-    keys: Mutex<HashMap<CacheKey, SigningKey>>,
+    keys: RwLock<HashMap<u64, Vec<(CacheKey, SigningKey)>>>,
     capacity: usize,
 }
 
-#[derive(Debug, Hash, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq)]
 struct CacheKey {
     secret: String,
     date: String,
     region: String,
     service: String,
+}
+
+impl CacheKey {
+    fn is(&self, secret: &str, date: &str, region: &str, service: &str) -> bool {
+        self.secret == secret
+            && self.date == date
+            && self.region == region
+            && self.service == service
+    }
 }
 
 impl Default for SigningKeyCache {
@@ -63,33 +73,57 @@ impl Default for SigningKeyCache {
     }
 }
 
+fn slot(secret: &str, date: &str, region: &str, service: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (secret, date, region, service).hash(&mut h);
+    h.finish()
+}
+
 impl SigningKeyCache {
     pub fn with_capacity(capacity: usize) -> Self {
         Self {
-            keys: Mutex::new(HashMap::new()),
+            keys: RwLock::new(HashMap::new()),
             capacity,
         }
     }
 
     /// The signing key for this scope, derived at most once while cached.
     pub fn get(&self, secret: &str, date: &str, region: &str, service: &str) -> SigningKey {
-        let key = CacheKey {
-            secret: secret.to_owned(),
-            date: date.to_owned(),
-            region: region.to_owned(),
-            service: service.to_owned(),
-        };
-        // A poisoned lock only means another thread panicked mid-insert of a plain
-        // HashMap; the map is still valid, so keep using it.
-        let mut keys = self.keys.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(found) = keys.get(&key) {
-            return *found;
+        let slot = slot(secret, date, region, service);
+        {
+            // A poisoned lock only means another thread panicked while holding a
+            // plain HashMap; the map is still valid, so keep using it.
+            let keys = self.keys.read().unwrap_or_else(|e| e.into_inner());
+            if let Some(bucket) = keys.get(&slot) {
+                if let Some((_, key)) = bucket
+                    .iter()
+                    .find(|(k, _)| k.is(secret, date, region, service))
+                {
+                    return *key;
+                }
+            }
         }
         let derived = derive_signing_key(secret, date, region, service);
+        let mut keys = self.keys.write().unwrap_or_else(|e| e.into_inner());
         if keys.len() >= self.capacity {
             keys.clear();
         }
-        keys.insert(key, derived);
+        let bucket = keys.entry(slot).or_default();
+        if !bucket
+            .iter()
+            .any(|(k, _)| k.is(secret, date, region, service))
+        {
+            bucket.push((
+                CacheKey {
+                    secret: secret.to_owned(),
+                    date: date.to_owned(),
+                    region: region.to_owned(),
+                    service: service.to_owned(),
+                },
+                derived,
+            ));
+        }
         derived
     }
 }
@@ -121,6 +155,6 @@ mod tests {
         for region in ["a", "b", "c", "d"] {
             cache.get("s", "20150830", region, "sts");
         }
-        assert!(cache.keys.lock().unwrap().len() <= 2);
+        assert!(cache.keys.read().unwrap().len() <= 2);
     }
 }

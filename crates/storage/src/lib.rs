@@ -3,7 +3,8 @@
 //! Owns one data directory (or a temporary one for `--in-memory`): named keyspaces of ordered
 //! byte keys, stored by fjall 3 behind the small [`Backend`] trait. It knows nothing of
 //! DynamoDB, S3 or IAM: engines encode their own keys and values and call [`Store`]. It never
-//! sees HTTP and never reads the clock.
+//! sees HTTP and never reads the clock. Callers: the engine crates (IAM/STS, DynamoDB, S3
+//! metadata) and the server's startup, which opens it (`--in-memory` → [`Store::open_temporary`]).
 //!
 //! Invariants:
 //!
@@ -21,7 +22,8 @@
 //! - **Reads may run ahead of acknowledgement.** A batch is visible to [`Store::get`], ranges and
 //!   snapshots as soon as it is applied, shortly *before* its fsync completes and its writer is
 //!   acknowledged. A reader can therefore observe a write that a crash in that window would
-//!   lose. (If the fsync fails instead, the store is poisoned and refuses all further writes.)
+//!   lose. If the fsync fails instead, the store is poisoned; the group's writes then stay
+//!   visible to reads in this process although their writers got an error.
 //! - **Poisoning.** Any backend failure on the write path fails the whole group and poisons the
 //!   store: every later write returns [`StorageError::Poisoned`]; reads keep working. Restart
 //!   (reopen) to recover from the journal.

@@ -340,7 +340,8 @@ fn group_commit_under_concurrent_load() {
         stats.groups_committed < stats.writes_committed,
         "groups formed: {stats:?}"
     );
-    assert!(stats.largest_group >= TASKS as u64, "{stats:?}");
+    // The gate's group may take some first writes before blocking; the next takes the rest.
+    assert!(stats.largest_group > (TASKS / 2) as u64, "{stats:?}");
 }
 
 /// fjall with a switch that makes `persist` fail, as a dying disk would, or panic, as a
@@ -403,17 +404,26 @@ fn failed_persist_fails_the_group_and_poisons_the_store() {
         .build()
         .expect("runtime");
     let results: Vec<_> = runtime.block_on(async {
-        // The gate closure wrote nothing, so its group needed no fsync and succeeded.
-        gate_write.await.expect("gate write");
+        // The gate wrote nothing; it fails only if the writer grouped it with the writes.
+        let _ = gate_write.await;
         let mut results = Vec::new();
         for reply in replies {
             results.push(reply.await);
         }
         results
     });
-    for result in results {
+    // The first failing group gets the fsync error; any later group (if the writer split the
+    // ten) is refused as poisoned.
+    assert!(
+        matches!(results[0], Err(StorageError::Backend(_))),
+        "{results:?}"
+    );
+    for result in &results {
         assert!(
-            matches!(result, Err(StorageError::Backend(_))),
+            matches!(
+                result,
+                Err(StorageError::Backend(_) | StorageError::Poisoned)
+            ),
             "{result:?}"
         );
     }

@@ -48,8 +48,9 @@ impl<'a> WriteTxn<'a> {
 
     /// Sets `key` in `keyspace` to `value`.
     ///
-    /// An invalid keyspace name, an empty or over-long key or an over-long value does not fail here: it makes the
-    /// whole closure fail with that error when it returns, with nothing written.
+    /// An invalid keyspace name, an empty or over-long key or an over-long value does not fail
+    /// here: it makes the whole closure fail with that error when it returns, with nothing
+    /// written.
     pub fn put(&mut self, keyspace: &str, key: impl Into<Vec<u8>>, value: impl Into<Vec<u8>>) {
         let value = value.into();
         if let Err(err) = check_value(&value) {

@@ -8,12 +8,11 @@
 //! costs one fsync of its own.
 //!
 //! Failure: a closure returning `Err` (or panicking) writes nothing. A backend failure (or
-//! panic) while applying or persisting fails every closure of the group with that error and poisons the
-//! writer: every later write gets [`StorageError::Poisoned`], because what reached the disk
-//! is unknown until the journal is recovered by reopening.
+//! panic) while applying or persisting fails every closure of the group with that error and
+//! poisons the writer: every later write gets [`StorageError::Poisoned`], because what reached
+//! the disk is unknown until the journal is recovered by reopening.
 
 use std::{
-    any::Any,
     panic::{AssertUnwindSafe, catch_unwind},
     sync::{
         Arc,
@@ -267,11 +266,7 @@ pub(crate) fn unwrap_outcome<T, E: From<StorageError>>(
 ) -> Result<T, E> {
     match reply {
         Ok(Ok(result)) => result,
-        Ok(Err(panic)) => resume(panic),
+        Ok(Err(panic)) => std::panic::resume_unwind(panic),
         Err(_) => Err(E::from(StorageError::WriterStopped)),
     }
-}
-
-fn resume(panic: Box<dyn Any + Send>) -> ! {
-    std::panic::resume_unwind(panic)
 }

@@ -8,6 +8,10 @@
 //!
 //! Each write puts the key into two keyspaces in one closure, so recovery is also checked for
 //! atomicity: a key is in both keyspaces or in neither, acknowledged or not.
+//!
+//! Limit: SIGKILL keeps the OS page cache, so this proves an acknowledged write had left the
+//! process (fjall's journal buffer was flushed) and that recovery is consistent; it cannot prove
+//! the fsync reached the device. That needs power-loss emulation (e.g. a fault-injecting FS).
 
 use std::{
     collections::BTreeSet,

@@ -1,0 +1,105 @@
+"""Routing on one port: DynamoDB JSON, S3 REST, and the admin endpoints."""
+
+import json
+import zlib
+
+import botocore.exceptions
+import pytest
+
+from sigv4_client import credentials, send, signed
+
+
+def client_error(call):
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        call()
+    return info.value.response
+
+
+def test_dynamodb_unknown_operation_after_authentication(server):
+    error = client_error(server.client("dynamodb").list_tables)
+    assert error["Error"]["Code"] == "UnknownOperationException"
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == 400
+    headers = error["ResponseMetadata"]["HTTPHeaders"]
+    assert len(headers["x-amzn-requestid"]) == 52
+
+
+def test_dynamodb_responses_carry_a_correct_crc32(server):
+    target = {"X-Amz-Target": "DynamoDB_20120810.ListTables", "Content-Type": "application/x-amz-json-1.0"}
+    status, headers, body = signed(server.endpoint, "dynamodb", "{}", target, credentials())
+    assert status == 400
+    assert json.loads(body)["__type"] == "com.amazon.coral.service#UnknownOperationException"
+    assert int(headers["x-amz-crc32"]) == zlib.crc32(body)
+
+
+def test_dynamodb_unknown_key(server):
+    dynamodb = server.client("dynamodb", aws_access_key_id="AKIAUNKNOWNKEY000000")
+    error = client_error(dynamodb.list_tables)
+    assert error["Error"]["Code"] == "UnrecognizedClientException"
+    assert error["Error"]["Message"] == "The security token included in the request is invalid."
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == 400
+
+
+def test_dynamodb_bad_secret(server):
+    dynamodb = server.client("dynamodb", aws_secret_access_key="wrong")
+    error = client_error(dynamodb.list_tables)
+    assert error["Error"]["Code"] == "InvalidSignatureException"
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == 400
+
+
+def test_dynamodb_missing_authentication(server):
+    status, _, body = send(
+        server.endpoint + "/",
+        "POST",
+        {"X-Amz-Target": "DynamoDB_20120810.ListTables", "Content-Type": "application/x-amz-json-1.0"},
+        b"{}",
+    )
+    assert status == 400
+    assert json.loads(body) == {
+        "__type": "com.amazon.coral.service#MissingAuthenticationTokenException",
+        "message": "Request is missing Authentication Token",
+    }
+
+
+def test_dynamodb_signed_for_another_service(server):
+    target = {"X-Amz-Target": "DynamoDB_20120810.ListTables", "Content-Type": "application/x-amz-json-1.0"}
+    status, _, body = signed(server.endpoint, "sts", "{}", target, credentials())
+    assert status == 400
+    assert json.loads(body)["__type"] == "com.amazon.coral.service#InvalidSignatureException"
+    assert "Credential should be scoped to correct service: 'dynamodb'" in json.loads(body)["message"]
+
+
+def test_s3_is_not_implemented_in_s3_xml(server):
+    error = client_error(server.client("s3").list_buckets)
+    assert error["Error"]["Code"] == "NotImplemented"
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == 501
+    assert error["ResponseMetadata"]["HTTPHeaders"]["x-amz-request-id"]
+
+
+def test_s3_with_aws_cli(server):
+    out = server.aws("s3api", "list-buckets", check=False)
+    assert out.returncode != 0
+    assert "NotImplemented" in out.stderr
+
+
+def test_health(server):
+    assert json.loads(server.get("/_strata/health")) == {"status": "ok"}
+
+
+def test_clock_moves_forward_only(workdir):
+    from conftest import start_server
+
+    s = start_server(workdir / "clock")
+    try:
+        before = json.loads(s.get("/_strata/clock"))
+        assert before["offset_seconds"] == 0
+        status, _, body = send(s.endpoint + "/_strata/clock", "POST", {}, b'{"advance_seconds": 900}')
+        assert status == 200
+        assert json.loads(body)["offset_seconds"] == 900
+        status, _, body = send(s.endpoint + "/_strata/clock", "POST", {}, b'{"advance_seconds": -1}')
+        assert status == 400
+        assert "only moves forward" in json.loads(body)["error"]
+        status, _, _ = send(s.endpoint + "/_strata/clock", "POST", {}, b"not json")
+        assert status == 400
+        assert json.loads(s.get("/_strata/clock"))["offset_seconds"] == 900
+    finally:
+        s.stop()
