@@ -20,6 +20,10 @@ pub use error::IamError;
 pub use ids::{generate_root_access_key_id, generate_secret_access_key};
 pub use principal::Principal;
 
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+
 use strata_storage::Store;
 
 const ACCOUNTS: &str = "iam.accounts";
@@ -36,18 +40,57 @@ pub struct RootAccount {
 #[derive(Clone)]
 pub struct Iam {
     store: Store,
+    keys: Arc<KeyCache>,
+}
+
+/// Access keys already read, so that authenticating a request costs a hash lookup
+/// instead of a store read and a JSON decode. Invariant: every write to
+/// `ACCESS_KEYS` goes through [`Iam`] and calls [`KeyCache::invalidate`] after it is
+/// committed; a reader only fills the cache if no invalidation happened since it
+/// started reading, so a stale record can never be cached.
+#[derive(Default)]
+struct KeyCache {
+    generation: AtomicU64,
+    keys: RwLock<HashMap<String, Arc<AccessKey>>>,
+}
+
+impl KeyCache {
+    fn get(&self, id: &str) -> Option<Arc<AccessKey>> {
+        self.keys
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(id)
+            .cloned()
+    }
+
+    fn insert_if_current(&self, generation: u64, key: Arc<AccessKey>) {
+        let mut keys = self.keys.write().unwrap_or_else(|e| e.into_inner());
+        if self.generation.load(Ordering::Acquire) == generation && keys.len() < 100_000 {
+            keys.insert(key.access_key_id.clone(), key);
+        }
+    }
+
+    fn invalidate(&self) {
+        let mut keys = self.keys.write().unwrap_or_else(|e| e.into_inner());
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        keys.clear();
+    }
 }
 
 impl Iam {
     pub fn new(store: Store) -> Self {
-        Self { store }
+        Self {
+            store,
+            keys: Arc::default(),
+        }
     }
 
     /// Makes the store hold exactly these accounts' root keys: creates missing
     /// accounts and replaces a root key that differs. Accounts already stored but not
     /// listed are kept (their resources live on), so a config can grow over time.
     pub async fn ensure_accounts(&self, wanted: Vec<RootAccount>) -> Result<(), IamError> {
-        self.store
+        let result = self
+            .store
             .write(move |txn| {
                 for root in &wanted {
                     let id = root.account.id.as_str().as_bytes();
@@ -73,7 +116,9 @@ impl Iam {
                 }
                 Ok::<_, IamError>(())
             })
-            .await
+            .await;
+        self.keys.invalidate();
+        result
     }
 
     /// Every account with its root key, ordered by account id.
@@ -86,7 +131,10 @@ impl Iam {
                 continue;
             };
             if let Some(root_key) = self.access_key(key_id)? {
-                out.push(RootAccount { account, root_key });
+                out.push(RootAccount {
+                    account,
+                    root_key: (*root_key).clone(),
+                });
             }
         }
         Ok(out)
@@ -100,11 +148,17 @@ impl Iam {
     }
 
     /// The access key record for an id, if it exists.
-    pub fn access_key(&self, access_key_id: &str) -> Result<Option<AccessKey>, IamError> {
-        self.store
-            .get(ACCESS_KEYS, access_key_id.as_bytes())?
-            .map(|bytes| decode(&bytes))
-            .transpose()
+    pub fn access_key(&self, access_key_id: &str) -> Result<Option<Arc<AccessKey>>, IamError> {
+        if let Some(key) = self.keys.get(access_key_id) {
+            return Ok(Some(key));
+        }
+        let generation = self.keys.generation.load(Ordering::Acquire);
+        let Some(bytes) = self.store.get(ACCESS_KEYS, access_key_id.as_bytes())? else {
+            return Ok(None);
+        };
+        let key: Arc<AccessKey> = Arc::new(decode(&bytes)?);
+        self.keys.insert_if_current(generation, key.clone());
+        Ok(Some(key))
     }
 
     /// What the SigV4 verifier needs for an access key, and who signs with it.
@@ -121,7 +175,7 @@ impl Iam {
             },
         };
         let secret = strata_sigv4::Secret {
-            secret_access_key: key.secret_access_key,
+            secret_access_key: key.secret_access_key.clone(),
             session_token: None,
             expiration: None,
         };
@@ -156,6 +210,8 @@ mod tests {
         iam.ensure_accounts(vec![root("111111111111", "source", "AKIAOLD0000000000001")])
             .await
             .unwrap();
+        // Cached now; replacing the key must evict it.
+        assert!(iam.authenticate("AKIAOLD0000000000001").unwrap().is_some());
         iam.ensure_accounts(vec![
             root("111111111111", "source", "AKIANEW0000000000001"),
             root("222222222222", "destination", "AKIANEW0000000000002"),

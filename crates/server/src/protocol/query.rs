@@ -147,13 +147,20 @@ pub fn ok(
     result: Option<&str>,
     request_id: &str,
 ) -> HttpResponse {
-    let mut body = format!("<{action}Response xmlns=\"{}\">", service.namespace());
+    let mut body = String::with_capacity(256 + result.map_or(0, str::len));
+    for part in ["<", action, "Response xmlns=\"", service.namespace(), "\">"] {
+        body.push_str(part);
+    }
     if let Some(result) = result {
-        body.push_str(&format!("<{action}Result>{result}</{action}Result>"));
+        for part in ["<", action, "Result>", result, "</", action, "Result>"] {
+            body.push_str(part);
+        }
     }
     body.push_str("<ResponseMetadata>");
     element(&mut body, "RequestId", request_id);
-    body.push_str(&format!("</ResponseMetadata></{action}Response>"));
+    for part in ["</ResponseMetadata></", action, "Response>"] {
+        body.push_str(part);
+    }
     response(StatusCode::OK, body, request_id)
 }
 

@@ -3,6 +3,16 @@
 /// Escapes text for an XML element or attribute.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
+    escape_into(&mut out, text);
+    out
+}
+
+/// Appends `text` escaped; text without markup characters is copied in one piece.
+pub fn escape_into(out: &mut String, text: &str) {
+    if !text.contains(['&', '<', '>', '"', '\'', '\r']) {
+        out.push_str(text);
+        return;
+    }
     for c in text.chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -14,7 +24,6 @@ pub fn escape(text: &str) -> String {
             c => out.push(c),
         }
     }
-    out
 }
 
 /// Appends `<name>escaped text</name>`.
@@ -22,7 +31,7 @@ pub fn element(out: &mut String, name: &str, text: &str) {
     out.push('<');
     out.push_str(name);
     out.push('>');
-    out.push_str(&escape(text));
+    escape_into(out, text);
     out.push_str("</");
     out.push_str(name);
     out.push('>');
