@@ -98,12 +98,11 @@ impl Iam {
                         Some(bytes) => Some(decode(&bytes)?),
                         None => None,
                     };
-                    if let Some(old) = &stored {
-                        if let Some(old_key) = &old.root_access_key_id {
-                            if old_key != &root.root_key.access_key_id {
-                                txn.delete(ACCESS_KEYS, old_key.as_bytes());
-                            }
-                        }
+                    if let Some(old) = &stored
+                        && let Some(old_key) = &old.root_access_key_id
+                        && old_key != &root.root_key.access_key_id
+                    {
+                        txn.delete(ACCESS_KEYS, old_key.as_bytes());
                     }
                     let mut account = root.account.clone();
                     account.root_access_key_id = Some(root.root_key.access_key_id.clone());

@@ -95,13 +95,12 @@ impl SigningKeyCache {
             // A poisoned lock only means another thread panicked while holding a
             // plain HashMap; the map is still valid, so keep using it.
             let keys = self.keys.read().unwrap_or_else(|e| e.into_inner());
-            if let Some(bucket) = keys.get(&slot) {
-                if let Some((_, key)) = bucket
+            if let Some(bucket) = keys.get(&slot)
+                && let Some((_, key)) = bucket
                     .iter()
                     .find(|(k, _)| k.is(secret, date, region, service))
-                {
-                    return *key;
-                }
+            {
+                return *key;
             }
         }
         let derived = derive_signing_key(secret, date, region, service);
