@@ -20,10 +20,22 @@ pub struct CredentialScope {
 impl CredentialScope {
     /// The scope as it appears in the string to sign: `date/region/service/aws4_request`.
     pub fn scope(&self) -> String {
-        format!(
-            "{}/{}/{}/aws4_request",
-            self.date, self.region, self.service
-        )
+        let mut out = String::with_capacity(64);
+        self.write_scope(&mut out);
+        out
+    }
+
+    pub(crate) fn write_scope(&self, out: &mut String) {
+        for part in [
+            self.date.as_str(),
+            "/",
+            &self.region,
+            "/",
+            &self.service,
+            "/aws4_request",
+        ] {
+            out.push_str(part);
+        }
     }
 
     fn parse(credential: &str) -> Result<Self, AuthError> {

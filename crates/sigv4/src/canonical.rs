@@ -101,13 +101,9 @@ pub fn canonical_query(query: &str) -> String {
 /// The canonical URI of a path as sent.
 pub fn canonical_uri(path: &str, encoding: UriEncoding) -> String {
     match encoding {
-        UriEncoding::Single => {
-            if path.is_empty() {
-                "/".to_owned()
-            } else {
-                uri_encode(&percent_decode_bytes(path), true)
-            }
-        }
+        UriEncoding::Single if path.is_empty() => "/".to_owned(),
+        UriEncoding::Single => uri_encode(&percent_decode_bytes(path), true),
+        UriEncoding::Double if path == "/" => "/".to_owned(),
         UriEncoding::Double => {
             let normalized = remove_dot_segments(path);
             uri_encode(normalized.as_bytes(), true)
@@ -150,8 +146,13 @@ fn remove_dot_segments(path: &str) -> String {
 
 /// Collapses runs of spaces and trims, as SigV4's `Trimall`.
 fn trim_all(value: &str, out: &mut String) {
+    let value = value.trim_matches([' ', '\t']);
+    if !value.contains('\t') && !value.contains("  ") {
+        out.push_str(value);
+        return;
+    }
     let mut space = false;
-    for c in value.trim().chars() {
+    for c in value.chars() {
         if c == ' ' || c == '\t' {
             space = true;
             continue;
@@ -191,7 +192,10 @@ pub fn canonical_request(
             if i > 0 {
                 out.push(',');
             }
-            trim_all(&String::from_utf8_lossy(value), &mut out);
+            match std::str::from_utf8(value) {
+                Ok(text) => trim_all(text, &mut out),
+                Err(_) => trim_all(&String::from_utf8_lossy(value), &mut out),
+            }
         }
         out.push('\n');
     }
@@ -215,23 +219,25 @@ pub fn hex_sha256(data: &[u8]) -> String {
 /// Lower-case hex of bytes (a table lookup; `hex::encode` goes through chars).
 pub(crate) fn lower_hex(bytes: &[u8]) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut out = Vec::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(HEX[usize::from(b >> 4)]);
-        out.push(HEX[usize::from(b & 15)]);
+    let mut out = vec![0u8; bytes.len() * 2];
+    for (pair, b) in out.chunks_exact_mut(2).zip(bytes) {
+        pair[0] = HEX[usize::from(b >> 4)];
+        pair[1] = HEX[usize::from(b & 15)];
     }
     String::from_utf8(out).expect("hex digits are ASCII")
 }
 
 /// `AWS4-HMAC-SHA256\n<date>\n<scope>\n<hex sha256(canonical request)>`.
 pub fn string_to_sign(amz_date: &str, scope: &CredentialScope, canonical_request: &str) -> String {
-    format!(
-        "{}\n{}\n{}\n{}",
-        crate::ALGORITHM,
-        amz_date,
-        scope.scope(),
-        hex_sha256(canonical_request.as_bytes())
-    )
+    let hash = hex_sha256(canonical_request.as_bytes());
+    let mut out = String::with_capacity(160);
+    for part in [crate::ALGORITHM, "\n", amz_date, "\n"] {
+        out.push_str(part);
+    }
+    scope.write_scope(&mut out);
+    out.push('\n');
+    out.push_str(&hash);
+    out
 }
 
 #[cfg(test)]
