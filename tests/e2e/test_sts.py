@@ -173,7 +173,7 @@ def test_unknown_sts_action_is_invalid_action(server):
     assert b"Could not find operation DoSomething for version 2011-06-15" in body
 
 
-def test_iam_is_not_served_yet_and_says_so(server):
-    error = client_error(server.client("iam").list_users)
+def test_iam_actions_not_served_yet_say_so(server):
+    error = client_error(lambda: server.client("iam").get_role(RoleName="nobody"))
     assert error["Error"]["Code"] == "InvalidAction"
     assert error["ResponseMetadata"]["HTTPStatusCode"] == 400

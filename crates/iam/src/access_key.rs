@@ -1,5 +1,6 @@
 //! Access keys: the id/secret pairs SigV4 signs with, and whose they are.
 
+use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::account::AccountId;
@@ -10,6 +11,37 @@ use crate::account::AccountId;
 pub enum AccessKeyOwner {
     /// The account's root user.
     Root { account: AccountId },
+    /// An IAM user of the account.
+    User {
+        account: AccountId,
+        user_name: String,
+        user_id: String,
+    },
+}
+
+/// `Active` keys authenticate; `Inactive` ones are refused as if unknown.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AccessKeyStatus {
+    #[default]
+    Active,
+    Inactive,
+}
+
+impl AccessKeyStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "Active",
+            Self::Inactive => "Inactive",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "Active" => Some(Self::Active),
+            "Inactive" => Some(Self::Inactive),
+            _ => None,
+        }
+    }
 }
 
 /// A long-term access key as stored.
@@ -18,6 +50,10 @@ pub struct AccessKey {
     pub access_key_id: String,
     pub secret_access_key: String,
     pub owner: AccessKeyOwner,
+    #[serde(default)]
+    pub status: AccessKeyStatus,
+    #[serde(default)]
+    pub create_date: Option<Timestamp>,
 }
 
 impl AccessKey {
@@ -26,6 +62,8 @@ impl AccessKey {
             access_key_id,
             secret_access_key,
             owner: AccessKeyOwner::Root { account },
+            status: AccessKeyStatus::Active,
+            create_date: None,
         }
     }
 

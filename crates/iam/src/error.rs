@@ -1,4 +1,5 @@
-//! The IAM engine's one error type.
+//! The IAM engine's one error type. Each domain variant is one of IAM's error codes
+//! and carries AWS's message; the server maps variants to the wire in one place.
 
 use strata_storage::StorageError;
 
@@ -9,4 +10,15 @@ pub enum IamError {
     /// A stored record no longer decodes: a bug or a damaged data directory.
     #[error("corrupt IAM record: {0}")]
     Corrupt(String),
+    #[error("{0}")]
+    NoSuchEntity(String),
+    #[error("{0}")]
+    EntityAlreadyExists(String),
+    #[error("{0}")]
+    DeleteConflict(String),
+    #[error("{0}")]
+    LimitExceeded(String),
+    /// A parameter violates its modelled constraint (IAM's `ValidationError`).
+    #[error("{0}")]
+    Validation(String),
 }

@@ -15,6 +15,16 @@ pub fn generate_root_access_key_id() -> String {
     format!("AKIA{}", random_from(BASE32, 16))
 }
 
+/// `AKIA` + 16 base32 characters, for an IAM user's key.
+pub fn generate_user_access_key_id() -> String {
+    generate_root_access_key_id()
+}
+
+/// `AIDA` + 17 base32 characters: an IAM user's unique id.
+pub fn generate_user_id() -> String {
+    format!("AIDA{}", random_from(BASE32, 17))
+}
+
 /// 40 characters of AWS's secret alphabet.
 pub fn generate_secret_access_key() -> String {
     random_from(SECRET_CHARS, 40)

@@ -12,22 +12,28 @@ mod access_key;
 mod account;
 mod error;
 mod ids;
+mod key_cache;
+mod names;
 mod principal;
+mod user;
 
-pub use access_key::{AccessKey, AccessKeyOwner};
+pub use access_key::{AccessKey, AccessKeyOwner, AccessKeyStatus};
 pub use account::{Account, AccountId};
 pub use error::IamError;
 pub use ids::{generate_root_access_key_id, generate_secret_access_key};
 pub use principal::Principal;
+pub use user::{AccessKeyChange, MAX_ACCESS_KEYS_PER_USER, User};
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
+use key_cache::KeyCache;
 use strata_storage::Store;
 
 const ACCOUNTS: &str = "iam.accounts";
 const ACCESS_KEYS: &str = "iam.access_keys";
+const USERS: &str = "iam.users";
+/// `ACCOUNT/lower-case user name/ACCESS_KEY_ID` → empty: a user's keys.
+const USER_KEYS: &str = "iam.user_keys";
 
 /// An account together with its root access key, as configured or generated.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -41,40 +47,6 @@ pub struct RootAccount {
 pub struct Iam {
     store: Store,
     keys: Arc<KeyCache>,
-}
-
-/// Access keys already read, so that authenticating a request costs a hash lookup
-/// instead of a store read and a JSON decode. Invariant: every write to
-/// `ACCESS_KEYS` goes through [`Iam`] and calls [`KeyCache::invalidate`] after it is
-/// committed; a reader only fills the cache if no invalidation happened since it
-/// started reading, so a stale record can never be cached.
-#[derive(Default)]
-struct KeyCache {
-    generation: AtomicU64,
-    keys: RwLock<HashMap<String, Arc<AccessKey>>>,
-}
-
-impl KeyCache {
-    fn get(&self, id: &str) -> Option<Arc<AccessKey>> {
-        self.keys
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(id)
-            .cloned()
-    }
-
-    fn insert_if_current(&self, generation: u64, key: Arc<AccessKey>) {
-        let mut keys = self.keys.write().unwrap_or_else(|e| e.into_inner());
-        if self.generation.load(Ordering::Acquire) == generation && keys.len() < 100_000 {
-            keys.insert(key.access_key_id.clone(), key);
-        }
-    }
-
-    fn invalidate(&self) {
-        let mut keys = self.keys.write().unwrap_or_else(|e| e.into_inner());
-        self.generation.fetch_add(1, Ordering::AcqRel);
-        keys.clear();
-    }
 }
 
 impl Iam {
@@ -151,7 +123,7 @@ impl Iam {
         if let Some(key) = self.keys.get(access_key_id) {
             return Ok(Some(key));
         }
-        let generation = self.keys.generation.load(Ordering::Acquire);
+        let generation = self.keys.generation();
         let Some(bytes) = self.store.get(ACCESS_KEYS, access_key_id.as_bytes())? else {
             return Ok(None);
         };
@@ -168,10 +140,28 @@ impl Iam {
         let Some(key) = self.access_key(access_key_id)? else {
             return Ok(None);
         };
+        if key.status != AccessKeyStatus::Active {
+            return Ok(None);
+        }
         let principal = match &key.owner {
             AccessKeyOwner::Root { account } => Principal::Root {
                 account: account.clone(),
             },
+            AccessKeyOwner::User {
+                account, user_name, ..
+            } => {
+                // The user record holds the current path; a key whose user is gone is
+                // unknown, as on AWS.
+                let Some(user) = self.find_user(account, user_name)? else {
+                    return Ok(None);
+                };
+                Principal::User {
+                    account: account.clone(),
+                    path: user.path,
+                    user_name: user.user_name,
+                    user_id: user.user_id,
+                }
+            }
         };
         let secret = strata_sigv4::Secret {
             secret_access_key: key.secret_access_key.clone(),

@@ -7,26 +7,41 @@ use crate::account::AccountId;
 pub enum Principal {
     /// An account's root user.
     Root { account: AccountId },
+    /// An IAM user.
+    User {
+        account: AccountId,
+        path: String,
+        user_name: String,
+        user_id: String,
+    },
 }
 
 impl Principal {
     pub fn account(&self) -> &AccountId {
         match self {
-            Principal::Root { account } => account,
+            Principal::Root { account } | Principal::User { account, .. } => account,
         }
     }
 
-    /// `arn:aws:iam::ACCOUNT:root`.
+    /// `arn:aws:iam::ACCOUNT:root` or `arn:aws:iam::ACCOUNT:user/PATH/NAME`.
     pub fn arn(&self) -> String {
         match self {
             Principal::Root { account } => format!("arn:aws:iam::{account}:root"),
+            Principal::User {
+                account,
+                path,
+                user_name,
+                ..
+            } => crate::user::user_arn(account, path, user_name),
         }
     }
 
-    /// `aws:userid` / GetCallerIdentity's `UserId`: the account id for root.
+    /// `aws:userid` / GetCallerIdentity's `UserId`: the account id for root, the
+    /// `AIDA…` unique id for a user.
     pub fn user_id(&self) -> String {
         match self {
             Principal::Root { account } => account.to_string(),
+            Principal::User { user_id, .. } => user_id.clone(),
         }
     }
 }

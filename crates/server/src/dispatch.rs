@@ -169,7 +169,7 @@ async fn query_protocol(
     }
     let result = match service {
         QueryService::Sts => services::sts::handle(&caller, &action, &params),
-        QueryService::Iam => services::iam::handle(&caller, &action, &params),
+        QueryService::Iam => services::iam::handle(state, &caller, &action, &params).await,
     };
     let response = match result {
         Ok(body) => query::ok(service, &action, body.as_deref(), &request_id),

@@ -8,7 +8,8 @@
 //! ```
 //!
 //! - [`route`] decides the protocol from headers and the request line alone.
-//! - [`auth`] is the one place requests are authenticated.
+//! - [`auth`] is the one place requests are authenticated, [`authorize`] the one
+//!   place they are authorized.
 //! - [`protocol`] holds one module per wire format; each converts errors to its shape
 //!   in exactly one function.
 //! - [`services`] turns decoded requests into engine calls. Engines never see HTTP.
@@ -16,6 +17,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod authorize;
 mod dispatch;
 mod listener;
 pub mod protocol;

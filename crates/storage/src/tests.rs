@@ -479,3 +479,18 @@ fn kv_pairs_are_plain_bytes() {
         [(vec![7], vec![]), (vec![0, 255], vec![1, 2, 3])].into();
     assert_eq!(all, expected.into_iter().collect::<Vec<_>>());
 }
+
+#[test]
+fn txn_prefix_keys_merge_pending_writes() {
+    let store = Store::open_temporary().expect("open");
+    put_all(&store, &[(KS, "a/1", ""), (KS, "a/2", ""), (KS, "b/1", "")]);
+    let keys = store
+        .write_blocking(|txn| {
+            txn.delete(KS, "a/1");
+            txn.put(KS, "a/3", "");
+            txn.put(OTHER, "a/4", "");
+            txn.prefix_keys(KS, b"a/")
+        })
+        .expect("write");
+    assert_eq!(keys, [b"a/2".to_vec(), b"a/3".to_vec()]);
+}

@@ -6,6 +6,7 @@ use crate::{
     StorageError,
     backend::{
         Backend, Batch, BatchEntry, check_key, check_keyspace_name, check_read_key, check_value,
+        prefix_range,
     },
 };
 
@@ -44,6 +45,28 @@ impl<'a> WriteTxn<'a> {
                 self.backend.get(keyspace, key)
             }
         }
+    }
+
+    /// The keys under `prefix` in `keyspace`, in order, including this closure's pending
+    /// writes (a pending delete hides a stored key). Meant for the small per-entity
+    /// indexes engines keep (a user's access keys), not for large scans.
+    pub fn prefix_keys(&self, keyspace: &str, prefix: &[u8]) -> Result<Vec<Vec<u8>>, StorageError> {
+        let mut keys = BTreeMap::new();
+        for entry in self.backend.range(keyspace, prefix_range(prefix)?)? {
+            keys.insert(entry?.0, ());
+        }
+        if let Some(pending) = self.pending.get(keyspace) {
+            for (key, value) in pending.range(prefix.to_vec()..) {
+                if !key.starts_with(prefix) {
+                    break;
+                }
+                match value {
+                    Some(_) => keys.insert(key.clone(), ()),
+                    None => keys.remove(key),
+                };
+            }
+        }
+        Ok(keys.into_keys().collect())
     }
 
     /// Sets `key` in `keyspace` to `value`.

@@ -1,14 +1,275 @@
-//! IAM actions (Query protocol, `2010-05-08`). None is served yet: every action is
-//! answered as AWS answers an action it does not know, never with a fake success.
+//! IAM actions (Query protocol, `2010-05-08`): users and their access keys.
+//! Every action is authorized through [`crate::authorize`] first. Actions not listed
+//! here are answered as AWS answers an action it does not know.
+
+use http::StatusCode;
+use jiff::Timestamp;
+use strata_iam::{
+    AccessKey, AccessKeyChange, AccessKeyStatus, AccountId, IamError, Principal, User,
+};
 
 use crate::auth::Caller;
+use crate::authorize::{Decision, authorize};
 use crate::protocol::AwsError;
 use crate::protocol::query::{Params, QueryService, invalid_action};
+use crate::protocol::xml::element;
+use crate::state::ServerState;
 
-pub fn handle(
-    _caller: &Caller,
+/// IAM's spelling of an engine error: the one place IAM error codes are chosen.
+pub fn iam_error(e: IamError) -> AwsError {
+    match e {
+        IamError::NoSuchEntity(m) => AwsError::new("NoSuchEntity", StatusCode::NOT_FOUND, m),
+        IamError::EntityAlreadyExists(m) => {
+            AwsError::new("EntityAlreadyExists", StatusCode::CONFLICT, m)
+        }
+        IamError::DeleteConflict(m) => AwsError::new("DeleteConflict", StatusCode::CONFLICT, m),
+        IamError::LimitExceeded(m) => AwsError::new("LimitExceeded", StatusCode::CONFLICT, m),
+        IamError::Validation(m) => AwsError::new("ValidationError", StatusCode::BAD_REQUEST, m),
+        IamError::Storage(_) | IamError::Corrupt(_) => {
+            tracing::error!(error = %e, "IAM engine failure");
+            AwsError::new(
+                "ServiceFailure",
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The request processing has failed because of an unknown error, exception or failure.",
+            )
+        }
+    }
+}
+
+fn access_denied(message: String) -> AwsError {
+    AwsError::new("AccessDenied", StatusCode::FORBIDDEN, message)
+}
+
+fn required<'a>(params: &'a Params, name: &str) -> Result<&'a str, AwsError> {
+    params.get(name).ok_or_else(|| {
+        AwsError::new(
+            "ValidationError",
+            StatusCode::BAD_REQUEST,
+            format!(
+                "1 validation error detected: Value null at '{}' failed to satisfy constraint: Member must not be null",
+                lower_first(name)
+            ),
+        )
+    })
+}
+
+fn lower_first(name: &str) -> String {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .map(|c| c.to_ascii_lowercase().to_string() + chars.as_str())
+        .unwrap_or_default()
+}
+
+/// The user an action targets: `UserName`, or the calling user when it is omitted.
+fn target_user(caller: &Caller, params: &Params) -> Result<String, AwsError> {
+    if let Some(name) = params.get("UserName") {
+        return Ok(name.to_owned());
+    }
+    match &caller.principal {
+        Principal::User { user_name, .. } => Ok(user_name.clone()),
+        Principal::Root { .. } => Err(AwsError::new(
+            "ValidationError",
+            StatusCode::BAD_REQUEST,
+            "Must specify userName when calling with non-User credentials",
+        )),
+    }
+}
+
+fn user_resource(state: &ServerState, account: &AccountId, name: &str) -> String {
+    let path = state
+        .iam
+        .get_user(account, name)
+        .map(|u| u.path)
+        .unwrap_or_else(|_| "/".to_owned());
+    format!("arn:aws:iam::{account}:user{path}{name}")
+}
+
+fn check(caller: &Caller, action: &str, resource: &str) -> Result<(), AwsError> {
+    match authorize(
+        caller,
+        action,
+        resource,
+        caller.principal.account().as_str(),
+    ) {
+        Decision::Allow => Ok(()),
+        Decision::Deny { message } => Err(access_denied(message)),
+    }
+}
+
+fn iso(t: Timestamp) -> String {
+    t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+fn render_user(out: &mut String, user: &User) {
+    element(out, "Path", &user.path);
+    element(out, "UserName", &user.user_name);
+    element(out, "UserId", &user.user_id);
+    element(out, "Arn", &user.arn());
+    element(out, "CreateDate", &iso(user.create_date));
+}
+
+fn render_key_metadata(out: &mut String, user_name: &str, key: &AccessKey) {
+    element(out, "UserName", user_name);
+    element(out, "AccessKeyId", &key.access_key_id);
+    element(out, "Status", key.status.as_str());
+    if let Some(created) = key.create_date {
+        element(out, "CreateDate", &iso(created));
+    }
+}
+
+pub async fn handle(
+    state: &ServerState,
+    caller: &Caller,
     action: &str,
-    _params: &Params,
+    params: &Params,
 ) -> Result<Option<String>, AwsError> {
-    Err(invalid_action(action, QueryService::Iam))
+    let account = caller.principal.account().clone();
+    let now = state.clock.now();
+    let mut out = String::new();
+    match action {
+        "CreateUser" => {
+            let name = required(params, "UserName")?;
+            let path = params.get("Path").unwrap_or("/");
+            check(
+                caller,
+                "iam:CreateUser",
+                &format!("arn:aws:iam::{account}:user{path}{name}"),
+            )?;
+            let user = state
+                .iam
+                .create_user(
+                    account,
+                    name.to_owned(),
+                    params.get("Path").map(str::to_owned),
+                    now,
+                )
+                .await
+                .map_err(iam_error)?;
+            out.push_str("<User>");
+            render_user(&mut out, &user);
+            out.push_str("</User>");
+        }
+        "GetUser" => match params.get("UserName") {
+            None if matches!(caller.principal, Principal::Root { .. }) => {
+                // The root user describes itself with the account id as UserId.
+                out.push_str("<User>");
+                element(&mut out, "UserId", account.as_str());
+                element(&mut out, "Arn", &caller.principal.arn());
+                out.push_str("</User>");
+            }
+            _ => {
+                let name = target_user(caller, params)?;
+                check(
+                    caller,
+                    "iam:GetUser",
+                    &user_resource(state, &account, &name),
+                )?;
+                let user = state.iam.get_user(&account, &name).map_err(iam_error)?;
+                out.push_str("<User>");
+                render_user(&mut out, &user);
+                out.push_str("</User>");
+            }
+        },
+        "ListUsers" => {
+            check(caller, "iam:ListUsers", "*")?;
+            let users = state
+                .iam
+                .list_users(&account, params.get("PathPrefix").unwrap_or("/"))
+                .map_err(iam_error)?;
+            out.push_str("<IsTruncated>false</IsTruncated><Users>");
+            for user in &users {
+                out.push_str("<member>");
+                render_user(&mut out, user);
+                out.push_str("</member>");
+            }
+            out.push_str("</Users>");
+        }
+        "DeleteUser" => {
+            let name = required(params, "UserName")?;
+            check(
+                caller,
+                "iam:DeleteUser",
+                &user_resource(state, &account, name),
+            )?;
+            state
+                .iam
+                .delete_user(account, name.to_owned())
+                .await
+                .map_err(iam_error)?;
+            return Ok(None);
+        }
+        "CreateAccessKey" => {
+            let name = target_user(caller, params)?;
+            check(
+                caller,
+                "iam:CreateAccessKey",
+                &user_resource(state, &account, &name),
+            )?;
+            let key = state
+                .iam
+                .create_access_key(account, name.clone(), now)
+                .await
+                .map_err(iam_error)?;
+            // The stored spelling of the name, which may differ in case from the request's.
+            let user_name = match &key.owner {
+                strata_iam::AccessKeyOwner::User { user_name, .. } => user_name.as_str(),
+                strata_iam::AccessKeyOwner::Root { .. } => name.as_str(),
+            };
+            out.push_str("<AccessKey>");
+            render_key_metadata(&mut out, user_name, &key);
+            element(&mut out, "SecretAccessKey", &key.secret_access_key);
+            out.push_str("</AccessKey>");
+        }
+        "ListAccessKeys" => {
+            let name = target_user(caller, params)?;
+            check(
+                caller,
+                "iam:ListAccessKeys",
+                &user_resource(state, &account, &name),
+            )?;
+            let user = state.iam.get_user(&account, &name).map_err(iam_error)?;
+            let keys = state
+                .iam
+                .list_access_keys(&account, &name)
+                .map_err(iam_error)?;
+            element(&mut out, "UserName", &user.user_name);
+            out.push_str("<AccessKeyMetadata>");
+            for key in &keys {
+                out.push_str("<member>");
+                render_key_metadata(&mut out, &user.user_name, key);
+                out.push_str("</member>");
+            }
+            out.push_str("</AccessKeyMetadata><IsTruncated>false</IsTruncated>");
+        }
+        "DeleteAccessKey" | "UpdateAccessKey" => {
+            let name = target_user(caller, params)?;
+            let key_id = required(params, "AccessKeyId")?.to_owned();
+            let change = if action == "DeleteAccessKey" {
+                AccessKeyChange::Delete
+            } else {
+                let status = required(params, "Status")?;
+                AccessKeyChange::SetStatus(AccessKeyStatus::parse(status).ok_or_else(|| {
+                    AwsError::new(
+                        "ValidationError",
+                        StatusCode::BAD_REQUEST,
+                        format!("1 validation error detected: Value '{status}' at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive]"),
+                    )
+                })?)
+            };
+            check(
+                caller,
+                &format!("iam:{action}"),
+                &user_resource(state, &account, &name),
+            )?;
+            state
+                .iam
+                .change_access_key(account, name, key_id, change)
+                .await
+                .map_err(iam_error)?;
+            return Ok(None);
+        }
+        other => return Err(invalid_action(other, QueryService::Iam)),
+    }
+    Ok(Some(out))
 }
