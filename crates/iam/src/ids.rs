@@ -20,6 +20,16 @@ pub fn generate_user_access_key_id() -> String {
     generate_root_access_key_id()
 }
 
+/// `ASIA` + 16 base32 characters: a temporary (STS) access key id.
+pub fn generate_session_access_key_id() -> String {
+    format!("ASIA{}", random_from(BASE32, 16))
+}
+
+/// An opaque session token, base64-alphabet like AWS's (several hundred characters).
+pub fn generate_session_token() -> String {
+    format!("IQoJb3JpZ2luX2Vj{}", random_from(SECRET_CHARS, 340))
+}
+
 /// `AIDA` + 17 base32 characters: an IAM user's unique id.
 pub fn generate_user_id() -> String {
     format!("AIDA{}", random_from(BASE32, 17))

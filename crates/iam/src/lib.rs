@@ -15,6 +15,7 @@ mod ids;
 mod key_cache;
 mod names;
 mod principal;
+mod session;
 mod user;
 
 pub use access_key::{AccessKey, AccessKeyOwner, AccessKeyStatus};
@@ -22,6 +23,7 @@ pub use account::{Account, AccountId};
 pub use error::IamError;
 pub use ids::{generate_root_access_key_id, generate_secret_access_key};
 pub use principal::Principal;
+pub use session::{Session, SessionDuration};
 pub use user::{AccessKeyChange, MAX_ACCESS_KEYS_PER_USER, User};
 
 use std::sync::Arc;
@@ -32,6 +34,7 @@ use strata_storage::Store;
 const ACCOUNTS: &str = "iam.accounts";
 const ACCESS_KEYS: &str = "iam.access_keys";
 const USERS: &str = "iam.users";
+const SESSIONS: &str = "iam.sessions";
 /// `ACCOUNT/lower-case user name/ACCESS_KEY_ID` → empty: a user's keys.
 const USER_KEYS: &str = "iam.user_keys";
 
@@ -132,11 +135,12 @@ impl Iam {
         Ok(Some(key))
     }
 
-    /// What the SigV4 verifier needs for an access key, and who signs with it.
-    pub fn authenticate(
-        &self,
-        access_key_id: &str,
-    ) -> Result<Option<(strata_sigv4::Secret, Principal)>, IamError> {
+    /// What the SigV4 verifier needs for an access key, and who signs with it:
+    /// long-term keys (`AKIA…`) and temporary session keys (`ASIA…`) alike.
+    pub fn authenticate(&self, access_key_id: &str) -> Result<Option<Authenticated>, IamError> {
+        if access_key_id.starts_with(session::SESSION_KEY_PREFIX) {
+            return self.authenticate_session(access_key_id);
+        }
         let Some(key) = self.access_key(access_key_id)? else {
             return Ok(None);
         };
@@ -163,13 +167,26 @@ impl Iam {
                 }
             }
         };
-        let secret = strata_sigv4::Secret {
-            secret_access_key: key.secret_access_key.clone(),
-            session_token: None,
-            expiration: None,
-        };
-        Ok(Some((secret, principal)))
+        Ok(Some(Authenticated {
+            secret: strata_sigv4::Secret {
+                secret_access_key: key.secret_access_key.clone(),
+                session_token: None,
+                expiration: None,
+            },
+            principal,
+            session: false,
+        }))
     }
+}
+
+/// The result of looking up an access key.
+#[derive(Clone, Debug)]
+pub struct Authenticated {
+    /// What the request must be signed with (and, for sessions, carry).
+    pub secret: strata_sigv4::Secret,
+    pub principal: Principal,
+    /// Whether these are temporary (STS) credentials.
+    pub session: bool,
 }
 
 fn encode<T: serde::Serialize>(value: &T) -> Result<Vec<u8>, IamError> {
@@ -211,9 +228,12 @@ mod tests {
         assert_eq!(all.len(), 2);
         assert_eq!(all[0].root_key.access_key_id, "AKIANEW0000000000001");
         assert!(iam.authenticate("AKIAOLD0000000000001").unwrap().is_none());
-        let (secret, principal) = iam.authenticate("AKIANEW0000000000002").unwrap().unwrap();
-        assert_eq!(secret.secret_access_key, "AKIANEW0000000000002-secret");
-        assert_eq!(principal.arn(), "arn:aws:iam::222222222222:root");
-        assert_eq!(principal.user_id(), "222222222222");
+        let found = iam.authenticate("AKIANEW0000000000002").unwrap().unwrap();
+        assert_eq!(
+            found.secret.secret_access_key,
+            "AKIANEW0000000000002-secret"
+        );
+        assert_eq!(found.principal.arn(), "arn:aws:iam::222222222222:root");
+        assert_eq!(found.principal.user_id(), "222222222222");
     }
 }

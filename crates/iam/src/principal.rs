@@ -1,9 +1,12 @@
 //! The authenticated caller of a request, with AWS's identifiers for it.
 
+use serde::{Deserialize, Serialize};
+
 use crate::account::AccountId;
 
 /// Who signed a request.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type")]
 pub enum Principal {
     /// An account's root user.
     Root { account: AccountId },

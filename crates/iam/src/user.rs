@@ -296,7 +296,11 @@ mod tests {
             .await
             .unwrap_err();
         assert!(matches!(third, IamError::LimitExceeded(_)));
-        let (_, principal) = iam.authenticate(&k1.access_key_id).unwrap().unwrap();
+        let principal = iam
+            .authenticate(&k1.access_key_id)
+            .unwrap()
+            .unwrap()
+            .principal;
         assert_eq!(principal.arn(), "arn:aws:iam::111111111111:user/Alice");
         assert_eq!(principal.user_id(), user.user_id);
 

@@ -13,6 +13,8 @@ use crate::state::ServerState;
 #[derive(Clone, Debug)]
 pub struct Caller {
     pub principal: Principal,
+    /// Whether the request was signed with temporary (STS) credentials.
+    pub session: bool,
     pub access_key_id: String,
     /// The region of the credential scope: the region the request is served in.
     pub region: String,
@@ -55,7 +57,7 @@ pub fn authenticate(
     };
     let auth =
         Authorization::from_request(&req)?.ok_or_else(AuthError::missing_authentication_token)?;
-    let (secret, principal) = state
+    let found = state
         .iam
         .authenticate(&auth.scope.access_key_id)
         .map_err(|e| AuthRejection::Internal(e.to_string()))?
@@ -72,13 +74,14 @@ pub fn authenticate(
     let verified = state.verifier.verify(
         &req,
         &auth,
-        &secret,
+        &found.secret,
         &hex_sha256(body),
         state.clock.real_now(),
         state.clock.now(),
     )?;
     Ok(Caller {
-        principal,
+        principal: found.principal,
+        session: found.session,
         access_key_id: verified.access_key_id,
         region: verified.region,
         service: verified.service,

@@ -168,7 +168,7 @@ async fn query_protocol(
         );
     }
     let result = match service {
-        QueryService::Sts => services::sts::handle(&caller, &action, &params),
+        QueryService::Sts => services::sts::handle(state, &caller, &action, &params).await,
         QueryService::Iam => services::iam::handle(state, &caller, &action, &params).await,
     };
     let response = match result {

@@ -97,7 +97,7 @@ fn check(caller: &Caller, action: &str, resource: &str) -> Result<(), AwsError> 
     }
 }
 
-fn iso(t: Timestamp) -> String {
+pub(crate) fn iso(t: Timestamp) -> String {
     t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
