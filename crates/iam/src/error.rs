@@ -18,6 +18,9 @@ pub enum IamError {
     DeleteConflict(String),
     #[error("{0}")]
     LimitExceeded(String),
+    /// A policy document that does not parse or validate; AWS's message.
+    #[error("{0}")]
+    MalformedPolicyDocument(String),
     /// A parameter violates its modelled constraint (IAM's `ValidationError`).
     #[error("{0}")]
     Validation(String),

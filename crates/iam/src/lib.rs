@@ -11,7 +11,9 @@
 mod access_key;
 mod account;
 mod error;
+mod identity_policies;
 mod ids;
+mod inline_policy;
 mod key_cache;
 mod names;
 mod principal;
@@ -21,13 +23,16 @@ mod user;
 pub use access_key::{AccessKey, AccessKeyOwner, AccessKeyStatus};
 pub use account::{Account, AccountId};
 pub use error::IamError;
+pub use identity_policies::NamedPolicy;
 pub use ids::{generate_root_access_key_id, generate_secret_access_key};
+pub use inline_policy::{InlinePolicy, MAX_USER_INLINE_POLICY_BYTES};
 pub use principal::Principal;
 pub use session::{Session, SessionDuration};
 pub use user::{AccessKeyChange, MAX_ACCESS_KEYS_PER_USER, User};
 
 use std::sync::Arc;
 
+use identity_policies::PolicyCache;
 use key_cache::KeyCache;
 use strata_storage::Store;
 
@@ -35,6 +40,8 @@ const ACCOUNTS: &str = "iam.accounts";
 const ACCESS_KEYS: &str = "iam.access_keys";
 const USERS: &str = "iam.users";
 const SESSIONS: &str = "iam.sessions";
+/// `ACCOUNT/lower-case user name/POLICY NAME` → an inline policy.
+const USER_POLICIES: &str = "iam.user_policies";
 /// `ACCOUNT/lower-case user name/ACCESS_KEY_ID` → empty: a user's keys.
 const USER_KEYS: &str = "iam.user_keys";
 
@@ -50,6 +57,7 @@ pub struct RootAccount {
 pub struct Iam {
     store: Store,
     keys: Arc<KeyCache>,
+    policies: Arc<PolicyCache>,
 }
 
 impl Iam {
@@ -57,6 +65,7 @@ impl Iam {
         Self {
             store,
             keys: Arc::default(),
+            policies: Arc::default(),
         }
     }
 

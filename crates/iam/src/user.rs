@@ -12,7 +12,7 @@ use crate::ids::{generate_secret_access_key, generate_user_access_key_id, genera
 use crate::names::{check_name, check_path};
 use crate::{
     ACCESS_KEYS, AccessKey, AccessKeyOwner, AccessKeyStatus, AccountId, Iam, IamError, USER_KEYS,
-    USERS, decode, encode,
+    USER_POLICIES, USERS, decode, encode,
 };
 
 /// AWS allows two access keys per user.
@@ -119,7 +119,8 @@ impl Iam {
 
     /// DeleteUser: refused while the user still has access keys.
     pub async fn delete_user(&self, account: AccountId, user_name: String) -> Result<(), IamError> {
-        self.store
+        let result = self
+            .store
             .write(move |txn| {
                 let key = user_key(&account, &user_name);
                 if txn.get(USERS, &key)?.is_none() {
@@ -133,10 +134,23 @@ impl Iam {
                         "Cannot delete entity, must delete access keys first.".to_owned(),
                     ));
                 }
+                if !txn
+                    .prefix_keys(
+                        USER_POLICIES,
+                        &crate::inline_policy::user_policies_prefix(&account, &user_name),
+                    )?
+                    .is_empty()
+                {
+                    return Err(IamError::DeleteConflict(
+                        "Cannot delete entity, must delete policies first.".to_owned(),
+                    ));
+                }
                 txn.delete(USERS, key);
                 Ok(())
             })
-            .await
+            .await;
+        self.policies.invalidate();
+        result
     }
 
     /// CreateAccessKey for a user (at most two).

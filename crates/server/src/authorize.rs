@@ -1,40 +1,99 @@
 //! The one authorization entry point: every engine call made for a caller asks here
 //! first, with the action and resource ARN AWS would evaluate (spec iam-s3-authz §3).
 //!
-//! Today's rule set is the part of AWS's evaluation that needs no policy documents:
-//! an account's root is allowed everything in its own account, and any other
-//! principal (an IAM user) is allowed only what an identity policy grants. User
-//! policies are not stored yet, so a user is implicitly denied every action, exactly
-//! as AWS denies a user without policies. The policy engine slots in here.
+//! It gathers what applies — the caller's identity policies from the IAM engine, the
+//! request context (`aws:*` global keys on the server clock) — and hands them to the
+//! policy engine (`strata-policy`), which decides and explains. A denial is logged
+//! with its trace at `info`, so "why was this denied?" is one `grep` away.
+
+use strata_iam::{IamError, Principal};
+use strata_policy::{
+    Context, LabeledPolicy, Policies, Request, RequestPrincipal, access_denied_message, evaluate,
+};
 
 use crate::auth::Caller;
-use strata_iam::Principal;
+use crate::state::ServerState;
 
-/// The outcome of an authorization check.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Decision {
-    Allow,
-    /// Denied; the message is AWS's AccessDenied text.
-    Deny {
-        message: String,
-    },
+/// Why a request may not proceed.
+#[derive(Debug)]
+pub enum Denied {
+    /// AWS's AccessDenied message for this request.
+    AccessDenied(String),
+    /// The policies could not be loaded.
+    Internal(IamError),
+}
+
+fn request_principal(principal: &Principal) -> RequestPrincipal {
+    match principal {
+        Principal::Root { account } => RequestPrincipal::root(account.as_str()),
+        Principal::User {
+            account,
+            path,
+            user_name,
+            user_id,
+        } => RequestPrincipal::user(account.as_str(), path, user_name, user_id),
+    }
 }
 
 /// Decides whether `caller` may perform `action` (`service:Action`) on `resource`,
-/// a resource owned by `resource_account`.
+/// owned by `resource_account`.
 pub fn authorize(
+    state: &ServerState,
     caller: &Caller,
     action: &str,
     resource: &str,
     resource_account: &str,
-) -> Decision {
-    match &caller.principal {
-        Principal::Root { account } if account.as_str() == resource_account => Decision::Allow,
-        principal => Decision::Deny {
-            message: format!(
-                "User: {} is not authorized to perform: {action} on resource: {resource} because no identity-based policy allows the {action} action",
-                principal.arn()
-            ),
+) -> Result<(), Denied> {
+    let principal = request_principal(&caller.principal);
+    let now = state.clock.now();
+    let mut context = Context::new();
+    principal.add_global_keys(&mut context);
+    context.insert(
+        "aws:CurrentTime",
+        now.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+    );
+    context.insert("aws:EpochTime", now.as_second().to_string());
+    context.insert("aws:SecureTransport", "false");
+    context.insert("aws:RequestedRegion", caller.region.clone());
+    context.insert("aws:ResourceAccount", resource_account);
+    let request = Request {
+        principal,
+        action: action.to_owned(),
+        resource: resource.to_owned(),
+        resource_account: Some(resource_account.to_owned()),
+        context,
+    };
+    let identity = state
+        .iam
+        .identity_policies(&caller.principal)
+        .map_err(Denied::Internal)?;
+    let labeled: Vec<LabeledPolicy<'_>> = identity
+        .iter()
+        .map(|p| LabeledPolicy {
+            label: &p.label,
+            document: &p.document,
+        })
+        .collect();
+    let decision = evaluate(
+        &request,
+        &Policies {
+            identity: &labeled,
+            ..Policies::default()
         },
+    );
+    if decision.is_allowed() {
+        return Ok(());
     }
+    let trace: Vec<String> = decision.trace.iter().map(ToString::to_string).collect();
+    tracing::info!(
+        target: "strata::authz",
+        principal = %request.principal.arn,
+        action,
+        resource,
+        trace = %trace.join("; "),
+        "denied"
+    );
+    Err(Denied::AccessDenied(access_denied_message(
+        &request, &decision,
+    )))
 }

@@ -1,15 +1,16 @@
-//! IAM actions (Query protocol, `2010-05-08`): users and their access keys.
+//! IAM actions (Query protocol, `2010-05-08`): users, their access keys and inline
+//! policies.
 //! Every action is authorized through [`crate::authorize`] first. Actions not listed
 //! here are answered as AWS answers an action it does not know.
 
 use http::StatusCode;
 use jiff::Timestamp;
 use strata_iam::{
-    AccessKey, AccessKeyChange, AccessKeyStatus, AccountId, IamError, Principal, User,
+    AccessKey, AccessKeyChange, AccessKeyStatus, AccountId, IamError, InlinePolicy, Principal, User,
 };
 
 use crate::auth::Caller;
-use crate::authorize::{Decision, authorize};
+use crate::authorize::{Denied, authorize};
 use crate::protocol::AwsError;
 use crate::protocol::query::{Params, QueryService, invalid_action};
 use crate::protocol::xml::element;
@@ -25,6 +26,9 @@ pub fn iam_error(e: IamError) -> AwsError {
         IamError::DeleteConflict(m) => AwsError::new("DeleteConflict", StatusCode::CONFLICT, m),
         IamError::LimitExceeded(m) => AwsError::new("LimitExceeded", StatusCode::CONFLICT, m),
         IamError::Validation(m) => AwsError::new("ValidationError", StatusCode::BAD_REQUEST, m),
+        IamError::MalformedPolicyDocument(m) => {
+            AwsError::new("MalformedPolicyDocument", StatusCode::BAD_REQUEST, m)
+        }
         IamError::Storage(_) | IamError::Corrupt(_) => {
             tracing::error!(error = %e, "IAM engine failure");
             AwsError::new(
@@ -85,16 +89,18 @@ fn user_resource(state: &ServerState, account: &AccountId, name: &str) -> String
     format!("arn:aws:iam::{account}:user{path}{name}")
 }
 
-fn check(caller: &Caller, action: &str, resource: &str) -> Result<(), AwsError> {
-    match authorize(
-        caller,
-        action,
-        resource,
-        caller.principal.account().as_str(),
-    ) {
-        Decision::Allow => Ok(()),
-        Decision::Deny { message } => Err(access_denied(message)),
-    }
+/// IAM resources always belong to the caller's own account.
+fn check(
+    state: &ServerState,
+    caller: &Caller,
+    action: &str,
+    resource: &str,
+) -> Result<(), AwsError> {
+    let account = caller.principal.account().as_str();
+    authorize(state, caller, action, resource, account).map_err(|denied| match denied {
+        Denied::AccessDenied(message) => access_denied(message),
+        Denied::Internal(e) => iam_error(e),
+    })
 }
 
 pub(crate) fn iso(t: Timestamp) -> String {
@@ -132,6 +138,7 @@ pub async fn handle(
             let name = required(params, "UserName")?;
             let path = params.get("Path").unwrap_or("/");
             check(
+                state,
                 caller,
                 "iam:CreateUser",
                 &format!("arn:aws:iam::{account}:user{path}{name}"),
@@ -161,6 +168,7 @@ pub async fn handle(
             _ => {
                 let name = target_user(caller, params)?;
                 check(
+                    state,
                     caller,
                     "iam:GetUser",
                     &user_resource(state, &account, &name),
@@ -172,7 +180,7 @@ pub async fn handle(
             }
         },
         "ListUsers" => {
-            check(caller, "iam:ListUsers", "*")?;
+            check(state, caller, "iam:ListUsers", "*")?;
             let users = state
                 .iam
                 .list_users(&account, params.get("PathPrefix").unwrap_or("/"))
@@ -188,6 +196,7 @@ pub async fn handle(
         "DeleteUser" => {
             let name = required(params, "UserName")?;
             check(
+                state,
                 caller,
                 "iam:DeleteUser",
                 &user_resource(state, &account, name),
@@ -202,6 +211,7 @@ pub async fn handle(
         "CreateAccessKey" => {
             let name = target_user(caller, params)?;
             check(
+                state,
                 caller,
                 "iam:CreateAccessKey",
                 &user_resource(state, &account, &name),
@@ -224,6 +234,7 @@ pub async fn handle(
         "ListAccessKeys" => {
             let name = target_user(caller, params)?;
             check(
+                state,
                 caller,
                 "iam:ListAccessKeys",
                 &user_resource(state, &account, &name),
@@ -258,6 +269,7 @@ pub async fn handle(
                 })?)
             };
             check(
+                state,
                 caller,
                 &format!("iam:{action}"),
                 &user_resource(state, &account, &name),
@@ -265,6 +277,82 @@ pub async fn handle(
             state
                 .iam
                 .change_access_key(account, name, key_id, change)
+                .await
+                .map_err(iam_error)?;
+            return Ok(None);
+        }
+        "PutUserPolicy" => {
+            let name = required(params, "UserName")?;
+            let policy_name = required(params, "PolicyName")?;
+            let document = required(params, "PolicyDocument")?;
+            check(
+                state,
+                caller,
+                "iam:PutUserPolicy",
+                &user_resource(state, &account, name),
+            )?;
+            let policy = InlinePolicy {
+                policy_name: policy_name.to_owned(),
+                document: document.to_owned(),
+            };
+            state
+                .iam
+                .put_user_policy(account, name.to_owned(), policy)
+                .await
+                .map_err(iam_error)?;
+            return Ok(None);
+        }
+        "GetUserPolicy" => {
+            let name = required(params, "UserName")?;
+            let policy_name = required(params, "PolicyName")?;
+            check(
+                state,
+                caller,
+                "iam:GetUserPolicy",
+                &user_resource(state, &account, name),
+            )?;
+            let user = state.iam.get_user(&account, name).map_err(iam_error)?;
+            let policy = state
+                .iam
+                .user_policy(&account, name, policy_name)
+                .map_err(iam_error)?;
+            element(&mut out, "UserName", &user.user_name);
+            element(&mut out, "PolicyName", &policy.policy_name);
+            // IAM returns documents URL-encoded (RFC 3986); the CLI decodes them.
+            element(
+                &mut out,
+                "PolicyDocument",
+                &strata_sigv4::uri_encode(policy.document.as_bytes(), false),
+            );
+        }
+        "ListUserPolicies" => {
+            let name = required(params, "UserName")?;
+            check(
+                state,
+                caller,
+                "iam:ListUserPolicies",
+                &user_resource(state, &account, name),
+            )?;
+            state.iam.get_user(&account, name).map_err(iam_error)?;
+            let policies = state.iam.user_policies(&account, name).map_err(iam_error)?;
+            out.push_str("<PolicyNames>");
+            for policy in &policies {
+                element(&mut out, "member", &policy.policy_name);
+            }
+            out.push_str("</PolicyNames><IsTruncated>false</IsTruncated>");
+        }
+        "DeleteUserPolicy" => {
+            let name = required(params, "UserName")?;
+            let policy_name = required(params, "PolicyName")?;
+            check(
+                state,
+                caller,
+                "iam:DeleteUserPolicy",
+                &user_resource(state, &account, name),
+            )?;
+            state
+                .iam
+                .delete_user_policy(account, name.to_owned(), policy_name.to_owned())
                 .await
                 .map_err(iam_error)?;
             return Ok(None);
