@@ -11,7 +11,7 @@ use std::sync::{Arc, RwLock};
 
 use strata_policy::{PolicyDocument, PolicyKind};
 
-use crate::{Iam, IamError, Principal};
+use crate::{Iam, IamError, PolicyHolder, Principal};
 
 /// One identity policy with the label the trace shows for it.
 #[derive(Debug)]
@@ -36,32 +36,73 @@ impl PolicyCache {
     }
 }
 
+impl PolicyCache {
+    fn get(&self, key: &str) -> Option<Arc<Vec<NamedPolicy>>> {
+        self.by_principal
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(key)
+            .cloned()
+    }
+
+    fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    fn insert_if_current(&self, generation: u64, key: String, policies: Arc<Vec<NamedPolicy>>) {
+        let mut map = self.by_principal.write().unwrap_or_else(|e| e.into_inner());
+        if self.generation.load(Ordering::Acquire) == generation && map.len() < CAPACITY {
+            map.insert(key, policies);
+        }
+    }
+}
+
 impl Iam {
-    /// The identity-based policies that apply to `principal` (none for root, whose
-    /// own-account access needs no policy).
+    /// The identity-based policies that apply to `principal`: a user's or the
+    /// session's role's inline policies; none for root, whose own-account access needs
+    /// no policy. A session whose role was deleted (or deleted and recreated, with a
+    /// new id) has none.
     pub fn identity_policies(
         &self,
         principal: &Principal,
     ) -> Result<Arc<Vec<NamedPolicy>>, IamError> {
-        let (account, user_name) = match principal {
+        let (account, holder, role_id) = match principal {
             Principal::Root { .. } => return Ok(Arc::default()),
             Principal::User {
                 account, user_name, ..
-            } => (account, user_name),
+            } => (account, PolicyHolder::User(user_name.clone()), None),
+            Principal::AssumedRole {
+                account,
+                role_name,
+                role_id,
+                ..
+            } => (
+                account,
+                PolicyHolder::Role(role_name.clone()),
+                Some(role_id),
+            ),
         };
-        let cache_key = format!("{account}/{}", user_name.to_lowercase());
-        if let Some(found) = self
-            .policies
-            .by_principal
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&cache_key)
-        {
-            return Ok(found.clone());
+        let cache_key = format!(
+            "{account}/{}",
+            String::from_utf8_lossy(&holder.prefix(account))
+        );
+        let cache_key = match role_id {
+            Some(id) => format!("{cache_key}{id}"),
+            None => cache_key,
+        };
+        if let Some(found) = self.policies.get(&cache_key) {
+            return Ok(found);
         }
-        let generation = self.policies.generation.load(Ordering::Acquire);
+        let generation = self.policies.generation();
+        if let (Some(role_id), PolicyHolder::Role(name)) = (role_id, &holder)
+            && self
+                .find_role(account, name)?
+                .is_none_or(|role| &role.role_id != role_id)
+        {
+            return Ok(Arc::default());
+        }
         let mut parsed = Vec::new();
-        for policy in self.user_policies(account, user_name)? {
+        for policy in self.inline_policies(account, &holder)? {
             let document =
                 PolicyDocument::parse(&policy.document, PolicyKind::Identity).map_err(|e| {
                     IamError::Corrupt(format!(
@@ -69,20 +110,49 @@ impl Iam {
                         policy.policy_name, e.message
                     ))
                 })?;
-            parsed.push(NamedPolicy {
-                label: format!("user {user_name} inline policy {}", policy.policy_name),
-                document,
-            });
+            let label = match &holder {
+                PolicyHolder::User(name) => {
+                    format!("user {name} inline policy {}", policy.policy_name)
+                }
+                PolicyHolder::Role(name) => {
+                    format!("role {name} inline policy {}", policy.policy_name)
+                }
+            };
+            parsed.push(NamedPolicy { label, document });
         }
         let parsed = Arc::new(parsed);
-        let mut map = self
-            .policies
-            .by_principal
-            .write()
-            .unwrap_or_else(|e| e.into_inner());
-        if self.policies.generation.load(Ordering::Acquire) == generation && map.len() < CAPACITY {
-            map.insert(cache_key, parsed.clone());
+        self.policies
+            .insert_if_current(generation, cache_key, parsed.clone());
+        Ok(parsed)
+    }
+
+    /// The session policy of a role session, parsed once and cached.
+    pub fn session_policies(
+        &self,
+        principal: &Principal,
+    ) -> Result<Arc<Vec<NamedPolicy>>, IamError> {
+        let Principal::AssumedRole {
+            session_policy: Some(text),
+            session_name,
+            ..
+        } = principal
+        else {
+            return Ok(Arc::default());
+        };
+        let cache_key = format!("session\0{text}");
+        if let Some(found) = self.policies.get(&cache_key) {
+            return Ok(found);
         }
+        let generation = self.policies.generation();
+        let document = PolicyDocument::parse(text, PolicyKind::Session).map_err(|e| {
+            IamError::Corrupt(format!("session policy no longer parses: {}", e.message))
+        })?;
+        let parsed = Arc::new(vec![NamedPolicy {
+            label: format!("session {session_name} session policy"),
+            document,
+        }]);
+        self.policies
+            .insert_if_current(generation, cache_key, parsed.clone());
         Ok(parsed)
     }
 }

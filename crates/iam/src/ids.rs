@@ -30,6 +30,11 @@ pub fn generate_session_token() -> String {
     format!("IQoJb3JpZ2luX2Vj{}", random_from(SECRET_CHARS, 340))
 }
 
+/// `AROA` + 17 base32 characters: a role's unique id.
+pub fn generate_role_id() -> String {
+    format!("AROA{}", random_from(BASE32, 17))
+}
+
 /// `AIDA` + 17 base32 characters: an IAM user's unique id.
 pub fn generate_user_id() -> String {
     format!("AIDA{}", random_from(BASE32, 17))

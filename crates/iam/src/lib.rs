@@ -17,6 +17,7 @@ mod inline_policy;
 mod key_cache;
 mod names;
 mod principal;
+mod role;
 mod session;
 mod user;
 
@@ -25,8 +26,9 @@ pub use account::{Account, AccountId};
 pub use error::IamError;
 pub use identity_policies::NamedPolicy;
 pub use ids::{generate_root_access_key_id, generate_secret_access_key};
-pub use inline_policy::{InlinePolicy, MAX_USER_INLINE_POLICY_BYTES};
+pub use inline_policy::{InlinePolicy, PolicyHolder};
 pub use principal::Principal;
+pub use role::{MAX_MAX_SESSION_DURATION, MIN_MAX_SESSION_DURATION, NewRole, Role};
 pub use session::{Session, SessionDuration};
 pub use user::{AccessKeyChange, MAX_ACCESS_KEYS_PER_USER, User};
 
@@ -40,8 +42,9 @@ const ACCOUNTS: &str = "iam.accounts";
 const ACCESS_KEYS: &str = "iam.access_keys";
 const USERS: &str = "iam.users";
 const SESSIONS: &str = "iam.sessions";
-/// `ACCOUNT/lower-case user name/POLICY NAME` → an inline policy.
-const USER_POLICIES: &str = "iam.user_policies";
+const ROLES: &str = "iam.roles";
+/// `ACCOUNT/user|role/lower-case name/POLICY NAME` → an inline policy.
+const INLINE_POLICIES: &str = "iam.inline_policies";
 /// `ACCOUNT/lower-case user name/ACCESS_KEY_ID` → empty: a user's keys.
 const USER_KEYS: &str = "iam.user_keys";
 

@@ -60,6 +60,37 @@ impl SessionDuration {
     }
 }
 
+impl SessionDuration {
+    /// Checks `DurationSeconds` of AssumeRole: 900 s up to the role's
+    /// `MaxSessionDuration` (default 1 h), and at most 1 h when a session assumes a
+    /// role (role chaining).
+    pub fn for_assume_role(
+        requested: Option<i64>,
+        role_max: i64,
+        chained: bool,
+    ) -> Result<Self, IamError> {
+        let seconds = requested.unwrap_or(3_600);
+        if seconds < 900 {
+            return Err(IamError::Validation(format!(
+                "1 validation error detected: Value '{seconds}' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to 900"
+            )));
+        }
+        if chained && seconds > 3_600 {
+            return Err(IamError::Validation(
+                "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining."
+                    .to_owned(),
+            ));
+        }
+        if seconds > role_max {
+            return Err(IamError::Validation(
+                "The requested DurationSeconds exceeds the MaxSessionDuration set for this role."
+                    .to_owned(),
+            ));
+        }
+        Ok(Self { seconds })
+    }
+}
+
 impl Iam {
     /// Issues temporary credentials for `principal`, valid for `duration` from `now`.
     pub async fn create_session(

@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 use crate::ids::{generate_secret_access_key, generate_user_access_key_id, generate_user_id};
 use crate::names::{check_name, check_path};
 use crate::{
-    ACCESS_KEYS, AccessKey, AccessKeyOwner, AccessKeyStatus, AccountId, Iam, IamError, USER_KEYS,
-    USER_POLICIES, USERS, decode, encode,
+    ACCESS_KEYS, AccessKey, AccessKeyOwner, AccessKeyStatus, AccountId, INLINE_POLICIES, Iam,
+    IamError, USER_KEYS, USERS, decode, encode,
 };
 
 /// AWS allows two access keys per user.
@@ -136,8 +136,8 @@ impl Iam {
                 }
                 if !txn
                     .prefix_keys(
-                        USER_POLICIES,
-                        &crate::inline_policy::user_policies_prefix(&account, &user_name),
+                        INLINE_POLICIES,
+                        &crate::PolicyHolder::User(user_name.clone()).prefix(&account),
                     )?
                     .is_empty()
                 {

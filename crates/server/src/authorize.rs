@@ -32,17 +32,48 @@ fn request_principal(principal: &Principal) -> RequestPrincipal {
             user_name,
             user_id,
         } => RequestPrincipal::user(account.as_str(), path, user_name, user_id),
+        Principal::AssumedRole {
+            account,
+            role_path,
+            role_name,
+            role_id,
+            session_name,
+            ..
+        } => RequestPrincipal::assumed_role(
+            account.as_str(),
+            role_path,
+            role_name,
+            role_id,
+            session_name,
+        ),
     }
 }
 
+fn labeled(policy: &strata_iam::NamedPolicy) -> LabeledPolicy<'_> {
+    LabeledPolicy {
+        label: &policy.label,
+        document: &policy.document,
+    }
+}
+
+/// The resource-based policy of the resource a request touches: a role's trust
+/// policy, later bucket and table policies.
+pub struct ResourcePolicy<'a> {
+    pub label: &'a str,
+    pub document: &'a strata_policy::PolicyDocument,
+    /// The resource policy must allow even within one account (role trust policies).
+    pub required: bool,
+}
+
 /// Decides whether `caller` may perform `action` (`service:Action`) on `resource`,
-/// owned by `resource_account`.
+/// owned by `resource_account`, whose resource policy (if any) is `resource_policy`.
 pub fn authorize(
     state: &ServerState,
     caller: &Caller,
     action: &str,
     resource: &str,
     resource_account: &str,
+    resource_policy: Option<ResourcePolicy<'_>>,
 ) -> Result<(), Denied> {
     let principal = request_principal(&caller.principal);
     let now = state.clock.now();
@@ -67,17 +98,22 @@ pub fn authorize(
         .iam
         .identity_policies(&caller.principal)
         .map_err(Denied::Internal)?;
-    let labeled: Vec<LabeledPolicy<'_>> = identity
-        .iter()
-        .map(|p| LabeledPolicy {
-            label: &p.label,
-            document: &p.document,
-        })
-        .collect();
+    let session = state
+        .iam
+        .session_policies(&caller.principal)
+        .map_err(Denied::Internal)?;
+    let identity: Vec<LabeledPolicy<'_>> = identity.iter().map(labeled).collect();
+    let session: Vec<LabeledPolicy<'_>> = session.iter().map(labeled).collect();
     let decision = evaluate(
         &request,
         &Policies {
-            identity: &labeled,
+            identity: &identity,
+            resource: resource_policy.as_ref().map(|p| LabeledPolicy {
+                label: p.label,
+                document: p.document,
+            }),
+            session: &session,
+            resource_policy_required: resource_policy.as_ref().is_some_and(|p| p.required),
             ..Policies::default()
         },
     );

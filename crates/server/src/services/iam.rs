@@ -1,12 +1,13 @@
-//! IAM actions (Query protocol, `2010-05-08`): users, their access keys and inline
-//! policies.
+//! IAM actions (Query protocol, `2010-05-08`): users, their access keys, roles, and
+//! the inline policies of both.
 //! Every action is authorized through [`crate::authorize`] first. Actions not listed
 //! here are answered as AWS answers an action it does not know.
 
 use http::StatusCode;
 use jiff::Timestamp;
 use strata_iam::{
-    AccessKey, AccessKeyChange, AccessKeyStatus, AccountId, IamError, InlinePolicy, Principal, User,
+    AccessKey, AccessKeyChange, AccessKeyStatus, AccountId, IamError, InlinePolicy, NewRole,
+    PolicyHolder, Principal, Role, User,
 };
 
 use crate::auth::Caller;
@@ -72,7 +73,7 @@ fn target_user(caller: &Caller, params: &Params) -> Result<String, AwsError> {
     }
     match &caller.principal {
         Principal::User { user_name, .. } => Ok(user_name.clone()),
-        Principal::Root { .. } => Err(AwsError::new(
+        Principal::Root { .. } | Principal::AssumedRole { .. } => Err(AwsError::new(
             "ValidationError",
             StatusCode::BAD_REQUEST,
             "Must specify userName when calling with non-User credentials",
@@ -97,10 +98,81 @@ fn check(
     resource: &str,
 ) -> Result<(), AwsError> {
     let account = caller.principal.account().as_str();
-    authorize(state, caller, action, resource, account).map_err(|denied| match denied {
+    authorize(state, caller, action, resource, account, None).map_err(|denied| match denied {
         Denied::AccessDenied(message) => access_denied(message),
         Denied::Internal(e) => iam_error(e),
     })
+}
+
+pub(crate) fn role_resource(state: &ServerState, account: &AccountId, name: &str) -> String {
+    let path = state
+        .iam
+        .get_role(account, name)
+        .map(|r| r.path)
+        .unwrap_or_else(|_| "/".to_owned());
+    format!("arn:aws:iam::{account}:role{path}{name}")
+}
+
+/// The user or role an inline-policy action names, with its ARN for authorization.
+fn policy_holder(
+    state: &ServerState,
+    account: &AccountId,
+    action: &str,
+    params: &Params,
+) -> Result<(PolicyHolder, String), AwsError> {
+    if action.contains("Role") {
+        let name = required(params, "RoleName")?;
+        Ok((
+            PolicyHolder::Role(name.to_owned()),
+            role_resource(state, account, name),
+        ))
+    } else {
+        let name = required(params, "UserName")?;
+        Ok((
+            PolicyHolder::User(name.to_owned()),
+            user_resource(state, account, name),
+        ))
+    }
+}
+
+fn holder_member(holder: &PolicyHolder) -> (&'static str, String) {
+    match holder {
+        PolicyHolder::User(n) => ("UserName", n.clone()),
+        PolicyHolder::Role(n) => ("RoleName", n.clone()),
+    }
+}
+
+/// The name as stored (IAM names are case-insensitive but keep their spelling).
+fn stored_holder_name(
+    state: &ServerState,
+    account: &AccountId,
+    holder: &PolicyHolder,
+) -> Option<String> {
+    match holder {
+        PolicyHolder::User(n) => state.iam.get_user(account, n).ok().map(|u| u.user_name),
+        PolicyHolder::Role(n) => state.iam.get_role(account, n).ok().map(|r| r.role_name),
+    }
+}
+
+fn render_role(out: &mut String, role: &Role) {
+    element(out, "Path", &role.path);
+    element(out, "RoleName", &role.role_name);
+    element(out, "RoleId", &role.role_id);
+    element(out, "Arn", &role.arn());
+    element(out, "CreateDate", &iso(role.create_date));
+    element(
+        out,
+        "AssumeRolePolicyDocument",
+        &strata_sigv4::uri_encode(role.assume_role_policy_document.as_bytes(), false),
+    );
+    if let Some(description) = &role.description {
+        element(out, "Description", description);
+    }
+    element(
+        out,
+        "MaxSessionDuration",
+        &role.max_session_duration.to_string(),
+    );
 }
 
 pub(crate) fn iso(t: Timestamp) -> String {
@@ -281,42 +353,36 @@ pub async fn handle(
                 .map_err(iam_error)?;
             return Ok(None);
         }
-        "PutUserPolicy" => {
-            let name = required(params, "UserName")?;
+        "PutUserPolicy" | "PutRolePolicy" => {
+            let (holder, resource) = policy_holder(state, &account, action, params)?;
             let policy_name = required(params, "PolicyName")?;
             let document = required(params, "PolicyDocument")?;
-            check(
-                state,
-                caller,
-                "iam:PutUserPolicy",
-                &user_resource(state, &account, name),
-            )?;
+            check(state, caller, &format!("iam:{action}"), &resource)?;
             let policy = InlinePolicy {
                 policy_name: policy_name.to_owned(),
                 document: document.to_owned(),
             };
             state
                 .iam
-                .put_user_policy(account, name.to_owned(), policy)
+                .put_inline_policy(account, holder, policy)
                 .await
                 .map_err(iam_error)?;
             return Ok(None);
         }
-        "GetUserPolicy" => {
-            let name = required(params, "UserName")?;
+        "GetUserPolicy" | "GetRolePolicy" => {
+            let (holder, resource) = policy_holder(state, &account, action, params)?;
             let policy_name = required(params, "PolicyName")?;
-            check(
-                state,
-                caller,
-                "iam:GetUserPolicy",
-                &user_resource(state, &account, name),
-            )?;
-            let user = state.iam.get_user(&account, name).map_err(iam_error)?;
+            check(state, caller, &format!("iam:{action}"), &resource)?;
             let policy = state
                 .iam
-                .user_policy(&account, name, policy_name)
+                .inline_policy(&account, &holder, policy_name)
                 .map_err(iam_error)?;
-            element(&mut out, "UserName", &user.user_name);
+            let (member, name) = holder_member(&holder);
+            element(
+                &mut out,
+                member,
+                &stored_holder_name(state, &account, &holder).unwrap_or(name),
+            );
             element(&mut out, "PolicyName", &policy.policy_name);
             // IAM returns documents URL-encoded (RFC 3986); the CLI decodes them.
             element(
@@ -325,34 +391,131 @@ pub async fn handle(
                 &strata_sigv4::uri_encode(policy.document.as_bytes(), false),
             );
         }
-        "ListUserPolicies" => {
-            let name = required(params, "UserName")?;
-            check(
-                state,
-                caller,
-                "iam:ListUserPolicies",
-                &user_resource(state, &account, name),
-            )?;
-            state.iam.get_user(&account, name).map_err(iam_error)?;
-            let policies = state.iam.user_policies(&account, name).map_err(iam_error)?;
+        "ListUserPolicies" | "ListRolePolicies" => {
+            let (holder, resource) = policy_holder(state, &account, action, params)?;
+            check(state, caller, &format!("iam:{action}"), &resource)?;
+            if stored_holder_name(state, &account, &holder).is_none() {
+                return Err(iam_error(match &holder {
+                    PolicyHolder::User(n) => {
+                        IamError::NoSuchEntity(format!("The user with name {n} cannot be found."))
+                    }
+                    PolicyHolder::Role(n) => {
+                        IamError::NoSuchEntity(format!("The role with name {n} cannot be found."))
+                    }
+                }));
+            }
+            let policies = state
+                .iam
+                .inline_policies(&account, &holder)
+                .map_err(iam_error)?;
             out.push_str("<PolicyNames>");
             for policy in &policies {
                 element(&mut out, "member", &policy.policy_name);
             }
             out.push_str("</PolicyNames><IsTruncated>false</IsTruncated>");
         }
-        "DeleteUserPolicy" => {
-            let name = required(params, "UserName")?;
+        "DeleteUserPolicy" | "DeleteRolePolicy" => {
+            let (holder, resource) = policy_holder(state, &account, action, params)?;
             let policy_name = required(params, "PolicyName")?;
+            check(state, caller, &format!("iam:{action}"), &resource)?;
+            state
+                .iam
+                .delete_inline_policy(account, holder, policy_name.to_owned())
+                .await
+                .map_err(iam_error)?;
+            return Ok(None);
+        }
+        "CreateRole" => {
+            let name = required(params, "RoleName")?;
+            let path = params.get("Path").unwrap_or("/");
             check(
                 state,
                 caller,
-                "iam:DeleteUserPolicy",
-                &user_resource(state, &account, name),
+                "iam:CreateRole",
+                &format!("arn:aws:iam::{account}:role{path}{name}"),
+            )?;
+            let max_session_duration = match params.get("MaxSessionDuration") {
+                None => None,
+                Some(text) => Some(text.parse::<i64>().map_err(|_| {
+                    iam_error(IamError::Validation(format!(
+                        "Value '{text}' at 'maxSessionDuration' failed to satisfy constraint: Member must be a number"
+                    )))
+                })?),
+            };
+            let role = state
+                .iam
+                .create_role(
+                    account,
+                    NewRole {
+                        role_name: name.to_owned(),
+                        path: params.get("Path").map(str::to_owned),
+                        assume_role_policy_document: required(params, "AssumeRolePolicyDocument")?
+                            .to_owned(),
+                        description: params.get("Description").map(str::to_owned),
+                        max_session_duration,
+                    },
+                    now,
+                )
+                .await
+                .map_err(iam_error)?;
+            out.push_str("<Role>");
+            render_role(&mut out, &role);
+            out.push_str("</Role>");
+        }
+        "GetRole" => {
+            let name = required(params, "RoleName")?;
+            check(
+                state,
+                caller,
+                "iam:GetRole",
+                &role_resource(state, &account, name),
+            )?;
+            let role = state.iam.get_role(&account, name).map_err(iam_error)?;
+            out.push_str("<Role>");
+            render_role(&mut out, &role);
+            out.push_str("</Role>");
+        }
+        "ListRoles" => {
+            check(state, caller, "iam:ListRoles", "*")?;
+            let roles = state
+                .iam
+                .list_roles(&account, params.get("PathPrefix").unwrap_or("/"))
+                .map_err(iam_error)?;
+            out.push_str("<IsTruncated>false</IsTruncated><Roles>");
+            for role in &roles {
+                out.push_str("<member>");
+                render_role(&mut out, role);
+                out.push_str("</member>");
+            }
+            out.push_str("</Roles>");
+        }
+        "UpdateAssumeRolePolicy" => {
+            let name = required(params, "RoleName")?;
+            let document = required(params, "PolicyDocument")?;
+            check(
+                state,
+                caller,
+                "iam:UpdateAssumeRolePolicy",
+                &role_resource(state, &account, name),
             )?;
             state
                 .iam
-                .delete_user_policy(account, name.to_owned(), policy_name.to_owned())
+                .update_assume_role_policy(account, name.to_owned(), document.to_owned())
+                .await
+                .map_err(iam_error)?;
+            return Ok(None);
+        }
+        "DeleteRole" => {
+            let name = required(params, "RoleName")?;
+            check(
+                state,
+                caller,
+                "iam:DeleteRole",
+                &role_resource(state, &account, name),
+            )?;
+            state
+                .iam
+                .delete_role(account, name.to_owned())
                 .await
                 .map_err(iam_error)?;
             return Ok(None);

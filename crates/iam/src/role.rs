@@ -1,0 +1,203 @@
+//! IAM roles: a trust policy saying who may assume the role, a unique `AROA…` id, and
+//! a maximum session length. Names are unique per account regardless of case.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use strata_policy::{PolicyDocument, PolicyKind};
+
+use crate::names::{check_name, check_path};
+use crate::{AccountId, INLINE_POLICIES, Iam, IamError, PolicyHolder, ROLES, decode, encode};
+
+/// `MaxSessionDuration` bounds (seconds).
+pub const MIN_MAX_SESSION_DURATION: i64 = 3_600;
+pub const MAX_MAX_SESSION_DURATION: i64 = 43_200;
+
+/// A role as stored.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Role {
+    pub account: AccountId,
+    pub path: String,
+    pub role_name: String,
+    pub role_id: String,
+    pub create_date: Timestamp,
+    /// The trust policy, exactly as sent (validated on save).
+    pub assume_role_policy_document: String,
+    pub description: Option<String>,
+    pub max_session_duration: i64,
+}
+
+impl Role {
+    pub fn arn(&self) -> String {
+        format!(
+            "arn:aws:iam::{}:role{}{}",
+            self.account, self.path, self.role_name
+        )
+    }
+
+    /// The trust policy, parsed.
+    pub fn trust_policy(&self) -> Result<PolicyDocument, IamError> {
+        PolicyDocument::parse(&self.assume_role_policy_document, PolicyKind::Trust).map_err(|e| {
+            IamError::Corrupt(format!(
+                "stored trust policy of {} no longer parses: {}",
+                self.role_name, e.message
+            ))
+        })
+    }
+}
+
+/// What CreateRole asks for.
+#[derive(Clone, Debug)]
+pub struct NewRole {
+    pub role_name: String,
+    pub path: Option<String>,
+    pub assume_role_policy_document: String,
+    pub description: Option<String>,
+    pub max_session_duration: Option<i64>,
+}
+
+fn role_key(account: &AccountId, name: &str) -> Vec<u8> {
+    format!("{account}/{}", name.to_lowercase()).into_bytes()
+}
+
+fn no_such_role(name: &str) -> IamError {
+    IamError::NoSuchEntity(format!("The role with name {name} cannot be found."))
+}
+
+fn check_trust_policy(document: &str) -> Result<(), IamError> {
+    PolicyDocument::parse(document, PolicyKind::Trust)
+        .map(|_| ())
+        .map_err(|e| IamError::MalformedPolicyDocument(e.message))
+}
+
+impl Iam {
+    /// CreateRole.
+    pub async fn create_role(
+        &self,
+        account: AccountId,
+        new: NewRole,
+        now: Timestamp,
+    ) -> Result<Role, IamError> {
+        check_name(&new.role_name, "roleName")?;
+        let path = new.path.unwrap_or_else(|| "/".to_owned());
+        check_path(&path)?;
+        let max_session_duration = new.max_session_duration.unwrap_or(MIN_MAX_SESSION_DURATION);
+        if !(MIN_MAX_SESSION_DURATION..=MAX_MAX_SESSION_DURATION).contains(&max_session_duration) {
+            return Err(IamError::Validation(format!(
+                "1 validation error detected: Value '{max_session_duration}' at 'maxSessionDuration' failed to satisfy constraint: Member must have value {}",
+                if max_session_duration < MIN_MAX_SESSION_DURATION {
+                    "greater than or equal to 3600"
+                } else {
+                    "less than or equal to 43200"
+                }
+            )));
+        }
+        check_trust_policy(&new.assume_role_policy_document)?;
+        let role = Role {
+            account,
+            path,
+            role_name: new.role_name,
+            role_id: crate::ids::generate_role_id(),
+            create_date: now,
+            assume_role_policy_document: new.assume_role_policy_document,
+            description: new.description,
+            max_session_duration,
+        };
+        self.store
+            .write(move |txn| {
+                let key = role_key(&role.account, &role.role_name);
+                if txn.get(ROLES, &key)?.is_some() {
+                    return Err(IamError::EntityAlreadyExists(format!(
+                        "Role with name {} already exists.",
+                        role.role_name
+                    )));
+                }
+                txn.put(ROLES, key, encode(&role)?);
+                Ok(role)
+            })
+            .await
+    }
+
+    pub fn find_role(
+        &self,
+        account: &AccountId,
+        role_name: &str,
+    ) -> Result<Option<Role>, IamError> {
+        self.store
+            .get(ROLES, &role_key(account, role_name))?
+            .map(|bytes| decode(&bytes))
+            .transpose()
+    }
+
+    /// GetRole.
+    pub fn get_role(&self, account: &AccountId, role_name: &str) -> Result<Role, IamError> {
+        self.find_role(account, role_name)?
+            .ok_or_else(|| no_such_role(role_name))
+    }
+
+    /// ListRoles, ordered by name, filtered by path prefix.
+    pub fn list_roles(
+        &self,
+        account: &AccountId,
+        path_prefix: &str,
+    ) -> Result<Vec<Role>, IamError> {
+        let mut roles = Vec::new();
+        for entry in self.store.prefix(ROLES, format!("{account}/").as_bytes())? {
+            let role: Role = decode(&entry?.1)?;
+            if role.path.starts_with(path_prefix) {
+                roles.push(role);
+            }
+        }
+        Ok(roles)
+    }
+
+    /// UpdateAssumeRolePolicy.
+    pub async fn update_assume_role_policy(
+        &self,
+        account: AccountId,
+        role_name: String,
+        document: String,
+    ) -> Result<(), IamError> {
+        check_trust_policy(&document)?;
+        self.store
+            .write(move |txn| {
+                let key = role_key(&account, &role_name);
+                let mut role: Role = match txn.get(ROLES, &key)? {
+                    Some(bytes) => decode(&bytes)?,
+                    None => return Err(no_such_role(&role_name)),
+                };
+                role.assume_role_policy_document = document;
+                txn.put(ROLES, key, encode(&role)?);
+                Ok(())
+            })
+            .await
+    }
+
+    /// DeleteRole: refused while inline policies remain. Sessions already issued keep
+    /// the old role id, so a recreated role is a different principal.
+    pub async fn delete_role(&self, account: AccountId, role_name: String) -> Result<(), IamError> {
+        let result = self
+            .store
+            .write(move |txn| {
+                let key = role_key(&account, &role_name);
+                if txn.get(ROLES, &key)?.is_none() {
+                    return Err(no_such_role(&role_name));
+                }
+                if !txn
+                    .prefix_keys(
+                        INLINE_POLICIES,
+                        &PolicyHolder::Role(role_name.clone()).prefix(&account),
+                    )?
+                    .is_empty()
+                {
+                    return Err(IamError::DeleteConflict(
+                        "Cannot delete entity, must delete policies first.".to_owned(),
+                    ));
+                }
+                txn.delete(ROLES, key);
+                Ok(())
+            })
+            .await;
+        self.policies.invalidate();
+        result
+    }
+}

@@ -1,0 +1,168 @@
+"""IAM roles and STS AssumeRole across accounts: trust policies, the caller's own
+permissions, session policies, durations and expiry."""
+
+import json
+import uuid
+
+import botocore.exceptions
+import pytest
+
+from conftest import start_server
+from sigv4_client import send
+
+SOURCE, DEST = "111111111111", "222222222222"
+
+
+def client_error(call):
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        call()
+    return info.value.response
+
+
+def trust(principal):
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "sts:AssumeRole"}],
+        }
+    )
+
+
+def allow(action, resource="*"):
+    return json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": action, "Resource": resource}]}
+    )
+
+
+def as_session(server, service, credentials):
+    return server.client(
+        service,
+        aws_access_key_id=credentials["AccessKeyId"],
+        aws_secret_access_key=credentials["SecretAccessKey"],
+        aws_session_token=credentials["SessionToken"],
+    )
+
+
+def make_role(server, trusted, **kwargs):
+    name = f"exporter-{uuid.uuid4().hex[:8]}"
+    role = server.client("iam", "destination").create_role(
+        RoleName=name, AssumeRolePolicyDocument=trust(trusted), **kwargs
+    )["Role"]
+    return name, role
+
+
+def test_role_lifecycle_with_aws_cli(server):
+    name = f"cli-role-{uuid.uuid4().hex[:8]}"
+    role = json.loads(
+        server.aws(
+            "iam", "create-role", "--role-name", name, "--path", "/svc/",
+            "--assume-role-policy-document", trust(f"arn:aws:iam::{SOURCE}:root"),
+            "--max-session-duration", "7200", account="destination",
+        ).stdout
+    )["Role"]
+    assert role["RoleId"].startswith("AROA") and len(role["RoleId"]) == 21
+    assert role["Arn"] == f"arn:aws:iam::{DEST}:role/svc/{name}"
+    assert role["MaxSessionDuration"] == 7200
+    assert role["AssumeRolePolicyDocument"] == json.loads(trust(f"arn:aws:iam::{SOURCE}:root"))
+    got = json.loads(server.aws("iam", "get-role", "--role-name", name, account="destination").stdout)["Role"]
+    assert got["RoleId"] == role["RoleId"]
+    server.aws("iam", "put-role-policy", "--role-name", name, "--policy-name", "p",
+               "--policy-document", allow("iam:ListRoles"), account="destination")
+    assert json.loads(server.aws("iam", "list-role-policies", "--role-name", name, account="destination").stdout)["PolicyNames"] == ["p"]
+    conflict = server.aws("iam", "delete-role", "--role-name", name, account="destination", check=False)
+    assert "DeleteConflict" in conflict.stderr
+    server.aws("iam", "delete-role-policy", "--role-name", name, "--policy-name", "p", account="destination")
+    server.aws("iam", "delete-role", "--role-name", name, account="destination")
+    gone = server.aws("iam", "get-role", "--role-name", name, account="destination", check=False)
+    assert "NoSuchEntity" in gone.stderr
+
+
+def test_malformed_trust_policy_is_refused(server):
+    error = client_error(
+        lambda: server.client("iam").create_role(
+            RoleName="bad-trust", AssumeRolePolicyDocument=allow("sts:AssumeRole")
+        )
+    )
+    assert error["Error"]["Code"] == "MalformedPolicyDocument"
+
+
+def test_cross_account_assume_role_by_root(server):
+    name, role = make_role(server, f"arn:aws:iam::{SOURCE}:root")
+    server.client("iam", "destination").put_role_policy(
+        RoleName=name, PolicyName="list-roles", PolicyDocument=allow("iam:ListRoles")
+    )
+    result = server.client("sts").assume_role(RoleArn=role["Arn"], RoleSessionName="export-job")
+    assert result["AssumedRoleUser"]["Arn"] == f"arn:aws:sts::{DEST}:assumed-role/{name}/export-job"
+    assert result["AssumedRoleUser"]["AssumedRoleId"] == f"{role['RoleId']}:export-job"
+    credentials = result["Credentials"]
+    identity = as_session(server, "sts", credentials).get_caller_identity()
+    assert identity["Account"] == DEST
+    assert identity["Arn"] == f"arn:aws:sts::{DEST}:assumed-role/{name}/export-job"
+    assert identity["UserId"] == f"{role['RoleId']}:export-job"
+    # The session has the role's permissions, and only those.
+    iam = as_session(server, "iam", credentials)
+    assert name in [r["RoleName"] for r in iam.list_roles()["Roles"]]
+    error = client_error(iam.list_users)
+    assert error["Error"]["Code"] == "AccessDenied"
+    assert f"assumed-role/{name}/export-job is not authorized to perform: iam:ListUsers" in error["Error"]["Message"]
+
+
+def test_trust_policy_must_name_the_caller(server):
+    _, role = make_role(server, f"arn:aws:iam::{DEST}:root")
+    error = client_error(lambda: server.client("sts").assume_role(RoleArn=role["Arn"], RoleSessionName="s1"))
+    assert error["Error"]["Code"] == "AccessDenied"
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == 403
+    assert error["Error"]["Message"] == (
+        f"User: arn:aws:iam::{SOURCE}:root is not authorized to perform: sts:AssumeRole on resource: {role['Arn']}"
+    )
+    missing = f"arn:aws:iam::{DEST}:role/does-not-exist"
+    error = client_error(lambda: server.client("sts").assume_role(RoleArn=missing, RoleSessionName="s1"))
+    assert error["Error"]["Code"] == "AccessDenied"
+
+
+def test_cross_account_user_needs_its_own_permission_too(server):
+    iam = server.client("iam")
+    user = f"job-{uuid.uuid4().hex[:8]}"
+    iam.create_user(UserName=user)
+    key = iam.create_access_key(UserName=user)["AccessKey"]
+    sts = server.client("sts", aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"])
+    _, role = make_role(server, f"arn:aws:iam::{SOURCE}:root")
+    assert client_error(lambda: sts.assume_role(RoleArn=role["Arn"], RoleSessionName="s2"))["Error"]["Code"] == "AccessDenied"
+    iam.put_user_policy(UserName=user, PolicyName="assume", PolicyDocument=allow("sts:AssumeRole", role["Arn"]))
+    result = sts.assume_role(RoleArn=role["Arn"], RoleSessionName="s2")
+    assert result["AssumedRoleUser"]["Arn"].endswith("/s2")
+
+
+def test_session_policy_narrows_the_role(server):
+    name, role = make_role(server, f"arn:aws:iam::{SOURCE}:root")
+    server.client("iam", "destination").put_role_policy(
+        RoleName=name, PolicyName="all-iam-reads", PolicyDocument=allow(["iam:ListRoles", "iam:ListUsers"])
+    )
+    result = server.client("sts").assume_role(
+        RoleArn=role["Arn"], RoleSessionName="narrow", Policy=allow("iam:ListUsers")
+    )
+    assert "PackedPolicySize" in result
+    iam = as_session(server, "iam", result["Credentials"])
+    iam.list_users()
+    assert client_error(iam.list_roles)["Error"]["Code"] == "AccessDenied"
+
+
+def test_duration_limits(server):
+    _, role = make_role(server, f"arn:aws:iam::{SOURCE}:root", MaxSessionDuration=3600)
+    error = client_error(
+        lambda: server.client("sts").assume_role(RoleArn=role["Arn"], RoleSessionName="long", DurationSeconds=7200)
+    )
+    assert error["Error"]["Code"] == "ValidationError"
+    assert "MaxSessionDuration" in error["Error"]["Message"]
+
+
+def test_role_sessions_expire_on_the_server_clock(workdir):
+    s = start_server(workdir / f"roles-{uuid.uuid4().hex[:6]}")
+    try:
+        name, role = make_role(s, f"arn:aws:iam::{SOURCE}:root")
+        credentials = s.client("sts").assume_role(RoleArn=role["Arn"], RoleSessionName="brief", DurationSeconds=900)["Credentials"]
+        assert as_session(s, "sts", credentials).get_caller_identity()["Account"] == DEST
+        send(s.endpoint + "/_strata/clock", "POST", {}, b'{"advance_seconds": 901}')
+        assert client_error(as_session(s, "sts", credentials).get_caller_identity)["Error"]["Code"] == "ExpiredToken"
+    finally:
+        s.stop()
