@@ -90,3 +90,49 @@ def test_malformed_policies_are_refused(server, document):
     assert error["Error"]["Code"] == "MalformedPolicyDocument"
     assert error["ResponseMetadata"]["HTTPStatusCode"] == 400
     assert server.client("iam").list_user_policies(UserName=name)["PolicyNames"] == []
+
+
+def conditioned(condition):
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "iam:ListUsers", "Resource": "*", "Condition": condition}],
+        }
+    )
+
+
+@pytest.mark.parametrize("cidr,allowed", [("127.0.0.0/8", True), ("10.0.0.0/8", False)])
+def test_source_ip_condition(server, cidr, allowed):
+    name, keys = user_with_key(server, "ipcheck")
+    server.client("iam").put_user_policy(
+        UserName=name, PolicyName="ip", PolicyDocument=conditioned({"IpAddress": {"aws:SourceIp": cidr}})
+    )
+    as_user = server.client("iam", **keys)
+    if allowed:
+        as_user.list_users()
+    else:
+        assert client_error(as_user.list_users)["Error"]["Code"] == "AccessDenied"
+
+
+def test_current_time_condition_follows_the_server_clock(workdir):
+    import datetime
+
+    from conftest import start_server
+    from sigv4_client import send
+
+    s = start_server(workdir / f"time-{uuid.uuid4().hex[:6]}")
+    try:
+        name, keys = user_with_key(s, "timed")
+        now = json.loads(s.get("/_strata/clock"))["now"]
+        until = (datetime.datetime.fromisoformat(now.replace("Z", "+00:00")) + datetime.timedelta(hours=1))
+        s.client("iam").put_user_policy(
+            UserName=name,
+            PolicyName="until",
+            PolicyDocument=conditioned({"DateLessThan": {"aws:CurrentTime": until.strftime("%Y-%m-%dT%H:%M:%SZ")}}),
+        )
+        as_user = s.client("iam", **keys)
+        as_user.list_users()
+        send(s.endpoint + "/_strata/clock", "POST", {}, b'{"advance_seconds": 7200}')
+        assert client_error(as_user.list_users)["Error"]["Code"] == "AccessDenied"
+    finally:
+        s.stop()

@@ -15,6 +15,8 @@ pub struct Caller {
     pub principal: Principal,
     /// Whether the request was signed with temporary (STS) credentials.
     pub session: bool,
+    /// The address the request came from (`aws:SourceIp`).
+    pub source_ip: Option<std::net::IpAddr>,
     pub access_key_id: String,
     /// The region of the credential scope: the region the request is served in.
     pub region: String,
@@ -82,6 +84,10 @@ pub fn authenticate(
     Ok(Caller {
         principal: found.principal,
         session: found.session,
+        source_ip: parts
+            .extensions
+            .get::<std::net::SocketAddr>()
+            .map(|a| a.ip()),
         access_key_id: verified.access_key_id,
         region: verified.region,
         service: verified.service,

@@ -86,6 +86,9 @@ pub fn authorize(
     context.insert("aws:EpochTime", now.as_second().to_string());
     context.insert("aws:SecureTransport", "false");
     context.insert("aws:RequestedRegion", caller.region.clone());
+    if let Some(ip) = caller.source_ip {
+        context.insert("aws:SourceIp", ip.to_string());
+    }
     context.insert("aws:ResourceAccount", resource_account);
     let request = Request {
         principal,

@@ -43,6 +43,9 @@ pub async fn serve(
         let state = state.clone();
         let service = service_fn(move |req| {
             let state = state.clone();
+            // The peer address is `aws:SourceIp` for authorization.
+            let mut req = req;
+            req.extensions_mut().insert(peer);
             async move { Ok::<_, Infallible>(handle(state, req).await) }
         });
         let connection =
