@@ -21,6 +21,60 @@ pub enum Command {
     Serve(ServeArgs),
     /// Print an account's root credentials, ready to paste.
     Credentials(CredentialsArgs),
+    /// Work with IAM policies offline.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PolicyCommand {
+    /// Decide a request against policy files and explain the decision (exit status 0
+    /// when allowed, 2 when denied, 1 on bad input).
+    Simulate(SimulateArgs),
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum ResourcePolicyType {
+    /// An S3 bucket policy (the bucket is taken from --resource).
+    Bucket,
+    /// A DynamoDB table policy.
+    Table,
+    /// A role trust policy (must allow even within one account).
+    Trust,
+}
+
+#[derive(Args, Debug)]
+pub struct SimulateArgs {
+    /// The caller: `arn:aws:iam::ACCOUNT:root`, `…:user/NAME`,
+    /// `arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`, or `anonymous`.
+    #[arg(long)]
+    pub principal: String,
+    /// The caller's unique id (`AIDA…` for a user, `AROA…` for a role's sessions).
+    #[arg(long)]
+    pub principal_id: Option<String>,
+    /// The action, e.g. `s3:PutObject`.
+    #[arg(long)]
+    pub action: String,
+    /// The resource ARN, or `*`.
+    #[arg(long)]
+    pub resource: String,
+    /// The account owning the resource (default: the caller's).
+    #[arg(long)]
+    pub resource_account: Option<String>,
+    /// An identity-based policy of the caller (repeatable).
+    #[arg(long = "identity-policy", value_name = "FILE")]
+    pub identity_policies: Vec<std::path::PathBuf>,
+    /// The resource-based policy (bucket, table or trust policy).
+    #[arg(long, value_name = "FILE")]
+    pub resource_policy: Option<std::path::PathBuf>,
+    #[arg(long, value_enum, default_value = "bucket")]
+    pub resource_policy_type: ResourcePolicyType,
+    /// A session policy of the caller's role session (repeatable).
+    #[arg(long = "session-policy", value_name = "FILE")]
+    pub session_policies: Vec<std::path::PathBuf>,
+    /// A request context key, e.g. `aws:SourceIp=10.0.0.1` (repeatable).
+    #[arg(long = "context", value_name = "KEY=VALUE")]
+    pub context: Vec<String>,
 }
 
 #[derive(Args, Debug)]

@@ -1,11 +1,13 @@
 //! The `strata` command: a thin CLI over the server and engine crates.
 //!
 //! - `strata serve` runs the server (see [`serve`]);
-//! - `strata credentials ACCOUNT` prints an account's root credentials ready to paste.
+//! - `strata credentials ACCOUNT` prints an account's root credentials ready to paste;
+//! - `strata policy simulate` decides a request against policy files and explains why.
 
 mod cli;
 mod config;
 mod credentials;
+mod policy;
 mod serve;
 
 use clap::Parser;
@@ -15,6 +17,7 @@ fn main() -> std::process::ExitCode {
     let result = match cli.command {
         cli::Command::Serve(args) => serve::run(args),
         cli::Command::Credentials(args) => credentials::run(args),
+        cli::Command::Policy(cli::PolicyCommand::Simulate(args)) => policy::simulate(args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

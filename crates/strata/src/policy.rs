@@ -1,0 +1,143 @@
+//! `strata policy simulate`: the policy engine on files, with its trace — the
+//! explanation AWS never gives when an export's write is denied.
+
+use std::path::Path;
+
+use anyhow::{Context as _, bail};
+use strata_policy::{
+    Context, LabeledPolicy, Policies, PolicyDocument, PolicyKind, Request, RequestPrincipal,
+    ResourcePolicyKind, access_denied_message, evaluate,
+};
+
+use crate::cli::{ResourcePolicyType, SimulateArgs};
+
+/// Builds the caller from its ARN, as the server does from credentials.
+fn principal(arn: &str, id: Option<&str>) -> anyhow::Result<RequestPrincipal> {
+    if arn == "anonymous" || arn == "*" {
+        return Ok(RequestPrincipal::anonymous());
+    }
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let [_, _, service, _, account, resource] = parts[..] else {
+        bail!("--principal {arn:?} is not an ARN");
+    };
+    match (service, resource.split_once('/')) {
+        ("iam", None) if resource == "root" => Ok(RequestPrincipal::root(account)),
+        ("iam", Some(("user", rest))) => {
+            let (path, name) = match rest.rsplit_once('/') {
+                Some((path, name)) => (format!("/{path}/"), name),
+                None => ("/".to_owned(), rest),
+            };
+            Ok(RequestPrincipal::user(
+                account,
+                &path,
+                name,
+                id.unwrap_or("AIDASIMULATEDUSER0001"),
+            ))
+        }
+        ("sts", Some(("assumed-role", rest))) => {
+            let Some((role, session)) = rest.split_once('/') else {
+                bail!("an assumed-role ARN ends in ROLE/SESSION: {arn:?}");
+            };
+            Ok(RequestPrincipal::assumed_role(
+                account,
+                "/",
+                role,
+                id.unwrap_or("AROASIMULATEDROLE0001"),
+                session,
+            ))
+        }
+        _ => bail!("--principal {arn:?}: expected an account root, IAM user or assumed-role ARN"),
+    }
+}
+
+fn load(path: &Path, kind: PolicyKind<'_>) -> anyhow::Result<PolicyDocument> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    PolicyDocument::parse(&text, kind)
+        .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.message))
+}
+
+fn labeled((label, document): &(String, PolicyDocument)) -> LabeledPolicy<'_> {
+    LabeledPolicy { label, document }
+}
+
+pub fn simulate(args: SimulateArgs) -> anyhow::Result<()> {
+    let principal = principal(&args.principal, args.principal_id.as_deref())?;
+    let mut context = Context::new();
+    principal.add_global_keys(&mut context);
+    for pair in &args.context {
+        let Some((key, value)) = pair.split_once('=') else {
+            bail!("--context {pair:?}: expected KEY=VALUE");
+        };
+        context.insert(key, value);
+    }
+    let resource_account = args
+        .resource_account
+        .clone()
+        .unwrap_or_else(|| principal.account.clone());
+    let bucket = args
+        .resource
+        .strip_prefix("arn:aws:s3:::")
+        .map(|r| r.split('/').next().unwrap_or(r).to_owned())
+        .unwrap_or_default();
+    let identity: Vec<(String, PolicyDocument)> = args
+        .identity_policies
+        .iter()
+        .map(|p| Ok((p.display().to_string(), load(p, PolicyKind::Identity)?)))
+        .collect::<anyhow::Result<_>>()?;
+    let session: Vec<(String, PolicyDocument)> = args
+        .session_policies
+        .iter()
+        .map(|p| Ok((p.display().to_string(), load(p, PolicyKind::Session)?)))
+        .collect::<anyhow::Result<_>>()?;
+    let resource = match &args.resource_policy {
+        None => None,
+        Some(path) => {
+            let kind = match args.resource_policy_type {
+                ResourcePolicyType::Bucket => {
+                    PolicyKind::Resource(ResourcePolicyKind::S3Bucket { bucket: &bucket })
+                }
+                ResourcePolicyType::Table => {
+                    PolicyKind::Resource(ResourcePolicyKind::DynamoDbTable)
+                }
+                ResourcePolicyType::Trust => PolicyKind::Trust,
+            };
+            Some((path.display().to_string(), load(path, kind)?))
+        }
+    };
+    let identity: Vec<LabeledPolicy<'_>> = identity.iter().map(labeled).collect();
+    let session: Vec<LabeledPolicy<'_>> = session.iter().map(labeled).collect();
+    let request = Request {
+        principal,
+        action: args.action.clone(),
+        resource: args.resource.clone(),
+        resource_account: Some(resource_account),
+        context,
+    };
+    let decision = evaluate(
+        &request,
+        &Policies {
+            identity: &identity,
+            resource: resource.as_ref().map(labeled),
+            session: &session,
+            resource_policy_required: matches!(
+                args.resource_policy_type,
+                ResourcePolicyType::Trust
+            ) && resource.is_some(),
+            ..Policies::default()
+        },
+    );
+    println!("decision: {:?}", decision.effect);
+    println!("trace:");
+    for entry in &decision.trace {
+        println!("  - {entry}");
+    }
+    if decision.is_allowed() {
+        return Ok(());
+    }
+    println!(
+        "AWS would answer: AccessDenied: {}",
+        access_denied_message(&request, &decision)
+    );
+    std::process::exit(2);
+}

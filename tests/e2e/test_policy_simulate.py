@@ -1,0 +1,63 @@
+"""`strata policy simulate`: decisions and traces for the seed's cross-account write."""
+
+import json
+import subprocess
+
+from conftest import strata_bin
+
+BUCKET_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Sid": "AllowSourceExports",
+            "Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::111111111111:root"},
+            "Action": ["s3:PutObject", "s3:AbortMultipartUpload"],
+            "Resource": "arn:aws:s3:::dest-bucket/*",
+        }
+    ],
+}
+IDENTITY = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::dest-bucket/*"}],
+}
+
+
+def simulate(tmp_path, *extra):
+    (tmp_path / "bucket.json").write_text(json.dumps(BUCKET_POLICY))
+    (tmp_path / "identity.json").write_text(json.dumps(IDENTITY))
+    return subprocess.run(
+        [
+            strata_bin(), "policy", "simulate",
+            "--principal", "arn:aws:iam::111111111111:user/exporter",
+            "--action", "s3:PutObject",
+            "--resource", "arn:aws:s3:::dest-bucket/AWSDynamoDB/01234/manifest-summary.json",
+            "--resource-account", "222222222222",
+            "--resource-policy", str(tmp_path / "bucket.json"),
+            *[a.replace("{tmp}", str(tmp_path)) for a in extra],
+        ],
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_cross_account_write_needs_the_identity_side(tmp_path):
+    out = simulate(tmp_path)
+    assert out.returncode == 2
+    assert "decision: ImplicitDeny" in out.stdout
+    assert "statement AllowSourceExports" in out.stdout
+    assert "no identity-based policy allows the action" in out.stdout
+    assert "because no identity-based policy allows the s3:PutObject action" in out.stdout
+
+
+def test_both_sides_allow(tmp_path):
+    out = simulate(tmp_path, "--identity-policy", "{tmp}/identity.json")
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "decision: Allow" in out.stdout
+
+
+def test_invalid_policy_file_is_reported(tmp_path):
+    (tmp_path / "broken.json").write_text('{"Version": "2012-10-17", "Statement": []')
+    out = simulate(tmp_path, "--identity-policy", "{tmp}/broken.json")
+    assert out.returncode == 1
+    assert "broken.json" in out.stderr
