@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test strata has: the Rust workspace (unit, storage crash test, SigV4
-# vectors) and the end-to-end tests, where boto3 and the AWS CLI talk HTTP to a real
+# vectors), the policy engine's differential test, and the end-to-end tests, where boto3 and the AWS CLI talk HTTP to a real
 # `strata serve`. Python clients are installed, pinned, into ./.venv on first use.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,4 +19,6 @@ export PATH="$PWD/$venv/bin:$PATH"
 
 cargo build --locked -p strata
 cargo test --locked --workspace
+# The policy engine against an independent evaluator (npm @cloud-copilot/iam-simulate).
+tests/differential/run.sh
 STRATA_BIN="$PWD/target/debug/strata" python -m pytest tests/e2e -q -p no:cacheprovider

@@ -175,7 +175,7 @@ def test_unknown_sts_action_is_invalid_action(server):
 
 def test_iam_actions_not_served_yet_say_so(server):
     error = client_error(
-        lambda: server.client("iam").create_policy(PolicyName="managed", PolicyDocument="{}")
+        lambda: server.client("iam").create_group(GroupName="not-yet")
     )
     assert error["Error"]["Code"] == "InvalidAction"
     assert error["ResponseMetadata"]["HTTPStatusCode"] == 400

@@ -120,6 +120,27 @@ impl Iam {
             };
             parsed.push(NamedPolicy { label, document });
         }
+        for (name, arn) in self.attached_policies(account, &holder)? {
+            // An attachment whose policy is gone grants nothing (DeletePolicy refuses
+            // attached policies, so this only guards against damaged data).
+            let Ok(policy) = self.get_policy(account, &arn) else {
+                continue;
+            };
+            let Some(version) = policy.default_version() else {
+                continue;
+            };
+            let document =
+                PolicyDocument::parse(&version.document, PolicyKind::Identity).map_err(|e| {
+                    IamError::Corrupt(format!(
+                        "stored policy {arn} no longer parses: {}",
+                        e.message
+                    ))
+                })?;
+            parsed.push(NamedPolicy {
+                label: format!("managed policy {name} ({})", version.version_id),
+                document,
+            });
+        }
         let parsed = Arc::new(parsed);
         self.policies
             .insert_if_current(generation, cache_key, parsed.clone());

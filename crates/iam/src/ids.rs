@@ -35,6 +35,11 @@ pub fn generate_role_id() -> String {
     format!("AROA{}", random_from(BASE32, 17))
 }
 
+/// `ANPA` + 17 base32 characters: a managed policy's id.
+pub fn generate_policy_id() -> String {
+    format!("ANPA{}", random_from(BASE32, 17))
+}
+
 /// `AIDA` + 17 base32 characters: an IAM user's unique id.
 pub fn generate_user_id() -> String {
     format!("AIDA{}", random_from(BASE32, 17))

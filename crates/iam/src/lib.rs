@@ -15,6 +15,7 @@ mod identity_policies;
 mod ids;
 mod inline_policy;
 mod key_cache;
+mod managed_policy;
 mod names;
 mod principal;
 mod role;
@@ -27,6 +28,7 @@ pub use error::IamError;
 pub use identity_policies::NamedPolicy;
 pub use ids::{generate_root_access_key_id, generate_secret_access_key};
 pub use inline_policy::{InlinePolicy, PolicyHolder};
+pub use managed_policy::{MAX_POLICY_VERSIONS, ManagedPolicy, PolicyVersion};
 pub use principal::Principal;
 pub use role::{MAX_MAX_SESSION_DURATION, MIN_MAX_SESSION_DURATION, NewRole, Role};
 pub use session::{Session, SessionDuration};
@@ -45,6 +47,10 @@ const SESSIONS: &str = "iam.sessions";
 const ROLES: &str = "iam.roles";
 /// `ACCOUNT/user|role/lower-case name/POLICY NAME` → an inline policy.
 const INLINE_POLICIES: &str = "iam.inline_policies";
+/// `ACCOUNT/lower-case policy name` → a customer managed policy.
+const MANAGED_POLICIES: &str = "iam.managed_policies";
+/// `h/ACCOUNT/user|role/name/POLICY ARN` → policy name, and `p/POLICY ARN/ACCOUNT/user|role/name/` → empty.
+const ATTACHMENTS: &str = "iam.attachments";
 /// `ACCOUNT/lower-case user name/ACCESS_KEY_ID` → empty: a user's keys.
 const USER_KEYS: &str = "iam.user_keys";
 

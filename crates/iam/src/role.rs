@@ -6,7 +6,9 @@ use serde::{Deserialize, Serialize};
 use strata_policy::{PolicyDocument, PolicyKind};
 
 use crate::names::{check_name, check_path};
-use crate::{AccountId, INLINE_POLICIES, Iam, IamError, PolicyHolder, ROLES, decode, encode};
+use crate::{
+    ATTACHMENTS, AccountId, INLINE_POLICIES, Iam, IamError, PolicyHolder, ROLES, decode, encode,
+};
 
 /// `MaxSessionDuration` bounds (seconds).
 pub const MIN_MAX_SESSION_DURATION: i64 = 3_600;
@@ -191,6 +193,20 @@ impl Iam {
                 {
                     return Err(IamError::DeleteConflict(
                         "Cannot delete entity, must delete policies first.".to_owned(),
+                    ));
+                }
+                if !txn
+                    .prefix_keys(
+                        ATTACHMENTS,
+                        &crate::managed_policy::holder_prefix(
+                            &account,
+                            &PolicyHolder::Role(role_name.clone()),
+                        ),
+                    )?
+                    .is_empty()
+                {
+                    return Err(IamError::DeleteConflict(
+                        "Cannot delete entity, must detach all policies first.".to_owned(),
                     ));
                 }
                 txn.delete(ROLES, key);

@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 use crate::ids::{generate_secret_access_key, generate_user_access_key_id, generate_user_id};
 use crate::names::{check_name, check_path};
 use crate::{
-    ACCESS_KEYS, AccessKey, AccessKeyOwner, AccessKeyStatus, AccountId, INLINE_POLICIES, Iam,
-    IamError, USER_KEYS, USERS, decode, encode,
+    ACCESS_KEYS, ATTACHMENTS, AccessKey, AccessKeyOwner, AccessKeyStatus, AccountId,
+    INLINE_POLICIES, Iam, IamError, USER_KEYS, USERS, decode, encode,
 };
 
 /// AWS allows two access keys per user.
@@ -143,6 +143,20 @@ impl Iam {
                 {
                     return Err(IamError::DeleteConflict(
                         "Cannot delete entity, must delete policies first.".to_owned(),
+                    ));
+                }
+                if !txn
+                    .prefix_keys(
+                        ATTACHMENTS,
+                        &crate::managed_policy::holder_prefix(
+                            &account,
+                            &crate::PolicyHolder::User(user_name.clone()),
+                        ),
+                    )?
+                    .is_empty()
+                {
+                    return Err(IamError::DeleteConflict(
+                        "Cannot delete entity, must detach all policies first.".to_owned(),
                     ));
                 }
                 txn.delete(USERS, key);

@@ -6,8 +6,8 @@
 use http::StatusCode;
 use jiff::Timestamp;
 use strata_iam::{
-    AccessKey, AccessKeyChange, AccessKeyStatus, AccountId, IamError, InlinePolicy, NewRole,
-    PolicyHolder, Principal, Role, User,
+    AccessKey, AccessKeyChange, AccessKeyStatus, AccountId, IamError, InlinePolicy, ManagedPolicy,
+    NewRole, PolicyHolder, PolicyVersion, Principal, Role, User,
 };
 
 use crate::auth::Caller;
@@ -173,6 +173,36 @@ fn render_role(out: &mut String, role: &Role) {
         "MaxSessionDuration",
         &role.max_session_duration.to_string(),
     );
+}
+
+fn render_policy(out: &mut String, policy: &ManagedPolicy, attachments: usize) {
+    element(out, "PolicyName", &policy.policy_name);
+    element(out, "PolicyId", &policy.policy_id);
+    element(out, "Arn", &policy.arn());
+    element(out, "Path", &policy.path);
+    element(out, "DefaultVersionId", &policy.default_version_id);
+    element(out, "AttachmentCount", &attachments.to_string());
+    element(out, "PermissionsBoundaryUsageCount", "0");
+    element(out, "IsAttachable", "true");
+    if let Some(description) = &policy.description {
+        element(out, "Description", description);
+    }
+    element(out, "CreateDate", &iso(policy.create_date));
+    element(out, "UpdateDate", &iso(policy.update_date));
+}
+
+fn render_version(out: &mut String, version: &PolicyVersion, default_version_id: &str) {
+    element(out, "VersionId", &version.version_id);
+    element(
+        out,
+        "IsDefaultVersion",
+        if version.version_id == default_version_id {
+            "true"
+        } else {
+            "false"
+        },
+    );
+    element(out, "CreateDate", &iso(version.create_date));
 }
 
 pub(crate) fn iso(t: Timestamp) -> String {
@@ -519,6 +549,177 @@ pub async fn handle(
                 .await
                 .map_err(iam_error)?;
             return Ok(None);
+        }
+        "CreatePolicy" => {
+            let name = required(params, "PolicyName")?;
+            let path = params.get("Path").unwrap_or("/");
+            check(
+                state,
+                caller,
+                "iam:CreatePolicy",
+                &format!("arn:aws:iam::{account}:policy{path}{name}"),
+            )?;
+            let policy = state
+                .iam
+                .create_policy(
+                    account,
+                    name.to_owned(),
+                    params.get("Path").map(str::to_owned),
+                    required(params, "PolicyDocument")?.to_owned(),
+                    params.get("Description").map(str::to_owned),
+                    now,
+                )
+                .await
+                .map_err(iam_error)?;
+            out.push_str("<Policy>");
+            render_policy(&mut out, &policy, 0);
+            out.push_str("</Policy>");
+        }
+        "GetPolicy" => {
+            let arn = required(params, "PolicyArn")?;
+            check(state, caller, "iam:GetPolicy", arn)?;
+            let policy = state.iam.get_policy(&account, arn).map_err(iam_error)?;
+            let attachments = state.iam.attachment_count(arn).map_err(iam_error)?;
+            out.push_str("<Policy>");
+            render_policy(&mut out, &policy, attachments);
+            out.push_str("</Policy>");
+        }
+        "ListPolicies" => {
+            check(state, caller, "iam:ListPolicies", "*")?;
+            let only_attached = params.get("OnlyAttached") == Some("true");
+            // Only customer managed policies exist in strata: Scope=AWS lists none.
+            let policies = if params.get("Scope") == Some("AWS") {
+                Vec::new()
+            } else {
+                state
+                    .iam
+                    .list_policies(&account, params.get("PathPrefix").unwrap_or("/"))
+                    .map_err(iam_error)?
+            };
+            out.push_str("<IsTruncated>false</IsTruncated><Policies>");
+            for policy in &policies {
+                let attachments = state
+                    .iam
+                    .attachment_count(&policy.arn())
+                    .map_err(iam_error)?;
+                if only_attached && attachments == 0 {
+                    continue;
+                }
+                out.push_str("<member>");
+                render_policy(&mut out, policy, attachments);
+                out.push_str("</member>");
+            }
+            out.push_str("</Policies>");
+        }
+        "GetPolicyVersion" => {
+            let arn = required(params, "PolicyArn")?;
+            let version_id = required(params, "VersionId")?;
+            check(state, caller, "iam:GetPolicyVersion", arn)?;
+            let policy = state.iam.get_policy(&account, arn).map_err(iam_error)?;
+            let version = policy
+                .versions
+                .iter()
+                .find(|v| v.version_id == version_id)
+                .ok_or_else(|| {
+                    iam_error(IamError::NoSuchEntity(format!(
+                        "Policy {arn} version {version_id} does not exist or is not attachable."
+                    )))
+                })?;
+            out.push_str("<PolicyVersion>");
+            element(
+                &mut out,
+                "Document",
+                &strata_sigv4::uri_encode(version.document.as_bytes(), false),
+            );
+            render_version(&mut out, version, &policy.default_version_id);
+            out.push_str("</PolicyVersion>");
+        }
+        "CreatePolicyVersion" => {
+            let arn = required(params, "PolicyArn")?;
+            check(state, caller, "iam:CreatePolicyVersion", arn)?;
+            let set_as_default = params.get("SetAsDefault") == Some("true");
+            let version = state
+                .iam
+                .create_policy_version(
+                    account,
+                    arn.to_owned(),
+                    required(params, "PolicyDocument")?.to_owned(),
+                    set_as_default,
+                    now,
+                )
+                .await
+                .map_err(iam_error)?;
+            let default = if set_as_default {
+                version.version_id.clone()
+            } else {
+                String::new()
+            };
+            out.push_str("<PolicyVersion>");
+            render_version(&mut out, &version, &default);
+            out.push_str("</PolicyVersion>");
+        }
+        "DeletePolicyVersion" => {
+            let arn = required(params, "PolicyArn")?;
+            check(state, caller, "iam:DeletePolicyVersion", arn)?;
+            let version_id = required(params, "VersionId")?;
+            state
+                .iam
+                .delete_policy_version(account, arn.to_owned(), version_id.to_owned())
+                .await
+                .map_err(iam_error)?;
+            return Ok(None);
+        }
+        "DeletePolicy" => {
+            let arn = required(params, "PolicyArn")?;
+            check(state, caller, "iam:DeletePolicy", arn)?;
+            state
+                .iam
+                .delete_policy(account, arn.to_owned())
+                .await
+                .map_err(iam_error)?;
+            return Ok(None);
+        }
+        "AttachUserPolicy" | "AttachRolePolicy" | "DetachUserPolicy" | "DetachRolePolicy" => {
+            let (holder, resource) = policy_holder(state, &account, action, params)?;
+            let arn = required(params, "PolicyArn")?;
+            check(state, caller, &format!("iam:{action}"), &resource)?;
+            state
+                .iam
+                .set_attachment(
+                    account,
+                    holder,
+                    arn.to_owned(),
+                    action.starts_with("Attach"),
+                )
+                .await
+                .map_err(iam_error)?;
+            return Ok(None);
+        }
+        "ListAttachedUserPolicies" | "ListAttachedRolePolicies" => {
+            let (holder, resource) = policy_holder(state, &account, action, params)?;
+            check(state, caller, &format!("iam:{action}"), &resource)?;
+            if stored_holder_name(state, &account, &holder).is_none() {
+                return Err(iam_error(match &holder {
+                    PolicyHolder::User(n) => {
+                        IamError::NoSuchEntity(format!("The user with name {n} cannot be found."))
+                    }
+                    PolicyHolder::Role(n) => {
+                        IamError::NoSuchEntity(format!("The role with name {n} cannot be found."))
+                    }
+                }));
+            }
+            let attached = state
+                .iam
+                .attached_policies(&account, &holder)
+                .map_err(iam_error)?;
+            out.push_str("<AttachedPolicies>");
+            for (name, arn) in &attached {
+                out.push_str("<member>");
+                element(&mut out, "PolicyName", name);
+                element(&mut out, "PolicyArn", arn);
+                out.push_str("</member>");
+            }
+            out.push_str("</AttachedPolicies><IsTruncated>false</IsTruncated>");
         }
         other => return Err(invalid_action(other, QueryService::Iam)),
     }
