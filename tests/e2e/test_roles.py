@@ -166,3 +166,45 @@ def test_role_sessions_expire_on_the_server_clock(workdir):
         assert client_error(as_session(s, "sts", credentials).get_caller_identity)["Error"]["Code"] == "ExpiredToken"
     finally:
         s.stop()
+
+
+def test_trust_policy_binds_role_arns_to_unique_ids(server):
+    """The seed's pitfall: a policy naming a role ARN stops matching once the role is
+    deleted and recreated, and shows the old AROA id (spec iam-s3-authz §2.5)."""
+    suffix = uuid.uuid4().hex[:8]
+    source_iam = server.client("iam")
+    worker = f"worker-{suffix}"
+
+    def create_worker():
+        role = source_iam.create_role(RoleName=worker, AssumeRolePolicyDocument=trust(f"arn:aws:iam::{SOURCE}:root"))["Role"]
+        source_iam.put_role_policy(RoleName=worker, PolicyName="hop", PolicyDocument=allow("sts:AssumeRole"))
+        return role
+
+    old_worker = create_worker()
+    target_name, target = make_role(server, old_worker["Arn"])
+
+    def hop():
+        credentials = server.client("sts").assume_role(RoleArn=old_worker["Arn"], RoleSessionName="wk")["Credentials"]
+        return as_session(server, "sts", credentials).assume_role(RoleArn=target["Arn"], RoleSessionName="tg")
+
+    assert hop()["AssumedRoleUser"]["Arn"] == f"arn:aws:sts::{DEST}:assumed-role/{target_name}/tg"
+    shown = server.client("iam", "destination").get_role(RoleName=target_name)["Role"]["AssumeRolePolicyDocument"]
+    assert shown["Statement"][0]["Principal"]["AWS"] == old_worker["Arn"]
+
+    source_iam.delete_role_policy(RoleName=worker, PolicyName="hop")
+    source_iam.delete_role(RoleName=worker)
+    new_worker = create_worker()
+    assert new_worker["RoleId"] != old_worker["RoleId"]
+    assert client_error(hop)["Error"]["Code"] == "AccessDenied"
+    shown = server.client("iam", "destination").get_role(RoleName=target_name)["Role"]["AssumeRolePolicyDocument"]
+    assert shown["Statement"][0]["Principal"]["AWS"] == old_worker["RoleId"]
+
+
+def test_trust_policy_naming_a_missing_role_is_refused(server):
+    error = client_error(
+        lambda: server.client("iam", "destination").create_role(
+            RoleName=f"t-{uuid.uuid4().hex[:8]}", AssumeRolePolicyDocument=trust(f"arn:aws:iam::{SOURCE}:role/no-such-role")
+        )
+    )
+    assert error["Error"]["Code"] == "MalformedPolicyDocument"
+    assert "Invalid principal in policy" in error["Error"]["Message"]

@@ -30,7 +30,9 @@ pub use ids::{generate_root_access_key_id, generate_secret_access_key};
 pub use inline_policy::{InlinePolicy, PolicyHolder};
 pub use managed_policy::{MAX_POLICY_VERSIONS, ManagedPolicy, PolicyVersion};
 pub use principal::Principal;
-pub use role::{MAX_MAX_SESSION_DURATION, MIN_MAX_SESSION_DURATION, NewRole, Role};
+pub use role::{
+    MAX_MAX_SESSION_DURATION, MIN_MAX_SESSION_DURATION, NewRole, PrincipalBinding, Role,
+};
 pub use session::{Session, SessionDuration};
 pub use user::{AccessKeyChange, MAX_ACCESS_KEYS_PER_USER, User};
 

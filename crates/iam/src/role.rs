@@ -26,6 +26,17 @@ pub struct Role {
     pub assume_role_policy_document: String,
     pub description: Option<String>,
     pub max_session_duration: i64,
+    /// The user and role ARNs the trust policy names, bound to their unique ids when
+    /// it was saved (spec iam-s3-authz §2.5).
+    #[serde(default)]
+    pub trust_bindings: Vec<PrincipalBinding>,
+}
+
+/// A principal ARN of a saved policy and the unique id it was bound to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrincipalBinding {
+    pub arn: String,
+    pub unique_id: String,
 }
 
 impl Role {
@@ -37,13 +48,28 @@ impl Role {
     }
 
     /// The trust policy, parsed.
+    /// The trust policy, parsed, with user and role principals bound to the unique ids
+    /// they had when it was saved: a role deleted and recreated under the same name is
+    /// a different principal and no longer matches.
     pub fn trust_policy(&self) -> Result<PolicyDocument, IamError> {
-        PolicyDocument::parse(&self.assume_role_policy_document, PolicyKind::Trust).map_err(|e| {
+        let corrupt = |message: String| {
             IamError::Corrupt(format!(
-                "stored trust policy of {} no longer parses: {}",
-                self.role_name, e.message
+                "stored trust policy of {} no longer parses: {message}",
+                self.role_name
             ))
-        })
+        };
+        let mut document =
+            PolicyDocument::parse(&self.assume_role_policy_document, PolicyKind::Trust)
+                .map_err(|e| corrupt(e.message))?;
+        document
+            .bind_principals(PolicyKind::Trust, |arn| {
+                self.trust_bindings
+                    .iter()
+                    .find(|b| b.arn == arn)
+                    .map(|b| b.unique_id.clone())
+            })
+            .map_err(|e| corrupt(e.message))?;
+        Ok(document)
     }
 }
 
@@ -65,10 +91,57 @@ fn no_such_role(name: &str) -> IamError {
     IamError::NoSuchEntity(format!("The role with name {name} cannot be found."))
 }
 
-fn check_trust_policy(document: &str) -> Result<(), IamError> {
-    PolicyDocument::parse(document, PolicyKind::Trust)
-        .map(|_| ())
-        .map_err(|e| IamError::MalformedPolicyDocument(e.message))
+impl Iam {
+    /// The unique id of the user or role an IAM ARN names, if it exists now.
+    pub fn unique_id_of(&self, arn: &str) -> Option<String> {
+        let rest = arn.strip_prefix("arn:aws:iam::")?;
+        let (account, resource) = rest.split_once(':')?;
+        let account = AccountId::parse(account).ok()?;
+        let name = resource.rsplit('/').next()?;
+        if resource.starts_with("user/") {
+            let user = self.find_user(&account, name).ok()??;
+            (user.arn() == arn).then_some(user.user_id)
+        } else if resource.starts_with("role/") {
+            let role = self.find_role(&account, name).ok()??;
+            (role.arn() == arn).then_some(role.role_id)
+        } else {
+            None
+        }
+    }
+
+    /// Validates a trust policy and binds its principals: an ARN of a user or role that
+    /// does not exist rejects the document, as IAM does.
+    fn bind_trust_policy(&self, document: &str) -> Result<Vec<PrincipalBinding>, IamError> {
+        let mut parsed = PolicyDocument::parse(document, PolicyKind::Trust)
+            .map_err(|e| IamError::MalformedPolicyDocument(e.message))?;
+        let mut bindings = Vec::new();
+        parsed
+            .bind_principals(PolicyKind::Trust, |arn| {
+                let id = self.unique_id_of(arn)?;
+                bindings.push(PrincipalBinding {
+                    arn: arn.to_owned(),
+                    unique_id: id.clone(),
+                });
+                Some(id)
+            })
+            .map_err(|e| IamError::MalformedPolicyDocument(e.message))?;
+        Ok(bindings)
+    }
+
+    /// The trust policy as GetRole shows it: a bound principal that no longer exists
+    /// (or was recreated with a new id) appears as its unique id, as on AWS.
+    pub fn displayed_trust_policy(&self, role: &Role) -> String {
+        let mut text = role.assume_role_policy_document.clone();
+        for binding in &role.trust_bindings {
+            if self.unique_id_of(&binding.arn).as_deref() != Some(binding.unique_id.as_str()) {
+                text = text.replace(
+                    &format!("\"{}\"", binding.arn),
+                    &format!("\"{}\"", binding.unique_id),
+                );
+            }
+        }
+        text
+    }
 }
 
 impl Iam {
@@ -93,7 +166,7 @@ impl Iam {
                 }
             )));
         }
-        check_trust_policy(&new.assume_role_policy_document)?;
+        let trust_bindings = self.bind_trust_policy(&new.assume_role_policy_document)?;
         let role = Role {
             account,
             path,
@@ -103,6 +176,7 @@ impl Iam {
             assume_role_policy_document: new.assume_role_policy_document,
             description: new.description,
             max_session_duration,
+            trust_bindings,
         };
         self.store
             .write(move |txn| {
@@ -159,7 +233,7 @@ impl Iam {
         role_name: String,
         document: String,
     ) -> Result<(), IamError> {
-        check_trust_policy(&document)?;
+        let trust_bindings = self.bind_trust_policy(&document)?;
         self.store
             .write(move |txn| {
                 let key = role_key(&account, &role_name);
@@ -168,6 +242,7 @@ impl Iam {
                     None => return Err(no_such_role(&role_name)),
                 };
                 role.assume_role_policy_document = document;
+                role.trust_bindings = trust_bindings;
                 txn.put(ROLES, key, encode(&role)?);
                 Ok(())
             })

@@ -120,10 +120,18 @@ pub fn authorize(
             ..Policies::default()
         },
     );
+    let trace: Vec<String> = decision.trace.iter().map(ToString::to_string).collect();
     if decision.is_allowed() {
+        tracing::debug!(
+            target: "strata::authz",
+            principal = %request.principal.arn,
+            action,
+            resource,
+            trace = %trace.join("; "),
+            "allowed"
+        );
         return Ok(());
     }
-    let trace: Vec<String> = decision.trace.iter().map(ToString::to_string).collect();
     tracing::info!(
         target: "strata::authz",
         principal = %request.principal.arn,

@@ -154,7 +154,7 @@ fn stored_holder_name(
     }
 }
 
-fn render_role(out: &mut String, role: &Role) {
+fn render_role(out: &mut String, role: &Role, trust_policy: &str) {
     element(out, "Path", &role.path);
     element(out, "RoleName", &role.role_name);
     element(out, "RoleId", &role.role_id);
@@ -163,7 +163,7 @@ fn render_role(out: &mut String, role: &Role) {
     element(
         out,
         "AssumeRolePolicyDocument",
-        &strata_sigv4::uri_encode(role.assume_role_policy_document.as_bytes(), false),
+        &strata_sigv4::uri_encode(trust_policy.as_bytes(), false),
     );
     if let Some(description) = &role.description {
         element(out, "Description", description);
@@ -489,7 +489,7 @@ pub async fn handle(
                 .await
                 .map_err(iam_error)?;
             out.push_str("<Role>");
-            render_role(&mut out, &role);
+            render_role(&mut out, &role, &state.iam.displayed_trust_policy(&role));
             out.push_str("</Role>");
         }
         "GetRole" => {
@@ -502,7 +502,7 @@ pub async fn handle(
             )?;
             let role = state.iam.get_role(&account, name).map_err(iam_error)?;
             out.push_str("<Role>");
-            render_role(&mut out, &role);
+            render_role(&mut out, &role, &state.iam.displayed_trust_policy(&role));
             out.push_str("</Role>");
         }
         "ListRoles" => {
@@ -514,7 +514,7 @@ pub async fn handle(
             out.push_str("<IsTruncated>false</IsTruncated><Roles>");
             for role in &roles {
                 out.push_str("<member>");
-                render_role(&mut out, role);
+                render_role(&mut out, role, &state.iam.displayed_trust_policy(role));
                 out.push_str("</member>");
             }
             out.push_str("</Roles>");
