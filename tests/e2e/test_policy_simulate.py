@@ -61,3 +61,33 @@ def test_invalid_policy_file_is_reported(tmp_path):
     out = simulate(tmp_path, "--identity-policy", "{tmp}/broken.json")
     assert out.returncode == 1
     assert "broken.json" in out.stderr
+
+
+def test_simulate_against_a_running_servers_stored_policies(server):
+    import uuid
+
+    iam = server.client("iam")
+    user = f"sim-{uuid.uuid4().hex[:8]}"
+    iam.create_user(UserName=user)
+    iam.put_user_policy(UserName=user, PolicyName="ids", PolicyDocument=json.dumps(IDENTITY))
+
+    def run(*extra):
+        return subprocess.run(
+            [strata_bin(), "policy", "simulate", "--endpoint", server.endpoint,
+             "--principal", f"arn:aws:iam::111111111111:user/{user}", *extra],
+            capture_output=True, text=True,
+        )
+
+    allowed = run("--action", "s3:PutObject", "--resource", "arn:aws:s3:::dest-bucket/k")
+    assert allowed.returncode == 0, allowed.stdout + allowed.stderr
+    assert f"user {user} inline policy ids" in allowed.stdout
+    denied = run("--action", "iam:ListUsers", "--resource", "*")
+    assert denied.returncode == 2
+    assert "no identity-based policy allows the iam:ListUsers action" in denied.stdout
+    unknown = subprocess.run(
+        [strata_bin(), "policy", "simulate", "--endpoint", server.endpoint,
+         "--principal", "arn:aws:iam::111111111111:user/nobody-at-all", "--action", "s3:GetObject", "--resource", "*"],
+        capture_output=True, text=True,
+    )
+    assert unknown.returncode == 1
+    assert "cannot be found" in unknown.stderr

@@ -4,6 +4,8 @@
 //! - `GET /_strata/clock` → `{"now":"…","offset_seconds":N}`
 //! - `POST /_strata/clock` with `{"advance_seconds":N}` moves service time forward
 //!   (never back) and persists the offset before answering.
+//! - `POST /_strata/simulate` decides a request against the stored policies (see
+//!   [`crate::simulate`]).
 //!
 //! They are unauthenticated: strata is a local development server, and moving its
 //! clock is how tests exercise time-based behaviour.
@@ -78,6 +80,19 @@ pub async fn handle(
                 }
             };
             (response, "AdvanceClock")
+        }
+        (&Method::POST, "/_strata/simulate") => {
+            let result = serde_json::from_slice::<crate::simulate::SimulateRequest>(body)
+                .map_err(|e| format!("bad simulation request: {e}"))
+                .and_then(|request| crate::simulate::simulate(state, request));
+            let response = match result {
+                Ok(answer) => json(StatusCode::OK, answer),
+                Err(error) => json(
+                    StatusCode::BAD_REQUEST,
+                    serde_json::json!({ "error": error }),
+                ),
+            };
+            (response, "Simulate")
         }
         _ => (
             json(

@@ -75,51 +75,18 @@ pub fn authorize(
     resource_account: &str,
     resource_policy: Option<ResourcePolicy<'_>>,
 ) -> Result<(), Denied> {
-    let principal = request_principal(&caller.principal);
-    let now = state.clock.now();
-    let mut context = Context::new();
-    principal.add_global_keys(&mut context);
-    context.insert(
-        "aws:CurrentTime",
-        now.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
-    );
-    context.insert("aws:EpochTime", now.as_second().to_string());
-    context.insert("aws:SecureTransport", "false");
-    context.insert("aws:RequestedRegion", caller.region.clone());
-    if let Some(ip) = caller.source_ip {
-        context.insert("aws:SourceIp", ip.to_string());
-    }
-    context.insert("aws:ResourceAccount", resource_account);
-    let request = Request {
-        principal,
-        action: action.to_owned(),
-        resource: resource.to_owned(),
-        resource_account: Some(resource_account.to_owned()),
-        context,
+    let target = Target {
+        action,
+        resource,
+        resource_account,
+        resource_policy,
     };
-    let identity = state
-        .iam
-        .identity_policies(&caller.principal)
-        .map_err(Denied::Internal)?;
-    let session = state
-        .iam
-        .session_policies(&caller.principal)
-        .map_err(Denied::Internal)?;
-    let identity: Vec<LabeledPolicy<'_>> = identity.iter().map(labeled).collect();
-    let session: Vec<LabeledPolicy<'_>> = session.iter().map(labeled).collect();
-    let decision = evaluate(
-        &request,
-        &Policies {
-            identity: &identity,
-            resource: resource_policy.as_ref().map(|p| LabeledPolicy {
-                label: p.label,
-                document: p.document,
-            }),
-            session: &session,
-            resource_policy_required: resource_policy.as_ref().is_some_and(|p| p.required),
-            ..Policies::default()
-        },
-    );
+    let origin = Origin {
+        source_ip: caller.source_ip,
+        region: &caller.region,
+    };
+    let (request, decision) =
+        decide(state, &caller.principal, &origin, target).map_err(Denied::Internal)?;
     let trace: Vec<String> = decision.trace.iter().map(ToString::to_string).collect();
     if decision.is_allowed() {
         tracing::debug!(
@@ -143,4 +110,68 @@ pub fn authorize(
     Err(Denied::AccessDenied(access_denied_message(
         &request, &decision,
     )))
+}
+
+/// What a request is about.
+pub struct Target<'a> {
+    pub action: &'a str,
+    pub resource: &'a str,
+    pub resource_account: &'a str,
+    pub resource_policy: Option<ResourcePolicy<'a>>,
+}
+
+/// Where a request came from, for the context keys.
+pub struct Origin<'a> {
+    pub source_ip: Option<std::net::IpAddr>,
+    pub region: &'a str,
+}
+
+/// Evaluates a request by `caller` against everything that applies, without acting
+/// on the outcome: [`authorize`] and the simulator both call this.
+pub fn decide(
+    state: &ServerState,
+    caller: &Principal,
+    origin: &Origin<'_>,
+    target: Target<'_>,
+) -> Result<(Request, strata_policy::Decision), IamError> {
+    let principal = request_principal(caller);
+    let now = state.clock.now();
+    let mut context = Context::new();
+    principal.add_global_keys(&mut context);
+    context.insert(
+        "aws:CurrentTime",
+        now.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+    );
+    context.insert("aws:EpochTime", now.as_second().to_string());
+    context.insert("aws:SecureTransport", "false");
+    context.insert("aws:RequestedRegion", origin.region.to_owned());
+    if let Some(ip) = origin.source_ip {
+        context.insert("aws:SourceIp", ip.to_string());
+    }
+    context.insert("aws:ResourceAccount", target.resource_account);
+    let request = Request {
+        principal,
+        action: target.action.to_owned(),
+        resource: target.resource.to_owned(),
+        resource_account: Some(target.resource_account.to_owned()),
+        context,
+    };
+    let identity = state.iam.identity_policies(caller)?;
+    let session = state.iam.session_policies(caller)?;
+    let identity: Vec<LabeledPolicy<'_>> = identity.iter().map(labeled).collect();
+    let session: Vec<LabeledPolicy<'_>> = session.iter().map(labeled).collect();
+    let decision = evaluate(
+        &request,
+        &Policies {
+            identity: &identity,
+            resource: target.resource_policy.as_ref().map(|p| LabeledPolicy {
+                label: p.label,
+                document: p.document,
+            }),
+            session: &session,
+            resource_policy_required: target.resource_policy.as_ref().is_some_and(|p| p.required),
+            ..Policies::default()
+        },
+    );
+    Ok((request, decision))
 }

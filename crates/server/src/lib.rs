@@ -24,6 +24,7 @@ pub mod protocol;
 pub mod request_id;
 pub mod route;
 pub mod services;
+pub mod simulate;
 mod state;
 
 pub use listener::serve;

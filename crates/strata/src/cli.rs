@@ -45,6 +45,10 @@ pub enum ResourcePolicyType {
 
 #[derive(Args, Debug)]
 pub struct SimulateArgs {
+    /// Ask a running server, using the policies it has stored (users', roles' and
+    /// trust policies), instead of policy files.
+    #[arg(long, conflicts_with_all = ["identity_policies", "resource_policy", "session_policies", "context", "principal_id"])]
+    pub endpoint: Option<String>,
     /// The caller: `arn:aws:iam::ACCOUNT:root`, `…:user/NAME`,
     /// `arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`, or `anonymous`.
     #[arg(long)]
@@ -72,7 +76,10 @@ pub struct SimulateArgs {
     /// A session policy of the caller's role session (repeatable).
     #[arg(long = "session-policy", value_name = "FILE")]
     pub session_policies: Vec<std::path::PathBuf>,
-    /// A request context key, e.g. `aws:SourceIp=10.0.0.1` (repeatable).
+    /// The caller's address (`aws:SourceIp`).
+    #[arg(long)]
+    pub source_ip: Option<std::net::IpAddr>,
+    /// A request context key, e.g. `aws:MultiFactorAuthPresent=true` (repeatable).
     #[arg(long = "context", value_name = "KEY=VALUE")]
     pub context: Vec<String>,
 }

@@ -62,9 +62,15 @@ fn labeled((label, document): &(String, PolicyDocument)) -> LabeledPolicy<'_> {
 }
 
 pub fn simulate(args: SimulateArgs) -> anyhow::Result<()> {
+    if let Some(endpoint) = &args.endpoint {
+        return simulate_on_server(endpoint, &args);
+    }
     let principal = principal(&args.principal, args.principal_id.as_deref())?;
     let mut context = Context::new();
     principal.add_global_keys(&mut context);
+    if let Some(ip) = args.source_ip {
+        context.insert("aws:SourceIp", ip.to_string());
+    }
     for pair in &args.context {
         let Some((key, value)) = pair.split_once('=') else {
             bail!("--context {pair:?}: expected KEY=VALUE");
@@ -127,17 +133,72 @@ pub fn simulate(args: SimulateArgs) -> anyhow::Result<()> {
             ..Policies::default()
         },
     );
-    println!("decision: {:?}", decision.effect);
+    let trace: Vec<String> = decision.trace.iter().map(ToString::to_string).collect();
+    let message = access_denied_message(&request, &decision);
+    report(&format!("{:?}", decision.effect), &trace, &message)
+}
+
+/// Prints a decision; exits 2 when denied.
+fn report(decision: &str, trace: &[String], message: &str) -> anyhow::Result<()> {
+    println!("decision: {decision}");
     println!("trace:");
-    for entry in &decision.trace {
+    for entry in trace {
         println!("  - {entry}");
     }
-    if decision.is_allowed() {
+    if decision == "Allow" {
         return Ok(());
     }
-    println!(
-        "AWS would answer: AccessDenied: {}",
-        access_denied_message(&request, &decision)
-    );
+    println!("AWS would answer: AccessDenied: {message}");
     std::process::exit(2);
+}
+
+/// `POST /_strata/simulate` on a running server (plain HTTP on loopback).
+fn simulate_on_server(endpoint: &str, args: &SimulateArgs) -> anyhow::Result<()> {
+    use std::io::{Read, Write};
+    let authority = endpoint
+        .strip_prefix("http://")
+        .context("--endpoint must be an http:// URL of a strata server")?
+        .trim_end_matches('/');
+    let body = serde_json::json!({
+        "principal": args.principal,
+        "action": args.action,
+        "resource": args.resource,
+        "resource_account": args.resource_account,
+        "source_ip": args.source_ip,
+    })
+    .to_string();
+    let mut stream = std::net::TcpStream::connect(authority)
+        .with_context(|| format!("cannot reach strata at {endpoint}"))?;
+    write!(
+        stream,
+        "POST /_strata/simulate HTTP/1.1\r\nHost: {authority}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response)?;
+    let (_, payload) = response
+        .split_once("\r\n\r\n")
+        .context("malformed HTTP response")?;
+    let answer: serde_json::Value =
+        serde_json::from_str(payload).context("the server's answer is not JSON")?;
+    if let Some(error) = answer.get("error").and_then(|e| e.as_str()) {
+        bail!("{error}");
+    }
+    let field = |name: &str| {
+        answer
+            .get(name)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let trace: Vec<String> = answer
+        .get("trace")
+        .and_then(|t| t.as_array())
+        .map(|a| {
+            a.iter()
+                .filter_map(|e| e.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    report(&field("decision"), &trace, &field("message"))
 }

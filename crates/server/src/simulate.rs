@@ -1,0 +1,126 @@
+//! `POST /_strata/simulate`: decide a request against the policies this server has
+//! stored, without performing it, and explain the decision. `strata policy simulate
+//! --endpoint` calls it.
+//!
+//! Request: `{"principal": ARN, "action": "s3:PutObject", "resource": ARN,
+//! "resource_account": "222222222222"?, "source_ip": "10.0.0.1"?}`; the principal is an
+//! account root, an IAM user or a session of an existing role. A role's trust policy is
+//! used for `sts:AssumeRole` on that role.
+
+use serde::Deserialize;
+use strata_iam::{AccountId, Principal};
+
+use crate::authorize::{Origin, ResourcePolicy, Target, decide};
+use crate::state::ServerState;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SimulateRequest {
+    pub principal: String,
+    pub action: String,
+    pub resource: String,
+    pub resource_account: Option<String>,
+    pub source_ip: Option<std::net::IpAddr>,
+}
+
+/// Resolves a principal ARN to the principal as the server knows it now.
+fn resolve(state: &ServerState, arn: &str) -> Result<Principal, String> {
+    let unknown = || format!("{arn} is not a root, user or role-session ARN of this server");
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let [_, _, service, _, account, resource] = parts[..] else {
+        return Err(unknown());
+    };
+    let account = AccountId::parse(account).map_err(|_| unknown())?;
+    match (service, resource.split_once('/')) {
+        ("iam", None) if resource == "root" => Ok(Principal::Root { account }),
+        ("iam", Some(("user", rest))) => {
+            let name = rest.rsplit('/').next().unwrap_or(rest);
+            let user = state
+                .iam
+                .get_user(&account, name)
+                .map_err(|e| e.to_string())?;
+            Ok(Principal::User {
+                account,
+                path: user.path,
+                user_name: user.user_name,
+                user_id: user.user_id,
+            })
+        }
+        ("sts", Some(("assumed-role", rest))) => {
+            let (role_name, session_name) = rest.split_once('/').ok_or_else(unknown)?;
+            let role = state
+                .iam
+                .get_role(&account, role_name)
+                .map_err(|e| e.to_string())?;
+            Ok(Principal::AssumedRole {
+                account,
+                role_path: role.path,
+                role_name: role.role_name,
+                role_id: role.role_id,
+                session_name: session_name.to_owned(),
+                session_policy: None,
+            })
+        }
+        _ => Err(unknown()),
+    }
+}
+
+/// Runs a simulation; the JSON answer or a message saying what was wrong.
+pub fn simulate(
+    state: &ServerState,
+    request: SimulateRequest,
+) -> Result<serde_json::Value, String> {
+    let principal = resolve(state, &request.principal)?;
+    let resource_account = request
+        .resource_account
+        .clone()
+        .unwrap_or_else(|| principal.account().to_string());
+    // The trust policy of the role being assumed, if this is sts:AssumeRole.
+    let role = if request.action.eq_ignore_ascii_case("sts:AssumeRole") {
+        request
+            .resource
+            .strip_prefix("arn:aws:iam::")
+            .and_then(|r| r.split_once(":role/"))
+            .and_then(|(account, name)| {
+                let account = AccountId::parse(account).ok()?;
+                state
+                    .iam
+                    .find_role(&account, name.rsplit('/').next()?)
+                    .ok()
+                    .flatten()
+            })
+    } else {
+        None
+    };
+    let trust = role
+        .as_ref()
+        .map(|r| r.trust_policy())
+        .transpose()
+        .map_err(|e| e.to_string())?;
+    let label = role
+        .as_ref()
+        .map(|r| format!("role {} trust policy", r.role_name))
+        .unwrap_or_default();
+    let target = Target {
+        action: &request.action,
+        resource: &request.resource,
+        resource_account: &resource_account,
+        resource_policy: trust.as_ref().map(|document| ResourcePolicy {
+            label: &label,
+            document,
+            required: true,
+        }),
+    };
+    let origin = Origin {
+        source_ip: request.source_ip,
+        region: &state.default_region,
+    };
+    let (evaluated, decision) =
+        decide(state, &principal, &origin, target).map_err(|e| e.to_string())?;
+    let message = strata_policy::access_denied_message(&evaluated, &decision);
+    Ok(serde_json::json!({
+        "decision": format!("{:?}", decision.effect),
+        "trace": decision.trace.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        "message": message,
+    }))
+}
