@@ -339,7 +339,8 @@ impl Iam {
         Ok(out)
     }
 
-    fn holder_must_exist(
+    /// `NoSuchEntity` unless the user or role exists.
+    pub fn holder_must_exist(
         &self,
         account: &AccountId,
         holder: &PolicyHolder,

@@ -424,16 +424,10 @@ pub async fn handle(
         "ListUserPolicies" | "ListRolePolicies" => {
             let (holder, resource) = policy_holder(state, &account, action, params)?;
             check(state, caller, &format!("iam:{action}"), &resource)?;
-            if stored_holder_name(state, &account, &holder).is_none() {
-                return Err(iam_error(match &holder {
-                    PolicyHolder::User(n) => {
-                        IamError::NoSuchEntity(format!("The user with name {n} cannot be found."))
-                    }
-                    PolicyHolder::Role(n) => {
-                        IamError::NoSuchEntity(format!("The role with name {n} cannot be found."))
-                    }
-                }));
-            }
+            state
+                .iam
+                .holder_must_exist(&account, &holder)
+                .map_err(iam_error)?;
             let policies = state
                 .iam
                 .inline_policies(&account, &holder)
@@ -698,16 +692,10 @@ pub async fn handle(
         "ListAttachedUserPolicies" | "ListAttachedRolePolicies" => {
             let (holder, resource) = policy_holder(state, &account, action, params)?;
             check(state, caller, &format!("iam:{action}"), &resource)?;
-            if stored_holder_name(state, &account, &holder).is_none() {
-                return Err(iam_error(match &holder {
-                    PolicyHolder::User(n) => {
-                        IamError::NoSuchEntity(format!("The user with name {n} cannot be found."))
-                    }
-                    PolicyHolder::Role(n) => {
-                        IamError::NoSuchEntity(format!("The role with name {n} cannot be found."))
-                    }
-                }));
-            }
+            state
+                .iam
+                .holder_must_exist(&account, &holder)
+                .map_err(iam_error)?;
             let attached = state
                 .iam
                 .attached_policies(&account, &holder)

@@ -1,7 +1,7 @@
 //! STS actions (Query protocol, `2011-06-15`).
 
 use http::StatusCode;
-use strata_iam::{AccountId, IamError, Principal, SessionDuration};
+use strata_iam::{AccountId, IamError, Principal, Session, SessionDuration};
 use strata_policy::{PolicyDocument, PolicyKind};
 
 use crate::auth::Caller;
@@ -51,16 +51,7 @@ async fn get_session_token(
             "Cannot call GetSessionToken with session credentials",
         ));
     }
-    let requested = match params.get("DurationSeconds") {
-        None => None,
-        Some(text) => Some(text.parse::<i64>().map_err(|_| {
-            AwsError::new(
-                "ValidationError",
-                StatusCode::BAD_REQUEST,
-                format!("Value '{text}' at 'durationSeconds' failed to satisfy constraint: Member must be a number"),
-            )
-        })?),
-    };
+    let requested = duration_seconds(params)?;
     let root = matches!(caller.principal, Principal::Root { .. });
     let duration = SessionDuration::for_session_token(requested, root).map_err(iam_error)?;
     let session = state
@@ -68,13 +59,33 @@ async fn get_session_token(
         .create_session(caller.principal.clone(), duration, state.clock.now())
         .await
         .map_err(iam_error)?;
-    let mut out = String::from("<Credentials>");
-    element(&mut out, "AccessKeyId", &session.access_key_id);
-    element(&mut out, "SecretAccessKey", &session.secret_access_key);
-    element(&mut out, "SessionToken", &session.session_token);
-    element(&mut out, "Expiration", &iso(session.expiration));
-    out.push_str("</Credentials>");
+    let mut out = String::new();
+    render_credentials(&mut out, &session);
     Ok(out)
+}
+
+/// `<Credentials>` of a new session.
+fn render_credentials(out: &mut String, session: &Session) {
+    out.push_str("<Credentials>");
+    element(out, "AccessKeyId", &session.access_key_id);
+    element(out, "SecretAccessKey", &session.secret_access_key);
+    element(out, "SessionToken", &session.session_token);
+    element(out, "Expiration", &iso(session.expiration));
+    out.push_str("</Credentials>");
+}
+
+/// `DurationSeconds`, if given.
+fn duration_seconds(params: &Params) -> Result<Option<i64>, AwsError> {
+    params
+        .get("DurationSeconds")
+        .map(|text| {
+            text.parse::<i64>().map_err(|_| {
+                validation(format!(
+                    "Value '{text}' at 'durationSeconds' failed to satisfy constraint: Member must be a number"
+                ))
+            })
+        })
+        .transpose()
 }
 
 fn validation(message: String) -> AwsError {
@@ -151,12 +162,7 @@ async fn assume_role(
         Denied::AccessDenied(_) => not_authorized(),
         Denied::Internal(e) => iam_error(e),
     })?;
-    let requested = match params.get("DurationSeconds") {
-        None => None,
-        Some(text) => Some(text.parse::<i64>().map_err(|_| {
-            validation(format!("Value '{text}' at 'durationSeconds' failed to satisfy constraint: Member must be a number"))
-        })?),
-    };
+    let requested = duration_seconds(params)?;
     let chained = matches!(caller.principal, Principal::AssumedRole { .. });
     let duration = SessionDuration::for_assume_role(requested, role.max_session_duration, chained)
         .map_err(iam_error)?;
@@ -189,12 +195,9 @@ async fn assume_role(
         .create_session(principal, duration, state.clock.now())
         .await
         .map_err(iam_error)?;
-    let mut out = String::from("<Credentials>");
-    element(&mut out, "AccessKeyId", &session.access_key_id);
-    element(&mut out, "SecretAccessKey", &session.secret_access_key);
-    element(&mut out, "SessionToken", &session.session_token);
-    element(&mut out, "Expiration", &iso(session.expiration));
-    out.push_str("</Credentials><AssumedRoleUser>");
+    let mut out = String::new();
+    render_credentials(&mut out, &session);
+    out.push_str("<AssumedRoleUser>");
     element(&mut out, "AssumedRoleId", &assumed_role_id);
     element(&mut out, "Arn", &assumed_arn);
     out.push_str("</AssumedRoleUser>");
