@@ -208,3 +208,37 @@ def test_trust_policy_naming_a_missing_role_is_refused(server):
     )
     assert error["Error"]["Code"] == "MalformedPolicyDocument"
     assert "Invalid principal in policy" in error["Error"]["Message"]
+
+
+def test_aws_userid_workaround_survives_role_recreation_semantics(server):
+    """The documented workaround for the role-ARN pitfall: trust the account and
+    narrow with `aws:userid` like `AROA…:*` (spec iam-s3-authz §2.9)."""
+    suffix = uuid.uuid4().hex[:8]
+    source_iam = server.client("iam")
+    worker = source_iam.create_role(
+        RoleName=f"uid-worker-{suffix}", AssumeRolePolicyDocument=trust(f"arn:aws:iam::{SOURCE}:root")
+    )["Role"]
+    source_iam.put_role_policy(RoleName=worker["RoleName"], PolicyName="hop", PolicyDocument=allow("sts:AssumeRole"))
+    document = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"AWS": SOURCE},
+                    "Action": "sts:AssumeRole",
+                    "Condition": {"StringLike": {"aws:userid": f"{worker['RoleId']}:*"}},
+                }
+            ],
+        }
+    )
+    target = server.client("iam", "destination").create_role(
+        RoleName=f"uid-target-{suffix}", AssumeRolePolicyDocument=document
+    )["Role"]
+    # The account's root does not match the aws:userid condition…
+    error = client_error(lambda: server.client("sts").assume_role(RoleArn=target["Arn"], RoleSessionName="root"))
+    assert error["Error"]["Code"] == "AccessDenied"
+    # …the worker role's sessions do.
+    credentials = server.client("sts").assume_role(RoleArn=worker["Arn"], RoleSessionName="job-1")["Credentials"]
+    hop = as_session(server, "sts", credentials).assume_role(RoleArn=target["Arn"], RoleSessionName="hop")
+    assert hop["AssumedRoleUser"]["Arn"].endswith(f"uid-target-{suffix}/hop")
