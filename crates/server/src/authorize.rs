@@ -87,26 +87,21 @@ pub fn authorize(
     };
     let (request, decision) =
         decide(state, &caller.principal, &origin, target).map_err(Denied::Internal)?;
-    let trace: Vec<String> = decision.trace.iter().map(ToString::to_string).collect();
+    // Field values are only evaluated when the level is enabled, so an allowed
+    // request pays nothing for its trace unless debug logging is on.
+    let trace = || {
+        decision
+            .trace
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
     if decision.is_allowed() {
-        tracing::debug!(
-            target: "strata::authz",
-            principal = %request.principal.arn,
-            action,
-            resource,
-            trace = %trace.join("; "),
-            "allowed"
-        );
+        tracing::debug!(target: "strata::authz", principal = %request.principal.arn, action, resource, trace = %trace(), "allowed");
         return Ok(());
     }
-    tracing::info!(
-        target: "strata::authz",
-        principal = %request.principal.arn,
-        action,
-        resource,
-        trace = %trace.join("; "),
-        "denied"
-    );
+    tracing::info!(target: "strata::authz", principal = %request.principal.arn, action, resource, trace = %trace(), "denied");
     Err(Denied::AccessDenied(access_denied_message(
         &request, &decision,
     )))
