@@ -1,0 +1,16 @@
+//! DynamoDB's data model: [`AttributeValue`]s and items, read from and written to the
+//! wire's typed JSON (`{"S": "x"}`, `{"N": "1"}`, …) with the validation DynamoDB applies
+//! and its messages, and sized the way DynamoDB counts against the 400 KB item limit.
+//!
+//! Pure: no I/O. The DynamoDB engine and the export/import file formats build on it;
+//! numbers are the exact `strata-number` type.
+
+mod attribute_value;
+mod error;
+mod size;
+mod wire;
+
+pub use attribute_value::{AttributeValue, Item};
+pub use error::ValueError;
+pub use size::{MAX_ITEM_SIZE, attribute_value_size, item_size};
+pub use wire::{MAX_NESTING_DEPTH, item_from_json, item_to_json};

@@ -1,0 +1,295 @@
+//! DynamoDB's typed JSON: `{"S": "x"}`, `{"N": "1"}`, `{"B": "<base64>"}`, `{"BOOL": true}`,
+//! `{"NULL": true}`, `{"SS": [...]}`, `{"NS": [...]}`, `{"BS": [...]}`, `{"L": [...]}`,
+//! `{"M": {...}}`, checked in DynamoDB's order with its messages (as recorded by dynalite's
+//! tests against real DynamoDB).
+
+use std::collections::{BTreeMap, HashSet};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use serde_json::{Map, Value};
+use strata_number::Number;
+
+use crate::{AttributeValue, Item, ValueError};
+
+/// DynamoDB allows 32 levels of nested lists and maps.
+pub const MAX_NESTING_DEPTH: usize = 32;
+
+const MSG_EMPTY: &str =
+    "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes";
+const MSG_MANY: &str = "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes";
+const MSG_NESTING: &str = "Nesting Levels have exceeded supported limits";
+
+fn type_error(expected: &str, got: &Value) -> ValueError {
+    let kind = match got {
+        Value::Null => "NULL_VALUE",
+        Value::Bool(_) => "BOOLEAN_VALUE",
+        Value::Number(_) => "NUMBER_VALUE",
+        Value::String(_) => "STRING_VALUE",
+        Value::Array(_) => "START_ARRAY",
+        Value::Object(_) => "START_OBJECT",
+    };
+    ValueError::Serialization(format!("{kind} cannot be converted to {expected}"))
+}
+
+fn string(v: &Value) -> Result<&str, ValueError> {
+    v.as_str().ok_or_else(|| type_error("String", v))
+}
+
+fn array(v: &Value) -> Result<&Vec<Value>, ValueError> {
+    v.as_array().ok_or_else(|| type_error("List", v))
+}
+
+fn binary(v: &Value) -> Result<Vec<u8>, ValueError> {
+    let text = string(v)?;
+    BASE64.decode(text).map_err(|_| {
+        ValueError::Serialization(
+            "Base64 encoded length is expected a multiple of 4 bytes but found".to_owned(),
+        )
+    })
+}
+
+fn number(text: &str) -> Result<Number, ValueError> {
+    Number::parse(text).map_err(|e| ValueError::Validation(e.to_string()))
+}
+
+fn duplicates(listed: &[&str], suffix: &str) -> ValueError {
+    ValueError::invalid(format!(
+        "Input collection [{}]{suffix} contains duplicates.",
+        listed.join(", ")
+    ))
+}
+
+/// Parses one attribute value. `depth` counts enclosing lists and maps.
+fn value(v: &Value, depth: usize) -> Result<AttributeValue, ValueError> {
+    let object = v
+        .as_object()
+        .ok_or_else(|| type_error("AttributeValue", v))?;
+    let mut fields = object.iter();
+    let (kind, inner) = match (fields.next(), fields.next()) {
+        (None, _) => return Err(ValueError::Validation(MSG_EMPTY.to_owned())),
+        (Some(_), Some(_)) => return Err(ValueError::Validation(MSG_MANY.to_owned())),
+        (Some(pair), None) => pair,
+    };
+    Ok(match kind.as_str() {
+        "S" => AttributeValue::S(string(inner)?.to_owned()),
+        "N" => AttributeValue::N(number(string(inner)?)?),
+        "B" => AttributeValue::B(binary(inner)?),
+        "BOOL" => AttributeValue::Bool(
+            inner
+                .as_bool()
+                .ok_or_else(|| type_error("Boolean", inner))?,
+        ),
+        "NULL" => match inner {
+            Value::Bool(true) => AttributeValue::Null,
+            Value::Bool(false) => {
+                return Err(ValueError::invalid(
+                    "Null attribute value types must have the value of true",
+                ));
+            }
+            other => return Err(type_error("Boolean", other)),
+        },
+        "SS" => {
+            let members: Vec<&str> = array(inner)?.iter().map(string).collect::<Result<_, _>>()?;
+            if members.is_empty() {
+                return Err(ValueError::invalid("An string set  may not be empty"));
+            }
+            if members.iter().collect::<HashSet<_>>().len() != members.len() {
+                return Err(duplicates(&members, ""));
+            }
+            AttributeValue::Ss(members.into_iter().map(str::to_owned).collect())
+        }
+        "NS" => {
+            let texts: Vec<&str> = array(inner)?.iter().map(string).collect::<Result<_, _>>()?;
+            if texts.is_empty() {
+                return Err(ValueError::invalid("An number set  may not be empty"));
+            }
+            let numbers: Vec<Number> = texts.iter().map(|t| number(t)).collect::<Result<_, _>>()?;
+            let mut sorted = numbers.clone();
+            sorted.sort();
+            sorted.dedup();
+            if sorted.len() != numbers.len() {
+                return Err(duplicates(&texts, ""));
+            }
+            AttributeValue::Ns(numbers)
+        }
+        "BS" => {
+            let texts: Vec<&str> = array(inner)?.iter().map(string).collect::<Result<_, _>>()?;
+            if texts.is_empty() {
+                return Err(ValueError::invalid("Binary sets should not be empty"));
+            }
+            let blobs: Vec<Vec<u8>> = array(inner)?.iter().map(binary).collect::<Result<_, _>>()?;
+            if blobs.iter().collect::<HashSet<_>>().len() != blobs.len() {
+                return Err(duplicates(&texts, "of type BS"));
+            }
+            AttributeValue::Bs(blobs)
+        }
+        "L" => {
+            if depth >= MAX_NESTING_DEPTH {
+                return Err(ValueError::Validation(MSG_NESTING.to_owned()));
+            }
+            AttributeValue::L(
+                array(inner)?
+                    .iter()
+                    .map(|e| value(e, depth + 1))
+                    .collect::<Result<_, _>>()?,
+            )
+        }
+        "M" => {
+            if depth >= MAX_NESTING_DEPTH {
+                return Err(ValueError::Validation(MSG_NESTING.to_owned()));
+            }
+            let map = inner.as_object().ok_or_else(|| type_error("Map", inner))?;
+            AttributeValue::M(map_of(map, depth + 1)?)
+        }
+        // DynamoDB's JSON reader ignores unknown members, which leaves the value empty.
+        _ => return Err(ValueError::Validation(MSG_EMPTY.to_owned())),
+    })
+}
+
+fn map_of(
+    map: &Map<String, Value>,
+    depth: usize,
+) -> Result<BTreeMap<String, AttributeValue>, ValueError> {
+    map.iter()
+        .map(|(k, v)| Ok((k.clone(), value(v, depth)?)))
+        .collect()
+}
+
+/// Parses an item (`{"name": {"S": "x"}, …}`).
+pub fn item_from_json(v: &Value) -> Result<Item, ValueError> {
+    let map = v.as_object().ok_or_else(|| type_error("Map", v))?;
+    map_of(map, 0)
+}
+
+fn value_to_json(v: &AttributeValue) -> Value {
+    let (kind, inner) = match v {
+        AttributeValue::S(s) => ("S", Value::String(s.clone())),
+        AttributeValue::N(n) => ("N", Value::String(n.to_string())),
+        AttributeValue::B(b) => ("B", Value::String(BASE64.encode(b))),
+        AttributeValue::Bool(b) => ("BOOL", Value::Bool(*b)),
+        AttributeValue::Null => ("NULL", Value::Bool(true)),
+        AttributeValue::Ss(set) => ("SS", set.iter().map(|s| Value::String(s.clone())).collect()),
+        AttributeValue::Ns(set) => (
+            "NS",
+            set.iter().map(|n| Value::String(n.to_string())).collect(),
+        ),
+        AttributeValue::Bs(set) => (
+            "BS",
+            set.iter()
+                .map(|b| Value::String(BASE64.encode(b)))
+                .collect(),
+        ),
+        AttributeValue::L(list) => ("L", list.iter().map(value_to_json).collect()),
+        AttributeValue::M(map) => (
+            "M",
+            Value::Object(
+                map.iter()
+                    .map(|(k, v)| (k.clone(), value_to_json(v)))
+                    .collect(),
+            ),
+        ),
+    };
+    let mut object = Map::with_capacity(1);
+    object.insert(kind.to_owned(), inner);
+    Value::Object(object)
+}
+
+/// Writes an item back as DynamoDB's typed JSON.
+pub fn item_to_json(item: &Item) -> Value {
+    Value::Object(
+        item.iter()
+            .map(|(k, v)| (k.clone(), value_to_json(v)))
+            .collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn err(v: Value) -> String {
+        value(&v, 0).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn round_trips_every_type() {
+        let item = json!({
+            "s": {"S": "x"}, "n": {"N": "1.5"}, "b": {"B": "Yg=="}, "t": {"BOOL": true},
+            "z": {"NULL": true}, "ss": {"SS": ["a", "b"]}, "ns": {"NS": ["1", "2"]},
+            "bs": {"BS": ["Yg==", "Yw=="]}, "l": {"L": [{"S": "x"}, {"N": "0"}]},
+            "m": {"M": {"k": {"S": "v"}}}
+        });
+        let parsed = item_from_json(&item).unwrap();
+        assert_eq!(item_to_json(&parsed), item);
+    }
+
+    #[test]
+    fn dynamodb_messages() {
+        let invalid = "One or more parameter values were invalid: ";
+        for (v, message) in [
+            (json!({}), MSG_EMPTY.to_owned()),
+            (json!({"S": "a", "N": "1"}), MSG_MANY.to_owned()),
+            (
+                json!({"NULL": false}),
+                format!("{invalid}Null attribute value types must have the value of true"),
+            ),
+            (
+                json!({"SS": []}),
+                format!("{invalid}An string set  may not be empty"),
+            ),
+            (
+                json!({"NS": []}),
+                format!("{invalid}An number set  may not be empty"),
+            ),
+            (
+                json!({"BS": []}),
+                format!("{invalid}Binary sets should not be empty"),
+            ),
+            (
+                json!({"SS": ["a", "a"]}),
+                format!("{invalid}Input collection [a, a] contains duplicates."),
+            ),
+            (
+                json!({"BS": ["Yg==", "Yg=="]}),
+                format!("{invalid}Input collection [Yg==, Yg==]of type BS contains duplicates."),
+            ),
+            (
+                json!({"NS": ["1", "1.0"]}),
+                format!("{invalid}Input collection [1, 1.0] contains duplicates."),
+            ),
+        ] {
+            assert_eq!(err(v), message);
+        }
+        assert!(matches!(
+            value(&json!({"S": 5}), 0),
+            Err(ValueError::Serialization(_))
+        ));
+        assert!(matches!(
+            value(&json!("x"), 0),
+            Err(ValueError::Serialization(_))
+        ));
+    }
+
+    #[test]
+    fn nesting_is_limited_to_32_levels() {
+        let mut v = json!({"S": "leaf"});
+        for _ in 0..32 {
+            v = json!({"L": [v]});
+        }
+        assert!(value(&v, 0).is_ok());
+        let too_deep = json!({"L": [v]});
+        assert_eq!(value(&too_deep, 0).unwrap_err().to_string(), MSG_NESTING);
+    }
+
+    #[test]
+    fn sizes_count_names_and_values() {
+        let item = item_from_json(
+            &json!({"ab": {"S": "xyz"}, "t": {"BOOL": false}, "l": {"L": [{"S": "q"}]}}),
+        )
+        .unwrap();
+        // "ab"+"xyz" = 5, "t"+1 = 2, "l" + 3 + (1 + 1) = 6
+        assert_eq!(crate::item_size(&item), 13);
+    }
+}
