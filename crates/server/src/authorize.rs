@@ -75,12 +75,26 @@ pub fn authorize(
     resource_account: &str,
     resource_policy: Option<ResourcePolicy<'_>>,
 ) -> Result<(), Denied> {
-    let target = Target {
-        action,
-        resource,
-        resource_account,
-        resource_policy,
-    };
+    authorize_target(
+        state,
+        caller,
+        Target {
+            action,
+            resource,
+            resource_account,
+            resource_policy,
+            context: Vec::new(),
+        },
+    )
+}
+
+/// [`authorize`] with service-specific condition keys (`dynamodb:LeadingKeys`, …).
+pub fn authorize_target(
+    state: &ServerState,
+    caller: &Caller,
+    target: Target<'_>,
+) -> Result<(), Denied> {
+    let (action, resource) = (target.action, target.resource);
     let origin = Origin {
         source_ip: caller.source_ip,
         region: &caller.region,
@@ -113,6 +127,8 @@ pub struct Target<'a> {
     pub resource: &'a str,
     pub resource_account: &'a str,
     pub resource_policy: Option<ResourcePolicy<'a>>,
+    /// Service-specific condition keys and their values.
+    pub context: Vec<(&'static str, Vec<String>)>,
 }
 
 /// Where a request came from, for the context keys.
@@ -144,6 +160,9 @@ pub fn decide(
         context.insert("aws:SourceIp", ip.to_string());
     }
     context.insert("aws:ResourceAccount", target.resource_account);
+    for (key, values) in &target.context {
+        context.set(key, values.clone());
+    }
     let request = Request {
         principal,
         action: target.action.to_owned(),

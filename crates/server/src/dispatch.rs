@@ -113,7 +113,7 @@ async fn dynamodb(
     if !target.starts_with(DYNAMODB_TARGET_PREFIX) {
         return (json::error(&json::unknown_operation(), &request_id), log);
     }
-    let response = match services::dynamodb::handle(&caller, &operation, &body).await {
+    let response = match services::dynamodb::handle(state, &caller, &operation, &body).await {
         Ok(bytes) => json::ok(bytes, &request_id),
         Err(e) => json::error(&e, &request_id),
     };

@@ -25,6 +25,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
 ) {
     tokio::pin!(shutdown);
+    state.dynamodb.spawn_ttl_sweeper();
     let graceful = GracefulShutdown::new();
     loop {
         let (stream, peer) = tokio::select! {

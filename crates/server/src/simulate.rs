@@ -110,6 +110,7 @@ pub fn simulate(
             document,
             required: true,
         }),
+        context: Vec::new(),
     };
     let origin = Origin {
         source_ip: request.source_ip,

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use strata_clock::Clock;
+use strata_dynamodb::{DynamoDb, DynamoDbError};
 use strata_iam::Iam;
 use strata_sigv4::Verifier;
 use strata_storage::{StorageError, Store};
@@ -14,6 +15,7 @@ const CLOCK_OFFSET_KEY: &[u8] = b"clock_offset_micros";
 pub struct ServerState {
     pub store: Store,
     pub iam: Iam,
+    pub dynamodb: DynamoDb,
     pub clock: Clock,
     pub verifier: Verifier,
     /// The region reported where a request names none.
@@ -26,6 +28,8 @@ pub enum StateError {
     Storage(#[from] StorageError),
     #[error("stored clock offset is corrupt")]
     CorruptClock,
+    #[error(transparent)]
+    DynamoDb(#[from] DynamoDbError),
 }
 
 impl ServerState {
@@ -38,10 +42,12 @@ impl ServerState {
             }
             None => 0,
         };
+        let clock = Clock::with_offset_micros(offset);
         Ok(Arc::new(Self {
             iam: Iam::new(store.clone()),
+            dynamodb: DynamoDb::open(store.clone(), clock.clone())?,
             store,
-            clock: Clock::with_offset_micros(offset),
+            clock,
             verifier: Verifier::new(),
             default_region,
         }))

@@ -52,6 +52,9 @@ pub trait BackendSnapshot: Send + Sync {
 
     /// The pairs of `keyspace` within `range`, in key order, as of the snapshot.
     fn range(&self, keyspace: &str, range: KeyRange) -> Result<KvIter, StorageError>;
+
+    /// The pairs of `keyspace` within `range`, in reverse key order, as of the snapshot.
+    fn range_rev(&self, keyspace: &str, range: KeyRange) -> Result<KvIter, StorageError>;
 }
 
 /// An embedded, ordered, multi-keyspace key-value engine.
@@ -64,6 +67,9 @@ pub trait Backend: Send + Sync + 'static {
 
     /// The latest pairs of `keyspace` within `range`, in key order.
     fn range(&self, keyspace: &str, range: KeyRange) -> Result<KvIter, StorageError>;
+
+    /// The latest pairs of `keyspace` within `range`, in reverse key order.
+    fn range_rev(&self, keyspace: &str, range: KeyRange) -> Result<KvIter, StorageError>;
 
     /// A consistent view of every keyspace as of now.
     fn snapshot(&self) -> Result<Box<dyn BackendSnapshot>, StorageError>;

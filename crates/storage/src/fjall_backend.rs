@@ -121,6 +121,10 @@ impl Backend for FjallBackend {
         self.fjall_snapshot().range(keyspace, range)
     }
 
+    fn range_rev(&self, keyspace: &str, range: KeyRange) -> Result<KvIter, StorageError> {
+        self.fjall_snapshot().range_rev(keyspace, range)
+    }
+
     fn snapshot(&self) -> Result<Box<dyn BackendSnapshot>, StorageError> {
         Ok(Box::new(self.fjall_snapshot()))
     }
@@ -161,6 +165,16 @@ impl BackendSnapshot for FjallSnapshot {
         let keyspace = self.backend.keyspace(keyspace)?;
         Ok(Box::new(FjallIter {
             iter: self.snapshot.range(&keyspace, range),
+            reverse: false,
+            _backend: self.backend.clone(),
+        }))
+    }
+
+    fn range_rev(&self, keyspace: &str, range: KeyRange) -> Result<KvIter, StorageError> {
+        let keyspace = self.backend.keyspace(keyspace)?;
+        Ok(Box::new(FjallIter {
+            iter: self.snapshot.range(&keyspace, range),
+            reverse: true,
             _backend: self.backend.clone(),
         }))
     }
@@ -169,6 +183,8 @@ impl BackendSnapshot for FjallSnapshot {
 /// A fjall iterator copying pairs out; holds the backend so a temporary database outlives it.
 struct FjallIter {
     iter: fjall::Iter,
+    /// Walk from the end of the range.
+    reverse: bool,
     _backend: FjallBackend,
 }
 
@@ -176,7 +192,11 @@ impl Iterator for FjallIter {
     type Item = Result<(Vec<u8>, Vec<u8>), StorageError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        let guard = self.iter.next()?;
+        let guard = if self.reverse {
+            self.iter.next_back()?
+        } else {
+            self.iter.next()?
+        };
         Some(
             guard
                 .into_inner()

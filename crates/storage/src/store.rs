@@ -64,6 +64,17 @@ impl Store {
         })
     }
 
+    /// [`Store::range`] in reverse key order (DynamoDB's `ScanIndexForward: false`).
+    pub fn range_rev<K: AsRef<[u8]>, R: RangeBounds<K>>(
+        &self,
+        keyspace: &str,
+        range: R,
+    ) -> Result<KvIter, StorageError> {
+        scan(owned_range(&range)?, |range| {
+            self.inner.backend.range_rev(keyspace, range)
+        })
+    }
+
     /// The latest pairs of `keyspace` whose key starts with `prefix`, in key order.
     pub fn prefix(&self, keyspace: &str, prefix: &[u8]) -> Result<KvIter, StorageError> {
         self.inner.backend.range(keyspace, prefix_range(prefix)?)

@@ -359,6 +359,9 @@ impl Backend for FailingPersist {
     fn range(&self, keyspace: &str, range: KeyRange) -> Result<KvIter, StorageError> {
         self.inner.range(keyspace, range)
     }
+    fn range_rev(&self, keyspace: &str, range: KeyRange) -> Result<KvIter, StorageError> {
+        self.inner.range_rev(keyspace, range)
+    }
     fn snapshot(&self) -> Result<Box<dyn BackendSnapshot>, StorageError> {
         self.inner.snapshot()
     }
@@ -493,4 +496,23 @@ fn txn_prefix_keys_merge_pending_writes() {
         })
         .expect("write");
     assert_eq!(keys, [b"a/2".to_vec(), b"a/3".to_vec()]);
+}
+
+#[test]
+fn range_rev_walks_backwards_within_bounds() {
+    let store = Store::open_temporary().expect("open");
+    store
+        .write_blocking(|txn| {
+            for k in [b"a", b"b", b"c", b"d"] {
+                txn.put("ks", k.to_vec(), k.to_vec());
+            }
+            Ok::<_, StorageError>(())
+        })
+        .expect("write");
+    let keys: Vec<Vec<u8>> = store
+        .range_rev("ks", b"b".as_slice()..b"d".as_slice())
+        .expect("range")
+        .map(|kv| kv.expect("read").0)
+        .collect();
+    assert_eq!(keys, vec![b"c".to_vec(), b"b".to_vec()]);
 }

@@ -85,6 +85,9 @@ pub fn error(err: &AwsError, request_id: &str) -> HttpResponse {
     if !err.message.is_empty() {
         body.insert("message".into(), err.message.clone().into());
     }
+    for (name, value) in &err.extra {
+        body.insert((*name).into(), value.clone());
+    }
     let bytes = serde_json::to_vec(&body).expect("a map of strings always serializes");
     response(err.status, bytes, request_id)
 }

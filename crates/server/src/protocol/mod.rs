@@ -15,11 +15,13 @@ pub type HttpResponse = http::Response<Full<Bytes>>;
 
 /// An AWS error before it is rendered: the code as the protocol spells it, the HTTP
 /// status and AWS's message text.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct AwsError {
     pub code: &'static str,
     pub status: StatusCode,
     pub message: String,
+    /// Extra members of a JSON error body (DynamoDB's `Item`, `CancellationReasons`).
+    pub extra: Vec<(&'static str, serde_json::Value)>,
 }
 
 impl AwsError {
@@ -28,6 +30,7 @@ impl AwsError {
             code,
             status,
             message: message.into(),
+            extra: Vec::new(),
         }
     }
 }

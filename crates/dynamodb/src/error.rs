@@ -1,0 +1,74 @@
+//! [`DynamoDbError`]: every way a DynamoDB operation fails, named by AWS's error code.
+//! The server maps each variant to its `__type` and status in one place.
+
+use strata_dynamodb_item::Item;
+use strata_expression::ExpressionError;
+use strata_storage::StorageError;
+
+/// Why a transaction was cancelled, per item (`CancellationReasons`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct CancellationReason {
+    /// `None`, `ConditionalCheckFailed`, `ValidationError`, `TransactionConflict`, …
+    pub code: &'static str,
+    pub message: Option<String>,
+    /// The item when `ReturnValuesOnConditionCheckFailure` was `ALL_OLD`.
+    pub item: Option<Item>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DynamoDbError {
+    #[error("{0}")]
+    Validation(String),
+    /// The request body's JSON does not have the shape of the operation's input.
+    #[error("{0}")]
+    Serialization(String),
+    #[error("{0}")]
+    AccessDenied(String),
+    #[error("{0}")]
+    ResourceNotFound(String),
+    #[error("{0}")]
+    ResourceInUse(String),
+    #[error("{0}")]
+    LimitExceeded(String),
+    #[error("The conditional request failed")]
+    ConditionalCheckFailed {
+        /// The item when `ReturnValuesOnConditionCheckFailure` was `ALL_OLD`.
+        item: Option<Item>,
+    },
+    #[error("Transaction cancelled, please refer cancellation reasons for specific reasons [{}]", .0.iter().map(|r| r.code).collect::<Vec<_>>().join(", "))]
+    TransactionCanceled(Vec<CancellationReason>),
+    #[error("{0}")]
+    IdempotentParameterMismatch(String),
+    #[error("{0}")]
+    PolicyNotFound(String),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    /// Stored data that does not decode: a bug or a damaged data directory.
+    #[error("internal error: {0}")]
+    Corrupt(String),
+}
+
+impl From<ExpressionError> for DynamoDbError {
+    fn from(e: ExpressionError) -> Self {
+        DynamoDbError::Validation(e.to_string())
+    }
+}
+
+impl DynamoDbError {
+    pub(crate) fn validation(message: impl Into<String>) -> Self {
+        DynamoDbError::Validation(message.into())
+    }
+
+    /// "One or more parameter values were invalid: …", DynamoDB's usual prefix.
+    pub(crate) fn invalid(detail: impl std::fmt::Display) -> Self {
+        DynamoDbError::Validation(format!(
+            "One or more parameter values were invalid: {detail}"
+        ))
+    }
+
+    pub(crate) fn table_not_found() -> Self {
+        DynamoDbError::ResourceNotFound("Requested resource not found".to_owned())
+    }
+}
+
+pub type Result<T, E = DynamoDbError> = std::result::Result<T, E>;

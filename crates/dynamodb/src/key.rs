@@ -1,0 +1,194 @@
+//! Primary keys: checked against the key schema with DynamoDB's messages, and encoded into
+//! order-preserving bytes so storage order is DynamoDB's sort order (strings and binaries
+//! by bytes, numbers by value) and `(partition, sort)` pairs sort by partition first.
+
+use strata_dynamodb_item::{AttributeValue, Item};
+
+use crate::error::{DynamoDbError, Result};
+use crate::schema::{IndexDefinition, KeyAttribute, KeySchema};
+
+/// DynamoDB's limits on key sizes.
+pub const MAX_PARTITION_KEY_BYTES: usize = 2048;
+pub const MAX_SORT_KEY_BYTES: usize = 1024;
+
+const MSG_SCHEMA_MISMATCH: &str = "The provided key element does not match the schema";
+
+/// Appends the order-preserving encoding of a key value (S, N or B).
+pub fn encode_key_value(value: &AttributeValue, out: &mut Vec<u8>) {
+    match value {
+        AttributeValue::S(s) => escape(s.as_bytes(), out),
+        AttributeValue::B(b) => escape(b, out),
+        AttributeValue::N(n) => n.write_key_bytes(out),
+        // Key values are checked against the schema before encoding.
+        _ => debug_assert!(false, "non-scalar key value"),
+    }
+}
+
+/// `0x00` becomes `0x00 0xFF`; the end is `0x00 0x00`: prefix-free and order-preserving.
+fn escape(bytes: &[u8], out: &mut Vec<u8>) {
+    for &b in bytes {
+        out.push(b);
+        if b == 0 {
+            out.push(0xFF);
+        }
+    }
+    out.extend_from_slice(&[0, 0]);
+}
+
+/// The encoded primary key of `item` under `schema` (its attributes are already checked).
+pub fn encode_key(schema: &KeySchema, item: &Item, out: &mut Vec<u8>) {
+    for key in schema.attributes() {
+        if let Some(v) = item.get(&key.name) {
+            encode_key_value(v, out);
+        }
+    }
+}
+
+fn key_value_size(value: &AttributeValue) -> usize {
+    match value {
+        AttributeValue::S(s) => s.len(),
+        AttributeValue::B(b) => b.len(),
+        AttributeValue::N(n) => n.size_bytes(),
+        _ => 0,
+    }
+}
+
+fn is_empty_scalar(value: &AttributeValue) -> Option<&'static str> {
+    match value {
+        AttributeValue::S(s) if s.is_empty() => Some("string"),
+        AttributeValue::B(b) if b.is_empty() => Some("binary"),
+        _ => None,
+    }
+}
+
+fn check_size(key: &KeyAttribute, value: &AttributeValue, is_sort: bool) -> Result<()> {
+    let size = key_value_size(value);
+    if is_sort && size > MAX_SORT_KEY_BYTES {
+        return Err(DynamoDbError::invalid(
+            "Aggregated size of all range keys has exceeded the size limit of 1024 bytes",
+        ));
+    }
+    if !is_sort && size > MAX_PARTITION_KEY_BYTES {
+        return Err(DynamoDbError::invalid(
+            "Size of hashkey has exceeded the maximum size limit of2048 bytes",
+        ));
+    }
+    let _ = key;
+    Ok(())
+}
+
+/// Checks the key attributes of an item being written (PutItem): present, of the
+/// schema's type, not empty, within the size limits.
+pub fn check_item_key(schema: &KeySchema, item: &Item) -> Result<()> {
+    for (i, key) in schema.attributes().enumerate() {
+        let Some(value) = item.get(&key.name) else {
+            return Err(DynamoDbError::invalid(format!(
+                "Missing the key {} in the item",
+                key.name
+            )));
+        };
+        if !key.attribute_type.matches(value) {
+            return Err(DynamoDbError::invalid(format!(
+                "Type mismatch for key {} expected: {} actual: {}",
+                key.name,
+                key.attribute_type.name(),
+                value.type_name()
+            )));
+        }
+        if let Some(kind) = is_empty_scalar(value) {
+            return Err(DynamoDbError::validation(format!(
+                "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty {kind} value. Key: {}",
+                key.name
+            )));
+        }
+        check_size(key, value, i == 1)?;
+    }
+    Ok(())
+}
+
+/// Checks a `Key` parameter (GetItem, DeleteItem, UpdateItem, batch and transaction
+/// keys): exactly the schema's attributes, each of the right type.
+pub fn check_key(schema: &KeySchema, key: &Item) -> Result<()> {
+    let expected = schema.attributes().count();
+    if key.len() != expected {
+        return Err(DynamoDbError::validation(MSG_SCHEMA_MISMATCH));
+    }
+    for (i, attr) in schema.attributes().enumerate() {
+        let value = key
+            .get(&attr.name)
+            .ok_or_else(|| DynamoDbError::validation(MSG_SCHEMA_MISMATCH))?;
+        if !attr.attribute_type.matches(value) {
+            return Err(DynamoDbError::validation(MSG_SCHEMA_MISMATCH));
+        }
+        if let Some(kind) = is_empty_scalar(value) {
+            return Err(DynamoDbError::validation(format!(
+                "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty {kind} value. Key: {}",
+                attr.name
+            )));
+        }
+        check_size(attr, value, i == 1)?;
+    }
+    Ok(())
+}
+
+/// Checks the index key attributes an item carries: an item may lack them (it is then
+/// not in the index) but may not hold them with the wrong type or empty.
+pub fn check_index_keys(indexes: &[IndexDefinition], item: &Item) -> Result<()> {
+    for index in indexes {
+        for key in index.key_schema.attributes() {
+            let Some(value) = item.get(&key.name) else {
+                continue;
+            };
+            if !key.attribute_type.matches(value) {
+                return Err(DynamoDbError::invalid(format!(
+                    "Type mismatch for Index Key {} Expected: {} Actual: {} IndexName: {}",
+                    key.name,
+                    key.attribute_type.name(),
+                    value.type_name(),
+                    index.name
+                )));
+            }
+            if let Some(kind) = is_empty_scalar(value) {
+                return Err(DynamoDbError::validation(format!(
+                    "One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty {kind} value. IndexName: {}, IndexKey: {}",
+                    index.name, key.name
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use strata_number::Number;
+
+    fn enc(v: AttributeValue) -> Vec<u8> {
+        let mut out = Vec::new();
+        encode_key_value(&v, &mut out);
+        out
+    }
+
+    #[test]
+    fn encoding_preserves_order() {
+        let strings = ["", "\0", "\0\0", "a", "a\0", "a\0b", "ab", "b"];
+        for pair in strings.windows(2) {
+            assert!(
+                enc(AttributeValue::S(pair[0].into())) < enc(AttributeValue::S(pair[1].into())),
+                "{pair:?}"
+            );
+        }
+        let numbers = ["-1e10", "-2", "-1.5", "0", "1e-130", "1", "1.5", "10"];
+        for pair in numbers.windows(2) {
+            let a = AttributeValue::N(Number::parse(pair[0]).expect("valid"));
+            let b = AttributeValue::N(Number::parse(pair[1]).expect("valid"));
+            assert!(enc(a) < enc(b), "{pair:?}");
+        }
+        // A longer partition key never interleaves with a shorter one's sort keys.
+        let mut short = enc(AttributeValue::S("a".into()));
+        short.extend(enc(AttributeValue::S("zzz".into())));
+        let long = enc(AttributeValue::S("a\u{1}".into()));
+        assert!(short < long);
+    }
+}

@@ -1,0 +1,59 @@
+//! The DynamoDB engine: tables per account and region, items stored as versions stamped
+//! with their commit time, secondary indexes kept atomically with their items, queries,
+//! scans, batches, transactions and TTL — over `strata-storage`.
+//!
+//! It never sees HTTP or JSON: the server decodes requests into the typed inputs here
+//! (expressions already parsed by `strata-expression`) and encodes the outputs. Time
+//! comes from the one server [`Clock`]. Every item change goes through
+//! [`write_path::apply`] inside a store write closure, so conditions, indexes, history
+//! and the change index are decided and written atomically, in commit order.
+//!
+//! Map: [`tables`] (control plane), [`items`] (single-item operations), [`read`] (Query
+//! and Scan), [`batch`], [`transact`], [`ttl`], [`history`] ("as of" reads); storage
+//! layout in [`layout`], key encoding in [`key`].
+
+pub mod batch;
+pub mod capacity;
+pub mod catalog;
+pub mod error;
+pub mod history;
+pub mod items;
+pub mod key;
+pub mod layout;
+pub mod pitr;
+pub mod read;
+pub mod schema;
+pub mod tables;
+pub mod transact;
+pub mod ttl;
+pub mod version;
+pub mod write_path;
+
+use std::sync::Arc;
+
+use strata_clock::Clock;
+use strata_storage::Store;
+
+pub use catalog::Table;
+pub use error::{CancellationReason, DynamoDbError, Result};
+pub use tables::Scope;
+
+/// The engine: cheap to clone, shared by every request.
+#[derive(Clone)]
+pub struct DynamoDb {
+    store: Store,
+    clock: Clock,
+    catalog: Arc<catalog::Catalog>,
+}
+
+impl DynamoDb {
+    /// Opens the engine over `store`, loading every table definition.
+    pub fn open(store: Store, clock: Clock) -> Result<Self> {
+        let catalog = Arc::new(catalog::Catalog::load(store.clone())?);
+        Ok(Self {
+            store,
+            clock,
+            catalog,
+        })
+    }
+}

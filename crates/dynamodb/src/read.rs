@@ -1,0 +1,403 @@
+//! Query and Scan: ordered reads of a table or index range, with DynamoDB's paging —
+//! `Limit` counts items *evaluated* (before the filter), a page stops at 1 MB read, and
+//! `LastEvaluatedKey` is the key of the last item evaluated — then filter, projection and
+//! `Select`.
+
+use std::ops::Bound;
+
+use strata_dynamodb_item::{AttributeValue, Item, item_size};
+use strata_expression::{Condition, KeyConditions, Projection, SortKeyCondition};
+
+use crate::DynamoDb;
+use crate::capacity::{self, ConsumedCapacity};
+use crate::catalog::Table;
+use crate::error::{DynamoDbError, Result};
+use crate::key::{encode_key, encode_key_value};
+use crate::layout;
+use crate::schema::{IndexDefinition, IndexKind, KeySchema, ProjectionType};
+use crate::version::Version;
+
+/// A page of Query or Scan stops once this much was read.
+pub const MAX_PAGE_BYTES: usize = 1024 * 1024;
+
+/// `Select`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Select {
+    #[default]
+    AllAttributes,
+    AllProjectedAttributes,
+    SpecificAttributes,
+    Count,
+}
+
+/// What Query and Scan share.
+#[derive(Debug, Default)]
+pub struct ReadOptions {
+    pub index: Option<String>,
+    pub filter: Option<Condition>,
+    pub projection: Option<Projection>,
+    pub select: Select,
+    pub limit: Option<usize>,
+    pub exclusive_start_key: Option<Item>,
+    pub consistent_read: bool,
+}
+
+#[derive(Debug)]
+pub struct QueryInput {
+    /// Matched to the key schema of the table or index here (DynamoDB's schema errors).
+    pub key_conditions: KeyConditions,
+    pub forward: bool,
+    pub options: ReadOptions,
+}
+
+#[derive(Debug, Default)]
+pub struct ScanInput {
+    /// `(Segment, TotalSegments)` of a parallel scan.
+    pub segment: Option<(u32, u32)>,
+    pub options: ReadOptions,
+}
+
+/// One page of results.
+#[derive(Debug, Default)]
+pub struct Page {
+    /// Empty for `Select: COUNT`.
+    pub items: Vec<Item>,
+    pub count: usize,
+    pub scanned_count: usize,
+    pub last_evaluated_key: Option<Item>,
+    pub capacity: ConsumedCapacity,
+}
+
+/// The table or index a read runs on.
+struct Source<'a> {
+    table: &'a Table,
+    index: Option<&'a IndexDefinition>,
+}
+
+impl<'a> Source<'a> {
+    fn resolve(table: &'a Table, options: &ReadOptions) -> Result<Self> {
+        let index = match &options.index {
+            None => None,
+            Some(name) => Some(table.def.index(name).ok_or_else(|| {
+                DynamoDbError::validation(format!(
+                    "The table does not have the specified index: {name}"
+                ))
+            })?),
+        };
+        if let Some(index) = index {
+            if index.kind == IndexKind::Global && options.consistent_read {
+                return Err(DynamoDbError::validation(
+                    "Consistent reads are not supported on global secondary indexes",
+                ));
+            }
+            if options.select == Select::AllAttributes
+                && index.projection.projection_type != ProjectionType::All
+                && index.kind == IndexKind::Global
+            {
+                return Err(DynamoDbError::invalid(format!(
+                    "Select type ALL_ATTRIBUTES is not supported for global secondary index {} because its projection type is not ALL",
+                    index.name
+                )));
+            }
+        }
+        Ok(Self { table, index })
+    }
+
+    fn key_schema(&self) -> &KeySchema {
+        self.index
+            .map(|i| &i.key_schema)
+            .unwrap_or(&self.table.def.key_schema)
+    }
+
+    fn keyspace(&self) -> &'static str {
+        if self.index.is_some() {
+            layout::INDEX
+        } else {
+            layout::ITEMS
+        }
+    }
+
+    fn prefix(&self) -> Vec<u8> {
+        match self.index {
+            Some(index) => layout::index_prefix(self.table.def.id, index.id),
+            None => layout::table_prefix(self.table.def.id).to_vec(),
+        }
+    }
+
+    /// The storage key of an item in this source.
+    fn storage_key(&self, item: &Item) -> Vec<u8> {
+        let mut primary = Vec::with_capacity(32);
+        encode_key(&self.table.def.key_schema, item, &mut primary);
+        match self.index {
+            Some(index) => {
+                let mut index_key = Vec::with_capacity(32);
+                encode_key(&index.key_schema, item, &mut index_key);
+                layout::index_key(self.table.def.id, index.id, &index_key, &primary)
+            }
+            None => layout::item_key(self.table.def.id, &primary),
+        }
+    }
+
+    /// `LastEvaluatedKey`: the index's key attributes and the table's.
+    fn last_key(&self, item: &Item) -> Item {
+        let mut key = self.table.def.key_schema.key_of(item);
+        if let Some(index) = self.index {
+            key.extend(index.key_schema.key_of(item));
+        }
+        key
+    }
+
+    /// Checks an `ExclusiveStartKey` and returns the storage key to start after.
+    fn start_after(&self, start: &Item) -> Result<Vec<u8>> {
+        let invalid = || {
+            DynamoDbError::validation(
+                "The provided starting key is invalid: The provided key element does not match the schema",
+            )
+        };
+        let mut expected: Vec<&crate::schema::KeyAttribute> =
+            self.table.def.key_schema.attributes().collect();
+        if let Some(index) = self.index {
+            for k in index.key_schema.attributes() {
+                if !expected.iter().any(|e| e.name == k.name) {
+                    expected.push(k);
+                }
+            }
+        }
+        if start.len() != expected.len() {
+            return Err(invalid());
+        }
+        for k in expected {
+            let v = start.get(&k.name).ok_or_else(invalid)?;
+            if !k.attribute_type.matches(v) {
+                return Err(invalid());
+            }
+        }
+        Ok(self.storage_key(start))
+    }
+
+    /// The full item for `Select: ALL_ATTRIBUTES` on a local index that projects less.
+    fn fetch_full(&self, store: &strata_storage::Store, projected: Item) -> Result<Item> {
+        match self.index {
+            Some(index) if index.projection.projection_type != ProjectionType::All => {
+                let mut key = Vec::with_capacity(32);
+                encode_key(&self.table.def.key_schema, &projected, &mut key);
+                match store.get(layout::ITEMS, &layout::item_key(self.table.def.id, &key))? {
+                    Some(bytes) => Version::decode_item(&bytes),
+                    None => Ok(projected),
+                }
+            }
+            _ => Ok(projected),
+        }
+    }
+}
+
+/// The smallest key greater than every key starting with `prefix`.
+fn prefix_end(prefix: &[u8]) -> Bound<Vec<u8>> {
+    let mut end = prefix.to_vec();
+    while let Some(last) = end.pop() {
+        if last < 0xFF {
+            end.push(last + 1);
+            return Bound::Excluded(end);
+        }
+    }
+    Bound::Unbounded
+}
+
+fn encoded(prefix: &[u8], value: &AttributeValue) -> Vec<u8> {
+    let mut out = prefix.to_vec();
+    encode_key_value(value, &mut out);
+    out
+}
+
+/// The storage range a key condition selects within `partition_prefix`.
+fn sort_range(
+    partition_prefix: &[u8],
+    sort: Option<&SortKeyCondition>,
+) -> (Bound<Vec<u8>>, Bound<Vec<u8>>) {
+    let all = (
+        Bound::Included(partition_prefix.to_vec()),
+        prefix_end(partition_prefix),
+    );
+    let Some(sort) = sort else { return all };
+    let p = partition_prefix;
+    match sort {
+        SortKeyCondition::Eq(v) => {
+            let k = encoded(p, v);
+            (Bound::Included(k.clone()), prefix_end(&k))
+        }
+        SortKeyCondition::Ge(v) => (Bound::Included(encoded(p, v)), all.1),
+        SortKeyCondition::Gt(v) => (
+            match prefix_end(&encoded(p, v)) {
+                Bound::Excluded(k) => Bound::Included(k),
+                _ => Bound::Excluded(encoded(p, v)),
+            },
+            all.1,
+        ),
+        SortKeyCondition::Le(v) => (all.0, prefix_end(&encoded(p, v))),
+        SortKeyCondition::Lt(v) => (all.0, Bound::Excluded(encoded(p, v))),
+        SortKeyCondition::Between(a, b) => {
+            (Bound::Included(encoded(p, a)), prefix_end(&encoded(p, b)))
+        }
+        SortKeyCondition::BeginsWith(v) => {
+            // The escaped bytes without the terminator: every value starting with `v`.
+            let mut k = encoded(p, v);
+            k.truncate(k.len() - 2);
+            (Bound::Included(k.clone()), prefix_end(&k))
+        }
+    }
+}
+
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf29ce484222325u64, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x100000001b3)
+    })
+}
+
+impl DynamoDb {
+    pub fn query(&self, table: &Table, input: QueryInput) -> Result<Page> {
+        let source = Source::resolve(table, &input.options)?;
+        let schema = source.key_schema();
+        let kc = input.key_conditions.for_schema(
+            (
+                &schema.partition.name,
+                schema.partition.attribute_type.name(),
+            ),
+            schema
+                .sort
+                .as_ref()
+                .map(|s| (s.name.as_str(), s.attribute_type.name())),
+        )?;
+        if let (Some((_, sort)), Some(sort_key)) = (&kc.sort, &schema.sort) {
+            if let SortKeyCondition::BeginsWith(_) = sort {
+                if sort_key.attribute_type == crate::schema::ScalarType::N {
+                    return Err(DynamoDbError::validation(
+                        "Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N",
+                    ));
+                }
+            }
+            if let SortKeyCondition::Between(a, b) = sort {
+                if compare_keys(a, b) == std::cmp::Ordering::Greater {
+                    return Err(DynamoDbError::validation(format!(
+                        "Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: AttributeValue: {{{}}}, upper bound operand: AttributeValue: {{{}}}",
+                        describe(a),
+                        describe(b)
+                    )));
+                }
+            }
+        }
+        let kc = &kc;
+        let partition_prefix = encoded(&source.prefix(), &kc.partition.1);
+        let (mut start, mut end) = sort_range(&partition_prefix, kc.sort.as_ref().map(|(_, s)| s));
+        if let Some(esk) = &input.options.exclusive_start_key {
+            let after = source.start_after(esk)?;
+            if input.forward {
+                start = Bound::Excluded(after);
+            } else {
+                end = Bound::Excluded(after);
+            }
+        }
+        let rows = if input.forward {
+            self.store.range(source.keyspace(), (start, end))?
+        } else {
+            self.store.range_rev(source.keyspace(), (start, end))?
+        };
+        self.collect_page(&source, rows, &input.options, |_| true)
+    }
+
+    pub fn scan(&self, table: &Table, input: ScanInput) -> Result<Page> {
+        let source = Source::resolve(table, &input.options)?;
+        let prefix = source.prefix();
+        let start = match &input.options.exclusive_start_key {
+            Some(esk) => Bound::Excluded(source.start_after(esk)?),
+            None => Bound::Included(prefix.clone()),
+        };
+        let rows = self
+            .store
+            .range(source.keyspace(), (start, prefix_end(&prefix)))?;
+        let partition = source.key_schema().partition.clone();
+        let in_segment = move |item: &Item| match input.segment {
+            None | Some((_, 1)) => true,
+            Some((segment, total)) => {
+                let mut bytes = Vec::new();
+                if let Some(v) = item.get(&partition.name) {
+                    encode_key_value(v, &mut bytes);
+                }
+                fnv1a(&bytes) % u64::from(total) == u64::from(segment)
+            }
+        };
+        self.collect_page(&source, rows, &input.options, in_segment)
+    }
+
+    fn collect_page(
+        &self,
+        source: &Source<'_>,
+        rows: impl Iterator<
+            Item = std::result::Result<(Vec<u8>, Vec<u8>), strata_storage::StorageError>,
+        >,
+        options: &ReadOptions,
+        in_segment: impl Fn(&Item) -> bool,
+    ) -> Result<Page> {
+        let mut page = Page::default();
+        let mut bytes_read = 0usize;
+        let mut last: Option<Item> = None;
+        let limit = options.limit.unwrap_or(usize::MAX);
+        for row in rows {
+            let (_, value) = row?;
+            let item = Version::decode_item(&value)?;
+            if !in_segment(&item) {
+                continue;
+            }
+            if page.scanned_count == limit || bytes_read >= MAX_PAGE_BYTES {
+                page.last_evaluated_key = last.as_ref().map(|i| source.last_key(i));
+                break;
+            }
+            page.scanned_count += 1;
+            bytes_read += item_size(&item);
+            let matches = options.filter.as_ref().is_none_or(|f| f.evaluate(&item));
+            if matches {
+                page.count += 1;
+                if options.select != Select::Count {
+                    let full = if options.select == Select::AllAttributes {
+                        source.fetch_full(&self.store, item.clone())?
+                    } else {
+                        item.clone()
+                    };
+                    page.items.push(match &options.projection {
+                        Some(p) => p.apply(&full),
+                        None => full,
+                    });
+                }
+            }
+            last = Some(item);
+        }
+        // DynamoDB reports a LastEvaluatedKey when the limit was reached, even at the end.
+        if page.last_evaluated_key.is_none() && page.scanned_count == limit {
+            page.last_evaluated_key = last.as_ref().map(|i| source.last_key(i));
+        }
+        page.capacity = capacity::for_read(
+            &source.table.def.name,
+            source
+                .index
+                .map(|i| (i.name.as_str(), i.kind == IndexKind::Global)),
+            bytes_read,
+            options.consistent_read,
+        );
+        Ok(page)
+    }
+}
+
+fn compare_keys(a: &AttributeValue, b: &AttributeValue) -> std::cmp::Ordering {
+    let mut x = Vec::new();
+    let mut y = Vec::new();
+    encode_key_value(a, &mut x);
+    encode_key_value(b, &mut y);
+    x.cmp(&y)
+}
+
+fn describe(v: &AttributeValue) -> String {
+    match v {
+        AttributeValue::S(s) => format!("S:{s}"),
+        AttributeValue::N(n) => format!("N:{n}"),
+        other => other.type_name().to_owned(),
+    }
+}

@@ -1,0 +1,270 @@
+//! A table's definition as CreateTable/UpdateTable set it and DescribeTable reports it:
+//! key schema, attribute definitions, secondary indexes and their projections, billing
+//! and the settings DynamoDB stores and describes (SSE, streams, table class, TTL, tags).
+//! Stored as JSON in the catalog; field names are AWS's.
+
+use serde::{Deserialize, Serialize};
+use strata_dynamodb_item::{AttributeValue, Item};
+
+/// A key attribute's scalar type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ScalarType {
+    S,
+    N,
+    B,
+}
+
+impl ScalarType {
+    pub fn name(self) -> &'static str {
+        match self {
+            ScalarType::S => "S",
+            ScalarType::N => "N",
+            ScalarType::B => "B",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "S" => Some(ScalarType::S),
+            "N" => Some(ScalarType::N),
+            "B" => Some(ScalarType::B),
+            _ => None,
+        }
+    }
+
+    pub fn matches(self, value: &AttributeValue) -> bool {
+        matches!(
+            (self, value),
+            (ScalarType::S, AttributeValue::S(_))
+                | (ScalarType::N, AttributeValue::N(_))
+                | (ScalarType::B, AttributeValue::B(_))
+        )
+    }
+}
+
+/// One element of a key schema: the attribute and its type.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyAttribute {
+    pub name: String,
+    pub attribute_type: ScalarType,
+}
+
+/// `HASH` and optional `RANGE` key of a table or index.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeySchema {
+    pub partition: KeyAttribute,
+    pub sort: Option<KeyAttribute>,
+}
+
+impl KeySchema {
+    pub fn attributes(&self) -> impl Iterator<Item = &KeyAttribute> {
+        std::iter::once(&self.partition).chain(self.sort.as_ref())
+    }
+
+    pub fn is_key_attribute(&self, name: &str) -> bool {
+        self.attributes().any(|k| k.name == name)
+    }
+
+    /// The key attributes of `item` (which must have them).
+    pub fn key_of(&self, item: &Item) -> Item {
+        self.attributes()
+            .filter_map(|k| item.get(&k.name).map(|v| (k.name.clone(), v.clone())))
+            .collect()
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ProjectionType {
+    #[serde(rename = "ALL")]
+    All,
+    #[serde(rename = "KEYS_ONLY")]
+    KeysOnly,
+    #[serde(rename = "INCLUDE")]
+    Include,
+}
+
+impl ProjectionType {
+    pub fn name(self) -> &'static str {
+        match self {
+            ProjectionType::All => "ALL",
+            ProjectionType::KeysOnly => "KEYS_ONLY",
+            ProjectionType::Include => "INCLUDE",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Projection {
+    pub projection_type: ProjectionType,
+    pub non_key_attributes: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProvisionedThroughput {
+    pub read_capacity_units: u64,
+    pub write_capacity_units: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum IndexKind {
+    Global,
+    Local,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum IndexStatus {
+    #[serde(rename = "CREATING")]
+    Creating,
+    #[serde(rename = "ACTIVE")]
+    Active,
+}
+
+/// A global or local secondary index.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndexDefinition {
+    /// Storage id, unique within the table and never reused.
+    pub id: u32,
+    pub name: String,
+    pub kind: IndexKind,
+    pub key_schema: KeySchema,
+    pub projection: Projection,
+    pub provisioned_throughput: Option<ProvisionedThroughput>,
+    pub status: IndexStatus,
+}
+
+impl IndexDefinition {
+    /// The part of `item` this index stores: its own keys, the table's keys and the
+    /// projected attributes. `None` when the item lacks an index key attribute (sparse).
+    pub fn project(&self, table_keys: &KeySchema, item: &Item) -> Option<Item> {
+        for key in self.key_schema.attributes() {
+            if !item
+                .get(&key.name)
+                .is_some_and(|v| key.attribute_type.matches(v))
+            {
+                return None;
+            }
+        }
+        Some(match self.projection.projection_type {
+            ProjectionType::All => item.clone(),
+            ProjectionType::KeysOnly | ProjectionType::Include => item
+                .iter()
+                .filter(|(name, _)| {
+                    self.key_schema.is_key_attribute(name)
+                        || table_keys.is_key_attribute(name)
+                        || self
+                            .projection
+                            .non_key_attributes
+                            .iter()
+                            .any(|n| n == *name)
+                })
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        })
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BillingMode {
+    #[serde(rename = "PROVISIONED")]
+    Provisioned,
+    #[serde(rename = "PAY_PER_REQUEST")]
+    PayPerRequest,
+}
+
+impl BillingMode {
+    pub fn name(self) -> &'static str {
+        match self {
+            BillingMode::Provisioned => "PROVISIONED",
+            BillingMode::PayPerRequest => "PAY_PER_REQUEST",
+        }
+    }
+}
+
+/// `SSESpecification` as sent (DynamoDB always encrypts; the settings are described back).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SseSpecification {
+    pub enabled: bool,
+    pub sse_type: Option<String>,
+    pub kms_master_key_id: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StreamSpecification {
+    pub stream_enabled: bool,
+    pub stream_view_type: Option<String>,
+}
+
+/// `TimeToLiveSpecification`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimeToLive {
+    pub attribute_name: String,
+    pub enabled: bool,
+}
+
+/// Everything stored about a table.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct TableDefinition {
+    /// Storage id: the prefix of every key of this table; never reused.
+    pub id: u64,
+    /// `TableId`, a UUID.
+    pub table_id: String,
+    pub name: String,
+    pub account: String,
+    pub region: String,
+    pub key_schema: KeySchema,
+    /// `AttributeDefinitions` in the order they were sent.
+    pub attribute_definitions: Vec<KeyAttribute>,
+    pub indexes: Vec<IndexDefinition>,
+    pub next_index_id: u32,
+    pub billing_mode: BillingMode,
+    pub provisioned_throughput: Option<ProvisionedThroughput>,
+    /// When billing mode last changed to PAY_PER_REQUEST (`LastUpdateToPayPerRequestDateTime`).
+    pub last_update_to_pay_per_request_micros: Option<i64>,
+    pub creation_micros: i64,
+    pub deletion_protection: bool,
+    pub sse: Option<SseSpecification>,
+    pub stream: Option<StreamSpecification>,
+    /// Stream ARN label (a timestamp) when streams are enabled.
+    pub stream_label: Option<String>,
+    pub table_class: Option<String>,
+    pub ttl: Option<TimeToLive>,
+    pub tags: Vec<(String, String)>,
+    /// Point-in-time recovery: when it was last enabled (versions written since are kept as
+    /// history) and its window. `None` while disabled.
+    pub pitr: Option<PointInTimeRecovery>,
+    /// The table's resource-based policy (PutResourcePolicy).
+    #[serde(default)]
+    pub resource_policy: Option<ResourcePolicy>,
+}
+
+/// A resource-based policy document and its revision id.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResourcePolicy {
+    pub document: String,
+    pub revision_id: String,
+    /// Principal ARNs bound to the unique ids they had when the policy was saved: a
+    /// role deleted and recreated no longer matches (as on AWS).
+    #[serde(default)]
+    pub bindings: Vec<(String, String)>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PointInTimeRecovery {
+    pub enabled_at_micros: i64,
+    pub recovery_period_in_days: u32,
+}
+
+impl TableDefinition {
+    /// `arn:aws:dynamodb:REGION:ACCOUNT:table/NAME`.
+    pub fn arn(&self) -> String {
+        table_arn(&self.region, &self.account, &self.name)
+    }
+
+    pub fn index(&self, name: &str) -> Option<&IndexDefinition> {
+        self.indexes.iter().find(|i| i.name == name)
+    }
+}
+
+pub fn table_arn(region: &str, account: &str, name: &str) -> String {
+    format!("arn:aws:dynamodb:{region}:{account}:table/{name}")
+}

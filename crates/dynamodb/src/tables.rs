@@ -1,0 +1,668 @@
+//! The control plane: CreateTable, DescribeTable, ListTables, UpdateTable, DeleteTable,
+//! tags and TTL settings. Definitions change only inside store write closures (so racing
+//! control-plane calls serialize); the in-memory catalog is refreshed from the store after
+//! each acknowledged change. Index backfill and the purge of a deleted table's data run
+//! in the background in small batches that never hold up item writes for long.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use strata_storage::WriteTxn;
+
+use crate::DynamoDb;
+use crate::catalog::{Table, TableState};
+use crate::error::{DynamoDbError, Result};
+use crate::layout;
+use crate::schema::{
+    BillingMode, IndexDefinition, IndexKind, IndexStatus, KeyAttribute, KeySchema, Projection,
+    ProvisionedThroughput, SseSpecification, StreamSpecification, TableDefinition, TimeToLive,
+};
+
+/// The scope every table lives in.
+#[derive(Clone, Copy, Debug)]
+pub struct Scope<'a> {
+    pub account: &'a str,
+    pub region: &'a str,
+}
+
+/// A secondary index in CreateTable or UpdateTable's `Create`.
+#[derive(Clone, Debug)]
+pub struct NewIndex {
+    pub name: String,
+    pub kind: IndexKind,
+    pub key_schema: KeySchema,
+    pub projection: Projection,
+    pub provisioned_throughput: Option<ProvisionedThroughput>,
+}
+
+/// CreateTable's input, already checked for shape by the wire layer.
+#[derive(Clone, Debug)]
+pub struct CreateTable {
+    pub name: String,
+    pub key_schema: KeySchema,
+    pub attribute_definitions: Vec<KeyAttribute>,
+    pub indexes: Vec<NewIndex>,
+    pub billing_mode: BillingMode,
+    pub provisioned_throughput: Option<ProvisionedThroughput>,
+    pub sse: Option<SseSpecification>,
+    pub stream: Option<StreamSpecification>,
+    pub table_class: Option<String>,
+    pub tags: Vec<(String, String)>,
+    pub deletion_protection: bool,
+}
+
+/// UpdateTable's input: every field optional.
+#[derive(Clone, Debug, Default)]
+pub struct UpdateTable {
+    pub attribute_definitions: Vec<KeyAttribute>,
+    pub billing_mode: Option<BillingMode>,
+    pub provisioned_throughput: Option<ProvisionedThroughput>,
+    pub deletion_protection: Option<bool>,
+    pub create_indexes: Vec<NewIndex>,
+    pub delete_indexes: Vec<String>,
+    pub update_indexes: Vec<(String, ProvisionedThroughput)>,
+    pub sse: Option<SseSpecification>,
+    pub stream: Option<StreamSpecification>,
+    pub table_class: Option<String>,
+}
+
+/// DynamoDB's limits on indexes per table.
+pub const MAX_GLOBAL_INDEXES: usize = 20;
+pub const MAX_LOCAL_INDEXES: usize = 5;
+/// Tags per resource.
+pub const MAX_TAGS: usize = 50;
+
+/// Rows deleted or backfilled per background write batch.
+const BACKGROUND_BATCH: usize = 512;
+
+fn read_definition(txn: &WriteTxn, key: &[u8]) -> Result<Option<TableDefinition>> {
+    match txn.get(layout::TABLES, key)? {
+        Some(bytes) => serde_json::from_slice(&bytes)
+            .map(Some)
+            .map_err(|e| DynamoDbError::Corrupt(format!("table definition: {e}"))),
+        None => Ok(None),
+    }
+}
+
+fn write_definition(txn: &mut WriteTxn, key: Vec<u8>, def: &TableDefinition) {
+    let bytes = serde_json::to_vec(def).expect("table definitions always serialize");
+    txn.put(layout::TABLES, key, bytes);
+}
+
+fn index_definition(id: u32, index: NewIndex, status: IndexStatus) -> IndexDefinition {
+    IndexDefinition {
+        id,
+        name: index.name,
+        kind: index.kind,
+        key_schema: index.key_schema,
+        projection: index.projection,
+        provisioned_throughput: index.provisioned_throughput,
+        status,
+    }
+}
+
+impl DynamoDb {
+    pub async fn create_table(&self, scope: Scope<'_>, input: CreateTable) -> Result<Table> {
+        let now = self.clock.now().as_microsecond();
+        let key = layout::table_key(scope.account, scope.region, &input.name);
+        let account = scope.account.to_owned();
+        let region = scope.region.to_owned();
+        let catalog = self.catalog.clone();
+        let table = self
+            .store
+            .write(move |txn| {
+                if txn.get(layout::TABLES, &key)?.is_some() {
+                    return Err(DynamoDbError::ResourceInUse(format!(
+                        "Table already exists: {}",
+                        input.name
+                    )));
+                }
+                let id = txn
+                    .get(layout::META, layout::NEXT_TABLE_ID)?
+                    .and_then(|b| <[u8; 8]>::try_from(b).ok())
+                    .map(u64::from_be_bytes)
+                    .unwrap_or(1);
+                txn.put(
+                    layout::META,
+                    layout::NEXT_TABLE_ID,
+                    (id + 1).to_be_bytes().to_vec(),
+                );
+                let indexes: Vec<IndexDefinition> = input
+                    .indexes
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, index)| index_definition(i as u32 + 1, index, IndexStatus::Active))
+                    .collect();
+                let def = TableDefinition {
+                    id,
+                    table_id: uuid::Uuid::new_v4().to_string(),
+                    name: input.name,
+                    account,
+                    region,
+                    key_schema: input.key_schema,
+                    attribute_definitions: input.attribute_definitions,
+                    next_index_id: indexes.len() as u32 + 1,
+                    indexes,
+                    billing_mode: input.billing_mode,
+                    provisioned_throughput: input.provisioned_throughput,
+                    last_update_to_pay_per_request_micros: None,
+                    creation_micros: now,
+                    deletion_protection: input.deletion_protection,
+                    sse: input.sse,
+                    stream_label: input
+                        .stream
+                        .as_ref()
+                        .filter(|s| s.stream_enabled)
+                        .map(|_| stream_label(now)),
+                    stream: input.stream,
+                    table_class: input.table_class,
+                    ttl: None,
+                    tags: input.tags,
+                    pitr: None,
+                    resource_policy: None,
+                };
+                write_definition(txn, key, &def);
+                let table = Table {
+                    def: Arc::new(def),
+                    state: Arc::new(TableState::default()),
+                };
+                // Visible to item writes queued after this closure, before its ack.
+                catalog.insert(table.clone());
+                Ok(table)
+            })
+            .await;
+        table
+    }
+
+    pub fn describe_table(&self, scope: Scope<'_>, name: &str) -> Result<Table> {
+        self.catalog.require(scope.account, scope.region, name)
+    }
+
+    /// ListTables: names after `exclusive_start` (sorted), at most `limit`, and the last
+    /// name returned when more remain.
+    pub fn list_tables(
+        &self,
+        scope: Scope<'_>,
+        exclusive_start: Option<&str>,
+        limit: usize,
+    ) -> (Vec<String>, Option<String>) {
+        let names = self.catalog.names(scope.account, scope.region);
+        let rest: Vec<String> = names
+            .into_iter()
+            .filter(|n| exclusive_start.is_none_or(|s| n.as_str() > s))
+            .collect();
+        if rest.len() > limit {
+            let page: Vec<String> = rest.into_iter().take(limit).collect();
+            let last = page.last().cloned();
+            (page, last)
+        } else {
+            (rest, None)
+        }
+    }
+
+    /// Runs `change` on the stored definition of a table inside a write closure and
+    /// refreshes the catalog once it is durable.
+    pub(crate) async fn change_definition<T, F>(
+        &self,
+        scope: Scope<'_>,
+        name: &str,
+        change: F,
+    ) -> Result<(Table, T)>
+    where
+        F: FnOnce(&mut TableDefinition) -> Result<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let key = layout::table_key(scope.account, scope.region, name);
+        let out = self
+            .store
+            .write(move |txn| {
+                let mut def =
+                    read_definition(txn, &key)?.ok_or_else(DynamoDbError::table_not_found)?;
+                let out = change(&mut def)?;
+                write_definition(txn, key, &def);
+                Ok::<_, DynamoDbError>(out)
+            })
+            .await?;
+        let table = self
+            .catalog
+            .refresh(scope.account, scope.region, name)?
+            .ok_or_else(DynamoDbError::table_not_found)?;
+        Ok((table, out))
+    }
+
+    pub async fn update_table(
+        &self,
+        scope: Scope<'_>,
+        name: &str,
+        input: UpdateTable,
+    ) -> Result<Table> {
+        let now = self.clock.now().as_microsecond();
+        let (table, created) = self
+            .change_definition(scope, name, move |def| {
+                let mut changed = false;
+                if let Some(mode) = input.billing_mode {
+                    if mode != def.billing_mode && mode == BillingMode::PayPerRequest {
+                        def.last_update_to_pay_per_request_micros = Some(now);
+                        def.provisioned_throughput = None;
+                    }
+                    changed |= mode != def.billing_mode;
+                    def.billing_mode = mode;
+                }
+                if let Some(pt) = input.provisioned_throughput {
+                    if def.billing_mode == BillingMode::PayPerRequest {
+                        return Err(DynamoDbError::validation(
+                            "One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST",
+                        ));
+                    }
+                    changed |= def.provisioned_throughput != Some(pt);
+                    def.provisioned_throughput = Some(pt);
+                }
+                if let Some(p) = input.deletion_protection {
+                    changed |= p != def.deletion_protection;
+                    def.deletion_protection = p;
+                }
+                if let Some(sse) = input.sse {
+                    def.sse = Some(sse);
+                    changed = true;
+                }
+                if let Some(stream) = input.stream {
+                    let was = def.stream.as_ref().is_some_and(|s| s.stream_enabled);
+                    if stream.stream_enabled && was {
+                        return Err(DynamoDbError::validation(format!(
+                            "Table already has an enabled stream: TableName: {}",
+                            def.name
+                        )));
+                    }
+                    if !stream.stream_enabled && !was {
+                        return Err(DynamoDbError::validation(
+                            "Stream specification is not enabled",
+                        ));
+                    }
+                    def.stream_label = stream.stream_enabled.then(|| stream_label(now));
+                    def.stream = Some(stream);
+                    changed = true;
+                }
+                if let Some(class) = input.table_class {
+                    def.table_class = Some(class);
+                    changed = true;
+                }
+                for (index_name, pt) in input.update_indexes {
+                    let index = def
+                        .indexes
+                        .iter_mut()
+                        .find(|i| i.name == index_name && i.kind == IndexKind::Global)
+                        .ok_or_else(|| {
+                            DynamoDbError::ResourceNotFound(format!(
+                                "Requested resource not found: Index: {index_name} not found"
+                            ))
+                        })?;
+                    index.provisioned_throughput = Some(pt);
+                    changed = true;
+                }
+                for index_name in input.delete_indexes {
+                    let before = def.indexes.len();
+                    def.indexes
+                        .retain(|i| !(i.name == index_name && i.kind == IndexKind::Global));
+                    if def.indexes.len() == before {
+                        return Err(DynamoDbError::ResourceNotFound(format!(
+                            "Requested resource not found: Index: {index_name} not found"
+                        )));
+                    }
+                    changed = true;
+                }
+                let mut created = Vec::new();
+                for index in input.create_indexes {
+                    if def.index(&index.name).is_some() {
+                        return Err(DynamoDbError::validation(format!(
+                            "One or more parameter values were invalid: Index with name: {} already exists",
+                            index.name
+                        )));
+                    }
+                    let globals = def.indexes.iter().filter(|i| i.kind == IndexKind::Global).count();
+                    if globals >= MAX_GLOBAL_INDEXES {
+                        return Err(DynamoDbError::LimitExceeded(format!(
+                            "Subscriber limit exceeded: The number of global secondary indexes for the table exceeds the limit of {MAX_GLOBAL_INDEXES}"
+                        )));
+                    }
+                    for attr in &input.attribute_definitions {
+                        if !def.attribute_definitions.iter().any(|a| a.name == attr.name) {
+                            def.attribute_definitions.push(attr.clone());
+                        }
+                    }
+                    let id = def.next_index_id;
+                    def.next_index_id += 1;
+                    created.push(id);
+                    def.indexes.push(index_definition(id, index, IndexStatus::Creating));
+                    changed = true;
+                }
+                if !changed {
+                    return Err(DynamoDbError::validation(
+                        "The provisioned throughput for the table will not change. The requested value equals the current value. Current ReadCapacityUnits provisioned for the table: 0. Requested ReadCapacityUnits: 0. Current WriteCapacityUnits provisioned for the table: 0. Requested WriteCapacityUnits: 0. Refer to the Amazon DynamoDB Developer Guide for current limits and how to increase them.",
+                    ));
+                }
+                // Indexes no longer in the definition are purged in the background.
+                Ok(created)
+            })
+            .await?;
+        for index_id in created {
+            self.spawn_backfill(scope, name, table.def.id, index_id);
+        }
+        self.spawn_purge_orphan_indexes(&table);
+        Ok(table)
+    }
+
+    pub async fn delete_table(&self, scope: Scope<'_>, name: &str) -> Result<Table> {
+        let table = self.catalog.require(scope.account, scope.region, name)?;
+        if table.def.deletion_protection {
+            return Err(DynamoDbError::validation(
+                "Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.",
+            ));
+        }
+        let key = layout::table_key(scope.account, scope.region, name);
+        let id = table.def.id;
+        let state = table.state.clone();
+        self.store
+            .write(move |txn| {
+                let def = read_definition(txn, &key)?.ok_or_else(DynamoDbError::table_not_found)?;
+                if def.id != id {
+                    return Err(DynamoDbError::table_not_found());
+                }
+                txn.delete(layout::TABLES, key);
+                txn.delete(layout::STATS, layout::table_prefix(id).to_vec());
+                state.deleted.store(true, Ordering::Release);
+                Ok::<_, DynamoDbError>(())
+            })
+            .await?;
+        self.catalog.remove(scope.account, scope.region, name);
+        self.spawn_purge(
+            layout::table_prefix(id).to_vec(),
+            &[
+                layout::ITEMS,
+                layout::INDEX,
+                layout::HISTORY,
+                layout::CHANGES,
+            ],
+        );
+        Ok(table)
+    }
+
+    /// TagResource / UntagResource / ListTagsOfResource address tables by ARN.
+    pub fn table_by_arn(&self, arn: &str) -> Result<Table> {
+        let (region, account, name) = parse_table_arn(arn).ok_or_else(|| {
+            DynamoDbError::validation(format!(
+                "Invalid TableArn: Invalid ResourceArn provided as input {arn}"
+            ))
+        })?;
+        self.catalog.get(account, region, name).ok_or_else(|| {
+            DynamoDbError::ResourceNotFound(format!(
+                "Requested resource not found: ResourceArn: {arn} not found"
+            ))
+        })
+    }
+
+    pub async fn tag_resource(&self, table: &Table, tags: Vec<(String, String)>) -> Result<()> {
+        let def = &table.def;
+        self.change_definition(
+            Scope {
+                account: &def.account,
+                region: &def.region,
+            },
+            &def.name,
+            move |def| {
+                for (k, v) in tags {
+                    match def.tags.iter_mut().find(|(key, _)| *key == k) {
+                        Some(existing) => existing.1 = v,
+                        None => def.tags.push((k, v)),
+                    }
+                }
+                if def.tags.len() > MAX_TAGS {
+                    return Err(DynamoDbError::LimitExceeded(
+                        "The number of tags exceeds the limit of 50 tags per resource".to_owned(),
+                    ));
+                }
+                Ok(())
+            },
+        )
+        .await
+        .map(|_| ())
+    }
+
+    pub async fn untag_resource(&self, table: &Table, keys: Vec<String>) -> Result<()> {
+        let def = &table.def;
+        self.change_definition(
+            Scope {
+                account: &def.account,
+                region: &def.region,
+            },
+            &def.name,
+            move |def| {
+                def.tags.retain(|(k, _)| !keys.contains(k));
+                Ok(())
+            },
+        )
+        .await
+        .map(|_| ())
+    }
+
+    /// PutResourcePolicy / DeleteResourcePolicy (`None`).
+    pub async fn set_resource_policy(
+        &self,
+        table: &Table,
+        policy: Option<crate::schema::ResourcePolicy>,
+    ) -> Result<()> {
+        let def = &table.def;
+        let id = def.id;
+        self.change_definition(
+            Scope {
+                account: &def.account,
+                region: &def.region,
+            },
+            &def.name,
+            move |def| {
+                if def.id != id {
+                    return Err(DynamoDbError::table_not_found());
+                }
+                def.resource_policy = policy;
+                Ok(())
+            },
+        )
+        .await
+        .map(|_| ())
+    }
+
+    /// UpdateTimeToLive.
+    pub async fn update_time_to_live(
+        &self,
+        scope: Scope<'_>,
+        name: &str,
+        spec: TimeToLive,
+    ) -> Result<TimeToLive> {
+        self.change_definition(scope, name, move |def| {
+            let enabled = def.ttl.as_ref().is_some_and(|t| t.enabled);
+            if spec.enabled && enabled {
+                return Err(DynamoDbError::validation("TimeToLive is already enabled"));
+            }
+            if !spec.enabled && !enabled {
+                return Err(DynamoDbError::validation("TimeToLive is already disabled"));
+            }
+            if !spec.enabled
+                && def
+                    .ttl
+                    .as_ref()
+                    .is_some_and(|t| t.attribute_name != spec.attribute_name)
+            {
+                return Err(DynamoDbError::validation(
+                    "TimeToLive is active on a different AttributeName: current AttributeName is "
+                        .to_owned()
+                        + &def
+                            .ttl
+                            .as_ref()
+                            .map(|t| t.attribute_name.clone())
+                            .unwrap_or_default(),
+                ));
+            }
+            def.ttl = Some(spec.clone());
+            Ok(spec)
+        })
+        .await
+        .map(|(_, spec)| spec)
+    }
+
+    fn spawn_backfill(&self, scope: Scope<'_>, name: &str, table_id: u64, index_id: u32) {
+        let engine = self.clone();
+        let account = scope.account.to_owned();
+        let region = scope.region.to_owned();
+        let name = name.to_owned();
+        tokio::spawn(async move {
+            if let Err(e) = engine
+                .backfill(&account, &region, &name, table_id, index_id)
+                .await
+            {
+                tracing::error!(table = %name, index_id, error = %e, "index backfill failed");
+            }
+        });
+    }
+
+    /// Fills a new index from the table in batches, then marks it ACTIVE. Item writes
+    /// made meanwhile maintain the index themselves (it is in the definition already).
+    async fn backfill(
+        &self,
+        account: &str,
+        region: &str,
+        name: &str,
+        table_id: u64,
+        index_id: u32,
+    ) -> Result<()> {
+        let prefix = layout::table_prefix(table_id).to_vec();
+        let mut after: Option<Vec<u8>> = None;
+        loop {
+            let Some(table) = self
+                .catalog
+                .get(account, region, name)
+                .filter(|t| t.def.id == table_id)
+            else {
+                return Ok(());
+            };
+            let Some(index) = table.def.indexes.iter().find(|i| i.id == index_id).cloned() else {
+                return Ok(());
+            };
+            let keys: Vec<Vec<u8>> = {
+                let start = match &after {
+                    Some(k) => std::ops::Bound::Excluded(k.clone()),
+                    None => std::ops::Bound::Included(prefix.clone()),
+                };
+                let end = std::ops::Bound::Excluded(layout::table_prefix(table_id + 1).to_vec());
+                self.store
+                    .range(layout::ITEMS, (start, end))?
+                    .take(BACKGROUND_BATCH)
+                    .map(|kv| kv.map(|(k, _)| k))
+                    .collect::<std::result::Result<_, _>>()?
+            };
+            let Some(last) = keys.last().cloned() else {
+                break;
+            };
+            let t = table.clone();
+            self.store
+                .write(move |txn| {
+                    for key in keys {
+                        let Some(bytes) = txn.get(layout::ITEMS, &key)? else {
+                            continue;
+                        };
+                        let version = crate::version::Version::decode(&bytes)?;
+                        let Some(item) = version.item.as_ref() else {
+                            continue;
+                        };
+                        if let Some(projected) = index.project(&t.def.key_schema, item) {
+                            let mut index_key = Vec::new();
+                            crate::key::encode_key(&index.key_schema, item, &mut index_key);
+                            txn.put(
+                                layout::INDEX,
+                                layout::index_key(table_id, index_id, &index_key, &key[8..]),
+                                crate::version::Version::encode(version.stamp, Some(&projected)),
+                            );
+                        }
+                    }
+                    Ok::<_, DynamoDbError>(())
+                })
+                .await?;
+            after = Some(last);
+        }
+        let scope = Scope { account, region };
+        self.change_definition(scope, name, move |def| {
+            if def.id == table_id {
+                if let Some(index) = def.indexes.iter_mut().find(|i| i.id == index_id) {
+                    index.status = IndexStatus::Active;
+                }
+            }
+            Ok(())
+        })
+        .await?;
+        Ok(())
+    }
+
+    /// Deletes the stored entries of indexes no longer in `table`'s definition.
+    fn spawn_purge_orphan_indexes(&self, table: &Table) {
+        let live: Vec<u32> = table.def.indexes.iter().map(|i| i.id).collect();
+        for id in 1..table.def.next_index_id {
+            if !live.contains(&id) {
+                self.spawn_purge(layout::index_prefix(table.def.id, id), &[layout::INDEX]);
+            }
+        }
+    }
+
+    /// Deletes everything under `prefix` in `keyspaces`, in background batches.
+    fn spawn_purge(&self, prefix: Vec<u8>, keyspaces: &[&'static str]) {
+        let store = self.store.clone();
+        let keyspaces = keyspaces.to_vec();
+        tokio::spawn(async move {
+            for keyspace in keyspaces {
+                loop {
+                    let keys: Vec<Vec<u8>> = match store.prefix(keyspace, &prefix) {
+                        Ok(iter) => iter
+                            .take(BACKGROUND_BATCH)
+                            .filter_map(|kv| kv.ok().map(|(k, _)| k))
+                            .collect(),
+                        Err(e) => {
+                            tracing::error!(error = %e, "purge failed");
+                            return;
+                        }
+                    };
+                    if keys.is_empty() {
+                        break;
+                    }
+                    let result = store
+                        .write(move |txn| {
+                            for key in keys {
+                                txn.delete(keyspace, key);
+                            }
+                            Ok::<_, strata_storage::StorageError>(())
+                        })
+                        .await;
+                    if let Err(e) = result {
+                        tracing::error!(error = %e, "purge failed");
+                        return;
+                    }
+                }
+            }
+        });
+    }
+}
+
+/// `arn:aws:dynamodb:REGION:ACCOUNT:table/NAME` → (region, account, name).
+pub fn parse_table_arn(arn: &str) -> Option<(&str, &str, &str)> {
+    let rest = arn.strip_prefix("arn:aws:dynamodb:")?;
+    let (region, rest) = rest.split_once(':')?;
+    let (account, resource) = rest.split_once(':')?;
+    let name = resource.strip_prefix("table/")?;
+    if region.is_empty() || account.len() != 12 || name.is_empty() || name.contains('/') {
+        return None;
+    }
+    Some((region, account, name))
+}
+
+/// A stream's label: the ISO time it was enabled, as in AWS's `LatestStreamLabel`.
+fn stream_label(now_micros: i64) -> String {
+    jiff::Timestamp::from_microsecond(now_micros)
+        .map(|t| t.strftime("%Y-%m-%dT%H:%M:%S%.3f").to_string())
+        .unwrap_or_default()
+}

@@ -1,0 +1,395 @@
+//! The engine end to end over a temporary store: versions and "as of" reads, the change
+//! index, index maintenance, conditions, transactions, TTL, and restart durability.
+
+use strata_clock::Clock;
+use strata_dynamodb::items::{Action, ItemWrite, ReturnValues};
+use strata_dynamodb::read::{QueryInput, ReadOptions, ScanInput};
+use strata_dynamodb::schema::{
+    BillingMode, IndexKind, KeyAttribute, KeySchema, Projection, ProjectionType, ScalarType,
+};
+use strata_dynamodb::tables::{CreateTable, NewIndex, Scope};
+use strata_dynamodb::transact::TransactWrite;
+use strata_dynamodb::{DynamoDb, DynamoDbError, Table};
+use strata_dynamodb_item::{AttributeValue, Item};
+use strata_expression::{
+    ConditionKind, ExpressionAttributes, parse_condition, parse_key_conditions, parse_update,
+};
+use strata_number::Number;
+use strata_storage::Store;
+
+const SCOPE: Scope<'static> = Scope {
+    account: "111111111111",
+    region: "us-east-1",
+};
+
+fn s(v: &str) -> AttributeValue {
+    AttributeValue::S(v.to_owned())
+}
+
+fn n(v: &str) -> AttributeValue {
+    AttributeValue::N(Number::parse(v).expect("valid test number"))
+}
+
+fn item(pairs: &[(&str, AttributeValue)]) -> Item {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), v.clone()))
+        .collect()
+}
+
+fn attr(name: &str, t: ScalarType) -> KeyAttribute {
+    KeyAttribute {
+        name: name.to_owned(),
+        attribute_type: t,
+    }
+}
+
+fn create(name: &str, with_gsi: bool) -> CreateTable {
+    let mut indexes = Vec::new();
+    let mut definitions = vec![attr("pk", ScalarType::S), attr("sk", ScalarType::N)];
+    if with_gsi {
+        definitions.push(attr("g", ScalarType::S));
+        indexes.push(NewIndex {
+            name: "by_g".to_owned(),
+            kind: IndexKind::Global,
+            key_schema: KeySchema {
+                partition: attr("g", ScalarType::S),
+                sort: None,
+            },
+            projection: Projection {
+                projection_type: ProjectionType::All,
+                non_key_attributes: Vec::new(),
+            },
+            provisioned_throughput: None,
+        });
+    }
+    CreateTable {
+        name: name.to_owned(),
+        key_schema: KeySchema {
+            partition: attr("pk", ScalarType::S),
+            sort: Some(attr("sk", ScalarType::N)),
+        },
+        attribute_definitions: definitions,
+        indexes,
+        billing_mode: BillingMode::PayPerRequest,
+        provisioned_throughput: None,
+        sse: None,
+        stream: None,
+        table_class: None,
+        tags: Vec::new(),
+        deletion_protection: false,
+    }
+}
+
+async fn put(db: &DynamoDb, table: &Table, it: Item) -> Result<(), DynamoDbError> {
+    let key = table.def.key_schema.key_of(&it);
+    let write = ItemWrite::new(table.clone(), key, Action::Put(it), None)?;
+    db.write_item(write, ReturnValues::None, false)
+        .await
+        .map(|_| ())
+}
+
+fn engine() -> (DynamoDb, Clock) {
+    let clock = Clock::new();
+    let db = DynamoDb::open(
+        Store::open_temporary().expect("temporary store"),
+        clock.clone(),
+    )
+    .expect("engine opens");
+    (db, clock)
+}
+
+#[tokio::test]
+async fn newest_version_wins_and_index_follows() {
+    let (db, _) = engine();
+    let table = db
+        .create_table(SCOPE, create("t", true))
+        .await
+        .expect("created");
+    put(
+        &db,
+        &table,
+        item(&[("pk", s("a")), ("sk", n("1")), ("g", s("x"))]),
+    )
+    .await
+    .expect("put");
+    put(
+        &db,
+        &table,
+        item(&[("pk", s("a")), ("sk", n("1")), ("g", s("y"))]),
+    )
+    .await
+    .expect("put");
+    let key = item(&[("pk", s("a")), ("sk", n("1"))]);
+    let got = db
+        .get_item(&table, &key, None, true)
+        .expect("get")
+        .item
+        .expect("found");
+    assert_eq!(got.get("g"), Some(&s("y")));
+
+    let table = db.table(SCOPE, "t").expect("exists");
+    assert_eq!(table.item_count(), 1);
+    let query = |g: &str| {
+        let mut attrs =
+            ExpressionAttributes::new(None, Some([(":g".to_owned(), s(g))].into_iter().collect()));
+        let kc = parse_key_conditions("g = :g", &mut attrs).expect("parses");
+        db.query(
+            &table,
+            QueryInput {
+                key_conditions: kc,
+                forward: true,
+                options: ReadOptions {
+                    index: Some("by_g".to_owned()),
+                    ..Default::default()
+                },
+            },
+        )
+        .expect("query")
+    };
+    assert_eq!(query("x").count, 0, "the old index entry is gone");
+    assert_eq!(query("y").count, 1);
+}
+
+#[tokio::test]
+async fn history_answers_as_of_reads_while_pitr_is_on() {
+    let (db, clock) = engine();
+    let table = db
+        .create_table(SCOPE, create("h", false))
+        .await
+        .expect("created");
+    let key = item(&[("pk", s("k")), ("sk", n("0"))]);
+    put(
+        &db,
+        &table,
+        item(&[("pk", s("k")), ("sk", n("0")), ("v", n("1"))]),
+    )
+    .await
+    .expect("put");
+    let before_pitr = clock.now().as_microsecond() as u64;
+    clock.advance(1.0).expect("forward");
+    db.set_point_in_time_recovery(SCOPE, "h", Some(35))
+        .await
+        .expect("pitr on");
+    let table = db.table(SCOPE, "h").expect("exists");
+    clock.advance(1.0).expect("forward");
+    put(
+        &db,
+        &table,
+        item(&[("pk", s("k")), ("sk", n("0")), ("v", n("2"))]),
+    )
+    .await
+    .expect("put");
+    let after_second = clock.now().as_microsecond() as u64;
+    clock.advance(1.0).expect("forward");
+    let write = ItemWrite::new(table.clone(), key.clone(), Action::Delete, None).expect("valid");
+    db.write_item(write, ReturnValues::None, false)
+        .await
+        .expect("delete");
+    let after_delete = clock.now().as_microsecond() as u64 + 1_000_000;
+
+    let v = |t| {
+        db.get_item_as_of(&table, &key, t)
+            .expect("read")
+            .and_then(|i| i.get("v").cloned())
+    };
+    assert_eq!(
+        v(before_pitr),
+        Some(n("1")),
+        "the version from before PITR was kept"
+    );
+    assert_eq!(v(after_second), Some(n("2")));
+    assert_eq!(v(after_delete), None, "deleted");
+    assert_eq!(v(0), None, "before it existed");
+
+    let changes = db.changed_keys(&table, 0, u64::MAX).expect("changes");
+    assert_eq!(
+        changes.len(),
+        2,
+        "two writes while PITR was on: {changes:?}"
+    );
+    assert!(changes[0].0 < changes[1].0);
+}
+
+#[tokio::test]
+async fn conditions_and_updates_run_inside_the_writer() {
+    let (db, _) = engine();
+    let table = db
+        .create_table(SCOPE, create("c", false))
+        .await
+        .expect("created");
+    let key = item(&[("pk", s("n")), ("sk", n("1"))]);
+    let mut handles = Vec::new();
+    for _ in 0..50 {
+        let db = db.clone();
+        let table = table.clone();
+        let key = key.clone();
+        handles.push(tokio::spawn(async move {
+            let mut attrs = ExpressionAttributes::new(
+                None,
+                Some([(":one".to_owned(), n("1"))].into_iter().collect()),
+            );
+            let update = parse_update("ADD hits :one", &mut attrs).expect("parses");
+            let write =
+                ItemWrite::new(table, key, Action::Update(Some(update)), None).expect("valid");
+            db.write_item(write, ReturnValues::None, false)
+                .await
+                .expect("update");
+        }));
+    }
+    for h in handles {
+        h.await.expect("task");
+    }
+    let got = db
+        .get_item(&table, &key, None, true)
+        .expect("get")
+        .item
+        .expect("found");
+    assert_eq!(got.get("hits"), Some(&n("50")));
+
+    let mut attrs = ExpressionAttributes::new(
+        None,
+        Some([(":v".to_owned(), n("49"))].into_iter().collect()),
+    );
+    let condition =
+        parse_condition("hits = :v", ConditionKind::Condition, &mut attrs).expect("parses");
+    let write =
+        ItemWrite::new(table.clone(), key.clone(), Action::Delete, Some(condition)).expect("valid");
+    match db.write_item(write, ReturnValues::None, true).await {
+        Err(DynamoDbError::ConditionalCheckFailed { item: Some(old) }) => {
+            assert_eq!(old.get("hits"), Some(&n("50")));
+        }
+        other => panic!("expected a failed condition, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_cancelled_transaction_writes_nothing() {
+    let (db, _) = engine();
+    let table = db
+        .create_table(SCOPE, create("x", false))
+        .await
+        .expect("created");
+    put(&db, &table, item(&[("pk", s("a")), ("sk", n("1"))]))
+        .await
+        .expect("put");
+    let mut attrs = ExpressionAttributes::new(None, None);
+    let fails = parse_condition(
+        "attribute_not_exists(pk)",
+        ConditionKind::Condition,
+        &mut attrs,
+    )
+    .expect("parses");
+    let writes = vec![
+        TransactWrite {
+            write: ItemWrite::new(
+                table.clone(),
+                item(&[("pk", s("b")), ("sk", n("1"))]),
+                Action::Put(item(&[("pk", s("b")), ("sk", n("1"))])),
+                None,
+            )
+            .expect("valid"),
+            return_old_on_condition_failure: false,
+        },
+        TransactWrite {
+            write: ItemWrite::new(
+                table.clone(),
+                item(&[("pk", s("a")), ("sk", n("1"))]),
+                Action::Check,
+                Some(fails),
+            )
+            .expect("valid"),
+            return_old_on_condition_failure: false,
+        },
+    ];
+    match db.transact_write_items(writes, None).await {
+        Err(DynamoDbError::TransactionCanceled(reasons)) => {
+            let codes: Vec<_> = reasons.iter().map(|r| r.code).collect();
+            assert_eq!(codes, ["None", "ConditionalCheckFailed"]);
+        }
+        other => panic!("expected cancellation, got {other:?}"),
+    }
+    let b = item(&[("pk", s("b")), ("sk", n("1"))]);
+    assert!(
+        db.get_item(&table, &b, None, true)
+            .expect("get")
+            .item
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn scan_segments_partition_the_table_and_pages_resume() {
+    let (db, _) = engine();
+    let table = db
+        .create_table(SCOPE, create("s", false))
+        .await
+        .expect("created");
+    for i in 0..100 {
+        put(
+            &db,
+            &table,
+            item(&[
+                ("pk", s(&format!("p{}", i % 13))),
+                ("sk", n(&i.to_string())),
+            ]),
+        )
+        .await
+        .expect("put");
+    }
+    let mut seen = 0;
+    for segment in 0..4 {
+        let mut start = None;
+        loop {
+            let page = db
+                .scan(
+                    &table,
+                    ScanInput {
+                        segment: Some((segment, 4)),
+                        options: ReadOptions {
+                            limit: Some(7),
+                            exclusive_start_key: start.take(),
+                            ..Default::default()
+                        },
+                    },
+                )
+                .expect("scan");
+            seen += page.count;
+            match page.last_evaluated_key {
+                Some(k) => start = Some(k),
+                None => break,
+            }
+        }
+    }
+    assert_eq!(seen, 100);
+}
+
+#[tokio::test]
+async fn writes_survive_a_reopen() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let clock = Clock::new();
+    {
+        let db =
+            DynamoDb::open(Store::open(dir.path()).expect("store"), clock.clone()).expect("engine");
+        let table = db
+            .create_table(SCOPE, create("d", false))
+            .await
+            .expect("created");
+        put(
+            &db,
+            &table,
+            item(&[("pk", s("a")), ("sk", n("1")), ("x", s("kept"))]),
+        )
+        .await
+        .expect("put");
+    }
+    let db = DynamoDb::open(Store::open(dir.path()).expect("store"), clock).expect("engine");
+    let table = db.table(SCOPE, "d").expect("table survives");
+    assert_eq!(table.item_count(), 1);
+    let got = db
+        .get_item(&table, &item(&[("pk", s("a")), ("sk", n("1"))]), None, true)
+        .expect("get")
+        .item
+        .expect("item survives");
+    assert_eq!(got.get("x"), Some(&s("kept")));
+}

@@ -1,0 +1,186 @@
+//! Which table a request names (a name in the caller's account and region, or a table
+//! ARN, possibly in another account) and whether the caller may act on it: every
+//! DynamoDB operation asks [`authorize_table`], which goes through the server's one
+//! authorization entry point with the table's resource-based policy and DynamoDB's
+//! condition keys.
+
+use strata_dynamodb::schema::table_arn;
+use strata_dynamodb::tables::parse_table_arn;
+use strata_dynamodb::{DynamoDbError, Scope, Table};
+use strata_dynamodb_item::{AttributeValue, Item};
+use strata_policy::{PolicyDocument, PolicyKind, ResourcePolicyKind};
+
+use crate::auth::Caller;
+use crate::authorize::{Denied, ResourcePolicy, Target, authorize_target};
+use crate::state::ServerState;
+
+/// A table as a request names it.
+#[derive(Clone, Debug)]
+pub struct TableRef {
+    pub account: String,
+    pub region: String,
+    pub name: String,
+}
+
+impl TableRef {
+    pub fn scope(&self) -> Scope<'_> {
+        Scope {
+            account: &self.account,
+            region: &self.region,
+        }
+    }
+
+    pub fn arn(&self) -> String {
+        table_arn(&self.region, &self.account, &self.name)
+    }
+}
+
+/// Resolves a `TableName` member: a plain name is in the caller's account and region.
+pub fn resolve(caller: &Caller, name: &str) -> Result<TableRef, DynamoDbError> {
+    if name.starts_with("arn:") {
+        let (region, account, table) = parse_table_arn(name).ok_or_else(|| {
+            DynamoDbError::Validation(format!(
+                "Invalid TableName: Invalid ARN provided as input {name}"
+            ))
+        })?;
+        return Ok(TableRef {
+            account: account.to_owned(),
+            region: region.to_owned(),
+            name: table.to_owned(),
+        });
+    }
+    Ok(TableRef {
+        account: caller.principal.account().as_str().to_owned(),
+        region: caller.region.clone(),
+        name: name.to_owned(),
+    })
+}
+
+/// Condition keys of one request.
+#[derive(Default)]
+pub struct Conditions {
+    pub leading_keys: Vec<String>,
+    pub attributes: Vec<String>,
+    pub select: Option<String>,
+    pub return_values: Option<String>,
+}
+
+impl Conditions {
+    /// `dynamodb:LeadingKeys` from the partition key value of `key`.
+    pub fn leading_key(&mut self, table: Option<&Table>, key: &Item) {
+        let Some(table) = table else { return };
+        if let Some(v) = key.get(&table.def.key_schema.partition.name) {
+            let text = match v {
+                AttributeValue::S(s) => s.clone(),
+                AttributeValue::N(n) => n.to_string(),
+                AttributeValue::B(b) => String::from_utf8_lossy(b).into_owned(),
+                _ => return,
+            };
+            if !self.leading_keys.contains(&text) {
+                self.leading_keys.push(text);
+            }
+        }
+    }
+
+    fn into_context(self) -> Vec<(&'static str, Vec<String>)> {
+        let mut out = Vec::new();
+        if !self.leading_keys.is_empty() {
+            out.push(("dynamodb:LeadingKeys", self.leading_keys));
+        }
+        if !self.attributes.is_empty() {
+            out.push(("dynamodb:Attributes", self.attributes));
+        }
+        if let Some(s) = self.select {
+            out.push(("dynamodb:Select", vec![s]));
+        }
+        if let Some(r) = self.return_values {
+            out.push(("dynamodb:ReturnValues", vec![r]));
+        }
+        out
+    }
+}
+
+/// Authorizes `dynamodb:<operation>` on the table (or `/index/NAME`) and returns the
+/// table if it exists. Denials come before "not found", as on AWS.
+pub fn authorize_table(
+    state: &ServerState,
+    caller: &Caller,
+    operation: &str,
+    table: &TableRef,
+    index: Option<&str>,
+    conditions: Conditions,
+) -> Result<Option<Table>, DynamoDbError> {
+    let found = state.dynamodb.table(table.scope(), &table.name).ok();
+    authorize_found(
+        state,
+        caller,
+        operation,
+        table,
+        found.as_ref(),
+        index,
+        conditions,
+    )?;
+    Ok(found)
+}
+
+/// [`authorize_table`] for a table already looked up.
+pub fn authorize_found(
+    state: &ServerState,
+    caller: &Caller,
+    operation: &str,
+    table: &TableRef,
+    found: Option<&Table>,
+    index: Option<&str>,
+    conditions: Conditions,
+) -> Result<(), DynamoDbError> {
+    let mut resource = table.arn();
+    if let Some(index) = index {
+        resource.push_str("/index/");
+        resource.push_str(index);
+    }
+    let action = format!("dynamodb:{operation}");
+    let policy = match found.and_then(|t| t.def.resource_policy.as_ref()) {
+        Some(p) => {
+            let kind = PolicyKind::Resource(ResourcePolicyKind::DynamoDbTable);
+            let corrupt = |e: strata_policy::PolicyError| {
+                DynamoDbError::Corrupt(format!("stored table policy: {}", e.message))
+            };
+            let mut document = PolicyDocument::parse(&p.document, kind).map_err(corrupt)?;
+            document
+                .bind_principals(kind, |arn| {
+                    p.bindings
+                        .iter()
+                        .find(|(a, _)| a == arn)
+                        .map(|(_, id)| id.clone())
+                })
+                .map_err(corrupt)?;
+            Some(document)
+        }
+        None => None,
+    };
+    let label = format!("table {} resource policy", table.name);
+    authorize_target(
+        state,
+        caller,
+        Target {
+            action: &action,
+            resource: &resource,
+            resource_account: &table.account,
+            resource_policy: policy.as_ref().map(|document| ResourcePolicy {
+                label: &label,
+                document,
+                required: false,
+            }),
+            context: conditions.into_context(),
+        },
+    )
+    .map_err(|denied| match denied {
+        Denied::AccessDenied(m) => DynamoDbError::AccessDenied(m),
+        Denied::Internal(e) => DynamoDbError::Corrupt(e.to_string()),
+    })
+}
+
+/// The table, or `ResourceNotFoundException` (after authorization passed).
+pub fn require(found: Option<Table>) -> Result<Table, DynamoDbError> {
+    found.ok_or_else(|| DynamoDbError::ResourceNotFound("Requested resource not found".to_owned()))
+}

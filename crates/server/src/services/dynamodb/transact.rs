@@ -1,0 +1,214 @@
+//! TransactWriteItems and TransactGetItems: up to 100 actions, each authorized as its
+//! single-item action (`dynamodb:PutItem`, `UpdateItem`, `DeleteItem`,
+//! `ConditionCheckItem`, `GetItem`) on its table, as AWS does.
+
+use serde_json::{Map, Value, json};
+use strata_dynamodb::DynamoDbError;
+use strata_dynamodb::items::{Action, ItemWrite};
+use strata_dynamodb::transact::{MAX_TRANSACTION_ITEMS, RequestToken, TransactGet, TransactWrite};
+use strata_expression::{ConditionKind, parse_condition, parse_projection, parse_update};
+
+use super::access::{Conditions, authorize_table, require, resolve};
+use super::common::{
+    add_capacity_list, expression_context, return_consumed_capacity, return_item_collection_metrics,
+};
+use super::wire::{Input, item_field, item_json, wrong_type};
+use crate::auth::Caller;
+use crate::state::ServerState;
+
+type Out = Result<Value, DynamoDbError>;
+
+fn transact_items(input: &mut Input) -> Result<Vec<Value>, DynamoDbError> {
+    let Some(list) = input.array("TransactItems")?.cloned() else {
+        input.violation(super::wire::null_violation("transactItems"));
+        input.finish()?;
+        return Ok(Vec::new());
+    };
+    if list.is_empty() || list.len() > MAX_TRANSACTION_ITEMS {
+        input.violation(format!(
+            "Value '[...]' at 'transactItems' failed to satisfy constraint: Member must have length {}",
+            if list.is_empty() {
+                "greater than or equal to 1".to_owned()
+            } else {
+                format!("less than or equal to {MAX_TRANSACTION_ITEMS}")
+            }
+        ));
+    }
+    input.finish()?;
+    Ok(list)
+}
+
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf29ce484222325u64, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x100000001b3)
+    })
+}
+
+pub async fn transact_write_items(state: &ServerState, caller: &Caller, mut input: Input) -> Out {
+    let capacity = return_consumed_capacity(&mut input)?;
+    let _metrics = return_item_collection_metrics(&mut input)?;
+    let token = input.str("ClientRequestToken")?.map(str::to_owned);
+    let list = transact_items(&mut input)?;
+    let mut writes = Vec::with_capacity(list.len());
+    for entry in &list {
+        let Value::Object(entry) = entry else {
+            return Err(wrong_type(entry, "TransactWriteItem"));
+        };
+        let kinds: Vec<&String> = entry.keys().filter(|k| !entry[*k].is_null()).collect();
+        if kinds.len() != 1 {
+            return Err(DynamoDbError::Validation(
+                "TransactItems can only contain one of Check, Put, Update or Delete".to_owned(),
+            ));
+        }
+        let kind = kinds[0].as_str();
+        let Value::Object(body) = &entry[kind] else {
+            return Err(wrong_type(&entry[kind], kind));
+        };
+        let mut op = Input::from_map(body.clone());
+        let name = op.table_name("TableName")?;
+        let on_failure = super::common::return_old_on_failure(&mut op)?;
+        op.finish()?;
+        let expressions: &[&str] = match kind {
+            "Update" => &["UpdateExpression", "ConditionExpression"],
+            _ => &["ConditionExpression"],
+        };
+        let mut attrs = expression_context(&op, expressions, &[])?;
+        let update = match op.str("UpdateExpression")? {
+            Some(text) if kind == "Update" => Some(parse_update(text, &mut attrs)?),
+            _ => None,
+        };
+        let condition = match op.str("ConditionExpression")? {
+            Some(text) => Some(parse_condition(text, ConditionKind::Condition, &mut attrs)?),
+            None => None,
+        };
+        attrs.check_all_used()?;
+        let (action, key, operation) = match kind {
+            "Put" => {
+                let item = item_field(&op, "Item")?.ok_or_else(|| {
+                    DynamoDbError::Validation(super::wire::null_violation(
+                        "transactItems.1.member.put.item",
+                    ))
+                })?;
+                (Action::Put(item), None, "PutItem")
+            }
+            "Update" => {
+                if update.is_none() {
+                    return Err(DynamoDbError::Validation(
+                        "1 validation error detected: Value null at 'transactItems.1.member.update.updateExpression' failed to satisfy constraint: Member must not be null".to_owned(),
+                    ));
+                }
+                (
+                    Action::Update(update),
+                    item_field(&op, "Key")?,
+                    "UpdateItem",
+                )
+            }
+            "Delete" => (Action::Delete, item_field(&op, "Key")?, "DeleteItem"),
+            "ConditionCheck" => {
+                if condition.is_none() {
+                    return Err(DynamoDbError::Validation(
+                        "1 validation error detected: Value null at 'transactItems.1.member.conditionCheck.conditionExpression' failed to satisfy constraint: Member must not be null".to_owned(),
+                    ));
+                }
+                (Action::Check, item_field(&op, "Key")?, "ConditionCheckItem")
+            }
+            other => {
+                return Err(DynamoDbError::Serialization(format!(
+                    "Unknown member {other} in TransactWriteItem"
+                )));
+            }
+        };
+        let table_ref = resolve(caller, &name.expect("checked by finish"))?;
+        let found = state
+            .dynamodb
+            .table(table_ref.scope(), &table_ref.name)
+            .ok();
+        let key = match (&action, key) {
+            (Action::Put(item), _) => found
+                .as_ref()
+                .map(|t| t.def.key_schema.key_of(item))
+                .unwrap_or_default(),
+            (_, Some(key)) => key,
+            _ => {
+                return Err(DynamoDbError::Validation(
+                    "1 validation error detected: Value null at 'key' failed to satisfy constraint: Member must not be null".to_owned(),
+                ));
+            }
+        };
+        let mut conditions = Conditions::default();
+        conditions.leading_key(found.as_ref(), &key);
+        let table = require(authorize_table(
+            state, caller, operation, &table_ref, None, conditions,
+        )?)?;
+        writes.push(TransactWrite {
+            write: ItemWrite::new(table, key, action, condition)?,
+            return_old_on_condition_failure: on_failure,
+        });
+    }
+    let token = token.map(|token| RequestToken {
+        account: caller.principal.account().as_str().to_owned(),
+        region: caller.region.clone(),
+        token,
+        fingerprint: fnv1a(&serde_json::to_vec(&list).unwrap_or_default()),
+    });
+    let capacities = state.dynamodb.transact_write_items(writes, token).await?;
+    let mut out = Map::new();
+    add_capacity_list(&mut out, &capacities, capacity);
+    Ok(Value::Object(out))
+}
+
+pub fn transact_get_items(state: &ServerState, caller: &Caller, mut input: Input) -> Out {
+    let capacity = return_consumed_capacity(&mut input)?;
+    let list = transact_items(&mut input)?;
+    let mut gets = Vec::with_capacity(list.len());
+    for entry in &list {
+        let Some(Value::Object(body)) = entry.get("Get") else {
+            return Err(DynamoDbError::Validation(
+                "1 validation error detected: Value null at 'transactItems.1.member.get' failed to satisfy constraint: Member must not be null".to_owned(),
+            ));
+        };
+        let mut op = Input::from_map(body.clone());
+        let name = op.table_name("TableName")?;
+        let key = item_field(&op, "Key")?;
+        if key.is_none() {
+            op.violation(super::wire::null_violation(
+                "transactItems.1.member.get.key",
+            ));
+        }
+        op.finish()?;
+        let mut attrs = expression_context(&op, &["ProjectionExpression"], &[])?;
+        let projection = match op.str("ProjectionExpression")? {
+            Some(text) => Some(parse_projection(text, &mut attrs)?),
+            None => None,
+        };
+        attrs.check_all_used()?;
+        let key = key.expect("checked by finish");
+        let table_ref = resolve(caller, &name.expect("checked by finish"))?;
+        let found = state
+            .dynamodb
+            .table(table_ref.scope(), &table_ref.name)
+            .ok();
+        let mut conditions = Conditions::default();
+        conditions.leading_key(found.as_ref(), &key);
+        let table = require(authorize_table(
+            state, caller, "GetItem", &table_ref, None, conditions,
+        )?)?;
+        gets.push(TransactGet {
+            table,
+            key,
+            projection,
+        });
+    }
+    let (items, capacities) = state.dynamodb.transact_get_items(gets)?;
+    let responses: Vec<Value> = items
+        .iter()
+        .map(|i| match i {
+            Some(item) => json!({"Item": item_json(item)}),
+            None => json!({}),
+        })
+        .collect();
+    let mut out = Map::new();
+    out.insert("Responses".into(), Value::Array(responses));
+    add_capacity_list(&mut out, &capacities, capacity);
+    Ok(Value::Object(out))
+}

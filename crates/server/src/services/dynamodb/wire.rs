@@ -1,0 +1,296 @@
+//! Reading DynamoDB's JSON 1.0 request bodies: typed field access with DynamoDB's
+//! `SerializationException` for wrong JSON types, its "N validation errors detected"
+//! constraint messages (collected in request order), and typed items and expression
+//! attributes. Encoding helpers for responses live beside.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+use strata_dynamodb::DynamoDbError;
+use strata_dynamodb_item::{AttributeValue, Item, ValueError, item_from_json, item_to_json};
+use strata_expression::ExpressionAttributes;
+
+/// A request body: a JSON object.
+pub struct Input {
+    obj: Map<String, Value>,
+    /// Constraint violations found so far, reported together.
+    violations: Vec<String>,
+}
+
+pub fn serialization(message: impl Into<String>) -> DynamoDbError {
+    DynamoDbError::Serialization(message.into())
+}
+
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "NULL_VALUE",
+        Value::Bool(_) => "BOOLEAN_VALUE",
+        Value::Number(_) => "NUMBER_VALUE",
+        Value::String(_) => "STRING_VALUE",
+        Value::Array(_) => "START_ARRAY",
+        Value::Object(_) => "START_OBJECT",
+    }
+}
+
+/// DynamoDB's message when a member has the wrong JSON type.
+pub fn wrong_type(v: &Value, expected: &str) -> DynamoDbError {
+    serialization(format!(
+        "{} can not be converted to {expected}",
+        type_name(v)
+    ))
+}
+
+/// `Value null at 'tableName' failed to satisfy constraint: Member must not be null`.
+pub fn null_violation(member: &str) -> String {
+    format!("Value null at '{member}' failed to satisfy constraint: Member must not be null")
+}
+
+/// lowerCamelCase of an API member name, as constraint messages spell it.
+pub fn camel(member: &str) -> String {
+    let mut chars = member.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+impl Input {
+    pub fn parse(body: &[u8]) -> Result<Self, DynamoDbError> {
+        let value: Value = if body.is_empty() {
+            Value::Object(Map::new())
+        } else {
+            serde_json::from_slice(body)
+                .map_err(|_| serialization("Start of structure or map found where not expected."))?
+        };
+        match value {
+            Value::Object(obj) => Ok(Self {
+                obj,
+                violations: Vec::new(),
+            }),
+            _ => Err(serialization(
+                "Start of structure or map found where not expected.",
+            )),
+        }
+    }
+
+    pub fn from_map(obj: Map<String, Value>) -> Self {
+        Self {
+            obj,
+            violations: Vec::new(),
+        }
+    }
+
+    pub fn raw(&self, field: &str) -> Option<&Value> {
+        self.obj.get(field).filter(|v| !v.is_null())
+    }
+
+    pub fn has(&self, field: &str) -> bool {
+        self.raw(field).is_some()
+    }
+
+    pub fn str(&self, field: &str) -> Result<Option<&str>, DynamoDbError> {
+        match self.raw(field) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(v) => Err(wrong_type(v, "String")),
+        }
+    }
+
+    pub fn bool(&self, field: &str) -> Result<Option<bool>, DynamoDbError> {
+        match self.raw(field) {
+            None => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(*b)),
+            Some(v) => Err(wrong_type(v, "Boolean")),
+        }
+    }
+
+    pub fn int(&self, field: &str) -> Result<Option<i64>, DynamoDbError> {
+        match self.raw(field) {
+            None => Ok(None),
+            Some(Value::Number(n)) => n
+                .as_i64()
+                .or_else(|| n.as_f64().map(|f| f as i64))
+                .map(Some)
+                .ok_or_else(|| serialization("NUMBER_VALUE can not be converted to Integer")),
+            Some(v) => Err(wrong_type(v, "Integer")),
+        }
+    }
+
+    pub fn array(&self, field: &str) -> Result<Option<&Vec<Value>>, DynamoDbError> {
+        match self.raw(field) {
+            None => Ok(None),
+            Some(Value::Array(a)) => Ok(Some(a)),
+            Some(v) => Err(wrong_type(v, "List")),
+        }
+    }
+
+    pub fn object(&self, field: &str) -> Result<Option<&Map<String, Value>>, DynamoDbError> {
+        match self.raw(field) {
+            None => Ok(None),
+            Some(Value::Object(o)) => Ok(Some(o)),
+            Some(v) => Err(wrong_type(v, "Structure")),
+        }
+    }
+
+    /// A nested structure as its own input.
+    pub fn child(&self, field: &str) -> Result<Option<Input>, DynamoDbError> {
+        Ok(self.object(field)?.map(|o| Input::from_map(o.clone())))
+    }
+
+    /// Records a constraint violation (reported by [`Input::finish`]).
+    pub fn violation(&mut self, message: String) {
+        self.violations.push(message);
+    }
+
+    /// A required string member: records `Member must not be null` when absent.
+    pub fn required_str(&mut self, field: &str) -> Result<Option<String>, DynamoDbError> {
+        let value = self.str(field)?.map(str::to_owned);
+        if value.is_none() {
+            self.violation(null_violation(&camel(field)));
+        }
+        Ok(value)
+    }
+
+    /// A string member that must be one of `allowed`.
+    pub fn enum_str(
+        &mut self,
+        field: &str,
+        allowed: &[&str],
+    ) -> Result<Option<String>, DynamoDbError> {
+        let value = self.str(field)?.map(str::to_owned);
+        if let Some(v) = &value {
+            if !allowed.contains(&v.as_str()) {
+                self.violation(format!(
+                    "Value '{v}' at '{}' failed to satisfy constraint: Member must satisfy enum value set: [{}]",
+                    camel(field),
+                    allowed.join(", ")
+                ));
+            }
+        }
+        Ok(value)
+    }
+
+    /// Fails with every recorded violation, as DynamoDB reports them.
+    pub fn finish(&mut self) -> Result<(), DynamoDbError> {
+        if self.violations.is_empty() {
+            return Ok(());
+        }
+        let n = self.violations.len();
+        let message = format!(
+            "{n} validation error{} detected: {}",
+            if n == 1 { "" } else { "s" },
+            self.violations.join("; ")
+        );
+        self.violations.clear();
+        Err(DynamoDbError::Validation(message))
+    }
+
+    /// Checks a table name member (a name, or a table ARN where `allow_arn`).
+    pub fn table_name(&mut self, field: &str) -> Result<Option<String>, DynamoDbError> {
+        let Some(name) = self.required_str(field)? else {
+            return Ok(None);
+        };
+        if name.starts_with("arn:") {
+            if name.len() > 1024 {
+                self.violation(format!(
+                    "Value '{name}' at '{}' failed to satisfy constraint: Member must have length less than or equal to 1024",
+                    camel(field)
+                ));
+            }
+            return Ok(Some(name));
+        }
+        check_name(self, field, &name, 3);
+        Ok(Some(name))
+    }
+}
+
+/// Table and index names: 3 (index: 3) to 255 characters of `[a-zA-Z0-9_.-]`.
+pub fn check_name(input: &mut Input, field: &str, name: &str, min: usize) {
+    let member = camel(field);
+    if name.len() < min {
+        input.violation(format!(
+            "Value '{name}' at '{member}' failed to satisfy constraint: Member must have length greater than or equal to {min}"
+        ));
+    }
+    if name.len() > 255 {
+        input.violation(format!(
+            "Value '{name}' at '{member}' failed to satisfy constraint: Member must have length less than or equal to 255"
+        ));
+    }
+    if !name
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+    {
+        input.violation(format!(
+            "Value '{name}' at '{member}' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+"
+        ));
+    }
+}
+
+fn value_error(e: ValueError) -> DynamoDbError {
+    match e {
+        ValueError::Validation(m) => DynamoDbError::Validation(m),
+        ValueError::Serialization(m) => DynamoDbError::Serialization(m),
+    }
+}
+
+/// An item member (`Item`, `Key`, `ExclusiveStartKey`).
+pub fn item(value: &Value) -> Result<Item, DynamoDbError> {
+    item_from_json(value).map_err(value_error)
+}
+
+pub fn item_field(input: &Input, field: &str) -> Result<Option<Item>, DynamoDbError> {
+    input.raw(field).map(item).transpose()
+}
+
+pub fn item_json(item: &Item) -> Value {
+    item_to_json(item)
+}
+
+/// `ExpressionAttributeNames` and `ExpressionAttributeValues`, with DynamoDB's checks.
+pub fn expression_attributes(input: &Input) -> Result<ExpressionAttributes, DynamoDbError> {
+    // The maps' own checks (not empty, key syntax) are `ExpressionAttributes::validate`.
+    let names = match input.object("ExpressionAttributeNames")? {
+        None => None,
+        Some(map) => {
+            let mut names = BTreeMap::new();
+            for (k, v) in map {
+                let Value::String(s) = v else {
+                    return Err(wrong_type(v, "String"));
+                };
+                names.insert(k.clone(), s.clone());
+            }
+            Some(names)
+        }
+    };
+    let values = match input.object("ExpressionAttributeValues")? {
+        None => None,
+        Some(map) => {
+            let mut values = BTreeMap::new();
+            for (k, v) in map {
+                let mut wrapper = Map::new();
+                wrapper.insert(k.clone(), v.clone());
+                let parsed = item_from_json(&Value::Object(wrapper)).map_err(|e| match e {
+                    ValueError::Validation(m) => DynamoDbError::Validation(format!(
+                        "ExpressionAttributeValues contains invalid value: {m} for key {k}"
+                    )),
+                    ValueError::Serialization(m) => DynamoDbError::Serialization(m),
+                })?;
+                let value: AttributeValue =
+                    parsed.into_values().next().expect("one entry in, one out");
+                values.insert(k.clone(), value);
+            }
+            Some(values)
+        }
+    };
+    let attributes = ExpressionAttributes::new(names, values);
+    attributes.validate()?;
+    Ok(attributes)
+}
+
+/// Renders `f64` capacity units as DynamoDB does (`1.0`, `0.5`).
+pub fn units(v: f64) -> Value {
+    serde_json::Number::from_f64(v)
+        .map(Value::Number)
+        .unwrap_or(Value::Null)
+}
