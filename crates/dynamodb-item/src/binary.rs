@@ -279,7 +279,7 @@ mod tests {
                 .collect();
             let _ = decode_item(&noise);
         }
-        let deep = [vec![1u8, 0, 1, L], vec![1, L].repeat(10_000)].concat();
+        let deep = [vec![1u8, 0, 1, L], [1, L].repeat(10_000)].concat();
         assert!(decode_item(&deep).is_err());
     }
 }

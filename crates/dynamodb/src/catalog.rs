@@ -76,13 +76,13 @@ impl Catalog {
             let def: TableDefinition = serde_json::from_slice(&value)
                 .map_err(|e| DynamoDbError::Corrupt(format!("table definition: {e}")))?;
             let state = TableState::default();
-            if let Some(stats) = store.get(layout::STATS, &layout::table_prefix(def.id))? {
-                if let (Some(count), Some(bytes)) = (stats.get(..8), stats.get(8..16)) {
-                    let count = i64::from_be_bytes(count.try_into().expect("8 bytes"));
-                    let bytes = i64::from_be_bytes(bytes.try_into().expect("8 bytes"));
-                    state.item_count.store(count, Ordering::Release);
-                    state.size_bytes.store(bytes, Ordering::Release);
-                }
+            if let Some(stats) = store.get(layout::STATS, &layout::table_prefix(def.id))?
+                && let (Some(count), Some(bytes)) = (stats.get(..8), stats.get(8..16))
+            {
+                let count = i64::from_be_bytes(count.try_into().expect("8 bytes"));
+                let bytes = i64::from_be_bytes(bytes.try_into().expect("8 bytes"));
+                state.item_count.store(count, Ordering::Release);
+                state.size_bytes.store(bytes, Ordering::Release);
             }
             tables.insert(
                 key(&def.account, &def.region, &def.name),

@@ -268,21 +268,21 @@ impl DynamoDb {
                 .map(|s| (s.name.as_str(), s.attribute_type.name())),
         )?;
         if let (Some((_, sort)), Some(sort_key)) = (&kc.sort, &schema.sort) {
-            if let SortKeyCondition::BeginsWith(_) = sort {
-                if sort_key.attribute_type == crate::schema::ScalarType::N {
-                    return Err(DynamoDbError::validation(
-                        "Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N",
-                    ));
-                }
+            if let SortKeyCondition::BeginsWith(_) = sort
+                && sort_key.attribute_type == crate::schema::ScalarType::N
+            {
+                return Err(DynamoDbError::validation(
+                    "Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N",
+                ));
             }
-            if let SortKeyCondition::Between(a, b) = sort {
-                if compare_keys(a, b) == std::cmp::Ordering::Greater {
-                    return Err(DynamoDbError::validation(format!(
-                        "Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: AttributeValue: {{{}}}, upper bound operand: AttributeValue: {{{}}}",
-                        describe(a),
-                        describe(b)
-                    )));
-                }
+            if let SortKeyCondition::Between(a, b) = sort
+                && compare_keys(a, b) == std::cmp::Ordering::Greater
+            {
+                return Err(DynamoDbError::validation(format!(
+                    "Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: AttributeValue: {{{}}}, upper bound operand: AttributeValue: {{{}}}",
+                    describe(a),
+                    describe(b)
+                )));
             }
         }
         let kc = &kc;

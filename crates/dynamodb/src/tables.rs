@@ -108,8 +108,8 @@ impl DynamoDb {
         let account = scope.account.to_owned();
         let region = scope.region.to_owned();
         let catalog = self.catalog.clone();
-        let table = self
-            .store
+
+        self.store
             .write(move |txn| {
                 if txn.get(layout::TABLES, &key)?.is_some() {
                     return Err(DynamoDbError::ResourceInUse(format!(
@@ -170,8 +170,7 @@ impl DynamoDb {
                 catalog.insert(table.clone());
                 Ok(table)
             })
-            .await;
-        table
+            .await
     }
 
     pub fn describe_table(&self, scope: Scope<'_>, name: &str) -> Result<Table> {
@@ -589,10 +588,10 @@ impl DynamoDb {
         }
         let scope = Scope { account, region };
         self.change_definition(scope, name, move |def| {
-            if def.id == table_id {
-                if let Some(index) = def.indexes.iter_mut().find(|i| i.id == index_id) {
-                    index.status = IndexStatus::Active;
-                }
+            if def.id == table_id
+                && let Some(index) = def.indexes.iter_mut().find(|i| i.id == index_id)
+            {
+                index.status = IndexStatus::Active;
             }
             Ok(())
         })

@@ -105,14 +105,14 @@ pub fn apply(
     if let Some(pitr) = def.pitr {
         // A version written before PITR was enabled is not in history yet: keep it as the
         // state before this write, so "as of" reads between the two see it.
-        if let Some(old) = old {
-            if (old.stamp as i64) < pitr.enabled_at_micros {
-                txn.put(
-                    layout::HISTORY,
-                    layout::history_key(def.id, key, old.stamp),
-                    Version::encode(old.stamp, old.item.as_ref()),
-                );
-            }
+        if let Some(old) = old
+            && (old.stamp as i64) < pitr.enabled_at_micros
+        {
+            txn.put(
+                layout::HISTORY,
+                layout::history_key(def.id, key, old.stamp),
+                Version::encode(old.stamp, old.item.as_ref()),
+            );
         }
         txn.put(
             layout::HISTORY,

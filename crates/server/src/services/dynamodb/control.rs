@@ -494,13 +494,17 @@ pub fn list_tables(state: &ServerState, caller: &Caller, mut input: Input) -> Ou
         check_name(&mut input, "ExclusiveStartTableName", s, 3);
     }
     let limit = input.int("Limit")?;
-    if let Some(l) = limit {
-        if !(1..=100).contains(&l) {
-            input.violation(format!(
-                "Value '{l}' at 'limit' failed to satisfy constraint: Member must have value {} 100",
-                if l < 1 { "greater than or equal to 1" } else { "less than or equal to" }
-            ));
-        }
+    if let Some(l) = limit
+        && !(1..=100).contains(&l)
+    {
+        input.violation(format!(
+            "Value '{l}' at 'limit' failed to satisfy constraint: Member must have value {} 100",
+            if l < 1 {
+                "greater than or equal to 1"
+            } else {
+                "less than or equal to"
+            }
+        ));
     }
     input.finish()?;
     let scope = TableRef {
@@ -811,13 +815,13 @@ pub async fn put_resource_policy(state: &ServerState, caller: &Caller, mut input
         .resource_policy
         .as_ref()
         .map(|p| p.revision_id.clone());
-    if let Some(expected) = &expected {
-        if current.as_deref() != Some(expected.as_str()) {
-            return Err(DynamoDbError::PolicyNotFound(format!(
-                "A policy with the given revision ID {expected} does not exist for the provided ResourceArn: {}",
-                table.def.arn()
-            )));
-        }
+    if let Some(expected) = &expected
+        && current.as_deref() != Some(expected.as_str())
+    {
+        return Err(DynamoDbError::PolicyNotFound(format!(
+            "A policy with the given revision ID {expected} does not exist for the provided ResourceArn: {}",
+            table.def.arn()
+        )));
     }
     let revision = state.clock.now().as_microsecond().to_string();
     let stored = ResourcePolicy {

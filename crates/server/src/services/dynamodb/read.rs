@@ -42,12 +42,12 @@ fn common(input: &mut Input) -> Result<Common, DynamoDbError> {
     }
     let select = input.enum_str("Select", &SELECTS)?;
     let limit = input.int("Limit")?;
-    if let Some(l) = limit {
-        if l < 1 {
-            input.violation(format!(
+    if let Some(l) = limit
+        && l < 1
+    {
+        input.violation(format!(
                 "Value '{l}' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1"
             ));
-        }
     }
     let capacity = return_consumed_capacity(input)?;
     let consistent = input.bool("ConsistentRead")?.unwrap_or(false);
@@ -224,20 +224,20 @@ pub fn scan(state: &ServerState, caller: &Caller, mut input: Input) -> Out {
     let c = common(&mut input)?;
     let segment = input.int("Segment")?;
     let total = input.int("TotalSegments")?;
-    if let Some(t) = total {
-        if !(1..=1_000_000).contains(&t) {
-            input.violation(format!(
+    if let Some(t) = total
+        && !(1..=1_000_000).contains(&t)
+    {
+        input.violation(format!(
                 "Value '{t}' at 'totalSegments' failed to satisfy constraint: Member must have value {}",
                 if t < 1 { "greater than or equal to 1" } else { "less than or equal to 1000000" }
             ));
-        }
     }
-    if let Some(s) = segment {
-        if s < 0 {
-            input.violation(format!(
+    if let Some(s) = segment
+        && s < 0
+    {
+        input.violation(format!(
                 "Value '{s}' at 'segment' failed to satisfy constraint: Member must have value greater than or equal to 0"
             ));
-        }
     }
     input.finish()?;
     let segment = match (segment, total) {

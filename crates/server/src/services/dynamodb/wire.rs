@@ -158,14 +158,14 @@ impl Input {
         allowed: &[&str],
     ) -> Result<Option<String>, DynamoDbError> {
         let value = self.str(field)?.map(str::to_owned);
-        if let Some(v) = &value {
-            if !allowed.contains(&v.as_str()) {
-                self.violation(format!(
+        if let Some(v) = &value
+            && !allowed.contains(&v.as_str())
+        {
+            self.violation(format!(
                     "Value '{v}' at '{}' failed to satisfy constraint: Member must satisfy enum value set: [{}]",
                     camel(field),
                     allowed.join(", ")
                 ));
-            }
         }
         Ok(value)
     }
