@@ -16,7 +16,8 @@ def client_error(call):
 
 
 def test_dynamodb_unknown_operation_after_authentication(server):
-    error = client_error(server.client("dynamodb").list_tables)
+    # Global tables are not served: DynamoDB's answer to an operation it does not know.
+    error = client_error(server.client("dynamodb").list_global_tables)
     assert error["Error"]["Code"] == "UnknownOperationException"
     assert error["ResponseMetadata"]["HTTPStatusCode"] == 400
     headers = error["ResponseMetadata"]["HTTPHeaders"]
@@ -26,8 +27,13 @@ def test_dynamodb_unknown_operation_after_authentication(server):
 def test_dynamodb_responses_carry_a_correct_crc32(server):
     target = {"X-Amz-Target": "DynamoDB_20120810.ListTables", "Content-Type": "application/x-amz-json-1.0"}
     status, headers, body = signed(server.endpoint, "dynamodb", "{}", target, credentials())
+    assert status == 200
+    assert "TableNames" in json.loads(body)
+    assert int(headers["x-amz-crc32"]) == zlib.crc32(body)
+    target["X-Amz-Target"] = "DynamoDB_20120810.DescribeTable"
+    status, headers, body = signed(server.endpoint, "dynamodb", '{"TableName": "none-such"}', target, credentials())
     assert status == 400
-    assert json.loads(body)["__type"] == "com.amazon.coral.service#UnknownOperationException"
+    assert json.loads(body)["__type"] == "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException"
     assert int(headers["x-amz-crc32"]) == zlib.crc32(body)
 
 
