@@ -285,6 +285,15 @@ impl DynamoDb {
                 )));
             }
         }
+        if let Some(filter) = &input.options.filter {
+            for name in filter.top_level_attributes() {
+                if schema.is_key_attribute(name) {
+                    return Err(DynamoDbError::validation(format!(
+                        "Filter Expression can only contain non-primary key attributes: Primary key attribute: {name}"
+                    )));
+                }
+            }
+        }
         let kc = &kc;
         let partition_prefix = encoded(&source.prefix(), &kc.partition.1);
         let (mut start, mut end) = sort_range(&partition_prefix, kc.sort.as_ref().map(|(_, s)| s));
