@@ -1,323 +1,55 @@
-//! `strata-bench`: the request path, measured side by side with a baseline.
+//! `strata-bench`: strata's benchmarks, one subcommand each.
 //!
-//! It starts `strata serve` (release build beside this binary) and a bare hyper
-//! server (this binary with `--baseline-server`) that answers every request with the
-//! same bytes strata sends for `GetCallerIdentity`. Then the same load — a signed
-//! `GetCallerIdentity` POST replayed over keep-alive connections — runs against each,
-//! one after the other, and it prints requests/s, p50/p99 latency and the server's CPU
-//! time per request (from `/proc/PID/stat`), with strata/baseline ratios.
+//! - `request-path` ([`request_path`]): signed `GetCallerIdentity` through strata
+//!   against a bare hyper server, to price routing, SigV4 and serialisation.
+//! - `dynamodb` ([`dynamodb`]): a DynamoDB load generator (put, get, query, mix)
+//!   against any endpoint, reporting ops/s and latency percentiles ([`report`]).
+//! - `bench-config`: prints the `strata serve --config` file with the bench account,
+//!   whose keys both benchmarks sign with by default.
 //!
-//! Both servers and the client share the machine, so compare the ratios, not the
-//! absolute numbers.
+//! This file only parses the command line and starts the runtime; the signed HTTP
+//! client all of them share is [`client`].
 
-use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+mod client;
+mod dynamodb;
+mod report;
+mod request_path;
 
-use anyhow::{Context, bail};
-use bytes::Bytes;
-use clap::Parser;
-use http_body_util::{BodyExt, Full};
-use strata_sigv4::{Credentials, RequestParts, hex_sha256, sign};
-
-const AKID: &str = "AKIABENCHROOT0000001";
-const SECRET: &str = "bench-root-secret-key";
-const BODY: &str = "Action=GetCallerIdentity&Version=2011-06-15";
-const FORM: &str = "application/x-www-form-urlencoded; charset=utf-8";
+use clap::{Parser, Subcommand};
 
 #[derive(Parser, Debug)]
-#[command(about = "Signed GetCallerIdentity through strata vs. a bare hyper server")]
-struct Args {
-    /// Seconds of load per server.
-    #[arg(long, default_value_t = 10)]
-    seconds: u64,
-    /// Concurrent keep-alive connections.
-    #[arg(long, default_value_t = 16)]
-    connections: usize,
-    /// The strata binary (default: `strata` beside this binary).
-    #[arg(long)]
-    strata_bin: Option<std::path::PathBuf>,
-    /// Internal: run as the baseline server answering with this file's bytes.
-    #[arg(long, hide = true)]
-    baseline_server: Option<std::path::PathBuf>,
+#[command(name = "strata-bench", about = "strata's benchmarks")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
 }
 
-struct Result {
-    name: &'static str,
-    requests: u64,
-    elapsed: Duration,
-    p50_us: u64,
-    p99_us: u64,
-    cpu: Duration,
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Signed GetCallerIdentity through strata vs. a bare hyper server.
+    RequestPath(request_path::Args),
+    /// DynamoDB load (PutItem, GetItem, Query) against an endpoint.
+    Dynamodb(dynamodb::Args),
+    /// Print a strata config declaring the bench account and its fixed root keys.
+    BenchConfig,
 }
 
 fn main() -> anyhow::Result<()> {
-    let args = Args::parse();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
-    if let Some(body) = &args.baseline_server {
-        return runtime.block_on(baseline_server(std::fs::read(body)?));
+    let cli = Cli::parse();
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    if let Command::Dynamodb(args) = &cli.command
+        && let Some(threads) = args.threads
+    {
+        anyhow::ensure!(threads > 0, "--threads must be at least 1");
+        builder.worker_threads(threads);
     }
-    runtime.block_on(run(args))
-}
-
-async fn run(args: Args) -> anyhow::Result<()> {
-    let me = std::env::current_exe()?;
-    let strata_bin = args
-        .strata_bin
-        .clone()
-        .unwrap_or_else(|| me.with_file_name("strata"));
-    let dir = std::env::temp_dir().join(format!("strata-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    let config = dir.join("config.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[[account]]\nid = \"111111111111\"\nroot_access_key_id = \"{AKID}\"\nroot_secret_access_key = \"{SECRET}\"\n"
-        ),
-    )?;
-
-    let mut strata = ServerProcess::spawn(
-        Command::new(&strata_bin)
-            .args(["serve", "--port", "0", "--in-memory", "--config"])
-            .arg(&config),
-    )
-    .with_context(|| format!("starting {}", strata_bin.display()))?;
-    // The baseline answers with exactly what strata answers.
-    let (status, sample) = one_request(strata.addr).await?;
-    if status != 200 {
-        bail!(
-            "strata answered {status}: {}",
-            String::from_utf8_lossy(&sample)
-        );
-    }
-    let body_file = dir.join("response.xml");
-    std::fs::write(&body_file, &sample)?;
-    let mut baseline =
-        ServerProcess::spawn(Command::new(&me).arg("--baseline-server").arg(&body_file))?;
-
-    println!(
-        "signed GetCallerIdentity, {} connections, {} s per server, {} cores",
-        args.connections,
-        args.seconds,
-        std::thread::available_parallelism().map_or(1, |n| n.get())
-    );
-    let base = load("bare hyper", &baseline, &args).await?;
-    let ours = load("strata", &strata, &args).await?;
-    baseline.stop();
-    strata.stop();
-    let _ = std::fs::remove_dir_all(&dir);
-
-    println!(
-        "{:<12} {:>10} {:>9} {:>9} {:>14}",
-        "server", "req/s", "p50 µs", "p99 µs", "CPU µs/req"
-    );
-    for r in [&base, &ours] {
-        println!(
-            "{:<12} {:>10.0} {:>9} {:>9} {:>14.2}",
-            r.name,
-            rps(r),
-            r.p50_us,
-            r.p99_us,
-            cpu_per_request(r)
-        );
-    }
-    println!(
-        "strata/baseline: throughput {:.2}×, CPU per request {:.2}× (+{:.2} µs for routing, SigV4, key lookup, XML)",
-        rps(&ours) / rps(&base),
-        cpu_per_request(&ours) / cpu_per_request(&base),
-        cpu_per_request(&ours) - cpu_per_request(&base)
-    );
-    Ok(())
-}
-
-fn rps(r: &Result) -> f64 {
-    r.requests as f64 / r.elapsed.as_secs_f64()
-}
-
-fn cpu_per_request(r: &Result) -> f64 {
-    r.cpu.as_secs_f64() * 1e6 / r.requests as f64
-}
-
-/// A child server whose first stdout line is `… listening on http://ADDR …`.
-struct ServerProcess {
-    child: Child,
-    addr: SocketAddr,
-}
-
-impl ServerProcess {
-    fn spawn(command: &mut Command) -> anyhow::Result<Self> {
-        use std::io::BufRead;
-        let mut child = command
-            .env(
-                "RUST_LOG",
-                std::env::var("RUST_LOG").unwrap_or_else(|_| "info".into()),
-            )
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()?;
-        let stdout = child.stdout.take().context("no stdout")?;
-        let mut lines = std::io::BufReader::new(stdout).lines();
-        let first = lines.next().context("server exited before listening")??;
-        let addr = first
-            .split_whitespace()
-            .find_map(|w| w.strip_prefix("http://"))
-            .context("no address in the first line")?
-            .parse()?;
-        // Keep draining stdout so the child never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines {});
-        Ok(Self { child, addr })
-    }
-
-    /// utime + stime of the child so far.
-    fn cpu(&self) -> anyhow::Result<Duration> {
-        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id()))?;
-        let after_comm = stat.rsplit_once(')').context("bad stat")?.1;
-        let fields: Vec<&str> = after_comm.split_whitespace().collect();
-        let ticks: u64 = fields[11].parse::<u64>()? + fields[12].parse::<u64>()?;
-        // Linux reports CPU time in USER_HZ, which is 100 on every Linux ABI.
-        Ok(Duration::from_millis(ticks * 10))
-    }
-
-    fn stop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn signed_request(addr: SocketAddr) -> http::Request<Full<Bytes>> {
-    let host = addr.to_string();
-    let headers: Vec<(&str, &[u8])> =
-        vec![("host", host.as_bytes()), ("content-type", FORM.as_bytes())];
-    let parts = RequestParts {
-        method: "POST",
-        path: "/",
-        query: "",
-        headers: &headers,
-    };
-    let credentials = Credentials {
-        access_key_id: AKID.into(),
-        secret_access_key: SECRET.into(),
-        session_token: None,
-    };
-    let added = sign(
-        &parts,
-        &credentials,
-        "us-east-1",
-        "sts",
-        jiff::Timestamp::now(),
-        &hex_sha256(BODY.as_bytes()),
-    );
-    let mut builder = http::Request::builder()
-        .method("POST")
-        .uri("/")
-        .header("host", &host)
-        .header("content-type", FORM);
-    for (name, value) in added {
-        builder = builder.header(name, value);
-    }
-    builder
-        .body(Full::new(Bytes::from_static(BODY.as_bytes())))
-        .expect("valid request")
-}
-
-async fn connect(
-    addr: SocketAddr,
-) -> anyhow::Result<hyper::client::conn::http1::SendRequest<Full<Bytes>>> {
-    let stream = tokio::net::TcpStream::connect(addr).await?;
-    stream.set_nodelay(true)?;
-    let (sender, conn) =
-        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await?;
-    tokio::spawn(conn);
-    Ok(sender)
-}
-
-async fn one_request(addr: SocketAddr) -> anyhow::Result<(u16, Bytes)> {
-    let mut sender = connect(addr).await?;
-    let response = sender.send_request(signed_request(addr)).await?;
-    let status = response.status().as_u16();
-    Ok((status, response.into_body().collect().await?.to_bytes()))
-}
-
-async fn load(name: &'static str, server: &ServerProcess, args: &Args) -> anyhow::Result<Result> {
-    // A signed request stays valid for the 15-minute skew window, so one signature is
-    // replayed: the client spends its CPU on HTTP only.
-    let template = Arc::new(signed_request(server.addr));
-    let deadline = Instant::now() + Duration::from_secs(args.seconds);
-    let cpu_before = server.cpu()?;
-    let started = Instant::now();
-    let mut tasks = Vec::new();
-    for _ in 0..args.connections {
-        let template = template.clone();
-        let addr = server.addr;
-        tasks.push(tokio::spawn(async move {
-            let mut histogram =
-                hdrhistogram::Histogram::<u64>::new(3).expect("3 significant digits is valid");
-            let mut sender = connect(addr).await?;
-            let mut errors = 0u64;
-            while Instant::now() < deadline {
-                let mut req = http::Request::new(template.body().clone());
-                *req.method_mut() = template.method().clone();
-                *req.uri_mut() = template.uri().clone();
-                *req.headers_mut() = template.headers().clone();
-                let t = Instant::now();
-                let response = sender.send_request(req).await?;
-                if response.status() != 200 {
-                    errors += 1;
-                }
-                response.into_body().collect().await?;
-                histogram.record(t.elapsed().as_micros() as u64).ok();
-            }
-            anyhow::ensure!(errors == 0, "{errors} requests failed");
-            Ok::<_, anyhow::Error>(histogram)
-        }));
-    }
-    let mut total = hdrhistogram::Histogram::<u64>::new(3).expect("3 significant digits is valid");
-    for task in tasks {
-        total.add(task.await??).ok();
-    }
-    let elapsed = started.elapsed();
-    let cpu = server.cpu()? - cpu_before;
-    Ok(Result {
-        name,
-        requests: total.len(),
-        elapsed,
-        p50_us: total.value_at_quantile(0.5),
-        p99_us: total.value_at_quantile(0.99),
-        cpu,
-    })
-}
-
-/// The baseline: hyper on the same runtime settings, answering fixed bytes with the
-/// headers strata sends, and nothing else.
-async fn baseline_server(body: Vec<u8>) -> anyhow::Result<()> {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    println!("baseline listening on http://{}", listener.local_addr()?);
-    let body = Bytes::from(body);
-    loop {
-        let (stream, _) = listener.accept().await?;
-        stream.set_nodelay(true)?;
-        let body = body.clone();
-        tokio::spawn(async move {
-            let service =
-                hyper::service::service_fn(move |req: http::Request<hyper::body::Incoming>| {
-                    let body = body.clone();
-                    async move {
-                        req.into_body().collect().await?;
-                        Ok::<_, hyper::Error>(
-                            http::Response::builder()
-                                .header("content-type", "text/xml")
-                                .header("x-amzn-RequestId", "00000000-0000-0000-0000-000000000000")
-                                .body(Full::new(body))
-                                .expect("valid response"),
-                        )
-                    }
-                });
-            let _ = hyper::server::conn::http1::Builder::new()
-                .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
-                .await;
-        });
+    let runtime = builder.enable_all().build()?;
+    match cli.command {
+        Command::RequestPath(args) => runtime.block_on(request_path::main(args)),
+        Command::Dynamodb(args) => runtime.block_on(dynamodb::main(args)),
+        Command::BenchConfig => {
+            print!("{}", client::bench_config());
+            Ok(())
+        }
     }
 }

@@ -1,0 +1,187 @@
+//! The client side shared by every benchmark: where to connect ([`Endpoint`]), how to
+//! sign a request as an AWS SDK would ([`Signer`]), and one keep-alive HTTP/1.1
+//! connection that reopens itself when the server closes it ([`Connection`]).
+//!
+//! Benchmarks own their connections one per task — a pool of exactly `--concurrency`
+//! connections with no checkout cost — so no request ever waits for a connection.
+
+use std::net::SocketAddr;
+
+use anyhow::{Context, bail};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::client::conn::http1::SendRequest;
+use strata_sigv4::{Credentials, RequestParts, hex_sha256, sign};
+
+/// The bench account: its id and root keys, fixed so that a server started with
+/// [`bench_config`] accepts the benchmarks' signatures.
+pub const BENCH_ACCOUNT: &str = "111111111111";
+pub const BENCH_ACCESS_KEY: &str = "AKIABENCHROOT0000001";
+pub const BENCH_SECRET_KEY: &str = "bench-root-secret-key";
+
+/// A `strata serve --config` file declaring just the bench account.
+pub fn bench_config() -> String {
+    format!(
+        "[[account]]\nid = \"{BENCH_ACCOUNT}\"\nroot_access_key_id = \"{BENCH_ACCESS_KEY}\"\nroot_secret_access_key = \"{BENCH_SECRET_KEY}\"\n"
+    )
+}
+
+/// A server to talk to: the socket address and the `Host` header naming it.
+#[derive(Clone, Debug)]
+pub struct Endpoint {
+    pub addr: SocketAddr,
+    /// `host[:port]` exactly as sent in `Host` (and signed).
+    pub authority: String,
+}
+
+impl Endpoint {
+    /// Parses `http://host[:port]` (a trailing `/` is allowed) and resolves the host.
+    pub async fn parse(url: &str) -> anyhow::Result<Self> {
+        let uri: http::Uri = url
+            .parse()
+            .with_context(|| format!("bad endpoint URL {url:?}"))?;
+        match uri.scheme_str() {
+            Some("http") => {}
+            Some(other) => bail!("endpoint {url:?}: only http:// is supported, not {other}://"),
+            None => bail!("endpoint {url:?} needs a scheme, e.g. http://127.0.0.1:4566"),
+        }
+        if !matches!(uri.path(), "" | "/") || uri.query().is_some() {
+            bail!("endpoint {url:?} must not have a path or query");
+        }
+        let authority = uri
+            .authority()
+            .with_context(|| format!("endpoint {url:?} has no host"))?;
+        let port = authority.port_u16().unwrap_or(80);
+        let addr = tokio::net::lookup_host((authority.host(), port))
+            .await
+            .with_context(|| format!("resolving {}", authority.host()))?
+            .next()
+            .with_context(|| format!("{} resolves to no address", authority.host()))?;
+        Ok(Self {
+            addr,
+            authority: authority.as_str().to_owned(),
+        })
+    }
+
+    pub fn from_addr(addr: SocketAddr) -> Self {
+        Self {
+            addr,
+            authority: addr.to_string(),
+        }
+    }
+}
+
+/// Signs POST requests to `/` with header auth (SigV4), as an SDK does: `host`,
+/// `content-type` and the extra headers (e.g. `x-amz-target`) are all signed.
+#[derive(Clone, Debug)]
+pub struct Signer {
+    pub credentials: Credentials,
+    pub region: String,
+    pub service: &'static str,
+}
+
+impl Signer {
+    pub fn new(access_key: &str, secret_key: &str, region: &str, service: &'static str) -> Self {
+        Self {
+            credentials: Credentials {
+                access_key_id: access_key.to_owned(),
+                secret_access_key: secret_key.to_owned(),
+                session_token: None,
+            },
+            region: region.to_owned(),
+            service,
+        }
+    }
+
+    /// A signed `POST /` carrying `body`, signed now.
+    pub fn post(
+        &self,
+        endpoint: &Endpoint,
+        content_type: &str,
+        extra_headers: &[(&str, &str)],
+        body: Bytes,
+    ) -> http::Request<Full<Bytes>> {
+        let mut headers: Vec<(&str, &[u8])> = vec![
+            ("host", endpoint.authority.as_bytes()),
+            ("content-type", content_type.as_bytes()),
+        ];
+        headers.extend(extra_headers.iter().map(|(n, v)| (*n, v.as_bytes())));
+        let parts = RequestParts {
+            method: "POST",
+            path: "/",
+            query: "",
+            headers: &headers,
+        };
+        let added = sign(
+            &parts,
+            &self.credentials,
+            &self.region,
+            self.service,
+            jiff::Timestamp::now(),
+            &hex_sha256(&body),
+        );
+        let mut builder = http::Request::builder().method("POST").uri("/");
+        for (name, value) in headers {
+            builder = builder.header(name, value);
+        }
+        for (name, value) in added {
+            builder = builder.header(name, value);
+        }
+        builder.body(Full::new(body)).expect("valid request")
+    }
+}
+
+/// Opens one HTTP/1.1 connection (TCP_NODELAY) and drives it on a spawned task.
+pub async fn connect(addr: SocketAddr) -> anyhow::Result<SendRequest<Full<Bytes>>> {
+    let stream = tokio::net::TcpStream::connect(addr)
+        .await
+        .with_context(|| format!("connecting to {addr}"))?;
+    stream.set_nodelay(true)?;
+    let (sender, conn) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await?;
+    tokio::spawn(conn);
+    Ok(sender)
+}
+
+/// One keep-alive connection that reconnects when the server has closed it.
+pub struct Connection {
+    addr: SocketAddr,
+    sender: Option<SendRequest<Full<Bytes>>>,
+    /// How many times the connection was (re)opened after the first.
+    pub reconnects: u64,
+}
+
+impl Connection {
+    pub async fn open(addr: SocketAddr) -> anyhow::Result<Self> {
+        Ok(Self {
+            addr,
+            sender: Some(connect(addr).await?),
+            reconnects: 0,
+        })
+    }
+
+    async fn reconnect(&mut self) -> anyhow::Result<SendRequest<Full<Bytes>>> {
+        self.reconnects += 1;
+        connect(self.addr).await
+    }
+
+    /// Sends `request` and reads the whole response. A transport error drops the
+    /// connection; the next call opens a new one.
+    pub async fn send(
+        &mut self,
+        request: http::Request<Full<Bytes>>,
+    ) -> anyhow::Result<(http::StatusCode, Bytes)> {
+        let mut sender = match self.sender.take() {
+            Some(mut sender) => match sender.ready().await {
+                Ok(()) => sender,
+                Err(_) => self.reconnect().await?,
+            },
+            None => self.reconnect().await?,
+        };
+        let response = sender.send_request(request).await?;
+        let status = response.status();
+        let body = response.into_body().collect().await?.to_bytes();
+        self.sender = Some(sender);
+        Ok((status, body))
+    }
+}
