@@ -12,6 +12,12 @@ mod serve;
 
 use clap::Parser;
 
+/// glibc's allocator serialises the request threads on its arena locks under load
+/// (profiled: `__lll_lock_wait_private` behind malloc/free); mimalloc keeps
+/// per-thread heaps.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     let cli = cli::Cli::parse();
     let result = match cli.command {

@@ -7,7 +7,7 @@ use strata_dynamodb::DynamoDbError;
 use strata_dynamodb::items::{Action, ItemWrite, ReturnValues};
 use strata_expression::{ConditionKind, parse_condition, parse_projection, parse_update};
 
-use super::access::{Conditions, authorize_table, require, resolve};
+use super::access::{Conditions, authorize_found, require, resolve};
 use super::common::{
     add_capacity, expression_context, item_collection_metrics, return_consumed_capacity,
     return_item_collection_metrics, return_old_on_failure, return_values,
@@ -81,7 +81,7 @@ pub async fn put_item(state: &ServerState, caller: &Caller, mut input: Input) ->
         .table(table_ref.scope(), &table_ref.name)
         .ok();
     conditions.leading_key(found.as_ref(), &item);
-    let found = authorize_table(state, caller, "PutItem", &table_ref, None, conditions)?;
+    authorize_found(state, caller, "PutItem", &table_ref, found.as_ref(), None, conditions)?;
     let table = require(found)?;
     let key = table.def.key_schema.key_of(&item);
     let metrics = metrics
@@ -125,7 +125,7 @@ pub fn get_item(state: &ServerState, caller: &Caller, mut input: Input) -> Out {
             .map(str::to_owned)
             .collect();
     }
-    let found = authorize_table(state, caller, "GetItem", &table_ref, None, conditions)?;
+    authorize_found(state, caller, "GetItem", &table_ref, found.as_ref(), None, conditions)?;
     let table = require(found)?;
     let got = state
         .dynamodb
@@ -189,7 +189,7 @@ pub async fn update_item(state: &ServerState, caller: &Caller, mut input: Input)
             .map(str::to_owned)
             .collect();
     }
-    let found = authorize_table(state, caller, "UpdateItem", &table_ref, None, conditions)?;
+    authorize_found(state, caller, "UpdateItem", &table_ref, found.as_ref(), None, conditions)?;
     let table = require(found)?;
     let metrics = metrics
         .then(|| item_collection_metrics(&table, &key))
@@ -233,7 +233,7 @@ pub async fn delete_item(state: &ServerState, caller: &Caller, mut input: Input)
         ..Default::default()
     };
     conditions.leading_key(found.as_ref(), &key);
-    let found = authorize_table(state, caller, "DeleteItem", &table_ref, None, conditions)?;
+    authorize_found(state, caller, "DeleteItem", &table_ref, found.as_ref(), None, conditions)?;
     let table = require(found)?;
     let metrics = metrics
         .then(|| item_collection_metrics(&table, &key))
