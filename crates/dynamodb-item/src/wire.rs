@@ -20,16 +20,23 @@ const MSG_EMPTY: &str =
 const MSG_MANY: &str = "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes";
 const MSG_NESTING: &str = "Nesting Levels have exceeded supported limits";
 
-fn type_error(expected: &str, got: &Value) -> ValueError {
-    let kind = match got {
+/// The JSON token DynamoDB names when a member has the wrong type (`STRING_VALUE`, …).
+pub fn json_token_name(v: &Value) -> &'static str {
+    match v {
         Value::Null => "NULL_VALUE",
         Value::Bool(_) => "BOOLEAN_VALUE",
         Value::Number(_) => "NUMBER_VALUE",
         Value::String(_) => "STRING_VALUE",
         Value::Array(_) => "START_ARRAY",
         Value::Object(_) => "START_OBJECT",
-    };
-    ValueError::Serialization(format!("{kind} cannot be converted to {expected}"))
+    }
+}
+
+fn type_error(expected: &str, got: &Value) -> ValueError {
+    ValueError::Serialization(format!(
+        "{} cannot be converted to {expected}",
+        json_token_name(got)
+    ))
 }
 
 fn string(v: &Value) -> Result<&str, ValueError> {

@@ -229,6 +229,28 @@ impl DynamoDb {
         Ok((table, out))
     }
 
+    /// [`DynamoDb::change_definition`] for a table already looked up: refuses if the
+    /// name now belongs to a recreated table.
+    async fn change_table<F>(&self, table: &Table, change: F) -> Result<()>
+    where
+        F: FnOnce(&mut TableDefinition) -> Result<()> + Send + 'static,
+    {
+        let def = &table.def;
+        let id = def.id;
+        let scope = Scope {
+            account: &def.account,
+            region: &def.region,
+        };
+        self.change_definition(scope, &def.name, move |def| {
+            if def.id != id {
+                return Err(DynamoDbError::table_not_found());
+            }
+            change(def)
+        })
+        .await
+        .map(|_| ())
+    }
+
     pub async fn update_table(
         &self,
         scope: Scope<'_>,
@@ -400,47 +422,29 @@ impl DynamoDb {
     }
 
     pub async fn tag_resource(&self, table: &Table, tags: Vec<(String, String)>) -> Result<()> {
-        let def = &table.def;
-        self.change_definition(
-            Scope {
-                account: &def.account,
-                region: &def.region,
-            },
-            &def.name,
-            move |def| {
-                for (k, v) in tags {
-                    match def.tags.iter_mut().find(|(key, _)| *key == k) {
-                        Some(existing) => existing.1 = v,
-                        None => def.tags.push((k, v)),
-                    }
+        self.change_table(table, move |def| {
+            for (k, v) in tags {
+                match def.tags.iter_mut().find(|(key, _)| *key == k) {
+                    Some(existing) => existing.1 = v,
+                    None => def.tags.push((k, v)),
                 }
-                if def.tags.len() > MAX_TAGS {
-                    return Err(DynamoDbError::LimitExceeded(
-                        "The number of tags exceeds the limit of 50 tags per resource".to_owned(),
-                    ));
-                }
-                Ok(())
-            },
-        )
+            }
+            if def.tags.len() > MAX_TAGS {
+                return Err(DynamoDbError::LimitExceeded(
+                    "The number of tags exceeds the limit of 50 tags per resource".to_owned(),
+                ));
+            }
+            Ok(())
+        })
         .await
-        .map(|_| ())
     }
 
     pub async fn untag_resource(&self, table: &Table, keys: Vec<String>) -> Result<()> {
-        let def = &table.def;
-        self.change_definition(
-            Scope {
-                account: &def.account,
-                region: &def.region,
-            },
-            &def.name,
-            move |def| {
-                def.tags.retain(|(k, _)| !keys.contains(k));
-                Ok(())
-            },
-        )
+        self.change_table(table, move |def| {
+            def.tags.retain(|(k, _)| !keys.contains(k));
+            Ok(())
+        })
         .await
-        .map(|_| ())
     }
 
     /// PutResourcePolicy / DeleteResourcePolicy (`None`).
@@ -449,24 +453,11 @@ impl DynamoDb {
         table: &Table,
         policy: Option<crate::schema::ResourcePolicy>,
     ) -> Result<()> {
-        let def = &table.def;
-        let id = def.id;
-        self.change_definition(
-            Scope {
-                account: &def.account,
-                region: &def.region,
-            },
-            &def.name,
-            move |def| {
-                if def.id != id {
-                    return Err(DynamoDbError::table_not_found());
-                }
-                def.resource_policy = policy;
-                Ok(())
-            },
-        )
+        self.change_table(table, move |def| {
+            def.resource_policy = policy;
+            Ok(())
+        })
         .await
-        .map(|_| ())
     }
 
     /// UpdateTimeToLive.

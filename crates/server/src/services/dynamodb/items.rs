@@ -3,9 +3,13 @@
 //! leading key, run in the engine, encode.
 
 use serde_json::{Map, Value};
-use strata_dynamodb::DynamoDbError;
+use strata_dynamodb::capacity::ReturnConsumedCapacity;
 use strata_dynamodb::items::{Action, ItemWrite, ReturnValues};
-use strata_expression::{ConditionKind, parse_condition, parse_projection, parse_update};
+use strata_dynamodb::{DynamoDbError, Table};
+use strata_dynamodb_item::Item;
+use strata_expression::{
+    Condition, ConditionKind, ExpressionAttributes, parse_condition, parse_projection, parse_update,
+};
 
 use super::access::{Conditions, authorize_found, require, resolve};
 use super::common::{
@@ -46,50 +50,193 @@ fn return_values_name(r: ReturnValues) -> Option<String> {
     Some(name.to_owned())
 }
 
-pub async fn put_item(state: &ServerState, caller: &Caller, mut input: Input) -> Out {
+/// The members PutItem, UpdateItem and DeleteItem share, decoded in DynamoDB's order.
+struct WriteRequest {
+    table: String,
+    /// `Item` (PutItem) or `Key`.
+    target: Item,
+    capacity: ReturnConsumedCapacity,
+    metrics: bool,
+    on_failure: bool,
+    return_values: ReturnValues,
+}
+
+fn write_request(
+    input: &mut Input,
+    target: &str,
+    allowed_return_values: &[&str],
+) -> Result<WriteRequest, DynamoDbError> {
     let name = input.table_name("TableName")?;
-    let item = item_field(&input, "Item")?;
+    let item = item_field(input, target)?;
     if item.is_none() {
-        input.violation(super::wire::null_violation("item"));
+        input.violation(super::wire::null_violation(&super::wire::camel(target)));
     }
-    let capacity = return_consumed_capacity(&mut input)?;
-    let metrics = return_item_collection_metrics(&mut input)?;
-    let on_failure = return_old_on_failure(&mut input)?;
-    let rv = return_values(&mut input, &["NONE", "ALL_OLD"])?;
+    let capacity = return_consumed_capacity(input)?;
+    let metrics = return_item_collection_metrics(input)?;
+    let on_failure = return_old_on_failure(input)?;
+    let return_values = return_values(input, allowed_return_values)?;
+    Ok(WriteRequest {
+        table: name.expect("checked by finish"),
+        target: item.expect("checked by finish"),
+        capacity,
+        metrics,
+        on_failure,
+        return_values,
+    })
+}
+
+/// `ConditionExpression`, or its legacy form `Expected`.
+fn condition(
+    input: &Input,
+    attrs: &mut ExpressionAttributes,
+) -> Result<Option<Condition>, DynamoDbError> {
+    match input.str("ConditionExpression")? {
+        Some(text) => Ok(Some(parse_condition(
+            text,
+            ConditionKind::Condition,
+            attrs,
+        )?)),
+        None => Ok(None),
+    }
+}
+
+/// Authorizes and runs one item write; `action` builds the key and the change once the
+/// table is known.
+async fn run_write(
+    state: &ServerState,
+    caller: &Caller,
+    operation: &str,
+    request: WriteRequest,
+    mut conditions: Conditions,
+    condition: Option<Condition>,
+    action: impl FnOnce(&Table, Item) -> (Item, Action),
+) -> Out {
+    let table_ref = resolve(caller, &request.table)?;
+    let found = state
+        .dynamodb
+        .table(table_ref.scope(), &table_ref.name)
+        .ok();
+    conditions.leading_key(found.as_ref(), &request.target);
+    conditions.return_values = return_values_name(request.return_values);
+    authorize_found(
+        state,
+        caller,
+        operation,
+        &table_ref,
+        found.as_ref(),
+        None,
+        conditions,
+    )?;
+    let table = require(found)?;
+    let (key, action) = action(&table, request.target);
+    let metrics = request
+        .metrics
+        .then(|| item_collection_metrics(&table, &key))
+        .flatten();
+    let write = ItemWrite::new(table, key, action, condition)?;
+    let output = state
+        .dynamodb
+        .write_item(write, request.return_values, request.on_failure)
+        .await?;
+    Ok(write_response(output, request.capacity, metrics))
+}
+
+fn attribute_names(names: Vec<&str>) -> Vec<String> {
+    names.into_iter().map(str::to_owned).collect()
+}
+
+pub async fn put_item(state: &ServerState, caller: &Caller, mut input: Input) -> Out {
+    let request = write_request(&mut input, "Item", &["NONE", "ALL_OLD"])?;
     let mut attrs = expression_context(
         &input,
         &["ConditionExpression"],
         &["Expected", "ConditionalOperator"],
     )?;
-    let mut condition = match input.str("ConditionExpression")? {
-        Some(text) => Some(parse_condition(text, ConditionKind::Condition, &mut attrs)?),
-        None => None,
-    };
+    let mut condition = condition(&input, &mut attrs)?;
     attrs.check_all_used()?;
     if condition.is_none() {
         condition = legacy::expected(&input)?;
     }
-    let item = item.expect("checked by finish");
-    let table_ref = resolve(caller, &name.expect("checked by finish"))?;
-    let mut conditions = Conditions {
-        attributes: item.keys().cloned().collect(),
-        return_values: return_values_name(rv),
+    let conditions = Conditions {
+        attributes: request.target.keys().cloned().collect(),
         ..Default::default()
     };
-    let found = state
-        .dynamodb
-        .table(table_ref.scope(), &table_ref.name)
-        .ok();
-    conditions.leading_key(found.as_ref(), &item);
-    authorize_found(state, caller, "PutItem", &table_ref, found.as_ref(), None, conditions)?;
-    let table = require(found)?;
-    let key = table.def.key_schema.key_of(&item);
-    let metrics = metrics
-        .then(|| item_collection_metrics(&table, &key))
-        .flatten();
-    let write = ItemWrite::new(table, key, Action::Put(item), condition)?;
-    let output = state.dynamodb.write_item(write, rv, on_failure).await?;
-    Ok(write_response(output, capacity, metrics))
+    run_write(
+        state,
+        caller,
+        "PutItem",
+        request,
+        conditions,
+        condition,
+        |table, item| (table.def.key_schema.key_of(&item), Action::Put(item)),
+    )
+    .await
+}
+
+pub async fn update_item(state: &ServerState, caller: &Caller, mut input: Input) -> Out {
+    let request = write_request(
+        &mut input,
+        "Key",
+        &["NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"],
+    )?;
+    let mut attrs = expression_context(
+        &input,
+        &["UpdateExpression", "ConditionExpression"],
+        &["AttributeUpdates", "Expected", "ConditionalOperator"],
+    )?;
+    let mut update = match input.str("UpdateExpression")? {
+        Some(text) => Some(parse_update(text, &mut attrs)?),
+        None => None,
+    };
+    let mut condition = condition(&input, &mut attrs)?;
+    attrs.check_all_used()?;
+    if update.is_none() {
+        update = legacy::attribute_updates(&input)?;
+    }
+    if condition.is_none() {
+        condition = legacy::expected(&input)?;
+    }
+    let conditions = Conditions {
+        attributes: update
+            .as_ref()
+            .map(|u| attribute_names(u.top_level_attributes()))
+            .unwrap_or_default(),
+        ..Default::default()
+    };
+    run_write(
+        state,
+        caller,
+        "UpdateItem",
+        request,
+        conditions,
+        condition,
+        |_, key| (key, Action::Update(update)),
+    )
+    .await
+}
+
+pub async fn delete_item(state: &ServerState, caller: &Caller, mut input: Input) -> Out {
+    let request = write_request(&mut input, "Key", &["NONE", "ALL_OLD"])?;
+    let mut attrs = expression_context(
+        &input,
+        &["ConditionExpression"],
+        &["Expected", "ConditionalOperator"],
+    )?;
+    let mut condition = condition(&input, &mut attrs)?;
+    attrs.check_all_used()?;
+    if condition.is_none() {
+        condition = legacy::expected(&input)?;
+    }
+    run_write(
+        state,
+        caller,
+        "DeleteItem",
+        request,
+        Conditions::default(),
+        condition,
+        |_, key| (key, Action::Delete),
+    )
+    .await
 }
 
 pub fn get_item(state: &ServerState, caller: &Caller, mut input: Input) -> Out {
@@ -119,13 +266,17 @@ pub fn get_item(state: &ServerState, caller: &Caller, mut input: Input) -> Out {
     let mut conditions = Conditions::default();
     conditions.leading_key(found.as_ref(), &key);
     if let Some(p) = &projection {
-        conditions.attributes = p
-            .top_level_attributes()
-            .into_iter()
-            .map(str::to_owned)
-            .collect();
+        conditions.attributes = attribute_names(p.top_level_attributes());
     }
-    authorize_found(state, caller, "GetItem", &table_ref, found.as_ref(), None, conditions)?;
+    authorize_found(
+        state,
+        caller,
+        "GetItem",
+        &table_ref,
+        found.as_ref(),
+        None,
+        conditions,
+    )?;
     let table = require(found)?;
     let got = state
         .dynamodb
@@ -136,109 +287,4 @@ pub fn get_item(state: &ServerState, caller: &Caller, mut input: Input) -> Out {
     }
     add_capacity(&mut out, &got.capacity, capacity);
     Ok(Value::Object(out))
-}
-
-pub async fn update_item(state: &ServerState, caller: &Caller, mut input: Input) -> Out {
-    let name = input.table_name("TableName")?;
-    let key = item_field(&input, "Key")?;
-    if key.is_none() {
-        input.violation(super::wire::null_violation("key"));
-    }
-    let capacity = return_consumed_capacity(&mut input)?;
-    let metrics = return_item_collection_metrics(&mut input)?;
-    let on_failure = return_old_on_failure(&mut input)?;
-    let rv = return_values(
-        &mut input,
-        &["NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"],
-    )?;
-    let mut attrs = expression_context(
-        &input,
-        &["UpdateExpression", "ConditionExpression"],
-        &["AttributeUpdates", "Expected", "ConditionalOperator"],
-    )?;
-    let mut update = match input.str("UpdateExpression")? {
-        Some(text) => Some(parse_update(text, &mut attrs)?),
-        None => None,
-    };
-    let mut condition = match input.str("ConditionExpression")? {
-        Some(text) => Some(parse_condition(text, ConditionKind::Condition, &mut attrs)?),
-        None => None,
-    };
-    attrs.check_all_used()?;
-    if update.is_none() {
-        update = legacy::attribute_updates(&input)?;
-    }
-    if condition.is_none() {
-        condition = legacy::expected(&input)?;
-    }
-    let key = key.expect("checked by finish");
-    let table_ref = resolve(caller, &name.expect("checked by finish"))?;
-    let found = state
-        .dynamodb
-        .table(table_ref.scope(), &table_ref.name)
-        .ok();
-    let mut conditions = Conditions {
-        return_values: return_values_name(rv),
-        ..Default::default()
-    };
-    conditions.leading_key(found.as_ref(), &key);
-    if let Some(u) = &update {
-        conditions.attributes = u
-            .top_level_attributes()
-            .into_iter()
-            .map(str::to_owned)
-            .collect();
-    }
-    authorize_found(state, caller, "UpdateItem", &table_ref, found.as_ref(), None, conditions)?;
-    let table = require(found)?;
-    let metrics = metrics
-        .then(|| item_collection_metrics(&table, &key))
-        .flatten();
-    let write = ItemWrite::new(table, key.clone(), Action::Update(update), condition)?;
-    let output = state.dynamodb.write_item(write, rv, on_failure).await?;
-    Ok(write_response(output, capacity, metrics))
-}
-
-pub async fn delete_item(state: &ServerState, caller: &Caller, mut input: Input) -> Out {
-    let name = input.table_name("TableName")?;
-    let key = item_field(&input, "Key")?;
-    if key.is_none() {
-        input.violation(super::wire::null_violation("key"));
-    }
-    let capacity = return_consumed_capacity(&mut input)?;
-    let metrics = return_item_collection_metrics(&mut input)?;
-    let on_failure = return_old_on_failure(&mut input)?;
-    let rv = return_values(&mut input, &["NONE", "ALL_OLD"])?;
-    let mut attrs = expression_context(
-        &input,
-        &["ConditionExpression"],
-        &["Expected", "ConditionalOperator"],
-    )?;
-    let mut condition = match input.str("ConditionExpression")? {
-        Some(text) => Some(parse_condition(text, ConditionKind::Condition, &mut attrs)?),
-        None => None,
-    };
-    attrs.check_all_used()?;
-    if condition.is_none() {
-        condition = legacy::expected(&input)?;
-    }
-    let key = key.expect("checked by finish");
-    let table_ref = resolve(caller, &name.expect("checked by finish"))?;
-    let found = state
-        .dynamodb
-        .table(table_ref.scope(), &table_ref.name)
-        .ok();
-    let mut conditions = Conditions {
-        return_values: return_values_name(rv),
-        ..Default::default()
-    };
-    conditions.leading_key(found.as_ref(), &key);
-    authorize_found(state, caller, "DeleteItem", &table_ref, found.as_ref(), None, conditions)?;
-    let table = require(found)?;
-    let metrics = metrics
-        .then(|| item_collection_metrics(&table, &key))
-        .flatten();
-    let write = ItemWrite::new(table, key, Action::Delete, condition)?;
-    let output = state.dynamodb.write_item(write, rv, on_failure).await?;
-    Ok(write_response(output, capacity, metrics))
 }

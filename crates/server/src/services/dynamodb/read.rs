@@ -4,7 +4,11 @@
 use serde_json::{Map, Value};
 use strata_dynamodb::DynamoDbError;
 use strata_dynamodb::read::{Page, QueryInput, ReadOptions, ScanInput, Select};
-use strata_expression::{ConditionKind, parse_condition, parse_key_conditions, parse_projection};
+use strata_dynamodb_item::AttributeValue;
+use strata_expression::{
+    ComparisonOperator, Condition, ConditionKind, ExpressionAttributes, Projection,
+    parse_condition, parse_key_conditions, parse_projection,
+};
 
 use super::access::{Conditions, authorize_table, require, resolve};
 use super::common::{add_capacity, expression_context, return_consumed_capacity};
@@ -115,6 +119,86 @@ fn page_json(
     Value::Object(out)
 }
 
+/// FilterExpression and ProjectionExpression (or their legacy forms), parsed after any key
+/// condition with the same attribute maps, then `Select`.
+fn filter_and_projection(
+    input: &Input,
+    mut attrs: ExpressionAttributes,
+    c: &Common,
+    legacy_filter: &str,
+) -> Result<(Option<Condition>, Option<Projection>, Select), DynamoDbError> {
+    let filter = match input.str("FilterExpression")? {
+        Some(text) => Some(parse_condition(text, ConditionKind::Filter, &mut attrs)?),
+        None => None,
+    };
+    let projection = match input.str("ProjectionExpression")? {
+        Some(text) => Some(parse_projection(text, &mut attrs)?),
+        None => None,
+    };
+    attrs.check_all_used()?;
+    let filter = match filter {
+        Some(f) => Some(f),
+        None => legacy::filter(input, legacy_filter)?,
+    };
+    let legacy_projection = projection.is_none() && input.has("AttributesToGet");
+    let projection = match projection {
+        Some(p) => Some(p),
+        None => legacy::attributes_to_get(input)?,
+    };
+    let select = select(c, projection.is_some(), legacy_projection)?;
+    Ok((filter, projection, select))
+}
+
+/// Authorizes a read on the table or index with its condition keys.
+fn authorize_read(
+    state: &ServerState,
+    caller: &Caller,
+    operation: &str,
+    c: &Common,
+    projection: Option<&Projection>,
+    leading_keys: Vec<String>,
+) -> Result<strata_dynamodb::Table, DynamoDbError> {
+    let table_ref = resolve(caller, &c.table)?;
+    let conditions = Conditions {
+        select: c.select.clone(),
+        leading_keys,
+        attributes: projection
+            .map(|p| {
+                p.top_level_attributes()
+                    .into_iter()
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default(),
+        ..Default::default()
+    };
+    require(authorize_table(
+        state,
+        caller,
+        operation,
+        &table_ref,
+        c.index.as_deref(),
+        conditions,
+    )?)
+}
+
+fn options(
+    c: Common,
+    filter: Option<Condition>,
+    projection: Option<Projection>,
+    select: Select,
+) -> ReadOptions {
+    ReadOptions {
+        index: c.index,
+        filter,
+        projection,
+        select,
+        limit: c.limit,
+        exclusive_start_key: c.exclusive_start_key,
+        consistent_read: c.consistent,
+    }
+}
+
 pub fn query(state: &ServerState, caller: &Caller, mut input: Input) -> Out {
     let c = common(&mut input)?;
     let forward = input.bool("ScanIndexForward")?.unwrap_or(true);
@@ -136,16 +220,8 @@ pub fn query(state: &ServerState, caller: &Caller, mut input: Input) -> Out {
         Some(text) => Some(parse_key_conditions(text, &mut attrs)?),
         None => None,
     };
-    let filter = match input.str("FilterExpression")? {
-        Some(text) => Some(parse_condition(text, ConditionKind::Filter, &mut attrs)?),
-        None => None,
-    };
-    let projection = match input.str("ProjectionExpression")? {
-        Some(text) => Some(parse_projection(text, &mut attrs)?),
-        None => None,
-    };
-    attrs.check_all_used()?;
-    let key_condition = match key_condition {
+    let (filter, projection, select) = filter_and_projection(&input, attrs, &c, "QueryFilter")?;
+    let key_conditions = match key_condition {
         Some(k) => k,
         None => legacy::key_conditions(&input)?.ok_or_else(|| {
             DynamoDbError::Validation(
@@ -153,75 +229,41 @@ pub fn query(state: &ServerState, caller: &Caller, mut input: Input) -> Out {
             )
         })?,
     };
-    let filter = match filter {
-        Some(f) => Some(f),
-        None => legacy::filter(&input, "QueryFilter")?,
-    };
-    let legacy_projection = projection.is_none() && input.has("AttributesToGet");
-    let projection = match projection {
-        Some(p) => Some(p),
-        None => legacy::attributes_to_get(&input)?,
-    };
-    let select = select(&c, projection.is_some(), legacy_projection)?;
-    let table_ref = resolve(caller, &c.table)?;
-    let mut conditions = Conditions {
-        select: c.select.clone(),
-        ..Default::default()
-    };
     // dynamodb:LeadingKeys: the values compared with `=` (the partition key's, once
     // matched to the schema; a sort key compared with `=` adds a value AWS would not).
-    for entry in key_condition.entries() {
-        if entry.operator == strata_expression::ComparisonOperator::Eq {
-            for v in &entry.values {
-                match v {
-                    strata_dynamodb_item::AttributeValue::S(s) => {
-                        conditions.leading_keys.push(s.clone())
-                    }
-                    strata_dynamodb_item::AttributeValue::N(n) => {
-                        conditions.leading_keys.push(n.to_string())
-                    }
-                    _ => {}
-                }
-            }
-        }
-    }
-    if let Some(p) = &projection {
-        conditions.attributes = p
-            .top_level_attributes()
-            .into_iter()
-            .map(str::to_owned)
-            .collect();
-    }
-    let found = authorize_table(
+    let leading_keys = key_conditions
+        .entries()
+        .iter()
+        .filter(|e| e.operator == ComparisonOperator::Eq)
+        .flat_map(|e| &e.values)
+        .filter_map(|v| match v {
+            AttributeValue::S(s) => Some(s.clone()),
+            AttributeValue::N(n) => Some(n.to_string()),
+            _ => None,
+        })
+        .collect();
+    let table = authorize_read(
         state,
         caller,
         "Query",
-        &table_ref,
-        c.index.as_deref(),
-        conditions,
+        &c,
+        projection.as_ref(),
+        leading_keys,
     )?;
-    let table = require(found)?;
+    let capacity = c.capacity;
     let page = state.dynamodb.query(
         &table,
         QueryInput {
-            key_conditions: key_condition,
+            key_conditions,
             forward,
-            options: ReadOptions {
-                index: c.index.clone(),
-                filter,
-                projection,
-                select,
-                limit: c.limit,
-                exclusive_start_key: c.exclusive_start_key.clone(),
-                consistent_read: c.consistent,
-            },
+            options: options(c, filter, projection, select),
         },
     )?;
-    Ok(page_json(&page, c.capacity, select == Select::Count))
+    Ok(page_json(&page, capacity, select == Select::Count))
 }
 
-pub fn scan(state: &ServerState, caller: &Caller, mut input: Input) -> Out {
-    let c = common(&mut input)?;
+/// `Segment` and `TotalSegments` of a parallel scan, checked as DynamoDB does.
+fn segment(input: &mut Input) -> Result<Option<(u32, u32)>, DynamoDbError> {
     let segment = input.int("Segment")?;
     let total = input.int("TotalSegments")?;
     if let Some(t) = total
@@ -240,7 +282,7 @@ pub fn scan(state: &ServerState, caller: &Caller, mut input: Input) -> Out {
             ));
     }
     input.finish()?;
-    let segment = match (segment, total) {
+    Ok(match (segment, total) {
         (None, None) => None,
         (Some(_), None) => {
             return Err(DynamoDbError::Validation(
@@ -258,66 +300,26 @@ pub fn scan(state: &ServerState, caller: &Caller, mut input: Input) -> Out {
             )));
         }
         (Some(s), Some(t)) => Some((s as u32, t as u32)),
-    };
-    let mut attrs = expression_context(
+    })
+}
+
+pub fn scan(state: &ServerState, caller: &Caller, mut input: Input) -> Out {
+    let c = common(&mut input)?;
+    let segment = segment(&mut input)?;
+    let attrs = expression_context(
         &input,
         &["FilterExpression", "ProjectionExpression"],
         &["ScanFilter", "AttributesToGet", "ConditionalOperator"],
     )?;
-    let filter = match input.str("FilterExpression")? {
-        Some(text) => Some(parse_condition(text, ConditionKind::Filter, &mut attrs)?),
-        None => None,
-    };
-    let projection = match input.str("ProjectionExpression")? {
-        Some(text) => Some(parse_projection(text, &mut attrs)?),
-        None => None,
-    };
-    attrs.check_all_used()?;
-    let filter = match filter {
-        Some(f) => Some(f),
-        None => legacy::filter(&input, "ScanFilter")?,
-    };
-    let legacy_projection = projection.is_none() && input.has("AttributesToGet");
-    let projection = match projection {
-        Some(p) => Some(p),
-        None => legacy::attributes_to_get(&input)?,
-    };
-    let select = select(&c, projection.is_some(), legacy_projection)?;
-    let table_ref = resolve(caller, &c.table)?;
-    let mut conditions = Conditions {
-        select: c.select.clone(),
-        ..Default::default()
-    };
-    if let Some(p) = &projection {
-        conditions.attributes = p
-            .top_level_attributes()
-            .into_iter()
-            .map(str::to_owned)
-            .collect();
-    }
-    let found = authorize_table(
-        state,
-        caller,
-        "Scan",
-        &table_ref,
-        c.index.as_deref(),
-        conditions,
-    )?;
-    let table = require(found)?;
+    let (filter, projection, select) = filter_and_projection(&input, attrs, &c, "ScanFilter")?;
+    let table = authorize_read(state, caller, "Scan", &c, projection.as_ref(), Vec::new())?;
+    let capacity = c.capacity;
     let page = state.dynamodb.scan(
         &table,
         ScanInput {
             segment,
-            options: ReadOptions {
-                index: c.index.clone(),
-                filter,
-                projection,
-                select,
-                limit: c.limit,
-                exclusive_start_key: c.exclusive_start_key.clone(),
-                consistent_read: c.consistent,
-            },
+            options: options(c, filter, projection, select),
         },
     )?;
-    Ok(page_json(&page, c.capacity, select == Select::Count))
+    Ok(page_json(&page, capacity, select == Select::Count))
 }

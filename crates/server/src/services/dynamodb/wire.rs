@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 use strata_dynamodb::DynamoDbError;
-use strata_dynamodb_item::{AttributeValue, Item, ValueError, item_from_json, item_to_json};
+use strata_dynamodb_item::{
+    AttributeValue, Item, ValueError, item_from_json, item_to_json, json_token_name,
+};
 use strata_expression::ExpressionAttributes;
 
 /// A request body: a JSON object.
@@ -21,22 +23,11 @@ pub fn serialization(message: impl Into<String>) -> DynamoDbError {
     DynamoDbError::Serialization(message.into())
 }
 
-fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "NULL_VALUE",
-        Value::Bool(_) => "BOOLEAN_VALUE",
-        Value::Number(_) => "NUMBER_VALUE",
-        Value::String(_) => "STRING_VALUE",
-        Value::Array(_) => "START_ARRAY",
-        Value::Object(_) => "START_OBJECT",
-    }
-}
-
 /// DynamoDB's message when a member has the wrong JSON type.
 pub fn wrong_type(v: &Value, expected: &str) -> DynamoDbError {
     serialization(format!(
-        "{} can not be converted to {expected}",
-        type_name(v)
+        "{} cannot be converted to {expected}",
+        json_token_name(v)
     ))
 }
 
