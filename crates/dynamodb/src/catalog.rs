@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use strata_storage::{Store, WriteTxn};
 
@@ -22,6 +22,8 @@ pub struct TableState {
     pub item_count: AtomicI64,
     pub size_bytes: AtomicI64,
     pub deleted: AtomicBool,
+    /// Per secondary index (by id): item count and size of its entries.
+    pub indexes: Mutex<HashMap<u32, (i64, i64)>>,
 }
 
 /// A table as the engine uses it: its definition at some moment and its live state.
@@ -40,6 +42,37 @@ impl Table {
         self.state.size_bytes.load(Ordering::Acquire).max(0)
     }
 
+    /// Item count and size of one secondary index's entries.
+    pub fn index_stats(&self, index: u32) -> (i64, i64) {
+        let stats = self
+            .state
+            .indexes
+            .lock()
+            .expect("index stats lock is never poisoned: no panics while held");
+        let (count, bytes) = stats.get(&index).copied().unwrap_or((0, 0));
+        (count.max(0), bytes.max(0))
+    }
+
+    /// [`Table::apply_stats`] for one secondary index.
+    pub fn apply_index_stats(&self, txn: &mut WriteTxn, index: u32, count: i64, bytes: i64) {
+        if count == 0 && bytes == 0 {
+            return;
+        }
+        let mut stats = self
+            .state
+            .indexes
+            .lock()
+            .expect("index stats lock is never poisoned: no panics while held");
+        let entry = stats.entry(index).or_insert((0, 0));
+        entry.0 += count;
+        entry.1 += bytes;
+        txn.put(
+            layout::STATS,
+            layout::index_prefix(self.def.id, index),
+            encode_stats(*entry),
+        );
+    }
+
     /// Adds deltas inside a write closure and stages the persisted counters.
     pub fn apply_stats(&self, txn: &mut WriteTxn, count: i64, bytes: i64) {
         if count == 0 && bytes == 0 {
@@ -47,11 +80,25 @@ impl Table {
         }
         let count = self.state.item_count.fetch_add(count, Ordering::AcqRel) + count;
         let bytes = self.state.size_bytes.fetch_add(bytes, Ordering::AcqRel) + bytes;
-        let mut value = Vec::with_capacity(16);
-        value.extend_from_slice(&count.to_be_bytes());
-        value.extend_from_slice(&bytes.to_be_bytes());
-        txn.put(layout::STATS, layout::table_prefix(self.def.id), value);
+        txn.put(
+            layout::STATS,
+            layout::table_prefix(self.def.id),
+            encode_stats((count, bytes)),
+        );
     }
+}
+
+fn encode_stats((count, bytes): (i64, i64)) -> Vec<u8> {
+    let mut value = Vec::with_capacity(16);
+    value.extend_from_slice(&count.to_be_bytes());
+    value.extend_from_slice(&bytes.to_be_bytes());
+    value
+}
+
+fn decode_stats(value: &[u8]) -> Option<(i64, i64)> {
+    let count = i64::from_be_bytes(value.get(..8)?.try_into().ok()?);
+    let bytes = i64::from_be_bytes(value.get(8..16)?.try_into().ok()?);
+    Some((count, bytes))
 }
 
 type TableKey = (String, String, String);
@@ -76,13 +123,25 @@ impl Catalog {
             let def: TableDefinition = serde_json::from_slice(&value)
                 .map_err(|e| DynamoDbError::Corrupt(format!("table definition: {e}")))?;
             let state = TableState::default();
-            if let Some(stats) = store.get(layout::STATS, &layout::table_prefix(def.id))?
-                && let (Some(count), Some(bytes)) = (stats.get(..8), stats.get(8..16))
-            {
-                let count = i64::from_be_bytes(count.try_into().expect("8 bytes"));
-                let bytes = i64::from_be_bytes(bytes.try_into().expect("8 bytes"));
-                state.item_count.store(count, Ordering::Release);
-                state.size_bytes.store(bytes, Ordering::Release);
+            for entry in store.prefix(layout::STATS, &layout::table_prefix(def.id))? {
+                let (k, v) = entry?;
+                let Some((count, bytes)) = decode_stats(&v) else {
+                    continue;
+                };
+                match k.get(8..12) {
+                    None => {
+                        state.item_count.store(count, Ordering::Release);
+                        state.size_bytes.store(bytes, Ordering::Release);
+                    }
+                    Some(index) => {
+                        let index = u32::from_be_bytes(index.try_into().expect("4 bytes"));
+                        state
+                            .indexes
+                            .lock()
+                            .expect("index stats lock is never poisoned: no panics while held")
+                            .insert(index, (count, bytes));
+                    }
+                }
             }
             tables.insert(
                 key(&def.account, &def.region, &def.name),

@@ -75,6 +75,10 @@ impl ItemWrite {
         let schema = &table.def.key_schema;
         match &action {
             Action::Put(item) => {
+                // UNCONFIRMED wording: DynamoDB requires names of at least one character.
+                if item.contains_key("") {
+                    return Err(DynamoDbError::invalid("An attribute name cannot be empty"));
+                }
                 check_item_key(schema, item)?;
                 check_index_keys(&table.def.indexes, item)?;
                 if item_size(item) > MAX_ITEM_SIZE {

@@ -299,6 +299,18 @@ impl DynamoDb {
         let (mut start, mut end) = sort_range(&partition_prefix, kc.sort.as_ref().map(|(_, s)| s));
         if let Some(esk) = &input.options.exclusive_start_key {
             let after = source.start_after(esk)?;
+            if esk.get(&kc.partition.0) != Some(&kc.partition.1) {
+                return Err(DynamoDbError::validation(
+                    "The provided starting key is outside query boundaries based on provided conditions",
+                ));
+            }
+            if let Some((name, sort)) = &kc.sort
+                && !esk.get(name).is_some_and(|v| sort.matches(v))
+            {
+                return Err(DynamoDbError::validation(
+                    "The provided starting key does not match the range key predicate",
+                ));
+            }
             if input.forward {
                 start = Bound::Excluded(after);
             } else {

@@ -7,6 +7,7 @@
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
+use strata_dynamodb_item::item_size;
 use strata_storage::WriteTxn;
 
 use crate::DynamoDb;
@@ -402,6 +403,7 @@ impl DynamoDb {
                 layout::INDEX,
                 layout::HISTORY,
                 layout::CHANGES,
+                layout::STATS,
             ],
         );
         Ok(table)
@@ -422,6 +424,12 @@ impl DynamoDb {
     }
 
     pub async fn tag_resource(&self, table: &Table, tags: Vec<(String, String)>) -> Result<()> {
+        // UNCONFIRMED wording; AWS reserves the `aws:` prefix for its own tags.
+        if tags.iter().any(|(k, _)| k.starts_with("aws:")) {
+            return Err(DynamoDbError::validation(
+                "One or more parameter values were invalid: Tag keys starting with 'aws:' are reserved for system use",
+            ));
+        }
         self.change_table(table, move |def| {
             for (k, v) in tags {
                 match def.tags.iter_mut().find(|(key, _)| *key == k) {
@@ -523,6 +531,9 @@ impl DynamoDb {
         table_id: u64,
         index_id: u32,
     ) -> Result<()> {
+        // Barrier: item writes queued before the catalog showed the new index (and so not
+        // maintaining it) are applied before the scan below starts; later ones maintain it.
+        self.store.write(|_| Ok::<_, DynamoDbError>(())).await?;
         let prefix = layout::table_prefix(table_id).to_vec();
         let mut after: Option<Vec<u8>> = None;
         loop {
@@ -565,9 +576,16 @@ impl DynamoDb {
                         if let Some(projected) = index.project(&t.def.key_schema, item) {
                             let mut index_key = Vec::new();
                             crate::key::encode_key(&index.key_schema, item, &mut index_key);
+                            let entry =
+                                layout::index_key(table_id, index_id, &index_key, &key[8..]);
+                            // A write since the index was added maintained (and counted) it.
+                            if txn.get(layout::INDEX, &entry)?.is_some() {
+                                continue;
+                            }
+                            t.apply_index_stats(txn, index_id, 1, item_size(&projected) as i64);
                             txn.put(
                                 layout::INDEX,
-                                layout::index_key(table_id, index_id, &index_key, &key[8..]),
+                                entry,
                                 crate::version::Version::encode(version.stamp, Some(&projected)),
                             );
                         }
@@ -595,7 +613,10 @@ impl DynamoDb {
         let live: Vec<u32> = table.def.indexes.iter().map(|i| i.id).collect();
         for id in 1..table.def.next_index_id {
             if !live.contains(&id) {
-                self.spawn_purge(layout::index_prefix(table.def.id, id), &[layout::INDEX]);
+                self.spawn_purge(
+                    layout::index_prefix(table.def.id, id),
+                    &[layout::INDEX, layout::STATS],
+                );
             }
         }
     }

@@ -72,6 +72,15 @@ pub fn apply(
             continue;
         }
         let mut touched = 0;
+        let size = |entry: &Option<(Vec<u8>, Item)>| {
+            entry.as_ref().map_or(0, |(_, p)| item_size(p) as i64)
+        };
+        table.apply_index_stats(
+            txn,
+            index.id,
+            i64::from(after.is_some()) - i64::from(before.is_some()),
+            size(&after) - size(&before),
+        );
         if let Some((old_key, projected)) = &before {
             let unchanged = after
                 .as_ref()

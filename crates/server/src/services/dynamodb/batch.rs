@@ -7,7 +7,7 @@ use strata_dynamodb::batch::BatchGet;
 use strata_dynamodb::items::{Action, ItemWrite};
 use strata_expression::parse_projection;
 
-use super::access::{Conditions, authorize_table, require, resolve};
+use super::access::{Conditions, authorize_found, authorize_table, require, resolve};
 use super::common::{
     add_capacity_list, expression_context, return_consumed_capacity, return_item_collection_metrics,
 };
@@ -178,25 +178,57 @@ pub async fn batch_write_item(state: &ServerState, caller: &Caller, mut input: I
             decoded.push((name.clone(), write, None));
         }
     }
-    let mut writes = Vec::with_capacity(decoded.len());
-    let mut tables: Vec<(String, strata_dynamodb::Table)> = Vec::new();
-    for (name, action, key) in decoded {
-        let table = match tables.iter().find(|(n, _)| *n == name) {
-            Some((_, t)) => t.clone(),
-            None => {
-                let table_ref = resolve(caller, &name)?;
-                let table = require(authorize_table(
-                    state,
-                    caller,
-                    "BatchWriteItem",
-                    &table_ref,
-                    None,
-                    Conditions::default(),
-                )?)?;
-                tables.push((name.clone(), table.clone()));
-                table
-            }
+    // Authorize each table once, with every partition key its writes touch
+    // (dynamodb:LeadingKeys) and the attributes of its puts (dynamodb:Attributes).
+    let mut tables: Vec<(String, Option<strata_dynamodb::Table>, Conditions)> = Vec::new();
+    for (name, action, key) in &decoded {
+        if !tables.iter().any(|(n, _, _)| n == name) {
+            let table_ref = resolve(caller, name)?;
+            let found = state
+                .dynamodb
+                .table(table_ref.scope(), &table_ref.name)
+                .ok();
+            tables.push((name.clone(), found, Conditions::default()));
+        }
+        let (_, found, conditions) = tables
+            .iter_mut()
+            .find(|(n, _, _)| n == name)
+            .expect("inserted above");
+        let target = match (action, key) {
+            (Action::Put(item), _) => item,
+            (_, Some(key)) => key,
+            _ => continue,
         };
+        conditions.leading_key(found.as_ref(), target);
+        if let Action::Put(item) = action {
+            for attribute in item.keys() {
+                if !conditions.attributes.contains(attribute) {
+                    conditions.attributes.push(attribute.clone());
+                }
+            }
+        }
+    }
+    let mut resolved = Vec::with_capacity(tables.len());
+    for (name, found, conditions) in tables {
+        let table_ref = resolve(caller, &name)?;
+        authorize_found(
+            state,
+            caller,
+            "BatchWriteItem",
+            &table_ref,
+            found.as_ref(),
+            None,
+            conditions,
+        )?;
+        resolved.push((name, require(found)?));
+    }
+    let mut writes = Vec::with_capacity(decoded.len());
+    for (name, action, key) in decoded {
+        let table = resolved
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, t)| t.clone())
+            .expect("every table was resolved above");
         let key = match (&action, key) {
             (Action::Put(item), _) => table.def.key_schema.key_of(item),
             (_, Some(key)) => key,
