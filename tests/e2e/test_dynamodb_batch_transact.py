@@ -151,6 +151,23 @@ def test_batch_write_duplicate_keys_are_refused(ddb, table):
     assert count(ddb, table) == 0
 
 
+def test_batch_get_beyond_16_mb_returns_unprocessed_keys(ddb, table):
+    # 45 items of ~390 KB are ~17 MB: more than one BatchGetItem may return.
+    blob = "x" * 390_000
+    for i in range(45):
+        ddb.put_item(TableName=table, Item={"pk": {"S": f"big{i}"}, "d": {"S": blob}})
+    keys = [key(f"big{i}") for i in range(45)]
+    out = ddb.batch_get_item(RequestItems={table: {"Keys": keys, "ProjectionExpression": "pk, d"}})
+    first = out["Responses"][table]
+    rest = out["UnprocessedKeys"][table]
+    assert len(first) < 45 and len(first) + len(rest["Keys"]) == 45
+    assert rest["ProjectionExpression"] == "pk, d"
+    out = ddb.batch_get_item(RequestItems=out["UnprocessedKeys"])
+    assert out["UnprocessedKeys"] == {}
+    got = {i["pk"]["S"] for i in first + out["Responses"][table]}
+    assert got == {f"big{i}" for i in range(45)}
+
+
 def test_batch_get_duplicate_keys_are_refused(ddb, table):
     error = client_error(lambda: ddb.batch_get_item(RequestItems={table: {"Keys": [key("a"), key("a")]}}))
     assert error["Error"]["Code"] == "ValidationException"

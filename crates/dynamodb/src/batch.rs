@@ -25,24 +25,41 @@ pub struct BatchGet {
 #[derive(Debug, Default)]
 pub struct BatchGetOutput {
     pub responses: Vec<(String, Vec<Item>)>,
+    /// Keys not read because the response reached [`MAX_BATCH_GET_BYTES`], per request
+    /// (same order as the requests).
+    pub unprocessed: Vec<Vec<Item>>,
     pub capacity: Vec<ConsumedCapacity>,
 }
+
+/// BatchGetItem returns at most this much item data; the rest is `UnprocessedKeys`.
+pub const MAX_BATCH_GET_BYTES: usize = 16 * 1024 * 1024;
 
 pub const MSG_DUPLICATE_KEYS: &str = "Provided list of item keys contains duplicates";
 
 impl DynamoDb {
     pub fn batch_get_item(&self, requests: Vec<BatchGet>) -> Result<BatchGetOutput> {
-        let mut out = BatchGetOutput::default();
-        for request in requests {
-            let mut found = Vec::new();
-            let mut bytes = 0usize;
+        for request in &requests {
             for (i, key) in request.keys.iter().enumerate() {
                 if request.keys[..i].contains(key) {
                     return Err(DynamoDbError::validation(MSG_DUPLICATE_KEYS));
                 }
+            }
+        }
+        let mut out = BatchGetOutput::default();
+        let mut response_bytes = 0usize;
+        for request in requests {
+            let mut found = Vec::new();
+            let mut unprocessed = Vec::new();
+            let mut bytes = 0usize;
+            for key in &request.keys {
+                if response_bytes >= MAX_BATCH_GET_BYTES {
+                    unprocessed.push(key.clone());
+                    continue;
+                }
                 let got = self.get_item(&request.table, key, None, request.consistent_read)?;
                 if let Some(item) = got.item {
                     bytes += item_size(&item);
+                    response_bytes += item_size(&item);
                     found.push(match &request.projection {
                         Some(p) => p.apply(&item),
                         None => item,
@@ -59,6 +76,7 @@ impl DynamoDb {
                 ..Default::default()
             });
             out.responses.push((name, found));
+            out.unprocessed.push(unprocessed);
         }
         Ok(out)
     }

@@ -113,9 +113,22 @@ pub fn batch_get_item(state: &ServerState, caller: &Caller, mut input: Input) ->
             Value::Array(found.iter().map(item_json).collect()),
         );
     }
+    // Unprocessed keys go back with the rest of their table's request (projection, …).
+    let mut unprocessed = Map::new();
+    for (keys, name) in output.unprocessed.iter().zip(&names) {
+        if keys.is_empty() {
+            continue;
+        }
+        let mut spec = items[name].as_object().cloned().unwrap_or_default();
+        spec.insert(
+            "Keys".into(),
+            Value::Array(keys.iter().map(item_json).collect()),
+        );
+        unprocessed.insert(name.clone(), Value::Object(spec));
+    }
     let mut out = Map::new();
     out.insert("Responses".into(), Value::Object(responses));
-    out.insert("UnprocessedKeys".into(), Value::Object(Map::new()));
+    out.insert("UnprocessedKeys".into(), Value::Object(unprocessed));
     add_capacity_list(&mut out, &output.capacity, capacity);
     Ok(Value::Object(out))
 }
