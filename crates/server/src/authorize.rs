@@ -95,6 +95,17 @@ pub fn authorize_target(
     target: Target<'_>,
 ) -> Result<(), Denied> {
     let (action, resource) = (target.action, target.resource);
+    // The root user acting on its own account's resource, with no resource policy that
+    // could deny: nothing else can (root has no identity or session policies and strata has
+    // no SCPs), so the answer is Allow without building a request context — the hot path of
+    // single-account use. `decide` (and so the simulator) still explains it in full.
+    if let Principal::Root { account } = &caller.principal
+        && account.as_str() == target.resource_account
+        && target.resource_policy.is_none()
+    {
+        tracing::debug!(target: "strata::authz", principal = %account, action, resource, "allowed: root of the owning account");
+        return Ok(());
+    }
     let origin = Origin {
         source_ip: caller.source_ip,
         region: &caller.region,
