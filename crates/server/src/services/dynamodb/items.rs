@@ -141,22 +141,29 @@ async fn run_write(
     Ok(write_response(output, request.capacity, metrics))
 }
 
+/// The condition of PutItem and DeleteItem, their only expression: `ConditionExpression`
+/// (its attribute maps fully used) or the legacy `Expected`.
+fn condition_only(input: &Input) -> Result<Option<Condition>, DynamoDbError> {
+    let mut attrs = expression_context(
+        input,
+        &["ConditionExpression"],
+        &["Expected", "ConditionalOperator"],
+    )?;
+    let condition = condition(input, &mut attrs)?;
+    attrs.check_all_used()?;
+    match condition {
+        Some(c) => Ok(Some(c)),
+        None => legacy::expected(input),
+    }
+}
+
 fn attribute_names(names: Vec<&str>) -> Vec<String> {
     names.into_iter().map(str::to_owned).collect()
 }
 
 pub async fn put_item(state: &ServerState, caller: &Caller, mut input: Input) -> Out {
     let request = write_request(&mut input, "Item", &["NONE", "ALL_OLD"])?;
-    let mut attrs = expression_context(
-        &input,
-        &["ConditionExpression"],
-        &["Expected", "ConditionalOperator"],
-    )?;
-    let mut condition = condition(&input, &mut attrs)?;
-    attrs.check_all_used()?;
-    if condition.is_none() {
-        condition = legacy::expected(&input)?;
-    }
+    let condition = condition_only(&input)?;
     let conditions = Conditions {
         attributes: request.target.keys().cloned().collect(),
         ..Default::default()
@@ -217,16 +224,7 @@ pub async fn update_item(state: &ServerState, caller: &Caller, mut input: Input)
 
 pub async fn delete_item(state: &ServerState, caller: &Caller, mut input: Input) -> Out {
     let request = write_request(&mut input, "Key", &["NONE", "ALL_OLD"])?;
-    let mut attrs = expression_context(
-        &input,
-        &["ConditionExpression"],
-        &["Expected", "ConditionalOperator"],
-    )?;
-    let mut condition = condition(&input, &mut attrs)?;
-    attrs.check_all_used()?;
-    if condition.is_none() {
-        condition = legacy::expected(&input)?;
-    }
+    let condition = condition_only(&input)?;
     run_write(
         state,
         caller,
