@@ -332,7 +332,7 @@ fn stream(input: &Input) -> Result<Option<StreamSpecification>, DynamoDbError> {
 
 fn tags(input: &Input) -> Result<Vec<(String, String)>, DynamoDbError> {
     let mut out = Vec::new();
-    for v in input.array("Tags")?.cloned().unwrap_or_default() {
+    for (n, v) in (1..).zip(input.array("Tags")?.cloned().unwrap_or_default()) {
         let Value::Object(o) = &v else {
             return Err(super::wire::wrong_type(&v, "Tag"));
         };
@@ -340,9 +340,10 @@ fn tags(input: &Input) -> Result<Vec<(String, String)>, DynamoDbError> {
         let key = t.str("Key")?.unwrap_or_default().to_owned();
         let value = t.str("Value")?.unwrap_or_default().to_owned();
         if key.is_empty() {
-            return Err(DynamoDbError::Validation(
-                "1 validation error detected: Value null at 'tags.1.member.key' failed to satisfy constraint: Member must not be null".to_owned(),
-            ));
+            return Err(DynamoDbError::Validation(format!(
+                "1 validation error detected: {}",
+                super::wire::null_violation(&format!("tags.{n}.member.key"))
+            )));
         }
         out.push((key, value));
     }

@@ -50,7 +50,7 @@ pub async fn transact_write_items(state: &ServerState, caller: &Caller, mut inpu
     let token = input.str("ClientRequestToken")?.map(str::to_owned);
     let list = transact_items(&mut input)?;
     let mut writes = Vec::with_capacity(list.len());
-    for entry in &list {
+    for (n, entry) in (1..).zip(&list) {
         let Value::Object(entry) = entry else {
             return Err(wrong_type(entry, "TransactWriteItem"));
         };
@@ -85,17 +85,20 @@ pub async fn transact_write_items(state: &ServerState, caller: &Caller, mut inpu
         let (action, key, operation) = match kind {
             "Put" => {
                 let item = item_field(&op, "Item")?.ok_or_else(|| {
-                    DynamoDbError::Validation(super::wire::null_violation(
-                        "transactItems.1.member.put.item",
-                    ))
+                    DynamoDbError::Validation(super::wire::null_violation(&format!(
+                        "transactItems.{n}.member.put.item"
+                    )))
                 })?;
                 (Action::Put(item), None, "PutItem")
             }
             "Update" => {
                 if update.is_none() {
-                    return Err(DynamoDbError::Validation(
-                        "1 validation error detected: Value null at 'transactItems.1.member.update.updateExpression' failed to satisfy constraint: Member must not be null".to_owned(),
-                    ));
+                    return Err(DynamoDbError::Validation(format!(
+                        "1 validation error detected: {}",
+                        super::wire::null_violation(&format!(
+                            "transactItems.{n}.member.update.updateExpression"
+                        ))
+                    )));
                 }
                 (
                     Action::Update(update),
@@ -106,9 +109,12 @@ pub async fn transact_write_items(state: &ServerState, caller: &Caller, mut inpu
             "Delete" => (Action::Delete, item_field(&op, "Key")?, "DeleteItem"),
             "ConditionCheck" => {
                 if condition.is_none() {
-                    return Err(DynamoDbError::Validation(
-                        "1 validation error detected: Value null at 'transactItems.1.member.conditionCheck.conditionExpression' failed to satisfy constraint: Member must not be null".to_owned(),
-                    ));
+                    return Err(DynamoDbError::Validation(format!(
+                        "1 validation error detected: {}",
+                        super::wire::null_violation(&format!(
+                            "transactItems.{n}.member.conditionCheck.conditionExpression"
+                        ))
+                    )));
                 }
                 (Action::Check, item_field(&op, "Key")?, "ConditionCheckItem")
             }
@@ -161,19 +167,20 @@ pub fn transact_get_items(state: &ServerState, caller: &Caller, mut input: Input
     let capacity = return_consumed_capacity(&mut input)?;
     let list = transact_items(&mut input)?;
     let mut gets = Vec::with_capacity(list.len());
-    for entry in &list {
+    for (n, entry) in (1..).zip(&list) {
         let Some(Value::Object(body)) = entry.get("Get") else {
-            return Err(DynamoDbError::Validation(
-                "1 validation error detected: Value null at 'transactItems.1.member.get' failed to satisfy constraint: Member must not be null".to_owned(),
-            ));
+            return Err(DynamoDbError::Validation(format!(
+                "1 validation error detected: {}",
+                super::wire::null_violation(&format!("transactItems.{n}.member.get"))
+            )));
         };
         let mut op = Input::from_map(body.clone());
         let name = op.table_name("TableName")?;
         let key = item_field(&op, "Key")?;
         if key.is_none() {
-            op.violation(super::wire::null_violation(
-                "transactItems.1.member.get.key",
-            ));
+            op.violation(super::wire::null_violation(&format!(
+                "transactItems.{n}.member.get.key"
+            )));
         }
         op.finish()?;
         let mut attrs = expression_context(&op, &["ProjectionExpression"], &[])?;
