@@ -15,4 +15,6 @@ pub use attribute_value::{AttributeValue, Item};
 pub use binary::{DecodeError, decode_item, encode_item};
 pub use error::ValueError;
 pub use size::{MAX_ITEM_SIZE, attribute_value_size, item_size};
-pub use wire::{MAX_NESTING_DEPTH, item_from_json, item_to_json, json_token_name};
+pub use wire::{
+    MAX_NESTING_DEPTH, attribute_value_from_json, item_from_json, item_to_json, json_token_name,
+};

@@ -163,6 +163,11 @@ fn map_of(
         .collect()
 }
 
+/// Parses one attribute value (`{"S": "x"}`), as in ExpressionAttributeValues.
+pub fn attribute_value_from_json(v: &Value) -> Result<AttributeValue, ValueError> {
+    value(v, 0)
+}
+
 /// Parses an item (`{"name": {"S": "x"}, …}`).
 pub fn item_from_json(v: &Value) -> Result<Item, ValueError> {
     let map = v.as_object().ok_or_else(|| type_error("Map", v))?;

@@ -5,13 +5,20 @@
 use strata_dynamodb_item::{AttributeValue, Item};
 
 use crate::error::{DynamoDbError, Result};
-use crate::schema::{IndexDefinition, KeyAttribute, KeySchema};
+use crate::schema::{IndexDefinition, KeySchema};
 
 /// DynamoDB's limits on key sizes.
 pub const MAX_PARTITION_KEY_BYTES: usize = 2048;
 pub const MAX_SORT_KEY_BYTES: usize = 1024;
 
 const MSG_SCHEMA_MISMATCH: &str = "The provided key element does not match the schema";
+
+/// FNV-1a: a stable, non-cryptographic hash (scan segments, request fingerprints).
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf29ce484222325u64, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x100000001b3)
+    })
+}
 
 /// Appends the order-preserving encoding of a key value (S, N or B).
 pub fn encode_key_value(value: &AttributeValue, out: &mut Vec<u8>) {
@@ -61,7 +68,7 @@ fn is_empty_scalar(value: &AttributeValue) -> Option<&'static str> {
     }
 }
 
-fn check_size(key: &KeyAttribute, value: &AttributeValue, is_sort: bool) -> Result<()> {
+fn check_size(value: &AttributeValue, is_sort: bool) -> Result<()> {
     let size = key_value_size(value);
     if is_sort && size > MAX_SORT_KEY_BYTES {
         return Err(DynamoDbError::invalid(
@@ -73,7 +80,6 @@ fn check_size(key: &KeyAttribute, value: &AttributeValue, is_sort: bool) -> Resu
             "Size of hashkey has exceeded the maximum size limit of2048 bytes",
         ));
     }
-    let _ = key;
     Ok(())
 }
 
@@ -101,7 +107,7 @@ pub fn check_item_key(schema: &KeySchema, item: &Item) -> Result<()> {
                 key.name
             )));
         }
-        check_size(key, value, i == 1)?;
+        check_size(value, i == 1)?;
     }
     Ok(())
 }
@@ -126,7 +132,7 @@ pub fn check_key(schema: &KeySchema, key: &Item) -> Result<()> {
                 attr.name
             )));
         }
-        check_size(attr, value, i == 1)?;
+        check_size(value, i == 1)?;
     }
     Ok(())
 }

@@ -247,12 +247,6 @@ fn sort_range(
     }
 }
 
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf29ce484222325u64, |h, b| {
-        (h ^ u64::from(*b)).wrapping_mul(0x100000001b3)
-    })
-}
-
 impl DynamoDb {
     pub fn query(&self, table: &Table, input: QueryInput) -> Result<Page> {
         let source = Source::resolve(table, &input.options)?;
@@ -343,7 +337,7 @@ impl DynamoDb {
                 if let Some(v) = item.get(&partition.name) {
                     encode_key_value(v, &mut bytes);
                 }
-                fnv1a(&bytes) % u64::from(total) == u64::from(segment)
+                crate::key::fnv1a(&bytes) % u64::from(total) == u64::from(segment)
             }
         };
         self.collect_page(&source, rows, &input.options, in_segment)

@@ -36,6 +36,18 @@ pub struct RequestToken {
     pub fingerprint: u64,
 }
 
+impl RequestToken {
+    /// `request` is a canonical form of the transaction's items (same items, same bytes).
+    pub fn new(account: &str, region: &str, token: String, request: &[u8]) -> Self {
+        Self {
+            account: account.to_owned(),
+            region: region.to_owned(),
+            token,
+            fingerprint: crate::key::fnv1a(request),
+        }
+    }
+}
+
 /// One read of TransactGetItems.
 #[derive(Debug)]
 pub struct TransactGet {

@@ -180,6 +180,30 @@ pub fn authorize_found(
     })
 }
 
+/// A single-item operation's authorization: looks the table up once, adds the item's
+/// partition key (`dynamodb:LeadingKeys`), authorizes, and returns the table.
+pub fn authorize_item(
+    state: &ServerState,
+    caller: &Caller,
+    operation: &str,
+    table: &TableRef,
+    item_or_key: &Item,
+    mut conditions: Conditions,
+) -> Result<Table, DynamoDbError> {
+    let found = state.dynamodb.table(table.scope(), &table.name).ok();
+    conditions.leading_key(found.as_ref(), item_or_key);
+    authorize_found(
+        state,
+        caller,
+        operation,
+        table,
+        found.as_ref(),
+        None,
+        conditions,
+    )?;
+    require(found)
+}
+
 /// The table, or `ResourceNotFoundException` (after authorization passed).
 pub fn require(found: Option<Table>) -> Result<Table, DynamoDbError> {
     found.ok_or_else(|| DynamoDbError::ResourceNotFound("Requested resource not found".to_owned()))

@@ -73,7 +73,6 @@ fn attribute_definitions(input: &mut Input) -> Result<Vec<KeyAttribute>, DynamoD
 fn key_schema(
     input: &mut Input,
     member: &str,
-    definitions: &[KeyAttribute],
 ) -> Result<Option<Vec<(String, String)>>, DynamoDbError> {
     let Some(list) = input.array("KeySchema")?.cloned() else {
         input.violation(super::wire::null_violation(member));
@@ -119,7 +118,6 @@ fn key_schema(
             out.push((n, t));
         }
     }
-    let _ = definitions;
     Ok(Some(out))
 }
 
@@ -257,7 +255,7 @@ fn new_index(
     if let Some(n) = &name {
         check_name(&mut index, "IndexName", n, 3);
     }
-    let elements = key_schema(&mut index, "keySchema", definitions)?;
+    let elements = key_schema(&mut index, "keySchema")?;
     let pt = provisioned(&mut index, "provisionedThroughput")?;
     index.finish()?;
     let name = name.expect("required member checked by finish");
@@ -353,7 +351,7 @@ fn tags(input: &Input) -> Result<Vec<(String, String)>, DynamoDbError> {
 pub async fn create_table(state: &ServerState, caller: &Caller, mut input: Input) -> Out {
     let definitions = attribute_definitions(&mut input)?;
     let name = input.table_name("TableName")?;
-    let elements = key_schema(&mut input, "keySchema", &definitions)?;
+    let elements = key_schema(&mut input, "keySchema")?;
     let billing = billing_mode(&mut input)?;
     let pt = provisioned(&mut input, "provisionedThroughput")?;
     input.finish()?;

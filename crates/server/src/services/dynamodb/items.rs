@@ -11,7 +11,7 @@ use strata_expression::{
     Condition, ConditionKind, ExpressionAttributes, parse_condition, parse_projection, parse_update,
 };
 
-use super::access::{Conditions, authorize_found, require, resolve};
+use super::access::{Conditions, authorize_item, resolve};
 use super::common::{
     add_capacity, expression_context, item_collection_metrics, return_consumed_capacity,
     return_item_collection_metrics, return_old_on_failure, return_values,
@@ -112,22 +112,15 @@ async fn run_write(
     action: impl FnOnce(&Table, Item) -> (Item, Action),
 ) -> Out {
     let table_ref = resolve(caller, &request.table)?;
-    let found = state
-        .dynamodb
-        .table(table_ref.scope(), &table_ref.name)
-        .ok();
-    conditions.leading_key(found.as_ref(), &request.target);
     conditions.return_values = return_values_name(request.return_values);
-    authorize_found(
+    let table = authorize_item(
         state,
         caller,
         operation,
         &table_ref,
-        found.as_ref(),
-        None,
+        &request.target,
         conditions,
     )?;
-    let table = require(found)?;
     let (key, action) = action(&table, request.target);
     let metrics = request
         .metrics
@@ -257,25 +250,11 @@ pub fn get_item(state: &ServerState, caller: &Caller, mut input: Input) -> Out {
     }
     let key = key.expect("checked by finish");
     let table_ref = resolve(caller, &name.expect("checked by finish"))?;
-    let found = state
-        .dynamodb
-        .table(table_ref.scope(), &table_ref.name)
-        .ok();
     let mut conditions = Conditions::default();
-    conditions.leading_key(found.as_ref(), &key);
     if let Some(p) = &projection {
         conditions.attributes = attribute_names(p.top_level_attributes());
     }
-    authorize_found(
-        state,
-        caller,
-        "GetItem",
-        &table_ref,
-        found.as_ref(),
-        None,
-        conditions,
-    )?;
-    let table = require(found)?;
+    let table = authorize_item(state, caller, "GetItem", &table_ref, &key, conditions)?;
     let got = state
         .dynamodb
         .get_item(&table, &key, projection.as_ref(), consistent)?;

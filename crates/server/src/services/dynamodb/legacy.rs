@@ -13,16 +13,7 @@ use strata_expression::legacy::{
 };
 use strata_expression::{Condition, KeyConditions, Projection, Update};
 
-use super::wire::{Input, camel, item, wrong_type};
-
-fn single_value(v: &Value) -> Result<AttributeValue, DynamoDbError> {
-    let mut wrapper = Map::new();
-    wrapper.insert("v".into(), v.clone());
-    Ok(item(&Value::Object(wrapper))?
-        .into_values()
-        .next()
-        .expect("one entry in, one out"))
-}
+use super::wire::{Input, attribute_value, camel, wrong_type};
 
 fn enum_violation(value: &str, member: &str, allowed: &str) -> DynamoDbError {
     DynamoDbError::Validation(format!(
@@ -49,7 +40,7 @@ fn conditional_operator(input: &Input) -> Result<Option<ConditionalOperator>, Dy
 fn value_list(entry: &Input) -> Result<Option<Vec<AttributeValue>>, DynamoDbError> {
     entry
         .array("AttributeValueList")?
-        .map(|list| list.iter().map(single_value).collect())
+        .map(|list| list.iter().map(attribute_value).collect())
         .transpose()
 }
 
@@ -98,7 +89,7 @@ pub fn expected(input: &Input) -> Result<Option<Condition>, DynamoDbError> {
         expected.push((
             attribute,
             ExpectedAttributeValue {
-                value: entry.raw("Value").map(single_value).transpose()?,
+                value: entry.raw("Value").map(attribute_value).transpose()?,
                 exists: entry.bool("Exists")?,
                 comparison_operator: entry
                     .str("ComparisonOperator")?
@@ -176,7 +167,7 @@ pub fn attribute_updates(input: &Input) -> Result<Option<Update>, DynamoDbError>
             attribute,
             AttributeValueUpdate {
                 action,
-                value: entry.raw("Value").map(single_value).transpose()?,
+                value: entry.raw("Value").map(attribute_value).transpose()?,
             },
         ));
     }

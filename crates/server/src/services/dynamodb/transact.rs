@@ -8,7 +8,7 @@ use strata_dynamodb::items::{Action, ItemWrite};
 use strata_dynamodb::transact::{MAX_TRANSACTION_ITEMS, RequestToken, TransactGet, TransactWrite};
 use strata_expression::{ConditionKind, parse_condition, parse_projection, parse_update};
 
-use super::access::{Conditions, authorize_table, require, resolve};
+use super::access::{Conditions, authorize_item, resolve};
 use super::common::{
     add_capacity_list, expression_context, return_consumed_capacity, return_item_collection_metrics,
 };
@@ -36,12 +36,6 @@ fn transact_items(input: &mut Input) -> Result<Vec<Value>, DynamoDbError> {
     }
     input.finish()?;
     Ok(list)
-}
-
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf29ce484222325u64, |h, b| {
-        (h ^ u64::from(*b)).wrapping_mul(0x100000001b3)
-    })
 }
 
 pub async fn transact_write_items(state: &ServerState, caller: &Caller, mut input: Input) -> Out {
@@ -125,15 +119,8 @@ pub async fn transact_write_items(state: &ServerState, caller: &Caller, mut inpu
             }
         };
         let table_ref = resolve(caller, &name.expect("checked by finish"))?;
-        let found = state
-            .dynamodb
-            .table(table_ref.scope(), &table_ref.name)
-            .ok();
         let key = match (&action, key) {
-            (Action::Put(item), _) => found
-                .as_ref()
-                .map(|t| t.def.key_schema.key_of(item))
-                .unwrap_or_default(),
+            (Action::Put(item), _) => item.clone(),
             (_, Some(key)) => key,
             _ => {
                 return Err(DynamoDbError::Validation(
@@ -141,21 +128,33 @@ pub async fn transact_write_items(state: &ServerState, caller: &Caller, mut inpu
                 ));
             }
         };
-        let mut conditions = Conditions::default();
-        conditions.leading_key(found.as_ref(), &key);
-        let table = require(authorize_table(
-            state, caller, operation, &table_ref, None, conditions,
-        )?)?;
+        let table = authorize_item(
+            state,
+            caller,
+            operation,
+            &table_ref,
+            &key,
+            Conditions::default(),
+        )?;
+        // A Put names its item; its key is the table's key attributes of it. Other actions
+        // keep their Key as sent, so a malformed one is refused by `ItemWrite::new`.
+        let key = match &action {
+            Action::Put(_) => table.def.key_schema.key_of(&key),
+            _ => key,
+        };
         writes.push(TransactWrite {
             write: ItemWrite::new(table, key, action, condition)?,
             return_old_on_condition_failure: on_failure,
         });
     }
-    let token = token.map(|token| RequestToken {
-        account: caller.principal.account().as_str().to_owned(),
-        region: caller.region.clone(),
-        token,
-        fingerprint: fnv1a(&serde_json::to_vec(&list).unwrap_or_default()),
+    let token = token.map(|token| {
+        let canonical = serde_json::to_vec(&list).unwrap_or_default();
+        RequestToken::new(
+            caller.principal.account().as_str(),
+            &caller.region,
+            token,
+            &canonical,
+        )
     });
     let capacities = state.dynamodb.transact_write_items(writes, token).await?;
     let mut out = Map::new();
@@ -191,15 +190,14 @@ pub fn transact_get_items(state: &ServerState, caller: &Caller, mut input: Input
         attrs.check_all_used()?;
         let key = key.expect("checked by finish");
         let table_ref = resolve(caller, &name.expect("checked by finish"))?;
-        let found = state
-            .dynamodb
-            .table(table_ref.scope(), &table_ref.name)
-            .ok();
-        let mut conditions = Conditions::default();
-        conditions.leading_key(found.as_ref(), &key);
-        let table = require(authorize_table(
-            state, caller, "GetItem", &table_ref, None, conditions,
-        )?)?;
+        let table = authorize_item(
+            state,
+            caller,
+            "GetItem",
+            &table_ref,
+            &key,
+            Conditions::default(),
+        )?;
         gets.push(TransactGet {
             table,
             key,

@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 use strata_dynamodb::DynamoDbError;
 use strata_dynamodb_item::{
-    AttributeValue, Item, ValueError, item_from_json, item_to_json, json_token_name,
+    AttributeValue, Item, ValueError, attribute_value_from_json, item_from_json, item_to_json,
+    json_token_name,
 };
 use strata_expression::ExpressionAttributes;
 
@@ -225,6 +226,11 @@ fn value_error(e: ValueError) -> DynamoDbError {
     }
 }
 
+/// One attribute value member (legacy `Value`, `AttributeValueList` entries).
+pub fn attribute_value(value: &Value) -> Result<AttributeValue, DynamoDbError> {
+    attribute_value_from_json(value).map_err(value_error)
+}
+
 /// An item member (`Item`, `Key`, `ExclusiveStartKey`).
 pub fn item(value: &Value) -> Result<Item, DynamoDbError> {
     item_from_json(value).map_err(value_error)
@@ -259,16 +265,12 @@ pub fn expression_attributes(input: &Input) -> Result<ExpressionAttributes, Dyna
         Some(map) => {
             let mut values = BTreeMap::new();
             for (k, v) in map {
-                let mut wrapper = Map::new();
-                wrapper.insert(k.clone(), v.clone());
-                let parsed = item_from_json(&Value::Object(wrapper)).map_err(|e| match e {
+                let value = attribute_value_from_json(v).map_err(|e| match e {
                     ValueError::Validation(m) => DynamoDbError::Validation(format!(
                         "ExpressionAttributeValues contains invalid value: {m} for key {k}"
                     )),
                     ValueError::Serialization(m) => DynamoDbError::Serialization(m),
                 })?;
-                let value: AttributeValue =
-                    parsed.into_values().next().expect("one entry in, one out");
                 values.insert(k.clone(), value);
             }
             Some(values)
