@@ -4,22 +4,12 @@ denies, transactions authorized per action, and table resource policies granting
 another account (or a user of the same account) access."""
 
 import json
-import uuid
 
-import botocore.exceptions
 import pytest
 
+from aws_helpers import client_error, unique
+
 SOURCE, DEST = "111111111111", "222222222222"
-
-
-def client_error(call):
-    with pytest.raises(botocore.exceptions.ClientError) as info:
-        call()
-    return info.value.response
-
-
-def unique(prefix):
-    return f"{prefix}-{uuid.uuid4().hex[:8]}"
 
 
 def table_arn(name, account=SOURCE):

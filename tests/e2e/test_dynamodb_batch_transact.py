@@ -5,18 +5,9 @@ TransactGetItems."""
 import json
 import uuid
 
-import botocore.exceptions
 import pytest
 
-
-def client_error(call):
-    with pytest.raises(botocore.exceptions.ClientError) as info:
-        call()
-    return info.value.response
-
-
-def unique(prefix):
-    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+from aws_helpers import client_error, unique
 
 
 def new_table(ddb):

@@ -3,15 +3,12 @@ ADD is atomic, put-if-absent has exactly one winner, transactions conserve a tot
 indexes stay in step with their items."""
 
 import threading
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import botocore.config
 import botocore.exceptions
 
-
-def unique(prefix):
-    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+from aws_helpers import unique
 
 
 def new_table(ddb, **extra):

@@ -3,22 +3,12 @@ expressions, return values, validation errors, consumed capacity and the legacy
 (pre-expression) parameters."""
 
 import json
-import uuid
 
-import botocore.exceptions
 import pytest
 
+from aws_helpers import client_error, unique
+
 NUMBER_38 = "12345678901234567890123456789012345678"
-
-
-def client_error(call):
-    with pytest.raises(botocore.exceptions.ClientError) as info:
-        call()
-    return info.value.response
-
-
-def unique(prefix):
-    return f"{prefix}-{uuid.uuid4().hex[:10]}"
 
 
 def new_table(ddb, range_key=None, **extra):

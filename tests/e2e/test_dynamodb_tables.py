@@ -6,26 +6,16 @@ import datetime
 import json
 import re
 import time
-import uuid
 
-import botocore.exceptions
 import pytest
 
 from conftest import start_server
 from sigv4_client import send
 
+from aws_helpers import client_error, unique
+
 SOURCE, DEST = "111111111111", "222222222222"
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-
-
-def client_error(call):
-    with pytest.raises(botocore.exceptions.ClientError) as info:
-        call()
-    return info.value.response
-
-
-def unique(prefix):
-    return f"{prefix}-{uuid.uuid4().hex[:10]}"
 
 
 def table_arn(name, account=SOURCE):
