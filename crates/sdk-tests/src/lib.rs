@@ -25,7 +25,8 @@ pub struct TestServer {
 /// Starts a server over a temporary store on `127.0.0.1:<free port>`.
 pub async fn start() -> TestServer {
     let store = Store::open_temporary().expect("a temporary store opens");
-    let state = ServerState::open(store, REGION.to_owned()).expect("server state opens");
+    let objects = strata_s3::BlobDir::temporary().expect("a temporary object directory");
+    let state = ServerState::open(store, objects, REGION.to_owned()).expect("server state opens");
     let id = AccountId::parse(ACCOUNT).expect("a 12-digit account id");
     state
         .iam

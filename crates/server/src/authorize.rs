@@ -9,6 +9,7 @@
 use strata_iam::{IamError, Principal};
 use strata_policy::{
     Context, LabeledPolicy, Policies, Request, RequestPrincipal, access_denied_message, evaluate,
+    s3_access_denied_message,
 };
 
 use crate::auth::Caller;
@@ -84,6 +85,7 @@ pub fn authorize(
             resource_account,
             resource_policy,
             context: Vec::new(),
+            denial: Denial::Standard,
         },
     )
 }
@@ -110,8 +112,28 @@ pub fn authorize_target(
         source_ip: caller.source_ip,
         region: &caller.region,
     };
+    judge(state, Some(&caller.principal), &origin, target)
+}
+
+/// [`authorize_target`] for an unsigned request (S3 only): judged by the resource policy's
+/// statements for `Principal: "*"` alone.
+pub fn authorize_anonymous(
+    state: &ServerState,
+    origin: &Origin<'_>,
+    target: Target<'_>,
+) -> Result<(), Denied> {
+    judge(state, None, origin, target)
+}
+
+fn judge(
+    state: &ServerState,
+    principal: Option<&Principal>,
+    origin: &Origin<'_>,
+    target: Target<'_>,
+) -> Result<(), Denied> {
+    let (action, resource, denial) = (target.action, target.resource, target.denial);
     let (request, decision) =
-        decide(state, &caller.principal, &origin, target).map_err(Denied::Internal)?;
+        decide(state, principal, origin, target).map_err(Denied::Internal)?;
     // Field values are only evaluated when the level is enabled, so an allowed
     // request pays nothing for its trace unless debug logging is on.
     let trace = || {
@@ -127,9 +149,14 @@ pub fn authorize_target(
         return Ok(());
     }
     tracing::info!(target: "strata::authz", principal = %request.principal.arn, action, resource, trace = %trace(), "denied");
-    Err(Denied::AccessDenied(access_denied_message(
-        &request, &decision,
-    )))
+    let message = match denial {
+        Denial::Standard => access_denied_message(&request, &decision),
+        Denial::S3 if request.resource_account.as_deref() == Some(&request.principal.account) => {
+            s3_access_denied_message(&request, &decision)
+        }
+        Denial::S3 => "Access Denied".to_owned(),
+    };
+    Err(Denied::AccessDenied(message))
 }
 
 /// What a request is about.
@@ -140,6 +167,19 @@ pub struct Target<'a> {
     pub resource_policy: Option<ResourcePolicy<'a>>,
     /// Service-specific condition keys and their values.
     pub context: Vec<(&'static str, Vec<String>)>,
+    /// How a denial is worded.
+    pub denial: Denial,
+}
+
+/// The wording of an `AccessDenied` message, which differs between services.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Denial {
+    /// IAM, STS and DynamoDB: `User: … is not authorized to perform: …`.
+    #[default]
+    Standard,
+    /// S3: the same with the resource ARN quoted within one account; a plain
+    /// `Access Denied` across accounts and for anonymous callers (spec §4.5).
+    S3,
 }
 
 /// Where a request came from, for the context keys.
@@ -152,11 +192,11 @@ pub struct Origin<'a> {
 /// on the outcome: [`authorize`] and the simulator both call this.
 pub fn decide(
     state: &ServerState,
-    caller: &Principal,
+    caller: Option<&Principal>,
     origin: &Origin<'_>,
     target: Target<'_>,
 ) -> Result<(Request, strata_policy::Decision), IamError> {
-    let principal = request_principal(caller);
+    let principal = caller.map_or_else(RequestPrincipal::anonymous, request_principal);
     let now = state.clock.now();
     let mut context = Context::new();
     principal.add_global_keys(&mut context);
@@ -180,8 +220,13 @@ pub fn decide(
         resource_account: Some(target.resource_account.to_owned()),
         context,
     };
-    let identity = state.iam.identity_policies(caller)?;
-    let session = state.iam.session_policies(caller)?;
+    let (identity, session) = match caller {
+        Some(caller) => (
+            state.iam.identity_policies(caller)?,
+            state.iam.session_policies(caller)?,
+        ),
+        None => (Default::default(), Default::default()),
+    };
     let identity: Vec<LabeledPolicy<'_>> = identity.iter().map(labeled).collect();
     let session: Vec<LabeledPolicy<'_>> = session.iter().map(labeled).collect();
     let decision = evaluate(

@@ -11,7 +11,7 @@ use hyper::body::Incoming;
 
 use crate::auth::{Caller, authenticate};
 use crate::protocol::query::{Params, QueryService};
-use crate::protocol::{HttpResponse, json, query, s3};
+use crate::protocol::{HttpResponse, json, query};
 use crate::route::{DYNAMODB_TARGET_PREFIX, Route, route};
 use crate::services;
 use crate::state::ServerState;
@@ -55,22 +55,33 @@ async fn read_body(body: Incoming) -> Result<Bytes, BodyError> {
     }
 }
 
-pub(crate) async fn handle(state: Arc<ServerState>, req: http::Request<Incoming>) -> HttpResponse {
+/// A response body: whole (most protocols) or streamed (S3 objects).
+pub type ResponseBody = http_body_util::Either<http_body_util::Full<Bytes>, s3s::Body>;
+
+pub(crate) async fn handle(
+    state: Arc<ServerState>,
+    s3: &s3s::service::S3Service,
+    req: http::Request<Incoming>,
+) -> http::Response<ResponseBody> {
     let started = Instant::now();
     let (parts, body) = req.into_parts();
+    let whole = |(response, log): (HttpResponse, LogFields)| {
+        (response.map(http_body_util::Either::Left), log)
+    };
     let (response, log) = match route(&parts) {
         Route::Admin => {
             let body = read_body(body).await.unwrap_or_default();
             let (response, op) =
                 admin::handle(&state, &parts.method, parts.uri.path(), &body).await;
-            (response, LogFields::new("admin", op))
+            whole((response, LogFields::new("admin", op)))
         }
-        Route::Json { target } => dynamodb(&state, &parts, body, target).await,
-        Route::Query => query_protocol(&state, &parts, body).await,
+        Route::Json { target } => whole(dynamodb(&state, &parts, body, target).await),
+        Route::Query => whole(query_protocol(&state, &parts, body).await),
         Route::S3 => {
-            let request_id = request_id::s3();
-            let response = s3::error(&s3::not_implemented(), &request_id, &request_id);
-            (response, LogFields::new("s3", parts.method.as_str()))
+            let log = LogFields::new("s3", parts.method.as_str());
+            let response =
+                services::s3::handle(s3, http::Request::from_parts(parts, body)).await;
+            (response.map(http_body_util::Either::Right), log)
         }
     };
     tracing::info!(

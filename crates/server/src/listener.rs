@@ -26,6 +26,7 @@ pub async fn serve(
 ) {
     tokio::pin!(shutdown);
     state.dynamodb.spawn_ttl_sweeper();
+    let s3 = crate::services::s3::service(state.clone());
     let graceful = GracefulShutdown::new();
     loop {
         let (stream, peer) = tokio::select! {
@@ -42,12 +43,14 @@ pub async fn serve(
         };
         let _ = stream.set_nodelay(true);
         let state = state.clone();
+        let s3 = s3.clone();
         let service = service_fn(move |req| {
             let state = state.clone();
+            let s3 = s3.clone();
             // The peer address is `aws:SourceIp` for authorization.
             let mut req = req;
             req.extensions_mut().insert(peer);
-            async move { Ok::<_, Infallible>(handle(state, req).await) }
+            async move { Ok::<_, Infallible>(handle(state, &s3, req).await) }
         });
         let connection =
             graceful.watch(http1::Builder::new().serve_connection(TokioIo::new(stream), service));

@@ -21,3 +21,10 @@ pub fn query() -> String {
 pub fn s3() -> String {
     format!("{:016X}", fastrand::u64(..))
 }
+
+/// S3's `x-amz-id-2`: an opaque base64 host id.
+pub fn s3_host_id() -> String {
+    use base64::Engine as _;
+    let bytes: Vec<u8> = (0..48).map(|_| fastrand::u8(..)).collect();
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}

@@ -111,13 +111,14 @@ pub fn simulate(
             required: true,
         }),
         context: Vec::new(),
+        denial: Default::default(),
     };
     let origin = Origin {
         source_ip: request.source_ip,
         region: &state.default_region,
     };
     let (evaluated, decision) =
-        decide(state, &principal, &origin, target).map_err(|e| e.to_string())?;
+        decide(state, Some(&principal), &origin, target).map_err(|e| e.to_string())?;
     let message = strata_policy::access_denied_message(&evaluated, &decision);
     Ok(serde_json::json!({
         "decision": format!("{:?}", decision.effect),

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use strata_clock::Clock;
 use strata_dynamodb::{DynamoDb, DynamoDbError};
 use strata_iam::Iam;
+use strata_s3::{BlobDir, S3, S3Error};
 use strata_sigv4::Verifier;
 use strata_storage::{StorageError, Store};
 
@@ -16,6 +17,7 @@ pub struct ServerState {
     pub store: Store,
     pub iam: Iam,
     pub dynamodb: DynamoDb,
+    pub s3: S3,
     pub clock: Clock,
     pub verifier: Verifier,
     /// The region reported where a request names none.
@@ -30,12 +32,19 @@ pub enum StateError {
     CorruptClock,
     #[error(transparent)]
     DynamoDb(#[from] DynamoDbError),
+    #[error(transparent)]
+    S3(#[from] S3Error),
 }
 
 impl ServerState {
-    /// Builds the state over an opened store, restoring the clock offset persisted by
-    /// an earlier run so that service time never goes back across restarts.
-    pub fn open(store: Store, default_region: String) -> Result<Arc<Self>, StateError> {
+    /// Builds the state over an opened store and the directory of S3 object files,
+    /// restoring the clock offset persisted by an earlier run so that service time never
+    /// goes back across restarts.
+    pub fn open(
+        store: Store,
+        objects: BlobDir,
+        default_region: String,
+    ) -> Result<Arc<Self>, StateError> {
         let offset = match store.get(SERVER_META, CLOCK_OFFSET_KEY)? {
             Some(bytes) => {
                 i64::from_be_bytes(bytes.try_into().map_err(|_| StateError::CorruptClock)?)
@@ -46,6 +55,7 @@ impl ServerState {
         Ok(Arc::new(Self {
             iam: Iam::new(store.clone()),
             dynamodb: DynamoDb::open(store.clone(), clock.clone())?,
+            s3: S3::new(store.clone(), clock.clone(), objects),
             store,
             clock,
             verifier: Verifier::new(),

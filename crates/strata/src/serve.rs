@@ -8,6 +8,7 @@ use strata_iam::{
     AccessKey, Account, AccountId, RootAccount, generate_root_access_key_id,
     generate_secret_access_key,
 };
+use strata_s3::BlobDir;
 use strata_server::ServerState;
 use strata_storage::Store;
 
@@ -47,7 +48,13 @@ async fn serve(args: ServeArgs, config: Option<Config>) -> anyhow::Result<()> {
     let region = config
         .as_ref()
         .map_or(DEFAULT_REGION.to_owned(), |c| c.region.clone());
-    let state = ServerState::open(store, region.clone())?;
+    let objects = if args.in_memory {
+        BlobDir::temporary()?
+    } else {
+        BlobDir::open(&args.data_dir.join("objects"))
+            .with_context(|| format!("cannot open the object directory in {}", args.data_dir.display()))?
+    };
+    let state = ServerState::open(store, objects, region.clone())?;
     match config {
         Some(config) => state.iam.ensure_accounts(config.accounts).await?,
         None if state.iam.root_accounts()?.is_empty() => {

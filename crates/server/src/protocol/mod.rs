@@ -3,7 +3,6 @@
 
 pub mod json;
 pub mod query;
-pub mod s3;
 pub mod xml;
 
 use bytes::Bytes;

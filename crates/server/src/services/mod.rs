@@ -3,4 +3,5 @@
 
 pub mod dynamodb;
 pub mod iam;
+pub mod s3;
 pub mod sts;

@@ -172,6 +172,7 @@ pub fn authorize_found(
                 required: false,
             }),
             context: conditions.into_context(),
+            denial: Default::default(),
         },
     )
     .map_err(|denied| match denied {

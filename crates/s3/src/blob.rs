@@ -1,0 +1,285 @@
+//! Object bytes on disk: one file per blob under `<root>/<2 hex>/<32 hex>`, written once,
+//! never modified, deleted when no object or part refers to it any more.
+//!
+//! A [`BlobWriter`] streams a body: small bodies stay in memory and end up inline in the
+//! object's record; past [`INLINE_MAX`] bytes they spill to a new blob file. [`BlobWriter::finish`]
+//! checks the MD5 and makes the file durable (fsync of the file and of its directory) before
+//! the metadata that names it is committed. Until then a [`Blob`] owns its file: dropping it
+//! (a failed or abandoned request) removes the file, so a failed upload leaves nothing.
+//!
+//! A crash between a blob's fsync and its metadata commit leaves an unreferenced file; it
+//! takes space but is never read.
+
+use std::collections::VecDeque;
+use std::io::SeekFrom;
+use std::path::{Path, PathBuf};
+
+use bytes::{Bytes, BytesMut};
+use md5::{Digest, Md5};
+use tokio::fs::File;
+use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt, BufWriter};
+
+use crate::{Result, S3Error, Segment};
+
+/// Bodies up to this size are stored inline with their metadata (one group-committed
+/// write, no file, no extra fsync).
+pub const INLINE_MAX: usize = 64 * 1024;
+
+/// Bytes handed out per read of an object.
+const READ_CHUNK: usize = 256 * 1024;
+
+/// The directory of blob files.
+pub struct BlobDir {
+    root: PathBuf,
+    /// Keeps a temporary directory (`--in-memory`) alive as long as the engine.
+    _temporary: Option<tempfile::TempDir>,
+}
+
+impl BlobDir {
+    /// Blob files under `root`, created if missing.
+    pub fn open(root: &Path) -> Result<Self> {
+        std::fs::create_dir_all(root)?;
+        Ok(Self {
+            root: root.to_path_buf(),
+            _temporary: None,
+        })
+    }
+
+    /// Blob files in a new temporary directory, removed when the engine is dropped.
+    pub fn temporary() -> Result<Self> {
+        let dir = tempfile::Builder::new().prefix("strata-objects-").tempdir()?;
+        Ok(Self {
+            root: dir.path().to_path_buf(),
+            _temporary: Some(dir),
+        })
+    }
+
+    fn path(&self, id: &str) -> PathBuf {
+        self.root.join(&id[..2]).join(id)
+    }
+
+    /// Starts writing a body. `inline` allows a small body to stay in memory.
+    pub fn writer(&self, inline: bool) -> BlobWriter {
+        BlobWriter {
+            root: self.root.clone(),
+            inline,
+            buffer: BytesMut::new(),
+            file: None,
+            md5: Md5::new(),
+            size: 0,
+        }
+    }
+
+    /// Removes blob files no record refers to any more. Missing files are fine (a repeated
+    /// cleanup after a crash).
+    pub async fn remove(&self, ids: impl IntoIterator<Item = String>) {
+        for id in ids {
+            let path = self.path(&id);
+            if let Err(err) = tokio::fs::remove_file(&path).await
+                && err.kind() != std::io::ErrorKind::NotFound
+            {
+                tracing::warn!(path = %path.display(), %err, "cannot remove an unused object file");
+            }
+        }
+    }
+
+    /// Opens `len` bytes from `start` of an object made of `segments` (or of `inline`).
+    /// Every file is opened now, so a concurrent overwrite that removes them later does not
+    /// cut the read short.
+    pub async fn reader(
+        &self,
+        inline: Bytes,
+        segments: &[Segment],
+        start: u64,
+        len: u64,
+    ) -> Result<ObjectReader> {
+        if segments.is_empty() {
+            let end = (start + len).min(inline.len() as u64);
+            let start = start.min(end);
+            return Ok(ObjectReader {
+                inline: Some(inline.slice(start as usize..end as usize)),
+                files: VecDeque::new(),
+            });
+        }
+        let mut files = VecDeque::new();
+        let (mut skip, mut left) = (start, len);
+        for segment in segments {
+            if left == 0 {
+                break;
+            }
+            if skip >= segment.size {
+                skip -= segment.size;
+                continue;
+            }
+            let mut file = File::open(self.path(&segment.blob)).await?;
+            if skip > 0 {
+                file.seek(SeekFrom::Start(skip)).await?;
+            }
+            let take = (segment.size - skip).min(left);
+            files.push_back((file, take));
+            left -= take;
+            skip = 0;
+        }
+        Ok(ObjectReader {
+            inline: None,
+            files,
+        })
+    }
+}
+
+/// A body being written.
+pub struct BlobWriter {
+    root: PathBuf,
+    inline: bool,
+    buffer: BytesMut,
+    file: Option<(BufWriter<File>, PendingFile)>,
+    md5: Md5,
+    size: u64,
+}
+
+impl BlobWriter {
+    /// Appends a chunk of the body.
+    pub async fn write(&mut self, chunk: &[u8]) -> Result<()> {
+        self.md5.update(chunk);
+        self.size += chunk.len() as u64;
+        if self.file.is_none() {
+            if self.inline && self.buffer.len() + chunk.len() <= INLINE_MAX {
+                self.buffer.extend_from_slice(chunk);
+                return Ok(());
+            }
+            self.spill().await?;
+        }
+        let (file, _) = self.file.as_mut().expect("spilled above");
+        file.write_all(chunk).await?;
+        Ok(())
+    }
+
+    /// Moves what is buffered to a new blob file.
+    async fn spill(&mut self) -> Result<()> {
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        let dir = self.root.join(&id[..2]);
+        tokio::fs::create_dir_all(&dir).await?;
+        let path = dir.join(&id);
+        let file = File::create_new(&path).await?;
+        let pending = PendingFile {
+            id,
+            path: Some(path),
+        };
+        let mut file = BufWriter::with_capacity(READ_CHUNK, file);
+        file.write_all(&self.buffer).await?;
+        self.buffer = BytesMut::new();
+        self.file = Some((file, pending));
+        Ok(())
+    }
+
+    /// Ends the body: checks it against `expected_md5` (Content-MD5) and makes its file
+    /// durable.
+    pub async fn finish(mut self, expected_md5: Option<&[u8]>) -> Result<Blob> {
+        let md5: [u8; 16] = self.md5.clone().finalize().into();
+        if expected_md5.is_some_and(|expected| expected != md5) {
+            return Err(S3Error::BadDigest);
+        }
+        if self.file.is_none() && !self.inline {
+            self.spill().await?;
+        }
+        let data = match self.file.take() {
+            None => BlobData::Inline(self.buffer.split().freeze()),
+            Some((mut file, pending)) => {
+                file.flush().await?;
+                file.get_mut().sync_all().await?;
+                let dir = pending.path.as_deref().and_then(Path::parent);
+                if let Some(dir) = dir {
+                    File::open(dir).await?.sync_all().await?;
+                }
+                BlobData::File(pending)
+            }
+        };
+        Ok(Blob {
+            data,
+            size: self.size,
+            md5,
+        })
+    }
+}
+
+/// A body written and verified, not yet named by any record.
+pub struct Blob {
+    data: BlobData,
+    pub size: u64,
+    pub md5: [u8; 16],
+}
+
+enum BlobData {
+    Inline(Bytes),
+    File(PendingFile),
+}
+
+impl Blob {
+    /// The hex MD5 (a single-part ETag).
+    pub fn etag(&self) -> String {
+        hex::encode(self.md5)
+    }
+
+    /// Hands the blob to the record about to be committed: its inline bytes or its file's
+    /// segment. From here on the caller removes the file if the commit fails.
+    pub(crate) fn into_parts(self) -> (Bytes, Vec<Segment>) {
+        match self.data {
+            BlobData::Inline(bytes) => (bytes, Vec::new()),
+            BlobData::File(mut pending) => {
+                pending.path = None;
+                let segment = Segment {
+                    blob: pending.id.clone(),
+                    size: self.size,
+                };
+                (Bytes::new(), vec![segment])
+            }
+        }
+    }
+}
+
+/// A blob file that no record names yet; removed when dropped unless kept.
+struct PendingFile {
+    id: String,
+    /// `None` once the file is kept.
+    path: Option<PathBuf>,
+}
+
+impl Drop for PendingFile {
+    fn drop(&mut self) {
+        if let Some(path) = self.path.take() {
+            // Blocking, but only on the failure path and for one unlink.
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+/// Reads an object's bytes in chunks.
+pub struct ObjectReader {
+    inline: Option<Bytes>,
+    files: VecDeque<(File, u64)>,
+}
+
+impl ObjectReader {
+    /// The next chunk, or `None` at the end.
+    pub async fn next_chunk(&mut self) -> Result<Option<Bytes>> {
+        if let Some(inline) = self.inline.take() {
+            return Ok((!inline.is_empty()).then_some(inline));
+        }
+        while let Some((file, left)) = self.files.front_mut() {
+            if *left == 0 {
+                self.files.pop_front();
+                continue;
+            }
+            let want = (*left).min(READ_CHUNK as u64) as usize;
+            let mut buf = BytesMut::zeroed(want);
+            let read = file.read(&mut buf).await?;
+            if read == 0 {
+                return Err(S3Error::Corrupt("an object file is shorter than its record".into()));
+            }
+            buf.truncate(read);
+            *left -= read as u64;
+            return Ok(Some(buf.freeze()));
+        }
+        Ok(None)
+    }
+}

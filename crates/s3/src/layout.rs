@@ -1,0 +1,72 @@
+//! Where the engine keeps its records in the store.
+//!
+//! | keyspace | key | value |
+//! |---|---|---|
+//! | `s3.buckets` | bucket name | [`Bucket`] JSON |
+//! | `s3.counts` | bucket name | object count, u64 big-endian |
+//! | `s3.objects` | `bucket/key` | u32 BE JSON length, [`ObjectMeta`] JSON, inline bytes |
+//! | `s3.uploads` | `bucket/upload id` | [`Upload`] JSON |
+//! | `s3.parts` | `upload id/` + part number u32 BE | [`Part`] JSON |
+//!
+//! Bucket names contain no `/`, so `bucket/` prefixes one bucket's objects exactly and keys
+//! sort as S3 lists them (by UTF-8 bytes).
+
+use bytes::Bytes;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::{ObjectMeta, Result, S3Error};
+
+pub const BUCKETS: &str = "s3.buckets";
+pub const COUNTS: &str = "s3.counts";
+pub const OBJECTS: &str = "s3.objects";
+pub const UPLOADS: &str = "s3.uploads";
+pub const PARTS: &str = "s3.parts";
+
+/// `bucket/` + `rest`.
+pub fn in_bucket(bucket: &str, rest: &str) -> Vec<u8> {
+    let mut key = Vec::with_capacity(bucket.len() + 1 + rest.len());
+    key.extend_from_slice(bucket.as_bytes());
+    key.push(b'/');
+    key.extend_from_slice(rest.as_bytes());
+    key
+}
+
+pub fn part_key(upload_id: &str, part_number: u32) -> Vec<u8> {
+    let mut key = in_bucket(upload_id, "");
+    key.extend_from_slice(&part_number.to_be_bytes());
+    key
+}
+
+pub fn encode<T: Serialize>(value: &T) -> Vec<u8> {
+    serde_json::to_vec(value).expect("records serialize")
+}
+
+pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
+    serde_json::from_slice(bytes).map_err(|e| S3Error::Corrupt(e.to_string()))
+}
+
+pub fn encode_object(meta: &ObjectMeta, inline: &[u8]) -> Vec<u8> {
+    let json = encode(meta);
+    let mut out = Vec::with_capacity(4 + json.len() + inline.len());
+    out.extend_from_slice(&(json.len() as u32).to_be_bytes());
+    out.extend_from_slice(&json);
+    out.extend_from_slice(inline);
+    out
+}
+
+pub fn decode_object(bytes: Vec<u8>) -> Result<(ObjectMeta, Bytes)> {
+    let corrupt = || S3Error::Corrupt("object record too short".into());
+    let len = u32::from_be_bytes(bytes.get(..4).ok_or_else(corrupt)?.try_into().expect("4 bytes"))
+        as usize;
+    let json = bytes.get(4..4 + len).ok_or_else(corrupt)?;
+    let meta = decode(json)?;
+    let inline = Bytes::from(bytes).slice(4 + len..);
+    Ok((meta, inline))
+}
+
+pub fn count(bytes: Option<Vec<u8>>) -> u64 {
+    bytes
+        .and_then(|b| <[u8; 8]>::try_from(b).ok())
+        .map_or(0, u64::from_be_bytes)
+}

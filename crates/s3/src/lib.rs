@@ -1,0 +1,75 @@
+//! The S3 engine: buckets in one global namespace, each owned by one account and living in
+//! one region; objects whose bytes are blob files (or inline, when small) and whose metadata
+//! lives in `strata-storage`; multipart uploads.
+//!
+//! It never sees HTTP, XML or signatures, and it does not authorize: the server's S3 adapter
+//! (and, later, the export job writing as its caller) decide who may call what, then call
+//! here. Time comes from the one server [`Clock`].
+//!
+//! Invariants:
+//! - An object's record is committed only after its bytes are durable and verified; a
+//!   failed upload leaves no record and no file ([`blob`]).
+//! - Every change to a bucket's contents runs inside one store write closure that first
+//!   checks the bucket still exists, so nothing is written into a deleted bucket, and the
+//!   bucket's object count (which decides `BucketNotEmpty`) is exact.
+//! - Blob files are removed only after the record that named them is gone.
+//!
+//! Map: [`buckets`] (bucket operations), [`objects`] (put, get, delete, copy sources),
+//! [`list`] (ListObjects V1/V2), [`multipart`]; records in [`model`], keys in [`layout`].
+
+pub mod blob;
+pub mod buckets;
+pub mod error;
+pub mod layout;
+pub mod list;
+pub mod model;
+pub mod multipart;
+pub mod name;
+pub mod objects;
+
+use std::sync::Arc;
+
+use strata_clock::Clock;
+use strata_storage::Store;
+
+pub use blob::{Blob, BlobDir, BlobWriter, ObjectReader};
+pub use error::{Result, S3Error};
+pub use list::{ListQuery, Listing};
+pub use model::{
+    Bucket, BucketPolicy, CannedAcl, ObjectHeaders, ObjectMeta, ObjectOwnership, Part,
+    PublicAccessBlock, Segment, Upload,
+};
+pub use buckets::CreateBucket;
+pub use objects::{NewObject, StoredObject};
+
+/// The engine: cheap to clone, shared by every request.
+#[derive(Clone)]
+pub struct S3 {
+    store: Store,
+    clock: Clock,
+    blobs: Arc<BlobDir>,
+}
+
+impl S3 {
+    pub fn new(store: Store, clock: Clock, blobs: BlobDir) -> Self {
+        Self {
+            store,
+            clock,
+            blobs: Arc::new(blobs),
+        }
+    }
+
+    /// Starts writing an object body (small ones may stay inline).
+    pub fn body_writer(&self) -> BlobWriter {
+        self.blobs.writer(true)
+    }
+
+    /// Starts writing a multipart part (always a file).
+    pub fn part_writer(&self) -> BlobWriter {
+        self.blobs.writer(false)
+    }
+
+    fn now_micros(&self) -> i64 {
+        self.clock.now().as_microsecond()
+    }
+}

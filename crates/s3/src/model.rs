@@ -1,0 +1,221 @@
+//! The records the engine stores: buckets, objects, multipart uploads and their parts.
+//! Values are JSON (an object's inline bytes follow its JSON, see [`crate::layout`]).
+
+use serde::{Deserialize, Serialize};
+
+/// A bucket: one name in the global namespace, owned by one account, living in one region.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Bucket {
+    pub name: String,
+    /// The owning account's id.
+    pub owner: String,
+    pub region: String,
+    /// Creation time, µs since the epoch on the server clock.
+    pub created_micros: i64,
+    /// `None` once DeleteBucketOwnershipControls ran: objects are then owned by their
+    /// writers, as with `ObjectWriter`.
+    pub ownership: Option<ObjectOwnership>,
+    pub policy: Option<BucketPolicy>,
+    pub public_access_block: Option<PublicAccessBlock>,
+    /// The bucket's canned ACL (`private` unless set while ACLs are enabled).
+    pub acl: CannedAcl,
+    pub tags: Vec<(String, String)>,
+}
+
+impl Bucket {
+    /// Who owns an object that account `writer` uploads with canned ACL `acl`.
+    pub fn object_owner(&self, writer: &str, acl: Option<CannedAcl>) -> String {
+        match self.ownership {
+            Some(ObjectOwnership::BucketOwnerEnforced) => self.owner.clone(),
+            Some(ObjectOwnership::BucketOwnerPreferred)
+                if acl == Some(CannedAcl::BucketOwnerFullControl) =>
+            {
+                self.owner.clone()
+            }
+            _ => writer.to_owned(),
+        }
+    }
+
+    /// Whether ACLs are disabled (`BucketOwnerEnforced`).
+    pub fn acls_disabled(&self) -> bool {
+        self.ownership == Some(ObjectOwnership::BucketOwnerEnforced)
+    }
+}
+
+/// S3 Object Ownership.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub enum ObjectOwnership {
+    BucketOwnerEnforced,
+    BucketOwnerPreferred,
+    ObjectWriter,
+}
+
+impl ObjectOwnership {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "BucketOwnerEnforced" => Some(Self::BucketOwnerEnforced),
+            "BucketOwnerPreferred" => Some(Self::BucketOwnerPreferred),
+            "ObjectWriter" => Some(Self::ObjectWriter),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::BucketOwnerEnforced => "BucketOwnerEnforced",
+            Self::BucketOwnerPreferred => "BucketOwnerPreferred",
+            Self::ObjectWriter => "ObjectWriter",
+        }
+    }
+}
+
+/// S3's canned ACLs.
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub enum CannedAcl {
+    #[default]
+    Private,
+    PublicRead,
+    PublicReadWrite,
+    AuthenticatedRead,
+    AwsExecRead,
+    BucketOwnerRead,
+    BucketOwnerFullControl,
+    LogDeliveryWrite,
+}
+
+impl CannedAcl {
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "private" => Self::Private,
+            "public-read" => Self::PublicRead,
+            "public-read-write" => Self::PublicReadWrite,
+            "authenticated-read" => Self::AuthenticatedRead,
+            "aws-exec-read" => Self::AwsExecRead,
+            "bucket-owner-read" => Self::BucketOwnerRead,
+            "bucket-owner-full-control" => Self::BucketOwnerFullControl,
+            "log-delivery-write" => Self::LogDeliveryWrite,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Private => "private",
+            Self::PublicRead => "public-read",
+            Self::PublicReadWrite => "public-read-write",
+            Self::AuthenticatedRead => "authenticated-read",
+            Self::AwsExecRead => "aws-exec-read",
+            Self::BucketOwnerRead => "bucket-owner-read",
+            Self::BucketOwnerFullControl => "bucket-owner-full-control",
+            Self::LogDeliveryWrite => "log-delivery-write",
+        }
+    }
+
+    /// Whether this ACL is accepted while ACLs are disabled: it grants nothing beyond
+    /// what the bucket owner has anyway.
+    pub fn allowed_when_acls_disabled(self) -> bool {
+        matches!(self, Self::Private | Self::BucketOwnerFullControl)
+    }
+}
+
+/// A bucket policy as saved: the document the owner sent and, for each role or user ARN
+/// in its principals, the unique id it was bound to at save time.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct BucketPolicy {
+    pub document: String,
+    pub bindings: Vec<(String, String)>,
+}
+
+/// The four Block Public Access settings.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PublicAccessBlock {
+    pub block_public_acls: bool,
+    pub ignore_public_acls: bool,
+    pub block_public_policy: bool,
+    pub restrict_public_buckets: bool,
+}
+
+impl PublicAccessBlock {
+    /// What new buckets get (all four on, as on AWS since April 2023).
+    pub const ALL: Self = Self {
+        block_public_acls: true,
+        ignore_public_acls: true,
+        block_public_policy: true,
+        restrict_public_buckets: true,
+    };
+}
+
+/// The headers a client sets on an object and gets back on GET/HEAD.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ObjectHeaders {
+    pub content_type: Option<String>,
+    pub content_encoding: Option<String>,
+    pub content_disposition: Option<String>,
+    pub content_language: Option<String>,
+    pub cache_control: Option<String>,
+    pub expires: Option<String>,
+    pub website_redirect_location: Option<String>,
+    /// `x-amz-meta-*`, names lowercased, in the order sent.
+    pub metadata: Vec<(String, String)>,
+    /// `x-amz-server-side-encryption` (`AES256`, `aws:kms`, …), stored and echoed.
+    pub server_side_encryption: Option<String>,
+    pub sse_kms_key_id: Option<String>,
+    pub storage_class: Option<String>,
+}
+
+/// One stretch of an object's bytes in a blob file.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Segment {
+    pub blob: String,
+    pub size: u64,
+}
+
+/// An object's metadata. Its bytes are either inline (small objects, stored right after
+/// this record) or the concatenation of `segments`.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ObjectMeta {
+    pub key: String,
+    pub size: u64,
+    /// The ETag without quotes: hex MD5, or `md5-of-md5s-N` for multipart objects.
+    pub etag: String,
+    pub last_modified_micros: i64,
+    /// The owning account's id.
+    pub owner: String,
+    pub headers: ObjectHeaders,
+    /// Additional checksums the client sent and the body matched: (`CRC32`, base64).
+    pub checksums: Vec<(String, String)>,
+    /// For multipart objects, how many parts.
+    pub parts_count: Option<u32>,
+    pub segments: Vec<Segment>,
+    pub acl: CannedAcl,
+    pub tags: Vec<(String, String)>,
+}
+
+/// A multipart upload in progress.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Upload {
+    pub upload_id: String,
+    pub bucket: String,
+    pub key: String,
+    pub initiated_micros: i64,
+    /// The account that started it (owner of the object unless the bucket decides).
+    pub initiator: String,
+    /// The initiating principal's ARN, reported by ListParts/ListMultipartUploads.
+    pub initiator_arn: String,
+    pub headers: ObjectHeaders,
+    pub acl: Option<CannedAcl>,
+    pub tags: Vec<(String, String)>,
+    pub checksum_algorithm: Option<String>,
+}
+
+/// An uploaded part.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Part {
+    pub part_number: u32,
+    pub size: u64,
+    /// Hex MD5 of the part, without quotes.
+    pub etag: String,
+    pub last_modified_micros: i64,
+    pub blob: String,
+    pub checksums: Vec<(String, String)>,
+}

@@ -1,0 +1,218 @@
+//! Multipart uploads: parts are blob files; completing an upload commits an object whose
+//! segments are the chosen parts, in order, without copying a byte.
+
+use md5::{Digest, Md5};
+
+use crate::layout::{self, PARTS, UPLOADS};
+use crate::objects::require_bucket;
+use strata_storage::WriteTxn;
+
+use crate::{Blob, ObjectMeta, Part, Result, S3, S3Error, Segment, Upload};
+
+/// The smallest part S3 accepts, except for the last one.
+pub const MIN_PART_SIZE: u64 = 5 * 1024 * 1024;
+
+impl S3 {
+    /// Starts an upload. The caller fills everything but the id and time.
+    pub async fn create_upload(&self, mut upload: Upload) -> Result<Upload> {
+        upload.upload_id = uuid::Uuid::new_v4().simple().to_string();
+        upload.initiated_micros = self.now_micros();
+        let record = upload.clone();
+        self.store
+            .write(move |txn| {
+                require_bucket(txn, &record.bucket)?;
+                txn.put(
+                    UPLOADS,
+                    layout::in_bucket(&record.bucket, &record.upload_id),
+                    layout::encode(&record),
+                );
+                Ok::<_, S3Error>(())
+            })
+            .await?;
+        Ok(upload)
+    }
+
+    /// The upload `upload_id` of `bucket`, which must be for `key`.
+    pub fn upload(&self, bucket: &str, key: &str, upload_id: &str) -> Result<Upload> {
+        match self
+            .store
+            .get(UPLOADS, &layout::in_bucket(bucket, upload_id))?
+        {
+            Some(bytes) => {
+                let upload: Upload = layout::decode(&bytes)?;
+                if upload.key == key {
+                    Ok(upload)
+                } else {
+                    Err(S3Error::NoSuchUpload)
+                }
+            }
+            None => {
+                self.bucket(bucket)?;
+                Err(S3Error::NoSuchUpload)
+            }
+        }
+    }
+
+    /// Stores part `part_number`, replacing an earlier upload of the same number.
+    pub async fn put_part(
+        &self,
+        upload: &Upload,
+        part_number: u32,
+        blob: Blob,
+        checksums: Vec<(String, String)>,
+    ) -> Result<Part> {
+        let etag = blob.etag();
+        let size = blob.size;
+        let (_, segments) = blob.into_parts();
+        let Some(Segment { blob, .. }) = segments.into_iter().next() else {
+            return Err(S3Error::Corrupt("a part was kept inline".into()));
+        };
+        let part = Part {
+            part_number,
+            size,
+            etag,
+            last_modified_micros: self.now_micros(),
+            blob: blob.clone(),
+            checksums,
+        };
+        let record = layout::encode(&part);
+        let (bucket, upload_id) = (upload.bucket.clone(), upload.upload_id.clone());
+        let committed = self
+            .store
+            .write(move |txn| {
+                if txn
+                    .get(UPLOADS, &layout::in_bucket(&bucket, &upload_id))?
+                    .is_none()
+                {
+                    return Err(S3Error::NoSuchUpload);
+                }
+                let key = layout::part_key(&upload_id, part_number);
+                let replaced = match txn.get(PARTS, &key)? {
+                    Some(old) => Some(layout::decode::<Part>(&old)?.blob),
+                    None => None,
+                };
+                txn.put(PARTS, key, record);
+                Ok(replaced)
+            })
+            .await;
+        match committed {
+            Ok(replaced) => {
+                self.blobs.remove(replaced).await;
+                Ok(part)
+            }
+            Err(err) => {
+                self.blobs.remove([blob]).await;
+                Err(err)
+            }
+        }
+    }
+
+    /// The parts uploaded so far, by number, after `after`, at most `max`.
+    pub fn list_parts(&self, upload: &Upload, after: u32, max: usize) -> Result<Vec<Part>> {
+        let start = layout::part_key(&upload.upload_id, after.saturating_add(1));
+        let prefix = layout::in_bucket(&upload.upload_id, "");
+        let mut parts = Vec::new();
+        for entry in self.store.range(PARTS, start..)? {
+            let (key, value) = entry?;
+            if !key.starts_with(&prefix) || parts.len() > max {
+                break;
+            }
+            parts.push(layout::decode(&value)?);
+        }
+        Ok(parts)
+    }
+
+    /// The uploads in progress in `bucket`, by key then initiation.
+    pub fn uploads_in(&self, bucket: &str) -> Result<Vec<Upload>> {
+        let mut uploads: Vec<Upload> = Vec::new();
+        for entry in self.store.prefix(UPLOADS, &layout::in_bucket(bucket, ""))? {
+            uploads.push(layout::decode(&entry?.1)?);
+        }
+        uploads.sort_by(|a, b| {
+            (a.key.as_str(), a.initiated_micros).cmp(&(b.key.as_str(), b.initiated_micros))
+        });
+        Ok(uploads)
+    }
+
+    /// Completes an upload from the listed `(part number, ETag)` pairs.
+    pub async fn complete_upload(
+        &self,
+        upload: &Upload,
+        owner: String,
+        chosen: &[(u32, String)],
+    ) -> Result<ObjectMeta> {
+        let stored = self.list_parts(upload, 0, usize::MAX - 1)?;
+        if chosen.windows(2).any(|w| w[0].0 >= w[1].0) {
+            return Err(S3Error::InvalidPartOrder);
+        }
+        let mut md5s = Md5::new();
+        let mut segments = Vec::new();
+        let mut size = 0;
+        for (i, (number, etag)) in chosen.iter().enumerate() {
+            let etag = etag.trim_matches('"');
+            let part = stored
+                .iter()
+                .find(|p| p.part_number == *number && p.etag == etag)
+                .ok_or(S3Error::InvalidPart)?;
+            if i + 1 < chosen.len() && part.size < MIN_PART_SIZE {
+                return Err(S3Error::EntityTooSmall);
+            }
+            md5s.update(hex::decode(&part.etag).map_err(|e| S3Error::Corrupt(e.to_string()))?);
+            size += part.size;
+            segments.push(Segment {
+                blob: part.blob.clone(),
+                size: part.size,
+            });
+        }
+        if chosen.is_empty() {
+            return Err(S3Error::InvalidPart);
+        }
+        let meta = ObjectMeta {
+            key: upload.key.clone(),
+            size,
+            etag: format!("{}-{}", hex::encode(md5s.finalize()), chosen.len()),
+            last_modified_micros: self.now_micros(),
+            owner,
+            headers: upload.headers.clone(),
+            checksums: Vec::new(),
+            parts_count: Some(chosen.len() as u32),
+            segments,
+            acl: upload.acl.unwrap_or_default(),
+            tags: upload.tags.clone(),
+        };
+        self.commit_object(&upload.bucket, meta, bytes::Bytes::new(), Some(upload))
+            .await
+    }
+
+    /// Abandons an upload and its parts.
+    pub async fn abort_upload(&self, upload: &Upload) -> Result<()> {
+        let (bucket, upload_id) = (upload.bucket.clone(), upload.upload_id.clone());
+        let blobs = self
+            .store
+            .write(move |txn| retire_upload(txn, &bucket, &upload_id))
+            .await?;
+        self.blobs.remove(blobs).await;
+        Ok(())
+    }
+}
+
+/// Deletes an upload's record and its parts' records; returns the parts' blob files.
+pub(crate) fn retire_upload(
+    txn: &mut WriteTxn,
+    bucket: &str,
+    upload_id: &str,
+) -> Result<Vec<String>> {
+    let key = layout::in_bucket(bucket, upload_id);
+    if txn.get(UPLOADS, &key)?.is_none() {
+        return Err(S3Error::NoSuchUpload);
+    }
+    txn.delete(UPLOADS, key);
+    let mut blobs = Vec::new();
+    for part in txn.prefix_keys(PARTS, &layout::in_bucket(upload_id, ""))? {
+        if let Some(value) = txn.get(PARTS, &part)? {
+            blobs.push(layout::decode::<Part>(&value)?.blob);
+        }
+        txn.delete(PARTS, part);
+    }
+    Ok(blobs)
+}

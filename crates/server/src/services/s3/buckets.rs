@@ -1,0 +1,607 @@
+//! Bucket operations: create, head, list, delete, location, policy, ownership controls,
+//! public access block, ACL.
+
+use s3s::dto::*;
+use s3s::{S3Request, S3Response, S3Result, s3_error};
+use strata_policy::{PolicyDocument, PolicyKind, ResourcePolicyKind};
+use strata_s3::{CannedAcl, CreateBucket, ObjectOwnership as Ownership, S3Error as EngineError};
+
+use super::access::{authorize, authorize_own, authorize_policy_management, resource_arn};
+use super::errors::{access_denied, acls_not_supported, from_engine};
+use super::identity::Requester;
+use super::{canonical_owner, requester, timestamp};
+use crate::state::ServerState;
+
+/// S3's region without a LocationConstraint.
+const DEFAULT_REGION: &str = "us-east-1";
+
+pub async fn create_bucket(
+    state: &ServerState,
+    req: S3Request<CreateBucketInput>,
+) -> S3Result<S3Response<CreateBucketOutput>> {
+    let requester = &requester(&req)?.clone();
+    let input = req.input;
+    let Requester::Signed(caller) = requester else {
+        return Err(access_denied("Access Denied"));
+    };
+    let constraint = input
+        .create_bucket_configuration
+        .as_ref()
+        .and_then(|c| c.location_constraint.as_ref())
+        .map(|c| c.as_str().to_owned());
+    let region = match constraint {
+        Some(c) if c == DEFAULT_REGION => {
+            return Err(s3_error!(
+                InvalidLocationConstraint,
+                "The specified location-constraint is not valid"
+            ));
+        }
+        Some(c) if caller.region != DEFAULT_REGION && c != caller.region => {
+            return Err(s3_error!(
+                IllegalLocationConstraintException,
+                "The {c} location constraint is incompatible for the region specific endpoint this request was sent to."
+            ));
+        }
+        Some(c) => c,
+        None if caller.region != DEFAULT_REGION => {
+            return Err(s3_error!(
+                IllegalLocationConstraintException,
+                "The unspecified location constraint is incompatible for the region specific endpoint this request was sent to."
+            ));
+        }
+        None => DEFAULT_REGION.to_owned(),
+    };
+    let resource = resource_arn(&input.bucket, None);
+    authorize_own(state, requester, "s3:CreateBucket", &resource)?;
+    let ownership = match &input.object_ownership {
+        Some(o) => {
+            authorize_own(state, requester, "s3:PutBucketOwnershipControls", &resource)?;
+            Some(Ownership::parse(o.as_str()).ok_or_else(|| {
+                s3_error!(InvalidArgument, "Invalid x-amz-object-ownership header")
+            })?)
+        }
+        None => None,
+    };
+    let acl = match &input.acl {
+        Some(acl) => Some(
+            CannedAcl::parse(acl.as_str())
+                .ok_or_else(|| s3_error!(InvalidArgument, "Invalid canned ACL"))?,
+        ),
+        None => None,
+    };
+    if acl.is_some_and(|a| a != CannedAcl::Private)
+        && ownership.is_none_or(|o| o == Ownership::BucketOwnerEnforced)
+    {
+        return Err(s3_error!(
+            InvalidBucketAclWithObjectOwnership,
+            "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting"
+        ));
+    }
+    let bucket = state
+        .s3
+        .create_bucket(CreateBucket {
+            name: input.bucket,
+            owner: caller.principal.account().to_string(),
+            region,
+            ownership,
+            acl,
+        })
+        .await
+        .map_err(from_engine)?;
+    Ok(S3Response::new(CreateBucketOutput {
+        location: Some(format!("/{}", bucket.name)),
+    }))
+}
+
+/// The bucket a request names, or `NoSuchBucket`.
+pub fn bucket(state: &ServerState, name: &str) -> S3Result<strata_s3::Bucket> {
+    state.s3.bucket(name).map_err(from_engine)
+}
+
+pub async fn head_bucket(
+    state: &ServerState,
+    req: S3Request<HeadBucketInput>,
+) -> S3Result<S3Response<HeadBucketOutput>> {
+    let requester = requester(&req)?;
+    let bucket = bucket(state, &req.input.bucket)?;
+    let mut headers = http::HeaderMap::new();
+    headers.insert(
+        "x-amz-bucket-region",
+        http::HeaderValue::from_str(&bucket.region).expect("regions are ASCII"),
+    );
+    if let Err(mut err) = authorize(
+        state,
+        requester,
+        "s3:ListBucket",
+        &bucket,
+        None,
+        req.input.expected_bucket_owner.as_deref(),
+    ) {
+        err.set_headers(headers);
+        return Err(err);
+    }
+    let mut response = S3Response::new(HeadBucketOutput {
+        bucket_region: Some(bucket.region.clone()),
+        ..Default::default()
+    });
+    response.headers = headers;
+    Ok(response)
+}
+
+pub async fn list_buckets(
+    state: &ServerState,
+    req: S3Request<ListBucketsInput>,
+) -> S3Result<S3Response<ListBucketsOutput>> {
+    let requester = requester(&req)?;
+    authorize_own(state, requester, "s3:ListAllMyBuckets", "*")?;
+    let account = requester.account().expect("authorize_own refuses anonymous");
+    let prefix = req.input.prefix.clone().unwrap_or_default();
+    let buckets = state
+        .s3
+        .list_buckets(account)
+        .map_err(from_engine)?
+        .into_iter()
+        .filter(|b| b.name.starts_with(&prefix))
+        .filter(|b| req.input.bucket_region.as_ref().is_none_or(|r| *r == b.region))
+        .map(|b| Bucket {
+            name: Some(b.name),
+            creation_date: Some(timestamp(b.created_micros)),
+            bucket_region: Some(b.region),
+        })
+        .collect();
+    Ok(S3Response::new(ListBucketsOutput {
+        buckets: Some(buckets),
+        owner: Some(canonical_owner(account)),
+        prefix: req.input.prefix,
+        continuation_token: None,
+    }))
+}
+
+pub async fn delete_bucket(
+    state: &ServerState,
+    req: S3Request<DeleteBucketInput>,
+) -> S3Result<S3Response<DeleteBucketOutput>> {
+    let requester = requester(&req)?;
+    let bucket = bucket(state, &req.input.bucket)?;
+    authorize(
+        state,
+        requester,
+        "s3:DeleteBucket",
+        &bucket,
+        None,
+        req.input.expected_bucket_owner.as_deref(),
+    )?;
+    state
+        .s3
+        .delete_bucket(&bucket.name)
+        .await
+        .map_err(from_engine)?;
+    Ok(S3Response::with_status(
+        DeleteBucketOutput {},
+        http::StatusCode::NO_CONTENT,
+    ))
+}
+
+pub async fn get_bucket_location(
+    state: &ServerState,
+    req: S3Request<GetBucketLocationInput>,
+) -> S3Result<S3Response<GetBucketLocationOutput>> {
+    let requester = requester(&req)?;
+    let bucket = bucket(state, &req.input.bucket)?;
+    authorize(
+        state,
+        requester,
+        "s3:GetBucketLocation",
+        &bucket,
+        None,
+        req.input.expected_bucket_owner.as_deref(),
+    )?;
+    // us-east-1 is reported as an empty LocationConstraint.
+    let location_constraint = (bucket.region != DEFAULT_REGION)
+        .then(|| BucketLocationConstraint::from(bucket.region.clone()));
+    Ok(S3Response::new(GetBucketLocationOutput {
+        location_constraint,
+    }))
+}
+
+pub async fn put_bucket_policy(
+    state: &ServerState,
+    req: S3Request<PutBucketPolicyInput>,
+) -> S3Result<S3Response<PutBucketPolicyOutput>> {
+    let requester = requester(&req)?;
+    let bucket = bucket(state, &req.input.bucket)?;
+    authorize_policy_management(
+        state,
+        requester,
+        "s3:PutBucketPolicy",
+        &bucket,
+        req.input.expected_bucket_owner.as_deref(),
+    )?;
+    let text = req.input.policy;
+    let kind = PolicyKind::Resource(ResourcePolicyKind::S3Bucket {
+        bucket: &bucket.name,
+    });
+    let malformed =
+        |e: strata_policy::PolicyError| s3s::S3Error::with_message(s3s::S3ErrorCode::MalformedPolicy, e.message);
+    let mut document = PolicyDocument::parse(&text, kind).map_err(malformed)?;
+    let mut bindings = Vec::new();
+    document
+        .bind_principals(kind, |arn| {
+            let id = state.iam.unique_id_of(arn)?;
+            bindings.push((arn.to_owned(), id.clone()));
+            Some(id)
+        })
+        .map_err(malformed)?;
+    if bucket
+        .public_access_block
+        .is_some_and(|b| b.block_public_policy)
+        && grants_public_access(&text)
+    {
+        return Err(access_denied(
+            "User is not authorized to perform this action because public policies are blocked by the BlockPublicPolicy block public access setting.",
+        ));
+    }
+    let policy = strata_s3::BucketPolicy {
+        document: text,
+        bindings,
+    };
+    state
+        .s3
+        .update_bucket(&bucket.name, move |b| {
+            b.policy = Some(policy);
+            Ok(())
+        })
+        .await
+        .map_err(from_engine)?;
+    Ok(S3Response::with_status(
+        PutBucketPolicyOutput {},
+        http::StatusCode::NO_CONTENT,
+    ))
+}
+
+/// Whether a policy grants anything to everyone: an `Allow` statement whose principal is
+/// `*` and which has no condition narrowing it (AWS's notion of "public" also accepts some
+/// conditions as non-public, e.g. a fixed `aws:SourceAccount`; here any condition does).
+fn grants_public_access(text: &str) -> bool {
+    let Ok(doc) = serde_json::from_str::<serde_json::Value>(text) else {
+        return false;
+    };
+    let statements = match &doc["Statement"] {
+        serde_json::Value::Array(list) => list.clone(),
+        single @ serde_json::Value::Object(_) => vec![single.clone()],
+        _ => return false,
+    };
+    let everyone = |p: &serde_json::Value| match p {
+        serde_json::Value::String(s) => s == "*",
+        serde_json::Value::Array(list) => list.iter().any(|v| v == "*"),
+        _ => false,
+    };
+    statements.iter().any(|s| {
+        s["Effect"] == "Allow"
+            && s.get("Condition").is_none()
+            && (everyone(&s["Principal"]) || everyone(&s["Principal"]["AWS"]))
+    })
+}
+
+pub async fn get_bucket_policy(
+    state: &ServerState,
+    req: S3Request<GetBucketPolicyInput>,
+) -> S3Result<S3Response<GetBucketPolicyOutput>> {
+    let requester = requester(&req)?;
+    let bucket = bucket(state, &req.input.bucket)?;
+    authorize_policy_management(
+        state,
+        requester,
+        "s3:GetBucketPolicy",
+        &bucket,
+        req.input.expected_bucket_owner.as_deref(),
+    )?;
+    let policy = bucket
+        .policy
+        .ok_or_else(|| from_engine(EngineError::NoSuchBucketPolicy))?;
+    Ok(S3Response::new(GetBucketPolicyOutput {
+        policy: Some(shown_policy(state, &policy)),
+    }))
+}
+
+/// The saved document, with each principal ARN whose entity was deleted or recreated
+/// (its unique id changed) shown as the unique id it is still bound to, as AWS does.
+fn shown_policy(state: &ServerState, policy: &strata_s3::BucketPolicy) -> String {
+    let mut text = policy.document.clone();
+    for (arn, id) in &policy.bindings {
+        if state.iam.unique_id_of(arn).as_deref() != Some(id.as_str()) {
+            text = text.replace(&format!("\"{arn}\""), &format!("\"{id}\""));
+        }
+    }
+    text
+}
+
+pub async fn delete_bucket_policy(
+    state: &ServerState,
+    req: S3Request<DeleteBucketPolicyInput>,
+) -> S3Result<S3Response<DeleteBucketPolicyOutput>> {
+    let requester = requester(&req)?;
+    let bucket = bucket(state, &req.input.bucket)?;
+    authorize_policy_management(
+        state,
+        requester,
+        "s3:DeleteBucketPolicy",
+        &bucket,
+        req.input.expected_bucket_owner.as_deref(),
+    )?;
+    state
+        .s3
+        .update_bucket(&bucket.name, |b| {
+            b.policy = None;
+            Ok(())
+        })
+        .await
+        .map_err(from_engine)?;
+    Ok(S3Response::with_status(
+        DeleteBucketPolicyOutput {},
+        http::StatusCode::NO_CONTENT,
+    ))
+}
+
+pub async fn put_bucket_ownership_controls(
+    state: &ServerState,
+    req: S3Request<PutBucketOwnershipControlsInput>,
+) -> S3Result<S3Response<PutBucketOwnershipControlsOutput>> {
+    let requester = requester(&req)?;
+    let bucket = bucket(state, &req.input.bucket)?;
+    authorize(
+        state,
+        requester,
+        "s3:PutBucketOwnershipControls",
+        &bucket,
+        None,
+        req.input.expected_bucket_owner.as_deref(),
+    )?;
+    let rules = &req.input.ownership_controls.rules;
+    let [rule] = rules.as_slice() else {
+        return Err(s3_error!(MalformedXML, "The XML you provided was not well-formed or did not validate against our published schema"));
+    };
+    let ownership = Ownership::parse(rule.object_ownership.as_str()).ok_or_else(|| {
+        s3_error!(MalformedXML, "The XML you provided was not well-formed or did not validate against our published schema")
+    })?;
+    if ownership == Ownership::BucketOwnerEnforced && bucket.acl != CannedAcl::Private {
+        return Err(s3_error!(
+            InvalidBucketAclWithObjectOwnership,
+            "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting"
+        ));
+    }
+    state
+        .s3
+        .update_bucket(&bucket.name, move |b| {
+            b.ownership = Some(ownership);
+            Ok(())
+        })
+        .await
+        .map_err(from_engine)?;
+    Ok(S3Response::new(PutBucketOwnershipControlsOutput {}))
+}
+
+pub async fn get_bucket_ownership_controls(
+    state: &ServerState,
+    req: S3Request<GetBucketOwnershipControlsInput>,
+) -> S3Result<S3Response<GetBucketOwnershipControlsOutput>> {
+    let requester = requester(&req)?;
+    let bucket = bucket(state, &req.input.bucket)?;
+    authorize(
+        state,
+        requester,
+        "s3:GetBucketOwnershipControls",
+        &bucket,
+        None,
+        req.input.expected_bucket_owner.as_deref(),
+    )?;
+    let ownership = bucket
+        .ownership
+        .ok_or_else(|| from_engine(EngineError::OwnershipControlsNotFound))?;
+    Ok(S3Response::new(GetBucketOwnershipControlsOutput {
+        ownership_controls: Some(OwnershipControls {
+            rules: vec![OwnershipControlsRule {
+                object_ownership: ObjectOwnership::from(ownership.as_str().to_owned()),
+            }],
+        }),
+    }))
+}
+
+pub async fn delete_bucket_ownership_controls(
+    state: &ServerState,
+    req: S3Request<DeleteBucketOwnershipControlsInput>,
+) -> S3Result<S3Response<DeleteBucketOwnershipControlsOutput>> {
+    let requester = requester(&req)?;
+    let bucket = bucket(state, &req.input.bucket)?;
+    // There is no s3:DeleteBucketOwnershipControls action (spec §3.1).
+    authorize(
+        state,
+        requester,
+        "s3:PutBucketOwnershipControls",
+        &bucket,
+        None,
+        req.input.expected_bucket_owner.as_deref(),
+    )?;
+    state
+        .s3
+        .update_bucket(&bucket.name, |b| {
+            b.ownership = None;
+            Ok(())
+        })
+        .await
+        .map_err(from_engine)?;
+    Ok(S3Response::with_status(
+        DeleteBucketOwnershipControlsOutput {},
+        http::StatusCode::NO_CONTENT,
+    ))
+}
+
+pub async fn put_public_access_block(
+    state: &ServerState,
+    req: S3Request<PutPublicAccessBlockInput>,
+) -> S3Result<S3Response<PutPublicAccessBlockOutput>> {
+    let requester = requester(&req)?;
+    let bucket = bucket(state, &req.input.bucket)?;
+    authorize(
+        state,
+        requester,
+        "s3:PutBucketPublicAccessBlock",
+        &bucket,
+        None,
+        req.input.expected_bucket_owner.as_deref(),
+    )?;
+    let c = &req.input.public_access_block_configuration;
+    let block = strata_s3::PublicAccessBlock {
+        block_public_acls: c.block_public_acls.unwrap_or(false),
+        ignore_public_acls: c.ignore_public_acls.unwrap_or(false),
+        block_public_policy: c.block_public_policy.unwrap_or(false),
+        restrict_public_buckets: c.restrict_public_buckets.unwrap_or(false),
+    };
+    state
+        .s3
+        .update_bucket(&bucket.name, move |b| {
+            b.public_access_block = Some(block);
+            Ok(())
+        })
+        .await
+        .map_err(from_engine)?;
+    Ok(S3Response::new(PutPublicAccessBlockOutput {}))
+}
+
+pub async fn get_public_access_block(
+    state: &ServerState,
+    req: S3Request<GetPublicAccessBlockInput>,
+) -> S3Result<S3Response<GetPublicAccessBlockOutput>> {
+    let requester = requester(&req)?;
+    let bucket = bucket(state, &req.input.bucket)?;
+    authorize(
+        state,
+        requester,
+        "s3:GetBucketPublicAccessBlock",
+        &bucket,
+        None,
+        req.input.expected_bucket_owner.as_deref(),
+    )?;
+    let block = bucket
+        .public_access_block
+        .ok_or_else(|| from_engine(EngineError::NoSuchPublicAccessBlockConfiguration))?;
+    Ok(S3Response::new(GetPublicAccessBlockOutput {
+        public_access_block_configuration: Some(PublicAccessBlockConfiguration {
+            block_public_acls: Some(block.block_public_acls),
+            ignore_public_acls: Some(block.ignore_public_acls),
+            block_public_policy: Some(block.block_public_policy),
+            restrict_public_buckets: Some(block.restrict_public_buckets),
+        }),
+    }))
+}
+
+pub async fn delete_public_access_block(
+    state: &ServerState,
+    req: S3Request<DeletePublicAccessBlockInput>,
+) -> S3Result<S3Response<DeletePublicAccessBlockOutput>> {
+    let requester = requester(&req)?;
+    let bucket = bucket(state, &req.input.bucket)?;
+    authorize(
+        state,
+        requester,
+        "s3:PutBucketPublicAccessBlock",
+        &bucket,
+        None,
+        req.input.expected_bucket_owner.as_deref(),
+    )?;
+    state
+        .s3
+        .update_bucket(&bucket.name, |b| {
+            b.public_access_block = None;
+            Ok(())
+        })
+        .await
+        .map_err(from_engine)?;
+    Ok(S3Response::with_status(
+        DeletePublicAccessBlockOutput {},
+        http::StatusCode::NO_CONTENT,
+    ))
+}
+
+pub async fn get_bucket_acl(
+    state: &ServerState,
+    req: S3Request<GetBucketAclInput>,
+) -> S3Result<S3Response<GetBucketAclOutput>> {
+    let requester = requester(&req)?;
+    let bucket = bucket(state, &req.input.bucket)?;
+    authorize(
+        state,
+        requester,
+        "s3:GetBucketAcl",
+        &bucket,
+        None,
+        req.input.expected_bucket_owner.as_deref(),
+    )?;
+    Ok(S3Response::new(GetBucketAclOutput {
+        grants: Some(super::grants(&bucket.owner, None, bucket.acl)),
+        owner: Some(canonical_owner(&bucket.owner)),
+    }))
+}
+
+pub async fn put_bucket_acl(
+    state: &ServerState,
+    req: S3Request<PutBucketAclInput>,
+) -> S3Result<S3Response<PutBucketAclOutput>> {
+    let requester = requester(&req)?;
+    let bucket = bucket(state, &req.input.bucket)?;
+    authorize(
+        state,
+        requester,
+        "s3:PutBucketAcl",
+        &bucket,
+        None,
+        req.input.expected_bucket_owner.as_deref(),
+    )?;
+    if req.input.access_control_policy.is_some()
+        || req.input.grant_full_control.is_some()
+        || req.input.grant_read.is_some()
+        || req.input.grant_read_acp.is_some()
+        || req.input.grant_write.is_some()
+        || req.input.grant_write_acp.is_some()
+    {
+        return Err(s3_error!(
+            NotImplemented,
+            "Only canned ACLs (x-amz-acl) are supported"
+        ));
+    }
+    let acl = match &req.input.acl {
+        Some(acl) => CannedAcl::parse(acl.as_str())
+            .ok_or_else(|| s3_error!(InvalidArgument, "Invalid canned ACL"))?,
+        None => CannedAcl::Private,
+    };
+    if bucket.acls_disabled() && acl != CannedAcl::Private {
+        return Err(acls_not_supported());
+    }
+    state
+        .s3
+        .update_bucket(&bucket.name, move |b| {
+            b.acl = acl;
+            Ok(())
+        })
+        .await
+        .map_err(from_engine)?;
+    Ok(S3Response::new(PutBucketAclOutput {}))
+}
+
+pub async fn get_bucket_versioning(
+    state: &ServerState,
+    req: S3Request<GetBucketVersioningInput>,
+) -> S3Result<S3Response<GetBucketVersioningOutput>> {
+    let requester = requester(&req)?;
+    let bucket = bucket(state, &req.input.bucket)?;
+    authorize(
+        state,
+        requester,
+        "s3:GetBucketVersioning",
+        &bucket,
+        None,
+        req.input.expected_bucket_owner.as_deref(),
+    )?;
+    // Versioning is not implemented: every bucket is unversioned (no Status element).
+    Ok(S3Response::new(GetBucketVersioningOutput::default()))
+}

@@ -1,0 +1,84 @@
+//! Engine errors in S3's codes, statuses and messages (spec iam-s3-authz §4.2), and the
+//! few S3 errors s3s has no code for.
+
+use http::StatusCode;
+use s3s::{S3Error, S3ErrorCode, s3_error};
+use strata_s3::S3Error as EngineError;
+
+/// The S3 error for an engine error.
+pub fn from_engine(err: EngineError) -> S3Error {
+    match err {
+        EngineError::InvalidBucketName(_) => {
+            s3_error!(InvalidBucketName, "The specified bucket is not valid.")
+        }
+        EngineError::NoSuchBucket => {
+            s3_error!(NoSuchBucket, "The specified bucket does not exist")
+        }
+        EngineError::BucketAlreadyExists => s3_error!(
+            BucketAlreadyExists,
+            "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again."
+        ),
+        EngineError::BucketAlreadyOwnedByYou => s3_error!(
+            BucketAlreadyOwnedByYou,
+            "Your previous request to create the named bucket succeeded and you already own it."
+        ),
+        EngineError::BucketNotEmpty => {
+            s3_error!(BucketNotEmpty, "The bucket you tried to delete is not empty")
+        }
+        EngineError::NoSuchKey => s3_error!(NoSuchKey, "The specified key does not exist."),
+        EngineError::NoSuchUpload => s3_error!(
+            NoSuchUpload,
+            "The specified multipart upload does not exist. The upload ID might be invalid, or the multipart upload might have been aborted or completed."
+        ),
+        EngineError::InvalidPart => s3_error!(
+            InvalidPart,
+            "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag."
+        ),
+        EngineError::InvalidPartOrder => s3_error!(
+            InvalidPartOrder,
+            "The list of parts was not in ascending order. Parts must be ordered by part number."
+        ),
+        EngineError::EntityTooSmall => s3_error!(
+            EntityTooSmall,
+            "Your proposed upload is smaller than the minimum allowed object size."
+        ),
+        EngineError::BadDigest => s3_error!(
+            BadDigest,
+            "The Content-MD5 you specified did not match what we received."
+        ),
+        EngineError::OwnershipControlsNotFound => s3_error!(
+            OwnershipControlsNotFoundError,
+            "The bucket ownership controls were not found"
+        ),
+        EngineError::NoSuchBucketPolicy => {
+            s3_error!(NoSuchBucketPolicy, "The bucket policy does not exist")
+        }
+        EngineError::NoSuchPublicAccessBlockConfiguration => custom(
+            "NoSuchPublicAccessBlockConfiguration",
+            StatusCode::NOT_FOUND,
+            "The public access block configuration was not found",
+        ),
+        err @ (EngineError::Storage(_) | EngineError::Io(_) | EngineError::Corrupt(_)) => {
+            tracing::error!(error = %err, "S3 engine failure");
+            s3_error!(
+                InternalError,
+                "We encountered an internal error. Please try again."
+            )
+        }
+    }
+}
+
+/// An S3 error with a code s3s does not know.
+pub fn custom(code: &'static str, status: StatusCode, message: &str) -> S3Error {
+    let mut err = S3Error::with_message(S3ErrorCode::Custom(code.into()), message.to_owned());
+    err.set_status_code(status);
+    err
+}
+
+pub fn access_denied(message: impl Into<String>) -> S3Error {
+    S3Error::with_message(S3ErrorCode::AccessDenied, message.into())
+}
+
+pub fn acls_not_supported() -> S3Error {
+    s3_error!(AccessControlListNotSupported, "The bucket does not allow ACLs")
+}

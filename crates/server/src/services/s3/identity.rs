@@ -1,0 +1,154 @@
+//! Who is calling: the s3s hooks that look up secret keys (s3s then verifies the
+//! signature), check session tokens (which s3s does not), and record the caller for the
+//! operation; and the virtual-host parser.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use s3s::access::{S3Access, S3AccessContext};
+use s3s::auth::{S3Auth, SecretKey};
+use s3s::host::{S3Host, VirtualHost};
+use s3s::{S3Result, s3_error};
+use strata_sigv4::{Authorization, RequestParts};
+
+use crate::auth::Caller;
+use crate::state::ServerState;
+
+/// Who an operation runs for.
+#[derive(Clone, Debug)]
+pub enum Requester {
+    Signed(Caller),
+    /// An unsigned request, judged by `Principal: "*"` statements only.
+    Anonymous {
+        source_ip: Option<std::net::IpAddr>,
+    },
+}
+
+impl Requester {
+    /// The calling account, if signed.
+    pub fn account(&self) -> Option<&str> {
+        match self {
+            Self::Signed(caller) => Some(caller.principal.account().as_str()),
+            Self::Anonymous { .. } => None,
+        }
+    }
+}
+
+/// Secret keys for s3s's signature check: long-term and session keys alike.
+pub struct Keys {
+    pub state: Arc<ServerState>,
+}
+
+#[async_trait::async_trait]
+impl S3Auth for Keys {
+    async fn get_secret_key(&self, access_key: &str) -> S3Result<SecretKey> {
+        match self.state.iam.authenticate(access_key) {
+            Ok(Some(found)) => Ok(SecretKey::from(found.secret.secret_access_key)),
+            Ok(None) => Err(s3_error!(
+                InvalidAccessKeyId,
+                "The AWS Access Key Id you provided does not exist in our records."
+            )),
+            Err(err) => Err(s3_error!(InternalError, "{err}")),
+        }
+    }
+}
+
+/// Runs after the signature is verified (or for unsigned requests): checks a session
+/// key's token and expiry and records the [`Requester`] for the operation.
+pub struct Sessions {
+    pub state: Arc<ServerState>,
+}
+
+#[async_trait::async_trait]
+impl S3Access for Sessions {
+    async fn check(&self, cx: &mut S3AccessContext<'_>) -> S3Result<()> {
+        let source_ip = cx.extensions_mut().get::<SocketAddr>().map(|a| a.ip());
+        let Some(credentials) = cx.credentials() else {
+            cx.extensions_mut()
+                .insert(Requester::Anonymous { source_ip });
+            return Ok(());
+        };
+        let access_key = credentials.access_key.clone();
+        let found = self
+            .state
+            .iam
+            .authenticate(&access_key)
+            .map_err(|err| s3_error!(InternalError, "{err}"))?
+            .ok_or_else(|| {
+                s3_error!(
+                    InvalidAccessKeyId,
+                    "The AWS Access Key Id you provided does not exist in our records."
+                )
+            })?;
+        let headers: Vec<(&str, &[u8])> = cx
+            .headers()
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_bytes()))
+            .collect();
+        let parts = RequestParts {
+            method: cx.method().as_str(),
+            path: cx.uri().path(),
+            query: cx.uri().query().unwrap_or_default(),
+            headers: &headers,
+        };
+        if let Some(expected) = &found.secret.session_token {
+            let sent = parts.header("x-amz-security-token").map(str::to_owned).or_else(|| {
+                form_urlencoded::parse(parts.query.as_bytes())
+                    .find(|(k, _)| k == "X-Amz-Security-Token")
+                    .map(|(_, v)| v.into_owned())
+            });
+            if sent.as_deref() != Some(expected.as_str()) {
+                return Err(s3_error!(
+                    InvalidToken,
+                    "The provided token is malformed or otherwise invalid."
+                ));
+            }
+            if found
+                .secret
+                .expiration
+                .is_some_and(|expiry| self.state.clock.now() >= expiry)
+            {
+                return Err(s3_error!(ExpiredToken, "The provided token has expired."));
+            }
+        }
+        let region = Authorization::from_request(&parts)
+            .ok()
+            .flatten()
+            .map_or_else(|| self.state.default_region.clone(), |a| a.scope.region);
+        let caller = Caller {
+            principal: found.principal,
+            session: found.session,
+            source_ip,
+            access_key_id: access_key,
+            region,
+            service: "s3".to_owned(),
+        };
+        cx.extensions_mut().insert(Requester::Signed(caller));
+        Ok(())
+    }
+}
+
+/// Virtual-hosted–style addressing on `localhost`: `BUCKET.localhost` and
+/// `BUCKET.s3.localhost` (any port); every other host is path-style.
+pub struct Localhost;
+
+impl S3Host for Localhost {
+    fn parse_host_header<'a>(&'a self, host: &'a str) -> S3Result<VirtualHost<'a>> {
+        let name = host.rsplit_once(':').map_or(host, |(name, port)| {
+            if port.bytes().all(|b| b.is_ascii_digit()) {
+                name
+            } else {
+                host
+            }
+        });
+        for suffix in [".s3.localhost", ".localhost"] {
+            if let Some(bucket) = name.strip_suffix(suffix)
+                && !bucket.is_empty()
+                && bucket != "s3"
+            {
+                return Ok(VirtualHost::new(host).with_bucket(bucket));
+            }
+        }
+        Ok(VirtualHost::new(host))
+    }
+}

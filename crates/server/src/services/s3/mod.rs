@@ -1,0 +1,262 @@
+//! S3's REST protocol, adapted by s3s to the S3 engine (`strata-s3`).
+//!
+//! s3s parses requests (path- and virtual-hosted style), verifies SigV4 in every form S3
+//! accepts (header, presigned, `STREAMING-*` chunked with or without trailers, unsigned
+//! payload) against the IAM engine's keys, and renders S3's XML. Everything it hands us goes
+//! through [`Adapter`], the one place that turns s3s's types into engine calls; if s3s has to
+//! go, only this module changes.
+//!
+//! - [`identity`]: the s3s hooks — secret keys, session tokens, who is calling.
+//! - [`access`]: authorization of each operation through the one entry point
+//!   ([`crate::authorize`]), with S3's layers (bucket policy, owner-only operations,
+//!   `x-amz-expected-bucket-owner`).
+//! - [`buckets`], [`objects`], [`multipart`]: the operations.
+//! - [`errors`]: engine errors in S3's codes, statuses and messages.
+
+mod access;
+mod buckets;
+mod errors;
+mod identity;
+mod multipart;
+mod objects;
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http_body_util::BodyExt;
+use hyper::body::Incoming;
+use s3s::service::{S3Service, S3ServiceBuilder};
+
+use crate::request_id;
+use crate::state::ServerState;
+
+/// The S3 operations strata serves; every other one answers s3s's `NotImplemented`.
+pub struct Adapter {
+    state: Arc<ServerState>,
+}
+
+/// The s3s service over the engine, built once per listener.
+pub fn service(state: Arc<ServerState>) -> S3Service {
+    let mut builder = S3ServiceBuilder::new(Adapter {
+        state: state.clone(),
+    });
+    builder.set_auth(identity::Keys {
+        state: state.clone(),
+    });
+    builder.set_access(identity::Sessions { state });
+    builder.set_host(identity::Localhost);
+    builder.build()
+}
+
+/// The ids one request is known by, for headers and error bodies.
+#[derive(Clone, Debug)]
+pub struct RequestIds {
+    pub request_id: String,
+    pub host_id: String,
+}
+
+/// Serves one S3 request: ids on every response, and in every error body.
+pub async fn handle(
+    service: &S3Service,
+    mut req: http::Request<Incoming>,
+) -> http::Response<s3s::Body> {
+    let ids = RequestIds {
+        request_id: request_id::s3(),
+        host_id: request_id::s3_host_id(),
+    };
+    req.extensions_mut().insert(ids.clone());
+    let head = req.method() == http::Method::HEAD;
+    let req = req.map(s3s::Body::from);
+    let mut response = match service.call(req).await {
+        Ok(response) => response,
+        Err(err) => {
+            tracing::error!(error = ?err, "s3s failed to answer");
+            let mut response = http::Response::new(s3s::Body::empty());
+            *response.status_mut() = http::StatusCode::INTERNAL_SERVER_ERROR;
+            response
+        }
+    };
+    if response.status().is_client_error() || response.status().is_server_error() {
+        response = with_ids_in_body(response, &ids, head).await;
+    }
+    let headers = response.headers_mut();
+    for (name, value) in [
+        ("x-amz-request-id", &ids.request_id),
+        ("x-amz-id-2", &ids.host_id),
+    ] {
+        headers.insert(
+            name,
+            http::HeaderValue::from_str(value).expect("ids are ASCII"),
+        );
+    }
+    response
+}
+
+/// Adds `<RequestId>` and `<HostId>` to an `<Error>` body that lacks them (s3s renders its
+/// own errors without them).
+async fn with_ids_in_body(
+    response: http::Response<s3s::Body>,
+    ids: &RequestIds,
+    head: bool,
+) -> http::Response<s3s::Body> {
+    let (mut parts, body) = response.into_parts();
+    if head {
+        return http::Response::from_parts(parts, s3s::Body::empty());
+    }
+    let Ok(collected) = body.collect().await else {
+        return http::Response::from_parts(parts, s3s::Body::empty());
+    };
+    let bytes = collected.to_bytes();
+    let text = String::from_utf8_lossy(&bytes);
+    let body = match text.rfind("</Error>") {
+        Some(end) if !text.contains("<RequestId>") => {
+            let mut out = String::with_capacity(text.len() + 96);
+            out.push_str(&text[..end]);
+            out.push_str("<RequestId>");
+            out.push_str(&ids.request_id);
+            out.push_str("</RequestId><HostId>");
+            out.push_str(&ids.host_id);
+            out.push_str("</HostId></Error>");
+            Bytes::from(out)
+        }
+        _ => bytes,
+    };
+    parts.headers.remove(http::header::CONTENT_LENGTH);
+    http::Response::from_parts(parts, s3s::Body::from(body))
+}
+
+/// Who an operation runs for, as [`identity::Sessions`] recorded it.
+fn requester<T>(req: &s3s::S3Request<T>) -> s3s::S3Result<&identity::Requester> {
+    req.extensions
+        .get::<identity::Requester>()
+        .ok_or_else(|| s3s::s3_error!(InternalError, "the request was not authenticated"))
+}
+
+/// A time on the server clock (µs since the epoch) as s3s's timestamp.
+fn timestamp(micros: i64) -> s3s::dto::Timestamp {
+    let time = std::time::UNIX_EPOCH + std::time::Duration::from_micros(micros.max(0) as u64);
+    s3s::dto::Timestamp::from(time)
+}
+
+/// An account's canonical user id: 64 hex characters, stable per account.
+fn canonical_id(account: &str) -> String {
+    strata_sigv4::hex_sha256(format!("strata canonical user {account}").as_bytes())
+}
+
+fn canonical_owner(account: &str) -> s3s::dto::Owner {
+    s3s::dto::Owner {
+        display_name: None,
+        id: Some(canonical_id(account)),
+    }
+}
+
+/// The grants a canned ACL stands for, for an `owner` (and, for objects, the bucket
+/// owner when it is another account).
+fn grants(
+    owner: &str,
+    bucket_owner: Option<&str>,
+    acl: strata_s3::CannedAcl,
+) -> Vec<s3s::dto::Grant> {
+    use s3s::dto::{Grant, Grantee, Permission, Type};
+    use strata_s3::CannedAcl;
+    let user = |account: &str, permission: &'static str| Grant {
+        grantee: Some(Grantee {
+            display_name: None,
+            email_address: None,
+            id: Some(canonical_id(account)),
+            type_: Type::from_static(Type::CANONICAL_USER),
+            uri: None,
+        }),
+        permission: Some(Permission::from_static(permission)),
+    };
+    let group = |uri: &str, permission: &'static str| Grant {
+        grantee: Some(Grantee {
+            display_name: None,
+            email_address: None,
+            id: None,
+            type_: Type::from_static(Type::GROUP),
+            uri: Some(uri.to_owned()),
+        }),
+        permission: Some(Permission::from_static(permission)),
+    };
+    const ALL_USERS: &str = "http://acs.amazonaws.com/groups/global/AllUsers";
+    const AUTHENTICATED: &str = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers";
+    const LOG_DELIVERY: &str = "http://acs.amazonaws.com/groups/s3/LogDelivery";
+    let mut out = vec![user(owner, Permission::FULL_CONTROL)];
+    match acl {
+        CannedAcl::Private | CannedAcl::AwsExecRead => {}
+        CannedAcl::PublicRead => out.push(group(ALL_USERS, Permission::READ)),
+        CannedAcl::PublicReadWrite => {
+            out.push(group(ALL_USERS, Permission::READ));
+            out.push(group(ALL_USERS, Permission::WRITE));
+        }
+        CannedAcl::AuthenticatedRead => out.push(group(AUTHENTICATED, Permission::READ)),
+        CannedAcl::BucketOwnerRead => {
+            if let Some(bucket_owner) = bucket_owner {
+                out.push(user(bucket_owner, Permission::READ));
+            }
+        }
+        CannedAcl::BucketOwnerFullControl => {
+            if let Some(bucket_owner) = bucket_owner {
+                out.push(user(bucket_owner, Permission::FULL_CONTROL));
+            }
+        }
+        CannedAcl::LogDeliveryWrite => {
+            out.push(group(LOG_DELIVERY, Permission::WRITE));
+            out.push(group(LOG_DELIVERY, Permission::READ_ACP));
+        }
+    }
+    out
+}
+
+macro_rules! delegate {
+    ($($module:ident :: $op:ident($input:ident) -> $output:ident;)*) => {
+        #[async_trait::async_trait]
+        impl s3s::S3 for Adapter {
+            $(
+                async fn $op(
+                    &self,
+                    req: s3s::S3Request<s3s::dto::$input>,
+                ) -> s3s::S3Result<s3s::S3Response<s3s::dto::$output>> {
+                    $module::$op(&self.state, req).await
+                }
+            )*
+        }
+    };
+}
+
+delegate! {
+    buckets::create_bucket(CreateBucketInput) -> CreateBucketOutput;
+    buckets::head_bucket(HeadBucketInput) -> HeadBucketOutput;
+    buckets::list_buckets(ListBucketsInput) -> ListBucketsOutput;
+    buckets::delete_bucket(DeleteBucketInput) -> DeleteBucketOutput;
+    buckets::get_bucket_location(GetBucketLocationInput) -> GetBucketLocationOutput;
+    buckets::put_bucket_policy(PutBucketPolicyInput) -> PutBucketPolicyOutput;
+    buckets::get_bucket_policy(GetBucketPolicyInput) -> GetBucketPolicyOutput;
+    buckets::delete_bucket_policy(DeleteBucketPolicyInput) -> DeleteBucketPolicyOutput;
+    buckets::put_bucket_ownership_controls(PutBucketOwnershipControlsInput) -> PutBucketOwnershipControlsOutput;
+    buckets::get_bucket_ownership_controls(GetBucketOwnershipControlsInput) -> GetBucketOwnershipControlsOutput;
+    buckets::delete_bucket_ownership_controls(DeleteBucketOwnershipControlsInput) -> DeleteBucketOwnershipControlsOutput;
+    buckets::put_public_access_block(PutPublicAccessBlockInput) -> PutPublicAccessBlockOutput;
+    buckets::get_public_access_block(GetPublicAccessBlockInput) -> GetPublicAccessBlockOutput;
+    buckets::delete_public_access_block(DeletePublicAccessBlockInput) -> DeletePublicAccessBlockOutput;
+    buckets::get_bucket_acl(GetBucketAclInput) -> GetBucketAclOutput;
+    buckets::put_bucket_acl(PutBucketAclInput) -> PutBucketAclOutput;
+    buckets::get_bucket_versioning(GetBucketVersioningInput) -> GetBucketVersioningOutput;
+    objects::put_object(PutObjectInput) -> PutObjectOutput;
+    objects::get_object(GetObjectInput) -> GetObjectOutput;
+    objects::head_object(HeadObjectInput) -> HeadObjectOutput;
+    objects::delete_object(DeleteObjectInput) -> DeleteObjectOutput;
+    objects::delete_objects(DeleteObjectsInput) -> DeleteObjectsOutput;
+    objects::copy_object(CopyObjectInput) -> CopyObjectOutput;
+    objects::list_objects(ListObjectsInput) -> ListObjectsOutput;
+    objects::list_objects_v2(ListObjectsV2Input) -> ListObjectsV2Output;
+    objects::get_object_acl(GetObjectAclInput) -> GetObjectAclOutput;
+    objects::put_object_acl(PutObjectAclInput) -> PutObjectAclOutput;
+    multipart::create_multipart_upload(CreateMultipartUploadInput) -> CreateMultipartUploadOutput;
+    multipart::upload_part(UploadPartInput) -> UploadPartOutput;
+    multipart::complete_multipart_upload(CompleteMultipartUploadInput) -> CompleteMultipartUploadOutput;
+    multipart::abort_multipart_upload(AbortMultipartUploadInput) -> AbortMultipartUploadOutput;
+    multipart::list_parts(ListPartsInput) -> ListPartsOutput;
+    multipart::list_multipart_uploads(ListMultipartUploadsInput) -> ListMultipartUploadsOutput;
+}

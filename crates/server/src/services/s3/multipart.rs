@@ -1,0 +1,385 @@
+//! Multipart uploads: create, upload parts (streamed and verified like PutObject),
+//! complete, abort, list parts and uploads.
+
+use s3s::dto::*;
+use s3s::{S3Request, S3Response, S3Result, s3_error};
+use strata_s3::{ObjectHeaders, Upload};
+
+use super::access::authorize;
+use super::buckets::bucket;
+use super::errors::from_engine;
+use super::objects::{
+    canned_acl, check_acl, encoder, headers_from_input, parse_tags, receive, sorted_metadata,
+    writer_account,
+};
+use super::identity::Requester;
+use super::{canonical_owner, requester, timestamp};
+use crate::state::ServerState;
+
+/// S3's part numbers.
+const PART_NUMBERS: std::ops::RangeInclusive<i32> = 1..=10_000;
+
+fn initiator(requester: &Requester) -> (String, String) {
+    match requester {
+        Requester::Signed(caller) => (
+            caller.principal.account().to_string(),
+            caller.principal.arn(),
+        ),
+        Requester::Anonymous { .. } => (String::new(), "anonymous".to_owned()),
+    }
+}
+
+pub async fn create_multipart_upload(
+    state: &ServerState,
+    req: S3Request<CreateMultipartUploadInput>,
+) -> S3Result<S3Response<CreateMultipartUploadOutput>> {
+    let requester = requester(&req)?.clone();
+    let bucket = bucket(state, &req.input.bucket)?;
+    let input = req.input;
+    let expected = input.expected_bucket_owner.as_deref();
+    authorize(state, &requester, "s3:PutObject", &bucket, Some(&input.key), expected)?;
+    let acl = canned_acl(input.acl.as_ref())?;
+    let grants_sent = input.grant_full_control.is_some()
+        || input.grant_read.is_some()
+        || input.grant_read_acp.is_some()
+        || input.grant_write_acp.is_some();
+    if acl.is_some() || grants_sent {
+        authorize(state, &requester, "s3:PutObjectAcl", &bucket, Some(&input.key), expected)?;
+    }
+    check_acl(&bucket, acl, grants_sent)?;
+    let (account, arn) = initiator(&requester);
+    let initiator_account = if account.is_empty() {
+        writer_account(&requester, &bucket)
+    } else {
+        account
+    };
+    let expires = req
+        .headers
+        .get(http::header::EXPIRES)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let checksum_algorithm = input.checksum_algorithm.as_ref().map(|a| a.as_str().to_owned());
+    let tags = parse_tags(input.tagging.as_deref());
+    let key = input.key.clone();
+    let headers: ObjectHeaders = headers_from_input!(input, expires);
+    let upload = state
+        .s3
+        .create_upload(Upload {
+            upload_id: String::new(),
+            bucket: bucket.name.clone(),
+            key,
+            initiated_micros: 0,
+            initiator: initiator_account,
+            initiator_arn: arn,
+            headers,
+            acl,
+            tags,
+            checksum_algorithm: checksum_algorithm.clone(),
+        })
+        .await
+        .map_err(from_engine)?;
+    Ok(S3Response::new(CreateMultipartUploadOutput {
+        bucket: Some(upload.bucket),
+        key: Some(upload.key),
+        upload_id: Some(upload.upload_id),
+        server_side_encryption: upload
+            .headers
+            .server_side_encryption
+            .map(ServerSideEncryption::from),
+        checksum_algorithm: checksum_algorithm.map(ChecksumAlgorithm::from),
+        ..Default::default()
+    }))
+}
+
+pub async fn upload_part(
+    state: &ServerState,
+    mut req: S3Request<UploadPartInput>,
+) -> S3Result<S3Response<UploadPartOutput>> {
+    let requester = requester(&req)?.clone();
+    let bucket = bucket(state, &req.input.bucket)?;
+    authorize(
+        state,
+        &requester,
+        "s3:PutObject",
+        &bucket,
+        Some(&req.input.key),
+        req.input.expected_bucket_owner.as_deref(),
+    )?;
+    if !PART_NUMBERS.contains(&req.input.part_number) {
+        return Err(s3_error!(
+            InvalidArgument,
+            "Part number must be an integer between 1 and 10000, inclusive"
+        ));
+    }
+    let upload = state
+        .s3
+        .upload(&bucket.name, &req.input.key, &req.input.upload_id)
+        .map_err(from_engine)?;
+    let body = req.input.body.take();
+    let algorithm = req
+        .input
+        .checksum_algorithm
+        .clone()
+        .or_else(|| upload.checksum_algorithm.clone().map(ChecksumAlgorithm::from));
+    let (blob, checksums) = receive(
+        &req,
+        body,
+        state.s3.part_writer(),
+        req.input.content_md5.as_deref(),
+        algorithm.as_ref(),
+    )
+    .await?;
+    let part = state
+        .s3
+        .put_part(&upload, req.input.part_number as u32, blob, checksums)
+        .await
+        .map_err(from_engine)?;
+    let mut out = UploadPartOutput {
+        e_tag: Some(ETag::Strong(part.etag)),
+        server_side_encryption: upload
+            .headers
+            .server_side_encryption
+            .map(ServerSideEncryption::from),
+        ..Default::default()
+    };
+    for (name, value) in part.checksums {
+        match name.as_str() {
+            "CRC32" => out.checksum_crc32 = Some(value),
+            "CRC32C" => out.checksum_crc32c = Some(value),
+            "CRC64NVME" => out.checksum_crc64nvme = Some(value),
+            "SHA1" => out.checksum_sha1 = Some(value),
+            _ => out.checksum_sha256 = Some(value),
+        }
+    }
+    Ok(S3Response::new(out))
+}
+
+pub async fn complete_multipart_upload(
+    state: &ServerState,
+    req: S3Request<CompleteMultipartUploadInput>,
+) -> S3Result<S3Response<CompleteMultipartUploadOutput>> {
+    let requester = requester(&req)?.clone();
+    let input = req.input;
+    let bucket = bucket(state, &input.bucket)?;
+    authorize(
+        state,
+        &requester,
+        "s3:PutObject",
+        &bucket,
+        Some(&input.key),
+        input.expected_bucket_owner.as_deref(),
+    )?;
+    let upload = state
+        .s3
+        .upload(&bucket.name, &input.key, &input.upload_id)
+        .map_err(from_engine)?;
+    let chosen: Vec<(u32, String)> = input
+        .multipart_upload
+        .and_then(|m| m.parts)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|p| {
+            (
+                p.part_number.unwrap_or(0).max(0) as u32,
+                p.e_tag.map(|e| e.into_value()).unwrap_or_default(),
+            )
+        })
+        .collect();
+    if chosen.is_empty() {
+        return Err(s3_error!(
+            MalformedXML,
+            "The XML you provided was not well-formed or did not validate against our published schema"
+        ));
+    }
+    let writer = if upload.initiator.is_empty() {
+        writer_account(&requester, &bucket)
+    } else {
+        upload.initiator.clone()
+    };
+    let owner = bucket.object_owner(&writer, upload.acl);
+    let meta = state
+        .s3
+        .complete_upload(&upload, owner, &chosen)
+        .await
+        .map_err(from_engine)?;
+    Ok(S3Response::new(CompleteMultipartUploadOutput {
+        bucket: Some(bucket.name.clone()),
+        key: Some(meta.key.clone()),
+        e_tag: Some(ETag::Strong(meta.etag.clone())),
+        location: Some(format!("/{}/{}", bucket.name, meta.key)),
+        server_side_encryption: meta
+            .headers
+            .server_side_encryption
+            .clone()
+            .map(ServerSideEncryption::from),
+        ..Default::default()
+    }))
+}
+
+pub async fn abort_multipart_upload(
+    state: &ServerState,
+    req: S3Request<AbortMultipartUploadInput>,
+) -> S3Result<S3Response<AbortMultipartUploadOutput>> {
+    let requester = requester(&req)?;
+    let input = &req.input;
+    let bucket = bucket(state, &input.bucket)?;
+    authorize(
+        state,
+        requester,
+        "s3:AbortMultipartUpload",
+        &bucket,
+        Some(&input.key),
+        input.expected_bucket_owner.as_deref(),
+    )?;
+    let upload = state
+        .s3
+        .upload(&bucket.name, &input.key, &input.upload_id)
+        .map_err(from_engine)?;
+    state.s3.abort_upload(&upload).await.map_err(from_engine)?;
+    Ok(S3Response::with_status(
+        AbortMultipartUploadOutput::default(),
+        http::StatusCode::NO_CONTENT,
+    ))
+}
+
+pub async fn list_parts(
+    state: &ServerState,
+    req: S3Request<ListPartsInput>,
+) -> S3Result<S3Response<ListPartsOutput>> {
+    let requester = requester(&req)?;
+    let input = &req.input;
+    let bucket = bucket(state, &input.bucket)?;
+    authorize(
+        state,
+        requester,
+        "s3:ListMultipartUploadParts",
+        &bucket,
+        Some(&input.key),
+        input.expected_bucket_owner.as_deref(),
+    )?;
+    let upload = state
+        .s3
+        .upload(&bucket.name, &input.key, &input.upload_id)
+        .map_err(from_engine)?;
+    let max = input.max_parts.unwrap_or(1000).clamp(0, 1000) as usize;
+    let marker = input.part_number_marker.unwrap_or(0).max(0) as u32;
+    let mut parts = state
+        .s3
+        .list_parts(&upload, marker, max)
+        .map_err(from_engine)?;
+    let truncated = parts.len() > max;
+    parts.truncate(max);
+    let next = parts.last().map(|p| p.part_number as i32);
+    let owner = canonical_owner(&upload.initiator);
+    Ok(S3Response::new(ListPartsOutput {
+        bucket: Some(bucket.name.clone()),
+        key: Some(upload.key.clone()),
+        upload_id: Some(upload.upload_id.clone()),
+        initiator: Some(Initiator {
+            id: Some(upload.initiator_arn.clone()),
+            display_name: None,
+        }),
+        owner: Some(owner),
+        is_truncated: Some(truncated),
+        max_parts: Some(max as i32),
+        part_number_marker: input.part_number_marker,
+        next_part_number_marker: if truncated { next } else { None },
+        storage_class: Some(StorageClass::from_static(StorageClass::STANDARD)),
+        checksum_algorithm: upload.checksum_algorithm.clone().map(ChecksumAlgorithm::from),
+        parts: Some(
+            parts
+                .into_iter()
+                .map(|p| {
+                    let mut part = Part {
+                        e_tag: Some(ETag::Strong(p.etag)),
+                        last_modified: Some(timestamp(p.last_modified_micros)),
+                        part_number: Some(p.part_number as i32),
+                        size: Some(p.size as i64),
+                        ..Default::default()
+                    };
+                    for (name, value) in p.checksums {
+                        match name.as_str() {
+                            "CRC32" => part.checksum_crc32 = Some(value),
+                            "CRC32C" => part.checksum_crc32c = Some(value),
+                            "CRC64NVME" => part.checksum_crc64nvme = Some(value),
+                            "SHA1" => part.checksum_sha1 = Some(value),
+                            _ => part.checksum_sha256 = Some(value),
+                        }
+                    }
+                    part
+                })
+                .collect(),
+        ),
+        ..Default::default()
+    }))
+}
+
+pub async fn list_multipart_uploads(
+    state: &ServerState,
+    req: S3Request<ListMultipartUploadsInput>,
+) -> S3Result<S3Response<ListMultipartUploadsOutput>> {
+    let requester = &requester(&req)?.clone();
+    let input = req.input;
+    let bucket = bucket(state, &input.bucket)?;
+    authorize(
+        state,
+        requester,
+        "s3:ListBucketMultipartUploads",
+        &bucket,
+        None,
+        input.expected_bucket_owner.as_deref(),
+    )?;
+    let encode = encoder(input.encoding_type.as_ref())?;
+    let prefix = input.prefix.clone().unwrap_or_default();
+    let max = input.max_uploads.unwrap_or(1000).clamp(0, 1000) as usize;
+    let key_marker = input.key_marker.clone().unwrap_or_default();
+    let id_marker = input.upload_id_marker.clone().unwrap_or_default();
+    let mut uploads: Vec<Upload> = state
+        .s3
+        .uploads_in(&bucket.name)
+        .map_err(from_engine)?
+        .into_iter()
+        .filter(|u| u.key.starts_with(&prefix))
+        .filter(|u| {
+            key_marker.is_empty()
+                || u.key > key_marker
+                || (u.key == key_marker && !id_marker.is_empty() && u.upload_id > id_marker)
+        })
+        .collect();
+    let truncated = uploads.len() > max;
+    uploads.truncate(max);
+    let (next_key, next_id) = match uploads.last() {
+        Some(last) if truncated => (Some(encode(&last.key)), Some(last.upload_id.clone())),
+        _ => (None, None),
+    };
+    Ok(S3Response::new(ListMultipartUploadsOutput {
+        bucket: Some(bucket.name.clone()),
+        prefix: Some(encode(&prefix)),
+        key_marker: Some(encode(&key_marker)),
+        upload_id_marker: Some(id_marker),
+        max_uploads: Some(max as i32),
+        is_truncated: Some(truncated),
+        next_key_marker: next_key,
+        next_upload_id_marker: next_id,
+        encoding_type: input.encoding_type,
+        uploads: Some(
+            uploads
+                .into_iter()
+                .map(|u| MultipartUpload {
+                    initiated: Some(timestamp(u.initiated_micros)),
+                    initiator: Some(Initiator {
+                        id: Some(u.initiator_arn.clone()),
+                        display_name: None,
+                    }),
+                    owner: Some(canonical_owner(&u.initiator)),
+                    key: Some(encode(&u.key)),
+                    storage_class: Some(StorageClass::from_static(StorageClass::STANDARD)),
+                    upload_id: Some(u.upload_id),
+                    checksum_algorithm: u.checksum_algorithm.map(ChecksumAlgorithm::from),
+                    ..Default::default()
+                })
+                .collect(),
+        ),
+        ..Default::default()
+    }))
+}
