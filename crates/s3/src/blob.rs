@@ -47,7 +47,9 @@ impl BlobDir {
 
     /// Blob files in a new temporary directory, removed when the engine is dropped.
     pub fn temporary() -> Result<Self> {
-        let dir = tempfile::Builder::new().prefix("strata-objects-").tempdir()?;
+        let dir = tempfile::Builder::new()
+            .prefix("strata-objects-")
+            .tempdir()?;
         Ok(Self {
             root: dir.path().to_path_buf(),
             _temporary: Some(dir),
@@ -274,7 +276,9 @@ impl ObjectReader {
             let mut buf = BytesMut::zeroed(want);
             let read = file.read(&mut buf).await?;
             if read == 0 {
-                return Err(S3Error::Corrupt("an object file is shorter than its record".into()));
+                return Err(S3Error::Corrupt(
+                    "an object file is shorter than its record".into(),
+                ));
             }
             buf.truncate(read);
             *left -= read as u64;

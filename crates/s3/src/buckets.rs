@@ -44,8 +44,7 @@ impl S3 {
                     let existing: Bucket = layout::decode(&existing)?;
                     return if existing.owner != bucket.owner {
                         Err(S3Error::BucketAlreadyExists)
-                    } else if existing.region == LEGACY_REGION && bucket.region == LEGACY_REGION
-                    {
+                    } else if existing.region == LEGACY_REGION && bucket.region == LEGACY_REGION {
                         Ok(existing)
                     } else {
                         Err(S3Error::BucketAlreadyOwnedByYou)

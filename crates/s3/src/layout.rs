@@ -57,8 +57,13 @@ pub fn encode_object(meta: &ObjectMeta, inline: &[u8]) -> Vec<u8> {
 
 pub fn decode_object(bytes: Vec<u8>) -> Result<(ObjectMeta, Bytes)> {
     let corrupt = || S3Error::Corrupt("object record too short".into());
-    let len = u32::from_be_bytes(bytes.get(..4).ok_or_else(corrupt)?.try_into().expect("4 bytes"))
-        as usize;
+    let len = u32::from_be_bytes(
+        bytes
+            .get(..4)
+            .ok_or_else(corrupt)?
+            .try_into()
+            .expect("4 bytes"),
+    ) as usize;
     let json = bytes.get(4..4 + len).ok_or_else(corrupt)?;
     let meta = decode(json)?;
     let inline = Bytes::from(bytes).slice(4 + len..);

@@ -33,13 +33,13 @@ use strata_clock::Clock;
 use strata_storage::Store;
 
 pub use blob::{Blob, BlobDir, BlobWriter, ObjectReader};
+pub use buckets::CreateBucket;
 pub use error::{Result, S3Error};
 pub use list::{ListQuery, Listing};
 pub use model::{
     Bucket, BucketPolicy, CannedAcl, ObjectHeaders, ObjectMeta, ObjectOwnership, Part,
     PublicAccessBlock, Segment, Upload,
 };
-pub use buckets::CreateBucket;
 pub use objects::{NewObject, StoredObject};
 
 /// The engine: cheap to clone, shared by every request.
@@ -73,3 +73,6 @@ impl S3 {
         self.clock.now().as_microsecond()
     }
 }
+
+#[cfg(test)]
+mod tests;

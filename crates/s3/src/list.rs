@@ -50,14 +50,21 @@ impl S3 {
             if query.after.as_deref().is_some_and(|after| *name <= *after) {
                 continue;
             }
-            let rolled = query.delimiter.as_deref().filter(|d| !d.is_empty()).and_then(|d| {
-                name[query.prefix.len()..]
-                    .find(d)
-                    .map(|at| name[..query.prefix.len() + at + d.len()].to_owned())
-            });
+            let rolled = query
+                .delimiter
+                .as_deref()
+                .filter(|d| !d.is_empty())
+                .and_then(|d| {
+                    name[query.prefix.len()..]
+                        .find(d)
+                        .map(|at| name[..query.prefix.len() + at + d.len()].to_owned())
+                });
             if let Some(common) = rolled {
                 if last_prefix.as_deref() == Some(common.as_str())
-                    || query.after.as_deref().is_some_and(|a| a.starts_with(&common))
+                    || query
+                        .after
+                        .as_deref()
+                        .is_some_and(|a| a.starts_with(&common))
                 {
                     continue;
                 }

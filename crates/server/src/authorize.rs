@@ -132,8 +132,7 @@ fn judge(
     target: Target<'_>,
 ) -> Result<(), Denied> {
     let (action, resource, denial) = (target.action, target.resource, target.denial);
-    let (request, decision) =
-        decide(state, principal, origin, target).map_err(Denied::Internal)?;
+    let (request, decision) = decide(state, principal, origin, target).map_err(Denied::Internal)?;
     // Field values are only evaluated when the level is enabled, so an allowed
     // request pays nothing for its trace unless debug logging is on.
     let trace = || {

@@ -79,8 +79,7 @@ pub(crate) async fn handle(
         Route::Query => whole(query_protocol(&state, &parts, body).await),
         Route::S3 => {
             let log = LogFields::new("s3", parts.method.as_str());
-            let response =
-                services::s3::handle(s3, http::Request::from_parts(parts, body)).await;
+            let response = services::s3::handle(s3, http::Request::from_parts(parts, body)).await;
             (response.map(http_body_util::Either::Right), log)
         }
     };

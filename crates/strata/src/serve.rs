@@ -51,8 +51,12 @@ async fn serve(args: ServeArgs, config: Option<Config>) -> anyhow::Result<()> {
     let objects = if args.in_memory {
         BlobDir::temporary()?
     } else {
-        BlobDir::open(&args.data_dir.join("objects"))
-            .with_context(|| format!("cannot open the object directory in {}", args.data_dir.display()))?
+        BlobDir::open(&args.data_dir.join("objects")).with_context(|| {
+            format!(
+                "cannot open the object directory in {}",
+                args.data_dir.display()
+            )
+        })?
     };
     let state = ServerState::open(store, objects, region.clone())?;
     match config {

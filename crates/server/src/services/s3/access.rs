@@ -125,7 +125,10 @@ fn decide(state: &ServerState, requester: &Requester, target: Target<'_>) -> S3R
         Denied::AccessDenied(message) => access_denied(message),
         Denied::Internal(err) => {
             tracing::error!(error = %err, "cannot load the policies for an S3 request");
-            s3s::s3_error!(InternalError, "We encountered an internal error. Please try again.")
+            s3s::s3_error!(
+                InternalError,
+                "We encountered an internal error. Please try again."
+            )
         }
     })
 }

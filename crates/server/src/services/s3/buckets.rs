@@ -134,7 +134,9 @@ pub async fn list_buckets(
 ) -> S3Result<S3Response<ListBucketsOutput>> {
     let requester = requester(&req)?;
     authorize_own(state, requester, "s3:ListAllMyBuckets", "*")?;
-    let account = requester.account().expect("authorize_own refuses anonymous");
+    let account = requester
+        .account()
+        .expect("authorize_own refuses anonymous");
     let prefix = req.input.prefix.clone().unwrap_or_default();
     let buckets = state
         .s3
@@ -142,7 +144,12 @@ pub async fn list_buckets(
         .map_err(from_engine)?
         .into_iter()
         .filter(|b| b.name.starts_with(&prefix))
-        .filter(|b| req.input.bucket_region.as_ref().is_none_or(|r| *r == b.region))
+        .filter(|b| {
+            req.input
+                .bucket_region
+                .as_ref()
+                .is_none_or(|r| *r == b.region)
+        })
         .map(|b| Bucket {
             name: Some(b.name),
             creation_date: Some(timestamp(b.created_micros)),
@@ -221,8 +228,9 @@ pub async fn put_bucket_policy(
     let kind = PolicyKind::Resource(ResourcePolicyKind::S3Bucket {
         bucket: &bucket.name,
     });
-    let malformed =
-        |e: strata_policy::PolicyError| s3s::S3Error::with_message(s3s::S3ErrorCode::MalformedPolicy, e.message);
+    let malformed = |e: strata_policy::PolicyError| {
+        s3s::S3Error::with_message(s3s::S3ErrorCode::MalformedPolicy, e.message)
+    };
     let mut document = PolicyDocument::parse(&text, kind).map_err(malformed)?;
     let mut bindings = Vec::new();
     document
@@ -359,7 +367,10 @@ pub async fn put_bucket_ownership_controls(
     )?;
     let rules = &req.input.ownership_controls.rules;
     let [rule] = rules.as_slice() else {
-        return Err(s3_error!(MalformedXML, "The XML you provided was not well-formed or did not validate against our published schema"));
+        return Err(s3_error!(
+            MalformedXML,
+            "The XML you provided was not well-formed or did not validate against our published schema"
+        ));
     };
     let ownership = Ownership::parse(rule.object_ownership.as_str()).ok_or_else(|| {
         s3_error!(MalformedXML, "The XML you provided was not well-formed or did not validate against our published schema")

@@ -23,7 +23,10 @@ pub fn from_engine(err: EngineError) -> S3Error {
             "Your previous request to create the named bucket succeeded and you already own it."
         ),
         EngineError::BucketNotEmpty => {
-            s3_error!(BucketNotEmpty, "The bucket you tried to delete is not empty")
+            s3_error!(
+                BucketNotEmpty,
+                "The bucket you tried to delete is not empty"
+            )
         }
         EngineError::NoSuchKey => s3_error!(NoSuchKey, "The specified key does not exist."),
         EngineError::NoSuchUpload => s3_error!(
@@ -80,5 +83,8 @@ pub fn access_denied(message: impl Into<String>) -> S3Error {
 }
 
 pub fn acls_not_supported() -> S3Error {
-    s3_error!(AccessControlListNotSupported, "The bucket does not allow ACLs")
+    s3_error!(
+        AccessControlListNotSupported,
+        "The bucket does not allow ACLs"
+    )
 }

@@ -17,7 +17,7 @@ use crate::state::ServerState;
 /// Who an operation runs for.
 #[derive(Clone, Debug)]
 pub enum Requester {
-    Signed(Caller),
+    Signed(Box<Caller>),
     /// An unsigned request, judged by `Principal: "*"` statements only.
     Anonymous {
         source_ip: Option<std::net::IpAddr>,
@@ -92,11 +92,14 @@ impl S3Access for Sessions {
             headers: &headers,
         };
         if let Some(expected) = &found.secret.session_token {
-            let sent = parts.header("x-amz-security-token").map(str::to_owned).or_else(|| {
-                form_urlencoded::parse(parts.query.as_bytes())
-                    .find(|(k, _)| k == "X-Amz-Security-Token")
-                    .map(|(_, v)| v.into_owned())
-            });
+            let sent = parts
+                .header("x-amz-security-token")
+                .map(str::to_owned)
+                .or_else(|| {
+                    form_urlencoded::parse(parts.query.as_bytes())
+                        .find(|(k, _)| k == "X-Amz-Security-Token")
+                        .map(|(_, v)| v.into_owned())
+                });
             if sent.as_deref() != Some(expected.as_str()) {
                 return Err(s3_error!(
                     InvalidToken,
@@ -123,7 +126,8 @@ impl S3Access for Sessions {
             region,
             service: "s3".to_owned(),
         };
-        cx.extensions_mut().insert(Requester::Signed(caller));
+        cx.extensions_mut()
+            .insert(Requester::Signed(Box::new(caller)));
         Ok(())
     }
 }

@@ -112,6 +112,13 @@ async fn with_ids_in_body(
         Some(end) if !text.contains("<RequestId>") => {
             let mut out = String::with_capacity(text.len() + 96);
             out.push_str(&text[..end]);
+            if !text.contains("<Message>")
+                && let Some(message) = default_message(&text)
+            {
+                out.push_str("<Message>");
+                out.push_str(message);
+                out.push_str("</Message>");
+            }
             out.push_str("<RequestId>");
             out.push_str(&ids.request_id);
             out.push_str("</RequestId><HostId>");
@@ -123,6 +130,30 @@ async fn with_ids_in_body(
     };
     parts.headers.remove(http::header::CONTENT_LENGTH);
     http::Response::from_parts(parts, s3s::Body::from(body))
+}
+
+/// S3's message for an error s3s rendered without one (its authentication errors).
+fn default_message(body: &str) -> Option<&'static str> {
+    let code = body.split_once("<Code>")?.1.split_once("</Code>")?.0;
+    Some(match code {
+        "SignatureDoesNotMatch" => {
+            "The request signature we calculated does not match the signature you provided. Check your key and signing method."
+        }
+        "InvalidAccessKeyId" => "The AWS Access Key Id you provided does not exist in our records.",
+        "AccessDenied" => "Access Denied",
+        "RequestTimeTooSkewed" => {
+            "The difference between the request time and the current time is too large."
+        }
+        "AuthorizationHeaderMalformed" => "The authorization header is malformed.",
+        "MissingSecurityHeader" => "Your request is missing a required header.",
+        "XAmzContentSHA256Mismatch" => {
+            "The provided 'x-amz-content-sha256' header does not match what was computed."
+        }
+        "MalformedXML" => {
+            "The XML you provided was not well-formed or did not validate against our published schema"
+        }
+        _ => return None,
+    })
 }
 
 /// Who an operation runs for, as [`identity::Sessions`] recorded it.

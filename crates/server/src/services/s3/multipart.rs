@@ -8,11 +8,11 @@ use strata_s3::{ObjectHeaders, Upload};
 use super::access::authorize;
 use super::buckets::bucket;
 use super::errors::from_engine;
+use super::identity::Requester;
 use super::objects::{
     canned_acl, check_acl, encoder, headers_from_input, parse_tags, receive, sorted_metadata,
     writer_account,
 };
-use super::identity::Requester;
 use super::{canonical_owner, requester, timestamp};
 use crate::state::ServerState;
 
@@ -37,14 +37,28 @@ pub async fn create_multipart_upload(
     let bucket = bucket(state, &req.input.bucket)?;
     let input = req.input;
     let expected = input.expected_bucket_owner.as_deref();
-    authorize(state, &requester, "s3:PutObject", &bucket, Some(&input.key), expected)?;
+    authorize(
+        state,
+        &requester,
+        "s3:PutObject",
+        &bucket,
+        Some(&input.key),
+        expected,
+    )?;
     let acl = canned_acl(input.acl.as_ref())?;
     let grants_sent = input.grant_full_control.is_some()
         || input.grant_read.is_some()
         || input.grant_read_acp.is_some()
         || input.grant_write_acp.is_some();
     if acl.is_some() || grants_sent {
-        authorize(state, &requester, "s3:PutObjectAcl", &bucket, Some(&input.key), expected)?;
+        authorize(
+            state,
+            &requester,
+            "s3:PutObjectAcl",
+            &bucket,
+            Some(&input.key),
+            expected,
+        )?;
     }
     check_acl(&bucket, acl, grants_sent)?;
     let (account, arn) = initiator(&requester);
@@ -58,7 +72,10 @@ pub async fn create_multipart_upload(
         .get(http::header::EXPIRES)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let checksum_algorithm = input.checksum_algorithm.as_ref().map(|a| a.as_str().to_owned());
+    let checksum_algorithm = input
+        .checksum_algorithm
+        .as_ref()
+        .map(|a| a.as_str().to_owned());
     let tags = parse_tags(input.tagging.as_deref());
     let key = input.key.clone();
     let headers: ObjectHeaders = headers_from_input!(input, expires);
@@ -116,11 +133,12 @@ pub async fn upload_part(
         .upload(&bucket.name, &req.input.key, &req.input.upload_id)
         .map_err(from_engine)?;
     let body = req.input.body.take();
-    let algorithm = req
-        .input
-        .checksum_algorithm
-        .clone()
-        .or_else(|| upload.checksum_algorithm.clone().map(ChecksumAlgorithm::from));
+    let algorithm = req.input.checksum_algorithm.clone().or_else(|| {
+        upload
+            .checksum_algorithm
+            .clone()
+            .map(ChecksumAlgorithm::from)
+    });
     let (blob, checksums) = receive(
         &req,
         body,
@@ -285,7 +303,10 @@ pub async fn list_parts(
         part_number_marker: input.part_number_marker,
         next_part_number_marker: if truncated { next } else { None },
         storage_class: Some(StorageClass::from_static(StorageClass::STANDARD)),
-        checksum_algorithm: upload.checksum_algorithm.clone().map(ChecksumAlgorithm::from),
+        checksum_algorithm: upload
+            .checksum_algorithm
+            .clone()
+            .map(ChecksumAlgorithm::from),
         parts: Some(
             parts
                 .into_iter()

@@ -166,10 +166,12 @@ pub(super) fn canned_acl(acl: Option<&ObjectCannedACL>) -> S3Result<Option<Canne
 }
 
 /// Refuses an ACL that a bucket with ACLs disabled does not accept.
-pub(super) fn check_acl(bucket: &strata_s3::Bucket, acl: Option<CannedAcl>, grants: bool) -> S3Result<()> {
-    if bucket.acls_disabled()
-        && (grants || acl.is_some_and(|a| !a.allowed_when_acls_disabled()))
-    {
+pub(super) fn check_acl(
+    bucket: &strata_s3::Bucket,
+    acl: Option<CannedAcl>,
+    grants: bool,
+) -> S3Result<()> {
+    if bucket.acls_disabled() && (grants || acl.is_some_and(|a| !a.allowed_when_acls_disabled())) {
         return Err(acls_not_supported());
     }
     if grants {
@@ -216,17 +218,38 @@ pub async fn put_object(
     let bucket = bucket(state, &req.input.bucket)?;
     let expected = req.input.expected_bucket_owner.clone();
     let key = req.input.key.clone();
-    authorize(state, &requester, "s3:PutObject", &bucket, Some(&key), expected.as_deref())?;
+    authorize(
+        state,
+        &requester,
+        "s3:PutObject",
+        &bucket,
+        Some(&key),
+        expected.as_deref(),
+    )?;
     let acl = canned_acl(req.input.acl.as_ref())?;
     let grants_sent = req.input.grant_full_control.is_some()
         || req.input.grant_read.is_some()
         || req.input.grant_read_acp.is_some()
         || req.input.grant_write_acp.is_some();
     if acl.is_some() || grants_sent {
-        authorize(state, &requester, "s3:PutObjectAcl", &bucket, Some(&key), expected.as_deref())?;
+        authorize(
+            state,
+            &requester,
+            "s3:PutObjectAcl",
+            &bucket,
+            Some(&key),
+            expected.as_deref(),
+        )?;
     }
     if req.input.tagging.is_some() {
-        authorize(state, &requester, "s3:PutObjectTagging", &bucket, Some(&key), expected.as_deref())?;
+        authorize(
+            state,
+            &requester,
+            "s3:PutObjectTagging",
+            &bucket,
+            Some(&key),
+            expected.as_deref(),
+        )?;
     }
     check_acl(&bucket, acl, grants_sent)?;
     let body = req.input.body.take();
@@ -316,11 +339,14 @@ fn check_conditions(
     if_modified_since: Option<&Timestamp>,
 ) -> S3Result<()> {
     let modified = meta.last_modified_micros.div_euclid(1_000_000);
-    let matches = |c: &ETagCondition| {
-        c.is_any() || c.as_etag().is_some_and(|e| e.value() == meta.etag)
+    let matches =
+        |c: &ETagCondition| c.is_any() || c.as_etag().is_some_and(|e| e.value() == meta.etag);
+    let precondition_failed = || {
+        s3_error!(
+            PreconditionFailed,
+            "At least one of the pre-conditions you specified did not hold"
+        )
     };
-    let precondition_failed =
-        || s3_error!(PreconditionFailed, "At least one of the pre-conditions you specified did not hold");
     if let Some(c) = if_match {
         if !matches(c) {
             return Err(precondition_failed());
@@ -349,9 +375,9 @@ fn byte_range(range: Option<&Range>, size: u64) -> S3Result<(u64, u64, Option<St
     let Some(range) = range else {
         return Ok((0, size, None));
     };
-    let r = range.check(size).map_err(|_| {
-        s3_error!(InvalidRange, "The requested range is not satisfiable")
-    })?;
+    let r = range
+        .check(size)
+        .map_err(|_| s3_error!(InvalidRange, "The requested range is not satisfiable"))?;
     let content_range = format!("bytes {}-{}/{size}", r.start, r.end.saturating_sub(1));
     Ok((r.start, r.end - r.start, Some(content_range)))
 }
@@ -368,18 +394,30 @@ macro_rules! object_headers {
             .clone()
             .or_else(|| h.content_type.clone())
             .or_else(|| Some("binary/octet-stream".to_owned()));
-        $out.content_encoding = $input.response_content_encoding.clone().or_else(|| h.content_encoding.clone());
+        $out.content_encoding = $input
+            .response_content_encoding
+            .clone()
+            .or_else(|| h.content_encoding.clone());
         $out.content_disposition = $input
             .response_content_disposition
             .clone()
             .or_else(|| h.content_disposition.clone());
-        $out.content_language = $input.response_content_language.clone().or_else(|| h.content_language.clone());
-        $out.cache_control = $input.response_cache_control.clone().or_else(|| h.cache_control.clone());
+        $out.content_language = $input
+            .response_content_language
+            .clone()
+            .or_else(|| h.content_language.clone());
+        $out.cache_control = $input
+            .response_cache_control
+            .clone()
+            .or_else(|| h.cache_control.clone());
         $out.website_redirect_location = h.website_redirect_location.clone();
         if !h.metadata.is_empty() {
             $out.metadata = Some(h.metadata.iter().cloned().collect::<HashMap<_, _>>());
         }
-        $out.server_side_encryption = h.server_side_encryption.clone().map(ServerSideEncryption::from);
+        $out.server_side_encryption = h
+            .server_side_encryption
+            .clone()
+            .map(ServerSideEncryption::from);
         $out.ssekms_key_id = h.sse_kms_key_id.clone();
         $out.storage_class = h
             .storage_class
@@ -387,7 +425,13 @@ macro_rules! object_headers {
             .filter(|c| c != "STANDARD")
             .map(StorageClass::from);
         $out.parts_count = meta.parts_count.map(|n| n as i32);
-        if $input.checksum_mode.as_ref().is_some_and(|m| m.as_str() == "ENABLED") {
+        // A checksum covers the whole object: none for a range.
+        if $input
+            .checksum_mode
+            .as_ref()
+            .is_some_and(|m| m.as_str() == "ENABLED")
+            && $input.range.is_none()
+        {
             for (name, value) in &meta.checksums {
                 match name.as_str() {
                     "CRC32" => $out.checksum_crc32 = Some(value.clone()),
@@ -557,7 +601,14 @@ pub async fn delete_objects(
     let (mut deleted, mut errors) = (Vec::new(), Vec::new());
     for object in objects {
         let key = &object.key;
-        let outcome = match authorize(state, requester, "s3:DeleteObject", &bucket, Some(key), expected) {
+        let outcome = match authorize(
+            state,
+            requester,
+            "s3:DeleteObject",
+            &bucket,
+            Some(key),
+            expected,
+        ) {
             Ok(()) => state
                 .s3
                 .delete_object(&bucket.name, key)
@@ -627,21 +678,38 @@ pub async fn copy_object(
     )
     .map_err(|err| {
         if err.code() == &s3s::S3ErrorCode::NotModified {
-            s3_error!(PreconditionFailed, "At least one of the pre-conditions you specified did not hold")
+            s3_error!(
+                PreconditionFailed,
+                "At least one of the pre-conditions you specified did not hold"
+            )
         } else {
             err
         }
     })?;
     let target = bucket(state, &input.bucket)?;
     let expected = input.expected_bucket_owner.as_deref();
-    authorize(state, &requester, "s3:PutObject", &target, Some(&input.key), expected)?;
+    authorize(
+        state,
+        &requester,
+        "s3:PutObject",
+        &target,
+        Some(&input.key),
+        expected,
+    )?;
     let acl = canned_acl(input.acl.as_ref())?;
     let grants_sent = input.grant_full_control.is_some()
         || input.grant_read.is_some()
         || input.grant_read_acp.is_some()
         || input.grant_write_acp.is_some();
     if acl.is_some() || grants_sent {
-        authorize(state, &requester, "s3:PutObjectAcl", &target, Some(&input.key), expected)?;
+        authorize(
+            state,
+            &requester,
+            "s3:PutObjectAcl",
+            &target,
+            Some(&input.key),
+            expected,
+        )?;
     }
     check_acl(&target, acl, grants_sent)?;
     let replace = input
@@ -709,11 +777,18 @@ pub async fn copy_object(
 }
 
 /// `encoding-type=url`: keys and prefixes percent-encoded (`/` kept).
-pub(super) fn encoder(encoding: Option<&EncodingType>) -> S3Result<impl Fn(&str) -> String + use<>> {
+pub(super) fn encoder(
+    encoding: Option<&EncodingType>,
+) -> S3Result<impl Fn(&str) -> String + use<>> {
     let url = match encoding.map(|e| e.as_str()) {
         None => false,
         Some("url") => true,
-        Some(_) => return Err(s3_error!(InvalidArgument, "Invalid Encoding Method specified in Request")),
+        Some(_) => {
+            return Err(s3_error!(
+                InvalidArgument,
+                "Invalid Encoding Method specified in Request"
+            ));
+        }
     };
     Ok(move |s: &str| {
         if url {
@@ -783,7 +858,10 @@ pub async fn list_objects_v2(
                 .ok()
                 .and_then(|b| String::from_utf8(b).ok())
                 .ok_or_else(|| {
-                    s3_error!(InvalidArgument, "The continuation token provided is incorrect")
+                    s3_error!(
+                        InvalidArgument,
+                        "The continuation token provided is incorrect"
+                    )
                 })?,
         ),
         None => input.start_after.clone(),

@@ -1,0 +1,300 @@
+//! Engine tests over a temporary store and object directory.
+
+use strata_clock::Clock;
+use strata_storage::Store;
+
+use crate::objects::NewObject;
+use crate::{BlobDir, CreateBucket, ListQuery, S3, S3Error, Upload};
+
+const OWNER: &str = "111111111111";
+
+fn engine() -> (S3, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("db")).unwrap();
+    let blobs = BlobDir::open(&dir.path().join("objects")).unwrap();
+    (S3::new(store, Clock::new(), blobs), dir)
+}
+
+async fn bucket(s3: &S3, name: &str) {
+    s3.create_bucket(CreateBucket {
+        name: name.into(),
+        owner: OWNER.into(),
+        region: "us-east-1".into(),
+        ownership: None,
+        acl: None,
+    })
+    .await
+    .unwrap();
+}
+
+async fn put(s3: &S3, bucket: &str, key: &str, body: &[u8]) -> crate::ObjectMeta {
+    let mut writer = s3.body_writer();
+    for chunk in body.chunks(100_000) {
+        writer.write(chunk).await.unwrap();
+    }
+    let blob = writer.finish(None).await.unwrap();
+    s3.put_object(
+        NewObject {
+            bucket: bucket.into(),
+            key: key.into(),
+            owner: OWNER.into(),
+            ..Default::default()
+        },
+        blob,
+    )
+    .await
+    .unwrap()
+}
+
+async fn read(s3: &S3, bucket: &str, key: &str, start: u64, len: u64) -> Vec<u8> {
+    let object = s3.get_object(bucket, key).unwrap();
+    let mut reader = s3.read_object(&object, start, len).await.unwrap();
+    let mut out = Vec::new();
+    while let Some(chunk) = reader.next_chunk().await.unwrap() {
+        out.extend_from_slice(&chunk);
+    }
+    out
+}
+
+/// Every blob file under the object directory.
+fn files(dir: &tempfile::TempDir) -> usize {
+    walk(&dir.path().join("objects"))
+}
+
+fn walk(path: &std::path::Path) -> usize {
+    std::fs::read_dir(path)
+        .map(|entries| {
+            entries
+                .map(|e| {
+                    let p = e.unwrap().path();
+                    if p.is_dir() { walk(&p) } else { 1 }
+                })
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+fn bytes(n: usize) -> Vec<u8> {
+    (0..n).map(|i| (i * 31 % 251) as u8).collect()
+}
+
+#[tokio::test]
+async fn small_objects_stay_inline_and_large_ones_are_files_removed_on_overwrite() {
+    let (s3, dir) = engine();
+    bucket(&s3, "bk1").await;
+    let small = put(&s3, "bk1", "small", b"hello").await;
+    assert!(small.segments.is_empty());
+    assert_eq!(small.etag, "5d41402abc4b2a76b9719d911017c592");
+    assert_eq!(files(&dir), 0);
+    let body = bytes(300_000);
+    let big = put(&s3, "bk1", "big", &body).await;
+    assert_eq!(big.segments.len(), 1);
+    assert_eq!(files(&dir), 1);
+    assert_eq!(read(&s3, "bk1", "big", 0, big.size).await, body);
+    assert_eq!(read(&s3, "bk1", "big", 1000, 10).await, body[1000..1010]);
+    put(&s3, "bk1", "big", b"now small").await;
+    assert_eq!(files(&dir), 0, "the replaced object's file is removed");
+    assert_eq!(read(&s3, "bk1", "big", 0, 9).await, b"now small");
+    s3.delete_object("bk1", "small").await.unwrap();
+    assert!(matches!(
+        s3.get_object("bk1", "small"),
+        Err(S3Error::NoSuchKey)
+    ));
+    assert!(matches!(
+        s3.get_object("nope", "k"),
+        Err(S3Error::NoSuchBucket)
+    ));
+}
+
+#[tokio::test]
+async fn a_body_failing_its_md5_leaves_no_file_and_no_object() {
+    let (s3, dir) = engine();
+    bucket(&s3, "bk1").await;
+    let mut writer = s3.body_writer();
+    writer.write(&bytes(200_000)).await.unwrap();
+    let err = writer.finish(Some(&[0; 16])).await.err().unwrap();
+    assert!(matches!(err, S3Error::BadDigest));
+    assert_eq!(files(&dir), 0);
+    assert_eq!(s3.object_count("bk1").unwrap(), 0);
+}
+
+#[tokio::test]
+async fn objects_survive_a_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = bytes(150_000);
+    {
+        let store = Store::open(&dir.path().join("db")).unwrap();
+        let s3 = S3::new(
+            store,
+            Clock::new(),
+            BlobDir::open(&dir.path().join("objects")).unwrap(),
+        );
+        bucket(&s3, "bk1").await;
+        put(&s3, "bk1", "k", &body).await;
+    }
+    let store = Store::open(&dir.path().join("db")).unwrap();
+    let s3 = S3::new(
+        store,
+        Clock::new(),
+        BlobDir::open(&dir.path().join("objects")).unwrap(),
+    );
+    assert_eq!(read(&s3, "bk1", "k", 0, body.len() as u64).await, body);
+}
+
+#[tokio::test]
+async fn buckets_are_global_and_delete_only_when_empty() {
+    let (s3, _dir) = engine();
+    bucket(&s3, "bk1").await;
+    // us-east-1: re-creating one's own bucket answers the existing one.
+    bucket(&s3, "bk1").await;
+    let other = s3
+        .create_bucket(CreateBucket {
+            name: "bk1".into(),
+            owner: "222222222222".into(),
+            region: "us-east-1".into(),
+            ownership: None,
+            acl: None,
+        })
+        .await;
+    assert!(matches!(other, Err(S3Error::BucketAlreadyExists)));
+    let bad = s3
+        .create_bucket(CreateBucket {
+            name: "Bad_Name".into(),
+            owner: OWNER.into(),
+            region: "us-east-1".into(),
+            ownership: None,
+            acl: None,
+        })
+        .await;
+    assert!(matches!(bad, Err(S3Error::InvalidBucketName(_))));
+    put(&s3, "bk1", "k", b"x").await;
+    assert!(matches!(
+        s3.delete_bucket("bk1").await,
+        Err(S3Error::BucketNotEmpty)
+    ));
+    s3.delete_object("bk1", "k").await.unwrap();
+    s3.delete_bucket("bk1").await.unwrap();
+    assert!(s3.list_buckets(OWNER).unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn listing_rolls_up_common_prefixes_and_pages() {
+    let (s3, _dir) = engine();
+    bucket(&s3, "bk1").await;
+    for key in ["a/1", "a/2", "b", "c/1", "c/2/x", "d"] {
+        put(&s3, "bk1", key, b"x").await;
+    }
+    let query = |after: Option<&str>, max| ListQuery {
+        prefix: String::new(),
+        delimiter: Some("/".into()),
+        after: after.map(str::to_owned),
+        max_keys: max,
+    };
+    let page = s3.list_objects("bk1", &query(None, 3)).unwrap();
+    assert_eq!(page.common_prefixes, ["a/", "c/"]);
+    assert_eq!(
+        page.objects
+            .iter()
+            .map(|o| o.key.as_str())
+            .collect::<Vec<_>>(),
+        ["b"]
+    );
+    assert!(page.is_truncated);
+    assert_eq!(page.last.as_deref(), Some("c/"));
+    let next = s3.list_objects("bk1", &query(Some("c/"), 3)).unwrap();
+    assert!(next.common_prefixes.is_empty());
+    assert_eq!(
+        next.objects
+            .iter()
+            .map(|o| o.key.as_str())
+            .collect::<Vec<_>>(),
+        ["d"]
+    );
+    assert!(!next.is_truncated);
+    let under = s3
+        .list_objects(
+            "bk1",
+            &ListQuery {
+                prefix: "c/".into(),
+                delimiter: Some("/".into()),
+                after: None,
+                max_keys: 1000,
+            },
+        )
+        .unwrap();
+    assert_eq!(under.common_prefixes, ["c/2/"]);
+    assert_eq!(under.objects[0].key, "c/1");
+}
+
+#[tokio::test]
+async fn multipart_objects_are_their_parts_with_the_md5_of_md5s_etag() {
+    let (s3, dir) = engine();
+    bucket(&s3, "bk1").await;
+    let upload = s3
+        .create_upload(Upload {
+            upload_id: String::new(),
+            bucket: "bk1".into(),
+            key: "mp".into(),
+            initiated_micros: 0,
+            initiator: OWNER.into(),
+            initiator_arn: format!("arn:aws:iam::{OWNER}:root"),
+            headers: Default::default(),
+            acl: None,
+            tags: Vec::new(),
+            checksum_algorithm: None,
+        })
+        .await
+        .unwrap();
+    let first = bytes(5 * 1024 * 1024);
+    let last = b"tail".to_vec();
+    let mut etags = Vec::new();
+    for (number, body) in [(1, &first), (2, &last), (3, &last)] {
+        let mut writer = s3.part_writer();
+        writer.write(body).await.unwrap();
+        let blob = writer.finish(None).await.unwrap();
+        etags.push(
+            s3.put_part(&upload, number, blob, Vec::new())
+                .await
+                .unwrap()
+                .etag,
+        );
+    }
+    assert_eq!(files(&dir), 3);
+    let small_first = s3
+        .complete_upload(
+            &upload,
+            OWNER.into(),
+            &[(2, etags[1].clone()), (3, etags[2].clone())],
+        )
+        .await;
+    assert!(matches!(small_first, Err(S3Error::EntityTooSmall)));
+    let wrong = s3
+        .complete_upload(&upload, OWNER.into(), &[(1, "00".into())])
+        .await;
+    assert!(matches!(wrong, Err(S3Error::InvalidPart)));
+    let meta = s3
+        .complete_upload(
+            &upload,
+            OWNER.into(),
+            &[(1, etags[0].clone()), (2, etags[1].clone())],
+        )
+        .await
+        .unwrap();
+    let mut md5s = Vec::new();
+    for etag in &etags[..2] {
+        md5s.extend(hex::decode(etag).unwrap());
+    }
+    use md5::Digest;
+    assert_eq!(
+        meta.etag,
+        format!("{}-2", hex::encode(md5::Md5::digest(&md5s)))
+    );
+    assert_eq!(files(&dir), 2, "the part left out is removed");
+    let mut whole = first.clone();
+    whole.extend_from_slice(&last);
+    assert_eq!(read(&s3, "bk1", "mp", 0, meta.size).await, whole);
+    assert!(matches!(
+        s3.upload("bk1", "mp", &upload.upload_id),
+        Err(S3Error::NoSuchUpload)
+    ));
+}
