@@ -10,7 +10,7 @@
 //! - [`access`]: authorization of each operation through the one entry point
 //!   ([`crate::authorize`]), with S3's layers (bucket policy, owner-only operations,
 //!   `x-amz-expected-bucket-owner`).
-//! - [`buckets`], [`objects`], [`multipart`]: the operations.
+//! - [`buckets`], [`objects`], [`multipart`], [`tagging`]: the operations.
 //! - [`errors`]: engine errors in S3's codes, statuses and messages.
 
 mod access;
@@ -19,6 +19,7 @@ mod errors;
 mod identity;
 mod multipart;
 mod objects;
+mod tagging;
 
 use std::sync::Arc;
 
@@ -284,8 +285,15 @@ delegate! {
     objects::list_objects_v2(ListObjectsV2Input) -> ListObjectsV2Output;
     objects::get_object_acl(GetObjectAclInput) -> GetObjectAclOutput;
     objects::put_object_acl(PutObjectAclInput) -> PutObjectAclOutput;
+    tagging::get_object_tagging(GetObjectTaggingInput) -> GetObjectTaggingOutput;
+    tagging::put_object_tagging(PutObjectTaggingInput) -> PutObjectTaggingOutput;
+    tagging::delete_object_tagging(DeleteObjectTaggingInput) -> DeleteObjectTaggingOutput;
+    tagging::get_bucket_tagging(GetBucketTaggingInput) -> GetBucketTaggingOutput;
+    tagging::put_bucket_tagging(PutBucketTaggingInput) -> PutBucketTaggingOutput;
+    tagging::delete_bucket_tagging(DeleteBucketTaggingInput) -> DeleteBucketTaggingOutput;
     multipart::create_multipart_upload(CreateMultipartUploadInput) -> CreateMultipartUploadOutput;
     multipart::upload_part(UploadPartInput) -> UploadPartOutput;
+    multipart::upload_part_copy(UploadPartCopyInput) -> UploadPartCopyOutput;
     multipart::complete_multipart_upload(CompleteMultipartUploadInput) -> CompleteMultipartUploadOutput;
     multipart::abort_multipart_upload(AbortMultipartUploadInput) -> AbortMultipartUploadOutput;
     multipart::list_parts(ListPartsInput) -> ListPartsOutput;

@@ -10,8 +10,8 @@ use super::buckets::bucket;
 use super::errors::from_engine;
 use super::identity::Requester;
 use super::objects::{
-    canned_acl, check_acl, encoder, headers_from_input, parse_tags, receive, sorted_metadata,
-    writer_account,
+    canned_acl, check_acl, check_conditions, copy_bytes, copy_source, encoder, headers_from_input,
+    parse_tags, readable, receive, sorted_metadata, writer_account,
 };
 use super::{canonical_owner, requester, timestamp};
 use crate::state::ServerState;
@@ -170,6 +170,89 @@ pub async fn upload_part(
         }
     }
     Ok(S3Response::new(out))
+}
+
+pub async fn upload_part_copy(
+    state: &ServerState,
+    req: S3Request<UploadPartCopyInput>,
+) -> S3Result<S3Response<UploadPartCopyOutput>> {
+    let requester = requester(&req)?.clone();
+    let input = req.input;
+    let (source_bucket, source_key) = copy_source(&input.copy_source)?;
+    let source = bucket(state, source_bucket)?;
+    let object = readable(
+        state,
+        &requester,
+        &source,
+        source_key,
+        "s3:GetObject",
+        input.expected_source_bucket_owner.as_deref(),
+    )?;
+    check_conditions(
+        &object.meta,
+        input.copy_source_if_match.as_ref(),
+        input.copy_source_if_unmodified_since.as_ref(),
+        input.copy_source_if_none_match.as_ref(),
+        input.copy_source_if_modified_since.as_ref(),
+    )?;
+    let target = bucket(state, &input.bucket)?;
+    authorize(
+        state,
+        &requester,
+        "s3:PutObject",
+        &target,
+        Some(&input.key),
+        input.expected_bucket_owner.as_deref(),
+    )?;
+    if !PART_NUMBERS.contains(&input.part_number) {
+        return Err(s3_error!(
+            InvalidArgument,
+            "Part number must be an integer between 1 and 10000, inclusive"
+        ));
+    }
+    let upload = state
+        .s3
+        .upload(&target.name, &input.key, &input.upload_id)
+        .map_err(from_engine)?;
+    let size = object.meta.size;
+    let (start, len) = match input.copy_source_range.as_deref() {
+        None => (0, size),
+        Some(text) => {
+            let invalid = || {
+                s3_error!(
+                    InvalidArgument,
+                    "The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy"
+                )
+            };
+            let (first, last) = text
+                .strip_prefix("bytes=")
+                .and_then(|r| r.split_once('-'))
+                .ok_or_else(invalid)?;
+            let first: u64 = first.parse().map_err(|_| invalid())?;
+            let last: u64 = last.parse().map_err(|_| invalid())?;
+            if first > last || last >= size {
+                return Err(s3_error!(
+                    InvalidRange,
+                    "The requested range is not satisfiable"
+                ));
+            }
+            (first, last - first + 1)
+        }
+    };
+    let blob = copy_bytes(state, &object, start, len, state.s3.part_writer()).await?;
+    let part = state
+        .s3
+        .put_part(&upload, input.part_number as u32, blob, Vec::new())
+        .await
+        .map_err(from_engine)?;
+    Ok(S3Response::new(UploadPartCopyOutput {
+        copy_part_result: Some(CopyPartResult {
+            e_tag: Some(ETag::Strong(part.etag)),
+            last_modified: Some(timestamp(part.last_modified_micros)),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }))
 }
 
 pub async fn complete_multipart_upload(

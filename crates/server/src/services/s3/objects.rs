@@ -307,7 +307,7 @@ fn set_checksums(meta: &ObjectMeta, mut set: impl FnMut(&str, String)) {
 
 /// The object for a read, with S3's 404-or-403 rule for a missing key: `NoSuchKey` only
 /// for a caller who may list the bucket (spec §2.7).
-fn readable(
+pub(super) fn readable(
     state: &ServerState,
     requester: &Requester,
     bucket: &strata_s3::Bucket,
@@ -331,7 +331,7 @@ fn unix_seconds(t: &Timestamp) -> i64 {
 
 /// The conditional headers, in S3's order: If-Match, If-Unmodified-Since, If-None-Match,
 /// If-Modified-Since.
-fn check_conditions(
+pub(super) fn check_conditions(
     meta: &ObjectMeta,
     if_match: Option<&ETagCondition>,
     if_unmodified_since: Option<&Timestamp>,
@@ -488,6 +488,7 @@ pub async fn get_object(
         ..Default::default()
     };
     object_headers!(out, meta, input);
+    out.tag_count = (!meta.tags.is_empty()).then_some(meta.tags.len() as i32);
     let status = if content_range.is_some() {
         http::StatusCode::PARTIAL_CONTENT
     } else {
@@ -643,23 +644,7 @@ pub async fn copy_object(
 ) -> S3Result<S3Response<CopyObjectOutput>> {
     let requester = requester(&req)?.clone();
     let input = req.input;
-    let CopySource::Bucket {
-        bucket: source_bucket,
-        key: source_key,
-        version_id,
-    } = &input.copy_source
-    else {
-        return Err(s3_error!(
-            NotImplemented,
-            "Copying from an access point is not supported"
-        ));
-    };
-    if version_id.is_some() {
-        return Err(s3_error!(
-            NotImplemented,
-            "Object versions are not supported"
-        ));
-    }
+    let (source_bucket, source_key) = copy_source(&input.copy_source)?;
     let source = bucket(state, source_bucket)?;
     let object = readable(
         state,
@@ -718,7 +703,7 @@ pub async fn copy_object(
         .is_some_and(|d| d.as_str() == "REPLACE");
     if !replace
         && source.name == target.name
-        && **source_key == *input.key
+        && source_key == input.key
         && input.storage_class.is_none()
         && input.server_side_encryption.is_none()
         && input.website_redirect_location.is_none()
@@ -737,16 +722,7 @@ pub async fn copy_object(
         }
         h
     };
-    let mut reader = state
-        .s3
-        .read_object(&object, 0, object.meta.size)
-        .await
-        .map_err(from_engine)?;
-    let mut writer = state.s3.body_writer();
-    while let Some(chunk) = reader.next_chunk().await.map_err(from_engine)? {
-        writer.write(&chunk).await.map_err(from_engine)?;
-    }
-    let blob = writer.finish(None).await.map_err(from_engine)?;
+    let blob = copy_bytes(state, &object, 0, object.meta.size, state.s3.body_writer()).await?;
     let tags = match input.tagging_directive.as_ref().map(|d| d.as_str()) {
         Some("REPLACE") => parse_tags(input.tagging.as_deref()),
         _ => object.meta.tags.clone(),
@@ -774,6 +750,44 @@ pub async fn copy_object(
             .map(ServerSideEncryption::from),
         ..Default::default()
     }))
+}
+
+/// The bucket and key of `x-amz-copy-source` (no versions, no access points).
+pub(super) fn copy_source(source: &CopySource) -> S3Result<(&str, &str)> {
+    match source {
+        CopySource::Bucket {
+            bucket,
+            key,
+            version_id: None,
+        } => Ok((bucket, key)),
+        CopySource::Bucket { .. } => Err(s3_error!(
+            NotImplemented,
+            "Object versions are not supported"
+        )),
+        _ => Err(s3_error!(
+            NotImplemented,
+            "Copying from an access point is not supported"
+        )),
+    }
+}
+
+/// Copies `len` bytes of `object` from `start` into a new blob.
+pub(super) async fn copy_bytes(
+    state: &ServerState,
+    object: &StoredObject,
+    start: u64,
+    len: u64,
+    mut writer: BlobWriter,
+) -> S3Result<Blob> {
+    let mut reader = state
+        .s3
+        .read_object(object, start, len)
+        .await
+        .map_err(from_engine)?;
+    while let Some(chunk) = reader.next_chunk().await.map_err(from_engine)? {
+        writer.write(&chunk).await.map_err(from_engine)?;
+    }
+    writer.finish(None).await.map_err(from_engine)
 }
 
 /// `encoding-type=url`: keys and prefixes percent-encoded (`/` kept).
