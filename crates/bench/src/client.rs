@@ -101,14 +101,28 @@ impl Signer {
         extra_headers: &[(&str, &str)],
         body: Bytes,
     ) -> http::Request<Full<Bytes>> {
-        let mut headers: Vec<(&str, &[u8])> = vec![
-            ("host", endpoint.authority.as_bytes()),
-            ("content-type", content_type.as_bytes()),
-        ];
+        let mut headers: Vec<(&str, &str)> = vec![("content-type", content_type)];
+        headers.extend_from_slice(extra_headers);
+        let hash = hex_sha256(&body);
+        self.request(endpoint, "POST", "/", &headers, body, &hash)
+    }
+
+    /// A signed request with header auth: `host` and `headers` are signed, the body is
+    /// described by `payload_hash` (its hex SHA-256, or `UNSIGNED-PAYLOAD` for S3).
+    pub fn request(
+        &self,
+        endpoint: &Endpoint,
+        method: &str,
+        path: &str,
+        extra_headers: &[(&str, &str)],
+        body: Bytes,
+        payload_hash: &str,
+    ) -> http::Request<Full<Bytes>> {
+        let mut headers: Vec<(&str, &[u8])> = vec![("host", endpoint.authority.as_bytes())];
         headers.extend(extra_headers.iter().map(|(n, v)| (*n, v.as_bytes())));
         let parts = RequestParts {
-            method: "POST",
-            path: "/",
+            method,
+            path,
             query: "",
             headers: &headers,
         };
@@ -118,9 +132,9 @@ impl Signer {
             &self.region,
             self.service,
             jiff::Timestamp::now(),
-            &hex_sha256(&body),
+            payload_hash,
         );
-        let mut builder = http::Request::builder().method("POST").uri("/");
+        let mut builder = http::Request::builder().method(method).uri(path);
         for (name, value) in headers {
             builder = builder.header(name, value);
         }
@@ -171,17 +185,41 @@ impl Connection {
         &mut self,
         request: http::Request<Full<Bytes>>,
     ) -> anyhow::Result<(http::StatusCode, Bytes)> {
-        let mut sender = match self.sender.take() {
-            Some(mut sender) => match sender.ready().await {
-                Ok(()) => sender,
-                Err(_) => self.reconnect().await?,
-            },
-            None => self.reconnect().await?,
-        };
+        let mut sender = self.ready().await?;
         let response = sender.send_request(request).await?;
         let status = response.status();
         let body = response.into_body().collect().await?.to_bytes();
         self.sender = Some(sender);
         Ok((status, body))
+    }
+
+    /// Sends `request` and reads the response body without keeping it (large objects);
+    /// returns the status and the body's length.
+    pub async fn send_counting(
+        &mut self,
+        request: http::Request<Full<Bytes>>,
+    ) -> anyhow::Result<(http::StatusCode, u64)> {
+        let mut sender = self.ready().await?;
+        let response = sender.send_request(request).await?;
+        let status = response.status();
+        let mut body = response.into_body();
+        let mut length = 0;
+        while let Some(frame) = body.frame().await {
+            if let Some(data) = frame?.data_ref() {
+                length += data.len() as u64;
+            }
+        }
+        self.sender = Some(sender);
+        Ok((status, length))
+    }
+
+    async fn ready(&mut self) -> anyhow::Result<SendRequest<Full<Bytes>>> {
+        Ok(match self.sender.take() {
+            Some(mut sender) => match sender.ready().await {
+                Ok(()) => sender,
+                Err(_) => self.reconnect().await?,
+            },
+            None => self.reconnect().await?,
+        })
     }
 }

@@ -4,6 +4,7 @@
 //!   against a bare hyper server, to price routing, SigV4 and serialisation.
 //! - `dynamodb` ([`dynamodb`]): a DynamoDB load generator (put, get, query, mix)
 //!   against any endpoint, reporting ops/s and latency percentiles ([`report`]).
+//! - `s3` ([`s3`]): PutObject/GetObject load of fixed-size objects against any endpoint.
 //! - `bench-config`: prints the `strata serve --config` file with the bench account,
 //!   whose keys both benchmarks sign with by default.
 //!
@@ -14,6 +15,7 @@ mod client;
 mod dynamodb;
 mod report;
 mod request_path;
+mod s3;
 
 use clap::{Parser, Subcommand};
 
@@ -30,6 +32,8 @@ enum Command {
     RequestPath(request_path::Args),
     /// DynamoDB load (PutItem, GetItem, Query) against an endpoint.
     Dynamodb(dynamodb::Args),
+    /// S3 load (PutObject, GetObject of fixed-size objects) against an endpoint.
+    S3(s3::Args),
     /// Print a strata config declaring the bench account and its fixed root keys.
     BenchConfig,
 }
@@ -47,6 +51,7 @@ fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::RequestPath(args) => runtime.block_on(request_path::main(args)),
         Command::Dynamodb(args) => runtime.block_on(dynamodb::main(args)),
+        Command::S3(args) => runtime.block_on(s3::main(args)),
         Command::BenchConfig => {
             print!("{}", client::bench_config());
             Ok(())

@@ -62,7 +62,7 @@ pub struct Report {
     pub first_error: Option<FirstError>,
 }
 
-fn quantiles(h: &Histogram) -> [u64; 4] {
+pub fn quantiles(h: &Histogram) -> [u64; 4] {
     if h.is_empty() {
         return [0; 4];
     }

@@ -77,7 +77,13 @@ pub async fn handle(
             response
         }
     };
-    if response.status().is_client_error() || response.status().is_server_error() {
+    if response.status() == http::StatusCode::NOT_MODIFIED {
+        // 304 never has a body (s3s renders it as an error).
+        let (mut parts, _) = response.into_parts();
+        parts.headers.remove(http::header::CONTENT_LENGTH);
+        parts.headers.remove(http::header::CONTENT_TYPE);
+        response = http::Response::from_parts(parts, s3s::Body::empty());
+    } else if response.status().is_client_error() || response.status().is_server_error() {
         response = with_ids_in_body(response, &ids, head).await;
     }
     let headers = response.headers_mut();
