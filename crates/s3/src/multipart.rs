@@ -134,12 +134,14 @@ impl S3 {
         Ok(uploads)
     }
 
-    /// Completes an upload from the listed `(part number, ETag)` pairs.
+    /// Completes an upload from the listed `(part number, ETag)` pairs; `checksums` are
+    /// the object's (composite) checksums, computed by the caller from the parts'.
     pub async fn complete_upload(
         &self,
         upload: &Upload,
         owner: String,
         chosen: &[(u32, String)],
+        checksums: Vec<(String, String)>,
     ) -> Result<ObjectMeta> {
         let stored = self.list_parts(upload, 0, usize::MAX - 1)?;
         if chosen.windows(2).any(|w| w[0].0 >= w[1].0) {
@@ -174,7 +176,7 @@ impl S3 {
             last_modified_micros: self.now_micros(),
             owner,
             headers: upload.headers.clone(),
-            checksums: Vec::new(),
+            checksums,
             parts_count: Some(chosen.len() as u32),
             segments,
             acl: upload.acl.unwrap_or_default(),

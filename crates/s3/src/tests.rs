@@ -269,7 +269,7 @@ async fn multipart_objects_are_their_parts_with_the_md5_of_md5s_etag() {
         .await;
     assert!(matches!(small_first, Err(S3Error::EntityTooSmall)));
     let wrong = s3
-        .complete_upload(&upload, OWNER.into(), &[(1, "00".into())])
+        .complete_upload(&upload, OWNER.into(), &[(1, "00".into())], Vec::new())
         .await;
     assert!(matches!(wrong, Err(S3Error::InvalidPart)));
     let meta = s3

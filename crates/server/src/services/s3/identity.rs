@@ -138,21 +138,26 @@ pub struct Localhost;
 
 impl S3Host for Localhost {
     fn parse_host_header<'a>(&'a self, host: &'a str) -> S3Result<VirtualHost<'a>> {
-        let name = host.rsplit_once(':').map_or(host, |(name, port)| {
-            if port.bytes().all(|b| b.is_ascii_digit()) {
-                name
-            } else {
-                host
-            }
-        });
-        for suffix in [".s3.localhost", ".localhost"] {
-            if let Some(bucket) = name.strip_suffix(suffix)
-                && !bucket.is_empty()
-                && bucket != "s3"
-            {
-                return Ok(VirtualHost::new(host).with_bucket(bucket));
-            }
-        }
-        Ok(VirtualHost::new(host))
+        Ok(match virtual_host_bucket(host) {
+            Some(bucket) => VirtualHost::new(host).with_bucket(bucket),
+            None => VirtualHost::new(host),
+        })
     }
+}
+
+/// The bucket a `Host` of the form `BUCKET.localhost` or `BUCKET.s3.localhost` names.
+pub fn virtual_host_bucket(host: &str) -> Option<&str> {
+    let name = host.rsplit_once(':').map_or(host, |(name, port)| {
+        if port.bytes().all(|b| b.is_ascii_digit()) {
+            name
+        } else {
+            host
+        }
+    });
+    [".s3.localhost", ".localhost"]
+        .into_iter()
+        .find_map(|suffix| {
+            name.strip_suffix(suffix)
+                .filter(|bucket| !bucket.is_empty() && *bucket != "s3")
+        })
 }

@@ -18,7 +18,7 @@ mod buckets;
 mod errors;
 mod identity;
 mod multipart;
-mod objects;
+pub(crate) mod objects;
 mod tagging;
 
 use std::sync::Arc;
@@ -67,6 +67,7 @@ pub async fn handle(
     };
     req.extensions_mut().insert(ids.clone());
     let head = req.method() == http::Method::HEAD;
+    let named = Named::of(&req);
     let req = req.map(s3s::Body::from);
     let mut response = match service.call(req).await {
         Ok(response) => response,
@@ -84,7 +85,7 @@ pub async fn handle(
         parts.headers.remove(http::header::CONTENT_TYPE);
         response = http::Response::from_parts(parts, s3s::Body::empty());
     } else if response.status().is_client_error() || response.status().is_server_error() {
-        response = with_ids_in_body(response, &ids, head).await;
+        response = with_ids_in_body(response, &ids, &named, head).await;
     }
     let headers = response.headers_mut();
     for (name, value) in [
@@ -99,11 +100,84 @@ pub async fn handle(
     response
 }
 
+/// The bucket and key a request names (path-style or `BUCKET.localhost`), for the
+/// `<BucketName>` and `<Key>` elements of some errors.
+struct Named {
+    bucket: Option<String>,
+    key: Option<String>,
+    /// The access key of the signature (header or presigned).
+    access_key: Option<String>,
+}
+
+impl Named {
+    fn of<B>(req: &http::Request<B>) -> Self {
+        let host = req
+            .headers()
+            .get(http::header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or_default();
+        let decode = |s: &str| {
+            percent_encoding::percent_decode_str(s)
+                .decode_utf8_lossy()
+                .into_owned()
+        };
+        let path = req.uri().path().trim_start_matches('/');
+        let virtual_bucket = identity::virtual_host_bucket(host);
+        let (bucket, key) = match virtual_bucket {
+            Some(bucket) => (Some(bucket.to_owned()), Some(path)),
+            None => match path.split_once('/') {
+                Some((bucket, key)) => (Some(decode(bucket)), Some(key)),
+                None => ((!path.is_empty()).then(|| decode(path)), None),
+            },
+        };
+        let credential = req
+            .headers()
+            .get(http::header::AUTHORIZATION)
+            .and_then(|h| h.to_str().ok())
+            .and_then(|h| h.split_once("Credential="))
+            .map(|(_, rest)| rest.to_owned())
+            .or_else(|| {
+                form_urlencoded::parse(req.uri().query().unwrap_or_default().as_bytes())
+                    .find(|(k, _)| k == "X-Amz-Credential")
+                    .map(|(_, v)| v.into_owned())
+            });
+        Self {
+            bucket,
+            key: key.filter(|k| !k.is_empty()).map(decode),
+            access_key: credential
+                .and_then(|c| c.split('/').next().map(str::to_owned))
+                .filter(|k| !k.is_empty()),
+        }
+    }
+
+    /// The extra element an error with `code` carries, as XML.
+    fn element(&self, code: &str) -> Option<String> {
+        let (name, value) = match code {
+            "NoSuchBucket"
+            | "NoSuchBucketPolicy"
+            | "BucketAlreadyOwnedByYou"
+            | "BucketAlreadyExists"
+            | "OwnershipControlsNotFoundError"
+            | "NoSuchTagSet"
+            | "InvalidBucketName" => ("BucketName", self.bucket.as_deref()?),
+            "InvalidAccessKeyId" | "SignatureDoesNotMatch" => {
+                ("AWSAccessKeyId", self.access_key.as_deref()?)
+            }
+            "NoSuchKey" => ("Key", self.key.as_deref()?),
+            _ => return None,
+        };
+        let mut out = String::new();
+        crate::protocol::xml::element(&mut out, name, value);
+        Some(out)
+    }
+}
+
 /// Adds `<RequestId>` and `<HostId>` to an `<Error>` body that lacks them (s3s renders its
-/// own errors without them).
+/// own errors without them), and the bucket name or key some codes carry.
 async fn with_ids_in_body(
     response: http::Response<s3s::Body>,
     ids: &RequestIds,
+    named: &Named,
     head: bool,
 ) -> http::Response<s3s::Body> {
     let (mut parts, body) = response.into_parts();
@@ -126,6 +200,9 @@ async fn with_ids_in_body(
                 out.push_str(message);
                 out.push_str("</Message>");
             }
+            if let Some(element) = error_code(&text).and_then(|code| named.element(code)) {
+                out.push_str(&element);
+            }
             out.push_str("<RequestId>");
             out.push_str(&ids.request_id);
             out.push_str("</RequestId><HostId>");
@@ -139,15 +216,20 @@ async fn with_ids_in_body(
     http::Response::from_parts(parts, s3s::Body::from(body))
 }
 
+/// The `<Code>` of an error body.
+fn error_code(body: &str) -> Option<&str> {
+    Some(body.split_once("<Code>")?.1.split_once("</Code>")?.0)
+}
+
 /// S3's message for an error s3s rendered without one (its authentication errors).
 fn default_message(body: &str) -> Option<&'static str> {
-    let code = body.split_once("<Code>")?.1.split_once("</Code>")?.0;
-    Some(match code {
+    Some(match error_code(body)? {
         "SignatureDoesNotMatch" => {
             "The request signature we calculated does not match the signature you provided. Check your key and signing method."
         }
         "InvalidAccessKeyId" => "The AWS Access Key Id you provided does not exist in our records.",
         "AccessDenied" => "Access Denied",
+        "InvalidBucketName" => "The specified bucket is not valid.",
         "RequestTimeTooSkewed" => {
             "The difference between the request time and the current time is too large."
         }

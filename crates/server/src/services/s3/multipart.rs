@@ -298,9 +298,10 @@ pub async fn complete_multipart_upload(
         upload.initiator.clone()
     };
     let owner = bucket.object_owner(&writer, upload.acl);
+    let checksums = composite_checksum(state, &upload, &chosen)?;
     let meta = state
         .s3
-        .complete_upload(&upload, owner, &chosen)
+        .complete_upload(&upload, owner, &chosen, checksums)
         .await
         .map_err(from_engine)?;
     Ok(S3Response::new(CompleteMultipartUploadOutput {
@@ -315,6 +316,52 @@ pub async fn complete_multipart_upload(
             .map(ServerSideEncryption::from),
         ..Default::default()
     }))
+}
+
+/// The object's checksum when the upload asked for one: S3's composite form, the checksum
+/// of the parts' binary checksums followed by `-N` (none for CRC64NVME, which S3 computes
+/// over the whole object, or when a part lacks it).
+fn composite_checksum(
+    state: &ServerState,
+    upload: &Upload,
+    chosen: &[(u32, String)],
+) -> S3Result<Vec<(String, String)>> {
+    use base64::Engine as _;
+    let Some(algorithm) = upload.checksum_algorithm.as_deref() else {
+        return Ok(Vec::new());
+    };
+    let algorithm = algorithm.to_ascii_uppercase();
+    let mut hasher = s3s::checksum::ChecksumHasher::default();
+    match algorithm.as_str() {
+        "CRC32" => hasher.crc32 = Some(Default::default()),
+        "CRC32C" => hasher.crc32c = Some(Default::default()),
+        "SHA1" => hasher.sha1 = Some(Default::default()),
+        "SHA256" => hasher.sha256 = Some(Default::default()),
+        _ => return Ok(Vec::new()),
+    }
+    let parts = state
+        .s3
+        .list_parts(upload, 0, 10_000)
+        .map_err(from_engine)?;
+    for (number, _) in chosen {
+        let Some(raw) = parts
+            .iter()
+            .find(|p| p.part_number == *number)
+            .and_then(|p| p.checksums.iter().find(|(name, _)| *name == algorithm))
+            .and_then(|(_, value)| base64::engine::general_purpose::STANDARD.decode(value).ok())
+        else {
+            return Ok(Vec::new());
+        };
+        hasher.update(&raw);
+    }
+    let sums = hasher.finalize();
+    let value = sums
+        .checksum_crc32
+        .or(sums.checksum_crc32c)
+        .or(sums.checksum_sha1)
+        .or(sums.checksum_sha256)
+        .unwrap_or_default();
+    Ok(vec![(algorithm, format!("{value}-{}", chosen.len()))])
 }
 
 pub async fn abort_multipart_upload(

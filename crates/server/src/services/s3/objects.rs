@@ -140,7 +140,9 @@ macro_rules! headers_from_input {
     ($input:expr, $expires:expr) => {
         ObjectHeaders {
             content_type: $input.content_type,
-            content_encoding: $input.content_encoding,
+            content_encoding: $crate::services::s3::objects::without_aws_chunked(
+                $input.content_encoding,
+            ),
             content_disposition: $input.content_disposition,
             content_language: $input.content_language,
             cache_control: $input.cache_control,
@@ -157,6 +159,17 @@ macro_rules! headers_from_input {
     };
 }
 pub(super) use headers_from_input;
+
+/// `Content-Encoding` without the `aws-chunked` framing of the upload itself.
+pub(super) fn without_aws_chunked(encoding: Option<String>) -> Option<String> {
+    let rest: Vec<&str> = encoding
+        .as_deref()?
+        .split(',')
+        .map(str::trim)
+        .filter(|e| !e.is_empty() && !e.eq_ignore_ascii_case("aws-chunked"))
+        .collect();
+    (!rest.is_empty()).then(|| rest.join(","))
+}
 
 pub(super) fn canned_acl(acl: Option<&ObjectCannedACL>) -> S3Result<Option<CannedAcl>> {
     acl.map(|a| {
@@ -432,6 +445,13 @@ macro_rules! object_headers {
             .is_some_and(|m| m.as_str() == "ENABLED")
             && $input.range.is_none()
         {
+            if let Some((_, value)) = meta.checksums.first() {
+                $out.checksum_type = Some(ChecksumType::from_static(if value.contains('-') {
+                    ChecksumType::COMPOSITE
+                } else {
+                    ChecksumType::FULL_OBJECT
+                }));
+            }
             for (name, value) in &meta.checksums {
                 match name.as_str() {
                     "CRC32" => $out.checksum_crc32 = Some(value.clone()),
