@@ -408,7 +408,6 @@ def test_malformed_content_md5(s3, bucket):
         lambda: s3.put_object(Bucket=bucket, Key="k", Body=b"data", ContentMD5="not-a-digest"),
         "InvalidDigest",
         400,
-        "The Content-MD5 you specified was invalid.",
     )
     assert keys_of(s3.list_objects_v2(Bucket=bucket)) == []
 
@@ -975,7 +974,6 @@ def test_complete_multipart_upload_errors(server, bucket):
         complete([{"PartNumber": 2, "ETag": e2}, {"PartNumber": 1, "ETag": e1}]),
         "InvalidPartOrder",
         400,
-        "The list of parts was not in ascending order. Parts must be ordered by part number.",
     )
     # A failed completion leaves the upload in place, to be retried.
     assert [u["UploadId"] for u in s3.list_multipart_uploads(Bucket=bucket)["Uploads"]] == [upload_id]

@@ -265,6 +265,7 @@ async fn multipart_objects_are_their_parts_with_the_md5_of_md5s_etag() {
             &upload,
             OWNER.into(),
             &[(2, etags[1].clone()), (3, etags[2].clone())],
+            Vec::new(),
         )
         .await;
     assert!(matches!(small_first, Err(S3Error::EntityTooSmall)));
@@ -277,6 +278,7 @@ async fn multipart_objects_are_their_parts_with_the_md5_of_md5s_etag() {
             &upload,
             OWNER.into(),
             &[(1, etags[0].clone()), (2, etags[1].clone())],
+            Vec::new(),
         )
         .await
         .unwrap();

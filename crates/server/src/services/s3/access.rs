@@ -2,18 +2,18 @@
 //! entry point in [`crate::authorize`]. Callable from anywhere in the server with a
 //! [`Requester`], not only from the HTTP adapter: the export job writes as its caller.
 //!
-//! The bucket owner's account is the resource account. UNCONFIRMED/unsupported here: the
-//! object-ACL context for objects owned by another account (buckets with ACLs enabled);
-//! every object is judged by the bucket owner's policies.
+//! The bucket owner's account is the resource account, except for objects another account
+//! owns in a bucket with ACLs enabled ([`authorize_object`]).
 
 use s3s::S3Result;
-use strata_policy::{PolicyDocument, PolicyKind, ResourcePolicyKind};
-use strata_s3::Bucket;
+use strata_policy::{DecisionEffect, PolicyDocument, PolicyKind, ResourcePolicyKind};
+use strata_s3::{Bucket, CannedAcl, ObjectMeta};
 
 use super::errors::{self, access_denied};
 use super::identity::Requester;
 use crate::authorize::{
     Denial, Denied, Origin, ResourcePolicy, Target, authorize_anonymous, authorize_target,
+    decide as decide_raw,
 };
 use crate::state::ServerState;
 
@@ -38,6 +38,10 @@ pub fn authorize(
     if expected_owner.is_some_and(|owner| owner != bucket.owner) {
         return Err(access_denied("Access Denied"));
     }
+    if restricts_public_policy(bucket) && requester.account() != Some(bucket.owner.as_str()) {
+        // RestrictPublicBuckets: a public policy grants only within the owner's account.
+        return Err(access_denied("Access Denied"));
+    }
     let policy = bucket_policy(bucket)?;
     let label = format!("bucket {} policy", bucket.name);
     let resource = resource_arn(&bucket.name, key);
@@ -56,6 +60,153 @@ pub fn authorize(
             context: Vec::new(),
             denial: Denial::S3,
         },
+    )
+}
+
+/// Whether Block Public Access's RestrictPublicBuckets applies: the setting is on and the
+/// bucket policy is public.
+fn restricts_public_policy(bucket: &Bucket) -> bool {
+    bucket
+        .public_access_block
+        .is_some_and(|b| b.restrict_public_buckets)
+        && bucket
+            .policy
+            .as_ref()
+            .is_some_and(|p| grants_public_access(&p.document))
+}
+
+/// Whether a policy grants anything to everyone: an `Allow` statement whose principal is
+/// `*` and which has no condition narrowing it (AWS's notion of "public" also accepts some
+/// conditions as non-public, e.g. a fixed `aws:SourceAccount`; here any condition does).
+pub fn grants_public_access(text: &str) -> bool {
+    let Ok(doc) = serde_json::from_str::<serde_json::Value>(text) else {
+        return false;
+    };
+    let statements = match &doc["Statement"] {
+        serde_json::Value::Array(list) => list.clone(),
+        single @ serde_json::Value::Object(_) => vec![single.clone()],
+        _ => return false,
+    };
+    let everyone = |p: &serde_json::Value| match p {
+        serde_json::Value::String(s) => s == "*",
+        serde_json::Value::Array(list) => list.iter().any(|v| v == "*"),
+        _ => false,
+    };
+    statements.iter().any(|s| {
+        s["Effect"] == "Allow"
+            && s.get("Condition").is_none()
+            && (everyone(&s["Principal"]) || everyone(&s["Principal"]["AWS"]))
+    })
+}
+
+/// An operation on an existing object. When ACLs are enabled and the object belongs to
+/// another account than the bucket's, S3's object context applies (spec §2.7): the bucket
+/// owner's policy can only deny, the caller's own account must allow (identity policies),
+/// and the object owner must grant through the object's ACL. Otherwise the bucket context
+/// decides, as in [`authorize`].
+pub fn authorize_object(
+    state: &ServerState,
+    requester: &Requester,
+    action: &str,
+    bucket: &Bucket,
+    object: &ObjectMeta,
+    expected_owner: Option<&str>,
+) -> S3Result<()> {
+    if object.owner == bucket.owner || bucket.acls_disabled() {
+        return authorize(
+            state,
+            requester,
+            action,
+            bucket,
+            Some(&object.key),
+            expected_owner,
+        );
+    }
+    if expected_owner.is_some_and(|owner| owner != bucket.owner) {
+        return Err(access_denied("Access Denied"));
+    }
+    let policy = bucket_policy(bucket)?;
+    let label = format!("bucket {} policy", bucket.name);
+    let resource = resource_arn(&bucket.name, Some(&object.key));
+    let (principal, origin) = match requester {
+        Requester::Signed(caller) => (
+            Some(&caller.principal),
+            Origin {
+                source_ip: caller.source_ip,
+                region: &caller.region,
+            },
+        ),
+        Requester::Anonymous { source_ip } => (
+            None,
+            Origin {
+                source_ip: *source_ip,
+                region: &state.default_region,
+            },
+        ),
+    };
+    let judge = |resource_account: &str, with_policy: bool| {
+        decide_raw(
+            state,
+            principal,
+            &origin,
+            Target {
+                action,
+                resource: &resource,
+                resource_account,
+                resource_policy: policy.as_ref().filter(|_| with_policy).map(|document| {
+                    ResourcePolicy {
+                        label: &label,
+                        document,
+                        required: false,
+                    }
+                }),
+                context: Vec::new(),
+                denial: Denial::S3,
+            },
+        )
+        .map(|(_, decision)| decision.effect)
+        .map_err(internal)
+    };
+    if judge(&bucket.owner, true)? == DecisionEffect::ExplicitDeny {
+        return Err(access_denied("Access Denied"));
+    }
+    if let Some(account) = requester.account()
+        && judge(account, false)? != DecisionEffect::Allow
+    {
+        return Err(access_denied("Access Denied"));
+    }
+    if !acl_grants(requester, action, bucket, object) {
+        return Err(access_denied("Access Denied"));
+    }
+    Ok(())
+}
+
+/// Whether an object's owner grants `action` to `requester` through the object's ACL
+/// (the owner has FULL_CONTROL; the canned ACL adds the rest).
+fn acl_grants(requester: &Requester, action: &str, bucket: &Bucket, object: &ObjectMeta) -> bool {
+    let account = requester.account();
+    if account == Some(object.owner.as_str()) {
+        return true;
+    }
+    let read = matches!(action, "s3:GetObject" | "s3:GetObjectTagging");
+    let ignore_public = bucket
+        .public_access_block
+        .is_some_and(|b| b.ignore_public_acls);
+    let bucket_owner = account == Some(bucket.owner.as_str());
+    match object.acl {
+        CannedAcl::BucketOwnerFullControl => bucket_owner,
+        CannedAcl::BucketOwnerRead => bucket_owner && (read || action == "s3:GetObjectAcl"),
+        CannedAcl::PublicRead | CannedAcl::PublicReadWrite => read && !ignore_public,
+        CannedAcl::AuthenticatedRead => read && account.is_some() && !ignore_public,
+        _ => false,
+    }
+}
+
+fn internal(err: strata_iam::IamError) -> s3s::S3Error {
+    tracing::error!(error = %err, "cannot load the policies for an S3 request");
+    s3s::s3_error!(
+        InternalError,
+        "We encountered an internal error. Please try again."
     )
 }
 
@@ -123,13 +274,7 @@ fn decide(state: &ServerState, requester: &Requester, target: Target<'_>) -> S3R
     };
     decided.map_err(|denied| match denied {
         Denied::AccessDenied(message) => access_denied(message),
-        Denied::Internal(err) => {
-            tracing::error!(error = %err, "cannot load the policies for an S3 request");
-            s3s::s3_error!(
-                InternalError,
-                "We encountered an internal error. Please try again."
-            )
-        }
+        Denied::Internal(err) => internal(err),
     })
 }
 

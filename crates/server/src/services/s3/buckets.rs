@@ -6,7 +6,7 @@ use s3s::{S3Request, S3Response, S3Result, s3_error};
 use strata_policy::{PolicyDocument, PolicyKind, ResourcePolicyKind};
 use strata_s3::{CannedAcl, CreateBucket, ObjectOwnership as Ownership, S3Error as EngineError};
 
-use super::access::{authorize, authorize_own, authorize_policy_management, resource_arn};
+use super::access::{self, authorize, authorize_own, authorize_policy_management, resource_arn};
 use super::errors::{access_denied, acls_not_supported, from_engine};
 use super::identity::Requester;
 use super::{canonical_owner, requester, timestamp};
@@ -243,7 +243,7 @@ pub async fn put_bucket_policy(
     if bucket
         .public_access_block
         .is_some_and(|b| b.block_public_policy)
-        && grants_public_access(&text)
+        && access::grants_public_access(&text)
     {
         return Err(access_denied(
             "User is not authorized to perform this action because public policies are blocked by the BlockPublicPolicy block public access setting.",
@@ -265,30 +265,6 @@ pub async fn put_bucket_policy(
         PutBucketPolicyOutput {},
         http::StatusCode::NO_CONTENT,
     ))
-}
-
-/// Whether a policy grants anything to everyone: an `Allow` statement whose principal is
-/// `*` and which has no condition narrowing it (AWS's notion of "public" also accepts some
-/// conditions as non-public, e.g. a fixed `aws:SourceAccount`; here any condition does).
-fn grants_public_access(text: &str) -> bool {
-    let Ok(doc) = serde_json::from_str::<serde_json::Value>(text) else {
-        return false;
-    };
-    let statements = match &doc["Statement"] {
-        serde_json::Value::Array(list) => list.clone(),
-        single @ serde_json::Value::Object(_) => vec![single.clone()],
-        _ => return false,
-    };
-    let everyone = |p: &serde_json::Value| match p {
-        serde_json::Value::String(s) => s == "*",
-        serde_json::Value::Array(list) => list.iter().any(|v| v == "*"),
-        _ => false,
-    };
-    statements.iter().any(|s| {
-        s["Effect"] == "Allow"
-            && s.get("Condition").is_none()
-            && (everyone(&s["Principal"]) || everyone(&s["Principal"]["AWS"]))
-    })
 }
 
 pub async fn get_bucket_policy(

@@ -13,7 +13,7 @@ use strata_s3::{
     S3Error as EngineError, StoredObject,
 };
 
-use super::access::authorize;
+use super::access::{authorize, authorize_object};
 use super::buckets::bucket;
 use super::errors::{acls_not_supported, from_engine};
 use super::identity::Requester;
@@ -328,13 +328,17 @@ pub(super) fn readable(
     action: &str,
     expected: Option<&str>,
 ) -> S3Result<StoredObject> {
-    authorize(state, requester, action, bucket, Some(key), expected)?;
     match state.s3.get_object(&bucket.name, key) {
+        Ok(object) => {
+            authorize_object(state, requester, action, bucket, &object.meta, expected)?;
+            Ok(object)
+        }
         Err(EngineError::NoSuchKey) => {
+            authorize(state, requester, action, bucket, Some(key), expected)?;
             authorize(state, requester, "s3:ListBucket", bucket, None, expected)?;
             Err(from_engine(EngineError::NoSuchKey))
         }
-        other => other.map_err(from_engine),
+        Err(other) => Err(from_engine(other)),
     }
 }
 
@@ -1035,12 +1039,12 @@ pub async fn put_object_acl(
     let requester = requester(&req)?;
     let bucket = bucket(state, &req.input.bucket)?;
     let input = &req.input;
-    authorize(
+    readable(
         state,
         requester,
-        "s3:PutObjectAcl",
         &bucket,
-        Some(&input.key),
+        &input.key,
+        "s3:PutObjectAcl",
         input.expected_bucket_owner.as_deref(),
     )?;
     let acl = canned_acl(input.acl.as_ref())?;

@@ -87,12 +87,12 @@ pub async fn put_object_tagging(
     let requester = requester(&req)?.clone();
     let input = req.input;
     let bucket = bucket(state, &input.bucket)?;
-    authorize(
+    readable(
         state,
         &requester,
-        "s3:PutObjectTagging",
         &bucket,
-        Some(&input.key),
+        &input.key,
+        "s3:PutObjectTagging",
         input.expected_bucket_owner.as_deref(),
     )?;
     let tags = tag_pairs(input.tagging, MAX_OBJECT_TAGS, "Object")?;
@@ -114,12 +114,12 @@ pub async fn delete_object_tagging(
     let requester = requester(&req)?;
     let input = &req.input;
     let bucket = bucket(state, &input.bucket)?;
-    authorize(
+    readable(
         state,
         requester,
-        "s3:DeleteObjectTagging",
         &bucket,
-        Some(&input.key),
+        &input.key,
+        "s3:DeleteObjectTagging",
         input.expected_bucket_owner.as_deref(),
     )?;
     state
