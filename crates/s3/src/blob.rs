@@ -85,6 +85,24 @@ impl BlobDir {
         }
     }
 
+    /// Every blob file's id (files whose names are not blob ids are left alone).
+    pub fn ids(&self) -> Result<Vec<String>> {
+        let mut ids = Vec::new();
+        for shard in std::fs::read_dir(&self.root)? {
+            let shard = shard?;
+            if !shard.file_type()?.is_dir() {
+                continue;
+            }
+            for file in std::fs::read_dir(shard.path())? {
+                let name = file?.file_name().to_string_lossy().into_owned();
+                if name.len() == 32 && name.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    ids.push(name);
+                }
+            }
+        }
+        Ok(ids)
+    }
+
     /// Opens `len` bytes from `start` of an object made of `segments` (or of `inline`).
     /// Every file is opened now, so a concurrent overwrite that removes them later does not
     /// cut the read short.

@@ -69,6 +69,29 @@ impl S3 {
         self.blobs.writer(false)
     }
 
+    /// Removes blob files that no object or part names: bodies whose request failed or
+    /// whose server crashed between writing the file and committing its record. Call at
+    /// startup, before any write (a body being uploaded has no record yet).
+    pub async fn remove_unreferenced_files(&self) -> Result<usize> {
+        let mut referenced = std::collections::HashSet::new();
+        for entry in self.store.prefix(layout::OBJECTS, b"")? {
+            let (meta, _) = layout::decode_object(entry?.1)?;
+            referenced.extend(meta.segments.into_iter().map(|s| s.blob));
+        }
+        for entry in self.store.prefix(layout::PARTS, b"")? {
+            referenced.insert(layout::decode::<Part>(&entry?.1)?.blob);
+        }
+        let unreferenced: Vec<String> = self
+            .blobs
+            .ids()?
+            .into_iter()
+            .filter(|id| !referenced.contains(id))
+            .collect();
+        let count = unreferenced.len();
+        self.blobs.remove(unreferenced).await;
+        Ok(count)
+    }
+
     fn now_micros(&self) -> i64 {
         self.clock.now().as_microsecond()
     }

@@ -300,3 +300,21 @@ async fn multipart_objects_are_their_parts_with_the_md5_of_md5s_etag() {
         Err(S3Error::NoSuchUpload)
     ));
 }
+
+#[tokio::test]
+async fn files_no_record_names_are_removed_at_startup() {
+    let (s3, dir) = engine();
+    bucket(&s3, "bk1").await;
+    let body = bytes(100_000);
+    put(&s3, "bk1", "kept", &body).await;
+    // What a crash between a body's fsync and its record's commit leaves behind.
+    let orphan = dir
+        .path()
+        .join("objects/ab/ab000000000000000000000000000000");
+    std::fs::create_dir_all(orphan.parent().unwrap()).unwrap();
+    std::fs::write(&orphan, b"lost").unwrap();
+    assert_eq!(files(&dir), 2);
+    assert_eq!(s3.remove_unreferenced_files().await.unwrap(), 1);
+    assert_eq!(files(&dir), 1);
+    assert_eq!(read(&s3, "bk1", "kept", 0, body.len() as u64).await, body);
+}

@@ -59,6 +59,13 @@ async fn serve(args: ServeArgs, config: Option<Config>) -> anyhow::Result<()> {
         })?
     };
     let state = ServerState::open(store, objects, region.clone())?;
+    let removed = state.s3.remove_unreferenced_files().await?;
+    if removed > 0 {
+        tracing::info!(
+            removed,
+            "removed object files of uploads that never completed"
+        );
+    }
     match config {
         Some(config) => state.iam.ensure_accounts(config.accounts).await?,
         None if state.iam.root_accounts()?.is_empty() => {
