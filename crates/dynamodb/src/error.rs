@@ -41,6 +41,18 @@ pub enum DynamoDbError {
     IdempotentParameterMismatch(String),
     #[error("{0}")]
     PolicyNotFound(String),
+    /// `TableNotFoundException` (continuous backups and exports say this, not
+    /// ResourceNotFound).
+    #[error("{0}")]
+    TableNotFound(String),
+    #[error("{0}")]
+    PointInTimeRecoveryUnavailable(String),
+    #[error("{0}")]
+    InvalidExportTime(String),
+    #[error("{0}")]
+    ExportConflict(String),
+    #[error("{0}")]
+    ExportNotFound(String),
     #[error(transparent)]
     Storage(#[from] StorageError),
     /// Stored data that does not decode: a bug or a damaged data directory.

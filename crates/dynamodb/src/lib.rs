@@ -9,13 +9,15 @@
 //! and the change index are decided and written atomically, in commit order.
 //!
 //! Map: [`tables`] (control plane), [`items`] (single-item operations), [`read`] (Query
-//! and Scan), [`batch`], [`transact`], [`ttl`], [`history`] ("as of" reads); storage
+//! and Scan), [`batch`], [`transact`], [`ttl`], [`history`] ("as of" reads), [`pitr`],
+//! [`exports`] (export records; the job runs in the server); storage
 //! layout in [`layout`], key encoding in [`key`].
 
 pub mod batch;
 pub mod capacity;
 pub mod catalog;
 pub mod error;
+pub mod exports;
 pub mod history;
 pub mod items;
 pub mod key;

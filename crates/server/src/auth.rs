@@ -10,7 +10,7 @@ use strata_sigv4::{AuthError, Authorization, RequestParts, hex_sha256};
 use crate::state::ServerState;
 
 /// An authenticated caller.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Caller {
     pub principal: Principal,
     /// Whether the request was signed with temporary (STS) credentials.

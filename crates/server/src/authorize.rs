@@ -154,6 +154,7 @@ fn judge(
             s3_access_denied_message(&request, &decision)
         }
         Denial::S3 => "Access Denied".to_owned(),
+        Denial::S3Detailed => s3_access_denied_message(&request, &decision),
     };
     Err(Denied::AccessDenied(message))
 }
@@ -179,6 +180,8 @@ pub enum Denial {
     /// S3: the same with the resource ARN quoted within one account; a plain
     /// `Access Denied` across accounts and for anonymous callers (spec §4.5).
     S3,
+    /// S3's quoted form whatever the accounts: what an export's failure message quotes.
+    S3Detailed,
 }
 
 /// Where a request came from, for the context keys.

@@ -19,6 +19,7 @@ pub mod admin;
 pub mod auth;
 pub mod authorize;
 mod dispatch;
+pub mod jobs;
 mod listener;
 pub mod protocol;
 pub mod request_id;

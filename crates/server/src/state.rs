@@ -18,6 +18,8 @@ pub struct ServerState {
     pub iam: Iam,
     pub dynamodb: DynamoDb,
     pub s3: S3,
+    /// Background jobs (exports) queued by handlers.
+    pub jobs: crate::jobs::Jobs,
     pub clock: Clock,
     pub verifier: Verifier,
     /// The region reported where a request names none.
@@ -56,6 +58,7 @@ impl ServerState {
             iam: Iam::new(store.clone()),
             dynamodb: DynamoDb::open(store.clone(), clock.clone())?,
             s3: S3::new(store.clone(), clock.clone(), objects),
+            jobs: crate::jobs::Jobs::default(),
             store,
             clock,
             verifier: Verifier::new(),

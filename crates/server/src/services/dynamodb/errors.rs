@@ -82,6 +82,31 @@ pub fn to_aws(e: DynamoDbError) -> AwsError {
             err.extra.push(("CancellationReasons", Value::Array(list)));
             err
         }
+        DynamoDbError::TableNotFound(m) => AwsError::new(
+            "com.amazonaws.dynamodb.v20120810#TableNotFoundException",
+            bad,
+            m,
+        ),
+        DynamoDbError::PointInTimeRecoveryUnavailable(m) => AwsError::new(
+            "com.amazonaws.dynamodb.v20120810#PointInTimeRecoveryUnavailableException",
+            bad,
+            m,
+        ),
+        DynamoDbError::InvalidExportTime(m) => AwsError::new(
+            "com.amazonaws.dynamodb.v20120810#InvalidExportTimeException",
+            bad,
+            m,
+        ),
+        DynamoDbError::ExportConflict(m) => AwsError::new(
+            "com.amazonaws.dynamodb.v20120810#ExportConflictException",
+            bad,
+            m,
+        ),
+        DynamoDbError::ExportNotFound(m) => AwsError::new(
+            "com.amazonaws.dynamodb.v20120810#ExportNotFoundException",
+            bad,
+            m,
+        ),
         DynamoDbError::Storage(e) => {
             tracing::error!(error = %e, "storage failure");
             internal_server_error()

@@ -9,8 +9,10 @@ mod common;
 mod control;
 mod describe;
 mod errors;
+mod export;
 mod items;
 mod legacy;
+mod pitr;
 mod read;
 mod transact;
 mod wire;
@@ -44,6 +46,13 @@ pub async fn handle(
         "PutResourcePolicy" => control::put_resource_policy(state, caller, input).await,
         "GetResourcePolicy" => control::get_resource_policy(state, caller, input),
         "DeleteResourcePolicy" => control::delete_resource_policy(state, caller, input).await,
+        "UpdateContinuousBackups" => pitr::update_continuous_backups(state, caller, input).await,
+        "DescribeContinuousBackups" => pitr::describe_continuous_backups(state, caller, input),
+        "ExportTableToPointInTime" => {
+            export::export_table_to_point_in_time(state, caller, input).await
+        }
+        "DescribeExport" => export::describe_export(state, caller, input),
+        "ListExports" => export::list_exports(state, caller, input),
         "PutItem" => items::put_item(state, caller, input).await,
         "GetItem" => items::get_item(state, caller, input),
         "UpdateItem" => items::update_item(state, caller, input).await,

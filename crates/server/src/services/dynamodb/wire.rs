@@ -108,6 +108,15 @@ impl Input {
         }
     }
 
+    /// A timestamp member: epoch seconds (a JSON number, possibly with a fraction), as µs.
+    pub fn timestamp(&self, field: &str) -> Result<Option<i64>, DynamoDbError> {
+        match self.raw(field) {
+            None => Ok(None),
+            Some(Value::Number(n)) => Ok(n.as_f64().map(|f| (f * 1e6).round() as i64)),
+            Some(v) => Err(wrong_type(v, "Timestamp")),
+        }
+    }
+
     pub fn array(&self, field: &str) -> Result<Option<&Vec<Value>>, DynamoDbError> {
         match self.raw(field) {
             None => Ok(None),

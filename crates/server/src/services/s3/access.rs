@@ -35,6 +35,47 @@ pub fn authorize(
     key: Option<&str>,
     expected_owner: Option<&str>,
 ) -> S3Result<()> {
+    authorize_worded(
+        state,
+        requester,
+        action,
+        bucket,
+        key,
+        expected_owner,
+        Denial::S3,
+    )
+}
+
+/// [`authorize`] with a denial that always names the principal, action and resource:
+/// what a job writing on a caller's behalf reports (an export's `FailureMessage`).
+pub fn authorize_explained(
+    state: &ServerState,
+    requester: &Requester,
+    action: &str,
+    bucket: &Bucket,
+    key: Option<&str>,
+    expected_owner: Option<&str>,
+) -> S3Result<()> {
+    authorize_worded(
+        state,
+        requester,
+        action,
+        bucket,
+        key,
+        expected_owner,
+        Denial::S3Detailed,
+    )
+}
+
+fn authorize_worded(
+    state: &ServerState,
+    requester: &Requester,
+    action: &str,
+    bucket: &Bucket,
+    key: Option<&str>,
+    expected_owner: Option<&str>,
+    denial: Denial,
+) -> S3Result<()> {
     if expected_owner.is_some_and(|owner| owner != bucket.owner) {
         return Err(access_denied("Access Denied"));
     }
@@ -58,7 +99,7 @@ pub fn authorize(
                 required: false,
             }),
             context: Vec::new(),
-            denial: Denial::S3,
+            denial,
         },
     )
 }

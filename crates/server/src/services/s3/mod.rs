@@ -13,10 +13,10 @@
 //! - [`buckets`], [`objects`], [`multipart`], [`tagging`]: the operations.
 //! - [`errors`]: engine errors in S3's codes, statuses and messages.
 
-mod access;
+pub(crate) mod access;
 mod buckets;
 mod errors;
-mod identity;
+pub(crate) mod identity;
 mod multipart;
 pub(crate) mod objects;
 mod tagging;

@@ -1,0 +1,181 @@
+//! Export records: what `ExportTableToPointInTime` accepted, its status and its results.
+//! The job that writes the files runs in the server (it writes to S3 as its caller); this
+//! module keeps the records durable, answers ClientToken replays and lists them.
+//!
+//! Keys: `dynamodb.exports` holds `account\0region\0<ExportArn>` → [`ExportRecord`] JSON,
+//! so one scope's exports list in ARN order; `dynamodb.export_tokens` holds
+//! `account\0region\0<ClientToken>` → the ExportArn it created.
+
+use serde::{Deserialize, Serialize};
+
+use crate::DynamoDb;
+use crate::error::{DynamoDbError, Result};
+use crate::layout;
+
+const EXPORTS: &str = "dynamodb.exports";
+const EXPORT_TOKENS: &str = "dynamodb.export_tokens";
+
+/// `ExportStatus`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ExportStatus {
+    #[serde(rename = "IN_PROGRESS")]
+    InProgress,
+    #[serde(rename = "COMPLETED")]
+    Completed,
+    #[serde(rename = "FAILED")]
+    Failed,
+}
+
+impl ExportStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::InProgress => "IN_PROGRESS",
+            Self::Completed => "COMPLETED",
+            Self::Failed => "FAILED",
+        }
+    }
+}
+
+/// An incremental export's window, µs, `[from, to)`, and view type.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncrementalWindow {
+    pub from_micros: i64,
+    pub to_micros: i64,
+    /// `NEW_IMAGE` or `NEW_AND_OLD_IMAGES`.
+    pub view_type: String,
+}
+
+/// One export, as DescribeExport reports it plus what its job needs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportRecord {
+    pub account: String,
+    pub region: String,
+    pub export_arn: String,
+    pub export_id: String,
+    pub table_arn: String,
+    pub table_name: String,
+    pub table_id: String,
+    /// The table's storage id, so a recreated table is never read instead.
+    pub table_storage_id: u64,
+    pub status: ExportStatus,
+    pub start_micros: i64,
+    pub end_micros: Option<i64>,
+    /// FULL exports: the instant exported.
+    pub export_time_micros: Option<i64>,
+    pub incremental: Option<IncrementalWindow>,
+    /// Whether the request named `ExportType` (the description echoes it only then).
+    pub export_type_sent: bool,
+    pub client_token: String,
+    pub s3_bucket: String,
+    pub s3_bucket_owner: Option<String>,
+    pub s3_prefix: Option<String>,
+    pub s3_sse_algorithm: String,
+    pub s3_sse_kms_key_id: Option<String>,
+    /// `DYNAMODB_JSON` or `ION`.
+    pub export_format: String,
+    pub failure_code: Option<String>,
+    pub failure_message: Option<String>,
+    pub item_count: Option<u64>,
+    pub billed_size_bytes: Option<u64>,
+    pub export_manifest: Option<String>,
+    /// The request, normalized, for ClientToken replays.
+    pub fingerprint: String,
+    /// Who asked, as the server records a caller: the job writes to S3 as them.
+    pub requester: serde_json::Value,
+}
+
+fn scoped(account: &str, region: &str, rest: &str) -> Vec<u8> {
+    let mut key = layout::scope_prefix(account, region);
+    key.extend_from_slice(rest.as_bytes());
+    key
+}
+
+fn decode(bytes: &[u8]) -> Result<ExportRecord> {
+    serde_json::from_slice(bytes).map_err(|e| DynamoDbError::Corrupt(format!("export record: {e}")))
+}
+
+fn encode(record: &ExportRecord) -> Vec<u8> {
+    serde_json::to_vec(record).expect("export records serialize")
+}
+
+impl DynamoDb {
+    /// Records a new export, or answers a replay: the same ClientToken with the same
+    /// request returns the export it created; with another request, `ExportConflict`.
+    /// Returns the record and whether it is new.
+    pub async fn create_export(&self, record: ExportRecord) -> Result<(ExportRecord, bool)> {
+        self.store
+            .write(move |txn| {
+                let token_key = scoped(&record.account, &record.region, &record.client_token);
+                if let Some(arn) = txn.get(EXPORT_TOKENS, &token_key)? {
+                    let arn = String::from_utf8_lossy(&arn).into_owned();
+                    let existing = txn
+                        .get(EXPORTS, &scoped(&record.account, &record.region, &arn))?
+                        .ok_or_else(|| DynamoDbError::Corrupt("export token without export".into()))?;
+                    let existing = decode(&existing)?;
+                    if existing.fingerprint != record.fingerprint {
+                        return Err(DynamoDbError::ExportConflict(
+                            "Export conflict: Duplicate request detected with conflicting parameters"
+                                .into(),
+                        ));
+                    }
+                    return Ok((existing, false));
+                }
+                txn.put(EXPORT_TOKENS, token_key, record.export_arn.clone().into_bytes());
+                txn.put(
+                    EXPORTS,
+                    scoped(&record.account, &record.region, &record.export_arn),
+                    encode(&record),
+                );
+                Ok((record, true))
+            })
+            .await
+    }
+
+    /// The export `arn` of `account` in `region`.
+    pub fn export(&self, account: &str, region: &str, arn: &str) -> Result<Option<ExportRecord>> {
+        self.store
+            .get(EXPORTS, &scoped(account, region, arn))?
+            .map(|bytes| decode(&bytes))
+            .transpose()
+    }
+
+    /// The scope's exports, by ARN.
+    pub fn exports(&self, account: &str, region: &str) -> Result<Vec<ExportRecord>> {
+        self.store
+            .prefix(EXPORTS, &layout::scope_prefix(account, region))?
+            .map(|row| decode(&row?.1))
+            .collect()
+    }
+
+    /// Every export still in progress (to resume after a restart).
+    pub fn exports_in_progress(&self) -> Result<Vec<ExportRecord>> {
+        let mut out = Vec::new();
+        for row in self.store.prefix(EXPORTS, b"")? {
+            let record = decode(&row?.1)?;
+            if record.status == ExportStatus::InProgress {
+                out.push(record);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Moves an export to a terminal status with what `finish` sets.
+    pub async fn finish_export(
+        &self,
+        record: &ExportRecord,
+        finish: impl FnOnce(&mut ExportRecord) + Send + 'static,
+    ) -> Result<ExportRecord> {
+        let key = scoped(&record.account, &record.region, &record.export_arn);
+        self.store
+            .write(move |txn| {
+                let mut current = decode(
+                    &txn.get(EXPORTS, &key)?
+                        .ok_or_else(|| DynamoDbError::Corrupt("export vanished".into()))?,
+                )?;
+                finish(&mut current);
+                txn.put(EXPORTS, key, encode(&current));
+                Ok(current)
+            })
+            .await
+    }
+}

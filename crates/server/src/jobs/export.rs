@@ -1,0 +1,476 @@
+//! The export job: writes a table as it was at `ExportTime` (or what changed in an
+//! incremental window) to S3, in AWS's layout and formats, **as the caller** — every
+//! object goes through the same S3 authorization as an HTTP PutObject would, with
+//! `x-amz-expected-bucket-owner` set to `S3BucketOwner` (or the caller's own account) and
+//! the canned ACL `bucket-owner-full-control` (spec dynamodb-export-import §3–5).
+//!
+//! Order: `_started`, the data files (gzip, streamed: items come from a snapshot scan on a
+//! blocking thread through a bounded channel), `manifest-files.json` and its `.md5`,
+//! `manifest-summary.json` and its `.md5`, then the record turns COMPLETED. Any refused or
+//! failed write makes it FAILED with S3's error in AWS's message form; files already written
+//! stay, as on AWS. A resumed job (after a crash) rewrites the same keys: data file names
+//! derive from the export id, and the export reads a fixed point in history.
+
+use std::io::Write as _;
+
+use flate2::Compression;
+use flate2::write::GzEncoder;
+use strata_dynamodb::exports::{ExportRecord, ExportStatus};
+use strata_dynamodb::key::{encode_key_value, fnv1a};
+use strata_dynamodb::{DynamoDbError, Table};
+use strata_dynamodb_item::{Item, item_size};
+use strata_export_format::lines::{self, Change, ExportFormat, ViewType};
+use strata_export_format::{ExportKeys, ManifestFile, ManifestSummary, data_file_name, md5_base64};
+use strata_s3::{Blob, BlobWriter, Bucket, CannedAcl, NewObject, ObjectHeaders, ObjectMeta};
+use tokio::sync::mpsc;
+
+use crate::auth::Caller;
+use crate::request_id;
+use crate::services::s3::access::authorize_explained;
+use crate::services::s3::identity::Requester;
+use crate::state::ServerState;
+
+/// Data files per export (AWS wrote four for small tables; any number ≥ 1 is valid).
+const DATA_FILES: usize = 4;
+
+/// Compressed bytes buffered per data file before they go to its object.
+const FLUSH_BYTES: usize = 1 << 20;
+
+/// Items in flight between the scan and the writers.
+const CHANNEL_DEPTH: usize = 1024;
+
+/// Why an export failed: `FailureCode` and `FailureMessage`.
+#[derive(Debug)]
+struct Failure {
+    code: &'static str,
+    message: String,
+}
+
+impl Failure {
+    /// An S3 error in the AWS SDK for Java's exception text, as exports report them.
+    fn s3(code: &'static str, s3_code: &str, status: u16, message: &str) -> Self {
+        Failure {
+            code,
+            message: format!(
+                "{message} (Service: Amazon S3; Status Code: {status}; Error Code: {s3_code}; Request ID: {}; S3 Extended Request ID: {}; Proxy: null)",
+                request_id::s3(),
+                request_id::s3_host_id()
+            ),
+        }
+    }
+
+    fn internal(err: impl std::fmt::Display) -> Self {
+        tracing::error!(error = %err, "export failed inside strata");
+        Failure {
+            code: "UNKNOWN",
+            message: "Internal error".to_owned(),
+        }
+    }
+}
+
+impl From<s3s::S3Error> for Failure {
+    fn from(err: s3s::S3Error) -> Self {
+        let message = err.message().unwrap_or("Access Denied").to_owned();
+        match err.code() {
+            s3s::S3ErrorCode::AccessDenied => {
+                Failure::s3("S3AccessDenied", "AccessDenied", 403, &message)
+            }
+            s3s::S3ErrorCode::NoSuchBucket => {
+                Failure::s3("S3NoSuchBucket", "NoSuchBucket", 404, &message)
+            }
+            other => Failure::s3("UNKNOWN", other.as_str(), 500, &message),
+        }
+    }
+}
+
+/// What a completed export reports.
+struct Done {
+    item_count: u64,
+    billed_size_bytes: u64,
+    manifest_key: String,
+    end_micros: i64,
+}
+
+/// Runs the export `arn` to its end, unless it already ended.
+pub async fn run(state: &ServerState, account: &str, region: &str, arn: &str) {
+    let record = match state.dynamodb.export(account, region, arn) {
+        Ok(Some(record)) if record.status == ExportStatus::InProgress => record,
+        Ok(_) => return,
+        Err(err) => {
+            tracing::error!(export = arn, error = %err, "cannot load an export");
+            return;
+        }
+    };
+    let outcome = export(state, &record).await;
+    let finished = match outcome {
+        Ok(done) => {
+            tracing::info!(export = arn, items = done.item_count, "export completed");
+            state
+                .dynamodb
+                .finish_export(&record, move |r| {
+                    r.status = ExportStatus::Completed;
+                    r.end_micros = Some(done.end_micros);
+                    r.item_count = Some(done.item_count);
+                    r.billed_size_bytes = Some(done.billed_size_bytes);
+                    r.export_manifest = Some(done.manifest_key);
+                })
+                .await
+        }
+        Err(failure) => {
+            tracing::info!(export = arn, code = failure.code, message = %failure.message, "export failed");
+            let end = state.clock.now().as_microsecond();
+            state
+                .dynamodb
+                .finish_export(&record, move |r| {
+                    r.status = ExportStatus::Failed;
+                    r.end_micros = Some(end);
+                    r.failure_code = Some(failure.code.to_owned());
+                    r.failure_message = Some(failure.message);
+                })
+                .await
+        }
+    };
+    if let Err(err) = finished {
+        tracing::error!(export = arn, error = %err, "cannot record the end of an export");
+    }
+}
+
+/// Where and how the objects are written, as whom.
+struct Destination<'a> {
+    state: &'a ServerState,
+    requester: Requester,
+    writer_account: String,
+    bucket_name: String,
+    expected_owner: String,
+    sse: Option<String>,
+    sse_kms_key_id: Option<String>,
+}
+
+impl Destination<'_> {
+    /// The bucket as it is now, and the caller's right to write `key` into it.
+    fn check(&self, key: &str) -> Result<Bucket, Failure> {
+        let bucket = self
+            .state
+            .s3
+            .bucket(&self.bucket_name)
+            .map_err(|err| match err {
+                strata_s3::S3Error::NoSuchBucket => Failure::s3(
+                    "S3NoSuchBucket",
+                    "NoSuchBucket",
+                    404,
+                    "The specified bucket does not exist",
+                ),
+                other => Failure::internal(other),
+            })?;
+        let expected = Some(self.expected_owner.as_str());
+        for action in ["s3:PutObject", "s3:PutObjectAcl"] {
+            authorize_explained(
+                self.state,
+                &self.requester,
+                action,
+                &bucket,
+                Some(key),
+                expected,
+            )?;
+        }
+        Ok(bucket)
+    }
+
+    /// Commits `blob` as `key` (authorized just before).
+    async fn commit(&self, key: &str, blob: Blob) -> Result<ObjectMeta, Failure> {
+        let bucket = self.check(key)?;
+        let acl = CannedAcl::BucketOwnerFullControl;
+        let new = NewObject {
+            bucket: bucket.name.clone(),
+            key: key.to_owned(),
+            owner: bucket.object_owner(&self.writer_account, Some(acl)),
+            headers: ObjectHeaders {
+                server_side_encryption: self.sse.clone(),
+                sse_kms_key_id: self.sse_kms_key_id.clone(),
+                ..Default::default()
+            },
+            checksums: Vec::new(),
+            acl,
+            tags: Vec::new(),
+        };
+        self.state
+            .s3
+            .put_object(new, blob)
+            .await
+            .map_err(|err| match err {
+                strata_s3::S3Error::NoSuchBucket => Failure::s3(
+                    "S3NoSuchBucket",
+                    "NoSuchBucket",
+                    404,
+                    "The specified bucket does not exist",
+                ),
+                other => Failure::internal(other),
+            })
+    }
+
+    /// Writes a small object whole.
+    async fn put(&self, key: &str, bytes: &[u8]) -> Result<ObjectMeta, Failure> {
+        self.check(key)?;
+        let mut writer = self.state.s3.body_writer();
+        writer.write(bytes).await.map_err(Failure::internal)?;
+        let blob = writer.finish(None).await.map_err(Failure::internal)?;
+        self.commit(key, blob).await
+    }
+}
+
+/// One gzip data file being streamed to its object.
+struct DataFile {
+    key: String,
+    encoder: GzEncoder<Vec<u8>>,
+    blob: BlobWriter,
+    items: u64,
+}
+
+impl DataFile {
+    async fn push(&mut self, line: &str) -> Result<(), Failure> {
+        self.encoder
+            .write_all(line.as_bytes())
+            .map_err(Failure::internal)?;
+        self.items += 1;
+        if self.encoder.get_ref().len() >= FLUSH_BYTES {
+            let bytes = std::mem::take(self.encoder.get_mut());
+            self.blob.write(&bytes).await.map_err(Failure::internal)?;
+        }
+        Ok(())
+    }
+
+    async fn finish(self, destination: &Destination<'_>) -> Result<ManifestFile, Failure> {
+        let rest = self.encoder.finish().map_err(Failure::internal)?;
+        let mut blob = self.blob;
+        blob.write(&rest).await.map_err(Failure::internal)?;
+        let blob = blob.finish(None).await.map_err(Failure::internal)?;
+        let md5 = {
+            use base64::Engine as _;
+            base64::engine::general_purpose::STANDARD.encode(blob.md5)
+        };
+        let meta = destination.commit(&self.key, blob).await?;
+        Ok(ManifestFile {
+            item_count: self.items,
+            md5_checksum: md5,
+            etag: meta.etag,
+            data_file_s3_key: self.key,
+        })
+    }
+}
+
+/// ISO-8601 UTC with exactly three fractional digits, as manifests write times.
+fn iso_millis(micros: i64) -> String {
+    let ts = jiff::Timestamp::from_microsecond(micros).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    ts.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
+async fn export(state: &ServerState, record: &ExportRecord) -> Result<Done, Failure> {
+    let caller: Caller =
+        serde_json::from_value(record.requester.clone()).map_err(Failure::internal)?;
+    let writer_account = caller.principal.account().to_string();
+    let destination = Destination {
+        state,
+        expected_owner: record
+            .s3_bucket_owner
+            .clone()
+            .unwrap_or_else(|| writer_account.clone()),
+        writer_account,
+        requester: Requester::Signed(Box::new(caller)),
+        bucket_name: record.s3_bucket.clone(),
+        sse: Some(match record.s3_sse_algorithm.as_str() {
+            "KMS" => "aws:kms".to_owned(),
+            _ => "AES256".to_owned(),
+        }),
+        sse_kms_key_id: record.s3_sse_kms_key_id.clone(),
+    };
+    let scope = strata_dynamodb::Scope {
+        account: &record.account,
+        region: &record.region,
+    };
+    let table = state
+        .dynamodb
+        .table(scope, &record.table_name)
+        .ok()
+        .filter(|t| t.def.id == record.table_storage_id)
+        .ok_or_else(|| Failure {
+            code: "UNKNOWN",
+            message: format!("Table not found: {}", record.table_arn),
+        })?;
+    let format = ExportFormat::parse(&record.export_format).unwrap_or(ExportFormat::DynamoDbJson);
+    let keys = ExportKeys::new(
+        record.s3_prefix.as_deref(),
+        &record.export_id,
+        record.incremental.is_some(),
+    );
+
+    destination.put(&keys.started(), b"").await?;
+
+    let mut files = Vec::with_capacity(DATA_FILES);
+    for index in 0..DATA_FILES {
+        let key = keys.data_file(&data_file_name(
+            &record.export_id,
+            index,
+            format.extension(),
+        ));
+        destination.check(&key)?;
+        files.push(DataFile {
+            key,
+            encoder: GzEncoder::new(Vec::new(), Compression::default()),
+            blob: state.s3.body_writer(),
+            items: 0,
+        });
+    }
+
+    let (lines, mut received) = mpsc::channel::<(usize, String)>(CHANNEL_DEPTH);
+    let scan = spawn_scan(state, table, record, format, lines);
+    while let Some((index, line)) = received.recv().await {
+        files[index].push(&line).await?;
+    }
+    let scanned_bytes = scan
+        .await
+        .map_err(Failure::internal)?
+        .map_err(Failure::internal)?;
+
+    let mut manifest_files = String::new();
+    let mut item_count = 0;
+    for file in files {
+        let entry = file.finish(&destination).await?;
+        item_count += entry.item_count;
+        manifest_files.push_str(&entry.line());
+    }
+    destination
+        .put(&keys.manifest_files(), manifest_files.as_bytes())
+        .await?;
+    destination
+        .put(
+            &keys.manifest_files_md5(),
+            md5_base64(manifest_files.as_bytes()).as_bytes(),
+        )
+        .await?;
+
+    let end_micros = state.clock.now().as_microsecond();
+    let incremental = record.incremental.as_ref();
+    let billed_size_bytes = if incremental.is_some() {
+        scanned_bytes.max(10_000_000)
+    } else {
+        scanned_bytes
+    };
+    let summary = ManifestSummary {
+        version: if incremental.is_some() {
+            ManifestSummary::INCREMENTAL_VERSION
+        } else {
+            ManifestSummary::FULL_VERSION
+        },
+        export_arn: record.export_arn.clone(),
+        start_time: iso_millis(record.start_micros),
+        end_time: iso_millis(end_micros),
+        table_arn: record.table_arn.clone(),
+        table_id: record.table_id.clone(),
+        export_time: record.export_time_micros.map(iso_millis),
+        export_from_time: incremental.map(|w| iso_millis(w.from_micros)),
+        export_to_time: incremental.map(|w| iso_millis(w.to_micros)),
+        s3_bucket: record.s3_bucket.clone(),
+        s3_prefix: record.s3_prefix.clone(),
+        s3_sse_algorithm: record.s3_sse_algorithm.clone(),
+        s3_sse_kms_key_id: record.s3_sse_kms_key_id.clone(),
+        manifest_files_s3_key: keys.manifest_files(),
+        billed_size_bytes,
+        item_count,
+        output_format: format.as_str(),
+        output_view: incremental
+            .and_then(|w| ViewType::parse(&w.view_type))
+            .map(ViewType::as_str),
+        export_type: incremental.map(|_| "INCREMENTAL_EXPORT"),
+    };
+    let summary = summary.to_json();
+    destination
+        .put(&keys.manifest_summary(), summary.as_bytes())
+        .await?;
+    destination
+        .put(
+            &keys.manifest_summary_md5(),
+            md5_base64(summary.as_bytes()).as_bytes(),
+        )
+        .await?;
+    Ok(Done {
+        item_count,
+        billed_size_bytes,
+        manifest_key: keys.manifest_summary(),
+        end_micros,
+    })
+}
+
+/// Reads what the export contains on a blocking thread, formatting each line and choosing
+/// its file by a hash of the partition key; returns the bytes read (items' sizes).
+fn spawn_scan(
+    state: &ServerState,
+    table: Table,
+    record: &ExportRecord,
+    format: ExportFormat,
+    lines: mpsc::Sender<(usize, String)>,
+) -> tokio::task::JoinHandle<Result<u64, DynamoDbError>> {
+    let dynamodb = state.dynamodb.clone();
+    let export_time = record.export_time_micros;
+    let incremental = record.incremental.clone();
+    tokio::task::spawn_blocking(move || {
+        let partition = table.def.key_schema.partition.name.clone();
+        let key_names: Vec<String> = std::iter::once(partition.clone())
+            .chain(table.def.key_schema.sort.iter().map(|s| s.name.clone()))
+            .collect();
+        let file_of = |item: &Item| {
+            let mut encoded = Vec::new();
+            if let Some(value) = item.get(&partition) {
+                encode_key_value(value, &mut encoded);
+            }
+            (fnv1a(&encoded) % DATA_FILES as u64) as usize
+        };
+        let send = |index: usize, line: String| {
+            lines
+                .blocking_send((index, line))
+                .map_err(|_| DynamoDbError::Corrupt("the export's writer stopped".into()))
+        };
+        let mut bytes = 0u64;
+        match (incremental, export_time) {
+            (Some(window), _) => {
+                let view = ViewType::parse(&window.view_type).unwrap_or(ViewType::NewAndOldImages);
+                dynamodb.changes_between(
+                    &table,
+                    window.from_micros as u64,
+                    window.to_micros as u64,
+                    |old, new, stamp| {
+                        let Some(any) = new.as_ref().or(old.as_ref()) else {
+                            return Ok(());
+                        };
+                        let keys: Item = key_names
+                            .iter()
+                            .filter_map(|k| any.get(k).map(|v| (k.clone(), v.clone())))
+                            .collect();
+                        let change = Change {
+                            keys: &keys,
+                            old: old.as_ref(),
+                            new: new.as_ref(),
+                            write_micros: stamp,
+                        };
+                        if let Some(line) = lines::change_line(format, view, &change) {
+                            bytes += line.len() as u64;
+                            send(file_of(&keys), line)?;
+                        }
+                        Ok(())
+                    },
+                )?;
+            }
+            (None, Some(time)) => {
+                dynamodb.scan_as_of(&table, time as u64, |item| {
+                    bytes += item_size(&item) as u64;
+                    send(file_of(&item), lines::item_line(format, &item))
+                })?;
+            }
+            (None, None) => {
+                return Err(DynamoDbError::Corrupt(
+                    "a full export without an export time".into(),
+                ));
+            }
+        }
+        Ok(bytes)
+    })
+}
