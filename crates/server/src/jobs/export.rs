@@ -8,7 +8,7 @@
 //! blocking thread through a bounded channel), `manifest-files.json` and its `.md5`,
 //! `manifest-summary.json` and its `.md5`, then the record turns COMPLETED. Any refused or
 //! failed write makes it FAILED with S3's error in AWS's message form; files already written
-//! stay, as on AWS. A resumed job (after a crash) rewrites the same keys: data file names
+//! stay, as on AWS. Data files are one-part multipart uploads, as DynamoDB writes them. A resumed job (after a crash) rewrites the same keys: data file names
 //! derive from the export id, and the export reads a fixed point in history.
 
 use std::io::Write as _;
@@ -21,7 +21,9 @@ use strata_dynamodb::{DynamoDbError, Table};
 use strata_dynamodb_item::{Item, item_size};
 use strata_export_format::lines::{self, Change, ExportFormat, ViewType};
 use strata_export_format::{ExportKeys, ManifestFile, ManifestSummary, data_file_name, md5_base64};
-use strata_s3::{Blob, BlobWriter, Bucket, CannedAcl, NewObject, ObjectHeaders, ObjectMeta};
+use strata_s3::{
+    Blob, BlobWriter, Bucket, CannedAcl, NewObject, ObjectHeaders, ObjectMeta, Upload,
+};
 use tokio::sync::mpsc;
 
 use crate::auth::Caller;
@@ -83,6 +85,19 @@ impl From<s3s::S3Error> for Failure {
     }
 }
 
+/// An S3 engine error as the export reports it.
+fn engine_failure(err: strata_s3::S3Error) -> Failure {
+    match err {
+        strata_s3::S3Error::NoSuchBucket => Failure::s3(
+            "S3NoSuchBucket",
+            "NoSuchBucket",
+            404,
+            "The specified bucket does not exist",
+        ),
+        other => Failure::internal(other),
+    }
+}
+
 /// What a completed export reports.
 struct Done {
     item_count: u64,
@@ -140,6 +155,8 @@ struct Destination<'a> {
     state: &'a ServerState,
     requester: Requester,
     writer_account: String,
+    /// The caller's ARN, as multipart uploads name their initiator.
+    initiator_arn: String,
     bucket_name: String,
     expected_owner: String,
     sse: Option<String>,
@@ -153,15 +170,7 @@ impl Destination<'_> {
             .state
             .s3
             .bucket(&self.bucket_name)
-            .map_err(|err| match err {
-                strata_s3::S3Error::NoSuchBucket => Failure::s3(
-                    "S3NoSuchBucket",
-                    "NoSuchBucket",
-                    404,
-                    "The specified bucket does not exist",
-                ),
-                other => Failure::internal(other),
-            })?;
+            .map_err(engine_failure)?;
         let expected = Some(self.expected_owner.as_str());
         for action in ["s3:PutObject", "s3:PutObjectAcl"] {
             authorize_explained(
@@ -184,11 +193,7 @@ impl Destination<'_> {
             bucket: bucket.name.clone(),
             key: key.to_owned(),
             owner: bucket.object_owner(&self.writer_account, Some(acl)),
-            headers: ObjectHeaders {
-                server_side_encryption: self.sse.clone(),
-                sse_kms_key_id: self.sse_kms_key_id.clone(),
-                ..Default::default()
-            },
+            headers: self.headers(),
             checksums: Vec::new(),
             acl,
             tags: Vec::new(),
@@ -197,15 +202,66 @@ impl Destination<'_> {
             .s3
             .put_object(new, blob)
             .await
-            .map_err(|err| match err {
-                strata_s3::S3Error::NoSuchBucket => Failure::s3(
-                    "S3NoSuchBucket",
-                    "NoSuchBucket",
-                    404,
-                    "The specified bucket does not exist",
-                ),
-                other => Failure::internal(other),
+            .map_err(engine_failure)
+    }
+
+    /// Commits `blob` as `key` the way DynamoDB uploads data files: a multipart upload of
+    /// one part (so the ETag is `<md5 of the part's md5>-1`, as in AWS's manifests). An
+    /// upload that cannot complete is aborted, which needs `s3:AbortMultipartUpload`.
+    async fn commit_multipart(&self, key: &str, blob: Blob) -> Result<ObjectMeta, Failure> {
+        let bucket = self.check(key)?;
+        let acl = CannedAcl::BucketOwnerFullControl;
+        let s3 = &self.state.s3;
+        let upload = s3
+            .create_upload(Upload {
+                upload_id: String::new(),
+                bucket: bucket.name.clone(),
+                key: key.to_owned(),
+                initiated_micros: 0,
+                initiator: self.writer_account.clone(),
+                initiator_arn: self.initiator_arn.clone(),
+                headers: self.headers(),
+                acl: Some(acl),
+                tags: Vec::new(),
+                checksum_algorithm: None,
             })
+            .await
+            .map_err(engine_failure)?;
+        let completed = async {
+            let part = s3.put_part(&upload, 1, blob, Vec::new()).await?;
+            let owner = bucket.object_owner(&self.writer_account, Some(acl));
+            s3.complete_upload(&upload, owner, &[(1, part.etag)], Vec::new())
+                .await
+        }
+        .await;
+        match completed {
+            Ok(meta) => Ok(meta),
+            Err(err) => {
+                let expected = Some(self.expected_owner.as_str());
+                let may_abort = authorize_explained(
+                    self.state,
+                    &self.requester,
+                    "s3:AbortMultipartUpload",
+                    &bucket,
+                    Some(key),
+                    expected,
+                );
+                if may_abort.is_ok()
+                    && let Err(abort) = s3.abort_upload(&upload).await
+                {
+                    tracing::warn!(key, error = %abort, "cannot abort an export's upload");
+                }
+                Err(engine_failure(err))
+            }
+        }
+    }
+
+    fn headers(&self) -> ObjectHeaders {
+        ObjectHeaders {
+            server_side_encryption: self.sse.clone(),
+            sse_kms_key_id: self.sse_kms_key_id.clone(),
+            ..Default::default()
+        }
     }
 
     /// Writes a small object whole.
@@ -248,7 +304,7 @@ impl DataFile {
             use base64::Engine as _;
             base64::engine::general_purpose::STANDARD.encode(blob.md5)
         };
-        let meta = destination.commit(&self.key, blob).await?;
+        let meta = destination.commit_multipart(&self.key, blob).await?;
         Ok(ManifestFile {
             item_count: self.items,
             md5_checksum: md5,
@@ -268,7 +324,9 @@ async fn export(state: &ServerState, record: &ExportRecord) -> Result<Done, Fail
     let caller: Caller =
         serde_json::from_value(record.requester.clone()).map_err(Failure::internal)?;
     let writer_account = caller.principal.account().to_string();
+    let initiator_arn = caller.principal.arn();
     let destination = Destination {
+        initiator_arn,
         state,
         expected_owner: record
             .s3_bucket_owner
@@ -316,7 +374,7 @@ async fn export(state: &ServerState, record: &ExportRecord) -> Result<Done, Fail
         files.push(DataFile {
             key,
             encoder: GzEncoder::new(Vec::new(), Compression::default()),
-            blob: state.s3.body_writer(),
+            blob: state.s3.part_writer(),
             items: 0,
         });
     }
