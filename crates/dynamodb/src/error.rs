@@ -53,6 +53,10 @@ pub enum DynamoDbError {
     ExportConflict(String),
     #[error("{0}")]
     ExportNotFound(String),
+    #[error("{0}")]
+    InvalidRestoreTime(String),
+    #[error("{0}")]
+    TableAlreadyExists(String),
     #[error(transparent)]
     Storage(#[from] StorageError),
     /// Stored data that does not decode: a bug or a damaged data directory.

@@ -10,7 +10,7 @@
 //!
 //! Map: [`tables`] (control plane), [`items`] (single-item operations), [`read`] (Query
 //! and Scan), [`batch`], [`transact`], [`ttl`], [`history`] ("as of" reads), [`pitr`],
-//! [`exports`] (export records; the job runs in the server); storage
+//! [`exports`] (export records; the job runs in the server), [`restore`]; storage
 //! layout in [`layout`], key encoding in [`key`].
 
 pub mod batch;
@@ -24,6 +24,7 @@ pub mod key;
 pub mod layout;
 pub mod pitr;
 pub mod read;
+pub mod restore;
 pub mod schema;
 pub mod tables;
 pub mod transact;

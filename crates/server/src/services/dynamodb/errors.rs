@@ -102,6 +102,16 @@ pub fn to_aws(e: DynamoDbError) -> AwsError {
             bad,
             m,
         ),
+        DynamoDbError::InvalidRestoreTime(m) => AwsError::new(
+            "com.amazonaws.dynamodb.v20120810#InvalidRestoreTimeException",
+            bad,
+            m,
+        ),
+        DynamoDbError::TableAlreadyExists(m) => AwsError::new(
+            "com.amazonaws.dynamodb.v20120810#TableAlreadyExistsException",
+            bad,
+            m,
+        ),
         DynamoDbError::ExportNotFound(m) => AwsError::new(
             "com.amazonaws.dynamodb.v20120810#ExportNotFoundException",
             bad,

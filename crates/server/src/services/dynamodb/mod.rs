@@ -14,6 +14,7 @@ mod items;
 mod legacy;
 mod pitr;
 mod read;
+mod restore;
 mod transact;
 mod wire;
 
@@ -53,6 +54,9 @@ pub async fn handle(
         }
         "DescribeExport" => export::describe_export(state, caller, input),
         "ListExports" => export::list_exports(state, caller, input),
+        "RestoreTableToPointInTime" => {
+            restore::restore_table_to_point_in_time(state, caller, input).await
+        }
         "PutItem" => items::put_item(state, caller, input).await,
         "GetItem" => items::get_item(state, caller, input),
         "UpdateItem" => items::update_item(state, caller, input).await,
