@@ -277,29 +277,13 @@ impl Destination<'_> {
 /// One gzip data file being streamed to its object.
 struct DataFile {
     key: String,
-    encoder: GzEncoder<Vec<u8>>,
     blob: BlobWriter,
     items: u64,
 }
 
 impl DataFile {
-    async fn push(&mut self, line: &str) -> Result<(), Failure> {
-        self.encoder
-            .write_all(line.as_bytes())
-            .map_err(Failure::internal)?;
-        self.items += 1;
-        if self.encoder.get_ref().len() >= FLUSH_BYTES {
-            let bytes = std::mem::take(self.encoder.get_mut());
-            self.blob.write(&bytes).await.map_err(Failure::internal)?;
-        }
-        Ok(())
-    }
-
     async fn finish(self, destination: &Destination<'_>) -> Result<ManifestFile, Failure> {
-        let rest = self.encoder.finish().map_err(Failure::internal)?;
-        let mut blob = self.blob;
-        blob.write(&rest).await.map_err(Failure::internal)?;
-        let blob = blob.finish(None).await.map_err(Failure::internal)?;
+        let blob = self.blob.finish(None).await.map_err(Failure::internal)?;
         let md5 = {
             use base64::Engine as _;
             base64::engine::general_purpose::STANDARD.encode(blob.md5)
@@ -312,6 +296,52 @@ impl DataFile {
             data_file_s3_key: self.key,
         })
     }
+}
+
+/// What a compressor thread hands the writer.
+enum Compressed {
+    /// Gzip bytes of data file `.0`.
+    Bytes(usize, Vec<u8>),
+    /// Data file `.0` is complete with `.1` items.
+    Done(usize, u64),
+}
+
+/// One thread per data file gzips its lines, so compression uses every core while the
+/// scan formats lines on its own thread; compressed chunks go back to the writer.
+fn spawn_compressors(
+    compressed: &mpsc::Sender<Compressed>,
+) -> (
+    Vec<std::sync::mpsc::SyncSender<String>>,
+    Vec<tokio::task::JoinHandle<()>>,
+) {
+    let mut senders = Vec::with_capacity(DATA_FILES);
+    let mut threads = Vec::with_capacity(DATA_FILES);
+    for index in 0..DATA_FILES {
+        let (lines, received) = std::sync::mpsc::sync_channel::<String>(CHANNEL_DEPTH);
+        let out = compressed.clone();
+        senders.push(lines);
+        threads.push(tokio::task::spawn_blocking(move || {
+            let mut encoder =
+                GzEncoder::new(Vec::with_capacity(FLUSH_BYTES * 2), Compression::default());
+            let mut items = 0;
+            for line in received {
+                // Writing into a Vec cannot fail.
+                let _ = encoder.write_all(line.as_bytes());
+                items += 1;
+                if encoder.get_ref().len() >= FLUSH_BYTES {
+                    let chunk =
+                        std::mem::replace(encoder.get_mut(), Vec::with_capacity(FLUSH_BYTES * 2));
+                    if out.blocking_send(Compressed::Bytes(index, chunk)).is_err() {
+                        return;
+                    }
+                }
+            }
+            let rest = encoder.finish().unwrap_or_default();
+            let _ = out.blocking_send(Compressed::Bytes(index, rest));
+            let _ = out.blocking_send(Compressed::Done(index, items));
+        }));
+    }
+    (senders, threads)
 }
 
 /// ISO-8601 UTC with exactly three fractional digits, as manifests write times.
@@ -373,16 +403,29 @@ async fn export(state: &ServerState, record: &ExportRecord) -> Result<Done, Fail
         destination.check(&key)?;
         files.push(DataFile {
             key,
-            encoder: GzEncoder::new(Vec::new(), Compression::default()),
             blob: state.s3.part_writer(),
             items: 0,
         });
     }
 
-    let (lines, mut received) = mpsc::channel::<(usize, String)>(CHANNEL_DEPTH);
+    let (compressed, mut received) = mpsc::channel::<Compressed>(CHANNEL_DEPTH);
+    let (lines, compressors) = spawn_compressors(&compressed);
+    drop(compressed);
     let scan = spawn_scan(state, table, record, format, lines);
-    while let Some((index, line)) = received.recv().await {
-        files[index].push(&line).await?;
+    while let Some(chunk) = received.recv().await {
+        match chunk {
+            Compressed::Bytes(index, bytes) => {
+                files[index]
+                    .blob
+                    .write(&bytes)
+                    .await
+                    .map_err(Failure::internal)?;
+            }
+            Compressed::Done(index, items) => files[index].items = items,
+        }
+    }
+    for compressor in compressors {
+        compressor.await.map_err(Failure::internal)?;
     }
     let scanned_bytes = scan
         .await
@@ -458,14 +501,15 @@ async fn export(state: &ServerState, record: &ExportRecord) -> Result<Done, Fail
     })
 }
 
-/// Reads what the export contains on a blocking thread, formatting each line and choosing
-/// its file by a hash of the partition key; returns the bytes read (items' sizes).
+/// Reads what the export contains on a blocking thread, formatting each line and handing
+/// it to its file's compressor (chosen by a hash of the partition key); returns the bytes
+/// read. Dropping the senders at the end tells the compressors the input is complete.
 fn spawn_scan(
     state: &ServerState,
     table: Table,
     record: &ExportRecord,
     format: ExportFormat,
-    lines: mpsc::Sender<(usize, String)>,
+    lines: Vec<std::sync::mpsc::SyncSender<String>>,
 ) -> tokio::task::JoinHandle<Result<u64, DynamoDbError>> {
     let dynamodb = state.dynamodb.clone();
     let export_time = record.export_time_micros;
@@ -483,8 +527,8 @@ fn spawn_scan(
             (fnv1a(&encoded) % DATA_FILES as u64) as usize
         };
         let send = |index: usize, line: String| {
-            lines
-                .blocking_send((index, line))
+            lines[index]
+                .send(line)
                 .map_err(|_| DynamoDbError::Corrupt("the export's writer stopped".into()))
         };
         let mut bytes = 0u64;
