@@ -38,8 +38,12 @@ const DATA_FILES: usize = 4;
 /// Compressed bytes buffered per data file before they go to its object.
 const FLUSH_BYTES: usize = 1 << 20;
 
-/// Items in flight between the scan and the writers.
+/// Lines in flight between the scan and each compressor.
 const CHANNEL_DEPTH: usize = 1024;
+
+/// Compressed chunks (up to [`FLUSH_BYTES`] each) in flight to the writer: memory stays
+/// bounded whatever the table size.
+const COMPRESSED_DEPTH: usize = 8;
 
 /// Why an export failed: `FailureCode` and `FailureMessage`.
 #[derive(Debug)]
@@ -408,7 +412,7 @@ async fn export(state: &ServerState, record: &ExportRecord) -> Result<Done, Fail
         });
     }
 
-    let (compressed, mut received) = mpsc::channel::<Compressed>(CHANNEL_DEPTH);
+    let (compressed, mut received) = mpsc::channel::<Compressed>(COMPRESSED_DEPTH);
     let (lines, compressors) = spawn_compressors(&compressed);
     drop(compressed);
     let scan = spawn_scan(state, table, record, format, lines);
