@@ -5,7 +5,8 @@
 //! Request: `{"principal": ARN, "action": "s3:PutObject", "resource": ARN,
 //! "resource_account": "222222222222"?, "source_ip": "10.0.0.1"?}`; the principal is an
 //! account root, an IAM user or a session of an existing role. A role's trust policy is
-//! used for `sts:AssumeRole` on that role.
+//! used for `sts:AssumeRole` on that role; an S3 ARN brings its bucket's owner (as the
+//! resource account, unless given) and bucket policy.
 
 use serde::Deserialize;
 use strata_iam::{AccountId, Principal};
@@ -71,9 +72,21 @@ pub fn simulate(
     request: SimulateRequest,
 ) -> Result<serde_json::Value, String> {
     let principal = resolve(state, &request.principal)?;
+    // An S3 resource: its bucket's owner and policy apply.
+    let bucket = request
+        .resource
+        .strip_prefix("arn:aws:s3:::")
+        .map(|rest| rest.split('/').next().unwrap_or(rest))
+        .and_then(|name| state.s3.bucket(name).ok());
+    let bucket_policy = match &bucket {
+        Some(b) => crate::services::s3::access::bucket_policy(b)
+            .map_err(|e| e.message().unwrap_or("corrupt bucket policy").to_owned())?,
+        None => None,
+    };
     let resource_account = request
         .resource_account
         .clone()
+        .or_else(|| bucket.as_ref().map(|b| b.owner.clone()))
         .unwrap_or_else(|| principal.account().to_string());
     // The trust policy of the role being assumed, if this is sts:AssumeRole.
     let role = if request.action.eq_ignore_ascii_case("sts:AssumeRole") {
@@ -97,19 +110,29 @@ pub fn simulate(
         .map(|r| r.trust_policy())
         .transpose()
         .map_err(|e| e.to_string())?;
-    let label = role
-        .as_ref()
-        .map(|r| format!("role {} trust policy", r.role_name))
-        .unwrap_or_default();
-    let target = Target {
-        action: &request.action,
-        resource: &request.resource,
-        resource_account: &resource_account,
-        resource_policy: trust.as_ref().map(|document| ResourcePolicy {
+    let label = match (&role, &bucket) {
+        (Some(r), _) => format!("role {} trust policy", r.role_name),
+        (None, Some(b)) => format!("bucket {} policy", b.name),
+        (None, None) => String::new(),
+    };
+    let resource_policy = match (&trust, &bucket_policy) {
+        (Some(document), _) => Some(ResourcePolicy {
             label: &label,
             document,
             required: true,
         }),
+        (None, Some(document)) => Some(ResourcePolicy {
+            label: &label,
+            document,
+            required: false,
+        }),
+        (None, None) => None,
+    };
+    let target = Target {
+        action: &request.action,
+        resource: &request.resource,
+        resource_account: &resource_account,
+        resource_policy,
         context: Vec::new(),
         denial: Default::default(),
     };

@@ -21,6 +21,9 @@ pub enum Command {
     Serve(ServeArgs),
     /// Print an account's root credentials, ready to paste.
     Credentials(CredentialsArgs),
+    /// Export a table to S3 (ExportTableToPointInTime) and follow it to the end,
+    /// explaining a failure. Credentials and region come from the environment.
+    Export(ExportArgs),
     /// Work with IAM policies offline.
     #[command(subcommand)]
     Policy(PolicyCommand),
@@ -123,4 +126,32 @@ pub struct CredentialsArgs {
     /// Read the credentials from this config file instead of the data directory.
     #[arg(long)]
     pub config: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    /// The table: a name in the caller's account and region, or a table ARN.
+    #[arg(long, required_unless_present = "follow")]
+    pub table: Option<String>,
+    /// The destination bucket.
+    #[arg(long, required_unless_present = "follow")]
+    pub bucket: Option<String>,
+    /// The bucket owner's account (`S3BucketOwner`), needed for another account's bucket.
+    #[arg(long)]
+    pub bucket_owner: Option<String>,
+    /// A key prefix (`S3Prefix`).
+    #[arg(long)]
+    pub prefix: Option<String>,
+    /// `DYNAMODB_JSON` (default) or `ION`.
+    #[arg(long)]
+    pub format: Option<String>,
+    /// Export the table as of this RFC 3339 time (default: now).
+    #[arg(long)]
+    pub export_time: Option<String>,
+    /// Follow an export already started, by its ARN.
+    #[arg(long, conflicts_with_all = ["table", "bucket"])]
+    pub follow: Option<String>,
+    /// The server (default: $AWS_ENDPOINT_URL, else http://127.0.0.1:4566).
+    #[arg(long)]
+    pub endpoint: Option<String>,
 }

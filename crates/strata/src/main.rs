@@ -2,11 +2,14 @@
 //!
 //! - `strata serve` runs the server (see [`serve`]);
 //! - `strata credentials ACCOUNT` prints an account's root credentials ready to paste;
-//! - `strata policy simulate` decides a request against policy files and explains why.
+//! - `strata policy simulate` decides a request against policy files and explains why;
+//! - `strata export` runs an export against a server and explains a failure.
 
 mod cli;
 mod config;
 mod credentials;
+mod export;
+mod http;
 mod policy;
 mod serve;
 
@@ -24,6 +27,7 @@ fn main() -> std::process::ExitCode {
         cli::Command::Serve(args) => serve::run(args),
         cli::Command::Credentials(args) => credentials::run(args),
         cli::Command::Policy(cli::PolicyCommand::Simulate(args)) => policy::simulate(args),
+        cli::Command::Export(args) => export::run(args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

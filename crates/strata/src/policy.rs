@@ -154,11 +154,6 @@ fn report(decision: &str, trace: &[String], message: &str) -> anyhow::Result<()>
 
 /// `POST /_strata/simulate` on a running server (plain HTTP on loopback).
 fn simulate_on_server(endpoint: &str, args: &SimulateArgs) -> anyhow::Result<()> {
-    use std::io::{Read, Write};
-    let authority = endpoint
-        .strip_prefix("http://")
-        .context("--endpoint must be an http:// URL of a strata server")?
-        .trim_end_matches('/');
     let body = serde_json::json!({
         "principal": args.principal,
         "action": args.action,
@@ -167,20 +162,14 @@ fn simulate_on_server(endpoint: &str, args: &SimulateArgs) -> anyhow::Result<()>
         "source_ip": args.source_ip,
     })
     .to_string();
-    let mut stream = std::net::TcpStream::connect(authority)
-        .with_context(|| format!("cannot reach strata at {endpoint}"))?;
-    write!(
-        stream,
-        "POST /_strata/simulate HTTP/1.1\r\nHost: {authority}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
+    let (_, payload) = crate::http::Endpoint::parse(endpoint)?.send(
+        "POST",
+        "/_strata/simulate",
+        &[("Content-Type", "application/json".to_owned())],
+        body.as_bytes(),
     )?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response)?;
-    let (_, payload) = response
-        .split_once("\r\n\r\n")
-        .context("malformed HTTP response")?;
     let answer: serde_json::Value =
-        serde_json::from_str(payload).context("the server's answer is not JSON")?;
+        serde_json::from_slice(&payload).context("the server's answer is not JSON")?;
     if let Some(error) = answer.get("error").and_then(|e| e.as_str()) {
         bail!("{error}");
     }

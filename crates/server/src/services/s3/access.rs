@@ -320,7 +320,7 @@ fn decide(state: &ServerState, requester: &Requester, target: Target<'_>) -> S3R
 }
 
 /// The bucket's policy with its principals bound to the unique ids saved with it.
-fn bucket_policy(bucket: &Bucket) -> S3Result<Option<PolicyDocument>> {
+pub(crate) fn bucket_policy(bucket: &Bucket) -> S3Result<Option<PolicyDocument>> {
     let Some(stored) = &bucket.policy else {
         return Ok(None);
     };

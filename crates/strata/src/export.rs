@@ -1,0 +1,206 @@
+//! `strata export`: ExportTableToPointInTime for a person. Starts an export (or follows
+//! one by ARN), shows a spinner until it ends, then prints where the files are — or what
+//! failed and why, with the policy trace when S3 refused the write (asked of the server's
+//! `/_strata/simulate`, which sees the bucket policy the export was judged by).
+
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use serde_json::{Value, json};
+
+use crate::cli::ExportArgs;
+use crate::http::{Endpoint, environment_credentials};
+
+pub fn run(args: ExportArgs) -> anyhow::Result<()> {
+    let endpoint_url = args
+        .endpoint
+        .clone()
+        .or_else(|| std::env::var("AWS_ENDPOINT_URL").ok())
+        .unwrap_or_else(|| "http://127.0.0.1:4566".to_owned());
+    let endpoint = Endpoint::parse(&endpoint_url)?;
+    let (credentials, region) = environment_credentials()?;
+    let call = |op: &str, body: Value| -> anyhow::Result<Value> {
+        let (status, answer) = endpoint.json_call(
+            &credentials,
+            &region,
+            &format!("DynamoDB_20120810.{op}"),
+            &body,
+        )?;
+        if status != 200 {
+            let kind = answer["__type"].as_str().unwrap_or("error");
+            let kind = kind.rsplit('#').next().unwrap_or(kind);
+            let message = answer["message"]
+                .as_str()
+                .or_else(|| answer["Message"].as_str())
+                .unwrap_or("");
+            bail!("{op}: {kind}: {message}");
+        }
+        Ok(answer)
+    };
+
+    let export_arn = match &args.follow {
+        Some(arn) => arn.clone(),
+        None => {
+            let table = args
+                .table
+                .as_deref()
+                .context("--table is required unless --follow")?;
+            let bucket = args
+                .bucket
+                .as_deref()
+                .context("--bucket is required unless --follow")?;
+            let table_arn = if table.starts_with("arn:") {
+                table.to_owned()
+            } else {
+                call("DescribeTable", json!({"TableName": table}))?["Table"]["TableArn"]
+                    .as_str()
+                    .context("DescribeTable answered no TableArn")?
+                    .to_owned()
+            };
+            let mut request = json!({"TableArn": table_arn, "S3Bucket": bucket});
+            for (member, value) in [
+                ("S3BucketOwner", &args.bucket_owner),
+                ("S3Prefix", &args.prefix),
+                ("ExportFormat", &args.format),
+            ] {
+                if let Some(v) = value {
+                    request[member] = json!(v);
+                }
+            }
+            if let Some(time) = &args.export_time {
+                let ts: jiff::Timestamp = time
+                    .parse()
+                    .with_context(|| format!("--export-time {time:?} is not an RFC 3339 time"))?;
+                request["ExportTime"] = json!(ts.as_millisecond() as f64 / 1000.0);
+            }
+            let started = call("ExportTableToPointInTime", request)?;
+            started["ExportDescription"]["ExportArn"]
+                .as_str()
+                .context("no ExportArn in the answer")?
+                .to_owned()
+        }
+    };
+
+    let spinner = indicatif::ProgressBar::new_spinner();
+    spinner.enable_steady_tick(Duration::from_millis(100));
+    spinner.set_message(format!("exporting ({export_arn})"));
+    let description = loop {
+        let d =
+            call("DescribeExport", json!({"ExportArn": export_arn}))?["ExportDescription"].clone();
+        if d["ExportStatus"] != "IN_PROGRESS" {
+            break d;
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    };
+    spinner.finish_and_clear();
+
+    let bucket = description["S3Bucket"].as_str().unwrap_or_default();
+    if description["ExportStatus"] == "COMPLETED" {
+        println!(
+            "Export COMPLETED: {} items\n  manifest: s3://{bucket}/{}\n  export:   {export_arn}",
+            description["ItemCount"],
+            description["ExportManifest"].as_str().unwrap_or_default()
+        );
+        return Ok(());
+    }
+    let code = description["FailureCode"].as_str().unwrap_or("UNKNOWN");
+    println!("Export FAILED: {code}");
+    println!(
+        "  {}",
+        description["FailureMessage"].as_str().unwrap_or_default()
+    );
+    if code == "S3AccessDenied" {
+        explain_denial(&endpoint, &description, &credentials, &region);
+    }
+    std::process::exit(2);
+}
+
+/// Why S3 refused: the bucket owner check, then the policy trace for the first write.
+fn explain_denial(
+    endpoint: &Endpoint,
+    description: &Value,
+    credentials: &strata_sigv4::Credentials,
+    region: &str,
+) {
+    let bucket = description["S3Bucket"].as_str().unwrap_or_default();
+    let table_arn = description["TableArn"].as_str().unwrap_or_default();
+    let account = table_arn.split(':').nth(4).unwrap_or_default();
+    if description.get("S3BucketOwner").is_none() {
+        println!(
+            "  No S3BucketOwner was given, so the export expected the bucket to belong to {account}; \
+             for a bucket in another account pass --bucket-owner ACCOUNT (S3BucketOwner)."
+        );
+    }
+    let Ok(caller) = caller_arn(endpoint, credentials, region) else {
+        return;
+    };
+    let prefix = match description["S3Prefix"].as_str() {
+        Some(p) if p.ends_with('/') => p.to_owned(),
+        Some(p) => format!("{p}/"),
+        None => String::new(),
+    };
+    let export_id = description["ExportArn"]
+        .as_str()
+        .and_then(|a| a.rsplit('/').next())
+        .unwrap_or_default();
+    let resource = format!("arn:aws:s3:::{bucket}/{prefix}AWSDynamoDB/{export_id}/_started");
+    let body =
+        json!({"principal": caller, "action": "s3:PutObject", "resource": resource}).to_string();
+    let Ok((200, answer)) = endpoint.send(
+        "POST",
+        "/_strata/simulate",
+        &[("Content-Type", "application/json".to_owned())],
+        body.as_bytes(),
+    ) else {
+        return;
+    };
+    let Ok(answer) = serde_json::from_slice::<Value>(&answer) else {
+        return;
+    };
+    println!(
+        "  s3:PutObject on {resource} for {caller}: {}",
+        answer["decision"].as_str().unwrap_or("?")
+    );
+    for step in answer["trace"].as_array().into_iter().flatten() {
+        println!("    - {}", step.as_str().unwrap_or_default());
+    }
+}
+
+/// The caller's ARN (STS GetCallerIdentity).
+fn caller_arn(
+    endpoint: &Endpoint,
+    credentials: &strata_sigv4::Credentials,
+    region: &str,
+) -> anyhow::Result<String> {
+    let body = "Action=GetCallerIdentity&Version=2011-06-15";
+    let content_type = "application/x-www-form-urlencoded; charset=utf-8";
+    let authority = endpoint.authority();
+    let header_list: Vec<(&str, &[u8])> = vec![
+        ("host", authority.as_bytes()),
+        ("content-type", content_type.as_bytes()),
+    ];
+    let parts = strata_sigv4::RequestParts {
+        method: "POST",
+        path: "/",
+        query: "",
+        headers: &header_list,
+    };
+    let added = strata_sigv4::sign(
+        &parts,
+        credentials,
+        region,
+        "sts",
+        jiff::Timestamp::now(),
+        &strata_sigv4::hex_sha256(body.as_bytes()),
+    );
+    let mut headers = vec![("Content-Type", content_type.to_owned())];
+    headers.extend(added);
+    let (_, payload) = endpoint.send("POST", "/", &headers, body.as_bytes())?;
+    let text = String::from_utf8_lossy(&payload);
+    let arn = text
+        .split_once("<Arn>")
+        .and_then(|(_, rest)| rest.split_once("</Arn>"))
+        .map(|(arn, _)| arn.to_owned())
+        .context("GetCallerIdentity answered no Arn")?;
+    Ok(arn)
+}
