@@ -102,7 +102,7 @@ impl Endpoint {
             ("Content-Type", content_type.to_owned()),
             ("X-Amz-Target", target.to_owned()),
         ];
-        headers.extend(added.into_iter().map(|(n, v)| (n, v)));
+        headers.extend(added);
         let (status, payload) = self.send("POST", "/", &headers, body.as_bytes())?;
         let value = serde_json::from_slice(&payload).unwrap_or(serde_json::Value::Null);
         Ok((status, value))
