@@ -63,6 +63,10 @@ pub struct Args {
     /// Don't write the keyspace before a reading workload (it is already there).
     #[arg(long)]
     skip_populate: bool,
+    /// Turn point-in-time recovery on for the table first (UpdateContinuousBackups), so
+    /// every write also lands in its history.
+    #[arg(long)]
+    pitr: bool,
     /// Also report this process's CPU time per request (the server's pid).
     #[arg(long)]
     server_pid: Option<u32>,
@@ -256,6 +260,17 @@ pub async fn main(args: Args) -> anyhow::Result<()> {
     let label = args.label.clone().unwrap_or_else(|| args.endpoint.clone());
 
     ensure_table(&client, &args.table).await?;
+    if args.pitr {
+        let mut conn = Connection::open(client.endpoint.addr).await?;
+        let body = serde_json::json!({
+            "TableName": args.table,
+            "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": true},
+        });
+        let (status, _, text) = client
+            .call(&mut conn, "UpdateContinuousBackups", body.to_string())
+            .await?;
+        anyhow::ensure!(status == 200, "UpdateContinuousBackups: HTTP {status}: {text}");
+    }
     if args.workload != Workload::Put && !args.skip_populate {
         let started = Instant::now();
         populate(&client, &keyspace, args.concurrency.min(16)).await?;
