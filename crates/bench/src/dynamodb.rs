@@ -269,7 +269,10 @@ pub async fn main(args: Args) -> anyhow::Result<()> {
         let (status, _, text) = client
             .call(&mut conn, "UpdateContinuousBackups", body.to_string())
             .await?;
-        anyhow::ensure!(status == 200, "UpdateContinuousBackups: HTTP {status}: {text}");
+        anyhow::ensure!(
+            status == 200,
+            "UpdateContinuousBackups: HTTP {status}: {text}"
+        );
     }
     if args.workload != Workload::Put && !args.skip_populate {
         let started = Instant::now();

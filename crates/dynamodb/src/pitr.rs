@@ -128,3 +128,95 @@ async fn purge_history(store: &Store, table_id: u64, before: u64) -> Result<()> 
             .await?;
     }
 }
+
+/// How often history older than each table's recovery window is collected.
+const HISTORY_GC_INTERVAL: std::time::Duration = std::time::Duration::from_secs(60);
+
+impl DynamoDb {
+    /// Collects, in the background and forever, the history no restore can need.
+    pub fn spawn_history_gc(&self) {
+        let engine = self.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(HISTORY_GC_INTERVAL).await;
+                if let Err(err) = engine.collect_history().await {
+                    tracing::warn!(error = %err, "PITR history collection failed");
+                }
+            }
+        });
+    }
+
+    /// One pass: for every table with PITR on, deletes the versions older than its
+    /// `EarliestRestorableDateTime` except each key's newest one before it (the state at
+    /// that instant), and the change index entries before it. Returns how many entries went.
+    pub async fn collect_history(&self) -> Result<u64> {
+        let mut removed = 0;
+        for table in self.catalog.all() {
+            let Some(pitr) = table.def.pitr else { continue };
+            let (earliest, _) = self.restorable_window(&pitr);
+            let earliest = earliest.max(0) as u64;
+            removed += self.collect_table_history(table.def.id, earliest).await?;
+        }
+        Ok(removed)
+    }
+
+    async fn collect_table_history(&self, id: u64, earliest: u64) -> Result<u64> {
+        const BATCH: usize = 1024;
+        let prefix = layout::table_prefix(id).to_vec();
+        let mut doomed: Vec<Vec<u8>> = Vec::new();
+        let mut done: std::collections::HashSet<Vec<u8>> = std::collections::HashSet::new();
+        let mut removed = 0;
+        for row in self.store.prefix(layout::HISTORY, &prefix)? {
+            let (key, _) = row?;
+            let encoded = key[8..key.len() - 8].to_vec();
+            if done.contains(&encoded) {
+                continue;
+            }
+            // This key's versions up to `earliest`, oldest first; all but the last go.
+            let start = layout::history_key(id, &encoded, 0);
+            let end = layout::history_key(id, &encoded, earliest.saturating_add(1));
+            let old: Vec<Vec<u8>> = self
+                .store
+                .range(layout::HISTORY, start..end)?
+                .filter_map(|row| row.ok().map(|(k, _)| k))
+                .filter(|k| k.len() == 8 + encoded.len() + 8)
+                .collect();
+            if old.len() > 1 {
+                doomed.extend(old[..old.len() - 1].iter().cloned());
+            }
+            done.insert(encoded);
+            if doomed.len() >= BATCH {
+                removed += self
+                    .delete_keys(layout::HISTORY, std::mem::take(&mut doomed))
+                    .await?;
+            }
+        }
+        removed += self.delete_keys(layout::HISTORY, doomed).await?;
+        let end = layout::change_key(id, earliest, b"");
+        let changes: Vec<Vec<u8>> = self
+            .store
+            .range(layout::CHANGES, prefix..end)?
+            .filter_map(|row| row.ok().map(|(k, _)| k))
+            .collect();
+        for chunk in changes.chunks(BATCH) {
+            removed += self.delete_keys(layout::CHANGES, chunk.to_vec()).await?;
+        }
+        Ok(removed)
+    }
+
+    async fn delete_keys(&self, keyspace: &'static str, keys: Vec<Vec<u8>>) -> Result<u64> {
+        let n = keys.len() as u64;
+        if n == 0 {
+            return Ok(0);
+        }
+        self.store
+            .write(move |txn| {
+                for key in keys {
+                    txn.delete(keyspace, key);
+                }
+                Ok::<_, DynamoDbError>(())
+            })
+            .await?;
+        Ok(n)
+    }
+}

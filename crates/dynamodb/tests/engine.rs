@@ -212,6 +212,79 @@ async fn history_answers_as_of_reads_while_pitr_is_on() {
 }
 
 #[tokio::test]
+async fn scans_as_of_a_time_see_deleted_and_old_versions_and_gc_keeps_the_window() {
+    let (db, clock) = engine();
+    db.create_table(SCOPE, create("g", false))
+        .await
+        .expect("created");
+    db.set_point_in_time_recovery(SCOPE, "g", Some(1))
+        .await
+        .expect("pitr on");
+    let table = db.table(SCOPE, "g").expect("exists");
+    let row = |k: &str, v: &str| item(&[("pk", s(k)), ("sk", n("0")), ("v", n(v))]);
+    for k in ["a", "b", "c"] {
+        put(&db, &table, row(k, "1")).await.expect("put");
+    }
+    clock.advance(1.0).expect("forward");
+    let t = clock.now().as_microsecond() as u64;
+    clock.advance(1.0).expect("forward");
+    put(&db, &table, row("a", "2")).await.expect("update");
+    put(&db, &table, row("d", "1")).await.expect("new");
+    let key = item(&[("pk", s("b")), ("sk", n("0"))]);
+    let write = ItemWrite::new(table.clone(), key, Action::Delete, None).expect("valid");
+    db.write_item(write, ReturnValues::None, false)
+        .await
+        .expect("delete");
+    let as_of = |t: u64| {
+        let mut seen = Vec::new();
+        db.scan_as_of(&table, t, |it| {
+            let pk = match &it["pk"] {
+                AttributeValue::S(pk) => pk.clone(),
+                _ => unreachable!(),
+            };
+            seen.push((pk, it["v"].clone()));
+            Ok(())
+        })
+        .expect("scan");
+        seen.sort_by(|x, y| x.0.cmp(&y.0));
+        seen
+    };
+    let then = as_of(t);
+    assert_eq!(
+        then,
+        vec![
+            ("a".into(), n("1")),
+            ("b".into(), n("1")),
+            ("c".into(), n("1"))
+        ],
+        "the deleted item is there, the new one is not, the updated one is old"
+    );
+    let mut changed = Vec::new();
+    db.changes_between(&table, t, u64::MAX, |old, new, _| {
+        changed.push((old.is_some(), new.is_some()));
+        Ok(())
+    })
+    .expect("changes");
+    changed.sort();
+    assert_eq!(changed, vec![(false, true), (true, false), (true, true)]);
+
+    // Two days on, a 1-day window: the versions before it go, but each key keeps the
+    // newest one before it, so "as of" the window's start still answers.
+    clock.advance(2.0 * 86_400.0).expect("forward");
+    let removed = db.collect_history().await.expect("gc");
+    assert!(removed > 0, "old versions were collected");
+    let now = clock.now().as_microsecond() as u64;
+    assert_eq!(
+        as_of(now),
+        vec![
+            ("a".into(), n("2")),
+            ("c".into(), n("1")),
+            ("d".into(), n("1"))
+        ]
+    );
+}
+
+#[tokio::test]
 async fn conditions_and_updates_run_inside_the_writer() {
     let (db, _) = engine();
     let table = db

@@ -26,6 +26,7 @@ pub async fn serve(
 ) {
     tokio::pin!(shutdown);
     state.dynamodb.spawn_ttl_sweeper();
+    state.dynamodb.spawn_history_gc();
     crate::jobs::start(state.clone());
     let s3 = crate::services::s3::service(state.clone());
     let graceful = GracefulShutdown::new();
