@@ -1222,3 +1222,30 @@ def test_cli_sync_up_and_down(server, s3, bucket, tmp_path):
 
     server.aws("s3", "rb", f"s3://{bucket}", "--force")
     expect_error(lambda: s3.head_bucket(Bucket=bucket), "404", 404)
+
+
+# --- virtual-hosted-style addressing -------------------------------------------------------
+
+
+def test_virtual_hosted_style_addressing(server, monkeypatch):
+    """`BUCKET.localhost` and `BUCKET.s3.localhost` name the bucket in the Host header.
+    Resolvers need not know `*.localhost`, so the test points such names at the server."""
+    import socket
+    from urllib.parse import urlparse
+
+    real = socket.getaddrinfo
+    port = urlparse(server.endpoint).port
+
+    def resolve(host, *args, **kwargs):
+        return real("127.0.0.1" if str(host).endswith("localhost") else host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    config = botocore.config.Config(s3={"addressing_style": "virtual"}, retries={"max_attempts": 1})
+    name = unique("vhost")
+    for host in ["localhost", "s3.localhost"]:
+        s3 = server.client("s3", endpoint_url=f"http://{host}:{port}", config=config)
+        bucket = f"{name}-{host.split('.')[0]}"
+        s3.create_bucket(Bucket=bucket)
+        s3.put_object(Bucket=bucket, Key="a/b.txt", Body=b"virtual")
+        assert s3.get_object(Bucket=bucket, Key="a/b.txt")["Body"].read() == b"virtual"
+        assert [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]] == ["a/b.txt"]
