@@ -137,7 +137,7 @@ pub async fn run(state: &ServerState, account: &str, region: &str, arn: &str) {
         }
         Err(failure) => {
             tracing::info!(export = arn, code = failure.code, message = %failure.message, "export failed");
-            let end = state.clock.now().as_microsecond();
+            let end = now_millis(state);
             state
                 .dynamodb
                 .finish_export(&record, move |r| {
@@ -348,6 +348,12 @@ fn spawn_compressors(
     (senders, threads)
 }
 
+/// Now on the server clock, truncated to milliseconds (AWS's precision for export times).
+fn now_millis(state: &ServerState) -> i64 {
+    let now = state.clock.now().as_microsecond();
+    now - now.rem_euclid(1000)
+}
+
 /// ISO-8601 UTC with exactly three fractional digits, as manifests write times.
 fn iso_millis(micros: i64) -> String {
     let ts = jiff::Timestamp::from_microsecond(micros).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
@@ -453,7 +459,7 @@ async fn export(state: &ServerState, record: &ExportRecord) -> Result<Done, Fail
         )
         .await?;
 
-    let end_micros = state.clock.now().as_microsecond();
+    let end_micros = now_millis(state);
     let incremental = record.incremental.as_ref();
     let billed_size_bytes = if incremental.is_some() {
         scanned_bytes.max(10_000_000)

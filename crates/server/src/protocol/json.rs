@@ -72,18 +72,35 @@ fn response(status: StatusCode, body: Vec<u8>, request_id: &str) -> HttpResponse
         .expect("static header names and valid values")
 }
 
+/// The error body's message member: `Message` for the errors whose model (or AWS's
+/// observed answers) capitalise it, `message` for the rest.
+fn message_member(code: &str) -> &'static str {
+    const CAPITALISED: [&str; 4] = [
+        "#AccessDeniedException",
+        "#TransactionCanceledException",
+        "#TransactionInProgressException",
+        "#IdempotentParameterMismatchException",
+    ];
+    if CAPITALISED.iter().any(|suffix| code.ends_with(suffix)) {
+        "Message"
+    } else {
+        "message"
+    }
+}
+
 /// A successful response with an already-encoded JSON body.
 pub fn ok(body: Vec<u8>, request_id: &str) -> HttpResponse {
     response(StatusCode::OK, body, request_id)
 }
 
 /// `{"__type": "...", "message": "..."}`; the message is left out when empty, as
-/// DynamoDB does for `UnknownOperationException`.
+/// DynamoDB does for `UnknownOperationException`. A few errors spell the member `Message`
+/// (spec dynamodb-export-import §7.3).
 pub fn error(err: &AwsError, request_id: &str) -> HttpResponse {
     let mut body = serde_json::Map::new();
     body.insert("__type".into(), err.code.into());
     if !err.message.is_empty() {
-        body.insert("message".into(), err.message.clone().into());
+        body.insert(message_member(err.code).into(), err.message.clone().into());
     }
     for (name, value) in &err.extra {
         body.insert((*name).into(), value.clone());

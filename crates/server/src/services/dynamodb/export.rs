@@ -172,6 +172,8 @@ pub async fn export_table_to_point_in_time(
         _ => false,
     };
     let now = state.clock.now().as_microsecond();
+    // The request as sent, for ClientToken replays (a defaulted time is not part of it).
+    let sent_export_time = export_time.filter(|_| !incremental);
     let (export_time, window) = if incremental {
         let from = from.ok_or_else(|| {
             DynamoDbError::Validation(
@@ -251,7 +253,7 @@ pub async fn export_table_to_point_in_time(
     let fingerprint = json!({
         "TableArn": table_arn, "S3Bucket": bucket, "S3BucketOwner": owner, "S3Prefix": prefix,
         "S3SseAlgorithm": sse, "S3SseKmsKeyId": kms_key, "ExportFormat": format,
-        "ExportType": export_type, "ExportTime": export_time.filter(|_| !incremental),
+        "ExportType": export_type, "ExportTime": sent_export_time,
         "From": from, "To": to, "View": window.as_ref().map(|w| w.view_type.clone()),
     })
     .to_string();
