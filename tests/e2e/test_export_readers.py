@@ -166,3 +166,58 @@ def test_amazon_ion_reads_the_ion_export(exported):
     assert item["l"][0] == 5 and item["l"][1] == "x" and bool(item["l"][2]["deep"]) is False
     assert item["m"]["k"] == "v" and item["m"]["n"] == decimal.Decimal("103")
     assert item["odd name"] == "quoted field"
+
+
+def test_an_export_cut_short_by_a_crash_completes_after_the_restart(workdir):
+    """SIGKILL right after the export is accepted; the restarted server resumes the job and
+    the export completes with every file its manifest names, as of its ExportTime."""
+    from conftest import start_server
+
+    data = workdir / "export-crash"
+    srv = start_server(data)
+    try:
+        ddb = srv.client("dynamodb")
+        s3 = srv.client("s3", config=botocore.config.Config(s3={"addressing_style": "path"}))
+        ddb.create_table(
+            TableName="crashy",
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        ddb.update_continuous_backups(
+            TableName="crashy", PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True}
+        )
+        for batch in range(80):
+            ddb.batch_write_item(
+                RequestItems={
+                    "crashy": [
+                        {"PutRequest": {"Item": {"pk": {"S": f"{batch}-{i}"}, "pad": {"S": "x" * 500}}}}
+                        for i in range(25)
+                    ]
+                }
+            )
+        s3.create_bucket(Bucket="crash-bucket")
+        arn = f"arn:aws:dynamodb:us-east-1:{SOURCE}:table/crashy"
+        export = ddb.export_table_to_point_in_time(TableArn=arn, S3Bucket="crash-bucket")
+        srv.process.kill()
+        srv.process.wait()
+    finally:
+        srv.stop()
+    srv = start_server(data)
+    try:
+        ddb = srv.client("dynamodb")
+        s3 = srv.client("s3", config=botocore.config.Config(s3={"addressing_style": "path"}))
+        d = wait(ddb, export["ExportDescription"]["ExportArn"])
+        assert d["ExportStatus"] == "COMPLETED", d
+        assert d["ItemCount"] == 2000
+        summary = json.loads(s3.get_object(Bucket="crash-bucket", Key=d["ExportManifest"])["Body"].read())
+        files = s3.get_object(Bucket="crash-bucket", Key=summary["manifestFilesS3Key"])["Body"].read()
+        total = 0
+        for line in files.decode().splitlines():
+            entry = json.loads(line)
+            body = s3.get_object(Bucket="crash-bucket", Key=entry["dataFileS3Key"])["Body"].read()
+            assert entry["md5Checksum"] == base64.b64encode(hashlib.md5(body).digest()).decode()
+            total += len(gzip.decompress(body).splitlines())
+        assert total == 2000
+    finally:
+        srv.stop()
