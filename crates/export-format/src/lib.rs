@@ -7,6 +7,7 @@
 //! compresses, uploads and records; readers (import, `strata query`) parse with the same
 //! crate's knowledge of the layout.
 
+pub mod import;
 pub mod ion;
 pub mod layout;
 pub mod lines;
