@@ -56,6 +56,10 @@ pub enum DynamoDbError {
     #[error("{0}")]
     InvalidRestoreTime(String),
     #[error("{0}")]
+    ImportConflict(String),
+    #[error("{0}")]
+    ImportNotFound(String),
+    #[error("{0}")]
     TableAlreadyExists(String),
     #[error(transparent)]
     Storage(#[from] StorageError),

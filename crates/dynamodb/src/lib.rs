@@ -10,7 +10,7 @@
 //!
 //! Map: [`tables`] (control plane), [`items`] (single-item operations), [`read`] (Query
 //! and Scan), [`batch`], [`transact`], [`ttl`], [`history`] ("as of" reads), [`pitr`],
-//! [`exports`] (export records; the job runs in the server), [`restore`]; storage
+//! [`exports`] and [`imports`] (job records; the jobs run in the server), [`restore`]; storage
 //! layout in [`layout`], key encoding in [`key`].
 
 pub mod batch;
@@ -19,6 +19,7 @@ pub mod catalog;
 pub mod error;
 pub mod exports;
 pub mod history;
+pub mod imports;
 pub mod items;
 pub mod key;
 pub mod layout;

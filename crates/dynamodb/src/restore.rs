@@ -38,6 +38,7 @@ impl DynamoDb {
             table_class: None,
             tags: Vec::new(),
             deletion_protection: false,
+            table_id: None,
         }
     }
 

@@ -50,6 +50,9 @@ pub struct CreateTable {
     pub table_class: Option<String>,
     pub tags: Vec<(String, String)>,
     pub deletion_protection: bool,
+    /// The `TableId` to give the table (ImportTable answers it before the table exists);
+    /// a new one when `None`.
+    pub table_id: Option<String>,
 }
 
 /// UpdateTable's input: every field optional.
@@ -136,7 +139,9 @@ impl DynamoDb {
                     .collect();
                 let def = TableDefinition {
                     id,
-                    table_id: uuid::Uuid::new_v4().to_string(),
+                    table_id: input
+                        .table_id
+                        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
                     name: input.name,
                     account,
                     region,

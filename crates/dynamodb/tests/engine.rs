@@ -78,6 +78,7 @@ fn create(name: &str, with_gsi: bool) -> CreateTable {
         table_class: None,
         tags: Vec::new(),
         deletion_protection: false,
+        table_id: None,
     }
 }
 

@@ -1,9 +1,10 @@
 //! Background jobs that act for a caller after the request that started them returned:
-//! exports today. Jobs are queued by the request handlers (which only hold the state by
+//! exports and imports. Jobs are queued by the request handlers (which only hold the state by
 //! reference) and run by one dispatcher task that [`crate::serve`] starts; jobs found in
 //! progress at start-up are queued again, so a crash never leaves one hanging.
 
 pub mod export;
+pub mod import;
 
 use std::sync::{Arc, Mutex};
 
@@ -16,6 +17,12 @@ use crate::state::ServerState;
 pub enum Job {
     /// The export `arn` of `account` in `region`.
     Export {
+        account: String,
+        region: String,
+        arn: String,
+    },
+    /// The import `arn` of `account` in `region`.
+    Import {
         account: String,
         region: String,
         arn: String,
@@ -69,6 +76,19 @@ pub fn start(state: Arc<ServerState>) {
         }
         Err(err) => tracing::error!(error = %err, "cannot list the exports in progress"),
     }
+    match state.dynamodb.imports_in_progress() {
+        Ok(records) => {
+            for record in records {
+                tracing::info!(import = %record.import_arn, "resuming an import");
+                state.jobs.submit(Job::Import {
+                    account: record.account,
+                    region: record.region,
+                    arn: record.import_arn,
+                });
+            }
+        }
+        Err(err) => tracing::error!(error = %err, "cannot list the imports in progress"),
+    }
     tokio::spawn(async move {
         while let Some(job) = pending.recv().await {
             let state = state.clone();
@@ -79,6 +99,11 @@ pub fn start(state: Arc<ServerState>) {
                         region,
                         arn,
                     } => export::run(&state, &account, &region, &arn).await,
+                    Job::Import {
+                        account,
+                        region,
+                        arn,
+                    } => import::run(&state, &account, &region, &arn).await,
                 }
             });
         }

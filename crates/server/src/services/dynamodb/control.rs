@@ -348,7 +348,32 @@ fn tags(input: &Input) -> Result<Vec<(String, String)>, DynamoDbError> {
     Ok(out)
 }
 
-pub async fn create_table(state: &ServerState, caller: &Caller, mut input: Input) -> Out {
+pub async fn create_table(state: &ServerState, caller: &Caller, input: Input) -> Out {
+    let mut scope = None;
+    let create = table_to_create(input, |name| {
+        let table = resolve(caller, name)?;
+        authorize_table(
+            state,
+            caller,
+            "CreateTable",
+            &table,
+            None,
+            Conditions::default(),
+        )?;
+        scope = Some(table);
+        Ok(())
+    })?;
+    let table = scope.expect("authorized before the table was built");
+    let created = state.dynamodb.create_table(table.scope(), create).await?;
+    Ok(json!({"TableDescription": table_description(&created, "CREATING")}))
+}
+
+/// CreateTable's input (also ImportTable's `TableCreationParameters`), checked in
+/// DynamoDB's order: the shape, then `authorize` with the table name, then the schema.
+pub(crate) fn table_to_create(
+    mut input: Input,
+    authorize: impl FnOnce(&str) -> Result<(), DynamoDbError>,
+) -> Result<CreateTable, DynamoDbError> {
     let definitions = attribute_definitions(&mut input)?;
     let name = input.table_name("TableName")?;
     let elements = key_schema(&mut input, "keySchema")?;
@@ -356,15 +381,7 @@ pub async fn create_table(state: &ServerState, caller: &Caller, mut input: Input
     let pt = provisioned(&mut input, "provisionedThroughput")?;
     input.finish()?;
     let name = name.expect("checked by finish");
-    let table = resolve(caller, &name)?;
-    authorize_table(
-        state,
-        caller,
-        "CreateTable",
-        &table,
-        None,
-        Conditions::default(),
-    )?;
+    authorize(&name)?;
     let schema = build_key_schema(&elements.expect("checked by finish"), &definitions)?;
     let billing = billing.unwrap_or(BillingMode::Provisioned);
     match billing {
@@ -444,8 +461,8 @@ pub async fn create_table(state: &ServerState, caller: &Caller, mut input: Input
     }
     let table_class = input.enum_str("TableClass", &["STANDARD", "STANDARD_INFREQUENT_ACCESS"])?;
     input.finish()?;
-    let create = CreateTable {
-        name: table.name.clone(),
+    Ok(CreateTable {
+        name: name.rsplit('/').next().unwrap_or(&name).to_owned(),
         key_schema: schema,
         attribute_definitions: definitions,
         indexes,
@@ -456,9 +473,8 @@ pub async fn create_table(state: &ServerState, caller: &Caller, mut input: Input
         table_class,
         tags: tags(&input)?,
         deletion_protection: input.bool("DeletionProtectionEnabled")?.unwrap_or(false),
-    };
-    let created = state.dynamodb.create_table(table.scope(), create).await?;
-    Ok(json!({"TableDescription": table_description(&created, "CREATING")}))
+        table_id: None,
+    })
 }
 
 /// Resolves and authorizes the `TableName` member of a control-plane request.

@@ -102,6 +102,16 @@ pub fn to_aws(e: DynamoDbError) -> AwsError {
             bad,
             m,
         ),
+        DynamoDbError::ImportConflict(m) => AwsError::new(
+            "com.amazonaws.dynamodb.v20120810#ImportConflictException",
+            bad,
+            m,
+        ),
+        DynamoDbError::ImportNotFound(m) => AwsError::new(
+            "com.amazonaws.dynamodb.v20120810#ImportNotFoundException",
+            bad,
+            m,
+        ),
         DynamoDbError::InvalidRestoreTime(m) => AwsError::new(
             "com.amazonaws.dynamodb.v20120810#InvalidRestoreTimeException",
             bad,

@@ -32,7 +32,7 @@ fn iso_seconds(micros: i64) -> String {
         .unwrap_or_default()
 }
 
-fn s3_bucket_ok(name: &str) -> bool {
+pub(super) fn s3_bucket_ok(name: &str) -> bool {
     let bytes = name.as_bytes();
     let edge = |b: u8| b.is_ascii_alphanumeric();
     bytes.len() >= 2

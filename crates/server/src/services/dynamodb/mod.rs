@@ -10,6 +10,7 @@ mod control;
 mod describe;
 mod errors;
 mod export;
+mod import;
 mod items;
 mod legacy;
 mod pitr;
@@ -17,6 +18,9 @@ mod read;
 mod restore;
 mod transact;
 mod wire;
+
+pub(crate) use control::table_to_create;
+pub(crate) use wire::Input;
 
 use crate::auth::Caller;
 use crate::protocol::AwsError;
@@ -54,6 +58,9 @@ pub async fn handle(
         }
         "DescribeExport" => export::describe_export(state, caller, input),
         "ListExports" => export::list_exports(state, caller, input),
+        "ImportTable" => import::import_table(state, caller, input).await,
+        "DescribeImport" => import::describe_import(state, caller, input),
+        "ListImports" => import::list_imports(state, caller, input),
         "RestoreTableToPointInTime" => {
             restore::restore_table_to_point_in_time(state, caller, input).await
         }

@@ -1,0 +1,167 @@
+//! Import records: what `ImportTable` accepted, its counters and its outcome. The job that
+//! reads S3 and writes the table runs in the server (it reads as its caller).
+//!
+//! Keys: `dynamodb.imports` holds `account\0region\0<ImportArn>` → [`ImportRecord`] JSON;
+//! `dynamodb.import_tokens` holds `account\0region\0<ClientToken>` → the ImportArn.
+
+use serde::{Deserialize, Serialize};
+
+use crate::DynamoDb;
+use crate::error::{DynamoDbError, Result};
+use crate::layout;
+
+const IMPORTS: &str = "dynamodb.imports";
+const IMPORT_TOKENS: &str = "dynamodb.import_tokens";
+
+/// `ImportStatus` (CANCELLING and CANCELLED exist on AWS but nothing produces them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ImportStatus {
+    #[serde(rename = "IN_PROGRESS")]
+    InProgress,
+    #[serde(rename = "COMPLETED")]
+    Completed,
+    #[serde(rename = "FAILED")]
+    Failed,
+}
+
+impl ImportStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::InProgress => "IN_PROGRESS",
+            Self::Completed => "COMPLETED",
+            Self::Failed => "FAILED",
+        }
+    }
+}
+
+/// One import, as DescribeImport reports it plus what its job needs.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ImportRecord {
+    pub account: String,
+    pub region: String,
+    pub import_arn: String,
+    pub table_arn: String,
+    pub table_name: String,
+    /// The TableId the table gets (reported before it exists).
+    pub table_id: String,
+    pub status: ImportStatus,
+    pub start_micros: i64,
+    pub end_micros: Option<i64>,
+    pub client_token: String,
+    pub s3_bucket: String,
+    /// Filled with the caller's account when not sent.
+    pub s3_bucket_owner: String,
+    pub s3_key_prefix: Option<String>,
+    pub input_format: String,
+    /// Echoed verbatim when sent.
+    pub input_format_options: Option<serde_json::Value>,
+    pub input_compression_type: String,
+    /// Echoed verbatim.
+    pub table_creation_parameters: serde_json::Value,
+    pub processed_size_bytes: u64,
+    pub processed_item_count: u64,
+    pub imported_item_count: u64,
+    pub error_count: u64,
+    pub failure_code: Option<String>,
+    pub failure_message: Option<String>,
+    /// Who asked, as the server records a caller: the job reads S3 as them.
+    pub requester: serde_json::Value,
+}
+
+fn scoped(account: &str, region: &str, rest: &str) -> Vec<u8> {
+    let mut key = layout::scope_prefix(account, region);
+    key.extend_from_slice(rest.as_bytes());
+    key
+}
+
+fn decode(bytes: &[u8]) -> Result<ImportRecord> {
+    serde_json::from_slice(bytes).map_err(|e| DynamoDbError::Corrupt(format!("import record: {e}")))
+}
+
+fn encode(record: &ImportRecord) -> Vec<u8> {
+    serde_json::to_vec(record).expect("import records serialize")
+}
+
+impl DynamoDb {
+    /// The import a ClientToken started in this scope, if any.
+    pub fn import_by_token(
+        &self,
+        account: &str,
+        region: &str,
+        token: &str,
+    ) -> Result<Option<ImportRecord>> {
+        let Some(arn) = self
+            .store
+            .get(IMPORT_TOKENS, &scoped(account, region, token))?
+        else {
+            return Ok(None);
+        };
+        self.import(account, region, &String::from_utf8_lossy(&arn))
+    }
+
+    /// Records a new import under its ClientToken.
+    pub async fn create_import(&self, record: ImportRecord) -> Result<ImportRecord> {
+        self.store
+            .write(move |txn| {
+                txn.put(
+                    IMPORT_TOKENS,
+                    scoped(&record.account, &record.region, &record.client_token),
+                    record.import_arn.clone().into_bytes(),
+                );
+                txn.put(
+                    IMPORTS,
+                    scoped(&record.account, &record.region, &record.import_arn),
+                    encode(&record),
+                );
+                Ok::<_, DynamoDbError>(record)
+            })
+            .await
+    }
+
+    pub fn import(&self, account: &str, region: &str, arn: &str) -> Result<Option<ImportRecord>> {
+        self.store
+            .get(IMPORTS, &scoped(account, region, arn))?
+            .map(|bytes| decode(&bytes))
+            .transpose()
+    }
+
+    /// The scope's imports, by ARN.
+    pub fn imports(&self, account: &str, region: &str) -> Result<Vec<ImportRecord>> {
+        self.store
+            .prefix(IMPORTS, &layout::scope_prefix(account, region))?
+            .map(|row| decode(&row?.1))
+            .collect()
+    }
+
+    /// Every import still in progress (to resume after a restart).
+    pub fn imports_in_progress(&self) -> Result<Vec<ImportRecord>> {
+        let mut out = Vec::new();
+        for row in self.store.prefix(IMPORTS, b"")? {
+            let record = decode(&row?.1)?;
+            if record.status == ImportStatus::InProgress {
+                out.push(record);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Applies `change` to the stored record.
+    pub async fn update_import(
+        &self,
+        record: &ImportRecord,
+        change: impl FnOnce(&mut ImportRecord) + Send + 'static,
+    ) -> Result<ImportRecord> {
+        let key = scoped(&record.account, &record.region, &record.import_arn);
+        self.store
+            .write(move |txn| {
+                let mut current = decode(
+                    &txn.get(IMPORTS, &key)?
+                        .ok_or_else(|| DynamoDbError::Corrupt("import vanished".into()))?,
+                )?;
+                change(&mut current);
+                txn.put(IMPORTS, key, encode(&current));
+                Ok(current)
+            })
+            .await
+    }
+}
