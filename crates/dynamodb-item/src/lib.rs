@@ -9,6 +9,8 @@ mod attribute_value;
 mod binary;
 mod error;
 mod size;
+#[cfg(feature = "strategies")]
+pub mod strategies;
 mod wire;
 
 pub use attribute_value::{AttributeValue, Item};
