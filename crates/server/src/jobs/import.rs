@@ -219,6 +219,18 @@ async fn import(
             .await
             .map_err(internal)?;
             write_records(state, &table, records, counts).await?;
+            // Counters move while the import runs, as DescribeImport shows them.
+            let now = *counts;
+            state
+                .dynamodb
+                .update_import(record, move |r| {
+                    r.processed_size_bytes = now.processed_size_bytes;
+                    r.processed_item_count = now.processed_item_count;
+                    r.imported_item_count = now.imported_item_count;
+                    r.error_count = now.error_count;
+                })
+                .await
+                .map_err(internal)?;
         }
         if !page.is_truncated {
             return Ok(());

@@ -19,24 +19,27 @@ type Out = Result<Value, DynamoDbError>;
 
 const S3_BUCKET_PATTERN: &str = r"^[a-z0-9A-Z]+[\.\-\w]*[a-z0-9A-Z]+$";
 
-/// ListImports' NextToken: at least 112 lowercase hex characters, a multiple of 16
-/// (botocore checks both client-side).
-fn next_token(arn: &str) -> String {
-    let mut token = hex::encode(arn);
+/// ListImports' NextToken: where the last page ended (start time and ARN), as at least 112
+/// lowercase hex characters in a multiple of 16 (botocore checks both client-side).
+fn next_token(r: &ImportRecord) -> String {
+    let mut token = hex::encode(format!("{}|{}", r.start_micros, r.import_arn));
     while token.len() < 112 || !token.len().is_multiple_of(16) {
         token.push_str("00");
     }
     token
 }
 
-fn token_arn(token: &str) -> Option<String> {
+/// The (start time, ARN) a NextToken names.
+fn token_position(token: &str) -> Option<(i64, String)> {
     let mut bytes = hex::decode(token).ok()?;
     while bytes.last() == Some(&0) {
         bytes.pop();
     }
-    String::from_utf8(bytes)
-        .ok()
-        .filter(|s| s.contains("/import/"))
+    let text = String::from_utf8(bytes).ok()?;
+    let (start, arn) = text.split_once('|')?;
+    arn.contains("/import/")
+        .then(|| Some((start.parse().ok()?, arn.to_owned())))
+        .flatten()
 }
 
 pub async fn import_table(state: &ServerState, caller: &Caller, mut input: Input) -> Out {
@@ -330,7 +333,7 @@ pub fn list_imports(state: &ServerState, caller: &Caller, mut input: Input) -> O
             crate::authorize::Denied::Internal(e) => DynamoDbError::Corrupt(e.to_string()),
         })?;
     let after = match &token {
-        Some(t) => Some(token_arn(t).ok_or_else(|| {
+        Some(t) => Some(token_position(t).ok_or_else(|| {
             DynamoDbError::Validation(format!(
                 "Invalid Request: Provided nextToken is invalid: {t}"
             ))
@@ -342,9 +345,14 @@ pub fn list_imports(state: &ServerState, caller: &Caller, mut input: Input) -> O
         .imports(account, &caller.region)?
         .into_iter()
         .filter(|r| table_arn.as_ref().is_none_or(|t| *t == r.table_arn))
-        .filter(|r| after.as_ref().is_none_or(|a| r.import_arn < *a))
+        .filter(|r| {
+            after
+                .as_ref()
+                .is_none_or(|(start, arn)| (r.start_micros, &r.import_arn) < (*start, arn))
+        })
         .collect();
-    records.sort_by(|a, b| b.import_arn.cmp(&a.import_arn));
+    // Newest first (spec §6.8), across tables.
+    records.sort_by(|a, b| (b.start_micros, &b.import_arn).cmp(&(a.start_micros, &a.import_arn)));
     let page = size.unwrap_or(10) as usize;
     let more = records.len() > page;
     let summaries: Vec<Value> = records
@@ -374,7 +382,7 @@ pub fn list_imports(state: &ServerState, caller: &Caller, mut input: Input) -> O
     let mut out = Map::new();
     out.insert("ImportSummaryList".into(), Value::Array(summaries));
     if more && let Some(last) = records.get(page - 1) {
-        out.insert("NextToken".into(), next_token(&last.import_arn).into());
+        out.insert("NextToken".into(), next_token(last).into());
     }
     Ok(Value::Object(out))
 }
