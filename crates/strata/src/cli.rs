@@ -24,6 +24,9 @@ pub enum Command {
     /// Export a table to S3 (ExportTableToPointInTime) and follow it to the end,
     /// explaining a failure. Credentials and region come from the environment.
     Export(ExportArgs),
+    /// Load a full export (a local copy of `AWSDynamoDB/<ExportId>/`, from AWS or strata)
+    /// into a table, checking every MD5 first. Credentials come from the environment.
+    Import(ImportArgs),
     /// Work with IAM policies offline.
     #[command(subcommand)]
     Policy(PolicyCommand),
@@ -151,6 +154,24 @@ pub struct ExportArgs {
     /// Follow an export already started, by its ARN.
     #[arg(long, conflicts_with_all = ["table", "bucket"])]
     pub follow: Option<String>,
+    /// The server (default: $AWS_ENDPOINT_URL, else http://127.0.0.1:4566).
+    #[arg(long)]
+    pub endpoint: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct ImportArgs {
+    /// The export's directory: the one holding `manifest-summary.json` and `data/`.
+    pub source: String,
+    /// The table to load into.
+    #[arg(long)]
+    pub table: String,
+    /// Create the table first, with this partition key (`NAME:TYPE`, e.g. `pk:S`).
+    #[arg(long)]
+    pub partition_key: Option<String>,
+    /// The sort key of the table to create (`NAME:TYPE`).
+    #[arg(long, requires = "partition_key")]
+    pub sort_key: Option<String>,
     /// The server (default: $AWS_ENDPOINT_URL, else http://127.0.0.1:4566).
     #[arg(long)]
     pub endpoint: Option<String>,

@@ -3,13 +3,15 @@
 //! - `strata serve` runs the server (see [`serve`]);
 //! - `strata credentials ACCOUNT` prints an account's root credentials ready to paste;
 //! - `strata policy simulate` decides a request against policy files and explains why;
-//! - `strata export` runs an export against a server and explains a failure.
+//! - `strata export` runs an export against a server and explains a failure;
+//! - `strata import` loads an export (AWS's or strata's) from a directory into a table.
 
 mod cli;
 mod config;
 mod credentials;
 mod export;
 mod http;
+mod import;
 mod policy;
 mod serve;
 
@@ -28,6 +30,7 @@ fn main() -> std::process::ExitCode {
         cli::Command::Credentials(args) => credentials::run(args),
         cli::Command::Policy(cli::PolicyCommand::Simulate(args)) => policy::simulate(args),
         cli::Command::Export(args) => export::run(args),
+        cli::Command::Import(args) => import::run(args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

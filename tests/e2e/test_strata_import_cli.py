@@ -1,0 +1,92 @@
+"""`strata import DIR`: an export copied to a local directory (as one would copy a real AWS
+export) is loaded into a new table, every MD5 checked first; a tampered data file is refused
+before anything is written."""
+
+import json
+import os
+import subprocess
+import time
+
+import botocore.config
+import pytest
+
+from aws_helpers import unique
+from conftest import ACCOUNTS, strata_bin
+
+
+def download_export(server, tmp_path, fmt):
+    """A table exported by strata, its export directory copied to `tmp_path`; returns the
+    directory and the table's items."""
+    ddb = server.client("dynamodb")
+    s3 = server.client("s3", config=botocore.config.Config(s3={"addressing_style": "path"}))
+    table, bucket = unique("cli-src"), unique("cli-bucket")
+    ddb.create_table(
+        TableName=table,
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "N"},
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    ddb.update_continuous_backups(
+        TableName=table, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True}
+    )
+    for i in range(60):
+        ddb.put_item(
+            TableName=table,
+            Item={"pk": {"S": f"p{i % 7}"}, "sk": {"N": str(i)}, "tags": {"SS": ["a", f"t{i}"]}, "b": {"B": b"\x01"}},
+        )
+    s3.create_bucket(Bucket=bucket)
+    arn = f"arn:aws:dynamodb:us-east-1:111111111111:table/{table}"
+    export = ddb.export_table_to_point_in_time(TableArn=arn, S3Bucket=bucket, ExportFormat=fmt)
+    while True:
+        d = ddb.describe_export(ExportArn=export["ExportDescription"]["ExportArn"])["ExportDescription"]
+        if d["ExportStatus"] != "IN_PROGRESS":
+            break
+        time.sleep(0.1)
+    assert d["ExportStatus"] == "COMPLETED", d
+    root = d["ExportManifest"].rsplit("/", 1)[0]
+    out = tmp_path / "export"
+    for o in s3.list_objects_v2(Bucket=bucket, Prefix=root + "/")["Contents"]:
+        path = out / o["Key"][len(root) + 1 :]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(s3.get_object(Bucket=bucket, Key=o["Key"])["Body"].read())
+    return out, ddb.scan(TableName=table)["Items"]
+
+
+def run_import(server, directory, table, *extra):
+    _, akid, secret = ACCOUNTS["source"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(AWS_ACCESS_KEY_ID=akid, AWS_SECRET_ACCESS_KEY=secret, AWS_REGION="us-east-1")
+    return subprocess.run(
+        [strata_bin(), "import", str(directory), "--table", table, "--endpoint", server.endpoint, *extra],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize("fmt", ["DYNAMODB_JSON", "ION"])
+def test_an_export_directory_loads_into_a_new_table(server, tmp_path, fmt):
+    directory, items = download_export(server, tmp_path, fmt)
+    target = unique("cli-copy")
+    out = run_import(server, directory, target, "--partition-key", "pk:S", "--sort-key", "sk:N")
+    assert out.returncode == 0, out.stderr
+    assert f"Loaded {len(items)} items into {target}" in out.stdout
+    copied = server.client("dynamodb").scan(TableName=target)["Items"]
+    canon = lambda rows: sorted(json.dumps(r, sort_keys=True, default=str) for r in rows)  # noqa: E731
+    assert canon(copied) == canon(items)
+
+
+def test_a_tampered_data_file_is_refused_before_anything_is_written(server, tmp_path):
+    directory, _ = download_export(server, tmp_path, "DYNAMODB_JSON")
+    data = sorted((directory / "data").iterdir())[0]
+    data.write_bytes(data.read_bytes() + b"\x00")
+    target = unique("cli-tampered")
+    out = run_import(server, directory, target, "--partition-key", "pk:S", "--sort-key", "sk:N")
+    assert out.returncode != 0
+    assert "does not match its md5Checksum" in out.stderr
+    tables = server.client("dynamodb").list_tables()["TableNames"]
+    assert target not in tables, "nothing is created when a file does not verify"
