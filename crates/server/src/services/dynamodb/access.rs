@@ -209,3 +209,26 @@ pub fn authorize_item(
 pub fn require(found: Option<Table>) -> Result<Table, DynamoDbError> {
     found.ok_or_else(|| DynamoDbError::ResourceNotFound("Requested resource not found".to_owned()))
 }
+
+/// Authorizes `operation` on a resource under a table that is not the table or an index
+/// (an export or import ARN): identity policies of the caller's own account only.
+pub fn authorize_subresource(
+    state: &ServerState,
+    caller: &Caller,
+    operation: &str,
+    resource: &str,
+    account: &str,
+) -> Result<(), DynamoDbError> {
+    crate::authorize::authorize(
+        state,
+        caller,
+        &format!("dynamodb:{operation}"),
+        resource,
+        account,
+        None,
+    )
+    .map_err(|d| match d {
+        crate::authorize::Denied::AccessDenied(m) => DynamoDbError::AccessDenied(m),
+        crate::authorize::Denied::Internal(e) => DynamoDbError::Corrupt(e.to_string()),
+    })
+}

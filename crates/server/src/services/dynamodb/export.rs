@@ -7,7 +7,7 @@ use strata_dynamodb::exports::{ExportRecord, ExportStatus, IncrementalWindow};
 use strata_dynamodb::tables::parse_table_arn;
 use strata_dynamodb::{DynamoDbError, Table};
 
-use super::access::{Conditions, TableRef, authorize_found};
+use super::access::{Conditions, TableRef, authorize_found, authorize_subresource};
 use super::describe::epoch_seconds;
 use super::wire::Input;
 use crate::auth::Caller;
@@ -414,7 +414,7 @@ pub fn describe_export(state: &ServerState, caller: &Caller, mut input: Input) -
     }
     input.finish()?;
     let arn = arn.expect("checked by finish");
-    let Some((region, account, table)) = parse_export_arn(&arn).filter(|_| arn.starts_with("arn:"))
+    let Some((region, account, _)) = parse_export_arn(&arn).filter(|_| arn.starts_with("arn:"))
     else {
         return Err(DynamoDbError::Validation("Invalid Export ARN".into()));
     };
@@ -426,13 +426,8 @@ pub fn describe_export(state: &ServerState, caller: &Caller, mut input: Input) -
             "Export not found: Invalid export arn".into(),
         ));
     }
-    let table_ref = TableRef {
-        account: account.to_owned(),
-        region: region.to_owned(),
-        name: table.to_owned(),
-    };
-    let found = state.dynamodb.table(table_ref.scope(), table).ok();
-    authorize_on(state, caller, "DescribeExport", &table_ref, found.as_ref())?;
+    // DescribeExport is authorized on the export's own ARN (spec iam-s3-authz §3.2).
+    authorize_subresource(state, caller, "DescribeExport", &arn, account)?;
     let record = state
         .dynamodb
         .export(account, region, &arn)?

@@ -7,7 +7,7 @@ use strata_dynamodb::DynamoDbError;
 use strata_dynamodb::imports::{ImportRecord, ImportStatus};
 use strata_dynamodb::tables::parse_table_arn;
 
-use super::access::{Conditions, TableRef, authorize_found};
+use super::access::{Conditions, TableRef, authorize_found, authorize_subresource};
 use super::control::table_to_create;
 use super::describe::epoch_seconds;
 use super::wire::Input;
@@ -280,27 +280,14 @@ pub fn describe_import(state: &ServerState, caller: &Caller, mut input: Input) -
     let arn = input.required_str("ImportArn")?;
     input.finish()?;
     let arn = arn.expect("checked by finish");
-    let Some((region, account, table)) = parse_import_arn(&arn) else {
+    let Some((region, account, _)) = parse_import_arn(&arn) else {
         return Err(DynamoDbError::Validation("Invalid Import ARN".into()));
     };
     if account != caller.principal.account().as_str() {
         return Err(DynamoDbError::AccessDenied("Access is denied".into()));
     }
-    let table_ref = TableRef {
-        account: account.to_owned(),
-        region: region.to_owned(),
-        name: table.to_owned(),
-    };
-    let found = state.dynamodb.table(table_ref.scope(), table).ok();
-    authorize_found(
-        state,
-        caller,
-        "DescribeImport",
-        &table_ref,
-        found.as_ref(),
-        None,
-        Conditions::default(),
-    )?;
+    // DescribeImport is authorized on the import's own ARN (spec iam-s3-authz §3.2).
+    authorize_subresource(state, caller, "DescribeImport", &arn, account)?;
     let record = state
         .dynamodb
         .import(account, region, &arn)?

@@ -187,15 +187,28 @@ pub async fn restore_table_to_point_in_time(
         name: target.clone(),
     };
     let existing = state.dynamodb.table(scope, &target).ok();
-    authorize_found(
-        state,
-        caller,
+    // The target needs the restore plus the reads and writes it implies (spec iam-s3-authz
+    // §3.2).
+    for operation in [
         "RestoreTableToPointInTime",
-        &target_ref,
-        existing.as_ref(),
-        None,
-        Conditions::default(),
-    )?;
+        "PutItem",
+        "UpdateItem",
+        "DeleteItem",
+        "GetItem",
+        "Query",
+        "Scan",
+        "BatchWriteItem",
+    ] {
+        authorize_found(
+            state,
+            caller,
+            operation,
+            &target_ref,
+            existing.as_ref(),
+            None,
+            Conditions::default(),
+        )?;
+    }
     if existing.is_some() {
         return Err(DynamoDbError::TableAlreadyExists(format!(
             "Table already exists: {target}"
