@@ -78,8 +78,13 @@ pub(crate) async fn handle(
         Route::Json { target } => whole(dynamodb(&state, &parts, body, target).await),
         Route::Query => whole(query_protocol(&state, &parts, body).await),
         Route::S3 => {
-            let log = LogFields::new("s3", parts.method.as_str());
-            let response = services::s3::handle(s3, http::Request::from_parts(parts, body)).await;
+            let mut log = LogFields::new("s3", parts.method.as_str());
+            let req = http::Request::from_parts(parts, body);
+            // For the log line only; s3s authenticates the request itself.
+            log.account = services::s3::access_key_of(&req)
+                .and_then(|key| state.iam.authenticate(&key).ok().flatten())
+                .map(|found| found.principal.account().to_string());
+            let response = services::s3::handle(s3, req).await;
             (response.map(http_body_util::Either::Right), log)
         }
     };

@@ -100,6 +100,26 @@ pub async fn handle(
     response
 }
 
+/// The access key a request is signed with (header or presigned), before any check.
+pub fn access_key_of<B>(req: &http::Request<B>) -> Option<String> {
+    let credential = req
+        .headers()
+        .get(http::header::AUTHORIZATION)
+        .and_then(|h| h.to_str().ok())
+        .and_then(|h| h.split_once("Credential="))
+        .map(|(_, rest)| rest.to_owned())
+        .or_else(|| {
+            form_urlencoded::parse(req.uri().query().unwrap_or_default().as_bytes())
+                .find(|(k, _)| k == "X-Amz-Credential")
+                .map(|(_, v)| v.into_owned())
+        })?;
+    credential
+        .split('/')
+        .next()
+        .filter(|k| !k.is_empty())
+        .map(str::to_owned)
+}
+
 /// The bucket and key a request names (path-style or `BUCKET.localhost`), for the
 /// `<BucketName>` and `<Key>` elements of some errors.
 struct Named {
@@ -130,23 +150,10 @@ impl Named {
                 None => ((!path.is_empty()).then(|| decode(path)), None),
             },
         };
-        let credential = req
-            .headers()
-            .get(http::header::AUTHORIZATION)
-            .and_then(|h| h.to_str().ok())
-            .and_then(|h| h.split_once("Credential="))
-            .map(|(_, rest)| rest.to_owned())
-            .or_else(|| {
-                form_urlencoded::parse(req.uri().query().unwrap_or_default().as_bytes())
-                    .find(|(k, _)| k == "X-Amz-Credential")
-                    .map(|(_, v)| v.into_owned())
-            });
         Self {
             bucket,
             key: key.filter(|k| !k.is_empty()).map(decode),
-            access_key: credential
-                .and_then(|c| c.split('/').next().map(str::to_owned))
-                .filter(|k| !k.is_empty()),
+            access_key: access_key_of(req),
         }
     }
 
