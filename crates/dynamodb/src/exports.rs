@@ -10,10 +10,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::DynamoDb;
 use crate::error::{DynamoDbError, Result};
+use crate::job_records::JobRecords;
 use crate::layout;
 
-const EXPORTS: &str = "dynamodb.exports";
-const EXPORT_TOKENS: &str = "dynamodb.export_tokens";
+static RECORDS: JobRecords = JobRecords {
+    records: "dynamodb.exports",
+    tokens: "dynamodb.export_tokens",
+    what: "export",
+};
 
 /// `ExportStatus`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -84,20 +88,6 @@ pub struct ExportRecord {
     pub requester: serde_json::Value,
 }
 
-fn scoped(account: &str, region: &str, rest: &str) -> Vec<u8> {
-    let mut key = layout::scope_prefix(account, region);
-    key.extend_from_slice(rest.as_bytes());
-    key
-}
-
-fn decode(bytes: &[u8]) -> Result<ExportRecord> {
-    serde_json::from_slice(bytes).map_err(|e| DynamoDbError::Corrupt(format!("export record: {e}")))
-}
-
-fn encode(record: &ExportRecord) -> Vec<u8> {
-    serde_json::to_vec(record).expect("export records serialize")
-}
-
 impl DynamoDb {
     /// Records a new export, or answers a replay: the same ClientToken with the same
     /// request returns the export it created; with another request, `ExportConflict`.
@@ -105,13 +95,9 @@ impl DynamoDb {
     pub async fn create_export(&self, record: ExportRecord) -> Result<(ExportRecord, bool)> {
         self.store
             .write(move |txn| {
-                let token_key = scoped(&record.account, &record.region, &record.client_token);
-                if let Some(arn) = txn.get(EXPORT_TOKENS, &token_key)? {
-                    let arn = String::from_utf8_lossy(&arn).into_owned();
-                    let existing = txn
-                        .get(EXPORTS, &scoped(&record.account, &record.region, &arn))?
-                        .ok_or_else(|| DynamoDbError::Corrupt("export token without export".into()))?;
-                    let existing = decode(&existing)?;
+                let existing: Option<ExportRecord> =
+                    RECORDS.by_token(txn, &record.account, &record.region, &record.client_token)?;
+                if let Some(existing) = existing {
                     if existing.fingerprint != record.fingerprint {
                         return Err(DynamoDbError::ExportConflict(
                             "Export conflict: Duplicate request detected with conflicting parameters"
@@ -120,11 +106,13 @@ impl DynamoDb {
                     }
                     return Ok((existing, false));
                 }
-                txn.put(EXPORT_TOKENS, token_key, record.export_arn.clone().into_bytes());
-                txn.put(
-                    EXPORTS,
-                    scoped(&record.account, &record.region, &record.export_arn),
-                    encode(&record),
+                RECORDS.insert(
+                    txn,
+                    &record.account,
+                    &record.region,
+                    &record.export_arn,
+                    &record.client_token,
+                    &record,
                 );
                 Ok((record, true))
             })
@@ -133,30 +121,21 @@ impl DynamoDb {
 
     /// The export `arn` of `account` in `region`.
     pub fn export(&self, account: &str, region: &str, arn: &str) -> Result<Option<ExportRecord>> {
-        self.store
-            .get(EXPORTS, &scoped(account, region, arn))?
-            .map(|bytes| decode(&bytes))
-            .transpose()
+        RECORDS.get(&self.store, account, region, arn)
     }
 
     /// The scope's exports, by ARN.
     pub fn exports(&self, account: &str, region: &str) -> Result<Vec<ExportRecord>> {
-        self.store
-            .prefix(EXPORTS, &layout::scope_prefix(account, region))?
-            .map(|row| decode(&row?.1))
-            .collect()
+        RECORDS.list(&self.store, &layout::scope_prefix(account, region))
     }
 
     /// Every export still in progress (to resume after a restart).
     pub fn exports_in_progress(&self) -> Result<Vec<ExportRecord>> {
-        let mut out = Vec::new();
-        for row in self.store.prefix(EXPORTS, b"")? {
-            let record = decode(&row?.1)?;
-            if record.status == ExportStatus::InProgress {
-                out.push(record);
-            }
-        }
-        Ok(out)
+        let all: Vec<ExportRecord> = RECORDS.list(&self.store, b"")?;
+        Ok(all
+            .into_iter()
+            .filter(|r| r.status == ExportStatus::InProgress)
+            .collect())
     }
 
     /// Moves an export to a terminal status with what `finish` sets.
@@ -165,17 +144,14 @@ impl DynamoDb {
         record: &ExportRecord,
         finish: impl FnOnce(&mut ExportRecord) + Send + 'static,
     ) -> Result<ExportRecord> {
-        let key = scoped(&record.account, &record.region, &record.export_arn);
-        self.store
-            .write(move |txn| {
-                let mut current = decode(
-                    &txn.get(EXPORTS, &key)?
-                        .ok_or_else(|| DynamoDbError::Corrupt("export vanished".into()))?,
-                )?;
-                finish(&mut current);
-                txn.put(EXPORTS, key, encode(&current));
-                Ok(current)
-            })
+        RECORDS
+            .update(
+                &self.store,
+                &record.account,
+                &record.region,
+                &record.export_arn,
+                finish,
+            )
             .await
     }
 }

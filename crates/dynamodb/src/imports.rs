@@ -8,10 +8,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::DynamoDb;
 use crate::error::{DynamoDbError, Result};
+use crate::job_records::{JobRecords, scoped};
 use crate::layout;
 
-const IMPORTS: &str = "dynamodb.imports";
-const IMPORT_TOKENS: &str = "dynamodb.import_tokens";
+static RECORDS: JobRecords = JobRecords {
+    records: "dynamodb.imports",
+    tokens: "dynamodb.import_tokens",
+    what: "import",
+};
 
 /// `ImportStatus` (CANCELLING and CANCELLED exist on AWS but nothing produces them).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -68,20 +72,6 @@ pub struct ImportRecord {
     pub requester: serde_json::Value,
 }
 
-fn scoped(account: &str, region: &str, rest: &str) -> Vec<u8> {
-    let mut key = layout::scope_prefix(account, region);
-    key.extend_from_slice(rest.as_bytes());
-    key
-}
-
-fn decode(bytes: &[u8]) -> Result<ImportRecord> {
-    serde_json::from_slice(bytes).map_err(|e| DynamoDbError::Corrupt(format!("import record: {e}")))
-}
-
-fn encode(record: &ImportRecord) -> Vec<u8> {
-    serde_json::to_vec(record).expect("import records serialize")
-}
-
 impl DynamoDb {
     /// The import a ClientToken started in this scope, if any.
     pub fn import_by_token(
@@ -92,7 +82,7 @@ impl DynamoDb {
     ) -> Result<Option<ImportRecord>> {
         let Some(arn) = self
             .store
-            .get(IMPORT_TOKENS, &scoped(account, region, token))?
+            .get(RECORDS.tokens, &scoped(account, region, token))?
         else {
             return Ok(None);
         };
@@ -103,15 +93,13 @@ impl DynamoDb {
     pub async fn create_import(&self, record: ImportRecord) -> Result<ImportRecord> {
         self.store
             .write(move |txn| {
-                txn.put(
-                    IMPORT_TOKENS,
-                    scoped(&record.account, &record.region, &record.client_token),
-                    record.import_arn.clone().into_bytes(),
-                );
-                txn.put(
-                    IMPORTS,
-                    scoped(&record.account, &record.region, &record.import_arn),
-                    encode(&record),
+                RECORDS.insert(
+                    txn,
+                    &record.account,
+                    &record.region,
+                    &record.import_arn,
+                    &record.client_token,
+                    &record,
                 );
                 Ok::<_, DynamoDbError>(record)
             })
@@ -119,30 +107,21 @@ impl DynamoDb {
     }
 
     pub fn import(&self, account: &str, region: &str, arn: &str) -> Result<Option<ImportRecord>> {
-        self.store
-            .get(IMPORTS, &scoped(account, region, arn))?
-            .map(|bytes| decode(&bytes))
-            .transpose()
+        RECORDS.get(&self.store, account, region, arn)
     }
 
     /// The scope's imports, by ARN.
     pub fn imports(&self, account: &str, region: &str) -> Result<Vec<ImportRecord>> {
-        self.store
-            .prefix(IMPORTS, &layout::scope_prefix(account, region))?
-            .map(|row| decode(&row?.1))
-            .collect()
+        RECORDS.list(&self.store, &layout::scope_prefix(account, region))
     }
 
     /// Every import still in progress (to resume after a restart).
     pub fn imports_in_progress(&self) -> Result<Vec<ImportRecord>> {
-        let mut out = Vec::new();
-        for row in self.store.prefix(IMPORTS, b"")? {
-            let record = decode(&row?.1)?;
-            if record.status == ImportStatus::InProgress {
-                out.push(record);
-            }
-        }
-        Ok(out)
+        let all: Vec<ImportRecord> = RECORDS.list(&self.store, b"")?;
+        Ok(all
+            .into_iter()
+            .filter(|r| r.status == ImportStatus::InProgress)
+            .collect())
     }
 
     /// Applies `change` to the stored record.
@@ -151,17 +130,14 @@ impl DynamoDb {
         record: &ImportRecord,
         change: impl FnOnce(&mut ImportRecord) + Send + 'static,
     ) -> Result<ImportRecord> {
-        let key = scoped(&record.account, &record.region, &record.import_arn);
-        self.store
-            .write(move |txn| {
-                let mut current = decode(
-                    &txn.get(IMPORTS, &key)?
-                        .ok_or_else(|| DynamoDbError::Corrupt("import vanished".into()))?,
-                )?;
-                change(&mut current);
-                txn.put(IMPORTS, key, encode(&current));
-                Ok(current)
-            })
+        RECORDS
+            .update(
+                &self.store,
+                &record.account,
+                &record.region,
+                &record.import_arn,
+                change,
+            )
             .await
     }
 }

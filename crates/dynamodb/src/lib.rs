@@ -21,6 +21,7 @@ pub mod exports;
 pub mod history;
 pub mod imports;
 pub mod items;
+mod job_records;
 pub mod key;
 pub mod layout;
 pub mod pitr;

@@ -68,16 +68,10 @@ impl DynamoDb {
                     .map_err(|_| DynamoDbError::Corrupt("the restore stopped".into()))
             })
         });
-        let key_names: Vec<String> = std::iter::once(target.def.key_schema.partition.name.clone())
-            .chain(target.def.key_schema.sort.iter().map(|s| s.name.clone()))
-            .collect();
         let mut batch = Vec::with_capacity(BATCH);
         let mut copied = 0;
         while let Some(item) = received.recv().await {
-            let key: Item = key_names
-                .iter()
-                .filter_map(|k| item.get(k).map(|v| (k.clone(), v.clone())))
-                .collect();
+            let key = target.def.key_schema.key_of(&item);
             batch.push(ItemWrite::new(
                 target.clone(),
                 key,

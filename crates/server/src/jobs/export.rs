@@ -26,8 +26,8 @@ use strata_s3::{
 };
 use tokio::sync::mpsc;
 
+use super::Failure;
 use crate::auth::Caller;
-use crate::request_id;
 use crate::services::s3::access::authorize_explained;
 use crate::services::s3::identity::Requester;
 use crate::state::ServerState;
@@ -44,63 +44,6 @@ const CHANNEL_DEPTH: usize = 1024;
 /// Compressed chunks (up to [`FLUSH_BYTES`] each) in flight to the writer: memory stays
 /// bounded whatever the table size.
 const COMPRESSED_DEPTH: usize = 8;
-
-/// Why an export failed: `FailureCode` and `FailureMessage`.
-#[derive(Debug)]
-struct Failure {
-    code: &'static str,
-    message: String,
-}
-
-impl Failure {
-    /// An S3 error in the AWS SDK for Java's exception text, as exports report them.
-    fn s3(code: &'static str, s3_code: &str, status: u16, message: &str) -> Self {
-        Failure {
-            code,
-            message: format!(
-                "{message} (Service: Amazon S3; Status Code: {status}; Error Code: {s3_code}; Request ID: {}; S3 Extended Request ID: {}; Proxy: null)",
-                request_id::s3(),
-                request_id::s3_host_id()
-            ),
-        }
-    }
-
-    fn internal(err: impl std::fmt::Display) -> Self {
-        tracing::error!(error = %err, "export failed inside strata");
-        Failure {
-            code: "UNKNOWN",
-            message: "Internal error".to_owned(),
-        }
-    }
-}
-
-impl From<s3s::S3Error> for Failure {
-    fn from(err: s3s::S3Error) -> Self {
-        let message = err.message().unwrap_or("Access Denied").to_owned();
-        match err.code() {
-            s3s::S3ErrorCode::AccessDenied => {
-                Failure::s3("S3AccessDenied", "AccessDenied", 403, &message)
-            }
-            s3s::S3ErrorCode::NoSuchBucket => {
-                Failure::s3("S3NoSuchBucket", "NoSuchBucket", 404, &message)
-            }
-            other => Failure::s3("UNKNOWN", other.as_str(), 500, &message),
-        }
-    }
-}
-
-/// An S3 engine error as the export reports it.
-fn engine_failure(err: strata_s3::S3Error) -> Failure {
-    match err {
-        strata_s3::S3Error::NoSuchBucket => Failure::s3(
-            "S3NoSuchBucket",
-            "NoSuchBucket",
-            404,
-            "The specified bucket does not exist",
-        ),
-        other => Failure::internal(other),
-    }
-}
 
 /// What a completed export reports.
 struct Done {
@@ -174,7 +117,7 @@ impl Destination<'_> {
             .state
             .s3
             .bucket(&self.bucket_name)
-            .map_err(engine_failure)?;
+            .map_err(Failure::engine)?;
         let expected = Some(self.expected_owner.as_str());
         for action in ["s3:PutObject", "s3:PutObjectAcl"] {
             authorize_explained(
@@ -206,7 +149,7 @@ impl Destination<'_> {
             .s3
             .put_object(new, blob)
             .await
-            .map_err(engine_failure)
+            .map_err(Failure::engine)
     }
 
     /// Commits `blob` as `key` the way DynamoDB uploads data files: a multipart upload of
@@ -230,7 +173,7 @@ impl Destination<'_> {
                 checksum_algorithm: None,
             })
             .await
-            .map_err(engine_failure)?;
+            .map_err(Failure::engine)?;
         let completed = async {
             let part = s3.put_part(&upload, 1, blob, Vec::new()).await?;
             let owner = bucket.object_owner(&self.writer_account, Some(acl));
@@ -255,7 +198,7 @@ impl Destination<'_> {
                 {
                     tracing::warn!(key, error = %abort, "cannot abort an export's upload");
                 }
-                Err(engine_failure(err))
+                Err(Failure::engine(err))
             }
         }
     }
@@ -526,9 +469,6 @@ fn spawn_scan(
     let incremental = record.incremental.clone();
     tokio::task::spawn_blocking(move || {
         let partition = table.def.key_schema.partition.name.clone();
-        let key_names: Vec<String> = std::iter::once(partition.clone())
-            .chain(table.def.key_schema.sort.iter().map(|s| s.name.clone()))
-            .collect();
         let file_of = |item: &Item| {
             let mut encoded = Vec::new();
             if let Some(value) = item.get(&partition) {
@@ -553,10 +493,7 @@ fn spawn_scan(
                         let Some(any) = new.as_ref().or(old.as_ref()) else {
                             return Ok(());
                         };
-                        let keys: Item = key_names
-                            .iter()
-                            .filter_map(|k| any.get(k).map(|v| (k.clone(), v.clone())))
-                            .collect();
+                        let keys = table.def.key_schema.key_of(any);
                         let change = Change {
                             keys: &keys,
                             old: old.as_ref(),

@@ -20,6 +20,7 @@ use strata_dynamodb_item::Item;
 use strata_export_format::import::{self, KeyType, RecordError, Records};
 use strata_s3::ListQuery;
 
+use super::Failure;
 use crate::auth::Caller;
 use crate::services::dynamodb::table_to_create;
 use crate::services::s3::access::authorize_explained;
@@ -36,35 +37,6 @@ struct Counts {
     processed_item_count: u64,
     imported_item_count: u64,
     error_count: u64,
-}
-
-struct Failure {
-    code: &'static str,
-    message: String,
-}
-
-fn s3_failure(err: s3s::S3Error) -> Failure {
-    let message = err.message().unwrap_or("Access Denied").to_owned();
-    let (code, s3_code, status) = match err.code() {
-        s3s::S3ErrorCode::NoSuchBucket => ("S3NoSuchBucket", "NoSuchBucket", 404),
-        _ => ("S3AccessDenied", "AccessDenied", 403),
-    };
-    Failure {
-        code,
-        message: format!(
-            "{message} (Service: Amazon S3; Status Code: {status}; Error Code: {s3_code}; Request ID: {}; S3 Extended Request ID: {}; Proxy: null)",
-            crate::request_id::s3(),
-            crate::request_id::s3_host_id()
-        ),
-    }
-}
-
-fn internal(err: impl std::fmt::Display) -> Failure {
-    tracing::error!(error = %err, "import failed inside strata");
-    Failure {
-        code: "UNKNOWN",
-        message: "Internal error".to_owned(),
-    }
 }
 
 /// Runs the import `arn` to its end, unless it already ended.
@@ -126,34 +98,31 @@ async fn import(
     record: &ImportRecord,
     counts: &mut Counts,
 ) -> Result<(), Failure> {
-    let caller: Caller = serde_json::from_value(record.requester.clone()).map_err(internal)?;
+    let caller: Caller =
+        serde_json::from_value(record.requester.clone()).map_err(Failure::internal)?;
     let requester = Requester::Signed(Box::new(caller));
     let expected = Some(record.s3_bucket_owner.as_str());
     let bucket = state
         .s3
         .bucket(&record.s3_bucket)
-        .map_err(|err| match err {
-            strata_s3::S3Error::NoSuchBucket => s3_failure(s3s::s3_error!(
-                NoSuchBucket,
-                "The specified bucket does not exist"
-            )),
-            other => internal(other),
-        })?;
+        .map_err(Failure::engine)?;
     authorize_explained(state, &requester, "s3:ListBucket", &bucket, None, expected)
-        .map_err(s3_failure)?;
+        .map_err(Failure::from)?;
 
     let scope = Scope {
         account: &record.account,
         region: &record.region,
     };
     let serde_json::Value::Object(parameters) = &record.table_creation_parameters else {
-        return Err(internal("stored TableCreationParameters are not an object"));
+        return Err(Failure::internal(
+            "stored TableCreationParameters are not an object",
+        ));
     };
     let mut create = table_to_create(
         crate::services::dynamodb::Input::from_map(parameters.clone()),
         |_| Ok(()),
     )
-    .map_err(internal)?;
+    .map_err(Failure::internal)?;
     create.table_id = Some(record.table_id.clone());
     let table = match state.dynamodb.table(scope, &record.table_name) {
         // A resumed import finds the table it created.
@@ -185,7 +154,7 @@ async fn import(
                     max_keys: 1000,
                 },
             )
-            .map_err(internal)?;
+            .map_err(Failure::internal)?;
         for object in &page.objects {
             authorize_explained(
                 state,
@@ -195,7 +164,7 @@ async fn import(
                 Some(&object.key),
                 expected,
             )
-            .map_err(s3_failure)?;
+            .map_err(Failure::from)?;
             if object.size == 0 {
                 continue;
             }
@@ -217,7 +186,7 @@ async fn import(
                 _ => import::dynamodb_json(&text),
             })
             .await
-            .map_err(internal)?;
+            .map_err(Failure::internal)?;
             write_records(state, &table, records, counts).await?;
             // Counters move while the import runs, as DescribeImport shows them.
             let now = *counts;
@@ -230,7 +199,7 @@ async fn import(
                     r.error_count = now.error_count;
                 })
                 .await
-                .map_err(internal)?;
+                .map_err(Failure::internal)?;
         }
         if !page.is_truncated {
             return Ok(());
@@ -248,14 +217,17 @@ async fn read_object(
     compression: &str,
     counts: &mut Counts,
 ) -> Result<Option<String>, Failure> {
-    let object = state.s3.get_object(bucket, key).map_err(internal)?;
+    let object = state
+        .s3
+        .get_object(bucket, key)
+        .map_err(Failure::internal)?;
     let mut reader = state
         .s3
         .read_object(&object, 0, object.meta.size)
         .await
-        .map_err(internal)?;
+        .map_err(Failure::internal)?;
     let mut bytes = Vec::with_capacity(object.meta.size as usize);
-    while let Some(chunk) = reader.next_chunk().await.map_err(internal)? {
+    while let Some(chunk) = reader.next_chunk().await.map_err(Failure::internal)? {
         bytes.extend_from_slice(&chunk);
     }
     let decompressed = match compression {
@@ -289,9 +261,6 @@ async fn write_records(
     counts: &mut Counts,
 ) -> Result<(), Failure> {
     let schema = &table.def.key_schema;
-    let key_names: Vec<&str> = std::iter::once(schema.partition.name.as_str())
-        .chain(schema.sort.iter().map(|s| s.name.as_str()))
-        .collect();
     let mut batch = Vec::with_capacity(BATCH);
     let mut keys_in_batch: HashSet<Vec<u8>> = HashSet::new();
     for record in records {
@@ -303,10 +272,7 @@ async fn write_records(
                 continue;
             }
         };
-        let key: Item = key_names
-            .iter()
-            .filter_map(|k| item.get(*k).map(|v| ((*k).to_owned(), v.clone())))
-            .collect();
+        let key = schema.key_of(&item);
         let write = match ItemWrite::new(table.clone(), key, Action::Put(item), None) {
             Ok(write) => write,
             Err(_) => {
@@ -339,7 +305,7 @@ async fn flush(
         .dynamodb
         .batch_write_item(writes)
         .await
-        .map_err(internal)?;
+        .map_err(Failure::internal)?;
     counts.imported_item_count += n;
     Ok(())
 }

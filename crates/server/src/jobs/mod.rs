@@ -4,11 +4,14 @@
 //! progress at start-up are queued again, so a crash never leaves one hanging.
 
 pub mod export;
+mod failure;
 pub mod import;
 
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::mpsc;
+
+use failure::Failure;
 
 use crate::state::ServerState;
 

@@ -175,10 +175,15 @@ pub fn authorize_found(
             denial: Default::default(),
         },
     )
-    .map_err(|denied| match denied {
+    .map_err(denied)
+}
+
+/// A denial as DynamoDB's error.
+fn denied(d: Denied) -> DynamoDbError {
+    match d {
         Denied::AccessDenied(m) => DynamoDbError::AccessDenied(m),
         Denied::Internal(e) => DynamoDbError::Corrupt(e.to_string()),
-    })
+    }
 }
 
 /// A single-item operation's authorization: looks the table up once, adds the item's
@@ -210,25 +215,21 @@ pub fn require(found: Option<Table>) -> Result<Table, DynamoDbError> {
     found.ok_or_else(|| DynamoDbError::ResourceNotFound("Requested resource not found".to_owned()))
 }
 
-/// Authorizes `operation` on a resource under a table that is not the table or an index
-/// (an export or import ARN): identity policies of the caller's own account only.
-pub fn authorize_subresource(
+/// Authorizes `operation` on a resource of the caller's own account that is not a table or
+/// an index (an export or import ARN, or `*`): identity policies only.
+pub fn authorize_resource(
     state: &ServerState,
     caller: &Caller,
     operation: &str,
     resource: &str,
-    account: &str,
 ) -> Result<(), DynamoDbError> {
     crate::authorize::authorize(
         state,
         caller,
         &format!("dynamodb:{operation}"),
         resource,
-        account,
+        caller.principal.account().as_str(),
         None,
     )
-    .map_err(|d| match d {
-        crate::authorize::Denied::AccessDenied(m) => DynamoDbError::AccessDenied(m),
-        crate::authorize::Denied::Internal(e) => DynamoDbError::Corrupt(e.to_string()),
-    })
+    .map_err(denied)
 }

@@ -14,7 +14,9 @@ use strata_dynamodb::tables::{
 use strata_dynamodb::{DynamoDbError, Table};
 use strata_policy::{PolicyDocument, PolicyKind, ResourcePolicyKind};
 
-use super::access::{Conditions, TableRef, authorize_found, authorize_table, require, resolve};
+use super::access::{
+    Conditions, TableRef, authorize_found, authorize_resource, authorize_table, require, resolve,
+};
 use super::describe::table_description;
 use super::wire::{Input, check_name};
 use crate::auth::Caller;
@@ -527,7 +529,7 @@ pub fn list_tables(state: &ServerState, caller: &Caller, mut input: Input) -> Ou
         region: caller.region.clone(),
         name: String::new(),
     };
-    authorize_all(state, caller, "ListTables")?;
+    authorize_resource(state, caller, "ListTables", "*")?;
     let (names, last) = state.dynamodb.list_tables(
         scope.scope(),
         start.as_deref(),
@@ -539,27 +541,6 @@ pub fn list_tables(state: &ServerState, caller: &Caller, mut input: Input) -> Ou
         out.insert("LastEvaluatedTableName".into(), last.into());
     }
     Ok(Value::Object(out))
-}
-
-/// Actions whose resource is `*` (ListTables, DescribeLimits, DescribeEndpoints).
-fn authorize_all(
-    state: &ServerState,
-    caller: &Caller,
-    operation: &str,
-) -> Result<(), DynamoDbError> {
-    let account = caller.principal.account().as_str();
-    crate::authorize::authorize(
-        state,
-        caller,
-        &format!("dynamodb:{operation}"),
-        "*",
-        account,
-        None,
-    )
-    .map_err(|d| match d {
-        crate::authorize::Denied::AccessDenied(m) => DynamoDbError::AccessDenied(m),
-        crate::authorize::Denied::Internal(e) => DynamoDbError::Corrupt(e.to_string()),
-    })
 }
 
 pub async fn update_table(state: &ServerState, caller: &Caller, mut input: Input) -> Out {
@@ -784,7 +765,7 @@ pub fn describe_time_to_live(state: &ServerState, caller: &Caller, mut input: In
 }
 
 pub fn describe_limits(state: &ServerState, caller: &Caller) -> Out {
-    authorize_all(state, caller, "DescribeLimits")?;
+    authorize_resource(state, caller, "DescribeLimits", "*")?;
     Ok(json!({
         "AccountMaxReadCapacityUnits": 80000,
         "AccountMaxWriteCapacityUnits": 80000,

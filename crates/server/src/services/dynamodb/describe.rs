@@ -12,6 +12,13 @@ pub fn epoch_seconds(micros: i64) -> Value {
     json!(micros as f64 / 1e6)
 }
 
+/// `yyyy-MM-ddTHH:mm:ssZ`, as time errors print instants.
+pub fn iso_seconds(micros: i64) -> String {
+    jiff::Timestamp::from_second(micros.div_euclid(1_000_000))
+        .map(|t| t.to_string())
+        .unwrap_or_default()
+}
+
 pub fn key_schema(schema: &KeySchema) -> Value {
     let mut out = vec![json!({"AttributeName": schema.partition.name, "KeyType": "HASH"})];
     if let Some(sort) = &schema.sort {

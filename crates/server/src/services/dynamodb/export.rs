@@ -7,8 +7,8 @@ use strata_dynamodb::exports::{ExportRecord, ExportStatus, IncrementalWindow};
 use strata_dynamodb::tables::parse_table_arn;
 use strata_dynamodb::{DynamoDbError, Table};
 
-use super::access::{Conditions, TableRef, authorize_found, authorize_subresource};
-use super::describe::epoch_seconds;
+use super::access::{Conditions, TableRef, authorize_found, authorize_resource};
+use super::describe::{epoch_seconds, iso_seconds};
 use super::wire::Input;
 use crate::auth::Caller;
 use crate::jobs::Job;
@@ -22,14 +22,6 @@ const ONE_DAY: i64 = 24 * 60 * 60 * 1_000_000;
 
 fn invalid_time(message: impl Into<String>) -> DynamoDbError {
     DynamoDbError::InvalidExportTime(message.into())
-}
-
-/// `yyyy-MM-ddTHH:mm:ssZ`, as the time errors print instants.
-fn iso_seconds(micros: i64) -> String {
-    let seconds = micros.div_euclid(1_000_000);
-    jiff::Timestamp::from_second(seconds)
-        .map(|t| t.to_string())
-        .unwrap_or_default()
 }
 
 pub(super) fn s3_bucket_ok(name: &str) -> bool {
@@ -427,7 +419,7 @@ pub fn describe_export(state: &ServerState, caller: &Caller, mut input: Input) -
         ));
     }
     // DescribeExport is authorized on the export's own ARN (spec iam-s3-authz §3.2).
-    authorize_subresource(state, caller, "DescribeExport", &arn, account)?;
+    authorize_resource(state, caller, "DescribeExport", &arn)?;
     let record = state
         .dynamodb
         .export(account, region, &arn)?
@@ -475,11 +467,7 @@ pub fn list_exports(state: &ServerState, caller: &Caller, mut input: Input) -> O
             Some(found.map(|t| t.def.id))
         }
         None => {
-            crate::authorize::authorize(state, caller, "dynamodb:ListExports", "*", account, None)
-                .map_err(|d| match d {
-                    crate::authorize::Denied::AccessDenied(m) => DynamoDbError::AccessDenied(m),
-                    crate::authorize::Denied::Internal(e) => DynamoDbError::Corrupt(e.to_string()),
-                })?;
+            authorize_resource(state, caller, "ListExports", "*")?;
             None
         }
     };

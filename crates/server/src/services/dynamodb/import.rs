@@ -7,7 +7,7 @@ use strata_dynamodb::DynamoDbError;
 use strata_dynamodb::imports::{ImportRecord, ImportStatus};
 use strata_dynamodb::tables::parse_table_arn;
 
-use super::access::{Conditions, TableRef, authorize_found, authorize_subresource};
+use super::access::{Conditions, TableRef, authorize_found, authorize_resource};
 use super::control::table_to_create;
 use super::describe::epoch_seconds;
 use super::wire::Input;
@@ -287,7 +287,7 @@ pub fn describe_import(state: &ServerState, caller: &Caller, mut input: Input) -
         return Err(DynamoDbError::AccessDenied("Access is denied".into()));
     }
     // DescribeImport is authorized on the import's own ARN (spec iam-s3-authz §3.2).
-    authorize_subresource(state, caller, "DescribeImport", &arn, account)?;
+    authorize_resource(state, caller, "DescribeImport", &arn)?;
     let record = state
         .dynamodb
         .import(account, region, &arn)?
@@ -314,11 +314,7 @@ pub fn list_imports(state: &ServerState, caller: &Caller, mut input: Input) -> O
     let token = input.str("NextToken")?.map(str::to_owned);
     input.finish()?;
     let account = caller.principal.account().as_str();
-    crate::authorize::authorize(state, caller, "dynamodb:ListImports", "*", account, None)
-        .map_err(|d| match d {
-            crate::authorize::Denied::AccessDenied(m) => DynamoDbError::AccessDenied(m),
-            crate::authorize::Denied::Internal(e) => DynamoDbError::Corrupt(e.to_string()),
-        })?;
+    authorize_resource(state, caller, "ListImports", "*")?;
     let after = match &token {
         Some(t) => Some(token_position(t).ok_or_else(|| {
             DynamoDbError::Validation(format!(

@@ -10,18 +10,12 @@ use strata_dynamodb::tables::{Scope, parse_table_arn};
 use strata_dynamodb::{DynamoDb, DynamoDbError, Table};
 
 use super::access::{Conditions, TableRef, authorize_found};
-use super::describe::{epoch_seconds, table_description};
+use super::describe::{epoch_seconds, iso_seconds, table_description};
 use super::wire::{Input, check_name};
 use crate::auth::Caller;
 use crate::state::ServerState;
 
 type Out = Result<Value, DynamoDbError>;
-
-fn iso_seconds(micros: i64) -> String {
-    jiff::Timestamp::from_second(micros.div_euclid(1_000_000))
-        .map(|t| t.to_string())
-        .unwrap_or_default()
-}
 
 fn index_names(list: Option<&Vec<Value>>) -> Option<Vec<String>> {
     list.map(|l| {

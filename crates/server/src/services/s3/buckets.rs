@@ -93,6 +93,19 @@ pub async fn create_bucket(
     }))
 }
 
+/// The bucket a request names, once `action` on it is authorized (`NoSuchBucket` first).
+pub fn authorized_bucket(
+    state: &ServerState,
+    requester: &Requester,
+    action: &str,
+    name: &str,
+    expected_owner: Option<&str>,
+) -> S3Result<strata_s3::Bucket> {
+    let bucket = bucket(state, name)?;
+    authorize(state, requester, action, &bucket, None, expected_owner)?;
+    Ok(bucket)
+}
+
 /// The bucket a request names, or `NoSuchBucket`.
 pub fn bucket(state: &ServerState, name: &str) -> S3Result<strata_s3::Bucket> {
     state.s3.bucket(name).map_err(from_engine)
@@ -169,13 +182,11 @@ pub async fn delete_bucket(
     req: S3Request<DeleteBucketInput>,
 ) -> S3Result<S3Response<DeleteBucketOutput>> {
     let requester = requester(&req)?;
-    let bucket = bucket(state, &req.input.bucket)?;
-    authorize(
+    let bucket = authorized_bucket(
         state,
         requester,
         "s3:DeleteBucket",
-        &bucket,
-        None,
+        &req.input.bucket,
         req.input.expected_bucket_owner.as_deref(),
     )?;
     state
@@ -194,13 +205,11 @@ pub async fn get_bucket_location(
     req: S3Request<GetBucketLocationInput>,
 ) -> S3Result<S3Response<GetBucketLocationOutput>> {
     let requester = requester(&req)?;
-    let bucket = bucket(state, &req.input.bucket)?;
-    authorize(
+    let bucket = authorized_bucket(
         state,
         requester,
         "s3:GetBucketLocation",
-        &bucket,
-        None,
+        &req.input.bucket,
         req.input.expected_bucket_owner.as_deref(),
     )?;
     // us-east-1 is reported as an empty LocationConstraint.
@@ -332,13 +341,11 @@ pub async fn put_bucket_ownership_controls(
     req: S3Request<PutBucketOwnershipControlsInput>,
 ) -> S3Result<S3Response<PutBucketOwnershipControlsOutput>> {
     let requester = requester(&req)?;
-    let bucket = bucket(state, &req.input.bucket)?;
-    authorize(
+    let bucket = authorized_bucket(
         state,
         requester,
         "s3:PutBucketOwnershipControls",
-        &bucket,
-        None,
+        &req.input.bucket,
         req.input.expected_bucket_owner.as_deref(),
     )?;
     let rules = &req.input.ownership_controls.rules;
@@ -373,13 +380,11 @@ pub async fn get_bucket_ownership_controls(
     req: S3Request<GetBucketOwnershipControlsInput>,
 ) -> S3Result<S3Response<GetBucketOwnershipControlsOutput>> {
     let requester = requester(&req)?;
-    let bucket = bucket(state, &req.input.bucket)?;
-    authorize(
+    let bucket = authorized_bucket(
         state,
         requester,
         "s3:GetBucketOwnershipControls",
-        &bucket,
-        None,
+        &req.input.bucket,
         req.input.expected_bucket_owner.as_deref(),
     )?;
     let ownership = bucket
@@ -428,13 +433,11 @@ pub async fn put_public_access_block(
     req: S3Request<PutPublicAccessBlockInput>,
 ) -> S3Result<S3Response<PutPublicAccessBlockOutput>> {
     let requester = requester(&req)?;
-    let bucket = bucket(state, &req.input.bucket)?;
-    authorize(
+    let bucket = authorized_bucket(
         state,
         requester,
         "s3:PutBucketPublicAccessBlock",
-        &bucket,
-        None,
+        &req.input.bucket,
         req.input.expected_bucket_owner.as_deref(),
     )?;
     let c = &req.input.public_access_block_configuration;
@@ -460,13 +463,11 @@ pub async fn get_public_access_block(
     req: S3Request<GetPublicAccessBlockInput>,
 ) -> S3Result<S3Response<GetPublicAccessBlockOutput>> {
     let requester = requester(&req)?;
-    let bucket = bucket(state, &req.input.bucket)?;
-    authorize(
+    let bucket = authorized_bucket(
         state,
         requester,
         "s3:GetBucketPublicAccessBlock",
-        &bucket,
-        None,
+        &req.input.bucket,
         req.input.expected_bucket_owner.as_deref(),
     )?;
     let block = bucket
@@ -487,13 +488,11 @@ pub async fn delete_public_access_block(
     req: S3Request<DeletePublicAccessBlockInput>,
 ) -> S3Result<S3Response<DeletePublicAccessBlockOutput>> {
     let requester = requester(&req)?;
-    let bucket = bucket(state, &req.input.bucket)?;
-    authorize(
+    let bucket = authorized_bucket(
         state,
         requester,
         "s3:PutBucketPublicAccessBlock",
-        &bucket,
-        None,
+        &req.input.bucket,
         req.input.expected_bucket_owner.as_deref(),
     )?;
     state
@@ -515,13 +514,11 @@ pub async fn get_bucket_acl(
     req: S3Request<GetBucketAclInput>,
 ) -> S3Result<S3Response<GetBucketAclOutput>> {
     let requester = requester(&req)?;
-    let bucket = bucket(state, &req.input.bucket)?;
-    authorize(
+    let bucket = authorized_bucket(
         state,
         requester,
         "s3:GetBucketAcl",
-        &bucket,
-        None,
+        &req.input.bucket,
         req.input.expected_bucket_owner.as_deref(),
     )?;
     Ok(S3Response::new(GetBucketAclOutput {
@@ -535,13 +532,11 @@ pub async fn put_bucket_acl(
     req: S3Request<PutBucketAclInput>,
 ) -> S3Result<S3Response<PutBucketAclOutput>> {
     let requester = requester(&req)?;
-    let bucket = bucket(state, &req.input.bucket)?;
-    authorize(
+    let bucket = authorized_bucket(
         state,
         requester,
         "s3:PutBucketAcl",
-        &bucket,
-        None,
+        &req.input.bucket,
         req.input.expected_bucket_owner.as_deref(),
     )?;
     if req.input.access_control_policy.is_some()
@@ -580,13 +575,11 @@ pub async fn get_bucket_versioning(
     req: S3Request<GetBucketVersioningInput>,
 ) -> S3Result<S3Response<GetBucketVersioningOutput>> {
     let requester = requester(&req)?;
-    let bucket = bucket(state, &req.input.bucket)?;
-    authorize(
+    authorized_bucket(
         state,
         requester,
         "s3:GetBucketVersioning",
-        &bucket,
-        None,
+        &req.input.bucket,
         req.input.expected_bucket_owner.as_deref(),
     )?;
     // Versioning is not implemented: every bucket is unversioned (no Status element).

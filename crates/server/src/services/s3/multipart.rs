@@ -6,12 +6,12 @@ use s3s::{S3Request, S3Response, S3Result, s3_error};
 use strata_s3::{ObjectHeaders, Upload};
 
 use super::access::authorize;
-use super::buckets::bucket;
+use super::buckets::{authorized_bucket, bucket};
 use super::errors::from_engine;
 use super::identity::Requester;
 use super::objects::{
     canned_acl, check_acl, check_conditions, copy_bytes, copy_source, encoder, headers_from_input,
-    parse_tags, readable, receive, sorted_metadata, writer_account,
+    parse_tags, readable, receive, set_checksums, sorted_metadata, writer_account,
 };
 use super::{canonical_owner, requester, timestamp};
 use crate::state::ServerState;
@@ -160,15 +160,7 @@ pub async fn upload_part(
             .map(ServerSideEncryption::from),
         ..Default::default()
     };
-    for (name, value) in part.checksums {
-        match name.as_str() {
-            "CRC32" => out.checksum_crc32 = Some(value),
-            "CRC32C" => out.checksum_crc32c = Some(value),
-            "CRC64NVME" => out.checksum_crc64nvme = Some(value),
-            "SHA1" => out.checksum_sha1 = Some(value),
-            _ => out.checksum_sha256 = Some(value),
-        }
-    }
+    set_checksums!(out, &part.checksums);
     Ok(S3Response::new(out))
 }
 
@@ -448,15 +440,7 @@ pub async fn list_parts(
                         size: Some(p.size as i64),
                         ..Default::default()
                     };
-                    for (name, value) in p.checksums {
-                        match name.as_str() {
-                            "CRC32" => part.checksum_crc32 = Some(value),
-                            "CRC32C" => part.checksum_crc32c = Some(value),
-                            "CRC64NVME" => part.checksum_crc64nvme = Some(value),
-                            "SHA1" => part.checksum_sha1 = Some(value),
-                            _ => part.checksum_sha256 = Some(value),
-                        }
-                    }
+                    set_checksums!(part, &p.checksums);
                     part
                 })
                 .collect(),
@@ -471,13 +455,11 @@ pub async fn list_multipart_uploads(
 ) -> S3Result<S3Response<ListMultipartUploadsOutput>> {
     let requester = &requester(&req)?.clone();
     let input = req.input;
-    let bucket = bucket(state, &input.bucket)?;
-    authorize(
+    let bucket = authorized_bucket(
         state,
         requester,
         "s3:ListBucketMultipartUploads",
-        &bucket,
-        None,
+        &input.bucket,
         input.expected_bucket_owner.as_deref(),
     )?;
     let encode = encoder(input.encoding_type.as_ref())?;

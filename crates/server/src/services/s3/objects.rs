@@ -14,7 +14,7 @@ use strata_s3::{
 };
 
 use super::access::{authorize, authorize_object};
-use super::buckets::bucket;
+use super::buckets::{authorized_bucket, bucket};
 use super::errors::{acls_not_supported, from_engine};
 use super::identity::Requester;
 use super::{canonical_owner, grants, requester, timestamp};
@@ -133,6 +133,23 @@ pub async fn receive<T>(
     }
     Ok((blob, stored))
 }
+
+/// Sets the `checksum_*` fields of an s3s output from stored `(algorithm, base64)` pairs.
+macro_rules! set_checksums {
+    ($out:expr, $pairs:expr) => {
+        for (name, value) in $pairs {
+            let value = value.clone();
+            match name.as_str() {
+                "CRC32" => $out.checksum_crc32 = Some(value),
+                "CRC32C" => $out.checksum_crc32c = Some(value),
+                "CRC64NVME" => $out.checksum_crc64nvme = Some(value),
+                "SHA1" => $out.checksum_sha1 = Some(value),
+                _ => $out.checksum_sha256 = Some(value),
+            }
+        }
+    };
+}
+pub(super) use set_checksums;
 
 /// The stored headers from a PutObject, CopyObject (REPLACE) or CreateMultipartUpload
 /// input; SSE defaults to `AES256`, as on S3 since 2023.
@@ -302,20 +319,8 @@ pub async fn put_object(
         size: Some(meta.size as i64),
         ..Default::default()
     };
-    set_checksums(&meta, |name, value| match name {
-        "CRC32" => output.checksum_crc32 = Some(value),
-        "CRC32C" => output.checksum_crc32c = Some(value),
-        "CRC64NVME" => output.checksum_crc64nvme = Some(value),
-        "SHA1" => output.checksum_sha1 = Some(value),
-        _ => output.checksum_sha256 = Some(value),
-    });
+    set_checksums!(output, &meta.checksums);
     Ok(S3Response::new(output))
-}
-
-fn set_checksums(meta: &ObjectMeta, mut set: impl FnMut(&str, String)) {
-    for (name, value) in &meta.checksums {
-        set(name, value.clone());
-    }
 }
 
 /// The object for a read, with S3's 404-or-403 rule for a missing key: `NoSuchKey` only
@@ -456,15 +461,7 @@ macro_rules! object_headers {
                     ChecksumType::FULL_OBJECT
                 }));
             }
-            for (name, value) in &meta.checksums {
-                match name.as_str() {
-                    "CRC32" => $out.checksum_crc32 = Some(value.clone()),
-                    "CRC32C" => $out.checksum_crc32c = Some(value.clone()),
-                    "CRC64NVME" => $out.checksum_crc64nvme = Some(value.clone()),
-                    "SHA1" => $out.checksum_sha1 = Some(value.clone()),
-                    _ => $out.checksum_sha256 = Some(value.clone()),
-                }
-            }
+            set_checksums!($out, &meta.checksums);
         }
     }};
 }
@@ -879,13 +876,11 @@ pub async fn list_objects_v2(
 ) -> S3Result<S3Response<ListObjectsV2Output>> {
     let requester = &requester(&req)?.clone();
     let input = req.input;
-    let bucket = bucket(state, &input.bucket)?;
-    authorize(
+    let bucket = authorized_bucket(
         state,
         requester,
         "s3:ListBucket",
-        &bucket,
-        None,
+        &input.bucket,
         input.expected_bucket_owner.as_deref(),
     )?;
     let encode = encoder(input.encoding_type.as_ref())?;
@@ -957,13 +952,11 @@ pub async fn list_objects(
 ) -> S3Result<S3Response<ListObjectsOutput>> {
     let requester = &requester(&req)?.clone();
     let input = req.input;
-    let bucket = bucket(state, &input.bucket)?;
-    authorize(
+    let bucket = authorized_bucket(
         state,
         requester,
         "s3:ListBucket",
-        &bucket,
-        None,
+        &input.bucket,
         input.expected_bucket_owner.as_deref(),
     )?;
     let encode = encoder(input.encoding_type.as_ref())?;

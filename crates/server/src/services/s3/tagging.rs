@@ -4,7 +4,7 @@ use s3s::dto::*;
 use s3s::{S3Request, S3Response, S3Result, s3_error};
 
 use super::access::authorize;
-use super::buckets::bucket;
+use super::buckets::{authorized_bucket, bucket};
 use super::errors::from_engine;
 use super::objects::readable;
 use super::requester;
@@ -141,13 +141,11 @@ pub async fn get_bucket_tagging(
     req: S3Request<GetBucketTaggingInput>,
 ) -> S3Result<S3Response<GetBucketTaggingOutput>> {
     let requester = requester(&req)?;
-    let bucket = bucket(state, &req.input.bucket)?;
-    authorize(
+    let bucket = authorized_bucket(
         state,
         requester,
         "s3:GetBucketTagging",
-        &bucket,
-        None,
+        &req.input.bucket,
         req.input.expected_bucket_owner.as_deref(),
     )?;
     if bucket.tags.is_empty() {
@@ -164,13 +162,11 @@ pub async fn put_bucket_tagging(
 ) -> S3Result<S3Response<PutBucketTaggingOutput>> {
     let requester = requester(&req)?.clone();
     let input = req.input;
-    let bucket = bucket(state, &input.bucket)?;
-    authorize(
+    let bucket = authorized_bucket(
         state,
         &requester,
         "s3:PutBucketTagging",
-        &bucket,
-        None,
+        &input.bucket,
         input.expected_bucket_owner.as_deref(),
     )?;
     let tags = tag_pairs(input.tagging, MAX_BUCKET_TAGS, "Bucket")?;
