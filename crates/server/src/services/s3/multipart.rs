@@ -10,8 +10,8 @@ use super::buckets::{authorized_bucket, bucket};
 use super::errors::from_engine;
 use super::identity::Requester;
 use super::objects::{
-    canned_acl, check_acl, check_conditions, copy_bytes, copy_source, encoder, headers_from_input,
-    parse_tags, readable, receive, set_checksums, sorted_metadata, writer_account,
+    check_conditions, copy_bytes, copy_source, encoder, headers_from_input, parse_tags, readable,
+    receive, set_checksums, sorted_metadata, write_acl, writer_account,
 };
 use super::{canonical_owner, requester, timestamp};
 use crate::state::ServerState;
@@ -45,22 +45,7 @@ pub async fn create_multipart_upload(
         Some(&input.key),
         expected,
     )?;
-    let acl = canned_acl(input.acl.as_ref())?;
-    let grants_sent = input.grant_full_control.is_some()
-        || input.grant_read.is_some()
-        || input.grant_read_acp.is_some()
-        || input.grant_write_acp.is_some();
-    if acl.is_some() || grants_sent {
-        authorize(
-            state,
-            &requester,
-            "s3:PutObjectAcl",
-            &bucket,
-            Some(&input.key),
-            expected,
-        )?;
-    }
-    check_acl(&bucket, acl, grants_sent)?;
+    let acl = write_acl!(state, &requester, &bucket, &input.key, expected, input);
     let (account, arn) = initiator(&requester);
     let initiator_account = if account.is_empty() {
         writer_account(&requester, &bucket)

@@ -134,6 +134,32 @@ pub async fn receive<T>(
     Ok((blob, stored))
 }
 
+/// The canned ACL a write carries (PutObject, CopyObject, CreateMultipartUpload): parsed,
+/// authorized as `s3:PutObjectAcl` when any ACL or grant is sent, and checked against the
+/// bucket's ownership setting.
+macro_rules! write_acl {
+    ($state:expr, $requester:expr, $bucket:expr, $key:expr, $expected:expr, $input:expr) => {{
+        let acl = $crate::services::s3::objects::canned_acl($input.acl.as_ref())?;
+        let grants_sent = $input.grant_full_control.is_some()
+            || $input.grant_read.is_some()
+            || $input.grant_read_acp.is_some()
+            || $input.grant_write_acp.is_some();
+        if acl.is_some() || grants_sent {
+            $crate::services::s3::access::authorize(
+                $state,
+                $requester,
+                "s3:PutObjectAcl",
+                $bucket,
+                Some($key),
+                $expected,
+            )?;
+        }
+        $crate::services::s3::objects::check_acl($bucket, acl, grants_sent)?;
+        acl
+    }};
+}
+pub(super) use write_acl;
+
 /// Sets the `checksum_*` fields of an s3s output from stored `(algorithm, base64)` pairs.
 macro_rules! set_checksums {
     ($out:expr, $pairs:expr) => {
@@ -256,21 +282,14 @@ pub async fn put_object(
         Some(&key),
         expected.as_deref(),
     )?;
-    let acl = canned_acl(req.input.acl.as_ref())?;
-    let grants_sent = req.input.grant_full_control.is_some()
-        || req.input.grant_read.is_some()
-        || req.input.grant_read_acp.is_some()
-        || req.input.grant_write_acp.is_some();
-    if acl.is_some() || grants_sent {
-        authorize(
-            state,
-            &requester,
-            "s3:PutObjectAcl",
-            &bucket,
-            Some(&key),
-            expected.as_deref(),
-        )?;
-    }
+    let acl = write_acl!(
+        state,
+        &requester,
+        &bucket,
+        &key,
+        expected.as_deref(),
+        req.input
+    );
     if req.input.tagging.is_some() {
         authorize(
             state,
@@ -281,7 +300,6 @@ pub async fn put_object(
             expected.as_deref(),
         )?;
     }
-    check_acl(&bucket, acl, grants_sent)?;
     let body = req.input.body.take();
     let (blob, checksums) = receive(
         &req,
@@ -702,22 +720,7 @@ pub async fn copy_object(
         Some(&input.key),
         expected,
     )?;
-    let acl = canned_acl(input.acl.as_ref())?;
-    let grants_sent = input.grant_full_control.is_some()
-        || input.grant_read.is_some()
-        || input.grant_read_acp.is_some()
-        || input.grant_write_acp.is_some();
-    if acl.is_some() || grants_sent {
-        authorize(
-            state,
-            &requester,
-            "s3:PutObjectAcl",
-            &target,
-            Some(&input.key),
-            expected,
-        )?;
-    }
-    check_acl(&target, acl, grants_sent)?;
+    let acl = write_acl!(state, &requester, &target, &input.key, expected, input);
     let replace = input
         .metadata_directive
         .as_ref()
