@@ -1,6 +1,7 @@
-"""`strata import DIR`: an export copied to a local directory (as one would copy a real AWS
-export) is loaded into a new table, every MD5 checked first; a tampered data file is refused
-before anything is written."""
+"""The `strata` commands that talk to a running server as a client: `strata import DIR`
+loads an export copied to a local directory (as one would copy a real AWS export) into a new
+table, every MD5 checked first, and refuses a tampered file before writing anything;
+`strata export` runs an export and explains a denied cross-account write."""
 
 import json
 import os
@@ -90,3 +91,61 @@ def test_a_tampered_data_file_is_refused_before_anything_is_written(server, tmp_
     assert "does not match its md5Checksum" in out.stderr
     tables = server.client("dynamodb").list_tables()["TableNames"]
     assert target not in tables, "nothing is created when a file does not verify"
+
+
+def run_strata(server, *args):
+    _, akid, secret = ACCOUNTS["source"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(AWS_ACCESS_KEY_ID=akid, AWS_SECRET_ACCESS_KEY=secret, AWS_REGION="us-east-1")
+    return subprocess.run(
+        [strata_bin(), *args, "--endpoint", server.endpoint], env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_strata_export_explains_a_denied_cross_account_write_then_completes(server):
+    """`strata export` into another account's bucket: without S3BucketOwner it fails and
+    says why (the owner hint and the server's policy trace); with it, it completes."""
+    ddb = server.client("dynamodb")
+    dest = server.client("s3", "destination", config=botocore.config.Config(s3={"addressing_style": "path"}))
+    table, bucket = unique("cli-export"), unique("cli-export-dest")
+    ddb.create_table(
+        TableName=table,
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    ddb.update_continuous_backups(
+        TableName=table, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True}
+    )
+    ddb.put_item(TableName=table, Item={"pk": {"S": "a"}})
+    dest.create_bucket(Bucket=bucket)
+
+    out = run_strata(server, "export", "--table", table, "--bucket", bucket)
+    assert out.returncode == 2, out.stderr
+    assert "Export FAILED: S3AccessDenied" in out.stdout
+    assert "pass --bucket-owner ACCOUNT" in out.stdout
+    assert "s3:PutObject on arn:aws:s3:::" in out.stdout and "ImplicitDeny" in out.stdout
+    assert "no resource-based policy allows the action" in out.stdout
+
+    dest.put_bucket_policy(
+        Bucket=bucket,
+        Policy=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"AWS": "arn:aws:iam::111111111111:root"},
+                        "Action": ["s3:PutObject", "s3:PutObjectAcl"],
+                        "Resource": f"arn:aws:s3:::{bucket}/*",
+                    }
+                ],
+            }
+        ),
+    )
+    out = run_strata(
+        server, "export", "--table", table, "--bucket", bucket, "--bucket-owner", "222222222222", "--prefix", "x"
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "Export COMPLETED: 1 items" in out.stdout
+    assert f"manifest: s3://{bucket}/x/AWSDynamoDB/" in out.stdout
