@@ -17,7 +17,7 @@ if ! cmp -s "$requirements" "$venv/installed-requirements.txt"; then
 fi
 export PATH="$PWD/$venv/bin:$PATH"
 
-cargo build --locked -p strata
+cargo build --locked -p strata -p strata-query
 cargo test --locked --workspace
 # The policy engine against an independent evaluator (npm @cloud-copilot/iam-simulate).
 tests/differential/run.sh

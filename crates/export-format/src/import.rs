@@ -84,6 +84,32 @@ pub fn ion(text: &str) -> Records {
     out
 }
 
+/// Every top-level record of an Ion export as its parts (`Item`, or `Metadata`, `Keys`,
+/// `OldImage`, `NewImage` of an incremental export), each an attribute map; what `strata
+/// query` turns into DynamoDB JSON so both formats answer the same SQL.
+pub fn ion_records(text: &str) -> Result<Vec<BTreeMap<String, Item>>, String> {
+    let elements = ion_rs::Element::read_all(text.as_bytes()).map_err(|e| e.to_string())?;
+    elements
+        .iter()
+        .map(|element| {
+            let mut record = element.as_struct().ok_or("a record is not an Ion struct")?;
+            // Incremental records come wrapped: `{Record:{Keys:…, Metadata:…, …}}`.
+            if let Some(inner) = record.get("Record").and_then(|r| r.as_struct()) {
+                record = inner;
+            }
+            let mut parts = BTreeMap::new();
+            for (name, part) in record.iter() {
+                let name = name.text().ok_or("a field name has no text")?.to_owned();
+                let fields = part
+                    .as_struct()
+                    .ok_or_else(|| format!("{name} is not an Ion struct"))?;
+                parts.insert(name, ion_struct(fields)?);
+            }
+            Ok(parts)
+        })
+        .collect()
+}
+
 fn ion_struct(fields: &ion_rs::Struct) -> Result<Item, String> {
     let mut item = BTreeMap::new();
     for (name, value) in fields.iter() {
@@ -357,6 +383,22 @@ mod tests {
             };
             assert_eq!(records, vec![Ok(sample()), Ok(sample())], "{format:?}");
         }
+    }
+
+    #[test]
+    fn ion_records_unwrap_incremental_changes() {
+        let records = ion_records(
+            "$ion_1_0 {Record:{Keys:{pk:\"a\"},Metadata:{WriteTimestampMicros:7.},NewImage:{pk:\"a\",n:1.5}}}\n$ion_1_0 {Item:{pk:\"b\"}}",
+        )
+        .unwrap();
+        assert_eq!(records.len(), 2);
+        assert_eq!(records[0]["Keys"]["pk"], AttributeValue::S("a".into()));
+        assert_eq!(
+            records[0]["Metadata"]["WriteTimestampMicros"],
+            AttributeValue::N(Number::parse("7").unwrap())
+        );
+        assert_eq!(records[1]["Item"]["pk"], AttributeValue::S("b".into()));
+        assert!(ion_records("{Item:").is_err());
     }
 
     #[test]

@@ -15,4 +15,4 @@ pub mod manifest;
 
 pub use layout::{ExportKeys, data_file_name};
 pub use lines::{Change, ExportFormat, ViewType};
-pub use manifest::{ManifestFile, ManifestSummary, md5_base64};
+pub use manifest::{DataFileEntry, ExportListing, ManifestFile, ManifestSummary, md5_base64};

@@ -71,6 +71,64 @@ impl ManifestSummary {
     }
 }
 
+/// What a reader needs from an export's two manifests: the format, whether it is
+/// incremental, the promised item count and the data files with their checksums.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExportListing {
+    pub format: crate::ExportFormat,
+    pub incremental: bool,
+    pub item_count: u64,
+    pub files: Vec<DataFileEntry>,
+}
+
+/// One data file named by `manifest-files.json`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DataFileEntry {
+    /// The full S3 key (`…/AWSDynamoDB/<id>/data/<name>.json.gz`).
+    pub key: String,
+    /// The file name, the key's last segment.
+    pub name: String,
+    /// Base64 MD5 of the stored bytes.
+    pub md5: String,
+    pub item_count: u64,
+}
+
+impl ExportListing {
+    /// Reads `manifest-summary.json` and `manifest-files.json` (AWS's or strata's).
+    pub fn parse(summary: &[u8], files: &[u8]) -> Result<Self, String> {
+        let summary: serde_json::Value = serde_json::from_slice(summary)
+            .map_err(|e| format!("manifest-summary.json is not JSON: {e}"))?;
+        let format = match summary["outputFormat"].as_str() {
+            None => crate::ExportFormat::DynamoDbJson,
+            Some(name) => crate::ExportFormat::parse(name)
+                .ok_or_else(|| format!("unknown outputFormat {name:?}"))?,
+        };
+        let mut entries = Vec::new();
+        for line in String::from_utf8_lossy(files).lines() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            let entry: serde_json::Value = serde_json::from_str(line)
+                .map_err(|e| format!("a manifest-files.json line is not JSON: {e}"))?;
+            let key = entry["dataFileS3Key"]
+                .as_str()
+                .ok_or("a manifest-files.json line has no dataFileS3Key")?;
+            entries.push(DataFileEntry {
+                key: key.to_owned(),
+                name: key.rsplit('/').next().unwrap_or(key).to_owned(),
+                md5: entry["md5Checksum"].as_str().unwrap_or_default().to_owned(),
+                item_count: entry["itemCount"].as_u64().unwrap_or(0),
+            });
+        }
+        Ok(Self {
+            format,
+            incremental: summary["exportType"] == "INCREMENTAL_EXPORT",
+            item_count: summary["itemCount"].as_u64().unwrap_or(0),
+            files: entries,
+        })
+    }
+}
+
 /// The base64 binary MD5 of `bytes`: a `.md5` companion's content and `md5Checksum`.
 pub fn md5_base64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(Md5::digest(bytes))
@@ -108,5 +166,18 @@ mod tests {
             r#"{"version":"2020-06-30","exportArn":"arn","startTime":"2023-08-31T07:40:21.041Z","endTime":"2023-08-31T07:47:46.862Z","tableArn":"t","tableId":"id","exportTime":"2023-08-31T07:40:21.041Z","s3Bucket":"b","s3Prefix":null,"s3SseAlgorithm":"AES256","s3SseKmsKeyId":null,"manifestFilesS3Key":"AWSDynamoDB/x/manifest-files.json","billedSizeBytes":0,"itemCount":3,"outputFormat":"DYNAMODB_JSON"}"#
         );
         assert_eq!(md5_base64(b""), "1B2M2Y8AsgTpgAmY7PhCfg==");
+    }
+
+    #[test]
+    fn listings_read_aws_manifests() {
+        let summary = br#"{"version":"2023-08-01","itemCount":2,"outputFormat":"ION","exportType":"INCREMENTAL_EXPORT"}"#;
+        let files = b"{\"itemCount\":2,\"md5Checksum\":\"abc=\",\"etag\":\"e-1\",\"dataFileS3Key\":\"p/AWSDynamoDB/x/data/f.ion.gz\"}\n\n";
+        let listing = ExportListing::parse(summary, files).unwrap();
+        assert_eq!(listing.format, crate::ExportFormat::Ion);
+        assert!(listing.incremental);
+        assert_eq!(listing.files[0].name, "f.ion.gz");
+        assert_eq!(listing.files[0].md5, "abc=");
+        assert!(ExportListing::parse(b"{", b"").is_err());
+        assert!(ExportListing::parse(br#"{"outputFormat":"CSV"}"#, b"").is_err());
     }
 }

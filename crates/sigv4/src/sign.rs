@@ -53,7 +53,13 @@ pub fn sign(
         region: region.to_owned(),
         service: service.to_owned(),
     };
-    let creq = canonical_request(&full, &signed, payload_hash, UriEncoding::Double);
+    // S3 signs the path as sent; every other service encodes it once more.
+    let encoding = if service == "s3" {
+        UriEncoding::Single
+    } else {
+        UriEncoding::Double
+    };
+    let creq = canonical_request(&full, &signed, payload_hash, encoding);
     let sts = string_to_sign(date.as_str(), &scope, &creq);
     let key = derive_signing_key(&credentials.secret_access_key, &scope.date, region, service);
     let authorization = format!(

@@ -24,9 +24,13 @@ pub enum Command {
     /// Export a table to S3 (ExportTableToPointInTime) and follow it to the end,
     /// explaining a failure. Credentials and region come from the environment.
     Export(ExportArgs),
-    /// Load a full export (a local copy of `AWSDynamoDB/<ExportId>/`, from AWS or strata)
-    /// into a table, checking every MD5 first. Credentials come from the environment.
+    /// Load a full export (a local copy of `AWSDynamoDB/<ExportId>/` or an s3:// URL, from
+    /// AWS or strata) into a table, checking every MD5 first.
     Import(ImportArgs),
+    /// Run SQL over an export, as Athena does (`SELECT Item.pk.S FROM items WHERE …`;
+    /// the table is `changes` for an incremental export). Needs the `strata-query`
+    /// companion (`cargo build --release -p strata-query`).
+    Query(QueryArgs),
     /// Work with IAM policies offline.
     #[command(subcommand)]
     Policy(PolicyCommand),
@@ -154,14 +158,20 @@ pub struct ExportArgs {
     /// Follow an export already started, by its ARN.
     #[arg(long, conflicts_with_all = ["table", "bucket"])]
     pub follow: Option<String>,
-    /// The server (default: $AWS_ENDPOINT_URL, else http://127.0.0.1:4566).
+    /// The server (default: $AWS_ENDPOINT_URL, the profile's endpoint_url, else
+    /// http://127.0.0.1:4566).
     #[arg(long)]
     pub endpoint: Option<String>,
+    /// An AWS CLI profile (from ~/.aws/config and ~/.aws/credentials) to call as,
+    /// instead of the environment's keys.
+    #[arg(long)]
+    pub profile: Option<String>,
 }
 
 #[derive(Args, Debug)]
 pub struct ImportArgs {
-    /// The export's directory: the one holding `manifest-summary.json` and `data/`.
+    /// The export: its directory (the one holding `manifest-summary.json` and `data/`) or
+    /// `s3://BUCKET/[PREFIX/]AWSDynamoDB/EXPORT_ID/`.
     pub source: String,
     /// The table to load into.
     #[arg(long)]
@@ -172,7 +182,31 @@ pub struct ImportArgs {
     /// The sort key of the table to create (`NAME:TYPE`).
     #[arg(long, requires = "partition_key")]
     pub sort_key: Option<String>,
-    /// The server (default: $AWS_ENDPOINT_URL, else http://127.0.0.1:4566).
+    /// The server (default: $AWS_ENDPOINT_URL, the profile's endpoint_url, else
+    /// http://127.0.0.1:4566).
     #[arg(long)]
     pub endpoint: Option<String>,
+    /// An AWS CLI profile (from ~/.aws/config and ~/.aws/credentials) to call as,
+    /// instead of the environment's keys.
+    #[arg(long)]
+    pub profile: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct QueryArgs {
+    /// The export: its directory (the one holding `manifest-summary.json` and `data/`) or
+    /// `s3://BUCKET/[PREFIX/]AWSDynamoDB/EXPORT_ID/`.
+    pub source: String,
+    /// The query, e.g. `SELECT Item.pk.S, Item.total.N FROM items WHERE Item.status.S = 'paid'`.
+    pub sql: String,
+    /// `table`, `csv` or `json` (JSON lines).
+    #[arg(long, default_value = "table", value_parser = ["table", "csv", "json"])]
+    pub output: String,
+    /// The S3 endpoint for an s3:// source (default: $AWS_ENDPOINT_URL, the profile's
+    /// endpoint_url, else http://127.0.0.1:4566).
+    #[arg(long)]
+    pub endpoint: Option<String>,
+    /// An AWS CLI profile to read an s3:// source as.
+    #[arg(long)]
+    pub profile: Option<String>,
 }

@@ -5,38 +5,16 @@
 
 use std::time::Duration;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use serde_json::{Value, json};
 
+use crate::caller::Caller;
 use crate::cli::ExportArgs;
-use crate::http::{Endpoint, environment_credentials};
+use crate::http::Endpoint;
 
 pub fn run(args: ExportArgs) -> anyhow::Result<()> {
-    let endpoint_url = args
-        .endpoint
-        .clone()
-        .or_else(|| std::env::var("AWS_ENDPOINT_URL").ok())
-        .unwrap_or_else(|| "http://127.0.0.1:4566".to_owned());
-    let endpoint = Endpoint::parse(&endpoint_url)?;
-    let (credentials, region) = environment_credentials()?;
-    let call = |op: &str, body: Value| -> anyhow::Result<Value> {
-        let (status, answer) = endpoint.json_call(
-            &credentials,
-            &region,
-            &format!("DynamoDB_20120810.{op}"),
-            &body,
-        )?;
-        if status != 200 {
-            let kind = answer["__type"].as_str().unwrap_or("error");
-            let kind = kind.rsplit('#').next().unwrap_or(kind);
-            let message = answer["message"]
-                .as_str()
-                .or_else(|| answer["Message"].as_str())
-                .unwrap_or("");
-            bail!("{op}: {kind}: {message}");
-        }
-        Ok(answer)
-    };
+    let caller = Caller::resolve(args.endpoint.as_deref(), args.profile.as_deref())?;
+    let call = |op: &str, body: Value| caller.dynamodb(op, body);
 
     let export_arn = match &args.follow {
         Some(arn) => arn.clone(),
@@ -110,7 +88,12 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
         description["FailureMessage"].as_str().unwrap_or_default()
     );
     if code == "S3AccessDenied" {
-        explain_denial(&endpoint, &description, &credentials, &region);
+        explain_denial(
+            &caller.endpoint,
+            &description,
+            &caller.credentials,
+            &caller.region,
+        );
     }
     std::process::exit(2);
 }

@@ -129,22 +129,3 @@ fn dechunk(mut body: &[u8]) -> anyhow::Result<Vec<u8>> {
         body = &body[size + 2..];
     }
 }
-
-/// The caller's credentials and region from the environment.
-pub fn environment_credentials() -> anyhow::Result<(Credentials, String)> {
-    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-    let access_key_id = var("AWS_ACCESS_KEY_ID")
-        .context("set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (e.g. eval \"$(strata credentials source)\")")?;
-    let secret_access_key = var("AWS_SECRET_ACCESS_KEY").context("set AWS_SECRET_ACCESS_KEY")?;
-    let region = var("AWS_REGION")
-        .or_else(|| var("AWS_DEFAULT_REGION"))
-        .unwrap_or_else(|| "us-east-1".to_owned());
-    Ok((
-        Credentials {
-            access_key_id,
-            secret_access_key,
-            session_token: var("AWS_SESSION_TOKEN"),
-        },
-        region,
-    ))
-}

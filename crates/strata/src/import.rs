@@ -1,41 +1,24 @@
-//! `strata import DIR`: loads a DynamoDB export (a local copy of `AWSDynamoDB/<ExportId>/`,
-//! from AWS or from strata) into a table of a running strata server. Every manifest is
+//! `strata import SOURCE`: loads a DynamoDB export (a local copy of
+//! `AWSDynamoDB/<ExportId>/` or an `s3://` URL, from AWS or from strata) into a table of a
+//! running strata server. Every manifest is
 //! checked against its `.md5` and every data file against its `md5Checksum` before a single
 //! item is written; items go in with BatchWriteItem under the caller's credentials, with a
 //! progress bar counting them against the manifest's `itemCount`.
 
 use std::io::Read as _;
-use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
-use base64::Engine as _;
-use md5::{Digest, Md5};
 use serde_json::{Value, json};
 use strata_dynamodb_item::item_to_json;
+use strata_export_format::ExportFormat;
 use strata_export_format::import::{self as readers, RecordError};
 
+use crate::caller::Caller;
 use crate::cli::ImportArgs;
-use crate::http::{Endpoint, environment_credentials};
+use crate::export_source;
 
 /// Items per BatchWriteItem (DynamoDB's limit).
 const BATCH: usize = 25;
-
-fn md5_base64(bytes: &[u8]) -> String {
-    base64::engine::general_purpose::STANDARD.encode(Md5::digest(bytes))
-}
-
-/// Reads `name` in `dir` and checks it against `name`'s `.md5` companion.
-fn checked_manifest(dir: &Path, name: &str) -> anyhow::Result<Vec<u8>> {
-    let path = dir.join(format!("{name}.json"));
-    let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
-    let md5_path = dir.join(format!("{name}.md5"));
-    let expected = std::fs::read_to_string(&md5_path)
-        .with_context(|| format!("cannot read {}", md5_path.display()))?;
-    if expected.trim() != md5_base64(&bytes) {
-        bail!("{} does not match {}", path.display(), md5_path.display());
-    }
-    Ok(bytes)
-}
 
 /// `pk:S` → the name and type.
 fn key(spec: &str) -> anyhow::Result<(String, String)> {
@@ -49,62 +32,14 @@ fn key(spec: &str) -> anyhow::Result<(String, String)> {
 }
 
 pub fn run(args: ImportArgs) -> anyhow::Result<()> {
-    let dir = PathBuf::from(&args.source);
-    let summary: Value = serde_json::from_slice(&checked_manifest(&dir, "manifest-summary")?)
-        .context("manifest-summary.json is not JSON")?;
-    if summary["exportType"] == "INCREMENTAL_EXPORT" {
+    let resolve = || Caller::resolve(args.endpoint.as_deref(), args.profile.as_deref());
+    let export = export_source::open(&args.source, resolve)?;
+    if export.listing.incremental {
         bail!("this is an incremental export; only full exports can be loaded into a table");
     }
-    let format = summary["outputFormat"]
-        .as_str()
-        .unwrap_or("DYNAMODB_JSON")
-        .to_owned();
-    let total = summary["itemCount"].as_u64().unwrap_or(0);
-    let files = checked_manifest(&dir, "manifest-files")?;
-
-    // Every data file verified before anything is written.
-    let mut data = Vec::new();
-    for line in String::from_utf8_lossy(&files)
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-    {
-        let entry: Value =
-            serde_json::from_str(line).context("a manifest-files line is not JSON")?;
-        let key = entry["dataFileS3Key"]
-            .as_str()
-            .context("a manifest line has no dataFileS3Key")?;
-        let name = key.rsplit('/').next().unwrap_or(key);
-        let path = dir.join("data").join(name);
-        let bytes =
-            std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
-        if entry["md5Checksum"].as_str() != Some(md5_base64(&bytes).as_str()) {
-            bail!(
-                "{} does not match its md5Checksum in manifest-files.json",
-                path.display()
-            );
-        }
-        data.push(bytes);
-    }
-
-    let endpoint_url = args
-        .endpoint
-        .clone()
-        .or_else(|| std::env::var("AWS_ENDPOINT_URL").ok())
-        .unwrap_or_else(|| "http://127.0.0.1:4566".to_owned());
-    let endpoint = Endpoint::parse(&endpoint_url)?;
-    let (credentials, region) = environment_credentials()?;
-    let call = |op: &str, body: Value| -> anyhow::Result<Value> {
-        let (status, answer) = endpoint.json_call(
-            &credentials,
-            &region,
-            &format!("DynamoDB_20120810.{op}"),
-            &body,
-        )?;
-        if status != 200 {
-            bail!("{op}: {}", answer);
-        }
-        Ok(answer)
-    };
+    let total = export.listing.item_count;
+    let caller = Caller::resolve(args.endpoint.as_deref(), args.profile.as_deref())?;
+    let call = |op: &str, body: Value| caller.dynamodb(op, body);
     if let Some(partition) = &args.partition_key {
         let mut keys = vec![key(partition)?];
         if let Some(sort) = &args.sort_key {
@@ -135,14 +70,15 @@ pub fn run(args: ImportArgs) -> anyhow::Result<()> {
     );
     let mut written = 0u64;
     let mut rejected = 0u64;
-    for bytes in data {
+    for entry in &export.listing.files {
+        let bytes = std::fs::read(export.dir.join("data").join(&entry.name))?;
         let mut text = String::new();
         flate2::read::MultiGzDecoder::new(bytes.as_slice())
             .read_to_string(&mut text)
             .context("a data file is not gzip'd UTF-8")?;
-        let records = match format.as_str() {
-            "ION" => readers::ion(&text),
-            _ => readers::dynamodb_json(&text),
+        let records = match export.listing.format {
+            ExportFormat::Ion => readers::ion(&text),
+            ExportFormat::DynamoDbJson => readers::dynamodb_json(&text),
         };
         let mut batch = Vec::with_capacity(BATCH);
         for record in records {

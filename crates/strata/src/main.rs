@@ -4,15 +4,19 @@
 //! - `strata credentials ACCOUNT` prints an account's root credentials ready to paste;
 //! - `strata policy simulate` decides a request against policy files and explains why;
 //! - `strata export` runs an export against a server and explains a failure;
-//! - `strata import` loads an export (AWS's or strata's) from a directory into a table.
+//! - `strata import` loads an export (AWS's or strata's) from a directory or S3 into a table;
+//! - `strata query` runs SQL over an export (through the `strata-query` companion).
 
+mod caller;
 mod cli;
 mod config;
 mod credentials;
 mod export;
+mod export_source;
 mod http;
 mod import;
 mod policy;
+mod query;
 mod serve;
 
 use clap::Parser;
@@ -31,6 +35,7 @@ fn main() -> std::process::ExitCode {
         cli::Command::Policy(cli::PolicyCommand::Simulate(args)) => policy::simulate(args),
         cli::Command::Export(args) => export::run(args),
         cli::Command::Import(args) => import::run(args),
+        cli::Command::Query(args) => query::run(args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
