@@ -149,3 +149,24 @@ def test_strata_export_explains_a_denied_cross_account_write_then_completes(serv
     assert out.returncode == 0, out.stdout + out.stderr
     assert "Export COMPLETED: 1 items" in out.stdout
     assert f"manifest: s3://{bucket}/x/AWSDynamoDB/" in out.stdout
+
+
+def test_strata_demo_runs_the_seed_end_to_end():
+    """`strata demo` starts its own server and exits 0 only if every step answered as AWS
+    does; its narration names each stage of the seed."""
+    out = subprocess.run(
+        [strata_bin(), "demo"], capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+    text = out.stdout
+    for expected in [
+        "FAILED: S3AccessDenied",
+        "No S3BucketOwner was given",
+        "Allow by bucket dest-bucket policy",
+        "COMPLETED: 8 items",
+        "manifest-summary.json",
+        "`orders-copy` in 222222222222 holds 8 items",
+        "| paid    | 3      | 170.75 |",
+        "every step answered as AWS does",
+    ]:
+        assert expected in text, f"{expected!r} missing from:\n{text}"

@@ -134,43 +134,128 @@ impl Caller {
         Ok(answer)
     }
 
-    /// GetObject (path-style); a non-200 answer is an error naming S3's code.
-    pub fn s3_get(&self, bucket: &str, key: &str) -> anyhow::Result<Vec<u8>> {
-        let path = format!(
-            "/{bucket}/{}",
-            strata_sigv4::uri_encode(key.as_bytes(), true)
-        );
-        let empty = hex_sha256(b"");
+    /// An S3 request (path-style), signed over its payload: the status and the body.
+    pub fn s3(
+        &self,
+        method: &str,
+        bucket: &str,
+        key: &str,
+        query: &str,
+        body: &[u8],
+    ) -> anyhow::Result<(u16, Vec<u8>)> {
+        let mut path = format!("/{bucket}");
+        if !key.is_empty() {
+            path.push('/');
+            path.push_str(&strata_sigv4::uri_encode(key.as_bytes(), true));
+        }
+        let payload = hex_sha256(body);
         let authority = self.endpoint.authority().to_owned();
         let header_list: Vec<(&str, &[u8])> = vec![
             ("host", authority.as_bytes()),
-            ("x-amz-content-sha256", empty.as_bytes()),
+            ("x-amz-content-sha256", payload.as_bytes()),
         ];
         let parts = RequestParts {
-            method: "GET",
+            method,
             path: &path,
-            query: "",
+            query,
             headers: &header_list,
         };
-        let mut headers = vec![("x-amz-content-sha256", empty.clone())];
+        let mut headers = vec![("x-amz-content-sha256", payload.clone())];
         headers.extend(sign(
             &parts,
             &self.credentials,
             &self.region,
             "s3",
             jiff::Timestamp::now(),
-            &empty,
+            &payload,
         ));
-        let (status, body) = self.endpoint.send("GET", &path, &headers, b"")?;
+        let target = if query.is_empty() {
+            path
+        } else {
+            format!("{path}?{query}")
+        };
+        self.endpoint.send(method, &target, &headers, body)
+    }
+
+    /// GetObject; a non-200 answer is an error naming S3's code.
+    pub fn s3_get(&self, bucket: &str, key: &str) -> anyhow::Result<Vec<u8>> {
+        let (status, body) = self.s3("GET", bucket, key, "", b"")?;
         if status != 200 {
-            let text = String::from_utf8_lossy(&body);
-            let code = text
-                .split("<Code>")
-                .nth(1)
-                .and_then(|rest| rest.split("</Code>").next())
-                .unwrap_or("error");
-            bail!("GetObject s3://{bucket}/{key}: {status} {code}");
+            bail!(
+                "GetObject s3://{bucket}/{key}: {status} {}",
+                xml_element(&body, "Code").unwrap_or_else(|| "error".into())
+            );
         }
         Ok(body)
     }
+
+    /// A Query-protocol call (IAM, STS): form parameters in, the XML answer out; a
+    /// non-200 answer becomes `Action: Code: Message`.
+    pub fn query_protocol(
+        &self,
+        service: &str,
+        version: &str,
+        action: &str,
+        params: &[(&str, &str)],
+    ) -> anyhow::Result<Vec<u8>> {
+        let mut form = form_urlencoded::Serializer::new(String::new());
+        form.append_pair("Action", action)
+            .append_pair("Version", version);
+        for (name, value) in params {
+            form.append_pair(name, value);
+        }
+        let body = form.finish();
+        let content_type = "application/x-www-form-urlencoded; charset=utf-8";
+        let authority = self.endpoint.authority().to_owned();
+        let header_list: Vec<(&str, &[u8])> = vec![
+            ("host", authority.as_bytes()),
+            ("content-type", content_type.as_bytes()),
+        ];
+        let parts = RequestParts {
+            method: "POST",
+            path: "/",
+            query: "",
+            headers: &header_list,
+        };
+        let mut headers = vec![("Content-Type", content_type.to_owned())];
+        headers.extend(sign(
+            &parts,
+            &self.credentials,
+            &self.region,
+            service,
+            jiff::Timestamp::now(),
+            &hex_sha256(body.as_bytes()),
+        ));
+        let (status, answer) = self.endpoint.send("POST", "/", &headers, body.as_bytes())?;
+        if status != 200 {
+            bail!(
+                "{action}: {}: {}",
+                xml_element(&answer, "Code").unwrap_or_default(),
+                xml_element(&answer, "Message").unwrap_or_default()
+            );
+        }
+        Ok(answer)
+    }
+
+    /// The caller's ARN (STS GetCallerIdentity).
+    pub fn arn(&self) -> anyhow::Result<String> {
+        let answer = self.query_protocol("sts", "2011-06-15", "GetCallerIdentity", &[])?;
+        xml_element(&answer, "Arn").context("GetCallerIdentity answered no Arn")
+    }
+}
+
+/// The text of the first `<name>` element of an XML answer (values here are never escaped
+/// beyond what callers print as is).
+pub fn xml_element(xml: &[u8], name: &str) -> Option<String> {
+    xml_elements(xml, name).into_iter().next()
+}
+
+/// The text of every `<name>` element.
+pub fn xml_elements(xml: &[u8], name: &str) -> Vec<String> {
+    let text = String::from_utf8_lossy(xml);
+    let (open, close) = (format!("<{name}>"), format!("</{name}>"));
+    text.split(&open)
+        .skip(1)
+        .filter_map(|rest| rest.split_once(&close).map(|(value, _)| value.to_owned()))
+        .collect()
 }

@@ -31,6 +31,11 @@ pub enum Command {
     /// the table is `changes` for an incremental export). Needs the `strata-query`
     /// companion (`cargo build --release -p strata-query`).
     Query(QueryArgs),
+    /// Run the seed end to end against a server started in this process, narrating each
+    /// step: two accounts, PITR, the policies, an export failing without S3BucketOwner and
+    /// why, the export completing with it, the import, a SQL query. Exits non-zero if any
+    /// step does not answer as AWS does.
+    Demo(DemoArgs),
     /// Work with IAM policies offline.
     #[command(subcommand)]
     Policy(PolicyCommand),
@@ -209,4 +214,11 @@ pub struct QueryArgs {
     /// An AWS CLI profile to read an s3:// source as.
     #[arg(long)]
     pub profile: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct DemoArgs {
+    /// A pause before each step, in milliseconds, to read along.
+    #[arg(long, default_value_t = 0)]
+    pub pause_ms: u64,
 }

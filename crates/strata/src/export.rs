@@ -10,7 +10,6 @@ use serde_json::{Value, json};
 
 use crate::caller::Caller;
 use crate::cli::ExportArgs;
-use crate::http::Endpoint;
 
 pub fn run(args: ExportArgs) -> anyhow::Result<()> {
     let caller = Caller::resolve(args.endpoint.as_deref(), args.profile.as_deref())?;
@@ -88,23 +87,13 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
         description["FailureMessage"].as_str().unwrap_or_default()
     );
     if code == "S3AccessDenied" {
-        explain_denial(
-            &caller.endpoint,
-            &description,
-            &caller.credentials,
-            &caller.region,
-        );
+        explain_denial(&caller, &description);
     }
     std::process::exit(2);
 }
 
 /// Why S3 refused: the bucket owner check, then the policy trace for the first write.
-fn explain_denial(
-    endpoint: &Endpoint,
-    description: &Value,
-    credentials: &strata_sigv4::Credentials,
-    region: &str,
-) {
+pub fn explain_denial(caller: &Caller, description: &Value) {
     let bucket = description["S3Bucket"].as_str().unwrap_or_default();
     let table_arn = description["TableArn"].as_str().unwrap_or_default();
     let account = table_arn.split(':').nth(4).unwrap_or_default();
@@ -114,7 +103,7 @@ fn explain_denial(
              for a bucket in another account pass --bucket-owner ACCOUNT (S3BucketOwner)."
         );
     }
-    let Ok(caller) = caller_arn(endpoint, credentials, region) else {
+    let Ok(principal) = caller.arn() else {
         return;
     };
     let prefix = match description["S3Prefix"].as_str() {
@@ -128,8 +117,8 @@ fn explain_denial(
         .unwrap_or_default();
     let resource = format!("arn:aws:s3:::{bucket}/{prefix}AWSDynamoDB/{export_id}/_started");
     let body =
-        json!({"principal": caller, "action": "s3:PutObject", "resource": resource}).to_string();
-    let Ok((200, answer)) = endpoint.send(
+        json!({"principal": principal, "action": "s3:PutObject", "resource": resource}).to_string();
+    let Ok((200, answer)) = caller.endpoint.send(
         "POST",
         "/_strata/simulate",
         &[("Content-Type", "application/json".to_owned())],
@@ -141,49 +130,13 @@ fn explain_denial(
         return;
     };
     println!(
-        "  s3:PutObject on {resource} for {caller}: {}",
+        "  s3:PutObject on {resource} for {principal}: {}",
         answer["decision"].as_str().unwrap_or("?")
     );
     for step in answer["trace"].as_array().into_iter().flatten() {
         println!("    - {}", step.as_str().unwrap_or_default());
     }
-}
-
-/// The caller's ARN (STS GetCallerIdentity).
-fn caller_arn(
-    endpoint: &Endpoint,
-    credentials: &strata_sigv4::Credentials,
-    region: &str,
-) -> anyhow::Result<String> {
-    let body = "Action=GetCallerIdentity&Version=2011-06-15";
-    let content_type = "application/x-www-form-urlencoded; charset=utf-8";
-    let authority = endpoint.authority();
-    let header_list: Vec<(&str, &[u8])> = vec![
-        ("host", authority.as_bytes()),
-        ("content-type", content_type.as_bytes()),
-    ];
-    let parts = strata_sigv4::RequestParts {
-        method: "POST",
-        path: "/",
-        query: "",
-        headers: &header_list,
-    };
-    let added = strata_sigv4::sign(
-        &parts,
-        credentials,
-        region,
-        "sts",
-        jiff::Timestamp::now(),
-        &strata_sigv4::hex_sha256(body.as_bytes()),
-    );
-    let mut headers = vec![("Content-Type", content_type.to_owned())];
-    headers.extend(added);
-    let (_, payload) = endpoint.send("POST", "/", &headers, body.as_bytes())?;
-    let text = String::from_utf8_lossy(&payload);
-    let arn = text
-        .split_once("<Arn>")
-        .and_then(|(_, rest)| rest.split_once("</Arn>"))
-        .map(|(arn, _)| arn.to_owned())
-        .context("GetCallerIdentity answered no Arn")?;
-    Ok(arn)
+    if answer["decision"] == "Allow" {
+        println!("  The policies allow the write, so the bucket-owner check is what refused it.");
+    }
 }

@@ -18,11 +18,14 @@ pub struct LocalExport {
     _download: Option<tempfile::TempDir>,
 }
 
+const MD5_CHECKSUM: &str = "md5Checksum in manifest-files.json";
 const MANIFESTS: [&str; 2] = ["manifest-summary", "manifest-files"];
 
-fn check(name: &str, bytes: &[u8], expected: &str) -> anyhow::Result<()> {
+/// `name`'s bytes against the MD5 `expected` (from `source`: its `.md5` file or its
+/// `md5Checksum` in manifest-files.json).
+fn check(name: &str, bytes: &[u8], expected: &str, source: &str) -> anyhow::Result<()> {
     if expected.trim() != md5_base64(bytes) {
-        bail!("{name} does not match its MD5 ({expected}); the export is damaged or incomplete");
+        bail!("{name} does not match its {source}: the export is damaged or incomplete");
     }
     Ok(())
 }
@@ -50,13 +53,14 @@ fn open_local(dir: &Path) -> anyhow::Result<LocalExport> {
             &format!("{name}.json"),
             &bytes,
             &String::from_utf8_lossy(&read(&format!("{name}.md5"))?),
+            ".md5 file",
         )?;
         manifests.push(bytes);
     }
     let listing = ExportListing::parse(&manifests[0], &manifests[1]).map_err(anyhow::Error::msg)?;
     for entry in &listing.files {
         let name = format!("data/{}", entry.name);
-        check(&name, &read(&name)?, &entry.md5)?;
+        check(&name, &read(&name)?, &entry.md5, MD5_CHECKSUM)?;
     }
     Ok(LocalExport {
         dir: dir.to_owned(),
@@ -83,6 +87,7 @@ fn download(location: &str, caller: &Caller) -> anyhow::Result<LocalExport> {
             &format!("{name}.json"),
             &bytes,
             &String::from_utf8_lossy(&md5),
+            ".md5 file",
         )?;
         std::fs::write(temp.path().join(format!("{name}.json")), &bytes)?;
         std::fs::write(temp.path().join(format!("{name}.md5")), &md5)?;
@@ -96,7 +101,7 @@ fn download(location: &str, caller: &Caller) -> anyhow::Result<LocalExport> {
     );
     for entry in &listing.files {
         let bytes = caller.s3_get(bucket, &entry.key)?;
-        check(&entry.key, &bytes, &entry.md5)?;
+        check(&entry.key, &bytes, &entry.md5, MD5_CHECKSUM)?;
         std::fs::write(temp.path().join("data").join(&entry.name), bytes)?;
         bar.inc(1);
     }

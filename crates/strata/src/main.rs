@@ -5,12 +5,14 @@
 //! - `strata policy simulate` decides a request against policy files and explains why;
 //! - `strata export` runs an export against a server and explains a failure;
 //! - `strata import` loads an export (AWS's or strata's) from a directory or S3 into a table;
+//! - `strata demo` runs the seed end to end against an in-process server, narrated;
 //! - `strata query` runs SQL over an export (through the `strata-query` companion).
 
 mod caller;
 mod cli;
 mod config;
 mod credentials;
+mod demo;
 mod export;
 mod export_source;
 mod http;
@@ -36,6 +38,7 @@ fn main() -> std::process::ExitCode {
         cli::Command::Export(args) => export::run(args),
         cli::Command::Import(args) => import::run(args),
         cli::Command::Query(args) => query::run(args),
+        cli::Command::Demo(args) => demo::run(args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -16,7 +16,7 @@ use crate::export_source;
 const COMPANION: &str = "strata-query";
 
 /// The companion next to this executable, else on `PATH`.
-fn companion() -> Option<PathBuf> {
+pub fn companion() -> Option<PathBuf> {
     let beside = std::env::current_exe()
         .ok()
         .and_then(|exe| exe.parent().map(|dir| dir.join(COMPANION)))

@@ -36,7 +36,12 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
     runtime.block_on(serve(args, config))
 }
 
-async fn serve(args: ServeArgs, config: Option<Config>) -> anyhow::Result<()> {
+/// Opens the store and the object directory, and makes sure the accounts exist (a
+/// config's, else the two defaults on a first start).
+pub async fn open_state(
+    args: &ServeArgs,
+    config: Option<Config>,
+) -> anyhow::Result<(Arc<ServerState>, String)> {
     let store = if args.in_memory {
         Store::open_temporary()?
     } else {
@@ -73,6 +78,11 @@ async fn serve(args: ServeArgs, config: Option<Config>) -> anyhow::Result<()> {
         }
         None => {}
     }
+    Ok((state, region))
+}
+
+async fn serve(args: ServeArgs, config: Option<Config>) -> anyhow::Result<()> {
+    let (state, region) = open_state(&args, config).await?;
     let listener = tokio::net::TcpListener::bind((args.host.as_str(), args.port))
         .await
         .with_context(|| format!("cannot listen on {}:{}", args.host, args.port))?;
