@@ -170,9 +170,17 @@ impl Keyspace {
         )
     }
 
+    /// An item of about `item_size` bytes: its key, a `category` (one of 16 strings) and
+    /// an `amount` (a number with two decimals) for aggregates over exports, and a payload.
     fn item(&self, i: u64, rng: &mut fastrand::Rng) -> String {
         let payload: String = (0..self.item_size).map(|_| rng.alphanumeric()).collect();
-        format!(r#"{{{},"payload":{{"S":"{payload}"}}}}"#, self.key(i))
+        format!(
+            r#"{{{},"category":{{"S":"c{:02}"}},"amount":{{"N":"{}.{:02}"}},"payload":{{"S":"{payload}"}}}}"#,
+            self.key(i),
+            i % 16,
+            i % 1000,
+            i % 100
+        )
     }
 
     fn body(&self, op: Op, rng: &mut fastrand::Rng) -> String {

@@ -64,6 +64,21 @@ impl From<DynamoDbError> for WriteFailure {
 const MSG_ITEM_TOO_LARGE: &str = "Item size has exceeded the maximum allowed size";
 const MSG_UPDATE_TOO_LARGE: &str = "Item size to update has exceeded the maximum allowed size";
 
+/// What a whole item written to `table` must satisfy: named attributes, the table's key,
+/// well-typed index keys, at most 400 KB.
+pub(crate) fn check_put(table: &Table, item: &Item) -> Result<()> {
+    // UNCONFIRMED wording: DynamoDB requires names of at least one character.
+    if item.contains_key("") {
+        return Err(DynamoDbError::invalid("An attribute name cannot be empty"));
+    }
+    check_item_key(&table.def.key_schema, item)?;
+    check_index_keys(&table.def.indexes, item)?;
+    if item_size(item) > MAX_ITEM_SIZE {
+        return Err(DynamoDbError::validation(MSG_ITEM_TOO_LARGE));
+    }
+    Ok(())
+}
+
 impl ItemWrite {
     /// A write of `action` to the item with `key` (for Put, the item's own key).
     pub fn new(
@@ -74,17 +89,7 @@ impl ItemWrite {
     ) -> Result<Self> {
         let schema = &table.def.key_schema;
         match &action {
-            Action::Put(item) => {
-                // UNCONFIRMED wording: DynamoDB requires names of at least one character.
-                if item.contains_key("") {
-                    return Err(DynamoDbError::invalid("An attribute name cannot be empty"));
-                }
-                check_item_key(schema, item)?;
-                check_index_keys(&table.def.indexes, item)?;
-                if item_size(item) > MAX_ITEM_SIZE {
-                    return Err(DynamoDbError::validation(MSG_ITEM_TOO_LARGE));
-                }
-            }
+            Action::Put(item) => check_put(&table, item)?,
             _ => check_key(schema, &key)?,
         }
         if let Action::Update(Some(update)) = &action {

@@ -14,6 +14,7 @@
 //! layout in [`layout`], key encoding in [`key`].
 
 pub mod batch;
+pub mod bulk;
 pub mod capacity;
 pub mod catalog;
 pub mod error;

@@ -93,31 +93,111 @@ pub async fn query(dir: &Path, sql: &str) -> anyhow::Result<Vec<RecordBatch>> {
         Arc::new(table::export_table(&export, schema, workers)?),
     )?;
     let frame = ctx.sql(sql).await?;
-    let batches = frame.collect().await?;
+    let schema = frame.schema().inner().clone();
+    let mut batches = frame.collect().await?;
+    if batches.is_empty() {
+        // An empty answer still has its columns.
+        batches.push(RecordBatch::new_empty(schema.clone()));
+    }
+    let names: Vec<String> = schema
+        .fields()
+        .iter()
+        .map(|f| display_name(f.name(), export.table_name()))
+        .collect();
+    let distinct: std::collections::HashSet<&String> = names.iter().collect();
+    if distinct.len() < names.len() {
+        return Ok(batches); // two paths would read alike: keep DataFusion's names
+    }
+    let fields: Vec<_> = schema
+        .fields()
+        .iter()
+        .zip(&names)
+        .map(|(f, name)| f.as_ref().clone().with_name(name))
+        .collect();
+    let renamed = Arc::new(datafusion::arrow::datatypes::Schema::new(fields));
     batches
         .into_iter()
         .map(|batch| {
-            let schema = batch.schema();
-            let fields: Vec<_> = schema
-                .fields()
-                .iter()
-                .map(|f| {
-                    f.as_ref()
-                        .clone()
-                        .with_name(display_name(f.name(), export.table_name()))
-                })
-                .collect();
-            let schema = Arc::new(datafusion::arrow::datatypes::Schema::new(fields));
-            Ok(RecordBatch::try_new(schema, batch.columns().to_vec())?)
+            Ok(RecordBatch::try_new(
+                renamed.clone(),
+                batch.columns().to_vec(),
+            )?)
         })
         .collect()
 }
 
-/// A column named after its expression reads as the path the user wrote:
-/// `items.Item[pk][S]` → `Item.pk.S`.
+/// A column reads as the user wrote it: each path in its name (`items.Item[pk][S]`, as
+/// DataFusion names it) becomes `Item.pk.S`, a list index `[Int64(1)]` becomes `[1]`;
+/// everything else (functions, literals) is left alone.
 fn display_name(name: &str, table: &str) -> String {
-    name.replace(&format!("{table}."), "")
-        .replace("][", ".")
-        .replace('[', ".")
-        .replace(']', "")
+    let prefix = format!("{table}.");
+    let mut out = String::with_capacity(name.len());
+    let mut rest = name;
+    while !rest.is_empty() {
+        let at_boundary = out
+            .chars()
+            .last()
+            .is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == '"'));
+        if at_boundary
+            && let Some(after) = rest.strip_prefix(&prefix)
+            && let Some((path, tail)) = path(after)
+        {
+            out.push_str(&path);
+            rest = tail;
+            continue;
+        }
+        let c = rest.chars().next().expect("not empty");
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
+/// `Item[pk][S]…` at the start of `text`: the readable path and what follows it.
+fn path(text: &str) -> Option<(String, &str)> {
+    let head_end = text.find(|c: char| !(c.is_alphanumeric() || c == '_'))?;
+    let (head, mut rest) = text.split_at(head_end);
+    if head.is_empty() || !rest.starts_with('[') {
+        return None;
+    }
+    let mut out = head.to_owned();
+    while let Some(inner) = rest.strip_prefix('[') {
+        let (segment, tail) = inner.split_once(']')?;
+        match segment
+            .strip_prefix("Int64(")
+            .and_then(|n| n.strip_suffix(')'))
+        {
+            Some(index) => out.push_str(&format!("[{index}]")),
+            None => {
+                out.push('.');
+                out.push_str(segment);
+            }
+        }
+        rest = tail;
+    }
+    Some((out, rest))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::display_name;
+
+    #[test]
+    fn paths_read_as_written() {
+        let name = |n| display_name(n, "items");
+        assert_eq!(name("items.Item[pk][S]"), "Item.pk.S");
+        assert_eq!(name("items.Item[tags][L][Int64(1)][M]"), "Item.tags.L[1].M");
+        assert_eq!(
+            display_name("changes.NewImage[a][N]", "changes"),
+            "NewImage.a.N"
+        );
+        assert_eq!(name("upper(items.Item[pk][S])"), "upper(Item.pk.S)");
+        assert_eq!(
+            name("items.Item[pk][S] || Utf8(\"[x]\")"),
+            "Item.pk.S || Utf8(\"[x]\")"
+        );
+        assert_eq!(name("items.Item[items.count][N]"), "Item.items.count.N");
+        assert_eq!(name("count(*)"), "count(*)");
+        assert_eq!(name("myitems.Item[a]"), "myitems.Item[a]");
+    }
 }

@@ -420,9 +420,9 @@ impl Demo {
         })?;
         let run = |output: &str| -> anyhow::Result<String> {
             let out = std::process::Command::new(&companion)
+                .args(["--output", output, "--"])
                 .arg(&export.dir)
                 .arg(sql)
-                .args(["--output", output])
                 .output()
                 .with_context(|| format!("cannot run {}", companion.display()))?;
             if !out.status.success() {

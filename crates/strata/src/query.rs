@@ -39,12 +39,13 @@ pub fn run(args: QueryArgs) -> anyhow::Result<()> {
     let resolve = || Caller::resolve(args.endpoint.as_deref(), args.profile.as_deref());
     let export = export_source::open(&args.source, resolve)?;
     let status = Command::new(&binary)
+        .args(["--output", &args.output, "--"])
         .arg(&export.dir)
         .arg(&args.sql)
-        .arg("--output")
-        .arg(&args.output)
         .status()
         .with_context(|| format!("cannot run {}", binary.display()))?;
+    // A downloaded copy goes before the exit status is passed on.
+    drop(export);
     if !status.success() {
         // The companion has said what went wrong.
         std::process::exit(status.code().unwrap_or(1));

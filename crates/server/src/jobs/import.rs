@@ -1,7 +1,8 @@
 //! The import job: reads every object under `S3KeyPrefix` **as the caller** (s3:ListBucket
 //! then s3:GetObject, through S3 authorization, with `S3BucketOwner` as the expected owner),
 //! decompresses it (GZIP, ZSTD or NONE), parses its records (DynamoDB JSON, Ion or CSV) and
-//! writes the valid items into the new table in batches through the normal write path.
+//! loads the valid items into the new table (bulk load: thousands of items per atomic
+//! batch, one committing while the next object is parsed).
 //!
 //! The table is created only once the bucket is known to exist and be listable, as on AWS
 //! (a missing bucket fails the import and creates nothing). Record errors follow AWS's
@@ -9,14 +10,13 @@
 //! does not parse costs one error and ends its object. Any error makes the import FAILED with
 //! `ItemValidationError` while the table keeps every valid item.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::io::Read as _;
 
+use strata_dynamodb::bulk::LoadItem;
 use strata_dynamodb::imports::{ImportRecord, ImportStatus};
-use strata_dynamodb::items::{Action, ItemWrite};
 use strata_dynamodb::schema::ScalarType;
 use strata_dynamodb::{Scope, Table};
-use strata_dynamodb_item::Item;
 use strata_export_format::import::{self, KeyType, RecordError, Records};
 use strata_s3::ListQuery;
 
@@ -27,8 +27,10 @@ use crate::services::s3::access::authorize_explained;
 use crate::services::s3::identity::Requester;
 use crate::state::ServerState;
 
-/// Items written per batch.
-const BATCH: usize = 256;
+/// Items per bulk-load batch, at most.
+const LOAD_ITEMS: usize = 8192;
+/// Bytes per bulk-load batch, at most (about).
+const LOAD_BYTES: usize = 8 << 20;
 
 /// What an import counted.
 #[derive(Clone, Copy, Debug, Default)]
@@ -140,72 +142,80 @@ async fn import(
     let format = record.input_format.clone();
     let (delimiter, header) = csv_options(record);
 
-    let prefix = record.s3_key_prefix.clone().unwrap_or_default();
-    let mut after = None;
-    loop {
-        let page = state
-            .s3
-            .list_objects(
-                &bucket.name,
-                &ListQuery {
-                    prefix: prefix.clone(),
-                    delimiter: None,
-                    after: after.clone(),
-                    max_keys: 1000,
-                },
-            )
-            .map_err(Failure::internal)?;
-        for object in &page.objects {
-            authorize_explained(
-                state,
-                &requester,
-                "s3:GetObject",
-                &bucket,
-                Some(&object.key),
-                expected,
-            )
-            .map_err(Failure::from)?;
-            if object.size == 0 {
-                continue;
-            }
-            let Some(text) = read_object(
-                state,
-                &bucket.name,
-                &object.key,
-                &record.input_compression_type,
-                counts,
-            )
-            .await?
-            else {
-                continue;
-            };
-            let (format, header, key_types) = (format.clone(), header.clone(), key_types.clone());
-            let records: Records = tokio::task::spawn_blocking(move || match format.as_str() {
-                "ION" => import::ion(&text),
-                "CSV" => import::csv(&text, delimiter, header.as_deref(), &key_types),
-                _ => import::dynamodb_json(&text),
-            })
-            .await
-            .map_err(Failure::internal)?;
-            write_records(state, &table, records, counts).await?;
-            // Counters move while the import runs, as DescribeImport shows them.
-            let now = *counts;
-            state
-                .dynamodb
-                .update_import(record, move |r| {
-                    r.processed_size_bytes = now.processed_size_bytes;
-                    r.processed_item_count = now.processed_item_count;
-                    r.imported_item_count = now.imported_item_count;
-                    r.error_count = now.error_count;
+    let mut loader = Loader::new(table.clone());
+    // Whatever ends the reading, the batch in flight commits and counts.
+    let outcome: Result<(), Failure> = async {
+        let prefix = record.s3_key_prefix.clone().unwrap_or_default();
+        let mut after = None;
+        loop {
+            let page = state
+                .s3
+                .list_objects(
+                    &bucket.name,
+                    &ListQuery {
+                        prefix: prefix.clone(),
+                        delimiter: None,
+                        after: after.clone(),
+                        max_keys: 1000,
+                    },
+                )
+                .map_err(Failure::internal)?;
+            for object in &page.objects {
+                authorize_explained(
+                    state,
+                    &requester,
+                    "s3:GetObject",
+                    &bucket,
+                    Some(&object.key),
+                    expected,
+                )
+                .map_err(Failure::from)?;
+                if object.size == 0 {
+                    continue;
+                }
+                let Some(text) = read_object(
+                    state,
+                    &bucket.name,
+                    &object.key,
+                    &record.input_compression_type,
+                    counts,
+                )
+                .await?
+                else {
+                    continue;
+                };
+                let (format, header, key_types) =
+                    (format.clone(), header.clone(), key_types.clone());
+                let records: Records = tokio::task::spawn_blocking(move || match format.as_str() {
+                    "ION" => import::ion(&text),
+                    "CSV" => import::csv(&text, delimiter, header.as_deref(), &key_types),
+                    _ => import::dynamodb_json(&text),
                 })
                 .await
                 .map_err(Failure::internal)?;
+                loader.add(state, records, counts).await?;
+                // Counters move while the import runs, as DescribeImport shows them.
+                let now = *counts;
+                state
+                    .dynamodb
+                    .update_import(record, move |r| {
+                        r.processed_size_bytes = now.processed_size_bytes;
+                        r.processed_item_count = now.processed_item_count;
+                        r.imported_item_count = now.imported_item_count;
+                        r.error_count = now.error_count;
+                    })
+                    .await
+                    .map_err(Failure::internal)?;
+            }
+            if !page.is_truncated {
+                return Ok(());
+            }
+            after = page.last;
         }
-        if !page.is_truncated {
-            return Ok(());
-        }
-        after = page.last;
     }
+    .await;
+    let finished = loader.finish(state, counts).await;
+    outcome.and(finished)
 }
 
 /// The object's bytes, decompressed and as text; `None` (one error counted) when they are
@@ -254,60 +264,85 @@ async fn read_object(
     }
 }
 
-async fn write_records(
-    state: &ServerState,
-    table: &Table,
-    records: Records,
-    counts: &mut Counts,
-) -> Result<(), Failure> {
-    let schema = &table.def.key_schema;
-    let mut batch = Vec::with_capacity(BATCH);
-    let mut keys_in_batch: HashSet<Vec<u8>> = HashSet::new();
-    for record in records {
-        counts.processed_item_count += 1;
-        let item: Item = match record {
-            Ok(item) => item,
-            Err(RecordError::Invalid(_) | RecordError::Unparseable(_)) => {
-                counts.error_count += 1;
-                continue;
-            }
-        };
-        let key = schema.key_of(&item);
-        let write = match ItemWrite::new(table.clone(), key, Action::Put(item), None) {
-            Ok(write) => write,
-            Err(_) => {
-                counts.error_count += 1;
-                continue;
-            }
-        };
-        // Duplicate keys: the last one wins, as on AWS; one batch may not hold both.
-        if !keys_in_batch.insert(write.encoded_key.clone()) || batch.len() == BATCH {
-            flush(state, &mut batch, counts).await?;
-            keys_in_batch.clear();
-            keys_in_batch.insert(write.encoded_key.clone());
-        }
-        batch.push(write);
-    }
-    flush(state, &mut batch, counts).await
+/// Loads an import's valid items into its table with [`DynamoDb::bulk_load`]: batches of
+/// up to [`LOAD_ITEMS`] items or [`LOAD_BYTES`] bytes, one batch committing while the next
+/// records are read and parsed.
+struct Loader {
+    table: Table,
+    batch: Vec<LoadItem>,
+    bytes: usize,
+    /// The batch being committed, and its item count.
+    in_flight: Option<(u64, tokio::task::JoinHandle<strata_dynamodb::Result<()>>)>,
 }
 
-async fn flush(
-    state: &ServerState,
-    batch: &mut Vec<ItemWrite>,
-    counts: &mut Counts,
-) -> Result<(), Failure> {
-    if batch.is_empty() {
-        return Ok(());
+impl Loader {
+    fn new(table: Table) -> Self {
+        Self {
+            table,
+            batch: Vec::new(),
+            bytes: 0,
+            in_flight: None,
+        }
     }
-    let writes = std::mem::take(batch);
-    let n = writes.len() as u64;
-    state
-        .dynamodb
-        .batch_write_item(writes)
-        .await
-        .map_err(Failure::internal)?;
-    counts.imported_item_count += n;
-    Ok(())
+
+    /// Counts `records` and queues the valid ones.
+    async fn add(
+        &mut self,
+        state: &ServerState,
+        records: Records,
+        counts: &mut Counts,
+    ) -> Result<(), Failure> {
+        for record in records {
+            counts.processed_item_count += 1;
+            let load = match record.map(|item| LoadItem::new(&self.table, item)) {
+                Ok(Ok(load)) => load,
+                Ok(Err(_)) | Err(RecordError::Invalid(_) | RecordError::Unparseable(_)) => {
+                    counts.error_count += 1;
+                    continue;
+                }
+            };
+            self.bytes += load.size();
+            self.batch.push(load);
+            if self.batch.len() == LOAD_ITEMS || self.bytes >= LOAD_BYTES {
+                self.send(state, counts).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Waits for the batch in flight, then starts committing the queued one.
+    async fn send(&mut self, state: &ServerState, counts: &mut Counts) -> Result<(), Failure> {
+        self.wait(counts).await?;
+        if self.batch.is_empty() {
+            return Ok(());
+        }
+        let batch = std::mem::take(&mut self.batch);
+        self.bytes = 0;
+        let (engine, table) = (state.dynamodb.clone(), self.table.clone());
+        let n = batch.len() as u64;
+        self.in_flight = Some((
+            n,
+            tokio::spawn(async move { engine.bulk_load(&table, batch).await }),
+        ));
+        Ok(())
+    }
+
+    async fn wait(&mut self, counts: &mut Counts) -> Result<(), Failure> {
+        if let Some((n, handle)) = self.in_flight.take() {
+            handle
+                .await
+                .map_err(Failure::internal)?
+                .map_err(Failure::internal)?;
+            counts.imported_item_count += n;
+        }
+        Ok(())
+    }
+
+    /// Commits everything queued.
+    async fn finish(&mut self, state: &ServerState, counts: &mut Counts) -> Result<(), Failure> {
+        self.send(state, counts).await?;
+        self.wait(counts).await
+    }
 }
 
 /// The declared types of the table's and its indexes' key attributes (CSV typing).
