@@ -5,7 +5,7 @@
 //!   DynamoDB JSON lines);
 //! - [`schema`] finds the full schema by reading every record, so an attribute first seen
 //!   in the millionth item is still a column;
-//! - [`table`] serves the files to DataFusion as a table (`items`, or `changes` for an
+//! - [`table`] serves the records (decompressed once, by [`prepare`]) to DataFusion as a table (`items`, or `changes` for an
 //!   incremental export) with Athena's paths: `Item.pk.S`, `Item.doc.M.tags.L`,
 //!   `NewImage.total.N`;
 //! - [`output`] prints the result as a table, CSV or JSON lines.
@@ -18,7 +18,8 @@ pub mod output;
 pub mod schema;
 pub mod table;
 
-use std::path::Path;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -33,15 +34,35 @@ fn workers() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
-/// Reads every record of `export` once for its schema, the files shared among `workers`.
-pub fn scan_schema(export: &ExportDir, workers: usize) -> anyhow::Result<RecordShape> {
+/// The export read once: its schema, and its records as plain DynamoDB JSON lines in a
+/// temporary directory (gunzip costs more than the scan itself, so the table reads these
+/// instead of decompressing again).
+pub struct Prepared {
+    pub shape: RecordShape,
+    pub files: Vec<PathBuf>,
+    _dir: tempfile::TempDir,
+}
+
+/// Reads every record of `export` once, the files shared among `workers`.
+pub fn prepare(export: &ExportDir, workers: usize) -> anyhow::Result<Prepared> {
+    let workers = workers.max(1);
+    let dir = tempfile::Builder::new().prefix("strata-query-").tempdir()?;
+    let files: Vec<PathBuf> = (0..export.files.len())
+        .map(|i| dir.path().join(format!("{i}.json")))
+        .collect();
     let shapes = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..workers.max(1))
+        let handles: Vec<_> = (0..workers)
             .map(|worker| {
+                let files = &files;
                 scope.spawn(move || -> anyhow::Result<RecordShape> {
                     let mut shape = RecordShape::default();
-                    for path in export.files.iter().skip(worker).step_by(workers.max(1)) {
+                    for i in (worker..export.files.len()).step_by(workers) {
+                        let path = &export.files[i];
                         let mut reader = json_lines(path, export.listing.format)?;
+                        let mut plain = std::io::BufWriter::with_capacity(
+                            1 << 20,
+                            std::fs::File::create(&files[i])?,
+                        );
                         let mut chunk = Vec::with_capacity(1 << 20);
                         // Whole lines at a time, a few MB per chunk.
                         loop {
@@ -60,7 +81,9 @@ pub fn scan_schema(export: &ExportDir, workers: usize) -> anyhow::Result<RecordS
                             shape
                                 .scan(&chunk)
                                 .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+                            plain.write_all(&chunk)?;
                         }
+                        plain.flush()?;
                     }
                     Ok(shape)
                 })
@@ -75,14 +98,19 @@ pub fn scan_schema(export: &ExportDir, workers: usize) -> anyhow::Result<RecordS
     for part in shapes {
         shape.merge(part);
     }
-    Ok(shape)
+    Ok(Prepared {
+        shape,
+        files,
+        _dir: dir,
+    })
 }
 
 /// Runs `sql` over the export in `dir`.
 pub async fn query(dir: &Path, sql: &str) -> anyhow::Result<Vec<RecordBatch>> {
     let export = ExportDir::open(dir)?;
     let workers = workers();
-    let schema = Arc::new(scan_schema(&export, workers)?.schema());
+    let prepared = prepare(&export, workers)?;
+    let schema = Arc::new(prepared.shape.schema());
     let config = SessionConfig::new()
         .with_target_partitions(workers)
         // `Item.pk.S` as written: attribute names are case-sensitive.
@@ -90,7 +118,7 @@ pub async fn query(dir: &Path, sql: &str) -> anyhow::Result<Vec<RecordBatch>> {
     let ctx = SessionContext::new_with_config(config);
     ctx.register_table(
         export.table_name(),
-        Arc::new(table::export_table(&export, schema, workers)?),
+        Arc::new(table::lines_table(&prepared.files, schema, workers)?),
     )?;
     let frame = ctx.sql(sql).await?;
     let schema = frame.schema().inner().clone();

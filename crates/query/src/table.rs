@@ -1,7 +1,9 @@
 //! The export as a DataFusion table: one partition per worker, each decoding its share of
-//! the data files (gunzip, then arrow-json against the full schema) on a blocking thread.
+//! the record files (arrow-json against the full schema) on a blocking thread.
 
-use std::io::BufRead;
+use std::fs::File;
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use datafusion::arrow::datatypes::SchemaRef;
@@ -12,21 +14,20 @@ use datafusion::execution::{SendableRecordBatchStream, TaskContext};
 use datafusion::physical_plan::stream::RecordBatchReceiverStream;
 use datafusion::physical_plan::streaming::PartitionStream;
 
-use crate::export_dir::{ExportDir, json_lines};
-
-/// A table over `export` with `schema`, read by `workers` partitions.
-pub fn export_table(
-    export: &ExportDir,
-    schema: SchemaRef,
-    workers: usize,
-) -> Result<StreamingTable> {
-    let workers = workers.clamp(1, export.files.len().max(1));
+/// A table over `files` (DynamoDB JSON lines, uncompressed) with `schema`, read by
+/// `workers` partitions.
+pub fn lines_table(files: &[PathBuf], schema: SchemaRef, workers: usize) -> Result<StreamingTable> {
+    let workers = workers.clamp(1, files.len().max(1));
     let partitions = (0..workers)
         .map(|worker| {
             Arc::new(FilesPartition {
                 schema: schema.clone(),
-                export: export.clone(),
-                files: (worker..export.files.len()).step_by(workers).collect(),
+                files: files
+                    .iter()
+                    .skip(worker)
+                    .step_by(workers)
+                    .cloned()
+                    .collect(),
             }) as Arc<dyn PartitionStream>
         })
         .collect();
@@ -36,9 +37,7 @@ pub fn export_table(
 #[derive(Debug)]
 struct FilesPartition {
     schema: SchemaRef,
-    export: ExportDir,
-    /// Indexes into `export.files`.
-    files: Vec<usize>,
+    files: Vec<PathBuf>,
 }
 
 impl PartitionStream for FilesPartition {
@@ -50,17 +49,11 @@ impl PartitionStream for FilesPartition {
         let mut builder = RecordBatchReceiverStream::builder(self.schema.clone(), 2);
         let tx = builder.tx();
         let schema = self.schema.clone();
-        let format = self.export.listing.format;
-        let paths: Vec<_> = self
-            .files
-            .iter()
-            .map(|i| self.export.files[*i].clone())
-            .collect();
+        let paths = self.files.clone();
         let batch_size = ctx.session_config().batch_size();
         builder.spawn_blocking(move || {
             for path in paths {
-                let mut reader =
-                    json_lines(&path, format).map_err(|e| DataFusionError::External(e.into()))?;
+                let mut reader = BufReader::with_capacity(1 << 18, File::open(&path)?);
                 let mut decoder = ReaderBuilder::new(schema.clone())
                     .with_batch_size(batch_size)
                     .build_decoder()?;

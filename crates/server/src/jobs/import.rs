@@ -147,6 +147,7 @@ async fn import(
     let outcome: Result<(), Failure> = async {
         let prefix = record.s3_key_prefix.clone().unwrap_or_default();
         let mut after = None;
+        let mut parsing: Option<tokio::task::JoinHandle<Parsed>> = None;
         loop {
             let page = state
                 .s3
@@ -173,41 +174,27 @@ async fn import(
                 if object.size == 0 {
                     continue;
                 }
-                let Some(text) = read_object(
-                    state,
-                    &bucket.name,
-                    &object.key,
-                    &record.input_compression_type,
-                    counts,
-                )
-                .await?
-                else {
-                    continue;
-                };
-                let (format, header, key_types) =
-                    (format.clone(), header.clone(), key_types.clone());
-                let records: Records = tokio::task::spawn_blocking(move || match format.as_str() {
-                    "ION" => import::ion(&text),
-                    "CSV" => import::csv(&text, delimiter, header.as_deref(), &key_types),
-                    _ => import::dynamodb_json(&text),
-                })
-                .await
-                .map_err(Failure::internal)?;
-                loader.add(state, records, counts).await?;
-                // Counters move while the import runs, as DescribeImport shows them.
-                let now = *counts;
-                state
-                    .dynamodb
-                    .update_import(record, move |r| {
-                        r.processed_size_bytes = now.processed_size_bytes;
-                        r.processed_item_count = now.processed_item_count;
-                        r.imported_item_count = now.imported_item_count;
-                        r.error_count = now.error_count;
-                    })
-                    .await
-                    .map_err(Failure::internal)?;
+                let bytes = read_object(state, &bucket.name, &object.key).await?;
+                let (compression, format, header, key_types) = (
+                    record.input_compression_type.clone(),
+                    format.clone(),
+                    header.clone(),
+                    key_types.clone(),
+                );
+                // This object parses while the one before it loads.
+                let next = tokio::task::spawn_blocking(move || {
+                    parse_object(bytes, &compression, &format, delimiter, header, &key_types)
+                });
+                if let Some(previous) = parsing.replace(next) {
+                    let parsed = previous.await.map_err(Failure::internal)?;
+                    load(state, record, &mut loader, parsed, counts).await?;
+                }
             }
             if !page.is_truncated {
+                if let Some(last) = parsing.take() {
+                    let parsed = last.await.map_err(Failure::internal)?;
+                    load(state, record, &mut loader, parsed, counts).await?;
+                }
                 return Ok(());
             }
             after = page.last;
@@ -218,15 +205,8 @@ async fn import(
     outcome.and(finished)
 }
 
-/// The object's bytes, decompressed and as text; `None` (one error counted) when they are
-/// not what the compression type says or not UTF-8.
-async fn read_object(
-    state: &ServerState,
-    bucket: &str,
-    key: &str,
-    compression: &str,
-    counts: &mut Counts,
-) -> Result<Option<String>, Failure> {
+/// The object's stored bytes.
+async fn read_object(state: &ServerState, bucket: &str, key: &str) -> Result<Vec<u8>, Failure> {
     let object = state
         .s3
         .get_object(bucket, key)
@@ -240,6 +220,25 @@ async fn read_object(
     while let Some(chunk) = reader.next_chunk().await.map_err(Failure::internal)? {
         bytes.extend_from_slice(&chunk);
     }
+    Ok(bytes)
+}
+
+/// One object, decompressed and parsed.
+enum Parsed {
+    /// Its records, and its size decompressed.
+    Records { size: u64, records: Records },
+    /// Not what the compression type says (`size` 0), or not UTF-8: one error.
+    Undecodable { size: u64 },
+}
+
+fn parse_object(
+    bytes: Vec<u8>,
+    compression: &str,
+    format: &str,
+    delimiter: u8,
+    header: Option<Vec<String>>,
+    key_types: &BTreeMap<String, KeyType>,
+) -> Parsed {
     let decompressed = match compression {
         "GZIP" => {
             let mut out = Vec::new();
@@ -251,17 +250,51 @@ async fn read_object(
         _ => Ok(bytes),
     };
     let Ok(decompressed) = decompressed else {
-        counts.error_count += 1;
-        return Ok(None);
+        return Parsed::Undecodable { size: 0 };
     };
-    counts.processed_size_bytes += decompressed.len() as u64;
-    match String::from_utf8(decompressed) {
-        Ok(text) => Ok(Some(text)),
-        Err(_) => {
+    let size = decompressed.len() as u64;
+    let Ok(text) = String::from_utf8(decompressed) else {
+        return Parsed::Undecodable { size };
+    };
+    let records = match format {
+        "ION" => import::ion(&text),
+        "CSV" => import::csv(&text, delimiter, header.as_deref(), key_types),
+        _ => import::dynamodb_json(&text),
+    };
+    Parsed::Records { size, records }
+}
+
+/// Counts and loads one parsed object, then publishes the counters, which move while the
+/// import runs, as DescribeImport shows them.
+async fn load(
+    state: &ServerState,
+    record: &ImportRecord,
+    loader: &mut Loader,
+    parsed: Parsed,
+    counts: &mut Counts,
+) -> Result<(), Failure> {
+    match parsed {
+        Parsed::Records { size, records } => {
+            counts.processed_size_bytes += size;
+            loader.add(state, records, counts).await?;
+        }
+        Parsed::Undecodable { size } => {
+            counts.processed_size_bytes += size;
             counts.error_count += 1;
-            Ok(None)
         }
     }
+    let now = *counts;
+    state
+        .dynamodb
+        .update_import(record, move |r| {
+            r.processed_size_bytes = now.processed_size_bytes;
+            r.processed_item_count = now.processed_item_count;
+            r.imported_item_count = now.imported_item_count;
+            r.error_count = now.error_count;
+        })
+        .await
+        .map_err(Failure::internal)?;
+    Ok(())
 }
 
 /// Loads an import's valid items into its table with [`DynamoDb::bulk_load`]: batches of

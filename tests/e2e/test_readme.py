@@ -1,0 +1,132 @@
+"""The README's "The seed, step by step with the AWS CLI" runs as written: its ```sh block is
+taken from README.md and run with bash against a fresh `strata serve` (default accounts, data
+in ./.strata of the working directory), with `strata` and the AWS CLI from PATH and a HOME of
+its own, so `>> ~/.aws/config` touches nothing of the user's."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from conftest import ROOT, Server, strata_bin
+
+HEADING = "## The seed, step by step with the AWS CLI"
+
+
+def readme_block() -> str:
+    """The first ```sh fence after the heading."""
+    text = (ROOT / "README.md").read_text()
+    start = text.index(HEADING + "\n")
+    match = re.compile(r"^```sh\n(.*?)^```$", re.S | re.M).search(text, start)
+    assert match, f"no ```sh block after {HEADING!r}"
+    return match.group(1)
+
+
+def serve_in(cwd: Path) -> Server:
+    """`strata serve --port 0` run in `cwd`, so its data directory is the default ./.strata
+    and `strata credentials` run there finds it (and the port it listens on)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    proc = subprocess.Popen(
+        [strata_bin(), "serve", "--port", "0"],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    first = proc.stdout.readline()
+    match = re.match(r"strata listening on (http://\S+)", first)
+    if not match:
+        proc.kill()
+        raise RuntimeError(f"strata did not start: {first!r}")
+    banner = first
+    while True:  # the account lines, read so the pipe never fills
+        line = proc.stdout.readline()
+        banner += line
+        if not line or line.startswith("try:"):
+            break
+    server = Server(proc, match.group(1), cwd / ".strata", banner)
+    deadline = time.time() + 10
+    while True:
+        try:
+            server.get("/_strata/health")
+            return server
+        except OSError:
+            if time.time() > deadline:
+                server.stop()
+                raise
+            time.sleep(0.05)
+
+
+def after(text: str, pattern: str, pos: int) -> re.Match:
+    """The first match of `pattern` (a multi-line regex) at or after `pos`."""
+    match = re.compile(pattern, re.M).search(text, pos)
+    assert match, f"{pattern!r} not found after offset {pos} in:\n{text}"
+    return match
+
+
+def test_the_readme_seed_block_runs_as_written(tmp_path):
+    block = readme_block()
+    work, home = tmp_path / "work", tmp_path / "home"
+    work.mkdir()
+    home.mkdir()
+    script = tmp_path / "seed.sh"
+    script.write_text(block)
+
+    server = serve_in(work)
+    try:
+        assert "111111111111 source" in server.banner
+        assert "222222222222 destination" in server.banner
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        path = [str(Path(strata_bin()).resolve().parent), str(Path(sys.executable).parent)]
+        env.update(
+            PATH=os.pathsep.join(path + [os.environ.get("PATH", "")]),
+            HOME=str(home),
+            AWS_CONFIG_FILE=str(home / ".aws" / "config"),
+            AWS_SHARED_CREDENTIALS_FILE=str(home / ".aws" / "credentials"),
+        )
+        out = subprocess.run(
+            ["bash", "-euo", "pipefail", str(script)],
+            cwd=work,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+    finally:
+        server.stop()
+    text = out.stdout
+    assert out.returncode == 0, f"exit {out.returncode}\nstdout:\n{text}\nstderr:\n{out.stderr}"
+
+    # The profile went into the temporary HOME, with the port this server listens on.
+    config = (home / ".aws" / "config").read_text()
+    assert "[profile destination]" in config
+    assert f"endpoint_url = {server.endpoint}" in config
+
+    # The first export (no S3BucketOwner) FAILED with S3AccessDenied; the second COMPLETED.
+    failed = after(text, r"^FAILED\s+S3AccessDenied$", 0)
+    completed = after(text, r"^COMPLETED$", failed.end())
+
+    # Its files are in the other account's bucket, under one export id (the failed export
+    # wrote nothing).
+    listed = re.findall(r"^\S+ \S+\s+\d+ (AWSDynamoDB/(\S+?)/(\S+))$", text, re.M)
+    assert listed, f"no files listed under AWSDynamoDB/ in:\n{text}"
+    ids = {export_id for _, export_id, _ in listed}
+    assert len(ids) == 1, ids
+    names = {name for _, _, name in listed}
+    assert {"manifest-summary.json", "manifest-files.json"} <= names, names
+    assert any(n.startswith("data/") and n.endswith(".json.gz") for n in names), names
+
+    # The import COMPLETED, then the scan of the new table shows the item.
+    imported = after(text, r"^COMPLETED$", completed.end())
+    scan_start = after(text, r"^\{$", imported.end())
+    scan, _ = json.JSONDecoder().raw_decode(text, scan_start.start())
+    assert scan["Items"] == [{"pk": {"S": "order-1"}, "total": {"N": "42"}}], scan
+    assert scan["Count"] == 1
+
+    # `strata query` over the export in the other account's bucket.
+    query = after(text, r"^pk,total$", scan_start.end())
+    assert text[query.end():].split()[0] == "order-1,42", text[query.start():]
