@@ -27,28 +27,123 @@ pub type Records = Vec<Result<Item, RecordError>>;
 
 /// DynamoDB JSON: `{"Item":{…}}` objects separated by whitespace (or nothing).
 pub fn dynamodb_json(text: &str) -> Records {
+    let mut stream = DynamoDbJsonStream::new(text.as_bytes());
     let mut out = Vec::new();
-    for value in serde_json::Deserializer::from_str(text).into_iter::<Value>() {
-        match value {
-            Err(err) => {
-                out.push(Err(RecordError::Unparseable(format!(
-                    "Unexpected content: {err}"
-                ))));
-                break;
+    while let Some(records) = stream.next_chunk().expect("reading a slice never fails") {
+        out.extend(records);
+    }
+    out
+}
+
+/// [`dynamodb_json`] over a reader, a few megabytes at a time, so an object of any size is
+/// read in bounded memory (and at `from_slice` speed).
+pub struct DynamoDbJsonStream<R> {
+    reader: R,
+    buffer: Vec<u8>,
+    reader_done: bool,
+    ended: bool,
+}
+
+impl<R: std::io::Read> DynamoDbJsonStream<R> {
+    /// Bytes read per chunk, about.
+    const CHUNK: usize = 4 << 20;
+
+    pub fn new(reader: R) -> Self {
+        Self {
+            reader,
+            buffer: Vec::new(),
+            reader_done: false,
+            ended: false,
+        }
+    }
+
+    /// Reads until the buffer holds `CHUNK` bytes or the reader ends.
+    fn fill(&mut self) -> std::io::Result<()> {
+        let want = self.buffer.len() + Self::CHUNK;
+        while !self.reader_done && self.buffer.len() < want {
+            let start = self.buffer.len();
+            self.buffer.resize(start + (want - start).min(1 << 20), 0);
+            match self.reader.read(&mut self.buffer[start..]) {
+                Ok(n) => {
+                    self.buffer.truncate(start + n);
+                    self.reader_done = n == 0;
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {
+                    self.buffer.truncate(start);
+                }
+                Err(e) => {
+                    self.buffer.truncate(start);
+                    return Err(e);
+                }
             }
-            Ok(Value::Object(mut record)) if record.len() == 1 && record.contains_key("Item") => {
-                let item = record.remove("Item").expect("checked");
-                out.push(item_from_json(&item).map_err(|e| RecordError::Invalid(e.to_string())));
+        }
+        Ok(())
+    }
+
+    /// The next records (`None` once everything is read); after a
+    /// [`RecordError::Unparseable`] there are no more. An `Err` is the reader's (e.g. data
+    /// that is not what its compression says).
+    pub fn next_chunk(&mut self) -> std::io::Result<Option<Records>> {
+        loop {
+            if self.ended {
+                return Ok(None);
             }
-            Ok(_) => {
-                out.push(Err(RecordError::Unparseable(
-                    "Unexpected content: the record is not of the form {\"Item\": {...}}".into(),
-                )));
-                break;
+            self.fill()?;
+            let mut out = Vec::new();
+            let mut values =
+                serde_json::Deserializer::from_slice(&self.buffer).into_iter::<Value>();
+            let mut consumed = 0;
+            loop {
+                match values.next() {
+                    None => {
+                        consumed = self.buffer.len();
+                        break;
+                    }
+                    // A record cut by the chunk's end: read on and parse it whole.
+                    Some(Err(err)) if err.is_eof() && !self.reader_done => break,
+                    Some(Err(err)) => {
+                        out.push(Err(RecordError::Unparseable(format!(
+                            "Unexpected content: {err}"
+                        ))));
+                        self.ended = true;
+                        break;
+                    }
+                    Some(Ok(value)) => {
+                        consumed = values.byte_offset();
+                        match value {
+                            Value::Object(mut record)
+                                if record.len() == 1 && record.contains_key("Item") =>
+                            {
+                                let item = record.remove("Item").expect("checked");
+                                out.push(
+                                    item_from_json(&item)
+                                        .map_err(|e| RecordError::Invalid(e.to_string())),
+                                );
+                            }
+                            _ => {
+                                out.push(Err(RecordError::Unparseable(
+                                    "Unexpected content: the record is not of the form {\"Item\": {...}}"
+                                        .into(),
+                                )));
+                                self.ended = true;
+                                break;
+                            }
+                        }
+                    }
+                }
+            }
+            self.buffer.drain(..consumed);
+            if self.reader_done && self.buffer.iter().all(u8::is_ascii_whitespace) && !self.ended {
+                self.ended = true;
+                if out.is_empty() {
+                    return Ok(None);
+                }
+            }
+            if !out.is_empty() {
+                return Ok(Some(out));
             }
         }
     }
-    out
 }
 
 /// Ion text: top-level structs with one field `Item`.
@@ -399,6 +494,33 @@ mod tests {
         );
         assert_eq!(records[1]["Item"]["pk"], AttributeValue::S("b".into()));
         assert!(ion_records("{Item:").is_err());
+    }
+
+    #[test]
+    fn streams_cut_records_at_any_chunk_boundary() {
+        // A reader handing out 7 bytes at a time splits records everywhere.
+        struct Trickle<'a>(&'a [u8]);
+        impl std::io::Read for Trickle<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                let n = buf.len().min(7).min(self.0.len());
+                buf[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                Ok(n)
+            }
+        }
+        let text = "{\"Item\":{\"pk\":{\"S\":\"a\"}}}\n{\n \"Item\": {\"pk\": {\"N\": \"1\"}}\n}{\"Item\":{}}\n\n";
+        let mut stream = DynamoDbJsonStream::new(Trickle(text.as_bytes()));
+        let mut records = Vec::new();
+        while let Some(chunk) = stream.next_chunk().unwrap() {
+            records.extend(chunk);
+        }
+        assert_eq!(records.len(), 3);
+        assert!(records[0].is_ok() && records[1].is_ok());
+        assert_eq!(records, dynamodb_json(text));
+        let garbage = dynamodb_json("{\"Item\":{\"pk\":{\"S\":\"a\"}}} {oops} {\"Item\":{}}");
+        assert_eq!(garbage.len(), 2);
+        assert!(matches!(garbage[1], Err(RecordError::Unparseable(_))));
+        assert!(dynamodb_json("  \n").is_empty());
     }
 
     #[test]

@@ -11,7 +11,7 @@
 //! `ItemValidationError` while the table keeps every valid item.
 
 use std::collections::BTreeMap;
-use std::io::Read as _;
+use std::io::Read;
 
 use strata_dynamodb::bulk::LoadItem;
 use strata_dynamodb::imports::{ImportRecord, ImportStatus};
@@ -147,7 +147,6 @@ async fn import(
     let outcome: Result<(), Failure> = async {
         let prefix = record.s3_key_prefix.clone().unwrap_or_default();
         let mut after = None;
-        let mut parsing: Option<tokio::task::JoinHandle<Parsed>> = None;
         loop {
             let page = state
                 .s3
@@ -181,20 +180,31 @@ async fn import(
                     header.clone(),
                     key_types.clone(),
                 );
-                // This object parses while the one before it loads.
-                let next = tokio::task::spawn_blocking(move || {
-                    parse_object(bytes, &compression, &format, delimiter, header, &key_types)
+                // The object is decompressed and parsed on a blocking thread, a few MB at a
+                // time, while the records before load.
+                let (tx, mut rx) = tokio::sync::mpsc::channel(2);
+                let producer = tokio::task::spawn_blocking(move || {
+                    parse_object(
+                        &bytes,
+                        &compression,
+                        &format,
+                        delimiter,
+                        header,
+                        &key_types,
+                        &tx,
+                    )
                 });
-                if let Some(previous) = parsing.replace(next) {
-                    let parsed = previous.await.map_err(Failure::internal)?;
-                    load(state, record, &mut loader, parsed, counts).await?;
+                while let Some(records) = rx.recv().await {
+                    loader.add(state, records, counts).await?;
                 }
+                let read = producer.await.map_err(Failure::internal)?;
+                counts.processed_size_bytes += read.size;
+                if read.undecodable {
+                    counts.error_count += 1;
+                }
+                publish(state, record, counts).await?;
             }
             if !page.is_truncated {
-                if let Some(last) = parsing.take() {
-                    let parsed = last.await.map_err(Failure::internal)?;
-                    load(state, record, &mut loader, parsed, counts).await?;
-                }
                 return Ok(());
             }
             after = page.last;
@@ -223,66 +233,106 @@ async fn read_object(state: &ServerState, bucket: &str, key: &str) -> Result<Vec
     Ok(bytes)
 }
 
-/// One object, decompressed and parsed.
-enum Parsed {
-    /// Its records, and its size decompressed.
-    Records { size: u64, records: Records },
-    /// Not what the compression type says (`size` 0), or not UTF-8: one error.
-    Undecodable { size: u64 },
+/// What reading one object found besides its records.
+struct ObjectRead {
+    /// Bytes decompressed.
+    size: u64,
+    /// The data is not what its compression type says, or not UTF-8: one error.
+    undecodable: bool,
 }
 
+/// Counts the bytes a reader hands out.
+struct Counting<R> {
+    inner: R,
+    count: u64,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count += n as u64;
+        Ok(n)
+    }
+}
+
+/// Decompresses and parses one object, sending its records to `tx` as they come
+/// (DynamoDB JSON streamed a few MB at a time; Ion and CSV whole).
 fn parse_object(
-    bytes: Vec<u8>,
+    bytes: &[u8],
     compression: &str,
     format: &str,
     delimiter: u8,
     header: Option<Vec<String>>,
     key_types: &BTreeMap<String, KeyType>,
-) -> Parsed {
-    let decompressed = match compression {
-        "GZIP" => {
-            let mut out = Vec::new();
-            flate2::read::MultiGzDecoder::new(bytes.as_slice())
-                .read_to_end(&mut out)
-                .map(|_| out)
-        }
-        "ZSTD" => zstd::decode_all(bytes.as_slice()),
-        _ => Ok(bytes),
+    tx: &tokio::sync::mpsc::Sender<Records>,
+) -> ObjectRead {
+    let decoder: Box<dyn Read> = match compression {
+        "GZIP" => Box::new(flate2::read::MultiGzDecoder::new(bytes)),
+        "ZSTD" => match zstd::stream::read::Decoder::with_buffer(bytes) {
+            Ok(decoder) => Box::new(decoder),
+            Err(_) => {
+                return ObjectRead {
+                    size: 0,
+                    undecodable: true,
+                };
+            }
+        },
+        _ => Box::new(bytes),
     };
-    let Ok(decompressed) = decompressed else {
-        return Parsed::Undecodable { size: 0 };
+    let mut reader = Counting {
+        inner: decoder,
+        count: 0,
     };
-    let size = decompressed.len() as u64;
-    let Ok(text) = String::from_utf8(decompressed) else {
-        return Parsed::Undecodable { size };
+    if format != "ION" && format != "CSV" {
+        let mut stream = import::DynamoDbJsonStream::new(&mut reader);
+        let undecodable = loop {
+            match stream.next_chunk() {
+                Ok(Some(records)) => {
+                    if tx.blocking_send(records).is_err() {
+                        break false; // the import stopped
+                    }
+                }
+                Ok(None) => break false,
+                Err(_) => break true,
+            }
+        };
+        drop(stream);
+        return ObjectRead {
+            size: reader.count,
+            undecodable,
+        };
+    }
+    let mut text = Vec::new();
+    if reader.read_to_end(&mut text).is_err() {
+        return ObjectRead {
+            size: 0,
+            undecodable: true,
+        };
+    }
+    let size = text.len() as u64;
+    let Ok(text) = String::from_utf8(text) else {
+        return ObjectRead {
+            size,
+            undecodable: true,
+        };
     };
     let records = match format {
         "ION" => import::ion(&text),
-        "CSV" => import::csv(&text, delimiter, header.as_deref(), key_types),
-        _ => import::dynamodb_json(&text),
+        _ => import::csv(&text, delimiter, header.as_deref(), key_types),
     };
-    Parsed::Records { size, records }
+    let _ = tx.blocking_send(records);
+    ObjectRead {
+        size,
+        undecodable: false,
+    }
 }
 
-/// Counts and loads one parsed object, then publishes the counters, which move while the
-/// import runs, as DescribeImport shows them.
-async fn load(
+/// Publishes the counters, which move while the import runs, as DescribeImport shows them.
+async fn publish(
     state: &ServerState,
     record: &ImportRecord,
-    loader: &mut Loader,
-    parsed: Parsed,
-    counts: &mut Counts,
+    counts: &Counts,
 ) -> Result<(), Failure> {
-    match parsed {
-        Parsed::Records { size, records } => {
-            counts.processed_size_bytes += size;
-            loader.add(state, records, counts).await?;
-        }
-        Parsed::Undecodable { size } => {
-            counts.processed_size_bytes += size;
-            counts.error_count += 1;
-        }
-    }
     let now = *counts;
     state
         .dynamodb
