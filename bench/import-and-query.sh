@@ -53,7 +53,7 @@ load_seconds=$(sed -n 's/.* in \([0-9.]*\) s$/\1/p' "$work/load.log" | head -1)
 
 ENDPOINT="http://127.0.0.1:$PORT" WORK="$work" LOAD_SECONDS="$load_seconds" ITEMS="$ITEMS" \
   QUERY="$query" RUNS="$RUNS" "$python" - <<'PY'
-import json, os, subprocess, time
+import json, os, subprocess, sys, time
 import boto3, duckdb
 from botocore.config import Config
 
@@ -95,6 +95,8 @@ done = wait(lambda: ddb.describe_import(ImportArn=started["ImportArn"])["ImportT
 assert done["ImportStatus"] == "COMPLETED" and done["ImportedItemCount"] == items, done
 import_seconds = (done["EndTime"] - done["StartTime"]).total_seconds()
 load_seconds = float(os.environ["LOAD_SECONDS"])
+print(f"BatchWriteItem {load_seconds:.1f} s, ImportTable {import_seconds:.1f} s "
+      f"({load_seconds / import_seconds:.2f}x)", file=sys.stderr)
 
 # The export, copied locally for both SQL engines.
 local = os.path.join(work, "export")
