@@ -10,12 +10,16 @@ use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 
 use crate::auth::{Caller, authenticate};
+use crate::body::IdleTimeout;
 use crate::protocol::query::{Params, QueryService};
 use crate::protocol::{HttpResponse, json, query};
 use crate::route::{DYNAMODB_TARGET_PREFIX, Route, route};
 use crate::services;
 use crate::state::ServerState;
 use crate::{admin, request_id};
+
+/// A request body as the handlers read it.
+type Body = IdleTimeout<Incoming>;
 
 /// DynamoDB accepts request bodies up to 16 MB (BatchWriteItem); IAM and STS
 /// parameters are far smaller. Larger bodies are refused before they are buffered.
@@ -47,7 +51,7 @@ enum BodyError {
     Broken,
 }
 
-async fn read_body(body: Incoming) -> Result<Bytes, BodyError> {
+async fn read_body(body: Body) -> Result<Bytes, BodyError> {
     match Limited::new(body, MAX_BODY_BYTES).collect().await {
         Ok(collected) => Ok(collected.to_bytes()),
         Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(BodyError::TooLarge),
@@ -65,6 +69,7 @@ pub(crate) async fn handle(
 ) -> http::Response<ResponseBody> {
     let started = Instant::now();
     let (parts, body) = req.into_parts();
+    let body = IdleTimeout::new(body);
     let whole = |(response, log): (HttpResponse, LogFields)| {
         (response.map(http_body_util::Either::Left), log)
     };
@@ -102,7 +107,7 @@ pub(crate) async fn handle(
 async fn dynamodb(
     state: &ServerState,
     parts: &Parts,
-    body: Incoming,
+    body: Body,
     target: String,
 ) -> (HttpResponse, LogFields) {
     let request_id = request_id::dynamodb();
@@ -117,8 +122,12 @@ async fn dynamodb(
             return (json::error(&json::request_too_large(), &request_id), log);
         }
         Err(BodyError::Broken) => {
-            return (json::error(&json::internal_failure(), &request_id), log);
+            return (json::error(&json::incomplete_body(), &request_id), log);
         }
+    };
+    let input = match services::dynamodb::parse(&body) {
+        Ok(input) => input,
+        Err(e) => return (json::error(&e, &request_id), log),
     };
     let caller = match authenticate(state, parts, &body, &["dynamodb"]) {
         Ok(c) => c,
@@ -128,7 +137,7 @@ async fn dynamodb(
     if !target.starts_with(DYNAMODB_TARGET_PREFIX) {
         return (json::error(&json::unknown_operation(), &request_id), log);
     }
-    let response = match services::dynamodb::handle(state, &caller, &operation, &body).await {
+    let response = match services::dynamodb::handle(state, &caller, &operation, input).await {
         Ok(bytes) => json::ok(bytes, &request_id),
         Err(e) => json::error(&e, &request_id),
     };
@@ -138,7 +147,7 @@ async fn dynamodb(
 async fn query_protocol(
     state: &ServerState,
     parts: &Parts,
-    body: Incoming,
+    body: Body,
 ) -> (HttpResponse, LogFields) {
     let request_id = request_id::query();
     let query_string = parts.uri.query().unwrap_or_default();
@@ -148,7 +157,7 @@ async fn query_protocol(
         Err(e) => {
             let err = match e {
                 BodyError::TooLarge => query::request_too_large(),
-                BodyError::Broken => query::internal_failure(),
+                BodyError::Broken => query::incomplete_body(),
             };
             return (query::error(QueryService::Sts, &err, &request_id), log);
         }

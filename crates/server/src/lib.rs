@@ -18,6 +18,7 @@
 pub mod admin;
 pub mod auth;
 pub mod authorize;
+mod body;
 mod dispatch;
 pub mod jobs;
 mod listener;

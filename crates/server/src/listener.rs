@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 
@@ -16,6 +16,10 @@ use crate::state::ServerState;
 
 /// How long in-flight requests get to finish once shutdown starts.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How long a client may take to send a request's headers (a body's own idle timeout is
+/// [`crate::body::IDLE_TIMEOUT`]); a stalled client is disconnected, not kept forever.
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// Serves `listener` until `shutdown` resolves. Then new connections are refused,
 /// idle keep-alive connections close, and in-flight requests get [`DRAIN_TIMEOUT`].
@@ -54,8 +58,12 @@ pub async fn serve(
             req.extensions_mut().insert(peer);
             async move { Ok::<_, Infallible>(handle(state, &s3, req).await) }
         });
-        let connection =
-            graceful.watch(http1::Builder::new().serve_connection(TokioIo::new(stream), service));
+        let connection = graceful.watch(
+            http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(HEADER_READ_TIMEOUT)
+                .serve_connection(TokioIo::new(stream), service),
+        );
         tokio::spawn(async move {
             if let Err(e) = connection.await {
                 tracing::debug!(%peer, error = %e, "connection closed with an error");

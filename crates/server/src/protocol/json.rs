@@ -30,6 +30,17 @@ pub fn internal_failure() -> AwsError {
     )
 }
 
+/// A body that ends before its Content-Length (or a broken chunked body): to DynamoDB that
+/// is JSON cut short, the bare `SerializationException` — a client error, never a 5xx the
+/// SDKs would retry.
+pub fn incomplete_body() -> AwsError {
+    AwsError::new(
+        "com.amazon.coral.service#SerializationException",
+        StatusCode::BAD_REQUEST,
+        "",
+    )
+}
+
 pub fn request_too_large() -> AwsError {
     AwsError::new(
         "com.amazon.coral.service#RequestEntityTooLarge",

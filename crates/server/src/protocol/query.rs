@@ -103,6 +103,16 @@ pub fn internal_failure() -> AwsError {
     )
 }
 
+/// A body that ends before its Content-Length (or a broken chunked body): the parameters
+/// cannot be read, a client error (IAM's and STS's common `MalformedQueryString`).
+pub fn incomplete_body() -> AwsError {
+    AwsError::new(
+        "MalformedQueryString",
+        StatusCode::BAD_REQUEST,
+        "The request body ended before its Content-Length.",
+    )
+}
+
 pub fn request_too_large() -> AwsError {
     AwsError::new(
         "RequestEntityTooLarge",

@@ -58,6 +58,26 @@ fn required<'a>(params: &'a Params, name: &str) -> Result<&'a str, AwsError> {
     })
 }
 
+/// IAM's model caps every policy document (`policyDocumentType`) at 131,072 characters,
+/// whatever the policy grammar's own size limits say.
+const MAX_POLICY_DOCUMENT_CHARS: usize = 131_072;
+
+/// A required policy document parameter, within the model's length.
+fn policy_document<'a>(params: &'a Params, name: &str) -> Result<&'a str, AwsError> {
+    let document = required(params, name)?;
+    if document.chars().count() > MAX_POLICY_DOCUMENT_CHARS {
+        return Err(AwsError::new(
+            "ValidationError",
+            StatusCode::BAD_REQUEST,
+            format!(
+                "1 validation error detected: Value at '{}' failed to satisfy constraint: Member must have length less than or equal to {MAX_POLICY_DOCUMENT_CHARS}",
+                lower_first(name)
+            ),
+        ));
+    }
+    Ok(document)
+}
+
 fn lower_first(name: &str) -> String {
     let mut chars = name.chars();
     chars
@@ -386,7 +406,7 @@ pub async fn handle(
         "PutUserPolicy" | "PutRolePolicy" => {
             let (holder, resource) = policy_holder(state, &account, action, params)?;
             let policy_name = required(params, "PolicyName")?;
-            let document = required(params, "PolicyDocument")?;
+            let document = policy_document(params, "PolicyDocument")?;
             check(state, caller, &format!("iam:{action}"), &resource)?;
             let policy = InlinePolicy {
                 policy_name: policy_name.to_owned(),
@@ -473,8 +493,11 @@ pub async fn handle(
                     NewRole {
                         role_name: name.to_owned(),
                         path: params.get("Path").map(str::to_owned),
-                        assume_role_policy_document: required(params, "AssumeRolePolicyDocument")?
-                            .to_owned(),
+                        assume_role_policy_document: policy_document(
+                            params,
+                            "AssumeRolePolicyDocument",
+                        )?
+                        .to_owned(),
                         description: params.get("Description").map(str::to_owned),
                         max_session_duration,
                     },
@@ -515,7 +538,7 @@ pub async fn handle(
         }
         "UpdateAssumeRolePolicy" => {
             let name = required(params, "RoleName")?;
-            let document = required(params, "PolicyDocument")?;
+            let document = policy_document(params, "PolicyDocument")?;
             check(
                 state,
                 caller,
@@ -559,7 +582,7 @@ pub async fn handle(
                     account,
                     name.to_owned(),
                     params.get("Path").map(str::to_owned),
-                    required(params, "PolicyDocument")?.to_owned(),
+                    policy_document(params, "PolicyDocument")?.to_owned(),
                     params.get("Description").map(str::to_owned),
                     now,
                 )
@@ -637,7 +660,7 @@ pub async fn handle(
                 .create_policy_version(
                     account,
                     arn.to_owned(),
-                    required(params, "PolicyDocument")?.to_owned(),
+                    policy_document(params, "PolicyDocument")?.to_owned(),
                     set_as_default,
                     now,
                 )

@@ -27,14 +27,19 @@ use crate::protocol::AwsError;
 use crate::protocol::json::unknown_operation;
 use crate::state::ServerState;
 
+/// Reads a request body, before authentication as DynamoDB does: a body that is not a
+/// JSON object is a `SerializationException` whoever sends it.
+pub fn parse(body: &[u8]) -> Result<Input, AwsError> {
+    Input::parse(body).map_err(errors::to_aws)
+}
+
 /// Runs a DynamoDB operation; returns the encoded JSON response body.
 pub async fn handle(
     state: &ServerState,
     caller: &Caller,
     operation: &str,
-    body: &[u8],
+    input: wire::Input,
 ) -> Result<Vec<u8>, AwsError> {
-    let input = wire::Input::parse(body).map_err(errors::to_aws)?;
     let result = match operation {
         "CreateTable" => control::create_table(state, caller, input).await,
         "DescribeTable" => control::describe_table(state, caller, input),

@@ -47,13 +47,10 @@ pub fn camel(member: &str) -> String {
 }
 
 impl Input {
+    /// Parses a request body. A body that is not JSON (empty included) is the bare
+    /// `SerializationException` DynamoDB answers, without a message (spec §7.1).
     pub fn parse(body: &[u8]) -> Result<Self, DynamoDbError> {
-        let value: Value = if body.is_empty() {
-            Value::Object(Map::new())
-        } else {
-            serde_json::from_slice(body)
-                .map_err(|_| serialization("Start of structure or map found where not expected."))?
-        };
+        let value: Value = serde_json::from_slice(body).map_err(|_| serialization(""))?;
         match value {
             Value::Object(obj) => Ok(Self {
                 obj,

@@ -26,6 +26,8 @@ use std::sync::Arc;
 use bytes::Bytes;
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
+
+use crate::body::IdleTimeout;
 use s3s::service::{S3Service, S3ServiceBuilder};
 
 use crate::request_id;
@@ -59,7 +61,7 @@ pub struct RequestIds {
 /// Serves one S3 request: ids on every response, and in every error body.
 pub async fn handle(
     service: &S3Service,
-    mut req: http::Request<Incoming>,
+    mut req: http::Request<IdleTimeout<Incoming>>,
 ) -> http::Response<s3s::Body> {
     let ids = RequestIds {
         request_id: request_id::s3(),
@@ -68,7 +70,7 @@ pub async fn handle(
     req.extensions_mut().insert(ids.clone());
     let head = req.method() == http::Method::HEAD;
     let named = Named::of(&req);
-    let req = req.map(s3s::Body::from);
+    let req = req.map(s3s::Body::http_body);
     let mut response = match service.call(req).await {
         Ok(response) => response,
         Err(err) => {
@@ -171,6 +173,13 @@ impl Named {
                 ("AWSAccessKeyId", self.access_key.as_deref()?)
             }
             "NoSuchKey" => ("Key", self.key.as_deref()?),
+            "KeyTooLongError" => {
+                let size = self.key.as_deref()?.len().to_string();
+                let mut out = String::new();
+                crate::protocol::xml::element(&mut out, "Size", &size);
+                crate::protocol::xml::element(&mut out, "MaxSizeAllowed", "1024");
+                return Some(out);
+            }
             _ => return None,
         };
         let mut out = String::new();
@@ -248,6 +257,9 @@ fn default_message(body: &str) -> Option<&'static str> {
         "MalformedXML" => {
             "The XML you provided was not well-formed or did not validate against our published schema"
         }
+        "KeyTooLongError" => "Your key is too long",
+        "InvalidURI" => "Couldn't parse the specified URI.",
+        "MaxMessageLengthExceeded" => "Your request was too big.",
         _ => return None,
     })
 }

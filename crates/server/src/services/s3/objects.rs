@@ -20,6 +20,9 @@ use super::identity::Requester;
 use super::{canonical_owner, grants, requester, timestamp};
 use crate::state::ServerState;
 
+/// The largest single PUT (PutObject, UploadPart): 5 GiB.
+const MAX_UPLOAD_BYTES: u64 = 5 << 30;
+
 /// Most keys one listing page returns.
 const MAX_KEYS: i32 = 1000;
 
@@ -41,6 +44,18 @@ pub async fn receive<T>(
     content_md5: Option<&str>,
     algorithm: Option<&ChecksumAlgorithm>,
 ) -> S3Result<(Blob, Vec<(String, String)>)> {
+    // Refused from the declared length, before the body is read (or `100 Continue` sent).
+    let declared = ["x-amz-decoded-content-length", "content-length"]
+        .iter()
+        .find_map(|name| req.headers.get(*name))
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|size| size > MAX_UPLOAD_BYTES) {
+        return Err(s3_error!(
+            EntityTooLarge,
+            "Your proposed upload exceeds the maximum allowed size"
+        ));
+    }
     let md5 = match content_md5 {
         Some(text) => Some(
             base64::engine::general_purpose::STANDARD
@@ -88,10 +103,17 @@ pub async fn receive<T>(
     if let Some(mut body) = body {
         while let Some(chunk) = body.next().await {
             let chunk = chunk.map_err(|err| {
-                s3s::S3Error::with_message(
-                    s3s::S3ErrorCode::IncompleteBody,
-                    format!("The request body could not be read: {err}"),
-                )
+                if crate::body::timed_out(&*err) {
+                    s3_error!(
+                        RequestTimeout,
+                        "Your socket connection to the server was not read from or written to within the timeout period. Idle connections will be closed."
+                    )
+                } else {
+                    s3_error!(
+                        IncompleteBody,
+                        "You did not provide the number of bytes specified by the Content-Length HTTP header."
+                    )
+                }
             })?;
             hasher.update(&chunk);
             writer.write(&chunk).await.map_err(from_engine)?;
