@@ -7,26 +7,7 @@ import uuid
 
 import pytest
 
-from aws_helpers import client_error, unique
-
-
-def new_table(ddb):
-    name = unique("bt")
-    ddb.create_table(
-        TableName=name,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
-    return name
-
-
-def key(pk):
-    return {"pk": {"S": pk}}
-
-
-def get(ddb, table, pk):
-    return ddb.get_item(TableName=table, Key=key(pk), ConsistentRead=True).get("Item")
+from aws_helpers import client_error, get, key, new_table, unique
 
 
 def count(ddb, table):
@@ -44,7 +25,7 @@ def ddb(server):
 
 @pytest.fixture
 def table(ddb):
-    return new_table(ddb)
+    return new_table(ddb, "bt")
 
 
 # --- BatchWriteItem / BatchGetItem ----------------------------------------------------
@@ -76,7 +57,7 @@ def test_batch_write_consumed_capacity(ddb, table):
 
 
 def test_batch_get_across_two_tables(ddb):
-    first, second = new_table(ddb), new_table(ddb)
+    first, second = new_table(ddb, "bt"), new_table(ddb, "bt")
     ddb.batch_write_item(
         RequestItems={
             first: [{"PutRequest": {"Item": {"pk": {"S": f"a{i}"}, "v": {"N": str(i)}, "w": {"S": "x"}}}} for i in range(3)],
@@ -112,7 +93,7 @@ def test_batch_write_over_25_requests_is_refused(ddb, table):
 
 
 def test_batch_write_over_25_requests_across_tables_is_refused(ddb, table):
-    other = new_table(ddb)
+    other = new_table(ddb, "bt")
     error = client_error(
         lambda: ddb.batch_write_item(
             RequestItems={
@@ -198,7 +179,7 @@ def test_batch_write_to_a_missing_table(ddb, table):
 
 def test_cli_batch_write_and_get(server, tmp_path):
     ddb = server.client("dynamodb")
-    table = new_table(ddb)
+    table = new_table(ddb, "bt")
     request = {table: [{"PutRequest": {"Item": {"pk": {"S": f"c{i}"}, "n": {"N": str(i)}}}} for i in range(5)]}
     path = tmp_path / "write.json"
     path.write_text(json.dumps(request))
@@ -308,7 +289,7 @@ def test_several_failed_conditions_are_all_reported(ddb, table):
 
 
 def test_transaction_across_two_tables(ddb, table):
-    other = new_table(ddb)
+    other = new_table(ddb, "bt")
     ddb.put_item(TableName=table, Item={"pk": {"S": "acct"}, "balance": {"N": "100"}})
     ddb.transact_write_items(
         TransactItems=[
@@ -413,7 +394,7 @@ def test_boto3_sends_a_token_of_its_own(ddb, table):
 
 
 def test_transact_get_items(ddb, table):
-    other = new_table(ddb)
+    other = new_table(ddb, "bt")
     ddb.put_item(TableName=table, Item={"pk": {"S": "a"}, "x": {"N": "1"}, "y": {"N": "2"}})
     ddb.put_item(TableName=other, Item={"pk": {"S": "b"}, "z": {"S": "zz"}})
     out = ddb.transact_get_items(
@@ -444,7 +425,7 @@ def test_client_request_token_expires_after_ten_minutes(workdir):
     s = start_server(workdir / unique("token"))
     try:
         ddb = s.client("dynamodb")
-        table = new_table(ddb)
+        table = new_table(ddb, "bt")
         request = dict(
             TransactItems=[
                 {

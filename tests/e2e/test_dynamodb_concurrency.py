@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import botocore.config
 import botocore.exceptions
 
-from aws_helpers import unique
+from aws_helpers import key, unique
 
 
 def new_table(ddb, **extra):
@@ -21,10 +21,6 @@ def new_table(ddb, **extra):
         **extra,
     )
     return name
-
-
-def key(pk):
-    return {"pk": {"S": pk}}
 
 
 def error_code(e):

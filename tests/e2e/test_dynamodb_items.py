@@ -6,23 +6,9 @@ import json
 
 import pytest
 
-from aws_helpers import client_error, unique
+from aws_helpers import client_error, get, key, new_table, unique
 
 NUMBER_38 = "12345678901234567890123456789012345678"
-
-
-def new_table(ddb, range_key=None, **extra):
-    name = unique("items")
-    schema = [{"AttributeName": "pk", "KeyType": "HASH"}]
-    defs = [{"AttributeName": "pk", "AttributeType": "S"}]
-    if range_key:
-        schema.append({"AttributeName": range_key[0], "KeyType": "RANGE"})
-        defs.append({"AttributeName": range_key[0], "AttributeType": range_key[1]})
-    defs += extra.pop("more_definitions", [])
-    ddb.create_table(
-        TableName=name, KeySchema=schema, AttributeDefinitions=defs, BillingMode="PAY_PER_REQUEST", **extra
-    )
-    return name
 
 
 @pytest.fixture
@@ -33,14 +19,6 @@ def ddb(server):
 @pytest.fixture
 def table(ddb):
     return new_table(ddb)
-
-
-def key(pk):
-    return {"pk": {"S": pk}}
-
-
-def get(ddb, table, pk, **kwargs):
-    return ddb.get_item(TableName=table, Key=key(pk), ConsistentRead=True, **kwargs).get("Item")
 
 
 def normalized(item):

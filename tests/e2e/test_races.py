@@ -26,7 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 import botocore.config
 import botocore.exceptions
 
-from aws_helpers import unique
+from aws_helpers import get, key, new_table, unique
 
 MiB = 1024 * 1024
 
@@ -66,25 +66,6 @@ def status(response):
     return response["ResponseMetadata"]["HTTPStatusCode"]
 
 
-def new_table(ddb):
-    name = unique("race")
-    ddb.create_table(
-        TableName=name,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
-    return name
-
-
-def key(pk):
-    return {"pk": {"S": pk}}
-
-
-def get(ddb, table, pk):
-    return ddb.get_item(TableName=table, Key=key(pk), ConsistentRead=True).get("Item")
-
-
 def scan_all(ddb, table):
     return [i for page in ddb.get_paginator("scan").paginate(TableName=table, ConsistentRead=True) for i in page["Items"]]
 
@@ -95,7 +76,7 @@ def scan_all(ddb, table):
 def test_optimistic_version_updates_form_one_serial_chain(server):
     threads, attempts = 16, 50
     ddb = server.client("dynamodb")
-    table = new_table(ddb)
+    table = new_table(ddb, "race")
     ddb.put_item(TableName=table, Item={"pk": {"S": "doc"}, "count": {"N": "0"}, "version": {"N": "0"}})
     start = threading.Barrier(threads)
 
@@ -156,7 +137,7 @@ def test_optimistic_version_updates_form_one_serial_chain(server):
 def test_add_hands_out_each_value_once_while_other_attributes_change(server):
     adders, setters, per_thread = 10, 4, 40
     ddb = server.client("dynamodb")
-    table = new_table(ddb)
+    table = new_table(ddb, "race")
     ddb.put_item(TableName=table, Item={"pk": {"S": "ctr"}, "counter": {"N": "0"}})
     start = threading.Barrier(adders + setters)
 
@@ -210,7 +191,7 @@ def test_add_hands_out_each_value_once_while_other_attributes_change(server):
 def test_transfers_with_a_log_replay_to_the_final_balances(server):
     accounts, threads, per_thread, initial = 5, 8, 30, 100
     ddb = server.client("dynamodb")
-    table = new_table(ddb)
+    table = new_table(ddb, "race")
     for a in range(accounts):
         ddb.put_item(TableName=table, Item={"pk": {"S": f"acct{a}"}, "balance": {"N": str(initial)}})
 
@@ -382,7 +363,7 @@ def test_transfers_with_a_log_replay_to_the_final_balances(server):
 def test_create_if_absent_through_mixed_apis_has_one_winner_per_key(server):
     threads, rounds = 15, 8
     ddb = server.client("dynamodb")
-    table = new_table(ddb)
+    table = new_table(ddb, "race")
     start = threading.Barrier(threads)
     methods = ("put", "update", "transact")
 
