@@ -146,10 +146,22 @@ impl<R: std::io::Read> DynamoDbJsonStream<R> {
     }
 }
 
+/// Every top-level Ion value of `text`, or why it does not parse.
+///
+/// ion-rs 1.2.0 panics on some malformed text (a symbol ID such as `$99999999999999999999`
+/// that overflows `usize`, found by fuzz/); an object it cannot read is unparseable data
+/// like any other, not a failed import.
+fn read_ion(text: &str) -> Result<ion_rs::Sequence, String> {
+    match std::panic::catch_unwind(|| ion_rs::Element::read_all(text.as_bytes())) {
+        Ok(read) => read.map_err(|e| e.to_string()),
+        Err(_) => Err("the Ion reader failed on this text".to_owned()),
+    }
+}
+
 /// Ion text: top-level structs with one field `Item`.
 pub fn ion(text: &str) -> Records {
     let mut out = Vec::new();
-    let elements = match ion_rs::Element::read_all(text.as_bytes()) {
+    let elements = match read_ion(text) {
         Ok(elements) => elements,
         Err(err) => {
             // Keep what parsed before the error by reading value by value is not offered by
@@ -183,7 +195,7 @@ pub fn ion(text: &str) -> Records {
 /// `OldImage`, `NewImage` of an incremental export), each an attribute map; what `strata
 /// query` turns into DynamoDB JSON so both formats answer the same SQL.
 pub fn ion_records(text: &str) -> Result<Vec<BTreeMap<String, Item>>, String> {
-    let elements = ion_rs::Element::read_all(text.as_bytes()).map_err(|e| e.to_string())?;
+    let elements = read_ion(text)?;
     elements
         .iter()
         .map(|element| {
@@ -531,6 +543,22 @@ mod tests {
         assert!(records[0].is_ok() && records[2].is_ok());
         assert!(matches!(records[1], Err(RecordError::Invalid(_))));
         assert!(matches!(records[3], Err(RecordError::Unparseable(_))));
+    }
+
+    #[test]
+    fn ion_reader_panics_are_unparseable_objects() {
+        // Found by fuzz/ (export_import): ion-rs 1.2.0 unwraps the parse of a symbol ID,
+        // which panics when it overflows usize.
+        for text in [
+            "$555555555555555555555",
+            "$ion_1_0 {Item:{a:$99999999999999999999}}",
+        ] {
+            assert!(
+                matches!(ion(text).as_slice(), [Err(RecordError::Unparseable(_))]),
+                "{text}"
+            );
+            assert!(ion_records(text).is_err(), "{text}");
+        }
     }
 
     #[test]

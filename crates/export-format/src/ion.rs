@@ -85,7 +85,8 @@ fn escape_into(s: &str, quote: char, out: &mut String) {
 }
 
 /// A field name: bare when it is an Ion identifier and not a reserved word, else a
-/// single-quoted symbol.
+/// single-quoted symbol. `$` and digits alone is a symbol ID in Ion text (`$1` reads as
+/// `$ion`), so such names are quoted too.
 fn write_field_name(name: &str, out: &mut String) {
     let identifier = name
         .chars()
@@ -94,7 +95,11 @@ fn write_field_name(name: &str, out: &mut String) {
         && name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$');
-    let reserved = matches!(name, "null" | "true" | "false" | "nan") || name.starts_with("$ion");
+    let symbol_id = name
+        .strip_prefix('$')
+        .is_some_and(|rest| !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit()));
+    let reserved =
+        matches!(name, "null" | "true" | "false" | "nan") || name.starts_with("$ion") || symbol_id;
     if identifier && !reserved {
         out.push_str(name);
     } else {
@@ -202,5 +207,23 @@ mod tests {
             out,
             r#"{Authors:$dynamodb_SS::["A1","A\"2"],Id:103.,'Passenger ID':{{YmFy}},m:{t:true},'null':null}"#
         );
+    }
+
+    #[test]
+    fn names_that_spell_symbol_ids_are_quoted() {
+        // Found by fuzz/ (export_import round trip): `$1` was written bare and read back as
+        // `$ion`, the name of symbol 1; `$10` names no symbol and did not read at all.
+        let item: Item = ["$1", "$10", "$0", "$99999999999999999999", "$1_0", "$x"]
+            .into_iter()
+            .map(|name| (name.to_owned(), AttributeValue::Bool(true)))
+            .collect();
+        let mut out = String::new();
+        write_item(&item, &mut out);
+        assert_eq!(
+            out,
+            "{'$0':true,'$1':true,'$10':true,$1_0:true,'$99999999999999999999':true,$x:true}"
+        );
+        let line = crate::lines::item_line(crate::ExportFormat::Ion, &item);
+        assert_eq!(crate::import::ion(&line), vec![Ok(item)]);
     }
 }

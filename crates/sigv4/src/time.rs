@@ -94,7 +94,8 @@ impl AmzDate {
 
 fn parse_basic(text: &str) -> Option<Timestamp> {
     let b = text.as_bytes();
-    if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
+    // The digit ranges below are byte ranges; non-ASCII text would slice inside a char.
+    if b.len() != 16 || !b.is_ascii() || b[8] != b'T' || b[15] != b'Z' {
         return None;
     }
     let digits = |r: std::ops::Range<usize>| -> Option<i64> {
@@ -138,6 +139,9 @@ mod tests {
             "2015083OT123600Z",
             "20150830T256000Z",
             "２０１５０８３０T123600Z",
+            // Found by fuzz/ (sigv4): 16 bytes with 'T' and 'Z' in place but multi-byte
+            // characters among the digits sliced inside a char and panicked.
+            "2\u{307}\u{49e}m01T0*0004Z",
         ] {
             assert!(AmzDate::parse(bad).is_err(), "{bad}");
         }

@@ -106,9 +106,14 @@ impl Verifier {
         match auth.expires_seconds {
             None => auth.date.check_skew(real_now)?,
             Some(expires) => {
-                let not_after =
-                    auth.date.timestamp() + jiff::SignedDuration::from_secs(expires as i64);
-                if real_now > not_after {
+                // A client-chosen X-Amz-Date near the end of year 9999 puts the expiry past
+                // the last representable instant; such a URL has not expired yet.
+                let expired = auth
+                    .date
+                    .timestamp()
+                    .checked_add(jiff::SignedDuration::from_secs(expires as i64))
+                    .is_ok_and(|not_after| real_now > not_after);
+                if expired {
                     return Err(AuthError::new(
                         AuthFailure::RequestExpired,
                         MSG_REQUEST_EXPIRED,
@@ -315,6 +320,28 @@ mod tests {
         let err = check(&headers, &tampered, b"", &secret(None, None), at).unwrap_err();
         assert_eq!(err.failure, AuthFailure::SignatureDoesNotMatch);
         assert_eq!(EMPTY_SHA256, hex_sha256(b""));
+    }
+
+    #[test]
+    fn presigned_expiry_past_the_last_instant_is_not_a_panic() {
+        // Found by fuzz/ (sigv4): X-Amz-Date 99991229T162639Z + X-Amz-Expires 577600 is
+        // beyond jiff's last instant; adding them panicked.
+        let at = Timestamp::from_second(253_402_100_799).unwrap();
+        let q = presign(
+            "GET",
+            "h",
+            "/",
+            "",
+            &creds(None),
+            "us-east-1",
+            "sts",
+            at,
+            577_600,
+        );
+        let headers = vec![("Host".to_string(), "h".to_string())];
+        assert!(check(&headers, &q, b"", &secret(None, None), at).is_ok());
+        let err = check(&headers, &q, b"", &secret(None, None), now()).unwrap_err();
+        assert_eq!(err.failure, AuthFailure::SignatureDoesNotMatch);
     }
 
     #[test]
