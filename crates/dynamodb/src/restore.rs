@@ -1,6 +1,11 @@
 //! RestoreTableToPointInTime's engine side: a new table from a source table's definition
 //! (with the caller's overrides) holding exactly the source's items as of a time, written
 //! through the normal write path so its indexes and counters are built as for any write.
+//!
+//! Invariant: the target is marked `restoring` from the write that creates it until the
+//! write that follows the last copied item; the request is answered only after that. A
+//! restore that fails, or that a crash cuts short ([`DynamoDb::abandon_interrupted_restores`]
+//! at start-up), leaves no table behind: never a partial one.
 
 use strata_dynamodb_item::Item;
 
@@ -51,10 +56,36 @@ impl DynamoDb {
         as_of_micros: u64,
     ) -> Result<(Table, u64)> {
         let name = target.name.clone();
-        let table = self.create_table(scope, target).await?;
-        let copied = self.copy_as_of(source, as_of_micros, &table).await?;
+        let table = self.create(scope, target, true).await?;
+        let copied = match self.copy_as_of(source, as_of_micros, &table).await {
+            Ok(copied) => copied,
+            Err(err) => {
+                if let Err(cleanup) = self.remove_table(&table).await {
+                    tracing::error!(table = %table.def.arn(), error = %cleanup, "cannot remove the table of a failed restore");
+                }
+                return Err(err);
+            }
+        };
+        self.change_table(&table, |def| {
+            def.restoring = false;
+            Ok(())
+        })
+        .await?;
         let table = self.table(scope, &name)?;
         Ok((table, copied))
+    }
+
+    /// Removes the tables of restores a crash cut short (still marked `restoring`); run at
+    /// start-up, before requests are served. Returns the removed tables.
+    pub async fn abandon_interrupted_restores(&self) -> Result<Vec<Table>> {
+        let mut removed = Vec::new();
+        for table in self.catalog.all() {
+            if table.def.restoring {
+                self.remove_table(&table).await?;
+                removed.push(table);
+            }
+        }
+        Ok(removed)
     }
 
     async fn copy_as_of(&self, source: &Table, as_of_micros: u64, target: &Table) -> Result<u64> {

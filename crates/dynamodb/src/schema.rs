@@ -235,6 +235,11 @@ pub struct TableDefinition {
     /// The table's resource-based policy (PutResourcePolicy).
     #[serde(default)]
     pub resource_policy: Option<ResourcePolicy>,
+    /// Set while RestoreTableToPointInTime copies the items in (DescribeTable reads
+    /// `CREATING`). The answer waits for the copy, so a table still marked at start-up is a
+    /// restore a crash cut short, never acknowledged, and is removed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub restoring: bool,
 }
 
 /// A resource-based policy document and its revision id.

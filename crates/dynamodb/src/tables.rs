@@ -107,6 +107,16 @@ fn index_definition(id: u32, index: NewIndex, status: IndexStatus) -> IndexDefin
 
 impl DynamoDb {
     pub async fn create_table(&self, scope: Scope<'_>, input: CreateTable) -> Result<Table> {
+        self.create(scope, input, false).await
+    }
+
+    /// Creates a table; `restoring` marks it as the target of a restore still copying.
+    pub(crate) async fn create(
+        &self,
+        scope: Scope<'_>,
+        input: CreateTable,
+        restoring: bool,
+    ) -> Result<Table> {
         let now = self.clock.now().as_microsecond();
         let key = layout::table_key(scope.account, scope.region, &input.name);
         let account = scope.account.to_owned();
@@ -166,6 +176,7 @@ impl DynamoDb {
                     tags: input.tags,
                     pitr: None,
                     resource_policy: None,
+                    restoring,
                 };
                 write_definition(txn, key, &def);
                 let table = Table {
@@ -237,7 +248,7 @@ impl DynamoDb {
 
     /// [`DynamoDb::change_definition`] for a table already looked up: refuses if the
     /// name now belongs to a recreated table.
-    async fn change_table<F>(&self, table: &Table, change: F) -> Result<()>
+    pub(crate) async fn change_table<F>(&self, table: &Table, change: F) -> Result<()>
     where
         F: FnOnce(&mut TableDefinition) -> Result<()> + Send + 'static,
     {
@@ -385,8 +396,16 @@ impl DynamoDb {
                 "Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.",
             ));
         }
-        let key = layout::table_key(scope.account, scope.region, name);
-        let id = table.def.id;
+        self.remove_table(&table).await?;
+        Ok(table)
+    }
+
+    /// Deletes `table` (not a table recreated under its name since) and purges its items in
+    /// the background.
+    pub(crate) async fn remove_table(&self, table: &Table) -> Result<()> {
+        let def = &table.def;
+        let key = layout::table_key(&def.account, &def.region, &def.name);
+        let id = def.id;
         let state = table.state.clone();
         self.store
             .write(move |txn| {
@@ -400,7 +419,7 @@ impl DynamoDb {
                 Ok::<_, DynamoDbError>(())
             })
             .await?;
-        self.catalog.remove(scope.account, scope.region, name);
+        self.catalog.remove(&def.account, &def.region, &def.name);
         self.spawn_purge(
             layout::table_prefix(id).to_vec(),
             &[
@@ -411,7 +430,7 @@ impl DynamoDb {
                 layout::STATS,
             ],
         );
-        Ok(table)
+        Ok(())
     }
 
     /// TagResource / UntagResource / ListTagsOfResource address tables by ARN.

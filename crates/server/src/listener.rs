@@ -31,6 +31,16 @@ pub async fn serve(
     tokio::pin!(shutdown);
     state.dynamodb.spawn_ttl_sweeper();
     state.dynamodb.spawn_history_gc();
+    match state.dynamodb.abandon_interrupted_restores().await {
+        Ok(removed) => {
+            for table in removed {
+                tracing::warn!(table = %table.def.arn(), "removed the table of a restore a crash cut short");
+            }
+        }
+        Err(err) => {
+            tracing::error!(error = %err, "cannot remove the tables of interrupted restores")
+        }
+    }
     crate::jobs::start(state.clone());
     let s3 = crate::services::s3::service(state.clone());
     let graceful = GracefulShutdown::new();

@@ -502,7 +502,12 @@ fn named_table(
 
 pub fn describe_table(state: &ServerState, caller: &Caller, mut input: Input) -> Out {
     let (_, table) = named_table(state, caller, &mut input, "DescribeTable")?;
-    Ok(json!({"Table": table_description(&table, "ACTIVE")}))
+    let status = if table.def.restoring {
+        "CREATING"
+    } else {
+        "ACTIVE"
+    };
+    Ok(json!({"Table": table_description(&table, status)}))
 }
 
 pub fn list_tables(state: &ServerState, caller: &Caller, mut input: Input) -> Out {

@@ -2,7 +2,8 @@
 //! source's items as of a second in its PITR window. Checks run in AWS's order (shape,
 //! source and its PITR, time, target). The copy completes before the answer, which still
 //! reads `CREATING` with a `RestoreSummary`, as AWS's first answer does; DescribeTable then
-//! shows the table ACTIVE, as AWS's does once the restore is done.
+//! shows the table ACTIVE, as AWS's does once the restore is done (CREATING while the copy
+//! runs; a failed or crash-cut restore leaves no table: `strata_dynamodb::restore`).
 
 use serde_json::{Value, json};
 use strata_dynamodb::schema::{BillingMode, IndexKind, ProvisionedThroughput};

@@ -1,0 +1,1539 @@
+#!/usr/bin/env python3
+"""Whole-server crash harness: acknowledged writes and jobs survive SIGKILL of `strata serve`.
+
+Each cycle runs a mixed load against one `strata serve` (binary `$STRATA_BIN`) on one data
+directory from several threads for a random 0.2–2 s, SIGKILLs the server while requests are in
+flight, restarts it on the same directory and checks what survived against what was
+acknowledged. The load:
+
+- DynamoDB, all in one table with PITR on (`crash-kv`):
+  - PutItem/DeleteItem on keys each worker thread owns (so the order of writes to one key is
+    the thread's order and "the last acknowledged write" is well defined), every value unique;
+  - conditional UpdateItem increments of shared counters (read `n`, then
+    `SET n = :new, tok = :tok IF n = :old`; the acknowledged `new` values of a counter must be
+    distinct and the last one must survive);
+  - TransactWriteItems transfers between accounts (`bal` moves, `ver` is compare-and-set) with a
+    per-transaction log item put in the same transaction. After restart the accounts' balances
+    sum to the initial total and every account's version chain is exactly the chain of log
+    items that touch it (so every logged transaction is fully applied and no unlogged one is
+    half-applied); every acknowledged transaction's log item is there;
+  - TransactGetItems of all accounts during the load (the sum must hold in every snapshot).
+- S3 PutObject of 1 KB–2 MB (log-uniform, so inline and file-backed bodies), DeleteObject and
+  multipart uploads (1–2 parts of 5 MiB plus a tail), on keys each thread owns; after restart
+  every object has the MD5 of its last acknowledged write (or of a write in flight at the kill),
+  deleted objects stay deleted, nothing unknown appears.
+- Jobs, every few cycles, started at a random moment of the load: ExportTableToPointInTime as of
+  the previous checkpoint (and, alternately, as of now), ImportTable of a completed export,
+  RestoreTableToPointInTime as of a checkpoint. With probability --job-kill (0.5) a job's start
+  moves the kill to 0–120 ms after it, so kills often land inside the job's request or its
+  background work. After restart an export request cut by the kill is sent again with its
+  ClientToken (it must answer the export it made, if any); every export and import the server
+  lists must reach COMPLETED or FAILED (FAILED is allowed after a crash and counted); a COMPLETED export
+  must have `_started`, both manifests with matching `.md5` companions, every data file
+  `manifest-files.json` names with its MD5 (base64 of the MD5 of the stored gzip bytes), its
+  ETag and its item count, and the counts must add up to the summary's and DescribeExport's.
+  An export "as of" a checkpoint must hold exactly the table as it was then; a COMPLETED import
+  must hold exactly the export's items; a restored table (acknowledged, or left behind by a
+  restore in flight at the kill) must hold exactly the checkpoint's state.
+
+Whenever a modelled value could be either of two (a request in flight at the kill, or a 5xx),
+both are accepted; verification then records what the server actually holds, so ambiguity never
+carries over to the next cycle.
+
+PITR "as of": after each cycle's verification (the server is quiescent) the harness scans the
+table (the checkpoint's expected state), reads the server clock N, takes T = ceil(N), and moves
+the server clock forward 302 s (`POST /_strata/clock`, persisted), so every later write is
+stamped after T and T is already inside the restorable window, whose latest end lags now by
+five minutes. Every few cycles a RestoreTableToPointInTime as of a random kept checkpoint must
+reproduce that checkpoint exactly; the exports and restores of the load use checkpoints too.
+
+Also checked: the server restarts (within 60 s), its clock offset never goes back, the
+transaction logs pruned at checkpoints stay deleted, kept exports' data files keep their MD5s
+across later restarts. Multipart uploads an interrupted export leaves open are reported as notes
+and aborted. `--inject-at N` is a self-test that damages acknowledged data after restart N (the run must fail).
+
+Limit (as in crates/storage/tests/crash.rs): SIGKILL keeps the OS page cache, so this proves
+that acknowledged writes left the process and that recovery is consistent, not that fsync
+reached the device.
+
+Run:  STRATA_BIN=target/release/strata .venv/bin/python tests/crash/server_crash.py --cycles 1000
+Prints one line per cycle and ends with "N cycles, 0 lost writes, 0 corrupt jobs" (exit 0) or
+the failures (exit 1). Evidence of a failing cycle (data directory copies, server logs, the
+journal of every request) is kept under --evidence-dir.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import datetime as dt
+import gzip
+import hashlib
+import json
+import math
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import boto3
+import botocore.config
+import botocore.exceptions
+
+REGION = "us-east-1"
+ACCOUNT = "111111111111"
+AKID = "AKIASOURCEROOT000001"
+SECRET = "source-root-secret-key"
+CONFIG = (
+    f'region = "{REGION}"\n'
+    f'[[account]]\nid = "{ACCOUNT}"\nalias = "source"\n'
+    f'root_access_key_id = "{AKID}"\nroot_secret_access_key = "{SECRET}"\n'
+    '[[account]]\nid = "222222222222"\nalias = "destination"\n'
+    'root_access_key_id = "AKIADESTROOT00000001"\nroot_secret_access_key = "destination-root-secret-key"\n'
+)
+
+TABLE = "crash-kv"
+TABLE_ARN = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{TABLE}"
+BUCKET = "crash-bucket"
+KV_PER_WORKER = 100
+COUNTERS = 8
+ACCOUNTS = 16
+INITIAL_BALANCE = 1000
+OBJECTS_PER_WORKER = 10
+MPU_WORKERS = 2  # workers that also run multipart uploads (one key each)
+MIB = 1 << 20
+CLOCK_STEP = 302  # seconds the server clock moves after each checkpoint
+LOG_KEEP_CYCLES = 3  # transaction log items older than this are pruned at a checkpoint
+SNAPSHOTS_KEPT = 8
+EXPORTS_KEPT = 3
+JOB_TIMEOUT = 120.0
+
+
+# --------------------------------------------------------------------------------------------
+# Outcomes of a request
+
+
+class Outcome:
+    OK = "ok"  # acknowledged
+    FAIL = "fail"  # definitely not applied (a 4xx answer, or no connection at all)
+    AMBIGUOUS = "amb"  # may or may not have been applied (in flight at the kill, 5xx)
+
+
+def classify(exc: BaseException) -> str:
+    if isinstance(exc, botocore.exceptions.ClientError):
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+        return Outcome.AMBIGUOUS if status >= 500 or status == 0 else Outcome.FAIL
+    if isinstance(exc, botocore.exceptions.EndpointConnectionError):
+        # The TCP connection was never made: the request never reached the server.
+        return Outcome.FAIL
+    return Outcome.AMBIGUOUS
+
+
+def error_code(exc: BaseException) -> str:
+    if isinstance(exc, botocore.exceptions.ClientError):
+        return exc.response.get("Error", {}).get("Code", "?")
+    return type(exc).__name__
+
+
+# --------------------------------------------------------------------------------------------
+# Values
+
+
+def kv_item(pk: str, token: str, rng_len: int) -> dict:
+    pad = (token + "|") * (rng_len // (len(token) + 1) + 1)
+    return {
+        "pk": {"S": pk},
+        "v": {"S": token},
+        "pad": {"S": pad[:rng_len]},
+    }
+
+
+def canon(item) -> str | None:
+    """A comparable form of a low-level DynamoDB item (None for absent)."""
+    if item is None:
+        return None
+    return json.dumps(item, sort_keys=True, separators=(",", ":"))
+
+
+def body_of(token: str, size: int) -> bytes:
+    """`size` pseudo-random bytes derived from `token` (fast: one seed, repeated blocks)."""
+    seed = hashlib.sha256(token.encode()).digest()
+    block = random.Random(seed).randbytes(min(size, 64 * 1024) or 1)
+    reps = size // len(block) + 1
+    data = (block * reps)[:size]
+    # Make every 64 KiB block distinct so a misplaced block changes the MD5.
+    if size > len(block):
+        parts = bytearray(data)
+        for i in range(0, size, len(block)):
+            stamp = f"{token}@{i}".encode()
+            parts[i : i + len(stamp)] = stamp[: max(0, min(len(stamp), size - i))]
+        data = bytes(parts)
+    return data
+
+
+def md5_hex(data: bytes) -> str:
+    return hashlib.md5(data).hexdigest()
+
+
+def b64md5(data: bytes) -> str:
+    return base64.b64encode(hashlib.md5(data).digest()).decode()
+
+
+# --------------------------------------------------------------------------------------------
+# The model of what the server must hold
+
+
+@dataclass
+class Register:
+    """One key written by one thread at a time: its confirmed value and this cycle's writes."""
+
+    confirmed: object = None  # value after the last verification (None: absent)
+    ops: list = field(default_factory=list)  # [(outcome, value)] in issue order
+
+    def record(self, outcome: str, value) -> None:
+        if outcome != Outcome.FAIL:
+            self.ops.append((outcome, value))
+
+    def possible(self) -> list:
+        last_ok = None
+        for i, (outcome, _) in enumerate(self.ops):
+            if outcome == Outcome.OK:
+                last_ok = i
+        if last_ok is None:
+            values = [self.confirmed]
+            rest = self.ops
+        else:
+            values = [self.ops[last_ok][1]]
+            rest = self.ops[last_ok + 1 :]
+        values += [v for (o, v) in rest if o == Outcome.AMBIGUOUS]
+        return values
+
+    def settle(self, actual) -> None:
+        self.confirmed = actual
+        self.ops = []
+
+
+@dataclass
+class Counter:
+    n: int = 0
+    tok: str = "init"
+    acked: list = field(default_factory=list)  # [(new, tok)]
+    ambiguous: list = field(default_factory=list)
+
+
+@dataclass
+class Account:
+    base_ver: int = 0
+    base_bal: int = INITIAL_BALANCE
+
+
+@dataclass
+class Snapshot:
+    time: int  # epoch seconds (service time)
+    cycle: int
+    items: dict  # pk -> canon(item)
+
+
+@dataclass
+class ExportJob:
+    cycle: int
+    token: str
+    prefix: str
+    as_of: int | None  # checkpoint time, or None for "now"
+    outcome: str = Outcome.AMBIGUOUS
+    arn: str | None = None
+    status: str | None = None
+    items: dict | None = None  # pk -> canon(item), once verified COMPLETED
+    data_prefix: str | None = None
+    manifest: dict | None = None  # data file key -> b64 md5, for re-verification
+    request: dict = field(default_factory=dict)  # the request, for a ClientToken replay
+    replayed: bool = False  # started by the replay after the crash (the first was not recorded)
+
+
+@dataclass
+class ImportJob:
+    cycle: int
+    token: str
+    table: str
+    source: ExportJob
+    outcome: str = Outcome.AMBIGUOUS
+    arn: str | None = None
+
+
+@dataclass
+class RestoreJob:
+    cycle: int
+    table: str
+    as_of: int
+    outcome: str = Outcome.AMBIGUOUS
+
+
+class Model:
+    def __init__(self, workers: int):
+        self.kv = {f"kv#w{w}#{i:03d}": Register() for w in range(workers) for i in range(KV_PER_WORKER)}
+        self.counters = {f"ctr#{i}": Counter() for i in range(COUNTERS)}
+        self.accounts = {f"acct#{i:02d}": Account() for i in range(ACCOUNTS)}
+        self.tx_acked: dict[str, dict] = {}  # txid -> log item (canon) acknowledged this cycle
+        self.tx_ambiguous: dict[str, dict] = {}
+        self.tx_known: set[str] = set()  # txids whose log item is (or was) in the table
+        self.objects = {f"obj/w{w}/{i}": Register() for w in range(workers) for i in range(OBJECTS_PER_WORKER)}
+        self.objects.update({f"mpu/w{w}/0": Register() for w in range(min(MPU_WORKERS, workers))})
+        self.snapshots: list[Snapshot] = []
+        self.exports: list[ExportJob] = []  # this cycle's requests
+        self.imports: list[ImportJob] = []
+        self.restores: list[RestoreJob] = []
+        self.completed_exports: list[ExportJob] = []  # verified, kept for imports and re-checks
+        self.total = INITIAL_BALANCE * ACCOUNTS  # the balances' sum (moves only if a failure was seen)
+        self.damaged: set[str] = set()  # accounts whose chain was already reported broken
+        self.lock = threading.Lock()
+
+
+# --------------------------------------------------------------------------------------------
+# The server process
+
+
+def read_line(pipe, timeout: float) -> str:
+    """The first line `pipe` gives within `timeout` seconds ('' if none)."""
+    import selectors
+
+    sel = selectors.DefaultSelector()
+    sel.register(pipe, selectors.EVENT_READ)
+    try:
+        if not sel.select(timeout):
+            return ""
+        return pipe.readline().decode(errors="replace")
+    finally:
+        sel.close()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, binary: str, data_dir: Path, config: Path, port: int, log_dir: Path):
+        self.binary, self.data_dir, self.config, self.port, self.log_dir = binary, data_dir, config, port, log_dir
+        self.endpoint = f"http://127.0.0.1:{port}"
+        self.proc: subprocess.Popen | None = None
+        self.log_path: Path | None = None
+
+    def start(self, label: str, timeout: float = 60.0) -> float:
+        """Starts the server; returns the seconds until it answered /_strata/health."""
+        self.log_path = self.log_dir / f"server-{label}.log"
+        log = open(self.log_path, "wb")
+        began = time.monotonic()
+        last_error = None
+        for attempt in range(20):
+            env = dict(os.environ, RUST_LOG=os.environ.get("RUST_LOG", "info"))
+            self.proc = subprocess.Popen(
+                [self.binary, "serve", "--port", str(self.port), "--data-dir", str(self.data_dir), "--config", str(self.config)],
+                stdout=subprocess.PIPE,
+                stderr=log,
+                env=env,
+            )
+            first = read_line(self.proc.stdout, timeout)
+            if first.startswith("strata listening on"):
+                break
+            if self.proc.poll() is None:
+                self.proc.kill()
+                self.proc.wait()
+                raise RuntimeError(f"strata printed no banner within {timeout}s (log {self.log_path})")
+            self.proc.wait()
+            last_error = first or f"exit status {self.proc.returncode}"
+            # The port may still be held by the previous process's sockets.
+            time.sleep(0.25)
+        else:
+            raise RuntimeError(f"strata did not start: {last_error!r} (log {self.log_path})")
+        out = self.proc.stdout
+        threading.Thread(target=lambda: [None for _ in out], daemon=True).start()
+        while True:
+            try:
+                with urllib.request.urlopen(self.endpoint + "/_strata/health", timeout=5) as r:
+                    r.read()
+                return time.monotonic() - began
+            except OSError:
+                if self.proc.poll() is not None:
+                    raise RuntimeError(f"strata exited during start-up (log {self.log_path})")
+                if time.monotonic() - began > timeout:
+                    raise RuntimeError(f"strata did not become healthy in {timeout}s (log {self.log_path})")
+                time.sleep(0.02)
+
+    def kill(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+        if self.proc:
+            self.proc.wait()
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def admin(self, path: str, body: dict | None = None) -> dict:
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(self.endpoint + path, data=data, method="POST" if body is not None else "GET")
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return json.loads(r.read())
+
+    def service_now(self) -> float:
+        now = self.admin("/_strata/clock")["now"]
+        m = re.match(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?Z$", now)
+        if not m:
+            raise RuntimeError(f"unexpected clock answer {now!r}")
+        base = dt.datetime.strptime(m.group(1), "%Y-%m-%dT%H:%M:%S").replace(tzinfo=dt.timezone.utc)
+        return base.timestamp() + (float(m.group(2)) if m.group(2) else 0.0)
+
+
+def make_clients(endpoint: str, session: boto3.session.Session, retries: bool = False):
+    cfg = botocore.config.Config(
+        retries={"total_max_attempts": 4 if retries else 1, "mode": "standard"},
+        connect_timeout=5,
+        read_timeout=120,
+        max_pool_connections=4,
+        s3={"addressing_style": "path"},
+    )
+    kw = dict(
+        aws_access_key_id=AKID,
+        aws_secret_access_key=SECRET,
+        region_name=REGION,
+        endpoint_url=endpoint,
+        config=cfg,
+    )
+    return session.client("dynamodb", **kw), session.client("s3", **kw)
+
+
+# --------------------------------------------------------------------------------------------
+# The load
+
+
+class Journal:
+    """Every request of a cycle, for the evidence of a failure."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.entries: list[dict] = []
+
+    def add(self, **entry) -> None:
+        with self.lock:
+            self.entries.append(entry)
+
+    def dump(self, path: Path) -> None:
+        with open(path, "w") as f:
+            for e in self.entries:
+                f.write(json.dumps(e, default=str) + "\n")
+
+
+class Load:
+    def __init__(self, harness: "Harness", cycle: int):
+        self.h = harness
+        self.m = harness.model
+        self.cycle = cycle
+        self.killing = threading.Event()
+        self.in_flight = 0
+        self.in_flight_lock = threading.Lock()
+        self.in_flight_at_kill = 0
+        self.counts: dict[str, int] = {}
+        self.failures: list[str] = []
+        self.bad_snapshots = 0
+        self.kill_at: float | None = None  # set by the jobs thread to aim the kill at a job
+        self.kill_aimed_at: str | None = None
+        self.journal = Journal()
+
+    # One request, with its outcome recorded.
+    def call(self, w, kind, key, fn, **info):
+        with self.in_flight_lock:
+            self.in_flight += 1
+        t0 = time.time()
+        try:
+            result = fn()
+            outcome, code = Outcome.OK, None
+        except Exception as exc:  # noqa: BLE001 - every failure is classified
+            result, outcome, code = exc, classify(exc), error_code(exc)
+        finally:
+            with self.in_flight_lock:
+                self.in_flight -= 1
+        self.journal.add(c=self.cycle, w=w, op=kind, key=key, t0=t0, t1=time.time(), out=outcome, err=code, **info)
+        with self.in_flight_lock:
+            k = f"{kind}:{outcome}"
+            self.counts[k] = self.counts.get(k, 0) + 1
+        return outcome, result
+
+    def worker(self, w: int, ddb, s3, seed: int) -> None:
+        rng = random.Random(seed)
+        seq = 0
+        ops = [
+            ("put", 30), ("delete", 6), ("counter", 18), ("transfer", 18), ("txget", 3),
+            ("s3put", 14), ("s3delete", 2), ("mpu", 3 if w < MPU_WORKERS else 0),
+        ]
+        names = [o for o, wt in ops for _ in range(wt)]
+        while not self.killing.is_set():
+            seq += 1
+            token = f"c{self.cycle}.w{w}.{seq}"
+            op = rng.choice(names)
+            try:
+                getattr(self, "op_" + op)(w, ddb, s3, rng, token)
+            except Exception:  # noqa: BLE001 - a harness bug must not look like a server bug
+                if not self.killing.is_set():
+                    self.failures.append(f"harness error in worker {w}: {traceback.format_exc()}")
+                    return
+
+    def op_put(self, w, ddb, s3, rng, token):
+        pk = f"kv#w{w}#{rng.randrange(KV_PER_WORKER):03d}"
+        item = kv_item(pk, token, rng.choice([0, 10, 100, 1000, 3000]))
+        outcome, _ = self.call(w, "PutItem", pk, lambda: ddb.put_item(TableName=TABLE, Item=item), v=token)
+        self.m.kv[pk].record(outcome, canon(item))
+
+    def op_delete(self, w, ddb, s3, rng, token):
+        pk = f"kv#w{w}#{rng.randrange(KV_PER_WORKER):03d}"
+        outcome, _ = self.call(w, "DeleteItem", pk, lambda: ddb.delete_item(TableName=TABLE, Key={"pk": {"S": pk}}))
+        self.m.kv[pk].record(outcome, None)
+
+    def op_counter(self, w, ddb, s3, rng, token):
+        pk = f"ctr#{rng.randrange(COUNTERS)}"
+        outcome, got = self.call(
+            w, "GetItem", pk, lambda: ddb.get_item(TableName=TABLE, Key={"pk": {"S": pk}}, ConsistentRead=True)
+        )
+        if outcome != Outcome.OK or "Item" not in got:
+            return
+        old = int(got["Item"]["n"]["N"])
+        new = old + 1
+        outcome, res = self.call(
+            w,
+            "UpdateItem",
+            pk,
+            lambda: ddb.update_item(
+                TableName=TABLE,
+                Key={"pk": {"S": pk}},
+                UpdateExpression="SET n = :new, tok = :tok",
+                ConditionExpression="n = :old",
+                ExpressionAttributeValues={":new": {"N": str(new)}, ":old": {"N": str(old)}, ":tok": {"S": token}},
+                ReturnValues="UPDATED_NEW",
+            ),
+            v=new,
+            tok=token,
+        )
+        c = self.m.counters[pk]
+        with self.m.lock:
+            if outcome == Outcome.OK:
+                returned = int(res["Attributes"]["n"]["N"])
+                if returned != new:
+                    self.failures.append(f"{pk}: UpdateItem acknowledged n={new} but returned {returned}")
+                c.acked.append((new, token))
+            elif outcome == Outcome.AMBIGUOUS:
+                c.ambiguous.append((new, token))
+
+    def op_transfer(self, w, ddb, s3, rng, token):
+        a, b = rng.sample(sorted(self.m.accounts), 2)
+        outcome, got = self.call(
+            w,
+            "TransactGetItems",
+            f"{a},{b}",
+            lambda: ddb.transact_get_items(
+                TransactItems=[{"Get": {"TableName": TABLE, "Key": {"pk": {"S": k}}}} for k in (a, b)]
+            ),
+        )
+        if outcome != Outcome.OK:
+            return
+        (ia, ib) = [r.get("Item") for r in got["Responses"]]
+        if ia is None or ib is None:
+            self.failures.append(f"transfer: account {a} or {b} missing during the load")
+            return
+        va, vb = int(ia["ver"]["N"]), int(ib["ver"]["N"])
+        amount = rng.randint(1, 50)
+        txid = token
+        log = {
+            "pk": {"S": f"log#{txid}"},
+            "src": {"S": a},
+            "dst": {"S": b},
+            "amt": {"N": str(amount)},
+            "sv": {"N": str(va)},
+            "dv": {"N": str(vb)},
+            "cyc": {"N": str(self.cycle)},
+        }
+
+        def move(k, ver, sign):
+            return {
+                "Update": {
+                    "TableName": TABLE,
+                    "Key": {"pk": {"S": k}},
+                    "UpdateExpression": f"SET bal = bal {sign} :amt, ver = ver + :one",
+                    "ConditionExpression": "ver = :ver",
+                    "ExpressionAttributeValues": {":amt": {"N": str(amount)}, ":one": {"N": "1"}, ":ver": {"N": str(ver)}},
+                }
+            }
+
+        items = [
+            move(a, va, "-"),
+            move(b, vb, "+"),
+            {"Put": {"TableName": TABLE, "Item": log, "ConditionExpression": "attribute_not_exists(pk)"}},
+        ]
+        outcome, _ = self.call(w, "TransactWriteItems", txid, lambda: ddb.transact_write_items(TransactItems=items), v=f"{a}->{b}:{amount}")
+        with self.m.lock:
+            if outcome == Outcome.OK:
+                self.m.tx_acked[txid] = canon(log)
+            elif outcome == Outcome.AMBIGUOUS:
+                self.m.tx_ambiguous[txid] = canon(log)
+
+    def op_txget(self, w, ddb, s3, rng, token):
+        keys = sorted(self.m.accounts)
+        outcome, got = self.call(
+            w,
+            "TransactGetItems",
+            "accounts",
+            lambda: ddb.transact_get_items(
+                TransactItems=[{"Get": {"TableName": TABLE, "Key": {"pk": {"S": k}}}} for k in keys]
+            ),
+        )
+        if outcome == Outcome.OK:
+            total = sum(int(r["Item"]["bal"]["N"]) for r in got["Responses"] if "Item" in r)
+            if total != self.m.total:
+                with self.in_flight_lock:
+                    self.bad_snapshots += 1
+                    if self.bad_snapshots == 1:
+                        self.failures.append(f"TransactGetItems snapshot of the accounts sums to {total}, not {self.m.total}")
+
+    def op_s3put(self, w, ddb, s3, rng, token):
+        key = f"obj/w{w}/{rng.randrange(OBJECTS_PER_WORKER)}"
+        size = int(math.exp(rng.uniform(math.log(1024), math.log(2 * MIB))))
+        body = body_of(token, size)
+        digest = md5_hex(body)
+        outcome, res = self.call(w, "PutObject", key, lambda: s3.put_object(Bucket=BUCKET, Key=key, Body=body), size=size, md5=digest)
+        if outcome == Outcome.OK and res["ETag"].strip('"') != digest:
+            self.failures.append(f"PutObject {key}: ETag {res['ETag']} is not the MD5 {digest} of the body sent")
+        self.m.objects[key].record(outcome, (digest, size))
+
+    def op_s3delete(self, w, ddb, s3, rng, token):
+        key = f"obj/w{w}/{rng.randrange(OBJECTS_PER_WORKER)}"
+        outcome, _ = self.call(w, "DeleteObject", key, lambda: s3.delete_object(Bucket=BUCKET, Key=key))
+        self.m.objects[key].record(outcome, None)
+
+    def op_mpu(self, w, ddb, s3, rng, token):
+        key = f"mpu/w{w}/0"
+        outcome, res = self.call(w, "CreateMultipartUpload", key, lambda: s3.create_multipart_upload(Bucket=BUCKET, Key=key))
+        if outcome != Outcome.OK:
+            return
+        upload = res["UploadId"]
+        nparts = rng.randint(1, 2)
+        sizes = [5 * MIB] * (nparts - 1) + [int(math.exp(rng.uniform(math.log(1024), math.log(2 * MIB))))]
+        whole = body_of(token, sum(sizes))
+        parts, offset = [], 0
+        for n, size in enumerate(sizes, start=1):
+            chunk = whole[offset : offset + size]
+            offset += size
+            if self.killing.is_set():
+                return
+            outcome, res = self.call(
+                w, "UploadPart", key, lambda: s3.upload_part(Bucket=BUCKET, Key=key, UploadId=upload, PartNumber=n, Body=chunk), part=n
+            )
+            if outcome != Outcome.OK:
+                return
+            parts.append({"PartNumber": n, "ETag": res["ETag"]})
+        if self.killing.is_set():
+            return
+        outcome, _ = self.call(
+            w,
+            "CompleteMultipartUpload",
+            key,
+            lambda: s3.complete_multipart_upload(Bucket=BUCKET, Key=key, UploadId=upload, MultipartUpload={"Parts": parts}),
+            size=len(whole),
+            md5=md5_hex(whole),
+        )
+        self.m.objects[key].record(outcome, (md5_hex(whole), len(whole)))
+
+    # Jobs: at most one of each kind per cycle, at a random moment of the load.
+    def jobs(self, ddb, plan: list, duration: float, rng: random.Random) -> None:
+        schedule = sorted((rng.uniform(0, duration * 0.9), kind) for kind in plan)
+        began = time.monotonic()
+        for at, kind in schedule:
+            while time.monotonic() - began < at:
+                if self.killing.wait(0.01):
+                    return
+            if self.killing.is_set():
+                return
+            if self.kill_at is None and rng.random() < self.h.args.job_kill:
+                # Aim the kill at the job: its request, or its background work right after.
+                self.kill_at = time.monotonic() + rng.uniform(0.0, 0.12)
+                self.kill_aimed_at = kind
+            try:
+                getattr(self, "job_" + kind)(ddb, rng)
+            except Exception:  # noqa: BLE001
+                if not self.killing.is_set():
+                    self.failures.append(f"harness error in job {kind}: {traceback.format_exc()}")
+                return
+
+    def job_export_asof(self, ddb, rng):
+        self._export(ddb, rng, as_of=self.m.snapshots[-1].time)
+
+    def job_export_now(self, ddb, rng):
+        self._export(ddb, rng, as_of=None)
+
+    def _export(self, ddb, rng, as_of):
+        token = f"exp-c{self.cycle}-{rng.getrandbits(32):08x}"
+        job = ExportJob(cycle=self.cycle, token=token, prefix=f"exp/{token}", as_of=as_of)
+        kwargs = dict(TableArn=TABLE_ARN, S3Bucket=BUCKET, S3Prefix=job.prefix, ClientToken=token, ExportFormat="DYNAMODB_JSON")
+        if as_of is not None:
+            kwargs["ExportTime"] = as_of
+        job.request = kwargs
+        self.m.exports.append(job)
+        outcome, res = self.call("jobs", "ExportTableToPointInTime", token, lambda: ddb.export_table_to_point_in_time(**kwargs), as_of=as_of)
+        job.outcome = outcome
+        if outcome == Outcome.OK:
+            job.arn = res["ExportDescription"]["ExportArn"]
+        elif outcome == Outcome.FAIL and isinstance(res, botocore.exceptions.ClientError):
+            self.failures.append(f"ExportTableToPointInTime {token} refused: {res}")
+
+    def job_import(self, ddb, rng):
+        source = rng.choice(self.m.completed_exports)
+        token = f"imp-c{self.cycle}-{rng.getrandbits(32):08x}"
+        job = ImportJob(cycle=self.cycle, token=token, table=token, source=source)
+        self.m.imports.append(job)
+        outcome, res = self.call(
+            "jobs",
+            "ImportTable",
+            token,
+            lambda: ddb.import_table(
+                ClientToken=token,
+                S3BucketSource={"S3Bucket": BUCKET, "S3KeyPrefix": source.data_prefix},
+                InputFormat="DYNAMODB_JSON",
+                InputCompressionType="GZIP",
+                TableCreationParameters={
+                    "TableName": job.table,
+                    "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+                    "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+                    "BillingMode": "PAY_PER_REQUEST",
+                },
+            ),
+            source=source.arn,
+        )
+        job.outcome = outcome
+        if outcome == Outcome.OK:
+            job.arn = res["ImportTableDescription"]["ImportArn"]
+        elif outcome == Outcome.FAIL and isinstance(res, botocore.exceptions.ClientError):
+            self.failures.append(f"ImportTable {token} refused: {res}")
+
+    def job_restore(self, ddb, rng):
+        snap = rng.choice(self.m.snapshots)
+        name = f"rst-c{self.cycle}-{rng.getrandbits(32):08x}"
+        job = RestoreJob(cycle=self.cycle, table=name, as_of=snap.time)
+        self.m.restores.append(job)
+        outcome, res = self.call(
+            "jobs",
+            "RestoreTableToPointInTime",
+            name,
+            lambda: ddb.restore_table_to_point_in_time(SourceTableName=TABLE, TargetTableName=name, RestoreDateTime=snap.time),
+            as_of=snap.time,
+        )
+        job.outcome = outcome
+        if outcome == Outcome.FAIL and isinstance(res, botocore.exceptions.ClientError):
+            self.failures.append(f"RestoreTableToPointInTime {name} as of {snap.time} refused: {res}")
+
+
+# --------------------------------------------------------------------------------------------
+# The harness
+
+
+class Harness:
+    def __init__(self, args):
+        self.args = args
+        self.rng = random.Random(args.seed)
+        self.workdir = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="strata-crash-"))
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.data_dir = self.workdir / "data"
+        self.log_dir = self.workdir / "logs"
+        self.log_dir.mkdir(exist_ok=True)
+        self.evidence_root = Path(args.evidence_dir)
+        config = self.workdir / "strata.toml"
+        config.write_text(CONFIG)
+        # A private copy of the binary: a rebuild during a long soak must not change it.
+        binary = os.environ.get("STRATA_BIN") or str(Path(__file__).resolve().parents[2] / "target" / "release" / "strata")
+        if not Path(binary).exists():
+            raise SystemExit(f"no strata binary at {binary} (set STRATA_BIN)")
+        self.binary = self.workdir / "strata"
+        shutil.copy2(binary, self.binary)
+        self.server = Server(str(self.binary), self.data_dir, config, args.port or free_port(), self.log_dir)
+        self.session = boto3.session.Session()
+        self.model = Model(args.workers)
+        self.clients = [make_clients(self.server.endpoint, self.session) for _ in range(args.workers + 1)]
+        self.ddb, self.s3 = make_clients(self.server.endpoint, self.session, retries=True)
+        self.lost = 0  # acknowledged writes missing or wrong
+        self.corrupt = 0  # jobs stuck, or COMPLETED with missing, wrong or partial contents
+        self.other = 0  # everything else that is wrong (visibility during the load, restarts)
+        self.failed_jobs = 0  # jobs that ended FAILED (allowed after a crash, reported)
+        self.resumed = {"export": 0, "import": 0}  # jobs the server resumed at a restart
+        self.clock_offset = 0.0  # the server clock offset last acknowledged
+        self.stale_export_uploads = 0  # multipart uploads an export cut by the kill left open
+
+    # ---- helpers ---------------------------------------------------------------------------
+
+    def scan(self, table: str) -> dict:
+        items, kwargs = {}, dict(TableName=table, ConsistentRead=True)
+        while True:
+            page = self.ddb.scan(**kwargs)
+            for item in page["Items"]:
+                items[item["pk"]["S"]] = canon(item)
+            if "LastEvaluatedKey" not in page:
+                return items
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def list_keys(self, prefix: str) -> dict:
+        out, kwargs = {}, dict(Bucket=BUCKET, Prefix=prefix)
+        while True:
+            page = self.s3.list_objects_v2(**kwargs)
+            for o in page.get("Contents", []):
+                out[o["Key"]] = o
+            if not page.get("IsTruncated"):
+                return out
+            kwargs["ContinuationToken"] = page["NextContinuationToken"]
+
+    def get_bytes(self, key: str) -> tuple[bytes, str]:
+        r = self.s3.get_object(Bucket=BUCKET, Key=key)
+        return r["Body"].read(), r["ETag"].strip('"')
+
+    def table_exists(self, name: str) -> dict | None:
+        try:
+            return self.ddb.describe_table(TableName=name)["Table"]
+        except self.ddb.exceptions.ResourceNotFoundException:
+            return None
+
+    def delete_table(self, name: str) -> None:
+        try:
+            self.ddb.delete_table(TableName=name)
+        except self.ddb.exceptions.ResourceNotFoundException:
+            pass
+
+    def diff(self, expected: dict, actual: dict, limit: int = 5) -> str:
+        missing = sorted(set(expected) - set(actual))
+        extra = sorted(set(actual) - set(expected))
+        wrong = sorted(k for k in set(expected) & set(actual) if expected[k] != actual[k])
+        parts = [f"{len(expected)} expected, {len(actual)} found"]
+        if missing:
+            parts.append(f"missing {len(missing)}: {missing[:limit]}")
+        if extra:
+            parts.append(f"unexpected {len(extra)}: {extra[:limit]}")
+        if wrong:
+            k = wrong[0]
+            parts.append(f"different {len(wrong)}: {wrong[:limit]} (e.g. {k}: expected {expected[k][:200]} found {actual[k][:200]})")
+        return "; ".join(parts)
+
+    # ---- setup -------------------------------------------------------------------------------
+
+    def setup(self) -> None:
+        self.server.start("setup")
+        ddb, s3 = self.ddb, self.s3
+        s3.create_bucket(Bucket=BUCKET)
+        ddb.create_table(
+            TableName=TABLE,
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        ddb.update_continuous_backups(
+            TableName=TABLE, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True}
+        )
+        for pk in self.model.counters:
+            ddb.put_item(TableName=TABLE, Item={"pk": {"S": pk}, "n": {"N": "0"}, "tok": {"S": "init"}})
+        for pk in self.model.accounts:
+            ddb.put_item(TableName=TABLE, Item={"pk": {"S": pk}, "bal": {"N": str(INITIAL_BALANCE)}, "ver": {"N": "0"}})
+        # The checkpoint must follow the enable instant by a second at least (whole seconds).
+        time.sleep(1.1)
+        self.checkpoint(0, [])
+
+    # ---- one cycle -------------------------------------------------------------------------
+
+    def job_plan(self, cycle: int) -> list:
+        every = self.args.jobs_every
+        plan = []
+        if cycle % every == 0:
+            plan.append("export_asof" if (cycle // every) % 2 == 0 else "export_now")
+        if cycle % every == 1 % every and self.model.completed_exports:
+            plan.append("import")
+        if cycle % (every + 1) == 2 % (every + 1):
+            plan.append("restore")
+        return plan
+
+    def run_cycle(self, cycle: int) -> dict:
+        t_start = time.monotonic()
+        duration = self.rng.uniform(self.args.min_load, self.args.max_load)
+        load = Load(self, cycle)
+        plan = self.job_plan(cycle)
+        threads = []
+        for w in range(self.args.workers):
+            ddb, s3 = self.clients[w]
+            threads.append(threading.Thread(target=load.worker, args=(w, ddb, s3, self.rng.getrandbits(64)), daemon=True))
+        jobs_rng = random.Random(self.rng.getrandbits(64))
+        threads.append(threading.Thread(target=load.jobs, args=(self.clients[-1][0], plan, duration, jobs_rng), daemon=True))
+        for t in threads:
+            t.start()
+        load_began = time.monotonic()
+        deadline = load_began + duration
+        while True:
+            now = time.monotonic()
+            target = deadline if load.kill_at is None else min(deadline, load.kill_at)
+            if now >= target:
+                break
+            time.sleep(min(target - now, 0.005))
+        load.killing.set()
+        load_time = time.monotonic() - load_began
+        with load.in_flight_lock:
+            load.in_flight_at_kill = load.in_flight
+        self.server.kill()
+        for t in threads:
+            t.join(timeout=180)
+            if t.is_alive():
+                load.failures.append("a load thread did not stop after the kill")
+        # Evidence: the database as the kill left it, before recovery touches it.
+        pre = self.workdir / "pre-restart"
+        if self.args.keep_pre_restart:
+            shutil.rmtree(pre, ignore_errors=True)
+            shutil.copytree(self.data_dir / "db", pre / "db")
+            objs = sorted(str(p.relative_to(self.data_dir)) for p in (self.data_dir / "objects").rglob("*") if p.is_file())
+            (pre / "objects.txt").write_text("\n".join(objs) + "\n")
+        if load.bad_snapshots > 1:
+            load.failures.append(f"({load.bad_snapshots} TransactGetItems snapshots had the wrong sum in all)")
+        failures = list(load.failures)
+        self.other += len(load.failures)
+        try:
+            restart = self.server.start(f"c{cycle:05d}")
+        except RuntimeError as e:
+            failures.append(f"server failed to restart: {e}")
+            self.other += 1
+            self.keep_evidence(cycle, failures, load)
+            raise
+        log = self.server.log_path.read_text(errors="replace")
+        resumed = {kind: log.count(f"resuming an {kind}") for kind in self.resumed}
+        for kind, n in resumed.items():
+            self.resumed[kind] += n
+        offset = self.server.admin("/_strata/clock")["offset_seconds"]
+        if offset + 1e-6 < self.clock_offset:
+            failures.append(f"LOST: the server clock offset is {offset}s after restart; {self.clock_offset}s was acknowledged")
+            self.lost += 1
+        if cycle in self.args.inject_at:
+            self.inject_faults(cycle)
+        try:
+            stats = self.verify(cycle, failures)
+            stats["resumed"] = resumed
+            self.checkpoint(cycle, failures)
+        except Exception:
+            failures.append("verification stopped: " + traceback.format_exc())
+            self.other += 1
+            self.keep_evidence(cycle, failures, load)
+            raise
+        if failures:
+            self.keep_evidence(cycle, failures, load)
+        self.rotate_logs(cycle)
+        acks = sum(v for k, v in load.counts.items() if k.endswith(":ok"))
+        amb = sum(v for k, v in load.counts.items() if k.endswith(":amb"))
+        du = sum(p.stat().st_size for p in self.data_dir.rglob("*") if p.is_file())
+        return dict(
+            load=load_time, aimed=load.kill_aimed_at, acks=acks, amb=amb, in_flight=load.in_flight_at_kill, restart=restart,
+            plan=plan, failures=failures, seconds=time.monotonic() - t_start, du=du, **stats,
+        )
+
+    # ---- verification ----------------------------------------------------------------------
+
+    def verify(self, cycle: int, failures: list) -> dict:
+        m = self.model
+        stats = {}
+        self.notes = []
+
+        def lost(msg):
+            failures.append("LOST: " + msg)
+            self.lost += 1
+
+        def corrupt(msg):
+            failures.append("CORRUPT JOB: " + msg)
+            self.corrupt += 1
+
+        table = self.scan(TABLE)
+
+        # Items written by one thread at a time.
+        changed = 0
+        for pk, reg in m.kv.items():
+            actual = table.get(pk)
+            possible = reg.possible()
+            if actual not in possible:
+                acked = [v for o, v in reg.ops if o == Outcome.OK]
+                lost(
+                    f"{pk}: found {str(actual)[:160]}; expected one of {[str(p)[:160] for p in possible]} "
+                    f"({len(acked)} acknowledged writes this cycle, {sum(1 for o, _ in reg.ops if o == Outcome.AMBIGUOUS)} in doubt)"
+                )
+            if reg.ops:
+                changed += 1
+            reg.settle(actual)
+        stats["kv"] = changed
+
+        # Counters.
+        for pk, c in m.counters.items():
+            item = table.get(pk)
+            if item is None:
+                lost(f"{pk}: counter item missing")
+                continue
+            item = json.loads(item)
+            n, tok = int(item["n"]["N"]), item["tok"]["S"]
+            news = [v for v, _ in c.acked]
+            if len(news) != len(set(news)):
+                dup = sorted({v for v in news if news.count(v) > 1})
+                failures.append(f"{pk}: conditional increments acknowledged the same value twice: {dup}")
+                self.other += 1
+            top, top_tok = (c.n, c.tok)
+            if c.acked:
+                top, top_tok = max(c.acked)
+            allowed = {(top, top_tok)} | {(v, t) for v, t in c.ambiguous if v > top}
+            if (n, tok) not in allowed:
+                lost(f"{pk}: n={n} tok={tok}; last acknowledged n={top} tok={top_tok}; in doubt {sorted(c.ambiguous)}")
+            c.n, c.tok, c.acked, c.ambiguous = n, tok, [], []
+
+        # Accounts and transaction logs.
+        stats["tx"] = len(m.tx_acked)
+        total = 0
+        events = {a: [] for a in m.accounts}
+        logs = {pk[4:]: json.loads(v) for pk, v in table.items() if pk.startswith("log#")}
+        for txid, log in logs.items():
+            if txid not in m.tx_known and txid not in m.tx_acked and txid not in m.tx_ambiguous:
+                failures.append(f"log#{txid}: a transaction log item nobody wrote")
+                self.other += 1
+                continue
+            expected = m.tx_acked.get(txid) or m.tx_ambiguous.get(txid)
+            if expected is not None and canon(log) != expected:
+                lost(f"log#{txid}: {canon(log)} differs from what was written {expected}")
+            amt = int(log["amt"]["N"])
+            events[log["src"]["S"]].append((int(log["sv"]["N"]), -amt, txid))
+            events[log["dst"]["S"]].append((int(log["dv"]["N"]), amt, txid))
+        for txid in m.tx_acked:
+            if txid not in logs:
+                lost(f"log#{txid}: acknowledged transaction's log item missing")
+        for txid in list(m.tx_known):
+            if txid not in logs:
+                lost(f"log#{txid}: log item of an earlier cycle disappeared")
+        for pk, acct in m.accounts.items():
+            item = table.get(pk)
+            if item is None:
+                lost(f"{pk}: account item missing")
+                continue
+            item = json.loads(item)
+            bal, ver = int(item["bal"]["N"]), int(item["ver"]["N"])
+            total += bal
+            if pk in m.damaged:
+                continue
+            m.damaged.add(pk)  # until the checks below pass
+            chain = sorted(events[pk])
+            versions = [v for v, _, _ in chain]
+            if versions != list(range(acct.base_ver, ver)):
+                failures.append(
+                    f"TORN TRANSACTION: {pk} is at version {ver} but its log items cover versions "
+                    f"{versions[:10]}{'…' if len(versions) > 10 else ''} from {acct.base_ver}"
+                )
+                self.lost += 1
+            elif acct.base_bal + sum(d for _, d, _ in chain) != bal:
+                failures.append(f"TORN TRANSACTION: {pk} balance {bal} is not its log replayed ({acct.base_bal} + {sum(d for _, d, _ in chain)})")
+                self.lost += 1
+            else:
+                m.damaged.discard(pk)
+        if total != m.total:
+            failures.append(f"TORN TRANSACTION: balances sum to {total}, not {m.total}")
+            self.lost += 1
+            m.total = total
+        m.tx_known |= set(logs)
+        m.tx_acked, m.tx_ambiguous = {}, {}
+
+        # Anything else in the table.
+        known_prefixes = ("kv#", "ctr#", "acct#", "log#")
+        strays = [pk for pk in table if not pk.startswith(known_prefixes) or (pk.startswith("kv#") and pk not in m.kv)]
+        if strays:
+            failures.append(f"unexpected items in {TABLE}: {strays[:5]}")
+            self.other += 1
+
+        # S3 objects.
+        listed = self.list_keys("obj/")
+        listed.update(self.list_keys("mpu/"))
+        changed = 0
+        for key in sorted(set(listed) - set(m.objects)):
+            failures.append(f"s3://{BUCKET}/{key}: an object nobody wrote")
+            self.other += 1
+        for key, reg in m.objects.items():
+            possible = reg.possible()
+            actual = None
+            if key in listed:
+                body, etag = self.get_bytes(key)
+                actual = (md5_hex(body), len(body))
+                if len(body) != listed[key]["Size"]:
+                    lost(f"s3://{BUCKET}/{key}: listed with {listed[key]['Size']} bytes, read {len(body)}")
+            if actual not in possible:
+                lost(f"s3://{BUCKET}/{key}: found {actual}; expected one of {possible}")
+            if reg.ops:
+                changed += 1
+            reg.settle(actual)
+        stats["s3"] = changed
+
+        stats.update(self.verify_jobs(cycle, failures, lost, corrupt))
+
+        # Multipart uploads left open by the kill (ours, and those of exports cut short and
+        # redone after the restart): abort them, once every job has ended.
+        stale_export_uploads = 0
+        for u in self.s3.list_multipart_uploads(Bucket=BUCKET).get("Uploads", []):
+            if u["Key"].startswith("exp/"):
+                stale_export_uploads += 1
+            try:
+                self.s3.abort_multipart_upload(Bucket=BUCKET, Key=u["Key"], UploadId=u["UploadId"])
+            except self.s3.exceptions.NoSuchUpload:
+                pass
+        if stale_export_uploads:
+            self.stale_export_uploads += stale_export_uploads
+            self.notes.append(f"note: {stale_export_uploads} multipart upload(s) of an interrupted export left open (aborted)")
+
+        if self.args.pitr_every and cycle % self.args.pitr_every == 0:
+            # Alternately a recent checkpoint and any kept one (anchors reach far back).
+            snap = self.rng.choice(m.snapshots if cycle % 2 else m.snapshots[-SNAPSHOTS_KEPT:])
+            name = f"pitr-c{cycle}"
+            self.ddb.restore_table_to_point_in_time(SourceTableName=TABLE, TargetTableName=name, RestoreDateTime=snap.time)
+            self.wait_active(name)
+            got = self.scan(name)
+            if got != snap.items:
+                failures.append(f"PITR: restore as of checkpoint {snap.time} (cycle {snap.cycle}): " + self.diff(snap.items, got))
+                self.lost += 1
+            self.delete_table(name)
+            stats["pitr"] = f"c{snap.cycle}"
+        return stats
+
+    def wait_active(self, name: str) -> dict:
+        deadline = time.monotonic() + JOB_TIMEOUT
+        while True:
+            t = self.table_exists(name)
+            if t and t["TableStatus"] == "ACTIVE":
+                return t
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"table {name} not ACTIVE after {JOB_TIMEOUT}s: {t and t['TableStatus']}")
+            time.sleep(0.05)
+
+    def verify_jobs(self, cycle, failures, lost, corrupt) -> dict:
+        m = self.model
+        out = {"exp": 0, "imp": 0, "rst": 0}
+
+        # Exports: every one the server knows about (ListExports), acknowledged or found.
+        by_token = {e.token: e for e in m.exports if e.arn is None}
+        ours = {e.arn for e in m.exports if e.arn}
+        kwargs = dict(TableArn=TABLE_ARN, MaxResults=25)
+        while True:
+            page = self.ddb.list_exports(**kwargs)
+            for s in page.get("ExportSummaries", []):
+                arn = s["ExportArn"]
+                if arn in self.seen_exports:
+                    if s["ExportStatus"] != self.seen_exports[arn]:
+                        failures.append(f"export {arn} was {self.seen_exports[arn]}, is now {s['ExportStatus']}")
+                        self.other += 1
+                        self.seen_exports[arn] = s["ExportStatus"]
+                    continue
+                if arn in ours:
+                    continue
+                d = self.ddb.describe_export(ExportArn=arn)["ExportDescription"]
+                job = by_token.get(d["ClientToken"])
+                if job is None:
+                    failures.append(f"export {arn} (ClientToken {d['ClientToken']}) nobody asked for")
+                    self.other += 1
+                    self.seen_exports[arn] = d["ExportStatus"]
+                    continue
+                job.arn = arn
+            if "NextToken" not in page:
+                break
+            kwargs["NextToken"] = page["NextToken"]
+        if any(e.outcome == Outcome.AMBIGUOUS for e in m.exports):
+            # The client's retry after the crash: the same request with the same ClientToken
+            # answers the export it made, if the server had recorded it, else starts it now.
+            for job in m.exports:
+                if job.outcome != Outcome.AMBIGUOUS:
+                    continue
+                d = self.ddb.export_table_to_point_in_time(**job.request)["ExportDescription"]
+                if job.arn is not None and d["ExportArn"] != job.arn:
+                    failures.append(
+                        f"export {job.token}: the ClientToken replay after the crash started {d['ExportArn']} "
+                        f"although {job.arn} exists"
+                    )
+                    self.other += 1
+                job.replayed = job.arn is None
+                job.arn = d["ExportArn"]
+        for job in m.exports:
+            if job.arn is None:
+                if job.outcome == Outcome.OK:
+                    lost(f"acknowledged export {job.token} unknown to the server")
+                continue
+            d = self.wait_job(lambda: self.ddb.describe_export(ExportArn=job.arn)["ExportDescription"], "ExportStatus")
+            job.status = d["ExportStatus"]
+            self.seen_exports[job.arn] = job.status
+            out["exp"] += 1
+            if job.status == "IN_PROGRESS":
+                corrupt(f"export {job.arn} still IN_PROGRESS {JOB_TIMEOUT}s after restart")
+            elif job.status == "FAILED":
+                self.failed_jobs += 1
+                self.notes.append(f"note: export {job.arn} FAILED: {d.get('FailureCode')} {d.get('FailureMessage')}")
+            else:
+                problems = self.check_export(job, d)
+                if problems:
+                    corrupt(f"export {job.arn} (as of {job.as_of}, {'acknowledged' if job.outcome == Outcome.OK else 'in flight at the kill'}): " + "; ".join(problems))
+                else:
+                    m.completed_exports.append(job)
+        # Re-verify the kept exports' files (old blobs must survive restarts too).
+        for job in list(m.completed_exports):
+            if job.cycle == cycle:
+                continue
+            for key, md5 in job.manifest.items():
+                try:
+                    body, _ = self.get_bytes(key)
+                except botocore.exceptions.ClientError as e:
+                    lost(f"export {job.arn}: data file {key} gone: {error_code(e)}")
+                    m.completed_exports.remove(job)
+                    break
+                if b64md5(body) != md5:
+                    lost(f"export {job.arn}: data file {key} changed (md5 {b64md5(body)} != {md5})")
+                    m.completed_exports.remove(job)
+                    break
+
+        # Imports.
+        for job in m.imports:
+            if job.arn is None:
+                found = self.ddb.list_imports(TableArn=f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{job.table}").get("ImportSummaryList", [])
+                if found:
+                    job.arn = found[0]["ImportArn"]
+                elif job.outcome == Outcome.OK:
+                    lost(f"acknowledged import {job.token} unknown to the server")
+                    continue
+                else:
+                    if self.table_exists(job.table):
+                        corrupt(f"import {job.token} in flight at the kill: no import record but its table exists")
+                        self.delete_table(job.table)
+                    continue
+            d = self.wait_job(lambda: self.ddb.describe_import(ImportArn=job.arn)["ImportTableDescription"], "ImportStatus")
+            out["imp"] += 1
+            status = d["ImportStatus"]
+            if status == "IN_PROGRESS":
+                corrupt(f"import {job.arn} still IN_PROGRESS {JOB_TIMEOUT}s after restart")
+                continue
+            if status == "FAILED":
+                self.failed_jobs += 1
+                self.notes.append(f"note: import {job.arn} FAILED: {d.get('FailureCode')} {d.get('FailureMessage')}")
+            else:
+                t = self.table_exists(job.table)
+                if t is None or t["TableStatus"] != "ACTIVE":
+                    corrupt(f"import {job.arn} COMPLETED but table {job.table} is {t and t['TableStatus']}")
+                else:
+                    got = self.scan(job.table)
+                    if got != job.source.items:
+                        corrupt(f"import {job.arn} COMPLETED with the wrong items: " + self.diff(job.source.items, got))
+                    if d.get("ImportedItemCount") != len(job.source.items) or d.get("ErrorCount") != 0:
+                        corrupt(
+                            f"import {job.arn}: ImportedItemCount {d.get('ImportedItemCount')} ErrorCount {d.get('ErrorCount')}, "
+                            f"the export holds {len(job.source.items)}"
+                        )
+            self.delete_table(job.table)
+
+        # Restores.
+        for job in m.restores:
+            t = self.table_exists(job.table)
+            if t is None:
+                if job.outcome == Outcome.OK:
+                    lost(f"acknowledged restore into {job.table} as of {job.as_of}: no table")
+                continue
+            out["rst"] += 1
+            snap = next((s for s in m.snapshots if s.time == job.as_of), None)
+            deadline = time.monotonic() + JOB_TIMEOUT
+            while t and t["TableStatus"] == "CREATING" and time.monotonic() < deadline:
+                time.sleep(0.1)
+                t = self.table_exists(job.table)
+            if t is None or t["TableStatus"] != "ACTIVE":
+                corrupt(f"restore into {job.table}: table {t and t['TableStatus']} {JOB_TIMEOUT}s after restart")
+            else:
+                got = self.scan(job.table)
+                if got != snap.items:
+                    what = "acknowledged" if job.outcome == Outcome.OK else "in flight at the kill, left ACTIVE"
+                    msg = f"restore into {job.table} ({what}) as of checkpoint {job.as_of} (cycle {snap.cycle}): " + self.diff(snap.items, got)
+                    corrupt(msg)
+            self.delete_table(job.table)
+
+        m.exports, m.imports, m.restores = [], [], []
+        # Keep a few completed exports; delete the files of older ones.
+        while len(m.completed_exports) > EXPORTS_KEPT:
+            old = m.completed_exports.pop(0)
+            keys = [{"Key": k} for k in self.list_keys(old.prefix + "/")]
+            for i in range(0, len(keys), 1000):
+                self.s3.delete_objects(Bucket=BUCKET, Delete={"Objects": keys[i : i + 1000]})
+        return out
+
+    def wait_job(self, describe, status_field: str) -> dict:
+        deadline = time.monotonic() + JOB_TIMEOUT
+        while True:
+            d = describe()
+            if d[status_field] != "IN_PROGRESS" or time.monotonic() > deadline:
+                return d
+            time.sleep(0.05)
+
+    def check_export(self, job: ExportJob, d: dict) -> list:
+        """Problems with a COMPLETED export's files (empty when it is whole and right)."""
+        problems = []
+        summary_key = d.get("ExportManifest")
+        if not summary_key:
+            return ["no ExportManifest"]
+        root = summary_key.rsplit("/", 1)[0] + "/"
+        stored = self.list_keys(root)
+        if not root.startswith(job.prefix + "/AWSDynamoDB/"):
+            problems.append(f"manifest {summary_key} outside the prefix {job.prefix}")
+        if root + "_started" not in stored:
+            problems.append("no _started")
+        need = ["manifest-summary.json", "manifest-summary.md5", "manifest-files.json", "manifest-files.md5"]
+        missing = [n for n in need if root + n not in stored]
+        if missing:
+            return problems + [f"missing {missing}"]
+        summary_bytes, _ = self.get_bytes(root + "manifest-summary.json")
+        summary_md5, _ = self.get_bytes(root + "manifest-summary.md5")
+        if summary_md5.decode().strip() != b64md5(summary_bytes):
+            problems.append("manifest-summary.md5 does not match manifest-summary.json")
+        summary = json.loads(summary_bytes)
+        files_key = summary.get("manifestFilesS3Key")
+        if files_key != root + "manifest-files.json":
+            problems.append(f"manifestFilesS3Key {files_key}")
+        files_bytes, _ = self.get_bytes(root + "manifest-files.json")
+        files_md5, _ = self.get_bytes(root + "manifest-files.md5")
+        if files_md5.decode().strip() != b64md5(files_bytes):
+            problems.append("manifest-files.md5 does not match manifest-files.json")
+        items, counted, manifest = {}, 0, {}
+        data_prefixes = set()
+        for line in files_bytes.decode().splitlines():
+            entry = json.loads(line)
+            key = entry["dataFileS3Key"]
+            data_prefixes.add(key.rsplit("/", 1)[0] + "/")
+            if key not in stored:
+                problems.append(f"data file {key} named by manifest-files.json is missing")
+                continue
+            body, etag = self.get_bytes(key)
+            manifest[key] = entry["md5Checksum"]
+            if b64md5(body) != entry["md5Checksum"]:
+                problems.append(f"data file {key}: md5 {b64md5(body)} != manifest {entry['md5Checksum']}")
+                continue
+            if etag != entry["etag"]:
+                problems.append(f"data file {key}: ETag {etag} != manifest {entry['etag']}")
+            try:
+                lines = gzip.decompress(body).decode().splitlines()
+            except (OSError, EOFError, UnicodeDecodeError) as e:
+                problems.append(f"data file {key}: not gzip'd UTF-8 ({e})")
+                continue
+            if len(lines) != entry["itemCount"]:
+                problems.append(f"data file {key}: {len(lines)} lines, manifest says {entry['itemCount']}")
+            counted += len(lines)
+            for l in lines:
+                item = json.loads(l)["Item"]
+                pk = item["pk"]["S"]
+                if pk in items:
+                    problems.append(f"item {pk} exported twice")
+                items[pk] = canon(item)
+        # Data files nobody names.
+        unnamed = [k for k in stored if "/data/" in k and k not in manifest]
+        if unnamed:
+            problems.append(f"data files not in the manifest: {unnamed[:3]}")
+        if summary.get("itemCount") != counted:
+            problems.append(f"manifest-summary itemCount {summary.get('itemCount')} != {counted} lines in the data files")
+        if d.get("ItemCount") != counted:
+            problems.append(f"DescribeExport ItemCount {d.get('ItemCount')} != {counted} lines in the data files")
+        if job.as_of is not None:
+            snap = next((s for s in self.model.snapshots if s.time == job.as_of), None)
+            if snap is not None and items != snap.items:
+                problems.append(f"contents differ from checkpoint {job.as_of} (cycle {snap.cycle}): " + self.diff(snap.items, items))
+        if len(data_prefixes) == 1:
+            job.data_prefix = data_prefixes.pop()
+        elif not problems:
+            job.data_prefix = root + "data/"
+        job.items, job.manifest = items, manifest
+        return problems
+
+    # ---- self-test -----------------------------------------------------------------------------
+
+    def inject_faults(self, cycle: int) -> None:
+        """Damages acknowledged state through the API, as a lost write would: the verification
+        that follows must report every one of these."""
+        m = self.model
+        print(f"  self-test: injecting faults after the restart of cycle {cycle}", flush=True)
+        # An acknowledged put disappears.
+        for pk, reg in m.kv.items():
+            if reg.ops and reg.ops[-1][0] == Outcome.OK and reg.ops[-1][1] is not None:
+                self.ddb.delete_item(TableName=TABLE, Key={"pk": {"S": pk}})
+                break
+        # A transaction half-applied: one balance moves without its partner or log.
+        self.ddb.update_item(
+            TableName=TABLE, Key={"pk": {"S": "acct#00"}}, UpdateExpression="SET bal = bal + :one",
+            ExpressionAttributeValues={":one": {"N": "1"}},
+        )
+        # An acknowledged object's bytes change.
+        for key, reg in m.objects.items():
+            if reg.possible() != [None]:
+                self.s3.put_object(Bucket=BUCKET, Key=key, Body=b"not what was acknowledged")
+                break
+        # A kept export loses a data file.
+        for job in m.completed_exports:
+            if job.manifest:
+                self.s3.delete_object(Bucket=BUCKET, Key=next(iter(job.manifest)))
+                break
+
+    # ---- checkpoints -----------------------------------------------------------------------
+
+    def checkpoint(self, cycle: int, failures: list) -> None:
+        m = self.model
+        # Prune old transaction logs (a prefix of every account's chain) into the base.
+        table = self.scan(TABLE)
+        doomed = []
+        for pk, raw in table.items():
+            if pk.startswith("log#"):
+                log = json.loads(raw)
+                if int(log["cyc"]["N"]) <= cycle - LOG_KEEP_CYCLES:
+                    doomed.append(pk)
+                    amt = int(log["amt"]["N"])
+                    for side, sign in (("src", -1), ("dst", 1)):
+                        acct = m.accounts[log[side]["S"]]
+                        acct.base_ver += 1
+                        acct.base_bal += sign * amt
+        for i in range(0, len(doomed), 25):
+            requests = [{"DeleteRequest": {"Key": {"pk": {"S": pk}}}} for pk in doomed[i : i + 25]]
+            pending = {TABLE: requests}
+            while pending:
+                pending = self.ddb.batch_write_item(RequestItems=pending).get("UnprocessedItems") or None
+        for pk in doomed:
+            m.tx_known.discard(pk[4:])
+            table.pop(pk)
+        if doomed:
+            after = self.scan(TABLE)
+            if after != table:
+                failures.append("LOST: pruning the transaction logs changed more than the logs: " + self.diff(table, after))
+                self.lost += 1
+        now = self.server.service_now()
+        t = math.ceil(now)
+        if t - now < 0.001:
+            t += 1
+        self.clock_offset = self.server.admin("/_strata/clock", {"advance_seconds": CLOCK_STEP})["offset_seconds"]
+        m.snapshots.append(Snapshot(time=t, cycle=cycle, items=table))
+        # The last few, plus one every 25 cycles for "as of" checks far back; all inside the
+        # 35-day recovery period (the clock moves CLOCK_STEP per cycle).
+        recent = m.snapshots[-SNAPSHOTS_KEPT:]
+        horizon = t - 34 * 86400
+        m.snapshots = [s for s in m.snapshots if s.time > horizon and (s.cycle % 25 == 0 or any(s is r for r in recent))]
+
+    # ---- evidence ----------------------------------------------------------------------------
+
+    def keep_evidence(self, cycle: int, failures: list, load: Load) -> None:
+        if self.evidence_kept >= self.args.max_evidence:
+            return
+        self.evidence_kept += 1
+        dest = self.evidence_root / f"cycle-{cycle:05d}"
+        dest.mkdir(parents=True, exist_ok=True)
+        (dest / "failures.txt").write_text("\n".join(failures) + "\n")
+        load.journal.dump(dest / "journal.jsonl")
+        for p in sorted(self.log_dir.glob("server-*.log"))[-3:]:
+            shutil.copy2(p, dest / p.name)
+        pre = self.workdir / "pre-restart"
+        if pre.exists():
+            shutil.copytree(pre, dest / "pre-restart", dirs_exist_ok=True)
+        # The data directory as it is now (after recovery and the verification's reads).
+        shutil.copytree(self.data_dir / "db", dest / "data-after-restart" / "db", dirs_exist_ok=True)
+        print(f"  evidence kept in {dest}", flush=True)
+
+    def rotate_logs(self, cycle: int) -> None:
+        logs = sorted(self.log_dir.glob("server-c*.log"))
+        for p in logs[:-3]:
+            p.unlink()
+
+    # ---- main loop -----------------------------------------------------------------------------
+
+    def run(self) -> int:
+        self.seen_exports: dict = {}  # export ARN -> its status when last verified
+        self.evidence_kept = 0
+        print(
+            f"strata server crash harness: {self.args.cycles} cycles, {self.args.workers} workers, seed {self.args.seed}, "
+            f"workdir {self.workdir}, binary {os.environ.get('STRATA_BIN', '(default)')}",
+            flush=True,
+        )
+        began = time.monotonic()
+        done = 0
+        try:
+            self.setup()
+            for cycle in range(1, self.args.cycles + 1):
+                s = self.run_cycle(cycle)
+                done = cycle
+                jobs = ",".join(s["plan"]) or "-"
+                print(
+                    f"cycle {cycle}: load {s['load']:.2f}s {s['acks']} acks {s['amb']} in doubt, killed with {s['in_flight']} in flight"
+                    f"{' (aimed at ' + s['aimed'] + ')' if s['aimed'] else ''}; "
+                    f"restart {s['restart']:.2f}s; kv {s['kv']} keys changed, {s['tx']} txs, s3 {s['s3']} keys changed; "
+                    f"jobs [{jobs}] exp {s['exp']} imp {s['imp']} rst {s['rst']}"
+                    f"{''.join(f' ({n} {k} resumed)' for k, n in s['resumed'].items() if n)}"
+                    f"{' pitr ' + s['pitr'] if 'pitr' in s else ''}; data {s['du'] / MIB:.0f} MiB; "
+                    f"{s['seconds']:.1f}s{'' if not s['failures'] else ' — ' + str(len(s['failures'])) + ' problem(s)'}",
+                    flush=True,
+                )
+                for f in s["failures"] + self.notes:
+                    print("  " + f, flush=True)
+                if self.lost + self.corrupt + self.other >= self.args.max_failures:
+                    print(f"stopping after {self.args.max_failures} failures", flush=True)
+                    break
+        except Exception:  # noqa: BLE001
+            traceback.print_exc()
+            self.other += 1
+        finally:
+            self.server.stop()
+        elapsed = time.monotonic() - began
+        print(
+            f"{done} cycles, {self.lost} lost writes, {self.corrupt} corrupt jobs"
+            f"{f', {self.other} other failures' if self.other else ''}"
+            f" ({self.failed_jobs} jobs FAILED, {self.resumed['export']} exports and {self.resumed['import']} imports resumed"
+            f" after a restart, {self.stale_export_uploads} multipart uploads of interrupted exports left open;"
+            f" {elapsed:.0f}s, {elapsed / max(done, 1):.1f}s per cycle)",
+            flush=True,
+        )
+        ok = self.lost == 0 and self.corrupt == 0 and self.other == 0
+        if ok and not self.args.keep:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+        elif not ok:
+            print(f"workdir kept: {self.workdir}; evidence: {self.evidence_root}", flush=True)
+        return 0 if ok else 1
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--cycles", type=int, default=int(os.environ.get("STRATA_SERVER_CRASH_CYCLES", "20")))
+    p.add_argument("--workers", type=int, default=4)
+    p.add_argument("--seed", type=int, default=int(os.environ.get("STRATA_SERVER_CRASH_SEED", random.randrange(1 << 31))))
+    p.add_argument("--min-load", type=float, default=0.2)
+    p.add_argument("--max-load", type=float, default=2.0)
+    p.add_argument("--jobs-every", type=int, default=2, help="an export every N cycles, an import and a restore as often")
+    p.add_argument("--job-kill", type=float, default=0.5,
+                   help="probability that a job's start moves the kill to 0-120 ms after it")
+    p.add_argument("--pitr-every", type=int, default=3, help="a quiescent restore-as-of check every N cycles (0: never)")
+    p.add_argument("--port", type=int, default=0)
+    p.add_argument("--workdir", default=None)
+    p.add_argument("--evidence-dir", default=None)
+    p.add_argument("--keep", action="store_true", help="keep the work directory even when all is well")
+    p.add_argument("--no-pre-restart-copy", dest="keep_pre_restart", action="store_false",
+                   help="do not copy the database before each restart (evidence)")
+    p.add_argument("--max-failures", type=int, default=20)
+    p.add_argument("--max-evidence", type=int, default=5)
+    p.add_argument("--inject-at", type=int, action="append", default=[],
+                   help="self-test: after the restart of this cycle, damage acknowledged data behind the "
+                        "harness's back (the run must then fail)")
+    args = p.parse_args(argv)
+    if args.evidence_dir is None:
+        args.evidence_dir = f"/tmp/strata-crash-evidence-{time.strftime('%Y%m%d-%H%M%S')}-{args.seed}"
+    return Harness(args).run()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
