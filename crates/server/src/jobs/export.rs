@@ -8,8 +8,10 @@
 //! blocking thread through a bounded channel), `manifest-files.json` and its `.md5`,
 //! `manifest-summary.json` and its `.md5`, then the record turns COMPLETED. Any refused or
 //! failed write makes it FAILED with S3's error in AWS's message form; files already written
-//! stay, as on AWS. Data files are one-part multipart uploads, as DynamoDB writes them. A resumed job (after a crash) rewrites the same keys: data file names
-//! derive from the export id, and the export reads a fixed point in history.
+//! stay, as on AWS. Data files are one-part multipart uploads, as DynamoDB writes them. A
+//! resumed job (after a crash) rewrites the same keys (data file names derive from the export
+//! id, and the export reads a fixed point in history), first aborting the uploads its cut-short
+//! run left open.
 
 use std::io::Write as _;
 
@@ -184,23 +186,43 @@ impl Destination<'_> {
         match completed {
             Ok(meta) => Ok(meta),
             Err(err) => {
-                let expected = Some(self.expected_owner.as_str());
-                let may_abort = authorize_explained(
-                    self.state,
-                    &self.requester,
-                    "s3:AbortMultipartUpload",
-                    &bucket,
-                    Some(key),
-                    expected,
-                );
-                if may_abort.is_ok()
-                    && let Err(abort) = s3.abort_upload(&upload).await
-                {
-                    tracing::warn!(key, error = %abort, "cannot abort an export's upload");
-                }
+                self.abort(&bucket, &upload).await;
                 Err(Failure::engine(err))
             }
         }
+    }
+
+    /// Aborts `upload` if the caller may (`s3:AbortMultipartUpload`); else it stays open.
+    async fn abort(&self, bucket: &Bucket, upload: &Upload) {
+        let expected = Some(self.expected_owner.as_str());
+        let may_abort = authorize_explained(
+            self.state,
+            &self.requester,
+            "s3:AbortMultipartUpload",
+            bucket,
+            Some(&upload.key),
+            expected,
+        );
+        if may_abort.is_ok()
+            && let Err(abort) = self.state.s3.abort_upload(upload).await
+        {
+            tracing::warn!(key = upload.key, error = %abort, "cannot abort an export's upload");
+        }
+    }
+
+    /// Aborts the uploads of `keys` that an earlier run of this export, cut short by a
+    /// crash, left open: the resumed run writes the same keys and nothing else would end
+    /// them.
+    async fn abort_left_open(&self, keys: &[&str]) -> Result<(), Failure> {
+        let s3 = &self.state.s3;
+        let bucket = s3.bucket(&self.bucket_name).map_err(Failure::engine)?;
+        let uploads = s3.uploads_in(&bucket.name).map_err(Failure::engine)?;
+        for upload in uploads {
+            if upload.initiator_arn == self.initiator_arn && keys.contains(&upload.key.as_str()) {
+                self.abort(&bucket, &upload).await;
+            }
+        }
+        Ok(())
     }
 
     fn headers(&self) -> ObjectHeaders {
@@ -360,6 +382,9 @@ async fn export(state: &ServerState, record: &ExportRecord) -> Result<Done, Fail
             items: 0,
         });
     }
+
+    let data_keys: Vec<&str> = files.iter().map(|f| f.key.as_str()).collect();
+    destination.abort_left_open(&data_keys).await?;
 
     let (compressed, mut received) = mpsc::channel::<Compressed>(COMPRESSED_DEPTH);
     let (lines, compressors) = spawn_compressors(&compressed);
