@@ -83,7 +83,20 @@ impl Iam {
     /// Makes the store hold exactly these accounts' root keys: creates missing
     /// accounts and replaces a root key that differs. Accounts already stored but not
     /// listed are kept (their resources live on), so a config can grow over time.
+    ///
+    /// When every account is already stored as wanted (each start after the first), no write
+    /// is queued at all, so a server also starts, and serves reads, on a disk too full to take
+    /// writes.
     pub async fn ensure_accounts(&self, wanted: Vec<RootAccount>) -> Result<(), IamError> {
+        let stored = self.root_accounts()?;
+        if wanted.iter().all(|root| {
+            stored.contains(&RootAccount {
+                account: stored_account(root),
+                root_key: root.root_key.clone(),
+            })
+        }) {
+            return Ok(());
+        }
         let result = self
             .store
             .write(move |txn| {
@@ -99,9 +112,7 @@ impl Iam {
                     {
                         txn.delete(ACCESS_KEYS, old_key.as_bytes());
                     }
-                    let mut account = root.account.clone();
-                    account.root_access_key_id = Some(root.root_key.access_key_id.clone());
-                    txn.put(ACCOUNTS, id, encode(&account)?);
+                    txn.put(ACCOUNTS, id, encode(&stored_account(root))?);
                     txn.put(
                         ACCESS_KEYS,
                         root.root_key.access_key_id.as_bytes(),
@@ -209,6 +220,13 @@ pub struct Authenticated {
     pub session: bool,
 }
 
+/// A root account's record as stored: the account, naming its root key.
+fn stored_account(root: &RootAccount) -> Account {
+    let mut account = root.account.clone();
+    account.root_access_key_id = Some(root.root_key.access_key_id.clone());
+    account
+}
+
 fn encode<T: serde::Serialize>(value: &T) -> Result<Vec<u8>, IamError> {
     serde_json::to_vec(value).map_err(|e| IamError::Corrupt(e.to_string()))
 }
@@ -255,5 +273,30 @@ mod tests {
         );
         assert_eq!(found.principal.arn(), "arn:aws:iam::222222222222:root");
         assert_eq!(found.principal.user_id(), "222222222222");
+    }
+
+    #[tokio::test]
+    async fn ensure_accounts_writes_nothing_when_nothing_changed() {
+        let store = Store::open_temporary().unwrap();
+        let iam = Iam::new(store.clone());
+        let wanted = vec![
+            root("111111111111", "source", "AKIASAME000000000001"),
+            root("222222222222", "destination", "AKIASAME000000000002"),
+        ];
+        iam.ensure_accounts(wanted.clone()).await.unwrap();
+        let writes = store.stats().writes_committed;
+        // A restart with the same config (also on a disk too full for writes).
+        iam.ensure_accounts(wanted.clone()).await.unwrap();
+        iam.ensure_accounts(wanted[..1].to_vec()).await.unwrap();
+        assert_eq!(store.stats().writes_committed, writes);
+        // A changed alias is a change.
+        iam.ensure_accounts(vec![root(
+            "111111111111",
+            "renamed",
+            "AKIASAME000000000001",
+        )])
+        .await
+        .unwrap();
+        assert_eq!(store.stats().writes_committed, writes + 1);
     }
 }

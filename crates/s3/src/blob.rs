@@ -8,10 +8,17 @@
 //! (a failed or abandoned request) removes the file, so a failed upload leaves nothing.
 //!
 //! A crash between a blob's fsync and its metadata commit leaves an unreferenced file; it
-//! takes space but is never read.
+//! takes space but is never read. So does a commit the store failed part-way (its record may
+//! be applied, so the file is kept); the next start removes both.
+//!
+//! Bodies never fill the disk, so that the store (which cannot continue after running out of
+//! space) never does: a body whose declared length would leave less than [`KEEP_FREE`] free is
+//! refused before it is read, and one that, racing others, would bring the disk down to the
+//! store's own reserve is cut short. Both fail with an "out of space" error, alone, their file
+//! removed.
 
 use std::collections::VecDeque;
-use std::io::SeekFrom;
+use std::io::{self, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use bytes::{Bytes, BytesMut};
@@ -27,6 +34,19 @@ pub const INLINE_MAX: usize = 64 * 1024;
 
 /// Bytes handed out per read of an object.
 const READ_CHUNK: usize = 256 * 1024;
+
+/// Free space a body must leave, by its declared length, to be taken ([`BlobWriter::check_room`]).
+/// The store refuses writes only below [`strata_storage::MIN_FREE_SPACE`], so uploads that fill
+/// the disk fail on their own, before the client sends them, while object records, deletes and
+/// DynamoDB items still go through.
+pub const KEEP_FREE: u64 = 2 * strata_storage::MIN_FREE_SPACE;
+
+/// Bytes a body may write between two readings of the free space (one `statvfs`). A body in
+/// flight is cut short only if its next step would leave less than the store's own reserve:
+/// that happens only to bodies racing each other for the last space (one alone was checked
+/// against [`KEEP_FREE`] first), and it costs the client its connection, as the rest of its body
+/// goes unread; the store running out of space instead would need a restart.
+const SPACE_CHECK_STEP: u64 = 1024 * 1024;
 
 /// The directory of blob files.
 pub struct BlobDir {
@@ -69,6 +89,7 @@ impl BlobDir {
             file: None,
             md5: Md5::new(),
             size: 0,
+            allowance: 0,
         }
     }
 
@@ -155,6 +176,8 @@ pub struct BlobWriter {
     file: Option<(BufWriter<File>, PendingFile)>,
     md5: Md5,
     size: u64,
+    /// Bytes the file may still take before the free space is read again.
+    allowance: u64,
 }
 
 impl BlobWriter {
@@ -169,13 +192,52 @@ impl BlobWriter {
             }
             self.spill().await?;
         }
+        self.make_room(chunk.len())?;
         let (file, _) = self.file.as_mut().expect("spilled above");
         file.write_all(chunk).await?;
         Ok(())
     }
 
+    /// Refuses, before any of it is read, a body of `len` bytes (its declared length) that
+    /// would leave the disk with less than [`KEEP_FREE`] free, so the client need not send it.
+    /// A body that will stay inline is the store's to refuse.
+    pub fn check_room(&self, len: u64) -> Result<()> {
+        if self.inline && len <= INLINE_MAX as u64 {
+            return Ok(());
+        }
+        self.room_above(KEEP_FREE, len)
+    }
+
+    /// Refuses `len` more bytes of file if they could leave the disk with less than the store's
+    /// reserve free, reading the free space once per [`SPACE_CHECK_STEP`].
+    fn make_room(&mut self, len: usize) -> Result<()> {
+        let len = len as u64;
+        if len > self.allowance {
+            let step = len.max(SPACE_CHECK_STEP);
+            self.room_above(strata_storage::MIN_FREE_SPACE, step)?;
+            self.allowance = step;
+        }
+        self.allowance -= len;
+        Ok(())
+    }
+
+    /// Whether `len` bytes fit on the disk leaving `keep` free (yes if the system cannot tell).
+    fn room_above(&self, keep: u64, len: u64) -> Result<()> {
+        // One cheap `statvfs`, not worth a blocking-pool hop.
+        match strata_storage::free_space(&self.root) {
+            Some(free) if free < keep.saturating_add(len) => Err(S3Error::Io(io::Error::new(
+                io::ErrorKind::StorageFull,
+                format!(
+                    "the disk is nearly full: {free} bytes free, {len} more would leave less than {keep}"
+                ),
+            ))),
+            _ => Ok(()),
+        }
+    }
+
     /// Moves what is buffered to a new blob file.
     async fn spill(&mut self) -> Result<()> {
+        self.make_room(self.buffer.len())?;
         let id = uuid::Uuid::new_v4().simple().to_string();
         let dir = self.root.join(&id[..2]);
         tokio::fs::create_dir_all(&dir).await?;

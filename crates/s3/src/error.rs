@@ -50,4 +50,23 @@ pub enum S3Error {
     Corrupt(String),
 }
 
+impl S3Error {
+    /// Whether the failure is the machine's, not a bug: the disk is full (a body or the store
+    /// found no room) or the store refuses writes ([`StorageError::is_unavailable`]). The server
+    /// answers it with a 503 clients retry.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            Self::Storage(err) => err.is_unavailable(),
+            Self::Io(err) => strata_storage::is_out_of_space(err),
+            _ => false,
+        }
+    }
+
+    /// Whether a commit that failed may still have been applied
+    /// ([`StorageError::may_have_written`]): the files it names must then stay.
+    pub fn may_have_written(&self) -> bool {
+        matches!(self, Self::Storage(err) if err.may_have_written())
+    }
+}
+
 pub type Result<T, E = S3Error> = std::result::Result<T, E>;

@@ -8,7 +8,12 @@
 //!
 //! Invariants:
 //! - An object's record is committed only after its bytes are durable and verified; a
-//!   failed upload leaves no record and no file ([`blob`]).
+//!   failed upload leaves no record and no file ([`blob`]), except when the store fails
+//!   part-way through the commit: the record may then be applied, so the file stays until the
+//!   next start, which removes it if no record names it.
+//! - Bodies never fill the disk: one that would leave less than [`blob::KEEP_FREE`] free is
+//!   refused before it is read, and none goes into the store's own reserve, so a disk filled by
+//!   uploads still takes records, deletes and DynamoDB writes.
 //! - Every change to a bucket's contents runs inside one store write closure that first
 //!   checks the bucket still exists, so nothing is written into a deleted bucket, and the
 //!   bucket's object count (which decides `BucketNotEmpty`) is exact.

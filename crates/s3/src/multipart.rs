@@ -53,7 +53,9 @@ impl S3 {
         }
     }
 
-    /// Stores part `part_number`, replacing an earlier upload of the same number.
+    /// Stores part `part_number`, replacing an earlier upload of the same number. If the
+    /// commit fails, the part's blob is removed, unless the store failed part-way through it
+    /// (the part record may then be applied; the next start removes the blob if not).
     pub async fn put_part(
         &self,
         upload: &Upload,
@@ -101,7 +103,9 @@ impl S3 {
                 Ok(part)
             }
             Err(err) => {
-                self.blobs.remove([blob]).await;
+                if !err.may_have_written() {
+                    self.blobs.remove([blob]).await;
+                }
                 Err(err)
             }
         }

@@ -54,7 +54,9 @@ impl S3 {
     /// Writes an object record, then removes the blobs of the object it replaced. When
     /// completing a multipart `upload`, the upload and its part records go in the same
     /// commit and the parts left out of the object are removed with the replaced blobs; a
-    /// failed plain put removes its own new blob instead.
+    /// failed plain put removes its own new blob instead, unless the store failed part-way
+    /// through the commit: the record may then be applied, and its blob stays (the next start
+    /// removes it if the record did not survive).
     pub(crate) async fn commit_object(
         &self,
         bucket: &str,
@@ -91,7 +93,7 @@ impl S3 {
                 Ok(meta)
             }
             Err(err) => {
-                if upload.is_none() {
+                if upload.is_none() && !err.may_have_written() {
                     self.blobs.remove(own).await;
                 }
                 Err(err)

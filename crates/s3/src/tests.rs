@@ -1,7 +1,12 @@
 //! Engine tests over a temporary store and object directory.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use strata_clock::Clock;
-use strata_storage::Store;
+use strata_storage::{
+    Backend, BackendSnapshot, Batch, FjallBackend, KeyRange, KvIter, StorageError, Store,
+};
 
 use crate::objects::NewObject;
 use crate::{BlobDir, CreateBucket, ListQuery, S3, S3Error, Upload};
@@ -317,4 +322,101 @@ async fn files_no_record_names_are_removed_at_startup() {
     assert_eq!(s3.remove_unreferenced_files().await.unwrap(), 1);
     assert_eq!(files(&dir), 1);
     assert_eq!(read(&s3, "bk1", "kept", 0, body.len() as u64).await, body);
+}
+
+/// fjall whose `persist` fails once `fail` is set, as it does when the disk fills under a
+/// commit: the batch is applied, and what reaches the journal is unknown.
+struct FailingPersist {
+    inner: FjallBackend,
+    fail: Arc<AtomicBool>,
+}
+
+impl Backend for FailingPersist {
+    fn get(&self, keyspace: &str, key: &[u8]) -> Result<Option<Vec<u8>>, StorageError> {
+        self.inner.get(keyspace, key)
+    }
+    fn range(&self, keyspace: &str, range: KeyRange) -> Result<KvIter, StorageError> {
+        self.inner.range(keyspace, range)
+    }
+    fn range_rev(&self, keyspace: &str, range: KeyRange) -> Result<KvIter, StorageError> {
+        self.inner.range_rev(keyspace, range)
+    }
+    fn snapshot(&self) -> Result<Box<dyn BackendSnapshot>, StorageError> {
+        self.inner.snapshot()
+    }
+    fn apply(&self, batch: Batch) -> Result<(), StorageError> {
+        self.inner.apply(batch)
+    }
+    fn persist(&self) -> Result<(), StorageError> {
+        if self.fail.load(Ordering::SeqCst) {
+            return Err(std::io::Error::from(std::io::ErrorKind::StorageFull).into());
+        }
+        self.inner.persist()
+    }
+    fn free_space(&self) -> Option<u64> {
+        self.inner.free_space()
+    }
+}
+
+#[tokio::test]
+async fn a_commit_failed_part_way_keeps_its_file_and_a_refused_one_removes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = bytes(200_000);
+    {
+        let fail = Arc::new(AtomicBool::new(false));
+        let backend = FailingPersist {
+            inner: FjallBackend::open(&dir.path().join("db")).unwrap(),
+            fail: fail.clone(),
+        };
+        let store = Store::with_backend(Arc::new(backend)).unwrap();
+        let blobs = BlobDir::open(&dir.path().join("objects")).unwrap();
+        let s3 = S3::new(store, Clock::new(), blobs);
+        bucket(&s3, "bk1").await;
+
+        fail.store(true, Ordering::SeqCst);
+        let mut writer = s3.body_writer();
+        writer.write(&body).await.unwrap();
+        let blob = writer.finish(None).await.unwrap();
+        let new = |key: &str| NewObject {
+            bucket: "bk1".into(),
+            key: key.into(),
+            owner: OWNER.into(),
+            ..Default::default()
+        };
+        let err = s3.put_object(new("k"), blob).await.unwrap_err();
+        assert!(err.may_have_written() && err.is_unavailable(), "{err:?}");
+        // The record is applied: its file must stay, and the body reads back whole.
+        assert_eq!(files(&dir), 1);
+        assert_eq!(read(&s3, "bk1", "k", 0, body.len() as u64).await, body);
+
+        // The store now refuses writes (poisoned): nothing was written, the file goes.
+        let mut writer = s3.body_writer();
+        writer.write(&body).await.unwrap();
+        let blob = writer.finish(None).await.unwrap();
+        let err = s3.put_object(new("refused"), blob).await.unwrap_err();
+        assert!(!err.may_have_written() && err.is_unavailable(), "{err:?}");
+        assert_eq!(files(&dir), 1);
+    }
+    // Closing fjall flushed the journal, so the failed commit survived: with its body.
+    let store = Store::open(&dir.path().join("db")).unwrap();
+    let blobs = BlobDir::open(&dir.path().join("objects")).unwrap();
+    let s3 = S3::new(store, Clock::new(), blobs);
+    assert_eq!(s3.remove_unreferenced_files().await.unwrap(), 0);
+    assert_eq!(read(&s3, "bk1", "k", 0, body.len() as u64).await, body);
+    assert!(matches!(
+        s3.get_object("bk1", "refused"),
+        Err(S3Error::NoSuchKey)
+    ));
+}
+
+#[tokio::test]
+async fn a_body_the_disk_has_no_room_for_is_refused_before_it_is_read() {
+    let (s3, _dir) = engine();
+    for writer in [s3.body_writer(), s3.part_writer()] {
+        let err = writer.check_room(u64::MAX / 2).unwrap_err();
+        assert!(err.is_unavailable(), "{err:?}");
+    }
+    // A body that stays inline is the store's to refuse.
+    s3.body_writer().check_room(1000).unwrap();
+    s3.body_writer().check_room(1024 * 1024).unwrap();
 }

@@ -2,11 +2,18 @@
 //! off after [`IDLE_TIMEOUT`] instead of holding a connection and a task forever (S3 closes
 //! a connection idle for 20 s with `RequestTimeout`). Headers have their own timeout, set
 //! on the connection in `listener.rs`.
+//!
+//! A body also tells whether it was read to its end ([`IdleTimeout::read_to_end`]): hyper
+//! closes the connection after answering a request whose body it did not read (a refusal
+//! before the body, an error part-way through), so that response must say `Connection: close`,
+//! or the client may send its next request on a connection about to close.
 
 use std::error::Error;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
@@ -52,14 +59,24 @@ pub struct IdleTimeout<B> {
     inner: B,
     /// Armed at the first pending poll since the last frame.
     deadline: Option<Pin<Box<Sleep>>>,
+    /// Set once the body has been read to its end (at once for a request without one).
+    ended: Arc<AtomicBool>,
 }
 
-impl<B> IdleTimeout<B> {
+impl<B: Body> IdleTimeout<B> {
     pub fn new(inner: B) -> Self {
+        let ended = Arc::new(AtomicBool::new(inner.is_end_stream()));
         Self {
             inner,
             deadline: None,
+            ended,
         }
+    }
+
+    /// A flag that is set once the body has been read to its end; kept by whoever answers the
+    /// request after handing the body on.
+    pub fn read_to_end(&self) -> Arc<AtomicBool> {
+        self.ended.clone()
     }
 }
 
@@ -78,6 +95,9 @@ where
         let this = &mut *self;
         if let Poll::Ready(frame) = Pin::new(&mut this.inner).poll_frame(cx) {
             this.deadline = None;
+            if frame.is_none() || this.inner.is_end_stream() {
+                this.ended.store(true, Ordering::Release);
+            }
             return Poll::Ready(frame.map(|f| f.map_err(Into::into)));
         }
         let deadline = this
@@ -93,5 +113,24 @@ where
 
     fn size_hint(&self) -> SizeHint {
         self.inner.size_hint()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http_body_util::{BodyExt, Empty, Full};
+
+    #[tokio::test]
+    async fn a_body_tells_whether_it_was_read_to_its_end() {
+        let none = IdleTimeout::new(Empty::<Bytes>::new());
+        assert!(none.read_to_end().load(Ordering::Acquire));
+
+        let mut body = IdleTimeout::new(Full::new(Bytes::from_static(b"abc")));
+        let ended = body.read_to_end();
+        assert!(!ended.load(Ordering::Acquire));
+        let frame = body.frame().await.expect("a frame").expect("data");
+        assert_eq!(frame.into_data().expect("data"), "abc");
+        assert!(ended.load(Ordering::Acquire));
     }
 }

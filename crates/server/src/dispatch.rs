@@ -2,6 +2,7 @@
 //! service, render, log one line.
 
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use bytes::Bytes;
@@ -70,10 +71,11 @@ pub(crate) async fn handle(
     let started = Instant::now();
     let (parts, body) = req.into_parts();
     let body = IdleTimeout::new(body);
+    let body_read = body.read_to_end();
     let whole = |(response, log): (HttpResponse, LogFields)| {
         (response.map(http_body_util::Either::Left), log)
     };
-    let (response, log) = match route(&parts) {
+    let (mut response, log) = match route(&parts) {
         Route::Admin => {
             let body = read_body(body).await.unwrap_or_default();
             let (response, op) =
@@ -93,6 +95,13 @@ pub(crate) async fn handle(
             (response.map(http_body_util::Either::Right), log)
         }
     };
+    if !body_read.load(Ordering::Acquire) {
+        // hyper closes the connection after this response (see `crate::body`).
+        response.headers_mut().insert(
+            http::header::CONNECTION,
+            http::HeaderValue::from_static("close"),
+        );
+    }
     tracing::info!(
         target: "strata::request",
         protocol = log.protocol,

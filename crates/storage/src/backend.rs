@@ -5,7 +5,10 @@
 //! (fsync). It never decides *when* to persist: the group-commit writer does. fjall is the one
 //! implementation today ([`crate::fjall_backend`]); redb is the documented fallback.
 
-use std::ops::{Bound, RangeBounds};
+use std::{
+    ops::{Bound, RangeBounds},
+    path::Path,
+};
 
 use crate::StorageError;
 
@@ -45,6 +48,18 @@ pub struct Batch {
     pub entries: Vec<BatchEntry>,
 }
 
+impl Batch {
+    /// About the bytes a journal takes to record the batch: keys and values plus a little per
+    /// entry (fjall's journal entries carry a keyspace id, lengths and a type byte).
+    pub fn journal_size(&self) -> u64 {
+        const ENTRY_OVERHEAD: usize = 32;
+        self.entries
+            .iter()
+            .map(|e| (ENTRY_OVERHEAD + e.key.len() + e.value.as_ref().map_or(0, Vec::len)) as u64)
+            .sum()
+    }
+}
+
 /// A consistent read view: every read sees the same set of committed batches.
 pub trait BackendSnapshot: Send + Sync {
     /// The value of `key` in `keyspace` as of the snapshot.
@@ -80,6 +95,25 @@ pub trait Backend: Send + Sync + 'static {
 
     /// Makes every applied batch durable (fsync of data and metadata).
     fn persist(&self) -> Result<(), StorageError>;
+
+    /// Bytes still free on the disk holding the data, or `None` when the backend cannot tell.
+    /// The writer refuses writes below [`MIN_FREE_SPACE`](crate::MIN_FREE_SPACE) with it.
+    fn free_space(&self) -> Option<u64>;
+}
+
+/// Bytes still free for unprivileged writers on the file system holding `path` (`statvfs`'s
+/// available blocks), or `None` if the system cannot tell.
+pub fn free_space(path: &Path) -> Option<u64> {
+    #[cfg(unix)]
+    {
+        let stat = rustix::fs::statvfs(path).ok()?;
+        Some(stat.f_bavail.saturating_mul(stat.f_frsize))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
 }
 
 /// Checks the keyspace names every backend must accept: 1 to 255 bytes.

@@ -2,8 +2,12 @@
 //!
 //! It is `Clone` because a failed group commit hands the same failure to every write of the
 //! group; backend errors are therefore kept behind an `Arc`.
+//!
+//! Callers sort failures with [`StorageError::is_unavailable`] (the machine's: a full disk, or
+//! a store refusing writes since a failure; answered "service unavailable") and
+//! [`StorageError::may_have_written`] (a write that failed part-way may still be applied).
 
-use std::{path::PathBuf, sync::Arc};
+use std::{io, path::PathBuf, sync::Arc};
 
 /// Everything that can go wrong in `strata-storage`.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -42,6 +46,18 @@ pub enum StorageError {
     #[error("store is poisoned by an earlier failed write or fsync; restart to recover")]
     Poisoned,
 
+    /// The disk holding the store has less than [`crate::MIN_FREE_SPACE`] free. The write was
+    /// refused before its closure ran, so nothing was written and the store is not poisoned:
+    /// writes succeed again once space is freed or added.
+    #[error(
+        "the disk is nearly full: {available} bytes free, writes need at least {} bytes free",
+        crate::MIN_FREE_SPACE
+    )]
+    NoSpace {
+        /// The free bytes the writer found.
+        available: u64,
+    },
+
     /// The writer thread is gone (the store is shutting down, or the thread could not start).
     #[error("storage writer thread has stopped")]
     WriterStopped,
@@ -61,10 +77,46 @@ impl StorageError {
     pub fn backend(err: impl std::error::Error + Send + Sync + 'static) -> Self {
         Self::Backend(Arc::new(err))
     }
+
+    /// Whether the failure is the machine's, not a bug: the disk is full (or the quota spent),
+    /// or the store refuses writes since such a failure. Services answer it with their "service
+    /// unavailable" error (HTTP 503), which clients retry later.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            Self::NoSpace { .. } | Self::Poisoned => true,
+            Self::Backend(err) => {
+                let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&**err);
+                while let Some(err) = cause {
+                    if err.downcast_ref::<io::Error>().is_some_and(is_out_of_space) {
+                        return true;
+                    }
+                    cause = err.source();
+                }
+                false
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether a write that failed with this error may nonetheless have been applied, visible
+    /// now and possibly after a restart: the backend failed while applying or persisting its
+    /// group, after part of it may have reached the journal. Refusals (`Poisoned`, `NoSpace`,
+    /// an invalid write, a stopped writer) wrote nothing.
+    pub fn may_have_written(&self) -> bool {
+        matches!(self, Self::Backend(_) | Self::BackendPanicked(_))
+    }
 }
 
-impl From<std::io::Error> for StorageError {
-    fn from(err: std::io::Error) -> Self {
+/// Whether an I/O error says the disk is full or the quota spent (`ENOSPC`, `EDQUOT`).
+pub fn is_out_of_space(err: &io::Error) -> bool {
+    matches!(
+        err.kind(),
+        io::ErrorKind::StorageFull | io::ErrorKind::QuotaExceeded
+    )
+}
+
+impl From<io::Error> for StorageError {
+    fn from(err: io::Error) -> Self {
         Self::backend(err)
     }
 }

@@ -15,10 +15,32 @@
 //! core. Profiled on a 1,000,000-item import: 22% of all samples in that loop
 //! (`worker_tick`, `flume::Shared::send`); with one worker the import took 17.8 s instead of
 //! 22.2–25.0 s and BatchWriteItem loading 19.8 s instead of 27.5 s (2 cores).
+//!
+//! **A full disk** (read in fjall 3.1.13's source): fjall never continues after a failed write.
+//! - `WriteBatch::commit` appends the batch to the journal through an 8 KiB `BufWriter`
+//!   (entries larger than that go straight to the file). If that fails (`ENOSPC` included) it
+//!   poisons the database and returns the I/O error before touching the memtables: the batch is
+//!   not visible, but a prefix of it may be in the journal file.
+//! - `Database::persist` flushes that buffer and fsyncs; if that fails it poisons the database.
+//!   The batches already applied stay visible to reads while their journal bytes may be partly
+//!   missing.
+//! - The background worker (flush, compaction, memtable or journal rotation) ends on its first
+//!   error ("Worker #0 crashed"), poisoning the database; with our one worker, nothing is
+//!   flushed or compacted again in that process.
+//! - Poisoning is for the life of the `Database`: every later commit or persist returns
+//!   `Error::Poisoned` (our [`StorageError::Poisoned`]); reads keep working. Reopening
+//!   recovers: the journal is read up to the last complete batch and truncated there, so a torn
+//!   batch is dropped whole, never half applied. Dropping the database first flushes what the
+//!   journal buffer still holds, so a batch whose persist failed may yet be complete on disk:
+//!   a failed write's outcome is unknown ([`StorageError::may_have_written`]).
+//! - Journal files are created sparse (`set_len` of 64 MiB), so they reserve no space.
+//!
+//! So the writer refuses writes before the disk is that full ([`crate::MIN_FREE_SPACE`], read
+//! with [`Backend::free_space`]), and anything that still poisons fjall needs a restart.
 
 use std::{
     collections::HashMap,
-    path::Path,
+    path::{Path, PathBuf},
     sync::{Arc, PoisonError, RwLock},
 };
 
@@ -47,6 +69,8 @@ pub struct FjallBackend {
 struct Inner {
     db: Database,
     keyspaces: RwLock<HashMap<String, Keyspace>>,
+    /// The database directory, whose file system [`Backend::free_space`] asks about.
+    dir: PathBuf,
 }
 
 impl FjallBackend {
@@ -84,6 +108,7 @@ impl FjallBackend {
             inner: Arc::new(Inner {
                 db,
                 keyspaces: RwLock::default(),
+                dir: dir.to_path_buf(),
             }),
         })
     }
@@ -152,6 +177,10 @@ impl Backend for FjallBackend {
 
     fn persist(&self) -> Result<(), StorageError> {
         Ok(self.inner.db.persist(PersistMode::SyncAll)?)
+    }
+
+    fn free_space(&self) -> Option<u64> {
+        crate::free_space(&self.inner.dir)
     }
 }
 

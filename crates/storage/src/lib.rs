@@ -27,6 +27,12 @@
 //! - **Poisoning.** Any backend failure on the write path fails the whole group and poisons the
 //!   store: every later write returns [`StorageError::Poisoned`]; reads keep working. Restart
 //!   (reopen) to recover from the journal.
+//! - **A full disk refuses, it does not poison.** While the disk has less than
+//!   [`MIN_FREE_SPACE`] free, writes are refused with [`StorageError::NoSpace`] before their
+//!   closure runs; the store stays usable and writes succeed again once space is freed or added.
+//!   Only a batch larger than that reserve, a write racing another process for the last bytes,
+//!   or fjall's background flush or compaction finding the disk full still poisons it
+//!   ([`FjallBackend`] says what fjall does then).
 
 mod backend;
 mod error;
@@ -37,13 +43,13 @@ mod writer;
 
 pub use backend::{
     Backend, BackendSnapshot, Batch, BatchEntry, KeyRange, KvIter, KvPair, MAX_KEY_LEN,
-    MAX_VALUE_LEN, check_key, check_keyspace_name, check_read_key, check_value,
+    MAX_VALUE_LEN, check_key, check_keyspace_name, check_read_key, check_value, free_space,
 };
-pub use error::StorageError;
+pub use error::{StorageError, is_out_of_space};
 pub use fjall_backend::FjallBackend;
 pub use store::{Snapshot, Store};
 pub use txn::WriteTxn;
-pub use writer::{MAX_GROUP, StoreStats};
+pub use writer::{MAX_GROUP, MIN_FREE_SPACE, StoreStats};
 
 #[cfg(test)]
 mod tests;

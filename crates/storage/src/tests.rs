@@ -4,7 +4,7 @@ use std::{
     collections::BTreeMap,
     sync::{
         Arc,
-        atomic::{AtomicBool, Ordering},
+        atomic::{AtomicBool, AtomicU64, Ordering},
         mpsc,
     },
 };
@@ -345,11 +345,24 @@ fn group_commit_under_concurrent_load() {
 }
 
 /// fjall with a switch that makes `persist` fail, as a dying disk would, or panic, as a
-/// backend bug would.
+/// backend bug would, and a free-space reading to report instead of the disk's.
 struct FailingPersist {
     inner: FjallBackend,
     fail: Arc<AtomicBool>,
     panic: Arc<AtomicBool>,
+    /// Reported by `free_space`; `u64::MAX` asks fjall.
+    free: Arc<AtomicU64>,
+}
+
+impl FailingPersist {
+    fn new() -> Self {
+        Self {
+            inner: FjallBackend::open_temporary().expect("open"),
+            fail: Arc::default(),
+            panic: Arc::default(),
+            free: Arc::new(AtomicU64::new(u64::MAX)),
+        }
+    }
 }
 
 impl Backend for FailingPersist {
@@ -375,16 +388,18 @@ impl Backend for FailingPersist {
         assert!(!self.panic.load(Ordering::SeqCst), "injected backend panic");
         self.inner.persist()
     }
+    fn free_space(&self) -> Option<u64> {
+        match self.free.load(Ordering::SeqCst) {
+            u64::MAX => self.inner.free_space(),
+            free => Some(free),
+        }
+    }
 }
 
 #[test]
 fn failed_persist_fails_the_group_and_poisons_the_store() {
-    let fail = Arc::new(AtomicBool::new(false));
-    let backend = FailingPersist {
-        inner: FjallBackend::open_temporary().expect("open"),
-        fail: fail.clone(),
-        panic: Arc::default(),
-    };
+    let backend = FailingPersist::new();
+    let fail = backend.fail.clone();
     let store = Store::with_backend(Arc::new(backend)).expect("store");
     put_all(&store, &[(KS, "before", "1")]);
 
@@ -443,12 +458,9 @@ fn failed_persist_fails_the_group_and_poisons_the_store() {
 
 #[test]
 fn backend_panic_poisons_instead_of_killing_the_writer() {
-    let panic = Arc::new(AtomicBool::new(true));
-    let backend = FailingPersist {
-        inner: FjallBackend::open_temporary().expect("open"),
-        fail: Arc::default(),
-        panic: panic.clone(),
-    };
+    let backend = FailingPersist::new();
+    let panic = backend.panic.clone();
+    panic.store(true, Ordering::SeqCst);
     let store = Store::with_backend(Arc::new(backend)).expect("store");
     let result = store.write_blocking(|txn| {
         txn.put(KS, "a", "1");
@@ -461,6 +473,119 @@ fn backend_panic_poisons_instead_of_killing_the_writer() {
     panic.store(false, Ordering::SeqCst);
     let after = store.write_blocking(|_txn| Ok::<_, StorageError>(()));
     assert!(matches!(after, Err(StorageError::Poisoned)), "{after:?}");
+}
+
+#[test]
+fn a_nearly_full_disk_refuses_writes_without_running_them_or_poisoning() {
+    let backend = FailingPersist::new();
+    let free = backend.free.clone();
+    let store = Store::with_backend(Arc::new(backend)).expect("store");
+    put_all(&store, &[(KS, "before", "1")]);
+
+    free.store(crate::MIN_FREE_SPACE - 1, Ordering::SeqCst);
+    let ran = Arc::new(AtomicBool::new(false));
+    let refused = store.write_blocking({
+        let ran = ran.clone();
+        move |txn| {
+            ran.store(true, Ordering::SeqCst);
+            txn.put(KS, "refused", "1");
+            Ok::<_, StorageError>(())
+        }
+    });
+    let Err(err) = refused else {
+        panic!("a write on a nearly full disk succeeded");
+    };
+    assert!(
+        matches!(err, StorageError::NoSpace { available } if available == crate::MIN_FREE_SPACE - 1),
+        "{err:?}"
+    );
+    assert!(err.is_unavailable() && !err.may_have_written());
+    assert!(!ran.load(Ordering::SeqCst), "the closure ran");
+    assert!(!store.is_poisoned());
+    assert_eq!(get(&store, KS, "refused"), None);
+
+    // Space comes back: writes succeed again, without reopening anything.
+    free.store(u64::MAX, Ordering::SeqCst);
+    put_all(&store, &[(KS, "after", "1")]);
+    assert_eq!(get(&store, KS, "before").as_deref(), Some("1"));
+    assert_eq!(get(&store, KS, "after").as_deref(), Some("1"));
+}
+
+#[test]
+fn a_group_stops_taking_writes_once_its_batches_would_eat_the_reserve() {
+    let backend = FailingPersist::new();
+    backend
+        .free
+        .store(crate::MIN_FREE_SPACE + 500, Ordering::SeqCst);
+    let store = Store::with_backend(Arc::new(backend)).expect("store");
+    // Hold the writer inside a closure of its own group, so the three writes queued meanwhile
+    // form the next group together.
+    let (started_tx, started) = mpsc::channel::<()>();
+    let (release, gate) = mpsc::channel::<()>();
+    let gate_write = store.write(move |_txn| {
+        started_tx
+            .send(())
+            .map_err(|_| StorageError::WriterStopped)?;
+        gate.recv().map_err(|_| StorageError::WriterStopped)?;
+        Ok::<_, StorageError>(())
+    });
+    started.recv().expect("gate closure running");
+    let writes: Vec<_> = (0..3)
+        .map(|i| {
+            store.write(move |txn| {
+                txn.put(KS, format!("k{i}"), vec![b'x'; 1000]);
+                Ok::<_, StorageError>(())
+            })
+        })
+        .collect();
+    release.send(()).expect("gate open");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime");
+    let results: Vec<_> = runtime.block_on(async {
+        let _ = gate_write.await;
+        let mut results = Vec::new();
+        for write in writes {
+            results.push(write.await);
+        }
+        results
+    });
+    // The first runs with the disk above the reserve; its 1 KB leave it below, so the group
+    // refuses the others.
+    assert!(results[0].is_ok(), "{results:?}");
+    for result in &results[1..] {
+        assert!(
+            matches!(result, Err(StorageError::NoSpace { .. })),
+            "{results:?}"
+        );
+    }
+    assert!(!store.is_poisoned());
+}
+
+#[test]
+fn errors_say_whether_the_disk_is_full_and_whether_a_write_may_have_landed() {
+    let enospc = || std::io::Error::from_raw_os_error(28);
+    // Directly, and wrapped in fjall's error as the backend hands it over.
+    assert!(StorageError::from(enospc()).is_unavailable());
+    assert!(StorageError::from(fjall::Error::Io(enospc())).is_unavailable());
+    assert!(StorageError::Poisoned.is_unavailable());
+    assert!(!StorageError::from(std::io::Error::other("bad sector")).is_unavailable());
+    assert!(!StorageError::BackendPanicked("bug".into()).is_unavailable());
+
+    assert!(StorageError::from(enospc()).may_have_written());
+    assert!(StorageError::BackendPanicked("bug".into()).may_have_written());
+    assert!(!StorageError::Poisoned.may_have_written());
+    assert!(!StorageError::NoSpace { available: 0 }.may_have_written());
+}
+
+#[test]
+fn fjall_reports_the_free_space_of_its_disk() {
+    let backend = FjallBackend::open_temporary().expect("open");
+    let free = backend.free_space();
+    assert!(
+        cfg!(not(unix)) || free.is_some_and(|free| free > 0),
+        "{free:?}"
+    );
 }
 
 #[test]

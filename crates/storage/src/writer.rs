@@ -7,10 +7,13 @@
 //! only then reply to every closure. Under load, groups form by themselves; when idle a write
 //! costs one fsync of its own.
 //!
-//! Failure: a closure returning `Err` (or panicking) writes nothing. A backend failure (or
-//! panic) while applying or persisting fails every closure of the group with that error and
-//! poisons the writer: every later write gets [`StorageError::Poisoned`], because what reached
-//! the disk is unknown until the journal is recovered by reopening.
+//! Failure: a closure returning `Err` (or panicking) writes nothing. While the disk has less
+//! than [`MIN_FREE_SPACE`] free, closures are refused with [`StorageError::NoSpace`] before they
+//! run (so whatever state they keep outside the store stays untouched), and the store stays
+//! usable. A backend failure (or panic) while applying or persisting fails every closure of the
+//! group with that error and poisons the writer: every later write gets
+//! [`StorageError::Poisoned`], because what reached the disk is unknown until the journal is
+//! recovered by reopening.
 
 use std::{
     panic::{AssertUnwindSafe, catch_unwind},
@@ -28,6 +31,14 @@ use crate::{StorageError, WriteTxn, backend::Backend};
 
 /// Most closures committed under one fsync; bounds the latency a group adds to its first write.
 pub const MAX_GROUP: usize = 512;
+
+/// Writes are refused ([`StorageError::NoSpace`]) while the disk holding the store has less than
+/// this free. fjall poisons its database when a journal write fails for lack of space, and only
+/// reopening it recovers (see [`crate::fjall_backend`]); keeping this reserve means no batch
+/// smaller than it ever gets there, so a full disk fails writes cleanly and they succeed again,
+/// without a restart, once space is freed or added. Bulk writers sharing the disk (object
+/// files) stop at a larger reserve, so that they leave this one to the store.
+pub const MIN_FREE_SPACE: u64 = 8 * 1024 * 1024;
 
 /// What a closure produced: its result, or the payload of its panic.
 pub(crate) type Outcome<T, E> = thread::Result<Result<T, E>>;
@@ -152,11 +163,12 @@ fn commit_group(backend: &dyn Backend, shared: &Shared, group: &mut Vec<Box<dyn 
         .load(Ordering::Acquire)
         .then_some(StorageError::Poisoned);
     let mut wrote = false;
+    let mut room = Room::default();
     for job in group.iter_mut() {
         if failure.is_some() {
             break;
         }
-        match job.run(backend) {
+        match job.run(backend, &mut room) {
             Ok(job_wrote) => wrote |= job_wrote,
             Err(err) => failure = Some(err),
         }
@@ -182,11 +194,38 @@ fn commit_group(backend: &dyn Backend, shared: &Shared, group: &mut Vec<Box<dyn 
     }
 }
 
+/// The free disk space a group may still use: read once per group (one `statvfs`), then
+/// reduced by each batch applied, whose journal bytes reach the disk only at the fsync.
+#[derive(Default)]
+struct Room {
+    /// `None` until read; then the backend's answer (`None`: it cannot tell).
+    free: Option<Option<u64>>,
+}
+
+impl Room {
+    /// Refuses the next closure if the disk has less than [`MIN_FREE_SPACE`] left.
+    fn check(&mut self, backend: &dyn Backend) -> Result<(), StorageError> {
+        match *self.free.get_or_insert_with(|| backend.free_space()) {
+            Some(available) if available < MIN_FREE_SPACE => {
+                Err(StorageError::NoSpace { available })
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Counts a batch just applied.
+    fn take(&mut self, bytes: u64) {
+        if let Some(Some(free)) = &mut self.free {
+            *free = free.saturating_sub(bytes);
+        }
+    }
+}
+
 /// A queued closure with its reply channel, with `T`, `E` and `F` erased.
 trait Job: Send {
-    /// Runs the closure and applies its batch if it returned `Ok`. Returns whether it wrote
-    /// anything; `Err` is a backend failure while applying.
-    fn run(&mut self, backend: &dyn Backend) -> Result<bool, StorageError>;
+    /// Runs the closure, unless the disk has no room left, and applies its batch if it returned
+    /// `Ok`. Returns whether it wrote anything; `Err` is a backend failure while applying.
+    fn run(&mut self, backend: &dyn Backend, room: &mut Room) -> Result<bool, StorageError>;
 
     /// Whether the closure returned `Ok` (meaningful after `run`).
     fn succeeded(&self) -> bool;
@@ -208,10 +247,14 @@ where
     T: Send + 'static,
     E: From<StorageError> + Send + 'static,
 {
-    fn run(&mut self, backend: &dyn Backend) -> Result<bool, StorageError> {
+    fn run(&mut self, backend: &dyn Backend, room: &mut Room) -> Result<bool, StorageError> {
         let Some(f) = self.f.take() else {
             return Ok(self.wrote);
         };
+        if let Err(full) = room.check(backend) {
+            self.outcome = Some(Ok(Err(E::from(full))));
+            return Ok(false);
+        }
         let mut txn = WriteTxn::new(backend);
         // A panicking closure must not take the writer (and every later write) down with it;
         // its transaction is dropped unapplied and the panic resumes in the caller.
@@ -221,7 +264,9 @@ where
                 Err(invalid) => Ok(Err(E::from(invalid))),
                 Ok(batch) if batch.entries.is_empty() => Ok(Ok(value)),
                 Ok(batch) => {
+                    let size = batch.journal_size();
                     guarded(|| backend.apply(batch))?;
+                    room.take(size);
                     self.wrote = true;
                     Ok(Ok(value))
                 }

@@ -30,6 +30,14 @@ pub fn iam_error(e: IamError) -> AwsError {
         IamError::MalformedPolicyDocument(m) => {
             AwsError::new("MalformedPolicyDocument", StatusCode::BAD_REQUEST, m)
         }
+        IamError::Storage(ref err) if err.is_unavailable() => {
+            tracing::error!(error = %e, "IAM storage unavailable");
+            AwsError::new(
+                "ServiceUnavailable",
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The request has failed due to a temporary failure of the server.",
+            )
+        }
         IamError::Storage(_) | IamError::Corrupt(_) => {
             tracing::error!(error = %e, "IAM engine failure");
             AwsError::new(

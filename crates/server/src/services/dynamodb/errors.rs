@@ -127,6 +127,10 @@ pub fn to_aws(e: DynamoDbError) -> AwsError {
             bad,
             m,
         ),
+        DynamoDbError::Storage(e) if e.is_unavailable() => {
+            tracing::error!(error = %e, "storage unavailable");
+            service_unavailable()
+        }
         DynamoDbError::Storage(e) => {
             tracing::error!(error = %e, "storage failure");
             internal_server_error()
@@ -138,10 +142,51 @@ pub fn to_aws(e: DynamoDbError) -> AwsError {
     }
 }
 
+/// A full disk, or a store refusing writes since a failure: not a bug, and worth a retry.
+/// UNCONFIRMED: DynamoDB documents the 503 and its message; the `__type` is the one AWS's own
+/// SDK tests use.
+fn service_unavailable() -> AwsError {
+    AwsError::new(
+        "com.amazonaws.dynamodb.v20120810#ServiceUnavailable",
+        StatusCode::SERVICE_UNAVAILABLE,
+        "DynamoDB is currently unavailable. (This should be a temporary state.)",
+    )
+}
+
 fn internal_server_error() -> AwsError {
     let mut e = internal_failure();
     e.code = "com.amazonaws.dynamodb.v20120810#InternalServerError";
     e.message = "Internal server error".to_owned();
     debug_assert!(e.code.starts_with(DYNAMODB));
     e
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use strata_storage::StorageError;
+
+    #[test]
+    fn a_full_disk_is_service_unavailable_and_a_bug_is_internal() {
+        for unavailable in [
+            StorageError::NoSpace { available: 0 },
+            StorageError::Poisoned,
+            StorageError::from(std::io::Error::from(std::io::ErrorKind::StorageFull)),
+        ] {
+            let err = to_aws(DynamoDbError::Storage(unavailable));
+            assert_eq!(err.status, StatusCode::SERVICE_UNAVAILABLE);
+            assert_eq!(
+                err.code,
+                "com.amazonaws.dynamodb.v20120810#ServiceUnavailable"
+            );
+        }
+        let err = to_aws(DynamoDbError::Storage(StorageError::BackendPanicked(
+            "bug".into(),
+        )));
+        assert_eq!(err.status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(
+            err.code,
+            "com.amazonaws.dynamodb.v20120810#InternalServerError"
+        );
+    }
 }

@@ -61,6 +61,11 @@ pub fn from_engine(err: EngineError) -> S3Error {
             StatusCode::NOT_FOUND,
             "The public access block configuration was not found",
         ),
+        // A full disk, or a store refusing writes since a failure: not a bug, worth a retry.
+        err if err.is_unavailable() => {
+            tracing::error!(error = %err, "S3 storage unavailable");
+            s3_error!(ServiceUnavailable, "Service is unable to handle request.")
+        }
         err @ (EngineError::Storage(_) | EngineError::Io(_) | EngineError::Corrupt(_)) => {
             tracing::error!(error = %err, "S3 engine failure");
             s3_error!(
@@ -87,4 +92,46 @@ pub fn acls_not_supported() -> S3Error {
         AccessControlListNotSupported,
         "The bucket does not allow ACLs"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use strata_storage::StorageError;
+
+    fn answer(err: EngineError) -> (String, Option<StatusCode>) {
+        let err = from_engine(err);
+        (err.code().as_str().to_owned(), err.status_code())
+    }
+
+    #[test]
+    fn a_full_disk_is_service_unavailable_and_a_bug_is_internal() {
+        let unavailable = (
+            "ServiceUnavailable".to_owned(),
+            Some(StatusCode::SERVICE_UNAVAILABLE),
+        );
+        let enospc = || std::io::Error::from(std::io::ErrorKind::StorageFull);
+        assert_eq!(answer(EngineError::Io(enospc())), unavailable);
+        assert_eq!(
+            answer(EngineError::Storage(StorageError::NoSpace { available: 0 })),
+            unavailable
+        );
+        assert_eq!(
+            answer(EngineError::Storage(StorageError::Poisoned)),
+            unavailable
+        );
+        assert_eq!(
+            answer(EngineError::Storage(StorageError::from(enospc()))),
+            unavailable
+        );
+        let internal = (
+            "InternalError".to_owned(),
+            Some(StatusCode::INTERNAL_SERVER_ERROR),
+        );
+        assert_eq!(
+            answer(EngineError::Io(std::io::Error::other("bad sector"))),
+            internal
+        );
+        assert_eq!(answer(EngineError::Corrupt("bad".into())), internal);
+    }
 }

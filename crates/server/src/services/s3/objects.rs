@@ -44,7 +44,8 @@ pub async fn receive<T>(
     content_md5: Option<&str>,
     algorithm: Option<&ChecksumAlgorithm>,
 ) -> S3Result<(Blob, Vec<(String, String)>)> {
-    // Refused from the declared length, before the body is read (or `100 Continue` sent).
+    // Refused from the declared length, before the body is read (or `100 Continue` sent): too
+    // large, or more than the disk has room for.
     let declared = ["x-amz-decoded-content-length", "content-length"]
         .iter()
         .find_map(|name| req.headers.get(*name))
@@ -55,6 +56,9 @@ pub async fn receive<T>(
             EntityTooLarge,
             "Your proposed upload exceeds the maximum allowed size"
         ));
+    }
+    if let Some(size) = declared {
+        writer.check_room(size).map_err(from_engine)?;
     }
     let md5 = match content_md5 {
         Some(text) => Some(
