@@ -85,8 +85,8 @@ fn escape_into(s: &str, quote: char, out: &mut String) {
 }
 
 /// A field name: bare when it is an Ion identifier and not a reserved word, else a
-/// single-quoted symbol. `$` and digits alone is a symbol ID in Ion text (`$1` reads as
-/// `$ion`), so such names are quoted too.
+/// single-quoted symbol. `$` and a digit start a symbol ID in Ion text (`$1` reads as `$ion`,
+/// and ion-rs rejects `$1y`), so such names are quoted too.
 fn write_field_name(name: &str, out: &mut String) {
     let identifier = name
         .chars()
@@ -97,7 +97,7 @@ fn write_field_name(name: &str, out: &mut String) {
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$');
     let symbol_id = name
         .strip_prefix('$')
-        .is_some_and(|rest| !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit()));
+        .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit()));
     let reserved =
         matches!(name, "null" | "true" | "false" | "nan") || name.starts_with("$ion") || symbol_id;
     if identifier && !reserved {
@@ -212,8 +212,9 @@ mod tests {
     #[test]
     fn names_that_spell_symbol_ids_are_quoted() {
         // Found by fuzz/ (export_import round trip): `$1` was written bare and read back as
-        // `$ion`, the name of symbol 1; `$10` names no symbol and did not read at all.
-        let item: Item = ["$1", "$10", "$0", "$99999999999999999999", "$1_0", "$x"]
+        // `$ion`, the name of symbol 1; `$10` names no symbol and did not read at all, nor
+        // did `$1y`.
+        let item: Item = ["$1", "$10", "$0", "$99999999999999999999", "$1_0", "$1y", "$x"]
             .into_iter()
             .map(|name| (name.to_owned(), AttributeValue::Bool(true)))
             .collect();
@@ -221,7 +222,7 @@ mod tests {
         write_item(&item, &mut out);
         assert_eq!(
             out,
-            "{'$0':true,'$1':true,'$10':true,$1_0:true,'$99999999999999999999':true,$x:true}"
+            "{'$0':true,'$1':true,'$10':true,'$1_0':true,'$1y':true,'$99999999999999999999':true,$x:true}"
         );
         let line = crate::lines::item_line(crate::ExportFormat::Ion, &item);
         assert_eq!(crate::import::ion(&line), vec![Ok(item)]);
