@@ -25,7 +25,8 @@ use clap::Parser;
 
 /// glibc's allocator serialises the request threads on its arena locks under load
 /// (profiled: `__lll_lock_wait_private` behind malloc/free); mimalloc keeps
-/// per-thread heaps.
+/// per-thread heaps. It is built without transparent huge pages (`no_thp`): with them its first
+/// arena faulted in 2 MiB pages at start, ~9 MB of an idle server's 21 MB RSS.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
