@@ -552,6 +552,8 @@ mod tests {
         for text in [
             "$555555555555555555555",
             "$ion_1_0 {Item:{a:$99999999999999999999}}",
+            // ... and unwraps `char::from_u32` of an escape beyond Unicode.
+            r#"$ion_1_0 {Item:{a:"\U88888888"}}"#,
         ] {
             assert!(
                 matches!(ion(text).as_slice(), [Err(RecordError::Unparseable(_))]),

@@ -214,10 +214,18 @@ mod tests {
         // Found by fuzz/ (export_import round trip): `$1` was written bare and read back as
         // `$ion`, the name of symbol 1; `$10` names no symbol and did not read at all, nor
         // did `$1y`.
-        let item: Item = ["$1", "$10", "$0", "$99999999999999999999", "$1_0", "$1y", "$x"]
-            .into_iter()
-            .map(|name| (name.to_owned(), AttributeValue::Bool(true)))
-            .collect();
+        let item: Item = [
+            "$1",
+            "$10",
+            "$0",
+            "$99999999999999999999",
+            "$1_0",
+            "$1y",
+            "$x",
+        ]
+        .into_iter()
+        .map(|name| (name.to_owned(), AttributeValue::Bool(true)))
+        .collect();
         let mut out = String::new();
         write_item(&item, &mut out);
         assert_eq!(
