@@ -1,12 +1,11 @@
 //! Engine tests over a temporary store and object directory.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 
 use strata_clock::Clock;
-use strata_storage::{
-    Backend, BackendSnapshot, Batch, FjallBackend, KeyRange, KvIter, StorageError, Store,
-};
+use strata_storage::faults::FaultyBackend;
+use strata_storage::{FjallBackend, Store};
 
 use crate::objects::NewObject;
 use crate::{BlobDir, CreateBucket, ListQuery, S3, S3Error, Upload};
@@ -324,50 +323,13 @@ async fn files_no_record_names_are_removed_at_startup() {
     assert_eq!(read(&s3, "bk1", "kept", 0, body.len() as u64).await, body);
 }
 
-/// fjall whose `persist` fails once `fail` is set, as it does when the disk fills under a
-/// commit: the batch is applied, and what reaches the journal is unknown.
-struct FailingPersist {
-    inner: FjallBackend,
-    fail: Arc<AtomicBool>,
-}
-
-impl Backend for FailingPersist {
-    fn get(&self, keyspace: &str, key: &[u8]) -> Result<Option<Vec<u8>>, StorageError> {
-        self.inner.get(keyspace, key)
-    }
-    fn range(&self, keyspace: &str, range: KeyRange) -> Result<KvIter, StorageError> {
-        self.inner.range(keyspace, range)
-    }
-    fn range_rev(&self, keyspace: &str, range: KeyRange) -> Result<KvIter, StorageError> {
-        self.inner.range_rev(keyspace, range)
-    }
-    fn snapshot(&self) -> Result<Box<dyn BackendSnapshot>, StorageError> {
-        self.inner.snapshot()
-    }
-    fn apply(&self, batch: Batch) -> Result<(), StorageError> {
-        self.inner.apply(batch)
-    }
-    fn persist(&self) -> Result<(), StorageError> {
-        if self.fail.load(Ordering::SeqCst) {
-            return Err(std::io::Error::from(std::io::ErrorKind::StorageFull).into());
-        }
-        self.inner.persist()
-    }
-    fn free_space(&self) -> Option<u64> {
-        self.inner.free_space()
-    }
-}
-
 #[tokio::test]
 async fn a_commit_failed_part_way_keeps_its_file_and_a_refused_one_removes_it() {
     let dir = tempfile::tempdir().unwrap();
     let body = bytes(200_000);
     {
-        let fail = Arc::new(AtomicBool::new(false));
-        let backend = FailingPersist {
-            inner: FjallBackend::open(&dir.path().join("db")).unwrap(),
-            fail: fail.clone(),
-        };
+        let backend = FaultyBackend::new(FjallBackend::open(&dir.path().join("db")).unwrap());
+        let fail = backend.fail.clone();
         let store = Store::with_backend(Arc::new(backend)).unwrap();
         let blobs = BlobDir::open(&dir.path().join("objects")).unwrap();
         let s3 = S3::new(store, Clock::new(), blobs);

@@ -117,15 +117,9 @@ impl FjallBackend {
     /// keyspace nothing has written yet (every one of them, on a fresh data directory) does not
     /// create it: creating one costs a few fsyncs, which made the first start ~40 ms slower.
     fn existing_keyspace(&self, name: &str) -> Result<Option<Keyspace>, StorageError> {
-        let cached = self
-            .inner
-            .keyspaces
-            .read()
-            .unwrap_or_else(PoisonError::into_inner);
-        if let Some(keyspace) = cached.get(name) {
-            return Ok(Some(keyspace.clone()));
+        if let Some(keyspace) = self.cached_keyspace(name) {
+            return Ok(Some(keyspace));
         }
-        drop(cached);
         check_keyspace_name(name)?;
         if self.inner.db.keyspace_exists(name) {
             self.keyspace(name).map(Some)
@@ -136,15 +130,9 @@ impl FjallBackend {
 
     /// The handle of keyspace `name`, creating the keyspace on first use (by a write).
     fn keyspace(&self, name: &str) -> Result<Keyspace, StorageError> {
-        let cached = self
-            .inner
-            .keyspaces
-            .read()
-            .unwrap_or_else(PoisonError::into_inner);
-        if let Some(keyspace) = cached.get(name) {
-            return Ok(keyspace.clone());
+        if let Some(keyspace) = self.cached_keyspace(name) {
+            return Ok(keyspace);
         }
-        drop(cached);
         // Checked here because fjall panics on an invalid name.
         check_keyspace_name(name)?;
         let keyspace = self
@@ -157,6 +145,16 @@ impl FjallBackend {
             .unwrap_or_else(PoisonError::into_inner)
             .insert(name.to_owned(), keyspace.clone());
         Ok(keyspace)
+    }
+
+    /// The handle of keyspace `name` if this process has opened it before.
+    fn cached_keyspace(&self, name: &str) -> Option<Keyspace> {
+        self.inner
+            .keyspaces
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(name)
+            .cloned()
     }
 
     fn fjall_snapshot(&self) -> FjallSnapshot {

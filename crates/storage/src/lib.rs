@@ -36,6 +36,8 @@
 
 mod backend;
 mod error;
+#[cfg(any(test, feature = "faults"))]
+pub mod faults;
 mod fjall_backend;
 mod store;
 mod txn;

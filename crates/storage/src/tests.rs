@@ -4,14 +4,13 @@ use std::{
     collections::BTreeMap,
     sync::{
         Arc,
-        atomic::{AtomicBool, AtomicU64, Ordering},
+        atomic::{AtomicBool, Ordering},
         mpsc,
     },
 };
 
-use crate::{
-    Backend, BackendSnapshot, Batch, FjallBackend, KeyRange, KvIter, KvPair, StorageError, Store,
-};
+use crate::faults::FaultyBackend;
+use crate::{Backend, FjallBackend, KvIter, KvPair, StorageError, Store};
 
 const KS: &str = "test.items";
 const OTHER: &str = "test.other";
@@ -344,61 +343,9 @@ fn group_commit_under_concurrent_load() {
     assert!(stats.largest_group > (TASKS / 2) as u64, "{stats:?}");
 }
 
-/// fjall with a switch that makes `persist` fail, as a dying disk would, or panic, as a
-/// backend bug would, and a free-space reading to report instead of the disk's.
-struct FailingPersist {
-    inner: FjallBackend,
-    fail: Arc<AtomicBool>,
-    panic: Arc<AtomicBool>,
-    /// Reported by `free_space`; `u64::MAX` asks fjall.
-    free: Arc<AtomicU64>,
-}
-
-impl FailingPersist {
-    fn new() -> Self {
-        Self {
-            inner: FjallBackend::open_temporary().expect("open"),
-            fail: Arc::default(),
-            panic: Arc::default(),
-            free: Arc::new(AtomicU64::new(u64::MAX)),
-        }
-    }
-}
-
-impl Backend for FailingPersist {
-    fn get(&self, keyspace: &str, key: &[u8]) -> Result<Option<Vec<u8>>, StorageError> {
-        self.inner.get(keyspace, key)
-    }
-    fn range(&self, keyspace: &str, range: KeyRange) -> Result<KvIter, StorageError> {
-        self.inner.range(keyspace, range)
-    }
-    fn range_rev(&self, keyspace: &str, range: KeyRange) -> Result<KvIter, StorageError> {
-        self.inner.range_rev(keyspace, range)
-    }
-    fn snapshot(&self) -> Result<Box<dyn BackendSnapshot>, StorageError> {
-        self.inner.snapshot()
-    }
-    fn apply(&self, batch: Batch) -> Result<(), StorageError> {
-        self.inner.apply(batch)
-    }
-    fn persist(&self) -> Result<(), StorageError> {
-        if self.fail.load(Ordering::SeqCst) {
-            return Err(std::io::Error::other("injected fsync failure").into());
-        }
-        assert!(!self.panic.load(Ordering::SeqCst), "injected backend panic");
-        self.inner.persist()
-    }
-    fn free_space(&self) -> Option<u64> {
-        match self.free.load(Ordering::SeqCst) {
-            u64::MAX => self.inner.free_space(),
-            free => Some(free),
-        }
-    }
-}
-
 #[test]
 fn failed_persist_fails_the_group_and_poisons_the_store() {
-    let backend = FailingPersist::new();
+    let backend = FaultyBackend::new(FjallBackend::open_temporary().expect("open"));
     let fail = backend.fail.clone();
     let store = Store::with_backend(Arc::new(backend)).expect("store");
     put_all(&store, &[(KS, "before", "1")]);
@@ -458,7 +405,7 @@ fn failed_persist_fails_the_group_and_poisons_the_store() {
 
 #[test]
 fn backend_panic_poisons_instead_of_killing_the_writer() {
-    let backend = FailingPersist::new();
+    let backend = FaultyBackend::new(FjallBackend::open_temporary().expect("open"));
     let panic = backend.panic.clone();
     panic.store(true, Ordering::SeqCst);
     let store = Store::with_backend(Arc::new(backend)).expect("store");
@@ -477,7 +424,7 @@ fn backend_panic_poisons_instead_of_killing_the_writer() {
 
 #[test]
 fn a_nearly_full_disk_refuses_writes_without_running_them_or_poisoning() {
-    let backend = FailingPersist::new();
+    let backend = FaultyBackend::new(FjallBackend::open_temporary().expect("open"));
     let free = backend.free.clone();
     let store = Store::with_backend(Arc::new(backend)).expect("store");
     put_all(&store, &[(KS, "before", "1")]);
@@ -513,7 +460,7 @@ fn a_nearly_full_disk_refuses_writes_without_running_them_or_poisoning() {
 
 #[test]
 fn a_group_stops_taking_writes_once_its_batches_would_eat_the_reserve() {
-    let backend = FailingPersist::new();
+    let backend = FaultyBackend::new(FjallBackend::open_temporary().expect("open"));
     backend
         .free
         .store(crate::MIN_FREE_SPACE + 500, Ordering::SeqCst);
