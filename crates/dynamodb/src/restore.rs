@@ -2,14 +2,15 @@
 //! (with the caller's overrides) holding exactly the source's items as of a time, written
 //! through the normal write path so its indexes and counters are built as for any write.
 //!
-//! Invariant: the target is marked `restoring` from the write that creates it until the
-//! write that follows the last copied item; the request is answered only after that. A
+//! Invariant: the target is marked [`Creating::Restore`] from the write that creates it until
+//! the write that follows the last copied item; the request is answered only after that. A
 //! restore that fails, or that a crash cuts short ([`DynamoDb::abandon_interrupted_restores`]
 //! at start-up), leaves no table behind: never a partial one.
 
 use strata_dynamodb_item::Item;
 
 use crate::items::{Action, ItemWrite};
+use crate::schema::Creating;
 use crate::tables::{CreateTable, NewIndex, Scope};
 use crate::{DynamoDb, DynamoDbError, Result, Table};
 
@@ -56,7 +57,11 @@ impl DynamoDb {
         as_of_micros: u64,
     ) -> Result<(Table, u64)> {
         let name = target.name.clone();
-        let table = self.create(scope, target, true).await?;
+        let creating = Creating::Restore {
+            source_table_arn: source.def.arn(),
+            restore_micros: i64::try_from(as_of_micros).unwrap_or(i64::MAX),
+        };
+        let table = self.create(scope, target, Some(creating)).await?;
         let copied = match self.copy_as_of(source, as_of_micros, &table).await {
             Ok(copied) => copied,
             Err(err) => {
@@ -66,21 +71,17 @@ impl DynamoDb {
                 return Err(err);
             }
         };
-        self.change_table(&table, |def| {
-            def.restoring = false;
-            Ok(())
-        })
-        .await?;
+        self.finish_creating(&table).await?;
         let table = self.table(scope, &name)?;
         Ok((table, copied))
     }
 
-    /// Removes the tables of restores a crash cut short (still marked `restoring`); run at
+    /// Removes the tables of restores a crash cut short (still marked as filled by one); run at
     /// start-up, before requests are served. Returns the removed tables.
     pub async fn abandon_interrupted_restores(&self) -> Result<Vec<Table>> {
         let mut removed = Vec::new();
         for table in self.catalog.all() {
-            if table.def.restoring {
+            if matches!(table.def.creating, Some(Creating::Restore { .. })) {
                 self.remove_table(&table).await?;
                 removed.push(table);
             }

@@ -235,11 +235,24 @@ pub struct TableDefinition {
     /// The table's resource-based policy (PutResourcePolicy).
     #[serde(default)]
     pub resource_policy: Option<ResourcePolicy>,
-    /// Set while RestoreTableToPointInTime copies the items in (DescribeTable reads
-    /// `CREATING`). The answer waits for the copy, so a table still marked at start-up is a
-    /// restore a crash cut short, never acknowledged, and is removed.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub restoring: bool,
+    /// Set while a restore or an import fills the table: it reads `CREATING`, and its items
+    /// are not served (spec dynamodb-export-import §1.4, §6.4).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub creating: Option<Creating>,
+}
+
+/// What is filling a `CREATING` table.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Creating {
+    /// RestoreTableToPointInTime, whose answer waits for the copy: a table still marked at
+    /// start-up is a restore a crash cut short, never acknowledged, and is removed.
+    Restore {
+        source_table_arn: String,
+        /// `RestoreDateTime`, in microseconds.
+        restore_micros: i64,
+    },
+    /// An ImportTable job, which resumes after a crash and turns the table ACTIVE when it ends.
+    Import,
 }
 
 /// A resource-based policy document and its revision id.

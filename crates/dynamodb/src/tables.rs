@@ -15,8 +15,9 @@ use crate::catalog::{Table, TableState};
 use crate::error::{DynamoDbError, Result};
 use crate::layout;
 use crate::schema::{
-    BillingMode, IndexDefinition, IndexKind, IndexStatus, KeyAttribute, KeySchema, Projection,
-    ProvisionedThroughput, SseSpecification, StreamSpecification, TableDefinition, TimeToLive,
+    BillingMode, Creating, IndexDefinition, IndexKind, IndexStatus, KeyAttribute, KeySchema,
+    Projection, ProvisionedThroughput, SseSpecification, StreamSpecification, TableDefinition,
+    TimeToLive,
 };
 
 /// The scope every table lives in.
@@ -107,15 +108,16 @@ fn index_definition(id: u32, index: NewIndex, status: IndexStatus) -> IndexDefin
 
 impl DynamoDb {
     pub async fn create_table(&self, scope: Scope<'_>, input: CreateTable) -> Result<Table> {
-        self.create(scope, input, false).await
+        self.create(scope, input, None).await
     }
 
-    /// Creates a table; `restoring` marks it as the target of a restore still copying.
-    pub(crate) async fn create(
+    /// Creates a table; `creating` says what fills it before it turns ACTIVE
+    /// ([`DynamoDb::finish_creating`]).
+    pub async fn create(
         &self,
         scope: Scope<'_>,
         input: CreateTable,
-        restoring: bool,
+        creating: Option<Creating>,
     ) -> Result<Table> {
         let now = self.clock.now().as_microsecond();
         let key = layout::table_key(scope.account, scope.region, &input.name);
@@ -176,7 +178,7 @@ impl DynamoDb {
                     tags: input.tags,
                     pitr: None,
                     resource_policy: None,
-                    restoring,
+                    creating,
                 };
                 write_definition(txn, key, &def);
                 let table = Table {
@@ -391,6 +393,14 @@ impl DynamoDb {
 
     pub async fn delete_table(&self, scope: Scope<'_>, name: &str) -> Result<Table> {
         let table = self.catalog.require(scope.account, scope.region, name)?;
+        if table.def.creating.is_some() {
+            // AWS answers ResourceInUseException until the table is ACTIVE (spec
+            // dynamodb-export-import §1.4, §6.4); this message is AWS's for tables in use, the
+            // exact wording for a CREATING one is unconfirmed.
+            return Err(DynamoDbError::ResourceInUse(format!(
+                "Attempt to change a resource which is still in use: Table is being created: {name}"
+            )));
+        }
         if table.def.deletion_protection {
             return Err(DynamoDbError::validation(
                 "Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.",
@@ -431,6 +441,15 @@ impl DynamoDb {
             ],
         );
         Ok(())
+    }
+
+    /// Turns a table that a restore or an import filled ACTIVE.
+    pub async fn finish_creating(&self, table: &Table) -> Result<()> {
+        self.change_table(table, |def| {
+            def.creating = None;
+            Ok(())
+        })
+        .await
     }
 
     /// TagResource / UntagResource / ListTagsOfResource address tables by ARN.

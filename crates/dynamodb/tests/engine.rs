@@ -5,7 +5,8 @@ use strata_clock::Clock;
 use strata_dynamodb::items::{Action, ItemWrite, ReturnValues};
 use strata_dynamodb::read::{QueryInput, ReadOptions, ScanInput};
 use strata_dynamodb::schema::{
-    BillingMode, IndexKind, KeyAttribute, KeySchema, Projection, ProjectionType, ScalarType,
+    BillingMode, Creating, IndexKind, KeyAttribute, KeySchema, Projection, ProjectionType,
+    ScalarType,
 };
 use strata_dynamodb::tables::{CreateTable, NewIndex, Scope};
 use strata_dynamodb::transact::TransactWrite;
@@ -466,4 +467,56 @@ async fn writes_survive_a_reopen() {
         .item
         .expect("item survives");
     assert_eq!(got.get("x"), Some(&s("kept")));
+}
+
+#[tokio::test]
+async fn tables_a_crash_left_creating_are_removed_only_if_a_restore_filled_them() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let clock = Clock::new();
+    {
+        let db =
+            DynamoDb::open(Store::open(dir.path()).expect("store"), clock.clone()).expect("engine");
+        let restore = Creating::Restore {
+            source_table_arn: "arn:aws:dynamodb:us-east-1:111111111111:table/src".to_owned(),
+            restore_micros: 1,
+        };
+        let restored = db
+            .create(SCOPE, create("restored", false), Some(restore))
+            .await
+            .expect("created");
+        put(&db, &restored, item(&[("pk", s("a")), ("sk", n("1"))]))
+            .await
+            .expect("put");
+        db.create(SCOPE, create("imported", false), Some(Creating::Import))
+            .await
+            .expect("created");
+        let done = db
+            .create(SCOPE, create("done", false), Some(Creating::Import))
+            .await
+            .expect("created");
+        db.finish_creating(&done).await.expect("active");
+        assert!(
+            db.table(SCOPE, "done")
+                .expect("table")
+                .def
+                .creating
+                .is_none()
+        );
+        assert!(matches!(
+            db.delete_table(SCOPE, "imported").await,
+            Err(DynamoDbError::ResourceInUse(_))
+        ));
+    }
+    // The "crash": the engine is reopened with the restore still marked.
+    let db = DynamoDb::open(Store::open(dir.path()).expect("store"), clock).expect("engine");
+    let removed = db.abandon_interrupted_restores().await.expect("abandoned");
+    let names: Vec<&str> = removed.iter().map(|t| t.def.name.as_str()).collect();
+    assert_eq!(names, ["restored"]);
+    assert!(db.table(SCOPE, "restored").is_err());
+    // An import resumes: its table stays, still CREATING until the job ends.
+    assert_eq!(
+        db.table(SCOPE, "imported").expect("kept").def.creating,
+        Some(Creating::Import)
+    );
+    assert!(db.table(SCOPE, "done").is_ok());
 }

@@ -15,7 +15,7 @@ use std::io::Read;
 
 use strata_dynamodb::bulk::LoadItem;
 use strata_dynamodb::imports::{ImportRecord, ImportStatus};
-use strata_dynamodb::schema::ScalarType;
+use strata_dynamodb::schema::{Creating, ScalarType};
 use strata_dynamodb::{Scope, Table};
 use strata_export_format::import::{self, KeyType, RecordError, Records};
 use strata_s3::ListQuery;
@@ -131,7 +131,7 @@ async fn import(
         Ok(table) if table.def.table_id == record.table_id => table,
         _ => state
             .dynamodb
-            .create_table(scope, create)
+            .create(scope, create, Some(Creating::Import))
             .await
             .map_err(|e| Failure {
                 code: "TableAlreadyExists",
@@ -212,7 +212,13 @@ async fn import(
     }
     .await;
     let finished = loader.finish(state, counts).await;
-    outcome.and(finished)
+    // Whatever the outcome, the table keeps the valid items and turns ACTIVE (spec §6.4).
+    let active = state
+        .dynamodb
+        .finish_creating(&table)
+        .await
+        .map_err(Failure::internal);
+    outcome.and(finished).and(active)
 }
 
 /// The object's stored bytes.

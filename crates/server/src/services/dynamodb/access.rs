@@ -210,8 +210,15 @@ pub fn authorize_item(
     require(found)
 }
 
-/// The table, or `ResourceNotFoundException` (after authorization passed).
+/// The table, or `ResourceNotFoundException` (after authorization passed). A table that a
+/// restore or an import is still filling (CREATING) is not found either: only DescribeTable
+/// and DeleteTable see it ([`require_visible`]; spec dynamodb-export-import §1.4, §6.4).
 pub fn require(found: Option<Table>) -> Result<Table, DynamoDbError> {
+    require_visible(found.filter(|t| t.def.creating.is_none()))
+}
+
+/// The table, CREATING or not, or `ResourceNotFoundException`.
+pub fn require_visible(found: Option<Table>) -> Result<Table, DynamoDbError> {
     found.ok_or_else(|| DynamoDbError::ResourceNotFound("Requested resource not found".to_owned()))
 }
 

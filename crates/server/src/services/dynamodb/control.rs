@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value, json};
 use strata_dynamodb::schema::{
-    BillingMode, IndexKind, KeyAttribute, KeySchema, Projection, ProjectionType,
+    BillingMode, Creating, IndexKind, KeyAttribute, KeySchema, Projection, ProjectionType,
     ProvisionedThroughput, ResourcePolicy, ScalarType, SseSpecification, StreamSpecification,
     TimeToLive,
 };
@@ -15,9 +15,10 @@ use strata_dynamodb::{DynamoDbError, Table};
 use strata_policy::{PolicyDocument, PolicyKind, ResourcePolicyKind};
 
 use super::access::{
-    Conditions, TableRef, authorize_found, authorize_resource, authorize_table, require, resolve,
+    Conditions, TableRef, authorize_found, authorize_resource, authorize_table, require,
+    require_visible, resolve,
 };
-use super::describe::table_description;
+use super::describe::{restore_summary, table_description};
 use super::wire::{Input, check_name};
 use crate::auth::Caller;
 use crate::state::ServerState;
@@ -497,17 +498,24 @@ fn named_table(
         None,
         Conditions::default(),
     )?;
-    Ok((table, require(found)?))
+    Ok((table, require_visible(found)?))
 }
 
 pub fn describe_table(state: &ServerState, caller: &Caller, mut input: Input) -> Out {
     let (_, table) = named_table(state, caller, &mut input, "DescribeTable")?;
-    let status = if table.def.restoring {
-        "CREATING"
-    } else {
-        "ACTIVE"
-    };
-    Ok(json!({"Table": table_description(&table, status)}))
+    let mut description = table_description(&table, "ACTIVE");
+    if let Some(creating) = &table.def.creating {
+        description["TableStatus"] = "CREATING".into();
+        // While a restore fills it, and only then, the table says where it comes from.
+        if let Creating::Restore {
+            source_table_arn,
+            restore_micros,
+        } = creating
+        {
+            description["RestoreSummary"] = restore_summary(source_table_arn, *restore_micros);
+        }
+    }
+    Ok(json!({ "Table": description }))
 }
 
 pub fn list_tables(state: &ServerState, caller: &Caller, mut input: Input) -> Out {

@@ -77,6 +77,15 @@ fn index(table: &Table, index: &IndexDefinition, arn: &str) -> Value {
     Value::Object(o)
 }
 
+/// `RestoreSummary`: where a table being restored comes from, while the restore runs.
+pub fn restore_summary(source_table_arn: &str, restore_micros: i64) -> Value {
+    json!({
+        "SourceTableArn": source_table_arn,
+        "RestoreDateTime": epoch_seconds(restore_micros),
+        "RestoreInProgress": true,
+    })
+}
+
 /// `TableDescription` with `status` (`ACTIVE`, `CREATING`, `DELETING`, `UPDATING`).
 pub fn table_description(table: &Table, status: &str) -> Value {
     let def = &table.def;

@@ -2,8 +2,9 @@
 //! source's items as of a second in its PITR window. Checks run in AWS's order (shape,
 //! source and its PITR, time, target). The copy completes before the answer, which still
 //! reads `CREATING` with a `RestoreSummary`, as AWS's first answer does; DescribeTable then
-//! shows the table ACTIVE, as AWS's does once the restore is done (CREATING while the copy
-//! runs; a failed or crash-cut restore leaves no table: `strata_dynamodb::restore`).
+//! shows the table ACTIVE, as AWS's does once the restore is done (CREATING, with the
+//! `RestoreSummary`, while the copy runs; a failed or crash-cut restore leaves no table:
+//! `strata_dynamodb::restore`).
 
 use serde_json::{Value, json};
 use strata_dynamodb::schema::{BillingMode, IndexKind, ProvisionedThroughput};
@@ -11,7 +12,7 @@ use strata_dynamodb::tables::{Scope, parse_table_arn};
 use strata_dynamodb::{DynamoDb, DynamoDbError, Table};
 
 use super::access::{Conditions, TableRef, authorize_found};
-use super::describe::{epoch_seconds, iso_seconds, table_description};
+use super::describe::{iso_seconds, restore_summary, table_description};
 use super::wire::{Input, check_name};
 use crate::auth::Caller;
 use crate::state::ServerState;
@@ -270,11 +271,7 @@ fn restored_description(table: &Table, source: &Table, as_of: i64) -> Value {
         o.insert("TableSizeBytes".into(), 0.into());
         o.insert(
             "RestoreSummary".into(),
-            json!({
-                "SourceTableArn": source.def.arn(),
-                "RestoreDateTime": epoch_seconds(as_of),
-                "RestoreInProgress": true,
-            }),
+            restore_summary(&source.def.arn(), as_of),
         );
     }
     description
