@@ -343,6 +343,38 @@ fn group_commit_under_concurrent_load() {
     assert!(stats.largest_group > (TASKS / 2) as u64, "{stats:?}");
 }
 
+/// Holds the writer inside a closure of its own group while `queue` queues writes, then lets
+/// it go, so the queued writes are grouped after it; returns their results in order.
+fn after_one_gate<F: std::future::Future>(
+    store: &Store,
+    queue: impl FnOnce() -> Vec<F>,
+) -> Vec<F::Output> {
+    let (started_tx, started) = mpsc::channel::<()>();
+    let (release, gate) = mpsc::channel::<()>();
+    let gate_write = store.write(move |_txn| {
+        started_tx
+            .send(())
+            .map_err(|_| StorageError::WriterStopped)?;
+        gate.recv().map_err(|_| StorageError::WriterStopped)?;
+        Ok::<_, StorageError>(())
+    });
+    started.recv().expect("gate closure running");
+    let writes = queue();
+    release.send(()).expect("gate open");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        // The gate wrote nothing; it fails only if the writer grouped it with the writes.
+        let _ = gate_write.await;
+        let mut results = Vec::new();
+        for write in writes {
+            results.push(write.await);
+        }
+        results
+    })
+}
+
 #[test]
 fn failed_persist_fails_the_group_and_poisons_the_store() {
     let backend = FaultyBackend::new(FjallBackend::open_temporary().expect("open"));
@@ -351,31 +383,15 @@ fn failed_persist_fails_the_group_and_poisons_the_store() {
     put_all(&store, &[(KS, "before", "1")]);
 
     fail.store(true, Ordering::SeqCst);
-    let (release, gate) = mpsc::channel::<()>();
-    let gate_write = store.write(move |_txn| {
-        gate.recv().map_err(|_| StorageError::WriterStopped)?;
-        Ok::<_, StorageError>(())
-    });
-    let replies: Vec<_> = (0..10)
-        .map(|i| {
-            store.write(move |txn| {
-                txn.put(KS, format!("k{i}"), "v");
-                Ok::<_, StorageError>(())
+    let results = after_one_gate(&store, || {
+        (0..10)
+            .map(|i| {
+                store.write(move |txn| {
+                    txn.put(KS, format!("k{i}"), "v");
+                    Ok::<_, StorageError>(())
+                })
             })
-        })
-        .collect();
-    release.send(()).expect("gate open");
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .expect("runtime");
-    let results: Vec<_> = runtime.block_on(async {
-        // The gate wrote nothing; it fails only if the writer grouped it with the writes.
-        let _ = gate_write.await;
-        let mut results = Vec::new();
-        for reply in replies {
-            results.push(reply.await);
-        }
-        results
+            .collect()
     });
     // The first failing group gets the fsync error; any later group (if the writer split the
     // ten) is refused as poisoned.
@@ -465,37 +481,16 @@ fn a_group_stops_taking_writes_once_its_batches_would_eat_the_reserve() {
         .free
         .store(crate::MIN_FREE_SPACE + 500, Ordering::SeqCst);
     let store = Store::with_backend(Arc::new(backend)).expect("store");
-    // Hold the writer inside a closure of its own group, so the three writes queued meanwhile
-    // form the next group together.
-    let (started_tx, started) = mpsc::channel::<()>();
-    let (release, gate) = mpsc::channel::<()>();
-    let gate_write = store.write(move |_txn| {
-        started_tx
-            .send(())
-            .map_err(|_| StorageError::WriterStopped)?;
-        gate.recv().map_err(|_| StorageError::WriterStopped)?;
-        Ok::<_, StorageError>(())
-    });
-    started.recv().expect("gate closure running");
-    let writes: Vec<_> = (0..3)
-        .map(|i| {
-            store.write(move |txn| {
-                txn.put(KS, format!("k{i}"), vec![b'x'; 1000]);
-                Ok::<_, StorageError>(())
+    // The three writes queued behind the gate form the next group together.
+    let results = after_one_gate(&store, || {
+        (0..3)
+            .map(|i| {
+                store.write(move |txn| {
+                    txn.put(KS, format!("k{i}"), vec![b'x'; 1000]);
+                    Ok::<_, StorageError>(())
+                })
             })
-        })
-        .collect();
-    release.send(()).expect("gate open");
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .expect("runtime");
-    let results: Vec<_> = runtime.block_on(async {
-        let _ = gate_write.await;
-        let mut results = Vec::new();
-        for write in writes {
-            results.push(write.await);
-        }
-        results
+            .collect()
     });
     // The first runs with the disk above the reserve; its 1 KB leave it below, so the group
     // refuses the others.
