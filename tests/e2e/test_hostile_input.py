@@ -654,12 +654,6 @@ def test_s3_malformed_xml_is_refused_and_changes_nothing(hostile, aws, bucket, c
     assert_alive(hostile, aws)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="strata answers an XML body over s3s's 20 MiB xml_max_body_size with 500 InternalError "
-    "(no Message), a server fault SDKs retry (re-sending the 21 MiB each time); S3 answers a "
-    "client error: 400 MaxMessageLengthExceeded 'Your request was too big' (S3 error code list)",
-)
 def test_s3_xml_body_over_the_limit_is_a_client_error(hostile, aws, bucket):
     """A 21 MiB PutBucketTagging body (valid XML, padded): 400 MaxMessageLengthExceeded."""
     body = b"<Tagging><TagSet><Tag><Key>k</Key><Value>v</Value></Tag></TagSet></Tagging>" + b" " * (21 * MiB)

@@ -1,6 +1,7 @@
 //! Who is calling: the s3s hooks that look up secret keys (s3s then verifies the
 //! signature), check session tokens (which s3s does not), and record the caller for the
-//! operation; and the virtual-host parser.
+//! operation; and the virtual-host parser. The access hook also refuses an XML body longer
+//! than s3s will read, before s3s tries to.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -59,9 +60,37 @@ pub struct Sessions {
     pub state: Arc<ServerState>,
 }
 
+/// s3s's `xml_max_body_size` (its default, which strata keeps).
+const XML_MAX_BODY: u64 = 20 << 20;
+
+/// The operations whose body s3s streams to the handler instead of reading it whole.
+const STREAMED_BODIES: [&str; 3] = ["PutObject", "UploadPart", "PostObject"];
+
+/// s3s reads any other operation's body whole, up to [`XML_MAX_BODY`], but answers a longer
+/// one with 500 InternalError (its size check misses `http_body_util`'s `LengthLimitError`);
+/// S3 answers 400 MaxMessageLengthExceeded, so a declared length over the limit is refused
+/// here, before s3s reads a byte.
+fn check_xml_body_length(cx: &S3AccessContext<'_>) -> S3Result<()> {
+    let declared = cx
+        .headers()
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > XML_MAX_BODY)
+        && !STREAMED_BODIES.contains(&cx.s3_op().name())
+    {
+        return Err(s3_error!(
+            MaxMessageLengthExceeded,
+            "Your request was too big."
+        ));
+    }
+    Ok(())
+}
+
 #[async_trait::async_trait]
 impl S3Access for Sessions {
     async fn check(&self, cx: &mut S3AccessContext<'_>) -> S3Result<()> {
+        check_xml_body_length(cx)?;
         let source_ip = cx.extensions_mut().get::<SocketAddr>().map(|a| a.ip());
         let Some(credentials) = cx.credentials() else {
             cx.extensions_mut()
