@@ -503,17 +503,18 @@ fn named_table(
 
 pub fn describe_table(state: &ServerState, caller: &Caller, mut input: Input) -> Out {
     let (_, table) = named_table(state, caller, &mut input, "DescribeTable")?;
-    let mut description = table_description(&table, "ACTIVE");
-    if let Some(creating) = &table.def.creating {
-        description["TableStatus"] = "CREATING".into();
-        // While a restore fills it, and only then, the table says where it comes from.
-        if let Creating::Restore {
-            source_table_arn,
-            restore_micros,
-        } = creating
-        {
-            description["RestoreSummary"] = restore_summary(source_table_arn, *restore_micros);
-        }
+    let status = match table.def.creating {
+        Some(_) => "CREATING",
+        None => "ACTIVE",
+    };
+    let mut description = table_description(&table, status);
+    // While a restore fills it, and only then, the table says where it comes from.
+    if let Some(Creating::Restore {
+        source_table_arn,
+        restore_micros,
+    }) = &table.def.creating
+    {
+        description["RestoreSummary"] = restore_summary(source_table_arn, *restore_micros);
     }
     Ok(json!({ "Table": description }))
 }
