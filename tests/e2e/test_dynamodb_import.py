@@ -872,3 +872,41 @@ def test_cli_import_table(server, ddb):
     assert counts(final) == (2, 2, 0)
     out = server.aws("dynamodb", "describe-import", "--import-arn", d["ImportArn"])
     assert json.loads(out.stdout)["ImportTableDescription"]["ImportStatus"] == "COMPLETED"
+
+
+def test_the_table_is_creating_until_the_import_ends(server, ddb):
+    """While the import fills it (spec §6.4) the table is CREATING: DescribeTable sees it, item
+    operations do not find it and DeleteTable is refused; it turns ACTIVE, with every item, as
+    the import ends. 150,000 items keep the import running ~2 s after these checks (debug build)."""
+    n = 150_000
+    body = gzip.compress("".join(json_line(i) for i in json_items(n)).encode())
+    bucket, _ = new_bucket(server, objects={"data.json.gz": body})
+    d, name = start_import(ddb, bucket, InputCompressionType="GZIP")
+    deadline = time.time() + 30
+    while True:
+        try:
+            table = ddb.describe_table(TableName=name)["Table"]
+            break
+        except ddb.exceptions.ResourceNotFoundException:
+            assert time.time() < deadline, "the import never created its table"
+            time.sleep(0.005)
+    assert table["TableStatus"] == "CREATING", table
+    assert "RestoreSummary" not in table
+    message = error_of(
+        lambda: ddb.put_item(TableName=name, Item={"pk": {"S": "early"}}), "ResourceNotFoundException"
+    )
+    assert message == "Requested resource not found"
+    error_of(lambda: ddb.delete_table(TableName=name), "ResourceInUseException")
+    assert ddb.describe_import(ImportArn=d["ImportArn"])["ImportTableDescription"]["ImportStatus"] == "IN_PROGRESS"
+
+    assert_completed(wait_import(ddb, d["ImportArn"], timeout=120))
+    assert ddb.describe_table(TableName=name)["Table"]["TableStatus"] == "ACTIVE"
+    total, kwargs = 0, {"TableName": name, "Select": "COUNT", "ConsistentRead": True}
+    while True:
+        page = ddb.scan(**kwargs)
+        total += page["Count"]
+        if "LastEvaluatedKey" not in page:
+            break
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    assert total == n
+    ddb.put_item(TableName=name, Item={"pk": {"S": "after"}})
