@@ -20,7 +20,7 @@ use std::time::Duration;
 use libfuzzer_sys::fuzz_target;
 use strata_iam::{AccessKey, Account, AccountId, RootAccount};
 use strata_s3::BlobDir;
-use strata_server::ServerState;
+use strata_app::App;
 use strata_sigv4::{Credentials, RequestParts, hex_sha256, sign};
 use strata_storage::Store;
 
@@ -86,8 +86,9 @@ fn server() -> SocketAddr {
             runtime.block_on(async move {
                 let store = Store::open_temporary().expect("a temporary store");
                 let objects = BlobDir::temporary().expect("a temporary object directory");
-                let state =
-                    ServerState::open(store, objects, REGION.to_owned()).expect("server state");
+                let state = App::open(store, objects, REGION.to_owned())
+                    .await
+                    .expect("the application opens");
                 let id = AccountId::parse(ACCOUNT).expect("a 12-digit id");
                 state
                     .iam

@@ -30,6 +30,11 @@ def items(ddb, table):
     return sorted((i["pk"]["S"], i.get("v", {}).get("N")) for i in ddb.scan(TableName=table)["Items"])
 
 
+def restored(ddb, table):
+    """Waits, as a client of AWS does, for a restore's table to turn ACTIVE."""
+    ddb.get_waiter("table_exists").wait(TableName=table, WaiterConfig={"Delay": 0.1, "MaxAttempts": 300})
+
+
 def test_restore_to_a_past_second_and_to_the_latest(srv):
     ddb = srv.client("dynamodb")
     ddb.create_table(
@@ -67,6 +72,7 @@ def test_restore_to_a_past_second_and_to_the_latest(srv):
     assert out["TableStatus"] == "CREATING"
     assert out["RestoreSummary"]["RestoreInProgress"] is True
     assert out["RestoreSummary"]["SourceTableArn"].endswith(":table/source-table")
+    restored(ddb, "restored-then")
     assert items(ddb, "restored-then") == [("k0", "1"), ("k1", "1"), ("k2", "1"), ("k3", "1"), ("k4", "1")]
     described = ddb.describe_table(TableName="restored-then")["Table"]
     assert described["TableStatus"] == "ACTIVE"
@@ -88,6 +94,7 @@ def test_restore_to_a_past_second_and_to_the_latest(srv):
         UseLatestRestorableTime=True,
         GlobalSecondaryIndexOverride=[],
     )
+    restored(ddb, "restored-latest")
     assert items(ddb, "restored-latest") == [("k1", "2"), ("k2", "1"), ("k3", "1"), ("k4", "1"), ("new", None)]
     assert "GlobalSecondaryIndexes" not in ddb.describe_table(TableName="restored-latest")["Table"]
 

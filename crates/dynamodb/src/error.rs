@@ -75,6 +75,12 @@ impl From<ExpressionError> for DynamoDbError {
 }
 
 impl DynamoDbError {
+    /// Whether the failure is the machine's (a full disk, a store refusing writes), one a
+    /// later attempt may not meet.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, Self::Storage(err) if err.is_unavailable())
+    }
+
     pub(crate) fn validation(message: impl Into<String>) -> Self {
         DynamoDbError::Validation(message.into())
     }

@@ -1,6 +1,6 @@
 //! Export records: what `ExportTableToPointInTime` accepted, its status and its results.
-//! The job that writes the files runs in the server (it writes to S3 as its caller); this
-//! module keeps the records durable, answers ClientToken replays and lists them.
+//! The job that writes the files runs in the application layer (it writes to S3 as its
+//! caller); this module keeps the records durable, answers ClientToken replays and lists them.
 //!
 //! Keys: `dynamodb.exports` holds `account\0region\0<ExportArn>` → [`ExportRecord`] JSON,
 //! so one scope's exports list in ARN order; `dynamodb.export_tokens` holds
@@ -12,10 +12,11 @@ use crate::DynamoDb;
 use crate::error::{DynamoDbError, Result};
 use crate::job_records::JobRecords;
 use crate::layout;
+use crate::tables::RecordJob;
 
 static RECORDS: JobRecords = JobRecords {
-    records: "dynamodb.exports",
-    tokens: "dynamodb.export_tokens",
+    records: layout::EXPORTS,
+    tokens: layout::EXPORT_TOKENS,
     what: "export",
 };
 
@@ -84,15 +85,23 @@ pub struct ExportRecord {
     pub export_manifest: Option<String>,
     /// The request, normalized, for ClientToken replays.
     pub fingerprint: String,
-    /// Who asked, as the server records a caller: the job writes to S3 as them.
-    pub requester: serde_json::Value,
+    /// Format 0 only (before jobs kept their caller): who asked, as the server recorded a
+    /// caller. Read to resume an export such a data directory left in progress; never
+    /// written.
+    #[serde(default, rename = "requester", skip_serializing)]
+    pub legacy_requester: Option<serde_json::Value>,
 }
 
 impl DynamoDb {
-    /// Records a new export, or answers a replay: the same ClientToken with the same
-    /// request returns the export it created; with another request, `ExportConflict`.
-    /// Returns the record and whether it is new.
-    pub async fn create_export(&self, record: ExportRecord) -> Result<(ExportRecord, bool)> {
+    /// Records a new export, with the job that writes its files (`record_job`, in the same
+    /// write), or answers a replay: the same ClientToken with the same request returns the
+    /// export it created; with another request, `ExportConflict`. Returns the record and
+    /// whether it is new.
+    pub async fn create_export(
+        &self,
+        record: ExportRecord,
+        record_job: RecordJob,
+    ) -> Result<(ExportRecord, bool)> {
         self.store
             .write(move |txn| {
                 let existing: Option<ExportRecord> =
@@ -114,6 +123,7 @@ impl DynamoDb {
                     &record.client_token,
                     &record,
                 );
+                record_job(txn)?;
                 Ok((record, true))
             })
             .await
@@ -129,7 +139,7 @@ impl DynamoDb {
         RECORDS.list(&self.store, &layout::scope_prefix(account, region))
     }
 
-    /// Every export still in progress (to resume after a restart).
+    /// Every export still in progress (format-0 data directories resume theirs by this).
     pub fn exports_in_progress(&self) -> Result<Vec<ExportRecord>> {
         let all: Vec<ExportRecord> = RECORDS.list(&self.store, b"")?;
         Ok(all

@@ -1,5 +1,5 @@
 //! Import records: what `ImportTable` accepted, its counters and its outcome. The job that
-//! reads S3 and writes the table runs in the server (it reads as its caller).
+//! reads S3 and writes the table runs in the application layer (it reads as its caller).
 //!
 //! Keys: `dynamodb.imports` holds `account\0region\0<ImportArn>` → [`ImportRecord`] JSON;
 //! `dynamodb.import_tokens` holds `account\0region\0<ClientToken>` → the ImportArn.
@@ -10,10 +10,11 @@ use crate::DynamoDb;
 use crate::error::{DynamoDbError, Result};
 use crate::job_records::{JobRecords, scoped};
 use crate::layout;
+use crate::tables::RecordJob;
 
 static RECORDS: JobRecords = JobRecords {
-    records: "dynamodb.imports",
-    tokens: "dynamodb.import_tokens",
+    records: layout::IMPORTS,
+    tokens: layout::IMPORT_TOKENS,
     what: "import",
 };
 
@@ -68,8 +69,11 @@ pub struct ImportRecord {
     pub error_count: u64,
     pub failure_code: Option<String>,
     pub failure_message: Option<String>,
-    /// Who asked, as the server records a caller: the job reads S3 as them.
-    pub requester: serde_json::Value,
+    /// Format 0 only (before jobs kept their caller): who asked, as the server recorded a
+    /// caller. Read to resume an import such a data directory left in progress; never
+    /// written.
+    #[serde(default, rename = "requester", skip_serializing)]
+    pub legacy_requester: Option<serde_json::Value>,
 }
 
 impl DynamoDb {
@@ -89,8 +93,13 @@ impl DynamoDb {
         self.import(account, region, &String::from_utf8_lossy(&arn))
     }
 
-    /// Records a new import under its ClientToken.
-    pub async fn create_import(&self, record: ImportRecord) -> Result<ImportRecord> {
+    /// Records a new import under its ClientToken, with the job that runs it (`record_job`,
+    /// in the same write).
+    pub async fn create_import(
+        &self,
+        record: ImportRecord,
+        record_job: RecordJob,
+    ) -> Result<ImportRecord> {
         self.store
             .write(move |txn| {
                 RECORDS.insert(
@@ -101,6 +110,7 @@ impl DynamoDb {
                     &record.client_token,
                     &record,
                 );
+                record_job(txn)?;
                 Ok::<_, DynamoDbError>(record)
             })
             .await
@@ -115,7 +125,7 @@ impl DynamoDb {
         RECORDS.list(&self.store, &layout::scope_prefix(account, region))
     }
 
-    /// Every import still in progress (to resume after a restart).
+    /// Every import still in progress (format-0 data directories resume theirs by this).
     pub fn imports_in_progress(&self) -> Result<Vec<ImportRecord>> {
         let all: Vec<ImportRecord> = RECORDS.list(&self.store, b"")?;
         Ok(all

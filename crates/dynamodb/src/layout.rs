@@ -12,6 +12,10 @@
 //! | `dynamodb.changes` | table · stamp · primary key | empty (PITR on only) |
 //! | `dynamodb.stats` | table | item count, total size |
 //! | `dynamodb.tokens` | account `\0` region `\0` ClientRequestToken | request digest, time |
+//! | `dynamodb.exports`, `dynamodb.imports` | account `\0` region `\0` ARN | export / import record (JSON) |
+//! | `dynamodb.export_tokens`, `dynamodb.import_tokens` | account `\0` region `\0` ClientToken | ARN |
+
+use strata_storage::RecordKind;
 
 pub const TABLES: &str = "dynamodb.tables";
 pub const META: &str = "dynamodb.meta";
@@ -21,9 +25,66 @@ pub const HISTORY: &str = "dynamodb.history";
 pub const CHANGES: &str = "dynamodb.changes";
 pub const STATS: &str = "dynamodb.stats";
 pub const TOKENS: &str = "dynamodb.tokens";
+pub const EXPORTS: &str = "dynamodb.exports";
+pub const EXPORT_TOKENS: &str = "dynamodb.export_tokens";
+pub const IMPORTS: &str = "dynamodb.imports";
+pub const IMPORT_TOKENS: &str = "dynamodb.import_tokens";
 
 pub const NEXT_TABLE_ID: &[u8] = b"next_table_id";
 pub const LAST_STAMP: &[u8] = b"last_stamp";
+
+/// The kinds of record the engine stores, with the format its code writes
+/// ([`strata_storage::RecordKind`]). Format 1 is the first recorded one.
+pub const RECORD_KINDS: &[RecordKind] = &[
+    RecordKind {
+        keyspace: TABLES,
+        format: 1,
+    },
+    RecordKind {
+        keyspace: META,
+        format: 1,
+    },
+    RecordKind {
+        keyspace: ITEMS,
+        format: 1,
+    },
+    RecordKind {
+        keyspace: INDEX,
+        format: 1,
+    },
+    RecordKind {
+        keyspace: HISTORY,
+        format: 1,
+    },
+    RecordKind {
+        keyspace: CHANGES,
+        format: 1,
+    },
+    RecordKind {
+        keyspace: STATS,
+        format: 1,
+    },
+    RecordKind {
+        keyspace: TOKENS,
+        format: 1,
+    },
+    RecordKind {
+        keyspace: EXPORTS,
+        format: 1,
+    },
+    RecordKind {
+        keyspace: EXPORT_TOKENS,
+        format: 1,
+    },
+    RecordKind {
+        keyspace: IMPORTS,
+        format: 1,
+    },
+    RecordKind {
+        keyspace: IMPORT_TOKENS,
+        format: 1,
+    },
+];
 
 /// `account \0 region \0 name` (names never contain NUL).
 pub fn table_key(account: &str, region: &str, name: &str) -> Vec<u8> {

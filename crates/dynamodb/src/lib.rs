@@ -8,10 +8,15 @@
 //! [`write_path::apply`] inside a store write closure, so conditions, indexes, history
 //! and the change index are decided and written atomically, in commit order.
 //!
+//! It never spawns work of its own: what a change leaves to do in the background (index
+//! backfills, purges) is recorded with the change through a [`MaintenanceQueue`] and run by
+//! the application's job runner ([`maintenance`]); the periodic TTL sweep and history
+//! collection are single passes the runner calls.
+//!
 //! Map: [`tables`] (control plane), [`items`] (single-item operations), [`read`] (Query
 //! and Scan), [`batch`], [`transact`], [`ttl`], [`history`] ("as of" reads), [`pitr`],
-//! [`exports`] and [`imports`] (job records; the jobs run in the server), [`restore`]; storage
-//! layout in [`layout`], key encoding in [`key`].
+//! [`exports`] and [`imports`] (job records; the jobs run in the application layer),
+//! [`restore`], [`maintenance`]; storage layout in [`layout`], key encoding in [`key`].
 
 pub mod batch;
 pub mod bulk;
@@ -25,6 +30,7 @@ pub mod items;
 mod job_records;
 pub mod key;
 pub mod layout;
+pub mod maintenance;
 pub mod pitr;
 pub mod read;
 pub mod restore;
@@ -42,7 +48,8 @@ use strata_storage::Store;
 
 pub use catalog::Table;
 pub use error::{CancellationReason, DynamoDbError, Result};
-pub use tables::Scope;
+pub use maintenance::{Maintenance, MaintenanceQueue};
+pub use tables::{RecordJob, Scope};
 
 /// The engine: cheap to clone, shared by every request.
 #[derive(Clone)]
@@ -50,16 +57,24 @@ pub struct DynamoDb {
     store: Store,
     clock: Clock,
     catalog: Arc<catalog::Catalog>,
+    /// Where changes record the background work they leave ([`maintenance`]).
+    maintenance: Arc<dyn MaintenanceQueue>,
 }
 
 impl DynamoDb {
-    /// Opens the engine over `store`, loading every table definition.
-    pub fn open(store: Store, clock: Clock) -> Result<Self> {
+    /// Opens the engine over `store`, loading every table definition. Background work its
+    /// changes leave is recorded through `maintenance`.
+    pub fn open(
+        store: Store,
+        clock: Clock,
+        maintenance: Arc<dyn MaintenanceQueue>,
+    ) -> Result<Self> {
         let catalog = Arc::new(catalog::Catalog::load(store.clone())?);
         Ok(Self {
             store,
             clock,
             catalog,
+            maintenance,
         })
     }
 }

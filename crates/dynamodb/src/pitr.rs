@@ -1,15 +1,17 @@
 //! Point-in-time recovery as a retention rule on history: while enabled, every write
 //! also lands in `dynamodb.history` and `dynamodb.changes` (see [`crate::write_path`]).
 //! This module switches it and answers what the window is; disabling drops the table's
-//! history in the background.
+//! history in the background ([`Maintenance::PurgeHistory`], recorded with the change), and
+//! [`DynamoDb::collect_history`] drops what fell out of each window (the application runs it
+//! periodically).
 
 use crate::DynamoDb;
 use crate::catalog::Table;
 use crate::error::{DynamoDbError, Result};
 use crate::layout;
+use crate::maintenance::{Maintenance, purge_history};
 use crate::schema::PointInTimeRecovery;
 use crate::tables::Scope;
-use strata_storage::Store;
 
 impl DynamoDb {
     /// Enables PITR with a recovery period (days), or disables it (`None`).
@@ -20,31 +22,54 @@ impl DynamoDb {
         name: &str,
         recovery_period_in_days: Option<u32>,
     ) -> Result<Table> {
-        let now = self.clock.now().as_microsecond();
         let disabling = recovery_period_in_days.is_none();
-        let (table, was_enabled) = self
-            .change_definition(scope, name, move |def| {
-                let was_enabled = def.pitr.is_some();
-                def.pitr = match (def.pitr, recovery_period_in_days) {
-                    (_, None) => None,
-                    (Some(current), Some(days)) => Some(PointInTimeRecovery {
-                        recovery_period_in_days: days,
-                        ..current
-                    }),
-                    (None, Some(days)) => Some(PointInTimeRecovery {
-                        enabled_at_micros: now,
-                        recovery_period_in_days: days,
-                    }),
-                };
-                Ok(was_enabled)
-            })
-            .await?;
-        if disabling && was_enabled {
-            // History is only kept while enabled; what was kept goes now. Only versions
-            // stamped before now: a re-enable racing the purge keeps its new history.
-            self.spawn_purge_history(table.def.id, now as u64);
+        loop {
+            // The history of an earlier PITR period must be gone before a new one starts: a
+            // key deleted while PITR was off would otherwise be found "as of" a later time.
+            let pending = self
+                .catalog
+                .get(scope.account, scope.region, name)
+                .and_then(|t| t.def.history_purge_before.map(|before| (t.def.id, before)));
+            if !disabling && let Some((table_id, before)) = pending {
+                purge_history(&self.store, table_id, before).await?;
+            }
+            let purged = pending.map(|(_, before)| before);
+            let now = self.clock.now().as_microsecond();
+            let (table, settled) = self
+                .change_definition(scope, name, move |def, work| {
+                    if !disabling && def.pitr.is_none() {
+                        if def.history_purge_before != purged {
+                            // Disabled again (or recreated) since the purge above: purge anew.
+                            return Ok(false);
+                        }
+                        def.history_purge_before = None;
+                    }
+                    if disabling && def.pitr.is_some() {
+                        // History is only kept while enabled; what was kept goes now.
+                        def.history_purge_before = Some(now as u64);
+                        work.push(Maintenance::PurgeHistory {
+                            table_id: def.id,
+                            before: now as u64,
+                        });
+                    }
+                    def.pitr = match (def.pitr, recovery_period_in_days) {
+                        (_, None) => None,
+                        (Some(current), Some(days)) => Some(PointInTimeRecovery {
+                            recovery_period_in_days: days,
+                            ..current
+                        }),
+                        (None, Some(days)) => Some(PointInTimeRecovery {
+                            enabled_at_micros: now,
+                            recovery_period_in_days: days,
+                        }),
+                    };
+                    Ok(true)
+                })
+                .await?;
+            if settled {
+                return Ok(table);
+            }
         }
-        Ok(table)
     }
 
     /// The restorable window of a table with PITR on, in µs: `Earliest` is when PITR was
@@ -62,90 +87,6 @@ impl DynamoDb {
 }
 
 impl DynamoDb {
-    /// Deletes a table's history and change index entries stamped before `before`, in
-    /// background batches.
-    fn spawn_purge_history(&self, table_id: u64, before: u64) {
-        let store = self.store.clone();
-        tokio::spawn(async move {
-            if let Err(err) = purge_history(&store, table_id, before).await {
-                tracing::error!(error = %err, "purging PITR history failed");
-            }
-        });
-    }
-}
-
-async fn purge_history(store: &Store, table_id: u64, before: u64) -> Result<()> {
-    const BATCH: usize = 1024;
-    let prefix = layout::table_prefix(table_id).to_vec();
-    // History keys end with their stamp; walk them all once, deleting the old ones.
-    let mut from = prefix.clone();
-    loop {
-        let mut doomed = Vec::new();
-        let mut last = None;
-        for row in store.range(layout::HISTORY, from.clone()..)?.take(BATCH) {
-            let (key, _) = row?;
-            if !key.starts_with(&prefix) {
-                break;
-            }
-            let stamp = u64::from_be_bytes(key[key.len() - 8..].try_into().expect("8 bytes"));
-            if stamp < before {
-                doomed.push(key.clone());
-            }
-            last = Some(key);
-        }
-        let Some(mut last) = last else { break };
-        last.push(0);
-        from = last;
-        if !doomed.is_empty() {
-            store
-                .write(move |txn| {
-                    for key in doomed {
-                        txn.delete(layout::HISTORY, key);
-                    }
-                    Ok::<_, DynamoDbError>(())
-                })
-                .await?;
-        }
-    }
-    // Change keys begin with their stamp: one range.
-    loop {
-        let end = layout::change_key(table_id, before, b"");
-        let keys: Vec<Vec<u8>> = store
-            .range(layout::CHANGES, prefix.clone()..end)?
-            .take(BATCH)
-            .map(|row| row.map(|(k, _)| k))
-            .collect::<std::result::Result<_, _>>()?;
-        if keys.is_empty() {
-            return Ok(());
-        }
-        store
-            .write(move |txn| {
-                for key in keys {
-                    txn.delete(layout::CHANGES, key);
-                }
-                Ok::<_, DynamoDbError>(())
-            })
-            .await?;
-    }
-}
-
-/// How often history older than each table's recovery window is collected.
-const HISTORY_GC_INTERVAL: std::time::Duration = std::time::Duration::from_secs(60);
-
-impl DynamoDb {
-    /// Collects, in the background and forever, the history no restore can need.
-    pub fn spawn_history_gc(&self) {
-        let engine = self.clone();
-        tokio::spawn(async move {
-            loop {
-                tokio::time::sleep(HISTORY_GC_INTERVAL).await;
-                if let Err(err) = engine.collect_history().await {
-                    tracing::warn!(error = %err, "PITR history collection failed");
-                }
-            }
-        });
-    }
-
     /// One pass: for every table with PITR on, deletes the versions older than its
     /// `EarliestRestorableDateTime` except each key's newest one before it (the state at
     /// that instant), and the change index entries before it. Returns how many entries went.

@@ -2,16 +2,15 @@
 //! (with the caller's overrides) holding exactly the source's items as of a time, written
 //! through the normal write path so its indexes and counters are built as for any write.
 //!
-//! Invariant: the target is marked [`Creating::Restore`] from the write that creates it until
-//! the write that follows the last copied item; the request is answered only after that. A
-//! restore that fails, or that a crash cuts short ([`DynamoDb::abandon_interrupted_restores`]
-//! at start-up), leaves no table behind: never a partial one.
+//! Invariant: the target is marked [`Creating::Restore`] from the write that creates it (which
+//! also records the restore's job) until the write that follows the last copied item. The
+//! job resumes after a crash; a restore that fails leaves no table behind, never a partial one.
 
 use strata_dynamodb_item::Item;
 
 use crate::items::{Action, ItemWrite};
 use crate::schema::Creating;
-use crate::tables::{CreateTable, NewIndex, Scope};
+use crate::tables::{CreateTable, NewIndex, RecordJob, Scope};
 use crate::{DynamoDb, DynamoDbError, Result, Table};
 
 /// Items written per batch while restoring.
@@ -48,45 +47,45 @@ impl DynamoDb {
         }
     }
 
-    /// Creates the target and copies `source`'s items as of `as_of_micros` into it.
-    pub async fn restore_table(
+    /// Creates the restore's target, marked [`Creating::Restore`], and records the job that
+    /// fills it (`record_job`) in the same write.
+    pub async fn create_restore_target(
         &self,
         scope: Scope<'_>,
         source: &Table,
         target: CreateTable,
         as_of_micros: u64,
-    ) -> Result<(Table, u64)> {
-        let name = target.name.clone();
+        record_job: RecordJob,
+    ) -> Result<Table> {
         let creating = Creating::Restore {
             source_table_arn: source.def.arn(),
             restore_micros: i64::try_from(as_of_micros).unwrap_or(i64::MAX),
         };
-        let table = self.create(scope, target, Some(creating)).await?;
-        let copied = match self.copy_as_of(source, as_of_micros, &table).await {
-            Ok(copied) => copied,
-            Err(err) => {
-                if let Err(cleanup) = self.remove_table(&table).await {
-                    tracing::error!(table = %table.def.arn(), error = %cleanup, "cannot remove the table of a failed restore");
-                }
-                return Err(err);
-            }
-        };
-        self.finish_creating(&table).await?;
-        let table = self.table(scope, &name)?;
-        Ok((table, copied))
+        self.create_with_job(scope, target, Some(creating), Some(record_job))
+            .await
     }
 
-    /// Removes the tables of restores a crash cut short (still marked as filled by one); run at
-    /// start-up, before requests are served. Returns the removed tables.
-    pub async fn abandon_interrupted_restores(&self) -> Result<Vec<Table>> {
-        let mut removed = Vec::new();
-        for table in self.catalog.all() {
-            if matches!(table.def.creating, Some(Creating::Restore { .. })) {
-                self.remove_table(&table).await?;
-                removed.push(table);
-            }
+    /// The restore job: copies `source`'s items as of `as_of_micros` into `target` and turns
+    /// it ACTIVE; returns how many items it copied. Run again after a crash it copies them
+    /// again (the same items, so the same table). A restore that cannot complete removes its
+    /// target ([`DynamoDb::abandon_restore`]).
+    pub async fn fill_restore_target(
+        &self,
+        source: &Table,
+        as_of_micros: u64,
+        target: &Table,
+    ) -> Result<u64> {
+        let copied = self.copy_as_of(source, as_of_micros, target).await?;
+        self.finish_creating(target).await?;
+        Ok(copied)
+    }
+
+    /// Removes the target of a restore that cannot complete: never a partial table.
+    pub async fn abandon_restore(&self, target: &Table) -> Result<()> {
+        match self.remove_table(target).await {
+            Err(DynamoDbError::ResourceNotFound(_)) | Ok(()) => Ok(()),
+            Err(err) => Err(err),
         }
-        Ok(removed)
     }
 
     async fn copy_as_of(&self, source: &Table, as_of_micros: u64, target: &Table) -> Result<u64> {

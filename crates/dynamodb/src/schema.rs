@@ -235,6 +235,12 @@ pub struct TableDefinition {
     /// The table's resource-based policy (PutResourcePolicy).
     #[serde(default)]
     pub resource_policy: Option<ResourcePolicy>,
+    /// Set by the write that disables PITR, until PITR is enabled again: history stamped
+    /// before this (µs) belongs to the ended PITR period and is being dropped
+    /// ([`crate::maintenance::Maintenance::PurgeHistory`]). Enabling PITR first completes the
+    /// purge, so no version of the old period can answer an "as of" read of the new one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub history_purge_before: Option<u64>,
     /// Set while a restore or an import fills the table: it reads `CREATING`, and its items
     /// are not served (spec dynamodb-export-import §1.4, §6.4).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -244,8 +250,8 @@ pub struct TableDefinition {
 /// What is filling a `CREATING` table.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Creating {
-    /// RestoreTableToPointInTime, whose answer waits for the copy: a table still marked at
-    /// start-up is a restore a crash cut short, never acknowledged, and is removed.
+    /// RestoreTableToPointInTime: its job copies the source's items as of `restore_micros`
+    /// and resumes after a crash.
     Restore {
         source_table_arn: String,
         /// `RestoreDateTime`, in microseconds.

@@ -1,19 +1,21 @@
 //! The control plane: CreateTable, DescribeTable, ListTables, UpdateTable, DeleteTable,
 //! tags and TTL settings. Definitions change only inside store write closures (so racing
 //! control-plane calls serialize); the in-memory catalog is refreshed from the store after
-//! each acknowledged change. Index backfill and the purge of a deleted table's data run
-//! in the background in small batches that never hold up item writes for long.
+//! each acknowledged change. What a change leaves to do in the background (an index backfill,
+//! the purge of a deleted table's or index's data) is recorded in the same write
+//! ([`crate::maintenance`]).
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-use strata_dynamodb_item::item_size;
-use strata_storage::WriteTxn;
+use serde::{Deserialize, Serialize};
+use strata_storage::{StorageError, WriteTxn};
 
 use crate::DynamoDb;
 use crate::catalog::{Table, TableState};
 use crate::error::{DynamoDbError, Result};
 use crate::layout;
+use crate::maintenance::Maintenance;
 use crate::schema::{
     BillingMode, Creating, IndexDefinition, IndexKind, IndexStatus, KeyAttribute, KeySchema,
     Projection, ProvisionedThroughput, SseSpecification, StreamSpecification, TableDefinition,
@@ -27,8 +29,13 @@ pub struct Scope<'a> {
     pub region: &'a str,
 }
 
+/// Writes the record of the job that completes a change (a restore's copy, an export's files)
+/// inside the change's own store write, so neither exists without the other.
+pub type RecordJob =
+    Box<dyn FnOnce(&mut WriteTxn<'_>) -> std::result::Result<(), StorageError> + Send>;
+
 /// A secondary index in CreateTable or UpdateTable's `Create`.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct NewIndex {
     pub name: String,
     pub kind: IndexKind,
@@ -38,7 +45,7 @@ pub struct NewIndex {
 }
 
 /// CreateTable's input, already checked for shape by the wire layer.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct CreateTable {
     pub name: String,
     pub key_schema: KeySchema,
@@ -76,9 +83,6 @@ pub const MAX_GLOBAL_INDEXES: usize = 20;
 pub const MAX_LOCAL_INDEXES: usize = 5;
 /// Tags per resource.
 pub const MAX_TAGS: usize = 50;
-
-/// Rows deleted or backfilled per background write batch.
-const BACKGROUND_BATCH: usize = 512;
 
 fn read_definition(txn: &WriteTxn, key: &[u8]) -> Result<Option<TableDefinition>> {
     match txn.get(layout::TABLES, key)? {
@@ -118,6 +122,17 @@ impl DynamoDb {
         scope: Scope<'_>,
         input: CreateTable,
         creating: Option<Creating>,
+    ) -> Result<Table> {
+        self.create_with_job(scope, input, creating, None).await
+    }
+
+    /// [`DynamoDb::create`], recording the job that fills the table in the same write.
+    pub(crate) async fn create_with_job(
+        &self,
+        scope: Scope<'_>,
+        input: CreateTable,
+        creating: Option<Creating>,
+        record_job: Option<RecordJob>,
     ) -> Result<Table> {
         let now = self.clock.now().as_microsecond();
         let key = layout::table_key(scope.account, scope.region, &input.name);
@@ -178,9 +193,13 @@ impl DynamoDb {
                     tags: input.tags,
                     pitr: None,
                     resource_policy: None,
+                    history_purge_before: None,
                     creating,
                 };
                 write_definition(txn, key, &def);
+                if let Some(record_job) = record_job {
+                    record_job(txn)?;
+                }
                 let table = Table {
                     def: Arc::new(def),
                     state: Arc::new(TableState::default()),
@@ -218,8 +237,8 @@ impl DynamoDb {
         }
     }
 
-    /// Runs `change` on the stored definition of a table inside a write closure and
-    /// refreshes the catalog once it is durable.
+    /// Runs `change` on the stored definition of a table inside a write closure, records the
+    /// maintenance it pushes in the same write, and refreshes the catalog once it is durable.
     pub(crate) async fn change_definition<T, F>(
         &self,
         scope: Scope<'_>,
@@ -227,20 +246,29 @@ impl DynamoDb {
         change: F,
     ) -> Result<(Table, T)>
     where
-        F: FnOnce(&mut TableDefinition) -> Result<T> + Send + 'static,
+        F: FnOnce(&mut TableDefinition, &mut Vec<Maintenance>) -> Result<T> + Send + 'static,
         T: Send + 'static,
     {
         let key = layout::table_key(scope.account, scope.region, name);
-        let out = self
+        let queue = self.maintenance.clone();
+        let (out, pushed) = self
             .store
             .write(move |txn| {
                 let mut def =
                     read_definition(txn, &key)?.ok_or_else(DynamoDbError::table_not_found)?;
-                let out = change(&mut def)?;
+                let mut work = Vec::new();
+                let out = change(&mut def, &mut work)?;
                 write_definition(txn, key, &def);
-                Ok::<_, DynamoDbError>(out)
+                let pushed = !work.is_empty();
+                for work in work {
+                    queue.push(txn, work)?;
+                }
+                Ok::<_, DynamoDbError>((out, pushed))
             })
             .await?;
+        if pushed {
+            self.maintenance.wake();
+        }
         let table = self
             .catalog
             .refresh(scope.account, scope.region, name)?
@@ -260,7 +288,7 @@ impl DynamoDb {
             account: &def.account,
             region: &def.region,
         };
-        self.change_definition(scope, &def.name, move |def| {
+        self.change_definition(scope, &def.name, move |def, _| {
             if def.id != id {
                 return Err(DynamoDbError::table_not_found());
             }
@@ -277,8 +305,8 @@ impl DynamoDb {
         input: UpdateTable,
     ) -> Result<Table> {
         let now = self.clock.now().as_microsecond();
-        let (table, created) = self
-            .change_definition(scope, name, move |def| {
+        let (table, ()) = self
+            .change_definition(scope, name, move |def, work| {
                 let mut changed = false;
                 if let Some(mode) = input.billing_mode {
                     if mode != def.billing_mode && mode == BillingMode::PayPerRequest {
@@ -340,17 +368,22 @@ impl DynamoDb {
                     changed = true;
                 }
                 for index_name in input.delete_indexes {
-                    let before = def.indexes.len();
-                    def.indexes
-                        .retain(|i| !(i.name == index_name && i.kind == IndexKind::Global));
-                    if def.indexes.len() == before {
+                    let Some(at) = def
+                        .indexes
+                        .iter()
+                        .position(|i| i.name == index_name && i.kind == IndexKind::Global)
+                    else {
                         return Err(DynamoDbError::ResourceNotFound(format!(
                             "Requested resource not found: Index: {index_name} not found"
                         )));
-                    }
+                    };
+                    let index = def.indexes.remove(at);
+                    work.push(Maintenance::PurgeIndex {
+                        table_id: def.id,
+                        index_id: index.id,
+                    });
                     changed = true;
                 }
-                let mut created = Vec::new();
                 for index in input.create_indexes {
                     if def.index(&index.name).is_some() {
                         return Err(DynamoDbError::validation(format!(
@@ -371,7 +404,13 @@ impl DynamoDb {
                     }
                     let id = def.next_index_id;
                     def.next_index_id += 1;
-                    created.push(id);
+                    work.push(Maintenance::Backfill {
+                        account: def.account.clone(),
+                        region: def.region.clone(),
+                        table_name: def.name.clone(),
+                        table_id: def.id,
+                        index_id: id,
+                    });
                     def.indexes.push(index_definition(id, index, IndexStatus::Creating));
                     changed = true;
                 }
@@ -380,14 +419,9 @@ impl DynamoDb {
                         "The provisioned throughput for the table will not change. The requested value equals the current value. Current ReadCapacityUnits provisioned for the table: 0. Requested ReadCapacityUnits: 0. Current WriteCapacityUnits provisioned for the table: 0. Requested WriteCapacityUnits: 0. Refer to the Amazon DynamoDB Developer Guide for current limits and how to increase them.",
                     ));
                 }
-                // Indexes no longer in the definition are purged in the background.
-                Ok(created)
+                Ok(())
             })
             .await?;
-        for index_id in created {
-            self.spawn_backfill(scope, name, table.def.id, index_id);
-        }
-        self.spawn_purge_orphan_indexes(&table);
         Ok(table)
     }
 
@@ -410,13 +444,14 @@ impl DynamoDb {
         Ok(table)
     }
 
-    /// Deletes `table` (not a table recreated under its name since) and purges its items in
-    /// the background.
+    /// Deletes `table` (not a table recreated under its name since); its data is purged in
+    /// the background ([`Maintenance::PurgeTable`], recorded in the same write).
     pub(crate) async fn remove_table(&self, table: &Table) -> Result<()> {
         let def = &table.def;
         let key = layout::table_key(&def.account, &def.region, &def.name);
         let id = def.id;
         let state = table.state.clone();
+        let queue = self.maintenance.clone();
         self.store
             .write(move |txn| {
                 let def = read_definition(txn, &key)?.ok_or_else(DynamoDbError::table_not_found)?;
@@ -425,21 +460,13 @@ impl DynamoDb {
                 }
                 txn.delete(layout::TABLES, key);
                 txn.delete(layout::STATS, layout::table_prefix(id).to_vec());
+                queue.push(txn, Maintenance::PurgeTable { table_id: id })?;
                 state.deleted.store(true, Ordering::Release);
                 Ok::<_, DynamoDbError>(())
             })
             .await?;
+        self.maintenance.wake();
         self.catalog.remove(&def.account, &def.region, &def.name);
-        self.spawn_purge(
-            layout::table_prefix(id).to_vec(),
-            &[
-                layout::ITEMS,
-                layout::INDEX,
-                layout::HISTORY,
-                layout::CHANGES,
-                layout::STATS,
-            ],
-        );
         Ok(())
     }
 
@@ -518,7 +545,7 @@ impl DynamoDb {
         name: &str,
         spec: TimeToLive,
     ) -> Result<TimeToLive> {
-        self.change_definition(scope, name, move |def| {
+        self.change_definition(scope, name, move |def, _| {
             let enabled = def.ttl.as_ref().is_some_and(|t| t.enabled);
             if spec.enabled && enabled {
                 return Err(DynamoDbError::validation("TimeToLive is already enabled"));
@@ -547,158 +574,6 @@ impl DynamoDb {
         })
         .await
         .map(|(_, spec)| spec)
-    }
-
-    fn spawn_backfill(&self, scope: Scope<'_>, name: &str, table_id: u64, index_id: u32) {
-        let engine = self.clone();
-        let account = scope.account.to_owned();
-        let region = scope.region.to_owned();
-        let name = name.to_owned();
-        tokio::spawn(async move {
-            if let Err(e) = engine
-                .backfill(&account, &region, &name, table_id, index_id)
-                .await
-            {
-                tracing::error!(table = %name, index_id, error = %e, "index backfill failed");
-            }
-        });
-    }
-
-    /// Fills a new index from the table in batches, then marks it ACTIVE. Item writes
-    /// made meanwhile maintain the index themselves (it is in the definition already).
-    async fn backfill(
-        &self,
-        account: &str,
-        region: &str,
-        name: &str,
-        table_id: u64,
-        index_id: u32,
-    ) -> Result<()> {
-        // Barrier: item writes queued before the catalog showed the new index (and so not
-        // maintaining it) are applied before the scan below starts; later ones maintain it.
-        self.store.write(|_| Ok::<_, DynamoDbError>(())).await?;
-        let prefix = layout::table_prefix(table_id).to_vec();
-        let mut after: Option<Vec<u8>> = None;
-        loop {
-            let Some(table) = self
-                .catalog
-                .get(account, region, name)
-                .filter(|t| t.def.id == table_id)
-            else {
-                return Ok(());
-            };
-            let Some(index) = table.def.indexes.iter().find(|i| i.id == index_id).cloned() else {
-                return Ok(());
-            };
-            let keys: Vec<Vec<u8>> = {
-                let start = match &after {
-                    Some(k) => std::ops::Bound::Excluded(k.clone()),
-                    None => std::ops::Bound::Included(prefix.clone()),
-                };
-                let end = std::ops::Bound::Excluded(layout::table_prefix(table_id + 1).to_vec());
-                self.store
-                    .range(layout::ITEMS, (start, end))?
-                    .take(BACKGROUND_BATCH)
-                    .map(|kv| kv.map(|(k, _)| k))
-                    .collect::<std::result::Result<_, _>>()?
-            };
-            let Some(last) = keys.last().cloned() else {
-                break;
-            };
-            let t = table.clone();
-            self.store
-                .write(move |txn| {
-                    for key in keys {
-                        let Some(bytes) = txn.get(layout::ITEMS, &key)? else {
-                            continue;
-                        };
-                        let version = crate::version::Version::decode(&bytes)?;
-                        let Some(item) = version.item.as_ref() else {
-                            continue;
-                        };
-                        if let Some(projected) = index.project(&t.def.key_schema, item) {
-                            let mut index_key = Vec::new();
-                            crate::key::encode_key(&index.key_schema, item, &mut index_key);
-                            let entry =
-                                layout::index_key(table_id, index_id, &index_key, &key[8..]);
-                            // A write since the index was added maintained (and counted) it.
-                            if txn.get(layout::INDEX, &entry)?.is_some() {
-                                continue;
-                            }
-                            t.apply_index_stats(txn, index_id, 1, item_size(&projected) as i64);
-                            txn.put(
-                                layout::INDEX,
-                                entry,
-                                crate::version::Version::encode(version.stamp, Some(&projected)),
-                            );
-                        }
-                    }
-                    Ok::<_, DynamoDbError>(())
-                })
-                .await?;
-            after = Some(last);
-        }
-        let scope = Scope { account, region };
-        self.change_definition(scope, name, move |def| {
-            if def.id == table_id
-                && let Some(index) = def.indexes.iter_mut().find(|i| i.id == index_id)
-            {
-                index.status = IndexStatus::Active;
-            }
-            Ok(())
-        })
-        .await?;
-        Ok(())
-    }
-
-    /// Deletes the stored entries of indexes no longer in `table`'s definition.
-    fn spawn_purge_orphan_indexes(&self, table: &Table) {
-        let live: Vec<u32> = table.def.indexes.iter().map(|i| i.id).collect();
-        for id in 1..table.def.next_index_id {
-            if !live.contains(&id) {
-                self.spawn_purge(
-                    layout::index_prefix(table.def.id, id),
-                    &[layout::INDEX, layout::STATS],
-                );
-            }
-        }
-    }
-
-    /// Deletes everything under `prefix` in `keyspaces`, in background batches.
-    fn spawn_purge(&self, prefix: Vec<u8>, keyspaces: &[&'static str]) {
-        let store = self.store.clone();
-        let keyspaces = keyspaces.to_vec();
-        tokio::spawn(async move {
-            for keyspace in keyspaces {
-                loop {
-                    let keys: Vec<Vec<u8>> = match store.prefix(keyspace, &prefix) {
-                        Ok(iter) => iter
-                            .take(BACKGROUND_BATCH)
-                            .filter_map(|kv| kv.ok().map(|(k, _)| k))
-                            .collect(),
-                        Err(e) => {
-                            tracing::error!(error = %e, "purge failed");
-                            return;
-                        }
-                    };
-                    if keys.is_empty() {
-                        break;
-                    }
-                    let result = store
-                        .write(move |txn| {
-                            for key in keys {
-                                txn.delete(keyspace, key);
-                            }
-                            Ok::<_, strata_storage::StorageError>(())
-                        })
-                        .await;
-                    if let Err(e) = result {
-                        tracing::error!(error = %e, "purge failed");
-                        return;
-                    }
-                }
-            }
-        });
     }
 }
 

@@ -3,8 +3,6 @@
 //! path (re-checking expiry inside the write closure), so they are versioned, recorded in
 //! PITR history and keep indexes in step, like AWS's TTL deletes.
 
-use std::time::Duration;
-
 use strata_dynamodb_item::{AttributeValue, Item};
 use strata_number::Number;
 
@@ -14,9 +12,6 @@ use crate::error::Result;
 use crate::layout;
 use crate::version::Version;
 use crate::write_path;
-
-/// The shortest pause between two TTL sweeps.
-pub const MIN_SWEEP_INTERVAL: Duration = Duration::from_secs(2);
 
 /// Deletes per write batch of the sweep.
 const SWEEP_BATCH: usize = 256;
@@ -37,24 +32,6 @@ pub fn is_expired(item: &Item, attribute: &str, now_seconds: i64) -> bool {
 }
 
 impl DynamoDb {
-    /// Starts the sweep on the current tokio runtime. It pauses at least
-    /// [`MIN_SWEEP_INTERVAL`] between passes, and ten times as long as the last pass took,
-    /// so large TTL tables cost at most a tenth of one core.
-    pub fn spawn_ttl_sweeper(&self) {
-        let engine = self.clone();
-        tokio::spawn(async move {
-            let mut pause = MIN_SWEEP_INTERVAL;
-            loop {
-                tokio::time::sleep(pause).await;
-                let started = std::time::Instant::now();
-                if let Err(e) = engine.sweep_expired().await {
-                    tracing::warn!(error = %e, "TTL sweep failed");
-                }
-                pause = MIN_SWEEP_INTERVAL.max(started.elapsed() * 10);
-            }
-        });
-    }
-
     /// One pass over every table with TTL enabled; returns how many items were deleted.
     pub async fn sweep_expired(&self) -> Result<usize> {
         let mut deleted = 0;

@@ -1,22 +1,24 @@
 //! The engine end to end over a temporary store: versions and "as of" reads, the change
 //! index, index maintenance, conditions, transactions, TTL, and restart durability.
 
+use std::sync::{Arc, Mutex};
 use strata_clock::Clock;
 use strata_dynamodb::items::{Action, ItemWrite, ReturnValues};
 use strata_dynamodb::read::{QueryInput, ReadOptions, ScanInput};
+
 use strata_dynamodb::schema::{
-    BillingMode, Creating, IndexKind, KeyAttribute, KeySchema, Projection, ProjectionType,
-    ScalarType,
+    BillingMode, Creating, IndexKind, IndexStatus, KeyAttribute, KeySchema, Projection,
+    ProjectionType, ScalarType,
 };
 use strata_dynamodb::tables::{CreateTable, NewIndex, Scope};
 use strata_dynamodb::transact::TransactWrite;
-use strata_dynamodb::{DynamoDb, DynamoDbError, Table};
+use strata_dynamodb::{DynamoDb, DynamoDbError, Maintenance, MaintenanceQueue, Table};
 use strata_dynamodb_item::{AttributeValue, Item};
 use strata_expression::{
     ConditionKind, ExpressionAttributes, parse_condition, parse_key_conditions, parse_update,
 };
 use strata_number::Number;
-use strata_storage::Store;
+use strata_storage::{StorageError, Store, WriteTxn};
 
 const SCOPE: Scope<'static> = Scope {
     account: "111111111111",
@@ -91,13 +93,43 @@ async fn put(db: &DynamoDb, table: &Table, it: Item) -> Result<(), DynamoDbError
         .map(|_| ())
 }
 
-fn engine() -> (DynamoDb, Clock) {
+/// The maintenance changes record, kept in memory for the test to run.
+#[derive(Default)]
+struct Recorded(Mutex<Vec<Maintenance>>);
+
+impl Recorded {
+    fn take(&self) -> Vec<Maintenance> {
+        std::mem::take(&mut *self.0.lock().expect("not poisoned"))
+    }
+}
+
+impl MaintenanceQueue for Recorded {
+    fn push(&self, _: &mut WriteTxn<'_>, work: Maintenance) -> Result<(), StorageError> {
+        self.0.lock().expect("not poisoned").push(work);
+        Ok(())
+    }
+
+    fn wake(&self) {}
+}
+
+fn open(store: Store, clock: Clock) -> DynamoDb {
+    DynamoDb::open(store, clock, Arc::new(Recorded::default())).expect("engine opens")
+}
+
+fn engine_with_queue() -> (DynamoDb, Arc<Recorded>, Clock) {
     let clock = Clock::new();
+    let queue = Arc::new(Recorded::default());
     let db = DynamoDb::open(
         Store::open_temporary().expect("temporary store"),
         clock.clone(),
+        queue.clone(),
     )
     .expect("engine opens");
+    (db, queue, clock)
+}
+
+fn engine() -> (DynamoDb, Clock) {
+    let (db, _, clock) = engine_with_queue();
     (db, clock)
 }
 
@@ -444,8 +476,7 @@ async fn writes_survive_a_reopen() {
     let dir = tempfile::tempdir().expect("temp dir");
     let clock = Clock::new();
     {
-        let db =
-            DynamoDb::open(Store::open(dir.path()).expect("store"), clock.clone()).expect("engine");
+        let db = open(Store::open(dir.path()).expect("store"), clock.clone());
         let table = db
             .create_table(SCOPE, create("d", false))
             .await
@@ -458,7 +489,7 @@ async fn writes_survive_a_reopen() {
         .await
         .expect("put");
     }
-    let db = DynamoDb::open(Store::open(dir.path()).expect("store"), clock).expect("engine");
+    let db = open(Store::open(dir.path()).expect("store"), clock);
     let table = db.table(SCOPE, "d").expect("table survives");
     assert_eq!(table.item_count(), 1);
     let got = db
@@ -470,53 +501,145 @@ async fn writes_survive_a_reopen() {
 }
 
 #[tokio::test]
-async fn tables_a_crash_left_creating_are_removed_only_if_a_restore_filled_them() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let clock = Clock::new();
-    {
-        let db =
-            DynamoDb::open(Store::open(dir.path()).expect("store"), clock.clone()).expect("engine");
-        let restore = Creating::Restore {
-            source_table_arn: "arn:aws:dynamodb:us-east-1:111111111111:table/src".to_owned(),
-            restore_micros: 1,
-        };
-        let restored = db
-            .create(SCOPE, create("restored", false), Some(restore))
-            .await
-            .expect("created");
-        put(&db, &restored, item(&[("pk", s("a")), ("sk", n("1"))]))
-            .await
-            .expect("put");
-        db.create(SCOPE, create("imported", false), Some(Creating::Import))
-            .await
-            .expect("created");
-        let done = db
-            .create(SCOPE, create("done", false), Some(Creating::Import))
-            .await
-            .expect("created");
-        db.finish_creating(&done).await.expect("active");
-        assert!(
-            db.table(SCOPE, "done")
-                .expect("table")
-                .def
-                .creating
-                .is_none()
-        );
-        assert!(matches!(
-            db.delete_table(SCOPE, "imported").await,
-            Err(DynamoDbError::ResourceInUse(_))
-        ));
-    }
-    // The "crash": the engine is reopened with the restore still marked.
-    let db = DynamoDb::open(Store::open(dir.path()).expect("store"), clock).expect("engine");
-    let removed = db.abandon_interrupted_restores().await.expect("abandoned");
-    let names: Vec<&str> = removed.iter().map(|t| t.def.name.as_str()).collect();
-    assert_eq!(names, ["restored"]);
-    assert!(db.table(SCOPE, "restored").is_err());
-    // An import resumes: its table stays, still CREATING until the job ends.
-    assert_eq!(
-        db.table(SCOPE, "imported").expect("kept").def.creating,
-        Some(Creating::Import)
+async fn creating_tables_stay_creating_until_finished_and_cannot_be_deleted() {
+    let (db, _) = engine();
+    db.create(SCOPE, create("imported", false), Some(Creating::Import))
+        .await
+        .expect("created");
+    let done = db
+        .create(SCOPE, create("done", false), Some(Creating::Import))
+        .await
+        .expect("created");
+    db.finish_creating(&done).await.expect("active");
+    assert!(
+        db.table(SCOPE, "done")
+            .expect("table")
+            .def
+            .creating
+            .is_none()
     );
-    assert!(db.table(SCOPE, "done").is_ok());
+    assert!(matches!(
+        db.delete_table(SCOPE, "imported").await,
+        Err(DynamoDbError::ResourceInUse(_))
+    ));
+}
+
+#[tokio::test]
+async fn changes_record_their_maintenance_and_running_it_twice_changes_nothing() {
+    let (db, queue, _) = engine_with_queue();
+    let table = db
+        .create_table(SCOPE, create("m", false))
+        .await
+        .expect("created");
+    for i in 0..1200 {
+        put(
+            &db,
+            &table,
+            item(&[("pk", s(&format!("k{i}"))), ("sk", n("1")), ("g", s("x"))]),
+        )
+        .await
+        .expect("put");
+    }
+    let update = strata_dynamodb::tables::UpdateTable {
+        attribute_definitions: vec![KeyAttribute {
+            name: "g".into(),
+            attribute_type: ScalarType::S,
+        }],
+        create_indexes: vec![NewIndex {
+            name: "by-g".into(),
+            kind: IndexKind::Global,
+            key_schema: KeySchema {
+                partition: KeyAttribute {
+                    name: "g".into(),
+                    attribute_type: ScalarType::S,
+                },
+                sort: None,
+            },
+            projection: Projection {
+                projection_type: ProjectionType::KeysOnly,
+                non_key_attributes: Vec::new(),
+            },
+            provisioned_throughput: None,
+        }],
+        ..Default::default()
+    };
+    let updated = db.update_table(SCOPE, "m", update).await.expect("updated");
+    let index = updated.def.index("by-g").expect("index").clone();
+    assert_eq!(index.status, IndexStatus::Creating);
+    let recorded = queue.take();
+    assert_eq!(
+        recorded,
+        [Maintenance::Backfill {
+            account: SCOPE.account.into(),
+            region: SCOPE.region.into(),
+            table_name: "m".into(),
+            table_id: updated.def.id,
+            index_id: index.id,
+        }]
+    );
+    // Twice, as after a crash in the middle of the first run: the same index.
+    for _ in 0..2 {
+        db.run_maintenance(&recorded[0]).await.expect("backfill");
+        let table = db.table(SCOPE, "m").expect("table");
+        let index = table.def.index("by-g").expect("index");
+        assert_eq!(index.status, IndexStatus::Active);
+        assert_eq!(table.index_stats(index.id).0, 1200);
+    }
+
+    db.set_point_in_time_recovery(SCOPE, "m", Some(1))
+        .await
+        .expect("enabled");
+    assert!(queue.take().is_empty());
+    let table = db.table(SCOPE, "m").expect("table");
+    put(&db, &table, item(&[("pk", s("k0")), ("sk", n("1"))]))
+        .await
+        .expect("put");
+    db.set_point_in_time_recovery(SCOPE, "m", None)
+        .await
+        .expect("disabled");
+    let [Maintenance::PurgeHistory { table_id, .. }] = queue.take()[..] else {
+        panic!("disabling PITR records its history purge");
+    };
+    assert_eq!(table_id, table.def.id);
+    assert!(
+        db.table(SCOPE, "m")
+            .expect("table")
+            .def
+            .history_purge_before
+            .is_some()
+    );
+    // Enabling again before the purge ran completes it first.
+    db.set_point_in_time_recovery(SCOPE, "m", Some(1))
+        .await
+        .expect("enabled again");
+    assert!(
+        db.table(SCOPE, "m")
+            .expect("table")
+            .def
+            .history_purge_before
+            .is_none()
+    );
+
+    let mut delete_index = strata_dynamodb::tables::UpdateTable::default();
+    delete_index.delete_indexes.push("by-g".into());
+    db.update_table(SCOPE, "m", delete_index)
+        .await
+        .expect("index deleted");
+    assert_eq!(
+        queue.take(),
+        [Maintenance::PurgeIndex {
+            table_id: table.def.id,
+            index_id: index.id,
+        }]
+    );
+    db.delete_table(SCOPE, "m").await.expect("deleted");
+    let purge = queue.take();
+    assert_eq!(
+        purge,
+        [Maintenance::PurgeTable {
+            table_id: table.def.id
+        }]
+    );
+    db.run_maintenance(&purge[0]).await.expect("purged");
+    db.run_maintenance(&purge[0]).await.expect("purged again");
 }

@@ -40,7 +40,7 @@ use std::sync::Arc;
 
 use identity_policies::PolicyCache;
 use key_cache::KeyCache;
-use strata_storage::Store;
+use strata_storage::{RecordKind, Store};
 
 const ACCOUNTS: &str = "iam.accounts";
 const ACCESS_KEYS: &str = "iam.access_keys";
@@ -55,6 +55,47 @@ const MANAGED_POLICIES: &str = "iam.managed_policies";
 const ATTACHMENTS: &str = "iam.attachments";
 /// `ACCOUNT/lower-case user name/ACCESS_KEY_ID` → empty: a user's keys.
 const USER_KEYS: &str = "iam.user_keys";
+
+/// The kinds of record the engine stores, with the format its code writes
+/// ([`strata_storage::RecordKind`]). Format 1 is the first recorded one.
+pub const RECORD_KINDS: &[RecordKind] = &[
+    RecordKind {
+        keyspace: ACCOUNTS,
+        format: 1,
+    },
+    RecordKind {
+        keyspace: ACCESS_KEYS,
+        format: 1,
+    },
+    RecordKind {
+        keyspace: USERS,
+        format: 1,
+    },
+    RecordKind {
+        keyspace: SESSIONS,
+        format: 1,
+    },
+    RecordKind {
+        keyspace: ROLES,
+        format: 1,
+    },
+    RecordKind {
+        keyspace: INLINE_POLICIES,
+        format: 1,
+    },
+    RecordKind {
+        keyspace: MANAGED_POLICIES,
+        format: 1,
+    },
+    RecordKind {
+        keyspace: ATTACHMENTS,
+        format: 1,
+    },
+    RecordKind {
+        keyspace: USER_KEYS,
+        format: 1,
+    },
+];
 
 /// An account together with its root access key, as configured or generated.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -17,11 +17,38 @@ use serde::de::DeserializeOwned;
 
 use crate::{ObjectMeta, Result, S3Error};
 
+use strata_storage::RecordKind;
+
 pub const BUCKETS: &str = "s3.buckets";
 pub const COUNTS: &str = "s3.counts";
 pub const OBJECTS: &str = "s3.objects";
 pub const UPLOADS: &str = "s3.uploads";
 pub const PARTS: &str = "s3.parts";
+
+/// The kinds of record the engine stores, with the format its code writes
+/// ([`strata_storage::RecordKind`]). Format 1 is the first recorded one.
+pub const RECORD_KINDS: &[RecordKind] = &[
+    RecordKind {
+        keyspace: BUCKETS,
+        format: 1,
+    },
+    RecordKind {
+        keyspace: COUNTS,
+        format: 1,
+    },
+    RecordKind {
+        keyspace: OBJECTS,
+        format: 1,
+    },
+    RecordKind {
+        keyspace: UPLOADS,
+        format: 1,
+    },
+    RecordKind {
+        keyspace: PARTS,
+        format: 1,
+    },
+];
 
 /// `bucket/` + `rest`.
 pub fn in_bucket(bucket: &str, rest: &str) -> Vec<u8> {

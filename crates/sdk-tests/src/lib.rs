@@ -6,8 +6,8 @@
 
 use std::sync::Arc;
 
+use strata_app::App;
 use strata_iam::{AccessKey, Account, AccountId, RootAccount};
-use strata_server::ServerState;
 use strata_storage::Store;
 
 /// The region and the one account every test uses.
@@ -19,14 +19,16 @@ pub const SECRET_ACCESS_KEY: &str = "sdk-test-root-secret";
 /// A running server; it stops when the test's runtime ends.
 pub struct TestServer {
     pub endpoint: String,
-    pub state: Arc<ServerState>,
+    pub state: Arc<App>,
 }
 
 /// Starts a server over a temporary store on `127.0.0.1:<free port>`.
 pub async fn start() -> TestServer {
     let store = Store::open_temporary().expect("a temporary store opens");
     let objects = strata_s3::BlobDir::temporary().expect("a temporary object directory");
-    let state = ServerState::open(store, objects, REGION.to_owned()).expect("server state opens");
+    let state = App::open(store, objects, REGION.to_owned())
+        .await
+        .expect("the application opens");
     let id = AccountId::parse(ACCOUNT).expect("a 12-digit account id");
     state
         .iam

@@ -16,7 +16,7 @@ use http_body_util::Full;
 use serde::Deserialize;
 
 use crate::protocol::HttpResponse;
-use crate::state::{AdvanceError, ServerState};
+use strata_app::{AdvanceError, App};
 
 fn json(status: StatusCode, value: serde_json::Value) -> HttpResponse {
     http::Response::builder()
@@ -26,10 +26,10 @@ fn json(status: StatusCode, value: serde_json::Value) -> HttpResponse {
         .expect("static header names and valid values")
 }
 
-fn clock_body(state: &ServerState) -> serde_json::Value {
+fn clock_body(app: &App) -> serde_json::Value {
     serde_json::json!({
-        "now": state.clock.now().to_string(),
-        "offset_seconds": state.clock.offset_seconds(),
+        "now": app.clock.now().to_string(),
+        "offset_seconds": app.clock.offset_seconds(),
     })
 }
 
@@ -41,7 +41,7 @@ struct Advance {
 
 /// Handles an admin request; returns the response and the operation name for logs.
 pub async fn handle(
-    state: &ServerState,
+    app: &App,
     method: &Method,
     path: &str,
     body: &[u8],
@@ -51,7 +51,7 @@ pub async fn handle(
             json(StatusCode::OK, serde_json::json!({"status": "ok"})),
             "Health",
         ),
-        (&Method::GET, "/_strata/clock") => (json(StatusCode::OK, clock_body(state)), "GetClock"),
+        (&Method::GET, "/_strata/clock") => (json(StatusCode::OK, clock_body(app)), "GetClock"),
         (&Method::POST, "/_strata/clock") => {
             let advance = match serde_json::from_slice::<Advance>(body) {
                 Ok(a) => a,
@@ -65,8 +65,8 @@ pub async fn handle(
                     );
                 }
             };
-            let response = match state.advance_clock(advance.advance_seconds).await {
-                Ok(()) => json(StatusCode::OK, clock_body(state)),
+            let response = match app.advance_clock(advance.advance_seconds).await {
+                Ok(()) => json(StatusCode::OK, clock_body(app)),
                 Err(AdvanceError::Backwards) => json(
                     StatusCode::BAD_REQUEST,
                     serde_json::json!({"error": "advance_seconds must be a finite number >= 0: the clock only moves forward"}),
@@ -82,9 +82,9 @@ pub async fn handle(
             (response, "AdvanceClock")
         }
         (&Method::POST, "/_strata/simulate") => {
-            let result = serde_json::from_slice::<crate::simulate::SimulateRequest>(body)
+            let result = serde_json::from_slice::<strata_app::simulate::SimulateRequest>(body)
                 .map_err(|e| format!("bad simulation request: {e}"))
-                .and_then(|request| crate::simulate::simulate(state, request));
+                .and_then(|request| strata_app::simulate::simulate(app, request));
             let response = match result {
                 Ok(answer) => json(StatusCode::OK, answer),
                 Err(error) => json(

@@ -1,28 +1,14 @@
 //! The one place a request is authenticated: SigV4 against the IAM engine's keys.
 //!
-//! Returns the calling [`Principal`] or the failure in AWS's categories; each
-//! protocol module turns the failure into its own error code.
+//! Returns the [`Caller`] or the failure in AWS's categories; each protocol module turns
+//! the failure into its own error code.
 
 use http::request::Parts;
-use strata_iam::Principal;
 use strata_sigv4::{AuthError, Authorization, RequestParts, hex_sha256};
 
-use crate::state::ServerState;
+use strata_app::Caller;
 
-/// An authenticated caller.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
-pub struct Caller {
-    pub principal: Principal,
-    /// Whether the request was signed with temporary (STS) credentials.
-    pub session: bool,
-    /// The address the request came from (`aws:SourceIp`).
-    pub source_ip: Option<std::net::IpAddr>,
-    pub access_key_id: String,
-    /// The region of the credential scope: the region the request is served in.
-    pub region: String,
-    /// The service of the credential scope (`dynamodb`, `sts`, `iam`, …).
-    pub service: String,
-}
+use crate::edge::Edge;
 
 /// Why authentication did not produce a caller.
 #[derive(Debug)]
@@ -40,8 +26,8 @@ impl From<AuthError> for AuthRejection {
 
 /// Authenticates a request whose whole body has been read. `services` lists the
 /// signing names this endpoint accepts; the first is named in the scope error.
-pub fn authenticate(
-    state: &ServerState,
+pub(crate) fn authenticate(
+    edge: &Edge,
     parts: &Parts,
     body: &[u8],
     services: &[&str],
@@ -59,7 +45,8 @@ pub fn authenticate(
     };
     let auth =
         Authorization::from_request(&req)?.ok_or_else(AuthError::missing_authentication_token)?;
-    let found = state
+    let found = edge
+        .app
         .iam
         .authenticate(&auth.scope.access_key_id)
         .map_err(|e| AuthRejection::Internal(e.to_string()))?
@@ -73,13 +60,13 @@ pub fn authenticate(
             ),
         }));
     }
-    let verified = state.verifier.verify(
+    let verified = edge.verifier.verify(
         &req,
         &auth,
         &found.secret,
         &hex_sha256(body),
-        state.clock.real_now(),
-        state.clock.now(),
+        edge.app.clock.real_now(),
+        edge.app.clock.now(),
     )?;
     Ok(Caller {
         principal: found.principal,
@@ -91,5 +78,6 @@ pub fn authenticate(
         access_key_id: verified.access_key_id,
         region: verified.region,
         service: verified.service,
+        secure_transport: false,
     })
 }

@@ -10,14 +10,16 @@ use http::request::Parts;
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 
-use crate::auth::{Caller, authenticate};
+use strata_app::{Caller, request_id};
+
+use crate::admin;
+use crate::auth::authenticate;
 use crate::body::IdleTimeout;
+use crate::edge::Edge;
 use crate::protocol::query::{Params, QueryService};
 use crate::protocol::{HttpResponse, json, query};
 use crate::route::{DYNAMODB_TARGET_PREFIX, Route, route};
 use crate::services;
-use crate::state::ServerState;
-use crate::{admin, request_id};
 
 /// A request body as the handlers read it.
 type Body = IdleTimeout<Incoming>;
@@ -64,7 +66,7 @@ async fn read_body(body: Body) -> Result<Bytes, BodyError> {
 pub type ResponseBody = http_body_util::Either<http_body_util::Full<Bytes>, s3s::Body>;
 
 pub(crate) async fn handle(
-    state: Arc<ServerState>,
+    edge: Arc<Edge>,
     s3: &s3s::service::S3Service,
     req: http::Request<Incoming>,
 ) -> http::Response<ResponseBody> {
@@ -79,17 +81,17 @@ pub(crate) async fn handle(
         Route::Admin => {
             let body = read_body(body).await.unwrap_or_default();
             let (response, op) =
-                admin::handle(&state, &parts.method, parts.uri.path(), &body).await;
+                admin::handle(&edge.app, &parts.method, parts.uri.path(), &body).await;
             whole((response, LogFields::new("admin", op)))
         }
-        Route::Json { target } => whole(dynamodb(&state, &parts, body, target).await),
-        Route::Query => whole(query_protocol(&state, &parts, body).await),
+        Route::Json { target } => whole(dynamodb(&edge, &parts, body, target).await),
+        Route::Query => whole(query_protocol(&edge, &parts, body).await),
         Route::S3 => {
             let mut log = LogFields::new("s3", parts.method.as_str());
             let req = http::Request::from_parts(parts, body);
             // For the log line only; s3s authenticates the request itself.
             log.account = services::s3::access_key_of(&req)
-                .and_then(|key| state.iam.authenticate(&key).ok().flatten())
+                .and_then(|key| edge.app.iam.authenticate(&key).ok().flatten())
                 .map(|found| found.principal.account().to_string());
             let response = services::s3::handle(s3, req).await;
             (response.map(http_body_util::Either::Right), log)
@@ -114,7 +116,7 @@ pub(crate) async fn handle(
 }
 
 async fn dynamodb(
-    state: &ServerState,
+    edge: &Edge,
     parts: &Parts,
     body: Body,
     target: String,
@@ -138,7 +140,7 @@ async fn dynamodb(
         Ok(input) => input,
         Err(e) => return (json::error(&e, &request_id), log),
     };
-    let caller = match authenticate(state, parts, &body, &["dynamodb"]) {
+    let caller = match authenticate(edge, parts, &body, &["dynamodb"]) {
         Ok(c) => c,
         Err(rejection) => return (json::error(&json::auth_error(&rejection), &request_id), log),
     };
@@ -146,18 +148,14 @@ async fn dynamodb(
     if !target.starts_with(DYNAMODB_TARGET_PREFIX) {
         return (json::error(&json::unknown_operation(), &request_id), log);
     }
-    let response = match services::dynamodb::handle(state, &caller, &operation, input).await {
+    let response = match services::dynamodb::handle(&edge.app, &caller, &operation, input).await {
         Ok(bytes) => json::ok(bytes, &request_id),
         Err(e) => json::error(&e, &request_id),
     };
     (response, log)
 }
 
-async fn query_protocol(
-    state: &ServerState,
-    parts: &Parts,
-    body: Body,
-) -> (HttpResponse, LogFields) {
+async fn query_protocol(edge: &Edge, parts: &Parts, body: Body) -> (HttpResponse, LogFields) {
     let request_id = request_id::query();
     let query_string = parts.uri.query().unwrap_or_default();
     let mut log = LogFields::new("query", "-");
@@ -183,7 +181,7 @@ async fn query_protocol(
         .get("Version")
         .and_then(QueryService::from_version)
         .unwrap_or(QueryService::Sts);
-    let caller = match authenticate(state, parts, &body, &["sts", "iam"]) {
+    let caller = match authenticate(edge, parts, &body, &["sts", "iam"]) {
         Ok(c) => c,
         Err(rejection) => {
             return (
@@ -201,8 +199,8 @@ async fn query_protocol(
         );
     }
     let result = match service {
-        QueryService::Sts => services::sts::handle(state, &caller, &action, &params).await,
-        QueryService::Iam => services::iam::handle(state, &caller, &action, &params).await,
+        QueryService::Sts => services::sts::handle(&edge.app, &caller, &action, &params).await,
+        QueryService::Iam => services::iam::handle(&edge.app, &caller, &action, &params).await,
     };
     let response = match result {
         Ok(body) => query::ok(service, &action, body.as_deref(), &request_id),

@@ -4,30 +4,27 @@
 //!
 //! ```text
 //! listener ─► dispatch: route (admin | DynamoDB JSON | Query | S3)
-//!          ─► auth (SigV4 against the IAM engine) ─► service handler ─► protocol encoder
+//!          ─► auth (SigV4 against the IAM engine) ─► decode ─► application layer
+//!          ─► encode in the protocol's shape
 //! ```
 //!
 //! - [`route`] decides the protocol from headers and the request line alone.
-//! - [`auth`] is the one place requests are authenticated, [`authorize`] the one
-//!   place they are authorized.
+//! - [`auth`] is the one place requests are authenticated; what a request may do is decided
+//!   by the application layer (`strata-app`), which every handler calls.
 //! - [`protocol`] holds one module per wire format; each converts errors to its shape
 //!   in exactly one function.
-//! - [`services`] turns decoded requests into engine calls. Engines never see HTTP.
-//! - [`admin`] serves strata's own `/_strata/*` endpoints (health, clock).
+//! - [`services`] turns decoded requests into application calls; only its S3 adapter knows
+//!   s3s.
+//! - [`admin`] serves strata's own `/_strata/*` endpoints (health, clock, simulate).
 
 pub mod admin;
 pub mod auth;
-pub mod authorize;
 mod body;
 mod dispatch;
-pub mod jobs;
+mod edge;
 mod listener;
 pub mod protocol;
-pub mod request_id;
 pub mod route;
 pub mod services;
-pub mod simulate;
-mod state;
 
 pub use listener::serve;
-pub use state::{ServerState, StateError};

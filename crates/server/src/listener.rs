@@ -11,8 +11,11 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 
+use strata_app::App;
+use strata_sigv4::Verifier;
+
 use crate::dispatch::handle;
-use crate::state::ServerState;
+use crate::edge::Edge;
 
 /// How long in-flight requests get to finish once shutdown starts.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
@@ -21,28 +24,17 @@ const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
 /// [`crate::body::IDLE_TIMEOUT`]); a stalled client is disconnected, not kept forever.
 const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(20);
 
-/// Serves `listener` until `shutdown` resolves. Then new connections are refused,
-/// idle keep-alive connections close, and in-flight requests get [`DRAIN_TIMEOUT`].
-pub async fn serve(
-    listener: TcpListener,
-    state: Arc<ServerState>,
-    shutdown: impl Future<Output = ()>,
-) {
+/// Serves `listener` until `shutdown` resolves, with the application's job runner started.
+/// Then new connections are refused, idle keep-alive connections close, and in-flight
+/// requests get [`DRAIN_TIMEOUT`].
+pub async fn serve(listener: TcpListener, app: Arc<App>, shutdown: impl Future<Output = ()>) {
     tokio::pin!(shutdown);
-    state.dynamodb.spawn_ttl_sweeper();
-    state.dynamodb.spawn_history_gc();
-    match state.dynamodb.abandon_interrupted_restores().await {
-        Ok(removed) => {
-            for table in removed {
-                tracing::warn!(table = %table.def.arn(), "removed the table of a restore a crash cut short");
-            }
-        }
-        Err(err) => {
-            tracing::error!(error = %err, "cannot remove the tables of interrupted restores")
-        }
-    }
-    crate::jobs::start(state.clone());
-    let s3 = crate::services::s3::service(state.clone());
+    app.start();
+    let s3 = crate::services::s3::service(app.clone());
+    let edge = Arc::new(Edge {
+        app,
+        verifier: Verifier::new(),
+    });
     let graceful = GracefulShutdown::new();
     loop {
         let (stream, peer) = tokio::select! {
@@ -58,15 +50,15 @@ pub async fn serve(
             () = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
-        let state = state.clone();
+        let edge = edge.clone();
         let s3 = s3.clone();
         let service = service_fn(move |req| {
-            let state = state.clone();
+            let edge = edge.clone();
             let s3 = s3.clone();
             // The peer address is `aws:SourceIp` for authorization.
             let mut req = req;
             req.extensions_mut().insert(peer);
-            async move { Ok::<_, Infallible>(handle(state, &s3, req).await) }
+            async move { Ok::<_, Infallible>(handle(edge, &s3, req).await) }
         });
         let connection = graceful.watch(
             http1::Builder::new()

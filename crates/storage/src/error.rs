@@ -67,6 +67,21 @@ pub enum StorageError {
     #[error("storage backend panicked: {0}")]
     BackendPanicked(String),
 
+    /// A kind of record is stored in a newer format than this build knows (a data directory
+    /// written by a newer strata).
+    #[error(
+        "{keyspace} is stored in format {stored}, newer than the format {known} this strata knows; run a newer strata on this data directory"
+    )]
+    NewerFormat {
+        keyspace: &'static str,
+        stored: u16,
+        known: u16,
+    },
+
+    /// The recorded format of a kind of record is not a format number.
+    #[error("the recorded format of {keyspace} is corrupt")]
+    CorruptFormat { keyspace: &'static str },
+
     /// Any other failure reported by the backend or the file system.
     #[error("storage backend failed: {0}")]
     Backend(Arc<dyn std::error::Error + Send + Sync>),

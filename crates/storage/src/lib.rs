@@ -39,6 +39,7 @@ mod error;
 #[cfg(any(test, feature = "faults"))]
 pub mod faults;
 mod fjall_backend;
+mod format;
 mod store;
 mod txn;
 mod writer;
@@ -49,6 +50,7 @@ pub use backend::{
 };
 pub use error::{StorageError, is_out_of_space};
 pub use fjall_backend::FjallBackend;
+pub use format::{FORMATS, RecordKind};
 pub use store::{Snapshot, Store};
 pub use txn::WriteTxn;
 pub use writer::{MAX_GROUP, MIN_FREE_SPACE, StoreStats};

@@ -4,12 +4,12 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context;
+use strata_app::App;
 use strata_iam::{
     AccessKey, Account, AccountId, RootAccount, generate_root_access_key_id,
     generate_secret_access_key,
 };
 use strata_s3::BlobDir;
-use strata_server::ServerState;
 use strata_storage::Store;
 
 use crate::cli::ServeArgs;
@@ -41,7 +41,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
 pub async fn open_state(
     args: &ServeArgs,
     config: Option<Config>,
-) -> anyhow::Result<(Arc<ServerState>, String)> {
+) -> anyhow::Result<(Arc<App>, String)> {
     let store = if args.in_memory {
         Store::open_temporary()?
     } else {
@@ -63,7 +63,7 @@ pub async fn open_state(
             )
         })?
     };
-    let state = ServerState::open(store, objects, region.clone())?;
+    let state = App::open(store, objects, region.clone()).await?;
     let removed = state.s3.remove_unreferenced_files().await?;
     if removed > 0 {
         tracing::info!(

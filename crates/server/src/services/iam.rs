@@ -10,12 +10,12 @@ use strata_iam::{
     NewRole, PolicyHolder, PolicyVersion, Principal, Role, User,
 };
 
-use crate::auth::Caller;
-use crate::authorize::{Denied, authorize};
 use crate::protocol::AwsError;
 use crate::protocol::query::{Params, QueryService, invalid_action};
 use crate::protocol::xml::element;
-use crate::state::ServerState;
+use strata_app::App;
+use strata_app::Caller;
+use strata_app::authz::{Denied, authorize};
 
 /// IAM's spelling of an engine error: the one place IAM error codes are chosen.
 pub fn iam_error(e: IamError) -> AwsError {
@@ -109,8 +109,8 @@ fn target_user(caller: &Caller, params: &Params) -> Result<String, AwsError> {
     }
 }
 
-fn user_resource(state: &ServerState, account: &AccountId, name: &str) -> String {
-    let path = state
+fn user_resource(app: &App, account: &AccountId, name: &str) -> String {
+    let path = app
         .iam
         .get_user(account, name)
         .map(|u| u.path)
@@ -119,21 +119,16 @@ fn user_resource(state: &ServerState, account: &AccountId, name: &str) -> String
 }
 
 /// IAM resources always belong to the caller's own account.
-fn check(
-    state: &ServerState,
-    caller: &Caller,
-    action: &str,
-    resource: &str,
-) -> Result<(), AwsError> {
+fn check(app: &App, caller: &Caller, action: &str, resource: &str) -> Result<(), AwsError> {
     let account = caller.principal.account().as_str();
-    authorize(state, caller, action, resource, account, None).map_err(|denied| match denied {
+    authorize(app, caller, action, resource, account, None).map_err(|denied| match denied {
         Denied::AccessDenied(message) => access_denied(message),
         Denied::Internal(e) => iam_error(e),
     })
 }
 
-pub(crate) fn role_resource(state: &ServerState, account: &AccountId, name: &str) -> String {
-    let path = state
+pub(crate) fn role_resource(app: &App, account: &AccountId, name: &str) -> String {
+    let path = app
         .iam
         .get_role(account, name)
         .map(|r| r.path)
@@ -143,7 +138,7 @@ pub(crate) fn role_resource(state: &ServerState, account: &AccountId, name: &str
 
 /// The user or role an inline-policy action names, with its ARN for authorization.
 fn policy_holder(
-    state: &ServerState,
+    app: &App,
     account: &AccountId,
     action: &str,
     params: &Params,
@@ -152,13 +147,13 @@ fn policy_holder(
         let name = required(params, "RoleName")?;
         Ok((
             PolicyHolder::Role(name.to_owned()),
-            role_resource(state, account, name),
+            role_resource(app, account, name),
         ))
     } else {
         let name = required(params, "UserName")?;
         Ok((
             PolicyHolder::User(name.to_owned()),
-            user_resource(state, account, name),
+            user_resource(app, account, name),
         ))
     }
 }
@@ -171,14 +166,10 @@ fn holder_member(holder: &PolicyHolder) -> (&'static str, String) {
 }
 
 /// The name as stored (IAM names are case-insensitive but keep their spelling).
-fn stored_holder_name(
-    state: &ServerState,
-    account: &AccountId,
-    holder: &PolicyHolder,
-) -> Option<String> {
+fn stored_holder_name(app: &App, account: &AccountId, holder: &PolicyHolder) -> Option<String> {
     match holder {
-        PolicyHolder::User(n) => state.iam.get_user(account, n).ok().map(|u| u.user_name),
-        PolicyHolder::Role(n) => state.iam.get_role(account, n).ok().map(|r| r.role_name),
+        PolicyHolder::User(n) => app.iam.get_user(account, n).ok().map(|u| u.user_name),
+        PolicyHolder::Role(n) => app.iam.get_role(account, n).ok().map(|r| r.role_name),
     }
 }
 
@@ -255,25 +246,25 @@ fn render_key_metadata(out: &mut String, user_name: &str, key: &AccessKey) {
 }
 
 pub async fn handle(
-    state: &ServerState,
+    app: &App,
     caller: &Caller,
     action: &str,
     params: &Params,
 ) -> Result<Option<String>, AwsError> {
     let account = caller.principal.account().clone();
-    let now = state.clock.now();
+    let now = app.clock.now();
     let mut out = String::new();
     match action {
         "CreateUser" => {
             let name = required(params, "UserName")?;
             let path = params.get("Path").unwrap_or("/");
             check(
-                state,
+                app,
                 caller,
                 "iam:CreateUser",
                 &format!("arn:aws:iam::{account}:user{path}{name}"),
             )?;
-            let user = state
+            let user = app
                 .iam
                 .create_user(
                     account,
@@ -298,20 +289,20 @@ pub async fn handle(
             _ => {
                 let name = target_user(caller, params)?;
                 check(
-                    state,
+                    app,
                     caller,
                     "iam:GetUser",
-                    &user_resource(state, &account, &name),
+                    &user_resource(app, &account, &name),
                 )?;
-                let user = state.iam.get_user(&account, &name).map_err(iam_error)?;
+                let user = app.iam.get_user(&account, &name).map_err(iam_error)?;
                 out.push_str("<User>");
                 render_user(&mut out, &user);
                 out.push_str("</User>");
             }
         },
         "ListUsers" => {
-            check(state, caller, "iam:ListUsers", "*")?;
-            let users = state
+            check(app, caller, "iam:ListUsers", "*")?;
+            let users = app
                 .iam
                 .list_users(&account, params.get("PathPrefix").unwrap_or("/"))
                 .map_err(iam_error)?;
@@ -326,13 +317,12 @@ pub async fn handle(
         "DeleteUser" => {
             let name = required(params, "UserName")?;
             check(
-                state,
+                app,
                 caller,
                 "iam:DeleteUser",
-                &user_resource(state, &account, name),
+                &user_resource(app, &account, name),
             )?;
-            state
-                .iam
+            app.iam
                 .delete_user(account, name.to_owned())
                 .await
                 .map_err(iam_error)?;
@@ -341,12 +331,12 @@ pub async fn handle(
         "CreateAccessKey" => {
             let name = target_user(caller, params)?;
             check(
-                state,
+                app,
                 caller,
                 "iam:CreateAccessKey",
-                &user_resource(state, &account, &name),
+                &user_resource(app, &account, &name),
             )?;
-            let key = state
+            let key = app
                 .iam
                 .create_access_key(account, name.clone(), now)
                 .await
@@ -364,13 +354,13 @@ pub async fn handle(
         "ListAccessKeys" => {
             let name = target_user(caller, params)?;
             check(
-                state,
+                app,
                 caller,
                 "iam:ListAccessKeys",
-                &user_resource(state, &account, &name),
+                &user_resource(app, &account, &name),
             )?;
-            let user = state.iam.get_user(&account, &name).map_err(iam_error)?;
-            let keys = state
+            let user = app.iam.get_user(&account, &name).map_err(iam_error)?;
+            let keys = app
                 .iam
                 .list_access_keys(&account, &name)
                 .map_err(iam_error)?;
@@ -399,39 +389,37 @@ pub async fn handle(
                 })?)
             };
             check(
-                state,
+                app,
                 caller,
                 &format!("iam:{action}"),
-                &user_resource(state, &account, &name),
+                &user_resource(app, &account, &name),
             )?;
-            state
-                .iam
+            app.iam
                 .change_access_key(account, name, key_id, change)
                 .await
                 .map_err(iam_error)?;
             return Ok(None);
         }
         "PutUserPolicy" | "PutRolePolicy" => {
-            let (holder, resource) = policy_holder(state, &account, action, params)?;
+            let (holder, resource) = policy_holder(app, &account, action, params)?;
             let policy_name = required(params, "PolicyName")?;
             let document = policy_document(params, "PolicyDocument")?;
-            check(state, caller, &format!("iam:{action}"), &resource)?;
+            check(app, caller, &format!("iam:{action}"), &resource)?;
             let policy = InlinePolicy {
                 policy_name: policy_name.to_owned(),
                 document: document.to_owned(),
             };
-            state
-                .iam
+            app.iam
                 .put_inline_policy(account, holder, policy)
                 .await
                 .map_err(iam_error)?;
             return Ok(None);
         }
         "GetUserPolicy" | "GetRolePolicy" => {
-            let (holder, resource) = policy_holder(state, &account, action, params)?;
+            let (holder, resource) = policy_holder(app, &account, action, params)?;
             let policy_name = required(params, "PolicyName")?;
-            check(state, caller, &format!("iam:{action}"), &resource)?;
-            let policy = state
+            check(app, caller, &format!("iam:{action}"), &resource)?;
+            let policy = app
                 .iam
                 .inline_policy(&account, &holder, policy_name)
                 .map_err(iam_error)?;
@@ -439,7 +427,7 @@ pub async fn handle(
             element(
                 &mut out,
                 member,
-                &stored_holder_name(state, &account, &holder).unwrap_or(name),
+                &stored_holder_name(app, &account, &holder).unwrap_or(name),
             );
             element(&mut out, "PolicyName", &policy.policy_name);
             // IAM returns documents URL-encoded (RFC 3986); the CLI decodes them.
@@ -450,13 +438,12 @@ pub async fn handle(
             );
         }
         "ListUserPolicies" | "ListRolePolicies" => {
-            let (holder, resource) = policy_holder(state, &account, action, params)?;
-            check(state, caller, &format!("iam:{action}"), &resource)?;
-            state
-                .iam
+            let (holder, resource) = policy_holder(app, &account, action, params)?;
+            check(app, caller, &format!("iam:{action}"), &resource)?;
+            app.iam
                 .holder_must_exist(&account, &holder)
                 .map_err(iam_error)?;
-            let policies = state
+            let policies = app
                 .iam
                 .inline_policies(&account, &holder)
                 .map_err(iam_error)?;
@@ -467,11 +454,10 @@ pub async fn handle(
             out.push_str("</PolicyNames><IsTruncated>false</IsTruncated>");
         }
         "DeleteUserPolicy" | "DeleteRolePolicy" => {
-            let (holder, resource) = policy_holder(state, &account, action, params)?;
+            let (holder, resource) = policy_holder(app, &account, action, params)?;
             let policy_name = required(params, "PolicyName")?;
-            check(state, caller, &format!("iam:{action}"), &resource)?;
-            state
-                .iam
+            check(app, caller, &format!("iam:{action}"), &resource)?;
+            app.iam
                 .delete_inline_policy(account, holder, policy_name.to_owned())
                 .await
                 .map_err(iam_error)?;
@@ -481,7 +467,7 @@ pub async fn handle(
             let name = required(params, "RoleName")?;
             let path = params.get("Path").unwrap_or("/");
             check(
-                state,
+                app,
                 caller,
                 "iam:CreateRole",
                 &format!("arn:aws:iam::{account}:role{path}{name}"),
@@ -494,7 +480,7 @@ pub async fn handle(
                     )))
                 })?),
             };
-            let role = state
+            let role = app
                 .iam
                 .create_role(
                     account,
@@ -514,32 +500,32 @@ pub async fn handle(
                 .await
                 .map_err(iam_error)?;
             out.push_str("<Role>");
-            render_role(&mut out, &role, &state.iam.displayed_trust_policy(&role));
+            render_role(&mut out, &role, &app.iam.displayed_trust_policy(&role));
             out.push_str("</Role>");
         }
         "GetRole" => {
             let name = required(params, "RoleName")?;
             check(
-                state,
+                app,
                 caller,
                 "iam:GetRole",
-                &role_resource(state, &account, name),
+                &role_resource(app, &account, name),
             )?;
-            let role = state.iam.get_role(&account, name).map_err(iam_error)?;
+            let role = app.iam.get_role(&account, name).map_err(iam_error)?;
             out.push_str("<Role>");
-            render_role(&mut out, &role, &state.iam.displayed_trust_policy(&role));
+            render_role(&mut out, &role, &app.iam.displayed_trust_policy(&role));
             out.push_str("</Role>");
         }
         "ListRoles" => {
-            check(state, caller, "iam:ListRoles", "*")?;
-            let roles = state
+            check(app, caller, "iam:ListRoles", "*")?;
+            let roles = app
                 .iam
                 .list_roles(&account, params.get("PathPrefix").unwrap_or("/"))
                 .map_err(iam_error)?;
             out.push_str("<IsTruncated>false</IsTruncated><Roles>");
             for role in &roles {
                 out.push_str("<member>");
-                render_role(&mut out, role, &state.iam.displayed_trust_policy(role));
+                render_role(&mut out, role, &app.iam.displayed_trust_policy(role));
                 out.push_str("</member>");
             }
             out.push_str("</Roles>");
@@ -548,13 +534,12 @@ pub async fn handle(
             let name = required(params, "RoleName")?;
             let document = policy_document(params, "PolicyDocument")?;
             check(
-                state,
+                app,
                 caller,
                 "iam:UpdateAssumeRolePolicy",
-                &role_resource(state, &account, name),
+                &role_resource(app, &account, name),
             )?;
-            state
-                .iam
+            app.iam
                 .update_assume_role_policy(account, name.to_owned(), document.to_owned())
                 .await
                 .map_err(iam_error)?;
@@ -563,13 +548,12 @@ pub async fn handle(
         "DeleteRole" => {
             let name = required(params, "RoleName")?;
             check(
-                state,
+                app,
                 caller,
                 "iam:DeleteRole",
-                &role_resource(state, &account, name),
+                &role_resource(app, &account, name),
             )?;
-            state
-                .iam
+            app.iam
                 .delete_role(account, name.to_owned())
                 .await
                 .map_err(iam_error)?;
@@ -579,12 +563,12 @@ pub async fn handle(
             let name = required(params, "PolicyName")?;
             let path = params.get("Path").unwrap_or("/");
             check(
-                state,
+                app,
                 caller,
                 "iam:CreatePolicy",
                 &format!("arn:aws:iam::{account}:policy{path}{name}"),
             )?;
-            let policy = state
+            let policy = app
                 .iam
                 .create_policy(
                     account,
@@ -602,31 +586,27 @@ pub async fn handle(
         }
         "GetPolicy" => {
             let arn = required(params, "PolicyArn")?;
-            check(state, caller, "iam:GetPolicy", arn)?;
-            let policy = state.iam.get_policy(&account, arn).map_err(iam_error)?;
-            let attachments = state.iam.attachment_count(arn).map_err(iam_error)?;
+            check(app, caller, "iam:GetPolicy", arn)?;
+            let policy = app.iam.get_policy(&account, arn).map_err(iam_error)?;
+            let attachments = app.iam.attachment_count(arn).map_err(iam_error)?;
             out.push_str("<Policy>");
             render_policy(&mut out, &policy, attachments);
             out.push_str("</Policy>");
         }
         "ListPolicies" => {
-            check(state, caller, "iam:ListPolicies", "*")?;
+            check(app, caller, "iam:ListPolicies", "*")?;
             let only_attached = params.get("OnlyAttached") == Some("true");
             // Only customer managed policies exist in strata: Scope=AWS lists none.
             let policies = if params.get("Scope") == Some("AWS") {
                 Vec::new()
             } else {
-                state
-                    .iam
+                app.iam
                     .list_policies(&account, params.get("PathPrefix").unwrap_or("/"))
                     .map_err(iam_error)?
             };
             out.push_str("<IsTruncated>false</IsTruncated><Policies>");
             for policy in &policies {
-                let attachments = state
-                    .iam
-                    .attachment_count(&policy.arn())
-                    .map_err(iam_error)?;
+                let attachments = app.iam.attachment_count(&policy.arn()).map_err(iam_error)?;
                 if only_attached && attachments == 0 {
                     continue;
                 }
@@ -639,8 +619,8 @@ pub async fn handle(
         "GetPolicyVersion" => {
             let arn = required(params, "PolicyArn")?;
             let version_id = required(params, "VersionId")?;
-            check(state, caller, "iam:GetPolicyVersion", arn)?;
-            let policy = state.iam.get_policy(&account, arn).map_err(iam_error)?;
+            check(app, caller, "iam:GetPolicyVersion", arn)?;
+            let policy = app.iam.get_policy(&account, arn).map_err(iam_error)?;
             let version = policy
                 .versions
                 .iter()
@@ -661,9 +641,9 @@ pub async fn handle(
         }
         "CreatePolicyVersion" => {
             let arn = required(params, "PolicyArn")?;
-            check(state, caller, "iam:CreatePolicyVersion", arn)?;
+            check(app, caller, "iam:CreatePolicyVersion", arn)?;
             let set_as_default = params.get("SetAsDefault") == Some("true");
-            let version = state
+            let version = app
                 .iam
                 .create_policy_version(
                     account,
@@ -685,10 +665,9 @@ pub async fn handle(
         }
         "DeletePolicyVersion" => {
             let arn = required(params, "PolicyArn")?;
-            check(state, caller, "iam:DeletePolicyVersion", arn)?;
+            check(app, caller, "iam:DeletePolicyVersion", arn)?;
             let version_id = required(params, "VersionId")?;
-            state
-                .iam
+            app.iam
                 .delete_policy_version(account, arn.to_owned(), version_id.to_owned())
                 .await
                 .map_err(iam_error)?;
@@ -696,20 +675,18 @@ pub async fn handle(
         }
         "DeletePolicy" => {
             let arn = required(params, "PolicyArn")?;
-            check(state, caller, "iam:DeletePolicy", arn)?;
-            state
-                .iam
+            check(app, caller, "iam:DeletePolicy", arn)?;
+            app.iam
                 .delete_policy(account, arn.to_owned())
                 .await
                 .map_err(iam_error)?;
             return Ok(None);
         }
         "AttachUserPolicy" | "AttachRolePolicy" | "DetachUserPolicy" | "DetachRolePolicy" => {
-            let (holder, resource) = policy_holder(state, &account, action, params)?;
+            let (holder, resource) = policy_holder(app, &account, action, params)?;
             let arn = required(params, "PolicyArn")?;
-            check(state, caller, &format!("iam:{action}"), &resource)?;
-            state
-                .iam
+            check(app, caller, &format!("iam:{action}"), &resource)?;
+            app.iam
                 .set_attachment(
                     account,
                     holder,
@@ -721,13 +698,12 @@ pub async fn handle(
             return Ok(None);
         }
         "ListAttachedUserPolicies" | "ListAttachedRolePolicies" => {
-            let (holder, resource) = policy_holder(state, &account, action, params)?;
-            check(state, caller, &format!("iam:{action}"), &resource)?;
-            state
-                .iam
+            let (holder, resource) = policy_holder(app, &account, action, params)?;
+            check(app, caller, &format!("iam:{action}"), &resource)?;
+            app.iam
                 .holder_must_exist(&account, &holder)
                 .map_err(iam_error)?;
-            let attached = state
+            let attached = app
                 .iam
                 .attached_policies(&account, &holder)
                 .map_err(iam_error)?;

@@ -4,26 +4,26 @@ use http::StatusCode;
 use strata_iam::{AccountId, IamError, Principal, Session, SessionDuration};
 use strata_policy::{PolicyDocument, PolicyKind};
 
-use crate::auth::Caller;
-use crate::authorize::{Denied, ResourcePolicy, authorize};
 use crate::protocol::AwsError;
 use crate::protocol::query::{Params, QueryService, invalid_action};
 use crate::protocol::xml::element;
 use crate::services::iam::{iam_error, iso};
-use crate::state::ServerState;
+use strata_app::App;
+use strata_app::Caller;
+use strata_app::authz::{Denied, ResourcePolicy, authorize};
 
 /// Runs an STS action for an authenticated caller; returns the rendered
 /// `<ActionResult>` body.
 pub async fn handle(
-    state: &ServerState,
+    app: &App,
     caller: &Caller,
     action: &str,
     params: &Params,
 ) -> Result<Option<String>, AwsError> {
     match action {
         "GetCallerIdentity" => Ok(Some(get_caller_identity(caller))),
-        "GetSessionToken" => get_session_token(state, caller, params).await.map(Some),
-        "AssumeRole" => assume_role(state, caller, params).await.map(Some),
+        "GetSessionToken" => get_session_token(app, caller, params).await.map(Some),
+        "AssumeRole" => assume_role(app, caller, params).await.map(Some),
         other => Err(invalid_action(other, QueryService::Sts)),
     }
 }
@@ -40,7 +40,7 @@ fn get_caller_identity(caller: &Caller) -> String {
 /// Temporary credentials for the calling user or root. Needs no permission
 /// (spec iam-s3-authz §3.3) but cannot be called with session credentials.
 async fn get_session_token(
-    state: &ServerState,
+    app: &App,
     caller: &Caller,
     params: &Params,
 ) -> Result<String, AwsError> {
@@ -54,9 +54,9 @@ async fn get_session_token(
     let requested = duration_seconds(params)?;
     let root = matches!(caller.principal, Principal::Root { .. });
     let duration = SessionDuration::for_session_token(requested, root).map_err(iam_error)?;
-    let session = state
+    let session = app
         .iam
-        .create_session(caller.principal.clone(), duration, state.clock.now())
+        .create_session(caller.principal.clone(), duration, app.clock.now())
         .await
         .map_err(iam_error)?;
     let mut out = String::new();
@@ -111,11 +111,7 @@ fn parse_role_arn(arn: &str) -> Option<(AccountId, &str)> {
 /// AssumeRole: the role's trust policy must allow the caller (always, even in the
 /// same account), and so must the caller's identity policies unless the trust policy
 /// names the caller directly (spec iam-s3-authz §3.3, decided by the policy engine).
-async fn assume_role(
-    state: &ServerState,
-    caller: &Caller,
-    params: &Params,
-) -> Result<String, AwsError> {
+async fn assume_role(app: &App, caller: &Caller, params: &Params) -> Result<String, AwsError> {
     let role_arn = required(params, "RoleArn", "roleArn")?;
     let session_name = required(params, "RoleSessionName", "roleSessionName")?;
     let name_ok = (2..=64).contains(&session_name.len())
@@ -139,7 +135,7 @@ async fn assume_role(
     };
     // A role that does not exist is indistinguishable from one that does not trust
     // the caller, as on AWS.
-    let role = state
+    let role = app
         .iam
         .find_role(&role_account, role_name)
         .map_err(iam_error)?
@@ -147,7 +143,7 @@ async fn assume_role(
     let trust = role.trust_policy().map_err(iam_error)?;
     let label = format!("role {} trust policy", role.role_name);
     authorize(
-        state,
+        app,
         caller,
         "sts:AssumeRole",
         &role.arn(),
@@ -190,9 +186,9 @@ async fn assume_role(
     };
     let assumed_role_id = principal.user_id();
     let assumed_arn = principal.arn();
-    let session = state
+    let session = app
         .iam
-        .create_session(principal, duration, state.clock.now())
+        .create_session(principal, duration, app.clock.now())
         .await
         .map_err(iam_error)?;
     let mut out = String::new();

@@ -7,14 +7,16 @@ use strata_dynamodb::batch::BatchGet;
 use strata_dynamodb::items::{Action, ItemWrite};
 use strata_expression::parse_projection;
 
-use super::access::{Conditions, authorize_found, authorize_table, require, resolve};
 use super::common::{
     add_capacity_list, expression_context, return_consumed_capacity, return_item_collection_metrics,
 };
 use super::legacy;
 use super::wire::{Input, item, item_json, wrong_type};
-use crate::auth::Caller;
-use crate::state::ServerState;
+use strata_app::App;
+use strata_app::Caller;
+use strata_app::dynamodb::access::{
+    Conditions, authorize_found, authorize_table, require, resolve,
+};
 
 type Out = Result<Value, DynamoDbError>;
 
@@ -42,7 +44,7 @@ fn request_items(input: &mut Input) -> Result<Map<String, Value>, DynamoDbError>
     }
 }
 
-pub fn batch_get_item(state: &ServerState, caller: &Caller, mut input: Input) -> Out {
+pub fn batch_get_item(app: &App, caller: &Caller, mut input: Input) -> Out {
     let capacity = return_consumed_capacity(&mut input)?;
     let items = request_items(&mut input)?;
     input.finish()?;
@@ -81,16 +83,13 @@ pub fn batch_get_item(state: &ServerState, caller: &Caller, mut input: Input) ->
     let mut gets = Vec::new();
     for (name, keys, projection, consistent) in requests {
         let table_ref = resolve(caller, &name)?;
-        let found = state
-            .dynamodb
-            .table(table_ref.scope(), &table_ref.name)
-            .ok();
+        let found = app.dynamodb.table(table_ref.scope(), &table_ref.name).ok();
         let mut conditions = Conditions::default();
         for k in &keys {
             conditions.leading_key(found.as_ref(), k);
         }
         let table = require(authorize_table(
-            state,
+            app,
             caller,
             "BatchGetItem",
             &table_ref,
@@ -105,7 +104,7 @@ pub fn batch_get_item(state: &ServerState, caller: &Caller, mut input: Input) ->
         });
     }
     let names: Vec<String> = items.keys().cloned().collect();
-    let output = state.dynamodb.batch_get_item(gets)?;
+    let output = app.dynamodb.batch_get_item(gets)?;
     let mut responses = Map::new();
     for ((_, found), name) in output.responses.iter().zip(&names) {
         responses.insert(
@@ -133,7 +132,7 @@ pub fn batch_get_item(state: &ServerState, caller: &Caller, mut input: Input) ->
     Ok(Value::Object(out))
 }
 
-pub async fn batch_write_item(state: &ServerState, caller: &Caller, mut input: Input) -> Out {
+pub async fn batch_write_item(app: &App, caller: &Caller, mut input: Input) -> Out {
     let capacity = return_consumed_capacity(&mut input)?;
     let _metrics = return_item_collection_metrics(&mut input)?;
     let items = request_items(&mut input)?;
@@ -197,10 +196,7 @@ pub async fn batch_write_item(state: &ServerState, caller: &Caller, mut input: I
     for (name, action, key) in &decoded {
         if !tables.iter().any(|(n, _, _)| n == name) {
             let table_ref = resolve(caller, name)?;
-            let found = state
-                .dynamodb
-                .table(table_ref.scope(), &table_ref.name)
-                .ok();
+            let found = app.dynamodb.table(table_ref.scope(), &table_ref.name).ok();
             tables.push((name.clone(), found, Conditions::default()));
         }
         let (_, found, conditions) = tables
@@ -225,7 +221,7 @@ pub async fn batch_write_item(state: &ServerState, caller: &Caller, mut input: I
     for (name, found, conditions) in tables {
         let table_ref = resolve(caller, &name)?;
         authorize_found(
-            state,
+            app,
             caller,
             "BatchWriteItem",
             &table_ref,
@@ -249,7 +245,7 @@ pub async fn batch_write_item(state: &ServerState, caller: &Caller, mut input: I
         };
         writes.push(ItemWrite::new(table, key, action, None)?);
     }
-    let capacities = state.dynamodb.batch_write_item(writes).await?;
+    let capacities = app.dynamodb.batch_write_item(writes).await?;
     let mut out = Map::new();
     out.insert("UnprocessedItems".into(), Value::Object(Map::new()));
     add_capacity_list(&mut out, &capacities, capacity);

@@ -14,14 +14,14 @@ use strata_dynamodb::tables::{
 use strata_dynamodb::{DynamoDbError, Table};
 use strata_policy::{PolicyDocument, PolicyKind, ResourcePolicyKind};
 
-use super::access::{
+use super::describe::{restore_summary, table_description};
+use super::wire::{Input, check_name};
+use strata_app::App;
+use strata_app::Caller;
+use strata_app::dynamodb::access::{
     Conditions, TableRef, authorize_found, authorize_resource, authorize_table, require,
     require_visible, resolve,
 };
-use super::describe::{restore_summary, table_description};
-use super::wire::{Input, check_name};
-use crate::auth::Caller;
-use crate::state::ServerState;
 
 type Out = Result<Value, DynamoDbError>;
 
@@ -351,12 +351,12 @@ fn tags(input: &Input) -> Result<Vec<(String, String)>, DynamoDbError> {
     Ok(out)
 }
 
-pub async fn create_table(state: &ServerState, caller: &Caller, input: Input) -> Out {
+pub async fn create_table(app: &App, caller: &Caller, input: Input) -> Out {
     let mut scope = None;
     let create = table_to_create(input, |name| {
         let table = resolve(caller, name)?;
         authorize_table(
-            state,
+            app,
             caller,
             "CreateTable",
             &table,
@@ -367,7 +367,7 @@ pub async fn create_table(state: &ServerState, caller: &Caller, input: Input) ->
         Ok(())
     })?;
     let table = scope.expect("authorized before the table was built");
-    let created = state.dynamodb.create_table(table.scope(), create).await?;
+    let created = app.dynamodb.create_table(table.scope(), create).await?;
     Ok(json!({"TableDescription": table_description(&created, "CREATING")}))
 }
 
@@ -482,7 +482,7 @@ pub(crate) fn table_to_create(
 
 /// Resolves and authorizes the `TableName` member of a control-plane request.
 fn named_table(
-    state: &ServerState,
+    app: &App,
     caller: &Caller,
     input: &mut Input,
     operation: &str,
@@ -490,19 +490,12 @@ fn named_table(
     let name = input.table_name("TableName")?;
     input.finish()?;
     let table = resolve(caller, &name.expect("checked by finish"))?;
-    let found = authorize_table(
-        state,
-        caller,
-        operation,
-        &table,
-        None,
-        Conditions::default(),
-    )?;
+    let found = authorize_table(app, caller, operation, &table, None, Conditions::default())?;
     Ok((table, require_visible(found)?))
 }
 
-pub fn describe_table(state: &ServerState, caller: &Caller, mut input: Input) -> Out {
-    let (_, table) = named_table(state, caller, &mut input, "DescribeTable")?;
+pub fn describe_table(app: &App, caller: &Caller, mut input: Input) -> Out {
+    let (_, table) = named_table(app, caller, &mut input, "DescribeTable")?;
     let status = match table.def.creating {
         Some(_) => "CREATING",
         None => "ACTIVE",
@@ -519,7 +512,7 @@ pub fn describe_table(state: &ServerState, caller: &Caller, mut input: Input) ->
     Ok(json!({ "Table": description }))
 }
 
-pub fn list_tables(state: &ServerState, caller: &Caller, mut input: Input) -> Out {
+pub fn list_tables(app: &App, caller: &Caller, mut input: Input) -> Out {
     let start = input.str("ExclusiveStartTableName")?.map(str::to_owned);
     if let Some(s) = &start {
         check_name(&mut input, "ExclusiveStartTableName", s, 3);
@@ -543,8 +536,8 @@ pub fn list_tables(state: &ServerState, caller: &Caller, mut input: Input) -> Ou
         region: caller.region.clone(),
         name: String::new(),
     };
-    authorize_resource(state, caller, "ListTables", "*")?;
-    let (names, last) = state.dynamodb.list_tables(
+    authorize_resource(app, caller, "ListTables", "*")?;
+    let (names, last) = app.dynamodb.list_tables(
         scope.scope(),
         start.as_deref(),
         limit.unwrap_or(100) as usize,
@@ -557,14 +550,14 @@ pub fn list_tables(state: &ServerState, caller: &Caller, mut input: Input) -> Ou
     Ok(Value::Object(out))
 }
 
-pub async fn update_table(state: &ServerState, caller: &Caller, mut input: Input) -> Out {
+pub async fn update_table(app: &App, caller: &Caller, mut input: Input) -> Out {
     let name = input.table_name("TableName")?;
     let billing = billing_mode(&mut input)?;
     let pt = provisioned(&mut input, "provisionedThroughput")?;
     input.finish()?;
     let table_ref = resolve(caller, &name.expect("checked by finish"))?;
     let found = authorize_table(
-        state,
+        app,
         caller,
         "UpdateTable",
         &table_ref,
@@ -632,16 +625,16 @@ pub async fn update_table(state: &ServerState, caller: &Caller, mut input: Input
             change.finish()?;
         }
     }
-    let updated = state
+    let updated = app
         .dynamodb
         .update_table(table_ref.scope(), &table_ref.name, update)
         .await?;
     Ok(json!({"TableDescription": table_description(&updated, "UPDATING")}))
 }
 
-pub async fn delete_table(state: &ServerState, caller: &Caller, mut input: Input) -> Out {
-    let (table_ref, _) = named_table(state, caller, &mut input, "DeleteTable")?;
-    let deleted = state
+pub async fn delete_table(app: &App, caller: &Caller, mut input: Input) -> Out {
+    let (table_ref, _) = named_table(app, caller, &mut input, "DeleteTable")?;
+    let deleted = app
         .dynamodb
         .delete_table(table_ref.scope(), &table_ref.name)
         .await?;
@@ -650,7 +643,7 @@ pub async fn delete_table(state: &ServerState, caller: &Caller, mut input: Input
 
 /// Resolves and authorizes a `ResourceArn` member (tags, resource policies).
 fn by_arn(
-    state: &ServerState,
+    app: &App,
     caller: &Caller,
     input: &mut Input,
     operation: &str,
@@ -668,9 +661,9 @@ fn by_arn(
             "Invalid TableArn: Invalid ResourceArn provided as input {arn}"
         )));
     }
-    let found = state.dynamodb.table_by_arn(&arn).ok();
+    let found = app.dynamodb.table_by_arn(&arn).ok();
     authorize_found(
-        state,
+        app,
         caller,
         operation,
         &table_ref,
@@ -678,23 +671,23 @@ fn by_arn(
         None,
         Conditions::default(),
     )?;
-    state.dynamodb.table_by_arn(&arn)
+    app.dynamodb.table_by_arn(&arn)
 }
 
-pub async fn tag_resource(state: &ServerState, caller: &Caller, mut input: Input) -> Out {
-    let table = by_arn(state, caller, &mut input, "TagResource")?;
+pub async fn tag_resource(app: &App, caller: &Caller, mut input: Input) -> Out {
+    let table = by_arn(app, caller, &mut input, "TagResource")?;
     let tags = tags(&input)?;
     if tags.is_empty() {
         return Err(DynamoDbError::Validation(
             "1 validation error detected: Value null at 'tags' failed to satisfy constraint: Member must not be null".to_owned(),
         ));
     }
-    state.dynamodb.tag_resource(&table, tags).await?;
+    app.dynamodb.tag_resource(&table, tags).await?;
     Ok(json!({}))
 }
 
-pub async fn untag_resource(state: &ServerState, caller: &Caller, mut input: Input) -> Out {
-    let table = by_arn(state, caller, &mut input, "UntagResource")?;
+pub async fn untag_resource(app: &App, caller: &Caller, mut input: Input) -> Out {
+    let table = by_arn(app, caller, &mut input, "UntagResource")?;
     let keys: Vec<String> = match input.array("TagKeys")? {
         Some(list) => list
             .iter()
@@ -706,12 +699,12 @@ pub async fn untag_resource(state: &ServerState, caller: &Caller, mut input: Inp
             ));
         }
     };
-    state.dynamodb.untag_resource(&table, keys).await?;
+    app.dynamodb.untag_resource(&table, keys).await?;
     Ok(json!({}))
 }
 
-pub fn list_tags_of_resource(state: &ServerState, caller: &Caller, mut input: Input) -> Out {
-    let table = by_arn(state, caller, &mut input, "ListTagsOfResource")?;
+pub fn list_tags_of_resource(app: &App, caller: &Caller, mut input: Input) -> Out {
+    let table = by_arn(app, caller, &mut input, "ListTagsOfResource")?;
     let tags: Vec<Value> = table
         .def
         .tags
@@ -721,7 +714,7 @@ pub fn list_tags_of_resource(state: &ServerState, caller: &Caller, mut input: In
     Ok(json!({"Tags": tags}))
 }
 
-pub async fn update_time_to_live(state: &ServerState, caller: &Caller, mut input: Input) -> Out {
+pub async fn update_time_to_live(app: &App, caller: &Caller, mut input: Input) -> Out {
     let name = input.table_name("TableName")?;
     let spec = input.child("TimeToLiveSpecification")?;
     if spec.is_none() {
@@ -747,7 +740,7 @@ pub async fn update_time_to_live(state: &ServerState, caller: &Caller, mut input
     input.finish()?;
     let table_ref = resolve(caller, &name.expect("checked by finish"))?;
     let found = authorize_table(
-        state,
+        app,
         caller,
         "UpdateTimeToLive",
         &table_ref,
@@ -759,7 +752,7 @@ pub async fn update_time_to_live(state: &ServerState, caller: &Caller, mut input
         attribute_name: attr.expect("checked by finish"),
         enabled: enabled.expect("checked by finish"),
     };
-    let spec = state
+    let spec = app
         .dynamodb
         .update_time_to_live(table_ref.scope(), &table_ref.name, spec)
         .await?;
@@ -768,8 +761,8 @@ pub async fn update_time_to_live(state: &ServerState, caller: &Caller, mut input
     )
 }
 
-pub fn describe_time_to_live(state: &ServerState, caller: &Caller, mut input: Input) -> Out {
-    let (_, table) = named_table(state, caller, &mut input, "DescribeTimeToLive")?;
+pub fn describe_time_to_live(app: &App, caller: &Caller, mut input: Input) -> Out {
+    let (_, table) = named_table(app, caller, &mut input, "DescribeTimeToLive")?;
     Ok(match table.def.ttl.as_ref().filter(|t| t.enabled) {
         Some(ttl) => {
             json!({"TimeToLiveDescription": {"TimeToLiveStatus": "ENABLED", "AttributeName": ttl.attribute_name}})
@@ -778,8 +771,8 @@ pub fn describe_time_to_live(state: &ServerState, caller: &Caller, mut input: In
     })
 }
 
-pub fn describe_limits(state: &ServerState, caller: &Caller) -> Out {
-    authorize_resource(state, caller, "DescribeLimits", "*")?;
+pub fn describe_limits(app: &App, caller: &Caller) -> Out {
+    authorize_resource(app, caller, "DescribeLimits", "*")?;
     Ok(json!({
         "AccountMaxReadCapacityUnits": 80000,
         "AccountMaxWriteCapacityUnits": 80000,
@@ -801,9 +794,9 @@ fn policy_not_found(arn: &str) -> DynamoDbError {
     ))
 }
 
-pub async fn put_resource_policy(state: &ServerState, caller: &Caller, mut input: Input) -> Out {
+pub async fn put_resource_policy(app: &App, caller: &Caller, mut input: Input) -> Out {
     let policy = input.required_str("Policy")?;
-    let table = by_arn(state, caller, &mut input, "PutResourcePolicy")?;
+    let table = by_arn(app, caller, &mut input, "PutResourcePolicy")?;
     let policy = policy.expect("checked by finish");
     let kind = PolicyKind::Resource(ResourcePolicyKind::DynamoDbTable);
     let mut document = PolicyDocument::parse(&policy, kind).map_err(|e| {
@@ -812,7 +805,7 @@ pub async fn put_resource_policy(state: &ServerState, caller: &Caller, mut input
     let mut bindings = Vec::new();
     document
         .bind_principals(kind, |arn| {
-            let id = state.iam.unique_id_of(arn)?;
+            let id = app.iam.unique_id_of(arn)?;
             bindings.push((arn.to_owned(), id.clone()));
             Some(id)
         })
@@ -833,32 +826,31 @@ pub async fn put_resource_policy(state: &ServerState, caller: &Caller, mut input
             table.def.arn()
         )));
     }
-    let revision = state.clock.now().as_microsecond().to_string();
+    let revision = app.clock.now().as_microsecond().to_string();
     let stored = ResourcePolicy {
         document: policy,
         revision_id: revision.clone(),
         bindings,
     };
-    state
-        .dynamodb
+    app.dynamodb
         .set_resource_policy(&table, Some(stored))
         .await?;
     Ok(json!({"RevisionId": revision}))
 }
 
-pub fn get_resource_policy(state: &ServerState, caller: &Caller, mut input: Input) -> Out {
-    let table = by_arn(state, caller, &mut input, "GetResourcePolicy")?;
+pub fn get_resource_policy(app: &App, caller: &Caller, mut input: Input) -> Out {
+    let table = by_arn(app, caller, &mut input, "GetResourcePolicy")?;
     match &table.def.resource_policy {
         Some(p) => Ok(json!({"Policy": p.document, "RevisionId": p.revision_id})),
         None => Err(policy_not_found(&table.def.arn())),
     }
 }
 
-pub async fn delete_resource_policy(state: &ServerState, caller: &Caller, mut input: Input) -> Out {
-    let table = by_arn(state, caller, &mut input, "DeleteResourcePolicy")?;
+pub async fn delete_resource_policy(app: &App, caller: &Caller, mut input: Input) -> Out {
+    let table = by_arn(app, caller, &mut input, "DeleteResourcePolicy")?;
     let Some(current) = table.def.resource_policy.clone() else {
         return Err(policy_not_found(&table.def.arn()));
     };
-    state.dynamodb.set_resource_policy(&table, None).await?;
+    app.dynamodb.set_resource_policy(&table, None).await?;
     Ok(json!({"RevisionId": current.revision_id}))
 }

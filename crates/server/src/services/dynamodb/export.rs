@@ -1,18 +1,18 @@
 //! ExportTableToPointInTime, DescribeExport and ListExports (spec dynamodb-export-import
 //! §2): validation in AWS's order with AWS's messages, the export record, and the job
-//! queued to write the files ([`crate::jobs::export`]).
+//! recorded to write the files (`strata_app::jobs`).
 
 use serde_json::{Map, Value, json};
 use strata_dynamodb::exports::{ExportRecord, ExportStatus, IncrementalWindow};
 use strata_dynamodb::tables::parse_table_arn;
 use strata_dynamodb::{DynamoDbError, Table};
 
-use super::access::{Conditions, TableRef, authorize_found, authorize_resource};
 use super::describe::{epoch_seconds, iso_seconds};
 use super::wire::Input;
-use crate::auth::Caller;
-use crate::jobs::Job;
-use crate::state::ServerState;
+use strata_app::App;
+use strata_app::Caller;
+use strata_app::dynamodb::access::{Conditions, TableRef, authorize_found, authorize_resource};
+use strata_app::jobs::JobKind;
 
 type Out = Result<Value, DynamoDbError>;
 
@@ -35,11 +35,7 @@ pub(super) fn s3_bucket_ok(name: &str) -> bool {
             .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
 }
 
-pub async fn export_table_to_point_in_time(
-    state: &ServerState,
-    caller: &Caller,
-    mut input: Input,
-) -> Out {
+pub async fn export_table_to_point_in_time(app: &App, caller: &Caller, mut input: Input) -> Out {
     // 1. Shape.
     let table_arn = input.required_str("TableArn")?;
     let bucket = input.required_str("S3Bucket")?;
@@ -126,12 +122,9 @@ pub async fn export_table_to_point_in_time(
         region: caller.region.clone(),
         name: name.to_owned(),
     };
-    let found = state
-        .dynamodb
-        .table(table_ref.scope(), &table_ref.name)
-        .ok();
+    let found = app.dynamodb.table(table_ref.scope(), &table_ref.name).ok();
     authorize_found(
-        state,
+        app,
         caller,
         "ExportTableToPointInTime",
         &table_ref,
@@ -163,7 +156,7 @@ pub async fn export_table_to_point_in_time(
         (Some("INCREMENTAL_EXPORT"), Some(_)) => true,
         _ => false,
     };
-    let now = state.clock.now().as_microsecond();
+    let now = app.clock.now().as_microsecond();
     // The request as sent, for ClientToken replays (a defaulted time is not part of it).
     let sent_export_time = export_time.filter(|_| !incremental);
     let (export_time, window) = if incremental {
@@ -219,7 +212,7 @@ pub async fn export_table_to_point_in_time(
         let time = match export_time {
             None => now,
             Some(t) => {
-                let (earliest, latest) = state.dynamodb.restorable_window(&pitr);
+                let (earliest, latest) = app.dynamodb.restorable_window(&pitr);
                 if t > now || t < earliest {
                     return Err(invalid_time("Export Time is invalid"));
                 }
@@ -277,16 +270,19 @@ pub async fn export_table_to_point_in_time(
         billed_size_bytes: None,
         export_manifest: None,
         fingerprint,
-        requester: serde_json::to_value(caller)
-            .map_err(|e| DynamoDbError::Corrupt(e.to_string()))?,
+        legacy_requester: None,
     };
-    let (record, created) = state.dynamodb.create_export(record).await?;
-    if created {
-        state.jobs.submit(Job::Export {
+    let job = app.jobs.recorder(
+        JobKind::Export {
             account: record.account.clone(),
             region: record.region.clone(),
-            arn: record.export_arn.clone(),
-        });
+            export_arn: record.export_arn.clone(),
+        },
+        Some(caller.clone()),
+    );
+    let (record, created) = app.dynamodb.create_export(record, job).await?;
+    if created {
+        app.jobs.wake();
     }
     Ok(json!({"ExportDescription": description(&record)}))
 }
@@ -373,14 +369,14 @@ fn parse_export_arn(arn: &str) -> Option<(&str, &str, &str)> {
 
 /// Authorizes `operation` on the export's table (or, for ListExports, `*`).
 fn authorize_on(
-    state: &ServerState,
+    app: &App,
     caller: &Caller,
     operation: &str,
     table_ref: &TableRef,
     found: Option<&Table>,
 ) -> Result<(), DynamoDbError> {
     authorize_found(
-        state,
+        app,
         caller,
         operation,
         table_ref,
@@ -390,7 +386,7 @@ fn authorize_on(
     )
 }
 
-pub fn describe_export(state: &ServerState, caller: &Caller, mut input: Input) -> Out {
+pub fn describe_export(app: &App, caller: &Caller, mut input: Input) -> Out {
     let arn = input.required_str("ExportArn")?;
     if let Some(a) = &arn
         && !(37..=1024).contains(&a.len())
@@ -419,17 +415,14 @@ pub fn describe_export(state: &ServerState, caller: &Caller, mut input: Input) -
         ));
     }
     // DescribeExport is authorized on the export's own ARN (spec iam-s3-authz §3.2).
-    authorize_resource(state, caller, "DescribeExport", &arn)?;
-    let record = state
-        .dynamodb
-        .export(account, region, &arn)?
-        .ok_or_else(|| {
-            DynamoDbError::ExportNotFound(format!("Export not found: Export not found: {arn}"))
-        })?;
+    authorize_resource(app, caller, "DescribeExport", &arn)?;
+    let record = app.dynamodb.export(account, region, &arn)?.ok_or_else(|| {
+        DynamoDbError::ExportNotFound(format!("Export not found: Export not found: {arn}"))
+    })?;
     Ok(json!({"ExportDescription": description(&record)}))
 }
 
-pub fn list_exports(state: &ServerState, caller: &Caller, mut input: Input) -> Out {
+pub fn list_exports(app: &App, caller: &Caller, mut input: Input) -> Out {
     let table_arn = input.str("TableArn")?.map(str::to_owned);
     let max = input.int("MaxResults")?;
     if let Some(m) = max
@@ -461,13 +454,13 @@ pub fn list_exports(state: &ServerState, caller: &Caller, mut input: Input) -> O
                 region: region.to_owned(),
                 name: name.to_owned(),
             };
-            let found = state.dynamodb.table(table_ref.scope(), name).ok();
-            authorize_on(state, caller, "ListExports", &table_ref, found.as_ref())?;
+            let found = app.dynamodb.table(table_ref.scope(), name).ok();
+            authorize_on(app, caller, "ListExports", &table_ref, found.as_ref())?;
             // Exports of a deleted (or deleted and recreated) table are not listed.
             Some(found.map(|t| t.def.id))
         }
         None => {
-            authorize_resource(state, caller, "ListExports", "*")?;
+            authorize_resource(app, caller, "ListExports", "*")?;
             None
         }
     };
@@ -485,7 +478,7 @@ pub fn list_exports(state: &ServerState, caller: &Caller, mut input: Input) -> O
         ),
         None => None,
     };
-    let mut records: Vec<ExportRecord> = state
+    let mut records: Vec<ExportRecord> = app
         .dynamodb
         .exports(account, region)?
         .into_iter()

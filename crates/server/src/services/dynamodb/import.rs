@@ -1,19 +1,19 @@
 //! ImportTable, DescribeImport and ListImports (spec dynamodb-export-import §6): checks in
 //! AWS's order, the ClientToken rules AWS shows (§6.7), the import record, and the job
-//! queued to read the objects and fill the new table ([`crate::jobs::import`]).
+//! recorded to read the objects and fill the new table (`strata_app::jobs`).
 
 use serde_json::{Map, Value, json};
 use strata_dynamodb::DynamoDbError;
 use strata_dynamodb::imports::{ImportRecord, ImportStatus};
 use strata_dynamodb::tables::parse_table_arn;
 
-use super::access::{Conditions, TableRef, authorize_found, authorize_resource};
 use super::control::table_to_create;
 use super::describe::epoch_seconds;
 use super::wire::Input;
-use crate::auth::Caller;
-use crate::jobs::Job;
-use crate::state::ServerState;
+use strata_app::App;
+use strata_app::Caller;
+use strata_app::dynamodb::access::{Conditions, TableRef, authorize_found, authorize_resource};
+use strata_app::jobs::JobKind;
 
 type Out = Result<Value, DynamoDbError>;
 
@@ -42,7 +42,7 @@ fn token_position(token: &str) -> Option<(i64, String)> {
         .flatten()
 }
 
-pub async fn import_table(state: &ServerState, caller: &Caller, mut input: Input) -> Out {
+pub async fn import_table(app: &App, caller: &Caller, mut input: Input) -> Out {
     // Shape.
     let source = input.child("S3BucketSource")?;
     if source.is_none() {
@@ -132,9 +132,9 @@ pub async fn import_table(state: &ServerState, caller: &Caller, mut input: Input
             region: region.clone(),
             name: name.to_owned(),
         };
-        let found = state.dynamodb.table(table_ref.scope(), name).ok();
+        let found = app.dynamodb.table(table_ref.scope(), name).ok();
         authorize_found(
-            state,
+            app,
             caller,
             "ImportTable",
             &table_ref,
@@ -149,7 +149,7 @@ pub async fn import_table(state: &ServerState, caller: &Caller, mut input: Input
 
     // ClientToken (spec §6.7), then the name.
     let known = match &token {
-        Some(t) => state.dynamodb.import_by_token(&account, &region, t)?,
+        Some(t) => app.dynamodb.import_by_token(&account, &region, t)?,
         None => None,
     };
     if let Some(known) = &known {
@@ -172,7 +172,7 @@ pub async fn import_table(state: &ServerState, caller: &Caller, mut input: Input
         return Ok(json!({"ImportTableDescription": description(&known)}));
     }
 
-    let now = state.clock.now().as_microsecond();
+    let now = app.clock.now().as_microsecond();
     let start_ms = now.div_euclid(1000);
     let import_id = format!("{start_ms:014}-{:08x}", fastrand::u32(..));
     let table_arn = format!(
@@ -203,15 +203,19 @@ pub async fn import_table(state: &ServerState, caller: &Caller, mut input: Input
         error_count: 0,
         failure_code: None,
         failure_message: None,
-        requester: serde_json::to_value(caller)
-            .map_err(|e| DynamoDbError::Corrupt(e.to_string()))?,
+        legacy_requester: None,
     };
-    let record = state.dynamodb.create_import(record).await?;
-    state.jobs.submit(Job::Import {
-        account,
-        region,
-        arn: record.import_arn.clone(),
-    });
+    let job = app.jobs.recorder(
+        JobKind::Import {
+            account,
+            region,
+            import_arn: record.import_arn.clone(),
+            table: Box::new(create),
+        },
+        Some(caller.clone()),
+    );
+    let record = app.dynamodb.create_import(record, job).await?;
+    app.jobs.wake();
     Ok(json!({"ImportTableDescription": description(&record)}))
 }
 
@@ -276,7 +280,7 @@ fn parse_import_arn(arn: &str) -> Option<(&str, &str, &str)> {
     parse_table_arn(table_arn)
 }
 
-pub fn describe_import(state: &ServerState, caller: &Caller, mut input: Input) -> Out {
+pub fn describe_import(app: &App, caller: &Caller, mut input: Input) -> Out {
     let arn = input.required_str("ImportArn")?;
     input.finish()?;
     let arn = arn.expect("checked by finish");
@@ -287,8 +291,8 @@ pub fn describe_import(state: &ServerState, caller: &Caller, mut input: Input) -
         return Err(DynamoDbError::AccessDenied("Access is denied".into()));
     }
     // DescribeImport is authorized on the import's own ARN (spec iam-s3-authz §3.2).
-    authorize_resource(state, caller, "DescribeImport", &arn)?;
-    let record = state
+    authorize_resource(app, caller, "DescribeImport", &arn)?;
+    let record = app
         .dynamodb
         .import(account, region, &arn)?
         .filter(|_| region == caller.region)
@@ -296,7 +300,7 @@ pub fn describe_import(state: &ServerState, caller: &Caller, mut input: Input) -
     Ok(json!({"ImportTableDescription": description(&record)}))
 }
 
-pub fn list_imports(state: &ServerState, caller: &Caller, mut input: Input) -> Out {
+pub fn list_imports(app: &App, caller: &Caller, mut input: Input) -> Out {
     let table_arn = input.str("TableArn")?.map(str::to_owned);
     let size = input.int("PageSize")?;
     if let Some(n) = size
@@ -314,7 +318,7 @@ pub fn list_imports(state: &ServerState, caller: &Caller, mut input: Input) -> O
     let token = input.str("NextToken")?.map(str::to_owned);
     input.finish()?;
     let account = caller.principal.account().as_str();
-    authorize_resource(state, caller, "ListImports", "*")?;
+    authorize_resource(app, caller, "ListImports", "*")?;
     let after = match &token {
         Some(t) => Some(token_position(t).ok_or_else(|| {
             DynamoDbError::Validation(format!(
@@ -323,7 +327,7 @@ pub fn list_imports(state: &ServerState, caller: &Caller, mut input: Input) -> O
         })?),
         None => None,
     };
-    let mut records: Vec<ImportRecord> = state
+    let mut records: Vec<ImportRecord> = app
         .dynamodb
         .imports(account, &caller.region)?
         .into_iter()

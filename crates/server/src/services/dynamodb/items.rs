@@ -11,15 +11,15 @@ use strata_expression::{
     Condition, ConditionKind, ExpressionAttributes, parse_condition, parse_projection, parse_update,
 };
 
-use super::access::{Conditions, authorize_item, resolve};
 use super::common::{
     add_capacity, expression_context, item_collection_metrics, return_consumed_capacity,
     return_item_collection_metrics, return_old_on_failure, return_values,
 };
 use super::legacy;
 use super::wire::{Input, item_field, item_json};
-use crate::auth::Caller;
-use crate::state::ServerState;
+use strata_app::App;
+use strata_app::Caller;
+use strata_app::dynamodb::access::{Conditions, authorize_item, resolve};
 
 type Out = Result<Value, DynamoDbError>;
 
@@ -103,7 +103,7 @@ fn condition(
 /// Authorizes and runs one item write; `action` builds the key and the change once the
 /// table is known.
 async fn run_write(
-    state: &ServerState,
+    app: &App,
     caller: &Caller,
     operation: &str,
     request: WriteRequest,
@@ -114,7 +114,7 @@ async fn run_write(
     let table_ref = resolve(caller, &request.table)?;
     conditions.return_values = return_values_name(request.return_values);
     let table = authorize_item(
-        state,
+        app,
         caller,
         operation,
         &table_ref,
@@ -127,7 +127,7 @@ async fn run_write(
         .then(|| item_collection_metrics(&table, &key))
         .flatten();
     let write = ItemWrite::new(table, key, action, condition)?;
-    let output = state
+    let output = app
         .dynamodb
         .write_item(write, request.return_values, request.on_failure)
         .await?;
@@ -154,7 +154,7 @@ fn attribute_names(names: Vec<&str>) -> Vec<String> {
     names.into_iter().map(str::to_owned).collect()
 }
 
-pub async fn put_item(state: &ServerState, caller: &Caller, mut input: Input) -> Out {
+pub async fn put_item(app: &App, caller: &Caller, mut input: Input) -> Out {
     let request = write_request(&mut input, "Item", &["NONE", "ALL_OLD"])?;
     let condition = condition_only(&input)?;
     let conditions = Conditions {
@@ -162,7 +162,7 @@ pub async fn put_item(state: &ServerState, caller: &Caller, mut input: Input) ->
         ..Default::default()
     };
     run_write(
-        state,
+        app,
         caller,
         "PutItem",
         request,
@@ -173,7 +173,7 @@ pub async fn put_item(state: &ServerState, caller: &Caller, mut input: Input) ->
     .await
 }
 
-pub async fn update_item(state: &ServerState, caller: &Caller, mut input: Input) -> Out {
+pub async fn update_item(app: &App, caller: &Caller, mut input: Input) -> Out {
     let request = write_request(
         &mut input,
         "Key",
@@ -204,7 +204,7 @@ pub async fn update_item(state: &ServerState, caller: &Caller, mut input: Input)
         ..Default::default()
     };
     run_write(
-        state,
+        app,
         caller,
         "UpdateItem",
         request,
@@ -215,11 +215,11 @@ pub async fn update_item(state: &ServerState, caller: &Caller, mut input: Input)
     .await
 }
 
-pub async fn delete_item(state: &ServerState, caller: &Caller, mut input: Input) -> Out {
+pub async fn delete_item(app: &App, caller: &Caller, mut input: Input) -> Out {
     let request = write_request(&mut input, "Key", &["NONE", "ALL_OLD"])?;
     let condition = condition_only(&input)?;
     run_write(
-        state,
+        app,
         caller,
         "DeleteItem",
         request,
@@ -230,7 +230,7 @@ pub async fn delete_item(state: &ServerState, caller: &Caller, mut input: Input)
     .await
 }
 
-pub fn get_item(state: &ServerState, caller: &Caller, mut input: Input) -> Out {
+pub fn get_item(app: &App, caller: &Caller, mut input: Input) -> Out {
     let name = input.table_name("TableName")?;
     let key = item_field(&input, "Key")?;
     if key.is_none() {
@@ -254,8 +254,8 @@ pub fn get_item(state: &ServerState, caller: &Caller, mut input: Input) -> Out {
     if let Some(p) = &projection {
         conditions.attributes = attribute_names(p.top_level_attributes());
     }
-    let table = authorize_item(state, caller, "GetItem", &table_ref, &key, conditions)?;
-    let got = state
+    let table = authorize_item(app, caller, "GetItem", &table_ref, &key, conditions)?;
+    let got = app
         .dynamodb
         .get_item(&table, &key, projection.as_ref(), consistent)?;
     let mut out = Map::new();

@@ -5,12 +5,12 @@
 use serde_json::{Value, json};
 use strata_dynamodb::{DynamoDbError, Table};
 
-use super::access::{authorize_table, resolve};
 use super::describe::epoch_seconds;
 use super::wire::Input;
-use crate::auth::Caller;
-use crate::services::dynamodb::access::Conditions;
-use crate::state::ServerState;
+use strata_app::App;
+use strata_app::Caller;
+use strata_app::dynamodb::access::Conditions;
+use strata_app::dynamodb::access::{authorize_table, resolve};
 
 type Out = Result<Value, DynamoDbError>;
 
@@ -22,15 +22,10 @@ fn table_not_found(name: &str) -> DynamoDbError {
 }
 
 /// Resolves and authorizes the table named by `TableName`.
-fn table(
-    state: &ServerState,
-    caller: &Caller,
-    operation: &str,
-    name: &str,
-) -> Result<Table, DynamoDbError> {
+fn table(app: &App, caller: &Caller, operation: &str, name: &str) -> Result<Table, DynamoDbError> {
     let table_ref = resolve(caller, name)?;
     let found = authorize_table(
-        state,
+        app,
         caller,
         operation,
         &table_ref,
@@ -41,10 +36,10 @@ fn table(
 }
 
 /// `ContinuousBackupsDescription` of `table`.
-pub fn description(state: &ServerState, table: &Table) -> Value {
+pub fn description(app: &App, table: &Table) -> Value {
     let pitr = match &table.def.pitr {
         Some(pitr) => {
-            let (earliest, latest) = state.dynamodb.restorable_window(pitr);
+            let (earliest, latest) = app.dynamodb.restorable_window(pitr);
             json!({
                 "PointInTimeRecoveryStatus": "ENABLED",
                 "RecoveryPeriodInDays": pitr.recovery_period_in_days,
@@ -60,19 +55,15 @@ pub fn description(state: &ServerState, table: &Table) -> Value {
     }})
 }
 
-pub fn describe_continuous_backups(state: &ServerState, caller: &Caller, mut input: Input) -> Out {
+pub fn describe_continuous_backups(app: &App, caller: &Caller, mut input: Input) -> Out {
     let name = input.required_str("TableName")?;
     input.finish()?;
     let name = name.expect("checked by finish");
-    let table = table(state, caller, "DescribeContinuousBackups", &name)?;
-    Ok(description(state, &table))
+    let table = table(app, caller, "DescribeContinuousBackups", &name)?;
+    Ok(description(app, &table))
 }
 
-pub async fn update_continuous_backups(
-    state: &ServerState,
-    caller: &Caller,
-    mut input: Input,
-) -> Out {
+pub async fn update_continuous_backups(app: &App, caller: &Caller, mut input: Input) -> Out {
     let name = input.required_str("TableName")?;
     let spec = input.child("PointInTimeRecoverySpecification")?;
     if spec.is_none() {
@@ -114,13 +105,13 @@ pub async fn update_continuous_backups(
                 .to_owned(),
         ));
     }
-    let table = table(state, caller, "UpdateContinuousBackups", &name)?;
+    let table = table(app, caller, "UpdateContinuousBackups", &name)?;
     let period = enabled.then(|| days.unwrap_or(MAX_RECOVERY_DAYS) as u32);
     let scope = strata_dynamodb::Scope {
         account: &table.def.account,
         region: &table.def.region,
     };
-    let table = state
+    let table = app
         .dynamodb
         .set_point_in_time_recovery(scope, &table.def.name, period)
         .await
@@ -128,5 +119,5 @@ pub async fn update_continuous_backups(
             DynamoDbError::ResourceNotFound(_) => table_not_found(&name),
             other => other,
         })?;
-    Ok(description(state, &table))
+    Ok(description(app, &table))
 }

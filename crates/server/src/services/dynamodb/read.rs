@@ -10,12 +10,12 @@ use strata_expression::{
     parse_condition, parse_key_conditions, parse_projection,
 };
 
-use super::access::{Conditions, authorize_table, require, resolve};
 use super::common::{add_capacity, expression_context, return_consumed_capacity};
 use super::legacy;
 use super::wire::{Input, item_field, item_json};
-use crate::auth::Caller;
-use crate::state::ServerState;
+use strata_app::App;
+use strata_app::Caller;
+use strata_app::dynamodb::access::{Conditions, authorize_table, require, resolve};
 
 type Out = Result<Value, DynamoDbError>;
 
@@ -151,7 +151,7 @@ fn filter_and_projection(
 
 /// Authorizes a read on the table or index with its condition keys.
 fn authorize_read(
-    state: &ServerState,
+    app: &App,
     caller: &Caller,
     operation: &str,
     c: &Common,
@@ -173,7 +173,7 @@ fn authorize_read(
         ..Default::default()
     };
     require(authorize_table(
-        state,
+        app,
         caller,
         operation,
         &table_ref,
@@ -199,7 +199,7 @@ fn options(
     }
 }
 
-pub fn query(state: &ServerState, caller: &Caller, mut input: Input) -> Out {
+pub fn query(app: &App, caller: &Caller, mut input: Input) -> Out {
     let c = common(&mut input)?;
     let forward = input.bool("ScanIndexForward")?.unwrap_or(true);
     let mut attrs = expression_context(
@@ -242,16 +242,9 @@ pub fn query(state: &ServerState, caller: &Caller, mut input: Input) -> Out {
             _ => None,
         })
         .collect();
-    let table = authorize_read(
-        state,
-        caller,
-        "Query",
-        &c,
-        projection.as_ref(),
-        leading_keys,
-    )?;
+    let table = authorize_read(app, caller, "Query", &c, projection.as_ref(), leading_keys)?;
     let capacity = c.capacity;
-    let page = state.dynamodb.query(
+    let page = app.dynamodb.query(
         &table,
         QueryInput {
             key_conditions,
@@ -303,7 +296,7 @@ fn segment(input: &mut Input) -> Result<Option<(u32, u32)>, DynamoDbError> {
     })
 }
 
-pub fn scan(state: &ServerState, caller: &Caller, mut input: Input) -> Out {
+pub fn scan(app: &App, caller: &Caller, mut input: Input) -> Out {
     let c = common(&mut input)?;
     let segment = segment(&mut input)?;
     let attrs = expression_context(
@@ -312,9 +305,9 @@ pub fn scan(state: &ServerState, caller: &Caller, mut input: Input) -> Out {
         &["ScanFilter", "AttributesToGet", "ConditionalOperator"],
     )?;
     let (filter, projection, select) = filter_and_projection(&input, attrs, &c, "ScanFilter")?;
-    let table = authorize_read(state, caller, "Scan", &c, projection.as_ref(), Vec::new())?;
+    let table = authorize_read(app, caller, "Scan", &c, projection.as_ref(), Vec::new())?;
     let capacity = c.capacity;
-    let page = state.dynamodb.scan(
+    let page = app.dynamodb.scan(
         &table,
         ScanInput {
             segment,

@@ -1,21 +1,20 @@
 //! RestoreTableToPointInTime (spec dynamodb-export-import §1.4): a new table holding the
 //! source's items as of a second in its PITR window. Checks run in AWS's order (shape,
-//! source and its PITR, time, target). The copy completes before the answer, which still
-//! reads `CREATING` with a `RestoreSummary`, as AWS's first answer does; DescribeTable then
-//! shows the table ACTIVE, as AWS's does once the restore is done (CREATING, with the
-//! `RestoreSummary`, while the copy runs; a failed or crash-cut restore leaves no table:
-//! `strata_dynamodb::restore`).
+//! source and its PITR, time, target). The answer comes at once: the target reads
+//! `CREATING`, with a `RestoreSummary`, while the restore's job copies the items
+//! (`strata_app::jobs`); it then turns ACTIVE, or, if the restore cannot complete, is removed.
 
 use serde_json::{Value, json};
+use strata_app::jobs::{JobKind, SourceTable};
 use strata_dynamodb::schema::{BillingMode, IndexKind, ProvisionedThroughput};
 use strata_dynamodb::tables::{Scope, parse_table_arn};
 use strata_dynamodb::{DynamoDb, DynamoDbError, Table};
 
-use super::access::{Conditions, TableRef, authorize_found};
 use super::describe::{iso_seconds, restore_summary, table_description};
 use super::wire::{Input, check_name};
-use crate::auth::Caller;
-use crate::state::ServerState;
+use strata_app::App;
+use strata_app::Caller;
+use strata_app::dynamodb::access::{Conditions, TableRef, authorize_found};
 
 type Out = Result<Value, DynamoDbError>;
 
@@ -31,11 +30,7 @@ fn index_names(list: Option<&Vec<Value>>) -> Option<Vec<String>> {
     })
 }
 
-pub async fn restore_table_to_point_in_time(
-    state: &ServerState,
-    caller: &Caller,
-    mut input: Input,
-) -> Out {
+pub async fn restore_table_to_point_in_time(app: &App, caller: &Caller, mut input: Input) -> Out {
     // 1. Shape.
     let source_arn = input.str("SourceTableArn")?.map(str::to_owned);
     let source_name = input.str("SourceTableName")?.map(str::to_owned);
@@ -129,12 +124,12 @@ pub async fn restore_table_to_point_in_time(
             ));
         }
     }
-    let found = state
+    let found = app
         .dynamodb
         .table(source_ref.scope(), &source_ref.name)
         .ok();
     authorize_found(
-        state,
+        app,
         caller,
         "RestoreTableToPointInTime",
         &source_ref,
@@ -157,7 +152,7 @@ pub async fn restore_table_to_point_in_time(
         )));
     };
     // 3. Time.
-    let (earliest, latest) = state.dynamodb.restorable_window(&pitr);
+    let (earliest, latest) = app.dynamodb.restorable_window(&pitr);
     let as_of = match restore_time {
         Some(t) => {
             if t < earliest || t > latest {
@@ -182,7 +177,7 @@ pub async fn restore_table_to_point_in_time(
         region: scope.region.to_owned(),
         name: target.clone(),
     };
-    let existing = state.dynamodb.table(scope, &target).ok();
+    let existing = app.dynamodb.table(scope, &target).ok();
     // The target needs the restore plus the reads and writes it implies (spec iam-s3-authz
     // §3.2).
     for operation in [
@@ -196,7 +191,7 @@ pub async fn restore_table_to_point_in_time(
         "BatchWriteItem",
     ] {
         authorize_found(
-            state,
+            app,
             caller,
             operation,
             &target_ref,
@@ -255,11 +250,26 @@ pub async fn restore_table_to_point_in_time(
         (BillingMode::PayPerRequest, None) => definition.provisioned_throughput = None,
         _ => {}
     }
-    let (table, copied) = state
+    let job = app.jobs.recorder(
+        JobKind::Restore {
+            account: scope.account.to_owned(),
+            region: scope.region.to_owned(),
+            target: target.clone(),
+            source: SourceTable {
+                account: source.def.account.clone(),
+                region: source.def.region.clone(),
+                name: source.def.name.clone(),
+                storage_id: source.def.id,
+            },
+            as_of_micros: as_of as u64,
+        },
+        Some(caller.clone()),
+    );
+    let table = app
         .dynamodb
-        .restore_table(scope, &source, definition, as_of as u64)
+        .create_restore_target(scope, &source, definition, as_of as u64, job)
         .await?;
-    tracing::info!(source = %source.def.arn(), target = %table.def.arn(), items = copied, "table restored");
+    app.jobs.wake();
     Ok(json!({"TableDescription": restored_description(&table, &source, as_of)}))
 }
 

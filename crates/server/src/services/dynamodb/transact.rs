@@ -8,13 +8,13 @@ use strata_dynamodb::items::{Action, ItemWrite};
 use strata_dynamodb::transact::{MAX_TRANSACTION_ITEMS, RequestToken, TransactGet, TransactWrite};
 use strata_expression::{ConditionKind, parse_condition, parse_projection, parse_update};
 
-use super::access::{Conditions, authorize_item, resolve};
 use super::common::{
     add_capacity_list, expression_context, return_consumed_capacity, return_item_collection_metrics,
 };
 use super::wire::{Input, item_field, item_json, wrong_type};
-use crate::auth::Caller;
-use crate::state::ServerState;
+use strata_app::App;
+use strata_app::Caller;
+use strata_app::dynamodb::access::{Conditions, authorize_item, resolve};
 
 type Out = Result<Value, DynamoDbError>;
 
@@ -38,7 +38,7 @@ fn transact_items(input: &mut Input) -> Result<Vec<Value>, DynamoDbError> {
     Ok(list)
 }
 
-pub async fn transact_write_items(state: &ServerState, caller: &Caller, mut input: Input) -> Out {
+pub async fn transact_write_items(app: &App, caller: &Caller, mut input: Input) -> Out {
     let capacity = return_consumed_capacity(&mut input)?;
     let _metrics = return_item_collection_metrics(&mut input)?;
     let token = input.str("ClientRequestToken")?.map(str::to_owned);
@@ -129,7 +129,7 @@ pub async fn transact_write_items(state: &ServerState, caller: &Caller, mut inpu
             }
         };
         let table = authorize_item(
-            state,
+            app,
             caller,
             operation,
             &table_ref,
@@ -156,13 +156,13 @@ pub async fn transact_write_items(state: &ServerState, caller: &Caller, mut inpu
             &canonical,
         )
     });
-    let capacities = state.dynamodb.transact_write_items(writes, token).await?;
+    let capacities = app.dynamodb.transact_write_items(writes, token).await?;
     let mut out = Map::new();
     add_capacity_list(&mut out, &capacities, capacity);
     Ok(Value::Object(out))
 }
 
-pub fn transact_get_items(state: &ServerState, caller: &Caller, mut input: Input) -> Out {
+pub fn transact_get_items(app: &App, caller: &Caller, mut input: Input) -> Out {
     let capacity = return_consumed_capacity(&mut input)?;
     let list = transact_items(&mut input)?;
     let mut gets = Vec::with_capacity(list.len());
@@ -191,7 +191,7 @@ pub fn transact_get_items(state: &ServerState, caller: &Caller, mut input: Input
         let key = key.expect("checked by finish");
         let table_ref = resolve(caller, &name.expect("checked by finish"))?;
         let table = authorize_item(
-            state,
+            app,
             caller,
             "GetItem",
             &table_ref,
@@ -204,7 +204,7 @@ pub fn transact_get_items(state: &ServerState, caller: &Caller, mut input: Input
             projection,
         });
     }
-    let (items, capacities) = state.dynamodb.transact_get_items(gets)?;
+    let (items, capacities) = app.dynamodb.transact_get_items(gets)?;
     let responses: Vec<Value> = items
         .iter()
         .map(|i| match i {

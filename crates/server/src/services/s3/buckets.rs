@@ -6,17 +6,18 @@ use s3s::{S3Request, S3Response, S3Result, s3_error};
 use strata_policy::{PolicyDocument, PolicyKind, ResourcePolicyKind};
 use strata_s3::{CannedAcl, CreateBucket, ObjectOwnership as Ownership, S3Error as EngineError};
 
-use super::access::{self, authorize, authorize_own, authorize_policy_management, resource_arn};
-use super::errors::{access_denied, acls_not_supported, from_engine};
-use super::identity::Requester;
+use strata_app::s3::access::{self, authorize_own, resource_arn};
+use strata_app::{App, Requester};
+
+use super::context::Cx;
+use super::errors::{access_denied, acls_not_supported, from_access, from_engine};
 use super::{canonical_owner, requester, timestamp};
-use crate::state::ServerState;
 
 /// S3's region without a LocationConstraint.
 const DEFAULT_REGION: &str = "us-east-1";
 
 pub async fn create_bucket(
-    state: &ServerState,
+    app: &App,
     req: S3Request<CreateBucketInput>,
 ) -> S3Result<S3Response<CreateBucketOutput>> {
     let requester = &requester(&req)?.clone();
@@ -52,10 +53,11 @@ pub async fn create_bucket(
         None => DEFAULT_REGION.to_owned(),
     };
     let resource = resource_arn(&input.bucket, None);
-    authorize_own(state, requester, "s3:CreateBucket", &resource)?;
+    authorize_own(app, requester, "s3:CreateBucket", &resource).map_err(from_access)?;
     let ownership = match &input.object_ownership {
         Some(o) => {
-            authorize_own(state, requester, "s3:PutBucketOwnershipControls", &resource)?;
+            authorize_own(app, requester, "s3:PutBucketOwnershipControls", &resource)
+                .map_err(from_access)?;
             Some(Ownership::parse(o.as_str()).ok_or_else(|| {
                 s3_error!(InvalidArgument, "Invalid x-amz-object-ownership header")
             })?)
@@ -77,7 +79,7 @@ pub async fn create_bucket(
             "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting"
         ));
     }
-    let bucket = state
+    let bucket = app
         .s3
         .create_bucket(CreateBucket {
             name: input.bucket,
@@ -93,48 +95,22 @@ pub async fn create_bucket(
     }))
 }
 
-/// The bucket a request names, once `action` on it is authorized (`NoSuchBucket` first).
-pub fn authorized_bucket(
-    state: &ServerState,
-    requester: &Requester,
-    action: &str,
-    name: &str,
-    expected_owner: Option<&str>,
-) -> S3Result<strata_s3::Bucket> {
-    let bucket = bucket(state, name)?;
-    authorize(state, requester, action, &bucket, None, expected_owner)?;
-    Ok(bucket)
-}
-
-/// The bucket a request names, or `NoSuchBucket`.
-pub fn bucket(state: &ServerState, name: &str) -> S3Result<strata_s3::Bucket> {
-    state.s3.bucket(name).map_err(from_engine)
-}
-
 pub async fn head_bucket(
-    state: &ServerState,
+    app: &App,
     req: S3Request<HeadBucketInput>,
 ) -> S3Result<S3Response<HeadBucketOutput>> {
-    let requester = requester(&req)?;
-    let bucket = bucket(state, &req.input.bucket)?;
+    let cx = Cx::of(app, &req, &req.input.bucket)?;
     let mut headers = http::HeaderMap::new();
     headers.insert(
         "x-amz-bucket-region",
-        http::HeaderValue::from_str(&bucket.region).expect("regions are ASCII"),
+        http::HeaderValue::from_str(&cx.bucket.region).expect("regions are ASCII"),
     );
-    if let Err(mut err) = authorize(
-        state,
-        requester,
-        "s3:ListBucket",
-        &bucket,
-        None,
-        req.input.expected_bucket_owner.as_deref(),
-    ) {
+    if let Err(mut err) = cx.authorize("s3:ListBucket", None) {
         err.set_headers(headers);
         return Err(err);
     }
     let mut response = S3Response::new(HeadBucketOutput {
-        bucket_region: Some(bucket.region.clone()),
+        bucket_region: Some(cx.bucket.region.clone()),
         ..Default::default()
     });
     response.headers = headers;
@@ -142,16 +118,16 @@ pub async fn head_bucket(
 }
 
 pub async fn list_buckets(
-    state: &ServerState,
+    app: &App,
     req: S3Request<ListBucketsInput>,
 ) -> S3Result<S3Response<ListBucketsOutput>> {
     let requester = requester(&req)?;
-    authorize_own(state, requester, "s3:ListAllMyBuckets", "*")?;
-    let account = requester
-        .account()
-        .expect("authorize_own refuses anonymous");
+    authorize_own(app, requester, "s3:ListAllMyBuckets", "*").map_err(from_access)?;
+    let Some(account) = requester.account() else {
+        return Err(access_denied("Access Denied"));
+    };
     let prefix = req.input.prefix.clone().unwrap_or_default();
-    let buckets = state
+    let buckets = app
         .s3
         .list_buckets(account)
         .map_err(from_engine)?
@@ -178,20 +154,12 @@ pub async fn list_buckets(
 }
 
 pub async fn delete_bucket(
-    state: &ServerState,
+    app: &App,
     req: S3Request<DeleteBucketInput>,
 ) -> S3Result<S3Response<DeleteBucketOutput>> {
-    let requester = requester(&req)?;
-    let bucket = authorized_bucket(
-        state,
-        requester,
-        "s3:DeleteBucket",
-        &req.input.bucket,
-        req.input.expected_bucket_owner.as_deref(),
-    )?;
-    state
-        .s3
-        .delete_bucket(&bucket.name)
+    let cx = Cx::authorized(app, &req, &req.input.bucket, "s3:DeleteBucket")?;
+    app.s3
+        .delete_bucket(&cx.bucket.name)
         .await
         .map_err(from_engine)?;
     Ok(S3Response::with_status(
@@ -201,41 +169,27 @@ pub async fn delete_bucket(
 }
 
 pub async fn get_bucket_location(
-    state: &ServerState,
+    app: &App,
     req: S3Request<GetBucketLocationInput>,
 ) -> S3Result<S3Response<GetBucketLocationOutput>> {
-    let requester = requester(&req)?;
-    let bucket = authorized_bucket(
-        state,
-        requester,
-        "s3:GetBucketLocation",
-        &req.input.bucket,
-        req.input.expected_bucket_owner.as_deref(),
-    )?;
+    let cx = Cx::authorized(app, &req, &req.input.bucket, "s3:GetBucketLocation")?;
     // us-east-1 is reported as an empty LocationConstraint.
-    let location_constraint = (bucket.region != DEFAULT_REGION)
-        .then(|| BucketLocationConstraint::from(bucket.region.clone()));
+    let location_constraint = (cx.bucket.region != DEFAULT_REGION)
+        .then(|| BucketLocationConstraint::from(cx.bucket.region.clone()));
     Ok(S3Response::new(GetBucketLocationOutput {
         location_constraint,
     }))
 }
 
 pub async fn put_bucket_policy(
-    state: &ServerState,
+    app: &App,
     req: S3Request<PutBucketPolicyInput>,
 ) -> S3Result<S3Response<PutBucketPolicyOutput>> {
-    let requester = requester(&req)?;
-    let bucket = bucket(state, &req.input.bucket)?;
-    authorize_policy_management(
-        state,
-        requester,
-        "s3:PutBucketPolicy",
-        &bucket,
-        req.input.expected_bucket_owner.as_deref(),
-    )?;
+    let cx = Cx::of(app, &req, &req.input.bucket)?;
+    cx.authorize_policy_management("s3:PutBucketPolicy")?;
     let text = req.input.policy;
     let kind = PolicyKind::Resource(ResourcePolicyKind::S3Bucket {
-        bucket: &bucket.name,
+        bucket: &cx.bucket.name,
     });
     let malformed = |e: strata_policy::PolicyError| {
         s3s::S3Error::with_message(s3s::S3ErrorCode::MalformedPolicy, e.message)
@@ -244,12 +198,13 @@ pub async fn put_bucket_policy(
     let mut bindings = Vec::new();
     document
         .bind_principals(kind, |arn| {
-            let id = state.iam.unique_id_of(arn)?;
+            let id = app.iam.unique_id_of(arn)?;
             bindings.push((arn.to_owned(), id.clone()));
             Some(id)
         })
         .map_err(malformed)?;
-    if bucket
+    if cx
+        .bucket
         .public_access_block
         .is_some_and(|b| b.block_public_policy)
         && access::grants_public_access(&text)
@@ -262,9 +217,8 @@ pub async fn put_bucket_policy(
         document: text,
         bindings,
     };
-    state
-        .s3
-        .update_bucket(&bucket.name, move |b| {
+    app.s3
+        .update_bucket(&cx.bucket.name, move |b| {
             b.policy = Some(policy);
             Ok(())
         })
@@ -277,32 +231,27 @@ pub async fn put_bucket_policy(
 }
 
 pub async fn get_bucket_policy(
-    state: &ServerState,
+    app: &App,
     req: S3Request<GetBucketPolicyInput>,
 ) -> S3Result<S3Response<GetBucketPolicyOutput>> {
-    let requester = requester(&req)?;
-    let bucket = bucket(state, &req.input.bucket)?;
-    authorize_policy_management(
-        state,
-        requester,
-        "s3:GetBucketPolicy",
-        &bucket,
-        req.input.expected_bucket_owner.as_deref(),
-    )?;
-    let policy = bucket
+    let cx = Cx::of(app, &req, &req.input.bucket)?;
+    cx.authorize_policy_management("s3:GetBucketPolicy")?;
+    let policy = cx
+        .bucket
         .policy
+        .clone()
         .ok_or_else(|| from_engine(EngineError::NoSuchBucketPolicy))?;
     Ok(S3Response::new(GetBucketPolicyOutput {
-        policy: Some(shown_policy(state, &policy)),
+        policy: Some(shown_policy(app, &policy)),
     }))
 }
 
 /// The saved document, with each principal ARN whose entity was deleted or recreated
 /// (its unique id changed) shown as the unique id it is still bound to, as AWS does.
-fn shown_policy(state: &ServerState, policy: &strata_s3::BucketPolicy) -> String {
+fn shown_policy(app: &App, policy: &strata_s3::BucketPolicy) -> String {
     let mut text = policy.document.clone();
     for (arn, id) in &policy.bindings {
-        if state.iam.unique_id_of(arn).as_deref() != Some(id.as_str()) {
+        if app.iam.unique_id_of(arn).as_deref() != Some(id.as_str()) {
             text = text.replace(&format!("\"{arn}\""), &format!("\"{id}\""));
         }
     }
@@ -310,21 +259,13 @@ fn shown_policy(state: &ServerState, policy: &strata_s3::BucketPolicy) -> String
 }
 
 pub async fn delete_bucket_policy(
-    state: &ServerState,
+    app: &App,
     req: S3Request<DeleteBucketPolicyInput>,
 ) -> S3Result<S3Response<DeleteBucketPolicyOutput>> {
-    let requester = requester(&req)?;
-    let bucket = bucket(state, &req.input.bucket)?;
-    authorize_policy_management(
-        state,
-        requester,
-        "s3:DeleteBucketPolicy",
-        &bucket,
-        req.input.expected_bucket_owner.as_deref(),
-    )?;
-    state
-        .s3
-        .update_bucket(&bucket.name, |b| {
+    let cx = Cx::of(app, &req, &req.input.bucket)?;
+    cx.authorize_policy_management("s3:DeleteBucketPolicy")?;
+    app.s3
+        .update_bucket(&cx.bucket.name, |b| {
             b.policy = None;
             Ok(())
         })
@@ -337,16 +278,14 @@ pub async fn delete_bucket_policy(
 }
 
 pub async fn put_bucket_ownership_controls(
-    state: &ServerState,
+    app: &App,
     req: S3Request<PutBucketOwnershipControlsInput>,
 ) -> S3Result<S3Response<PutBucketOwnershipControlsOutput>> {
-    let requester = requester(&req)?;
-    let bucket = authorized_bucket(
-        state,
-        requester,
-        "s3:PutBucketOwnershipControls",
+    let cx = Cx::authorized(
+        app,
+        &req,
         &req.input.bucket,
-        req.input.expected_bucket_owner.as_deref(),
+        "s3:PutBucketOwnershipControls",
     )?;
     let rules = &req.input.ownership_controls.rules;
     let [rule] = rules.as_slice() else {
@@ -358,15 +297,14 @@ pub async fn put_bucket_ownership_controls(
     let ownership = Ownership::parse(rule.object_ownership.as_str()).ok_or_else(|| {
         s3_error!(MalformedXML, "The XML you provided was not well-formed or did not validate against our published schema")
     })?;
-    if ownership == Ownership::BucketOwnerEnforced && bucket.acl != CannedAcl::Private {
+    if ownership == Ownership::BucketOwnerEnforced && cx.bucket.acl != CannedAcl::Private {
         return Err(s3_error!(
             InvalidBucketAclWithObjectOwnership,
             "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting"
         ));
     }
-    state
-        .s3
-        .update_bucket(&bucket.name, move |b| {
+    app.s3
+        .update_bucket(&cx.bucket.name, move |b| {
             b.ownership = Some(ownership);
             Ok(())
         })
@@ -376,18 +314,17 @@ pub async fn put_bucket_ownership_controls(
 }
 
 pub async fn get_bucket_ownership_controls(
-    state: &ServerState,
+    app: &App,
     req: S3Request<GetBucketOwnershipControlsInput>,
 ) -> S3Result<S3Response<GetBucketOwnershipControlsOutput>> {
-    let requester = requester(&req)?;
-    let bucket = authorized_bucket(
-        state,
-        requester,
-        "s3:GetBucketOwnershipControls",
+    let cx = Cx::authorized(
+        app,
+        &req,
         &req.input.bucket,
-        req.input.expected_bucket_owner.as_deref(),
+        "s3:GetBucketOwnershipControls",
     )?;
-    let ownership = bucket
+    let ownership = cx
+        .bucket
         .ownership
         .ok_or_else(|| from_engine(EngineError::OwnershipControlsNotFound))?;
     Ok(S3Response::new(GetBucketOwnershipControlsOutput {
@@ -400,23 +337,14 @@ pub async fn get_bucket_ownership_controls(
 }
 
 pub async fn delete_bucket_ownership_controls(
-    state: &ServerState,
+    app: &App,
     req: S3Request<DeleteBucketOwnershipControlsInput>,
 ) -> S3Result<S3Response<DeleteBucketOwnershipControlsOutput>> {
-    let requester = requester(&req)?;
-    let bucket = bucket(state, &req.input.bucket)?;
+    let cx = Cx::of(app, &req, &req.input.bucket)?;
     // There is no s3:DeleteBucketOwnershipControls action (spec §3.1).
-    authorize(
-        state,
-        requester,
-        "s3:PutBucketOwnershipControls",
-        &bucket,
-        None,
-        req.input.expected_bucket_owner.as_deref(),
-    )?;
-    state
-        .s3
-        .update_bucket(&bucket.name, |b| {
+    cx.authorize("s3:PutBucketOwnershipControls", None)?;
+    app.s3
+        .update_bucket(&cx.bucket.name, |b| {
             b.ownership = None;
             Ok(())
         })
@@ -429,16 +357,14 @@ pub async fn delete_bucket_ownership_controls(
 }
 
 pub async fn put_public_access_block(
-    state: &ServerState,
+    app: &App,
     req: S3Request<PutPublicAccessBlockInput>,
 ) -> S3Result<S3Response<PutPublicAccessBlockOutput>> {
-    let requester = requester(&req)?;
-    let bucket = authorized_bucket(
-        state,
-        requester,
-        "s3:PutBucketPublicAccessBlock",
+    let cx = Cx::authorized(
+        app,
+        &req,
         &req.input.bucket,
-        req.input.expected_bucket_owner.as_deref(),
+        "s3:PutBucketPublicAccessBlock",
     )?;
     let c = &req.input.public_access_block_configuration;
     let block = strata_s3::PublicAccessBlock {
@@ -447,9 +373,8 @@ pub async fn put_public_access_block(
         block_public_policy: c.block_public_policy.unwrap_or(false),
         restrict_public_buckets: c.restrict_public_buckets.unwrap_or(false),
     };
-    state
-        .s3
-        .update_bucket(&bucket.name, move |b| {
+    app.s3
+        .update_bucket(&cx.bucket.name, move |b| {
             b.public_access_block = Some(block);
             Ok(())
         })
@@ -459,18 +384,17 @@ pub async fn put_public_access_block(
 }
 
 pub async fn get_public_access_block(
-    state: &ServerState,
+    app: &App,
     req: S3Request<GetPublicAccessBlockInput>,
 ) -> S3Result<S3Response<GetPublicAccessBlockOutput>> {
-    let requester = requester(&req)?;
-    let bucket = authorized_bucket(
-        state,
-        requester,
-        "s3:GetBucketPublicAccessBlock",
+    let cx = Cx::authorized(
+        app,
+        &req,
         &req.input.bucket,
-        req.input.expected_bucket_owner.as_deref(),
+        "s3:GetBucketPublicAccessBlock",
     )?;
-    let block = bucket
+    let block = cx
+        .bucket
         .public_access_block
         .ok_or_else(|| from_engine(EngineError::NoSuchPublicAccessBlockConfiguration))?;
     Ok(S3Response::new(GetPublicAccessBlockOutput {
@@ -484,20 +408,17 @@ pub async fn get_public_access_block(
 }
 
 pub async fn delete_public_access_block(
-    state: &ServerState,
+    app: &App,
     req: S3Request<DeletePublicAccessBlockInput>,
 ) -> S3Result<S3Response<DeletePublicAccessBlockOutput>> {
-    let requester = requester(&req)?;
-    let bucket = authorized_bucket(
-        state,
-        requester,
-        "s3:PutBucketPublicAccessBlock",
+    let cx = Cx::authorized(
+        app,
+        &req,
         &req.input.bucket,
-        req.input.expected_bucket_owner.as_deref(),
+        "s3:PutBucketPublicAccessBlock",
     )?;
-    state
-        .s3
-        .update_bucket(&bucket.name, |b| {
+    app.s3
+        .update_bucket(&cx.bucket.name, |b| {
             b.public_access_block = None;
             Ok(())
         })
@@ -510,35 +431,21 @@ pub async fn delete_public_access_block(
 }
 
 pub async fn get_bucket_acl(
-    state: &ServerState,
+    app: &App,
     req: S3Request<GetBucketAclInput>,
 ) -> S3Result<S3Response<GetBucketAclOutput>> {
-    let requester = requester(&req)?;
-    let bucket = authorized_bucket(
-        state,
-        requester,
-        "s3:GetBucketAcl",
-        &req.input.bucket,
-        req.input.expected_bucket_owner.as_deref(),
-    )?;
+    let cx = Cx::authorized(app, &req, &req.input.bucket, "s3:GetBucketAcl")?;
     Ok(S3Response::new(GetBucketAclOutput {
-        grants: Some(super::grants(&bucket.owner, None, bucket.acl)),
-        owner: Some(canonical_owner(&bucket.owner)),
+        grants: Some(super::grants(&cx.bucket.owner, None, cx.bucket.acl)),
+        owner: Some(canonical_owner(&cx.bucket.owner)),
     }))
 }
 
 pub async fn put_bucket_acl(
-    state: &ServerState,
+    app: &App,
     req: S3Request<PutBucketAclInput>,
 ) -> S3Result<S3Response<PutBucketAclOutput>> {
-    let requester = requester(&req)?;
-    let bucket = authorized_bucket(
-        state,
-        requester,
-        "s3:PutBucketAcl",
-        &req.input.bucket,
-        req.input.expected_bucket_owner.as_deref(),
-    )?;
+    let cx = Cx::authorized(app, &req, &req.input.bucket, "s3:PutBucketAcl")?;
     if req.input.access_control_policy.is_some()
         || req.input.grant_full_control.is_some()
         || req.input.grant_read.is_some()
@@ -556,12 +463,11 @@ pub async fn put_bucket_acl(
             .ok_or_else(|| s3_error!(InvalidArgument, "Invalid canned ACL"))?,
         None => CannedAcl::Private,
     };
-    if bucket.acls_disabled() && acl != CannedAcl::Private {
+    if cx.bucket.acls_disabled() && acl != CannedAcl::Private {
         return Err(acls_not_supported());
     }
-    state
-        .s3
-        .update_bucket(&bucket.name, move |b| {
+    app.s3
+        .update_bucket(&cx.bucket.name, move |b| {
             b.acl = acl;
             Ok(())
         })
@@ -571,17 +477,10 @@ pub async fn put_bucket_acl(
 }
 
 pub async fn get_bucket_versioning(
-    state: &ServerState,
+    app: &App,
     req: S3Request<GetBucketVersioningInput>,
 ) -> S3Result<S3Response<GetBucketVersioningOutput>> {
-    let requester = requester(&req)?;
-    authorized_bucket(
-        state,
-        requester,
-        "s3:GetBucketVersioning",
-        &req.input.bucket,
-        req.input.expected_bucket_owner.as_deref(),
-    )?;
+    Cx::authorized(app, &req, &req.input.bucket, "s3:GetBucketVersioning")?;
     // Versioning is not implemented: every bucket is unversioned (no Status element).
     Ok(S3Response::new(GetBucketVersioningOutput::default()))
 }

@@ -1,8 +1,9 @@
-//! Engine errors in S3's codes, statuses and messages (spec iam-s3-authz §4.2), and the
-//! few S3 errors s3s has no code for.
+//! Engine errors and the application layer's refusals in S3's codes, statuses and messages
+//! (spec iam-s3-authz §4.2), and the few S3 errors s3s has no code for.
 
 use http::StatusCode;
 use s3s::{S3Error, S3ErrorCode, s3_error};
+use strata_app::s3::AccessError;
 use strata_s3::S3Error as EngineError;
 
 /// The S3 error for an engine error.
@@ -81,6 +82,22 @@ pub fn custom(code: &'static str, status: StatusCode, message: &str) -> S3Error 
     let mut err = S3Error::with_message(S3ErrorCode::Custom(code.into()), message.to_owned());
     err.set_status_code(status);
     err
+}
+
+/// An application-layer refusal in S3's shape.
+pub fn from_access(err: AccessError) -> S3Error {
+    match err {
+        AccessError::AccessDenied(message) => access_denied(message),
+        AccessError::MethodNotAllowed => s3_error!(
+            MethodNotAllowed,
+            "The specified method is not allowed against this resource."
+        ),
+        AccessError::Engine(err) => from_engine(err),
+        AccessError::Internal(_) => s3_error!(
+            InternalError,
+            "We encountered an internal error. Please try again."
+        ),
+    }
 }
 
 pub fn access_denied(message: impl Into<String>) -> S3Error {

@@ -12,38 +12,17 @@ use s3s::host::{S3Host, VirtualHost};
 use s3s::{S3Result, s3_error};
 use strata_sigv4::{Authorization, RequestParts};
 
-use crate::auth::Caller;
-use crate::state::ServerState;
-
-/// Who an operation runs for.
-#[derive(Clone, Debug)]
-pub enum Requester {
-    Signed(Box<Caller>),
-    /// An unsigned request, judged by `Principal: "*"` statements only.
-    Anonymous {
-        source_ip: Option<std::net::IpAddr>,
-    },
-}
-
-impl Requester {
-    /// The calling account, if signed.
-    pub fn account(&self) -> Option<&str> {
-        match self {
-            Self::Signed(caller) => Some(caller.principal.account().as_str()),
-            Self::Anonymous { .. } => None,
-        }
-    }
-}
+use strata_app::{App, Caller, Requester};
 
 /// Secret keys for s3s's signature check: long-term and session keys alike.
 pub struct Keys {
-    pub state: Arc<ServerState>,
+    pub app: Arc<App>,
 }
 
 #[async_trait::async_trait]
 impl S3Auth for Keys {
     async fn get_secret_key(&self, access_key: &str) -> S3Result<SecretKey> {
-        match self.state.iam.authenticate(access_key) {
+        match self.app.iam.authenticate(access_key) {
             Ok(Some(found)) => Ok(SecretKey::from(found.secret.secret_access_key)),
             Ok(None) => Err(s3_error!(
                 InvalidAccessKeyId,
@@ -57,7 +36,7 @@ impl S3Auth for Keys {
 /// Runs after the signature is verified (or for unsigned requests): checks a session
 /// key's token and expiry and records the [`Requester`] for the operation.
 pub struct Sessions {
-    pub state: Arc<ServerState>,
+    pub app: Arc<App>,
 }
 
 /// s3s's `xml_max_body_size` (its default, which strata keeps).
@@ -93,13 +72,15 @@ impl S3Access for Sessions {
         check_xml_body_length(cx)?;
         let source_ip = cx.extensions_mut().get::<SocketAddr>().map(|a| a.ip());
         let Some(credentials) = cx.credentials() else {
-            cx.extensions_mut()
-                .insert(Requester::Anonymous { source_ip });
+            cx.extensions_mut().insert(Requester::Anonymous {
+                source_ip,
+                secure_transport: false,
+            });
             return Ok(());
         };
         let access_key = credentials.access_key.clone();
         let found = self
-            .state
+            .app
             .iam
             .authenticate(&access_key)
             .map_err(|err| s3_error!(InternalError, "{err}"))?
@@ -138,7 +119,7 @@ impl S3Access for Sessions {
             if found
                 .secret
                 .expiration
-                .is_some_and(|expiry| self.state.clock.now() >= expiry)
+                .is_some_and(|expiry| self.app.clock.now() >= expiry)
             {
                 return Err(s3_error!(ExpiredToken, "The provided token has expired."));
             }
@@ -146,7 +127,7 @@ impl S3Access for Sessions {
         let region = Authorization::from_request(&parts)
             .ok()
             .flatten()
-            .map_or_else(|| self.state.default_region.clone(), |a| a.scope.region);
+            .map_or_else(|| self.app.default_region.clone(), |a| a.scope.region);
         let caller = Caller {
             principal: found.principal,
             session: found.session,
@@ -154,6 +135,7 @@ impl S3Access for Sessions {
             access_key_id: access_key,
             region,
             service: "s3".to_owned(),
+            secure_transport: false,
         };
         cx.extensions_mut()
             .insert(Requester::Signed(Box::new(caller)));

@@ -7,16 +7,16 @@
 //! go, only this module changes.
 //!
 //! - [`identity`]: the s3s hooks — secret keys, session tokens, who is calling.
-//! - [`access`]: authorization of each operation through the one entry point
-//!   ([`crate::authorize`]), with S3's layers (bucket policy, owner-only operations,
-//!   `x-amz-expected-bucket-owner`).
+//! - [`context`]: each operation's request context, resolved once (the application layer's
+//!   `BucketContext`: requester, bucket, expected owner), which answers every authorization
+//!   through the one entry point with S3's layers.
 //! - [`buckets`], [`objects`], [`multipart`], [`tagging`]: the operations.
-//! - [`errors`]: engine errors in S3's codes, statuses and messages.
+//! - [`errors`]: engine errors and refusals in S3's codes, statuses and messages.
 
-pub(crate) mod access;
 mod buckets;
+mod context;
 mod errors;
-pub(crate) mod identity;
+mod identity;
 mod multipart;
 pub(crate) mod objects;
 mod tagging;
@@ -30,23 +30,18 @@ use hyper::body::Incoming;
 use crate::body::IdleTimeout;
 use s3s::service::{S3Service, S3ServiceBuilder};
 
-use crate::request_id;
-use crate::state::ServerState;
+use strata_app::{App, Requester, request_id};
 
 /// The S3 operations strata serves; every other one answers s3s's `NotImplemented`.
 pub struct Adapter {
-    state: Arc<ServerState>,
+    app: Arc<App>,
 }
 
 /// The s3s service over the engine, built once per listener.
-pub fn service(state: Arc<ServerState>) -> S3Service {
-    let mut builder = S3ServiceBuilder::new(Adapter {
-        state: state.clone(),
-    });
-    builder.set_auth(identity::Keys {
-        state: state.clone(),
-    });
-    builder.set_access(identity::Sessions { state });
+pub fn service(app: Arc<App>) -> S3Service {
+    let mut builder = S3ServiceBuilder::new(Adapter { app: app.clone() });
+    builder.set_auth(identity::Keys { app: app.clone() });
+    builder.set_access(identity::Sessions { app });
     builder.set_host(identity::Localhost);
     builder.build()
 }
@@ -265,9 +260,9 @@ fn default_message(body: &str) -> Option<&'static str> {
 }
 
 /// Who an operation runs for, as [`identity::Sessions`] recorded it.
-fn requester<T>(req: &s3s::S3Request<T>) -> s3s::S3Result<&identity::Requester> {
+fn requester<T>(req: &s3s::S3Request<T>) -> s3s::S3Result<&Requester> {
     req.extensions
-        .get::<identity::Requester>()
+        .get::<Requester>()
         .ok_or_else(|| s3s::s3_error!(InternalError, "the request was not authenticated"))
 }
 
@@ -357,7 +352,7 @@ macro_rules! delegate {
                     &self,
                     req: s3s::S3Request<s3s::dto::$input>,
                 ) -> s3s::S3Result<s3s::S3Response<s3s::dto::$output>> {
-                    $module::$op(&self.state, req).await
+                    $module::$op(&self.app, req).await
                 }
             )*
         }

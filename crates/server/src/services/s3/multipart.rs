@@ -5,53 +5,35 @@ use s3s::dto::*;
 use s3s::{S3Request, S3Response, S3Result, s3_error};
 use strata_s3::{ObjectHeaders, Upload};
 
-use super::access::authorize;
-use super::buckets::{authorized_bucket, bucket};
+use strata_app::{App, Requester};
+
+use super::context::Cx;
 use super::errors::from_engine;
-use super::identity::Requester;
 use super::objects::{
-    check_conditions, copy_bytes, copy_source, encoder, headers_from_input, parse_tags, readable,
-    receive, set_checksums, sorted_metadata, write_acl, writer_account,
+    check_copy_conditions, copy_bytes, copy_source, copy_source_object, encoder,
+    headers_from_input, parse_tags, receive, set_checksums, sorted_metadata, write_acl,
 };
-use super::{canonical_owner, requester, timestamp};
-use crate::state::ServerState;
+use super::{canonical_owner, timestamp};
 
 /// S3's part numbers.
 const PART_NUMBERS: std::ops::RangeInclusive<i32> = 1..=10_000;
 
-fn initiator(requester: &Requester) -> (String, String) {
+/// The ARN a multipart upload names as its initiator.
+fn initiator_arn(requester: &Requester) -> String {
     match requester {
-        Requester::Signed(caller) => (
-            caller.principal.account().to_string(),
-            caller.principal.arn(),
-        ),
-        Requester::Anonymous { .. } => (String::new(), "anonymous".to_owned()),
+        Requester::Signed(caller) => caller.principal.arn(),
+        Requester::Anonymous { .. } => "anonymous".to_owned(),
     }
 }
 
 pub async fn create_multipart_upload(
-    state: &ServerState,
+    app: &App,
     req: S3Request<CreateMultipartUploadInput>,
 ) -> S3Result<S3Response<CreateMultipartUploadOutput>> {
-    let requester = requester(&req)?.clone();
-    let bucket = bucket(state, &req.input.bucket)?;
+    let cx = Cx::of(app, &req, &req.input.bucket)?;
     let input = req.input;
-    let expected = input.expected_bucket_owner.as_deref();
-    authorize(
-        state,
-        &requester,
-        "s3:PutObject",
-        &bucket,
-        Some(&input.key),
-        expected,
-    )?;
-    let acl = write_acl!(state, &requester, &bucket, &input.key, expected, input);
-    let (account, arn) = initiator(&requester);
-    let initiator_account = if account.is_empty() {
-        writer_account(&requester, &bucket)
-    } else {
-        account
-    };
+    cx.authorize("s3:PutObject", Some(&input.key))?;
+    let acl = write_acl!(cx, &input.key, input);
     let expires = req
         .headers
         .get(http::header::EXPIRES)
@@ -64,15 +46,15 @@ pub async fn create_multipart_upload(
     let tags = parse_tags(input.tagging.as_deref());
     let key = input.key.clone();
     let headers: ObjectHeaders = headers_from_input!(input, expires);
-    let upload = state
+    let upload = app
         .s3
         .create_upload(Upload {
             upload_id: String::new(),
-            bucket: bucket.name.clone(),
+            bucket: cx.bucket.name.clone(),
             key,
             initiated_micros: 0,
-            initiator: initiator_account,
-            initiator_arn: arn,
+            initiator: cx.writer_account(),
+            initiator_arn: initiator_arn(&cx.requester),
             headers,
             acl,
             tags,
@@ -94,28 +76,20 @@ pub async fn create_multipart_upload(
 }
 
 pub async fn upload_part(
-    state: &ServerState,
+    app: &App,
     mut req: S3Request<UploadPartInput>,
 ) -> S3Result<S3Response<UploadPartOutput>> {
-    let requester = requester(&req)?.clone();
-    let bucket = bucket(state, &req.input.bucket)?;
-    authorize(
-        state,
-        &requester,
-        "s3:PutObject",
-        &bucket,
-        Some(&req.input.key),
-        req.input.expected_bucket_owner.as_deref(),
-    )?;
+    let cx = Cx::of(app, &req, &req.input.bucket)?;
+    cx.authorize("s3:PutObject", Some(&req.input.key))?;
     if !PART_NUMBERS.contains(&req.input.part_number) {
         return Err(s3_error!(
             InvalidArgument,
             "Part number must be an integer between 1 and 10000, inclusive"
         ));
     }
-    let upload = state
+    let upload = app
         .s3
-        .upload(&bucket.name, &req.input.key, &req.input.upload_id)
+        .upload(&cx.bucket.name, &req.input.key, &req.input.upload_id)
         .map_err(from_engine)?;
     let body = req.input.body.take();
     let algorithm = req.input.checksum_algorithm.clone().or_else(|| {
@@ -127,12 +101,12 @@ pub async fn upload_part(
     let (blob, checksums) = receive(
         &req,
         body,
-        state.s3.part_writer(),
+        app.s3.part_writer(),
         req.input.content_md5.as_deref(),
         algorithm.as_ref(),
     )
     .await?;
-    let part = state
+    let part = app
         .s3
         .put_part(&upload, req.input.part_number as u32, blob, checksums)
         .await
@@ -150,46 +124,30 @@ pub async fn upload_part(
 }
 
 pub async fn upload_part_copy(
-    state: &ServerState,
+    app: &App,
     req: S3Request<UploadPartCopyInput>,
 ) -> S3Result<S3Response<UploadPartCopyOutput>> {
-    let requester = requester(&req)?.clone();
-    let input = req.input;
-    let (source_bucket, source_key) = copy_source(&input.copy_source)?;
-    let source = bucket(state, source_bucket)?;
-    let object = readable(
-        state,
-        &requester,
-        &source,
-        source_key,
-        "s3:GetObject",
-        input.expected_source_bucket_owner.as_deref(),
-    )?;
-    check_conditions(
+    let (source_bucket, source_key) = copy_source(&req.input.copy_source)?;
+    let (_, object) = copy_source_object(app, &req, source_bucket, source_key)?;
+    let input = &req.input;
+    check_copy_conditions(
         &object.meta,
         input.copy_source_if_match.as_ref(),
         input.copy_source_if_unmodified_since.as_ref(),
         input.copy_source_if_none_match.as_ref(),
         input.copy_source_if_modified_since.as_ref(),
     )?;
-    let target = bucket(state, &input.bucket)?;
-    authorize(
-        state,
-        &requester,
-        "s3:PutObject",
-        &target,
-        Some(&input.key),
-        input.expected_bucket_owner.as_deref(),
-    )?;
+    let target = Cx::of(app, &req, &input.bucket)?;
+    target.authorize("s3:PutObject", Some(&input.key))?;
     if !PART_NUMBERS.contains(&input.part_number) {
         return Err(s3_error!(
             InvalidArgument,
             "Part number must be an integer between 1 and 10000, inclusive"
         ));
     }
-    let upload = state
+    let upload = app
         .s3
-        .upload(&target.name, &input.key, &input.upload_id)
+        .upload(&target.bucket.name, &input.key, &input.upload_id)
         .map_err(from_engine)?;
     let size = object.meta.size;
     let (start, len) = match input.copy_source_range.as_deref() {
@@ -216,8 +174,8 @@ pub async fn upload_part_copy(
             (first, last - first + 1)
         }
     };
-    let blob = copy_bytes(state, &object, start, len, state.s3.part_writer()).await?;
-    let part = state
+    let blob = copy_bytes(app, &object, start, len, app.s3.part_writer()).await?;
+    let part = app
         .s3
         .put_part(&upload, input.part_number as u32, blob, Vec::new())
         .await
@@ -233,23 +191,15 @@ pub async fn upload_part_copy(
 }
 
 pub async fn complete_multipart_upload(
-    state: &ServerState,
+    app: &App,
     req: S3Request<CompleteMultipartUploadInput>,
 ) -> S3Result<S3Response<CompleteMultipartUploadOutput>> {
-    let requester = requester(&req)?.clone();
+    let cx = Cx::of(app, &req, &req.input.bucket)?;
     let input = req.input;
-    let bucket = bucket(state, &input.bucket)?;
-    authorize(
-        state,
-        &requester,
-        "s3:PutObject",
-        &bucket,
-        Some(&input.key),
-        input.expected_bucket_owner.as_deref(),
-    )?;
-    let upload = state
+    cx.authorize("s3:PutObject", Some(&input.key))?;
+    let upload = app
         .s3
-        .upload(&bucket.name, &input.key, &input.upload_id)
+        .upload(&cx.bucket.name, &input.key, &input.upload_id)
         .map_err(from_engine)?;
     let chosen: Vec<(u32, String)> = input
         .multipart_upload
@@ -270,22 +220,22 @@ pub async fn complete_multipart_upload(
         ));
     }
     let writer = if upload.initiator.is_empty() {
-        writer_account(&requester, &bucket)
+        cx.writer_account()
     } else {
         upload.initiator.clone()
     };
-    let owner = bucket.object_owner(&writer, upload.acl);
-    let checksums = composite_checksum(state, &upload, &chosen)?;
-    let meta = state
+    let owner = cx.bucket.object_owner(&writer, upload.acl);
+    let checksums = composite_checksum(app, &upload, &chosen)?;
+    let meta = app
         .s3
         .complete_upload(&upload, owner, &chosen, checksums)
         .await
         .map_err(from_engine)?;
     Ok(S3Response::new(CompleteMultipartUploadOutput {
-        bucket: Some(bucket.name.clone()),
+        bucket: Some(cx.bucket.name.clone()),
         key: Some(meta.key.clone()),
         e_tag: Some(ETag::Strong(meta.etag.clone())),
-        location: Some(format!("/{}/{}", bucket.name, meta.key)),
+        location: Some(format!("/{}/{}", cx.bucket.name, meta.key)),
         server_side_encryption: meta
             .headers
             .server_side_encryption
@@ -299,7 +249,7 @@ pub async fn complete_multipart_upload(
 /// of the parts' binary checksums followed by `-N` (none for CRC64NVME, which S3 computes
 /// over the whole object, or when a part lacks it).
 fn composite_checksum(
-    state: &ServerState,
+    app: &App,
     upload: &Upload,
     chosen: &[(u32, String)],
 ) -> S3Result<Vec<(String, String)>> {
@@ -316,10 +266,7 @@ fn composite_checksum(
         "SHA256" => hasher.sha256 = Some(Default::default()),
         _ => return Ok(Vec::new()),
     }
-    let parts = state
-        .s3
-        .list_parts(upload, 0, 10_000)
-        .map_err(from_engine)?;
+    let parts = app.s3.list_parts(upload, 0, 10_000).map_err(from_engine)?;
     for (number, _) in chosen {
         let Some(raw) = parts
             .iter()
@@ -342,25 +289,17 @@ fn composite_checksum(
 }
 
 pub async fn abort_multipart_upload(
-    state: &ServerState,
+    app: &App,
     req: S3Request<AbortMultipartUploadInput>,
 ) -> S3Result<S3Response<AbortMultipartUploadOutput>> {
-    let requester = requester(&req)?;
+    let cx = Cx::of(app, &req, &req.input.bucket)?;
     let input = &req.input;
-    let bucket = bucket(state, &input.bucket)?;
-    authorize(
-        state,
-        requester,
-        "s3:AbortMultipartUpload",
-        &bucket,
-        Some(&input.key),
-        input.expected_bucket_owner.as_deref(),
-    )?;
-    let upload = state
+    cx.authorize("s3:AbortMultipartUpload", Some(&input.key))?;
+    let upload = app
         .s3
-        .upload(&bucket.name, &input.key, &input.upload_id)
+        .upload(&cx.bucket.name, &input.key, &input.upload_id)
         .map_err(from_engine)?;
-    state.s3.abort_upload(&upload).await.map_err(from_engine)?;
+    app.s3.abort_upload(&upload).await.map_err(from_engine)?;
     Ok(S3Response::with_status(
         AbortMultipartUploadOutput::default(),
         http::StatusCode::NO_CONTENT,
@@ -368,27 +307,19 @@ pub async fn abort_multipart_upload(
 }
 
 pub async fn list_parts(
-    state: &ServerState,
+    app: &App,
     req: S3Request<ListPartsInput>,
 ) -> S3Result<S3Response<ListPartsOutput>> {
-    let requester = requester(&req)?;
+    let cx = Cx::of(app, &req, &req.input.bucket)?;
     let input = &req.input;
-    let bucket = bucket(state, &input.bucket)?;
-    authorize(
-        state,
-        requester,
-        "s3:ListMultipartUploadParts",
-        &bucket,
-        Some(&input.key),
-        input.expected_bucket_owner.as_deref(),
-    )?;
-    let upload = state
+    cx.authorize("s3:ListMultipartUploadParts", Some(&input.key))?;
+    let upload = app
         .s3
-        .upload(&bucket.name, &input.key, &input.upload_id)
+        .upload(&cx.bucket.name, &input.key, &input.upload_id)
         .map_err(from_engine)?;
     let max = input.max_parts.unwrap_or(1000).clamp(0, 1000) as usize;
     let marker = input.part_number_marker.unwrap_or(0).max(0) as u32;
-    let mut parts = state
+    let mut parts = app
         .s3
         .list_parts(&upload, marker, max)
         .map_err(from_engine)?;
@@ -397,7 +328,7 @@ pub async fn list_parts(
     let next = parts.last().map(|p| p.part_number as i32);
     let owner = canonical_owner(&upload.initiator);
     Ok(S3Response::new(ListPartsOutput {
-        bucket: Some(bucket.name.clone()),
+        bucket: Some(cx.bucket.name.clone()),
         key: Some(upload.key.clone()),
         upload_id: Some(upload.upload_id.clone()),
         initiator: Some(Initiator {
@@ -435,26 +366,24 @@ pub async fn list_parts(
 }
 
 pub async fn list_multipart_uploads(
-    state: &ServerState,
+    app: &App,
     req: S3Request<ListMultipartUploadsInput>,
 ) -> S3Result<S3Response<ListMultipartUploadsOutput>> {
-    let requester = &requester(&req)?.clone();
-    let input = req.input;
-    let bucket = authorized_bucket(
-        state,
-        requester,
+    let cx = Cx::authorized(
+        app,
+        &req,
+        &req.input.bucket,
         "s3:ListBucketMultipartUploads",
-        &input.bucket,
-        input.expected_bucket_owner.as_deref(),
     )?;
+    let input = req.input;
     let encode = encoder(input.encoding_type.as_ref())?;
     let prefix = input.prefix.clone().unwrap_or_default();
     let max = input.max_uploads.unwrap_or(1000).clamp(0, 1000) as usize;
     let key_marker = input.key_marker.clone().unwrap_or_default();
     let id_marker = input.upload_id_marker.clone().unwrap_or_default();
-    let mut uploads: Vec<Upload> = state
+    let mut uploads: Vec<Upload> = app
         .s3
-        .uploads_in(&bucket.name)
+        .uploads_in(&cx.bucket.name)
         .map_err(from_engine)?
         .into_iter()
         .filter(|u| u.key.starts_with(&prefix))
@@ -471,7 +400,7 @@ pub async fn list_multipart_uploads(
         _ => (None, None),
     };
     Ok(S3Response::new(ListMultipartUploadsOutput {
-        bucket: Some(bucket.name.clone()),
+        bucket: Some(cx.bucket.name.clone()),
         prefix: Some(encode(&prefix)),
         key_marker: Some(encode(&key_marker)),
         upload_id_marker: Some(id_marker),

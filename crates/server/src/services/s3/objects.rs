@@ -9,16 +9,14 @@ use s3s::checksum::ChecksumHasher;
 use s3s::dto::*;
 use s3s::{S3Request, S3Response, S3Result, s3_error};
 use strata_s3::{
-    Blob, BlobWriter, CannedAcl, ListQuery, NewObject, ObjectHeaders, ObjectMeta,
-    S3Error as EngineError, StoredObject,
+    Blob, BlobWriter, CannedAcl, ListQuery, NewObject, ObjectHeaders, ObjectMeta, StoredObject,
 };
 
-use super::access::{authorize, authorize_object};
-use super::buckets::{authorized_bucket, bucket};
+use strata_app::App;
+
+use super::context::Cx;
 use super::errors::{acls_not_supported, from_engine};
-use super::identity::Requester;
 use super::{canonical_owner, grants, requester, timestamp};
-use crate::state::ServerState;
 
 /// The largest single PUT (PutObject, UploadPart): 5 GiB.
 const MAX_UPLOAD_BYTES: u64 = 5 << 30;
@@ -164,23 +162,16 @@ pub async fn receive<T>(
 /// authorized as `s3:PutObjectAcl` when any ACL or grant is sent, and checked against the
 /// bucket's ownership setting.
 macro_rules! write_acl {
-    ($state:expr, $requester:expr, $bucket:expr, $key:expr, $expected:expr, $input:expr) => {{
+    ($cx:expr, $key:expr, $input:expr) => {{
         let acl = $crate::services::s3::objects::canned_acl($input.acl.as_ref())?;
         let grants_sent = $input.grant_full_control.is_some()
             || $input.grant_read.is_some()
             || $input.grant_read_acp.is_some()
             || $input.grant_write_acp.is_some();
         if acl.is_some() || grants_sent {
-            $crate::services::s3::access::authorize(
-                $state,
-                $requester,
-                "s3:PutObjectAcl",
-                $bucket,
-                Some($key),
-                $expected,
-            )?;
+            $cx.authorize("s3:PutObjectAcl", Some($key))?;
         }
-        $crate::services::s3::objects::check_acl($bucket, acl, grants_sent)?;
+        $crate::services::s3::objects::check_acl(&$cx.bucket, acl, grants_sent)?;
         acl
     }};
 }
@@ -285,52 +276,22 @@ pub(super) fn sorted_metadata(metadata: Option<Metadata>) -> Vec<(String, String
     pairs
 }
 
-/// The writing account: the caller's, or the bucket owner's for anonymous writes.
-pub(super) fn writer_account(requester: &Requester, bucket: &strata_s3::Bucket) -> String {
-    requester
-        .account()
-        .map_or_else(|| bucket.owner.clone(), str::to_owned)
-}
-
 pub async fn put_object(
-    state: &ServerState,
+    app: &App,
     mut req: S3Request<PutObjectInput>,
 ) -> S3Result<S3Response<PutObjectOutput>> {
-    let requester = requester(&req)?.clone();
-    let bucket = bucket(state, &req.input.bucket)?;
-    let expected = req.input.expected_bucket_owner.clone();
+    let cx = Cx::of(app, &req, &req.input.bucket)?;
     let key = req.input.key.clone();
-    authorize(
-        state,
-        &requester,
-        "s3:PutObject",
-        &bucket,
-        Some(&key),
-        expected.as_deref(),
-    )?;
-    let acl = write_acl!(
-        state,
-        &requester,
-        &bucket,
-        &key,
-        expected.as_deref(),
-        req.input
-    );
+    cx.authorize("s3:PutObject", Some(&key))?;
+    let acl = write_acl!(cx, &key, req.input);
     if req.input.tagging.is_some() {
-        authorize(
-            state,
-            &requester,
-            "s3:PutObjectTagging",
-            &bucket,
-            Some(&key),
-            expected.as_deref(),
-        )?;
+        cx.authorize("s3:PutObjectTagging", Some(&key))?;
     }
     let body = req.input.body.take();
     let (blob, checksums) = receive(
         &req,
         body,
-        state.s3.body_writer(),
+        app.s3.body_writer(),
         req.input.content_md5.as_deref(),
         req.input.checksum_algorithm.as_ref(),
     )
@@ -343,15 +304,15 @@ pub async fn put_object(
     let input = req.input;
     let headers = headers_from_input!(input, expires);
     let new = NewObject {
-        owner: bucket.object_owner(&writer_account(&requester, &bucket), acl),
-        bucket: bucket.name.clone(),
+        owner: cx.bucket.object_owner(&cx.writer_account(), acl),
+        bucket: cx.bucket.name.clone(),
         key,
         headers,
         checksums,
         acl: acl.unwrap_or_default(),
         tags: parse_tags(input.tagging.as_deref()),
     };
-    let meta = state.s3.put_object(new, blob).await.map_err(from_engine)?;
+    let meta = app.s3.put_object(new, blob).await.map_err(from_engine)?;
     let mut output = PutObjectOutput {
         e_tag: Some(ETag::Strong(meta.etag.clone())),
         server_side_encryption: meta
@@ -365,30 +326,6 @@ pub async fn put_object(
     };
     set_checksums!(output, &meta.checksums);
     Ok(S3Response::new(output))
-}
-
-/// The object for a read, with S3's 404-or-403 rule for a missing key: `NoSuchKey` only
-/// for a caller who may list the bucket (spec §2.7).
-pub(super) fn readable(
-    state: &ServerState,
-    requester: &Requester,
-    bucket: &strata_s3::Bucket,
-    key: &str,
-    action: &str,
-    expected: Option<&str>,
-) -> S3Result<StoredObject> {
-    match state.s3.get_object(&bucket.name, key) {
-        Ok(object) => {
-            authorize_object(state, requester, action, bucket, &object.meta, expected)?;
-            Ok(object)
-        }
-        Err(EngineError::NoSuchKey) => {
-            authorize(state, requester, action, bucket, Some(key), expected)?;
-            authorize(state, requester, "s3:ListBucket", bucket, None, expected)?;
-            Err(from_engine(EngineError::NoSuchKey))
-        }
-        Err(other) => Err(from_engine(other)),
-    }
 }
 
 fn unix_seconds(t: &Timestamp) -> i64 {
@@ -511,20 +448,12 @@ macro_rules! object_headers {
 }
 
 pub async fn get_object(
-    state: &ServerState,
+    app: &App,
     req: S3Request<GetObjectInput>,
 ) -> S3Result<S3Response<GetObjectOutput>> {
-    let requester = requester(&req)?;
+    let cx = Cx::of(app, &req, &req.input.bucket)?;
     let input = &req.input;
-    let bucket = bucket(state, &input.bucket)?;
-    let object = readable(
-        state,
-        requester,
-        &bucket,
-        &input.key,
-        "s3:GetObject",
-        input.expected_bucket_owner.as_deref(),
-    )?;
+    let object = cx.readable(&input.key, "s3:GetObject")?;
     let meta = &object.meta;
     check_conditions(
         meta,
@@ -534,7 +463,7 @@ pub async fn get_object(
         input.if_modified_since.as_ref(),
     )?;
     let (start, len, content_range) = byte_range(input.range.as_ref(), meta.size)?;
-    let reader = state
+    let reader = app
         .s3
         .read_object(&object, start, len)
         .await
@@ -577,20 +506,12 @@ pub async fn get_object(
 }
 
 pub async fn head_object(
-    state: &ServerState,
+    app: &App,
     req: S3Request<HeadObjectInput>,
 ) -> S3Result<S3Response<HeadObjectOutput>> {
-    let requester = requester(&req)?;
+    let cx = Cx::of(app, &req, &req.input.bucket)?;
     let input = &req.input;
-    let bucket = bucket(state, &input.bucket)?;
-    let object = readable(
-        state,
-        requester,
-        &bucket,
-        &input.key,
-        "s3:GetObject",
-        input.expected_bucket_owner.as_deref(),
-    )?;
+    let object = cx.readable(&input.key, "s3:GetObject")?;
     let meta = &object.meta;
     check_conditions(
         meta,
@@ -622,22 +543,13 @@ pub async fn head_object(
 }
 
 pub async fn delete_object(
-    state: &ServerState,
+    app: &App,
     req: S3Request<DeleteObjectInput>,
 ) -> S3Result<S3Response<DeleteObjectOutput>> {
-    let requester = requester(&req)?;
-    let bucket = bucket(state, &req.input.bucket)?;
-    authorize(
-        state,
-        requester,
-        "s3:DeleteObject",
-        &bucket,
-        Some(&req.input.key),
-        req.input.expected_bucket_owner.as_deref(),
-    )?;
-    state
-        .s3
-        .delete_object(&bucket.name, &req.input.key)
+    let cx = Cx::of(app, &req, &req.input.bucket)?;
+    cx.authorize("s3:DeleteObject", Some(&req.input.key))?;
+    app.s3
+        .delete_object(&cx.bucket.name, &req.input.key)
         .await
         .map_err(from_engine)?;
     Ok(S3Response::with_status(
@@ -647,13 +559,15 @@ pub async fn delete_object(
 }
 
 pub async fn delete_objects(
-    state: &ServerState,
+    app: &App,
     req: S3Request<DeleteObjectsInput>,
 ) -> S3Result<S3Response<DeleteObjectsOutput>> {
-    let requester = requester(&req)?;
-    let bucket = bucket(state, &req.input.bucket)?;
-    let expected = req.input.expected_bucket_owner.as_deref();
-    if expected.is_some_and(|o| o != bucket.owner) {
+    let cx = Cx::of(app, &req, &req.input.bucket)?;
+    if cx
+        .expected_owner
+        .as_ref()
+        .is_some_and(|o| *o != cx.bucket.owner)
+    {
         return Err(super::errors::access_denied("Access Denied"));
     }
     let objects = &req.input.delete.objects;
@@ -667,17 +581,10 @@ pub async fn delete_objects(
     let (mut deleted, mut errors) = (Vec::new(), Vec::new());
     for object in objects {
         let key = &object.key;
-        let outcome = match authorize(
-            state,
-            requester,
-            "s3:DeleteObject",
-            &bucket,
-            Some(key),
-            expected,
-        ) {
-            Ok(()) => state
+        let outcome = match cx.authorize("s3:DeleteObject", Some(key)) {
+            Ok(()) => app
                 .s3
-                .delete_object(&bucket.name, key)
+                .delete_object(&cx.bucket.name, key)
                 .await
                 .map_err(from_engine),
             Err(err) => Err(err),
@@ -704,55 +611,30 @@ pub async fn delete_objects(
 }
 
 pub async fn copy_object(
-    state: &ServerState,
+    app: &App,
     req: S3Request<CopyObjectInput>,
 ) -> S3Result<S3Response<CopyObjectOutput>> {
-    let requester = requester(&req)?.clone();
-    let input = req.input;
-    let (source_bucket, source_key) = copy_source(&input.copy_source)?;
-    let source = bucket(state, source_bucket)?;
-    let object = readable(
-        state,
-        &requester,
-        &source,
-        source_key,
-        "s3:GetObject",
-        input.expected_source_bucket_owner.as_deref(),
-    )?;
-    check_conditions(
+    let (source_bucket, source_key) = copy_source(&req.input.copy_source)?;
+    let (source_bucket, source_key) = (source_bucket.to_owned(), source_key.to_owned());
+    let (source, object) = copy_source_object(app, &req, &source_bucket, &source_key)?;
+    let input = &req.input;
+    check_copy_conditions(
         &object.meta,
         input.copy_source_if_match.as_ref(),
         input.copy_source_if_unmodified_since.as_ref(),
         input.copy_source_if_none_match.as_ref(),
         input.copy_source_if_modified_since.as_ref(),
-    )
-    .map_err(|err| {
-        if err.code() == &s3s::S3ErrorCode::NotModified {
-            s3_error!(
-                PreconditionFailed,
-                "At least one of the pre-conditions you specified did not hold"
-            )
-        } else {
-            err
-        }
-    })?;
-    let target = bucket(state, &input.bucket)?;
-    let expected = input.expected_bucket_owner.as_deref();
-    authorize(
-        state,
-        &requester,
-        "s3:PutObject",
-        &target,
-        Some(&input.key),
-        expected,
     )?;
-    let acl = write_acl!(state, &requester, &target, &input.key, expected, input);
+    let target = Cx::of(app, &req, &input.bucket)?;
+    target.authorize("s3:PutObject", Some(&input.key))?;
+    let input = req.input;
+    let acl = write_acl!(target, &input.key, input);
     let replace = input
         .metadata_directive
         .as_ref()
         .is_some_and(|d| d.as_str() == "REPLACE");
     if !replace
-        && source.name == target.name
+        && source.bucket.name == target.bucket.name
         && source_key == input.key
         && input.storage_class.is_none()
         && input.server_side_encryption.is_none()
@@ -772,21 +654,21 @@ pub async fn copy_object(
         }
         h
     };
-    let blob = copy_bytes(state, &object, 0, object.meta.size, state.s3.body_writer()).await?;
+    let blob = copy_bytes(app, &object, 0, object.meta.size, app.s3.body_writer()).await?;
     let tags = match input.tagging_directive.as_ref().map(|d| d.as_str()) {
         Some("REPLACE") => parse_tags(input.tagging.as_deref()),
         _ => object.meta.tags.clone(),
     };
     let new = NewObject {
-        owner: target.object_owner(&writer_account(&requester, &target), acl),
-        bucket: target.name.clone(),
+        owner: target.bucket.object_owner(&target.writer_account(), acl),
+        bucket: target.bucket.name.clone(),
         key: input.key,
         headers,
         checksums: object.meta.checksums.clone(),
         acl: acl.unwrap_or_default(),
         tags,
     };
-    let meta = state.s3.put_object(new, blob).await.map_err(from_engine)?;
+    let meta = app.s3.put_object(new, blob).await.map_err(from_engine)?;
     Ok(S3Response::new(CopyObjectOutput {
         copy_object_result: Some(CopyObjectResult {
             e_tag: Some(ETag::Strong(meta.etag.clone())),
@@ -821,15 +703,63 @@ pub(super) fn copy_source(source: &CopySource) -> S3Result<(&str, &str)> {
     }
 }
 
+/// The source of a copy (CopyObject, UploadPartCopy): its bucket's context, with the source's
+/// own expected owner (`x-amz-source-expected-bucket-owner`), and the object, read as
+/// `s3:GetObject`.
+pub(super) fn copy_source_object<'a, T>(
+    app: &'a App,
+    req: &S3Request<T>,
+    bucket: &str,
+    key: &str,
+) -> S3Result<(Cx<'a>, StoredObject)> {
+    let expected = req
+        .headers
+        .get("x-amz-source-expected-bucket-owner")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let cx = Cx::with(app, requester(req)?.clone(), bucket, expected)?;
+    let object = cx.readable(key, "s3:GetObject")?;
+    Ok((cx, object))
+}
+
+/// The `x-amz-copy-source-if-*` conditions of CopyObject and UploadPartCopy: those of
+/// [`check_conditions`], except that a source "not modified" fails the copy with 412
+/// `PreconditionFailed` (a copy has no 304).
+pub(super) fn check_copy_conditions(
+    meta: &ObjectMeta,
+    if_match: Option<&ETagCondition>,
+    if_unmodified_since: Option<&Timestamp>,
+    if_none_match: Option<&ETagCondition>,
+    if_modified_since: Option<&Timestamp>,
+) -> S3Result<()> {
+    check_conditions(
+        meta,
+        if_match,
+        if_unmodified_since,
+        if_none_match,
+        if_modified_since,
+    )
+    .map_err(|err| {
+        if err.code() == &s3s::S3ErrorCode::NotModified {
+            s3_error!(
+                PreconditionFailed,
+                "At least one of the pre-conditions you specified did not hold"
+            )
+        } else {
+            err
+        }
+    })
+}
+
 /// Copies `len` bytes of `object` from `start` into a new blob.
 pub(super) async fn copy_bytes(
-    state: &ServerState,
+    app: &App,
     object: &StoredObject,
     start: u64,
     len: u64,
     mut writer: BlobWriter,
 ) -> S3Result<Blob> {
-    let mut reader = state
+    let mut reader = app
         .s3
         .read_object(object, start, len)
         .await
@@ -900,18 +830,11 @@ fn listed(meta: ObjectMeta, encode: &impl Fn(&str) -> String, owner: bool) -> Ob
 }
 
 pub async fn list_objects_v2(
-    state: &ServerState,
+    app: &App,
     req: S3Request<ListObjectsV2Input>,
 ) -> S3Result<S3Response<ListObjectsV2Output>> {
-    let requester = &requester(&req)?.clone();
+    let cx = Cx::authorized(app, &req, &req.input.bucket, "s3:ListBucket")?;
     let input = req.input;
-    let bucket = authorized_bucket(
-        state,
-        requester,
-        "s3:ListBucket",
-        &input.bucket,
-        input.expected_bucket_owner.as_deref(),
-    )?;
     let encode = encoder(input.encoding_type.as_ref())?;
     let after = match &input.continuation_token {
         Some(token) => Some(
@@ -935,9 +858,9 @@ pub async fn list_objects_v2(
         after,
         max_keys: max,
     };
-    let page = state
+    let page = app
         .s3
-        .list_objects(&bucket.name, &query)
+        .list_objects(&cx.bucket.name, &query)
         .map_err(from_engine)?;
     let fetch_owner = input.fetch_owner.unwrap_or(false);
     let key_count = (page.objects.len() + page.common_prefixes.len()) as i32;
@@ -947,7 +870,7 @@ pub async fn list_objects_v2(
         .flatten()
         .map(|last| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(last));
     Ok(S3Response::new(ListObjectsV2Output {
-        name: Some(bucket.name),
+        name: Some(cx.bucket.name.clone()),
         prefix: Some(encode(&query.prefix)),
         max_keys: Some(max as i32),
         key_count: Some(key_count),
@@ -976,18 +899,11 @@ pub async fn list_objects_v2(
 }
 
 pub async fn list_objects(
-    state: &ServerState,
+    app: &App,
     req: S3Request<ListObjectsInput>,
 ) -> S3Result<S3Response<ListObjectsOutput>> {
-    let requester = &requester(&req)?.clone();
+    let cx = Cx::authorized(app, &req, &req.input.bucket, "s3:ListBucket")?;
     let input = req.input;
-    let bucket = authorized_bucket(
-        state,
-        requester,
-        "s3:ListBucket",
-        &input.bucket,
-        input.expected_bucket_owner.as_deref(),
-    )?;
     let encode = encoder(input.encoding_type.as_ref())?;
     let max = max_keys(input.max_keys)?;
     let query = ListQuery {
@@ -996,16 +912,16 @@ pub async fn list_objects(
         after: input.marker.clone().filter(|m| !m.is_empty()),
         max_keys: max,
     };
-    let page = state
+    let page = app
         .s3
-        .list_objects(&bucket.name, &query)
+        .list_objects(&cx.bucket.name, &query)
         .map_err(from_engine)?;
     // S3 returns NextMarker only when a delimiter was given.
     let next_marker = (page.is_truncated && input.delimiter.is_some())
         .then(|| page.last.as_deref().map(&encode))
         .flatten();
     Ok(S3Response::new(ListObjectsOutput {
-        name: Some(bucket.name),
+        name: Some(cx.bucket.name.clone()),
         prefix: Some(encode(&query.prefix)),
         marker: Some(input.marker.as_deref().map(&encode).unwrap_or_default()),
         max_keys: Some(max as i32),
@@ -1032,21 +948,13 @@ pub async fn list_objects(
 }
 
 pub async fn get_object_acl(
-    state: &ServerState,
+    app: &App,
     req: S3Request<GetObjectAclInput>,
 ) -> S3Result<S3Response<GetObjectAclOutput>> {
-    let requester = requester(&req)?;
-    let bucket = bucket(state, &req.input.bucket)?;
-    let object = readable(
-        state,
-        requester,
-        &bucket,
-        &req.input.key,
-        "s3:GetObjectAcl",
-        req.input.expected_bucket_owner.as_deref(),
-    )?;
+    let cx = Cx::of(app, &req, &req.input.bucket)?;
+    let object = cx.readable(&req.input.key, "s3:GetObjectAcl")?;
     let meta = object.meta;
-    let bucket_owner = (meta.owner != bucket.owner).then_some(bucket.owner.as_str());
+    let bucket_owner = (meta.owner != cx.bucket.owner).then_some(cx.bucket.owner.as_str());
     Ok(S3Response::new(GetObjectAclOutput {
         grants: Some(grants(&meta.owner, bucket_owner, meta.acl)),
         owner: Some(canonical_owner(&meta.owner)),
@@ -1055,20 +963,12 @@ pub async fn get_object_acl(
 }
 
 pub async fn put_object_acl(
-    state: &ServerState,
+    app: &App,
     req: S3Request<PutObjectAclInput>,
 ) -> S3Result<S3Response<PutObjectAclOutput>> {
-    let requester = requester(&req)?;
-    let bucket = bucket(state, &req.input.bucket)?;
+    let cx = Cx::of(app, &req, &req.input.bucket)?;
     let input = &req.input;
-    readable(
-        state,
-        requester,
-        &bucket,
-        &input.key,
-        "s3:PutObjectAcl",
-        input.expected_bucket_owner.as_deref(),
-    )?;
+    cx.readable(&input.key, "s3:PutObjectAcl")?;
     let acl = canned_acl(input.acl.as_ref())?;
     let grants_sent = input.access_control_policy.is_some()
         || input.grant_full_control.is_some()
@@ -1076,11 +976,10 @@ pub async fn put_object_acl(
         || input.grant_read_acp.is_some()
         || input.grant_write.is_some()
         || input.grant_write_acp.is_some();
-    check_acl(&bucket, acl, grants_sent)?;
+    check_acl(&cx.bucket, acl, grants_sent)?;
     let acl = acl.unwrap_or_default();
-    state
-        .s3
-        .update_object(&bucket.name, &input.key, move |meta| {
+    app.s3
+        .update_object(&cx.bucket.name, &input.key, move |meta| {
             meta.acl = acl;
             Ok(())
         })

@@ -3,12 +3,10 @@
 use s3s::dto::*;
 use s3s::{S3Request, S3Response, S3Result, s3_error};
 
-use super::access::authorize;
-use super::buckets::{authorized_bucket, bucket};
+use strata_app::App;
+
+use super::context::Cx;
 use super::errors::from_engine;
-use super::objects::readable;
-use super::requester;
-use crate::state::ServerState;
 
 /// Most tags an object may carry; buckets may carry more.
 const MAX_OBJECT_TAGS: usize = 10;
@@ -60,20 +58,12 @@ fn tag_set(pairs: &[(String, String)]) -> TagSet {
 }
 
 pub async fn get_object_tagging(
-    state: &ServerState,
+    app: &App,
     req: S3Request<GetObjectTaggingInput>,
 ) -> S3Result<S3Response<GetObjectTaggingOutput>> {
-    let requester = requester(&req)?;
+    let cx = Cx::of(app, &req, &req.input.bucket)?;
     let input = &req.input;
-    let bucket = bucket(state, &input.bucket)?;
-    let object = readable(
-        state,
-        requester,
-        &bucket,
-        &input.key,
-        "s3:GetObjectTagging",
-        input.expected_bucket_owner.as_deref(),
-    )?;
+    let object = cx.readable(&input.key, "s3:GetObjectTagging")?;
     Ok(S3Response::new(GetObjectTaggingOutput {
         tag_set: tag_set(&object.meta.tags),
         version_id: None,
@@ -81,24 +71,15 @@ pub async fn get_object_tagging(
 }
 
 pub async fn put_object_tagging(
-    state: &ServerState,
+    app: &App,
     req: S3Request<PutObjectTaggingInput>,
 ) -> S3Result<S3Response<PutObjectTaggingOutput>> {
-    let requester = requester(&req)?.clone();
+    let cx = Cx::of(app, &req, &req.input.bucket)?;
     let input = req.input;
-    let bucket = bucket(state, &input.bucket)?;
-    readable(
-        state,
-        &requester,
-        &bucket,
-        &input.key,
-        "s3:PutObjectTagging",
-        input.expected_bucket_owner.as_deref(),
-    )?;
+    cx.readable(&input.key, "s3:PutObjectTagging")?;
     let tags = tag_pairs(input.tagging, MAX_OBJECT_TAGS, "Object")?;
-    state
-        .s3
-        .update_object(&bucket.name, &input.key, move |meta| {
+    app.s3
+        .update_object(&cx.bucket.name, &input.key, move |meta| {
             meta.tags = tags;
             Ok(())
         })
@@ -108,23 +89,14 @@ pub async fn put_object_tagging(
 }
 
 pub async fn delete_object_tagging(
-    state: &ServerState,
+    app: &App,
     req: S3Request<DeleteObjectTaggingInput>,
 ) -> S3Result<S3Response<DeleteObjectTaggingOutput>> {
-    let requester = requester(&req)?;
+    let cx = Cx::of(app, &req, &req.input.bucket)?;
     let input = &req.input;
-    let bucket = bucket(state, &input.bucket)?;
-    readable(
-        state,
-        requester,
-        &bucket,
-        &input.key,
-        "s3:DeleteObjectTagging",
-        input.expected_bucket_owner.as_deref(),
-    )?;
-    state
-        .s3
-        .update_object(&bucket.name, &input.key, |meta| {
+    cx.readable(&input.key, "s3:DeleteObjectTagging")?;
+    app.s3
+        .update_object(&cx.bucket.name, &input.key, |meta| {
             meta.tags.clear();
             Ok(())
         })
@@ -137,42 +109,27 @@ pub async fn delete_object_tagging(
 }
 
 pub async fn get_bucket_tagging(
-    state: &ServerState,
+    app: &App,
     req: S3Request<GetBucketTaggingInput>,
 ) -> S3Result<S3Response<GetBucketTaggingOutput>> {
-    let requester = requester(&req)?;
-    let bucket = authorized_bucket(
-        state,
-        requester,
-        "s3:GetBucketTagging",
-        &req.input.bucket,
-        req.input.expected_bucket_owner.as_deref(),
-    )?;
-    if bucket.tags.is_empty() {
+    let cx = Cx::authorized(app, &req, &req.input.bucket, "s3:GetBucketTagging")?;
+    if cx.bucket.tags.is_empty() {
         return Err(s3_error!(NoSuchTagSet, "The TagSet does not exist"));
     }
     Ok(S3Response::new(GetBucketTaggingOutput {
-        tag_set: tag_set(&bucket.tags),
+        tag_set: tag_set(&cx.bucket.tags),
     }))
 }
 
 pub async fn put_bucket_tagging(
-    state: &ServerState,
+    app: &App,
     req: S3Request<PutBucketTaggingInput>,
 ) -> S3Result<S3Response<PutBucketTaggingOutput>> {
-    let requester = requester(&req)?.clone();
+    let cx = Cx::authorized(app, &req, &req.input.bucket, "s3:PutBucketTagging")?;
     let input = req.input;
-    let bucket = authorized_bucket(
-        state,
-        &requester,
-        "s3:PutBucketTagging",
-        &input.bucket,
-        input.expected_bucket_owner.as_deref(),
-    )?;
     let tags = tag_pairs(input.tagging, MAX_BUCKET_TAGS, "Bucket")?;
-    state
-        .s3
-        .update_bucket(&bucket.name, move |b| {
+    app.s3
+        .update_bucket(&cx.bucket.name, move |b| {
             b.tags = tags;
             Ok(())
         })
@@ -185,23 +142,14 @@ pub async fn put_bucket_tagging(
 }
 
 pub async fn delete_bucket_tagging(
-    state: &ServerState,
+    app: &App,
     req: S3Request<DeleteBucketTaggingInput>,
 ) -> S3Result<S3Response<DeleteBucketTaggingOutput>> {
-    let requester = requester(&req)?;
-    let bucket = bucket(state, &req.input.bucket)?;
+    let cx = Cx::of(app, &req, &req.input.bucket)?;
     // S3 authorizes DeleteBucketTagging as s3:PutBucketTagging.
-    authorize(
-        state,
-        requester,
-        "s3:PutBucketTagging",
-        &bucket,
-        None,
-        req.input.expected_bucket_owner.as_deref(),
-    )?;
-    state
-        .s3
-        .update_bucket(&bucket.name, |b| {
+    cx.authorize("s3:PutBucketTagging", None)?;
+    app.s3
+        .update_bucket(&cx.bucket.name, |b| {
             b.tags.clear();
             Ok(())
         })

@@ -12,8 +12,7 @@ use strata_policy::{
     s3_access_denied_message,
 };
 
-use crate::auth::Caller;
-use crate::state::ServerState;
+use crate::{App, Caller, Requester};
 
 /// Why a request may not proceed.
 #[derive(Debug)]
@@ -69,7 +68,7 @@ pub struct ResourcePolicy<'a> {
 /// Decides whether `caller` may perform `action` (`service:Action`) on `resource`,
 /// owned by `resource_account`, whose resource policy (if any) is `resource_policy`.
 pub fn authorize(
-    state: &ServerState,
+    app: &App,
     caller: &Caller,
     action: &str,
     resource: &str,
@@ -77,7 +76,7 @@ pub fn authorize(
     resource_policy: Option<ResourcePolicy<'_>>,
 ) -> Result<(), Denied> {
     authorize_target(
-        state,
+        app,
         caller,
         Target {
             action,
@@ -91,11 +90,7 @@ pub fn authorize(
 }
 
 /// [`authorize`] with service-specific condition keys (`dynamodb:LeadingKeys`, …).
-pub fn authorize_target(
-    state: &ServerState,
-    caller: &Caller,
-    target: Target<'_>,
-) -> Result<(), Denied> {
+pub fn authorize_target(app: &App, caller: &Caller, target: Target<'_>) -> Result<(), Denied> {
     let (action, resource) = (target.action, target.resource);
     // The root user acting on its own account's resource, with no resource policy that
     // could deny: nothing else can (root has no identity or session policies and strata has
@@ -108,31 +103,27 @@ pub fn authorize_target(
         tracing::debug!(target: "strata::authz", principal = %account, action, resource, "allowed: root of the owning account");
         return Ok(());
     }
-    let origin = Origin {
-        source_ip: caller.source_ip,
-        region: &caller.region,
-    };
-    judge(state, Some(&caller.principal), &origin, target)
+    judge(app, Some(&caller.principal), &Origin::of(caller), target)
 }
 
 /// [`authorize_target`] for an unsigned request (S3 only): judged by the resource policy's
 /// statements for `Principal: "*"` alone.
 pub fn authorize_anonymous(
-    state: &ServerState,
+    app: &App,
     origin: &Origin<'_>,
     target: Target<'_>,
 ) -> Result<(), Denied> {
-    judge(state, None, origin, target)
+    judge(app, None, origin, target)
 }
 
 fn judge(
-    state: &ServerState,
+    app: &App,
     principal: Option<&Principal>,
     origin: &Origin<'_>,
     target: Target<'_>,
 ) -> Result<(), Denied> {
     let (action, resource, denial) = (target.action, target.resource, target.denial);
-    let (request, decision) = decide(state, principal, origin, target).map_err(Denied::Internal)?;
+    let (request, decision) = decide(app, principal, origin, target).map_err(Denied::Internal)?;
     // Field values are only evaluated when the level is enabled, so an allowed
     // request pays nothing for its trace unless debug logging is on.
     let trace = || {
@@ -188,25 +179,60 @@ pub enum Denial {
 pub struct Origin<'a> {
     pub source_ip: Option<std::net::IpAddr>,
     pub region: &'a str,
+    /// `aws:SecureTransport`.
+    pub secure_transport: bool,
+}
+
+impl<'a> Origin<'a> {
+    pub fn of(caller: &'a Caller) -> Self {
+        Self {
+            source_ip: caller.source_ip,
+            region: &caller.region,
+            secure_transport: caller.secure_transport,
+        }
+    }
+
+    /// An S3 requester's origin; an unsigned request names no region, so the server's
+    /// default stands in.
+    pub fn of_requester(requester: &'a Requester, default_region: &'a str) -> Self {
+        match requester {
+            Requester::Signed(caller) => Self::of(caller),
+            Requester::Anonymous {
+                source_ip,
+                secure_transport,
+            } => Self {
+                source_ip: *source_ip,
+                region: default_region,
+                secure_transport: *secure_transport,
+            },
+        }
+    }
 }
 
 /// Evaluates a request by `caller` against everything that applies, without acting
 /// on the outcome: [`authorize`] and the simulator both call this.
 pub fn decide(
-    state: &ServerState,
+    app: &App,
     caller: Option<&Principal>,
     origin: &Origin<'_>,
     target: Target<'_>,
 ) -> Result<(Request, strata_policy::Decision), IamError> {
     let principal = caller.map_or_else(RequestPrincipal::anonymous, request_principal);
-    let now = state.clock.now();
+    let now = app.clock.now();
     let mut context = Context::new();
     principal.add_global_keys(&mut context);
     // Whole seconds: jiff prints them as `2026-11-28T09:22:33Z`, cheaper than strftime.
     let whole_seconds = jiff::Timestamp::from_second(now.as_second()).unwrap_or(now);
     context.insert("aws:CurrentTime", whole_seconds.to_string());
     context.insert("aws:EpochTime", now.as_second().to_string());
-    context.insert("aws:SecureTransport", "false");
+    context.insert(
+        "aws:SecureTransport",
+        if origin.secure_transport {
+            "true"
+        } else {
+            "false"
+        },
+    );
     context.insert("aws:RequestedRegion", origin.region.to_owned());
     if let Some(ip) = origin.source_ip {
         context.insert("aws:SourceIp", ip.to_string());
@@ -224,8 +250,8 @@ pub fn decide(
     };
     let (identity, session) = match caller {
         Some(caller) => (
-            state.iam.identity_policies(caller)?,
-            state.iam.session_policies(caller)?,
+            app.iam.identity_policies(caller)?,
+            app.iam.session_policies(caller)?,
         ),
         None => (Default::default(), Default::default()),
     };

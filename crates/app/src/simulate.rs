@@ -11,8 +11,8 @@
 use serde::Deserialize;
 use strata_iam::{AccountId, Principal};
 
-use crate::authorize::{Origin, ResourcePolicy, Target, decide};
-use crate::state::ServerState;
+use crate::App;
+use crate::authz::{Origin, ResourcePolicy, Target, decide};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -25,7 +25,7 @@ pub struct SimulateRequest {
 }
 
 /// Resolves a principal ARN to the principal as the server knows it now.
-fn resolve(state: &ServerState, arn: &str) -> Result<Principal, String> {
+fn resolve(app: &App, arn: &str) -> Result<Principal, String> {
     let unknown = || format!("{arn} is not a root, user or role-session ARN of this server");
     let parts: Vec<&str> = arn.splitn(6, ':').collect();
     let [_, _, service, _, account, resource] = parts[..] else {
@@ -36,7 +36,7 @@ fn resolve(state: &ServerState, arn: &str) -> Result<Principal, String> {
         ("iam", None) if resource == "root" => Ok(Principal::Root { account }),
         ("iam", Some(("user", rest))) => {
             let name = rest.rsplit('/').next().unwrap_or(rest);
-            let user = state
+            let user = app
                 .iam
                 .get_user(&account, name)
                 .map_err(|e| e.to_string())?;
@@ -49,7 +49,7 @@ fn resolve(state: &ServerState, arn: &str) -> Result<Principal, String> {
         }
         ("sts", Some(("assumed-role", rest))) => {
             let (role_name, session_name) = rest.split_once('/').ok_or_else(unknown)?;
-            let role = state
+            let role = app
                 .iam
                 .get_role(&account, role_name)
                 .map_err(|e| e.to_string())?;
@@ -67,20 +67,16 @@ fn resolve(state: &ServerState, arn: &str) -> Result<Principal, String> {
 }
 
 /// Runs a simulation; the JSON answer or a message saying what was wrong.
-pub fn simulate(
-    state: &ServerState,
-    request: SimulateRequest,
-) -> Result<serde_json::Value, String> {
-    let principal = resolve(state, &request.principal)?;
+pub fn simulate(app: &App, request: SimulateRequest) -> Result<serde_json::Value, String> {
+    let principal = resolve(app, &request.principal)?;
     // An S3 resource: its bucket's owner and policy apply.
     let bucket = request
         .resource
         .strip_prefix("arn:aws:s3:::")
         .map(|rest| rest.split('/').next().unwrap_or(rest))
-        .and_then(|name| state.s3.bucket(name).ok());
+        .and_then(|name| app.s3.bucket(name).ok());
     let bucket_policy = match &bucket {
-        Some(b) => crate::services::s3::access::bucket_policy(b)
-            .map_err(|e| e.message().unwrap_or("corrupt bucket policy").to_owned())?,
+        Some(b) => crate::s3::access::bucket_policy(b).map_err(|e| e.to_string())?,
         None => None,
     };
     let resource_account = request
@@ -96,8 +92,7 @@ pub fn simulate(
             .and_then(|r| r.split_once(":role/"))
             .and_then(|(account, name)| {
                 let account = AccountId::parse(account).ok()?;
-                state
-                    .iam
+                app.iam
                     .find_role(&account, name.rsplit('/').next()?)
                     .ok()
                     .flatten()
@@ -138,10 +133,11 @@ pub fn simulate(
     };
     let origin = Origin {
         source_ip: request.source_ip,
-        region: &state.default_region,
+        region: &app.default_region,
+        secure_transport: false,
     };
     let (evaluated, decision) =
-        decide(state, Some(&principal), &origin, target).map_err(|e| e.to_string())?;
+        decide(app, Some(&principal), &origin, target).map_err(|e| e.to_string())?;
     let message = strata_policy::access_denied_message(&evaluated, &decision);
     Ok(serde_json::json!({
         "decision": format!("{:?}", decision.effect),

@@ -1,4 +1,5 @@
-//! Everything a request handler may touch: the store, the engines, the one clock.
+//! [`App`]: what every request handler and job may touch — the store, the engines, the one
+//! clock and the job runner — built once at start-up and shared.
 
 use std::sync::Arc;
 
@@ -6,28 +7,28 @@ use strata_clock::Clock;
 use strata_dynamodb::{DynamoDb, DynamoDbError};
 use strata_iam::Iam;
 use strata_s3::{BlobDir, S3, S3Error};
-use strata_sigv4::Verifier;
 use strata_storage::{StorageError, Store};
 
-const SERVER_META: &str = "server.meta";
+use crate::jobs::Jobs;
+
+pub(crate) const SERVER_META: &str = "server.meta";
 const CLOCK_OFFSET_KEY: &[u8] = b"clock_offset_micros";
 
-/// Shared, immutable-after-start server state.
-pub struct ServerState {
+/// Shared, immutable-after-start application state.
+pub struct App {
     pub store: Store,
     pub iam: Iam,
     pub dynamodb: DynamoDb,
     pub s3: S3,
-    /// Background jobs (exports) queued by handlers.
-    pub jobs: crate::jobs::Jobs,
+    /// The durable runner of every piece of background work.
+    pub jobs: Arc<Jobs>,
     pub clock: Clock,
-    pub verifier: Verifier,
     /// The region reported where a request names none.
     pub default_region: String,
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum StateError {
+pub enum OpenError {
     #[error(transparent)]
     Storage(#[from] StorageError),
     #[error("stored clock offset is corrupt")]
@@ -36,34 +37,47 @@ pub enum StateError {
     DynamoDb(#[from] DynamoDbError),
     #[error(transparent)]
     S3(#[from] S3Error),
+    #[error("stored jobs: {0}")]
+    Jobs(String),
 }
 
-impl ServerState {
-    /// Builds the state over an opened store and the directory of S3 object files,
+impl App {
+    /// Builds the application over an opened store and the directory of S3 object files,
     /// restoring the clock offset persisted by an earlier run so that service time never
-    /// goes back across restarts.
-    pub fn open(
+    /// goes back across restarts, and migrating records an older strata stored
+    /// ([`crate::migrate`]). Background work starts with [`App::start`].
+    pub async fn open(
         store: Store,
         objects: BlobDir,
         default_region: String,
-    ) -> Result<Arc<Self>, StateError> {
+    ) -> Result<Arc<Self>, OpenError> {
+        let kinds = crate::migrate::record_kinds();
+        let older = store.older_formats(&kinds)?;
         let offset = match store.get(SERVER_META, CLOCK_OFFSET_KEY)? {
             Some(bytes) => {
-                i64::from_be_bytes(bytes.try_into().map_err(|_| StateError::CorruptClock)?)
+                i64::from_be_bytes(bytes.try_into().map_err(|_| OpenError::CorruptClock)?)
             }
             None => 0,
         };
         let clock = Clock::with_offset_micros(offset);
-        Ok(Arc::new(Self {
+        let jobs = Arc::new(Jobs::new(store.clone(), clock.clone()));
+        let app = Self {
             iam: Iam::new(store.clone()),
-            dynamodb: DynamoDb::open(store.clone(), clock.clone())?,
+            dynamodb: DynamoDb::open(store.clone(), clock.clone(), jobs.clone())?,
             s3: S3::new(store.clone(), clock.clone(), objects),
-            jobs: crate::jobs::Jobs::default(),
+            jobs,
             store,
             clock,
-            verifier: Verifier::new(),
             default_region,
-        }))
+        };
+        crate::migrate::migrate(&app, &older).await?;
+        Ok(Arc::new(app))
+    }
+
+    /// Starts the job runner (once): the jobs a previous run left unfinished resume, and the
+    /// periodic sweeps begin.
+    pub fn start(self: &Arc<Self>) {
+        crate::jobs::start(self.clone());
     }
 
     /// Moves the clock forward and persists the new offset before answering.

@@ -28,11 +28,9 @@ use strata_s3::{
 };
 use tokio::sync::mpsc;
 
-use super::Failure;
-use crate::auth::Caller;
-use crate::services::s3::access::authorize_explained;
-use crate::services::s3::identity::Requester;
-use crate::state::ServerState;
+use super::{Failure, Retry};
+use crate::s3::BucketContext;
+use crate::{App, Caller, Requester};
 
 /// Data files per export (AWS wrote four for small tables; any number ≥ 1 is valid).
 const DATA_FILES: usize = 4;
@@ -55,22 +53,30 @@ struct Done {
     end_micros: i64,
 }
 
-/// Runs the export `arn` to its end, unless it already ended.
-pub async fn run(state: &ServerState, account: &str, region: &str, arn: &str) {
-    let record = match state.dynamodb.export(account, region, arn) {
-        Ok(Some(record)) if record.status == ExportStatus::InProgress => record,
-        Ok(_) => return,
-        Err(err) => {
-            tracing::error!(export = arn, error = %err, "cannot load an export");
-            return;
-        }
+/// Runs the export `arn` to its end, unless it already ended: COMPLETED, or FAILED with
+/// what refused it. Only a failure to record the outcome is retried.
+pub async fn run(
+    app: &App,
+    caller: Option<&Caller>,
+    account: &str,
+    region: &str,
+    arn: &str,
+) -> Result<(), Retry> {
+    let Some(record) = app
+        .dynamodb
+        .export(account, region, arn)?
+        .filter(|r| r.status == ExportStatus::InProgress)
+    else {
+        return Ok(());
     };
-    let outcome = export(state, &record).await;
-    let finished = match outcome {
+    let outcome = match caller {
+        Some(caller) => export(app, caller, &record).await,
+        None => Err(Failure::internal("an export job without its caller")),
+    };
+    match outcome {
         Ok(done) => {
             tracing::info!(export = arn, items = done.item_count, "export completed");
-            state
-                .dynamodb
+            app.dynamodb
                 .finish_export(&record, move |r| {
                     r.status = ExportStatus::Completed;
                     r.end_micros = Some(done.end_micros);
@@ -78,30 +84,27 @@ pub async fn run(state: &ServerState, account: &str, region: &str, arn: &str) {
                     r.billed_size_bytes = Some(done.billed_size_bytes);
                     r.export_manifest = Some(done.manifest_key);
                 })
-                .await
+                .await?;
         }
         Err(failure) => {
             tracing::info!(export = arn, code = failure.code, message = %failure.message, "export failed");
-            let end = now_millis(state);
-            state
-                .dynamodb
+            let end = now_millis(app);
+            app.dynamodb
                 .finish_export(&record, move |r| {
                     r.status = ExportStatus::Failed;
                     r.end_micros = Some(end);
                     r.failure_code = Some(failure.code.to_owned());
                     r.failure_message = Some(failure.message);
                 })
-                .await
+                .await?;
         }
-    };
-    if let Err(err) = finished {
-        tracing::error!(export = arn, error = %err, "cannot record the end of an export");
     }
+    Ok(())
 }
 
 /// Where and how the objects are written, as whom.
 struct Destination<'a> {
-    state: &'a ServerState,
+    app: &'a App,
     requester: Requester,
     writer_account: String,
     /// The caller's ARN, as multipart uploads name their initiator.
@@ -113,25 +116,23 @@ struct Destination<'a> {
 }
 
 impl Destination<'_> {
+    /// The bucket as it is now.
+    fn bucket(&self) -> Result<BucketContext<'_>, Failure> {
+        Ok(BucketContext::resolve(
+            self.app,
+            self.requester.clone(),
+            &self.bucket_name,
+            Some(self.expected_owner.clone()),
+        )?)
+    }
+
     /// The bucket as it is now, and the caller's right to write `key` into it.
     fn check(&self, key: &str) -> Result<Bucket, Failure> {
-        let bucket = self
-            .state
-            .s3
-            .bucket(&self.bucket_name)
-            .map_err(Failure::engine)?;
-        let expected = Some(self.expected_owner.as_str());
+        let cx = self.bucket()?;
         for action in ["s3:PutObject", "s3:PutObjectAcl"] {
-            authorize_explained(
-                self.state,
-                &self.requester,
-                action,
-                &bucket,
-                Some(key),
-                expected,
-            )?;
+            cx.authorize_explained(action, Some(key))?;
         }
-        Ok(bucket)
+        Ok(cx.bucket)
     }
 
     /// Commits `blob` as `key` (authorized just before).
@@ -147,7 +148,7 @@ impl Destination<'_> {
             acl,
             tags: Vec::new(),
         };
-        self.state
+        self.app
             .s3
             .put_object(new, blob)
             .await
@@ -160,7 +161,7 @@ impl Destination<'_> {
     async fn commit_multipart(&self, key: &str, blob: Blob) -> Result<ObjectMeta, Failure> {
         let bucket = self.check(key)?;
         let acl = CannedAcl::BucketOwnerFullControl;
-        let s3 = &self.state.s3;
+        let s3 = &self.app.s3;
         let upload = s3
             .create_upload(Upload {
                 upload_id: String::new(),
@@ -186,25 +187,19 @@ impl Destination<'_> {
         match completed {
             Ok(meta) => Ok(meta),
             Err(err) => {
-                self.abort(&bucket, &upload).await;
+                self.abort(&upload).await;
                 Err(Failure::engine(err))
             }
         }
     }
 
     /// Aborts `upload` if the caller may (`s3:AbortMultipartUpload`); else it stays open.
-    async fn abort(&self, bucket: &Bucket, upload: &Upload) {
-        let expected = Some(self.expected_owner.as_str());
-        let may_abort = authorize_explained(
-            self.state,
-            &self.requester,
-            "s3:AbortMultipartUpload",
-            bucket,
-            Some(&upload.key),
-            expected,
-        );
+    async fn abort(&self, upload: &Upload) {
+        let may_abort = self.bucket().and_then(|cx| {
+            Ok(cx.authorize_explained("s3:AbortMultipartUpload", Some(&upload.key))?)
+        });
         if may_abort.is_ok()
-            && let Err(abort) = self.state.s3.abort_upload(upload).await
+            && let Err(abort) = self.app.s3.abort_upload(upload).await
         {
             tracing::warn!(key = upload.key, error = %abort, "cannot abort an export's upload");
         }
@@ -214,12 +209,15 @@ impl Destination<'_> {
     /// crash, left open: the resumed run writes the same keys and nothing else would end
     /// them.
     async fn abort_left_open(&self, keys: &[&str]) -> Result<(), Failure> {
-        let s3 = &self.state.s3;
-        let bucket = s3.bucket(&self.bucket_name).map_err(Failure::engine)?;
-        let uploads = s3.uploads_in(&bucket.name).map_err(Failure::engine)?;
+        let bucket = self.bucket()?.bucket;
+        let uploads = self
+            .app
+            .s3
+            .uploads_in(&bucket.name)
+            .map_err(Failure::engine)?;
         for upload in uploads {
             if upload.initiator_arn == self.initiator_arn && keys.contains(&upload.key.as_str()) {
-                self.abort(&bucket, &upload).await;
+                self.abort(&upload).await;
             }
         }
         Ok(())
@@ -236,7 +234,7 @@ impl Destination<'_> {
     /// Writes a small object whole.
     async fn put(&self, key: &str, bytes: &[u8]) -> Result<ObjectMeta, Failure> {
         self.check(key)?;
-        let mut writer = self.state.s3.body_writer();
+        let mut writer = self.app.s3.body_writer();
         writer.write(bytes).await.map_err(Failure::internal)?;
         let blob = writer.finish(None).await.map_err(Failure::internal)?;
         self.commit(key, blob).await
@@ -314,8 +312,8 @@ fn spawn_compressors(
 }
 
 /// Now on the server clock, truncated to milliseconds (AWS's precision for export times).
-fn now_millis(state: &ServerState) -> i64 {
-    let now = state.clock.now().as_microsecond();
+fn now_millis(app: &App) -> i64 {
+    let now = app.clock.now().as_microsecond();
     now - now.rem_euclid(1000)
 }
 
@@ -325,20 +323,18 @@ fn iso_millis(micros: i64) -> String {
     ts.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
 
-async fn export(state: &ServerState, record: &ExportRecord) -> Result<Done, Failure> {
-    let caller: Caller =
-        serde_json::from_value(record.requester.clone()).map_err(Failure::internal)?;
+async fn export(app: &App, caller: &Caller, record: &ExportRecord) -> Result<Done, Failure> {
     let writer_account = caller.principal.account().to_string();
     let initiator_arn = caller.principal.arn();
     let destination = Destination {
         initiator_arn,
-        state,
+        app,
         expected_owner: record
             .s3_bucket_owner
             .clone()
             .unwrap_or_else(|| writer_account.clone()),
         writer_account,
-        requester: Requester::Signed(Box::new(caller)),
+        requester: Requester::Signed(Box::new(caller.clone())),
         bucket_name: record.s3_bucket.clone(),
         sse: Some(match record.s3_sse_algorithm.as_str() {
             "KMS" => "aws:kms".to_owned(),
@@ -350,7 +346,7 @@ async fn export(state: &ServerState, record: &ExportRecord) -> Result<Done, Fail
         account: &record.account,
         region: &record.region,
     };
-    let table = state
+    let table = app
         .dynamodb
         .table(scope, &record.table_name)
         .ok()
@@ -378,7 +374,7 @@ async fn export(state: &ServerState, record: &ExportRecord) -> Result<Done, Fail
         destination.check(&key)?;
         files.push(DataFile {
             key,
-            blob: state.s3.part_writer(),
+            blob: app.s3.part_writer(),
             items: 0,
         });
     }
@@ -389,7 +385,7 @@ async fn export(state: &ServerState, record: &ExportRecord) -> Result<Done, Fail
     let (compressed, mut received) = mpsc::channel::<Compressed>(COMPRESSED_DEPTH);
     let (lines, compressors) = spawn_compressors(&compressed);
     drop(compressed);
-    let scan = spawn_scan(state, table, record, format, lines);
+    let scan = spawn_scan(app, table, record, format, lines);
     while let Some(chunk) = received.recv().await {
         match chunk {
             Compressed::Bytes(index, bytes) => {
@@ -427,7 +423,7 @@ async fn export(state: &ServerState, record: &ExportRecord) -> Result<Done, Fail
         )
         .await?;
 
-    let end_micros = now_millis(state);
+    let end_micros = now_millis(app);
     let incremental = record.incremental.as_ref();
     let billed_size_bytes = if incremental.is_some() {
         scanned_bytes.max(10_000_000)
@@ -483,13 +479,13 @@ async fn export(state: &ServerState, record: &ExportRecord) -> Result<Done, Fail
 /// it to its file's compressor (chosen by a hash of the partition key); returns the bytes
 /// read. Dropping the senders at the end tells the compressors the input is complete.
 fn spawn_scan(
-    state: &ServerState,
+    app: &App,
     table: Table,
     record: &ExportRecord,
     format: ExportFormat,
     lines: Vec<std::sync::mpsc::SyncSender<String>>,
 ) -> tokio::task::JoinHandle<Result<u64, DynamoDbError>> {
-    let dynamodb = state.dynamodb.clone();
+    let dynamodb = app.dynamodb.clone();
     let export_time = record.export_time_micros;
     let incremental = record.incremental.clone();
     tokio::task::spawn_blocking(move || {

@@ -1,21 +1,23 @@
 //! Authorization of S3 operations (spec iam-s3-authz §2.7, §3.1, §4.3), through the one
-//! entry point in [`crate::authorize`]. Callable from anywhere in the server with a
-//! [`Requester`], not only from the HTTP adapter: the export job writes as its caller.
+//! entry point in [`crate::authz`]. Used by the S3 adapter's handlers and by the jobs that
+//! read and write S3 as their caller (exports, imports) alike.
 //!
 //! The bucket owner's account is the resource account, except for objects another account
 //! owns in a bucket with ACLs enabled ([`authorize_object`]).
 
-use s3s::S3Result;
 use strata_policy::{DecisionEffect, PolicyDocument, PolicyKind, ResourcePolicyKind};
 use strata_s3::{Bucket, CannedAcl, ObjectMeta};
 
-use super::errors::{self, access_denied};
-use super::identity::Requester;
-use crate::authorize::{
+use super::{AccessError, S3Result};
+use crate::authz::{
     Denial, Denied, Origin, ResourcePolicy, Target, authorize_anonymous, authorize_target,
     decide as decide_raw,
 };
-use crate::state::ServerState;
+use crate::{App, Requester};
+
+fn access_denied(message: impl Into<String>) -> AccessError {
+    AccessError::AccessDenied(message.into())
+}
 
 /// The ARN of a bucket, or of an object in it.
 pub fn resource_arn(bucket: &str, key: Option<&str>) -> String {
@@ -28,7 +30,7 @@ pub fn resource_arn(bucket: &str, key: Option<&str>) -> String {
 /// Decides `action` on `bucket` (or on object `key` in it) for `requester`, with the
 /// bucket policy, after the `x-amz-expected-bucket-owner` check.
 pub fn authorize(
-    state: &ServerState,
+    app: &App,
     requester: &Requester,
     action: &str,
     bucket: &Bucket,
@@ -36,7 +38,7 @@ pub fn authorize(
     expected_owner: Option<&str>,
 ) -> S3Result<()> {
     authorize_worded(
-        state,
+        app,
         requester,
         action,
         bucket,
@@ -49,7 +51,7 @@ pub fn authorize(
 /// [`authorize`] with a denial that always names the principal, action and resource:
 /// what a job writing on a caller's behalf reports (an export's `FailureMessage`).
 pub fn authorize_explained(
-    state: &ServerState,
+    app: &App,
     requester: &Requester,
     action: &str,
     bucket: &Bucket,
@@ -57,7 +59,7 @@ pub fn authorize_explained(
     expected_owner: Option<&str>,
 ) -> S3Result<()> {
     authorize_worded(
-        state,
+        app,
         requester,
         action,
         bucket,
@@ -68,7 +70,7 @@ pub fn authorize_explained(
 }
 
 fn authorize_worded(
-    state: &ServerState,
+    app: &App,
     requester: &Requester,
     action: &str,
     bucket: &Bucket,
@@ -87,7 +89,7 @@ fn authorize_worded(
     let label = format!("bucket {} policy", bucket.name);
     let resource = resource_arn(&bucket.name, key);
     decide(
-        state,
+        app,
         requester,
         Target {
             action,
@@ -146,7 +148,7 @@ pub fn grants_public_access(text: &str) -> bool {
 /// and the object owner must grant through the object's ACL. Otherwise the bucket context
 /// decides, as in [`authorize`].
 pub fn authorize_object(
-    state: &ServerState,
+    app: &App,
     requester: &Requester,
     action: &str,
     bucket: &Bucket,
@@ -155,7 +157,7 @@ pub fn authorize_object(
 ) -> S3Result<()> {
     if object.owner == bucket.owner || bucket.acls_disabled() {
         return authorize(
-            state,
+            app,
             requester,
             action,
             bucket,
@@ -169,25 +171,14 @@ pub fn authorize_object(
     let policy = bucket_policy(bucket)?;
     let label = format!("bucket {} policy", bucket.name);
     let resource = resource_arn(&bucket.name, Some(&object.key));
-    let (principal, origin) = match requester {
-        Requester::Signed(caller) => (
-            Some(&caller.principal),
-            Origin {
-                source_ip: caller.source_ip,
-                region: &caller.region,
-            },
-        ),
-        Requester::Anonymous { source_ip } => (
-            None,
-            Origin {
-                source_ip: *source_ip,
-                region: &state.default_region,
-            },
-        ),
+    let principal = match requester {
+        Requester::Signed(caller) => Some(&caller.principal),
+        Requester::Anonymous { .. } => None,
     };
+    let origin = Origin::of_requester(requester, &app.default_region);
     let judge = |resource_account: &str, with_policy: bool| {
         decide_raw(
-            state,
+            app,
             principal,
             &origin,
             Target {
@@ -243,18 +234,15 @@ fn acl_grants(requester: &Requester, action: &str, bucket: &Bucket, object: &Obj
     }
 }
 
-fn internal(err: strata_iam::IamError) -> s3s::S3Error {
+fn internal(err: strata_iam::IamError) -> AccessError {
     tracing::error!(error = %err, "cannot load the policies for an S3 request");
-    s3s::s3_error!(
-        InternalError,
-        "We encountered an internal error. Please try again."
-    )
+    AccessError::Internal(err.to_string())
 }
 
 /// Decides an action on no existing bucket (ListBuckets, CreateBucket): the caller's own
 /// account is the resource account and only identity policies apply.
 pub fn authorize_own(
-    state: &ServerState,
+    app: &App,
     requester: &Requester,
     action: &str,
     resource: &str,
@@ -263,7 +251,7 @@ pub fn authorize_own(
         return Err(access_denied("Access Denied"));
     };
     decide(
-        state,
+        app,
         requester,
         Target {
             action,
@@ -279,7 +267,7 @@ pub fn authorize_own(
 /// Bucket policy operations: the caller must be allowed and be in the owner's account
 /// (else 405 `MethodNotAllowed`); the owner account's root always may (spec §2.7).
 pub fn authorize_policy_management(
-    state: &ServerState,
+    app: &App,
     requester: &Requester,
     action: &str,
     bucket: &Bucket,
@@ -292,25 +280,19 @@ pub fn authorize_policy_management(
     {
         return Ok(());
     }
-    authorize(state, requester, action, bucket, None, expected_owner)?;
+    authorize(app, requester, action, bucket, None, expected_owner)?;
     if requester.account() != Some(bucket.owner.as_str()) {
-        return Err(s3s::s3_error!(
-            MethodNotAllowed,
-            "The specified method is not allowed against this resource."
-        ));
+        return Err(AccessError::MethodNotAllowed);
     }
     Ok(())
 }
 
-fn decide(state: &ServerState, requester: &Requester, target: Target<'_>) -> S3Result<()> {
+fn decide(app: &App, requester: &Requester, target: Target<'_>) -> S3Result<()> {
     let decided = match requester {
-        Requester::Signed(caller) => authorize_target(state, caller, target),
-        Requester::Anonymous { source_ip } => {
-            let origin = Origin {
-                source_ip: *source_ip,
-                region: &state.default_region,
-            };
-            authorize_anonymous(state, &origin, target)
+        Requester::Signed(caller) => authorize_target(app, caller, target),
+        Requester::Anonymous { .. } => {
+            let origin = Origin::of_requester(requester, &app.default_region);
+            authorize_anonymous(app, &origin, target)
         }
     };
     decided.map_err(|denied| match denied {
@@ -320,7 +302,7 @@ fn decide(state: &ServerState, requester: &Requester, target: Target<'_>) -> S3R
 }
 
 /// The bucket's policy with its principals bound to the unique ids saved with it.
-pub(crate) fn bucket_policy(bucket: &Bucket) -> S3Result<Option<PolicyDocument>> {
+pub fn bucket_policy(bucket: &Bucket) -> S3Result<Option<PolicyDocument>> {
     let Some(stored) = &bucket.policy else {
         return Ok(None);
     };
@@ -328,7 +310,7 @@ pub(crate) fn bucket_policy(bucket: &Bucket) -> S3Result<Option<PolicyDocument>>
         bucket: &bucket.name,
     });
     let corrupt = |e: strata_policy::PolicyError| {
-        errors::from_engine(strata_s3::S3Error::Corrupt(format!(
+        AccessError::Engine(strata_s3::S3Error::Corrupt(format!(
             "stored bucket policy: {}",
             e.message
         )))

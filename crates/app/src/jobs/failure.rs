@@ -3,6 +3,7 @@
 //! exports and imports show them.
 
 use crate::request_id;
+use crate::s3::AccessError;
 
 /// A job's `FailureCode` and `FailureMessage`.
 #[derive(Debug)]
@@ -48,17 +49,20 @@ impl Failure {
 }
 
 /// A refusal from S3's authorization.
-impl From<s3s::S3Error> for Failure {
-    fn from(err: s3s::S3Error) -> Self {
-        let message = err.message().unwrap_or("Access Denied").to_owned();
-        match err.code() {
-            s3s::S3ErrorCode::AccessDenied => {
+impl From<AccessError> for Failure {
+    fn from(err: AccessError) -> Self {
+        match err {
+            AccessError::AccessDenied(message) => {
                 Failure::s3("S3AccessDenied", "AccessDenied", 403, &message)
             }
-            s3s::S3ErrorCode::NoSuchBucket => {
-                Failure::s3("S3NoSuchBucket", "NoSuchBucket", 404, &message)
-            }
-            other => Failure::s3("UNKNOWN", other.as_str(), 500, &message),
+            AccessError::Engine(err) => Failure::engine(err),
+            AccessError::MethodNotAllowed => Failure::s3(
+                "UNKNOWN",
+                "MethodNotAllowed",
+                405,
+                &AccessError::MethodNotAllowed.to_string(),
+            ),
+            AccessError::Internal(err) => Failure::internal(err),
         }
     }
 }

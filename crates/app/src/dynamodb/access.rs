@@ -10,9 +10,9 @@ use strata_dynamodb::{DynamoDbError, Scope, Table};
 use strata_dynamodb_item::{AttributeValue, Item};
 use strata_policy::{PolicyDocument, PolicyKind, ResourcePolicyKind};
 
-use crate::auth::Caller;
-use crate::authorize::{Denied, ResourcePolicy, Target, authorize_target};
-use crate::state::ServerState;
+use crate::App;
+use crate::Caller;
+use crate::authz::{Denied, ResourcePolicy, Target, authorize_target};
 
 /// A table as a request names it.
 #[derive(Clone, Debug)]
@@ -103,16 +103,16 @@ impl Conditions {
 /// Authorizes `dynamodb:<operation>` on the table (or `/index/NAME`) and returns the
 /// table if it exists. Denials come before "not found", as on AWS.
 pub fn authorize_table(
-    state: &ServerState,
+    app: &App,
     caller: &Caller,
     operation: &str,
     table: &TableRef,
     index: Option<&str>,
     conditions: Conditions,
 ) -> Result<Option<Table>, DynamoDbError> {
-    let found = state.dynamodb.table(table.scope(), &table.name).ok();
+    let found = app.dynamodb.table(table.scope(), &table.name).ok();
     authorize_found(
-        state,
+        app,
         caller,
         operation,
         table,
@@ -125,7 +125,7 @@ pub fn authorize_table(
 
 /// [`authorize_table`] for a table already looked up.
 pub fn authorize_found(
-    state: &ServerState,
+    app: &App,
     caller: &Caller,
     operation: &str,
     table: &TableRef,
@@ -160,7 +160,7 @@ pub fn authorize_found(
     };
     let label = format!("table {} resource policy", table.name);
     authorize_target(
-        state,
+        app,
         caller,
         Target {
             action: &action,
@@ -189,17 +189,17 @@ fn denied(d: Denied) -> DynamoDbError {
 /// A single-item operation's authorization: looks the table up once, adds the item's
 /// partition key (`dynamodb:LeadingKeys`), authorizes, and returns the table.
 pub fn authorize_item(
-    state: &ServerState,
+    app: &App,
     caller: &Caller,
     operation: &str,
     table: &TableRef,
     item_or_key: &Item,
     mut conditions: Conditions,
 ) -> Result<Table, DynamoDbError> {
-    let found = state.dynamodb.table(table.scope(), &table.name).ok();
+    let found = app.dynamodb.table(table.scope(), &table.name).ok();
     conditions.leading_key(found.as_ref(), item_or_key);
     authorize_found(
-        state,
+        app,
         caller,
         operation,
         table,
@@ -225,13 +225,13 @@ pub fn require_visible(found: Option<Table>) -> Result<Table, DynamoDbError> {
 /// Authorizes `operation` on a resource of the caller's own account that is not a table or
 /// an index (an export or import ARN, or `*`): identity policies only.
 pub fn authorize_resource(
-    state: &ServerState,
+    app: &App,
     caller: &Caller,
     operation: &str,
     resource: &str,
 ) -> Result<(), DynamoDbError> {
-    crate::authorize::authorize(
-        state,
+    crate::authz::authorize(
+        app,
         caller,
         &format!("dynamodb:{operation}"),
         resource,

@@ -20,12 +20,11 @@ use strata_dynamodb::{Scope, Table};
 use strata_export_format::import::{self, KeyType, RecordError, Records};
 use strata_s3::ListQuery;
 
-use super::Failure;
-use crate::auth::Caller;
-use crate::services::dynamodb::table_to_create;
-use crate::services::s3::access::authorize_explained;
-use crate::services::s3::identity::Requester;
-use crate::state::ServerState;
+use strata_dynamodb::tables::CreateTable;
+
+use super::{Failure, Retry};
+use crate::s3::BucketContext;
+use crate::{App, Caller, Requester};
 
 /// Items per bulk-load batch, at most.
 const LOAD_ITEMS: usize = 8192;
@@ -41,20 +40,30 @@ struct Counts {
     error_count: u64,
 }
 
-/// Runs the import `arn` to its end, unless it already ended.
-pub async fn run(state: &ServerState, account: &str, region: &str, arn: &str) {
-    let record = match state.dynamodb.import(account, region, arn) {
-        Ok(Some(record)) if record.status == ImportStatus::InProgress => record,
-        Ok(_) => return,
-        Err(err) => {
-            tracing::error!(import = arn, error = %err, "cannot load an import");
-            return;
-        }
+/// Runs the import `arn` to its end, unless it already ended: COMPLETED, or FAILED with what
+/// refused it. Only a failure to record the outcome is retried.
+pub async fn run(
+    app: &App,
+    caller: Option<&Caller>,
+    account: &str,
+    region: &str,
+    arn: &str,
+    table: &CreateTable,
+) -> Result<(), Retry> {
+    let Some(record) = app
+        .dynamodb
+        .import(account, region, arn)?
+        .filter(|r| r.status == ImportStatus::InProgress)
+    else {
+        return Ok(());
     };
     let mut counts = Counts::default();
-    let outcome = import(state, &record, &mut counts).await;
+    let outcome = match caller {
+        Some(caller) => import(app, caller, &record, table.clone(), &mut counts).await,
+        None => Err(Failure::internal("an import job without its caller")),
+    };
     let end = {
-        let now = state.clock.now().as_microsecond();
+        let now = app.clock.now().as_microsecond();
         now - now.rem_euclid(1000)
     };
     let (status, failure) = match outcome {
@@ -75,8 +84,7 @@ pub async fn run(state: &ServerState, account: &str, region: &str, arn: &str) {
         errors = counts.error_count,
         "import ended"
     );
-    let result = state
-        .dynamodb
+    app.dynamodb
         .update_import(&record, move |r| {
             r.status = status;
             r.end_micros = Some(end);
@@ -89,47 +97,35 @@ pub async fn run(state: &ServerState, account: &str, region: &str, arn: &str) {
                 r.failure_message = Some(f.message);
             }
         })
-        .await;
-    if let Err(err) = result {
-        tracing::error!(import = arn, error = %err, "cannot record the end of an import");
-    }
+        .await?;
+    Ok(())
 }
 
 async fn import(
-    state: &ServerState,
+    app: &App,
+    caller: &Caller,
     record: &ImportRecord,
+    mut create: CreateTable,
     counts: &mut Counts,
 ) -> Result<(), Failure> {
-    let caller: Caller =
-        serde_json::from_value(record.requester.clone()).map_err(Failure::internal)?;
-    let requester = Requester::Signed(Box::new(caller));
-    let expected = Some(record.s3_bucket_owner.as_str());
-    let bucket = state
-        .s3
-        .bucket(&record.s3_bucket)
-        .map_err(Failure::engine)?;
-    authorize_explained(state, &requester, "s3:ListBucket", &bucket, None, expected)
-        .map_err(Failure::from)?;
+    let requester = Requester::Signed(Box::new(caller.clone()));
+    let bucket = BucketContext::resolve(
+        app,
+        requester,
+        &record.s3_bucket,
+        Some(record.s3_bucket_owner.clone()),
+    )?;
+    bucket.authorize_explained("s3:ListBucket", None)?;
 
     let scope = Scope {
         account: &record.account,
         region: &record.region,
     };
-    let serde_json::Value::Object(parameters) = &record.table_creation_parameters else {
-        return Err(Failure::internal(
-            "stored TableCreationParameters are not an object",
-        ));
-    };
-    let mut create = table_to_create(
-        crate::services::dynamodb::Input::from_map(parameters.clone()),
-        |_| Ok(()),
-    )
-    .map_err(Failure::internal)?;
     create.table_id = Some(record.table_id.clone());
-    let table = match state.dynamodb.table(scope, &record.table_name) {
+    let table = match app.dynamodb.table(scope, &record.table_name) {
         // A resumed import finds the table it created.
         Ok(table) if table.def.table_id == record.table_id => table,
-        _ => state
+        _ => app
             .dynamodb
             .create(scope, create, Some(Creating::Import))
             .await
@@ -148,10 +144,10 @@ async fn import(
         let prefix = record.s3_key_prefix.clone().unwrap_or_default();
         let mut after = None;
         loop {
-            let page = state
+            let page = app
                 .s3
                 .list_objects(
-                    &bucket.name,
+                    &bucket.bucket.name,
                     &ListQuery {
                         prefix: prefix.clone(),
                         delimiter: None,
@@ -161,19 +157,11 @@ async fn import(
                 )
                 .map_err(Failure::internal)?;
             for object in &page.objects {
-                authorize_explained(
-                    state,
-                    &requester,
-                    "s3:GetObject",
-                    &bucket,
-                    Some(&object.key),
-                    expected,
-                )
-                .map_err(Failure::from)?;
+                bucket.authorize_explained("s3:GetObject", Some(&object.key))?;
                 if object.size == 0 {
                     continue;
                 }
-                let bytes = read_object(state, &bucket.name, &object.key).await?;
+                let bytes = read_object(app, &bucket.bucket.name, &object.key).await?;
                 let (compression, format, header, key_types) = (
                     record.input_compression_type.clone(),
                     format.clone(),
@@ -195,14 +183,14 @@ async fn import(
                     )
                 });
                 while let Some(records) = rx.recv().await {
-                    loader.add(state, records, counts).await?;
+                    loader.add(app, records, counts).await?;
                 }
                 let read = producer.await.map_err(Failure::internal)?;
                 counts.processed_size_bytes += read.size;
                 if read.undecodable {
                     counts.error_count += 1;
                 }
-                publish(state, record, counts).await?;
+                publish(app, record, counts).await?;
             }
             if !page.is_truncated {
                 return Ok(());
@@ -211,9 +199,9 @@ async fn import(
         }
     }
     .await;
-    let finished = loader.finish(state, counts).await;
+    let finished = loader.finish(app, counts).await;
     // Whatever the outcome, the table keeps the valid items and turns ACTIVE (spec §6.4).
-    let active = state
+    let active = app
         .dynamodb
         .finish_creating(&table)
         .await
@@ -222,12 +210,9 @@ async fn import(
 }
 
 /// The object's stored bytes.
-async fn read_object(state: &ServerState, bucket: &str, key: &str) -> Result<Vec<u8>, Failure> {
-    let object = state
-        .s3
-        .get_object(bucket, key)
-        .map_err(Failure::internal)?;
-    let mut reader = state
+async fn read_object(app: &App, bucket: &str, key: &str) -> Result<Vec<u8>, Failure> {
+    let object = app.s3.get_object(bucket, key).map_err(Failure::internal)?;
+    let mut reader = app
         .s3
         .read_object(&object, 0, object.meta.size)
         .await
@@ -334,14 +319,9 @@ fn parse_object(
 }
 
 /// Publishes the counters, which move while the import runs, as DescribeImport shows them.
-async fn publish(
-    state: &ServerState,
-    record: &ImportRecord,
-    counts: &Counts,
-) -> Result<(), Failure> {
+async fn publish(app: &App, record: &ImportRecord, counts: &Counts) -> Result<(), Failure> {
     let now = *counts;
-    state
-        .dynamodb
+    app.dynamodb
         .update_import(record, move |r| {
             r.processed_size_bytes = now.processed_size_bytes;
             r.processed_item_count = now.processed_item_count;
@@ -377,7 +357,7 @@ impl Loader {
     /// Counts `records` and queues the valid ones.
     async fn add(
         &mut self,
-        state: &ServerState,
+        app: &App,
         records: Records,
         counts: &mut Counts,
     ) -> Result<(), Failure> {
@@ -393,21 +373,21 @@ impl Loader {
             self.bytes += load.size();
             self.batch.push(load);
             if self.batch.len() == LOAD_ITEMS || self.bytes >= LOAD_BYTES {
-                self.send(state, counts).await?;
+                self.send(app, counts).await?;
             }
         }
         Ok(())
     }
 
     /// Waits for the batch in flight, then starts committing the queued one.
-    async fn send(&mut self, state: &ServerState, counts: &mut Counts) -> Result<(), Failure> {
+    async fn send(&mut self, app: &App, counts: &mut Counts) -> Result<(), Failure> {
         self.wait(counts).await?;
         if self.batch.is_empty() {
             return Ok(());
         }
         let batch = std::mem::take(&mut self.batch);
         self.bytes = 0;
-        let (engine, table) = (state.dynamodb.clone(), self.table.clone());
+        let (engine, table) = (app.dynamodb.clone(), self.table.clone());
         let n = batch.len() as u64;
         self.in_flight = Some((
             n,
@@ -428,8 +408,8 @@ impl Loader {
     }
 
     /// Commits everything queued.
-    async fn finish(&mut self, state: &ServerState, counts: &mut Counts) -> Result<(), Failure> {
-        self.send(state, counts).await?;
+    async fn finish(&mut self, app: &App, counts: &mut Counts) -> Result<(), Failure> {
+        self.send(app, counts).await?;
         self.wait(counts).await
     }
 }

@@ -1,0 +1,40 @@
+//! The periodic passes: the TTL sweep (items whose TTL has passed on the server clock are
+//! deleted through the ordinary write path) and the collection of history no restore can
+//! need any more. Each pass reads what to do from the store, so neither keeps a record: a
+//! pass a crash cut short is simply done again by the next one.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::App;
+
+/// The shortest pause between two TTL sweeps.
+const MIN_SWEEP_INTERVAL: Duration = Duration::from_secs(2);
+
+/// How often history older than each table's recovery window is collected.
+const HISTORY_INTERVAL: Duration = Duration::from_secs(60);
+
+/// Sweeps expired items forever, pausing at least [`MIN_SWEEP_INTERVAL`] between passes and
+/// ten times as long as the last pass took, so large TTL tables cost at most a tenth of a
+/// core.
+pub async fn ttl(app: Arc<App>) {
+    let mut pause = MIN_SWEEP_INTERVAL;
+    loop {
+        tokio::time::sleep(pause).await;
+        let started = Instant::now();
+        if let Err(err) = app.dynamodb.sweep_expired().await {
+            tracing::warn!(error = %err, "TTL sweep failed");
+        }
+        pause = MIN_SWEEP_INTERVAL.max(started.elapsed() * 10);
+    }
+}
+
+/// Collects history that fell out of every table's PITR window, forever.
+pub async fn history(app: Arc<App>) {
+    loop {
+        tokio::time::sleep(HISTORY_INTERVAL).await;
+        if let Err(err) = app.dynamodb.collect_history().await {
+            tracing::warn!(error = %err, "PITR history collection failed");
+        }
+    }
+}

@@ -1,0 +1,27 @@
+//! strata's application layer: between the protocol edge (`strata-server`, the only crate
+//! that knows HTTP) and the engines (`strata-dynamodb`, `strata-s3`, `strata-iam`).
+//!
+//! It owns what a request means once its bytes are decoded, and what work outlives it:
+//!
+//! - [`caller`]: who is asking (an authenticated [`Caller`], or an anonymous S3 requester);
+//! - [`authz`]: the one authorization entry point, used by request handlers and jobs alike,
+//!   with S3's layers in [`s3::access`] and DynamoDB's condition keys in
+//!   [`dynamodb::access`]; [`simulate`] explains a decision without acting on it;
+//! - [`jobs`]: the durable job runner every piece of background work goes through;
+//! - [`App`]: the engines, the one clock and the runner, shared by every request.
+//!
+//! It never sees HTTP, headers or wire bytes, and knows nothing of s3s: the edge decodes
+//! requests into the types here and renders what comes back.
+
+pub mod app;
+pub mod authz;
+pub mod caller;
+pub mod dynamodb;
+pub mod jobs;
+mod migrate;
+pub mod request_id;
+pub mod s3;
+pub mod simulate;
+
+pub use app::{AdvanceError, App, OpenError};
+pub use caller::{Caller, Requester};
