@@ -207,6 +207,43 @@ fn value_to_json(v: &AttributeValue) -> Value {
     Value::Object(object)
 }
 
+/// DynamoDB's typed JSON, written straight to a serializer (responses encode items without
+/// building a `serde_json::Value` first).
+impl serde::Serialize for AttributeValue {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        struct Base64<'a>(&'a [u8]);
+        impl serde::Serialize for Base64<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(&BASE64.encode(self.0))
+            }
+        }
+        struct Numbers<'a>(&'a [strata_number::Number]);
+        impl serde::Serialize for Numbers<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_seq(self.0.iter().map(|n| n.to_string()))
+            }
+        }
+        let mut map = serializer.serialize_map(Some(1))?;
+        match self {
+            AttributeValue::S(s) => map.serialize_entry("S", s)?,
+            AttributeValue::N(n) => map.serialize_entry("N", &n.to_string())?,
+            AttributeValue::B(b) => map.serialize_entry("B", &Base64(b))?,
+            AttributeValue::Bool(b) => map.serialize_entry("BOOL", b)?,
+            AttributeValue::Null => map.serialize_entry("NULL", &true)?,
+            AttributeValue::Ss(set) => map.serialize_entry("SS", set)?,
+            AttributeValue::Ns(set) => map.serialize_entry("NS", &Numbers(set))?,
+            AttributeValue::Bs(set) => {
+                let set: Vec<Base64<'_>> = set.iter().map(|b| Base64(b)).collect();
+                map.serialize_entry("BS", &set)?;
+            }
+            AttributeValue::L(list) => map.serialize_entry("L", list)?,
+            AttributeValue::M(m) => map.serialize_entry("M", m)?,
+        }
+        map.end()
+    }
+}
+
 /// Writes an item back as DynamoDB's typed JSON.
 pub fn item_to_json(item: &Item) -> Value {
     Value::Object(
@@ -235,6 +272,7 @@ mod tests {
         });
         let parsed = item_from_json(&item).unwrap();
         assert_eq!(item_to_json(&parsed), item);
+        assert_eq!(serde_json::to_value(&parsed).unwrap(), item);
     }
 
     #[test]

@@ -120,7 +120,7 @@ impl DynamoDb {
                         old.as_ref(),
                         new.as_ref(),
                         stamp,
-                    );
+                    )?;
                     costs.push((w.table.def.name.clone(), cost));
                 }
                 Ok(costs)

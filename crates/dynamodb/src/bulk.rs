@@ -64,7 +64,7 @@ impl DynamoDb {
                         old.as_ref(),
                         Some(&load.item),
                         stamp,
-                    );
+                    )?;
                 }
                 Ok(())
             })

@@ -24,6 +24,22 @@ pub struct TableState {
     pub deleted: AtomicBool,
     /// Per secondary index (by id): item count and size of its entries.
     pub indexes: Mutex<HashMap<u32, (i64, i64)>>,
+    /// The newest definition, set inside the write closure that stores it. A write closure
+    /// runs after every closure queued before it, so one that reads this sees the indexes and
+    /// PITR setting in force at its own commit, even when its request captured an older
+    /// definition: an index added or dropped, or PITR switched, between the two.
+    live: RwLock<Option<Arc<TableDefinition>>>,
+}
+
+impl TableState {
+    /// Makes `def` the definition write closures see from now on (call inside the write
+    /// closure that stores it).
+    pub fn set_live(&self, def: Arc<TableDefinition>) {
+        *self
+            .live
+            .write()
+            .expect("live definition lock is never poisoned: no panics while held") = Some(def);
+    }
 }
 
 /// A table as the engine uses it: its definition at some moment and its live state.
@@ -34,6 +50,17 @@ pub struct Table {
 }
 
 impl Table {
+    /// The definition in force for a write closure running now (see [`TableState`]).
+    pub fn live_def(&self) -> Arc<TableDefinition> {
+        self.state
+            .live
+            .read()
+            .expect("live definition lock is never poisoned: no panics while held")
+            .clone()
+            .filter(|live| live.id == self.def.id)
+            .unwrap_or_else(|| self.def.clone())
+    }
+
     pub fn item_count(&self) -> i64 {
         self.state.item_count.load(Ordering::Acquire).max(0)
     }

@@ -1,5 +1,6 @@
-//! [`DynamoDbError`]: every way a DynamoDB operation fails, named by AWS's error code.
-//! The server maps each variant to its `__type` and status in one place.
+//! [`DynamoDbError`]: every way the engine fails, named by DynamoDB's error codes. Only what
+//! the engine itself decides is here; the application layer adds the rest of DynamoDB's
+//! errors (access, exports, imports, restores) and maps these into its own.
 
 use strata_dynamodb_item::Item;
 use strata_expression::ExpressionError;
@@ -19,11 +20,6 @@ pub struct CancellationReason {
 pub enum DynamoDbError {
     #[error("{0}")]
     Validation(String),
-    /// The request body's JSON does not have the shape of the operation's input.
-    #[error("{0}")]
-    Serialization(String),
-    #[error("{0}")]
-    AccessDenied(String),
     #[error("{0}")]
     ResourceNotFound(String),
     #[error("{0}")]
@@ -40,27 +36,7 @@ pub enum DynamoDbError {
     #[error("{0}")]
     IdempotentParameterMismatch(String),
     #[error("{0}")]
-    PolicyNotFound(String),
-    /// `TableNotFoundException` (continuous backups and exports say this, not
-    /// ResourceNotFound).
-    #[error("{0}")]
-    TableNotFound(String),
-    #[error("{0}")]
-    PointInTimeRecoveryUnavailable(String),
-    #[error("{0}")]
-    InvalidExportTime(String),
-    #[error("{0}")]
     ExportConflict(String),
-    #[error("{0}")]
-    ExportNotFound(String),
-    #[error("{0}")]
-    InvalidRestoreTime(String),
-    #[error("{0}")]
-    ImportConflict(String),
-    #[error("{0}")]
-    ImportNotFound(String),
-    #[error("{0}")]
-    TableAlreadyExists(String),
     #[error(transparent)]
     Storage(#[from] StorageError),
     /// Stored data that does not decode: a bug or a damaged data directory.

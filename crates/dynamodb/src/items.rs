@@ -224,7 +224,7 @@ impl DynamoDb {
                     old.as_ref(),
                     new.as_ref(),
                     stamp,
-                );
+                )?;
                 Ok((attributes, cost))
             })
             .await?;

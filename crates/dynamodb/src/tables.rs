@@ -251,6 +251,7 @@ impl DynamoDb {
     {
         let key = layout::table_key(scope.account, scope.region, name);
         let queue = self.maintenance.clone();
+        let catalog = self.catalog.clone();
         let (out, pushed) = self
             .store
             .write(move |txn| {
@@ -262,6 +263,11 @@ impl DynamoDb {
                 let pushed = !work.is_empty();
                 for work in work {
                     queue.push(txn, work)?;
+                }
+                if let Some(table) = catalog.get(&def.account, &def.region, &def.name)
+                    && table.def.id == def.id
+                {
+                    table.state.set_live(Arc::new(def));
                 }
                 Ok::<_, DynamoDbError>((out, pushed))
             })

@@ -165,7 +165,7 @@ impl DynamoDb {
                         old.as_ref(),
                         new.as_ref(),
                         stamp,
-                    );
+                    )?;
                     costs.push((w.write.table.def.name.clone(), cost));
                 }
                 Ok(costs)

@@ -10,6 +10,7 @@ use crate::catalog::Table;
 use crate::error::Result;
 use crate::key::encode_key;
 use crate::layout;
+use crate::schema::IndexStatus;
 use crate::version::Version;
 
 /// Reads the newest version of `key` (encoded primary key) inside a write closure.
@@ -42,7 +43,9 @@ pub struct WriteCost {
 }
 
 /// Replaces the newest version of `key` with `new` (`None` deletes) at `stamp`.
-/// `old` is what [`read_current`] returned in the same closure.
+/// `old` is what [`read_current`] returned in the same closure. The indexes kept in step and
+/// whether history is kept follow the table's definition at this closure's commit
+/// ([`Table::live_def`]), not the one the request saw.
 pub fn apply(
     txn: &mut WriteTxn,
     table: &Table,
@@ -50,8 +53,9 @@ pub fn apply(
     old: Option<&Version>,
     new: Option<&Item>,
     stamp: u64,
-) -> WriteCost {
-    let def = &table.def;
+) -> Result<WriteCost> {
+    let live = table.live_def();
+    let def = &*live;
     let item_key = layout::item_key(def.id, key);
     let old_item = old.and_then(|v| v.item.as_ref());
     let old_size = old_item.map(item_size).unwrap_or(0);
@@ -66,7 +70,20 @@ pub fn apply(
         indexes: Vec::new(),
     };
     for index in &def.indexes {
-        let before = old_item.and_then(|i| index_entry(table, index, i));
+        let mut before = old_item.and_then(|i| index_entry(table, index, i));
+        if index.status == IndexStatus::Creating
+            && let Some((old_key, _)) = &before
+            && txn
+                .get(
+                    layout::INDEX,
+                    &layout::index_key(def.id, index.id, old_key, key),
+                )?
+                .is_none()
+        {
+            // The backfill has not reached this item yet: its entry is not there to replace
+            // (nor counted); the backfill will find this write's entry and skip it.
+            before = None;
+        }
         let after = new.and_then(|i| index_entry(table, index, i));
         if before.is_none() && after.is_none() {
             continue;
@@ -137,5 +154,5 @@ pub fn apply(
 
     let count_delta = i64::from(new.is_some()) - i64::from(old_item.is_some());
     table.apply_stats(txn, count_delta, new_size as i64 - old_size as i64);
-    cost
+    Ok(cost)
 }

@@ -6,10 +6,11 @@
 
 use strata_dynamodb::schema::table_arn;
 use strata_dynamodb::tables::parse_table_arn;
-use strata_dynamodb::{DynamoDbError, Scope, Table};
+use strata_dynamodb::{Scope, Table};
 use strata_dynamodb_item::{AttributeValue, Item};
 use strata_policy::{PolicyDocument, PolicyKind, ResourcePolicyKind};
 
+use super::error::Error;
 use crate::App;
 use crate::Caller;
 use crate::authz::{Denied, ResourcePolicy, Target, authorize_target};
@@ -36,10 +37,10 @@ impl TableRef {
 }
 
 /// Resolves a `TableName` member: a plain name is in the caller's account and region.
-pub fn resolve(caller: &Caller, name: &str) -> Result<TableRef, DynamoDbError> {
+pub fn resolve(caller: &Caller, name: &str) -> Result<TableRef, Error> {
     if name.starts_with("arn:") {
         let (region, account, table) = parse_table_arn(name).ok_or_else(|| {
-            DynamoDbError::Validation(format!(
+            Error::Validation(format!(
                 "Invalid TableName: Invalid ARN provided as input {name}"
             ))
         })?;
@@ -109,7 +110,7 @@ pub fn authorize_table(
     table: &TableRef,
     index: Option<&str>,
     conditions: Conditions,
-) -> Result<Option<Table>, DynamoDbError> {
+) -> Result<Option<Table>, Error> {
     let found = app.dynamodb.table(table.scope(), &table.name).ok();
     authorize_found(
         app,
@@ -132,7 +133,7 @@ pub fn authorize_found(
     found: Option<&Table>,
     index: Option<&str>,
     conditions: Conditions,
-) -> Result<(), DynamoDbError> {
+) -> Result<(), Error> {
     let mut resource = table.arn();
     if let Some(index) = index {
         resource.push_str("/index/");
@@ -143,7 +144,7 @@ pub fn authorize_found(
         Some(p) => {
             let kind = PolicyKind::Resource(ResourcePolicyKind::DynamoDbTable);
             let corrupt = |e: strata_policy::PolicyError| {
-                DynamoDbError::Corrupt(format!("stored table policy: {}", e.message))
+                Error::Internal(format!("stored table policy: {}", e.message))
             };
             let mut document = PolicyDocument::parse(&p.document, kind).map_err(corrupt)?;
             document
@@ -179,10 +180,10 @@ pub fn authorize_found(
 }
 
 /// A denial as DynamoDB's error.
-fn denied(d: Denied) -> DynamoDbError {
+fn denied(d: Denied) -> Error {
     match d {
-        Denied::AccessDenied(m) => DynamoDbError::AccessDenied(m),
-        Denied::Internal(e) => DynamoDbError::Corrupt(e.to_string()),
+        Denied::AccessDenied(m) => Error::AccessDenied(m),
+        Denied::Internal(e) => Error::Internal(e.to_string()),
     }
 }
 
@@ -195,7 +196,7 @@ pub fn authorize_item(
     table: &TableRef,
     item_or_key: &Item,
     mut conditions: Conditions,
-) -> Result<Table, DynamoDbError> {
+) -> Result<Table, Error> {
     let found = app.dynamodb.table(table.scope(), &table.name).ok();
     conditions.leading_key(found.as_ref(), item_or_key);
     authorize_found(
@@ -213,13 +214,13 @@ pub fn authorize_item(
 /// The table, or `ResourceNotFoundException` (after authorization passed). A table that a
 /// restore or an import is still filling (CREATING) is not found either: only DescribeTable
 /// and DeleteTable see it ([`require_visible`]; spec dynamodb-export-import §1.4, §6.4).
-pub fn require(found: Option<Table>) -> Result<Table, DynamoDbError> {
+pub fn require(found: Option<Table>) -> Result<Table, Error> {
     require_visible(found.filter(|t| t.def.creating.is_none()))
 }
 
 /// The table, CREATING or not, or `ResourceNotFoundException`.
-pub fn require_visible(found: Option<Table>) -> Result<Table, DynamoDbError> {
-    found.ok_or_else(|| DynamoDbError::ResourceNotFound("Requested resource not found".to_owned()))
+pub fn require_visible(found: Option<Table>) -> Result<Table, Error> {
+    found.ok_or_else(|| Error::ResourceNotFound("Requested resource not found".to_owned()))
 }
 
 /// Authorizes `operation` on a resource of the caller's own account that is not a table or
@@ -229,7 +230,7 @@ pub fn authorize_resource(
     caller: &Caller,
     operation: &str,
     resource: &str,
-) -> Result<(), DynamoDbError> {
+) -> Result<(), Error> {
     crate::authz::authorize(
         app,
         caller,

@@ -23,6 +23,7 @@ use strata_s3::ListQuery;
 use strata_dynamodb::tables::CreateTable;
 
 use super::{Failure, Retry};
+use crate::dynamodb::import::CsvOptions;
 use crate::s3::BucketContext;
 use crate::{App, Caller, Requester};
 
@@ -40,26 +41,30 @@ struct Counts {
     error_count: u64,
 }
 
-/// Runs the import `arn` to its end, unless it already ended: COMPLETED, or FAILED with what
+/// What an import job reads, as its record says.
+pub struct Source<'a> {
+    pub account: &'a str,
+    pub region: &'a str,
+    pub arn: &'a str,
+    /// The table to create and fill.
+    pub table: &'a CreateTable,
+    pub csv: Option<&'a CsvOptions>,
+}
+
+/// Runs the import to its end, unless it already ended: COMPLETED, or FAILED with what
 /// refused it. Only a failure to record the outcome is retried.
-pub async fn run(
-    app: &App,
-    caller: Option<&Caller>,
-    account: &str,
-    region: &str,
-    arn: &str,
-    table: &CreateTable,
-) -> Result<(), Retry> {
+pub async fn run(app: &App, caller: Option<&Caller>, source: Source<'_>) -> Result<(), Retry> {
+    let arn = source.arn;
     let Some(record) = app
         .dynamodb
-        .import(account, region, arn)?
+        .import(source.account, source.region, arn)?
         .filter(|r| r.status == ImportStatus::InProgress)
     else {
         return Ok(());
     };
     let mut counts = Counts::default();
     let outcome = match caller {
-        Some(caller) => import(app, caller, &record, table.clone(), &mut counts).await,
+        Some(caller) => import(app, caller, &record, &source, &mut counts).await,
         None => Err(Failure::internal("an import job without its caller")),
     };
     let end = {
@@ -105,9 +110,10 @@ async fn import(
     app: &App,
     caller: &Caller,
     record: &ImportRecord,
-    mut create: CreateTable,
+    source: &Source<'_>,
     counts: &mut Counts,
 ) -> Result<(), Failure> {
+    let mut create = source.table.clone();
     let requester = Requester::Signed(Box::new(caller.clone()));
     let bucket = BucketContext::resolve(
         app,
@@ -136,7 +142,7 @@ async fn import(
     };
     let key_types = key_types(&table);
     let format = record.input_format.clone();
-    let (delimiter, header) = csv_options(record);
+    let (delimiter, header) = csv_options(source.csv);
 
     let mut loader = Loader::new(table.clone());
     // Whatever ends the reading, the batch in flight commits and counts.
@@ -431,23 +437,10 @@ fn key_types(table: &Table) -> BTreeMap<String, KeyType> {
         .collect()
 }
 
-fn csv_options(record: &ImportRecord) -> (u8, Option<Vec<String>>) {
-    let csv = record
-        .input_format_options
-        .as_ref()
-        .and_then(|o| o.get("Csv"));
+fn csv_options(csv: Option<&CsvOptions>) -> (u8, Option<Vec<String>>) {
     let delimiter = csv
-        .and_then(|c| c.get("Delimiter"))
-        .and_then(|d| d.as_str())
+        .and_then(|c| c.delimiter.as_deref())
         .and_then(|d| d.bytes().next())
         .unwrap_or(b',');
-    let header = csv
-        .and_then(|c| c.get("HeaderList"))
-        .and_then(|h| h.as_array())
-        .map(|list| {
-            list.iter()
-                .filter_map(|v| v.as_str().map(str::to_owned))
-                .collect()
-        });
-    (delimiter, header)
+    (delimiter, csv.and_then(|c| c.header_list.clone()))
 }

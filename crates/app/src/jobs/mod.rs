@@ -31,6 +31,7 @@ use strata_dynamodb::{Maintenance, MaintenanceQueue, RecordJob};
 use strata_storage::{RecordKind, StorageError, Store, WriteTxn};
 use tokio::sync::Notify;
 
+use crate::dynamodb::import::CsvOptions;
 use crate::{App, Caller};
 
 pub use failure::Failure;
@@ -59,12 +60,14 @@ pub enum JobKind {
         region: String,
         export_arn: String,
     },
-    /// Read the objects of the import `import_arn` into a new table created from `table`.
+    /// Read the objects of the import `import_arn` into a new table created from `table`
+    /// (`csv`: the CSV options of a CSV import).
     Import {
         account: String,
         region: String,
         import_arn: String,
         table: Box<CreateTable>,
+        csv: Option<CsvOptions>,
     },
     /// Fill the restore target `target` (CREATING) with `source`'s items as of `as_of_micros`.
     Restore {
@@ -271,7 +274,17 @@ async fn run(app: &App, job: &JobRecord) -> Result<(), Retry> {
             region,
             import_arn,
             table,
-        } => import::run(app, job.caller.as_ref(), account, region, import_arn, table).await,
+            csv,
+        } => {
+            let source = import::Source {
+                account,
+                region,
+                arn: import_arn,
+                table,
+                csv: csv.as_ref(),
+            };
+            import::run(app, job.caller.as_ref(), source).await
+        }
         JobKind::Restore {
             account,
             region,

@@ -1,65 +1,65 @@
-//! The one mapping from [`DynamoDbError`] to DynamoDB's wire errors: `__type`, status,
-//! message and the extra members (`Item`, `CancellationReasons`).
+//! The one mapping from the application's DynamoDB [`Error`] to DynamoDB's wire errors:
+//! `__type`, status, message and the extra members (`Item`, `CancellationReasons`).
 
 use http::StatusCode;
 use serde_json::{Map, Value};
-use strata_dynamodb::DynamoDbError;
+use strata_app::dynamodb::Error;
+use strata_dynamodb_item::item_to_json;
 
-use super::wire::item_json;
 use crate::protocol::AwsError;
 use crate::protocol::json::internal_failure;
 
 const DYNAMODB: &str = "com.amazonaws.dynamodb.v20120810#";
 
-pub fn to_aws(e: DynamoDbError) -> AwsError {
+pub fn to_aws(e: Error) -> AwsError {
     let bad = StatusCode::BAD_REQUEST;
     match e {
-        DynamoDbError::Validation(m) => {
+        Error::Validation(m) => {
             AwsError::new("com.amazon.coral.validate#ValidationException", bad, m)
         }
-        DynamoDbError::Serialization(m) => {
+        Error::Serialization(m) => {
             AwsError::new("com.amazon.coral.service#SerializationException", bad, m)
         }
-        DynamoDbError::AccessDenied(m) => {
+        Error::AccessDenied(m) => {
             AwsError::new("com.amazon.coral.service#AccessDeniedException", bad, m)
         }
-        DynamoDbError::ResourceNotFound(m) => AwsError::new(
+        Error::ResourceNotFound(m) => AwsError::new(
             "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException",
             bad,
             m,
         ),
-        DynamoDbError::ResourceInUse(m) => AwsError::new(
+        Error::ResourceInUse(m) => AwsError::new(
             "com.amazonaws.dynamodb.v20120810#ResourceInUseException",
             bad,
             m,
         ),
-        DynamoDbError::LimitExceeded(m) => AwsError::new(
+        Error::LimitExceeded(m) => AwsError::new(
             "com.amazonaws.dynamodb.v20120810#LimitExceededException",
             bad,
             m,
         ),
-        DynamoDbError::PolicyNotFound(m) => AwsError::new(
+        Error::PolicyNotFound(m) => AwsError::new(
             "com.amazonaws.dynamodb.v20120810#PolicyNotFoundException",
             bad,
             m,
         ),
-        DynamoDbError::IdempotentParameterMismatch(m) => AwsError::new(
+        Error::IdempotentParameterMismatch(m) => AwsError::new(
             "com.amazonaws.dynamodb.v20120810#IdempotentParameterMismatchException",
             bad,
             m,
         ),
-        DynamoDbError::ConditionalCheckFailed { ref item } => {
+        Error::ConditionalCheckFailed { ref item } => {
             let mut err = AwsError::new(
                 "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException",
                 bad,
                 e.to_string(),
             );
             if let Some(item) = item {
-                err.extra.push(("Item", item_json(item)));
+                err.extra.push(("Item", item_to_json(item)));
             }
             err
         }
-        DynamoDbError::TransactionCanceled(ref reasons) => {
+        Error::TransactionCanceled(ref reasons) => {
             let list = reasons
                 .iter()
                 .map(|r| {
@@ -69,7 +69,7 @@ pub fn to_aws(e: DynamoDbError) -> AwsError {
                         o.insert("Message".into(), m.clone().into());
                     }
                     if let Some(item) = &r.item {
-                        o.insert("Item".into(), item_json(item));
+                        o.insert("Item".into(), item_to_json(item));
                     }
                     Value::Object(o)
                 })
@@ -82,61 +82,57 @@ pub fn to_aws(e: DynamoDbError) -> AwsError {
             err.extra.push(("CancellationReasons", Value::Array(list)));
             err
         }
-        DynamoDbError::TableNotFound(m) => AwsError::new(
+        Error::TableNotFound(m) => AwsError::new(
             "com.amazonaws.dynamodb.v20120810#TableNotFoundException",
             bad,
             m,
         ),
-        DynamoDbError::PointInTimeRecoveryUnavailable(m) => AwsError::new(
+        Error::PointInTimeRecoveryUnavailable(m) => AwsError::new(
             "com.amazonaws.dynamodb.v20120810#PointInTimeRecoveryUnavailableException",
             bad,
             m,
         ),
-        DynamoDbError::InvalidExportTime(m) => AwsError::new(
+        Error::InvalidExportTime(m) => AwsError::new(
             "com.amazonaws.dynamodb.v20120810#InvalidExportTimeException",
             bad,
             m,
         ),
-        DynamoDbError::ExportConflict(m) => AwsError::new(
+        Error::ExportConflict(m) => AwsError::new(
             "com.amazonaws.dynamodb.v20120810#ExportConflictException",
             bad,
             m,
         ),
-        DynamoDbError::ImportConflict(m) => AwsError::new(
+        Error::ImportConflict(m) => AwsError::new(
             "com.amazonaws.dynamodb.v20120810#ImportConflictException",
             bad,
             m,
         ),
-        DynamoDbError::ImportNotFound(m) => AwsError::new(
+        Error::ImportNotFound(m) => AwsError::new(
             "com.amazonaws.dynamodb.v20120810#ImportNotFoundException",
             bad,
             m,
         ),
-        DynamoDbError::InvalidRestoreTime(m) => AwsError::new(
+        Error::InvalidRestoreTime(m) => AwsError::new(
             "com.amazonaws.dynamodb.v20120810#InvalidRestoreTimeException",
             bad,
             m,
         ),
-        DynamoDbError::TableAlreadyExists(m) => AwsError::new(
+        Error::TableAlreadyExists(m) => AwsError::new(
             "com.amazonaws.dynamodb.v20120810#TableAlreadyExistsException",
             bad,
             m,
         ),
-        DynamoDbError::ExportNotFound(m) => AwsError::new(
+        Error::ExportNotFound(m) => AwsError::new(
             "com.amazonaws.dynamodb.v20120810#ExportNotFoundException",
             bad,
             m,
         ),
-        DynamoDbError::Storage(e) if e.is_unavailable() => {
+        Error::Unavailable(e) => {
             tracing::error!(error = %e, "storage unavailable");
             service_unavailable()
         }
-        DynamoDbError::Storage(e) => {
-            tracing::error!(error = %e, "storage failure");
-            internal_server_error()
-        }
-        DynamoDbError::Corrupt(m) => {
-            tracing::error!(error = %m, "corrupt stored data");
+        Error::Internal(m) => {
+            tracing::error!(error = %m, "internal failure");
             internal_server_error()
         }
     }
@@ -164,6 +160,7 @@ fn internal_server_error() -> AwsError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use strata_dynamodb::DynamoDbError;
     use strata_storage::StorageError;
 
     #[test]
@@ -173,16 +170,15 @@ mod tests {
             StorageError::Poisoned,
             StorageError::from(std::io::Error::from(std::io::ErrorKind::StorageFull)),
         ] {
-            let err = to_aws(DynamoDbError::Storage(unavailable));
+            let err = to_aws(DynamoDbError::Storage(unavailable).into());
             assert_eq!(err.status, StatusCode::SERVICE_UNAVAILABLE);
             assert_eq!(
                 err.code,
                 "com.amazonaws.dynamodb.v20120810#ServiceUnavailable"
             );
         }
-        let err = to_aws(DynamoDbError::Storage(StorageError::BackendPanicked(
-            "bug".into(),
-        )));
+        let err =
+            to_aws(DynamoDbError::Storage(StorageError::BackendPanicked("bug".into())).into());
         assert_eq!(err.status, StatusCode::INTERNAL_SERVER_ERROR);
         assert_eq!(
             err.code,

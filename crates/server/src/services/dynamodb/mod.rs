@@ -1,29 +1,28 @@
-//! DynamoDB operations over the JSON 1.0 protocol: one module per group of operations,
-//! all decoding with [`wire`], authorizing through [`access`] and mapping engine errors in
-//! [`errors`]. Operations strata does not serve answer `UnknownOperationException`, as
-//! DynamoDB answers an operation it does not know.
+//! DynamoDB's JSON 1.0 protocol: each operation's body decoded into the application's typed
+//! input ([`input`] and one decoder module per group of operations, with DynamoDB's
+//! `SerializationException` and model-constraint messages), run by `strata_app::dynamodb`,
+//! and its typed output encoded; errors are rendered in [`errors`]. Operations strata does
+//! not serve answer `UnknownOperationException`, as DynamoDB answers an operation it does not
+//! know.
 
+mod backups;
 mod batch;
-mod common;
-mod control;
-mod describe;
 mod errors;
-mod export;
-mod import;
+mod input;
 mod items;
 mod legacy;
-mod pitr;
 mod read;
-mod restore;
+mod tables;
 mod transact;
-mod wire;
 
-pub(crate) use wire::Input;
+pub(crate) use input::Input;
+
+use serde::Serialize;
+use strata_app::dynamodb::{self as ops, Error};
+use strata_app::{App, Caller};
 
 use crate::protocol::AwsError;
 use crate::protocol::json::unknown_operation;
-use strata_app::App;
-use strata_app::Caller;
 
 /// Reads a request body, before authentication as DynamoDB does: a body that is not a
 /// JSON object is a `SerializationException` whoever sends it.
@@ -31,56 +30,103 @@ pub fn parse(body: &[u8]) -> Result<Input, AwsError> {
     Input::parse(body).map_err(errors::to_aws)
 }
 
+fn encode<T: Serialize>(output: Result<T, Error>) -> Result<Vec<u8>, AwsError> {
+    let output = output.map_err(errors::to_aws)?;
+    serde_json::to_vec(&output).map_err(|e| errors::to_aws(Error::Internal(e.to_string())))
+}
+
 /// Runs a DynamoDB operation; returns the encoded JSON response body.
 pub async fn handle(
     app: &App,
     caller: &Caller,
     operation: &str,
-    input: wire::Input,
+    input: Input,
 ) -> Result<Vec<u8>, AwsError> {
-    let result = match operation {
-        "CreateTable" => control::create_table(app, caller, input).await,
-        "DescribeTable" => control::describe_table(app, caller, input),
-        "ListTables" => control::list_tables(app, caller, input),
-        "UpdateTable" => control::update_table(app, caller, input).await,
-        "DeleteTable" => control::delete_table(app, caller, input).await,
-        "TagResource" => control::tag_resource(app, caller, input).await,
-        "UntagResource" => control::untag_resource(app, caller, input).await,
-        "ListTagsOfResource" => control::list_tags_of_resource(app, caller, input),
-        "UpdateTimeToLive" => control::update_time_to_live(app, caller, input).await,
-        "DescribeTimeToLive" => control::describe_time_to_live(app, caller, input),
-        "DescribeLimits" => control::describe_limits(app, caller),
-        "DescribeEndpoints" => control::describe_endpoints(caller),
-        "PutResourcePolicy" => control::put_resource_policy(app, caller, input).await,
-        "GetResourcePolicy" => control::get_resource_policy(app, caller, input),
-        "DeleteResourcePolicy" => control::delete_resource_policy(app, caller, input).await,
-        "UpdateContinuousBackups" => pitr::update_continuous_backups(app, caller, input).await,
-        "DescribeContinuousBackups" => pitr::describe_continuous_backups(app, caller, input),
-        "ExportTableToPointInTime" => {
-            export::export_table_to_point_in_time(app, caller, input).await
-        }
-        "DescribeExport" => export::describe_export(app, caller, input),
-        "ListExports" => export::list_exports(app, caller, input),
-        "ImportTable" => import::import_table(app, caller, input).await,
-        "DescribeImport" => import::describe_import(app, caller, input),
-        "ListImports" => import::list_imports(app, caller, input),
-        "RestoreTableToPointInTime" => {
-            restore::restore_table_to_point_in_time(app, caller, input).await
-        }
-        "PutItem" => items::put_item(app, caller, input).await,
-        "GetItem" => items::get_item(app, caller, input),
-        "UpdateItem" => items::update_item(app, caller, input).await,
-        "DeleteItem" => items::delete_item(app, caller, input).await,
-        "Query" => read::query(app, caller, input),
-        "Scan" => read::scan(app, caller, input),
-        "BatchGetItem" => batch::batch_get_item(app, caller, input),
-        "BatchWriteItem" => batch::batch_write_item(app, caller, input).await,
-        "TransactWriteItems" => transact::transact_write_items(app, caller, input).await,
-        "TransactGetItems" => transact::transact_get_items(app, caller, input),
-        _ => return Err(unknown_operation()),
-    };
-    match result {
-        Ok(value) => Ok(serde_json::to_vec(&value).expect("JSON values always serialize")),
-        Err(e) => Err(errors::to_aws(e)),
+    // Decodes the body with `$decode`, then runs `$op` (awaited when `async`).
+    macro_rules! run {
+        ($decode:path, $op:path) => {
+            encode(
+                $decode(input)
+                    .map_err(errors::to_aws)
+                    .map(|input| $op(app, caller, input))?,
+            )
+        };
+        ($decode:path, $op:path, async) => {
+            match $decode(input) {
+                Ok(input) => encode($op(app, caller, input).await),
+                Err(e) => Err(errors::to_aws(e)),
+            }
+        };
+    }
+    match operation {
+        "CreateTable" => run!(tables::create_table, ops::tables::create_table, async),
+        "DescribeTable" => run!(tables::table_name, ops::tables::describe_table),
+        "ListTables" => run!(tables::list_tables, ops::tables::list_tables),
+        "UpdateTable" => run!(tables::update_table, ops::tables::update_table, async),
+        "DeleteTable" => run!(tables::table_name, ops::tables::delete_table, async),
+        "TagResource" => run!(tables::tag_resource, ops::settings::tag_resource, async),
+        "UntagResource" => run!(tables::untag_resource, ops::settings::untag_resource, async),
+        "ListTagsOfResource" => run!(tables::resource, ops::settings::list_tags_of_resource),
+        "UpdateTimeToLive" => run!(
+            tables::update_time_to_live,
+            ops::settings::update_time_to_live,
+            async
+        ),
+        "DescribeTimeToLive" => run!(tables::table_name, ops::settings::describe_time_to_live),
+        "DescribeLimits" => encode(ops::settings::describe_limits(app, caller)),
+        "DescribeEndpoints" => encode(Ok(ops::settings::describe_endpoints(caller))),
+        "PutResourcePolicy" => run!(
+            tables::put_resource_policy,
+            ops::settings::put_resource_policy,
+            async
+        ),
+        "GetResourcePolicy" => run!(tables::resource, ops::settings::get_resource_policy),
+        "DeleteResourcePolicy" => run!(
+            tables::resource,
+            ops::settings::delete_resource_policy,
+            async
+        ),
+        "UpdateContinuousBackups" => run!(
+            backups::update_continuous_backups,
+            ops::pitr::update_continuous_backups,
+            async
+        ),
+        "DescribeContinuousBackups" => run!(
+            tables::backups_table_name,
+            ops::pitr::describe_continuous_backups
+        ),
+        "ExportTableToPointInTime" => run!(
+            backups::export_table_to_point_in_time,
+            ops::export::export_table_to_point_in_time,
+            async
+        ),
+        "DescribeExport" => run!(backups::describe_export, ops::export::describe_export),
+        "ListExports" => run!(backups::list_exports, ops::export::list_exports),
+        "ImportTable" => run!(backups::import_table, ops::import::import_table, async),
+        "DescribeImport" => run!(backups::describe_import, ops::import::describe_import),
+        "ListImports" => run!(backups::list_imports, ops::import::list_imports),
+        "RestoreTableToPointInTime" => run!(
+            backups::restore_table_to_point_in_time,
+            ops::restore::restore_table_to_point_in_time,
+            async
+        ),
+        "PutItem" => run!(items::put_item, ops::items::put_item, async),
+        "GetItem" => run!(items::get_item, ops::items::get_item),
+        "UpdateItem" => run!(items::update_item, ops::items::update_item, async),
+        "DeleteItem" => run!(items::delete_item, ops::items::delete_item, async),
+        "Query" => run!(read::query, ops::read::query),
+        "Scan" => run!(read::scan, ops::read::scan),
+        "BatchGetItem" => run!(batch::batch_get_item, ops::batch::batch_get_item),
+        "BatchWriteItem" => run!(batch::batch_write_item, ops::batch::batch_write_item, async),
+        "TransactWriteItems" => run!(
+            transact::transact_write_items,
+            ops::transact::transact_write_items,
+            async
+        ),
+        "TransactGetItems" => run!(
+            transact::transact_get_items,
+            ops::transact::transact_get_items
+        ),
+        _ => Err(unknown_operation()),
     }
 }

@@ -1,17 +1,18 @@
-//! Reading DynamoDB's JSON 1.0 request bodies: typed field access with DynamoDB's
+//! Reading DynamoDB's JSON 1.0 request bodies: typed member access with DynamoDB's
 //! `SerializationException` for wrong JSON types, its "N validation errors detected"
 //! constraint messages (collected in request order), and typed items and expression
-//! attributes. Encoding helpers for responses live beside.
+//! attribute maps. The decoders of each operation build on it.
 
 use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
-use strata_dynamodb::DynamoDbError;
+use strata_app::dynamodb::Error;
+use strata_app::dynamodb::model::ExpressionAttributeMaps;
+use strata_dynamodb::capacity::ReturnConsumedCapacity;
+use strata_dynamodb::items::ReturnValues;
 use strata_dynamodb_item::{
-    AttributeValue, Item, ValueError, attribute_value_from_json, item_from_json, item_to_json,
-    json_token_name,
+    AttributeValue, Item, ValueError, attribute_value_from_json, item_from_json, json_token_name,
 };
-use strata_expression::ExpressionAttributes;
 
 /// A request body: a JSON object.
 pub struct Input {
@@ -20,12 +21,12 @@ pub struct Input {
     violations: Vec<String>,
 }
 
-pub fn serialization(message: impl Into<String>) -> DynamoDbError {
-    DynamoDbError::Serialization(message.into())
+pub fn serialization(message: impl Into<String>) -> Error {
+    Error::Serialization(message.into())
 }
 
 /// DynamoDB's message when a member has the wrong JSON type.
-pub fn wrong_type(v: &Value, expected: &str) -> DynamoDbError {
+pub fn wrong_type(v: &Value, expected: &str) -> Error {
     serialization(format!(
         "{} cannot be converted to {expected}",
         json_token_name(v)
@@ -49,7 +50,7 @@ pub fn camel(member: &str) -> String {
 impl Input {
     /// Parses a request body. A body that is not JSON (empty included) is the bare
     /// `SerializationException` DynamoDB answers, without a message (spec §7.1).
-    pub fn parse(body: &[u8]) -> Result<Self, DynamoDbError> {
+    pub fn parse(body: &[u8]) -> Result<Self, Error> {
         let value: Value = serde_json::from_slice(body).map_err(|_| serialization(""))?;
         match value {
             Value::Object(obj) => Ok(Self {
@@ -77,7 +78,7 @@ impl Input {
         self.raw(field).is_some()
     }
 
-    pub fn str(&self, field: &str) -> Result<Option<&str>, DynamoDbError> {
+    pub fn str(&self, field: &str) -> Result<Option<&str>, Error> {
         match self.raw(field) {
             None => Ok(None),
             Some(Value::String(s)) => Ok(Some(s)),
@@ -85,7 +86,7 @@ impl Input {
         }
     }
 
-    pub fn bool(&self, field: &str) -> Result<Option<bool>, DynamoDbError> {
+    pub fn bool(&self, field: &str) -> Result<Option<bool>, Error> {
         match self.raw(field) {
             None => Ok(None),
             Some(Value::Bool(b)) => Ok(Some(*b)),
@@ -93,7 +94,7 @@ impl Input {
         }
     }
 
-    pub fn int(&self, field: &str) -> Result<Option<i64>, DynamoDbError> {
+    pub fn int(&self, field: &str) -> Result<Option<i64>, Error> {
         match self.raw(field) {
             None => Ok(None),
             Some(Value::Number(n)) => n
@@ -106,7 +107,7 @@ impl Input {
     }
 
     /// A timestamp member: epoch seconds (a JSON number, possibly with a fraction), as µs.
-    pub fn timestamp(&self, field: &str) -> Result<Option<i64>, DynamoDbError> {
+    pub fn timestamp(&self, field: &str) -> Result<Option<i64>, Error> {
         match self.raw(field) {
             None => Ok(None),
             Some(Value::Number(n)) => Ok(n.as_f64().map(|f| (f * 1e6).round() as i64)),
@@ -114,7 +115,7 @@ impl Input {
         }
     }
 
-    pub fn array(&self, field: &str) -> Result<Option<&Vec<Value>>, DynamoDbError> {
+    pub fn array(&self, field: &str) -> Result<Option<&Vec<Value>>, Error> {
         match self.raw(field) {
             None => Ok(None),
             Some(Value::Array(a)) => Ok(Some(a)),
@@ -122,7 +123,7 @@ impl Input {
         }
     }
 
-    pub fn object(&self, field: &str) -> Result<Option<&Map<String, Value>>, DynamoDbError> {
+    pub fn object(&self, field: &str) -> Result<Option<&Map<String, Value>>, Error> {
         match self.raw(field) {
             None => Ok(None),
             Some(Value::Object(o)) => Ok(Some(o)),
@@ -131,7 +132,7 @@ impl Input {
     }
 
     /// A nested structure as its own input.
-    pub fn child(&self, field: &str) -> Result<Option<Input>, DynamoDbError> {
+    pub fn child(&self, field: &str) -> Result<Option<Input>, Error> {
         Ok(self.object(field)?.map(|o| Input::from_map(o.clone())))
     }
 
@@ -141,7 +142,7 @@ impl Input {
     }
 
     /// A required string member: records `Member must not be null` when absent.
-    pub fn required_str(&mut self, field: &str) -> Result<Option<String>, DynamoDbError> {
+    pub fn required_str(&mut self, field: &str) -> Result<Option<String>, Error> {
         let value = self.str(field)?.map(str::to_owned);
         if value.is_none() {
             self.violation(null_violation(&camel(field)));
@@ -150,11 +151,7 @@ impl Input {
     }
 
     /// A string member that must be one of `allowed`.
-    pub fn enum_str(
-        &mut self,
-        field: &str,
-        allowed: &[&str],
-    ) -> Result<Option<String>, DynamoDbError> {
+    pub fn enum_str(&mut self, field: &str, allowed: &[&str]) -> Result<Option<String>, Error> {
         let value = self.str(field)?.map(str::to_owned);
         if let Some(v) = &value
             && !allowed.contains(&v.as_str())
@@ -169,7 +166,7 @@ impl Input {
     }
 
     /// Fails with every recorded violation, as DynamoDB reports them.
-    pub fn finish(&mut self) -> Result<(), DynamoDbError> {
+    pub fn finish(&mut self) -> Result<(), Error> {
         if self.violations.is_empty() {
             return Ok(());
         }
@@ -180,11 +177,11 @@ impl Input {
             self.violations.join("; ")
         );
         self.violations.clear();
-        Err(DynamoDbError::Validation(message))
+        Err(Error::Validation(message))
     }
 
     /// Checks a table name member (a name, or a table ARN where `allow_arn`).
-    pub fn table_name(&mut self, field: &str) -> Result<Option<String>, DynamoDbError> {
+    pub fn table_name(&mut self, field: &str) -> Result<Option<String>, Error> {
         let Some(name) = self.required_str(field)? else {
             return Ok(None);
         };
@@ -225,34 +222,30 @@ pub fn check_name(input: &mut Input, field: &str, name: &str, min: usize) {
     }
 }
 
-fn value_error(e: ValueError) -> DynamoDbError {
+fn value_error(e: ValueError) -> Error {
     match e {
-        ValueError::Validation(m) => DynamoDbError::Validation(m),
-        ValueError::Serialization(m) => DynamoDbError::Serialization(m),
+        ValueError::Validation(m) => Error::Validation(m),
+        ValueError::Serialization(m) => Error::Serialization(m),
     }
 }
 
 /// One attribute value member (legacy `Value`, `AttributeValueList` entries).
-pub fn attribute_value(value: &Value) -> Result<AttributeValue, DynamoDbError> {
+pub fn attribute_value(value: &Value) -> Result<AttributeValue, Error> {
     attribute_value_from_json(value).map_err(value_error)
 }
 
 /// An item member (`Item`, `Key`, `ExclusiveStartKey`).
-pub fn item(value: &Value) -> Result<Item, DynamoDbError> {
+pub fn item(value: &Value) -> Result<Item, Error> {
     item_from_json(value).map_err(value_error)
 }
 
-pub fn item_field(input: &Input, field: &str) -> Result<Option<Item>, DynamoDbError> {
+pub fn item_field(input: &Input, field: &str) -> Result<Option<Item>, Error> {
     input.raw(field).map(item).transpose()
 }
 
-pub fn item_json(item: &Item) -> Value {
-    item_to_json(item)
-}
-
-/// `ExpressionAttributeNames` and `ExpressionAttributeValues`, with DynamoDB's checks.
-pub fn expression_attributes(input: &Input) -> Result<ExpressionAttributes, DynamoDbError> {
-    // The maps' own checks (not empty, key syntax) are `ExpressionAttributes::validate`.
+/// `ExpressionAttributeNames` and `ExpressionAttributeValues` as sent (their own rules —
+/// not empty, key syntax, only with expressions — are the application's).
+pub fn expression_attribute_maps(input: &Input) -> Result<ExpressionAttributeMaps, Error> {
     let names = match input.object("ExpressionAttributeNames")? {
         None => None,
         Some(map) => {
@@ -272,24 +265,88 @@ pub fn expression_attributes(input: &Input) -> Result<ExpressionAttributes, Dyna
             let mut values = BTreeMap::new();
             for (k, v) in map {
                 let value = attribute_value_from_json(v).map_err(|e| match e {
-                    ValueError::Validation(m) => DynamoDbError::Validation(format!(
+                    ValueError::Validation(m) => Error::Validation(format!(
                         "ExpressionAttributeValues contains invalid value: {m} for key {k}"
                     )),
-                    ValueError::Serialization(m) => DynamoDbError::Serialization(m),
+                    ValueError::Serialization(m) => Error::Serialization(m),
                 })?;
                 values.insert(k.clone(), value);
             }
             Some(values)
         }
     };
-    let attributes = ExpressionAttributes::new(names, values);
-    attributes.validate()?;
-    Ok(attributes)
+    Ok(ExpressionAttributeMaps { names, values })
 }
 
-/// Renders `f64` capacity units as DynamoDB does (`1.0`, `0.5`).
-pub fn units(v: f64) -> Value {
-    serde_json::Number::from_f64(v)
-        .map(Value::Number)
-        .unwrap_or(Value::Null)
+/// A required member once [`Input::finish`] passed: present (its absence was a violation),
+/// or a bug reported as an internal error, never a panic.
+pub fn required<T>(value: Option<T>) -> Result<T, Error> {
+    value.ok_or_else(|| Error::Internal("a required member is missing after its check".into()))
+}
+
+/// `ReturnConsumedCapacity`.
+pub fn return_consumed_capacity(input: &mut Input) -> Result<ReturnConsumedCapacity, Error> {
+    Ok(
+        match input
+            .enum_str("ReturnConsumedCapacity", &["INDEXES", "TOTAL", "NONE"])?
+            .as_deref()
+        {
+            Some("INDEXES") => ReturnConsumedCapacity::Indexes,
+            Some("TOTAL") => ReturnConsumedCapacity::Total,
+            _ => ReturnConsumedCapacity::None,
+        },
+    )
+}
+
+/// `ReturnItemCollectionMetrics: SIZE`.
+pub fn return_item_collection_metrics(input: &mut Input) -> Result<bool, Error> {
+    Ok(input
+        .enum_str("ReturnItemCollectionMetrics", &["SIZE", "NONE"])?
+        .as_deref()
+        == Some("SIZE"))
+}
+
+/// `ReturnValuesOnConditionCheckFailure: ALL_OLD`.
+pub fn return_old_on_failure(input: &mut Input) -> Result<bool, Error> {
+    Ok(input
+        .enum_str("ReturnValuesOnConditionCheckFailure", &["ALL_OLD", "NONE"])?
+        .as_deref()
+        == Some("ALL_OLD"))
+}
+
+/// `ReturnValues`: any of its five values (the operation's own subset is the application's
+/// rule).
+pub fn return_values(input: &mut Input) -> Result<Option<ReturnValues>, Error> {
+    Ok(input
+        .enum_str(
+            "ReturnValues",
+            &["NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"],
+        )?
+        .map(|v| match v.as_str() {
+            "ALL_OLD" => ReturnValues::AllOld,
+            "UPDATED_OLD" => ReturnValues::UpdatedOld,
+            "ALL_NEW" => ReturnValues::AllNew,
+            "UPDATED_NEW" => ReturnValues::UpdatedNew,
+            _ => ReturnValues::None,
+        }))
+}
+
+/// An optional string member.
+pub fn string(input: &Input, field: &str) -> Result<Option<String>, Error> {
+    Ok(input.str(field)?.map(str::to_owned))
+}
+
+/// A list of strings member.
+pub fn strings(input: &Input, field: &str) -> Result<Option<Vec<String>>, Error> {
+    input
+        .array(field)?
+        .map(|list| {
+            list.iter()
+                .map(|v| match v {
+                    Value::String(s) => Ok(s.clone()),
+                    other => Err(wrong_type(other, "String")),
+                })
+                .collect()
+        })
+        .transpose()
 }

@@ -1,0 +1,391 @@
+//! A table's schema as CreateTable, UpdateTable and ImportTable's `TableCreationParameters`
+//! send it — `AttributeDefinitions`, `KeySchema`, secondary indexes, throughput, SSE and
+//! stream settings, tags — and DynamoDB's rules that turn it into the engine's
+//! [`CreateTable`] and [`NewIndex`] (the messages are DynamoDB's).
+
+use serde::Serialize;
+use strata_dynamodb::schema::{
+    BillingMode, IndexKind, KeyAttribute, KeySchema, Projection as EngineProjection,
+    ProjectionType, ProvisionedThroughput as EngineThroughput, ScalarType, SseSpecification,
+    StreamSpecification as EngineStream,
+};
+use strata_dynamodb::tables::{CreateTable, MAX_GLOBAL_INDEXES, MAX_LOCAL_INDEXES, NewIndex};
+
+use super::error::{Error, Result};
+
+/// `AttributeDefinition`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AttributeDefinition {
+    pub attribute_name: String,
+    pub attribute_type: ScalarType,
+}
+
+/// `KeyType`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum KeyType {
+    #[serde(rename = "HASH")]
+    Hash,
+    #[serde(rename = "RANGE")]
+    Range,
+}
+
+/// `KeySchemaElement`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct KeySchemaElement {
+    pub attribute_name: String,
+    pub key_type: KeyType,
+}
+
+/// `ProvisionedThroughput` as sent (both units at least 1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ProvisionedThroughput {
+    pub read_capacity_units: u64,
+    pub write_capacity_units: u64,
+}
+
+impl From<ProvisionedThroughput> for EngineThroughput {
+    fn from(p: ProvisionedThroughput) -> Self {
+        EngineThroughput {
+            read_capacity_units: p.read_capacity_units,
+            write_capacity_units: p.write_capacity_units,
+        }
+    }
+}
+
+/// `Projection` as sent.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Projection {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub projection_type: Option<ProjectionType>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub non_key_attributes: Option<Vec<String>>,
+}
+
+/// A `LocalSecondaryIndex`, a `GlobalSecondaryIndex`, or a GSI `Create` action.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SecondaryIndex {
+    pub index_name: String,
+    pub key_schema: Vec<KeySchemaElement>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub projection: Option<Projection>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provisioned_throughput: Option<ProvisionedThroughput>,
+}
+
+/// `SSESpecification`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SseInput {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    #[serde(rename = "SSEType", skip_serializing_if = "Option::is_none")]
+    pub sse_type: Option<String>,
+    #[serde(rename = "KMSMasterKeyId", skip_serializing_if = "Option::is_none")]
+    pub kms_master_key_id: Option<String>,
+}
+
+impl From<SseInput> for SseSpecification {
+    fn from(s: SseInput) -> Self {
+        SseSpecification {
+            enabled: s.enabled.unwrap_or(false),
+            sse_type: s.sse_type,
+            kms_master_key_id: s.kms_master_key_id,
+        }
+    }
+}
+
+/// `StreamSpecification`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct StreamInput {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stream_enabled: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stream_view_type: Option<String>,
+}
+
+impl StreamInput {
+    /// The setting, with DynamoDB's rule that enabling names a view type.
+    pub fn checked(self) -> Result<EngineStream> {
+        let enabled = self.stream_enabled.unwrap_or(false);
+        if enabled && self.stream_view_type.is_none() {
+            return Err(Error::invalid(
+                "StreamViewType is required when StreamEnabled is true",
+            ));
+        }
+        Ok(EngineStream {
+            stream_enabled: enabled,
+            stream_view_type: self.stream_view_type,
+        })
+    }
+}
+
+/// `Tag`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Tag {
+    pub key: String,
+    pub value: String,
+}
+
+/// CreateTable's input; also ImportTable's `TableCreationParameters` (whose
+/// `DescribeImport` echo is this, serialized).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CreateTableInput {
+    pub attribute_definitions: Vec<AttributeDefinition>,
+    pub table_name: String,
+    pub key_schema: Vec<KeySchemaElement>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub billing_mode: Option<BillingMode>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provisioned_throughput: Option<ProvisionedThroughput>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub local_secondary_indexes: Option<Vec<SecondaryIndex>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub global_secondary_indexes: Option<Vec<SecondaryIndex>>,
+    #[serde(rename = "SSESpecification", skip_serializing_if = "Option::is_none")]
+    pub sse_specification: Option<SseInput>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stream_specification: Option<StreamInput>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub table_class: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deletion_protection_enabled: Option<bool>,
+}
+
+/// The engine's form of `AttributeDefinitions`.
+pub fn definitions(list: &[AttributeDefinition]) -> Vec<KeyAttribute> {
+    list.iter()
+        .map(|d| KeyAttribute {
+            name: d.attribute_name.clone(),
+            attribute_type: d.attribute_type,
+        })
+        .collect()
+}
+
+/// Turns `KeySchema` elements into a [`KeySchema`] with DynamoDB's rules.
+pub fn key_schema(
+    elements: &[KeySchemaElement],
+    definitions: &[KeyAttribute],
+) -> Result<KeySchema> {
+    let find = |name: &str| definitions.iter().find(|d| d.name == name).cloned();
+    let missing: Vec<&str> = elements
+        .iter()
+        .map(|e| e.attribute_name.as_str())
+        .filter(|n| find(n).is_none())
+        .collect();
+    if !missing.is_empty() {
+        return Err(Error::invalid(format!(
+            "Some index key attributes are not defined in AttributeDefinitions. Keys: [{}], AttributeDefinitions: [{}]",
+            missing.join(", "),
+            definitions
+                .iter()
+                .map(|d| d.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    let (first, second) = match elements {
+        [first] => (first, None),
+        [first, second] => (first, Some(second)),
+        // The model allows one or two elements; the decoder refused the rest.
+        _ => return Err(Error::Internal("a key schema of 0 or 3+ elements".into())),
+    };
+    if first.key_type != KeyType::Hash {
+        return Err(Error::invalid(
+            "Invalid KeySchema: The first KeySchemaElement is not a HASH key type",
+        ));
+    }
+    let sort = match second {
+        None => None,
+        Some(second) => {
+            if second.attribute_name == first.attribute_name {
+                return Err(Error::invalid(
+                    "Both the Hash Key and the Range Key element in the KeySchema have the same name",
+                ));
+            }
+            if second.key_type != KeyType::Range {
+                return Err(Error::invalid(
+                    "Invalid KeySchema: The second KeySchemaElement is not a RANGE key type",
+                ));
+            }
+            find(&second.attribute_name)
+        }
+    };
+    let partition = find(&first.attribute_name)
+        .ok_or_else(|| Error::Internal("a key attribute checked above".into()))?;
+    Ok(KeySchema { partition, sort })
+}
+
+fn projection(sent: Option<&Projection>, index_name: &str) -> Result<EngineProjection> {
+    let Some(p) = sent else {
+        return Err(Error::invalid(format!(
+            "Projection is required for index: {index_name}"
+        )));
+    };
+    let projection_type = p.projection_type.unwrap_or(ProjectionType::All);
+    let non_key_attributes = p.non_key_attributes.clone().unwrap_or_default();
+    if projection_type != ProjectionType::Include && !non_key_attributes.is_empty() {
+        return Err(Error::invalid(format!(
+            "ProjectionType is {}, but NonKeyAttributes is specified",
+            projection_type.name()
+        )));
+    }
+    if projection_type == ProjectionType::Include && non_key_attributes.is_empty() {
+        return Err(Error::invalid(
+            "ProjectionType is INCLUDE, but NonKeyAttributes is not specified",
+        ));
+    }
+    Ok(EngineProjection {
+        projection_type,
+        non_key_attributes,
+    })
+}
+
+/// One index of `GlobalSecondaryIndexes`/`LocalSecondaryIndexes` or a GSI `Create`.
+pub fn new_index(
+    index: &SecondaryIndex,
+    kind: IndexKind,
+    definitions: &[KeyAttribute],
+    billing: BillingMode,
+) -> Result<NewIndex> {
+    let name = &index.index_name;
+    let schema = key_schema(&index.key_schema, definitions)?;
+    let projection = projection(index.projection.as_ref(), name)?;
+    let throughput = index.provisioned_throughput;
+    if kind == IndexKind::Global {
+        if billing == BillingMode::Provisioned && throughput.is_none() {
+            return Err(Error::invalid(format!(
+                "ProvisionedThroughput is not specified for index: {name}"
+            )));
+        }
+        if billing == BillingMode::PayPerRequest && throughput.is_some() {
+            return Err(Error::invalid(format!(
+                "One or more parameter values were invalid: ProvisionedThroughput should not be specified for index: {name} when BillingMode is PAY_PER_REQUEST"
+            )));
+        }
+    }
+    Ok(NewIndex {
+        name: name.clone(),
+        kind,
+        key_schema: schema,
+        projection,
+        provisioned_throughput: throughput.map(Into::into),
+    })
+}
+
+/// CreateTable's input as the engine's [`CreateTable`], with DynamoDB's schema rules in
+/// its order.
+pub fn table_to_create(input: &CreateTableInput) -> Result<CreateTable> {
+    let definitions = definitions(&input.attribute_definitions);
+    let schema = key_schema(&input.key_schema, &definitions)?;
+    let billing = input.billing_mode.unwrap_or(BillingMode::Provisioned);
+    let throughput = input.provisioned_throughput;
+    match billing {
+        BillingMode::Provisioned if throughput.is_none() => {
+            return Err(Error::invalid(
+                "ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED",
+            ));
+        }
+        BillingMode::PayPerRequest if throughput.is_some() => {
+            return Err(Error::invalid(
+                "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST",
+            ));
+        }
+        _ => {}
+    }
+    let locals = input.local_secondary_indexes.as_deref().unwrap_or_default();
+    let globals = input
+        .global_secondary_indexes
+        .as_deref()
+        .unwrap_or_default();
+    if input.local_secondary_indexes.is_some() && locals.is_empty() {
+        return Err(Error::invalid("List of LocalSecondaryIndexes is empty"));
+    }
+    if input.global_secondary_indexes.is_some() && globals.is_empty() {
+        return Err(Error::invalid("List of GlobalSecondaryIndexes is empty"));
+    }
+    if locals.len() > MAX_LOCAL_INDEXES {
+        return Err(Error::invalid(
+            "Number of LocalSecondaryIndexes exceeds per-table limit of 5",
+        ));
+    }
+    if globals.len() > MAX_GLOBAL_INDEXES {
+        return Err(Error::LimitExceeded(format!(
+            "Subscriber limit exceeded: The number of global secondary indexes for the table exceeds the limit of {MAX_GLOBAL_INDEXES}"
+        )));
+    }
+    let mut indexes = Vec::new();
+    for local in locals {
+        let index = new_index(local, IndexKind::Local, &definitions, billing)?;
+        if schema.sort.is_none() {
+            return Err(Error::invalid(
+                "Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex",
+            ));
+        }
+        if index.key_schema.partition.name != schema.partition.name {
+            return Err(Error::invalid(format!(
+                "Index KeySchema does not have the same leading hash key as table KeySchema for index: {}. index hash key: {}, table hash key: {}",
+                index.name, index.key_schema.partition.name, schema.partition.name
+            )));
+        }
+        if index.key_schema.sort.is_none() {
+            return Err(Error::invalid(format!(
+                "Index KeySchema does not have a range key for index: {}",
+                index.name
+            )));
+        }
+        indexes.push(index);
+    }
+    for global in globals {
+        indexes.push(new_index(global, IndexKind::Global, &definitions, billing)?);
+    }
+    for (i, index) in indexes.iter().enumerate() {
+        if indexes[..i].iter().any(|o| o.name == index.name) {
+            return Err(Error::invalid(format!(
+                "Duplicate index name: {}",
+                index.name
+            )));
+        }
+    }
+    let used = |n: &str| {
+        schema.is_key_attribute(n) || indexes.iter().any(|i| i.key_schema.is_key_attribute(n))
+    };
+    if definitions.iter().any(|d| !used(&d.name)) {
+        return Err(Error::invalid(
+            "Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions",
+        ));
+    }
+    let name = &input.table_name;
+    Ok(CreateTable {
+        name: name.rsplit('/').next().unwrap_or(name).to_owned(),
+        key_schema: schema,
+        attribute_definitions: definitions,
+        indexes,
+        billing_mode: billing,
+        provisioned_throughput: throughput.map(Into::into),
+        sse: input.sse_specification.clone().map(Into::into),
+        stream: input
+            .stream_specification
+            .clone()
+            .map(StreamInput::checked)
+            .transpose()?,
+        table_class: input.table_class.clone(),
+        tags: input
+            .tags
+            .iter()
+            .flatten()
+            .map(|t| (t.key.clone(), t.value.clone()))
+            .collect(),
+        deletion_protection: input.deletion_protection_enabled.unwrap_or(false),
+        table_id: None,
+    })
+}

@@ -1,0 +1,344 @@
+//! A table's settings besides its schema — tags, Time to Live, its resource-based policy —
+//! and the account-level DescribeLimits and DescribeEndpoints. Tags and policies address
+//! tables by ARN (`ResourceArn`).
+
+use serde::Serialize;
+use strata_dynamodb::Table;
+use strata_dynamodb::schema::{ResourcePolicy, TimeToLive};
+use strata_policy::{PolicyDocument, PolicyKind, ResourcePolicyKind};
+
+use super::access::{Conditions, authorize_found, authorize_resource, resolve};
+use super::error::{Error, Result};
+use super::schema::Tag;
+use super::tables::TableNameInput;
+use crate::{App, Caller};
+
+/// The input of operations that name just a resource: ListTagsOfResource,
+/// GetResourcePolicy, DeleteResourcePolicy.
+#[derive(Clone, Debug)]
+pub struct ResourceArnInput {
+    pub resource_arn: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct TagResourceInput {
+    pub resource_arn: String,
+    /// At least one.
+    pub tags: Vec<Tag>,
+}
+
+#[derive(Clone, Debug)]
+pub struct UntagResourceInput {
+    pub resource_arn: String,
+    pub tag_keys: Vec<String>,
+}
+
+/// The empty output of TagResource and UntagResource.
+#[derive(Debug, Serialize)]
+pub struct Empty {}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListTagsOfResourceOutput {
+    pub tags: Vec<Tag>,
+}
+
+/// `TimeToLiveSpecification`.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TimeToLiveSpecification {
+    pub attribute_name: String,
+    pub enabled: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct UpdateTimeToLiveInput {
+    pub table_name: String,
+    pub time_to_live_specification: TimeToLiveSpecification,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct UpdateTimeToLiveOutput {
+    pub time_to_live_specification: TimeToLiveSpecification,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TimeToLiveDescription {
+    pub time_to_live_status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attribute_name: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DescribeTimeToLiveOutput {
+    pub time_to_live_description: TimeToLiveDescription,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DescribeLimitsOutput {
+    pub account_max_read_capacity_units: u64,
+    pub account_max_write_capacity_units: u64,
+    pub table_max_read_capacity_units: u64,
+    pub table_max_write_capacity_units: u64,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Endpoint {
+    pub address: String,
+    pub cache_period_in_minutes: u64,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DescribeEndpointsOutput {
+    pub endpoints: Vec<Endpoint>,
+}
+
+#[derive(Clone, Debug)]
+pub struct PutResourcePolicyInput {
+    pub resource_arn: String,
+    pub policy: String,
+    pub expected_revision_id: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RevisionOutput {
+    pub revision_id: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GetResourcePolicyOutput {
+    pub policy: String,
+    pub revision_id: String,
+}
+
+/// Resolves and authorizes a `ResourceArn` member (tags, resource policies).
+fn by_arn(app: &App, caller: &Caller, arn: &str, operation: &str) -> Result<Table> {
+    let invalid = || {
+        Error::Validation(format!(
+            "Invalid TableArn: Invalid ResourceArn provided as input {arn}"
+        ))
+    };
+    let table_ref = resolve(caller, arn).map_err(|_| invalid())?;
+    if !arn.starts_with("arn:") {
+        return Err(invalid());
+    }
+    let found = app.dynamodb.table_by_arn(arn).ok();
+    authorize_found(
+        app,
+        caller,
+        operation,
+        &table_ref,
+        found.as_ref(),
+        None,
+        Conditions::default(),
+    )?;
+    Ok(app.dynamodb.table_by_arn(arn)?)
+}
+
+pub async fn tag_resource(app: &App, caller: &Caller, input: TagResourceInput) -> Result<Empty> {
+    let table = by_arn(app, caller, &input.resource_arn, "TagResource")?;
+    let tags = input.tags.into_iter().map(|t| (t.key, t.value)).collect();
+    app.dynamodb.tag_resource(&table, tags).await?;
+    Ok(Empty {})
+}
+
+pub async fn untag_resource(
+    app: &App,
+    caller: &Caller,
+    input: UntagResourceInput,
+) -> Result<Empty> {
+    let table = by_arn(app, caller, &input.resource_arn, "UntagResource")?;
+    app.dynamodb.untag_resource(&table, input.tag_keys).await?;
+    Ok(Empty {})
+}
+
+pub fn list_tags_of_resource(
+    app: &App,
+    caller: &Caller,
+    input: ResourceArnInput,
+) -> Result<ListTagsOfResourceOutput> {
+    let table = by_arn(app, caller, &input.resource_arn, "ListTagsOfResource")?;
+    Ok(ListTagsOfResourceOutput {
+        tags: table
+            .def
+            .tags
+            .iter()
+            .map(|(key, value)| Tag {
+                key: key.clone(),
+                value: value.clone(),
+            })
+            .collect(),
+    })
+}
+
+pub async fn update_time_to_live(
+    app: &App,
+    caller: &Caller,
+    input: UpdateTimeToLiveInput,
+) -> Result<UpdateTimeToLiveOutput> {
+    let table_ref = resolve(caller, &input.table_name)?;
+    let found = super::access::authorize_table(
+        app,
+        caller,
+        "UpdateTimeToLive",
+        &table_ref,
+        None,
+        Conditions::default(),
+    )?;
+    super::access::require(found)?;
+    let spec = input.time_to_live_specification;
+    let set = app
+        .dynamodb
+        .update_time_to_live(
+            table_ref.scope(),
+            &table_ref.name,
+            TimeToLive {
+                attribute_name: spec.attribute_name,
+                enabled: spec.enabled,
+            },
+        )
+        .await?;
+    Ok(UpdateTimeToLiveOutput {
+        time_to_live_specification: TimeToLiveSpecification {
+            attribute_name: set.attribute_name,
+            enabled: set.enabled,
+        },
+    })
+}
+
+pub fn describe_time_to_live(
+    app: &App,
+    caller: &Caller,
+    input: TableNameInput,
+) -> Result<DescribeTimeToLiveOutput> {
+    let table_ref = resolve(caller, &input.table_name)?;
+    let found = super::access::authorize_table(
+        app,
+        caller,
+        "DescribeTimeToLive",
+        &table_ref,
+        None,
+        Conditions::default(),
+    )?;
+    let table = super::access::require_visible(found)?;
+    let description = match table.def.ttl.as_ref().filter(|t| t.enabled) {
+        Some(ttl) => TimeToLiveDescription {
+            time_to_live_status: "ENABLED",
+            attribute_name: Some(ttl.attribute_name.clone()),
+        },
+        None => TimeToLiveDescription {
+            time_to_live_status: "DISABLED",
+            attribute_name: None,
+        },
+    };
+    Ok(DescribeTimeToLiveOutput {
+        time_to_live_description: description,
+    })
+}
+
+pub fn describe_limits(app: &App, caller: &Caller) -> Result<DescribeLimitsOutput> {
+    authorize_resource(app, caller, "DescribeLimits", "*")?;
+    Ok(DescribeLimitsOutput {
+        account_max_read_capacity_units: 80_000,
+        account_max_write_capacity_units: 80_000,
+        table_max_read_capacity_units: 40_000,
+        table_max_write_capacity_units: 40_000,
+    })
+}
+
+pub fn describe_endpoints(caller: &Caller) -> DescribeEndpointsOutput {
+    DescribeEndpointsOutput {
+        endpoints: vec![Endpoint {
+            address: format!("dynamodb.{}.amazonaws.com", caller.region),
+            cache_period_in_minutes: 1440,
+        }],
+    }
+}
+
+fn policy_not_found(arn: &str) -> Error {
+    Error::PolicyNotFound(format!(
+        "Resource-based policy not found for the provided ResourceArn: {arn}"
+    ))
+}
+
+pub async fn put_resource_policy(
+    app: &App,
+    caller: &Caller,
+    input: PutResourcePolicyInput,
+) -> Result<RevisionOutput> {
+    let table = by_arn(app, caller, &input.resource_arn, "PutResourcePolicy")?;
+    let kind = PolicyKind::Resource(ResourcePolicyKind::DynamoDbTable);
+    let invalid = |e: strata_policy::PolicyError| {
+        Error::Validation(format!("Invalid policy document: {}", e.message))
+    };
+    let mut document = PolicyDocument::parse(&input.policy, kind).map_err(invalid)?;
+    let mut bindings = Vec::new();
+    document
+        .bind_principals(kind, |arn| {
+            let id = app.iam.unique_id_of(arn)?;
+            bindings.push((arn.to_owned(), id.clone()));
+            Some(id)
+        })
+        .map_err(invalid)?;
+    let current = table
+        .def
+        .resource_policy
+        .as_ref()
+        .map(|p| p.revision_id.clone());
+    if let Some(expected) = &input.expected_revision_id
+        && current.as_deref() != Some(expected.as_str())
+    {
+        return Err(Error::PolicyNotFound(format!(
+            "A policy with the given revision ID {expected} does not exist for the provided ResourceArn: {}",
+            table.def.arn()
+        )));
+    }
+    let revision_id = app.clock.now().as_microsecond().to_string();
+    let stored = ResourcePolicy {
+        document: input.policy,
+        revision_id: revision_id.clone(),
+        bindings,
+    };
+    app.dynamodb
+        .set_resource_policy(&table, Some(stored))
+        .await?;
+    Ok(RevisionOutput { revision_id })
+}
+
+pub fn get_resource_policy(
+    app: &App,
+    caller: &Caller,
+    input: ResourceArnInput,
+) -> Result<GetResourcePolicyOutput> {
+    let table = by_arn(app, caller, &input.resource_arn, "GetResourcePolicy")?;
+    match &table.def.resource_policy {
+        Some(p) => Ok(GetResourcePolicyOutput {
+            policy: p.document.clone(),
+            revision_id: p.revision_id.clone(),
+        }),
+        None => Err(policy_not_found(&table.def.arn())),
+    }
+}
+
+pub async fn delete_resource_policy(
+    app: &App,
+    caller: &Caller,
+    input: ResourceArnInput,
+) -> Result<RevisionOutput> {
+    let table = by_arn(app, caller, &input.resource_arn, "DeleteResourcePolicy")?;
+    let Some(current) = table.def.resource_policy.clone() else {
+        return Err(policy_not_found(&table.def.arn()));
+    };
+    app.dynamodb.set_resource_policy(&table, None).await?;
+    Ok(RevisionOutput {
+        revision_id: current.revision_id,
+    })
+}

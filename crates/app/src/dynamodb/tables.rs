@@ -1,0 +1,231 @@
+//! The control plane: CreateTable, DescribeTable, ListTables, UpdateTable and DeleteTable.
+//! Each authorizes on the table (after DynamoDB's model checks, before its schema rules, as
+//! AWS orders them) and calls the engine. Tags, TTL, resource policies and the account-level
+//! calls are in [`super::settings`].
+
+use serde::Serialize;
+use strata_dynamodb::schema::{BillingMode, Creating, IndexKind};
+use strata_dynamodb::tables::UpdateTable;
+
+use super::access::{Conditions, authorize_table, require, require_visible, resolve};
+use super::description::{RestoreSummary, TableDescription, TableStatus, table_description};
+use super::error::{Error, Result};
+use super::schema::{
+    AttributeDefinition, CreateTableInput, ProvisionedThroughput, SecondaryIndex, SseInput,
+    StreamInput, definitions, new_index, table_to_create,
+};
+use crate::{App, Caller};
+
+/// The input of operations that name just a table: DescribeTable, DeleteTable,
+/// DescribeTimeToLive, DescribeContinuousBackups.
+#[derive(Clone, Debug)]
+pub struct TableNameInput {
+    pub table_name: String,
+}
+
+/// CreateTable's, UpdateTable's and DeleteTable's output.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TableDescriptionOutput {
+    pub table_description: TableDescription,
+}
+
+/// DescribeTable's output.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DescribeTableOutput {
+    pub table: TableDescription,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct ListTablesInput {
+    pub exclusive_start_table_name: Option<String>,
+    pub limit: Option<usize>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListTablesOutput {
+    pub table_names: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_evaluated_table_name: Option<String>,
+}
+
+/// One `GlobalSecondaryIndexUpdate`.
+#[derive(Clone, Debug, Default)]
+pub struct GlobalSecondaryIndexUpdate {
+    pub create: Option<SecondaryIndex>,
+    /// `Delete.IndexName`.
+    pub delete: Option<String>,
+    /// `Update.IndexName` and its new `ProvisionedThroughput`.
+    pub update: Option<(String, Option<ProvisionedThroughput>)>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct UpdateTableInput {
+    pub table_name: String,
+    pub attribute_definitions: Option<Vec<AttributeDefinition>>,
+    pub billing_mode: Option<BillingMode>,
+    pub provisioned_throughput: Option<ProvisionedThroughput>,
+    pub deletion_protection_enabled: Option<bool>,
+    pub sse_specification: Option<SseInput>,
+    pub stream_specification: Option<StreamInput>,
+    pub table_class: Option<String>,
+    pub global_secondary_index_updates: Vec<GlobalSecondaryIndexUpdate>,
+}
+
+pub async fn create_table(
+    app: &App,
+    caller: &Caller,
+    input: CreateTableInput,
+) -> Result<TableDescriptionOutput> {
+    let table_ref = resolve(caller, &input.table_name)?;
+    authorize_table(
+        app,
+        caller,
+        "CreateTable",
+        &table_ref,
+        None,
+        Conditions::default(),
+    )?;
+    let create = table_to_create(&input)?;
+    let created = app.dynamodb.create_table(table_ref.scope(), create).await?;
+    Ok(TableDescriptionOutput {
+        table_description: table_description(&created, TableStatus::Creating),
+    })
+}
+
+/// Resolves and authorizes the table a control-plane request names; CREATING tables too.
+fn named_table(
+    app: &App,
+    caller: &Caller,
+    name: &str,
+    operation: &str,
+) -> Result<(super::access::TableRef, strata_dynamodb::Table)> {
+    let table = resolve(caller, name)?;
+    let found = authorize_table(app, caller, operation, &table, None, Conditions::default())?;
+    Ok((table, require_visible(found)?))
+}
+
+pub fn describe_table(
+    app: &App,
+    caller: &Caller,
+    input: TableNameInput,
+) -> Result<DescribeTableOutput> {
+    let (_, table) = named_table(app, caller, &input.table_name, "DescribeTable")?;
+    let status = match table.def.creating {
+        Some(_) => TableStatus::Creating,
+        None => TableStatus::Active,
+    };
+    let mut description = table_description(&table, status);
+    // While a restore fills it, and only then, the table says where it comes from.
+    if let Some(Creating::Restore {
+        source_table_arn,
+        restore_micros,
+    }) = &table.def.creating
+    {
+        description.restore_summary = Some(RestoreSummary::new(source_table_arn, *restore_micros));
+    }
+    Ok(DescribeTableOutput { table: description })
+}
+
+pub fn list_tables(app: &App, caller: &Caller, input: ListTablesInput) -> Result<ListTablesOutput> {
+    super::access::authorize_resource(app, caller, "ListTables", "*")?;
+    let scope = strata_dynamodb::Scope {
+        account: caller.account(),
+        region: &caller.region,
+    };
+    let (table_names, last_evaluated_table_name) = app.dynamodb.list_tables(
+        scope,
+        input.exclusive_start_table_name.as_deref(),
+        input.limit.unwrap_or(100),
+    );
+    Ok(ListTablesOutput {
+        table_names,
+        last_evaluated_table_name,
+    })
+}
+
+pub async fn update_table(
+    app: &App,
+    caller: &Caller,
+    input: UpdateTableInput,
+) -> Result<TableDescriptionOutput> {
+    let table_ref = resolve(caller, &input.table_name)?;
+    let found = authorize_table(
+        app,
+        caller,
+        "UpdateTable",
+        &table_ref,
+        None,
+        Conditions::default(),
+    )?;
+    let table = require(found)?;
+    let definitions = definitions(input.attribute_definitions.as_deref().unwrap_or_default());
+    let effective_billing = input.billing_mode.unwrap_or(table.def.billing_mode);
+    let mut update = UpdateTable {
+        attribute_definitions: definitions.clone(),
+        billing_mode: input.billing_mode,
+        provisioned_throughput: input.provisioned_throughput.map(Into::into),
+        deletion_protection: input.deletion_protection_enabled,
+        sse: input.sse_specification.map(Into::into),
+        stream: input
+            .stream_specification
+            .map(StreamInput::checked)
+            .transpose()?,
+        table_class: input.table_class,
+        ..Default::default()
+    };
+    if input.billing_mode == Some(BillingMode::Provisioned)
+        && table.def.billing_mode == BillingMode::PayPerRequest
+        && input.provisioned_throughput.is_none()
+    {
+        return Err(Error::invalid(
+            "ProvisionedThroughput must be specified when BillingMode is PROVISIONED",
+        ));
+    }
+    let mut all_definitions = table.def.attribute_definitions.clone();
+    for d in &definitions {
+        if !all_definitions.iter().any(|a| a.name == d.name) {
+            all_definitions.push(d.clone());
+        }
+    }
+    for change in input.global_secondary_index_updates {
+        if let Some(create) = &change.create {
+            update.create_indexes.push(new_index(
+                create,
+                IndexKind::Global,
+                &all_definitions,
+                effective_billing,
+            )?);
+        }
+        if let Some(name) = change.delete {
+            update.delete_indexes.push(name);
+        }
+        if let Some((name, Some(throughput))) = change.update {
+            update.update_indexes.push((name, throughput.into()));
+        }
+    }
+    let updated = app
+        .dynamodb
+        .update_table(table_ref.scope(), &table_ref.name, update)
+        .await?;
+    Ok(TableDescriptionOutput {
+        table_description: table_description(&updated, TableStatus::Updating),
+    })
+}
+
+pub async fn delete_table(
+    app: &App,
+    caller: &Caller,
+    input: TableNameInput,
+) -> Result<TableDescriptionOutput> {
+    let (table_ref, _) = named_table(app, caller, &input.table_name, "DeleteTable")?;
+    let deleted = app
+        .dynamodb
+        .delete_table(table_ref.scope(), &table_ref.name)
+        .await?;
+    Ok(TableDescriptionOutput {
+        table_description: table_description(&deleted, TableStatus::Deleting),
+    })
+}

@@ -1,0 +1,251 @@
+//! TransactWriteItems and TransactGetItems: up to 100 actions, each authorized as its
+//! single-item action (`dynamodb:PutItem`, `UpdateItem`, `DeleteItem`, `ConditionCheckItem`,
+//! `GetItem`) on its table, as AWS does; a `ClientRequestToken` makes a write idempotent.
+
+use serde::Serialize;
+use strata_dynamodb::capacity::ReturnConsumedCapacity;
+use strata_dynamodb::items::{Action, ItemWrite};
+use strata_dynamodb::transact::{RequestToken, TransactGet, TransactWrite};
+use strata_dynamodb_item::Item;
+use strata_expression::{ConditionKind, parse_condition, parse_projection, parse_update};
+
+use super::access::{Conditions, authorize_item, resolve};
+use super::error::{Error, Result};
+use super::model::{ConsumedCapacity, ExpressionAttributeMaps};
+use crate::{App, Caller};
+
+/// What every action of a TransactWriteItems carries besides its own members.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ActionMembers {
+    pub table_name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub condition_expression: Option<String>,
+    #[serde(flatten)]
+    pub expression_attributes: ExpressionAttributeMaps,
+    /// `ReturnValuesOnConditionCheckFailure: ALL_OLD`.
+    #[serde(rename = "ReturnValuesOnConditionCheckFailure")]
+    pub return_old_on_condition_failure: bool,
+}
+
+/// One `TransactWriteItem`.
+#[derive(Clone, Debug, Serialize)]
+pub enum TransactWriteItem {
+    ConditionCheck {
+        #[serde(flatten)]
+        members: ActionMembers,
+        #[serde(rename = "Key")]
+        key: Option<Item>,
+    },
+    Put {
+        #[serde(flatten)]
+        members: ActionMembers,
+        #[serde(rename = "Item")]
+        item: Item,
+    },
+    Update {
+        #[serde(flatten)]
+        members: ActionMembers,
+        #[serde(rename = "Key")]
+        key: Option<Item>,
+        #[serde(rename = "UpdateExpression")]
+        update_expression: String,
+    },
+    Delete {
+        #[serde(flatten)]
+        members: ActionMembers,
+        #[serde(rename = "Key")]
+        key: Option<Item>,
+    },
+}
+
+/// TransactWriteItems' input.
+#[derive(Clone, Debug)]
+pub struct TransactWriteItemsInput {
+    pub transact_items: Vec<TransactWriteItem>,
+    pub client_request_token: Option<String>,
+    pub return_consumed_capacity: ReturnConsumedCapacity,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TransactWriteItemsOutput {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub consumed_capacity: Option<Vec<ConsumedCapacity>>,
+}
+
+/// One `Get` of TransactGetItems.
+#[derive(Clone, Debug)]
+pub struct TransactGetItem {
+    pub table_name: String,
+    pub key: Item,
+    pub projection_expression: Option<String>,
+    pub expression_attributes: ExpressionAttributeMaps,
+}
+
+/// TransactGetItems' input.
+#[derive(Clone, Debug)]
+pub struct TransactGetItemsInput {
+    pub transact_items: Vec<TransactGetItem>,
+    pub return_consumed_capacity: ReturnConsumedCapacity,
+}
+
+/// One response of TransactGetItems: the item, if it exists.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ItemResponse {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub item: Option<Item>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TransactGetItemsOutput {
+    pub responses: Vec<ItemResponse>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub consumed_capacity: Option<Vec<ConsumedCapacity>>,
+}
+
+fn missing_key() -> Error {
+    Error::validation(
+        "1 validation error detected: Value null at 'key' failed to satisfy constraint: Member must not be null",
+    )
+}
+
+pub async fn transact_write_items(
+    app: &App,
+    caller: &Caller,
+    input: TransactWriteItemsInput,
+) -> Result<TransactWriteItemsOutput> {
+    let mut writes = Vec::with_capacity(input.transact_items.len());
+    for entry in &input.transact_items {
+        let (members, update_expression) = match entry {
+            TransactWriteItem::Update {
+                members,
+                update_expression,
+                ..
+            } => (members, Some(update_expression.as_str())),
+            TransactWriteItem::ConditionCheck { members, .. }
+            | TransactWriteItem::Put { members, .. }
+            | TransactWriteItem::Delete { members, .. } => (members, None),
+        };
+        let mut expressions = Vec::with_capacity(2);
+        if update_expression.is_some() {
+            expressions.push(("UpdateExpression", true));
+        }
+        expressions.push((
+            "ConditionExpression",
+            members.condition_expression.is_some(),
+        ));
+        let mut attrs = members
+            .expression_attributes
+            .for_expressions(&expressions, &[])?;
+        let update = update_expression
+            .map(|text| parse_update(text, &mut attrs))
+            .transpose()?;
+        let condition = members
+            .condition_expression
+            .as_deref()
+            .map(|text| parse_condition(text, ConditionKind::Condition, &mut attrs))
+            .transpose()?;
+        attrs.check_all_used()?;
+        let (action, key, operation) = match entry {
+            TransactWriteItem::Put { item, .. } => {
+                (Action::Put(item.clone()), Some(item.clone()), "PutItem")
+            }
+            TransactWriteItem::Update { key, .. } => {
+                (Action::Update(update), key.clone(), "UpdateItem")
+            }
+            TransactWriteItem::Delete { key, .. } => (Action::Delete, key.clone(), "DeleteItem"),
+            TransactWriteItem::ConditionCheck { key, .. } => {
+                (Action::Check, key.clone(), "ConditionCheckItem")
+            }
+        };
+        let table_ref = resolve(caller, &members.table_name)?;
+        let key = key.ok_or_else(missing_key)?;
+        let table = authorize_item(
+            app,
+            caller,
+            operation,
+            &table_ref,
+            &key,
+            Conditions::default(),
+        )?;
+        // A Put names its item; its key is the table's key attributes of it. Other actions
+        // keep their Key as sent, so a malformed one is refused by `ItemWrite::new`.
+        let key = match &action {
+            Action::Put(_) => table.def.key_schema.key_of(&key),
+            _ => key,
+        };
+        writes.push(TransactWrite {
+            write: ItemWrite::new(table, key, action, condition)?,
+            return_old_on_condition_failure: members.return_old_on_condition_failure,
+        });
+    }
+    let token = match input.client_request_token {
+        Some(token) => {
+            // The request's fingerprint: its actions in one canonical form.
+            let canonical = serde_json::to_vec(&input.transact_items)
+                .map_err(|e| Error::Internal(e.to_string()))?;
+            Some(RequestToken::new(
+                caller.account(),
+                &caller.region,
+                token,
+                &canonical,
+            ))
+        }
+        None => None,
+    };
+    let capacities = app.dynamodb.transact_write_items(writes, token).await?;
+    Ok(TransactWriteItemsOutput {
+        consumed_capacity: ConsumedCapacity::reported_list(
+            &capacities,
+            input.return_consumed_capacity,
+        ),
+    })
+}
+
+pub fn transact_get_items(
+    app: &App,
+    caller: &Caller,
+    input: TransactGetItemsInput,
+) -> Result<TransactGetItemsOutput> {
+    let mut gets = Vec::with_capacity(input.transact_items.len());
+    for get in input.transact_items {
+        let mut attrs = get.expression_attributes.for_expressions(
+            &[("ProjectionExpression", get.projection_expression.is_some())],
+            &[],
+        )?;
+        let projection = get
+            .projection_expression
+            .as_deref()
+            .map(|text| parse_projection(text, &mut attrs))
+            .transpose()?;
+        attrs.check_all_used()?;
+        let table_ref = resolve(caller, &get.table_name)?;
+        let table = authorize_item(
+            app,
+            caller,
+            "GetItem",
+            &table_ref,
+            &get.key,
+            Conditions::default(),
+        )?;
+        gets.push(TransactGet {
+            table,
+            key: get.key,
+            projection,
+        });
+    }
+    let (items, capacities) = app.dynamodb.transact_get_items(gets)?;
+    Ok(TransactGetItemsOutput {
+        responses: items
+            .into_iter()
+            .map(|item| ItemResponse { item })
+            .collect(),
+        consumed_capacity: ConsumedCapacity::reported_list(
+            &capacities,
+            input.return_consumed_capacity,
+        ),
+    })
+}

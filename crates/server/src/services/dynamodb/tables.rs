@@ -1,0 +1,477 @@
+//! Decoding the control plane: CreateTable (and ImportTable's `TableCreationParameters`),
+//! UpdateTable, the operations that name a table or a resource, ListTables, tags, TTL and
+//! resource policies.
+
+use serde_json::Value;
+use strata_app::dynamodb::Error;
+use strata_app::dynamodb::schema::{
+    AttributeDefinition, CreateTableInput, KeySchemaElement, KeyType, Projection,
+    ProvisionedThroughput, SecondaryIndex, SseInput, StreamInput, Tag,
+};
+use strata_app::dynamodb::settings::{
+    PutResourcePolicyInput, ResourceArnInput, TagResourceInput, TimeToLiveSpecification,
+    UntagResourceInput, UpdateTimeToLiveInput,
+};
+use strata_app::dynamodb::tables::{
+    GlobalSecondaryIndexUpdate, ListTablesInput, TableNameInput, UpdateTableInput,
+};
+use strata_dynamodb::schema::{BillingMode, ProjectionType, ScalarType};
+
+use super::input::{Input, check_name, null_violation, required, string, strings, wrong_type};
+
+/// `AttributeDefinitions` (required).
+fn attribute_definitions(input: &mut Input) -> Result<Vec<AttributeDefinition>, Error> {
+    let Some(list) = input.array("AttributeDefinitions")?.cloned() else {
+        input.violation(null_violation("attributeDefinitions"));
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for (i, v) in list.iter().enumerate() {
+        let Value::Object(o) = v else {
+            return Err(wrong_type(v, "AttributeDefinition"));
+        };
+        let el = Input::from_map(o.clone());
+        let name = string(&el, "AttributeName")?;
+        let ty = string(&el, "AttributeType")?;
+        if name.is_none() {
+            input.violation(format!(
+                "Value null at 'attributeDefinitions.{}.member.attributeName' failed to satisfy constraint: Member must not be null",
+                i + 1
+            ));
+        }
+        match ty.as_deref() {
+            None => input.violation(format!(
+                "Value null at 'attributeDefinitions.{}.member.attributeType' failed to satisfy constraint: Member must not be null",
+                i + 1
+            )),
+            Some(t) if ScalarType::parse(t).is_none() => input.violation(format!(
+                "Value '{t}' at 'attributeDefinitions.{}.member.attributeType' failed to satisfy constraint: Member must satisfy enum value set: [B, N, S]",
+                i + 1
+            )),
+            _ => {}
+        }
+        if let (Some(name), Some(t)) = (name, ty.as_deref().and_then(ScalarType::parse)) {
+            out.push(AttributeDefinition {
+                attribute_name: name,
+                attribute_type: t,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// A `KeySchema` member (a table's or an index's): one or two elements.
+fn key_schema(input: &mut Input, member: &str) -> Result<Option<Vec<KeySchemaElement>>, Error> {
+    let Some(list) = input.array("KeySchema")?.cloned() else {
+        input.violation(null_violation(member));
+        return Ok(None);
+    };
+    if list.is_empty() || list.len() > 2 {
+        input.violation(format!(
+            "Value '[]' at '{member}' failed to satisfy constraint: Member must have length {}",
+            if list.is_empty() {
+                "greater than or equal to 1"
+            } else {
+                "less than or equal to 2"
+            }
+        ));
+        return Ok(None);
+    }
+    let mut out = Vec::new();
+    for (i, v) in list.iter().enumerate() {
+        let Value::Object(o) = v else {
+            return Err(wrong_type(v, "KeySchemaElement"));
+        };
+        let el = Input::from_map(o.clone());
+        let name = string(&el, "AttributeName")?;
+        let ty = string(&el, "KeyType")?;
+        if name.is_none() {
+            input.violation(format!(
+                "Value null at '{member}.{}.member.attributeName' failed to satisfy constraint: Member must not be null",
+                i + 1
+            ));
+        }
+        let key_type = match ty.as_deref() {
+            None => {
+                input.violation(format!(
+                    "Value null at '{member}.{}.member.keyType' failed to satisfy constraint: Member must not be null",
+                    i + 1
+                ));
+                None
+            }
+            Some("HASH") => Some(KeyType::Hash),
+            Some("RANGE") => Some(KeyType::Range),
+            Some(t) => {
+                input.violation(format!(
+                    "Value '{t}' at '{member}.{}.member.keyType' failed to satisfy constraint: Member must satisfy enum value set: [HASH, RANGE]",
+                    i + 1
+                ));
+                None
+            }
+        };
+        if let (Some(attribute_name), Some(key_type)) = (name, key_type) {
+            out.push(KeySchemaElement {
+                attribute_name,
+                key_type,
+            });
+        }
+    }
+    Ok(Some(out))
+}
+
+/// A `ProvisionedThroughput` member: both units, each at least 1.
+fn provisioned(input: &mut Input, member: &str) -> Result<Option<ProvisionedThroughput>, Error> {
+    let Some(pt) = input.child("ProvisionedThroughput")? else {
+        return Ok(None);
+    };
+    let r = pt.int("ReadCapacityUnits")?;
+    let w = pt.int("WriteCapacityUnits")?;
+    for (name, v) in [("readCapacityUnits", r), ("writeCapacityUnits", w)] {
+        match v {
+            None => input.violation(format!(
+                "Value null at '{member}.{name}' failed to satisfy constraint: Member must not be null"
+            )),
+            Some(v) if v < 1 => input.violation(format!(
+                "Value '{v}' at '{member}.{name}' failed to satisfy constraint: Member must have value greater than or equal to 1"
+            )),
+            _ => {}
+        }
+    }
+    let units = |v: Option<i64>| v.and_then(|v| u64::try_from(v).ok()).filter(|v| *v >= 1);
+    Ok(match (units(r), units(w)) {
+        (Some(r), Some(w)) => Some(ProvisionedThroughput {
+            read_capacity_units: r,
+            write_capacity_units: w,
+        }),
+        _ => None,
+    })
+}
+
+/// `BillingMode`.
+fn billing_mode(input: &mut Input) -> Result<Option<BillingMode>, Error> {
+    Ok(
+        match input
+            .enum_str("BillingMode", &["PROVISIONED", "PAY_PER_REQUEST"])?
+            .as_deref()
+        {
+            Some("PAY_PER_REQUEST") => Some(BillingMode::PayPerRequest),
+            Some("PROVISIONED") => Some(BillingMode::Provisioned),
+            _ => None,
+        },
+    )
+}
+
+fn projection(index: &Input) -> Result<Option<Projection>, Error> {
+    let Some(p) = index.child("Projection")? else {
+        return Ok(None);
+    };
+    let projection_type = match p.str("ProjectionType")? {
+        None => None,
+        Some("ALL") => Some(ProjectionType::All),
+        Some("KEYS_ONLY") => Some(ProjectionType::KeysOnly),
+        Some("INCLUDE") => Some(ProjectionType::Include),
+        Some(other) => {
+            return Err(Error::Validation(format!(
+                "1 validation error detected: Value '{other}' at 'projection.projectionType' failed to satisfy constraint: Member must satisfy enum value set: [ALL, INCLUDE, KEYS_ONLY]"
+            )));
+        }
+    };
+    let non_key_attributes = p.array("NonKeyAttributes")?.map(|a| {
+        a.iter()
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect()
+    });
+    Ok(Some(Projection {
+        projection_type,
+        non_key_attributes,
+    }))
+}
+
+/// One index of `GlobalSecondaryIndexes`/`LocalSecondaryIndexes` or a GSI `Create`, with its
+/// own model checks (reported with the index's member names).
+fn secondary_index(value: &Value) -> Result<SecondaryIndex, Error> {
+    let Value::Object(o) = value else {
+        return Err(wrong_type(value, "Index"));
+    };
+    let mut index = Input::from_map(o.clone());
+    let name = index.required_str("IndexName")?;
+    if let Some(n) = &name {
+        check_name(&mut index, "IndexName", n, 3);
+    }
+    let elements = key_schema(&mut index, "keySchema")?;
+    let provisioned_throughput = provisioned(&mut index, "provisionedThroughput")?;
+    index.finish()?;
+    Ok(SecondaryIndex {
+        index_name: required(name)?,
+        key_schema: required(elements)?,
+        projection: projection(&index)?,
+        provisioned_throughput,
+    })
+}
+
+fn secondary_indexes(input: &Input, member: &str) -> Result<Option<Vec<SecondaryIndex>>, Error> {
+    input
+        .array(member)?
+        .map(|list| list.iter().map(secondary_index).collect())
+        .transpose()
+}
+
+fn sse(input: &Input) -> Result<Option<SseInput>, Error> {
+    Ok(match input.child("SSESpecification")? {
+        None => None,
+        Some(s) => Some(SseInput {
+            enabled: s.bool("Enabled")?,
+            sse_type: string(&s, "SSEType")?,
+            kms_master_key_id: string(&s, "KMSMasterKeyId")?,
+        }),
+    })
+}
+
+fn stream(input: &Input) -> Result<Option<StreamInput>, Error> {
+    Ok(match input.child("StreamSpecification")? {
+        None => None,
+        Some(s) => Some(StreamInput {
+            stream_enabled: s.bool("StreamEnabled")?,
+            stream_view_type: string(&s, "StreamViewType")?,
+        }),
+    })
+}
+
+fn tags(input: &mut Input) -> Result<Option<Vec<Tag>>, Error> {
+    let Some(list) = input.array("Tags")?.cloned() else {
+        return Ok(None);
+    };
+    let mut out = Vec::new();
+    for (n, v) in (1..).zip(list) {
+        let Value::Object(o) = &v else {
+            return Err(wrong_type(&v, "Tag"));
+        };
+        let t = Input::from_map(o.clone());
+        let key = string(&t, "Key")?.unwrap_or_default();
+        let value = string(&t, "Value")?.unwrap_or_default();
+        if key.is_empty() {
+            input.violation(null_violation(&format!("tags.{n}.member.key")));
+            continue;
+        }
+        out.push(Tag { key, value });
+    }
+    Ok(Some(out))
+}
+
+fn table_class(input: &mut Input) -> Result<Option<String>, Error> {
+    input.enum_str("TableClass", &["STANDARD", "STANDARD_INFREQUENT_ACCESS"])
+}
+
+/// CreateTable's input, and ImportTable's `TableCreationParameters`.
+pub fn create_table(mut input: Input) -> Result<CreateTableInput, Error> {
+    let attribute_definitions = attribute_definitions(&mut input)?;
+    let table_name = input.table_name("TableName")?;
+    let key_schema = key_schema(&mut input, "keySchema")?;
+    let billing_mode = billing_mode(&mut input)?;
+    let provisioned_throughput = provisioned(&mut input, "provisionedThroughput")?;
+    // The table's own members first, then each index's (reported on its own), as DynamoDB
+    // reports them.
+    input.finish()?;
+    let local_secondary_indexes = secondary_indexes(&input, "LocalSecondaryIndexes")?;
+    let global_secondary_indexes = secondary_indexes(&input, "GlobalSecondaryIndexes")?;
+    let table_class = table_class(&mut input)?;
+    let sse_specification = sse(&input)?;
+    let stream_specification = stream(&input)?;
+    let tags = tags(&mut input)?;
+    let deletion_protection_enabled = input.bool("DeletionProtectionEnabled")?;
+    input.finish()?;
+    Ok(CreateTableInput {
+        attribute_definitions,
+        table_name: required(table_name)?,
+        key_schema: required(key_schema)?,
+        billing_mode,
+        provisioned_throughput,
+        local_secondary_indexes,
+        global_secondary_indexes,
+        sse_specification,
+        stream_specification,
+        table_class,
+        tags,
+        deletion_protection_enabled,
+    })
+}
+
+pub fn update_table(mut input: Input) -> Result<UpdateTableInput, Error> {
+    let table_name = input.table_name("TableName")?;
+    let billing_mode = billing_mode(&mut input)?;
+    let provisioned_throughput = provisioned(&mut input, "provisionedThroughput")?;
+    input.finish()?;
+    let attribute_definitions = if input.has("AttributeDefinitions") {
+        Some(attribute_definitions(&mut input)?)
+    } else {
+        None
+    };
+    let deletion_protection_enabled = input.bool("DeletionProtectionEnabled")?;
+    let sse_specification = sse(&input)?;
+    let stream_specification = stream(&input)?;
+    let table_class = table_class(&mut input)?;
+    input.finish()?;
+    let mut global_secondary_index_updates = Vec::new();
+    for v in input
+        .array("GlobalSecondaryIndexUpdates")?
+        .cloned()
+        .unwrap_or_default()
+    {
+        let Value::Object(o) = &v else {
+            return Err(wrong_type(&v, "GlobalSecondaryIndexUpdate"));
+        };
+        let u = Input::from_map(o.clone());
+        let create = u.raw("Create").map(secondary_index).transpose()?;
+        let delete = u
+            .child("Delete")?
+            .map(|d| Ok::<_, Error>(string(&d, "IndexName")?.unwrap_or_default()))
+            .transpose()?;
+        let update = match u.child("Update")? {
+            Some(mut change) => {
+                let name = string(&change, "IndexName")?.unwrap_or_default();
+                let throughput = provisioned(&mut change, "provisionedThroughput")?;
+                change.finish()?;
+                Some((name, throughput))
+            }
+            None => None,
+        };
+        global_secondary_index_updates.push(GlobalSecondaryIndexUpdate {
+            create,
+            delete,
+            update,
+        });
+    }
+    input.finish()?;
+    Ok(UpdateTableInput {
+        table_name: required(table_name)?,
+        attribute_definitions,
+        billing_mode,
+        provisioned_throughput,
+        deletion_protection_enabled,
+        sse_specification,
+        stream_specification,
+        table_class,
+        global_secondary_index_updates,
+    })
+}
+
+/// The input of an operation that names just a table.
+pub fn table_name(mut input: Input) -> Result<TableNameInput, Error> {
+    let table_name = input.table_name("TableName")?;
+    input.finish()?;
+    Ok(TableNameInput {
+        table_name: required(table_name)?,
+    })
+}
+
+/// The input of DescribeContinuousBackups: its `TableName` is a name or an ARN of any
+/// length the model allows.
+pub fn backups_table_name(mut input: Input) -> Result<TableNameInput, Error> {
+    let table_name = input.required_str("TableName")?;
+    input.finish()?;
+    Ok(TableNameInput {
+        table_name: required(table_name)?,
+    })
+}
+
+pub fn list_tables(mut input: Input) -> Result<ListTablesInput, Error> {
+    let start = string(&input, "ExclusiveStartTableName")?;
+    if let Some(s) = &start {
+        check_name(&mut input, "ExclusiveStartTableName", s, 3);
+    }
+    let limit = input.int("Limit")?;
+    if let Some(l) = limit
+        && !(1..=100).contains(&l)
+    {
+        input.violation(format!(
+            "Value '{l}' at 'limit' failed to satisfy constraint: Member must have value {} 100",
+            if l < 1 {
+                "greater than or equal to 1"
+            } else {
+                "less than or equal to"
+            }
+        ));
+    }
+    input.finish()?;
+    Ok(ListTablesInput {
+        exclusive_start_table_name: start,
+        limit: limit.and_then(|l| usize::try_from(l).ok()),
+    })
+}
+
+fn resource_arn(input: &mut Input) -> Result<Option<String>, Error> {
+    input.required_str("ResourceArn")
+}
+
+pub fn resource(mut input: Input) -> Result<ResourceArnInput, Error> {
+    let resource_arn = resource_arn(&mut input)?;
+    input.finish()?;
+    Ok(ResourceArnInput {
+        resource_arn: required(resource_arn)?,
+    })
+}
+
+pub fn tag_resource(mut input: Input) -> Result<TagResourceInput, Error> {
+    let resource_arn = resource_arn(&mut input)?;
+    let sent = input.array("Tags")?.map(Vec::len);
+    let tags = tags(&mut input)?.unwrap_or_default();
+    if sent.is_none_or(|n| n == 0) {
+        input.violation(null_violation("tags"));
+    }
+    input.finish()?;
+    Ok(TagResourceInput {
+        resource_arn: required(resource_arn)?,
+        tags,
+    })
+}
+
+pub fn untag_resource(mut input: Input) -> Result<UntagResourceInput, Error> {
+    let resource_arn = resource_arn(&mut input)?;
+    let tag_keys = strings(&input, "TagKeys")?;
+    if tag_keys.is_none() {
+        input.violation(null_violation("tagKeys"));
+    }
+    input.finish()?;
+    Ok(UntagResourceInput {
+        resource_arn: required(resource_arn)?,
+        tag_keys: required(tag_keys)?,
+    })
+}
+
+pub fn update_time_to_live(mut input: Input) -> Result<UpdateTimeToLiveInput, Error> {
+    let table_name = input.table_name("TableName")?;
+    let spec = input.child("TimeToLiveSpecification")?;
+    if spec.is_none() {
+        input.violation(null_violation("timeToLiveSpecification"));
+    }
+    let (attribute_name, enabled) = match &spec {
+        Some(s) => (string(s, "AttributeName")?, s.bool("Enabled")?),
+        None => (None, None),
+    };
+    if spec.is_some() && attribute_name.is_none() {
+        input.violation(null_violation("timeToLiveSpecification.attributeName"));
+    }
+    if spec.is_some() && enabled.is_none() {
+        input.violation(null_violation("timeToLiveSpecification.enabled"));
+    }
+    input.finish()?;
+    Ok(UpdateTimeToLiveInput {
+        table_name: required(table_name)?,
+        time_to_live_specification: TimeToLiveSpecification {
+            attribute_name: required(attribute_name)?,
+            enabled: required(enabled)?,
+        },
+    })
+}
+
+pub fn put_resource_policy(mut input: Input) -> Result<PutResourcePolicyInput, Error> {
+    let policy = input.required_str("Policy")?;
+    let resource_arn = resource_arn(&mut input)?;
+    let expected_revision_id = string(&input, "ExpectedRevisionId")?;
+    input.finish()?;
+    Ok(PutResourcePolicyInput {
+        resource_arn: required(resource_arn)?,
+        policy: required(policy)?,
+        expected_revision_id,
+    })
+}
