@@ -17,6 +17,7 @@ pub mod app;
 pub mod authz;
 pub mod caller;
 pub mod dynamodb;
+pub mod iam;
 pub mod jobs;
 mod migrate;
 pub mod request_id;

@@ -149,8 +149,27 @@ fn response(status: StatusCode, body: String, request_id: &str) -> HttpResponse 
         .expect("static header names and valid values")
 }
 
+/// What an action answers: its rendered `<ActionResult>` element (`None` for actions without
+/// output), or the error.
+pub type Result = std::result::Result<Option<String>, AwsError>;
+
+/// An action's typed output as its `<ActionResult>` element: each field an element, lists as
+/// `<member>` elements.
+pub fn rendered<T: serde::Serialize>(
+    action: &str,
+    output: std::result::Result<T, AwsError>,
+) -> Result {
+    let output = output?;
+    quick_xml::se::to_string_with_root(&format!("{action}Result"), &output)
+        .map(Some)
+        .map_err(|e| {
+            tracing::error!(error = %e, action, "cannot write an output as XML");
+            internal_failure()
+        })
+}
+
 /// `<ActionResponse><ActionResult>…</ActionResult><ResponseMetadata>…` around an
-/// already-rendered result body (`None` for operations without output).
+/// already-rendered result element (`None` for actions without output).
 pub fn ok(
     service: QueryService,
     action: &str,
@@ -162,9 +181,7 @@ pub fn ok(
         body.push_str(part);
     }
     if let Some(result) = result {
-        for part in ["<", action, "Result>", result, "</", action, "Result>"] {
-            body.push_str(part);
-        }
+        body.push_str(result);
     }
     body.push_str("<ResponseMetadata>");
     element(&mut body, "RequestId", request_id);
