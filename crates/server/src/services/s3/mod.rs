@@ -10,16 +10,22 @@
 //! - [`context`]: each operation's request context, resolved once (the application layer's
 //!   `BucketContext`: requester, bucket, expected owner), which answers every authorization
 //!   through the one entry point with S3's layers.
-//! - [`buckets`], [`objects`], [`multipart`], [`tagging`]: the operations.
+//! - [`buckets`], [`objects`], [`copy`], [`listing`], [`multipart`], [`tagging`]: the
+//!   operations; [`upload`] what writes carry (bodies verified, ACLs, headers),
+//!   [`conditions`] conditional reads and ranges.
 //! - [`errors`]: engine errors and refusals in S3's codes, statuses and messages.
 
 mod buckets;
+mod conditions;
 mod context;
+mod copy;
 mod errors;
 mod identity;
+mod listing;
 mod multipart;
 pub(crate) mod objects;
 mod tagging;
+mod upload;
 
 use std::sync::Arc;
 
@@ -382,9 +388,9 @@ delegate! {
     objects::head_object(HeadObjectInput) -> HeadObjectOutput;
     objects::delete_object(DeleteObjectInput) -> DeleteObjectOutput;
     objects::delete_objects(DeleteObjectsInput) -> DeleteObjectsOutput;
-    objects::copy_object(CopyObjectInput) -> CopyObjectOutput;
-    objects::list_objects(ListObjectsInput) -> ListObjectsOutput;
-    objects::list_objects_v2(ListObjectsV2Input) -> ListObjectsV2Output;
+    copy::copy_object(CopyObjectInput) -> CopyObjectOutput;
+    listing::list_objects(ListObjectsInput) -> ListObjectsOutput;
+    listing::list_objects_v2(ListObjectsV2Input) -> ListObjectsV2Output;
     objects::get_object_acl(GetObjectAclInput) -> GetObjectAclOutput;
     objects::put_object_acl(PutObjectAclInput) -> PutObjectAclOutput;
     tagging::get_object_tagging(GetObjectTaggingInput) -> GetObjectTaggingOutput;

@@ -8,9 +8,10 @@ use strata_s3::{ObjectHeaders, Upload};
 use strata_app::{App, Requester};
 
 use super::context::Cx;
+use super::copy::{check_copy_conditions, copy_bytes, copy_source, copy_source_object};
 use super::errors::from_engine;
-use super::objects::{
-    check_copy_conditions, copy_bytes, copy_source, copy_source_object, encoder,
+use super::listing::encoder;
+use super::upload::{
     headers_from_input, parse_tags, receive, set_checksums, sorted_metadata, write_acl,
 };
 use super::{canonical_owner, timestamp};

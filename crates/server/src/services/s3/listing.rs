@@ -1,0 +1,191 @@
+//! ListObjects and ListObjectsV2: prefixes, delimiters, paging, `encoding-type=url`.
+
+use base64::Engine as _;
+use s3s::dto::*;
+use s3s::{S3Request, S3Response, S3Result, s3_error};
+use strata_app::App;
+use strata_s3::{ListQuery, ObjectMeta};
+
+use super::context::Cx;
+use super::errors::from_engine;
+use super::{canonical_owner, timestamp};
+
+/// Most keys one listing page returns.
+const MAX_KEYS: i32 = 1000;
+
+/// `encoding-type=url`: keys and prefixes percent-encoded (`/` kept).
+pub(super) fn encoder(
+    encoding: Option<&EncodingType>,
+) -> S3Result<impl Fn(&str) -> String + use<>> {
+    let url = match encoding.map(|e| e.as_str()) {
+        None => false,
+        Some("url") => true,
+        Some(_) => {
+            return Err(s3_error!(
+                InvalidArgument,
+                "Invalid Encoding Method specified in Request"
+            ));
+        }
+    };
+    Ok(move |s: &str| {
+        if url {
+            const SET: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+                .remove(b'/')
+                .remove(b'-')
+                .remove(b'_')
+                .remove(b'.')
+                .remove(b'~');
+            percent_encoding::utf8_percent_encode(s, SET).to_string()
+        } else {
+            s.to_owned()
+        }
+    })
+}
+
+fn max_keys(max: Option<i32>) -> S3Result<usize> {
+    match max {
+        Some(n) if n < 0 => Err(s3_error!(InvalidArgument, "maxKeys should be non-negative")),
+        Some(n) => Ok(n.min(MAX_KEYS) as usize),
+        None => Ok(MAX_KEYS as usize),
+    }
+}
+
+fn listed(meta: ObjectMeta, encode: &impl Fn(&str) -> String, owner: bool) -> Object {
+    Object {
+        e_tag: Some(ETag::Strong(meta.etag)),
+        key: Some(encode(&meta.key)),
+        last_modified: Some(timestamp(meta.last_modified_micros)),
+        owner: owner.then(|| canonical_owner(&meta.owner)),
+        size: Some(meta.size as i64),
+        storage_class: Some(ObjectStorageClass::from(
+            meta.headers
+                .storage_class
+                .unwrap_or_else(|| "STANDARD".to_owned()),
+        )),
+        checksum_algorithm: (!meta.checksums.is_empty()).then(|| {
+            meta.checksums
+                .iter()
+                .map(|(name, _)| ChecksumAlgorithm::from(name.clone()))
+                .collect()
+        }),
+        ..Default::default()
+    }
+}
+
+pub async fn list_objects_v2(
+    app: &App,
+    req: S3Request<ListObjectsV2Input>,
+) -> S3Result<S3Response<ListObjectsV2Output>> {
+    let cx = Cx::authorized(app, &req, &req.input.bucket, "s3:ListBucket")?;
+    let input = req.input;
+    let encode = encoder(input.encoding_type.as_ref())?;
+    let after = match &input.continuation_token {
+        Some(token) => Some(
+            base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(token)
+                .ok()
+                .and_then(|b| String::from_utf8(b).ok())
+                .ok_or_else(|| {
+                    s3_error!(
+                        InvalidArgument,
+                        "The continuation token provided is incorrect"
+                    )
+                })?,
+        ),
+        None => input.start_after.clone(),
+    };
+    let max = max_keys(input.max_keys)?;
+    let query = ListQuery {
+        prefix: input.prefix.clone().unwrap_or_default(),
+        delimiter: input.delimiter.clone(),
+        after,
+        max_keys: max,
+    };
+    let page = app
+        .s3
+        .list_objects(&cx.bucket.name, &query)
+        .map_err(from_engine)?;
+    let fetch_owner = input.fetch_owner.unwrap_or(false);
+    let key_count = (page.objects.len() + page.common_prefixes.len()) as i32;
+    let next = page
+        .is_truncated
+        .then(|| page.last.clone())
+        .flatten()
+        .map(|last| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(last));
+    Ok(S3Response::new(ListObjectsV2Output {
+        name: Some(cx.bucket.name.clone()),
+        prefix: Some(encode(&query.prefix)),
+        max_keys: Some(max as i32),
+        key_count: Some(key_count),
+        continuation_token: input.continuation_token,
+        is_truncated: Some(page.is_truncated),
+        next_continuation_token: next,
+        contents: Some(
+            page.objects
+                .into_iter()
+                .map(|m| listed(m, &encode, fetch_owner))
+                .collect(),
+        ),
+        common_prefixes: Some(
+            page.common_prefixes
+                .iter()
+                .map(|p| CommonPrefix {
+                    prefix: Some(encode(p)),
+                })
+                .collect(),
+        ),
+        delimiter: input.delimiter.as_deref().map(&encode),
+        encoding_type: input.encoding_type,
+        start_after: input.start_after.as_deref().map(&encode),
+        request_charged: None,
+    }))
+}
+
+pub async fn list_objects(
+    app: &App,
+    req: S3Request<ListObjectsInput>,
+) -> S3Result<S3Response<ListObjectsOutput>> {
+    let cx = Cx::authorized(app, &req, &req.input.bucket, "s3:ListBucket")?;
+    let input = req.input;
+    let encode = encoder(input.encoding_type.as_ref())?;
+    let max = max_keys(input.max_keys)?;
+    let query = ListQuery {
+        prefix: input.prefix.clone().unwrap_or_default(),
+        delimiter: input.delimiter.clone(),
+        after: input.marker.clone().filter(|m| !m.is_empty()),
+        max_keys: max,
+    };
+    let page = app
+        .s3
+        .list_objects(&cx.bucket.name, &query)
+        .map_err(from_engine)?;
+    // S3 returns NextMarker only when a delimiter was given.
+    let next_marker = (page.is_truncated && input.delimiter.is_some())
+        .then(|| page.last.as_deref().map(&encode))
+        .flatten();
+    Ok(S3Response::new(ListObjectsOutput {
+        name: Some(cx.bucket.name.clone()),
+        prefix: Some(encode(&query.prefix)),
+        marker: Some(input.marker.as_deref().map(&encode).unwrap_or_default()),
+        max_keys: Some(max as i32),
+        is_truncated: Some(page.is_truncated),
+        contents: Some(
+            page.objects
+                .into_iter()
+                .map(|m| listed(m, &encode, true))
+                .collect(),
+        ),
+        common_prefixes: Some(
+            page.common_prefixes
+                .iter()
+                .map(|p| CommonPrefix {
+                    prefix: Some(encode(p)),
+                })
+                .collect(),
+        ),
+        delimiter: input.delimiter.as_deref().map(&encode),
+        next_marker,
+        encoding_type: input.encoding_type,
+        request_charged: None,
+    }))
+}
