@@ -92,8 +92,7 @@ impl App {
                 let stored = txn
                     .get(SERVER_META, CLOCK_OFFSET_KEY)?
                     .and_then(|b| <[u8; 8]>::try_from(b).ok())
-                    .map(i64::from_be_bytes)
-                    .unwrap_or(0);
+                    .map_or(0, i64::from_be_bytes);
                 txn.put(
                     SERVER_META,
                     CLOCK_OFFSET_KEY,

@@ -102,7 +102,7 @@ pub fn simulate(app: &App, request: SimulateRequest) -> Result<serde_json::Value
     };
     let trust = role
         .as_ref()
-        .map(|r| r.trust_policy())
+        .map(strata_iam::Role::trust_policy)
         .transpose()
         .map_err(|e| e.to_string())?;
     let label = match (&role, &bucket) {

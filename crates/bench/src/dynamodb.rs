@@ -343,7 +343,7 @@ async fn ensure_table(client: &Client, table: &str) -> anyhow::Result<()> {
         match json["Table"]["TableStatus"].as_str() {
             Some("ACTIVE") => return Ok(()),
             Some(_) if Instant::now() < deadline => {
-                tokio::time::sleep(Duration::from_millis(100)).await
+                tokio::time::sleep(Duration::from_millis(100)).await;
             }
             _ => bail!("table {table} is not ACTIVE: {text}"),
         }
@@ -380,7 +380,10 @@ async fn populate(
                         bail!("BatchWriteItem: HTTP {status}: {text}");
                     }
                     let unprocessed = &json["UnprocessedItems"];
-                    if unprocessed.as_object().is_none_or(|m| m.is_empty()) {
+                    if unprocessed
+                        .as_object()
+                        .is_none_or(serde_json::Map::is_empty)
+                    {
                         break;
                     }
                     if attempt == 20 {

@@ -94,7 +94,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
         "signed GetCallerIdentity, {} connections, {} s per server, {} cores",
         args.connections,
         args.seconds,
-        std::thread::available_parallelism().map_or(1, |n| n.get())
+        std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
     );
     let base = load("bare hyper", &baseline, &args).await?;
     let ours = load("strata", &strata, &args).await?;

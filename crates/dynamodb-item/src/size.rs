@@ -19,7 +19,7 @@ pub fn attribute_value_size(value: &AttributeValue) -> usize {
         AttributeValue::B(b) => b.len(),
         AttributeValue::Bool(_) | AttributeValue::Null => 1,
         AttributeValue::Ss(set) => set.iter().map(String::len).sum(),
-        AttributeValue::Ns(set) => set.iter().map(|n| n.size_bytes()).sum(),
+        AttributeValue::Ns(set) => set.iter().map(strata_number::Number::size_bytes).sum(),
         AttributeValue::Bs(set) => set.iter().map(Vec::len).sum(),
         AttributeValue::L(list) => {
             3 + list

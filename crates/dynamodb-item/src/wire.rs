@@ -221,7 +221,7 @@ impl serde::Serialize for AttributeValue {
         struct Numbers<'a>(&'a [strata_number::Number]);
         impl serde::Serialize for Numbers<'_> {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.collect_seq(self.0.iter().map(|n| n.to_string()))
+                s.collect_seq(self.0.iter().map(std::string::ToString::to_string))
             }
         }
         let mut map = serializer.serialize_map(Some(1))?;

@@ -181,8 +181,7 @@ impl Catalog {
         let last_stamp = store
             .get(layout::META, layout::LAST_STAMP)?
             .and_then(|b| <[u8; 8]>::try_from(b).ok())
-            .map(u64::from_be_bytes)
-            .unwrap_or(0);
+            .map_or(0, u64::from_be_bytes);
         Ok(Self {
             store,
             tables: RwLock::new(tables),

@@ -252,7 +252,7 @@ impl DynamoDb {
             Some(bytes) => Some(Version::decode_item(&bytes)?),
             None => None,
         };
-        let size = item.as_ref().map(item_size).unwrap_or(0);
+        let size = item.as_ref().map_or(0, item_size);
         Ok(GetOutput {
             item: match (item, projection) {
                 (Some(item), Some(p)) => Some(p.apply(&item)),

@@ -105,8 +105,7 @@ impl<'a> Source<'a> {
 
     fn key_schema(&self) -> &KeySchema {
         self.index
-            .map(|i| &i.key_schema)
-            .unwrap_or(&self.table.def.key_schema)
+            .map_or(&self.table.def.key_schema, |i| &i.key_schema)
     }
 
     fn keyspace(&self) -> &'static str {

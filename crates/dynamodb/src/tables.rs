@@ -151,8 +151,7 @@ impl DynamoDb {
                 let id = txn
                     .get(layout::META, layout::NEXT_TABLE_ID)?
                     .and_then(|b| <[u8; 8]>::try_from(b).ok())
-                    .map(u64::from_be_bytes)
-                    .unwrap_or(1);
+                    .map_or(1, u64::from_be_bytes);
                 txn.put(
                     layout::META,
                     layout::NEXT_TABLE_ID,

@@ -191,7 +191,7 @@ impl DynamoDb {
                     Some(bytes) => Some(crate::version::Version::decode_item(&bytes)?),
                     None => None,
                 };
-            let units = capacity::read_units(item.as_ref().map(item_size).unwrap_or(0), true) * 2.0;
+            let units = capacity::read_units(item.as_ref().map_or(0, item_size), true) * 2.0;
             match capacity
                 .iter_mut()
                 .find(|c| c.table_name == get.table.def.name)

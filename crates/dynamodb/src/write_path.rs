@@ -58,8 +58,8 @@ pub fn apply(
     let def = &*live;
     let item_key = layout::item_key(def.id, key);
     let old_item = old.and_then(|v| v.item.as_ref());
-    let old_size = old_item.map(item_size).unwrap_or(0);
-    let new_size = new.map(item_size).unwrap_or(0);
+    let old_size = old_item.map_or(0, item_size);
+    let new_size = new.map_or(0, item_size);
     match new {
         Some(item) => txn.put(layout::ITEMS, item_key, Version::encode(stamp, Some(item))),
         None => txn.delete(layout::ITEMS, item_key),

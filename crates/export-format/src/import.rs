@@ -172,7 +172,7 @@ pub fn ion(text: &str) -> Records {
             return out;
         }
     };
-    for element in elements.iter() {
+    for element in &elements {
         let item = element
             .as_struct()
             .filter(|s| s.len() == 1)
@@ -205,7 +205,7 @@ pub fn ion_records(text: &str) -> Result<Vec<BTreeMap<String, Item>>, String> {
                 record = inner;
             }
             let mut parts = BTreeMap::new();
-            for (name, part) in record.iter() {
+            for (name, part) in record {
                 let name = name.text().ok_or("a field name has no text")?.to_owned();
                 let fields = part
                     .as_struct()
@@ -219,7 +219,7 @@ pub fn ion_records(text: &str) -> Result<Vec<BTreeMap<String, Item>>, String> {
 
 fn ion_struct(fields: &ion_rs::Struct) -> Result<Item, String> {
     let mut item = BTreeMap::new();
-    for (name, value) in fields.iter() {
+    for (name, value) in fields {
         let name = name.text().ok_or("a field name has no text")?.to_owned();
         item.insert(name, ion_value(value)?);
     }

@@ -29,11 +29,11 @@ pub fn write_value(value: &AttributeValue, out: &mut String) {
         AttributeValue::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         AttributeValue::Null => out.push_str("null"),
         AttributeValue::Ss(set) => {
-            write_list("$dynamodb_SS::", set, out, |s, out| write_string(s, out))
+            write_list("$dynamodb_SS::", set, out, |s, out| write_string(s, out));
         }
         AttributeValue::Ns(set) => write_list("$dynamodb_NS::", set, out, write_decimal),
         AttributeValue::Bs(set) => {
-            write_list("$dynamodb_BS::", set, out, |b, out| write_blob(b, out))
+            write_list("$dynamodb_BS::", set, out, |b, out| write_blob(b, out));
         }
         AttributeValue::L(list) => write_list("", list, out, write_value),
         AttributeValue::M(map) => write_item(map, out),

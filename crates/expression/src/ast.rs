@@ -110,17 +110,25 @@ impl Expr {
     fn visit_paths<'a>(&'a self, visit: &mut impl FnMut(&'a Path)) {
         match self {
             Expr::And(items) | Expr::Or(items) => {
-                items.iter().for_each(|item| item.visit_paths(visit))
+                for item in items {
+                    item.visit_paths(visit);
+                }
             }
             Expr::Not(inner) => inner.visit_paths(visit),
             Expr::Compare(_, a, b) => {
                 a.visit_paths(visit);
                 b.visit_paths(visit);
             }
-            Expr::Between(a, b, c) => [a, b, c].into_iter().for_each(|o| o.visit_paths(visit)),
+            Expr::Between(a, b, c) => {
+                for operand in [a, b, c] {
+                    operand.visit_paths(visit);
+                }
+            }
             Expr::In(a, list) => {
                 a.visit_paths(visit);
-                list.iter().for_each(|o| o.visit_paths(visit));
+                for operand in list {
+                    operand.visit_paths(visit);
+                }
             }
             Expr::Function(function) => match function {
                 Function::AttributeExists(path) | Function::AttributeNotExists(path) => visit(path),

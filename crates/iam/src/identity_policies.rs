@@ -30,7 +30,10 @@ pub(crate) struct PolicyCache {
 
 impl PolicyCache {
     pub(crate) fn invalidate(&self) {
-        let mut map = self.by_principal.write().unwrap_or_else(|e| e.into_inner());
+        let mut map = self
+            .by_principal
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         self.generation.fetch_add(1, Ordering::AcqRel);
         map.clear();
     }
@@ -40,7 +43,7 @@ impl PolicyCache {
     fn get(&self, key: &str) -> Option<Arc<Vec<NamedPolicy>>> {
         self.by_principal
             .read()
-            .unwrap_or_else(|e| e.into_inner())
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .get(key)
             .cloned()
     }
@@ -50,7 +53,10 @@ impl PolicyCache {
     }
 
     fn insert_if_current(&self, generation: u64, key: String, policies: Arc<Vec<NamedPolicy>>) {
-        let mut map = self.by_principal.write().unwrap_or_else(|e| e.into_inner());
+        let mut map = self
+            .by_principal
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if self.generation.load(Ordering::Acquire) == generation && map.len() < CAPACITY {
             map.insert(key, policies);
         }

@@ -25,7 +25,7 @@ impl KeyCache {
     pub(crate) fn get(&self, id: &str) -> Option<Arc<AccessKey>> {
         self.keys
             .read()
-            .unwrap_or_else(|e| e.into_inner())
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .get(id)
             .cloned()
     }
@@ -36,14 +36,20 @@ impl KeyCache {
     }
 
     pub(crate) fn insert_if_current(&self, generation: u64, key: Arc<AccessKey>) {
-        let mut keys = self.keys.write().unwrap_or_else(|e| e.into_inner());
+        let mut keys = self
+            .keys
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if self.generation.load(Ordering::Acquire) == generation && keys.len() < CAPACITY {
             keys.insert(key.access_key_id.clone(), key);
         }
     }
 
     pub(crate) fn invalidate(&self) {
-        let mut keys = self.keys.write().unwrap_or_else(|e| e.into_inner());
+        let mut keys = self
+            .keys
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         self.generation.fetch_add(1, Ordering::AcqRel);
         keys.clear();
     }

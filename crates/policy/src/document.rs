@@ -105,9 +105,10 @@ impl PolicyDocument {
     ) -> Result<(), PolicyError> {
         let dialect = Dialect::of(kind);
         for statement in &mut self.statements {
-            let list = match &mut statement.principal {
-                Some(PrincipalBlock::Principal(l) | PrincipalBlock::NotPrincipal(l)) => l,
-                None => continue,
+            let Some(PrincipalBlock::Principal(list) | PrincipalBlock::NotPrincipal(list)) =
+                &mut statement.principal
+            else {
+                continue;
             };
             for entry in list.iter_mut() {
                 if let Principal::User(arn) | Principal::Role(arn) = entry {

@@ -115,7 +115,7 @@ impl Pattern {
     /// The tokens with every variable replaced by its value, taken literally.
     fn resolve(&self, context: &Context) -> Option<Vec<Tok>> {
         let mut out = Vec::with_capacity(self.toks.len() + 16);
-        for tok in self.toks.iter() {
+        for tok in &self.toks {
             match *tok {
                 Tok::Var(i) => {
                     let value = self.vars.get(usize::from(i))?.resolve(context)?;

@@ -162,7 +162,7 @@ impl RequestPrincipal {
         }
         match kind {
             PrincipalKind::Anonymous => {
-                context.set("aws:PrincipalAccount", vec!["anonymous".into()])
+                context.set("aws:PrincipalAccount", vec!["anonymous".into()]);
             }
             PrincipalKind::Service => {}
             _ => context.set("aws:PrincipalAccount", vec![self.account.clone()]),

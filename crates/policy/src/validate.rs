@@ -311,7 +311,7 @@ fn parse_statement(
             for r in &raw {
                 match kind {
                     PolicyKind::Resource(ResourcePolicyKind::S3Bucket { bucket }) => {
-                        resource::check_bucket(r, bucket)?
+                        resource::check_bucket(r, bucket)?;
                     }
                     _ => resource::check_iam(r)?,
                 }

@@ -31,7 +31,7 @@ use schema::RecordShape;
 
 /// The worker count: the machine's cores.
 fn workers() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
+    std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
 }
 
 /// The export read once: its schema, and its records as plain DynamoDB JSON lines in a

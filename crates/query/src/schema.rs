@@ -231,7 +231,7 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
             match tag.as_str() {
                 "L" => access.next_value_seed(ListSeed(self.0.list.get_or_insert_default()))?,
                 "M" => {
-                    access.next_value_seed(AttributesSeed(self.0.map.get_or_insert_default()))?
+                    access.next_value_seed(AttributesSeed(self.0.map.get_or_insert_default()))?;
                 }
                 tag @ ("S" | "N" | "B" | "BOOL" | "NULL" | "SS" | "NS" | "BS") => {
                     if !self.0.tags.contains(tag) {

@@ -66,16 +66,14 @@ fn files(dir: &tempfile::TempDir) -> usize {
 }
 
 fn walk(path: &std::path::Path) -> usize {
-    std::fs::read_dir(path)
-        .map(|entries| {
-            entries
-                .map(|e| {
-                    let p = e.unwrap().path();
-                    if p.is_dir() { walk(&p) } else { 1 }
-                })
-                .sum()
-        })
-        .unwrap_or(0)
+    std::fs::read_dir(path).map_or(0, |entries| {
+        entries
+            .map(|e| {
+                let p = e.unwrap().path();
+                if p.is_dir() { walk(&p) } else { 1 }
+            })
+            .sum()
+    })
 }
 
 fn bytes(n: usize) -> Vec<u8> {

@@ -178,7 +178,7 @@ async fn errors_are_the_sdks_modelled_variants() {
         .expect_err("condition fails");
     match failed {
         SdkError::ServiceError(e) => {
-            assert!(e.err().is_conditional_check_failed_exception(), "{e:?}")
+            assert!(e.err().is_conditional_check_failed_exception(), "{e:?}");
         }
         other => panic!("unexpected {other:?}"),
     }

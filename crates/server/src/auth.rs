@@ -74,7 +74,7 @@ pub(crate) fn authenticate(
         source_ip: parts
             .extensions
             .get::<std::net::SocketAddr>()
-            .map(|a| a.ip()),
+            .map(std::net::SocketAddr::ip),
         access_key_id: verified.access_key_id,
         region: verified.region,
         service: verified.service,

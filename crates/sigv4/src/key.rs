@@ -94,7 +94,10 @@ impl SigningKeyCache {
         {
             // A poisoned lock only means another thread panicked while holding a
             // plain HashMap; the map is still valid, so keep using it.
-            let keys = self.keys.read().unwrap_or_else(|e| e.into_inner());
+            let keys = self
+                .keys
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             if let Some(bucket) = keys.get(&slot)
                 && let Some((_, key)) = bucket
                     .iter()
@@ -104,7 +107,10 @@ impl SigningKeyCache {
             }
         }
         let derived = derive_signing_key(secret, date, region, service);
-        let mut keys = self.keys.write().unwrap_or_else(|e| e.into_inner());
+        let mut keys = self
+            .keys
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if keys.len() >= self.capacity {
             keys.clear();
         }

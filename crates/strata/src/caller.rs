@@ -47,11 +47,14 @@ fn ini(path: PathBuf) -> HashMap<String, HashMap<String, String>> {
 }
 
 fn aws_file(variable: &str, name: &str) -> PathBuf {
-    var(variable).map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(var("HOME").unwrap_or_default())
-            .join(".aws")
-            .join(name)
-    })
+    var(variable).map_or_else(
+        || {
+            PathBuf::from(var("HOME").unwrap_or_default())
+                .join(".aws")
+                .join(name)
+        },
+        PathBuf::from,
+    )
 }
 
 impl Caller {

@@ -57,7 +57,7 @@ impl Config {
         let line =
             |span: Range<usize>| text[..span.start.min(text.len())].matches('\n').count() + 1;
         let raw: RawConfig = toml::from_str(text).map_err(|e| {
-            let at = e.span().map(line).unwrap_or(1);
+            let at = e.span().map_or(1, line);
             format!("{at}: {}", e.message())
         })?;
         let region = match raw.region {

@@ -165,7 +165,7 @@ impl Demo {
             "The export WITHOUT S3BucketOwner: DynamoDB accepts it, then it fails — without an \
              owner, the export insists the bucket belongs to the table's own account.",
         );
-        let failed = self.export(&exporter, &table_arn, None)?;
+        let failed = Self::export(&exporter, &table_arn, None)?;
         ensure!(
             failed["ExportStatus"] == "FAILED" && failed["FailureCode"] == "S3AccessDenied",
             "expected FAILED with S3AccessDenied, got {failed}"
@@ -182,7 +182,7 @@ impl Demo {
             6,
             &format!("The same export WITH S3BucketOwner={DESTINATION}: it completes."),
         );
-        let done = self.export(&exporter, &table_arn, Some(DESTINATION))?;
+        let done = Self::export(&exporter, &table_arn, Some(DESTINATION))?;
         ensure!(
             done["ExportStatus"] == "COMPLETED",
             "expected COMPLETED, got {done}"
@@ -323,12 +323,7 @@ impl Demo {
     }
 
     /// Starts an export as `exporter` and follows it to its end.
-    fn export(
-        &self,
-        exporter: &Caller,
-        table_arn: &str,
-        owner: Option<&str>,
-    ) -> anyhow::Result<Value> {
+    fn export(exporter: &Caller, table_arn: &str, owner: Option<&str>) -> anyhow::Result<Value> {
         let mut request = json!({"TableArn": table_arn, "S3Bucket": BUCKET});
         if let Some(owner) = owner {
             request["S3BucketOwner"] = json!(owner);

@@ -35,8 +35,7 @@ fn user_resource(app: &App, account: &AccountId, name: &str) -> String {
     let path = app
         .iam
         .get_user(account, name)
-        .map(|u| u.path)
-        .unwrap_or_else(|_| "/".to_owned());
+        .map_or_else(|_| "/".to_owned(), |u| u.path);
     format!("arn:aws:iam::{account}:user{path}{name}")
 }
 
@@ -45,8 +44,7 @@ fn role_resource(app: &App, account: &AccountId, name: &str) -> String {
     let path = app
         .iam
         .get_role(account, name)
-        .map(|r| r.path)
-        .unwrap_or_else(|_| "/".to_owned());
+        .map_or_else(|_| "/".to_owned(), |r| r.path);
     format!("arn:aws:iam::{account}:role{path}{name}")
 }
 

@@ -12,7 +12,7 @@ fn eval(op: &str, key: &str, values: Value, ctx: &[(&str, &[&str])]) -> bool {
         parse_block(&block, true, Dialect::Iam).unwrap_or_else(|e| panic!("{op}: {e}"));
     let mut context = Context::new();
     for (k, vs) in ctx {
-        context.set(k, vs.iter().map(|v| v.to_string()).collect());
+        context.set(k, vs.iter().map(std::string::ToString::to_string).collect());
     }
     conditions.iter().all(|c| c.evaluate(&context))
 }

@@ -56,7 +56,11 @@ pub async fn copy_object(
         h
     };
     let blob = copy_bytes(app, &object, 0, object.meta.size, app.s3.body_writer()).await?;
-    let tags = match input.tagging_directive.as_ref().map(|d| d.as_str()) {
+    let tags = match input
+        .tagging_directive
+        .as_ref()
+        .map(s3s::dto::TaggingDirective::as_str)
+    {
         Some("REPLACE") => parse_tags(input.tagging.as_deref()),
         _ => object.meta.tags.clone(),
     };

@@ -70,7 +70,10 @@ fn check_xml_body_length(cx: &S3AccessContext<'_>) -> S3Result<()> {
 impl S3Access for Sessions {
     async fn check(&self, cx: &mut S3AccessContext<'_>) -> S3Result<()> {
         check_xml_body_length(cx)?;
-        let source_ip = cx.extensions_mut().get::<SocketAddr>().map(|a| a.ip());
+        let source_ip = cx
+            .extensions_mut()
+            .get::<SocketAddr>()
+            .map(std::net::SocketAddr::ip);
         let Some(credentials) = cx.credentials() else {
             cx.extensions_mut().insert(Requester::Anonymous {
                 source_ip,

@@ -17,7 +17,7 @@ const MAX_KEYS: i32 = 1000;
 pub(super) fn encoder(
     encoding: Option<&EncodingType>,
 ) -> S3Result<impl Fn(&str) -> String + use<>> {
-    let url = match encoding.map(|e| e.as_str()) {
+    let url = match encoding.map(s3s::dto::EncodingType::as_str) {
         None => false,
         Some("url") => true,
         Some(_) => {

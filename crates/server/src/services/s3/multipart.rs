@@ -210,7 +210,7 @@ pub async fn complete_multipart_upload(
         .map(|p| {
             (
                 p.part_number.unwrap_or(0).max(0) as u32,
-                p.e_tag.map(|e| e.into_value()).unwrap_or_default(),
+                p.e_tag.map(s3s::dto::ETag::into_value).unwrap_or_default(),
             )
         })
         .collect();
