@@ -35,6 +35,8 @@
 #   SCRATCH            where the peers are installed [${TMPDIR:-/tmp}/strata-bench-peers]
 #   DYNOXIDE_VERSION [3.2.0]   MOTO_VERSION [5.2.5]   DYNALITE_VERSION [4.0.0]
 #   PEERS              which peers to run [dynoxide moto dynalite]
+#   BASELINE_BIN       another strata binary (an earlier build) to run as the peer "baseline",
+#                      for before/after ratios in one run [none]; BASELINE_VERSION names it
 #   WORKLOADS          [put get query mix]     CONCURRENCY [64]     BENCH_SECONDS [10]
 #   ITEMS              keyspace size [10000]   ITEM_SIZE payload bytes [256]
 #   COLD_STARTS        starts per server for the cold-start median [5]
@@ -70,16 +72,19 @@ TABLE=strata-bench
 declare -A port=(
   [strata]=${STRATA_PORT:-14566} [dynoxide]=${DYNOXIDE_PORT:-18000}
   [moto]=${MOTO_PORT:-18001} [dynalite]=${DYNALITE_PORT:-18002}
+  [baseline]=${BASELINE_PORT:-14567}
 )
 declare -A version=() why=() persistence=(
   [strata]="on disk, fsync per acknowledged write (group commit)"
   [dynoxide]="on disk (SQLite WAL, fsync per commit)"
   [moto]="in memory only (moto has no persistence)"
   [dynalite]="on disk (LevelDB, not fsynced)"
+  [baseline]="on disk, fsync per acknowledged write (group commit)"
 )
+[[ -n ${BASELINE_BIN:-} ]] && PEERS="baseline $PEERS"
 servers=(strata)
 for peer in $PEERS; do
-  [[ -v "port[$peer]" ]] || { echo "unknown peer $peer (known: dynoxide moto dynalite)" >&2; exit 1; }
+  [[ -v "port[$peer]" ]] || { echo "unknown peer $peer (known: dynoxide moto dynalite baseline)" >&2; exit 1; }
   servers+=("$peer")
 done
 
@@ -153,6 +158,10 @@ install_dynalite() {
   fi
   version[dynalite]="$DYNALITE_VERSION (Node $(node --version))"
 }
+install_baseline() {
+  [[ -x ${BASELINE_BIN:-} ]] || { why[baseline]="BASELINE_BIN is not an executable"; return; }
+  version[baseline]=${BASELINE_VERSION:-$BASELINE_BIN}
+}
 for peer in "${servers[@]:1}"; do
   "install_$peer"
   [[ -v "why[$peer]" ]] && say "$peer: unavailable (${why[$peer]})"
@@ -201,6 +210,8 @@ server_cmd() { # name dir
   case $1 in
     strata) cmd=(env "RUST_LOG=$STRATA_LOG" "$strata" serve --port "${port[strata]}"
       --data-dir "$2/strata" --config "$work/config.toml") ;;
+    baseline) cmd=(env "RUST_LOG=$STRATA_LOG" "$BASELINE_BIN" serve --port "${port[baseline]}"
+      --data-dir "$2/baseline" --config "$work/config.toml") ;;
     dynoxide) cmd=("$SCRATCH/bin/dynoxide" serve --port "${port[dynoxide]}" --db-path "$2/dynoxide.db") ;;
     moto) cmd=("$SCRATCH/moto/bin/moto_server" -H 127.0.0.1 -p "${port[moto]}") ;;
     dynalite) cmd=(node "$SCRATCH/dynalite/node_modules/dynalite/cli.js" --host 127.0.0.1
