@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use common::{SOURCE, app, root, user};
 use strata_app::dynamodb::Error;
-use strata_app::dynamodb::items::{GetItemInput, LegacyExpected, PutItemInput};
+use strata_app::dynamodb::items::{GetItemInput, LegacyExpected, PutItemInput, WriteMembers};
 use strata_app::dynamodb::schema::{
     AttributeDefinition, CreateTableInput, KeySchemaElement, KeyType,
 };
@@ -42,15 +42,17 @@ fn item(pairs: &[(&str, &str)]) -> Item {
 
 fn put(table: &str, item: Item) -> PutItemInput {
     PutItemInput {
-        table_name: table.into(),
+        write: WriteMembers {
+            table_name: table.into(),
+            condition_expression: None,
+            expression_attributes: Default::default(),
+            legacy: LegacyExpected::default(),
+            return_values: None,
+            return_consumed_capacity: ReturnConsumedCapacity::Total,
+            return_item_collection_metrics: false,
+            return_old_on_condition_failure: false,
+        },
         item,
-        condition_expression: None,
-        expression_attributes: Default::default(),
-        legacy: LegacyExpected::default(),
-        return_values: None,
-        return_consumed_capacity: ReturnConsumedCapacity::Total,
-        return_item_collection_metrics: false,
-        return_old_on_condition_failure: false,
     }
 }
 
@@ -113,22 +115,22 @@ async fn dynamodb_rules_beyond_the_model_come_before_the_table() {
     let app = app().await;
     let me = root(SOURCE);
     let mut updated_new = put("missing", item(&[("pk", "a")]));
-    updated_new.return_values = Some(ReturnValues::UpdatedNew);
+    updated_new.write.return_values = Some(ReturnValues::UpdatedNew);
     let refused = items::put_item(&app, &me, updated_new).await;
     assert!(
         matches!(&refused, Err(Error::Validation(m)) if m == "Return values set to invalid value"),
         "{refused:?}"
     );
     let mut mixed = put("missing", item(&[("pk", "a")]));
-    mixed.condition_expression = Some("attribute_exists(pk)".into());
-    mixed.legacy.expected = Some(Vec::new());
+    mixed.write.condition_expression = Some("attribute_exists(pk)".into());
+    mixed.write.legacy.expected = Some(Vec::new());
     let refused = items::put_item(&app, &me, mixed).await;
     assert!(
         matches!(&refused, Err(Error::Validation(m)) if m == "Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {Expected} Expression parameters: {ConditionExpression}"),
         "{refused:?}"
     );
     let mut unused = put("missing", item(&[("pk", "a")]));
-    unused.expression_attributes.names = Some(BTreeMap::from([("#p".into(), "pk".into())]));
+    unused.write.expression_attributes.names = Some(BTreeMap::from([("#p".into(), "pk".into())]));
     let refused = items::put_item(&app, &me, unused).await;
     assert!(
         matches!(&refused, Err(Error::Validation(m)) if m == "ExpressionAttributeNames can only be specified when using expressions"),

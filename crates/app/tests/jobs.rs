@@ -6,7 +6,7 @@ mod common;
 
 use common::{DESTINATION, SOURCE, app, eventually, open, open_stopped, root};
 use strata_app::dynamodb::export::{DescribeExportInput, ExportTableToPointInTimeInput};
-use strata_app::dynamodb::items::{LegacyExpected, PutItemInput};
+use strata_app::dynamodb::items::{LegacyExpected, PutItemInput, WriteMembers};
 use strata_app::dynamodb::pitr::UpdateContinuousBackupsInput;
 use strata_app::dynamodb::restore::RestoreTableToPointInTimeInput;
 use strata_app::dynamodb::schema::{
@@ -63,15 +63,17 @@ async fn fill(app: &strata_app::App, table: &str, n: usize) {
             app,
             &root(SOURCE),
             PutItemInput {
-                table_name: table.into(),
+                write: WriteMembers {
+                    table_name: table.into(),
+                    condition_expression: None,
+                    expression_attributes: Default::default(),
+                    legacy: LegacyExpected::default(),
+                    return_values: None,
+                    return_consumed_capacity: ReturnConsumedCapacity::None,
+                    return_item_collection_metrics: false,
+                    return_old_on_condition_failure: false,
+                },
                 item,
-                condition_expression: None,
-                expression_attributes: Default::default(),
-                legacy: LegacyExpected::default(),
-                return_values: None,
-                return_consumed_capacity: ReturnConsumedCapacity::None,
-                return_item_collection_metrics: false,
-                return_old_on_condition_failure: false,
             },
         )
         .await

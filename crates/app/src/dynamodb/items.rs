@@ -30,11 +30,11 @@ pub struct LegacyExpected {
     pub conditional_operator: Option<ConditionalOperator>,
 }
 
-/// PutItem's input.
+/// What PutItem, UpdateItem and DeleteItem share: the table, the condition (an expression or
+/// its legacy form) and what to return.
 #[derive(Clone, Debug)]
-pub struct PutItemInput {
+pub struct WriteMembers {
     pub table_name: String,
-    pub item: Item,
     pub condition_expression: Option<String>,
     pub expression_attributes: ExpressionAttributeMaps,
     pub legacy: LegacyExpected,
@@ -46,34 +46,27 @@ pub struct PutItemInput {
     pub return_old_on_condition_failure: bool,
 }
 
+/// PutItem's input.
+#[derive(Clone, Debug)]
+pub struct PutItemInput {
+    pub write: WriteMembers,
+    pub item: Item,
+}
+
 /// DeleteItem's input.
 #[derive(Clone, Debug)]
 pub struct DeleteItemInput {
-    pub table_name: String,
+    pub write: WriteMembers,
     pub key: Item,
-    pub condition_expression: Option<String>,
-    pub expression_attributes: ExpressionAttributeMaps,
-    pub legacy: LegacyExpected,
-    pub return_values: Option<ReturnValues>,
-    pub return_consumed_capacity: ReturnConsumedCapacity,
-    pub return_item_collection_metrics: bool,
-    pub return_old_on_condition_failure: bool,
 }
 
 /// UpdateItem's input.
 #[derive(Clone, Debug)]
 pub struct UpdateItemInput {
-    pub table_name: String,
+    pub write: WriteMembers,
     pub key: Item,
     pub update_expression: Option<String>,
-    pub condition_expression: Option<String>,
-    pub expression_attributes: ExpressionAttributeMaps,
     pub attribute_updates: Option<Vec<(String, AttributeValueUpdate)>>,
-    pub legacy: LegacyExpected,
-    pub return_values: Option<ReturnValues>,
-    pub return_consumed_capacity: ReturnConsumedCapacity,
-    pub return_item_collection_metrics: bool,
-    pub return_old_on_condition_failure: bool,
 }
 
 /// GetItem's input.
@@ -121,21 +114,32 @@ struct WriteRequest {
     return_old_on_condition_failure: bool,
 }
 
-/// `ConditionExpression` (its attribute maps fully used), or its legacy form `Expected`.
-fn condition(
-    expression: Option<&str>,
-    maps: &ExpressionAttributeMaps,
-    legacy: &LegacyExpected,
-) -> Result<Option<Condition>> {
-    let mut attrs = maps.for_expressions(
+impl WriteRequest {
+    fn new(write: WriteMembers, target: Item, return_values: ReturnValues) -> Self {
+        Self {
+            table_name: write.table_name,
+            target,
+            return_values,
+            return_consumed_capacity: write.return_consumed_capacity,
+            return_item_collection_metrics: write.return_item_collection_metrics,
+            return_old_on_condition_failure: write.return_old_on_condition_failure,
+        }
+    }
+}
+
+/// `ConditionExpression` (its attribute maps fully used), or its legacy form `Expected`: the
+/// one expression of PutItem and DeleteItem.
+fn condition(write: &WriteMembers) -> Result<Option<Condition>> {
+    let expression = write.condition_expression.as_deref();
+    let mut attrs = write.expression_attributes.for_expressions(
         &[("ConditionExpression", expression.is_some())],
-        &legacy_members(legacy),
+        &legacy_members(&write.legacy),
     )?;
     let condition = parse_condition_expression(expression, &mut attrs)?;
     attrs.check_all_used()?;
     match condition {
         Some(c) => Ok(Some(c)),
-        None => expected_condition(legacy),
+        None => expected_condition(&write.legacy),
     }
 }
 
@@ -218,24 +222,13 @@ fn attribute_names(names: Vec<&str>) -> Vec<String> {
 const PUT_OR_DELETE_RETURN_VALUES: [ReturnValues; 2] = [ReturnValues::None, ReturnValues::AllOld];
 
 pub async fn put_item(app: &App, caller: &Caller, input: PutItemInput) -> Result<WriteItemOutput> {
-    let return_values = return_values(input.return_values, &PUT_OR_DELETE_RETURN_VALUES)?;
-    let condition = condition(
-        input.condition_expression.as_deref(),
-        &input.expression_attributes,
-        &input.legacy,
-    )?;
+    let return_values = return_values(input.write.return_values, &PUT_OR_DELETE_RETURN_VALUES)?;
+    let condition = condition(&input.write)?;
     let conditions = Conditions {
         attributes: input.item.keys().cloned().collect(),
         ..Default::default()
     };
-    let request = WriteRequest {
-        table_name: input.table_name,
-        target: input.item,
-        return_values,
-        return_consumed_capacity: input.return_consumed_capacity,
-        return_item_collection_metrics: input.return_item_collection_metrics,
-        return_old_on_condition_failure: input.return_old_on_condition_failure,
-    };
+    let request = WriteRequest::new(input.write, input.item, return_values);
     run_write(
         app,
         caller,
@@ -253,8 +246,9 @@ pub async fn update_item(
     caller: &Caller,
     input: UpdateItemInput,
 ) -> Result<WriteItemOutput> {
+    let write = input.write;
     let return_values = return_values(
-        input.return_values,
+        write.return_values,
         &[
             ReturnValues::None,
             ReturnValues::AllOld,
@@ -263,11 +257,11 @@ pub async fn update_item(
             ReturnValues::UpdatedNew,
         ],
     )?;
-    let [expected, operator] = legacy_members(&input.legacy);
-    let mut attrs = input.expression_attributes.for_expressions(
+    let [expected, operator] = legacy_members(&write.legacy);
+    let mut attrs = write.expression_attributes.for_expressions(
         &[
             ("UpdateExpression", input.update_expression.is_some()),
-            ("ConditionExpression", input.condition_expression.is_some()),
+            ("ConditionExpression", write.condition_expression.is_some()),
         ],
         &[
             ("AttributeUpdates", input.attribute_updates.is_some()),
@@ -281,7 +275,7 @@ pub async fn update_item(
         .map(|text| parse_update(text, &mut attrs))
         .transpose()?;
     let mut condition =
-        parse_condition_expression(input.condition_expression.as_deref(), &mut attrs)?;
+        parse_condition_expression(write.condition_expression.as_deref(), &mut attrs)?;
     attrs.check_all_used()?;
     if update.is_none()
         && let Some(updates) = &input.attribute_updates
@@ -289,7 +283,7 @@ pub async fn update_item(
         update = Some(legacy::attribute_updates(updates)?);
     }
     if condition.is_none() {
-        condition = expected_condition(&input.legacy)?;
+        condition = expected_condition(&write.legacy)?;
     }
     let conditions = Conditions {
         attributes: update
@@ -298,14 +292,7 @@ pub async fn update_item(
             .unwrap_or_default(),
         ..Default::default()
     };
-    let request = WriteRequest {
-        table_name: input.table_name,
-        target: input.key,
-        return_values,
-        return_consumed_capacity: input.return_consumed_capacity,
-        return_item_collection_metrics: input.return_item_collection_metrics,
-        return_old_on_condition_failure: input.return_old_on_condition_failure,
-    };
+    let request = WriteRequest::new(write, input.key, return_values);
     run_write(
         app,
         caller,
@@ -323,20 +310,9 @@ pub async fn delete_item(
     caller: &Caller,
     input: DeleteItemInput,
 ) -> Result<WriteItemOutput> {
-    let return_values = return_values(input.return_values, &PUT_OR_DELETE_RETURN_VALUES)?;
-    let condition = condition(
-        input.condition_expression.as_deref(),
-        &input.expression_attributes,
-        &input.legacy,
-    )?;
-    let request = WriteRequest {
-        table_name: input.table_name,
-        target: input.key,
-        return_values,
-        return_consumed_capacity: input.return_consumed_capacity,
-        return_item_collection_metrics: input.return_item_collection_metrics,
-        return_old_on_condition_failure: input.return_old_on_condition_failure,
-    };
+    let return_values = return_values(input.write.return_values, &PUT_OR_DELETE_RETURN_VALUES)?;
+    let condition = condition(&input.write)?;
+    let request = WriteRequest::new(input.write, input.key, return_values);
     run_write(
         app,
         caller,

@@ -28,7 +28,8 @@ pub fn resource_arn(bucket: &str, key: Option<&str>) -> String {
 }
 
 /// Decides `action` on `bucket` (or on object `key` in it) for `requester`, with the
-/// bucket policy, after the `x-amz-expected-bucket-owner` check.
+/// bucket policy, after the `x-amz-expected-bucket-owner` check; a denial worded as S3 words
+/// it for this request.
 pub fn authorize(
     app: &App,
     requester: &Requester,
@@ -48,28 +49,9 @@ pub fn authorize(
     )
 }
 
-/// [`authorize`] with a denial that always names the principal, action and resource:
-/// what a job writing on a caller's behalf reports (an export's `FailureMessage`).
-pub fn authorize_explained(
-    app: &App,
-    requester: &Requester,
-    action: &str,
-    bucket: &Bucket,
-    key: Option<&str>,
-    expected_owner: Option<&str>,
-) -> S3Result<()> {
-    authorize_worded(
-        app,
-        requester,
-        action,
-        bucket,
-        key,
-        expected_owner,
-        Denial::S3Detailed,
-    )
-}
-
-fn authorize_worded(
+/// [`authorize`] with the denial worded as `denial` says: a job writing on a caller's behalf
+/// reports one that names the principal, action and resource ([`Denial::S3Detailed`]).
+pub fn authorize_worded(
     app: &App,
     requester: &Requester,
     action: &str,

@@ -84,13 +84,14 @@ impl<'a> BucketContext<'a> {
     /// [`BucketContext::authorize`] with a denial naming the principal, action and resource
     /// whatever the accounts: what a job acting for a caller reports.
     pub fn authorize_explained(&self, action: &str, key: Option<&str>) -> S3Result<()> {
-        access::authorize_explained(
+        access::authorize_worded(
             self.app,
             &self.requester,
             action,
             &self.bucket,
             key,
             self.expected_owner.as_deref(),
+            crate::authz::Denial::S3Detailed,
         )
     }
 

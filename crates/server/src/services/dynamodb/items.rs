@@ -3,7 +3,7 @@
 
 use strata_app::dynamodb::Error;
 use strata_app::dynamodb::items::{
-    DeleteItemInput, GetItemInput, LegacyExpected, PutItemInput, UpdateItemInput,
+    DeleteItemInput, GetItemInput, LegacyExpected, PutItemInput, UpdateItemInput, WriteMembers,
 };
 
 use super::input::{
@@ -13,98 +13,67 @@ use super::input::{
 };
 use super::legacy;
 
-/// The members PutItem, UpdateItem and DeleteItem share, in DynamoDB's order.
-struct WriteMembers {
-    table_name: Option<String>,
-    /// `Item` (PutItem) or `Key`.
-    target: Option<strata_dynamodb_item::Item>,
-    return_consumed_capacity: strata_dynamodb::capacity::ReturnConsumedCapacity,
-    return_item_collection_metrics: bool,
-    return_old_on_condition_failure: bool,
-    return_values: Option<strata_dynamodb::items::ReturnValues>,
-}
-
-fn write_members(input: &mut Input, target: &str) -> Result<WriteMembers, Error> {
+/// The members PutItem, UpdateItem and DeleteItem share, in DynamoDB's order, with the one
+/// each names its item by (`Item` or `Key`); `expressions` reads what comes between them and
+/// the condition (UpdateItem's update). Ends with the model's checks of all of them.
+fn write_members<T>(
+    mut input: Input,
+    target: &str,
+    expressions: impl FnOnce(&mut Input) -> Result<T, Error>,
+) -> Result<(WriteMembers, strata_dynamodb_item::Item, T), Error> {
     let table_name = input.table_name("TableName")?;
-    let item = item_field(input, target)?;
+    let item = item_field(&input, target)?;
     if item.is_none() {
         input.violation(null_violation(&camel(target)));
     }
-    Ok(WriteMembers {
-        table_name,
-        target: item,
-        return_consumed_capacity: return_consumed_capacity(input)?,
-        return_item_collection_metrics: return_item_collection_metrics(input)?,
-        return_old_on_condition_failure: return_old_on_failure(input)?,
-        return_values: return_values(input)?,
-    })
-}
-
-fn legacy_expected(input: &mut Input) -> Result<LegacyExpected, Error> {
-    Ok(LegacyExpected {
-        expected: legacy::expected(input)?,
-        conditional_operator: legacy::conditional_operator(input)?,
-    })
-}
-
-pub fn put_item(mut input: Input) -> Result<PutItemInput, Error> {
-    let m = write_members(&mut input, "Item")?;
+    let return_consumed_capacity = return_consumed_capacity(&mut input)?;
+    let return_item_collection_metrics = return_item_collection_metrics(&mut input)?;
+    let return_old_on_condition_failure = return_old_on_failure(&mut input)?;
+    let return_values = return_values(&mut input)?;
+    let own = expressions(&mut input)?;
     let condition_expression = string(&input, "ConditionExpression")?;
     let expression_attributes = expression_attribute_maps(&input)?;
-    let legacy = legacy_expected(&mut input)?;
+    let legacy = LegacyExpected {
+        expected: legacy::expected(&mut input)?,
+        conditional_operator: legacy::conditional_operator(&mut input)?,
+    };
     input.finish()?;
-    Ok(PutItemInput {
-        table_name: required(m.table_name)?,
-        item: required(m.target)?,
+    let write = WriteMembers {
+        table_name: required(table_name)?,
         condition_expression,
         expression_attributes,
         legacy,
-        return_values: m.return_values,
-        return_consumed_capacity: m.return_consumed_capacity,
-        return_item_collection_metrics: m.return_item_collection_metrics,
-        return_old_on_condition_failure: m.return_old_on_condition_failure,
-    })
+        return_values,
+        return_consumed_capacity,
+        return_item_collection_metrics,
+        return_old_on_condition_failure,
+    };
+    Ok((write, required(item)?, own))
 }
 
-pub fn delete_item(mut input: Input) -> Result<DeleteItemInput, Error> {
-    let m = write_members(&mut input, "Key")?;
-    let condition_expression = string(&input, "ConditionExpression")?;
-    let expression_attributes = expression_attribute_maps(&input)?;
-    let legacy = legacy_expected(&mut input)?;
-    input.finish()?;
-    Ok(DeleteItemInput {
-        table_name: required(m.table_name)?,
-        key: required(m.target)?,
-        condition_expression,
-        expression_attributes,
-        legacy,
-        return_values: m.return_values,
-        return_consumed_capacity: m.return_consumed_capacity,
-        return_item_collection_metrics: m.return_item_collection_metrics,
-        return_old_on_condition_failure: m.return_old_on_condition_failure,
-    })
+pub fn put_item(input: Input) -> Result<PutItemInput, Error> {
+    let (write, item, ()) = write_members(input, "Item", |_| Ok(()))?;
+    Ok(PutItemInput { write, item })
 }
 
-pub fn update_item(mut input: Input) -> Result<UpdateItemInput, Error> {
-    let m = write_members(&mut input, "Key")?;
-    let update_expression = string(&input, "UpdateExpression")?;
-    let condition_expression = string(&input, "ConditionExpression")?;
-    let expression_attributes = expression_attribute_maps(&input)?;
-    let attribute_updates = legacy::attribute_updates(&mut input)?;
-    let legacy = legacy_expected(&mut input)?;
-    input.finish()?;
+pub fn delete_item(input: Input) -> Result<DeleteItemInput, Error> {
+    let (write, key, ()) = write_members(input, "Key", |_| Ok(()))?;
+    Ok(DeleteItemInput { write, key })
+}
+
+pub fn update_item(input: Input) -> Result<UpdateItemInput, Error> {
+    let (write, key, (update_expression, attribute_updates)) =
+        write_members(input, "Key", |input| {
+            Ok((
+                string(input, "UpdateExpression")?,
+                legacy::attribute_updates(input)?,
+            ))
+        })?;
     Ok(UpdateItemInput {
-        table_name: required(m.table_name)?,
-        key: required(m.target)?,
+        write,
+        key,
         update_expression,
-        condition_expression,
-        expression_attributes,
         attribute_updates,
-        legacy,
-        return_values: m.return_values,
-        return_consumed_capacity: m.return_consumed_capacity,
-        return_item_collection_metrics: m.return_item_collection_metrics,
-        return_old_on_condition_failure: m.return_old_on_condition_failure,
     })
 }
 
