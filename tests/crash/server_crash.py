@@ -36,6 +36,36 @@ acknowledged. The load:
   must hold exactly the export's items; a restored table (acknowledged, or left behind by a
   restore in flight at the kill) must hold exactly the checkpoint's state.
 
+- Maintenance jobs (GSI backfills, index, history and table purges), each every few cycles and
+  started at a random moment of the load, which then also writes the table concerned; with
+  probability --maintenance-kill (0.8) the kill lands 0–150 ms after the request's answer, so
+  usually inside the background work it recorded (these take precedence over the jobs above):
+  - `index` (--index-every): on `crash-gsi` (6,000 items plus keys the workers put and delete,
+    with or without the index attributes, sorting before and after the 6,000) UpdateTable adds a GSI (`by-g`: HASH g, ALL;
+    `by-hg`: HASH h, RANGE g, KEYS_ONLY), deleting it first when it exists (so a purge of the
+    old index runs beside the backfill of the new one of the same name). After every restart:
+    no index stays CREATING (CREATING shows `Backfilling`), an acknowledged create or delete is
+    what DescribeTable shows, and every ACTIVE index answers Queries on every hash key value
+    with exactly the table's items that have the index key (keys and projected attributes),
+    its Scan count and DescribeTable's `ItemCount` equal to that number. After an index
+    cycle's checks an ACTIVE index is sometimes deleted (an index purge under the next load).
+  - `pitr_off` (--pitr-off-every): on `crash-pitr` (PITR on, history from the workers' puts
+    and deletes, heavy in that cycle) UpdateContinuousBackups disables PITR (recording a
+    purge of the history). After the restart: deletes, overwrites and re-puts while PITR is
+    off; enable it again; the state at T (a second after the re-enable: nothing is written
+    between the enable and T); more writes after T; clock +302 s; a restore as of T must hold
+    exactly that state. An item there that should not be (a key deleted while PITR was off,
+    resurrected), with another value, or missing although it was put while PITR was off (an
+    older delete answered) is a **stale version**; any other missing item is a lost write.
+  - `recreate` (--recreate-every): DeleteTable `crash-recreate` (2,000 items, a GSI on their
+    generation `gen`) and CreateTable it again under the same name, then put items of the new
+    generation. After the restart the table is the old one only if the delete was not
+    acknowledged; otherwise every item it shows, by Scan or by a Query on the GSI, must be of
+    the new generation (an old one is a **stale version**), every acknowledged put must be
+    there, and DescribeTable's counts must equal the items.
+  Every cycle, the items the workers wrote to these tables are checked like `crash-kv`'s, and
+  the indexes of `crash-gsi` and `crash-recreate` against their tables.
+
 Whenever a modelled value could be either of two (a request in flight at the kill, or a 5xx),
 both are accepted; verification then records what the server actually holds, so ambiguity never
 carries over to the next cycle.
@@ -51,16 +81,19 @@ Also checked: the server restarts (within 60 s), its clock offset never goes bac
 transaction logs pruned at checkpoints stay deleted, kept exports' data files keep their MD5s
 across later restarts, no export leaves a multipart upload open once every job has ended (a
 resumed export aborts those of its cut-short run). `--inject-at N` is a self-test that damages
-acknowledged data after restart N (the run must fail).
+acknowledged data after restart N (the run must fail); it also deletes an indexed item between
+the table scan and the index check, puts an item of an older generation into `crash-recreate`,
+and (in a `pitr_off` cycle) writes an item deleted while PITR was off back before T without
+telling the model, which the restore as of T must then show as a stale version.
 
 Limit (as in crates/storage/tests/crash.rs): SIGKILL keeps the OS page cache, so this proves
 that acknowledged writes left the process and that recovery is consistent, not that fsync
 reached the device.
 
 Run:  STRATA_BIN=target/release/strata .venv/bin/python tests/crash/server_crash.py --cycles 1000
-Prints one line per cycle and ends with "N cycles, 0 lost writes, 0 corrupt jobs" (exit 0) or
-the failures (exit 1). Evidence of a failing cycle (data directory copies, server logs, the
-journal of every request) is kept under --evidence-dir.
+Prints one line per cycle and ends with "N cycles, 0 lost writes, 0 corrupt jobs, 0 stale
+versions" (exit 0) or the failures (exit 1). Evidence of a failing cycle (data directory copies,
+server logs, the journal of every request) is kept under --evidence-dir.
 """
 
 from __future__ import annotations
@@ -120,6 +153,38 @@ SNAPSHOTS_KEPT = 8
 EXPORTS_KEPT = 3
 JOB_TIMEOUT = 120.0
 
+# Maintenance jobs (GSI backfills, purges) and the tables they work on.
+MAINTENANCE = ("index", "pitr_off", "recreate")
+GSI_TABLE = "crash-gsi"
+GSI_BASE_ITEMS = 6000  # written once at setup: enough that a backfill takes a while
+GSI_PER_WORKER = 40  # keys each worker puts and deletes (with and without index attributes)
+G_VALUES = 12  # g is "g0".."g11" (S)
+H_VALUES = 6  # h is 0..5 (N)
+INDEXES = {
+    # name -> (key schema [(attribute, type, key type)], projection)
+    "by-g": ([("g", "S", "HASH")], "ALL"),
+    "by-hg": ([("h", "N", "HASH"), ("g", "S", "RANGE")], "KEYS_ONLY"),
+}
+INDEX_TIMEOUT = 60.0  # an index still CREATING this long after a restart is stuck
+PITR_TABLE = "crash-pitr"
+PITR_PER_WORKER = 400
+REC_TABLE = "crash-recreate"
+REC_ITEMS = 2000
+
+
+def rec_table_spec() -> dict:
+    return dict(
+        TableName=REC_TABLE,
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "gen", "AttributeType": "N"}],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        GlobalSecondaryIndexes=[{
+            "IndexName": "by-gen",
+            "KeySchema": [{"AttributeName": "gen", "KeyType": "HASH"}],
+            "Projection": {"ProjectionType": "KEYS_ONLY"},
+        }],
+        BillingMode="PAY_PER_REQUEST",
+    )
+
 
 # --------------------------------------------------------------------------------------------
 # Outcomes of a request
@@ -158,6 +223,48 @@ def kv_item(pk: str, token: str, rng_len: int) -> dict:
         "v": {"S": token},
         "pad": {"S": pad[:rng_len]},
     }
+
+
+def gsi_item(pk: str, token: str, g: int | None, h: int | None, pad: int = 0) -> dict:
+    """An item of `crash-gsi`: `g` and `h` (the index attributes) each present or not."""
+    item = {"pk": {"S": pk}, "v": {"S": token}}
+    if g is not None:
+        item["g"] = {"S": f"g{g}"}
+    if h is not None:
+        item["h"] = {"N": str(h)}
+    if pad:
+        item["pad"] = {"S": ("." * pad)}
+    return item
+
+
+def gsi_key(w: int, i: int) -> str:
+    """A worker's key of `crash-gsi`: half sort before the setup's items (`base#…`), so a
+    backfill meets them first, half after, so it meets them last."""
+    return f"{'a' if i % 2 else 'z'}#gsi#w{w}#{i:02d}"
+
+
+def base_gsi_item(i: int) -> dict:
+    return gsi_item(f"base#{i:05d}", f"base{i}", i % G_VALUES if i % 3 else None, i % H_VALUES if i % 4 else None, pad=40)
+
+
+def rec_item(pk: str, gen: int, token: str) -> dict:
+    return {"pk": {"S": pk}, "gen": {"N": str(gen)}, "v": {"S": token}, "pad": {"S": "r" * 50}}
+
+
+def index_view(name: str, items: dict) -> dict:
+    """What index `name` of `crash-gsi` must hold for the table `items` (pk -> canon):
+    pk -> canon(projected item), for the items that have every key attribute of the index."""
+    schema, projection = INDEXES[name]
+    out = {}
+    for pk, raw in items.items():
+        item = json.loads(raw)
+        if not all(attr in item and typ in item[attr] for attr, typ, _ in schema):
+            continue
+        if projection == "ALL":
+            out[pk] = raw
+        else:
+            out[pk] = canon({k: item[k] for k in ["pk"] + [a for a, _, _ in schema]})
+    return out
 
 
 def canon(item) -> str | None:
@@ -280,6 +387,18 @@ class RestoreJob:
     outcome: str = Outcome.AMBIGUOUS
 
 
+@dataclass
+class RecreateJob:
+    cycle: int
+    old_gen: int
+    old_id: str | None
+    new_gen: int
+    delete: str | None = None  # outcome of DeleteTable (None: not sent)
+    create: str | None = None  # outcome of CreateTable
+    new_id: str | None = None  # TableId CreateTable answered
+    puts: dict = field(default_factory=dict)  # pk -> Register of the new table's items
+
+
 class Model:
     def __init__(self, workers: int):
         self.kv = {f"kv#w{w}#{i:03d}": Register() for w in range(workers) for i in range(KV_PER_WORKER)}
@@ -295,6 +414,22 @@ class Model:
         self.imports: list[ImportJob] = []
         self.restores: list[RestoreJob] = []
         self.completed_exports: list[ExportJob] = []  # verified, kept for imports and re-checks
+        # Maintenance: crash-gsi's worker keys and base items, its indexes (name -> present?)
+        # and this cycle's index requests [(op, name, outcome)].
+        self.gsi = {gsi_key(w, i): Register() for w in range(workers) for i in range(GSI_PER_WORKER)}
+        self.gsi_base: dict[str, str] = {}
+        self.indexes: dict[str, bool] = {name: False for name in INDEXES}
+        self.index_ops: list = []
+        self.index_skew: dict[str, int] = {}  # ItemCount minus the items with the key, as last reported
+        # crash-pitr's keys (all owned by workers), and this cycle's disable.
+        self.pitr = {f"pitr#w{w}#{i:03d}": Register() for w in range(workers) for i in range(PITR_PER_WORKER)}
+        self.pitr_off: str | None = None  # an Outcome, "not sent", or None when not planned
+        # crash-recreate: the generation, TableId and items of the table there now, and this
+        # cycle's delete-and-create.
+        self.rec_gen = 0
+        self.rec_table_id: str | None = None
+        self.rec_items: dict = {}
+        self.rec_job: RecreateJob | None = None
         self.total = INITIAL_BALANCE * ACCOUNTS  # the balances' sum (moves only if a failure was seen)
         self.damaged: set[str] = set()  # accounts whose chain was already reported broken
         self.lock = threading.Lock()
@@ -454,6 +589,7 @@ class Load:
         self.bad_snapshots = 0
         self.kill_at: float | None = None  # set by the jobs thread to aim the kill at a job
         self.kill_aimed_at: str | None = None
+        self.maint: set = set()  # this cycle's maintenance jobs (their tables get more writes)
         self.journal = Journal()
 
     # One request, with its outcome recorded.
@@ -481,6 +617,10 @@ class Load:
         ops = [
             ("put", 30), ("delete", 6), ("counter", 18), ("transfer", 18), ("txget", 3),
             ("s3put", 14), ("s3delete", 2), ("mpu", 3 if w < MPU_WORKERS else 0),
+            # The maintenance jobs' tables: a little every cycle, much more while a job works
+            # on them (so backfills and purges race item writes).
+            ("gsiput", 30 if "index" in self.maint else 4), ("gsidelete", 6 if "index" in self.maint else 1),
+            ("pitrput", 120 if "pitr_off" in self.maint else 4), ("pitrdelete", 24 if "pitr_off" in self.maint else 1),
         ]
         names = [o for o, wt in ops for _ in range(wt)]
         while not self.killing.is_set():
@@ -504,6 +644,30 @@ class Load:
         pk = f"kv#w{w}#{rng.randrange(KV_PER_WORKER):03d}"
         outcome, _ = self.call(w, "DeleteItem", pk, lambda: ddb.delete_item(TableName=TABLE, Key={"pk": {"S": pk}}))
         self.m.kv[pk].record(outcome, None)
+
+    def op_gsiput(self, w, ddb, s3, rng, token):
+        pk = gsi_key(w, rng.randrange(GSI_PER_WORKER))
+        g = rng.randrange(G_VALUES) if rng.random() < 0.75 else None
+        h = rng.randrange(H_VALUES) if rng.random() < 0.6 else None
+        item = gsi_item(pk, token, g, h)
+        outcome, _ = self.call(w, "PutItem", pk, lambda: ddb.put_item(TableName=GSI_TABLE, Item=item), v=token)
+        self.m.gsi[pk].record(outcome, canon(item))
+
+    def op_gsidelete(self, w, ddb, s3, rng, token):
+        pk = gsi_key(w, rng.randrange(GSI_PER_WORKER))
+        outcome, _ = self.call(w, "DeleteItem", pk, lambda: ddb.delete_item(TableName=GSI_TABLE, Key={"pk": {"S": pk}}))
+        self.m.gsi[pk].record(outcome, None)
+
+    def op_pitrput(self, w, ddb, s3, rng, token):
+        pk = f"pitr#w{w}#{rng.randrange(PITR_PER_WORKER):03d}"
+        item = kv_item(pk, token, rng.choice([0, 10, 100]))
+        outcome, _ = self.call(w, "PutItem", pk, lambda: ddb.put_item(TableName=PITR_TABLE, Item=item), v=token)
+        self.m.pitr[pk].record(outcome, canon(item))
+
+    def op_pitrdelete(self, w, ddb, s3, rng, token):
+        pk = f"pitr#w{w}#{rng.randrange(PITR_PER_WORKER):03d}"
+        outcome, _ = self.call(w, "DeleteItem", pk, lambda: ddb.delete_item(TableName=PITR_TABLE, Key={"pk": {"S": pk}}))
+        self.m.pitr[pk].record(outcome, None)
 
     def op_counter(self, w, ddb, s3, rng, token):
         pk = f"ctr#{rng.randrange(COUNTERS)}"
@@ -667,7 +831,14 @@ class Load:
                     return
             if self.killing.is_set():
                 return
-            if self.kill_at is None and rng.random() < self.h.args.job_kill:
+            # Maintenance jobs aim the kill themselves, after their request's answer; when one
+            # is planned, the others leave the kill to it.
+            if (
+                self.kill_at is None
+                and kind not in MAINTENANCE
+                and not self.maint
+                and rng.random() < self.h.args.job_kill
+            ):
                 # Aim the kill at the job: its request, or its background work right after.
                 self.kill_at = time.monotonic() + rng.uniform(0.0, 0.12)
                 self.kill_aimed_at = kind
@@ -677,6 +848,97 @@ class Load:
                 if not self.killing.is_set():
                     self.failures.append(f"harness error in job {kind}: {traceback.format_exc()}")
                 return
+
+    def aim_after(self, kind: str, rng: random.Random, p: float = 1.0) -> None:
+        """Aims the kill 0–150 ms after now (a request just answered), so it usually lands
+        inside the background work the request recorded."""
+        if self.kill_at is None and rng.random() < self.h.args.maintenance_kill * p:
+            self.kill_at = time.monotonic() + rng.uniform(0.0, 0.15)
+            self.kill_aimed_at = kind
+
+    def job_index(self, ddb, rng):
+        """Adds a GSI to crash-gsi (deleting it first if it is there)."""
+        name = rng.choice(sorted(INDEXES))
+        if self.m.indexes[name]:
+            outcome, res = self.call(
+                "jobs", "UpdateTable", f"delete {name}",
+                lambda: ddb.update_table(TableName=GSI_TABLE, GlobalSecondaryIndexUpdates=[{"Delete": {"IndexName": name}}]),
+            )
+            self.m.index_ops.append(("delete", name, outcome))
+            if outcome != Outcome.OK:
+                if outcome == Outcome.FAIL and isinstance(res, botocore.exceptions.ClientError):
+                    self.failures.append(f"UpdateTable deleting index {name} refused: {res}")
+                return
+        schema, projection = INDEXES[name]
+        create = {
+            "IndexName": name,
+            "KeySchema": [{"AttributeName": a, "KeyType": k} for a, _, k in schema],
+            "Projection": {"ProjectionType": projection},
+        }
+        outcome, res = self.call(
+            "jobs", "UpdateTable", f"create {name}",
+            lambda: ddb.update_table(
+                TableName=GSI_TABLE,
+                AttributeDefinitions=[{"AttributeName": a, "AttributeType": t} for a, t, _ in schema],
+                GlobalSecondaryIndexUpdates=[{"Create": create}],
+            ),
+        )
+        self.m.index_ops.append(("create", name, outcome))
+        if outcome == Outcome.OK:
+            self.aim_after("index", rng)
+        elif outcome == Outcome.FAIL and isinstance(res, botocore.exceptions.ClientError):
+            self.failures.append(f"UpdateTable creating index {name} refused: {res}")
+
+    def job_pitr_off(self, ddb, rng):
+        """Disables PITR on crash-pitr (which records a purge of its history)."""
+        outcome, res = self.call(
+            "jobs", "UpdateContinuousBackups", "disable",
+            lambda: ddb.update_continuous_backups(
+                TableName=PITR_TABLE, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": False}
+            ),
+        )
+        self.m.pitr_off = outcome
+        if outcome == Outcome.OK:
+            self.aim_after("pitr_off", rng)
+        elif outcome == Outcome.FAIL and isinstance(res, botocore.exceptions.ClientError):
+            self.failures.append(f"UpdateContinuousBackups disabling PITR refused: {res}")
+
+    def job_recreate(self, ddb, rng):
+        """Deletes crash-recreate and creates it again under the same name, then puts items of
+        the new generation (only this thread writes that table)."""
+        m = self.m
+        job = RecreateJob(cycle=self.cycle, old_gen=m.rec_gen, old_id=m.rec_table_id, new_gen=m.rec_gen + 1)
+        m.rec_job = job
+        job.delete, res = self.call("jobs", "DeleteTable", REC_TABLE, lambda: ddb.delete_table(TableName=REC_TABLE))
+        if job.delete != Outcome.OK:
+            if job.delete == Outcome.FAIL and isinstance(res, botocore.exceptions.ClientError):
+                self.failures.append(f"DeleteTable {REC_TABLE} refused: {res}")
+            return
+        # Half the time the kill aims at the purge alone, else at the purge and the new table.
+        self.aim_after("recreate", rng, p=0.5)
+        job.create, res = self.call("jobs", "CreateTable", REC_TABLE, lambda: ddb.create_table(**rec_table_spec()))
+        if job.create != Outcome.OK:
+            if job.create == Outcome.FAIL and isinstance(res, botocore.exceptions.ClientError):
+                self.failures.append(f"CreateTable {REC_TABLE} after its DeleteTable refused: {res}")
+            return
+        job.new_id = res["TableDescription"].get("TableId")
+        self.aim_after("recreate", rng)
+        for batch in range(40):
+            if self.killing.is_set():
+                return
+            keys = sorted(rng.sample(range(REC_ITEMS), 25))
+            items = {f"r#{i:05d}": rec_item(f"r#{i:05d}", job.new_gen, f"c{self.cycle}.rec.{batch}.{i}") for i in keys}
+            outcome, res = self.call(
+                "jobs", "BatchWriteItem", REC_TABLE,
+                lambda: ddb.batch_write_item(RequestItems={REC_TABLE: [{"PutRequest": {"Item": it}} for it in items.values()]}),
+            )
+            unprocessed = set()
+            if outcome == Outcome.OK:
+                for r in (res.get("UnprocessedItems") or {}).get(REC_TABLE, []):
+                    unprocessed.add(r["PutRequest"]["Item"]["pk"]["S"])
+            for pk, item in items.items():
+                reg = job.puts.setdefault(pk, Register())
+                reg.record(Outcome.FAIL if pk in unprocessed else outcome, canon(item))
 
     def job_export_asof(self, ddb, rng):
         self._export(ddb, rng, as_of=self.m.snapshots[-1].time)
@@ -772,11 +1034,16 @@ class Harness:
         self.model = Model(args.workers)
         self.clients = [make_clients(self.server.endpoint, self.session) for _ in range(args.workers + 1)]
         self.ddb, self.s3 = make_clients(self.server.endpoint, self.session, retries=True)
+        self.probe = make_clients(self.server.endpoint, self.session)[0]
         self.lost = 0  # acknowledged writes missing or wrong
         self.corrupt = 0  # jobs stuck, or COMPLETED with missing, wrong or partial contents
         self.other = 0  # everything else that is wrong (visibility during the load, restarts)
         self.failed_jobs = 0  # jobs that ended FAILED (allowed after a crash, reported)
         self.resumed = {"export": 0, "import": 0}  # jobs the server resumed at a restart
+        self.stale = 0  # versions an "as of" read or a recreated table must never show
+        self.backfills_resumed = 0  # indexes found CREATING after a restart (their backfill resumes)
+        self.kills_in_backfill = 0  # kills that landed while an index was CREATING
+        self.maint_rng = random.Random(self.rng.getrandbits(64))  # choices of the maintenance checks
         self.clock_offset = 0.0  # the server clock offset last acknowledged
 
     # ---- helpers ---------------------------------------------------------------------------
@@ -810,6 +1077,72 @@ class Harness:
             return self.ddb.describe_table(TableName=name)["Table"]
         except self.ddb.exceptions.ResourceNotFoundException:
             return None
+
+    def batch_write(self, table: str, puts=(), deletes=()) -> None:
+        """Quiescent writes (verification, setup): every one must succeed."""
+        requests = [{"PutRequest": {"Item": it}} for it in puts]
+        requests += [{"DeleteRequest": {"Key": {"pk": {"S": pk}}}} for pk in deletes]
+        for i in range(0, len(requests), 25):
+            pending = {table: requests[i : i + 25]}
+            while pending:
+                pending = self.ddb.batch_write_item(RequestItems=pending).get("UnprocessedItems") or None
+
+    def enable_pitr(self, table: str, enabled: bool) -> dict:
+        self.ddb.update_continuous_backups(
+            TableName=table, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": enabled}
+        )
+        return self.describe_pitr(table)
+
+    def describe_pitr(self, table: str) -> dict:
+        d = self.ddb.describe_continuous_backups(TableName=table)["ContinuousBackupsDescription"]
+        return d["PointInTimeRecoveryDescription"]
+
+    def check_registers(self, regs: dict, table: dict, label: str, lost) -> int:
+        """Checks keys written by one thread at a time against a scan; returns how many changed."""
+        changed = 0
+        for pk, reg in regs.items():
+            actual = table.get(pk)
+            possible = reg.possible()
+            if actual not in possible:
+                acked = [v for o, v in reg.ops if o == Outcome.OK]
+                lost(
+                    f"{label} {pk}: found {str(actual)[:160]}; expected one of {[str(p)[:160] for p in possible]} "
+                    f"({len(acked)} acknowledged writes this cycle, {sum(1 for o, _ in reg.ops if o == Outcome.AMBIGUOUS)} in doubt)"
+                )
+            if reg.ops:
+                changed += 1
+            reg.settle(actual)
+        return changed
+
+    def query_all(self, **kwargs) -> list:
+        items = []
+        while True:
+            page = self.ddb.query(**kwargs)
+            items += page["Items"]
+            if "LastEvaluatedKey" not in page:
+                return items
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def count_all(self, **kwargs) -> int:
+        count, kwargs = 0, dict(kwargs, Select="COUNT")
+        while True:
+            page = self.ddb.scan(**kwargs)
+            count += page["Count"]
+            if "LastEvaluatedKey" not in page:
+                return count
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def create_index(self, name: str) -> None:
+        schema, projection = INDEXES[name]
+        self.ddb.update_table(
+            TableName=GSI_TABLE,
+            AttributeDefinitions=[{"AttributeName": a, "AttributeType": t} for a, t, _ in schema],
+            GlobalSecondaryIndexUpdates=[{"Create": {
+                "IndexName": name,
+                "KeySchema": [{"AttributeName": a, "KeyType": k} for a, _, k in schema],
+                "Projection": {"ProjectionType": projection},
+            }}],
+        )
 
     def delete_table(self, name: str) -> None:
         try:
@@ -850,9 +1183,57 @@ class Harness:
             ddb.put_item(TableName=TABLE, Item={"pk": {"S": pk}, "n": {"N": "0"}, "tok": {"S": "init"}})
         for pk in self.model.accounts:
             ddb.put_item(TableName=TABLE, Item={"pk": {"S": pk}, "bal": {"N": str(INITIAL_BALANCE)}, "ver": {"N": "0"}})
+        self.setup_maintenance()
         # The checkpoint must follow the enable instant by a second at least (whole seconds).
         time.sleep(1.1)
         self.checkpoint(0, [])
+
+    def setup_maintenance(self) -> None:
+        """The tables the maintenance jobs work on."""
+        m, ddb = self.model, self.ddb
+        key_only = dict(
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        # crash-gsi: thousands of items, starting with one index.
+        ddb.create_table(TableName=GSI_TABLE, **key_only)
+        base = [base_gsi_item(i) for i in range(GSI_BASE_ITEMS)]
+        self.batch_write(GSI_TABLE, puts=base)
+        m.gsi_base = {it["pk"]["S"]: canon(it) for it in base}
+        self.create_index("by-g")
+        deadline = time.monotonic() + INDEX_TIMEOUT
+        while any(g["IndexStatus"] != "ACTIVE" for g in self.ddb.describe_table(TableName=GSI_TABLE)["Table"]["GlobalSecondaryIndexes"]):
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"index by-g of {GSI_TABLE} not ACTIVE {INDEX_TIMEOUT}s after setup")
+            time.sleep(0.05)
+        m.indexes["by-g"] = True
+        # crash-pitr: PITR on, every key there (so its history is there to purge).
+        ddb.create_table(TableName=PITR_TABLE, **key_only)
+        self.enable_pitr(PITR_TABLE, True)
+        items = [kv_item(pk, f"init.{pk}", 10) for pk in m.pitr]
+        self.batch_write(PITR_TABLE, puts=items)
+        for it in items:
+            m.pitr[it["pk"]["S"]].settle(canon(it))
+        # crash-recreate: generation 1.
+        self.fill_recreate(None, 1)
+
+    def fill_recreate(self, table: dict | None, gen: int) -> None:
+        """Creates crash-recreate (generation `gen`) if `table` is None, then puts every key not
+        of that generation; the model then holds the table as it is."""
+        m = self.model
+        if table is None:
+            table = self.ddb.create_table(**rec_table_spec())["TableDescription"]
+            self.wait_active(REC_TABLE)
+        have = self.scan(REC_TABLE)
+        items = [
+            rec_item(pk, gen, f"fill.g{gen}.{pk}")
+            for pk in (f"r#{i:05d}" for i in range(REC_ITEMS))
+            if pk not in have or json.loads(have[pk])["gen"]["N"] != str(gen)
+        ]
+        strays = [pk for pk in have if not re.fullmatch(r"r#\d{5}", pk) or int(pk[2:]) >= REC_ITEMS]
+        self.batch_write(REC_TABLE, puts=items, deletes=strays)
+        m.rec_gen, m.rec_table_id, m.rec_items = gen, table.get("TableId"), self.scan(REC_TABLE)
 
     # ---- one cycle -------------------------------------------------------------------------
 
@@ -865,13 +1246,25 @@ class Harness:
             plan.append("import")
         if cycle % (every + 1) == 2 % (every + 1):
             plan.append("restore")
+        a = self.args
+        if a.index_every and cycle % a.index_every == 0:
+            plan.append("index")
+        if a.pitr_off_every and cycle % a.pitr_off_every == 2 % a.pitr_off_every:
+            plan.append("pitr_off")
+        if a.recreate_every and cycle % a.recreate_every == 4 % a.recreate_every:
+            plan.append("recreate")
         return plan
 
     def run_cycle(self, cycle: int) -> dict:
         t_start = time.monotonic()
         duration = self.rng.uniform(self.args.min_load, self.args.max_load)
         load = Load(self, cycle)
+        self.load = load
         plan = self.job_plan(cycle)
+        load.maint = {k for k in plan if k in MAINTENANCE}
+        m = self.model
+        m.index_ops, m.rec_job = [], None
+        m.pitr_off = "not sent" if "pitr_off" in plan else None
         threads = []
         for w in range(self.args.workers):
             ddb, s3 = self.clients[w]
@@ -890,6 +1283,15 @@ class Harness:
             time.sleep(min(target - now, 0.005))
         load.killing.set()
         load_time = time.monotonic() - load_began
+        if load.kill_aimed_at == "index":
+            # Did the kill land inside the backfill? (A few ms, before the kill.)
+            try:
+                t = self.probe.describe_table(TableName=GSI_TABLE)["Table"]
+                if any(g["IndexStatus"] == "CREATING" for g in t.get("GlobalSecondaryIndexes", [])):
+                    load.kill_aimed_at += ", CREATING at the kill"
+                    self.kills_in_backfill += 1
+            except Exception:  # noqa: BLE001 - only a statistic
+                pass
         with load.in_flight_lock:
             load.in_flight_at_kill = load.in_flight
         self.server.kill()
@@ -1082,6 +1484,7 @@ class Harness:
         stats["s3"] = changed
 
         stats.update(self.verify_jobs(cycle, failures, lost, corrupt))
+        stats.update(self.verify_maintenance(cycle, failures, lost, corrupt))
 
         # Multipart uploads left open by the kill: ours are aborted here; an export cut short
         # aborts its own when it resumes, so once every job has ended none of its may be open.
@@ -1106,6 +1509,319 @@ class Harness:
             self.delete_table(name)
             stats["pitr"] = f"c{snap.cycle}"
         return stats
+
+    # ---- maintenance jobs: GSI backfills, index, history and table purges ----------------------
+
+    def verify_maintenance(self, cycle, failures, lost, corrupt) -> dict:
+        def stale(msg, n=1):
+            failures.append("STALE VERSION: " + msg)
+            self.stale += n
+
+        def other(msg):
+            failures.append(msg)
+            self.other += 1
+
+        inject = cycle in self.args.inject_at
+        parts = [
+            self.verify_gsi(cycle, lost, corrupt, other, inject),
+            self.verify_pitr_off(cycle, lost, stale, other, inject),
+            self.verify_recreate(cycle, lost, corrupt, stale, other, inject),
+        ]
+        return {"maint": " ".join(p for p in parts if p)}
+
+    def verify_gsi(self, cycle, lost, corrupt, other, inject) -> str:
+        m = self.model
+        t = self.ddb.describe_table(TableName=GSI_TABLE)["Table"]
+        gsis = {g["IndexName"]: g for g in t.get("GlobalSecondaryIndexes", [])}
+        resumed = []
+        for name, g in gsis.items():
+            if g["IndexStatus"] == "CREATING":
+                resumed.append(name)
+                if g.get("Backfilling") is not True:
+                    other(f"index {name} of {GSI_TABLE} is CREATING without Backfilling: true")
+        self.backfills_resumed += len(resumed)
+        # Every backfill must end.
+        deadline = time.monotonic() + INDEX_TIMEOUT
+        while any(g["IndexStatus"] == "CREATING" for g in gsis.values()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+            t = self.ddb.describe_table(TableName=GSI_TABLE)["Table"]
+            gsis = {g["IndexName"]: g for g in t.get("GlobalSecondaryIndexes", [])}
+        for name, g in gsis.items():
+            if g["IndexStatus"] != "ACTIVE":
+                corrupt(f"index {name} of {GSI_TABLE} still {g['IndexStatus']} {INDEX_TIMEOUT:.0f}s after the restart")
+        for name in sorted(set(gsis) - set(INDEXES)):
+            other(f"index {name} of {GSI_TABLE} nobody created")
+        # The indexes this cycle's requests allow.
+        for name in INDEXES:
+            allowed, last = {m.indexes[name]}, None
+            for op, n, outcome in m.index_ops:
+                if n != name or outcome == Outcome.FAIL:
+                    continue
+                present = op == "create"
+                allowed = {present} if outcome == Outcome.OK else allowed | {present}
+                last = (op, outcome)
+            if (name in gsis) not in allowed:
+                lost(
+                    f"index {name} of {GSI_TABLE} is {'there' if name in gsis else 'gone'} after the restart "
+                    f"(this cycle: {[(op, o) for op, n, o in m.index_ops if n == name]}; before: {'there' if m.indexes[name] else 'gone'})"
+                )
+            m.indexes[name] = name in gsis
+            if name not in gsis or any(n == name for _, n, _ in m.index_ops):
+                m.index_skew.pop(name, None)  # a new index (or none): its count starts afresh
+        # The table: the workers' keys and the items of the setup.
+        table = self.scan(GSI_TABLE)
+        self.check_registers(m.gsi, table, GSI_TABLE, lost)
+        for pk, raw in m.gsi_base.items():
+            if table.get(pk) != raw:
+                lost(f"{GSI_TABLE} {pk}: found {str(table.get(pk))[:160]}; written at setup {raw[:160]}")
+        strays = [pk for pk in table if pk not in m.gsi and pk not in m.gsi_base]
+        if strays:
+            other(f"unexpected items in {GSI_TABLE}: {strays[:5]}")
+        active = [n for n, g in sorted(gsis.items()) if g["IndexStatus"] == "ACTIVE" and n in INDEXES]
+        if inject:
+            # Self-test: an indexed item goes behind the harness's back, between the scan that
+            # says what the index must hold and the Queries that read it.
+            for name in active:
+                view = index_view(name, table)
+                if view:
+                    pk = sorted(view, key=lambda k: (k not in m.gsi, k))[0]
+                    print(f"  self-test: deleting {pk} of {GSI_TABLE} before checking index {name}", flush=True)
+                    self.ddb.delete_item(TableName=GSI_TABLE, Key={"pk": {"S": pk}})
+                    if pk in m.gsi:
+                        m.gsi[pk].settle(None)
+                    else:
+                        m.gsi_base.pop(pk)
+                    break
+        # Every ACTIVE index: a Query on every hash key value gives exactly the table's items
+        # that have the index's key; its Scan and ItemCount count them.
+        sizes = []
+        for name in active:
+            expected = index_view(name, table)
+            (hash_attr, hash_type, _), *_ = INDEXES[name][0]
+            values = [f"g{k}" for k in range(G_VALUES)] if hash_attr == "g" else [str(k) for k in range(H_VALUES)]
+            got, twice = {}, []
+            for value in values:
+                for item in self.query_all(
+                    TableName=GSI_TABLE, IndexName=name, KeyConditionExpression="#k = :v",
+                    ExpressionAttributeNames={"#k": hash_attr}, ExpressionAttributeValues={":v": {hash_type: value}},
+                ):
+                    pk = item["pk"]["S"]
+                    if pk in got:
+                        twice.append(pk)
+                    got[pk] = canon(item)
+            what = f"index {name} of {GSI_TABLE}{' (its backfill resumed after the restart)' if name in resumed else ''}"
+            if got != expected:
+                corrupt(f"{what}: Queries on every key value differ from the table's items with its key: " + self.diff(expected, got))
+            if twice:
+                corrupt(f"{what}: Queries answered {twice[:5]} twice")
+            scanned = self.count_all(TableName=GSI_TABLE, IndexName=name)
+            if scanned != len(expected):
+                corrupt(f"{what}: Scan counts {scanned} items, {len(expected)} of the table's items have its key")
+            count = gsis[name].get("ItemCount")
+            skew = (count or 0) - len(expected)
+            # A wrong count stays wrong: reported when it first appears or changes.
+            if skew != m.index_skew.get(name, 0):
+                corrupt(
+                    f"{what}: DescribeTable ItemCount {count}, {len(expected)} of the table's items have its key "
+                    f"(Query found {len(got)}){'' if not m.index_skew.get(name) else f'; it was off by {m.index_skew[name]} before this cycle'}"
+                )
+            m.index_skew[name] = skew
+            sizes.append(f"{name}{'*' if name in resumed else ''}:{len(expected)}")
+        # Sometimes an index goes again (a purge that runs under the next cycle's load).
+        if m.index_ops and active and self.maint_rng.random() < 0.35:
+            name = self.maint_rng.choice(active)
+            self.ddb.update_table(TableName=GSI_TABLE, GlobalSecondaryIndexUpdates=[{"Delete": {"IndexName": name}}])
+            m.indexes[name] = False
+            sizes.append(f"-{name}")
+        return f"idx {','.join(sizes) or '-'}"
+
+    def verify_pitr_off(self, cycle, lost, stale, other, inject) -> str:
+        m = self.model
+        table = self.scan(PITR_TABLE)
+        self.check_registers(m.pitr, table, PITR_TABLE, lost)
+        strays = [pk for pk in table if pk not in m.pitr]
+        if strays:
+            other(f"unexpected items in {PITR_TABLE}: {strays[:5]}")
+        if m.pitr_off is None:
+            return ""
+        rng = self.maint_rng
+        how = {Outcome.OK: "acknowledged", Outcome.AMBIGUOUS: "in flight at the kill", Outcome.FAIL: "refused"}.get(
+            m.pitr_off, "not sent before the kill"
+        )
+        if self.describe_pitr(PITR_TABLE)["PointInTimeRecoveryStatus"] != "DISABLED":
+            if m.pitr_off == Outcome.OK:
+                lost(f"{PITR_TABLE}: PITR ENABLED after the restart, its disable was acknowledged")
+            self.enable_pitr(PITR_TABLE, False)
+            how += ", not applied: disabled now"
+        # While PITR is off: deletes, overwrites, and keys deleted earlier put again.
+        before_off = dict(table)
+        deleted, puts = [], {}
+        for pk in sorted(m.pitr):
+            r = rng.random()
+            if pk in table and r < 0.35:
+                deleted.append(pk)
+            elif (pk in table and r < 0.7) or (pk not in table and r < 0.5):
+                puts[pk] = kv_item(pk, f"c{cycle}.off.{pk}", 10)
+        self.batch_write(PITR_TABLE, puts=puts.values(), deletes=deleted)
+        for pk in deleted:
+            m.pitr[pk].settle(None)
+        for pk, item in puts.items():
+            m.pitr[pk].settle(canon(item))
+        # PITR on again; T is a second after the enable, and nothing is written until after T.
+        n0 = self.server.service_now()
+        d = self.enable_pitr(PITR_TABLE, True)
+        n1 = self.server.service_now()
+        earliest = d["EarliestRestorableDateTime"].timestamp()
+        if not math.floor(n0) <= earliest <= n1:
+            stale(
+                f"{PITR_TABLE}: EarliestRestorableDateTime {earliest} after PITR was enabled again between {n0:.3f} and "
+                f"{n1:.3f} (the window reaches into the earlier period)"
+            )
+        injected = None
+        if inject and deleted:
+            # Self-test: an item deleted while PITR was off comes back before T, unknown to the
+            # model, as if the old period's history answered the read.
+            injected = deleted[0]
+            print(f"  self-test: putting {injected} of {PITR_TABLE} back before the 'as of' time", flush=True)
+            self.ddb.put_item(TableName=PITR_TABLE, Item=json.loads(before_off[injected]))
+            m.pitr[injected].settle(before_off[injected])
+        at = math.floor(self.server.service_now()) + 1  # T: the next whole second
+        state = self.scan(PITR_TABLE)  # the state at T
+        if injected:
+            state.pop(injected, None)
+        now = self.server.service_now()
+        if now < at + 0.001:
+            self.server.admin("/_strata/clock", {"advance_seconds": math.ceil(at - now) + 1})
+        # After T: more changes, which the read as of T must not see.
+        present = sorted(k for k in m.pitr if m.pitr[k].confirmed is not None)
+        absent = sorted(k for k in m.pitr if m.pitr[k].confirmed is None)
+        post_deleted = [pk for pk in present if rng.random() < 0.08]
+        post_puts = {
+            pk: kv_item(pk, f"c{cycle}.after.{pk}", 10)
+            for pk in [k for k in present if k not in post_deleted and rng.random() < 0.15] + [k for k in absent if rng.random() < 0.3]
+        }
+        self.batch_write(PITR_TABLE, puts=post_puts.values(), deletes=post_deleted)
+        for pk in post_deleted:
+            m.pitr[pk].settle(None)
+        for pk, item in post_puts.items():
+            m.pitr[pk].settle(canon(item))
+        # T inside the restorable window (whose latest end lags now by five minutes).
+        self.clock_offset = self.server.admin("/_strata/clock", {"advance_seconds": CLOCK_STEP})["offset_seconds"]
+        name = f"pitr-off-c{cycle}"
+        self.ddb.restore_table_to_point_in_time(SourceTableName=PITR_TABLE, TargetTableName=name, RestoreDateTime=at)
+        self.wait_active(name)
+        got = self.scan(name)
+        self.delete_table(name)
+
+        def why(pk):
+            if pk in deleted:
+                return "deleted while PITR was off"
+            if pk in puts:
+                return "put while PITR was off"
+            if pk not in before_off:
+                return "absent since before the disable"
+            return "unchanged while PITR was off"
+
+        def when(pk):
+            # Writes of the key that overlapped the disable's request (from this cycle's journal).
+            entries = self.load.journal.entries
+            off = next((e for e in entries if e["op"] == "UpdateContinuousBackups"), None)
+            if off is None:
+                return ""
+            racing = [
+                f"{e['op']} {e.get('v', '')} sent {e['t0'] - off['t0']:+.3f}s, answered {e['t1'] - off['t0']:+.3f}s".replace("  ", " ")
+                for e in entries
+                if e["key"] == pk and e["op"] in ("PutItem", "DeleteItem") and e["t0"] < off["t1"] and e["t1"] > off["t0"]
+            ]
+            if not racing:
+                return ""
+            return f" [{'; '.join(racing)} from the disable's request, answered {off['t1'] - off['t0']:+.3f}s]"
+
+        # An item not as it was at T: a version of the earlier PITR period answered (an item
+        # deleted or put while PITR was off, found as that period left it).
+        wrong = sorted(pk for pk in set(got) | set(state) if got.get(pk) != state.get(pk) and (pk in got or pk in puts))
+        if wrong:
+            examples = "; ".join(
+                f"{pk} ({why(pk)}): restored {str(got.get(pk))[:100]}, at T {str(state.get(pk))[:100]}{when(pk)}" for pk in wrong[:4]
+            )
+            stale(
+                f"restore of {PITR_TABLE} as of T={at} (a second after PITR was enabled again; the disable was {how}) "
+                f"shows {len(wrong)} items not as they were at T: {examples}",
+                n=len(wrong),
+            )
+        missing = sorted(pk for pk in set(state) - set(got) if pk not in puts)
+        if missing:
+            lost(f"restore of {PITR_TABLE} as of T={at} (after PITR was enabled again) lacks items there at T: {missing[:5]}")
+        return f"pitr-off {len(deleted)}del/{len(puts)}put T+{len(wrong)} stale"
+
+    def verify_recreate(self, cycle, lost, corrupt, stale, other, inject) -> str:
+        m = self.model
+        job = m.rec_job
+        t = self.table_exists(REC_TABLE)
+        gen = None  # the generation of the table there now
+        if job is None:
+            if t is None:
+                lost(f"{REC_TABLE} gone (nobody deleted it this cycle)")
+            elif t.get("TableId") != m.rec_table_id:
+                other(f"{REC_TABLE} has TableId {t.get('TableId')}, not {m.rec_table_id} (nobody recreated it this cycle)")
+                gen = m.rec_gen
+            else:
+                gen = m.rec_gen
+        elif t is None:
+            if job.create == Outcome.OK:
+                lost(f"{REC_TABLE}: CreateTable after its DeleteTable was acknowledged, the table is gone after the restart")
+        elif t.get("TableId") == job.old_id:
+            if job.delete == Outcome.OK:
+                stale(f"{REC_TABLE}: the table deleted by an acknowledged DeleteTable is back after the restart (TableId {job.old_id})")
+            gen = job.old_gen
+        else:
+            if job.create is None or (job.new_id is not None and t.get("TableId") != job.new_id):
+                other(f"{REC_TABLE} has TableId {t.get('TableId')}: neither the deleted one {job.old_id} nor the one created {job.new_id}")
+            gen = job.new_gen
+        if t is not None and t["TableStatus"] != "ACTIVE":
+            t = self.wait_active(REC_TABLE)
+        out = f"rec g{gen}" if job is None else f"rec g{job.old_gen}->{gen or '-'}"
+        if t is None:
+            self.fill_recreate(None, job.new_gen if job else m.rec_gen + 1)
+            return out + "(made now)"
+        if inject:
+            print(f"  self-test: putting an item of generation {gen - 1} into {REC_TABLE}", flush=True)
+            self.ddb.put_item(TableName=REC_TABLE, Item=rec_item("r#00000", gen - 1, "injected"))
+        items = self.scan(REC_TABLE)
+        old = {pk: raw for pk, raw in items.items() if json.loads(raw)["gen"]["N"] != str(gen)}
+        if old:
+            pk = sorted(old)[0]
+            stale(
+                f"{REC_TABLE} (generation {gen}, TableId {t.get('TableId')}) shows {len(old)} items of another generation, "
+                f"e.g. {pk}: {old[pk][:120]}",
+                n=len(old),
+            )
+        current = {pk: raw for pk, raw in items.items() if pk not in old}
+        if job is not None and gen == job.new_gen:
+            self.check_registers(job.puts, current, REC_TABLE, lost)
+            strays = sorted(set(current) - set(job.puts))
+            if strays:
+                other(f"{REC_TABLE} (recreated): items nobody put: {strays[:5]}")
+        else:
+            expected = {pk: raw for pk, raw in m.rec_items.items() if pk not in old}  # old ones are reported above
+            if current != expected:
+                lost(f"{REC_TABLE} (generation {gen}, not recreated): " + self.diff(expected, current))
+        # Its index: entries of this generation only, one per item.
+        for g in range(max(0, gen - 10), gen + 1):
+            keys = {it["pk"]["S"] for it in self.query_all(
+                TableName=REC_TABLE, IndexName="by-gen", KeyConditionExpression="gen = :g",
+                ExpressionAttributeValues={":g": {"N": str(g)}},
+            )}
+            if g != gen and keys:
+                stale(f"{REC_TABLE} (generation {gen}): its index by-gen answers {len(keys)} items of generation {g}: {sorted(keys)[:5]}", n=len(keys))
+            if g == gen and keys != set(current):
+                corrupt(f"{REC_TABLE}: index by-gen for generation {gen}: " + self.diff({k: "" for k in current}, {k: "" for k in keys}))
+        count = t.get("ItemCount")
+        index_count = next((i.get("ItemCount") for i in t.get("GlobalSecondaryIndexes", []) if i["IndexName"] == "by-gen"), None)
+        if (count, index_count) != (len(items), len(items)):
+            other(f"{REC_TABLE} (generation {gen}): DescribeTable ItemCount {count}, index ItemCount {index_count}, {len(items)} items")
+        self.fill_recreate(t, gen)
+        return out
 
     def wait_active(self, name: str) -> dict:
         deadline = time.monotonic() + JOB_TIMEOUT
@@ -1472,13 +2188,13 @@ class Harness:
                     f"restart {s['restart']:.2f}s; kv {s['kv']} keys changed, {s['tx']} txs, s3 {s['s3']} keys changed; "
                     f"jobs [{jobs}] exp {s['exp']} imp {s['imp']} rst {s['rst']}"
                     f"{''.join(f' ({n} {k} resumed)' for k, n in s['resumed'].items() if n)}"
-                    f"{' pitr ' + s['pitr'] if 'pitr' in s else ''}; data {s['du'] / MIB:.0f} MiB; "
+                    f"{' pitr ' + s['pitr'] if 'pitr' in s else ''}; {s['maint']}; data {s['du'] / MIB:.0f} MiB; "
                     f"{s['seconds']:.1f}s{'' if not s['failures'] else ' — ' + str(len(s['failures'])) + ' problem(s)'}",
                     flush=True,
                 )
                 for f in s["failures"] + self.notes:
                     print("  " + f, flush=True)
-                if self.lost + self.corrupt + self.other >= self.args.max_failures:
+                if self.lost + self.corrupt + self.stale + self.other >= self.args.max_failures:
                     print(f"stopping after {self.args.max_failures} failures", flush=True)
                     break
         except Exception:  # noqa: BLE001
@@ -1488,14 +2204,15 @@ class Harness:
             self.server.stop()
         elapsed = time.monotonic() - began
         print(
-            f"{done} cycles, {self.lost} lost writes, {self.corrupt} corrupt jobs"
+            f"{done} cycles, {self.lost} lost writes, {self.corrupt} corrupt jobs, {self.stale} stale versions"
             f"{f', {self.other} other failures' if self.other else ''}"
             f" ({self.failed_jobs} jobs FAILED, {self.resumed['export']} exports and {self.resumed['import']} imports resumed"
-            f" after a restart;"
+            f" after a restart; {self.kills_in_backfill} kills during an index backfill,"
+            f" {self.backfills_resumed} indexes still CREATING after the restart;"
             f" {elapsed:.0f}s, {elapsed / max(done, 1):.1f}s per cycle)",
             flush=True,
         )
-        ok = self.lost == 0 and self.corrupt == 0 and self.other == 0
+        ok = self.lost == 0 and self.corrupt == 0 and self.stale == 0 and self.other == 0
         if ok and not self.args.keep:
             shutil.rmtree(self.workdir, ignore_errors=True)
         elif not ok:
@@ -1514,6 +2231,14 @@ def main(argv=None) -> int:
     p.add_argument("--job-kill", type=float, default=0.5,
                    help="probability that a job's start moves the kill to 0-120 ms after it")
     p.add_argument("--pitr-every", type=int, default=3, help="a quiescent restore-as-of check every N cycles (0: never)")
+    p.add_argument("--index-every", type=int, default=3,
+                   help="add a GSI to crash-gsi (deleting it first if there) under load every N cycles (0: never)")
+    p.add_argument("--pitr-off-every", type=int, default=4,
+                   help="disable PITR on crash-pitr under load every N cycles, then check as-of reads after re-enabling (0: never)")
+    p.add_argument("--recreate-every", type=int, default=5,
+                   help="delete and recreate crash-recreate under load every N cycles (0: never)")
+    p.add_argument("--maintenance-kill", type=float, default=0.8,
+                   help="probability that a maintenance job moves the kill to 0-150 ms after its request's answer")
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--workdir", default=None)
     p.add_argument("--evidence-dir", default=None)

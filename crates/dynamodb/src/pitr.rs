@@ -34,9 +34,8 @@ impl DynamoDb {
                 purge_history(&self.store, table_id, before).await?;
             }
             let purged = pending.map(|(_, before)| before);
-            let now = self.clock.now().as_microsecond();
             let (table, settled) = self
-                .change_definition(scope, name, move |def, work| {
+                .change_definition(scope, name, move |def, cx| {
                     if !disabling && def.pitr.is_none() {
                         if def.history_purge_before != purged {
                             // Disabled again (or recreated) since the purge above: purge anew.
@@ -44,12 +43,17 @@ impl DynamoDb {
                         }
                         def.history_purge_before = None;
                     }
+                    // The switch's cut-off is a stamp of this very write: item writes committed
+                    // before it are stamped before it and see the old setting, those after it
+                    // after it and see the new one (a time read before the change was queued
+                    // would let a write in flight fall on the wrong side).
                     if disabling && def.pitr.is_some() {
                         // History is only kept while enabled; what was kept goes now.
-                        def.history_purge_before = Some(now as u64);
-                        work.push(Maintenance::PurgeHistory {
+                        let cutoff = cx.stamp();
+                        def.history_purge_before = Some(cutoff);
+                        cx.push(Maintenance::PurgeHistory {
                             table_id: def.id,
-                            before: now as u64,
+                            before: cutoff,
                         });
                     }
                     def.pitr = match (def.pitr, recovery_period_in_days) {
@@ -59,7 +63,7 @@ impl DynamoDb {
                             ..current
                         }),
                         (None, Some(days)) => Some(PointInTimeRecovery {
-                            enabled_at_micros: now,
+                            enabled_at_micros: i64::try_from(cx.stamp()).unwrap_or(i64::MAX),
                             recovery_period_in_days: days,
                         }),
                     };

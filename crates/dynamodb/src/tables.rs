@@ -78,6 +78,30 @@ pub struct UpdateTable {
     pub table_class: Option<String>,
 }
 
+/// What a definition change may do besides editing the definition, inside its write: record
+/// the maintenance it leaves, and take a commit stamp.
+pub(crate) struct DefinitionChange<'a, 't> {
+    txn: &'a mut WriteTxn<'t>,
+    catalog: &'a crate::catalog::Catalog,
+    clock: &'a strata_clock::Clock,
+    work: Vec<Maintenance>,
+}
+
+impl DefinitionChange<'_, '_> {
+    /// Records `work` to run once the change is durable.
+    pub fn push(&mut self, work: Maintenance) {
+        self.work.push(work);
+    }
+
+    /// A commit stamp of this change: after every item write committed before it, before
+    /// every one committed after it. The cut-off of a change to what item writes do (PITR on
+    /// or off) must be this, not a time read before the change was queued.
+    pub fn stamp(&mut self) -> u64 {
+        self.catalog
+            .next_stamp(self.txn, self.clock.now().as_microsecond())
+    }
+}
+
 /// DynamoDB's limits on indexes per table.
 pub const MAX_GLOBAL_INDEXES: usize = 20;
 pub const MAX_LOCAL_INDEXES: usize = 5;
@@ -245,19 +269,28 @@ impl DynamoDb {
         change: F,
     ) -> Result<(Table, T)>
     where
-        F: FnOnce(&mut TableDefinition, &mut Vec<Maintenance>) -> Result<T> + Send + 'static,
+        F: FnOnce(&mut TableDefinition, &mut DefinitionChange<'_, '_>) -> Result<T>
+            + Send
+            + 'static,
         T: Send + 'static,
     {
         let key = layout::table_key(scope.account, scope.region, name);
         let queue = self.maintenance.clone();
         let catalog = self.catalog.clone();
+        let clock = self.clock.clone();
         let (out, pushed) = self
             .store
             .write(move |txn| {
                 let mut def =
                     read_definition(txn, &key)?.ok_or_else(DynamoDbError::table_not_found)?;
-                let mut work = Vec::new();
-                let out = change(&mut def, &mut work)?;
+                let mut cx = DefinitionChange {
+                    txn,
+                    catalog: &catalog,
+                    clock: &clock,
+                    work: Vec::new(),
+                };
+                let out = change(&mut def, &mut cx)?;
+                let work = std::mem::take(&mut cx.work);
                 write_definition(txn, key, &def);
                 let pushed = !work.is_empty();
                 for work in work {
@@ -311,7 +344,7 @@ impl DynamoDb {
     ) -> Result<Table> {
         let now = self.clock.now().as_microsecond();
         let (table, ()) = self
-            .change_definition(scope, name, move |def, work| {
+            .change_definition(scope, name, move |def, cx| {
                 let mut changed = false;
                 if let Some(mode) = input.billing_mode {
                     if mode != def.billing_mode && mode == BillingMode::PayPerRequest {
@@ -383,7 +416,7 @@ impl DynamoDb {
                         )));
                     };
                     let index = def.indexes.remove(at);
-                    work.push(Maintenance::PurgeIndex {
+                    cx.push(Maintenance::PurgeIndex {
                         table_id: def.id,
                         index_id: index.id,
                     });
@@ -409,7 +442,7 @@ impl DynamoDb {
                     }
                     let id = def.next_index_id;
                     def.next_index_id += 1;
-                    work.push(Maintenance::Backfill {
+                    cx.push(Maintenance::Backfill {
                         account: def.account.clone(),
                         region: def.region.clone(),
                         table_name: def.name.clone(),
