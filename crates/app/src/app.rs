@@ -45,7 +45,7 @@ impl App {
     /// Builds the application over an opened store and the directory of S3 object files,
     /// restoring the clock offset persisted by an earlier run so that service time never
     /// goes back across restarts, and migrating records an older strata stored
-    /// ([`crate::migrate`]). Background work starts with [`App::start`].
+    /// (`migrate.rs`). Background work starts with [`App::start`].
     pub async fn open(
         store: Store,
         objects: BlobDir,

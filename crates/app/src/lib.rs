@@ -5,10 +5,13 @@
 //!
 //! - [`caller`]: who is asking (an authenticated [`Caller`], or an anonymous S3 requester);
 //! - [`authz`]: the one authorization entry point, used by request handlers and jobs alike,
-//!   with S3's layers in [`s3::access`] and DynamoDB's condition keys in
+//!   with S3's layers and its per-request context in [`s3`] and DynamoDB's condition keys in
 //!   [`dynamodb::access`]; [`simulate`] explains a decision without acting on it;
+//! - [`dynamodb`], [`iam`] (with STS): each operation as a typed input, one function that runs
+//!   it with AWS's rules, and a typed output;
 //! - [`jobs`]: the durable job runner every piece of background work goes through;
-//! - [`App`]: the engines, the one clock and the runner, shared by every request.
+//! - [`App`]: the engines, the one clock and the runner, shared by every request; opening it
+//!   checks the format of every stored record kind and migrates older ones.
 //!
 //! It never sees HTTP, headers or wire bytes, and knows nothing of s3s: the edge decodes
 //! requests into the types here and renders what comes back.

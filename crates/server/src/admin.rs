@@ -5,7 +5,7 @@
 //! - `POST /_strata/clock` with `{"advance_seconds":N}` moves service time forward
 //!   (never back) and persists the offset before answering.
 //! - `POST /_strata/simulate` decides a request against the stored policies (see
-//!   [`crate::simulate`]).
+//!   `strata_app::simulate`).
 //!
 //! They are unauthenticated: strata is a local development server, and moving its
 //! clock is how tests exercise time-based behaviour.

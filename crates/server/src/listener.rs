@@ -26,7 +26,7 @@ const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// Serves `listener` until `shutdown` resolves, with the application's job runner started.
 /// Then new connections are refused, idle keep-alive connections close, and in-flight
-/// requests get [`DRAIN_TIMEOUT`].
+/// requests get `DRAIN_TIMEOUT`.
 pub async fn serve(listener: TcpListener, app: Arc<App>, shutdown: impl Future<Output = ()>) {
     tokio::pin!(shutdown);
     app.start();

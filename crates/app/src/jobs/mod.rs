@@ -11,7 +11,7 @@
 //! (an export COMPLETED or FAILED, a restore ACTIVE or gone, an index ACTIVE).
 //!
 //! The periodic passes — the TTL sweep and the collection of history that fell out of the
-//! PITR windows ([`sweeps`]) — need no record: each pass reads what to do from the store.
+//! PITR windows (`sweeps.rs`) — need no record: each pass reads what to do from the store.
 
 mod export;
 mod failure;

@@ -1,7 +1,7 @@
 //! DynamoDB's JSON 1.0 protocol: each operation's body decoded into the application's typed
-//! input ([`input`] and one decoder module per group of operations, with DynamoDB's
+//! input (`input.rs` and one decoder module per group of operations, with DynamoDB's
 //! `SerializationException` and model-constraint messages), run by `strata_app::dynamodb`,
-//! and its typed output encoded; errors are rendered in [`errors`]. Operations strata does
+//! and its typed output encoded; errors are rendered in `errors.rs`. Operations strata does
 //! not serve answer `UnknownOperationException`, as DynamoDB answers an operation it does not
 //! know.
 

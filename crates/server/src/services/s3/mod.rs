@@ -6,14 +6,14 @@
 //! through [`Adapter`], the one place that turns s3s's types into engine calls; if s3s has to
 //! go, only this module changes.
 //!
-//! - [`identity`]: the s3s hooks — secret keys, session tokens, who is calling.
-//! - [`context`]: each operation's request context, resolved once (the application layer's
+//! - `identity`: the s3s hooks — secret keys, session tokens, who is calling.
+//! - `context`: each operation's request context, resolved once (the application layer's
 //!   `BucketContext`: requester, bucket, expected owner), which answers every authorization
 //!   through the one entry point with S3's layers.
-//! - [`buckets`], [`objects`], [`copy`], [`listing`], [`multipart`], [`tagging`]: the
-//!   operations; [`upload`] what writes carry (bodies verified, ACLs, headers),
-//!   [`conditions`] conditional reads and ranges.
-//! - [`errors`]: engine errors and refusals in S3's codes, statuses and messages.
+//! - `buckets`, `objects`, `copy`, `listing`, `multipart`, `tagging`: the
+//!   operations; `upload` what writes carry (bodies verified, ACLs, headers),
+//!   `conditions` conditional reads and ranges.
+//! - `errors`: engine errors and refusals in S3's codes, statuses and messages.
 
 mod buckets;
 mod conditions;
