@@ -28,8 +28,8 @@
 #      compare ratios rather than absolute numbers.
 #   3. strata's memory during ExportTableToPointInTime of an EXPORT_ITEMS-item table: loaded
 #      with strata-bench (BatchWriteItem, 16 connections), the server restarted on its data,
-#      then peak VmRSS sampled every 100 ms until the export is COMPLETED. The peers have no
-#      export.
+#      then peak VmRSS sampled every 100 ms until the export is COMPLETED; the same for the
+#      baseline strata when BASELINE_BIN is given. The peers have no export.
 #
 # Environment (defaults in brackets):
 #   SCRATCH            where the peers are installed [${TMPDIR:-/tmp}/strata-bench-peers]
@@ -454,31 +454,40 @@ for workload in $WORKLOADS; do
 done
 for name in "${servers[@]}"; do stop "$name"; done
 
-# --- 3. strata's RSS during an export ---------------------------------------------------
-export_result='{"skipped": "EXPORT_ITEMS=0"}'
-if ((EXPORT_ITEMS > 0)) && [[ ! -v "why[strata]" ]]; then
-  if start strata "$work/export"; then
-    say "strata: loading $EXPORT_ITEMS items of $EXPORT_ITEM_SIZE B for the export"
-    if "$bench" dynamodb --endpoint "http://127.0.0.1:${port[strata]}" --table strata-export \
-      --workload get --items "$EXPORT_ITEMS" --item-size "$EXPORT_ITEM_SIZE" --seconds 1 \
-      --concurrency 16 >"$work/export-load.log" 2>&1; then
-      load_seconds=$(sed -n 's/.* in \([0-9.]*\) s$/\1/p' "$work/export-load.log" | head -n 1)
-      say "strata: loaded in ${load_seconds:-?} s"
-      # A restart, so the RSS measured is the export's and not what the load left behind.
-      stop strata
-      start strata "$work/export"
-      say "strata: exporting"
-      export_result=$("$python" "$work/helper.py" export "${port[strata]}" "${pid[strata]}" \
-        strata-export "$EXPORT_ITEMS" | jq -c --arg load "${load_seconds:-}" '. + {load_seconds: ($load | tonumber? // null)}')
-      say "strata: $export_result"
-    else
-      export_result=$(jq -cn --arg why "load failed: $(last_line "$work/export-load.log")" '{"failed": $why}')
-    fi
-    stop strata
-  else
-    export_result=$(jq -cn --arg why "${why[strata]}" '{"failed": $why}')
+# --- 3. strata's RSS during an export (and the baseline's, when one is given) -----------
+declare -A export_result=()
+exporters=(strata)
+[[ -n ${BASELINE_BIN:-} ]] && exporters+=(baseline)
+for name in "${exporters[@]}"; do
+  export_result[$name]='{"skipped": "EXPORT_ITEMS=0"}'
+  ((EXPORT_ITEMS > 0)) || continue
+  if [[ -v "why[$name]" ]]; then
+    export_result[$name]=$(jq -cn --arg why "${why[$name]}" '{"failed": $why}')
+    continue
   fi
-fi
+  if start "$name" "$work/export-$name"; then
+    say "$name: loading $EXPORT_ITEMS items of $EXPORT_ITEM_SIZE B for the export"
+    if "$bench" dynamodb --endpoint "http://127.0.0.1:${port[$name]}" --table strata-export \
+      --workload get --items "$EXPORT_ITEMS" --item-size "$EXPORT_ITEM_SIZE" --seconds 1 \
+      --concurrency 16 >"$work/export-load-$name.log" 2>&1; then
+      load_seconds=$(sed -n 's/.* in \([0-9.]*\) s$/\1/p' "$work/export-load-$name.log" | head -n 1)
+      say "$name: loaded in ${load_seconds:-?} s"
+      # A restart, so the RSS measured is the export's and not what the load left behind.
+      stop "$name"
+      start "$name" "$work/export-$name"
+      say "$name: exporting"
+      export_result[$name]=$("$python" "$work/helper.py" export "${port[$name]}" "${pid[$name]}" \
+        strata-export "$EXPORT_ITEMS" | jq -c --arg load "${load_seconds:-}" '. + {load_seconds: ($load | tonumber? // null)}')
+      say "$name: ${export_result[$name]}"
+    else
+      export_result[$name]=$(jq -cn --arg why "load failed: $(last_line "$work/export-load-$name.log")" '{"failed": $why}')
+    fi
+    stop "$name"
+  else
+    export_result[$name]=$(jq -cn --arg why "${why[$name]}" '{"failed": $why}')
+  fi
+  rm -rf "$work/export-$name"
+done
 
 # --- tables -----------------------------------------------------------------------------
 names_json=$(printf '%s\n' "${servers[@]}" | jq -R . | jq -sc .)
@@ -544,14 +553,14 @@ echo
 echo "| server | version | data | cold start to first ListTables, ms (median of $COLD_STARTS; min–max) | restart, ms (median) | idle RSS, MB (median) | peak RSS during an export of $(sed ':a;s/\B[0-9]\{3\}\>/,&/;ta' <<<"$EXPORT_ITEMS") items, MB |"
 echo "|---|---|---|---:|---:|---:|---:|"
 for name in "${servers[@]}"; do
-  if [[ $name == strata ]]; then
+  if [[ -v "export_result[$name]" ]]; then
     export_cell=$(jq -r '
       if .skipped then "skipped (\(.skipped))" elif .failed then "failed (\(.failed))"
       else
         def thousands: tostring | if length > 3 then (.[:-3] | thousands) + "," + .[-3:] else . end;
         "\(.rss_peak_mb | round) (\(.rss_before_mb | round) before; \(.items | thousands) items exported in \(.seconds | round) s"
         + (if .load_seconds then ", loaded in \(.load_seconds | round) s" else "" end) + ")" end
-    ' <<<"$export_result")
+    ' <<<"${export_result[$name]}")
   else
     export_cell="n/a (no export)"
   fi
