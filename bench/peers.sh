@@ -34,7 +34,7 @@
 # Environment (defaults in brackets):
 #   SCRATCH            where the peers are installed [${TMPDIR:-/tmp}/strata-bench-peers]
 #   DYNOXIDE_VERSION [3.2.0]   MOTO_VERSION [5.2.5]   DYNALITE_VERSION [4.0.0]
-#   PEERS              which peers to run [dynoxide moto dynalite]
+#   PEERS              which peers to run [dynoxide moto dynalite]; empty for none
 #   BASELINE_BIN       another strata binary (an earlier build) to run as the peer "baseline",
 #                      for before/after ratios in one run [none]; BASELINE_VERSION names it
 #   WORKLOADS          [put get query mix]     CONCURRENCY [64]     BENCH_SECONDS [10]
@@ -58,7 +58,7 @@ SCRATCH=${SCRATCH:-${TMPDIR:-/tmp}/strata-bench-peers}
 DYNOXIDE_VERSION=${DYNOXIDE_VERSION:-3.2.0}
 MOTO_VERSION=${MOTO_VERSION:-5.2.5}
 DYNALITE_VERSION=${DYNALITE_VERSION:-4.0.0}
-PEERS=${PEERS:-dynoxide moto dynalite}
+PEERS=${PEERS-dynoxide moto dynalite}
 WORKLOADS=${WORKLOADS:-put get query mix}
 CONCURRENCY=${CONCURRENCY:-64}
 BENCH_SECONDS=${BENCH_SECONDS:-10}
