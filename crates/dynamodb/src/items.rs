@@ -266,6 +266,14 @@ impl DynamoDb {
     pub fn table(&self, scope: Scope<'_>, name: &str) -> Result<Table> {
         self.catalog.require(scope.account, scope.region, name)
     }
+
+    /// The table `name` if it is still the one with storage id `id`: not deleted, nor
+    /// recreated under the same name since a job recorded it.
+    pub fn table_with_id(&self, scope: Scope<'_>, name: &str, id: u64) -> Option<Table> {
+        self.catalog
+            .get(scope.account, scope.region, name)
+            .filter(|t| t.def.id == id)
+    }
 }
 
 /// Write costs of a group of item writes, by table (for batch and transaction capacity).

@@ -10,14 +10,17 @@
 //! a restart. Every piece of work is idempotent: run twice, or resumed after a crash part-way,
 //! it ends in the same state.
 
+use std::sync::atomic::Ordering;
+
 use serde::{Deserialize, Serialize};
 use strata_dynamodb_item::item_size;
 use strata_storage::{StorageError, Store, WriteTxn};
 
 use crate::DynamoDb;
+use crate::catalog::Table;
 use crate::error::{DynamoDbError, Result};
 use crate::layout;
-use crate::schema::IndexStatus;
+use crate::schema::{IndexDefinition, IndexStatus};
 use crate::tables::Scope;
 use crate::version::Version;
 
@@ -91,8 +94,35 @@ impl DynamoDb {
                 .await
             }
             Maintenance::PurgeHistory { table_id, before } => {
-                purge_history(&self.store, *table_id, *before).await
+                purge_history(&self.store, *table_id, *before).await?;
+                self.history_purged(*table_id, *before).await
             }
+        }
+    }
+
+    /// Clears the table's `history_purge_before` once the purge it names is done (unless PITR
+    /// was enabled and disabled again since, naming a new one).
+    async fn history_purged(&self, table_id: u64, before: u64) -> Result<()> {
+        let Some(table) = self
+            .catalog
+            .all()
+            .into_iter()
+            .find(|t| t.def.id == table_id)
+        else {
+            return Ok(());
+        };
+        let cleared = self
+            .change_table(&table, move |def| {
+                if def.history_purge_before == Some(before) {
+                    def.history_purge_before = None;
+                }
+                Ok(())
+            })
+            .await;
+        match cleared {
+            // Deleted meanwhile: its purge covers the history too.
+            Err(DynamoDbError::ResourceNotFound(_)) => Ok(()),
+            other => other,
         }
     }
 
@@ -113,19 +143,14 @@ impl DynamoDb {
         let end = layout::table_prefix(table_id + 1).to_vec();
         let mut after: Option<Vec<u8>> = None;
         loop {
-            let Some(table) = self
-                .catalog
-                .get(scope.account, scope.region, name)
-                .filter(|t| t.def.id == table_id)
-            else {
+            let Some(table) = self.table_with_id(scope, name, table_id) else {
                 return Ok(());
             };
-            let Some(index) = table.def.indexes.iter().find(|i| i.id == index_id).cloned() else {
+            // The live definition, not the catalog's: the write that added the index may have
+            // committed (and woken this job) before the catalog was refreshed.
+            let Some(index) = creating_index(&table, index_id) else {
                 return Ok(());
             };
-            if index.status == IndexStatus::Active {
-                return Ok(());
-            }
             let keys: Vec<Vec<u8>> = {
                 let start = match &after {
                     Some(k) => std::ops::Bound::Excluded(k.clone()),
@@ -146,6 +171,11 @@ impl DynamoDb {
             let t = table.clone();
             self.store
                 .write(move |txn| {
+                    // The index (or its table) may have been deleted since it was read above,
+                    // and its entries purged already: write none for it.
+                    if creating_index(&t, index_id).is_none() {
+                        return Ok(());
+                    }
                     for key in keys {
                         let Some(bytes) = txn.get(layout::ITEMS, &key)? else {
                             continue;
@@ -195,6 +225,20 @@ impl DynamoDb {
     }
 }
 
+/// Index `index_id` of `table` if the live definition still has it CREATING and the table
+/// is not deleted.
+fn creating_index(table: &Table, index_id: u32) -> Option<IndexDefinition> {
+    if table.state.deleted.load(Ordering::Acquire) {
+        return None;
+    }
+    table
+        .live_def()
+        .indexes
+        .iter()
+        .find(|i| i.id == index_id && i.status == IndexStatus::Creating)
+        .cloned()
+}
+
 /// Deletes everything under `prefix` in `keyspaces`, in batches.
 async fn purge_prefix(store: &Store, prefix: &[u8], keyspaces: &[&'static str]) -> Result<()> {
     for &keyspace in keyspaces {
@@ -204,17 +248,9 @@ async fn purge_prefix(store: &Store, prefix: &[u8], keyspaces: &[&'static str]) 
                 .take(BATCH)
                 .map(|kv| kv.map(|(k, _)| k))
                 .collect::<std::result::Result<_, _>>()?;
-            if keys.is_empty() {
+            if delete_keys(store, keyspace, keys).await? == 0 {
                 break;
             }
-            store
-                .write(move |txn| {
-                    for key in keys {
-                        txn.delete(keyspace, key);
-                    }
-                    Ok::<_, DynamoDbError>(())
-                })
-                .await?;
         }
     }
     Ok(())
@@ -248,16 +284,7 @@ pub(crate) async fn purge_history(store: &Store, table_id: u64, before: u64) -> 
         let Some(mut last) = last else { break };
         last.push(0);
         from = last;
-        if !doomed.is_empty() {
-            store
-                .write(move |txn| {
-                    for key in doomed {
-                        txn.delete(layout::HISTORY, key);
-                    }
-                    Ok::<_, DynamoDbError>(())
-                })
-                .await?;
-        }
+        delete_keys(store, layout::HISTORY, doomed).await?;
     }
     // Change keys begin with their stamp: one range.
     loop {
@@ -267,16 +294,29 @@ pub(crate) async fn purge_history(store: &Store, table_id: u64, before: u64) -> 
             .take(BATCH)
             .map(|row| row.map(|(k, _)| k))
             .collect::<std::result::Result<_, _>>()?;
-        if keys.is_empty() {
+        if delete_keys(store, layout::CHANGES, keys).await? == 0 {
             return Ok(());
         }
-        store
-            .write(move |txn| {
-                for key in keys {
-                    txn.delete(layout::CHANGES, key);
-                }
-                Ok::<_, DynamoDbError>(())
-            })
-            .await?;
     }
+}
+
+/// Deletes `keys` from `keyspace` in one write; returns how many.
+pub(crate) async fn delete_keys(
+    store: &Store,
+    keyspace: &'static str,
+    keys: Vec<Vec<u8>>,
+) -> Result<u64> {
+    let n = keys.len() as u64;
+    if n == 0 {
+        return Ok(0);
+    }
+    store
+        .write(move |txn| {
+            for key in keys {
+                txn.delete(keyspace, key);
+            }
+            Ok::<_, DynamoDbError>(())
+        })
+        .await?;
+    Ok(n)
 }

@@ -7,9 +7,9 @@
 
 use crate::DynamoDb;
 use crate::catalog::Table;
-use crate::error::{DynamoDbError, Result};
+use crate::error::Result;
 use crate::layout;
-use crate::maintenance::{Maintenance, purge_history};
+use crate::maintenance::{Maintenance, delete_keys, purge_history};
 use crate::schema::PointInTimeRecovery;
 use crate::tables::Scope;
 
@@ -131,12 +131,11 @@ impl DynamoDb {
             }
             done.insert(encoded);
             if doomed.len() >= BATCH {
-                removed += self
-                    .delete_keys(layout::HISTORY, std::mem::take(&mut doomed))
-                    .await?;
+                removed +=
+                    delete_keys(&self.store, layout::HISTORY, std::mem::take(&mut doomed)).await?;
             }
         }
-        removed += self.delete_keys(layout::HISTORY, doomed).await?;
+        removed += delete_keys(&self.store, layout::HISTORY, doomed).await?;
         let end = layout::change_key(id, earliest, b"");
         let changes: Vec<Vec<u8>> = self
             .store
@@ -144,24 +143,8 @@ impl DynamoDb {
             .filter_map(|row| row.ok().map(|(k, _)| k))
             .collect();
         for chunk in changes.chunks(BATCH) {
-            removed += self.delete_keys(layout::CHANGES, chunk.to_vec()).await?;
+            removed += delete_keys(&self.store, layout::CHANGES, chunk.to_vec()).await?;
         }
         Ok(removed)
-    }
-
-    async fn delete_keys(&self, keyspace: &'static str, keys: Vec<Vec<u8>>) -> Result<u64> {
-        let n = keys.len() as u64;
-        if n == 0 {
-            return Ok(0);
-        }
-        self.store
-            .write(move |txn| {
-                for key in keys {
-                    txn.delete(keyspace, key);
-                }
-                Ok::<_, DynamoDbError>(())
-            })
-            .await?;
-        Ok(n)
     }
 }

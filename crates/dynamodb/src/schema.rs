@@ -235,10 +235,11 @@ pub struct TableDefinition {
     /// The table's resource-based policy (PutResourcePolicy).
     #[serde(default)]
     pub resource_policy: Option<ResourcePolicy>,
-    /// Set by the write that disables PITR, until PITR is enabled again: history stamped
-    /// before this (µs) belongs to the ended PITR period and is being dropped
-    /// ([`crate::maintenance::Maintenance::PurgeHistory`]). Enabling PITR first completes the
-    /// purge, so no version of the old period can answer an "as of" read of the new one.
+    /// Set by the write that disables PITR, until its purge is done: history stamped before
+    /// this (µs) belongs to the ended PITR period and is being dropped
+    /// ([`crate::maintenance::Maintenance::PurgeHistory`], which clears it). Enabling PITR
+    /// while it is set first completes the purge, so no version of the old period can answer
+    /// an "as of" read of the new one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub history_purge_before: Option<u64>,
     /// Set while a restore or an import fills the table: it reads `CREATING`, and its items

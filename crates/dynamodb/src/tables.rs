@@ -304,14 +304,14 @@ impl DynamoDb {
                 Ok::<_, DynamoDbError>((out, pushed))
             })
             .await?;
-        if pushed {
-            self.maintenance.wake();
-        }
         let table = self
             .catalog
             .refresh(scope.account, scope.region, name)?
-            .ok_or_else(DynamoDbError::table_not_found)?;
-        Ok((table, out))
+            .ok_or_else(DynamoDbError::table_not_found);
+        if pushed {
+            self.maintenance.wake();
+        }
+        Ok((table?, out))
     }
 
     /// [`DynamoDb::change_definition`] for a table already looked up: refuses if the
@@ -503,8 +503,8 @@ impl DynamoDb {
                 Ok::<_, DynamoDbError>(())
             })
             .await?;
-        self.maintenance.wake();
         self.catalog.remove(&def.account, &def.region, &def.name);
+        self.maintenance.wake();
         Ok(())
     }
 

@@ -619,6 +619,20 @@ async fn changes_record_their_maintenance_and_running_it_twice_changes_nothing()
             .history_purge_before
             .is_none()
     );
+    // Disabled again, the purge job itself clears the marker once done.
+    db.set_point_in_time_recovery(SCOPE, "m", None)
+        .await
+        .expect("disabled again");
+    let purge = queue.take();
+    assert!(matches!(purge[..], [Maintenance::PurgeHistory { .. }]));
+    db.run_maintenance(&purge[0]).await.expect("purged");
+    assert!(
+        db.table(SCOPE, "m")
+            .expect("table")
+            .def
+            .history_purge_before
+            .is_none()
+    );
 
     let mut delete_index = strata_dynamodb::tables::UpdateTable::default();
     delete_index.delete_indexes.push("by-g".into());

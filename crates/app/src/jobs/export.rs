@@ -348,9 +348,7 @@ async fn export(app: &App, caller: &Caller, record: &ExportRecord) -> Result<Don
     };
     let table = app
         .dynamodb
-        .table(scope, &record.table_name)
-        .ok()
-        .filter(|t| t.def.id == record.table_storage_id)
+        .table_with_id(scope, &record.table_name, record.table_storage_id)
         .ok_or_else(|| Failure {
             code: "UNKNOWN",
             message: format!("Table not found: {}", record.table_arn),

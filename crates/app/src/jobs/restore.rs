@@ -34,9 +34,7 @@ pub async fn run(
     };
     let found = app
         .dynamodb
-        .table(source_scope, &source.name)
-        .ok()
-        .filter(|t| t.def.id == source.storage_id);
+        .table_with_id(source_scope, &source.name, source.storage_id);
     let outcome = match &found {
         Some(source) => app
             .dynamodb
