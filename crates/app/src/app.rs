@@ -11,6 +11,7 @@ use strata_storage::{StorageError, Store};
 
 use crate::jobs::Jobs;
 
+/// Small named values of the server's own: the clock offset, the next job id.
 pub(crate) const SERVER_META: &str = "server.meta";
 const CLOCK_OFFSET_KEY: &[u8] = b"clock_offset_micros";
 
@@ -37,8 +38,6 @@ pub enum OpenError {
     DynamoDb(#[from] DynamoDbError),
     #[error(transparent)]
     S3(#[from] S3Error),
-    #[error("stored jobs: {0}")]
-    Jobs(String),
 }
 
 impl App {
@@ -60,7 +59,7 @@ impl App {
             None => 0,
         };
         let clock = Clock::with_offset_micros(offset);
-        let jobs = Arc::new(Jobs::new(store.clone(), clock.clone()));
+        let jobs = Arc::new(Jobs::new(store.clone()));
         let app = Self {
             iam: Iam::new(store.clone()),
             dynamodb: DynamoDb::open(store.clone(), clock.clone(), jobs.clone())?,
@@ -78,6 +77,13 @@ impl App {
     /// periodic sweeps begin.
     pub fn start(self: &Arc<Self>) {
         crate::jobs::start(self.clone());
+    }
+
+    /// Now on the server clock in µs, truncated to milliseconds: AWS's precision for the
+    /// times job descriptions report.
+    pub fn now_millis(&self) -> i64 {
+        let now = self.clock.now().as_microsecond();
+        now - now.rem_euclid(1000)
     }
 
     /// Moves the clock forward and persists the new offset before answering.

@@ -2,16 +2,25 @@
 //! (`strata_storage::RecordKind`): run at open, before anything is served.
 //!
 //! Format 1 is the first recorded format. From 0 (a data directory from before formats were
-//! recorded) the stored forms are the same, but for one thing: jobs did not keep their caller
-//! in a job record, exports and imports kept it in their own record. An export such a
-//! directory left in progress resumes with the caller its record kept; an import fails, as
-//! its table's definition was kept only in the request's wire form.
+//! recorded) the stored forms are the same, but work in progress was kept differently:
+//! - jobs did not keep their caller in a job record, exports and imports kept it in their own
+//!   record. An export left in progress resumes with the caller its record kept; an import
+//!   fails (its table's definition was kept only in the request's wire form) and its table, if
+//!   it was created, turns ACTIVE with what it holds, as a failed import's table does;
+//! - backfills and restores were not recorded: every CREATING index gets its backfill, and the
+//!   target of a restore a crash cut short is removed (the engine's
+//!   `DynamoDb::format_0_leftovers`).
+//!
+//! The jobs this records and the new formats are written together, so a crash part-way runs
+//! the migration again from the start and records each job once.
 
-use strata_dynamodb::imports::ImportStatus;
-use strata_storage::RecordKind;
+use strata_dynamodb::imports::{ImportRecord, ImportStatus};
+use strata_dynamodb::schema::Creating;
+use strata_dynamodb::{DynamoDbError, Scope};
+use strata_storage::{RecordKind, StorageError};
 
 use crate::app::SERVER_META;
-use crate::jobs::{JobKind, JobRecord, Jobs};
+use crate::jobs::{JobKind, Jobs};
 use crate::{App, Caller, OpenError};
 
 /// Every kind of record the application and its engines store.
@@ -35,52 +44,93 @@ pub async fn migrate(app: &App, older: &[(RecordKind, u16)]) -> Result<(), OpenE
         return Ok(());
     }
     let jobs_kind = crate::jobs::RECORD_KINDS[0].keyspace;
-    if older
+    let jobs = if older
         .iter()
         .any(|(kind, stored)| kind.keyspace == jobs_kind && *stored == 0)
     {
-        resume_format_0_jobs(app).await?;
-    }
+        format_0_jobs(app).await?
+    } else {
+        Vec::new()
+    };
     let kinds: Vec<RecordKind> = older.iter().map(|(kind, _)| *kind).collect();
-    app.store.record_formats(&kinds).await?;
+    app.store
+        .write(move |txn| {
+            for job in &jobs {
+                Jobs::record(txn, job)?;
+            }
+            strata_storage::put_formats(txn, &kinds);
+            Ok::<_, StorageError>(())
+        })
+        .await?;
     Ok(())
 }
 
-/// Exports and imports a format-0 data directory left in progress.
-async fn resume_format_0_jobs(app: &App) -> Result<(), OpenError> {
+/// Settles what a format-0 data directory left in progress; returns the jobs to record.
+async fn format_0_jobs(app: &App) -> Result<Vec<JobKind>, OpenError> {
+    let mut jobs = Vec::new();
     for export in app.dynamodb.exports_in_progress()? {
-        let caller = export
+        let Some(caller) = export
             .legacy_requester
             .clone()
-            .and_then(|value| serde_json::from_value::<Caller>(value).ok());
-        let job = JobRecord {
-            kind: JobKind::Export {
-                account: export.account.clone(),
-                region: export.region.clone(),
-                export_arn: export.export_arn.clone(),
-            },
-            caller,
-            created_micros: export.start_micros,
+            .and_then(|value| serde_json::from_value::<Caller>(value).ok())
+        else {
+            tracing::warn!(export = %export.export_arn, "failing an export an older strata left in progress without its caller");
+            let end = app.now_millis();
+            app.dynamodb
+                .finish_export(&export, move |r| {
+                    r.status = strata_dynamodb::exports::ExportStatus::Failed;
+                    r.end_micros = Some(end);
+                    r.failure_code = Some("UNKNOWN".to_owned());
+                    r.failure_message = Some("Internal error".to_owned());
+                })
+                .await?;
+            continue;
         };
         tracing::info!(export = %export.export_arn, "resuming an export an older strata started");
-        app.store
-            .write(move |txn| Jobs::record(txn, &job).map(|_| ()))
-            .await?;
+        jobs.push(JobKind::Export {
+            account: export.account,
+            region: export.region,
+            export_arn: export.export_arn,
+            caller,
+        });
     }
     for import in app.dynamodb.imports_in_progress()? {
-        tracing::warn!(import = %import.import_arn, "failing an import an older strata left in progress");
-        let end = app.clock.now().as_microsecond();
-        app.dynamodb
-            .update_import(&import, move |r| {
-                r.status = ImportStatus::Failed;
-                r.end_micros = Some(end - end.rem_euclid(1000));
-                r.failure_code = Some("UNKNOWN".to_owned());
-                r.failure_message = Some(
-                    "The import was interrupted by an upgrade of strata; start it again."
-                        .to_owned(),
-                );
-            })
-            .await?;
+        fail_format_0_import(app, &import).await?;
     }
+    jobs.extend(
+        app.dynamodb
+            .format_0_leftovers()
+            .await?
+            .into_iter()
+            .map(JobKind::DynamoDb),
+    );
+    Ok(jobs)
+}
+
+/// Fails an import a format-0 data directory left in progress; its table, if created, keeps
+/// what it holds and turns ACTIVE.
+async fn fail_format_0_import(app: &App, import: &ImportRecord) -> Result<(), DynamoDbError> {
+    tracing::warn!(import = %import.import_arn, "failing an import an older strata left in progress");
+    let scope = Scope {
+        account: &import.account,
+        region: &import.region,
+    };
+    if let Ok(table) = app.dynamodb.table(scope, &import.table_name)
+        && table.def.table_id == import.table_id
+        && matches!(table.def.creating, Some(Creating::Import))
+    {
+        app.dynamodb.finish_creating(&table).await?;
+    }
+    let end = app.now_millis();
+    app.dynamodb
+        .update_import(import, move |r| {
+            r.status = ImportStatus::Failed;
+            r.end_micros = Some(end);
+            r.failure_code = Some("UNKNOWN".to_owned());
+            r.failure_message = Some(
+                "The import was interrupted by an upgrade of strata; start it again.".to_owned(),
+            );
+        })
+        .await?;
     Ok(())
 }

@@ -5,56 +5,13 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::{SOURCE, app, root, user};
+use common::{SOURCE, app, item, put, root, table, user};
 use strata_app::dynamodb::Error;
-use strata_app::dynamodb::items::{GetItemInput, LegacyExpected, PutItemInput, WriteMembers};
-use strata_app::dynamodb::schema::{
-    AttributeDefinition, CreateTableInput, KeySchemaElement, KeyType,
-};
+use strata_app::dynamodb::items::GetItemInput;
 use strata_app::dynamodb::{items, tables};
 use strata_dynamodb::capacity::ReturnConsumedCapacity;
 use strata_dynamodb::items::ReturnValues;
-use strata_dynamodb::schema::{BillingMode, ScalarType};
-use strata_dynamodb_item::{AttributeValue, Item};
-
-fn table(name: &str) -> CreateTableInput {
-    CreateTableInput {
-        attribute_definitions: vec![AttributeDefinition {
-            attribute_name: "pk".into(),
-            attribute_type: ScalarType::S,
-        }],
-        table_name: name.into(),
-        key_schema: vec![KeySchemaElement {
-            attribute_name: "pk".into(),
-            key_type: KeyType::Hash,
-        }],
-        billing_mode: Some(BillingMode::PayPerRequest),
-        ..Default::default()
-    }
-}
-
-fn item(pairs: &[(&str, &str)]) -> Item {
-    pairs
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), AttributeValue::S((*v).to_owned())))
-        .collect()
-}
-
-fn put(table: &str, item: Item) -> PutItemInput {
-    PutItemInput {
-        write: WriteMembers {
-            table_name: table.into(),
-            condition_expression: None,
-            expression_attributes: Default::default(),
-            legacy: LegacyExpected::default(),
-            return_values: None,
-            return_consumed_capacity: ReturnConsumedCapacity::Total,
-            return_item_collection_metrics: false,
-            return_old_on_condition_failure: false,
-        },
-        item,
-    }
-}
+use strata_dynamodb_item::Item;
 
 fn get(table: &str, key: Item) -> GetItemInput {
     GetItemInput {

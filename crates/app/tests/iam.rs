@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{DESTINATION, SOURCE, app, root, signed, user};
+use common::{DESTINATION, SOURCE, app, create_bucket, root, signed, user};
 use strata_app::iam::inline_policies::{HolderInput, PutPolicyInput};
 use strata_app::iam::roles::CreateRoleInput;
 use strata_app::iam::sts::AssumeRoleInput;
@@ -10,7 +10,7 @@ use strata_app::iam::users::CreateUserInput;
 use strata_app::iam::{Error, inline_policies, roles, sts, users};
 use strata_app::s3::{AccessError, BucketContext};
 use strata_iam::PolicyHolder;
-use strata_s3::{BucketPolicy, CreateBucket};
+use strata_s3::BucketPolicy;
 
 #[tokio::test]
 async fn an_inline_policy_grants_what_it_says_and_nothing_else() {
@@ -115,16 +115,7 @@ async fn assume_role_needs_the_trust_policy_even_in_the_same_account() {
 #[tokio::test]
 async fn another_accounts_bucket_needs_its_policy_and_the_expected_owner() {
     let app = app().await;
-    app.s3
-        .create_bucket(CreateBucket {
-            name: "their-bucket".into(),
-            owner: DESTINATION.into(),
-            region: common::REGION.into(),
-            ownership: None,
-            acl: None,
-        })
-        .await
-        .unwrap();
+    create_bucket(&app, DESTINATION, "their-bucket").await;
     let me = root(SOURCE);
     let context = |expected: Option<&str>| {
         BucketContext::resolve(

@@ -4,82 +4,25 @@
 
 mod common;
 
-use common::{DESTINATION, SOURCE, app, eventually, open, open_stopped, root};
+use common::{
+    DESTINATION, SOURCE, add_index, app, create_bucket, eventually, fill, open, open_stopped, root,
+    table,
+};
 use strata_app::dynamodb::export::{DescribeExportInput, ExportTableToPointInTimeInput};
-use strata_app::dynamodb::items::{LegacyExpected, PutItemInput, WriteMembers};
 use strata_app::dynamodb::pitr::UpdateContinuousBackupsInput;
 use strata_app::dynamodb::restore::RestoreTableToPointInTimeInput;
-use strata_app::dynamodb::schema::{
-    AttributeDefinition, CreateTableInput, KeySchemaElement, KeyType, Projection, SecondaryIndex,
-};
-use strata_app::dynamodb::tables::{GlobalSecondaryIndexUpdate, TableNameInput, UpdateTableInput};
-use strata_app::dynamodb::{export, items, pitr, restore, tables};
+use strata_app::dynamodb::tables::TableNameInput;
+use strata_app::dynamodb::{export, pitr, restore, tables};
 use strata_app::jobs::JobKind;
 use strata_dynamodb::Scope;
-use strata_dynamodb::capacity::ReturnConsumedCapacity;
-use strata_dynamodb::schema::{BillingMode, IndexStatus, ProjectionType, ScalarType};
-use strata_dynamodb_item::AttributeValue;
-use strata_s3::{BlobDir, BucketPolicy, CreateBucket};
+use strata_dynamodb::schema::IndexStatus;
+use strata_s3::{BlobDir, BucketPolicy};
 use strata_storage::Store;
 
 const SCOPE: Scope<'static> = Scope {
     account: SOURCE,
     region: common::REGION,
 };
-
-fn definition(name: &str, attribute: &str) -> AttributeDefinition {
-    AttributeDefinition {
-        attribute_name: name.into(),
-        attribute_type: if attribute == "S" {
-            ScalarType::S
-        } else {
-            ScalarType::N
-        },
-    }
-}
-
-fn table(name: &str) -> CreateTableInput {
-    CreateTableInput {
-        attribute_definitions: vec![definition("pk", "S")],
-        table_name: name.into(),
-        key_schema: vec![KeySchemaElement {
-            attribute_name: "pk".into(),
-            key_type: KeyType::Hash,
-        }],
-        billing_mode: Some(BillingMode::PayPerRequest),
-        ..Default::default()
-    }
-}
-
-async fn fill(app: &strata_app::App, table: &str, n: usize) {
-    for i in 0..n {
-        let item = [
-            ("pk".to_owned(), AttributeValue::S(format!("k{i:05}"))),
-            ("g".to_owned(), AttributeValue::S(format!("g{}", i % 7))),
-        ]
-        .into_iter()
-        .collect();
-        items::put_item(
-            app,
-            &root(SOURCE),
-            PutItemInput {
-                write: WriteMembers {
-                    table_name: table.into(),
-                    condition_expression: None,
-                    expression_attributes: Default::default(),
-                    legacy: LegacyExpected::default(),
-                    return_values: None,
-                    return_consumed_capacity: ReturnConsumedCapacity::None,
-                    return_item_collection_metrics: false,
-                    return_old_on_condition_failure: false,
-                },
-                item,
-            },
-        )
-        .await
-        .expect("the item is written");
-    }
-}
 
 #[tokio::test]
 async fn an_index_backfill_recorded_before_a_restart_runs_after_it() {
@@ -92,32 +35,12 @@ async fn an_index_backfill_recorded_before_a_restart_runs_after_it() {
             .await
             .unwrap();
         fill(&app, "t", 700).await;
-        let add = UpdateTableInput {
-            table_name: "t".into(),
-            attribute_definitions: Some(vec![definition("g", "S")]),
-            global_secondary_index_updates: vec![GlobalSecondaryIndexUpdate {
-                create: Some(SecondaryIndex {
-                    index_name: "by-g".into(),
-                    key_schema: vec![KeySchemaElement {
-                        attribute_name: "g".into(),
-                        key_type: KeyType::Hash,
-                    }],
-                    projection: Some(Projection {
-                        projection_type: Some(ProjectionType::KeysOnly),
-                        non_key_attributes: None,
-                    }),
-                    provisioned_throughput: None,
-                }),
-                ..Default::default()
-            }],
-            ..Default::default()
-        };
-        tables::update_table(&app, &root(SOURCE), add)
+        tables::update_table(&app, &root(SOURCE), add_index("t", "g"))
             .await
             .unwrap();
         let recorded = app.jobs.recorded().unwrap();
         assert!(
-            matches!(&recorded[..], [(_, job)] if matches!(job.kind, JobKind::DynamoDb(_))),
+            matches!(&recorded[..], [(_, job)] if matches!(job, JobKind::DynamoDb(_))),
             "the backfill is recorded with the change: {recorded:?}"
         );
         // The "crash": the application goes away before its runner ever ran.
@@ -211,16 +134,7 @@ async fn an_export_writes_as_its_caller_through_the_bucket_policy() {
     )
     .await
     .unwrap();
-    app.s3
-        .create_bucket(CreateBucket {
-            name: "dest-bucket".into(),
-            owner: DESTINATION.into(),
-            region: common::REGION.into(),
-            ownership: None,
-            acl: None,
-        })
-        .await
-        .unwrap();
+    create_bucket(&app, DESTINATION, "dest-bucket").await;
     let export = |owner: Option<&str>| ExportTableToPointInTimeInput {
         table_arn: format!("arn:aws:dynamodb:us-east-1:{SOURCE}:table/orders"),
         s3_bucket: "dest-bucket".into(),

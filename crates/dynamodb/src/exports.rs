@@ -95,14 +95,14 @@ pub struct ExportRecord {
 impl DynamoDb {
     /// Records a new export, with the job that writes its files (`record_job`, in the same
     /// write), or answers a replay: the same ClientToken with the same request returns the
-    /// export it created; with another request, `ExportConflict`. Returns the record and
-    /// whether it is new.
+    /// export it created; with another request, `ExportConflict`.
     pub async fn create_export(
         &self,
         record: ExportRecord,
         record_job: RecordJob,
-    ) -> Result<(ExportRecord, bool)> {
-        self.store
+    ) -> Result<ExportRecord> {
+        let (record, created) = self
+            .store
             .write(move |txn| {
                 let existing: Option<ExportRecord> =
                     RECORDS.by_token(txn, &record.account, &record.region, &record.client_token)?;
@@ -126,7 +126,11 @@ impl DynamoDb {
                 record_job(txn)?;
                 Ok((record, true))
             })
-            .await
+            .await?;
+        if created {
+            self.maintenance.wake();
+        }
+        Ok(record)
     }
 
     /// The export `arn` of `account` in `region`.

@@ -100,7 +100,8 @@ impl DynamoDb {
         record: ImportRecord,
         record_job: RecordJob,
     ) -> Result<ImportRecord> {
-        self.store
+        let record = self
+            .store
             .write(move |txn| {
                 RECORDS.insert(
                     txn,
@@ -113,7 +114,9 @@ impl DynamoDb {
                 record_job(txn)?;
                 Ok::<_, DynamoDbError>(record)
             })
-            .await
+            .await?;
+        self.maintenance.wake();
+        Ok(record)
     }
 
     pub fn import(&self, account: &str, region: &str, arn: &str) -> Result<Option<ImportRecord>> {

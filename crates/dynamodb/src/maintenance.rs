@@ -20,7 +20,7 @@ use crate::DynamoDb;
 use crate::catalog::Table;
 use crate::error::{DynamoDbError, Result};
 use crate::layout;
-use crate::schema::{IndexDefinition, IndexStatus};
+use crate::schema::{Creating, IndexDefinition, IndexStatus};
 use crate::tables::Scope;
 use crate::version::Version;
 
@@ -98,6 +98,34 @@ impl DynamoDb {
                 self.history_purged(*table_id, *before).await
             }
         }
+    }
+
+    /// What a data directory written before formats were recorded (format 0) left unfinished
+    /// of the engine's work, made right: the target of a restore a crash cut short is removed
+    /// (restores ran inside their request then, so none was acknowledged), and a backfill is
+    /// returned for every CREATING index (backfills were not recorded then), for the caller to
+    /// record.
+    pub async fn format_0_leftovers(&self) -> Result<Vec<Maintenance>> {
+        let mut backfills = Vec::new();
+        for table in self.catalog.all() {
+            if matches!(table.def.creating, Some(Creating::Restore { .. })) {
+                tracing::warn!(table = %table.def.arn(), "removing the table of a restore a crash cut short");
+                self.abandon_restore(&table).await?;
+                continue;
+            }
+            for index in &table.def.indexes {
+                if index.status == IndexStatus::Creating {
+                    backfills.push(Maintenance::Backfill {
+                        account: table.def.account.clone(),
+                        region: table.def.region.clone(),
+                        table_name: table.def.name.clone(),
+                        table_id: table.def.id,
+                        index_id: index.id,
+                    });
+                }
+            }
+        }
+        Ok(backfills)
     }
 
     /// Clears the table's `history_purge_before` once the purge it names is done (unless PITR

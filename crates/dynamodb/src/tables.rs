@@ -30,7 +30,8 @@ pub struct Scope<'a> {
 }
 
 /// Writes the record of the job that completes a change (a restore's copy, an export's files)
-/// inside the change's own store write, so neither exists without the other.
+/// inside the change's own store write, so neither exists without the other. The engine wakes
+/// the runner ([`MaintenanceQueue::wake`]) once that write is durable.
 pub type RecordJob =
     Box<dyn FnOnce(&mut WriteTxn<'_>) -> std::result::Result<(), StorageError> + Send>;
 
@@ -163,8 +164,9 @@ impl DynamoDb {
         let account = scope.account.to_owned();
         let region = scope.region.to_owned();
         let catalog = self.catalog.clone();
-
-        self.store
+        let with_job = record_job.is_some();
+        let table = self
+            .store
             .write(move |txn| {
                 if txn.get(layout::TABLES, &key)?.is_some() {
                     return Err(DynamoDbError::ResourceInUse(format!(
@@ -229,9 +231,13 @@ impl DynamoDb {
                 };
                 // Visible to item writes queued after this closure, before its ack.
                 catalog.insert(table.clone());
-                Ok(table)
+                Ok::<_, DynamoDbError>(table)
             })
-            .await
+            .await?;
+        if with_job {
+            self.maintenance.wake();
+        }
+        Ok(table)
     }
 
     pub fn describe_table(&self, scope: Scope<'_>, name: &str) -> Result<Table> {

@@ -4,13 +4,14 @@
 //! An engine declares the kinds it stores with the format its code writes. At open, the
 //! application asks [`Store::older_formats`] which kinds the data directory holds in an older
 //! format (0: written before formats were recorded), migrates them, then records the current
-//! formats with [`Store::record_formats`]. A kind stored in a *newer* format than the code
+//! formats with [`Store::record_formats`] (or [`put_formats`], inside the write that completes
+//! the migration). A kind stored in a *newer* format than the code
 //! knows is refused ([`StorageError::NewerFormat`]): this build cannot read it.
 
-use crate::{StorageError, Store};
+use crate::{StorageError, Store, WriteTxn};
 
 /// The keyspace formats are recorded in: keyspace name → format, big-endian `u16`.
-pub const FORMATS: &str = "storage.formats";
+const FORMATS: &str = "storage.formats";
 
 /// One kind of stored record: the keyspace that holds it and the format the code writes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,16 +59,22 @@ impl Store {
         }
         let kinds = kinds.to_vec();
         self.write(move |txn| {
-            for kind in kinds {
-                txn.put(
-                    FORMATS,
-                    kind.keyspace.as_bytes(),
-                    kind.format.to_be_bytes().to_vec(),
-                );
-            }
+            put_formats(txn, &kinds);
             Ok::<_, StorageError>(())
         })
         .await
+    }
+}
+
+/// Records `kinds` as stored in their current format inside `txn`: the write that completes
+/// their migration.
+pub fn put_formats(txn: &mut WriteTxn<'_>, kinds: &[RecordKind]) {
+    for kind in kinds {
+        txn.put(
+            FORMATS,
+            kind.keyspace.as_bytes(),
+            kind.format.to_be_bytes().to_vec(),
+        );
     }
 }
 

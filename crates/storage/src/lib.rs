@@ -50,7 +50,7 @@ pub use backend::{
 };
 pub use error::{StorageError, is_out_of_space};
 pub use fjall_backend::FjallBackend;
-pub use format::{FORMATS, RecordKind};
+pub use format::{RecordKind, put_formats};
 pub use store::{Snapshot, Store};
 pub use txn::WriteTxn;
 pub use writer::{MAX_GROUP, MIN_FREE_SPACE, StoreStats};

@@ -11,7 +11,7 @@ use strata_dynamodb::tables::parse_table_arn;
 use super::access::{Conditions, TableRef, authorize_found, authorize_resource};
 use super::error::{Error, Result};
 use super::model::{epoch_seconds, iso_seconds};
-use crate::jobs::JobKind;
+use crate::jobs::{JobKind, Jobs};
 use crate::{App, Caller};
 
 const FIFTEEN_MINUTES: i64 = 15 * 60 * 1_000_000;
@@ -322,18 +322,13 @@ pub async fn export_table_to_point_in_time(
         fingerprint,
         legacy_requester: None,
     };
-    let job = app.jobs.recorder(
-        JobKind::Export {
-            account: record.account.clone(),
-            region: record.region.clone(),
-            export_arn: record.export_arn.clone(),
-        },
-        Some(caller.clone()),
-    );
-    let (record, created) = app.dynamodb.create_export(record, job).await?;
-    if created {
-        app.jobs.wake();
-    }
+    let job = Jobs::recorder(JobKind::Export {
+        account: record.account.clone(),
+        region: record.region.clone(),
+        export_arn: record.export_arn.clone(),
+        caller: caller.clone(),
+    });
+    let record = app.dynamodb.create_export(record, job).await?;
     Ok(ExportDescriptionOutput {
         export_description: description(&record),
     })

@@ -11,7 +11,7 @@ use super::access::{Conditions, TableRef, authorize_found, authorize_resource};
 use super::error::{Error, Result};
 use super::model::epoch_seconds;
 use super::schema::{CreateTableInput, table_to_create};
-use crate::jobs::JobKind;
+use crate::jobs::{JobKind, Jobs};
 use crate::{App, Caller};
 
 /// `S3BucketSource`.
@@ -249,18 +249,15 @@ pub async fn import_table(
         failure_message: None,
         legacy_requester: None,
     };
-    let job = app.jobs.recorder(
-        JobKind::Import {
-            account,
-            region,
-            import_arn: record.import_arn.clone(),
-            table: Box::new(create),
-            csv: input.input_format_options.and_then(|o| o.csv),
-        },
-        Some(caller.clone()),
-    );
+    let job = Jobs::recorder(JobKind::Import {
+        account,
+        region,
+        import_arn: record.import_arn.clone(),
+        caller: caller.clone(),
+        table: Box::new(create),
+        csv: input.input_format_options.and_then(|o| o.csv),
+    });
     let record = app.dynamodb.create_import(record, job).await?;
-    app.jobs.wake();
     Ok(ImportTableOutput {
         import_table_description: description(&record),
     })

@@ -14,7 +14,7 @@ use super::error::{Error, Result};
 use super::model::iso_seconds;
 use super::schema::ProvisionedThroughput;
 use super::tables::TableDescriptionOutput;
-use crate::jobs::{JobKind, SourceTable};
+use crate::jobs::{JobKind, Jobs, SourceTable};
 use crate::{App, Caller};
 
 #[derive(Clone, Debug, Default)]
@@ -216,26 +216,22 @@ pub async fn restore_table_to_point_in_time(
         (BillingMode::PayPerRequest, None) => definition.provisioned_throughput = None,
         _ => {}
     }
-    let job = app.jobs.recorder(
-        JobKind::Restore {
-            account: scope.account.to_owned(),
-            region: scope.region.to_owned(),
-            target: target.clone(),
-            source: SourceTable {
-                account: source.def.account.clone(),
-                region: source.def.region.clone(),
-                name: source.def.name.clone(),
-                storage_id: source.def.id,
-            },
-            as_of_micros: as_of as u64,
+    let job = Jobs::recorder(JobKind::Restore {
+        account: scope.account.to_owned(),
+        region: scope.region.to_owned(),
+        target: target.clone(),
+        source: SourceTable {
+            account: source.def.account.clone(),
+            region: source.def.region.clone(),
+            name: source.def.name.clone(),
+            storage_id: source.def.id,
         },
-        Some(caller.clone()),
-    );
+        as_of_micros: as_of as u64,
+    });
     let table = app
         .dynamodb
         .create_restore_target(scope, &source, definition, as_of as u64, job)
         .await?;
-    app.jobs.wake();
     // The first answer: CREATING, nothing counted yet, and where it comes from.
     let mut description = table_description(&table, TableStatus::Creating);
     description.item_count = 0;

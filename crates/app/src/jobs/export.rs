@@ -28,7 +28,7 @@ use strata_s3::{
 };
 use tokio::sync::mpsc;
 
-use super::{Failure, Retry};
+use super::{Failure, Stop};
 use crate::s3::BucketContext;
 use crate::{App, Caller, Requester};
 
@@ -54,14 +54,14 @@ struct Done {
 }
 
 /// Runs the export `arn` to its end, unless it already ended: COMPLETED, or FAILED with
-/// what refused it. Only a failure to record the outcome is retried.
+/// what refused it. Stopped by the machine, it is run again later from the start.
 pub async fn run(
     app: &App,
-    caller: Option<&Caller>,
+    caller: &Caller,
     account: &str,
     region: &str,
     arn: &str,
-) -> Result<(), Retry> {
+) -> Result<(), Stop> {
     let Some(record) = app
         .dynamodb
         .export(account, region, arn)?
@@ -69,11 +69,7 @@ pub async fn run(
     else {
         return Ok(());
     };
-    let outcome = match caller {
-        Some(caller) => export(app, caller, &record).await,
-        None => Err(Failure::internal("an export job without its caller")),
-    };
-    match outcome {
+    match export(app, caller, &record).await {
         Ok(done) => {
             tracing::info!(export = arn, items = done.item_count, "export completed");
             app.dynamodb
@@ -86,15 +82,16 @@ pub async fn run(
                 })
                 .await?;
         }
-        Err(failure) => {
-            tracing::info!(export = arn, code = failure.code, message = %failure.message, "export failed");
-            let end = now_millis(app);
+        Err(Failure::Unavailable(why)) => return Err(Stop::Unavailable(why)),
+        Err(Failure::Reported { code, message }) => {
+            tracing::info!(export = arn, code, message = %message, "export failed");
+            let end = app.now_millis();
             app.dynamodb
                 .finish_export(&record, move |r| {
                     r.status = ExportStatus::Failed;
                     r.end_micros = Some(end);
-                    r.failure_code = Some(failure.code.to_owned());
-                    r.failure_message = Some(failure.message);
+                    r.failure_code = Some(code.to_owned());
+                    r.failure_message = Some(message);
                 })
                 .await?;
         }
@@ -152,7 +149,7 @@ impl Destination<'_> {
             .s3
             .put_object(new, blob)
             .await
-            .map_err(Failure::engine)
+            .map_err(Failure::from)
     }
 
     /// Commits `blob` as `key` the way DynamoDB uploads data files: a multipart upload of
@@ -176,7 +173,7 @@ impl Destination<'_> {
                 checksum_algorithm: None,
             })
             .await
-            .map_err(Failure::engine)?;
+            .map_err(Failure::from)?;
         let completed = async {
             let part = s3.put_part(&upload, 1, blob, Vec::new()).await?;
             let owner = bucket.object_owner(&self.writer_account, Some(acl));
@@ -188,7 +185,7 @@ impl Destination<'_> {
             Ok(meta) => Ok(meta),
             Err(err) => {
                 self.abort(&upload).await;
-                Err(Failure::engine(err))
+                Err(Failure::from(err))
             }
         }
     }
@@ -214,7 +211,7 @@ impl Destination<'_> {
             .app
             .s3
             .uploads_in(&bucket.name)
-            .map_err(Failure::engine)?;
+            .map_err(Failure::from)?;
         for upload in uploads {
             if upload.initiator_arn == self.initiator_arn && keys.contains(&upload.key.as_str()) {
                 self.abort(&upload).await;
@@ -235,8 +232,8 @@ impl Destination<'_> {
     async fn put(&self, key: &str, bytes: &[u8]) -> Result<ObjectMeta, Failure> {
         self.check(key)?;
         let mut writer = self.app.s3.body_writer();
-        writer.write(bytes).await.map_err(Failure::internal)?;
-        let blob = writer.finish(None).await.map_err(Failure::internal)?;
+        writer.write(bytes).await?;
+        let blob = writer.finish(None).await?;
         self.commit(key, blob).await
     }
 }
@@ -250,7 +247,7 @@ struct DataFile {
 
 impl DataFile {
     async fn finish(self, destination: &Destination<'_>) -> Result<ManifestFile, Failure> {
-        let blob = self.blob.finish(None).await.map_err(Failure::internal)?;
+        let blob = self.blob.finish(None).await?;
         let md5 = {
             use base64::Engine as _;
             base64::engine::general_purpose::STANDARD.encode(blob.md5)
@@ -311,12 +308,6 @@ fn spawn_compressors(
     (senders, threads)
 }
 
-/// Now on the server clock, truncated to milliseconds (AWS's precision for export times).
-fn now_millis(app: &App) -> i64 {
-    let now = app.clock.now().as_microsecond();
-    now - now.rem_euclid(1000)
-}
-
 /// ISO-8601 UTC with exactly three fractional digits, as manifests write times.
 fn iso_millis(micros: i64) -> String {
     let ts = jiff::Timestamp::from_microsecond(micros).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
@@ -349,9 +340,8 @@ async fn export(app: &App, caller: &Caller, record: &ExportRecord) -> Result<Don
     let table = app
         .dynamodb
         .table_with_id(scope, &record.table_name, record.table_storage_id)
-        .ok_or_else(|| Failure {
-            code: "UNKNOWN",
-            message: format!("Table not found: {}", record.table_arn),
+        .ok_or_else(|| {
+            Failure::reported("UNKNOWN", format!("Table not found: {}", record.table_arn))
         })?;
     let format = ExportFormat::parse(&record.export_format).unwrap_or(ExportFormat::DynamoDbJson);
     let keys = ExportKeys::new(
@@ -387,11 +377,7 @@ async fn export(app: &App, caller: &Caller, record: &ExportRecord) -> Result<Don
     while let Some(chunk) = received.recv().await {
         match chunk {
             Compressed::Bytes(index, bytes) => {
-                files[index]
-                    .blob
-                    .write(&bytes)
-                    .await
-                    .map_err(Failure::internal)?;
+                files[index].blob.write(&bytes).await?;
             }
             Compressed::Done(index, items) => files[index].items = items,
         }
@@ -399,10 +385,7 @@ async fn export(app: &App, caller: &Caller, record: &ExportRecord) -> Result<Don
     for compressor in compressors {
         compressor.await.map_err(Failure::internal)?;
     }
-    let scanned_bytes = scan
-        .await
-        .map_err(Failure::internal)?
-        .map_err(Failure::internal)?;
+    let scanned_bytes = scan.await.map_err(Failure::internal)??;
 
     let mut manifest_files = String::new();
     let mut item_count = 0;
@@ -421,7 +404,7 @@ async fn export(app: &App, caller: &Caller, record: &ExportRecord) -> Result<Don
         )
         .await?;
 
-    let end_micros = now_millis(app);
+    let end_micros = app.now_millis();
     let incremental = record.incremental.as_ref();
     let billed_size_bytes = if incremental.is_some() {
         scanned_bytes.max(10_000_000)

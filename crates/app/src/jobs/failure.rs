@@ -1,49 +1,75 @@
-//! Why a job failed, in the words its description reports (`FailureCode`,
-//! `FailureMessage`): S3 errors in the AWS SDK for Java's exception text, as DynamoDB's
-//! exports and imports show them.
+//! Why a job's work stopped short: a failure its description reports (`FailureCode`,
+//! `FailureMessage`; S3 errors in the AWS SDK for Java's exception text, as DynamoDB's exports
+//! and imports show them), or the machine's, which the runner retries.
+
+use strata_dynamodb::DynamoDbError;
+use strata_s3::S3Error;
 
 use crate::request_id;
 use crate::s3::AccessError;
 
-/// A job's `FailureCode` and `FailureMessage`.
+/// How an export's or an import's work stopped short.
 #[derive(Debug)]
-pub struct Failure {
-    pub code: &'static str,
-    pub message: String,
+pub enum Failure {
+    /// The job ends FAILED with this `FailureCode` and `FailureMessage`.
+    Reported { code: &'static str, message: String },
+    /// The machine's (a full disk, a store refusing writes): the job stops, stays recorded
+    /// and is run again later, from the start.
+    Unavailable(String),
 }
 
 impl Failure {
+    /// A failure the job reports with `code`.
+    pub fn reported(code: &'static str, message: impl Into<String>) -> Self {
+        Failure::Reported {
+            code,
+            message: message.into(),
+        }
+    }
+
     /// An S3 error as an export or import reports it.
     pub fn s3(code: &'static str, s3_code: &str, status: u16, message: &str) -> Self {
-        Failure {
+        Failure::reported(
             code,
-            message: format!(
+            format!(
                 "{message} (Service: Amazon S3; Status Code: {status}; Error Code: {s3_code}; Request ID: {}; S3 Extended Request ID: {}; Proxy: null)",
                 request_id::s3(),
                 request_id::s3_host_id()
             ),
-        }
+        )
     }
 
     /// A failure inside strata: logged, reported as `UNKNOWN`.
     pub fn internal(err: impl std::fmt::Display) -> Self {
         tracing::error!(error = %err, "a job failed inside strata");
-        Failure {
-            code: "UNKNOWN",
-            message: "Internal error".to_owned(),
-        }
+        Failure::reported("UNKNOWN", "Internal error")
     }
+}
 
-    /// An S3 engine error (a missing bucket; anything else is internal).
-    pub fn engine(err: strata_s3::S3Error) -> Self {
+/// An S3 engine error: a missing bucket is reported, the machine's retried, anything else
+/// internal.
+impl From<S3Error> for Failure {
+    fn from(err: S3Error) -> Self {
         match err {
-            strata_s3::S3Error::NoSuchBucket => Failure::s3(
+            S3Error::NoSuchBucket => Failure::s3(
                 "S3NoSuchBucket",
                 "NoSuchBucket",
                 404,
                 "The specified bucket does not exist",
             ),
+            err if err.is_unavailable() => Failure::Unavailable(err.to_string()),
             other => Failure::internal(other),
+        }
+    }
+}
+
+/// A DynamoDB engine error: the machine's retried, anything else internal.
+impl From<DynamoDbError> for Failure {
+    fn from(err: DynamoDbError) -> Self {
+        if err.is_unavailable() {
+            Failure::Unavailable(err.to_string())
+        } else {
+            Failure::internal(err)
         }
     }
 }
@@ -55,7 +81,7 @@ impl From<AccessError> for Failure {
             AccessError::AccessDenied(message) => {
                 Failure::s3("S3AccessDenied", "AccessDenied", 403, &message)
             }
-            AccessError::Engine(err) => Failure::engine(err),
+            AccessError::Engine(err) => err.into(),
             AccessError::MethodNotAllowed => Failure::s3(
                 "UNKNOWN",
                 "MethodNotAllowed",

@@ -22,7 +22,7 @@ use strata_s3::ListQuery;
 
 use strata_dynamodb::tables::CreateTable;
 
-use super::{Failure, Retry};
+use super::{Failure, Stop};
 use crate::dynamodb::import::CsvOptions;
 use crate::s3::BucketContext;
 use crate::{App, Caller, Requester};
@@ -52,8 +52,8 @@ pub struct Source<'a> {
 }
 
 /// Runs the import to its end, unless it already ended: COMPLETED, or FAILED with what
-/// refused it. Only a failure to record the outcome is retried.
-pub async fn run(app: &App, caller: Option<&Caller>, source: Source<'_>) -> Result<(), Retry> {
+/// refused it. Stopped by the machine, it is run again later from the start.
+pub async fn run(app: &App, caller: &Caller, source: Source<'_>) -> Result<(), Stop> {
     let arn = source.arn;
     let Some(record) = app
         .dynamodb
@@ -63,24 +63,19 @@ pub async fn run(app: &App, caller: Option<&Caller>, source: Source<'_>) -> Resu
         return Ok(());
     };
     let mut counts = Counts::default();
-    let outcome = match caller {
-        Some(caller) => import(app, caller, &record, &source, &mut counts).await,
-        None => Err(Failure::internal("an import job without its caller")),
-    };
-    let end = {
-        let now = app.clock.now().as_microsecond();
-        now - now.rem_euclid(1000)
-    };
+    let outcome = import(app, caller, &record, &source, &mut counts).await;
+    let end = app.now_millis();
     let (status, failure) = match outcome {
         Ok(()) if counts.error_count == 0 => (ImportStatus::Completed, None),
         Ok(()) => (
             ImportStatus::Failed,
-            Some(Failure {
-                code: "ItemValidationError",
-                message: "Some of the items failed validation checks and were not imported. Please check CloudWatch error logs for more details.".to_owned(),
-            }),
+            Some((
+                "ItemValidationError",
+                "Some of the items failed validation checks and were not imported. Please check CloudWatch error logs for more details.".to_owned(),
+            )),
         ),
-        Err(failure) => (ImportStatus::Failed, Some(failure)),
+        Err(Failure::Unavailable(why)) => return Err(Stop::Unavailable(why)),
+        Err(Failure::Reported { code, message }) => (ImportStatus::Failed, Some((code, message))),
     };
     tracing::info!(
         import = arn,
@@ -97,9 +92,9 @@ pub async fn run(app: &App, caller: Option<&Caller>, source: Source<'_>) -> Resu
             r.processed_item_count = counts.processed_item_count;
             r.imported_item_count = counts.imported_item_count;
             r.error_count = counts.error_count;
-            if let Some(f) = failure {
-                r.failure_code = Some(f.code.to_owned());
-                r.failure_message = Some(f.message);
+            if let Some((code, message)) = failure {
+                r.failure_code = Some(code.to_owned());
+                r.failure_message = Some(message);
             }
         })
         .await?;
@@ -135,10 +130,7 @@ async fn import(
             .dynamodb
             .create(scope, create, Some(Creating::Import))
             .await
-            .map_err(|e| Failure {
-                code: "TableAlreadyExists",
-                message: e.to_string(),
-            })?,
+            .map_err(|e| Failure::reported("TableAlreadyExists", e.to_string()))?,
     };
     let key_types = key_types(&table);
     let format = record.input_format.clone();
@@ -150,18 +142,15 @@ async fn import(
         let prefix = record.s3_key_prefix.clone().unwrap_or_default();
         let mut after = None;
         loop {
-            let page = app
-                .s3
-                .list_objects(
-                    &bucket.bucket.name,
-                    &ListQuery {
-                        prefix: prefix.clone(),
-                        delimiter: None,
-                        after: after.clone(),
-                        max_keys: 1000,
-                    },
-                )
-                .map_err(Failure::internal)?;
+            let page = app.s3.list_objects(
+                &bucket.bucket.name,
+                &ListQuery {
+                    prefix: prefix.clone(),
+                    delimiter: None,
+                    after: after.clone(),
+                    max_keys: 1000,
+                },
+            )?;
             for object in &page.objects {
                 bucket.authorize_explained("s3:GetObject", Some(&object.key))?;
                 if object.size == 0 {
@@ -211,20 +200,16 @@ async fn import(
         .dynamodb
         .finish_creating(&table)
         .await
-        .map_err(Failure::internal);
+        .map_err(Failure::from);
     outcome.and(finished).and(active)
 }
 
 /// The object's stored bytes.
 async fn read_object(app: &App, bucket: &str, key: &str) -> Result<Vec<u8>, Failure> {
-    let object = app.s3.get_object(bucket, key).map_err(Failure::internal)?;
-    let mut reader = app
-        .s3
-        .read_object(&object, 0, object.meta.size)
-        .await
-        .map_err(Failure::internal)?;
+    let object = app.s3.get_object(bucket, key)?;
+    let mut reader = app.s3.read_object(&object, 0, object.meta.size).await?;
     let mut bytes = Vec::with_capacity(object.meta.size as usize);
-    while let Some(chunk) = reader.next_chunk().await.map_err(Failure::internal)? {
+    while let Some(chunk) = reader.next_chunk().await? {
         bytes.extend_from_slice(&chunk);
     }
     Ok(bytes)
@@ -334,8 +319,7 @@ async fn publish(app: &App, record: &ImportRecord, counts: &Counts) -> Result<()
             r.imported_item_count = now.imported_item_count;
             r.error_count = now.error_count;
         })
-        .await
-        .map_err(Failure::internal)?;
+        .await?;
     Ok(())
 }
 
@@ -404,10 +388,7 @@ impl Loader {
 
     async fn wait(&mut self, counts: &mut Counts) -> Result<(), Failure> {
         if let Some((n, handle)) = self.in_flight.take() {
-            handle
-                .await
-                .map_err(Failure::internal)?
-                .map_err(Failure::internal)?;
+            handle.await.map_err(Failure::internal)??;
             counts.imported_item_count += n;
         }
         Ok(())

@@ -1,12 +1,13 @@
 //! The durable job runner: every piece of background work runs here, and nowhere else.
 //!
-//! A job is a [`JobRecord`] in the `app.jobs` keyspace, written **in the same store write as
+//! A job is a [`JobKind`] recorded in the `app.jobs` keyspace, written **in the same store write as
 //! the change that needs it**: an export's record and its job, a restore's new CREATING table
 //! and its job, an index added by UpdateTable and its backfill (the engine records that through
 //! [`MaintenanceQueue`]). So a crash can never leave a change without the work that completes
 //! it. The runner runs every recorded job — at start-up those a previous run left — and
-//! removes the record when the job has ended; a job that fails for a reason that may pass (a
-//! full disk) is retried later. Every job is idempotent: resumed after a crash part-way it
+//! removes the record when the job has ended. A job stopped by the machine (a full disk) is
+//! retried after a growing pause; one stopped by anything else (a corrupt record) is logged
+//! and stays recorded, to run again at the next start. Every job is idempotent: resumed after a crash part-way it
 //! starts again from what its record and the store say, and ends as AWS would show it
 //! (an export COMPLETED or FAILED, a restore ACTIVE or gone, an index ACTIVE).
 //!
@@ -25,21 +26,21 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
-use strata_clock::Clock;
 use strata_dynamodb::tables::CreateTable;
-use strata_dynamodb::{Maintenance, MaintenanceQueue, RecordJob};
+use strata_dynamodb::{DynamoDbError, Maintenance, MaintenanceQueue, RecordJob};
 use strata_storage::{RecordKind, StorageError, Store, WriteTxn};
 use tokio::sync::Notify;
 
+use crate::app::SERVER_META;
 use crate::dynamodb::import::CsvOptions;
 use crate::{App, Caller};
 
 pub use failure::Failure;
 
-/// Job records: big-endian `u64` id → [`JobRecord`] JSON.
+/// Job records: big-endian `u64` id → [`JobKind`] JSON. A change to `JobKind` — or to the
+/// engine types it holds, [`CreateTable`] and [`Maintenance`] — is a new format of this kind.
 const JOBS: &str = "app.jobs";
-/// Where the next job id is kept.
-const META: &str = "server.meta";
+/// The next job id, in [`SERVER_META`].
 const NEXT_ID: &[u8] = b"next_job_id";
 
 /// The record kinds this module stores.
@@ -51,21 +52,24 @@ pub const RECORD_KINDS: &[RecordKind] = &[RecordKind {
 /// The longest pause before a failed job is tried again.
 const MAX_RETRY_DELAY: Duration = Duration::from_secs(60);
 
-/// What a job does.
+/// A recorded job: what it does, and for whom when it acts for a caller.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum JobKind {
-    /// Write the files of the export `export_arn` (its record says what and where).
+    /// Write the files of the export `export_arn` (its record says what and where) as
+    /// `caller`: its S3 writes are authorized as the caller's.
     Export {
         account: String,
         region: String,
         export_arn: String,
+        caller: Caller,
     },
-    /// Read the objects of the import `import_arn` into a new table created from `table`
-    /// (`csv`: the CSV options of a CSV import).
+    /// Read the objects of the import `import_arn`, as `caller`, into a new table created
+    /// from `table` (`csv`: the CSV options of a CSV import).
     Import {
         account: String,
         region: String,
         import_arn: String,
+        caller: Caller,
         table: Box<CreateTable>,
         csv: Option<CsvOptions>,
     },
@@ -91,30 +95,38 @@ pub struct SourceTable {
     pub storage_id: u64,
 }
 
-/// One recorded job.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct JobRecord {
-    pub kind: JobKind,
-    /// Who the job acts for: its S3 reads and writes are authorized as this caller.
-    pub caller: Option<Caller>,
-    /// When it was recorded, on the server clock (µs).
-    pub created_micros: i64,
+/// Why a job stopped before its end; it stays recorded.
+#[derive(Debug)]
+pub enum Stop {
+    /// The machine's (a full disk, a store refusing writes): tried again after a pause.
+    Unavailable(String),
+    /// Anything else (a corrupt record): not tried again before the next start.
+    Broken(String),
 }
 
-/// Why a job did not end and will be tried again.
-#[derive(Debug)]
-pub struct Retry(pub String);
+impl From<DynamoDbError> for Stop {
+    fn from(err: DynamoDbError) -> Self {
+        if err.is_unavailable() {
+            Stop::Unavailable(err.to_string())
+        } else {
+            Stop::Broken(err.to_string())
+        }
+    }
+}
 
-impl<E: std::fmt::Display> From<E> for Retry {
-    fn from(err: E) -> Self {
-        Retry(err.to_string())
+impl From<StorageError> for Stop {
+    fn from(err: StorageError) -> Self {
+        if err.is_unavailable() {
+            Stop::Unavailable(err.to_string())
+        } else {
+            Stop::Broken(err.to_string())
+        }
     }
 }
 
 /// The job records and the runner's state.
 pub struct Jobs {
     store: Store,
-    clock: Clock,
     wake: Notify,
     /// Jobs running now, so one is never run twice at once.
     running: Mutex<HashSet<u64>>,
@@ -122,10 +134,9 @@ pub struct Jobs {
 }
 
 impl Jobs {
-    pub fn new(store: Store, clock: Clock) -> Self {
+    pub fn new(store: Store) -> Self {
         Self {
             store,
-            clock,
             wake: Notify::new(),
             running: Mutex::new(HashSet::new()),
             started: AtomicBool::new(false),
@@ -134,25 +145,23 @@ impl Jobs {
 
     /// Writes `job` inside `txn`; it runs once the write is durable and the runner is woken
     /// ([`Jobs::wake`]).
-    pub fn record(txn: &mut WriteTxn<'_>, job: &JobRecord) -> Result<u64, StorageError> {
-        let id = txn
-            .get(META, NEXT_ID)?
-            .and_then(|b| <[u8; 8]>::try_from(b).ok())
-            .map_or(1, u64::from_be_bytes);
-        txn.put(META, NEXT_ID, (id + 1).to_be_bytes().to_vec());
+    pub fn record(txn: &mut WriteTxn<'_>, job: &JobKind) -> Result<(), StorageError> {
+        let id = match txn.get(SERVER_META, NEXT_ID)? {
+            None => 1,
+            Some(bytes) => <[u8; 8]>::try_from(bytes)
+                .map(u64::from_be_bytes)
+                .map_err(|_| StorageError::backend(std::io::Error::other("corrupt next job id")))?,
+        };
+        txn.put(SERVER_META, NEXT_ID, (id + 1).to_be_bytes().to_vec());
         let bytes = serde_json::to_vec(job).map_err(StorageError::backend)?;
         txn.put(JOBS, id.to_be_bytes().to_vec(), bytes);
-        Ok(id)
+        Ok(())
     }
 
-    /// An engine's hook that records `kind`, for `caller`, in the engine's own write.
-    pub fn recorder(&self, kind: JobKind, caller: Option<Caller>) -> RecordJob {
-        let job = JobRecord {
-            kind,
-            caller,
-            created_micros: self.clock.now().as_microsecond(),
-        };
-        Box::new(move |txn| Self::record(txn, &job).map(|_| ()))
+    /// The engine's hook that records `job` in the engine's own write (which then wakes the
+    /// runner).
+    pub fn recorder(job: JobKind) -> RecordJob {
+        Box::new(move |txn| Self::record(txn, &job))
     }
 
     /// Tells the runner new jobs are recorded.
@@ -160,19 +169,26 @@ impl Jobs {
         self.wake.notify_one();
     }
 
-    /// Every recorded job, oldest first.
-    pub fn recorded(&self) -> Result<Vec<(u64, JobRecord)>, StorageError> {
-        self.store
-            .prefix(JOBS, b"")?
-            .map(|row| {
-                let (key, value) = row?;
-                let id = <[u8; 8]>::try_from(key.as_slice())
-                    .map(u64::from_be_bytes)
-                    .map_err(|_| StorageError::backend(std::io::Error::other("job key")))?;
-                let job = serde_json::from_slice(&value).map_err(StorageError::backend)?;
-                Ok((id, job))
-            })
-            .collect()
+    /// Every recorded job, oldest first. A record that does not decode is logged and left
+    /// alone: it does not hold up the others.
+    pub fn recorded(&self) -> Result<Vec<(u64, JobKind)>, StorageError> {
+        let mut jobs = Vec::new();
+        for row in self.store.prefix(JOBS, b"")? {
+            let (key, value) = row?;
+            let decoded = <[u8; 8]>::try_from(key.as_slice())
+                .map_err(|_| "its key is not a job id".to_owned())
+                .and_then(|id| {
+                    let job = serde_json::from_slice(&value).map_err(|e| e.to_string())?;
+                    Ok((u64::from_be_bytes(id), job))
+                });
+            match decoded {
+                Ok(job) => jobs.push(job),
+                Err(err) => {
+                    tracing::error!(key = ?key, error = %err, "a job record does not decode; it is not run");
+                }
+            }
+        }
+        Ok(jobs)
     }
 
     fn claim(&self, id: u64) -> bool {
@@ -201,12 +217,7 @@ impl Jobs {
 
 impl MaintenanceQueue for Jobs {
     fn push(&self, txn: &mut WriteTxn<'_>, work: Maintenance) -> Result<(), StorageError> {
-        let job = JobRecord {
-            kind: JobKind::DynamoDb(work),
-            caller: None,
-            created_micros: self.clock.now().as_microsecond(),
-        };
-        Self::record(txn, &job).map(|_| ())
+        Self::record(txn, &JobKind::DynamoDb(work))
     }
 
     fn wake(&self) {
@@ -241,38 +252,44 @@ async fn run_recorded(app: Arc<App>) {
     }
 }
 
-/// Runs one job until it ends, retrying with a growing pause while it fails for a reason
-/// that may pass.
-async fn run_one(app: Arc<App>, id: u64, job: JobRecord) {
+/// Runs one job until it ends, retrying with a growing pause while the machine stops it.
+async fn run_one(app: Arc<App>, id: u64, job: JobKind) {
     let mut delay = Duration::from_secs(1);
     loop {
         let ended = match run(&app, &job).await {
-            Ok(()) => app.jobs.remove(id).await.map_err(Retry::from),
-            Err(retry) => Err(retry),
+            Ok(()) => app.jobs.remove(id).await.map_err(Stop::from),
+            Err(stop) => Err(stop),
         };
         match ended {
             Ok(()) => break,
-            Err(Retry(why)) => {
-                tracing::warn!(job = id, kind = ?job.kind, error = %why, retry_in = ?delay, "a job failed; it will be tried again");
+            Err(Stop::Unavailable(why)) => {
+                tracing::warn!(job = id, kind = ?job, error = %why, retry_in = ?delay, "a job stopped; it will be tried again");
                 tokio::time::sleep(delay).await;
                 delay = (delay * 2).min(MAX_RETRY_DELAY);
+            }
+            Err(Stop::Broken(why)) => {
+                // Not released: it stays recorded and runs again at the next start only.
+                tracing::error!(job = id, kind = ?job, error = %why, "a job failed; it stays recorded until the next start");
+                return;
             }
         }
     }
     app.jobs.release(id);
 }
 
-async fn run(app: &App, job: &JobRecord) -> Result<(), Retry> {
-    match &job.kind {
+async fn run(app: &App, job: &JobKind) -> Result<(), Stop> {
+    match job {
         JobKind::Export {
             account,
             region,
             export_arn,
-        } => export::run(app, job.caller.as_ref(), account, region, export_arn).await,
+            caller,
+        } => export::run(app, caller, account, region, export_arn).await,
         JobKind::Import {
             account,
             region,
             import_arn,
+            caller,
             table,
             csv,
         } => {
@@ -283,7 +300,7 @@ async fn run(app: &App, job: &JobRecord) -> Result<(), Retry> {
                 table,
                 csv: csv.as_ref(),
             };
-            import::run(app, job.caller.as_ref(), source).await
+            import::run(app, caller, source).await
         }
         JobKind::Restore {
             account,

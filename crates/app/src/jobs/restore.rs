@@ -7,7 +7,7 @@
 use strata_dynamodb::Scope;
 use strata_dynamodb::schema::Creating;
 
-use super::{Retry, SourceTable};
+use super::{SourceTable, Stop};
 use crate::App;
 
 pub async fn run(
@@ -17,7 +17,7 @@ pub async fn run(
     target: &str,
     source: &SourceTable,
     as_of_micros: u64,
-) -> Result<(), Retry> {
+) -> Result<(), Stop> {
     let scope = Scope { account, region };
     let Some(table) = app
         .dynamodb
@@ -52,7 +52,7 @@ pub async fn run(
             tracing::warn!(target = %table.def.arn(), source = %source.name, "the source of a restore is gone; the restore is abandoned");
             Ok(app.dynamodb.abandon_restore(&table).await?)
         }
-        Err(err) if err.is_unavailable() => Err(Retry::from(err)),
+        Err(err) if err.is_unavailable() => Err(Stop::from(err)),
         Err(err) => {
             tracing::error!(target = %table.def.arn(), error = %err, "a restore failed; its table is removed");
             Ok(app.dynamodb.abandon_restore(&table).await?)

@@ -1,13 +1,23 @@
-//! An application over a temporary store with two accounts, and callers to act as — the
-//! application layer exercised without HTTP.
+//! An application over a temporary store with two accounts, callers to act as, and the
+//! tables, items and buckets the tests build on — the application layer exercised without
+//! HTTP.
 
 #![allow(dead_code)]
 
 use std::sync::Arc;
 
+use strata_app::dynamodb::items;
+use strata_app::dynamodb::items::{LegacyExpected, PutItemInput, WriteMembers};
+use strata_app::dynamodb::schema::{
+    AttributeDefinition, CreateTableInput, KeySchemaElement, KeyType, Projection, SecondaryIndex,
+};
+use strata_app::dynamodb::tables::{GlobalSecondaryIndexUpdate, UpdateTableInput};
 use strata_app::{App, Caller, Requester};
+use strata_dynamodb::capacity::ReturnConsumedCapacity;
+use strata_dynamodb::schema::{BillingMode, ProjectionType, ScalarType};
+use strata_dynamodb_item::{AttributeValue, Item};
 use strata_iam::{AccessKey, Account, AccountId, Principal, RootAccount};
-use strata_s3::BlobDir;
+use strata_s3::{BlobDir, CreateBucket};
 use strata_storage::Store;
 
 pub const SOURCE: &str = "111111111111";
@@ -106,4 +116,104 @@ pub async fn eventually(mut check: impl FnMut() -> bool) {
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
     panic!("the condition did not hold within 20 s");
+}
+
+/// A string attribute definition.
+pub fn attribute(name: &str) -> AttributeDefinition {
+    AttributeDefinition {
+        attribute_name: name.into(),
+        attribute_type: ScalarType::S,
+    }
+}
+
+/// CreateTable of an on-demand table `name` keyed by the string `pk`.
+pub fn table(name: &str) -> CreateTableInput {
+    CreateTableInput {
+        attribute_definitions: vec![attribute("pk")],
+        table_name: name.into(),
+        key_schema: vec![KeySchemaElement {
+            attribute_name: "pk".into(),
+            key_type: KeyType::Hash,
+        }],
+        billing_mode: Some(BillingMode::PayPerRequest),
+        ..Default::default()
+    }
+}
+
+/// UpdateTable adding the keys-only index `by-<attribute>` on the string `attribute`.
+pub fn add_index(table: &str, attribute_name: &str) -> UpdateTableInput {
+    UpdateTableInput {
+        table_name: table.into(),
+        attribute_definitions: Some(vec![attribute("pk"), attribute(attribute_name)]),
+        global_secondary_index_updates: vec![GlobalSecondaryIndexUpdate {
+            create: Some(SecondaryIndex {
+                index_name: format!("by-{attribute_name}"),
+                key_schema: vec![KeySchemaElement {
+                    attribute_name: attribute_name.into(),
+                    key_type: KeyType::Hash,
+                }],
+                projection: Some(Projection {
+                    projection_type: Some(ProjectionType::KeysOnly),
+                    non_key_attributes: None,
+                }),
+                provisioned_throughput: None,
+            }),
+            ..Default::default()
+        }],
+        ..Default::default()
+    }
+}
+
+/// An item of string attributes.
+pub fn item(pairs: &[(&str, &str)]) -> Item {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), AttributeValue::S((*v).to_owned())))
+        .collect()
+}
+
+/// PutItem of `item` into `table`, asking for the total consumed capacity.
+pub fn put(table: &str, item: Item) -> PutItemInput {
+    PutItemInput {
+        write: WriteMembers {
+            table_name: table.into(),
+            condition_expression: None,
+            expression_attributes: Default::default(),
+            legacy: LegacyExpected::default(),
+            return_values: None,
+            return_consumed_capacity: ReturnConsumedCapacity::Total,
+            return_item_collection_metrics: false,
+            return_old_on_condition_failure: false,
+        },
+        item,
+    }
+}
+
+/// Writes `n` items to `table` of the source account: `pk` = `k00000`…, `g` one of 7 values.
+pub async fn fill(app: &App, table: &str, n: usize) {
+    for i in 0..n {
+        let pk = format!("k{i:05}");
+        let g = format!("g{}", i % 7);
+        items::put_item(
+            app,
+            &root(SOURCE),
+            put(table, item(&[("pk", &pk), ("g", &g)])),
+        )
+        .await
+        .expect("the item is written");
+    }
+}
+
+/// Creates bucket `name`, owned by `owner`, in the default region.
+pub async fn create_bucket(app: &App, owner: &str, name: &str) {
+    app.s3
+        .create_bucket(CreateBucket {
+            name: name.into(),
+            owner: owner.into(),
+            region: REGION.into(),
+            ownership: None,
+            acl: None,
+        })
+        .await
+        .expect("the bucket is created");
 }

@@ -1,0 +1,148 @@
+//! Opening a data directory from before formats were recorded (format 0): what it left in
+//! progress is settled as that strata's crash recovery would have wanted, and every job the
+//! migration records runs.
+
+mod common;
+
+use common::{SOURCE, add_index, create_bucket, eventually, fill, open, open_stopped, root, table};
+use strata_app::dynamodb::import::{ImportTableInput, S3BucketSource};
+use strata_app::dynamodb::pitr::UpdateContinuousBackupsInput;
+use strata_app::dynamodb::restore::RestoreTableToPointInTimeInput;
+use strata_app::dynamodb::{import, pitr, restore, tables};
+use strata_app::jobs::JobKind;
+use strata_dynamodb::Scope;
+use strata_dynamodb::imports::ImportStatus;
+use strata_dynamodb::schema::{Creating, IndexStatus};
+use strata_s3::BlobDir;
+use strata_storage::Store;
+
+const SCOPE: Scope<'static> = Scope {
+    account: SOURCE,
+    region: common::REGION,
+};
+
+/// Deletes every key of `keyspace`.
+async fn wipe(store: &Store, keyspace: &'static str) {
+    let keys: Vec<Vec<u8>> = store
+        .prefix(keyspace, b"")
+        .expect("readable")
+        .map(|row| row.expect("readable").0)
+        .collect();
+    store
+        .write(move |txn| {
+            for key in keys {
+                txn.delete(keyspace, key);
+            }
+            Ok::<_, strata_storage::StorageError>(())
+        })
+        .await
+        .expect("wiped");
+}
+
+#[tokio::test]
+async fn a_format_0_directory_gets_its_backfills_loses_its_cut_restores_and_fails_its_imports() {
+    let dir = tempfile::tempdir().unwrap();
+    let open_store = || Store::open(&dir.path().join("store")).unwrap();
+    let blobs = || BlobDir::open(&dir.path().join("objects")).unwrap();
+    {
+        let app = open_stopped(open_store(), blobs()).await;
+        let me = root(SOURCE);
+
+        // An index CREATING, as a crash inside an older strata's unrecorded backfill left it.
+        tables::create_table(&app, &me, table("t")).await.unwrap();
+        fill(&app, "t", 300).await;
+        tables::update_table(&app, &me, add_index("t", "g"))
+            .await
+            .unwrap();
+
+        // A restore target CREATING, as a crash inside an older strata's restore request left it.
+        pitr::update_continuous_backups(
+            &app,
+            &me,
+            UpdateContinuousBackupsInput {
+                table_name: "t".into(),
+                point_in_time_recovery_enabled: true,
+                recovery_period_in_days: None,
+            },
+        )
+        .await
+        .unwrap();
+        app.advance_clock(600.0).await.unwrap();
+        restore::restore_table_to_point_in_time(
+            &app,
+            &me,
+            RestoreTableToPointInTimeInput {
+                source_table_name: Some("t".into()),
+                target_table_name: "restored".into(),
+                use_latest_restorable_time: Some(true),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+
+        // An import in progress whose table an older strata had created.
+        create_bucket(&app, SOURCE, "source-bucket").await;
+        import::import_table(
+            &app,
+            &me,
+            ImportTableInput {
+                s3_bucket_source: S3BucketSource {
+                    s3_bucket_owner: None,
+                    s3_bucket: "source-bucket".into(),
+                    s3_key_prefix: None,
+                },
+                input_format: "DYNAMODB_JSON".into(),
+                input_format_options: None,
+                input_compression_type: None,
+                table_creation_parameters: table("imported"),
+                client_token: None,
+            },
+        )
+        .await
+        .unwrap();
+        let import_table = app
+            .jobs
+            .recorded()
+            .unwrap()
+            .into_iter()
+            .find_map(|(_, job)| match job {
+                JobKind::Import { table, .. } => Some(table),
+                _ => None,
+            })
+            .expect("the import's job is recorded");
+        let record = &app.dynamodb.imports_in_progress().unwrap()[0];
+        let mut create = *import_table;
+        create.table_id = Some(record.table_id.clone());
+        app.dynamodb
+            .create(SCOPE, create, Some(Creating::Import))
+            .await
+            .unwrap();
+
+        // Format 0: no job records, no recorded formats.
+        wipe(&app.store, "app.jobs").await;
+        wipe(&app.store, "storage.formats").await;
+    }
+
+    let app = open(open_store(), blobs()).await;
+    eventually(|| {
+        let t = app.dynamodb.table(SCOPE, "t").unwrap();
+        t.def.indexes[0].status == IndexStatus::Active
+    })
+    .await;
+    let t = app.dynamodb.table(SCOPE, "t").unwrap();
+    assert_eq!(t.index_stats(t.def.indexes[0].id).0, 300);
+    assert!(
+        app.dynamodb.table(SCOPE, "restored").is_err(),
+        "the target of a restore a crash cut short is removed"
+    );
+    let imported = app.dynamodb.table(SCOPE, "imported").unwrap();
+    assert!(
+        imported.def.creating.is_none(),
+        "a failed import's table is ACTIVE"
+    );
+    let record = &app.dynamodb.imports(SOURCE, common::REGION).unwrap()[0];
+    assert_eq!(record.status, ImportStatus::Failed);
+    eventually(|| app.jobs.recorded().unwrap().is_empty()).await;
+    assert!(app.store.older_formats(&[]).unwrap().is_empty());
+}
