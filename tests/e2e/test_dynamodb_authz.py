@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+import aws_helpers
 from aws_helpers import client_error, unique
 
 SOURCE, DEST = "111111111111", "222222222222"
@@ -233,6 +234,37 @@ def test_leading_keys_limit_a_user_to_its_own_items(server, root):
 
     ddb.delete_item(TableName=table, Key=key(name))
     assert "Item" not in root.get_item(TableName=table, Key=key(name))
+
+
+def test_a_querys_leading_keys_are_its_partition_key_values_only(server, root):
+    """AWS: dynamodb:LeadingKeys "represents the first key attribute of a table — in other
+    words, the partition key" (DynamoDB developer guide, "Using IAM policy conditions for
+    fine-grained access control"): a sort key compared with `=` adds no value to it."""
+    table = aws_helpers.new_table(root, "lk-sort", range_key=("sk", "S"))
+    name, ddb = dynamodb_user(
+        server,
+        "lks",
+        allow(
+            ["dynamodb:Query"],
+            table_arn(table),
+            {"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": ["${aws:username}"]}},
+        ),
+    )
+    root.put_item(TableName=table, Item={"pk": {"S": name}, "sk": {"S": "a"}})
+    out = ddb.query(
+        TableName=table,
+        KeyConditionExpression="#p = :p AND sk = :s",
+        ExpressionAttributeNames={"#p": "pk"},
+        ExpressionAttributeValues={":p": {"S": name}, ":s": {"S": "a"}},
+    )
+    assert out["Items"] == [{"pk": {"S": name}, "sk": {"S": "a"}}]
+    denied(
+        lambda: ddb.query(
+            TableName=table,
+            KeyConditionExpression="pk = :p AND sk = :s",
+            ExpressionAttributeValues={":p": {"S": "someone-else"}, ":s": {"S": name}},
+        )
+    )
 
 
 def test_leading_keys_apply_to_batch_get(server, root):

@@ -68,7 +68,8 @@ impl DynamoDbError {
         ))
     }
 
-    pub(crate) fn table_not_found() -> Self {
+    /// `ResourceNotFoundException` for a table, in DynamoDB's words.
+    pub fn table_not_found() -> Self {
         DynamoDbError::ResourceNotFound("Requested resource not found".to_owned())
     }
 }

@@ -26,6 +26,27 @@ pub enum ReturnValues {
     UpdatedNew,
 }
 
+impl ReturnValues {
+    /// Every value, in the order DynamoDB lists them.
+    pub const ALL: [ReturnValues; 5] = [
+        ReturnValues::None,
+        ReturnValues::AllOld,
+        ReturnValues::UpdatedOld,
+        ReturnValues::AllNew,
+        ReturnValues::UpdatedNew,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ReturnValues::None => "NONE",
+            ReturnValues::AllOld => "ALL_OLD",
+            ReturnValues::UpdatedOld => "UPDATED_OLD",
+            ReturnValues::AllNew => "ALL_NEW",
+            ReturnValues::UpdatedNew => "UPDATED_NEW",
+        }
+    }
+}
+
 /// What a write does to its item.
 #[derive(Debug)]
 pub enum Action {

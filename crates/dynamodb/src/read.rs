@@ -30,6 +30,25 @@ pub enum Select {
     Count,
 }
 
+impl Select {
+    /// Every value, in the order DynamoDB lists them.
+    pub const ALL: [Select; 4] = [
+        Select::AllAttributes,
+        Select::AllProjectedAttributes,
+        Select::SpecificAttributes,
+        Select::Count,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Select::AllAttributes => "ALL_ATTRIBUTES",
+            Select::AllProjectedAttributes => "ALL_PROJECTED_ATTRIBUTES",
+            Select::SpecificAttributes => "SPECIFIC_ATTRIBUTES",
+            Select::Count => "COUNT",
+        }
+    }
+}
+
 /// What Query and Scan share.
 #[derive(Debug, Default)]
 pub struct ReadOptions {

@@ -172,6 +172,9 @@ pub enum BillingMode {
 }
 
 impl BillingMode {
+    /// Every value, in the order DynamoDB lists them.
+    pub const ALL: [BillingMode; 2] = [BillingMode::Provisioned, BillingMode::PayPerRequest];
+
     pub fn name(self) -> &'static str {
         match self {
             BillingMode::Provisioned => "PROVISIONED",

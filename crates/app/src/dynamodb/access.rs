@@ -6,7 +6,7 @@
 
 use strata_dynamodb::schema::table_arn;
 use strata_dynamodb::tables::parse_table_arn;
-use strata_dynamodb::{Scope, Table};
+use strata_dynamodb::{DynamoDbError, Scope, Table};
 use strata_dynamodb_item::{AttributeValue, Item};
 use strata_policy::{PolicyDocument, PolicyKind, ResourcePolicyKind};
 
@@ -70,16 +70,21 @@ impl Conditions {
     /// `dynamodb:LeadingKeys` from the partition key value of `key`.
     pub fn leading_key(&mut self, table: Option<&Table>, key: &Item) {
         let Some(table) = table else { return };
-        if let Some(v) = key.get(&table.def.key_schema.partition.name) {
-            let text = match v {
-                AttributeValue::S(s) => s.clone(),
-                AttributeValue::N(n) => n.to_string(),
-                AttributeValue::B(b) => String::from_utf8_lossy(b).into_owned(),
-                _ => return,
-            };
-            if !self.leading_keys.contains(&text) {
-                self.leading_keys.push(text);
-            }
+        if let Some(value) = key.get(&table.def.key_schema.partition.name) {
+            self.leading_value(value);
+        }
+    }
+
+    /// Adds a partition key value to `dynamodb:LeadingKeys`, as text.
+    pub fn leading_value(&mut self, value: &AttributeValue) {
+        let text = match value {
+            AttributeValue::S(s) => s.clone(),
+            AttributeValue::N(n) => n.to_string(),
+            AttributeValue::B(b) => String::from_utf8_lossy(b).into_owned(),
+            _ => return,
+        };
+        if !self.leading_keys.contains(&text) {
+            self.leading_keys.push(text);
         }
     }
 
@@ -122,6 +127,20 @@ pub fn authorize_table(
         conditions,
     )?;
     Ok(found)
+}
+
+/// Resolves the table a control-plane request names and authorizes `operation` on it:
+/// its reference and the table if it exists (CREATING or not: [`require`] or
+/// [`require_visible`] says which the operation sees).
+pub fn named_table(
+    app: &App,
+    caller: &Caller,
+    name: &str,
+    operation: &str,
+) -> Result<(TableRef, Option<Table>), Error> {
+    let table = resolve(caller, name)?;
+    let found = authorize_table(app, caller, operation, &table, None, Conditions::default())?;
+    Ok((table, found))
 }
 
 /// [`authorize_table`] for a table already looked up.
@@ -187,18 +206,21 @@ fn denied(d: Denied) -> Error {
     }
 }
 
-/// A single-item operation's authorization: looks the table up once, adds the item's
-/// partition key (`dynamodb:LeadingKeys`), authorizes, and returns the table.
-pub fn authorize_item(
+/// An item operation's authorization on one table: looks the table up once, adds the
+/// partition key of every item or key it touches (`dynamodb:LeadingKeys`), authorizes, and
+/// returns the table.
+pub fn authorize_items<'i>(
     app: &App,
     caller: &Caller,
     operation: &str,
     table: &TableRef,
-    item_or_key: &Item,
+    items_or_keys: impl IntoIterator<Item = &'i Item>,
     mut conditions: Conditions,
 ) -> Result<Table, Error> {
     let found = app.dynamodb.table(table.scope(), &table.name).ok();
-    conditions.leading_key(found.as_ref(), item_or_key);
+    for item in items_or_keys {
+        conditions.leading_key(found.as_ref(), item);
+    }
     authorize_found(
         app,
         caller,
@@ -220,7 +242,7 @@ pub fn require(found: Option<Table>) -> Result<Table, Error> {
 
 /// The table, CREATING or not, or `ResourceNotFoundException`.
 pub fn require_visible(found: Option<Table>) -> Result<Table, Error> {
-    found.ok_or_else(|| Error::ResourceNotFound("Requested resource not found".to_owned()))
+    found.ok_or_else(|| DynamoDbError::table_not_found().into())
 }
 
 /// Authorizes `operation` on a resource of the caller's own account that is not a table or

@@ -10,7 +10,7 @@ use strata_dynamodb::capacity::ReturnConsumedCapacity;
 use strata_dynamodb::items::{Action, ItemWrite};
 use strata_dynamodb_item::Item;
 
-use super::access::{Conditions, authorize_found, authorize_table, require, resolve};
+use super::access::{Conditions, authorize_items, resolve};
 use super::error::{Error, Result};
 use super::items::projection;
 use super::model::{ConsumedCapacity, ExpressionAttributeMaps};
@@ -109,19 +109,14 @@ pub fn batch_get_item(
     let mut gets = Vec::new();
     for ((name, projection), (_, spec)) in requests.into_iter().zip(&input.request_items) {
         let table_ref = resolve(caller, name)?;
-        let found = app.dynamodb.table(table_ref.scope(), &table_ref.name).ok();
-        let mut conditions = Conditions::default();
-        for k in &spec.keys {
-            conditions.leading_key(found.as_ref(), k);
-        }
-        let table = require(authorize_table(
+        let table = authorize_items(
             app,
             caller,
             "BatchGetItem",
             &table_ref,
-            None,
-            conditions,
-        )?)?;
+            &spec.keys,
+            Conditions::default(),
+        )?;
         gets.push(BatchGet {
             table,
             keys: spec.keys.clone(),
@@ -158,17 +153,15 @@ pub async fn batch_write_item(
 ) -> Result<BatchWriteItemOutput> {
     // Authorize each table once, with every partition key its writes touch
     // (dynamodb:LeadingKeys) and the attributes of its puts (dynamodb:Attributes).
-    let mut tables = Vec::with_capacity(input.request_items.len());
-    for (name, requests) in &input.request_items {
-        let table_ref = resolve(caller, name)?;
-        let found = app.dynamodb.table(table_ref.scope(), &table_ref.name).ok();
+    let table_refs = input
+        .request_items
+        .iter()
+        .map(|(name, _)| resolve(caller, name))
+        .collect::<Result<Vec<_>>>()?;
+    let mut resolved = Vec::with_capacity(table_refs.len());
+    for (table_ref, (_, requests)) in table_refs.iter().zip(&input.request_items) {
         let mut conditions = Conditions::default();
         for request in requests {
-            let target = match request {
-                WriteRequest::Put { item } => item,
-                WriteRequest::Delete { key } => key,
-            };
-            conditions.leading_key(found.as_ref(), target);
             if let WriteRequest::Put { item } = request {
                 for attribute in item.keys() {
                     if !conditions.attributes.contains(attribute) {
@@ -177,20 +170,18 @@ pub async fn batch_write_item(
                 }
             }
         }
-        tables.push((table_ref, found, conditions));
-    }
-    let mut resolved = Vec::with_capacity(tables.len());
-    for (table_ref, found, conditions) in tables {
-        authorize_found(
+        let targets = requests.iter().map(|request| match request {
+            WriteRequest::Put { item } => item,
+            WriteRequest::Delete { key } => key,
+        });
+        resolved.push(authorize_items(
             app,
             caller,
             "BatchWriteItem",
-            &table_ref,
-            found.as_ref(),
-            None,
+            table_ref,
+            targets,
             conditions,
-        )?;
-        resolved.push(require(found)?);
+        )?);
     }
     let mut writes = Vec::new();
     for (table, (_, requests)) in resolved.into_iter().zip(input.request_items) {

@@ -3,12 +3,10 @@
 
 use serde::Serialize;
 use strata_dynamodb::Table;
-use strata_dynamodb::schema::{
-    BillingMode, IndexDefinition, IndexKind, IndexStatus, KeySchema, ScalarType,
-};
+use strata_dynamodb::schema::{BillingMode, IndexDefinition, IndexKind, IndexStatus, KeySchema};
 
 use super::model::epoch_seconds;
-use super::schema::{KeySchemaElement, KeyType};
+use super::schema::{AttributeDefinition, KeySchemaElement, KeyType};
 
 /// `TableStatus`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -21,13 +19,6 @@ pub enum TableStatus {
     Deleting,
     #[serde(rename = "ACTIVE")]
     Active,
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct AttributeDefinitionOut {
-    pub attribute_name: String,
-    pub attribute_type: ScalarType,
 }
 
 #[derive(Debug, Serialize)]
@@ -144,7 +135,7 @@ impl RestoreSummary {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct TableDescription {
-    pub attribute_definitions: Vec<AttributeDefinitionOut>,
+    pub attribute_definitions: Vec<AttributeDefinition>,
     pub table_name: String,
     pub key_schema: Vec<KeySchemaElement>,
     pub table_status: TableStatus,
@@ -252,7 +243,7 @@ pub fn table_description(table: &Table, status: TableStatus) -> TableDescription
         attribute_definitions: def
             .attribute_definitions
             .iter()
-            .map(|a| AttributeDefinitionOut {
+            .map(|a| AttributeDefinition {
                 attribute_name: a.name.clone(),
                 attribute_type: a.attribute_type,
             })

@@ -214,10 +214,7 @@ pub async fn import_table(
     let now = app.clock.now().as_microsecond();
     let start_ms = now.div_euclid(1000);
     let import_id = format!("{start_ms:014}-{:08x}", fastrand::u32(..));
-    let table_arn = format!(
-        "arn:aws:dynamodb:{}:{}:table/{}",
-        table_ref.region, table_ref.account, create.name
-    );
+    let table_arn = table_ref.arn();
     let source = input.s3_bucket_source;
     let record = ImportRecord {
         account: account.clone(),

@@ -15,11 +15,10 @@ use strata_expression::{
     parse_update,
 };
 
-use super::access::{Conditions, authorize_item, resolve};
+use super::access::{Conditions, authorize_items, resolve};
 use super::error::Result;
 use super::model::{
     ConsumedCapacity, ExpressionAttributeMaps, ItemCollectionMetrics, return_values,
-    return_values_name,
 };
 use crate::{App, Caller};
 
@@ -182,13 +181,14 @@ async fn run_write(
     action: impl FnOnce(&Table, Item) -> (Item, Action),
 ) -> Result<WriteItemOutput> {
     let table_ref = resolve(caller, &request.table_name)?;
-    conditions.return_values = return_values_name(request.return_values);
-    let table = authorize_item(
+    conditions.return_values = (request.return_values != ReturnValues::None)
+        .then(|| request.return_values.name().to_owned());
+    let table = authorize_items(
         app,
         caller,
         operation,
         &table_ref,
-        &request.target,
+        [&request.target],
         conditions,
     )?;
     let (key, action) = action(&table, request.target);
@@ -358,7 +358,7 @@ pub fn get_item(app: &App, caller: &Caller, input: GetItemInput) -> Result<GetIt
     if let Some(p) = &projection {
         conditions.attributes = attribute_names(p.top_level_attributes());
     }
-    let table = authorize_item(app, caller, "GetItem", &table_ref, &input.key, conditions)?;
+    let table = authorize_items(app, caller, "GetItem", &table_ref, [&input.key], conditions)?;
     let got = app.dynamodb.get_item(
         &table,
         &input.key,

@@ -81,18 +81,6 @@ pub fn return_values(sent: Option<ReturnValues>, allowed: &[ReturnValues]) -> Re
     }
 }
 
-/// `ReturnValues`' name, for `dynamodb:ReturnValues`.
-pub fn return_values_name(r: ReturnValues) -> Option<String> {
-    let name = match r {
-        ReturnValues::None => return None,
-        ReturnValues::AllOld => "ALL_OLD",
-        ReturnValues::UpdatedOld => "UPDATED_OLD",
-        ReturnValues::AllNew => "ALL_NEW",
-        ReturnValues::UpdatedNew => "UPDATED_NEW",
-    };
-    Some(name.to_owned())
-}
-
 /// Capacity units of a table or an index: `CapacityUnits` and the read or write part.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "PascalCase")]

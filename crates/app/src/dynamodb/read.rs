@@ -5,14 +5,14 @@
 use serde::Serialize;
 use strata_dynamodb::capacity::ReturnConsumedCapacity;
 use strata_dynamodb::read::{self, Page, ReadOptions, Select};
-use strata_dynamodb_item::{AttributeValue, Item};
+use strata_dynamodb_item::Item;
 use strata_expression::legacy::{self, ConditionalOperator};
 use strata_expression::{
-    ComparisonOperator, Condition, ConditionKind, ExpressionAttributes, Projection,
+    ComparisonOperator, Condition, ConditionKind, ExpressionAttributes, KeyConditions, Projection,
     parse_condition, parse_key_conditions, parse_projection,
 };
 
-use super::access::{Conditions, authorize_table, require, resolve};
+use super::access::{Conditions, authorize_found, require, resolve};
 use super::error::{Error, Result};
 use super::model::{ConsumedCapacity, ExpressionAttributeMaps};
 use crate::{App, Caller};
@@ -69,16 +69,6 @@ pub struct ReadOutput {
     pub consumed_capacity: Option<ConsumedCapacity>,
 }
 
-/// `Select`'s wire name, for `dynamodb:Select`.
-pub fn select_name(select: Select) -> &'static str {
-    match select {
-        Select::AllAttributes => "ALL_ATTRIBUTES",
-        Select::AllProjectedAttributes => "ALL_PROJECTED_ATTRIBUTES",
-        Select::SpecificAttributes => "SPECIFIC_ATTRIBUTES",
-        Select::Count => "COUNT",
-    }
-}
-
 fn select(m: &ReadMembers, has_projection: bool, legacy_projection: bool) -> Result<Select> {
     let member = if legacy_projection {
         "AttributesToGet"
@@ -95,7 +85,7 @@ fn select(m: &ReadMembers, has_projection: bool, legacy_projection: bool) -> Res
         Some(Select::SpecificAttributes) => Ok(Select::SpecificAttributes),
         Some(other) if has_projection => Err(Error::invalid(format!(
             "Cannot specify the {member} when choosing to get {}",
-            select_name(other)
+            other.name()
         ))),
         Some(Select::AllProjectedAttributes) if m.index_name.is_none() => Err(Error::invalid(
             "Select type ALL_PROJECTED_ATTRIBUTES is not supported for a table scan or query, only for an index",
@@ -181,12 +171,12 @@ fn authorize_read(
     operation: &str,
     m: &ReadMembers,
     projection: Option<&Projection>,
-    leading_keys: Vec<String>,
+    key_conditions: Option<&KeyConditions>,
 ) -> Result<strata_dynamodb::Table> {
     let table_ref = resolve(caller, &m.table_name)?;
-    let conditions = Conditions {
-        select: m.select.map(|s| select_name(s).to_owned()),
-        leading_keys,
+    let found = app.dynamodb.table(table_ref.scope(), &table_ref.name).ok();
+    let mut conditions = Conditions {
+        select: m.select.map(|s| s.name().to_owned()),
         attributes: projection
             .map(|p| {
                 p.top_level_attributes()
@@ -197,14 +187,35 @@ fn authorize_read(
             .unwrap_or_default(),
         ..Default::default()
     };
-    require(authorize_table(
+    // dynamodb:LeadingKeys: the partition key value a Query names, of the table or of the
+    // index it queries (not a sort key's, even compared with `=`).
+    let partition = found.as_ref().and_then(|t| match m.index_name.as_deref() {
+        Some(index) => t
+            .def
+            .index(index)
+            .map(|i| i.key_schema.partition.name.clone()),
+        None => Some(t.def.key_schema.partition.name.clone()),
+    });
+    if let (Some(partition), Some(key_conditions)) = (partition, key_conditions) {
+        for entry in key_conditions.entries() {
+            if entry.attribute == partition && entry.operator == ComparisonOperator::Eq {
+                entry
+                    .values
+                    .iter()
+                    .for_each(|v| conditions.leading_value(v));
+            }
+        }
+    }
+    authorize_found(
         app,
         caller,
         operation,
         &table_ref,
+        found.as_ref(),
         m.index_name.as_deref(),
         conditions,
-    )?)
+    )?;
+    require(found)
 }
 
 fn options(
@@ -253,20 +264,14 @@ pub fn query(app: &App, caller: &Caller, input: QueryInput) -> Result<ReadOutput
             ));
         }
     };
-    // dynamodb:LeadingKeys: the values compared with `=` (the partition key's, once
-    // matched to the schema; a sort key compared with `=` adds a value AWS would not).
-    let leading_keys = key_conditions
-        .entries()
-        .iter()
-        .filter(|e| e.operator == ComparisonOperator::Eq)
-        .flat_map(|e| &e.values)
-        .filter_map(|v| match v {
-            AttributeValue::S(s) => Some(s.clone()),
-            AttributeValue::N(n) => Some(n.to_string()),
-            _ => None,
-        })
-        .collect();
-    let table = authorize_read(app, caller, "Query", &m, projection.as_ref(), leading_keys)?;
+    let table = authorize_read(
+        app,
+        caller,
+        "Query",
+        &m,
+        projection.as_ref(),
+        Some(&key_conditions),
+    )?;
     let mode = m.return_consumed_capacity;
     let page = app.dynamodb.query(
         &table,
@@ -309,7 +314,7 @@ pub fn scan(app: &App, caller: &Caller, input: ScanInput) -> Result<ReadOutput> 
         .expression_attributes
         .for_expressions(&expressions, &legacy)?;
     let (filter, projection, select) = filter_and_projection(&m, attrs)?;
-    let table = authorize_read(app, caller, "Scan", &m, projection.as_ref(), Vec::new())?;
+    let table = authorize_read(app, caller, "Scan", &m, projection.as_ref(), None)?;
     let mode = m.return_consumed_capacity;
     let page = app.dynamodb.scan(
         &table,

@@ -38,11 +38,6 @@ pub async fn restore_table_to_point_in_time(
     input: RestoreTableToPointInTimeInput,
 ) -> Result<TableDescriptionOutput> {
     let target = &input.target_table_name;
-    if target.starts_with("arn:") {
-        return Err(Error::Validation(format!(
-            "1 validation error detected: Value '{target}' at 'targetTableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+"
-        )));
-    }
     let source_ref = match (&input.source_table_arn, &input.source_table_name) {
         (Some(_), Some(_)) => {
             return Err(Error::validation(

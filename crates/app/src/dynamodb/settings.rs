@@ -7,7 +7,9 @@ use strata_dynamodb::Table;
 use strata_dynamodb::schema::{ResourcePolicy, TimeToLive};
 use strata_policy::{PolicyDocument, PolicyKind, ResourcePolicyKind};
 
-use super::access::{Conditions, authorize_found, authorize_resource, resolve};
+use super::access::{
+    Conditions, authorize_found, authorize_resource, named_table, require, require_visible, resolve,
+};
 use super::error::{Error, Result};
 use super::schema::Tag;
 use super::tables::TableNameInput;
@@ -130,17 +132,17 @@ fn by_arn(app: &App, caller: &Caller, arn: &str, operation: &str) -> Result<Tabl
     if !arn.starts_with("arn:") {
         return Err(invalid());
     }
-    let found = app.dynamodb.table_by_arn(arn).ok();
+    let found = app.dynamodb.table_by_arn(arn);
     authorize_found(
         app,
         caller,
         operation,
         &table_ref,
-        found.as_ref(),
+        found.as_ref().ok(),
         None,
         Conditions::default(),
     )?;
-    Ok(app.dynamodb.table_by_arn(arn)?)
+    Ok(found?)
 }
 
 pub async fn tag_resource(app: &App, caller: &Caller, input: TagResourceInput) -> Result<Empty> {
@@ -184,16 +186,8 @@ pub async fn update_time_to_live(
     caller: &Caller,
     input: UpdateTimeToLiveInput,
 ) -> Result<UpdateTimeToLiveOutput> {
-    let table_ref = resolve(caller, &input.table_name)?;
-    let found = super::access::authorize_table(
-        app,
-        caller,
-        "UpdateTimeToLive",
-        &table_ref,
-        None,
-        Conditions::default(),
-    )?;
-    super::access::require(found)?;
+    let (table_ref, found) = named_table(app, caller, &input.table_name, "UpdateTimeToLive")?;
+    require(found)?;
     let spec = input.time_to_live_specification;
     let set = app
         .dynamodb
@@ -219,16 +213,8 @@ pub fn describe_time_to_live(
     caller: &Caller,
     input: TableNameInput,
 ) -> Result<DescribeTimeToLiveOutput> {
-    let table_ref = resolve(caller, &input.table_name)?;
-    let found = super::access::authorize_table(
-        app,
-        caller,
-        "DescribeTimeToLive",
-        &table_ref,
-        None,
-        Conditions::default(),
-    )?;
-    let table = super::access::require_visible(found)?;
+    let (_, found) = named_table(app, caller, &input.table_name, "DescribeTimeToLive")?;
+    let table = require_visible(found)?;
     let description = match table.def.ttl.as_ref().filter(|t| t.enabled) {
         Some(ttl) => TimeToLiveDescription {
             time_to_live_status: "ENABLED",

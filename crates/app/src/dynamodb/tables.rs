@@ -7,7 +7,7 @@ use serde::Serialize;
 use strata_dynamodb::schema::{BillingMode, Creating, IndexKind};
 use strata_dynamodb::tables::UpdateTable;
 
-use super::access::{Conditions, authorize_table, require, require_visible, resolve};
+use super::access::{Conditions, authorize_table, named_table, require, require_visible, resolve};
 use super::description::{RestoreSummary, TableDescription, TableStatus, table_description};
 use super::error::{Error, Result};
 use super::schema::{
@@ -95,24 +95,13 @@ pub async fn create_table(
     })
 }
 
-/// Resolves and authorizes the table a control-plane request names; CREATING tables too.
-fn named_table(
-    app: &App,
-    caller: &Caller,
-    name: &str,
-    operation: &str,
-) -> Result<(super::access::TableRef, strata_dynamodb::Table)> {
-    let table = resolve(caller, name)?;
-    let found = authorize_table(app, caller, operation, &table, None, Conditions::default())?;
-    Ok((table, require_visible(found)?))
-}
-
 pub fn describe_table(
     app: &App,
     caller: &Caller,
     input: TableNameInput,
 ) -> Result<DescribeTableOutput> {
-    let (_, table) = named_table(app, caller, &input.table_name, "DescribeTable")?;
+    let (_, found) = named_table(app, caller, &input.table_name, "DescribeTable")?;
+    let table = require_visible(found)?;
     let status = match table.def.creating {
         Some(_) => TableStatus::Creating,
         None => TableStatus::Active,
@@ -151,15 +140,7 @@ pub async fn update_table(
     caller: &Caller,
     input: UpdateTableInput,
 ) -> Result<TableDescriptionOutput> {
-    let table_ref = resolve(caller, &input.table_name)?;
-    let found = authorize_table(
-        app,
-        caller,
-        "UpdateTable",
-        &table_ref,
-        None,
-        Conditions::default(),
-    )?;
+    let (table_ref, found) = named_table(app, caller, &input.table_name, "UpdateTable")?;
     let table = require(found)?;
     let definitions = definitions(input.attribute_definitions.as_deref().unwrap_or_default());
     let effective_billing = input.billing_mode.unwrap_or(table.def.billing_mode);
@@ -220,7 +201,8 @@ pub async fn delete_table(
     caller: &Caller,
     input: TableNameInput,
 ) -> Result<TableDescriptionOutput> {
-    let (table_ref, _) = named_table(app, caller, &input.table_name, "DeleteTable")?;
+    let (table_ref, found) = named_table(app, caller, &input.table_name, "DeleteTable")?;
+    require_visible(found)?;
     let deleted = app
         .dynamodb
         .delete_table(table_ref.scope(), &table_ref.name)

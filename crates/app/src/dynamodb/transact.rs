@@ -7,10 +7,11 @@ use strata_dynamodb::capacity::ReturnConsumedCapacity;
 use strata_dynamodb::items::{Action, ItemWrite};
 use strata_dynamodb::transact::{RequestToken, TransactGet, TransactWrite};
 use strata_dynamodb_item::Item;
-use strata_expression::{ConditionKind, parse_condition, parse_projection, parse_update};
+use strata_expression::{ConditionKind, parse_condition, parse_update};
 
-use super::access::{Conditions, authorize_item, resolve};
+use super::access::{Conditions, authorize_items, resolve};
 use super::error::{Error, Result};
+use super::items::projection;
 use super::model::{ConsumedCapacity, ExpressionAttributeMaps};
 use crate::{App, Caller};
 
@@ -163,12 +164,12 @@ pub async fn transact_write_items(
         };
         let table_ref = resolve(caller, &members.table_name)?;
         let key = key.ok_or_else(missing_key)?;
-        let table = authorize_item(
+        let table = authorize_items(
             app,
             caller,
             operation,
             &table_ref,
-            &key,
+            [&key],
             Conditions::default(),
         )?;
         // A Put names its item; its key is the table's key attributes of it. Other actions
@@ -212,23 +213,18 @@ pub fn transact_get_items(
 ) -> Result<TransactGetItemsOutput> {
     let mut gets = Vec::with_capacity(input.transact_items.len());
     for get in input.transact_items {
-        let mut attrs = get.expression_attributes.for_expressions(
-            &[("ProjectionExpression", get.projection_expression.is_some())],
-            &[],
+        let projection = projection(
+            get.projection_expression.as_deref(),
+            &get.expression_attributes,
+            None,
         )?;
-        let projection = get
-            .projection_expression
-            .as_deref()
-            .map(|text| parse_projection(text, &mut attrs))
-            .transpose()?;
-        attrs.check_all_used()?;
         let table_ref = resolve(caller, &get.table_name)?;
-        let table = authorize_item(
+        let table = authorize_items(
             app,
             caller,
             "GetItem",
             &table_ref,
-            &get.key,
+            [&get.key],
             Conditions::default(),
         )?;
         gets.push(TransactGet {

@@ -16,7 +16,9 @@ use strata_app::dynamodb::pitr::UpdateContinuousBackupsInput;
 use strata_app::dynamodb::restore::RestoreTableToPointInTimeInput;
 use strata_dynamodb::schema::BillingMode;
 
-use super::input::{Input, check_name, null_violation, required, string, strings};
+use super::input::{
+    Input, capacity_units, enum_violation, null_violation, required, string, strings,
+};
 
 const S3_BUCKET_PATTERN: &str = r"^[a-z0-9A-Z]+[\.\-\w]*[a-z0-9A-Z]+$";
 
@@ -30,10 +32,6 @@ fn s3_bucket_ok(name: &str) -> bool {
         && bytes
             .iter()
             .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
-}
-
-fn account_id_ok(id: &str) -> bool {
-    id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit())
 }
 
 pub fn update_continuous_backups(mut input: Input) -> Result<UpdateContinuousBackupsInput, Error> {
@@ -87,7 +85,7 @@ pub fn export_table_to_point_in_time(
     }
     let s3_bucket_owner = string(&input, "S3BucketOwner")?;
     if let Some(o) = &s3_bucket_owner
-        && !account_id_ok(o)
+        && strata_iam::AccountId::parse(o).is_err()
     {
         input.violation(format!(
             "Value '{o}' at 's3BucketOwner' failed to satisfy constraint: Member must satisfy regular expression pattern: [0-9]{{12}}"
@@ -119,8 +117,10 @@ pub fn export_table_to_point_in_time(
             if let Some(v) = &view
                 && !matches!(v.as_str(), "NEW_IMAGE" | "NEW_AND_OLD_IMAGES")
             {
-                input.violation(format!(
-                    "Value '{v}' at 'incrementalExportSpecification.exportViewType' failed to satisfy constraint: Member must satisfy enum value set: [NEW_IMAGE, NEW_AND_OLD_IMAGES]"
+                input.violation(enum_violation(
+                    v,
+                    "incrementalExportSpecification.exportViewType",
+                    &["NEW_IMAGE", "NEW_AND_OLD_IMAGES"],
                 ));
             }
             Some(IncrementalExportSpecification {
@@ -221,7 +221,7 @@ pub fn import_table(mut input: Input) -> Result<ImportTableInput, Error> {
         ));
     }
     if let Some(o) = &owner
-        && !account_id_ok(o)
+        && strata_iam::AccountId::parse(o).is_err()
     {
         input.violation(format!(
             "Value '{o}' at 's3BucketSource.s3BucketOwner' failed to satisfy constraint: Member must satisfy regular expression pattern: [0-9]{{12}}"
@@ -266,7 +266,8 @@ pub fn import_table(mut input: Input) -> Result<ImportTableInput, Error> {
             "Start of structure or map found where not expected.".into(),
         ));
     };
-    let table_creation_parameters = super::tables::create_table(Input::from_map(parameters))?;
+    let table_creation_parameters =
+        super::tables::table_creation_parameters(Input::from_map(parameters))?;
     Ok(ImportTableInput {
         s3_bucket_source: S3BucketSource {
             s3_bucket_owner: owner,
@@ -319,26 +320,16 @@ pub fn restore_table_to_point_in_time(
 ) -> Result<RestoreTableToPointInTimeInput, Error> {
     let source_table_arn = string(&input, "SourceTableArn")?;
     let source_table_name = string(&input, "SourceTableName")?;
-    let target = input.required_str("TargetTableName")?;
-    if let Some(t) = &target {
-        check_name(&mut input, "TargetTableName", t, 3);
-    }
+    let target = input.plain_table_name("TargetTableName")?;
     let use_latest_restorable_time = input.bool("UseLatestRestorableTime")?;
     let restore_date_time = input.timestamp("RestoreDateTime")?;
-    let billing_mode_override = match input
-        .enum_str("BillingModeOverride", &["PROVISIONED", "PAY_PER_REQUEST"])?
-        .as_deref()
-    {
-        Some("PAY_PER_REQUEST") => Some(BillingMode::PayPerRequest),
-        Some("PROVISIONED") => Some(BillingMode::Provisioned),
-        _ => None,
-    };
+    let billing_mode_override =
+        input.enum_value("BillingModeOverride", &BillingMode::ALL, BillingMode::name)?;
     let provisioned_throughput_override = match input.child("ProvisionedThroughputOverride")? {
         Some(pt) => {
-            let units = |v: Option<i64>| v.and_then(|v| u64::try_from(v).ok()).filter(|v| *v >= 1);
             match (
-                units(pt.int("ReadCapacityUnits")?),
-                units(pt.int("WriteCapacityUnits")?),
+                capacity_units(pt.int("ReadCapacityUnits")?),
+                capacity_units(pt.int("WriteCapacityUnits")?),
             ) {
                 (Some(read), Some(write)) => {
                     Some(strata_app::dynamodb::schema::ProvisionedThroughput {

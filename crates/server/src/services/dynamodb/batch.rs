@@ -7,8 +7,8 @@ use strata_app::dynamodb::batch::{
 };
 
 use super::input::{
-    Input, expression_attribute_maps, item, null_violation, return_consumed_capacity,
-    return_item_collection_metrics, string, wrong_type,
+    Input, expression_attribute_maps, item, null_violation, one_validation_error,
+    return_consumed_capacity, return_item_collection_metrics, string, wrong_type,
 };
 use super::legacy;
 
@@ -45,9 +45,9 @@ pub fn batch_get_item(mut input: Input) -> Result<BatchGetItemInput, Error> {
         let mut spec = Input::from_map(spec.clone());
         let keys = spec.array("Keys")?.cloned().unwrap_or_default();
         if keys.is_empty() {
-            return Err(Error::Validation(format!(
-                "1 validation error detected: Value null at 'requestItems.{name}.member.keys' failed to satisfy constraint: Member must not be null"
-            )));
+            return Err(one_validation_error(&null_violation(&format!(
+                "requestItems.{name}.member.keys"
+            ))));
         }
         let keys = keys.iter().map(item).collect::<Result<Vec<_>, _>>()?;
         let projection_expression = string(&spec, "ProjectionExpression")?;
@@ -107,17 +107,17 @@ pub fn batch_write_item(mut input: Input) -> Result<BatchWriteItemInput, Error> 
             requests.push(match (put, delete) {
                 (Some(put), None) => {
                     let Some(v) = put.raw("Item") else {
-                        return Err(Error::validation(
-                            "1 validation error detected: Value null at 'requestItems.1.member.putRequest.item' failed to satisfy constraint: Member must not be null",
-                        ));
+                        return Err(one_validation_error(&null_violation(
+                            "requestItems.1.member.putRequest.item",
+                        )));
                     };
                     WriteRequest::Put { item: item(v)? }
                 }
                 (None, Some(delete)) => {
                     let Some(v) = delete.raw("Key") else {
-                        return Err(Error::validation(
-                            "1 validation error detected: Value null at 'requestItems.1.member.deleteRequest.key' failed to satisfy constraint: Member must not be null",
-                        ));
+                        return Err(one_validation_error(&null_violation(
+                            "requestItems.1.member.deleteRequest.key",
+                        )));
                     };
                     WriteRequest::Delete { key: item(v)? }
                 }

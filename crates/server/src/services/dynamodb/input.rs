@@ -38,6 +38,25 @@ pub fn null_violation(member: &str) -> String {
     format!("Value null at '{member}' failed to satisfy constraint: Member must not be null")
 }
 
+/// `Value 'X' at 'member' failed to satisfy constraint: Member must satisfy enum value set:
+/// [A, B]`.
+pub fn enum_violation(value: &str, member: &str, allowed: &[&str]) -> String {
+    format!(
+        "Value '{value}' at '{member}' failed to satisfy constraint: Member must satisfy enum value set: [{}]",
+        allowed.join(", ")
+    )
+}
+
+/// A request refused for one violation, as DynamoDB words it when it stops at the first.
+pub fn one_validation_error(violation: &str) -> Error {
+    Error::Validation(format!("1 validation error detected: {violation}"))
+}
+
+/// Capacity units of at least 1, or `None`.
+pub fn capacity_units(v: Option<i64>) -> Option<u64> {
+    v.and_then(|v| u64::try_from(v).ok()).filter(|v| *v >= 1)
+}
+
 /// lowerCamelCase of an API member name, as constraint messages spell it.
 pub fn camel(member: &str) -> String {
     let mut chars = member.chars();
@@ -156,13 +175,21 @@ impl Input {
         if let Some(v) = &value
             && !allowed.contains(&v.as_str())
         {
-            self.violation(format!(
-                    "Value '{v}' at '{}' failed to satisfy constraint: Member must satisfy enum value set: [{}]",
-                    camel(field),
-                    allowed.join(", ")
-                ));
+            self.violation(enum_violation(v, &camel(field), allowed));
         }
         Ok(value)
+    }
+
+    /// A member of one of an enum's values (`all`, named by `name`), or a violation.
+    pub fn enum_value<T: Copy>(
+        &mut self,
+        field: &str,
+        all: &[T],
+        name: fn(T) -> &'static str,
+    ) -> Result<Option<T>, Error> {
+        let names: Vec<&str> = all.iter().map(|v| name(*v)).collect();
+        let value = self.enum_str(field, &names)?;
+        Ok(value.and_then(|v| all.iter().copied().find(|t| name(*t) == v)))
     }
 
     /// Fails with every recorded violation, as DynamoDB reports them.
@@ -180,7 +207,7 @@ impl Input {
         Err(Error::Validation(message))
     }
 
-    /// Checks a table name member (a name, or a table ARN where `allow_arn`).
+    /// Checks a table name member of the model's `TableArn` shape: a name, or a table ARN.
     pub fn table_name(&mut self, field: &str) -> Result<Option<String>, Error> {
         let Some(name) = self.required_str(field)? else {
             return Ok(None);
@@ -196,6 +223,15 @@ impl Input {
         }
         check_name(self, field, &name, 3);
         Ok(Some(name))
+    }
+
+    /// Checks a table name member of the model's `TableName` shape: a name, never an ARN.
+    pub fn plain_table_name(&mut self, field: &str) -> Result<Option<String>, Error> {
+        let name = self.required_str(field)?;
+        if let Some(name) = &name {
+            check_name(self, field, name, 3);
+        }
+        Ok(name)
     }
 }
 
@@ -317,18 +353,7 @@ pub fn return_old_on_failure(input: &mut Input) -> Result<bool, Error> {
 /// `ReturnValues`: any of its five values (the operation's own subset is the application's
 /// rule).
 pub fn return_values(input: &mut Input) -> Result<Option<ReturnValues>, Error> {
-    Ok(input
-        .enum_str(
-            "ReturnValues",
-            &["NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"],
-        )?
-        .map(|v| match v.as_str() {
-            "ALL_OLD" => ReturnValues::AllOld,
-            "UPDATED_OLD" => ReturnValues::UpdatedOld,
-            "ALL_NEW" => ReturnValues::AllNew,
-            "UPDATED_NEW" => ReturnValues::UpdatedNew,
-            _ => ReturnValues::None,
-        }))
+    input.enum_value("ReturnValues", &ReturnValues::ALL, ReturnValues::name)
 }
 
 /// An optional string member.

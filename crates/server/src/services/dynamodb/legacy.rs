@@ -12,16 +12,25 @@ use strata_expression::legacy::{
     ExpectedAttributeValue,
 };
 
-use super::input::{Input, attribute_value, camel, strings, wrong_type};
+use super::input::{
+    Input, attribute_value, camel, enum_violation, null_violation, strings, wrong_type,
+};
 
-fn enum_violation(value: &str, member: &str, allowed: &str) -> String {
-    format!(
-        "Value '{value}' at '{member}' failed to satisfy constraint: Member must satisfy enum value set: [{allowed}]"
-    )
-}
-
-const OPERATORS: &str =
-    "IN, NULL, BETWEEN, LT, NOT_CONTAINS, EQ, GT, NOT_NULL, NE, LE, BEGINS_WITH, GE, CONTAINS";
+const OPERATORS: &[&str] = &[
+    "IN",
+    "NULL",
+    "BETWEEN",
+    "LT",
+    "NOT_CONTAINS",
+    "EQ",
+    "GT",
+    "NOT_NULL",
+    "NE",
+    "LE",
+    "BEGINS_WITH",
+    "GE",
+    "CONTAINS",
+];
 
 /// A `ComparisonOperator`, or a violation recorded on `input`.
 fn operator(input: &mut Input, name: &str, member: &str) -> Option<ComparisonOperator> {
@@ -39,7 +48,7 @@ pub fn conditional_operator(input: &mut Input) -> Result<Option<ConditionalOpera
     };
     let operator = ConditionalOperator::parse(&name);
     if operator.is_none() {
-        input.violation(enum_violation(&name, "conditionalOperator", "OR, AND"));
+        input.violation(enum_violation(&name, "conditionalOperator", &["OR", "AND"]));
     }
     Ok(operator)
 }
@@ -73,9 +82,7 @@ pub fn conditions(
     for (attribute, entry) in entries(&map, "Condition")? {
         let field = format!("{}.{attribute}.member.comparisonOperator", camel(member));
         let Some(name) = entry.str("ComparisonOperator")? else {
-            input.violation(format!(
-                "Value null at '{field}' failed to satisfy constraint: Member must not be null"
-            ));
+            input.violation(null_violation(&field));
             continue;
         };
         let values = value_list(&entry)?.unwrap_or_default();
@@ -150,7 +157,7 @@ pub fn attribute_updates(
                     input.violation(enum_violation(
                         name,
                         &format!("attributeUpdates.{attribute}.member.action"),
-                        "ADD, PUT, DELETE",
+                        &["ADD", "PUT", "DELETE"],
                     ));
                     continue;
                 }

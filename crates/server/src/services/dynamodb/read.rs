@@ -10,13 +10,6 @@ use super::input::{
 };
 use super::legacy;
 
-const SELECTS: [&str; 4] = [
-    "ALL_ATTRIBUTES",
-    "ALL_PROJECTED_ATTRIBUTES",
-    "SPECIFIC_ATTRIBUTES",
-    "COUNT",
-];
-
 /// The members Query and Scan share; `filter` names the legacy filter (`QueryFilter` or
 /// `ScanFilter`). The table name is checked by the caller's `finish`.
 fn read_members(input: &mut Input, filter: &str) -> Result<(Option<String>, ReadMembers), Error> {
@@ -25,14 +18,7 @@ fn read_members(input: &mut Input, filter: &str) -> Result<(Option<String>, Read
     if let Some(i) = &index_name {
         check_name(input, "IndexName", i, 3);
     }
-    let select = input
-        .enum_str("Select", &SELECTS)?
-        .map(|s| match s.as_str() {
-            "ALL_PROJECTED_ATTRIBUTES" => Select::AllProjectedAttributes,
-            "SPECIFIC_ATTRIBUTES" => Select::SpecificAttributes,
-            "COUNT" => Select::Count,
-            _ => Select::AllAttributes,
-        });
+    let select = input.enum_value("Select", &Select::ALL, Select::name)?;
     let limit = input.int("Limit")?;
     if let Some(l) = limit
         && l < 1

@@ -17,7 +17,10 @@ use strata_app::dynamodb::tables::{
 };
 use strata_dynamodb::schema::{BillingMode, ProjectionType, ScalarType};
 
-use super::input::{Input, check_name, null_violation, required, string, strings, wrong_type};
+use super::input::{
+    Input, capacity_units, check_name, enum_violation, null_violation, one_validation_error,
+    required, string, strings, wrong_type,
+};
 
 /// `AttributeDefinitions` (required).
 fn attribute_definitions(input: &mut Input) -> Result<Vec<AttributeDefinition>, Error> {
@@ -34,19 +37,20 @@ fn attribute_definitions(input: &mut Input) -> Result<Vec<AttributeDefinition>, 
         let name = string(&el, "AttributeName")?;
         let ty = string(&el, "AttributeType")?;
         if name.is_none() {
-            input.violation(format!(
-                "Value null at 'attributeDefinitions.{}.member.attributeName' failed to satisfy constraint: Member must not be null",
+            input.violation(null_violation(&format!(
+                "attributeDefinitions.{}.member.attributeName",
                 i + 1
-            ));
+            )));
         }
         match ty.as_deref() {
-            None => input.violation(format!(
-                "Value null at 'attributeDefinitions.{}.member.attributeType' failed to satisfy constraint: Member must not be null",
+            None => input.violation(null_violation(&format!(
+                "attributeDefinitions.{}.member.attributeType",
                 i + 1
-            )),
-            Some(t) if ScalarType::parse(t).is_none() => input.violation(format!(
-                "Value '{t}' at 'attributeDefinitions.{}.member.attributeType' failed to satisfy constraint: Member must satisfy enum value set: [B, N, S]",
-                i + 1
+            ))),
+            Some(t) if ScalarType::parse(t).is_none() => input.violation(enum_violation(
+                t,
+                &format!("attributeDefinitions.{}.member.attributeType", i + 1),
+                &["B", "N", "S"],
             )),
             _ => {}
         }
@@ -86,25 +90,26 @@ fn key_schema(input: &mut Input, member: &str) -> Result<Option<Vec<KeySchemaEle
         let name = string(&el, "AttributeName")?;
         let ty = string(&el, "KeyType")?;
         if name.is_none() {
-            input.violation(format!(
-                "Value null at '{member}.{}.member.attributeName' failed to satisfy constraint: Member must not be null",
+            input.violation(null_violation(&format!(
+                "{member}.{}.member.attributeName",
                 i + 1
-            ));
+            )));
         }
         let key_type = match ty.as_deref() {
             None => {
-                input.violation(format!(
-                    "Value null at '{member}.{}.member.keyType' failed to satisfy constraint: Member must not be null",
+                input.violation(null_violation(&format!(
+                    "{member}.{}.member.keyType",
                     i + 1
-                ));
+                )));
                 None
             }
             Some("HASH") => Some(KeyType::Hash),
             Some("RANGE") => Some(KeyType::Range),
             Some(t) => {
-                input.violation(format!(
-                    "Value '{t}' at '{member}.{}.member.keyType' failed to satisfy constraint: Member must satisfy enum value set: [HASH, RANGE]",
-                    i + 1
+                input.violation(enum_violation(
+                    t,
+                    &format!("{member}.{}.member.keyType", i + 1),
+                    &["HASH", "RANGE"],
                 ));
                 None
             }
@@ -128,17 +133,14 @@ fn provisioned(input: &mut Input, member: &str) -> Result<Option<ProvisionedThro
     let w = pt.int("WriteCapacityUnits")?;
     for (name, v) in [("readCapacityUnits", r), ("writeCapacityUnits", w)] {
         match v {
-            None => input.violation(format!(
-                "Value null at '{member}.{name}' failed to satisfy constraint: Member must not be null"
-            )),
+            None => input.violation(null_violation(&format!("{member}.{name}"))),
             Some(v) if v < 1 => input.violation(format!(
                 "Value '{v}' at '{member}.{name}' failed to satisfy constraint: Member must have value greater than or equal to 1"
             )),
             _ => {}
         }
     }
-    let units = |v: Option<i64>| v.and_then(|v| u64::try_from(v).ok()).filter(|v| *v >= 1);
-    Ok(match (units(r), units(w)) {
+    Ok(match (capacity_units(r), capacity_units(w)) {
         (Some(r), Some(w)) => Some(ProvisionedThroughput {
             read_capacity_units: r,
             write_capacity_units: w,
@@ -149,16 +151,7 @@ fn provisioned(input: &mut Input, member: &str) -> Result<Option<ProvisionedThro
 
 /// `BillingMode`.
 fn billing_mode(input: &mut Input) -> Result<Option<BillingMode>, Error> {
-    Ok(
-        match input
-            .enum_str("BillingMode", &["PROVISIONED", "PAY_PER_REQUEST"])?
-            .as_deref()
-        {
-            Some("PAY_PER_REQUEST") => Some(BillingMode::PayPerRequest),
-            Some("PROVISIONED") => Some(BillingMode::Provisioned),
-            _ => None,
-        },
-    )
+    input.enum_value("BillingMode", &BillingMode::ALL, BillingMode::name)
 }
 
 fn projection(index: &Input) -> Result<Option<Projection>, Error> {
@@ -171,8 +164,10 @@ fn projection(index: &Input) -> Result<Option<Projection>, Error> {
         Some("KEYS_ONLY") => Some(ProjectionType::KeysOnly),
         Some("INCLUDE") => Some(ProjectionType::Include),
         Some(other) => {
-            return Err(Error::Validation(format!(
-                "1 validation error detected: Value '{other}' at 'projection.projectionType' failed to satisfy constraint: Member must satisfy enum value set: [ALL, INCLUDE, KEYS_ONLY]"
+            return Err(one_validation_error(&enum_violation(
+                other,
+                "projection.projectionType",
+                &["ALL", "INCLUDE", "KEYS_ONLY"],
             )));
         }
     };
@@ -263,9 +258,23 @@ fn table_class(input: &mut Input) -> Result<Option<String>, Error> {
 }
 
 /// CreateTable's input, and ImportTable's `TableCreationParameters`.
-pub fn create_table(mut input: Input) -> Result<CreateTableInput, Error> {
+pub fn create_table(input: Input) -> Result<CreateTableInput, Error> {
+    create_table_members(input, true)
+}
+
+/// ImportTable's `TableCreationParameters`: CreateTable's members, but a `TableName` that
+/// is a name only.
+pub fn table_creation_parameters(input: Input) -> Result<CreateTableInput, Error> {
+    create_table_members(input, false)
+}
+
+fn create_table_members(mut input: Input, arn_allowed: bool) -> Result<CreateTableInput, Error> {
     let attribute_definitions = attribute_definitions(&mut input)?;
-    let table_name = input.table_name("TableName")?;
+    let table_name = if arn_allowed {
+        input.table_name("TableName")?
+    } else {
+        input.plain_table_name("TableName")?
+    };
     let key_schema = key_schema(&mut input, "keySchema")?;
     let billing_mode = billing_mode(&mut input)?;
     let provisioned_throughput = provisioned(&mut input, "provisionedThroughput")?;

@@ -10,7 +10,7 @@ use strata_app::dynamodb::transact::{
 use strata_dynamodb::transact::MAX_TRANSACTION_ITEMS;
 
 use super::input::{
-    Input, expression_attribute_maps, item_field, null_violation, required,
+    Input, expression_attribute_maps, item_field, null_violation, one_validation_error, required,
     return_consumed_capacity, return_item_collection_metrics, return_old_on_failure, string,
     wrong_type,
 };
@@ -33,10 +33,6 @@ fn transact_items(input: &mut Input) -> Result<Vec<Value>, Error> {
     }
     input.finish()?;
     Ok(list)
-}
-
-fn one_validation_error(violation: String) -> Error {
-    Error::Validation(format!("1 validation error detected: {violation}"))
 }
 
 fn write_item(n: usize, entry: &Value) -> Result<TransactWriteItem, Error> {
@@ -76,7 +72,7 @@ fn write_item(n: usize, entry: &Value) -> Result<TransactWriteItem, Error> {
         }
         "Update" => {
             let Some(update_expression) = update_expression else {
-                return Err(one_validation_error(null_violation(&format!(
+                return Err(one_validation_error(&null_violation(&format!(
                     "transactItems.{n}.member.update.updateExpression"
                 ))));
             };
@@ -92,7 +88,7 @@ fn write_item(n: usize, entry: &Value) -> Result<TransactWriteItem, Error> {
         },
         "ConditionCheck" => {
             if members.condition_expression.is_none() {
-                return Err(one_validation_error(null_violation(&format!(
+                return Err(one_validation_error(&null_violation(&format!(
                     "transactItems.{n}.member.conditionCheck.conditionExpression"
                 ))));
             }
@@ -133,7 +129,7 @@ pub fn transact_get_items(mut input: Input) -> Result<TransactGetItemsInput, Err
     let mut transact_items = Vec::with_capacity(list.len());
     for (n, entry) in (1..).zip(&list) {
         let Some(Value::Object(body)) = entry.get("Get") else {
-            return Err(one_validation_error(null_violation(&format!(
+            return Err(one_validation_error(&null_violation(&format!(
                 "transactItems.{n}.member.get"
             ))));
         };
