@@ -1,5 +1,6 @@
 """Small helpers the end-to-end tests share: the error an AWS call raises, unique names,
-DynamoDB tables keyed by a string `pk` and their items."""
+DynamoDB tables keyed by a string `pk`, their items, batch writes, scans and the wait for a
+table to turn ACTIVE."""
 
 import uuid
 
@@ -42,3 +43,31 @@ def key(pk):
 def get(ddb, table, pk, **kwargs):
     """The item under `pk`, read consistently, or None."""
     return ddb.get_item(TableName=table, Key=key(pk), ConsistentRead=True, **kwargs).get("Item")
+
+
+def batch_write(ddb, table, puts=(), deletes=()):
+    """Writes `puts` (items) and deletes `deletes` (pk values) through BatchWriteItem, 25 a
+    request, resending UnprocessedItems until every one is written."""
+    requests = [{"PutRequest": {"Item": item}} for item in puts]
+    requests += [{"DeleteRequest": {"Key": key(pk)}} for pk in deletes]
+    for start in range(0, len(requests), 25):
+        pending = {table: requests[start : start + 25]}
+        while pending:
+            pending = ddb.batch_write_item(RequestItems=pending).get("UnprocessedItems") or None
+
+
+def scan_all(ddb, table, **kwargs):
+    """Every item a Scan of `table` (with `kwargs`: ConsistentRead, IndexName, ...) returns,
+    across all its pages."""
+    pages = ddb.get_paginator("scan").paginate(TableName=table, **kwargs)
+    return [item for page in pages for item in page["Items"]]
+
+
+def wait_active(ddb, table, timeout=60.0):
+    """Waits for `table` to turn ACTIVE (after a create, restore or update) with boto3's own
+    `table_exists` waiter, as a client of AWS does; returns its description."""
+    delay = 0.1
+    ddb.get_waiter("table_exists").wait(
+        TableName=table, WaiterConfig={"Delay": delay, "MaxAttempts": int(timeout / delay)}
+    )
+    return ddb.describe_table(TableName=table)["Table"]

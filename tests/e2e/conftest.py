@@ -5,12 +5,14 @@ binary is `$STRATA_BIN` if set, else `target/debug/strata` (built on first use).
 Accounts come from a config file with fixed keys, so tests know them.
 """
 
+import json
 import os
 import re
 import shutil
 import subprocess
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,6 +100,20 @@ class Server:
     def get(self, path: str) -> bytes:
         with urllib.request.urlopen(self.endpoint + path, timeout=10) as r:
             return r.read()
+
+    def advance_clock(self, seconds: float) -> dict:
+        """Moves this server's clock `seconds` forward (POST /_strata/clock, persisted in its
+        data directory); returns the endpoint's answer (`now`, `offset_seconds`)."""
+        request = urllib.request.Request(
+            self.endpoint + "/_strata/clock", data=json.dumps({"advance_seconds": seconds}).encode(), method="POST"
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as r:
+                status, body = r.status, r.read()
+        except urllib.error.HTTPError as e:
+            status, body = e.code, e.read()
+        assert status == 200, body
+        return json.loads(body)
 
 
 def start_server(data_dir: Path, *extra: str, config: str | None = CONFIG) -> Server:

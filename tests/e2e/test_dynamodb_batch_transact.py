@@ -420,7 +420,6 @@ def test_transact_get_items_on_a_missing_table(ddb):
 
 def test_client_request_token_expires_after_ten_minutes(workdir):
     from conftest import start_server
-    from sigv4_client import send
 
     s = start_server(workdir / unique("token"))
     try:
@@ -440,10 +439,10 @@ def test_client_request_token_expires_after_ten_minutes(workdir):
             ClientRequestToken="same-token-" + uuid.uuid4().hex,
         )
         ddb.transact_write_items(**request)
-        send(s.endpoint + "/_strata/clock", "POST", {}, b'{"advance_seconds": 300}')
+        s.advance_clock(300)
         ddb.transact_write_items(**request)
         assert get(ddb, table, "counter")["n"] == {"N": "1"}
-        send(s.endpoint + "/_strata/clock", "POST", {}, b'{"advance_seconds": 660}')
+        s.advance_clock(660)
         ddb.transact_write_items(**request)
         assert get(ddb, table, "counter")["n"] == {"N": "2"}
     finally:

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import botocore.config
 import botocore.exceptions
 
-from aws_helpers import key, unique
+from aws_helpers import key, scan_all, unique
 
 
 def new_table(ddb, **extra):
@@ -361,9 +361,6 @@ def test_index_created_under_concurrent_writes_matches_the_table(server):
     results = run_threads([create_index] + [lambda a=a: writer(a) for a in zip(cs, range(writers))])
     assert sum(results[1:]) > 0
 
-    def scan_all(**kwargs):
-        return [i for page in ddb.get_paginator("scan").paginate(TableName=table, **kwargs) for i in page["Items"]]
-
-    in_table = sorted((i["pk"]["S"], i["color"]["S"]) for i in scan_all(ConsistentRead=True))
-    in_index = sorted((i["pk"]["S"], i["color"]["S"]) for i in scan_all(IndexName="by-color"))
+    in_table = sorted((i["pk"]["S"], i["color"]["S"]) for i in scan_all(ddb, table, ConsistentRead=True))
+    in_index = sorted((i["pk"]["S"], i["color"]["S"]) for i in scan_all(ddb, table, IndexName="by-color"))
     assert in_index == in_table

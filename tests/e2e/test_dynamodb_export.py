@@ -22,7 +22,7 @@ import botocore.config
 import pytest
 
 from aws_helpers import client_error, unique
-from sigv4_client import credentials, send, signed
+from sigv4_client import credentials, signed
 
 SOURCE, DEST = "111111111111", "222222222222"
 REGION = "us-east-1"
@@ -48,13 +48,6 @@ def clock_server(workdir):
     s = start_server(workdir / "dynamodb-export-clock")
     yield s
     s.stop()
-
-
-def advance_clock(srv, seconds):
-    status, _, body = send(
-        srv.endpoint + "/_strata/clock", "POST", {}, json.dumps({"advance_seconds": seconds}).encode()
-    )
-    assert status == 200, body
 
 
 def server_now(srv):
@@ -402,7 +395,7 @@ def test_latest_restorable_time_lags_now_by_five_minutes(clock_server):
     ddb = clock_server.client("dynamodb")
     name = new_table(ddb)
     earliest = enable_pitr(ddb, name)["EarliestRestorableDateTime"]
-    advance_clock(clock_server, 600)
+    clock_server.advance_clock(600)
     before = server_now(clock_server)
     pitr = pitr_description(ddb, name)
     after = server_now(clock_server)
@@ -920,7 +913,7 @@ def test_export_as_of_a_past_time(clock_server):
     name = new_table(ddb, pitr=True)
     for pk, value in (("deleted", "1"), ("updated", "old"), ("kept", "k")):
         ddb.put_item(TableName=name, Item={"pk": {"S": pk}, "v": {"S": value}})
-    advance_clock(clock_server, 600)
+    clock_server.advance_clock(600)
     as_of = whole_seconds(server_now(clock_server))
     ddb.put_item(TableName=name, Item={"pk": {"S": "created"}, "v": {"S": "new"}})
     ddb.delete_item(TableName=name, Key={"pk": {"S": "deleted"}})
@@ -930,7 +923,7 @@ def test_export_as_of_a_past_time(clock_server):
         UpdateExpression="SET v = :v",
         ExpressionAttributeValues={":v": {"S": "new"}},
     )
-    advance_clock(clock_server, 360)
+    clock_server.advance_clock(360)
     started = start_export(ddb, name, bucket, ExportTime=as_of)
     assert started["ExportTime"] == as_of
     assert started["ExportTime"] < started["StartTime"]
@@ -960,7 +953,7 @@ def test_export_as_of_the_enable_instant_has_the_items_written_before(clock_serv
     earliest = enable_pitr(ddb, name)["EarliestRestorableDateTime"]
     ddb.put_item(TableName=name, Item={"pk": {"S": "post"}, "v": {"N": "1"}})
     ddb.delete_item(TableName=name, Key={"pk": {"S": "pre-0"}})
-    advance_clock(clock_server, 600)
+    clock_server.advance_clock(600)
     d = wait_export(ddb, start_export(ddb, name, bucket, ExportTime=earliest)["ExportArn"])
     assert d["ExportStatus"] == "COMPLETED", d
     assert d["ExportTime"] == earliest
@@ -977,7 +970,7 @@ def test_export_time_after_the_latest_restorable_time(clock_server):
     ddb = clock_server.client("dynamodb")
     bucket, _ = new_bucket(clock_server)
     name = new_table(ddb, pitr=True)
-    advance_clock(clock_server, 600)
+    clock_server.advance_clock(600)
     now = server_now(clock_server)
     recent = datetime.fromtimestamp(math.floor(now.timestamp()) - 60, timezone.utc)
     message = error_of(lambda: start_export(ddb, name, bucket, ExportTime=recent), "InvalidExportTimeException")
@@ -1044,7 +1037,7 @@ def test_incremental_export(clock_server):
 
     for pk in ("kept", "updated", "deleted"):
         put(pk, "before")()
-    advance_clock(srv, 1200)
+    srv.advance_clock(1200)
     from_time = whole_seconds(server_now(srv))
     time.sleep(0.01)
     stamps = {}
@@ -1054,7 +1047,7 @@ def test_incremental_export(clock_server):
     stamps["deleted"] = timed(srv, delete("deleted"))
     timed(srv, put("transient", "x"))
     timed(srv, delete("transient"))
-    advance_clock(srv, 960)
+    srv.advance_clock(960)
     to_time = whole_seconds(server_now(srv))
     time.sleep(0.01)
     put("late", "after the window")()
@@ -1175,11 +1168,11 @@ def test_incremental_old_image_of_an_item_written_before_pitr_was_enabled(clock_
     bucket, _ = new_bucket(srv)
     name = new_table(ddb, items=[{"pk": {"S": "old"}, "v": {"S": "before pitr"}}])
     enable_pitr(ddb, name)
-    advance_clock(srv, 60)
+    srv.advance_clock(60)
     from_time = whole_seconds(server_now(srv))
     time.sleep(0.01)
     ddb.put_item(TableName=name, Item={"pk": {"S": "old"}, "v": {"S": "rewritten"}})
-    advance_clock(srv, 960)
+    srv.advance_clock(960)
     d = wait_export(
         ddb,
         start_export(

@@ -523,6 +523,18 @@ def test_provisioned_by_default_needs_throughput(server, ddb):
     error_of(lambda: start_import(ddb, bucket, params=params), "ValidationException")
 
 
+def test_the_new_tables_name_is_a_name_not_an_arn(server, ddb):
+    """TableCreationParameters.TableName has the service model's TableName shape (3 to 255
+    characters of [a-zA-Z0-9_.-]+), unlike CreateTable's, which is a TableArn (a name or an
+    ARN): botocore's dynamodb service-2.json."""
+    bucket, _ = new_bucket(server)
+    name = unique("import")
+    params = creation_parameters(table_arn(name))
+    message = error_of(lambda: start_import(ddb, bucket, params=params), "ValidationException")
+    assert "failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+" in message
+    assert_no_table(ddb, name)
+
+
 def test_input_format_options_with_dynamodb_json(server, ddb):
     bucket, _ = new_bucket(server)
     message = error_of(

@@ -2,12 +2,9 @@
 source's items as of a second in its window, AWS's checks in AWS's order. Runs on a server of
 its own because it moves the clock."""
 
-import json
-
 import pytest
 
-from aws_helpers import client_error
-from sigv4_client import send
+from aws_helpers import client_error, wait_active
 
 
 @pytest.fixture(scope="module")
@@ -19,20 +16,8 @@ def srv(workdir):
     s.stop()
 
 
-def advance(srv, seconds):
-    status, _, body = send(
-        srv.endpoint + "/_strata/clock", "POST", {}, json.dumps({"advance_seconds": seconds}).encode()
-    )
-    assert status == 200, body
-
-
 def items(ddb, table):
     return sorted((i["pk"]["S"], i.get("v", {}).get("N")) for i in ddb.scan(TableName=table)["Items"])
-
-
-def restored(ddb, table):
-    """Waits, as a client of AWS does, for a restore's table to turn ACTIVE."""
-    ddb.get_waiter("table_exists").wait(TableName=table, WaiterConfig={"Delay": 0.1, "MaxAttempts": 300})
 
 
 def test_restore_to_a_past_second_and_to_the_latest(srv):
@@ -58,13 +43,13 @@ def test_restore_to_a_past_second_and_to_the_latest(srv):
     ddb.update_continuous_backups(
         TableName="source-table", PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True}
     )
-    advance(srv, 600)
+    srv.advance_clock(600)
     window = ddb.describe_continuous_backups(TableName="source-table")["ContinuousBackupsDescription"]
     then = window["PointInTimeRecoveryDescription"]["LatestRestorableDateTime"]
     ddb.put_item(TableName="source-table", Item={"pk": {"S": "new"}, "g": {"S": "x"}})
     ddb.delete_item(TableName="source-table", Key={"pk": {"S": "k0"}})
     ddb.put_item(TableName="source-table", Item={"pk": {"S": "k1"}, "v": {"N": "2"}, "g": {"S": "x"}})
-    advance(srv, 400)
+    srv.advance_clock(400)
 
     out = ddb.restore_table_to_point_in_time(
         SourceTableName="source-table", TargetTableName="restored-then", RestoreDateTime=then
@@ -72,7 +57,7 @@ def test_restore_to_a_past_second_and_to_the_latest(srv):
     assert out["TableStatus"] == "CREATING"
     assert out["RestoreSummary"]["RestoreInProgress"] is True
     assert out["RestoreSummary"]["SourceTableArn"].endswith(":table/source-table")
-    restored(ddb, "restored-then")
+    wait_active(ddb, "restored-then")
     assert items(ddb, "restored-then") == [("k0", "1"), ("k1", "1"), ("k2", "1"), ("k3", "1"), ("k4", "1")]
     described = ddb.describe_table(TableName="restored-then")["Table"]
     assert described["TableStatus"] == "ACTIVE"
@@ -94,7 +79,7 @@ def test_restore_to_a_past_second_and_to_the_latest(srv):
         UseLatestRestorableTime=True,
         GlobalSecondaryIndexOverride=[],
     )
-    restored(ddb, "restored-latest")
+    wait_active(ddb, "restored-latest")
     assert items(ddb, "restored-latest") == [("k1", "2"), ("k2", "1"), ("k3", "1"), ("k4", "1"), ("new", None)]
     assert "GlobalSecondaryIndexes" not in ddb.describe_table(TableName="restored-latest")["Table"]
 

@@ -10,9 +10,8 @@ import time
 import pytest
 
 from conftest import start_server
-from sigv4_client import send
 
-from aws_helpers import client_error, unique
+from aws_helpers import client_error, unique, wait_active
 
 SOURCE, DEST = "111111111111", "222222222222"
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -380,10 +379,7 @@ def test_update_table_switches_billing_mode(server):
 
     updated = ddb.update_table(TableName=name, BillingMode="PAY_PER_REQUEST")["TableDescription"]
     assert updated["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
-    table = wait_until(
-        lambda: (t := ddb.describe_table(TableName=name)["Table"])["TableStatus"] == "ACTIVE" and t,
-        what="table ACTIVE",
-    )
+    table = wait_active(ddb, name, timeout=30)
     assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
     assert "LastUpdateToPayPerRequestDateTime" in table["BillingModeSummary"]
 
@@ -662,8 +658,7 @@ def test_expired_items_disappear_when_the_server_clock_passes_them(workdir):
         time.sleep(2.5)  # one sweep at least: nothing has expired yet
         assert all(present(pk) for pk in items)
 
-        status, _, body = send(s.endpoint + "/_strata/clock", "POST", {}, b'{"advance_seconds": 3600}')
-        assert status == 200, body
+        s.advance_clock(3600)
         wait_until(lambda: not present("soon"), timeout=10, what="expired item deleted")
         assert present("later") and present("text") and present("ancient") and present("none")
         assert in_index() == ["ancient", "later", "none", "text"]

@@ -118,7 +118,6 @@ def test_current_time_condition_follows_the_server_clock(workdir):
     import datetime
 
     from conftest import start_server
-    from sigv4_client import send
 
     s = start_server(workdir / f"time-{uuid.uuid4().hex[:6]}")
     try:
@@ -132,7 +131,7 @@ def test_current_time_condition_follows_the_server_clock(workdir):
         )
         as_user = s.client("iam", **keys)
         as_user.list_users()
-        send(s.endpoint + "/_strata/clock", "POST", {}, b'{"advance_seconds": 7200}')
+        s.advance_clock(7200)
         assert client_error(as_user.list_users)["Error"]["Code"] == "AccessDenied"
     finally:
         s.stop()

@@ -26,7 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 import botocore.config
 import botocore.exceptions
 
-from aws_helpers import get, key, new_table, unique
+from aws_helpers import get, key, new_table, scan_all, unique
 
 MiB = 1024 * 1024
 
@@ -64,10 +64,6 @@ def code(e):
 
 def status(response):
     return response["ResponseMetadata"]["HTTPStatusCode"]
-
-
-def scan_all(ddb, table):
-    return [i for page in ddb.get_paginator("scan").paginate(TableName=table, ConsistentRead=True) for i in page["Items"]]
 
 
 # --- DynamoDB: optimistic concurrency on a version attribute ------------------------------
@@ -323,7 +319,7 @@ def test_transfers_with_a_log_replay_to_the_final_balances(server):
     bad_snapshots = [s for s in snapshots if sum(s[0]) != initial * accounts or min(s[0]) < 0 or s[1]]
     assert bad_snapshots == [], f"TransactGetItems saw a torn state: {bad_snapshots[:3]}"
 
-    items = scan_all(ddb, table)
+    items = scan_all(ddb, table, ConsistentRead=True)
     logs = {i["pk"]["S"][4:]: i for i in items if i["pk"]["S"].startswith("log#")}
     accts = {int(i["pk"]["S"][4:]): i for i in items if i["pk"]["S"].startswith("acct")}
     assert sorted(accts) == list(range(accounts))

@@ -8,7 +8,6 @@ import botocore.exceptions
 import pytest
 
 from conftest import start_server
-from sigv4_client import send
 
 SOURCE, DEST = "111111111111", "222222222222"
 
@@ -162,7 +161,7 @@ def test_role_sessions_expire_on_the_server_clock(workdir):
         name, role = make_role(s, f"arn:aws:iam::{SOURCE}:root")
         credentials = s.client("sts").assume_role(RoleArn=role["Arn"], RoleSessionName="brief", DurationSeconds=900)["Credentials"]
         assert as_session(s, "sts", credentials).get_caller_identity()["Account"] == DEST
-        send(s.endpoint + "/_strata/clock", "POST", {}, b'{"advance_seconds": 901}')
+        s.advance_clock(901)
         assert client_error(as_session(s, "sts", credentials).get_caller_identity)["Error"]["Code"] == "ExpiredToken"
     finally:
         s.stop()

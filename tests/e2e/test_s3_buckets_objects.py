@@ -661,6 +661,156 @@ def test_copy_object_conditions(s3, bucket):
     assert keys_of(s3.list_objects_v2(Bucket=bucket)) == ["ok", "src"]
 
 
+def settled_source(s3, bucket, key, body):
+    """Puts `body` under `key`; returns its ETag, its Last-Modified and `later`, a second after
+    it, once `later` has passed: a condition on a time after Last-Modified must name a past
+    time, for a date later than the server's clock is invalid and ignored (RFC 7232 §3.3)."""
+    s3.put_object(Bucket=bucket, Key=key, Body=body)
+    head = s3.head_object(Bucket=bucket, Key=key)
+    later = head["LastModified"] + datetime.timedelta(seconds=1)
+    time.sleep(max(0.0, later.timestamp() + 1 - time.time()))
+    return head["ETag"], head["LastModified"], later
+
+
+def test_copy_object_date_conditions(s3, bucket):
+    # AWS CopyObject: x-amz-copy-source-if-modified-since "Copies the object if it has been
+    # modified since the specified time"; x-amz-copy-source-if-unmodified-since "Copies the
+    # object if it hasn't been modified since the specified time"; a copy whose condition
+    # fails answers 412 Precondition Failed, as test_copy_object_conditions checks for ETags.
+    body = b"dated source"
+    etag, modified, later = settled_source(s3, bucket, "src", body)
+    day = datetime.timedelta(days=1)
+    source = {"Bucket": bucket, "Key": "src"}
+
+    def copy(key, **conditions):
+        return s3.copy_object(Bucket=bucket, Key=key, CopySource=source, **conditions)
+
+    for conditions in (
+        dict(CopySourceIfModifiedSince=later),
+        dict(CopySourceIfUnmodifiedSince=modified - day),
+        # "If both the x-amz-copy-source-if-none-match and x-amz-copy-source-if-modified-since
+        # headers are present in the request and evaluate as follows, Amazon S3 returns the 412
+        # Precondition Failed response code: x-amz-copy-source-if-none-match condition evaluates
+        # to false; x-amz-copy-source-if-modified-since condition evaluates to true."
+        dict(CopySourceIfNoneMatch=etag, CopySourceIfModifiedSince=modified - day),
+    ):
+        expect_error(lambda: copy("no", **conditions), "PreconditionFailed", 412)
+    assert status(copy("modified", CopySourceIfModifiedSince=modified - day)) == 200
+    assert status(copy("unmodified", CopySourceIfUnmodifiedSince=later)) == 200
+    # The other documented pair (worded as for UploadPartCopy below): if-match true and
+    # if-unmodified-since false, "Amazon S3 returns 200 OK and copies the data".
+    assert status(copy("match-wins", CopySourceIfMatch=etag, CopySourceIfUnmodifiedSince=modified - day)) == 200
+    assert keys_of(s3.list_objects_v2(Bucket=bucket)) == ["match-wins", "modified", "src", "unmodified"]
+    for key in ("match-wins", "modified", "unmodified"):
+        assert s3.get_object(Bucket=bucket, Key=key)["Body"].read() == body
+
+
+def test_upload_part_copy_whole_object_and_range(s3, bucket):
+    # AWS UploadPartCopy: "Uploads a part by copying data from an existing object as data
+    # source"; x-amz-copy-source-range "bytes=first-last, where the first and last are the
+    # zero-based byte offsets to copy. For example, bytes=0-9 indicates that you want to copy
+    # the first ten bytes of the source." Every part but the last is at least 5 MiB.
+    data = os.urandom(5 * MiB)
+    s3.put_object(Bucket=bucket, Key="src", Body=data)
+    source = {"Bucket": bucket, "Key": "src"}
+    upload_id = s3.create_multipart_upload(Bucket=bucket, Key="dst")["UploadId"]
+
+    whole = s3.upload_part_copy(Bucket=bucket, Key="dst", UploadId=upload_id, PartNumber=1, CopySource=source)
+    assert status(whole) == 200
+    assert whole["CopyPartResult"]["ETag"] == md5_etag(data)
+    assert whole["CopyPartResult"]["LastModified"].tzinfo is not None
+    ranged = s3.upload_part_copy(
+        Bucket=bucket, Key="dst", UploadId=upload_id, PartNumber=2, CopySource=source, CopySourceRange="bytes=0-4"
+    )
+    assert status(ranged) == 200
+    assert ranged["CopyPartResult"]["ETag"] == md5_etag(data[:5])
+    listed = s3.list_parts(Bucket=bucket, Key="dst", UploadId=upload_id)["Parts"]
+    assert [(p["PartNumber"], p["ETag"], p["Size"]) for p in listed] == [
+        (1, md5_etag(data), 5 * MiB),
+        (2, md5_etag(data[:5]), 5),
+    ]
+
+    done = s3.complete_multipart_upload(
+        Bucket=bucket,
+        Key="dst",
+        UploadId=upload_id,
+        MultipartUpload={
+            "Parts": [
+                {"PartNumber": 1, "ETag": whole["CopyPartResult"]["ETag"]},
+                {"PartNumber": 2, "ETag": ranged["CopyPartResult"]["ETag"]},
+            ]
+        },
+    )
+    assert done["ETag"] == multipart_etag([data, data[:5]])
+    got = s3.get_object(Bucket=bucket, Key="dst")
+    assert got["Body"].read() == data + data[:5]
+    assert got["ContentLength"] == 5 * MiB + 5
+    assert got["ETag"] == multipart_etag([data, data[:5]])
+    assert s3.get_object(Bucket=bucket, Key="src")["Body"].read() == data  # the source is unchanged
+
+
+def test_upload_part_copy_conditions(s3, bucket):
+    # AWS UploadPartCopy, on the source object: x-amz-copy-source-if-match "Copies the object
+    # if its entity tag (ETag) matches the specified tag"; x-amz-copy-source-if-none-match
+    # "Copies the object if its entity tag (ETag) is different than the specified ETag";
+    # x-amz-copy-source-if-modified-since "Copies the object if it has been modified since the
+    # specified time"; x-amz-copy-source-if-unmodified-since "Copies the object if it hasn't
+    # been modified since the specified time". A copy whose condition fails answers 412
+    # Precondition Failed, never GetObject's 304: the request is a PUT (RFC 7232 §3.2).
+    body = b"part source"
+    etag, modified, later = settled_source(s3, bucket, "src", body)
+    day = datetime.timedelta(days=1)
+    source = {"Bucket": bucket, "Key": "src"}
+
+    def copy(upload_id, part, **conditions):
+        return s3.upload_part_copy(
+            Bucket=bucket, Key="dst", UploadId=upload_id, PartNumber=part, CopySource=source, **conditions
+        )
+
+    def parts(upload_id):
+        listed = s3.list_parts(Bucket=bucket, Key="dst", UploadId=upload_id).get("Parts", [])
+        return [(p["PartNumber"], p["ETag"], p["Size"]) for p in listed]
+
+    upload_id = s3.create_multipart_upload(Bucket=bucket, Key="dst")["UploadId"]
+    for conditions in (
+        dict(CopySourceIfMatch='"00000000000000000000000000000000"'),
+        dict(CopySourceIfNoneMatch=etag),
+        dict(CopySourceIfUnmodifiedSince=modified - day),
+        dict(CopySourceIfModifiedSince=later),
+        # "If both of the x-amz-copy-source-if-none-match and x-amz-copy-source-if-modified-since
+        # headers are present in the request as follows: x-amz-copy-source-if-none-match
+        # condition evaluates to false, and; x-amz-copy-source-if-modified-since condition
+        # evaluates to true; Amazon S3 returns 412 Precondition Failed response code."
+        dict(CopySourceIfNoneMatch=etag, CopySourceIfModifiedSince=modified - day),
+    ):
+        expect_error(lambda: copy(upload_id, 1, **conditions), "PreconditionFailed", 412)
+        assert parts(upload_id) == [], f"{conditions} failed, yet left a part"
+
+    # Each condition that holds copies.
+    assert status(copy(upload_id, 1, CopySourceIfMatch=etag)) == 200
+    assert status(copy(upload_id, 2, CopySourceIfNoneMatch='"00000000000000000000000000000000"')) == 200
+    assert status(copy(upload_id, 3, CopySourceIfModifiedSince=modified - day)) == 200
+    assert status(copy(upload_id, 4, CopySourceIfUnmodifiedSince=later)) == 200
+    assert parts(upload_id) == [(n, md5_etag(body), len(body)) for n in (1, 2, 3, 4)]
+    s3.abort_multipart_upload(Bucket=bucket, Key="dst", UploadId=upload_id)
+
+    # "If both of the x-amz-copy-source-if-match and x-amz-copy-source-if-unmodified-since
+    # headers are present in the request as follows: x-amz-copy-source-if-match condition
+    # evaluates to true, and; x-amz-copy-source-if-unmodified-since condition evaluates to
+    # false; Amazon S3 returns 200 OK and copies the data."
+    upload_id = s3.create_multipart_upload(Bucket=bucket, Key="dst")["UploadId"]
+    out = copy(upload_id, 1, CopySourceIfMatch=etag, CopySourceIfUnmodifiedSince=modified - day)
+    assert status(out) == 200
+    assert out["CopyPartResult"]["ETag"] == md5_etag(body)
+    s3.complete_multipart_upload(
+        Bucket=bucket,
+        Key="dst",
+        UploadId=upload_id,
+        MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": out["CopyPartResult"]["ETag"]}]},
+    )
+    assert s3.get_object(Bucket=bucket, Key="dst")["Body"].read() == body
+
+
 # --- listings -------------------------------------------------------------------------
 
 

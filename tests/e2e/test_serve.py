@@ -6,7 +6,6 @@ import json
 import subprocess
 
 from conftest import ACCOUNTS, start_server, strata_bin
-from sigv4_client import send
 
 
 def run_strata(*args):
@@ -37,7 +36,7 @@ def test_default_accounts_are_generated_printed_and_kept(fresh_data_dir):
             },
         )
         assert json.loads(out.stdout)["Account"] == "111111111111"
-        send(s.endpoint + "/_strata/clock", "POST", {}, b'{"advance_seconds": 3600}')
+        s.advance_clock(3600)
     finally:
         s.stop()
 

@@ -15,13 +15,11 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.request
-import json
 from pathlib import Path
 
 import botocore.exceptions
-import pytest
 
+from aws_helpers import batch_write, new_table, scan_all, wait_active
 from conftest import start_server, strata_bin
 
 HARNESS = Path(__file__).resolve().parents[1] / "crash" / "server_crash.py"
@@ -75,30 +73,19 @@ def test_a_restore_interrupted_by_a_crash_resumes_and_never_leaves_a_partial_tab
     data = fresh_data_dir / "data"
     server = start_server(data)
     ddb = server.client("dynamodb")
-    ddb.create_table(
-        TableName="src", BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-    )
-    ddb.update_continuous_backups(TableName="src", PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+    src = new_table(ddb, "src")
+    ddb.update_continuous_backups(TableName=src, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
     total = 8000
     pad = "x" * 1000
-    for start in range(0, total, 25):
-        ddb.batch_write_item(RequestItems={"src": [
-            {"PutRequest": {"Item": {"pk": {"S": f"k{i:06d}"}, "pad": {"S": pad}}}}
-            for i in range(start, start + 25)
-        ]})
+    batch_write(ddb, src, puts=[{"pk": {"S": f"k{i:06d}"}, "pad": {"S": pad}} for i in range(total)])
     # A second inside the restorable window, which lags now by five minutes.
     as_of = int(time.time()) + 2
     time.sleep(2.5)
-    request = urllib.request.Request(
-        server.endpoint + "/_strata/clock", data=json.dumps({"advance_seconds": 302}).encode(), method="POST"
-    )
-    urllib.request.urlopen(request, timeout=10).read()
+    server.advance_clock(302)
 
     def restore():
         try:
-            ddb.restore_table_to_point_in_time(SourceTableName="src", TargetTableName="dst", RestoreDateTime=as_of)
+            ddb.restore_table_to_point_in_time(SourceTableName=src, TargetTableName="dst", RestoreDateTime=as_of)
         except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError):
             pass  # the kill cuts it
 
@@ -121,50 +108,16 @@ def test_a_restore_interrupted_by_a_crash_resumes_and_never_leaves_a_partial_tab
     try:
         ddb = server.client("dynamodb")
         try:
-            status = ddb.describe_table(TableName="dst")["Table"]["TableStatus"]
+            ddb.describe_table(TableName="dst")
         except ddb.exceptions.ResourceNotFoundException:
             return  # no table: the restore was never recorded, which is allowed
-        deadline = time.time() + 60
-        while status == "CREATING" and time.time() < deadline:
-            time.sleep(0.05)
-            status = ddb.describe_table(TableName="dst")["Table"]["TableStatus"]
-        count, kwargs = 0, dict(TableName="dst", Select="COUNT", ConsistentRead=True)
-        while True:
-            page = ddb.scan(**kwargs)
-            count += page["Count"]
-            if "LastEvaluatedKey" not in page:
-                break
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        status = wait_active(ddb, "dst")["TableStatus"]
+        pages = ddb.get_paginator("scan").paginate(TableName="dst", Select="COUNT", ConsistentRead=True)
+        count = sum(page["Count"] for page in pages)
         # A table that is there and ACTIVE must be the whole restore.
         assert (status, count) == ("ACTIVE", total), f"restored table {status} with {count} of {total} items"
     finally:
         server.stop()
-
-
-def advance_clock(server, seconds):
-    request = urllib.request.Request(
-        server.endpoint + "/_strata/clock", data=json.dumps({"advance_seconds": seconds}).encode(), method="POST"
-    )
-    urllib.request.urlopen(request, timeout=10).read()
-
-
-def batch_write(ddb, table, puts=(), deletes=()):
-    requests = [{"PutRequest": {"Item": item}} for item in puts]
-    requests += [{"DeleteRequest": {"Key": {"pk": {"S": pk}}}} for pk in deletes]
-    for start in range(0, len(requests), 25):
-        pending = {table: requests[start : start + 25]}
-        while pending:
-            pending = ddb.batch_write_item(RequestItems=pending).get("UnprocessedItems") or None
-
-
-def scan_all(ddb, **kwargs):
-    items = {}
-    while True:
-        page = ddb.scan(**kwargs)
-        items.update((item["pk"]["S"], item) for item in page["Items"])
-        if "LastEvaluatedKey" not in page:
-            return items
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
 def test_a_gsi_backfill_interrupted_by_a_crash_resumes_and_indexes_every_item(fresh_data_dir):
@@ -175,23 +128,19 @@ def test_a_gsi_backfill_interrupted_by_a_crash_resumes_and_indexes_every_item(fr
     data = fresh_data_dir / "data"
     server = start_server(data)
     ddb = server.client("dynamodb")
-    ddb.create_table(
-        TableName="big", BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-    )
+    big = new_table(ddb, "big")
     total, values = 20000, 10
     items = [
         {"pk": {"S": f"k{i:06d}"}, "pad": {"S": "x" * 100}, **({"g": {"S": f"g{i % values}"}} if i % 5 else {})}
         for i in range(total)
     ]
-    batch_write(ddb, "big", puts=items)
+    batch_write(ddb, big, puts=items)
     expected = {v: {it["pk"]["S"] for it in items if it.get("g", {}).get("S") == v} for v in (f"g{n}" for n in range(values))}
     with_key = sum(len(keys) for keys in expected.values())
     assert with_key == 16000
 
     ddb.update_table(
-        TableName="big",
+        TableName=big,
         AttributeDefinitions=[{"AttributeName": "g", "AttributeType": "S"}],
         GlobalSecondaryIndexUpdates=[{"Create": {
             "IndexName": "by-g",
@@ -202,7 +151,7 @@ def test_a_gsi_backfill_interrupted_by_a_crash_resumes_and_indexes_every_item(fr
     # Kill once the backfill has visibly begun (its ItemCount grows while it runs).
     deadline = time.time() + 60
     while True:
-        index = ddb.describe_table(TableName="big")["Table"]["GlobalSecondaryIndexes"][0]
+        index = ddb.describe_table(TableName=big)["Table"]["GlobalSecondaryIndexes"][0]
         if index["IndexStatus"] != "CREATING" or index["ItemCount"] >= 1000 or time.time() > deadline:
             break
         time.sleep(0.002)
@@ -216,7 +165,7 @@ def test_a_gsi_backfill_interrupted_by_a_crash_resumes_and_indexes_every_item(fr
         ddb = server.client("dynamodb")
         deadline = time.time() + 60
         while True:
-            index = ddb.describe_table(TableName="big")["Table"]["GlobalSecondaryIndexes"][0]
+            index = ddb.describe_table(TableName=big)["Table"]["GlobalSecondaryIndexes"][0]
             if index["IndexStatus"] != "CREATING" or time.time() > deadline:
                 break
             assert index["Backfilling"] is True
@@ -225,7 +174,7 @@ def test_a_gsi_backfill_interrupted_by_a_crash_resumes_and_indexes_every_item(fr
         found, count = {}, 0
         for value in expected:
             keys, kwargs = set(), dict(
-                TableName="big", IndexName="by-g", KeyConditionExpression="g = :v",
+                TableName=big, IndexName="by-g", KeyConditionExpression="g = :v",
                 ExpressionAttributeValues={":v": {"S": value}},
             )
             while True:
@@ -252,18 +201,14 @@ def test_items_deleted_while_pitr_was_off_never_come_back_after_a_crash_mid_purg
     data = fresh_data_dir / "data"
     server = start_server(data)
     ddb = server.client("dynamodb")
-    ddb.create_table(
-        TableName="hist", BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-    )
+    hist = new_table(ddb, "hist")
     pitr = lambda on: ddb.update_continuous_backups(  # noqa: E731
-        TableName="hist", PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": on}
+        TableName=hist, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": on}
     )
     pitr(True)
     item = lambda i, v: {"pk": {"S": f"k{i:05d}"}, "v": {"S": v}, "pad": {"S": "p" * 100}}  # noqa: E731
-    batch_write(ddb, "hist", puts=[item(i, "first") for i in range(5000)])
-    batch_write(ddb, "hist", puts=[item(i, "second") for i in range(0, 5000, 2)])  # more history
+    batch_write(ddb, hist, puts=[item(i, "first") for i in range(5000)])
+    batch_write(ddb, hist, puts=[item(i, "second") for i in range(0, 5000, 2)])  # more history
     pitr(False)
     server.process.kill()
     server.process.wait()
@@ -271,29 +216,27 @@ def test_items_deleted_while_pitr_was_off_never_come_back_after_a_crash_mid_purg
     server = start_server(data)
     try:
         ddb = server.client("dynamodb")
-        status = ddb.describe_continuous_backups(TableName="hist")["ContinuousBackupsDescription"]
+        status = ddb.describe_continuous_backups(TableName=hist)["ContinuousBackupsDescription"]
         assert status["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "DISABLED"
         # While PITR is off: 1,000 items deleted, 500 overwritten.
-        batch_write(ddb, "hist", deletes=[f"k{i:05d}" for i in range(1000)])
-        batch_write(ddb, "hist", puts=[item(i, "while-off") for i in range(1000, 1500)])
+        batch_write(ddb, hist, deletes=[f"k{i:05d}" for i in range(1000)])
+        batch_write(ddb, hist, puts=[item(i, "while-off") for i in range(1000, 1500)])
         ddb.update_continuous_backups(
-            TableName="hist", PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True}
+            TableName=hist, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True}
         )
-        window = ddb.describe_continuous_backups(TableName="hist")["ContinuousBackupsDescription"]
+        window = ddb.describe_continuous_backups(TableName=hist)["ContinuousBackupsDescription"]
         earliest = window["PointInTimeRecoveryDescription"]["EarliestRestorableDateTime"]
         as_of = int(earliest.timestamp()) + 1  # a second after the re-enable
-        expected = scan_all(ddb, TableName="hist", ConsistentRead=True)
+        expected = {i["pk"]["S"]: i for i in scan_all(ddb, hist, ConsistentRead=True)}
         assert len(expected) == 4000
         # Past `as_of`, then more changes a read as of it must not see.
-        advance_clock(server, 2)
-        batch_write(ddb, "hist", puts=[item(i, "after") for i in range(100)])
-        batch_write(ddb, "hist", deletes=[f"k{i:05d}" for i in range(2000, 2100)])
-        advance_clock(server, 302)
-        ddb.restore_table_to_point_in_time(SourceTableName="hist", TargetTableName="then", RestoreDateTime=as_of)
-        deadline = time.time() + 60
-        while ddb.describe_table(TableName="then")["Table"]["TableStatus"] != "ACTIVE" and time.time() < deadline:
-            time.sleep(0.05)
-        restored = scan_all(ddb, TableName="then", ConsistentRead=True)
+        server.advance_clock(2)
+        batch_write(ddb, hist, puts=[item(i, "after") for i in range(100)])
+        batch_write(ddb, hist, deletes=[f"k{i:05d}" for i in range(2000, 2100)])
+        server.advance_clock(302)
+        ddb.restore_table_to_point_in_time(SourceTableName=hist, TargetTableName="then", RestoreDateTime=as_of)
+        wait_active(ddb, "then")
+        restored = {i["pk"]["S"]: i for i in scan_all(ddb, "then", ConsistentRead=True)}
         back = sorted(pk for pk in restored if pk < "k01000")
         assert not back, f"{len(back)} items deleted while PITR was off came back, e.g. {restored[back[0]]}"
         stale = sorted(pk for pk in restored if restored[pk]["v"]["S"] != expected.get(pk, {}).get("v", {}).get("S"))

@@ -8,7 +8,7 @@ import botocore.exceptions
 import pytest
 
 from conftest import start_server
-from sigv4_client import FORM, credentials, send, signed
+from sigv4_client import FORM, credentials, signed
 
 
 def client_error(call):
@@ -62,7 +62,7 @@ def test_user_session_credentials_work_until_they_expire(workdir):
         assert error["Error"]["Code"] == "AccessDenied"
 
         # Fifteen minutes later (on the server clock) they are expired, for every protocol.
-        send(s.endpoint + "/_strata/clock", "POST", {}, b'{"advance_seconds": 901}')
+        s.advance_clock(901)
         error = client_error(session_client(s, "sts", credentials).get_caller_identity)
         assert error["Error"]["Code"] == "ExpiredToken"
         assert error["ResponseMetadata"]["HTTPStatusCode"] == 403

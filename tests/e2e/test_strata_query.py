@@ -27,7 +27,6 @@ import pytest
 
 from aws_helpers import unique
 from conftest import ACCOUNTS, REGION, ROOT, start_server, strata_bin
-from sigv4_client import send
 
 SOURCE, DEST = "111111111111", "222222222222"
 FORMATS = ["DYNAMODB_JSON", "ION"]
@@ -743,13 +742,6 @@ def clock_server(workdir):
     s.stop()
 
 
-def advance_clock(srv, seconds):
-    status, _, body = send(
-        srv.endpoint + "/_strata/clock", "POST", {}, json.dumps({"advance_seconds": seconds}).encode()
-    )
-    assert status == 200, body
-
-
 def server_now(srv):
     """The server clock, truncated to a whole second."""
     text = json.loads(srv.get("/_strata/clock"))["now"]
@@ -764,13 +756,13 @@ def incremental(clock_server, tmp_path_factory):
     ddb = srv.client("dynamodb")
     s3 = s3_client(srv)
     table = new_table(ddb, [{"pk": {"S": k}, "v": {"N": "1"}} for k in ("kept", "updated", "deleted")])
-    advance_clock(srv, 1200)
+    srv.advance_clock(1200)
     from_time = server_now(srv)
     time.sleep(1.05)
     ddb.put_item(TableName=table, Item={"pk": {"S": "created"}, "v": {"N": "5"}})
     ddb.put_item(TableName=table, Item={"pk": {"S": "updated"}, "v": {"N": "2"}, "extra": {"M": {"a": {"S": "x"}}}})
     ddb.delete_item(TableName=table, Key={"pk": {"S": "deleted"}})
-    advance_clock(srv, 960)
+    srv.advance_clock(960)
     to_time = server_now(srv)
     bucket = unique("query-changes")
     s3.create_bucket(Bucket=bucket)

@@ -93,7 +93,7 @@ def test_skew_is_judged_against_real_time_not_the_moved_clock(workdir):
     s = start_server(workdir / "skew-clock")
     try:
         sts = s.client("sts")
-        send(s.endpoint + "/_strata/clock", "POST", {}, b'{"advance_seconds": 7200}')
+        s.advance_clock(7200)
         assert sts.get_caller_identity()["Account"] == "111111111111"
     finally:
         s.stop()
