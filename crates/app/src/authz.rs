@@ -221,9 +221,7 @@ pub fn decide(
     let now = app.clock.now();
     let mut context = Context::new();
     principal.add_global_keys(&mut context);
-    // Whole seconds: jiff prints them as `2026-11-28T09:22:33Z`, cheaper than strftime.
-    let whole_seconds = jiff::Timestamp::from_second(now.as_second()).unwrap_or(now);
-    context.insert("aws:CurrentTime", whole_seconds.to_string());
+    context.insert("aws:CurrentTime", crate::iso::seconds(now));
     context.insert("aws:EpochTime", now.as_second().to_string());
     context.insert(
         "aws:SecureTransport",

@@ -21,6 +21,7 @@ pub mod authz;
 pub mod caller;
 pub mod dynamodb;
 pub mod iam;
+pub mod iso;
 pub mod jobs;
 mod migrate;
 pub mod request_id;

@@ -10,6 +10,7 @@
 
 mod access_key;
 mod account;
+mod arn;
 mod error;
 mod identity_policies;
 mod ids;
@@ -24,6 +25,7 @@ mod user;
 
 pub use access_key::{AccessKey, AccessKeyOwner, AccessKeyStatus};
 pub use account::{Account, AccountId};
+pub use arn::{policy_arn, role_arn, user_arn};
 pub use error::IamError;
 pub use identity_policies::NamedPolicy;
 pub use ids::{generate_root_access_key_id, generate_secret_access_key};

@@ -45,10 +45,7 @@ pub struct ManagedPolicy {
 
 impl ManagedPolicy {
     pub fn arn(&self) -> String {
-        format!(
-            "arn:aws:iam::{}:policy{}{}",
-            self.account, self.path, self.policy_name
-        )
+        crate::policy_arn(&self.account, &self.path, &self.policy_name)
     }
 
     pub fn default_version(&self) -> Option<&PolicyVersion> {

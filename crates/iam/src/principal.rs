@@ -48,7 +48,7 @@ impl Principal {
                 path,
                 user_name,
                 ..
-            } => crate::user::user_arn(account, path, user_name),
+            } => crate::user_arn(account, path, user_name),
             Principal::AssumedRole {
                 account,
                 role_name,

@@ -3,7 +3,7 @@
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
-use strata_policy::{PolicyDocument, PolicyKind};
+use strata_policy::{PolicyDocument, PolicyError, PolicyKind};
 
 use crate::names::{check_name, check_path};
 use crate::{
@@ -41,10 +41,7 @@ pub struct PrincipalBinding {
 
 impl Role {
     pub fn arn(&self) -> String {
-        format!(
-            "arn:aws:iam::{}:role{}{}",
-            self.account, self.path, self.role_name
-        )
+        crate::role_arn(&self.account, &self.path, &self.role_name)
     }
 
     /// The trust policy, parsed.
@@ -109,38 +106,60 @@ impl Iam {
         }
     }
 
-    /// Validates a trust policy and binds its principals: an ARN of a user or role that
-    /// does not exist rejects the document, as IAM does.
-    fn bind_trust_policy(&self, document: &str) -> Result<Vec<PrincipalBinding>, IamError> {
-        let mut parsed = PolicyDocument::parse(document, PolicyKind::Trust)
-            .map_err(|e| IamError::MalformedPolicyDocument(e.message))?;
+    /// Binds the user and role principals of a policy being saved (a trust, bucket or table
+    /// policy) to the unique ids of the entities they name now; returns the `(ARN, id)` pairs
+    /// to save with it. An ARN of no existing user or role rejects the document, as AWS does.
+    pub fn bind_new_principals(
+        &self,
+        document: &mut PolicyDocument,
+        kind: PolicyKind<'_>,
+    ) -> Result<Vec<(String, String)>, PolicyError> {
         let mut bindings = Vec::new();
-        parsed
-            .bind_principals(PolicyKind::Trust, |arn| {
-                let id = self.unique_id_of(arn)?;
-                bindings.push(PrincipalBinding {
-                    arn: arn.to_owned(),
-                    unique_id: id.clone(),
-                });
-                Some(id)
-            })
-            .map_err(|e| IamError::MalformedPolicyDocument(e.message))?;
+        document.bind_principals(kind, |arn| {
+            let id = self.unique_id_of(arn)?;
+            bindings.push((arn.to_owned(), id.clone()));
+            Some(id)
+        })?;
         Ok(bindings)
     }
 
-    /// The trust policy as GetRole shows it: a bound principal that no longer exists
-    /// (or was recreated with a new id) appears as its unique id, as on AWS.
-    pub fn displayed_trust_policy(&self, role: &Role) -> String {
-        let mut text = role.assume_role_policy_document.clone();
-        for binding in &role.trust_bindings {
-            if self.unique_id_of(&binding.arn).as_deref() != Some(binding.unique_id.as_str()) {
-                text = text.replace(
-                    &format!("\"{}\"", binding.arn),
-                    &format!("\"{}\"", binding.unique_id),
-                );
+    /// A saved policy as AWS shows it: a bound principal that no longer exists (or was
+    /// recreated with a new id) appears as the unique id it is bound to.
+    pub fn displayed_policy<'b>(
+        &self,
+        document: &str,
+        bindings: impl IntoIterator<Item = (&'b str, &'b str)>,
+    ) -> String {
+        let mut text = document.to_owned();
+        for (arn, id) in bindings {
+            if self.unique_id_of(arn).as_deref() != Some(id) {
+                text = text.replace(&format!("\"{arn}\""), &format!("\"{id}\""));
             }
         }
         text
+    }
+
+    /// Validates a trust policy and binds its principals ([`Iam::bind_new_principals`]).
+    fn bind_trust_policy(&self, document: &str) -> Result<Vec<PrincipalBinding>, IamError> {
+        let malformed = |e: PolicyError| IamError::MalformedPolicyDocument(e.message);
+        let mut parsed = PolicyDocument::parse(document, PolicyKind::Trust).map_err(malformed)?;
+        let bindings = self
+            .bind_new_principals(&mut parsed, PolicyKind::Trust)
+            .map_err(malformed)?;
+        Ok(bindings
+            .into_iter()
+            .map(|(arn, unique_id)| PrincipalBinding { arn, unique_id })
+            .collect())
+    }
+
+    /// The trust policy as GetRole shows it ([`Iam::displayed_policy`]).
+    pub fn displayed_trust_policy(&self, role: &Role) -> String {
+        self.displayed_policy(
+            &role.assume_role_policy_document,
+            role.trust_bindings
+                .iter()
+                .map(|b| (b.arn.as_str(), b.unique_id.as_str())),
+        )
     }
 }
 

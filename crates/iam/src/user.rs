@@ -30,12 +30,8 @@ pub struct User {
 
 impl User {
     pub fn arn(&self) -> String {
-        user_arn(&self.account, &self.path, &self.user_name)
+        crate::user_arn(&self.account, &self.path, &self.user_name)
     }
-}
-
-pub(crate) fn user_arn(account: &AccountId, path: &str, name: &str) -> String {
-    format!("arn:aws:iam::{account}:user{path}{name}")
 }
 
 fn user_key(account: &AccountId, name: &str) -> Vec<u8> {

@@ -10,7 +10,7 @@ use strata_dynamodb::tables::parse_table_arn;
 
 use super::access::{Conditions, TableRef, authorize_found, authorize_resource};
 use super::error::{Error, Result};
-use super::model::{epoch_seconds, iso_seconds};
+use super::model::epoch_seconds;
 use crate::jobs::{JobKind, Jobs};
 use crate::{App, Caller};
 
@@ -214,14 +214,14 @@ pub async fn export_table_to_point_in_time(
         if enabled_at.is_none_or(|enabled| from < enabled - enabled.rem_euclid(1_000_000)) {
             return Err(invalid_time(format!(
                 "Incremental export period from time cannot be less than the table creation time : {}",
-                iso_seconds(from)
+                crate::iso::seconds_from_micros(from)
             )));
         }
         let to = to.unwrap_or(now - now.rem_euclid(1_000_000));
         if to > now {
             return Err(invalid_time(format!(
                 "Incremental export period to time cannot be greater than the current time : {}",
-                iso_seconds(to)
+                crate::iso::seconds_from_micros(to)
             )));
         }
         if to - from < FIFTEEN_MINUTES {

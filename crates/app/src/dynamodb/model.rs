@@ -184,10 +184,3 @@ impl ItemCollectionMetrics {
 pub fn epoch_seconds(micros: i64) -> f64 {
     micros as f64 / 1e6
 }
-
-/// `yyyy-MM-ddTHH:mm:ssZ`, as time errors print instants.
-pub fn iso_seconds(micros: i64) -> String {
-    jiff::Timestamp::from_second(micros.div_euclid(1_000_000))
-        .map(|t| t.to_string())
-        .unwrap_or_default()
-}

@@ -11,7 +11,6 @@ use strata_dynamodb::tables::{Scope, parse_table_arn};
 use super::access::{Conditions, TableRef, authorize_found};
 use super::description::{RestoreSummary, TableStatus, table_description};
 use super::error::{Error, Result};
-use super::model::iso_seconds;
 use super::schema::ProvisionedThroughput;
 use super::tables::TableDescriptionOutput;
 use crate::jobs::{JobKind, Jobs, SourceTable};
@@ -117,9 +116,9 @@ pub async fn restore_table_to_point_in_time(
             if t < earliest || t > latest {
                 return Err(Error::InvalidRestoreTime(format!(
                     "RestoreDateTime '{}' must be within EarliestRestorableDateTime '{}' and LatestRestorableDateTime '{}'",
-                    iso_seconds(t),
-                    iso_seconds(earliest),
-                    iso_seconds(latest)
+                    crate::iso::seconds_from_micros(t),
+                    crate::iso::seconds_from_micros(earliest),
+                    crate::iso::seconds_from_micros(latest)
                 )));
             }
             t

@@ -266,13 +266,9 @@ pub async fn put_resource_policy(
         Error::Validation(format!("Invalid policy document: {}", e.message))
     };
     let mut document = PolicyDocument::parse(&input.policy, kind).map_err(invalid)?;
-    let mut bindings = Vec::new();
-    document
-        .bind_principals(kind, |arn| {
-            let id = app.iam.unique_id_of(arn)?;
-            bindings.push((arn.to_owned(), id.clone()));
-            Some(id)
-        })
+    let bindings = app
+        .iam
+        .bind_new_principals(&mut document, kind)
         .map_err(invalid)?;
     let current = table
         .def

@@ -65,7 +65,13 @@ pub(super) fn kind(holder: &PolicyHolder) -> &'static str {
     }
 }
 
-fn authorize(app: &App, caller: &Caller, action: &str, holder: &PolicyHolder) -> Result<()> {
+/// Authorizes `action` on the user or role `holder`.
+pub(super) fn authorize_holder(
+    app: &App,
+    caller: &Caller,
+    action: &str,
+    holder: &PolicyHolder,
+) -> Result<()> {
     let resource = holder_resource(app, caller.principal.account(), holder);
     check(app, caller, action, &resource)
 }
@@ -73,7 +79,7 @@ fn authorize(app: &App, caller: &Caller, action: &str, holder: &PolicyHolder) ->
 /// PutUserPolicy and PutRolePolicy.
 pub async fn put_policy(app: &App, caller: &Caller, input: PutPolicyInput) -> Result<()> {
     let action = format!("iam:Put{}Policy", kind(&input.holder));
-    authorize(app, caller, &action, &input.holder)?;
+    authorize_holder(app, caller, &action, &input.holder)?;
     let policy = InlinePolicy {
         policy_name: input.policy_name,
         document: input.policy_document,
@@ -87,7 +93,7 @@ pub async fn put_policy(app: &App, caller: &Caller, input: PutPolicyInput) -> Re
 /// GetUserPolicy and GetRolePolicy.
 pub fn get_policy(app: &App, caller: &Caller, input: NamedPolicyInput) -> Result<GetPolicyOutput> {
     let action = format!("iam:Get{}Policy", kind(&input.holder));
-    authorize(app, caller, &action, &input.holder)?;
+    authorize_holder(app, caller, &action, &input.holder)?;
     let account = caller.principal.account();
     let policy = app
         .iam
@@ -122,7 +128,7 @@ pub fn get_policy(app: &App, caller: &Caller, input: NamedPolicyInput) -> Result
 /// ListUserPolicies and ListRolePolicies.
 pub fn list_policies(app: &App, caller: &Caller, input: HolderInput) -> Result<ListPoliciesOutput> {
     let action = format!("iam:List{}Policies", kind(&input.holder));
-    authorize(app, caller, &action, &input.holder)?;
+    authorize_holder(app, caller, &action, &input.holder)?;
     let account = caller.principal.account();
     app.iam.holder_must_exist(account, &input.holder)?;
     let policies = app.iam.inline_policies(account, &input.holder)?;
@@ -139,7 +145,7 @@ pub fn list_policies(app: &App, caller: &Caller, input: HolderInput) -> Result<L
 /// DeleteUserPolicy and DeleteRolePolicy.
 pub async fn delete_policy(app: &App, caller: &Caller, input: NamedPolicyInput) -> Result<()> {
     let action = format!("iam:Delete{}Policy", kind(&input.holder));
-    authorize(app, caller, &action, &input.holder)?;
+    authorize_holder(app, caller, &action, &input.holder)?;
     Ok(app
         .iam
         .delete_inline_policy(

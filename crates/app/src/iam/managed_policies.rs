@@ -2,9 +2,9 @@
 //! versions, and attaching them to users and roles.
 
 use serde::Serialize;
-use strata_iam::PolicyHolder;
+use strata_iam::{PolicyHolder, policy_arn};
 
-use super::inline_policies::{HolderInput, holder_resource, kind};
+use super::inline_policies::{HolderInput, authorize_holder, kind};
 use super::model::{Members, PolicyOut, PolicyVersionOut};
 use super::{Error, Result, check};
 use crate::{App, Caller};
@@ -98,7 +98,7 @@ pub async fn create_policy(
         app,
         caller,
         "iam:CreatePolicy",
-        &format!("arn:aws:iam::{account}:policy{path}{}", input.policy_name),
+        &policy_arn(&account, path, &input.policy_name),
     )?;
     let policy = app
         .iam
@@ -230,31 +230,31 @@ pub async fn delete_policy(app: &App, caller: &Caller, input: PolicyArnInput) ->
 async fn set_attachment(
     app: &App,
     caller: &Caller,
-    verb: &str,
+    attach: bool,
     input: AttachmentInput,
 ) -> Result<()> {
-    let account = caller.principal.account().clone();
+    let verb = if attach { "Attach" } else { "Detach" };
     let action = format!("iam:{verb}{}Policy", kind(&input.holder));
-    check(
-        app,
-        caller,
-        &action,
-        &holder_resource(app, &account, &input.holder),
-    )?;
+    authorize_holder(app, caller, &action, &input.holder)?;
     Ok(app
         .iam
-        .set_attachment(account, input.holder, input.policy_arn, verb == "Attach")
+        .set_attachment(
+            caller.principal.account().clone(),
+            input.holder,
+            input.policy_arn,
+            attach,
+        )
         .await?)
 }
 
 /// AttachUserPolicy and AttachRolePolicy.
 pub async fn attach_policy(app: &App, caller: &Caller, input: AttachmentInput) -> Result<()> {
-    set_attachment(app, caller, "Attach", input).await
+    set_attachment(app, caller, true, input).await
 }
 
 /// DetachUserPolicy and DetachRolePolicy.
 pub async fn detach_policy(app: &App, caller: &Caller, input: AttachmentInput) -> Result<()> {
-    set_attachment(app, caller, "Detach", input).await
+    set_attachment(app, caller, false, input).await
 }
 
 /// ListAttachedUserPolicies and ListAttachedRolePolicies.
@@ -265,12 +265,7 @@ pub fn list_attached_policies(
 ) -> Result<ListAttachedPoliciesOutput> {
     let account = caller.principal.account();
     let action = format!("iam:ListAttached{}Policies", kind(&input.holder));
-    check(
-        app,
-        caller,
-        &action,
-        &holder_resource(app, account, &input.holder),
-    )?;
+    authorize_holder(app, caller, &action, &input.holder)?;
     app.iam.holder_must_exist(account, &input.holder)?;
     let attached = app.iam.attached_policies(account, &input.holder)?;
     Ok(ListAttachedPoliciesOutput {

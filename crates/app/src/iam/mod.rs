@@ -15,7 +15,7 @@ pub mod users;
 
 pub use error::{Error, Result};
 
-use strata_iam::{AccountId, Principal};
+use strata_iam::{AccountId, Principal, role_arn, user_arn};
 
 use crate::authz::{Denied, authorize};
 use crate::{App, Caller};
@@ -36,7 +36,7 @@ fn user_resource(app: &App, account: &AccountId, name: &str) -> String {
         .iam
         .get_user(account, name)
         .map_or_else(|_| "/".to_owned(), |u| u.path);
-    format!("arn:aws:iam::{account}:user{path}{name}")
+    user_arn(account, &path, name)
 }
 
 /// The ARN a role action is authorized on (the stored path, or `/` for a missing role).
@@ -45,7 +45,25 @@ fn role_resource(app: &App, account: &AccountId, name: &str) -> String {
         .iam
         .get_role(account, name)
         .map_or_else(|_| "/".to_owned(), |r| r.path);
-    format!("arn:aws:iam::{account}:role{path}{name}")
+    role_arn(account, &path, name)
+}
+
+/// The user an action targets (`UserName`, or the calling user when it is omitted), with
+/// `action` on it authorized; returns its name.
+fn authorized_user(
+    app: &App,
+    caller: &Caller,
+    action: &str,
+    user_name: Option<String>,
+) -> Result<String> {
+    let name = target_user(caller, user_name)?;
+    check(
+        app,
+        caller,
+        action,
+        &user_resource(app, caller.principal.account(), &name),
+    )?;
+    Ok(name)
 }
 
 /// The user an action targets: `UserName`, or the calling user when it is omitted.
@@ -59,11 +77,6 @@ fn target_user(caller: &Caller, user_name: Option<String>) -> Result<String> {
             "Must specify userName when calling with non-User credentials".to_owned(),
         )),
     }
-}
-
-/// `yyyy-MM-ddTHH:mm:ssZ`, as IAM and STS print dates.
-pub fn iso(t: jiff::Timestamp) -> String {
-    t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
 /// A policy document as IAM returns it: URL-encoded (RFC 3986); the CLI and SDKs decode it.

@@ -4,7 +4,7 @@
 use serde::Serialize;
 use strata_iam::{AccessKey, ManagedPolicy, PolicyVersion, Role, User};
 
-use super::{iso, url_encoded};
+use super::url_encoded;
 
 /// A list as the Query protocol writes it: one `<member>` per element.
 #[derive(Debug, Serialize)]
@@ -39,7 +39,7 @@ impl From<&User> for UserOut {
             user_name: Some(user.user_name.clone()),
             user_id: user.user_id.clone(),
             arn: user.arn(),
-            create_date: Some(iso(user.create_date)),
+            create_date: Some(crate::iso::seconds(user.create_date)),
         }
     }
 }
@@ -63,7 +63,7 @@ impl AccessKeyOut {
             user_name: user_name.to_owned(),
             access_key_id: key.access_key_id.clone(),
             status: key.status.as_str(),
-            create_date: key.create_date.map(iso),
+            create_date: key.create_date.map(crate::iso::seconds),
             secret_access_key: None,
         }
     }
@@ -93,7 +93,7 @@ impl RoleOut {
             role_name: role.role_name.clone(),
             role_id: role.role_id.clone(),
             arn: role.arn(),
-            create_date: iso(role.create_date),
+            create_date: crate::iso::seconds(role.create_date),
             assume_role_policy_document: url_encoded(trust_policy),
             description: role.description.clone(),
             max_session_duration: role.max_session_duration,
@@ -131,8 +131,8 @@ impl PolicyOut {
             permissions_boundary_usage_count: 0,
             is_attachable: true,
             description: policy.description.clone(),
-            create_date: iso(policy.create_date),
-            update_date: iso(policy.update_date),
+            create_date: crate::iso::seconds(policy.create_date),
+            update_date: crate::iso::seconds(policy.update_date),
         }
     }
 }
@@ -154,7 +154,7 @@ impl PolicyVersionOut {
             document: with_document.then(|| url_encoded(&version.document)),
             version_id: version.version_id.clone(),
             is_default_version: version.version_id == default_version_id,
-            create_date: iso(version.create_date),
+            create_date: crate::iso::seconds(version.create_date),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! IAM roles: CreateRole, GetRole, ListRoles, UpdateAssumeRolePolicy, DeleteRole.
 
 use serde::Serialize;
-use strata_iam::NewRole;
+use strata_iam::{NewRole, role_arn};
 
 use super::model::{Members, RoleOut};
 use super::{Result, check, role_resource};
@@ -54,7 +54,7 @@ pub async fn create_role(app: &App, caller: &Caller, input: CreateRoleInput) -> 
         app,
         caller,
         "iam:CreateRole",
-        &format!("arn:aws:iam::{account}:role{path}{}", input.role_name),
+        &role_arn(&account, path, &input.role_name),
     )?;
     let role = app
         .iam

@@ -4,7 +4,7 @@ use serde::Serialize;
 use strata_iam::{AccountId, IamError, Principal, Session, SessionDuration};
 use strata_policy::{PolicyDocument, PolicyKind};
 
-use super::{Error, Result, iso};
+use super::{Error, Result};
 use crate::authz::{Denied, ResourcePolicy, authorize};
 use crate::{App, Caller};
 
@@ -46,7 +46,7 @@ impl From<&Session> for Credentials {
             access_key_id: session.access_key_id.clone(),
             secret_access_key: session.secret_access_key.clone(),
             session_token: session.session_token.clone(),
-            expiration: iso(session.expiration),
+            expiration: crate::iso::seconds(session.expiration),
         }
     }
 }

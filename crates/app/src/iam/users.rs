@@ -2,10 +2,10 @@
 //! CreateAccessKey, ListAccessKeys, UpdateAccessKey, DeleteAccessKey.
 
 use serde::Serialize;
-use strata_iam::{AccessKeyChange, AccessKeyOwner, AccessKeyStatus, Principal};
+use strata_iam::{AccessKeyChange, AccessKeyOwner, AccessKeyStatus, Principal, user_arn};
 
 use super::model::{AccessKeyOut, Members, UserOut};
-use super::{Result, check, target_user, user_resource};
+use super::{Result, authorized_user, check, user_resource};
 use crate::{App, Caller};
 
 #[derive(Clone, Debug)]
@@ -84,7 +84,7 @@ pub async fn create_user(app: &App, caller: &Caller, input: CreateUserInput) -> 
         app,
         caller,
         "iam:CreateUser",
-        &format!("arn:aws:iam::{account}:user{path}{}", input.user_name),
+        &user_arn(&account, path, &input.user_name),
     )?;
     let user = app
         .iam
@@ -109,13 +109,7 @@ pub fn get_user(app: &App, caller: &Caller, input: GetUserInput) -> Result<UserO
             },
         });
     }
-    let name = target_user(caller, input.user_name)?;
-    check(
-        app,
-        caller,
-        "iam:GetUser",
-        &user_resource(app, account, &name),
-    )?;
+    let name = authorized_user(app, caller, "iam:GetUser", input.user_name)?;
     let user = app.iam.get_user(account, &name)?;
     Ok(UserOutput {
         user: UserOut::from(&user),
@@ -151,13 +145,7 @@ pub async fn create_access_key(
     input: UserKeysInput,
 ) -> Result<CreateAccessKeyOutput> {
     let account = caller.principal.account().clone();
-    let name = target_user(caller, input.user_name)?;
-    check(
-        app,
-        caller,
-        "iam:CreateAccessKey",
-        &user_resource(app, &account, &name),
-    )?;
+    let name = authorized_user(app, caller, "iam:CreateAccessKey", input.user_name)?;
     let key = app
         .iam
         .create_access_key(account, name.clone(), app.clock.now())
@@ -181,13 +169,7 @@ pub fn list_access_keys(
     input: UserKeysInput,
 ) -> Result<ListAccessKeysOutput> {
     let account = caller.principal.account();
-    let name = target_user(caller, input.user_name)?;
-    check(
-        app,
-        caller,
-        "iam:ListAccessKeys",
-        &user_resource(app, account, &name),
-    )?;
+    let name = authorized_user(app, caller, "iam:ListAccessKeys", input.user_name)?;
     let user = app.iam.get_user(account, &name)?;
     let keys = app.iam.list_access_keys(account, &name)?;
     Ok(ListAccessKeysOutput {
@@ -210,8 +192,7 @@ async fn change_access_key(
     change: AccessKeyChange,
 ) -> Result<()> {
     let account = caller.principal.account().clone();
-    let name = target_user(caller, user_name)?;
-    check(app, caller, action, &user_resource(app, &account, &name))?;
+    let name = authorized_user(app, caller, action, user_name)?;
     Ok(app
         .iam
         .change_access_key(account, name, access_key_id, change)

@@ -88,7 +88,9 @@ impl From<AccessError> for Failure {
                 405,
                 &AccessError::MethodNotAllowed.to_string(),
             ),
-            AccessError::Internal(err) => Failure::internal(err),
+            AccessError::MalformedPolicy(err) | AccessError::Internal(err) => {
+                Failure::internal(err)
+            }
         }
     }
 }

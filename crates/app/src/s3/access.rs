@@ -3,12 +3,12 @@
 //! read and write S3 as their caller (exports, imports) alike.
 //!
 //! The bucket owner's account is the resource account, except for objects another account
-//! owns in a bucket with ACLs enabled ([`authorize_object`]).
+//! owns in a bucket with ACLs enabled ([`BucketContext::authorize_object`]).
 
 use strata_policy::{DecisionEffect, PolicyDocument, PolicyKind, ResourcePolicyKind};
 use strata_s3::{Bucket, CannedAcl, ObjectMeta};
 
-use super::{AccessError, S3Result};
+use super::{AccessError, BucketContext, S3Result};
 use crate::authz::{
     Denial, Denied, Origin, ResourcePolicy, Target, authorize_anonymous, authorize_target,
     decide as decide_raw,
@@ -27,65 +27,131 @@ pub fn resource_arn(bucket: &str, key: Option<&str>) -> String {
     }
 }
 
-/// Decides `action` on `bucket` (or on object `key` in it) for `requester`, with the
-/// bucket policy, after the `x-amz-expected-bucket-owner` check; a denial worded as S3 words
-/// it for this request.
-pub fn authorize(
-    app: &App,
-    requester: &Requester,
-    action: &str,
-    bucket: &Bucket,
-    key: Option<&str>,
-    expected_owner: Option<&str>,
-) -> S3Result<()> {
-    authorize_worded(
-        app,
-        requester,
-        action,
-        bucket,
-        key,
-        expected_owner,
-        Denial::S3,
-    )
-}
+impl BucketContext<'_> {
+    /// `x-amz-expected-bucket-owner`: when sent, it must be the bucket owner's account.
+    pub fn check_expected_owner(&self) -> S3Result<()> {
+        match &self.expected_owner {
+            Some(owner) if *owner != self.bucket.owner => Err(access_denied("Access Denied")),
+            _ => Ok(()),
+        }
+    }
 
-/// [`authorize`] with the denial worded as `denial` says: a job writing on a caller's behalf
-/// reports one that names the principal, action and resource ([`Denial::S3Detailed`]).
-pub fn authorize_worded(
-    app: &App,
-    requester: &Requester,
-    action: &str,
-    bucket: &Bucket,
-    key: Option<&str>,
-    expected_owner: Option<&str>,
-    denial: Denial,
-) -> S3Result<()> {
-    if expected_owner.is_some_and(|owner| owner != bucket.owner) {
-        return Err(access_denied("Access Denied"));
+    /// Decides `action` on the bucket (`key: None`) or on object `key` in it, with the
+    /// bucket policy, after the expected owner's check; a denial worded as S3 words it for
+    /// this request.
+    pub fn authorize(&self, action: &str, key: Option<&str>) -> S3Result<()> {
+        self.authorize_as(action, key, Denial::S3)
     }
-    if restricts_public_policy(bucket) && requester.account() != Some(bucket.owner.as_str()) {
-        // RestrictPublicBuckets: a public policy grants only within the owner's account.
-        return Err(access_denied("Access Denied"));
+
+    /// [`BucketContext::authorize`] with a denial naming the principal, action and resource
+    /// whatever the accounts: what a job acting for a caller reports.
+    pub fn authorize_explained(&self, action: &str, key: Option<&str>) -> S3Result<()> {
+        self.authorize_as(action, key, Denial::S3Detailed)
     }
-    let policy = bucket_policy(bucket)?;
-    let label = format!("bucket {} policy", bucket.name);
-    let resource = resource_arn(&bucket.name, key);
-    decide(
-        app,
-        requester,
-        Target {
-            action,
-            resource: &resource,
-            resource_account: &bucket.owner,
-            resource_policy: policy.as_ref().map(|document| ResourcePolicy {
-                label: &label,
-                document,
-                required: false,
-            }),
-            context: Vec::new(),
-            denial,
-        },
-    )
+
+    fn authorize_as(&self, action: &str, key: Option<&str>, denial: Denial) -> S3Result<()> {
+        self.check_expected_owner()?;
+        let bucket = &self.bucket;
+        if restricts_public_policy(bucket)
+            && self.requester.account() != Some(bucket.owner.as_str())
+        {
+            // RestrictPublicBuckets: a public policy grants only within the owner's account.
+            return Err(access_denied("Access Denied"));
+        }
+        let policy = bucket_policy(bucket)?;
+        let label = format!("bucket {} policy", bucket.name);
+        let resource = resource_arn(&bucket.name, key);
+        decide(
+            self.app,
+            &self.requester,
+            Target {
+                action,
+                resource: &resource,
+                resource_account: &bucket.owner,
+                resource_policy: policy.as_ref().map(|document| ResourcePolicy {
+                    label: &label,
+                    document,
+                    required: false,
+                }),
+                context: Vec::new(),
+                denial,
+            },
+        )
+    }
+
+    /// `action` on an existing object. When ACLs are enabled and the object belongs to
+    /// another account than the bucket's, S3's object context applies (spec §2.7): the bucket
+    /// owner's policy can only deny, the caller's own account must allow (identity policies),
+    /// and the object owner must grant through the object's ACL. Otherwise the bucket context
+    /// decides, as in [`BucketContext::authorize`].
+    pub fn authorize_object(&self, action: &str, object: &ObjectMeta) -> S3Result<()> {
+        let (app, requester, bucket) = (self.app, &self.requester, &self.bucket);
+        if object.owner == bucket.owner || bucket.acls_disabled() {
+            return self.authorize(action, Some(&object.key));
+        }
+        self.check_expected_owner()?;
+        let policy = bucket_policy(bucket)?;
+        let label = format!("bucket {} policy", bucket.name);
+        let resource = resource_arn(&bucket.name, Some(&object.key));
+        let principal = match requester {
+            Requester::Signed(caller) => Some(&caller.principal),
+            Requester::Anonymous { .. } => None,
+        };
+        let origin = Origin::of_requester(requester, &app.default_region);
+        let judge = |resource_account: &str, with_policy: bool| {
+            decide_raw(
+                app,
+                principal,
+                &origin,
+                Target {
+                    action,
+                    resource: &resource,
+                    resource_account,
+                    resource_policy: policy.as_ref().filter(|_| with_policy).map(|document| {
+                        ResourcePolicy {
+                            label: &label,
+                            document,
+                            required: false,
+                        }
+                    }),
+                    context: Vec::new(),
+                    denial: Denial::S3,
+                },
+            )
+            .map(|(_, decision)| decision.effect)
+            .map_err(internal)
+        };
+        if judge(&bucket.owner, true)? == DecisionEffect::ExplicitDeny {
+            return Err(access_denied("Access Denied"));
+        }
+        if let Some(account) = requester.account()
+            && judge(account, false)? != DecisionEffect::Allow
+        {
+            return Err(access_denied("Access Denied"));
+        }
+        if !acl_grants(requester, action, bucket, object) {
+            return Err(access_denied("Access Denied"));
+        }
+        Ok(())
+    }
+
+    /// Bucket policy operations: the caller must be allowed and be in the owner's account
+    /// (else 405 `MethodNotAllowed`); the owner account's root always may (spec §2.7).
+    pub fn authorize_policy_management(&self, action: &str) -> S3Result<()> {
+        let owner = self.bucket.owner.as_str();
+        if let Requester::Signed(caller) = &self.requester
+            && matches!(caller.principal, strata_iam::Principal::Root { .. })
+            && caller.principal.account().as_str() == owner
+            && self.check_expected_owner().is_ok()
+        {
+            return Ok(());
+        }
+        self.authorize(action, None)?;
+        if self.requester.account() != Some(owner) {
+            return Err(AccessError::MethodNotAllowed);
+        }
+        Ok(())
+    }
 }
 
 /// Whether Block Public Access's RestrictPublicBuckets applies: the setting is on and the
@@ -124,77 +190,6 @@ pub fn grants_public_access(text: &str) -> bool {
     })
 }
 
-/// An operation on an existing object. When ACLs are enabled and the object belongs to
-/// another account than the bucket's, S3's object context applies (spec §2.7): the bucket
-/// owner's policy can only deny, the caller's own account must allow (identity policies),
-/// and the object owner must grant through the object's ACL. Otherwise the bucket context
-/// decides, as in [`authorize`].
-pub fn authorize_object(
-    app: &App,
-    requester: &Requester,
-    action: &str,
-    bucket: &Bucket,
-    object: &ObjectMeta,
-    expected_owner: Option<&str>,
-) -> S3Result<()> {
-    if object.owner == bucket.owner || bucket.acls_disabled() {
-        return authorize(
-            app,
-            requester,
-            action,
-            bucket,
-            Some(&object.key),
-            expected_owner,
-        );
-    }
-    if expected_owner.is_some_and(|owner| owner != bucket.owner) {
-        return Err(access_denied("Access Denied"));
-    }
-    let policy = bucket_policy(bucket)?;
-    let label = format!("bucket {} policy", bucket.name);
-    let resource = resource_arn(&bucket.name, Some(&object.key));
-    let principal = match requester {
-        Requester::Signed(caller) => Some(&caller.principal),
-        Requester::Anonymous { .. } => None,
-    };
-    let origin = Origin::of_requester(requester, &app.default_region);
-    let judge = |resource_account: &str, with_policy: bool| {
-        decide_raw(
-            app,
-            principal,
-            &origin,
-            Target {
-                action,
-                resource: &resource,
-                resource_account,
-                resource_policy: policy.as_ref().filter(|_| with_policy).map(|document| {
-                    ResourcePolicy {
-                        label: &label,
-                        document,
-                        required: false,
-                    }
-                }),
-                context: Vec::new(),
-                denial: Denial::S3,
-            },
-        )
-        .map(|(_, decision)| decision.effect)
-        .map_err(internal)
-    };
-    if judge(&bucket.owner, true)? == DecisionEffect::ExplicitDeny {
-        return Err(access_denied("Access Denied"));
-    }
-    if let Some(account) = requester.account()
-        && judge(account, false)? != DecisionEffect::Allow
-    {
-        return Err(access_denied("Access Denied"));
-    }
-    if !acl_grants(requester, action, bucket, object) {
-        return Err(access_denied("Access Denied"));
-    }
-    Ok(())
-}
-
 /// Whether an object's owner grants `action` to `requester` through the object's ACL
 /// (the owner has FULL_CONTROL; the canned ACL adds the rest).
 fn acl_grants(requester: &Requester, action: &str, bucket: &Bucket, object: &ObjectMeta) -> bool {
@@ -222,13 +217,14 @@ fn internal(err: strata_iam::IamError) -> AccessError {
 }
 
 /// Decides an action on no existing bucket (ListBuckets, CreateBucket): the caller's own
-/// account is the resource account and only identity policies apply.
-pub fn authorize_own(
+/// account is the resource account and only identity policies apply. Returns that account
+/// (anonymous requesters are refused).
+pub fn authorize_own<'r>(
     app: &App,
-    requester: &Requester,
+    requester: &'r Requester,
     action: &str,
     resource: &str,
-) -> S3Result<()> {
+) -> S3Result<&'r str> {
     let Some(account) = requester.account() else {
         return Err(access_denied("Access Denied"));
     };
@@ -243,30 +239,8 @@ pub fn authorize_own(
             context: Vec::new(),
             denial: Denial::S3,
         },
-    )
-}
-
-/// Bucket policy operations: the caller must be allowed and be in the owner's account
-/// (else 405 `MethodNotAllowed`); the owner account's root always may (spec §2.7).
-pub fn authorize_policy_management(
-    app: &App,
-    requester: &Requester,
-    action: &str,
-    bucket: &Bucket,
-    expected_owner: Option<&str>,
-) -> S3Result<()> {
-    if let Requester::Signed(caller) = requester
-        && matches!(caller.principal, strata_iam::Principal::Root { .. })
-        && caller.principal.account().as_str() == bucket.owner
-        && expected_owner.is_none_or(|owner| owner == bucket.owner)
-    {
-        return Ok(());
-    }
-    authorize(app, requester, action, bucket, None, expected_owner)?;
-    if requester.account() != Some(bucket.owner.as_str()) {
-        return Err(AccessError::MethodNotAllowed);
-    }
-    Ok(())
+    )?;
+    Ok(account)
 }
 
 fn decide(app: &App, requester: &Requester, target: Target<'_>) -> S3Result<()> {

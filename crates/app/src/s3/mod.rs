@@ -7,7 +7,8 @@
 
 pub mod access;
 
-use strata_s3::{Bucket, ObjectMeta, StoredObject};
+use strata_policy::{PolicyDocument, PolicyError, PolicyKind, ResourcePolicyKind};
+use strata_s3::{Bucket, BucketPolicy, StoredObject};
 
 use crate::{App, Requester};
 
@@ -23,6 +24,10 @@ pub enum AccessError {
     /// An engine error: `NoSuchBucket`, `NoSuchKey`, a corrupt stored policy, …
     #[error(transparent)]
     Engine(#[from] strata_s3::S3Error),
+    /// 400 `MalformedPolicy`: a bucket policy that does not parse or names no existing
+    /// principal.
+    #[error("{0}")]
+    MalformedPolicy(String),
     /// The policies could not be loaded.
     #[error("{0}")]
     Internal(String),
@@ -56,69 +61,6 @@ impl<'a> BucketContext<'a> {
         })
     }
 
-    /// [`BucketContext::resolve`], then `action` on the bucket authorized.
-    pub fn authorized(
-        app: &'a App,
-        requester: Requester,
-        bucket: &str,
-        expected_owner: Option<String>,
-        action: &str,
-    ) -> S3Result<Self> {
-        let cx = Self::resolve(app, requester, bucket, expected_owner)?;
-        cx.authorize(action, None)?;
-        Ok(cx)
-    }
-
-    /// `action` on the bucket (`key: None`) or on object `key` in it.
-    pub fn authorize(&self, action: &str, key: Option<&str>) -> S3Result<()> {
-        access::authorize(
-            self.app,
-            &self.requester,
-            action,
-            &self.bucket,
-            key,
-            self.expected_owner.as_deref(),
-        )
-    }
-
-    /// [`BucketContext::authorize`] with a denial naming the principal, action and resource
-    /// whatever the accounts: what a job acting for a caller reports.
-    pub fn authorize_explained(&self, action: &str, key: Option<&str>) -> S3Result<()> {
-        access::authorize_worded(
-            self.app,
-            &self.requester,
-            action,
-            &self.bucket,
-            key,
-            self.expected_owner.as_deref(),
-            crate::authz::Denial::S3Detailed,
-        )
-    }
-
-    /// `action` on an existing object (the object context of S3 for objects another account
-    /// owns).
-    pub fn authorize_object(&self, action: &str, object: &ObjectMeta) -> S3Result<()> {
-        access::authorize_object(
-            self.app,
-            &self.requester,
-            action,
-            &self.bucket,
-            object,
-            self.expected_owner.as_deref(),
-        )
-    }
-
-    /// Bucket policy operations: owner account only.
-    pub fn authorize_policy_management(&self, action: &str) -> S3Result<()> {
-        access::authorize_policy_management(
-            self.app,
-            &self.requester,
-            action,
-            &self.bucket,
-            self.expected_owner.as_deref(),
-        )
-    }
-
     /// The object `key` for a read authorized as `action`, with S3's 404-or-403 rule for a
     /// missing key: `NoSuchKey` only for a caller who may list the bucket (spec §2.7).
     pub fn readable(&self, key: &str, action: &str) -> S3Result<StoredObject> {
@@ -134,6 +76,61 @@ impl<'a> BucketContext<'a> {
             }
             Err(other) => Err(other.into()),
         }
+    }
+
+    /// PutBucketPolicy, once authorized: the document parsed, its user and role principals
+    /// bound to the unique ids of the entities they name now, Block Public Access's
+    /// BlockPublicPolicy applied.
+    pub async fn put_policy(&self, text: String) -> S3Result<()> {
+        let kind = PolicyKind::Resource(ResourcePolicyKind::S3Bucket {
+            bucket: &self.bucket.name,
+        });
+        let malformed = |e: PolicyError| AccessError::MalformedPolicy(e.message);
+        let mut document = PolicyDocument::parse(&text, kind).map_err(malformed)?;
+        let bindings = self
+            .app
+            .iam
+            .bind_new_principals(&mut document, kind)
+            .map_err(malformed)?;
+        if self
+            .bucket
+            .public_access_block
+            .is_some_and(|b| b.block_public_policy)
+            && access::grants_public_access(&text)
+        {
+            return Err(AccessError::AccessDenied(
+                "User is not authorized to perform this action because public policies are blocked by the BlockPublicPolicy block public access setting.".to_owned(),
+            ));
+        }
+        let policy = BucketPolicy {
+            document: text,
+            bindings,
+        };
+        self.app
+            .s3
+            .update_bucket(&self.bucket.name, move |b| {
+                b.policy = Some(policy);
+                Ok(())
+            })
+            .await?;
+        Ok(())
+    }
+
+    /// GetBucketPolicy, once authorized: the saved document, each principal whose entity
+    /// was deleted or recreated since shown as the unique id it is bound to, as AWS does.
+    pub fn displayed_policy(&self) -> S3Result<String> {
+        let policy = self
+            .bucket
+            .policy
+            .as_ref()
+            .ok_or(AccessError::Engine(strata_s3::S3Error::NoSuchBucketPolicy))?;
+        Ok(self.app.iam.displayed_policy(
+            &policy.document,
+            policy
+                .bindings
+                .iter()
+                .map(|(a, id)| (a.as_str(), id.as_str())),
+        ))
     }
 
     /// The account a write is made by: the caller's, or the bucket owner's for anonymous

@@ -155,11 +155,11 @@ pub type Result = std::result::Result<Option<String>, AwsError>;
 
 /// An action's typed output as its `<ActionResult>` element: each field an element, lists as
 /// `<member>` elements.
-pub fn rendered<T: serde::Serialize>(
+pub fn rendered<T: serde::Serialize, E: Into<AwsError>>(
     action: &str,
-    output: std::result::Result<T, AwsError>,
+    output: std::result::Result<T, E>,
 ) -> Result {
-    let output = output?;
+    let output = output.map_err(Into::into)?;
     quick_xml::se::to_string_with_root(&format!("{action}Result"), &output)
         .map(Some)
         .map_err(|e| {

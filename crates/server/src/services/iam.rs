@@ -37,7 +37,7 @@ fn lower_first(name: &str) -> String {
 /// A required parameter.
 pub(super) fn required(params: &Params, name: &str) -> Result<String, AwsError> {
     params.get(name).map(str::to_owned).ok_or_else(|| {
-        error(ops::error::one_validation_error(format!(
+        AwsError::from(ops::error::one_validation_error(format!(
             "Value null at '{}' failed to satisfy constraint: Member must not be null",
             lower_first(name)
         )))
@@ -52,7 +52,7 @@ fn optional(params: &Params, name: &str) -> Option<String> {
 fn policy_document(params: &Params, name: &str) -> Result<String, AwsError> {
     let document = required(params, name)?;
     if document.chars().count() > MAX_POLICY_DOCUMENT_CHARS {
-        return Err(error(ops::error::one_validation_error(format!(
+        return Err(AwsError::from(ops::error::one_validation_error(format!(
             "Value at '{}' failed to satisfy constraint: Member must have length less than or equal to {MAX_POLICY_DOCUMENT_CHARS}",
             lower_first(name)
         ))));
@@ -66,7 +66,7 @@ pub(super) fn number(params: &Params, name: &str) -> Result<Option<i64>, AwsErro
         .get(name)
         .map(|text| {
             text.parse::<i64>().map_err(|_| {
-                error(Error::Validation(format!(
+                AwsError::from(Error::Validation(format!(
                     "Value '{text}' at '{}' failed to satisfy constraint: Member must be a number",
                     lower_first(name)
                 )))
@@ -92,22 +92,19 @@ pub async fn handle(app: &App, caller: &Caller, action: &str, params: &Params) -
                 user_name: required(params, "UserName")?,
                 path: optional(params, "Path"),
             };
-            rendered(
-                action,
-                users::create_user(app, caller, input).await.map_err(error),
-            )
+            rendered(action, users::create_user(app, caller, input).await)
         }
         "GetUser" => {
             let input = GetUserInput {
                 user_name: optional(params, "UserName"),
             };
-            rendered(action, users::get_user(app, caller, input).map_err(error))
+            rendered(action, users::get_user(app, caller, input))
         }
         "ListUsers" => {
             let input = ListUsersInput {
                 path_prefix: optional(params, "PathPrefix"),
             };
-            rendered(action, users::list_users(app, caller, input).map_err(error))
+            rendered(action, users::list_users(app, caller, input))
         }
         "DeleteUser" => {
             let input = DeleteUserInput {
@@ -119,27 +116,19 @@ pub async fn handle(app: &App, caller: &Caller, action: &str, params: &Params) -
             let input = UserKeysInput {
                 user_name: optional(params, "UserName"),
             };
-            rendered(
-                action,
-                users::create_access_key(app, caller, input)
-                    .await
-                    .map_err(error),
-            )
+            rendered(action, users::create_access_key(app, caller, input).await)
         }
         "ListAccessKeys" => {
             let input = UserKeysInput {
                 user_name: optional(params, "UserName"),
             };
-            rendered(
-                action,
-                users::list_access_keys(app, caller, input).map_err(error),
-            )
+            rendered(action, users::list_access_keys(app, caller, input))
         }
         "UpdateAccessKey" => {
             let access_key_id = required(params, "AccessKeyId")?;
             let status = required(params, "Status")?;
             let status = AccessKeyStatus::parse(&status).ok_or_else(|| {
-                error(ops::error::one_validation_error(format!(
+                AwsError::from(ops::error::one_validation_error(format!(
                     "Value '{status}' at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive]"
                 )))
             })?;
@@ -170,19 +159,13 @@ pub async fn handle(app: &App, caller: &Caller, action: &str, params: &Params) -
                 holder: holder(params, action)?,
                 policy_name: required(params, "PolicyName")?,
             };
-            rendered(
-                action,
-                inline_policies::get_policy(app, caller, input).map_err(error),
-            )
+            rendered(action, inline_policies::get_policy(app, caller, input))
         }
         "ListUserPolicies" | "ListRolePolicies" => {
             let input = HolderInput {
                 holder: holder(params, action)?,
             };
-            rendered(
-                action,
-                inline_policies::list_policies(app, caller, input).map_err(error),
-            )
+            rendered(action, inline_policies::list_policies(app, caller, input))
         }
         "DeleteUserPolicy" | "DeleteRolePolicy" => {
             let input = NamedPolicyInput {
@@ -199,22 +182,19 @@ pub async fn handle(app: &App, caller: &Caller, action: &str, params: &Params) -
                 assume_role_policy_document: policy_document(params, "AssumeRolePolicyDocument")?,
                 description: optional(params, "Description"),
             };
-            rendered(
-                action,
-                roles::create_role(app, caller, input).await.map_err(error),
-            )
+            rendered(action, roles::create_role(app, caller, input).await)
         }
         "GetRole" => {
             let input = RoleNameInput {
                 role_name: required(params, "RoleName")?,
             };
-            rendered(action, roles::get_role(app, caller, input).map_err(error))
+            rendered(action, roles::get_role(app, caller, input))
         }
         "ListRoles" => {
             let input = ListRolesInput {
                 path_prefix: optional(params, "PathPrefix"),
             };
-            rendered(action, roles::list_roles(app, caller, input).map_err(error))
+            rendered(action, roles::list_roles(app, caller, input))
         }
         "UpdateAssumeRolePolicy" => {
             let input = UpdateAssumeRolePolicyInput {
@@ -238,19 +218,14 @@ pub async fn handle(app: &App, caller: &Caller, action: &str, params: &Params) -
             };
             rendered(
                 action,
-                managed_policies::create_policy(app, caller, input)
-                    .await
-                    .map_err(error),
+                managed_policies::create_policy(app, caller, input).await,
             )
         }
         "GetPolicy" => {
             let input = PolicyArnInput {
                 policy_arn: required(params, "PolicyArn")?,
             };
-            rendered(
-                action,
-                managed_policies::get_policy(app, caller, input).map_err(error),
-            )
+            rendered(action, managed_policies::get_policy(app, caller, input))
         }
         "ListPolicies" => {
             let input = ListPoliciesInput {
@@ -258,10 +233,7 @@ pub async fn handle(app: &App, caller: &Caller, action: &str, params: &Params) -
                 only_attached: params.get("OnlyAttached") == Some("true"),
                 path_prefix: optional(params, "PathPrefix"),
             };
-            rendered(
-                action,
-                managed_policies::list_policies(app, caller, input).map_err(error),
-            )
+            rendered(action, managed_policies::list_policies(app, caller, input))
         }
         "GetPolicyVersion" => {
             let input = PolicyVersionInput {
@@ -270,7 +242,7 @@ pub async fn handle(app: &App, caller: &Caller, action: &str, params: &Params) -
             };
             rendered(
                 action,
-                managed_policies::get_policy_version(app, caller, input).map_err(error),
+                managed_policies::get_policy_version(app, caller, input),
             )
         }
         "CreatePolicyVersion" => {
@@ -281,9 +253,7 @@ pub async fn handle(app: &App, caller: &Caller, action: &str, params: &Params) -
             };
             rendered(
                 action,
-                managed_policies::create_policy_version(app, caller, input)
-                    .await
-                    .map_err(error),
+                managed_policies::create_policy_version(app, caller, input).await,
             )
         }
         "DeletePolicyVersion" => {
@@ -319,7 +289,7 @@ pub async fn handle(app: &App, caller: &Caller, action: &str, params: &Params) -
             };
             rendered(
                 action,
-                managed_policies::list_attached_policies(app, caller, input).map_err(error),
+                managed_policies::list_attached_policies(app, caller, input),
             )
         }
         other => Err(invalid_action(other, QueryService::Iam)),
@@ -328,40 +298,42 @@ pub async fn handle(app: &App, caller: &Caller, action: &str, params: &Params) -
 
 /// An action without output.
 pub(super) fn empty(done: Result<(), Error>) -> Rendered {
-    done.map(|()| None).map_err(error)
+    done.map(|()| None).map_err(AwsError::from)
 }
 
 /// IAM's and STS's spelling of an application error: the one place their codes and
 /// statuses are chosen.
-pub fn error(e: Error) -> AwsError {
-    use http::StatusCode;
-    match e {
-        Error::NoSuchEntity(m) => AwsError::new("NoSuchEntity", StatusCode::NOT_FOUND, m),
-        Error::EntityAlreadyExists(m) => {
-            AwsError::new("EntityAlreadyExists", StatusCode::CONFLICT, m)
-        }
-        Error::DeleteConflict(m) => AwsError::new("DeleteConflict", StatusCode::CONFLICT, m),
-        Error::LimitExceeded(m) => AwsError::new("LimitExceeded", StatusCode::CONFLICT, m),
-        Error::Validation(m) => AwsError::new("ValidationError", StatusCode::BAD_REQUEST, m),
-        Error::MalformedPolicyDocument(m) => {
-            AwsError::new("MalformedPolicyDocument", StatusCode::BAD_REQUEST, m)
-        }
-        Error::AccessDenied(m) => AwsError::new("AccessDenied", StatusCode::FORBIDDEN, m),
-        Error::Unavailable(m) => {
-            tracing::error!(error = %m, "IAM storage unavailable");
-            AwsError::new(
-                "ServiceUnavailable",
-                StatusCode::SERVICE_UNAVAILABLE,
-                "The request has failed due to a temporary failure of the server.",
-            )
-        }
-        Error::Internal(m) => {
-            tracing::error!(error = %m, "IAM engine failure");
-            AwsError::new(
-                "ServiceFailure",
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "The request processing has failed because of an unknown error, exception or failure.",
-            )
+impl From<Error> for AwsError {
+    fn from(e: Error) -> Self {
+        use http::StatusCode;
+        match e {
+            Error::NoSuchEntity(m) => AwsError::new("NoSuchEntity", StatusCode::NOT_FOUND, m),
+            Error::EntityAlreadyExists(m) => {
+                AwsError::new("EntityAlreadyExists", StatusCode::CONFLICT, m)
+            }
+            Error::DeleteConflict(m) => AwsError::new("DeleteConflict", StatusCode::CONFLICT, m),
+            Error::LimitExceeded(m) => AwsError::new("LimitExceeded", StatusCode::CONFLICT, m),
+            Error::Validation(m) => AwsError::new("ValidationError", StatusCode::BAD_REQUEST, m),
+            Error::MalformedPolicyDocument(m) => {
+                AwsError::new("MalformedPolicyDocument", StatusCode::BAD_REQUEST, m)
+            }
+            Error::AccessDenied(m) => AwsError::new("AccessDenied", StatusCode::FORBIDDEN, m),
+            Error::Unavailable(m) => {
+                tracing::error!(error = %m, "IAM storage unavailable");
+                AwsError::new(
+                    "ServiceUnavailable",
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "The request has failed due to a temporary failure of the server.",
+                )
+            }
+            Error::Internal(m) => {
+                tracing::error!(error = %m, "IAM engine failure");
+                AwsError::new(
+                    "ServiceFailure",
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "The request processing has failed because of an unknown error, exception or failure.",
+                )
+            }
         }
     }
 }

@@ -5,7 +5,8 @@ use strata_app::iam::error::one_validation_error;
 use strata_app::iam::sts::{self, AssumeRoleInput, GetSessionTokenInput};
 use strata_app::{App, Caller};
 
-use super::iam::{error, number, required};
+use super::iam::{number, required};
+use crate::protocol::AwsError;
 use crate::protocol::query::{Params, QueryService, Result as Rendered, invalid_action, rendered};
 
 /// A session name: 2 to 64 of `[\w+=,.@-]`.
@@ -19,23 +20,20 @@ fn session_name_ok(name: &str) -> bool {
 /// Runs an STS action for an authenticated caller; returns its rendered `<ActionResult>`.
 pub async fn handle(app: &App, caller: &Caller, action: &str, params: &Params) -> Rendered {
     match action {
-        "GetCallerIdentity" => rendered(action, Ok(sts::get_caller_identity(caller))),
+        "GetCallerIdentity" => {
+            rendered(action, Ok::<_, AwsError>(sts::get_caller_identity(caller)))
+        }
         "GetSessionToken" => {
             let input = GetSessionTokenInput {
                 duration_seconds: number(params, "DurationSeconds")?,
             };
-            rendered(
-                action,
-                sts::get_session_token(app, caller, input)
-                    .await
-                    .map_err(error),
-            )
+            rendered(action, sts::get_session_token(app, caller, input).await)
         }
         "AssumeRole" => {
             let role_arn = required(params, "RoleArn")?;
             let role_session_name = required(params, "RoleSessionName")?;
             if !session_name_ok(&role_session_name) {
-                return Err(error(one_validation_error(format!(
+                return Err(AwsError::from(one_validation_error(format!(
                     "Value '{role_session_name}' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*"
                 ))));
             }
@@ -45,10 +43,7 @@ pub async fn handle(app: &App, caller: &Caller, action: &str, params: &Params) -
                 duration_seconds: number(params, "DurationSeconds")?,
                 policy: params.get("Policy").map(str::to_owned),
             };
-            rendered(
-                action,
-                sts::assume_role(app, caller, input).await.map_err(error),
-            )
+            rendered(action, sts::assume_role(app, caller, input).await)
         }
         other => Err(invalid_action(other, QueryService::Sts)),
     }

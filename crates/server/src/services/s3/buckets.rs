@@ -3,10 +3,9 @@
 
 use s3s::dto::*;
 use s3s::{S3Request, S3Response, S3Result, s3_error};
-use strata_policy::{PolicyDocument, PolicyKind, ResourcePolicyKind};
 use strata_s3::{CannedAcl, CreateBucket, ObjectOwnership as Ownership, S3Error as EngineError};
 
-use strata_app::s3::access::{self, authorize_own, resource_arn};
+use strata_app::s3::access::{authorize_own, resource_arn};
 use strata_app::{App, Requester};
 
 use super::context::Cx;
@@ -99,7 +98,7 @@ pub async fn head_bucket(
     app: &App,
     req: S3Request<HeadBucketInput>,
 ) -> S3Result<S3Response<HeadBucketOutput>> {
-    let cx = Cx::of(app, &req, &req.input.bucket)?;
+    let cx = Cx::of(app, &req)?;
     let mut headers = http::HeaderMap::new();
     headers.insert(
         "x-amz-bucket-region",
@@ -122,10 +121,7 @@ pub async fn list_buckets(
     req: S3Request<ListBucketsInput>,
 ) -> S3Result<S3Response<ListBucketsOutput>> {
     let requester = requester(&req)?;
-    authorize_own(app, requester, "s3:ListAllMyBuckets", "*").map_err(from_access)?;
-    let Some(account) = requester.account() else {
-        return Err(access_denied("Access Denied"));
-    };
+    let account = authorize_own(app, requester, "s3:ListAllMyBuckets", "*").map_err(from_access)?;
     let prefix = req.input.prefix.clone().unwrap_or_default();
     let buckets = app
         .s3
@@ -157,7 +153,7 @@ pub async fn delete_bucket(
     app: &App,
     req: S3Request<DeleteBucketInput>,
 ) -> S3Result<S3Response<DeleteBucketOutput>> {
-    let cx = Cx::authorized(app, &req, &req.input.bucket, "s3:DeleteBucket")?;
+    let cx = Cx::authorized(app, &req, "s3:DeleteBucket")?;
     app.s3
         .delete_bucket(&cx.bucket.name)
         .await
@@ -172,7 +168,7 @@ pub async fn get_bucket_location(
     app: &App,
     req: S3Request<GetBucketLocationInput>,
 ) -> S3Result<S3Response<GetBucketLocationOutput>> {
-    let cx = Cx::authorized(app, &req, &req.input.bucket, "s3:GetBucketLocation")?;
+    let cx = Cx::authorized(app, &req, "s3:GetBucketLocation")?;
     // us-east-1 is reported as an empty LocationConstraint.
     let location_constraint = (cx.bucket.region != DEFAULT_REGION)
         .then(|| BucketLocationConstraint::from(cx.bucket.region.clone()));
@@ -185,45 +181,9 @@ pub async fn put_bucket_policy(
     app: &App,
     req: S3Request<PutBucketPolicyInput>,
 ) -> S3Result<S3Response<PutBucketPolicyOutput>> {
-    let cx = Cx::of(app, &req, &req.input.bucket)?;
+    let cx = Cx::of(app, &req)?;
     cx.authorize_policy_management("s3:PutBucketPolicy")?;
-    let text = req.input.policy;
-    let kind = PolicyKind::Resource(ResourcePolicyKind::S3Bucket {
-        bucket: &cx.bucket.name,
-    });
-    let malformed = |e: strata_policy::PolicyError| {
-        s3s::S3Error::with_message(s3s::S3ErrorCode::MalformedPolicy, e.message)
-    };
-    let mut document = PolicyDocument::parse(&text, kind).map_err(malformed)?;
-    let mut bindings = Vec::new();
-    document
-        .bind_principals(kind, |arn| {
-            let id = app.iam.unique_id_of(arn)?;
-            bindings.push((arn.to_owned(), id.clone()));
-            Some(id)
-        })
-        .map_err(malformed)?;
-    if cx
-        .bucket
-        .public_access_block
-        .is_some_and(|b| b.block_public_policy)
-        && access::grants_public_access(&text)
-    {
-        return Err(access_denied(
-            "User is not authorized to perform this action because public policies are blocked by the BlockPublicPolicy block public access setting.",
-        ));
-    }
-    let policy = strata_s3::BucketPolicy {
-        document: text,
-        bindings,
-    };
-    app.s3
-        .update_bucket(&cx.bucket.name, move |b| {
-            b.policy = Some(policy);
-            Ok(())
-        })
-        .await
-        .map_err(from_engine)?;
+    cx.put_policy(req.input.policy).await.map_err(from_access)?;
     Ok(S3Response::with_status(
         PutBucketPolicyOutput {},
         http::StatusCode::NO_CONTENT,
@@ -234,35 +194,18 @@ pub async fn get_bucket_policy(
     app: &App,
     req: S3Request<GetBucketPolicyInput>,
 ) -> S3Result<S3Response<GetBucketPolicyOutput>> {
-    let cx = Cx::of(app, &req, &req.input.bucket)?;
+    let cx = Cx::of(app, &req)?;
     cx.authorize_policy_management("s3:GetBucketPolicy")?;
-    let policy = cx
-        .bucket
-        .policy
-        .clone()
-        .ok_or_else(|| from_engine(EngineError::NoSuchBucketPolicy))?;
     Ok(S3Response::new(GetBucketPolicyOutput {
-        policy: Some(shown_policy(app, &policy)),
+        policy: Some(cx.displayed_policy().map_err(from_access)?),
     }))
-}
-
-/// The saved document, with each principal ARN whose entity was deleted or recreated
-/// (its unique id changed) shown as the unique id it is still bound to, as AWS does.
-fn shown_policy(app: &App, policy: &strata_s3::BucketPolicy) -> String {
-    let mut text = policy.document.clone();
-    for (arn, id) in &policy.bindings {
-        if app.iam.unique_id_of(arn).as_deref() != Some(id.as_str()) {
-            text = text.replace(&format!("\"{arn}\""), &format!("\"{id}\""));
-        }
-    }
-    text
 }
 
 pub async fn delete_bucket_policy(
     app: &App,
     req: S3Request<DeleteBucketPolicyInput>,
 ) -> S3Result<S3Response<DeleteBucketPolicyOutput>> {
-    let cx = Cx::of(app, &req, &req.input.bucket)?;
+    let cx = Cx::of(app, &req)?;
     cx.authorize_policy_management("s3:DeleteBucketPolicy")?;
     app.s3
         .update_bucket(&cx.bucket.name, |b| {
@@ -281,12 +224,7 @@ pub async fn put_bucket_ownership_controls(
     app: &App,
     req: S3Request<PutBucketOwnershipControlsInput>,
 ) -> S3Result<S3Response<PutBucketOwnershipControlsOutput>> {
-    let cx = Cx::authorized(
-        app,
-        &req,
-        &req.input.bucket,
-        "s3:PutBucketOwnershipControls",
-    )?;
+    let cx = Cx::authorized(app, &req, "s3:PutBucketOwnershipControls")?;
     let rules = &req.input.ownership_controls.rules;
     let [rule] = rules.as_slice() else {
         return Err(s3_error!(
@@ -317,12 +255,7 @@ pub async fn get_bucket_ownership_controls(
     app: &App,
     req: S3Request<GetBucketOwnershipControlsInput>,
 ) -> S3Result<S3Response<GetBucketOwnershipControlsOutput>> {
-    let cx = Cx::authorized(
-        app,
-        &req,
-        &req.input.bucket,
-        "s3:GetBucketOwnershipControls",
-    )?;
+    let cx = Cx::authorized(app, &req, "s3:GetBucketOwnershipControls")?;
     let ownership = cx
         .bucket
         .ownership
@@ -340,7 +273,7 @@ pub async fn delete_bucket_ownership_controls(
     app: &App,
     req: S3Request<DeleteBucketOwnershipControlsInput>,
 ) -> S3Result<S3Response<DeleteBucketOwnershipControlsOutput>> {
-    let cx = Cx::of(app, &req, &req.input.bucket)?;
+    let cx = Cx::of(app, &req)?;
     // There is no s3:DeleteBucketOwnershipControls action (spec §3.1).
     cx.authorize("s3:PutBucketOwnershipControls", None)?;
     app.s3
@@ -360,12 +293,7 @@ pub async fn put_public_access_block(
     app: &App,
     req: S3Request<PutPublicAccessBlockInput>,
 ) -> S3Result<S3Response<PutPublicAccessBlockOutput>> {
-    let cx = Cx::authorized(
-        app,
-        &req,
-        &req.input.bucket,
-        "s3:PutBucketPublicAccessBlock",
-    )?;
+    let cx = Cx::authorized(app, &req, "s3:PutBucketPublicAccessBlock")?;
     let c = &req.input.public_access_block_configuration;
     let block = strata_s3::PublicAccessBlock {
         block_public_acls: c.block_public_acls.unwrap_or(false),
@@ -387,12 +315,7 @@ pub async fn get_public_access_block(
     app: &App,
     req: S3Request<GetPublicAccessBlockInput>,
 ) -> S3Result<S3Response<GetPublicAccessBlockOutput>> {
-    let cx = Cx::authorized(
-        app,
-        &req,
-        &req.input.bucket,
-        "s3:GetBucketPublicAccessBlock",
-    )?;
+    let cx = Cx::authorized(app, &req, "s3:GetBucketPublicAccessBlock")?;
     let block = cx
         .bucket
         .public_access_block
@@ -411,12 +334,7 @@ pub async fn delete_public_access_block(
     app: &App,
     req: S3Request<DeletePublicAccessBlockInput>,
 ) -> S3Result<S3Response<DeletePublicAccessBlockOutput>> {
-    let cx = Cx::authorized(
-        app,
-        &req,
-        &req.input.bucket,
-        "s3:PutBucketPublicAccessBlock",
-    )?;
+    let cx = Cx::authorized(app, &req, "s3:PutBucketPublicAccessBlock")?;
     app.s3
         .update_bucket(&cx.bucket.name, |b| {
             b.public_access_block = None;
@@ -434,7 +352,7 @@ pub async fn get_bucket_acl(
     app: &App,
     req: S3Request<GetBucketAclInput>,
 ) -> S3Result<S3Response<GetBucketAclOutput>> {
-    let cx = Cx::authorized(app, &req, &req.input.bucket, "s3:GetBucketAcl")?;
+    let cx = Cx::authorized(app, &req, "s3:GetBucketAcl")?;
     Ok(S3Response::new(GetBucketAclOutput {
         grants: Some(super::grants(&cx.bucket.owner, None, cx.bucket.acl)),
         owner: Some(canonical_owner(&cx.bucket.owner)),
@@ -445,7 +363,7 @@ pub async fn put_bucket_acl(
     app: &App,
     req: S3Request<PutBucketAclInput>,
 ) -> S3Result<S3Response<PutBucketAclOutput>> {
-    let cx = Cx::authorized(app, &req, &req.input.bucket, "s3:PutBucketAcl")?;
+    let cx = Cx::authorized(app, &req, "s3:PutBucketAcl")?;
     if req.input.access_control_policy.is_some()
         || req.input.grant_full_control.is_some()
         || req.input.grant_read.is_some()
@@ -480,7 +398,7 @@ pub async fn get_bucket_versioning(
     app: &App,
     req: S3Request<GetBucketVersioningInput>,
 ) -> S3Result<S3Response<GetBucketVersioningOutput>> {
-    Cx::authorized(app, &req, &req.input.bucket, "s3:GetBucketVersioning")?;
+    Cx::authorized(app, &req, "s3:GetBucketVersioning")?;
     // Versioning is not implemented: every bucket is unversioned (no Status element).
     Ok(S3Response::new(GetBucketVersioningOutput::default()))
 }

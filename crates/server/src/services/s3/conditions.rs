@@ -10,39 +10,63 @@ fn unix_seconds(t: &Timestamp) -> i64 {
     time::OffsetDateTime::from(t.clone()).unix_timestamp()
 }
 
-/// The conditional headers, in S3's order: If-Match, If-Unmodified-Since, If-None-Match,
-/// If-Modified-Since.
-pub(super) fn check_conditions(
-    meta: &ObjectMeta,
-    if_match: Option<&ETagCondition>,
-    if_unmodified_since: Option<&Timestamp>,
-    if_none_match: Option<&ETagCondition>,
-    if_modified_since: Option<&Timestamp>,
-) -> S3Result<()> {
-    let modified = meta.last_modified_micros.div_euclid(1_000_000);
-    let matches =
-        |c: &ETagCondition| c.is_any() || c.as_etag().is_some_and(|e| e.value() == meta.etag);
-    let precondition_failed = || {
-        s3_error!(
-            PreconditionFailed,
-            "At least one of the pre-conditions you specified did not hold"
-        )
-    };
-    if let Some(c) = if_match {
-        if !matches(c) {
+/// The conditional headers of a read (`If-*`) or of a copy's source
+/// (`x-amz-copy-source-if-*`).
+pub(super) struct Conditions<'a> {
+    pub if_match: Option<&'a ETagCondition>,
+    pub if_unmodified_since: Option<&'a Timestamp>,
+    pub if_none_match: Option<&'a ETagCondition>,
+    pub if_modified_since: Option<&'a Timestamp>,
+}
+
+impl Conditions<'_> {
+    /// Checks them in S3's order: If-Match, If-Unmodified-Since, If-None-Match,
+    /// If-Modified-Since; "not modified" is a 304.
+    pub fn check(&self, meta: &ObjectMeta) -> S3Result<()> {
+        let modified = meta.last_modified_micros.div_euclid(1_000_000);
+        let matches =
+            |c: &ETagCondition| c.is_any() || c.as_etag().is_some_and(|e| e.value() == meta.etag);
+        if let Some(c) = self.if_match {
+            if !matches(c) {
+                return Err(precondition_failed());
+            }
+        } else if self
+            .if_unmodified_since
+            .is_some_and(|t| modified > unix_seconds(t))
+        {
             return Err(precondition_failed());
         }
-    } else if if_unmodified_since.is_some_and(|t| modified > unix_seconds(t)) {
-        return Err(precondition_failed());
-    }
-    if let Some(c) = if_none_match {
-        if matches(c) {
+        if let Some(c) = self.if_none_match {
+            if matches(c) {
+                return Err(not_modified());
+            }
+        } else if self
+            .if_modified_since
+            .is_some_and(|t| modified <= unix_seconds(t))
+        {
             return Err(not_modified());
         }
-    } else if if_modified_since.is_some_and(|t| modified <= unix_seconds(t)) {
-        return Err(not_modified());
+        Ok(())
     }
-    Ok(())
+
+    /// [`Conditions::check`] for a copy's source: "not modified" fails the copy with 412
+    /// `PreconditionFailed` (a copy has no 304).
+    pub fn check_copy_source(&self, meta: &ObjectMeta) -> S3Result<()> {
+        self.check(meta).map_err(|err| {
+            if err.code() == &s3s::S3ErrorCode::NotModified {
+                precondition_failed()
+            } else {
+                err
+            }
+        })
+    }
+}
+
+fn precondition_failed() -> s3s::S3Error {
+    s3_error!(
+        PreconditionFailed,
+        "At least one of the pre-conditions you specified did not hold"
+    )
 }
 
 fn not_modified() -> s3s::S3Error {

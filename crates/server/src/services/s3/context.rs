@@ -1,10 +1,11 @@
 //! The request context of an S3 operation, resolved once at the top of each handler: the
-//! application layer's [`BucketContext`] (requester, bucket, `x-amz-expected-bucket-owner`)
-//! built from the s3s request, with every authorization it answers turned into S3's error
-//! shape here, in one place ([`super::errors::from_access`]).
+//! application layer's [`BucketContext`] (requester, bucket, expected bucket owner) built from
+//! the s3s request's typed input ([`BucketRequest`]), with every authorization it answers
+//! turned into S3's error shape here, in one place ([`super::errors::from_access`]).
 
 use std::ops::Deref;
 
+use s3s::dto::*;
 use s3s::{S3Request, S3Result};
 use strata_app::s3::BucketContext;
 use strata_app::{App, Requester};
@@ -13,8 +14,65 @@ use strata_s3::StoredObject;
 use super::errors::from_access;
 use super::requester;
 
-/// The header S3's `ExpectedBucketOwner` members come from.
-const EXPECTED_BUCKET_OWNER: &str = "x-amz-expected-bucket-owner";
+/// An S3 operation on one bucket: the bucket it names and its `ExpectedBucketOwner`.
+pub trait BucketRequest {
+    fn bucket(&self) -> &str;
+    fn expected_bucket_owner(&self) -> Option<&str>;
+}
+
+macro_rules! bucket_requests {
+    ($($input:ty),* $(,)?) => {$(
+        impl BucketRequest for $input {
+            fn bucket(&self) -> &str {
+                &self.bucket
+            }
+            fn expected_bucket_owner(&self) -> Option<&str> {
+                self.expected_bucket_owner.as_deref()
+            }
+        }
+    )*};
+}
+
+bucket_requests!(
+    AbortMultipartUploadInput,
+    CompleteMultipartUploadInput,
+    CopyObjectInput,
+    CreateMultipartUploadInput,
+    DeleteBucketInput,
+    DeleteBucketOwnershipControlsInput,
+    DeleteBucketPolicyInput,
+    DeleteBucketTaggingInput,
+    DeleteObjectInput,
+    DeleteObjectTaggingInput,
+    DeleteObjectsInput,
+    DeletePublicAccessBlockInput,
+    GetBucketAclInput,
+    GetBucketLocationInput,
+    GetBucketOwnershipControlsInput,
+    GetBucketPolicyInput,
+    GetBucketTaggingInput,
+    GetBucketVersioningInput,
+    GetObjectAclInput,
+    GetObjectInput,
+    GetObjectTaggingInput,
+    GetPublicAccessBlockInput,
+    HeadBucketInput,
+    HeadObjectInput,
+    ListMultipartUploadsInput,
+    ListObjectsInput,
+    ListObjectsV2Input,
+    ListPartsInput,
+    PutBucketAclInput,
+    PutBucketOwnershipControlsInput,
+    PutBucketPolicyInput,
+    PutBucketTaggingInput,
+    PutObjectAclInput,
+    PutObjectInput,
+    PutObjectTaggingInput,
+    PutPublicAccessBlockInput,
+    UploadPartCopyInput,
+    UploadPartInput,
+);
 
 /// A resolved [`BucketContext`] whose answers are s3s results.
 pub struct Cx<'a>(BucketContext<'a>);
@@ -28,25 +86,20 @@ impl<'a> Deref for Cx<'a> {
 }
 
 impl<'a> Cx<'a> {
-    /// The context of `req` on `bucket` (`NoSuchBucket` first), with the request's own
-    /// expected bucket owner.
-    pub fn of<T>(app: &'a App, req: &S3Request<T>, bucket: &str) -> S3Result<Self> {
-        let expected = req
-            .headers
-            .get(EXPECTED_BUCKET_OWNER)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        Self::with(app, requester(req)?.clone(), bucket, expected)
+    /// The context of `req` on the bucket it names (`NoSuchBucket` first), with its expected
+    /// bucket owner.
+    pub fn of<T: BucketRequest>(app: &'a App, req: &S3Request<T>) -> S3Result<Self> {
+        let expected = req.input.expected_bucket_owner().map(str::to_owned);
+        Self::with(app, requester(req)?.clone(), req.input.bucket(), expected)
     }
 
     /// [`Cx::of`], then `action` on the bucket authorized.
-    pub fn authorized<T>(
+    pub fn authorized<T: BucketRequest>(
         app: &'a App,
         req: &S3Request<T>,
-        bucket: &str,
         action: &str,
     ) -> S3Result<Self> {
-        let cx = Self::of(app, req, bucket)?;
+        let cx = Self::of(app, req)?;
         cx.authorize(action, None)?;
         Ok(cx)
     }
@@ -71,6 +124,12 @@ impl<'a> Cx<'a> {
         self.0
             .authorize_policy_management(action)
             .map_err(from_access)
+    }
+
+    /// The expected bucket owner's check alone (for operations whose own authorizations
+    /// come later, per key).
+    pub fn check_expected_owner(&self) -> S3Result<()> {
+        self.0.check_expected_owner().map_err(from_access)
     }
 
     pub fn readable(&self, key: &str, action: &str) -> S3Result<StoredObject> {

@@ -1,11 +1,12 @@
-//! CopyObject, and the copy-source lookup and conditions UploadPartCopy shares with it.
+//! CopyObject, and the copy source (its lookup, authorization and conditions) UploadPartCopy
+//! shares with it.
 
 use s3s::dto::*;
 use s3s::{S3Request, S3Response, S3Result, s3_error};
 use strata_app::App;
-use strata_s3::{Blob, BlobWriter, NewObject, ObjectMeta, StoredObject};
+use strata_s3::{Blob, BlobWriter, NewObject, StoredObject};
 
-use super::conditions::check_conditions;
+use super::conditions::Conditions;
 use super::context::Cx;
 use super::errors::from_engine;
 use super::upload::{headers_from_input, parse_tags, sorted_metadata, write_acl};
@@ -15,19 +16,9 @@ pub async fn copy_object(
     app: &App,
     req: S3Request<CopyObjectInput>,
 ) -> S3Result<S3Response<CopyObjectOutput>> {
-    let (source_bucket, source_key) = copy_source(&req.input.copy_source)?;
-    let (source_bucket, source_key) = (source_bucket.to_owned(), source_key.to_owned());
-    let (source, object) = copy_source_object(app, &req, &source_bucket, &source_key)?;
-    let input = &req.input;
-    check_copy_conditions(
-        &object.meta,
-        input.copy_source_if_match.as_ref(),
-        input.copy_source_if_unmodified_since.as_ref(),
-        input.copy_source_if_none_match.as_ref(),
-        input.copy_source_if_modified_since.as_ref(),
-    )?;
-    let target = Cx::of(app, &req, &input.bucket)?;
-    target.authorize("s3:PutObject", Some(&input.key))?;
+    let (source, source_key, object) = copy_source(app, &req)?;
+    let target = Cx::of(app, &req)?;
+    target.authorize("s3:PutObject", Some(&req.input.key))?;
     let input = req.input;
     let acl = write_acl!(target, &input.key, input);
     let replace = input
@@ -89,71 +80,68 @@ pub async fn copy_object(
     }))
 }
 
-/// The bucket and key of `x-amz-copy-source` (no versions, no access points).
-pub(super) fn copy_source(source: &CopySource) -> S3Result<(&str, &str)> {
-    match source {
+/// A copy (CopyObject, UploadPartCopy): its source and the conditions on it.
+pub(super) trait CopyRequest {
+    fn copy_source(&self) -> &CopySource;
+    fn expected_source_bucket_owner(&self) -> Option<&str>;
+    fn source_conditions(&self) -> Conditions<'_>;
+}
+
+macro_rules! copy_requests {
+    ($($input:ty),*) => {$(
+        impl CopyRequest for $input {
+            fn copy_source(&self) -> &CopySource {
+                &self.copy_source
+            }
+            fn expected_source_bucket_owner(&self) -> Option<&str> {
+                self.expected_source_bucket_owner.as_deref()
+            }
+            fn source_conditions(&self) -> Conditions<'_> {
+                Conditions {
+                    if_match: self.copy_source_if_match.as_ref(),
+                    if_unmodified_since: self.copy_source_if_unmodified_since.as_ref(),
+                    if_none_match: self.copy_source_if_none_match.as_ref(),
+                    if_modified_since: self.copy_source_if_modified_since.as_ref(),
+                }
+            }
+        }
+    )*};
+}
+
+copy_requests!(CopyObjectInput, UploadPartCopyInput);
+
+/// The source of a copy: its bucket's context (with the source's own expected owner), its key
+/// and the object, read as `s3:GetObject` and checked against the copy's source conditions.
+pub(super) fn copy_source<'a, T: CopyRequest>(
+    app: &'a App,
+    req: &S3Request<T>,
+) -> S3Result<(Cx<'a>, String, StoredObject)> {
+    let (bucket, key) = match req.input.copy_source() {
         CopySource::Bucket {
             bucket,
             key,
             version_id: None,
-        } => Ok((bucket, key)),
-        CopySource::Bucket { .. } => Err(s3_error!(
-            NotImplemented,
-            "Object versions are not supported"
-        )),
-        _ => Err(s3_error!(
-            NotImplemented,
-            "Copying from an access point is not supported"
-        )),
-    }
-}
-
-/// The source of a copy (CopyObject, UploadPartCopy): its bucket's context, with the source's
-/// own expected owner (`x-amz-source-expected-bucket-owner`), and the object, read as
-/// `s3:GetObject`.
-pub(super) fn copy_source_object<'a, T>(
-    app: &'a App,
-    req: &S3Request<T>,
-    bucket: &str,
-    key: &str,
-) -> S3Result<(Cx<'a>, StoredObject)> {
-    let expected = req
-        .headers
-        .get("x-amz-source-expected-bucket-owner")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+        } => (bucket, key),
+        CopySource::Bucket { .. } => {
+            return Err(s3_error!(
+                NotImplemented,
+                "Object versions are not supported"
+            ));
+        }
+        _ => {
+            return Err(s3_error!(
+                NotImplemented,
+                "Copying from an access point is not supported"
+            ));
+        }
+    };
+    let expected = req.input.expected_source_bucket_owner().map(str::to_owned);
     let cx = Cx::with(app, requester(req)?.clone(), bucket, expected)?;
     let object = cx.readable(key, "s3:GetObject")?;
-    Ok((cx, object))
-}
-
-/// The `x-amz-copy-source-if-*` conditions of CopyObject and UploadPartCopy: those of
-/// [`check_conditions`], except that a source "not modified" fails the copy with 412
-/// `PreconditionFailed` (a copy has no 304).
-pub(super) fn check_copy_conditions(
-    meta: &ObjectMeta,
-    if_match: Option<&ETagCondition>,
-    if_unmodified_since: Option<&Timestamp>,
-    if_none_match: Option<&ETagCondition>,
-    if_modified_since: Option<&Timestamp>,
-) -> S3Result<()> {
-    check_conditions(
-        meta,
-        if_match,
-        if_unmodified_since,
-        if_none_match,
-        if_modified_since,
-    )
-    .map_err(|err| {
-        if err.code() == &s3s::S3ErrorCode::NotModified {
-            s3_error!(
-                PreconditionFailed,
-                "At least one of the pre-conditions you specified did not hold"
-            )
-        } else {
-            err
-        }
-    })
+    req.input
+        .source_conditions()
+        .check_copy_source(&object.meta)?;
+    Ok((cx, key.to_string(), object))
 }
 
 /// Copies `len` bytes of `object` from `start` into a new blob.

@@ -93,6 +93,9 @@ pub fn from_access(err: AccessError) -> S3Error {
             "The specified method is not allowed against this resource."
         ),
         AccessError::Engine(err) => from_engine(err),
+        AccessError::MalformedPolicy(message) => {
+            S3Error::with_message(S3ErrorCode::MalformedPolicy, message)
+        }
         AccessError::Internal(_) => s3_error!(
             InternalError,
             "We encountered an internal error. Please try again."

@@ -76,7 +76,7 @@ pub async fn list_objects_v2(
     app: &App,
     req: S3Request<ListObjectsV2Input>,
 ) -> S3Result<S3Response<ListObjectsV2Output>> {
-    let cx = Cx::authorized(app, &req, &req.input.bucket, "s3:ListBucket")?;
+    let cx = Cx::authorized(app, &req, "s3:ListBucket")?;
     let input = req.input;
     let encode = encoder(input.encoding_type.as_ref())?;
     let after = match &input.continuation_token {
@@ -145,7 +145,7 @@ pub async fn list_objects(
     app: &App,
     req: S3Request<ListObjectsInput>,
 ) -> S3Result<S3Response<ListObjectsOutput>> {
-    let cx = Cx::authorized(app, &req, &req.input.bucket, "s3:ListBucket")?;
+    let cx = Cx::authorized(app, &req, "s3:ListBucket")?;
     let input = req.input;
     let encode = encoder(input.encoding_type.as_ref())?;
     let max = max_keys(input.max_keys)?;

@@ -8,7 +8,7 @@ use strata_s3::{ObjectHeaders, Upload};
 use strata_app::{App, Requester};
 
 use super::context::Cx;
-use super::copy::{check_copy_conditions, copy_bytes, copy_source, copy_source_object};
+use super::copy::{copy_bytes, copy_source};
 use super::errors::from_engine;
 use super::listing::encoder;
 use super::upload::{
@@ -31,7 +31,7 @@ pub async fn create_multipart_upload(
     app: &App,
     req: S3Request<CreateMultipartUploadInput>,
 ) -> S3Result<S3Response<CreateMultipartUploadOutput>> {
-    let cx = Cx::of(app, &req, &req.input.bucket)?;
+    let cx = Cx::of(app, &req)?;
     let input = req.input;
     cx.authorize("s3:PutObject", Some(&input.key))?;
     let acl = write_acl!(cx, &input.key, input);
@@ -80,7 +80,7 @@ pub async fn upload_part(
     app: &App,
     mut req: S3Request<UploadPartInput>,
 ) -> S3Result<S3Response<UploadPartOutput>> {
-    let cx = Cx::of(app, &req, &req.input.bucket)?;
+    let cx = Cx::of(app, &req)?;
     cx.authorize("s3:PutObject", Some(&req.input.key))?;
     if !PART_NUMBERS.contains(&req.input.part_number) {
         return Err(s3_error!(
@@ -128,17 +128,9 @@ pub async fn upload_part_copy(
     app: &App,
     req: S3Request<UploadPartCopyInput>,
 ) -> S3Result<S3Response<UploadPartCopyOutput>> {
-    let (source_bucket, source_key) = copy_source(&req.input.copy_source)?;
-    let (_, object) = copy_source_object(app, &req, source_bucket, source_key)?;
+    let (_, _, object) = copy_source(app, &req)?;
     let input = &req.input;
-    check_copy_conditions(
-        &object.meta,
-        input.copy_source_if_match.as_ref(),
-        input.copy_source_if_unmodified_since.as_ref(),
-        input.copy_source_if_none_match.as_ref(),
-        input.copy_source_if_modified_since.as_ref(),
-    )?;
-    let target = Cx::of(app, &req, &input.bucket)?;
+    let target = Cx::of(app, &req)?;
     target.authorize("s3:PutObject", Some(&input.key))?;
     if !PART_NUMBERS.contains(&input.part_number) {
         return Err(s3_error!(
@@ -195,7 +187,7 @@ pub async fn complete_multipart_upload(
     app: &App,
     req: S3Request<CompleteMultipartUploadInput>,
 ) -> S3Result<S3Response<CompleteMultipartUploadOutput>> {
-    let cx = Cx::of(app, &req, &req.input.bucket)?;
+    let cx = Cx::of(app, &req)?;
     let input = req.input;
     cx.authorize("s3:PutObject", Some(&input.key))?;
     let upload = app
@@ -293,7 +285,7 @@ pub async fn abort_multipart_upload(
     app: &App,
     req: S3Request<AbortMultipartUploadInput>,
 ) -> S3Result<S3Response<AbortMultipartUploadOutput>> {
-    let cx = Cx::of(app, &req, &req.input.bucket)?;
+    let cx = Cx::of(app, &req)?;
     let input = &req.input;
     cx.authorize("s3:AbortMultipartUpload", Some(&input.key))?;
     let upload = app
@@ -311,7 +303,7 @@ pub async fn list_parts(
     app: &App,
     req: S3Request<ListPartsInput>,
 ) -> S3Result<S3Response<ListPartsOutput>> {
-    let cx = Cx::of(app, &req, &req.input.bucket)?;
+    let cx = Cx::of(app, &req)?;
     let input = &req.input;
     cx.authorize("s3:ListMultipartUploadParts", Some(&input.key))?;
     let upload = app
@@ -370,12 +362,7 @@ pub async fn list_multipart_uploads(
     app: &App,
     req: S3Request<ListMultipartUploadsInput>,
 ) -> S3Result<S3Response<ListMultipartUploadsOutput>> {
-    let cx = Cx::authorized(
-        app,
-        &req,
-        &req.input.bucket,
-        "s3:ListBucketMultipartUploads",
-    )?;
+    let cx = Cx::authorized(app, &req, "s3:ListBucketMultipartUploads")?;
     let input = req.input;
     let encode = encoder(input.encoding_type.as_ref())?;
     let prefix = input.prefix.clone().unwrap_or_default();

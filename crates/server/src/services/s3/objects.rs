@@ -9,7 +9,7 @@ use s3s::{S3Request, S3Response, S3Result, s3_error};
 use strata_app::App;
 use strata_s3::NewObject;
 
-use super::conditions::{byte_range, check_conditions};
+use super::conditions::{Conditions, byte_range};
 use super::context::Cx;
 use super::errors::from_engine;
 use super::upload::{
@@ -22,7 +22,7 @@ pub async fn put_object(
     app: &App,
     mut req: S3Request<PutObjectInput>,
 ) -> S3Result<S3Response<PutObjectOutput>> {
-    let cx = Cx::of(app, &req, &req.input.bucket)?;
+    let cx = Cx::of(app, &req)?;
     let key = req.input.key.clone();
     cx.authorize("s3:PutObject", Some(&key))?;
     let acl = write_acl!(cx, &key, req.input);
@@ -136,17 +136,17 @@ pub async fn get_object(
     app: &App,
     req: S3Request<GetObjectInput>,
 ) -> S3Result<S3Response<GetObjectOutput>> {
-    let cx = Cx::of(app, &req, &req.input.bucket)?;
+    let cx = Cx::of(app, &req)?;
     let input = &req.input;
     let object = cx.readable(&input.key, "s3:GetObject")?;
     let meta = &object.meta;
-    check_conditions(
-        meta,
-        input.if_match.as_ref(),
-        input.if_unmodified_since.as_ref(),
-        input.if_none_match.as_ref(),
-        input.if_modified_since.as_ref(),
-    )?;
+    Conditions {
+        if_match: input.if_match.as_ref(),
+        if_unmodified_since: input.if_unmodified_since.as_ref(),
+        if_none_match: input.if_none_match.as_ref(),
+        if_modified_since: input.if_modified_since.as_ref(),
+    }
+    .check(meta)?;
     let (start, len, content_range) = byte_range(input.range.as_ref(), meta.size)?;
     let reader = app
         .s3
@@ -194,17 +194,17 @@ pub async fn head_object(
     app: &App,
     req: S3Request<HeadObjectInput>,
 ) -> S3Result<S3Response<HeadObjectOutput>> {
-    let cx = Cx::of(app, &req, &req.input.bucket)?;
+    let cx = Cx::of(app, &req)?;
     let input = &req.input;
     let object = cx.readable(&input.key, "s3:GetObject")?;
     let meta = &object.meta;
-    check_conditions(
-        meta,
-        input.if_match.as_ref(),
-        input.if_unmodified_since.as_ref(),
-        input.if_none_match.as_ref(),
-        input.if_modified_since.as_ref(),
-    )?;
+    Conditions {
+        if_match: input.if_match.as_ref(),
+        if_unmodified_since: input.if_unmodified_since.as_ref(),
+        if_none_match: input.if_none_match.as_ref(),
+        if_modified_since: input.if_modified_since.as_ref(),
+    }
+    .check(meta)?;
     let (_, len, content_range) = byte_range(input.range.as_ref(), meta.size)?;
     let mut out = HeadObjectOutput {
         content_length: Some(len as i64),
@@ -231,7 +231,7 @@ pub async fn delete_object(
     app: &App,
     req: S3Request<DeleteObjectInput>,
 ) -> S3Result<S3Response<DeleteObjectOutput>> {
-    let cx = Cx::of(app, &req, &req.input.bucket)?;
+    let cx = Cx::of(app, &req)?;
     cx.authorize("s3:DeleteObject", Some(&req.input.key))?;
     app.s3
         .delete_object(&cx.bucket.name, &req.input.key)
@@ -247,14 +247,8 @@ pub async fn delete_objects(
     app: &App,
     req: S3Request<DeleteObjectsInput>,
 ) -> S3Result<S3Response<DeleteObjectsOutput>> {
-    let cx = Cx::of(app, &req, &req.input.bucket)?;
-    if cx
-        .expected_owner
-        .as_ref()
-        .is_some_and(|o| *o != cx.bucket.owner)
-    {
-        return Err(super::errors::access_denied("Access Denied"));
-    }
+    let cx = Cx::of(app, &req)?;
+    cx.check_expected_owner()?;
     let objects = &req.input.delete.objects;
     if objects.len() > 1000 {
         return Err(s3_error!(
@@ -299,7 +293,7 @@ pub async fn get_object_acl(
     app: &App,
     req: S3Request<GetObjectAclInput>,
 ) -> S3Result<S3Response<GetObjectAclOutput>> {
-    let cx = Cx::of(app, &req, &req.input.bucket)?;
+    let cx = Cx::of(app, &req)?;
     let object = cx.readable(&req.input.key, "s3:GetObjectAcl")?;
     let meta = object.meta;
     let bucket_owner = (meta.owner != cx.bucket.owner).then_some(cx.bucket.owner.as_str());
@@ -314,7 +308,7 @@ pub async fn put_object_acl(
     app: &App,
     req: S3Request<PutObjectAclInput>,
 ) -> S3Result<S3Response<PutObjectAclOutput>> {
-    let cx = Cx::of(app, &req, &req.input.bucket)?;
+    let cx = Cx::of(app, &req)?;
     let input = &req.input;
     cx.readable(&input.key, "s3:PutObjectAcl")?;
     let acl = canned_acl(input.acl.as_ref())?;

@@ -61,7 +61,7 @@ pub async fn get_object_tagging(
     app: &App,
     req: S3Request<GetObjectTaggingInput>,
 ) -> S3Result<S3Response<GetObjectTaggingOutput>> {
-    let cx = Cx::of(app, &req, &req.input.bucket)?;
+    let cx = Cx::of(app, &req)?;
     let input = &req.input;
     let object = cx.readable(&input.key, "s3:GetObjectTagging")?;
     Ok(S3Response::new(GetObjectTaggingOutput {
@@ -74,7 +74,7 @@ pub async fn put_object_tagging(
     app: &App,
     req: S3Request<PutObjectTaggingInput>,
 ) -> S3Result<S3Response<PutObjectTaggingOutput>> {
-    let cx = Cx::of(app, &req, &req.input.bucket)?;
+    let cx = Cx::of(app, &req)?;
     let input = req.input;
     cx.readable(&input.key, "s3:PutObjectTagging")?;
     let tags = tag_pairs(input.tagging, MAX_OBJECT_TAGS, "Object")?;
@@ -92,7 +92,7 @@ pub async fn delete_object_tagging(
     app: &App,
     req: S3Request<DeleteObjectTaggingInput>,
 ) -> S3Result<S3Response<DeleteObjectTaggingOutput>> {
-    let cx = Cx::of(app, &req, &req.input.bucket)?;
+    let cx = Cx::of(app, &req)?;
     let input = &req.input;
     cx.readable(&input.key, "s3:DeleteObjectTagging")?;
     app.s3
@@ -112,7 +112,7 @@ pub async fn get_bucket_tagging(
     app: &App,
     req: S3Request<GetBucketTaggingInput>,
 ) -> S3Result<S3Response<GetBucketTaggingOutput>> {
-    let cx = Cx::authorized(app, &req, &req.input.bucket, "s3:GetBucketTagging")?;
+    let cx = Cx::authorized(app, &req, "s3:GetBucketTagging")?;
     if cx.bucket.tags.is_empty() {
         return Err(s3_error!(NoSuchTagSet, "The TagSet does not exist"));
     }
@@ -125,7 +125,7 @@ pub async fn put_bucket_tagging(
     app: &App,
     req: S3Request<PutBucketTaggingInput>,
 ) -> S3Result<S3Response<PutBucketTaggingOutput>> {
-    let cx = Cx::authorized(app, &req, &req.input.bucket, "s3:PutBucketTagging")?;
+    let cx = Cx::authorized(app, &req, "s3:PutBucketTagging")?;
     let input = req.input;
     let tags = tag_pairs(input.tagging, MAX_BUCKET_TAGS, "Bucket")?;
     app.s3
@@ -145,7 +145,7 @@ pub async fn delete_bucket_tagging(
     app: &App,
     req: S3Request<DeleteBucketTaggingInput>,
 ) -> S3Result<S3Response<DeleteBucketTaggingOutput>> {
-    let cx = Cx::of(app, &req, &req.input.bucket)?;
+    let cx = Cx::of(app, &req)?;
     // S3 authorizes DeleteBucketTagging as s3:PutBucketTagging.
     cx.authorize("s3:PutBucketTagging", None)?;
     app.s3
