@@ -5,19 +5,17 @@
 mod common;
 
 use common::{
-    DESTINATION, SOURCE, add_index, app, create_bucket, eventually, fill, open, open_stopped, root,
-    table,
+    DESTINATION, DataDir, SOURCE, add_index, app, create_bucket, enable_pitr, eventually, fill,
+    root, table,
 };
 use strata_app::dynamodb::export::{DescribeExportInput, ExportTableToPointInTimeInput};
-use strata_app::dynamodb::pitr::UpdateContinuousBackupsInput;
 use strata_app::dynamodb::restore::RestoreTableToPointInTimeInput;
 use strata_app::dynamodb::tables::TableNameInput;
-use strata_app::dynamodb::{export, pitr, restore, tables};
+use strata_app::dynamodb::{export, restore, tables};
 use strata_app::jobs::JobKind;
 use strata_dynamodb::Scope;
 use strata_dynamodb::schema::IndexStatus;
-use strata_s3::{BlobDir, BucketPolicy};
-use strata_storage::Store;
+use strata_s3::BucketPolicy;
 
 const SCOPE: Scope<'static> = Scope {
     account: SOURCE,
@@ -26,11 +24,9 @@ const SCOPE: Scope<'static> = Scope {
 
 #[tokio::test]
 async fn an_index_backfill_recorded_before_a_restart_runs_after_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let open_store = || Store::open(&dir.path().join("store")).unwrap();
-    let blobs = || BlobDir::open(&dir.path().join("objects")).unwrap();
+    let dir = DataDir::new();
     {
-        let app = open_stopped(open_store(), blobs()).await;
+        let app = dir.open_stopped().await;
         tables::create_table(&app, &root(SOURCE), table("t"))
             .await
             .unwrap();
@@ -45,7 +41,7 @@ async fn an_index_backfill_recorded_before_a_restart_runs_after_it() {
         );
         // The "crash": the application goes away before its runner ever ran.
     }
-    let app = open(open_store(), blobs()).await;
+    let app = dir.open().await;
     eventually(|| {
         let t = app.dynamodb.table(SCOPE, "t").unwrap();
         t.def.indexes[0].status == IndexStatus::Active
@@ -58,25 +54,13 @@ async fn an_index_backfill_recorded_before_a_restart_runs_after_it() {
 
 #[tokio::test]
 async fn a_restore_recorded_before_a_restart_completes_after_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let open_store = || Store::open(&dir.path().join("store")).unwrap();
-    let blobs = || BlobDir::open(&dir.path().join("objects")).unwrap();
+    let dir = DataDir::new();
     {
-        let app = open_stopped(open_store(), blobs()).await;
+        let app = dir.open_stopped().await;
         let me = root(SOURCE);
         tables::create_table(&app, &me, table("src")).await.unwrap();
         fill(&app, "src", 300).await;
-        pitr::update_continuous_backups(
-            &app,
-            &me,
-            UpdateContinuousBackupsInput {
-                table_name: "src".into(),
-                point_in_time_recovery_enabled: true,
-                recovery_period_in_days: None,
-            },
-        )
-        .await
-        .unwrap();
+        enable_pitr(&app, "src").await;
         // The latest restorable time lags now by five minutes.
         app.advance_clock(600.0).await.unwrap();
         let answer = restore::restore_table_to_point_in_time(
@@ -105,7 +89,7 @@ async fn a_restore_recorded_before_a_restart_completes_after_it() {
             "CREATING until the copy ends"
         );
     }
-    let app = open(open_store(), blobs()).await;
+    let app = dir.open().await;
     eventually(|| {
         app.dynamodb
             .table(SCOPE, "dst")
@@ -123,17 +107,7 @@ async fn an_export_writes_as_its_caller_through_the_bucket_policy() {
         .await
         .unwrap();
     fill(&app, "orders", 25).await;
-    pitr::update_continuous_backups(
-        &app,
-        &me,
-        UpdateContinuousBackupsInput {
-            table_name: "orders".into(),
-            point_in_time_recovery_enabled: true,
-            recovery_period_in_days: None,
-        },
-    )
-    .await
-    .unwrap();
+    enable_pitr(&app, "orders").await;
     create_bucket(&app, DESTINATION, "dest-bucket").await;
     let export = |owner: Option<&str>| ExportTableToPointInTimeInput {
         table_arn: format!("arn:aws:dynamodb:us-east-1:{SOURCE}:table/orders"),

@@ -4,16 +4,16 @@
 
 mod common;
 
-use common::{SOURCE, add_index, create_bucket, eventually, fill, open, open_stopped, root, table};
+use common::{
+    DataDir, SOURCE, add_index, create_bucket, enable_pitr, eventually, fill, root, table,
+};
 use strata_app::dynamodb::import::{ImportTableInput, S3BucketSource};
-use strata_app::dynamodb::pitr::UpdateContinuousBackupsInput;
 use strata_app::dynamodb::restore::RestoreTableToPointInTimeInput;
-use strata_app::dynamodb::{import, pitr, restore, tables};
+use strata_app::dynamodb::{import, restore, tables};
 use strata_app::jobs::JobKind;
 use strata_dynamodb::Scope;
 use strata_dynamodb::imports::ImportStatus;
 use strata_dynamodb::schema::{Creating, IndexStatus};
-use strata_s3::BlobDir;
 use strata_storage::Store;
 
 const SCOPE: Scope<'static> = Scope {
@@ -41,11 +41,9 @@ async fn wipe(store: &Store, keyspace: &'static str) {
 
 #[tokio::test]
 async fn a_format_0_directory_gets_its_backfills_loses_its_cut_restores_and_fails_its_imports() {
-    let dir = tempfile::tempdir().unwrap();
-    let open_store = || Store::open(&dir.path().join("store")).unwrap();
-    let blobs = || BlobDir::open(&dir.path().join("objects")).unwrap();
+    let dir = DataDir::new();
     {
-        let app = open_stopped(open_store(), blobs()).await;
+        let app = dir.open_stopped().await;
         let me = root(SOURCE);
 
         // An index CREATING, as a crash inside an older strata's unrecorded backfill left it.
@@ -56,17 +54,7 @@ async fn a_format_0_directory_gets_its_backfills_loses_its_cut_restores_and_fail
             .unwrap();
 
         // A restore target CREATING, as a crash inside an older strata's restore request left it.
-        pitr::update_continuous_backups(
-            &app,
-            &me,
-            UpdateContinuousBackupsInput {
-                table_name: "t".into(),
-                point_in_time_recovery_enabled: true,
-                recovery_period_in_days: None,
-            },
-        )
-        .await
-        .unwrap();
+        enable_pitr(&app, "t").await;
         app.advance_clock(600.0).await.unwrap();
         restore::restore_table_to_point_in_time(
             &app,
@@ -124,7 +112,7 @@ async fn a_format_0_directory_gets_its_backfills_loses_its_cut_restores_and_fail
         wipe(&app.store, "storage.formats").await;
     }
 
-    let app = open(open_store(), blobs()).await;
+    let app = dir.open().await;
     eventually(|| {
         let t = app.dynamodb.table(SCOPE, "t").unwrap();
         t.def.indexes[0].status == IndexStatus::Active

@@ -6,12 +6,13 @@
 
 use std::sync::Arc;
 
-use strata_app::dynamodb::items;
 use strata_app::dynamodb::items::{LegacyExpected, PutItemInput, WriteMembers};
+use strata_app::dynamodb::pitr::UpdateContinuousBackupsInput;
 use strata_app::dynamodb::schema::{
     AttributeDefinition, CreateTableInput, KeySchemaElement, KeyType, Projection, SecondaryIndex,
 };
 use strata_app::dynamodb::tables::{GlobalSecondaryIndexUpdate, UpdateTableInput};
+use strata_app::dynamodb::{items, pitr};
 use strata_app::{App, Caller, Requester};
 use strata_dynamodb::capacity::ReturnConsumedCapacity;
 use strata_dynamodb::schema::{BillingMode, ProjectionType, ScalarType};
@@ -26,23 +27,43 @@ pub const REGION: &str = "us-east-1";
 
 /// An application with both accounts, its runner started.
 pub async fn app() -> Arc<App> {
-    open(
+    let app = open(
         Store::open_temporary().expect("a temporary store"),
         BlobDir::temporary().expect("a temporary object directory"),
     )
-    .await
-}
-
-/// An application over `store` and `objects` (to reopen them, as after a restart), its
-/// runner started.
-pub async fn open(store: Store, objects: BlobDir) -> Arc<App> {
-    let app = open_stopped(store, objects).await;
+    .await;
     app.start();
     app
 }
 
-/// [`open`] without starting the runner: jobs are recorded, none runs.
-pub async fn open_stopped(store: Store, objects: BlobDir) -> Arc<App> {
+/// A data directory an application can be opened on, closed (as by a crash: whatever it
+/// had not run yet stays recorded) and opened on again.
+pub struct DataDir(tempfile::TempDir);
+
+impl DataDir {
+    pub fn new() -> Self {
+        Self(tempfile::tempdir().expect("a temporary directory"))
+    }
+
+    /// An application over this directory, its runner started.
+    pub async fn open(&self) -> Arc<App> {
+        let app = self.open_stopped().await;
+        app.start();
+        app
+    }
+
+    /// [`DataDir::open`] without starting the runner: jobs are recorded, none runs.
+    pub async fn open_stopped(&self) -> Arc<App> {
+        open(
+            Store::open(&self.0.path().join("store")).expect("the store opens"),
+            BlobDir::open(&self.0.path().join("objects")).expect("the object directory opens"),
+        )
+        .await
+    }
+}
+
+/// An application over `store` and `objects`, its runner not started.
+async fn open(store: Store, objects: BlobDir) -> Arc<App> {
     let app = App::open(store, objects, REGION.to_owned())
         .await
         .expect("the application opens");
@@ -187,6 +208,21 @@ pub fn put(table: &str, item: Item) -> PutItemInput {
         },
         item,
     }
+}
+
+/// Enables PITR on `table` of the source account.
+pub async fn enable_pitr(app: &App, table: &str) {
+    pitr::update_continuous_backups(
+        app,
+        &root(SOURCE),
+        UpdateContinuousBackupsInput {
+            table_name: table.into(),
+            point_in_time_recovery_enabled: true,
+            recovery_period_in_days: None,
+        },
+    )
+    .await
+    .expect("PITR is enabled");
 }
 
 /// Writes `n` items to `table` of the source account: `pk` = `k00000`…, `g` one of 7 values.

@@ -19,6 +19,23 @@ pub(super) struct Conditions<'a> {
     pub if_modified_since: Option<&'a Timestamp>,
 }
 
+macro_rules! read_conditions {
+    ($($input:ty),*) => {$(
+        impl<'a> From<&'a $input> for Conditions<'a> {
+            fn from(input: &'a $input) -> Self {
+                Conditions {
+                    if_match: input.if_match.as_ref(),
+                    if_unmodified_since: input.if_unmodified_since.as_ref(),
+                    if_none_match: input.if_none_match.as_ref(),
+                    if_modified_since: input.if_modified_since.as_ref(),
+                }
+            }
+        }
+    )*};
+}
+
+read_conditions!(GetObjectInput, HeadObjectInput);
+
 impl Conditions<'_> {
     /// Checks them in S3's order: If-Match, If-Unmodified-Since, If-None-Match,
     /// If-Modified-Since; "not modified" is a 304.

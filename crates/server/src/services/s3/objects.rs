@@ -140,13 +140,7 @@ pub async fn get_object(
     let input = &req.input;
     let object = cx.readable(&input.key, "s3:GetObject")?;
     let meta = &object.meta;
-    Conditions {
-        if_match: input.if_match.as_ref(),
-        if_unmodified_since: input.if_unmodified_since.as_ref(),
-        if_none_match: input.if_none_match.as_ref(),
-        if_modified_since: input.if_modified_since.as_ref(),
-    }
-    .check(meta)?;
+    Conditions::from(input).check(meta)?;
     let (start, len, content_range) = byte_range(input.range.as_ref(), meta.size)?;
     let reader = app
         .s3
@@ -198,13 +192,7 @@ pub async fn head_object(
     let input = &req.input;
     let object = cx.readable(&input.key, "s3:GetObject")?;
     let meta = &object.meta;
-    Conditions {
-        if_match: input.if_match.as_ref(),
-        if_unmodified_since: input.if_unmodified_since.as_ref(),
-        if_none_match: input.if_none_match.as_ref(),
-        if_modified_since: input.if_modified_since.as_ref(),
-    }
-    .check(meta)?;
+    Conditions::from(input).check(meta)?;
     let (_, len, content_range) = byte_range(input.range.as_ref(), meta.size)?;
     let mut out = HeadObjectOutput {
         content_length: Some(len as i64),
