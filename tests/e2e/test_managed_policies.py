@@ -83,3 +83,105 @@ def test_managed_policies_with_aws_cli(server):
     listed = json.loads(server.aws("iam", "list-policies", "--scope", "Local").stdout)["Policies"]
     assert created["Arn"] in [p["Arn"] for p in listed]
     server.aws("iam", "delete-policy", "--policy-arn", created["Arn"])
+
+
+# AttachRolePolicy / ListAttachedRolePolicies / DetachRolePolicy and DetachUserPolicy, with
+# expectations from AWS's IAM API reference (API_ListAttachedRolePolicies: AttachedPolicies of
+# {PolicyName, PolicyArn}, an empty list when none is attached; API_DetachRolePolicy and
+# API_DetachUserPolicy: NoSuchEntity, HTTP 404), AWS STS's "Controlling permissions for
+# temporary security credentials" (a session's permissions are those of the role at each
+# request, so editing the role's policies changes existing sessions) and, for message texts,
+# LocalStack's AWS-validated snapshots (tests/aws/services/iam/test_iam_roles.snapshot.json,
+# TestRoleManagedPolicies, recorded against AWS in 02-2026).
+
+
+def test_attach_list_and_detach_role_policy(server):
+    suffix = uuid.uuid4().hex[:8]
+    dest = server.client("iam", "destination")
+    source = server.client("iam")
+    # An IAM user of the source account assumes the role (AWS refuses AssumeRole to root users).
+    user = source.create_user(UserName=f"mp-assumer-{suffix}")["User"]
+    source.put_user_policy(UserName=user["UserName"], PolicyName="assume", PolicyDocument=allow("sts:AssumeRole"))
+    key = source.create_access_key(UserName=user["UserName"])["AccessKey"]
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": user["Arn"]}, "Action": "sts:AssumeRole"}]})
+    role = dest.create_role(RoleName=f"mp-detach-{suffix}", AssumeRolePolicyDocument=trust)["Role"]
+    name = role["RoleName"]
+    policy = dest.create_policy(PolicyName=f"role-lister-{suffix}", PolicyDocument=allow("iam:ListRoles"))["Policy"]
+
+    listed = dest.list_attached_role_policies(RoleName=name)
+    assert listed["AttachedPolicies"] == [] and listed["IsTruncated"] is False
+
+    # Detaching a policy that is not attached ("detach-not-attached-policy-error").
+    error = client_error(lambda: dest.detach_role_policy(RoleName=name, PolicyArn=policy["Arn"]))
+    assert error["Error"]["Code"] == "NoSuchEntity"
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == 404
+    assert error["Error"]["Message"] == f"Policy {policy['Arn']} was not found."
+
+    dest.attach_role_policy(RoleName=name, PolicyArn=policy["Arn"])
+    listed = dest.list_attached_role_policies(RoleName=name)
+    assert listed["AttachedPolicies"] == [{"PolicyName": policy["PolicyName"], "PolicyArn": policy["Arn"]}]
+    assert listed["IsTruncated"] is False
+    assert dest.get_policy(PolicyArn=policy["Arn"])["Policy"]["AttachmentCount"] == 1
+
+    sts = server.client("sts", aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"])
+    credentials = sts.assume_role(RoleArn=role["Arn"], RoleSessionName="detach")["Credentials"]
+    session = server.client(
+        "iam",
+        aws_access_key_id=credentials["AccessKeyId"],
+        aws_secret_access_key=credentials["SecretAccessKey"],
+        aws_session_token=credentials["SessionToken"],
+    )
+    session.list_roles()
+
+    answer = dest.detach_role_policy(RoleName=name, PolicyArn=policy["Arn"])
+    assert answer["ResponseMetadata"]["HTTPStatusCode"] == 200
+    listed = dest.list_attached_role_policies(RoleName=name)
+    assert listed["AttachedPolicies"] == [] and listed["IsTruncated"] is False
+    assert dest.get_policy(PolicyArn=policy["Arn"])["Policy"]["AttachmentCount"] == 0
+    # The session issued while the policy was attached loses what it granted.
+    assert client_error(session.list_roles)["Error"]["Code"] == "AccessDenied"
+
+    # Detaching it again: no longer attached.
+    error = client_error(lambda: dest.detach_role_policy(RoleName=name, PolicyArn=policy["Arn"]))
+    assert error["Error"]["Code"] == "NoSuchEntity"
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == 404
+    assert error["Error"]["Message"] == f"Policy {policy['Arn']} was not found."
+
+    # Detached from everything, the policy and the role can be deleted.
+    dest.delete_policy(PolicyArn=policy["Arn"])
+    dest.delete_role(RoleName=name)
+
+
+def test_list_attached_role_policies_of_a_missing_role(server):
+    error = client_error(
+        lambda: server.client("iam").list_attached_role_policies(RoleName=f"no-such-role-{uuid.uuid4().hex[:8]}")
+    )
+    assert error["Error"]["Code"] == "NoSuchEntity"
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == 404
+
+
+def test_detach_user_policy_that_is_not_attached(server):
+    iam = server.client("iam")
+    suffix = uuid.uuid4().hex[:8]
+    user = f"mp-detach-user-{suffix}"
+    iam.create_user(UserName=user)
+    policy = iam.create_policy(PolicyName=f"unattached-{suffix}", PolicyDocument=allow("iam:ListUsers"))["Policy"]
+    error = client_error(lambda: iam.detach_user_policy(UserName=user, PolicyArn=policy["Arn"]))
+    assert error["Error"]["Code"] == "NoSuchEntity"
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == 404
+
+    iam.attach_user_policy(UserName=user, PolicyArn=policy["Arn"])
+    assert iam.list_attached_user_policies(UserName=user)["AttachedPolicies"] == [
+        {"PolicyName": policy["PolicyName"], "PolicyArn": policy["Arn"]}
+    ]
+    iam.detach_user_policy(UserName=user, PolicyArn=policy["Arn"])
+    assert iam.list_attached_user_policies(UserName=user)["AttachedPolicies"] == []
+    error = client_error(lambda: iam.detach_user_policy(UserName=user, PolicyArn=policy["Arn"]))
+    assert error["Error"]["Code"] == "NoSuchEntity"
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == 404
+
+    # A user that does not exist.
+    error = client_error(lambda: iam.detach_user_policy(UserName=f"no-such-user-{suffix}", PolicyArn=policy["Arn"]))
+    assert error["Error"]["Code"] == "NoSuchEntity"
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == 404

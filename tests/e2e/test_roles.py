@@ -241,3 +241,149 @@ def test_aws_userid_workaround_survives_role_recreation_semantics(server):
     credentials = server.client("sts").assume_role(RoleArn=worker["Arn"], RoleSessionName="job-1")["Credentials"]
     hop = as_session(server, "sts", credentials).assume_role(RoleArn=target["Arn"], RoleSessionName="hop")
     assert hop["AssumedRoleUser"]["Arn"].endswith(f"uid-target-{suffix}/hop")
+
+
+# UpdateAssumeRolePolicy and GetRolePolicy, with expectations from AWS's IAM API reference
+# (API_UpdateAssumeRolePolicy, API_GetRolePolicy: errors MalformedPolicyDocument 400 and
+# NoSuchEntity 404; GetRolePolicy's document is URL-encoded, RFC 3986, and boto3 decodes it)
+# and, for message texts, LocalStack's AWS-validated snapshots
+# (tests/aws/services/iam/test_iam_roles.snapshot.json, recorded against AWS in 02-2026).
+
+
+def source_user_allowed_to_assume(server, prefix):
+    """A user of the source account whose own policy allows sts:AssumeRole (a cross-account
+    AssumeRole needs both the caller's permission and the role's trust); returns its ARN and
+    an STS client signing with its key."""
+    iam = server.client("iam")
+    name = f"{prefix}-{uuid.uuid4().hex[:8]}"
+    user = iam.create_user(UserName=name)["User"]
+    iam.put_user_policy(UserName=name, PolicyName="assume", PolicyDocument=allow("sts:AssumeRole"))
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    sts = server.client("sts", aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"])
+    return user["Arn"], sts
+
+
+def assume_role_denied(sts, caller_arn, role_arn):
+    error = client_error(lambda: sts.assume_role(RoleArn=role_arn, RoleSessionName="denied"))
+    assert error["Error"]["Code"] == "AccessDenied"
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == 403
+    assert error["Error"]["Message"] == (
+        f"User: {caller_arn} is not authorized to perform: sts:AssumeRole on resource: {role_arn}"
+    )
+
+
+def test_update_assume_role_policy_replaces_who_may_assume_the_role(server):
+    alice_arn, alice = source_user_allowed_to_assume(server, "alice")
+    bob_arn, bob = source_user_allowed_to_assume(server, "bob")
+    name, role = make_role(server, alice_arn)
+    dest = server.client("iam", "destination")
+
+    assert alice.assume_role(RoleArn=role["Arn"], RoleSessionName="a1")["AssumedRoleUser"]["Arn"] == (
+        f"arn:aws:sts::{DEST}:assumed-role/{name}/a1"
+    )
+    assume_role_denied(bob, bob_arn, role["Arn"])
+
+    answer = dest.update_assume_role_policy(RoleName=name, PolicyDocument=trust(bob_arn))
+    assert answer["ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert set(answer) == {"ResponseMetadata"}  # UpdateAssumeRolePolicy returns no elements
+
+    got = dest.get_role(RoleName=name)["Role"]
+    assert got["AssumeRolePolicyDocument"] == json.loads(trust(bob_arn))
+    assert (got["RoleId"], got["Arn"]) == (role["RoleId"], role["Arn"])
+    assert bob.assume_role(RoleArn=role["Arn"], RoleSessionName="b1")["AssumedRoleUser"]["Arn"] == (
+        f"arn:aws:sts::{DEST}:assumed-role/{name}/b1"
+    )
+    assume_role_denied(alice, alice_arn, role["Arn"])
+
+
+TRUST_SOURCE = {"AWS": f"arn:aws:iam::{SOURCE}:root"}
+
+
+@pytest.mark.parametrize(
+    "document, message",
+    [
+        # LocalStack snapshot test_update_assume_role_policy_errors: "invalid-json-error"; the
+        # same text is in AWS's raw 400 answer to CreateRole quoted in brendanhay/amazonka#434.
+        ("not valid json", "This policy contains invalid Json"),
+        # "invalid-action-error".
+        (
+            json.dumps({"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Principal": TRUST_SOURCE, "Action": "sts:InvalidAction"}]}),
+            "AssumeRole policy may only specify STS AssumeRole actions.",
+        ),
+        # "resource-field-error"; AWS's CreateRole answers alike, with no final period
+        # (kubernetes-sigs/external-dns#3085, hashicorp/terraform#34231).
+        (
+            json.dumps({"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Principal": TRUST_SOURCE, "Action": "sts:AssumeRole",
+                 "Resource": "arn:aws:s3:::example_bucket"}]}),
+            "Has prohibited field Resource",
+        ),
+    ],
+    ids=["invalid-json", "non-sts-action", "resource-field"],
+)
+def test_update_assume_role_policy_refuses_a_malformed_document(server, document, message):
+    name, _ = make_role(server, f"arn:aws:iam::{SOURCE}:root")
+    dest = server.client("iam", "destination")
+    error = client_error(lambda: dest.update_assume_role_policy(RoleName=name, PolicyDocument=document))
+    assert error["Error"]["Code"] == "MalformedPolicyDocument"
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == 400
+    # The refused update leaves the trust policy as it was.
+    shown = dest.get_role(RoleName=name)["Role"]["AssumeRolePolicyDocument"]
+    assert shown == json.loads(trust(f"arn:aws:iam::{SOURCE}:root"))
+    assert error["Error"]["Message"] == message
+
+
+def test_update_assume_role_policy_of_a_missing_role(server):
+    error = client_error(
+        lambda: server.client("iam", "destination").update_assume_role_policy(
+            RoleName=f"no-such-role-{uuid.uuid4().hex[:8]}", PolicyDocument=trust(f"arn:aws:iam::{SOURCE}:root")
+        )
+    )
+    assert error["Error"]["Code"] == "NoSuchEntity"
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == 404
+
+
+def test_put_role_policy_then_get_role_policy(server):
+    name, _ = make_role(server, f"arn:aws:iam::{SOURCE}:root")
+    dest = server.client("iam", "destination")
+    # Characters that URL-encoding must carry through: '+', '=', '&', '%', and a '%2F' that a
+    # missing or doubled encoding would turn into '/' or '%252F'.
+    document = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "ReadReports",
+                    "Effect": "Allow",
+                    "Action": ["s3:GetObject", "s3:ListBucket"],
+                    "Resource": ["arn:aws:s3:::reports-bucket/a+b=c&d/100%/x%2Fy/*", "arn:aws:s3:::reports-bucket"],
+                }
+            ],
+        },
+        indent=2,
+    )
+    dest.put_role_policy(RoleName=name, PolicyName="read-reports", PolicyDocument=document)
+    got = dest.get_role_policy(RoleName=name, PolicyName="read-reports")
+    assert got["ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert got["RoleName"] == name
+    assert got["PolicyName"] == "read-reports"
+    assert got["PolicyDocument"] == json.loads(document)
+
+    # LocalStack snapshot test_role_inline_policy_errors: "get-nonexistent-policy-error" and
+    # "get-policy-nonexistent-role-error".
+    error = client_error(lambda: dest.get_role_policy(RoleName=name, PolicyName="non-existent-policy"))
+    assert error["Error"]["Code"] == "NoSuchEntity"
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == 404
+    assert error["Error"]["Message"] == "The role policy with name non-existent-policy cannot be found."
+    missing = f"nonexistent-role-{uuid.uuid4().hex[:8]}"
+    error = client_error(lambda: dest.get_role_policy(RoleName=missing, PolicyName="read-reports"))
+    assert error["Error"]["Code"] == "NoSuchEntity"
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == 404
+    assert error["Error"]["Message"] == f"The role with name {missing} cannot be found."
+
+    # After DeleteRolePolicy the policy is gone for GetRolePolicy too ("get-deleted-policy-error").
+    dest.delete_role_policy(RoleName=name, PolicyName="read-reports")
+    error = client_error(lambda: dest.get_role_policy(RoleName=name, PolicyName="read-reports"))
+    assert error["Error"]["Code"] == "NoSuchEntity"
+    assert error["Error"]["Message"] == "The role policy with name read-reports cannot be found."

@@ -30,8 +30,17 @@ pub(crate) const MSG_DUPLICATE_SID: &str = "Statement IDs (SID) in a single poli
 /// UNCONFIRMED wording; IAM documents SIDs in identity policies as alphanumeric.
 pub(crate) const MSG_SID_ALPHANUMERIC: &str = "Statement IDs (SID) must be alpha-numeric. Check that your input satisfies the regular expression [0-9A-Za-z]*";
 pub(crate) const MSG_TRUST_NO_PRINCIPAL: &str = "Invalid principal in policy: com.amazon.balsa.error.InvalidPolicyException: The passed in policy has a statement with no principals!";
-/// UNCONFIRMED wording (moto's), including its double space.
-pub(crate) const MSG_TRUST_ACTIONS: &str = "Trust Policy statement actions can only be sts:AssumeRole, sts:AssumeRoleWithSAML,  and sts:AssumeRoleWithWebIdentity";
+/// IAM's answer to a trust policy that is not JSON (LocalStack's snapshot recorded against AWS,
+/// `test_update_assume_role_policy_errors`); identity policies get [`MSG_SYNTAX`].
+pub(crate) const MSG_TRUST_INVALID_JSON: &str = "This policy contains invalid Json";
+/// A trust policy's actions (LocalStack's AWS-recorded snapshot; versitygw's trust checks).
+pub(crate) const MSG_TRUST_ACTIONS: &str =
+    "AssumeRole policy may only specify STS AssumeRole actions.";
+/// A trust policy with `Resource` (LocalStack's AWS-recorded snapshot; AWS's answers quoted in
+/// external-dns#3085 and terraform#34231 have no final period).
+pub(crate) const MSG_TRUST_RESOURCE: &str = "Has prohibited field Resource";
+/// A trust policy with `NotResource` [PEER versitygw]; UNCONFIRMED against AWS.
+pub(crate) const MSG_TRUST_NOT_RESOURCE: &str = "AssumeRole policy must not contain resources.";
 
 // S3 (`MalformedPolicy`).
 pub(crate) const MSG_S3_FIRST_BYTE: &str =
@@ -122,6 +131,9 @@ pub(crate) fn parse_document(
     }
     let root = match parse_strict(text) {
         Ok(v) => v,
+        Err(JsonError::Invalid | JsonError::DuplicateKey) if kind == PolicyKind::Trust => {
+            return Err(PolicyError::new(MSG_TRUST_INVALID_JSON));
+        }
         Err(JsonError::Invalid | JsonError::DuplicateKey) => {
             return Err(d.pick(MSG_SYNTAX, MSG_S3_INVALID_JSON));
         }
@@ -293,10 +305,10 @@ fn parse_statement(
     // Resources.
     let resource = match (kind, s.get("Resource"), s.get("NotResource")) {
         (PolicyKind::Trust, Some(_), _) => {
-            return Err(PolicyError::new("Has prohibited field Resource."));
+            return Err(PolicyError::new(MSG_TRUST_RESOURCE));
         }
         (PolicyKind::Trust, None, Some(_)) => {
-            return Err(PolicyError::new("Has prohibited field NotResource."));
+            return Err(PolicyError::new(MSG_TRUST_NOT_RESOURCE));
         }
         (PolicyKind::Trust, None, None) => None,
         (_, r, nr) => {

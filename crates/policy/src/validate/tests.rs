@@ -95,7 +95,9 @@ fn rejected_documents() {
         (PolicyKind::Identity, r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"x","Resource":"*"},{"Effect":"Maybe","Action":"s3:*","Resource":"*"}]}"#, s(MSG_SYNTAX)),
         // Trust
         (PolicyKind::Trust, r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"sts:AssumeRole"}}"#, s(MSG_TRUST_NO_PRINCIPAL)),
-        (PolicyKind::Trust, r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":"sts:AssumeRole","Resource":"*"}}"#, s("Has prohibited field Resource.")),
+        (PolicyKind::Trust, "not json", s(MSG_TRUST_INVALID_JSON)),
+        (PolicyKind::Trust, r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":"sts:AssumeRole","NotResource":"*"}}"#, s(MSG_TRUST_NOT_RESOURCE)),
+        (PolicyKind::Trust, r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":"sts:AssumeRole","Resource":"*"}}"#, s(MSG_TRUST_RESOURCE)),
         (PolicyKind::Trust, r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":"s3:GetObject"}}"#, s(MSG_TRUST_ACTIONS)),
         (PolicyKind::Trust, r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/*"},"Action":"sts:AssumeRole"}}"#, s(r#"Invalid principal in policy: "AWS":"arn:aws:iam::111122223333:role/*""#)),
         // S3 bucket policy
