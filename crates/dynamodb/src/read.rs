@@ -358,6 +358,16 @@ impl DynamoDb {
                 crate::key::fnv1a(&bytes) % u64::from(total) == u64::from(segment)
             }
         };
+        // A parallel scan resumes only inside its own segment (alternator's test_scan.py::
+        // test_scan_parallel_with_exclusive_start_key, run against AWS, matches
+        // "ValidationException.*Exclusive"; the rest of the wording is UNCONFIRMED).
+        if let Some(esk) = &input.options.exclusive_start_key
+            && !in_segment(esk)
+        {
+            return Err(DynamoDbError::validation(
+                "The provided Exclusive start key does not map to the provided Segment and TotalSegments values.",
+            ));
+        }
         self.collect_page(&source, rows, &input.options, in_segment)
     }
 

@@ -243,7 +243,14 @@ pub fn query(app: &App, caller: &Caller, input: QueryInput) -> Result<ReadOutput
             "KeyConditionExpression",
             input.key_condition_expression.is_some(),
         )),
-        Some(("KeyConditions", input.key_conditions.is_some())),
+        // KeyConditions goes with FilterExpression and ProjectionExpression: DynamoDB counts
+        // it as a non-expression parameter only beside a KeyConditionExpression (dynalite's
+        // AWS-checked rule; alternator's test_query.py::test_query_select pairs it with
+        // ProjectionExpression).
+        Some((
+            "KeyConditions",
+            input.key_conditions.is_some() && input.key_condition_expression.is_some(),
+        )),
         "QueryFilter",
     );
     let mut attrs = m
