@@ -147,3 +147,50 @@ def test_parallel_scan_resumes_inside_its_segment(ddb, numbers):
                 break
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
     assert sorted(i["c"]["S"] for i in seen) == [str(i) for i in range(5)]
+
+
+# --- UpdateItem that only removes ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        {"UpdateExpression": "REMOVE a"},
+        {"UpdateExpression": "REMOVE a, b.c"},
+        {"UpdateExpression": "DELETE s :v", "ExpressionAttributeValues": {":v": {"SS": ["x"]}}},
+        {"AttributeUpdates": {"a": {"Action": "DELETE"}}},
+        {"AttributeUpdates": {"a": {"Action": "DELETE", "Value": {"NS": ["4"]}}}},
+    ],
+    ids=["remove", "remove-two", "delete-from-set", "legacy-delete", "legacy-delete-from-set"],
+)
+def test_an_update_that_only_removes_does_not_create_the_item(ddb, update):
+    # alternator test_item.py::test_update_item_non_existent and test_update_item_delete, and
+    # test_returnvalues.py::test_update_item_returnvalues_all_new: the item stays missing and
+    # ReturnValues=ALL_NEW returns no Attributes.
+    table = new_table(ddb)
+    got = ddb.update_item(TableName=table, Key={"p": {"S": "k"}}, ReturnValues="ALL_NEW", **update)
+    assert "Attributes" not in got
+    assert "Item" not in ddb.get_item(TableName=table, Key={"p": {"S": "k"}}, ConsistentRead=True)
+
+
+def test_an_update_that_writes_nothing_creates_the_item(ddb):
+    # test_returnvalues.py::test_update_item_returnvalues_all_new: AttributeUpdates={} creates
+    # the key-only item; so does an update that sets something.
+    table = new_table(ddb)
+    got = ddb.update_item(TableName=table, Key={"p": {"S": "k"}}, ReturnValues="ALL_NEW", AttributeUpdates={})
+    assert got["Attributes"] == {"p": {"S": "k"}}
+    got = ddb.update_item(
+        TableName=table,
+        Key={"p": {"S": "j"}},
+        ReturnValues="ALL_NEW",
+        UpdateExpression="SET a = :v REMOVE b",
+        ExpressionAttributeValues={":v": {"N": "1"}},
+    )
+    assert got["Attributes"] == {"p": {"S": "j"}, "a": {"N": "1"}}
+
+
+def test_an_update_that_only_removes_changes_an_existing_item(ddb):
+    table = new_table(ddb)
+    ddb.put_item(TableName=table, Item={"p": {"S": "k"}, "a": {"N": "1"}, "b": {"N": "2"}})
+    got = ddb.update_item(TableName=table, Key={"p": {"S": "k"}}, ReturnValues="ALL_NEW", UpdateExpression="REMOVE a")
+    assert got["Attributes"] == {"p": {"S": "k"}, "b": {"N": "2"}}

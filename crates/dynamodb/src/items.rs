@@ -146,6 +146,7 @@ impl ItemWrite {
             Action::Put(item) => Ok(Some(item.clone())),
             Action::Delete => Ok(None),
             Action::Check => Ok(old.cloned()),
+            Action::Update(Some(update)) if old.is_none() && update.only_removes() => Ok(None),
             Action::Update(update) => {
                 let mut item = old.cloned().unwrap_or_else(|| self.key.clone());
                 if let Some(update) = update {

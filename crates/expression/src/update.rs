@@ -109,6 +109,17 @@ impl Update {
         Ok(())
     }
 
+    /// Whether every action takes away (REMOVE, or DELETE from a set): such an update of a
+    /// missing item leaves it missing instead of creating it with its key alone
+    /// (alternator's test_item.py::test_update_item_non_existent, run against AWS).
+    pub fn only_removes(&self) -> bool {
+        !self.actions.is_empty()
+            && self
+                .actions
+                .iter()
+                .all(|a| matches!(a, Action::Remove(_) | Action::Delete(..)))
+    }
+
     /// The paths this update writes, for ReturnValues UPDATED_OLD / UPDATED_NEW (project
     /// the old or new item by them).
     pub fn updated_paths(&self) -> Vec<Path> {
