@@ -194,3 +194,76 @@ def test_an_update_that_only_removes_changes_an_existing_item(ddb):
     ddb.put_item(TableName=table, Item={"p": {"S": "k"}, "a": {"N": "1"}, "b": {"N": "2"}})
     got = ddb.update_item(TableName=table, Key={"p": {"S": "k"}}, ReturnValues="ALL_NEW", UpdateExpression="REMOVE a")
     assert got["Attributes"] == {"p": {"S": "k"}, "b": {"N": "2"}}
+
+
+# --- What UpdateItem conditions allow and refuse ---------------------------------------------
+
+
+@pytest.fixture
+def item(ddb):
+    """A table and its item "k": a number n, a list x, a string a."""
+    table = new_table(ddb)
+    ddb.put_item(
+        TableName=table,
+        Item={"p": {"S": "k"}, "n": {"N": "1"}, "two": {"N": "2"}, "x": {"L": [{"N": "1"}]}, "a": {"S": "hello"}},
+    )
+    return table
+
+
+def conditional_update(ddb, table, condition, values=None):
+    return lambda: ddb.update_item(
+        TableName=table,
+        Key={"p": {"S": "k"}},
+        UpdateExpression="SET z = :newval",
+        ConditionExpression=condition,
+        ExpressionAttributeValues={":newval": {"N": "9"}, **(values or {})},
+    )
+
+
+LIST = {"L": [{"N": "1"}, {"N": "2"}]}
+
+
+@pytest.mark.parametrize(
+    "condition,values",
+    [
+        ("n < :o", {":o": LIST}),
+        (":o <= n", {":o": LIST}),
+        ("n > :o", {":o": {"BOOL": True}}),
+        ("n BETWEEN :a AND :b", {":a": LIST, ":b": {"L": [{"N": "3"}]}}),
+    ],
+)
+def test_an_order_comparison_with_a_value_of_another_type_is_refused(ddb, item, condition, values):
+    # alternator test_condition_expression.py::test_update_condition_lt, _le and _between: a
+    # `:value` a comparison cannot order is a ValidationException, not a failed condition.
+    code, message = error(conditional_update(ddb, item, condition, values))
+    assert code == "ValidationException"
+    assert message.startswith("Invalid ConditionExpression: ")
+
+
+@pytest.mark.parametrize(
+    "condition,values",
+    [
+        ("x < :o", {":o": {"N": "1"}}),
+        (":o < x", {":o": {"N": "1"}}),
+        ("n BETWEEN two AND :o", {":o": {"S": "dog"}}),
+        ("q < z", None),
+        ("n = :o", {":o": LIST}),
+    ],
+)
+def test_an_item_attribute_of_another_type_only_fails_the_condition(ddb, item, condition, values):
+    # The same tests: when the odd type comes from the item, the condition is false.
+    code, _ = error(conditional_update(ddb, item, condition, values))
+    assert code == "ConditionalCheckFailedException"
+
+
+@pytest.mark.parametrize("function", ["if_not_exists", "list_append"])
+def test_update_functions_are_not_allowed_in_a_condition(ddb, item, function):
+    # alternator test_condition_expression.py::test_update_condition_other_funcs matches
+    # "ValidationException.*not allowed"; an unknown function is "Invalid function name".
+    code, message = error(conditional_update(ddb, item, f"{function}(a, a) = :o", {":o": {"N": "5"}}))
+    assert code == "ValidationException"
+    assert message == (
+        "Invalid ConditionExpression: The function is not allowed in a condition expression; " f"function: {function}"
+    )
+    code, message = error(conditional_update(ddb, item, "dog(a) = :o", {":o": {"N": "5"}}))
+    assert message == "Invalid ConditionExpression: Invalid function name; function: dog"

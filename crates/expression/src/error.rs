@@ -65,6 +65,10 @@ pub(crate) const UNDEFINED_VALUE: &str =
 pub(crate) const INVALID_FUNCTION: &str = "Invalid function name; function: ";
 pub(crate) const MISUSED_FUNCTION: &str =
     "The function is not allowed to be used this way in an expression; function: ";
+/// UNCONFIRMED beyond "not allowed": AWS's DAX client words it "The function is not allowed in
+/// a condition expression"; the function's name follows as in AWS's other function messages.
+pub(crate) const UPDATE_FUNCTION: &str =
+    "The function is not allowed in a condition expression; function: ";
 pub(crate) const OPERAND_COUNT: &str =
     "Incorrect number of operands for operator or function; operator or function: ";
 pub(crate) const OPERAND_TYPE: &str =

@@ -352,3 +352,39 @@ fn valid_conditions_parse() {
         );
     }
 }
+
+/// alternator's test_condition_expression.py (run against AWS): an order comparison with a
+/// `:value` that is not a string, number or binary is refused; UpdateExpression's functions
+/// are "not allowed" in a condition.
+#[test]
+fn order_operands_and_update_functions() {
+    for (expression, operator) in [
+        ("a < :a", "<"),
+        (":a <= a", "<="),
+        ("a BETWEEN :a AND :a", "BETWEEN"),
+    ] {
+        assert_eq!(
+            error_with(expression, &[], &[(":a", AttributeValue::L(vec![]))]),
+            format!(
+                "{PREFIX}Incorrect operand type for operator or function; operator or function: {operator}, operand type: L"
+            ),
+            "{expression}"
+        );
+    }
+    assert!(
+        parse_condition(
+            "a = :a",
+            ConditionKind::Filter,
+            &mut attrs(&[], &[(":a", AttributeValue::L(vec![]))])
+        )
+        .is_ok()
+    );
+    for function in ["if_not_exists", "list_append"] {
+        assert_eq!(
+            error(&format!("{function}(a, a) = b")),
+            format!(
+                "{PREFIX}The function is not allowed in a condition expression; function: {function}"
+            )
+        );
+    }
+}
