@@ -267,3 +267,91 @@ def test_update_functions_are_not_allowed_in_a_condition(ddb, item, function):
     )
     code, message = error(conditional_update(ddb, item, "dog(a) = :o", {":o": {"N": "5"}}))
     assert message == "Invalid ConditionExpression: Invalid function name; function: dog"
+
+
+# --- Expected, ConditionalOperator and the legacy/expression mixing message -------------------
+
+# ExtendDB's legacy-parameter tests, run against AWS, compare these messages exactly.
+WITHOUT_FILTER = "ConditionalOperator cannot be used without Filter or Expected"
+TWO_OR_MORE = "ConditionalOperator can only be used when Filter or Expected has two or more elements"
+
+
+def mixing(non_expression, expression):
+    return (
+        "Can not use both expression and non-expression parameters in the same request: "
+        f"Non-expression parameters: {{{non_expression}}} Expression parameters: {{{expression}}}"
+    )
+
+
+@pytest.mark.parametrize(
+    "call,message",
+    [
+        # alternator test_expected.py::test_update_expected_empty: an empty Expected counts as none.
+        (lambda d, t: d.update_item(TableName=t, Key={"p": {"S": "k"}}, Expected={}, ConditionalOperator="OR"), WITHOUT_FILTER),
+        (lambda d, t: d.update_item(TableName=t, Key={"p": {"S": "k"}}, ConditionalOperator="AND"), WITHOUT_FILTER),
+        (lambda d, t: d.put_item(TableName=t, Item={"p": {"S": "k"}}, ConditionalOperator="AND"), WITHOUT_FILTER),
+        (
+            lambda d, t: d.delete_item(
+                TableName=t, Key={"p": {"S": "k"}}, ConditionalOperator="OR", Expected={"a": {"Exists": False}}
+            ),
+            TWO_OR_MORE,
+        ),
+        (lambda d, t: d.scan(TableName=t, ConditionalOperator="AND", ScanFilter={}), WITHOUT_FILTER),
+        (
+            lambda d, t: d.scan(
+                TableName=t,
+                ConditionalOperator="AND",
+                ScanFilter={"a": {"ComparisonOperator": "NOT_NULL"}},
+            ),
+            TWO_OR_MORE,
+        ),
+        # Before the missing key condition.
+        (lambda d, t: d.query(TableName=t, ConditionalOperator="AND"), WITHOUT_FILTER),
+        # After the mixing rule, whose lists follow AWS's order.
+        (
+            lambda d, t: d.scan(
+                TableName=t,
+                AttributesToGet=["a"],
+                ScanFilter={"a": {"ComparisonOperator": "NOT_NULL"}},
+                ConditionalOperator="AND",
+                FilterExpression="a = :v",
+                ProjectionExpression="b",
+                ExpressionAttributeValues={":v": {"S": "x"}},
+            ),
+            mixing("AttributesToGet, ScanFilter, ConditionalOperator", "ProjectionExpression, FilterExpression"),
+        ),
+        (
+            lambda d, t: d.query(
+                TableName=t,
+                KeyConditions={"p": eq("k")},
+                QueryFilter={"a": {"ComparisonOperator": "NOT_NULL"}},
+                ConditionalOperator="AND",
+                KeyConditionExpression="p = :p",
+                FilterExpression="a = :v",
+                ProjectionExpression="b",
+                ExpressionAttributeValues={":p": {"S": "k"}, ":v": {"S": "x"}},
+            ),
+            mixing(
+                "QueryFilter, ConditionalOperator, KeyConditions",
+                "ProjectionExpression, FilterExpression, KeyConditionExpression",
+            ),
+        ),
+    ],
+)
+def test_conditional_operator_needs_two_or_more_conditions(ddb, call, message):
+    table = new_table(ddb)
+    code, got = error(lambda: call(ddb, table))
+    assert (code, got) == ("ValidationException", message)
+
+
+def test_conditional_operator_joins_two_conditions(ddb):
+    table = new_table(ddb)
+    ddb.put_item(TableName=table, Item={"p": {"S": "k"}, "a": {"N": "1"}})
+    ddb.update_item(
+        TableName=table,
+        Key={"p": {"S": "k"}},
+        AttributeUpdates={"z": {"Action": "PUT", "Value": {"N": "5"}}},
+        Expected={"a": {"Value": {"N": "74"}}, "c": {"Exists": False}},
+        ConditionalOperator="OR",
+    )
+    assert ddb.get_item(TableName=table, Key={"p": {"S": "k"}})["Item"]["z"] == {"N": "5"}

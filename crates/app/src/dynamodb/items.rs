@@ -18,7 +18,8 @@ use strata_expression::{
 use super::access::{Conditions, authorize_items, resolve};
 use super::error::Result;
 use super::model::{
-    ConsumedCapacity, ExpressionAttributeMaps, ItemCollectionMetrics, return_values,
+    ConsumedCapacity, ExpressionAttributeMaps, ItemCollectionMetrics, conditional_operator,
+    return_values,
 };
 use crate::{App, Caller};
 
@@ -134,12 +135,17 @@ fn condition(write: &WriteMembers) -> Result<Option<Condition>> {
         &[("ConditionExpression", expression.is_some())],
         &legacy_members(&write.legacy),
     )?;
+    legacy_conditional_operator(&write.legacy)?;
     let condition = parse_condition_expression(expression, &mut attrs)?;
     attrs.check_all_used()?;
     match condition {
         Some(c) => Ok(Some(c)),
         None => expected_condition(&write.legacy),
     }
+}
+
+fn legacy_conditional_operator(legacy: &LegacyExpected) -> Result<()> {
+    conditional_operator(legacy.conditional_operator, legacy.expected.as_deref())
 }
 
 fn legacy_members(legacy: &LegacyExpected) -> [(&'static str, bool); 2] {
@@ -269,6 +275,7 @@ pub async fn update_item(
             operator,
         ],
     )?;
+    legacy_conditional_operator(&write.legacy)?;
     let mut update = input
         .update_expression
         .as_deref()

@@ -71,6 +71,21 @@ impl ExpressionAttributeMaps {
     }
 }
 
+/// DynamoDB's rule on `ConditionalOperator`: it joins the conditions of a legacy filter or of
+/// `Expected`, so it needs two or more of them (ExtendDB's tests run against AWS, and
+/// alternator's test_expected.py::test_update_expected_empty).
+pub fn conditional_operator<T, C>(operator: Option<T>, conditions: Option<&[C]>) -> Result<()> {
+    match (operator, conditions.map(<[C]>::len)) {
+        (None, _) | (Some(_), Some(2..)) => Ok(()),
+        (Some(_), None | Some(0)) => Err(Error::validation(
+            "ConditionalOperator cannot be used without Filter or Expected",
+        )),
+        (Some(_), Some(_)) => Err(Error::validation(
+            "ConditionalOperator can only be used when Filter or Expected has two or more elements",
+        )),
+    }
+}
+
 /// `ReturnValues` with the subset an operation accepts (DynamoDB's model allows all five
 /// everywhere; the service refuses the others).
 pub fn return_values(sent: Option<ReturnValues>, allowed: &[ReturnValues]) -> Result<ReturnValues> {

@@ -14,7 +14,7 @@ use strata_expression::{
 
 use super::access::{Conditions, authorize_found, require, resolve};
 use super::error::{Error, Result};
-use super::model::{ConsumedCapacity, ExpressionAttributeMaps};
+use super::model::{ConsumedCapacity, ExpressionAttributeMaps, conditional_operator};
 use crate::{App, Caller};
 
 /// The members Query and Scan share.
@@ -107,28 +107,29 @@ fn output(page: Page, mode: ReturnConsumedCapacity, count_only: bool) -> ReadOut
 /// Members by name, each with whether the request sent it.
 type Sent<'a> = Vec<(&'a str, bool)>;
 
-/// The expression and legacy members of a read, for DynamoDB's mixing rules.
+/// The expression and legacy members of a read, for DynamoDB's mixing rules, in the order
+/// its message lists them (projection, filter, then key; ExtendDB's tests run against AWS).
 fn members<'a>(
     m: &ReadMembers,
     key_condition: Option<(&'a str, bool)>,
     legacy_key: Option<(&'a str, bool)>,
     legacy_filter: &'a str,
 ) -> (Sent<'a>, Sent<'a>) {
-    let expressions = key_condition
-        .into_iter()
-        .chain([
-            ("FilterExpression", m.filter_expression.is_some()),
-            ("ProjectionExpression", m.projection_expression.is_some()),
-        ])
-        .collect();
-    let legacy = legacy_key
-        .into_iter()
-        .chain([
-            (legacy_filter, m.legacy_filter.is_some()),
-            ("AttributesToGet", m.attributes_to_get.is_some()),
-            ("ConditionalOperator", m.conditional_operator.is_some()),
-        ])
-        .collect();
+    let expressions = [
+        ("ProjectionExpression", m.projection_expression.is_some()),
+        ("FilterExpression", m.filter_expression.is_some()),
+    ]
+    .into_iter()
+    .chain(key_condition)
+    .collect();
+    let legacy = [
+        ("AttributesToGet", m.attributes_to_get.is_some()),
+        (legacy_filter, m.legacy_filter.is_some()),
+        ("ConditionalOperator", m.conditional_operator.is_some()),
+    ]
+    .into_iter()
+    .chain(legacy_key)
+    .collect();
     (expressions, legacy)
 }
 
@@ -256,6 +257,7 @@ pub fn query(app: &App, caller: &Caller, input: QueryInput) -> Result<ReadOutput
     let mut attrs = m
         .expression_attributes
         .for_expressions(&expressions, &legacy)?;
+    conditional_operator(m.conditional_operator, m.legacy_filter.as_deref())?;
     let key_condition = input
         .key_condition_expression
         .as_deref()
@@ -320,6 +322,7 @@ pub fn scan(app: &App, caller: &Caller, input: ScanInput) -> Result<ReadOutput> 
     let attrs = m
         .expression_attributes
         .for_expressions(&expressions, &legacy)?;
+    conditional_operator(m.conditional_operator, m.legacy_filter.as_deref())?;
     let (filter, projection, select) = filter_and_projection(&m, attrs)?;
     let table = authorize_read(app, caller, "Scan", &m, projection.as_ref(), None)?;
     let mode = m.return_consumed_capacity;
