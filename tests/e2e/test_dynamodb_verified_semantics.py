@@ -355,3 +355,52 @@ def test_conditional_operator_joins_two_conditions(ddb):
         ConditionalOperator="OR",
     )
     assert ddb.get_item(TableName=table, Key={"p": {"S": "k"}})["Item"]["z"] == {"N": "5"}
+
+
+# --- TransactWriteItems: a refused item is a cancellation reason -------------------------------
+
+
+def test_an_invalid_item_cancels_the_transaction_with_a_validation_error(ddb):
+    # alternator test_transact.py::test_transact_write_cancellation_reasons_validationerror:
+    # a key of the wrong type is a ValidationError reason; only the first is reported, and the
+    # other actions (even a false condition) get "None" without a message.
+    table = new_table(ddb)
+    response = client_error(
+        lambda: ddb.transact_write_items(
+            TransactItems=[
+                {"Put": {"TableName": table, "Item": {"p": {"N": "7"}}}},
+                {"Put": {"TableName": table, "Item": {"p": {"N": "8"}}}},
+                {"Put": {"TableName": table, "Item": {"p": {"S": "x"}}, "ConditionExpression": "attribute_exists(p)"}},
+            ]
+        )
+    )
+    assert response["Error"]["Code"] == "TransactionCanceledException"
+    reasons = response["CancellationReasons"]
+    assert [r["Code"] for r in reasons] == ["ValidationError", "None", "None"]
+    assert "Message" in reasons[0]
+    assert "Message" not in reasons[1] and "Message" not in reasons[2]
+
+
+def test_a_single_invalid_item_is_a_cancellation_too(ddb):
+    # test_transact_write_cancellation_reasons_validationerror_one.
+    table = new_table(ddb)
+    response = client_error(
+        lambda: ddb.transact_write_items(TransactItems=[{"Put": {"TableName": table, "Item": {"p": {"N": "7"}}}}])
+    )
+    assert response["Error"]["Code"] == "TransactionCanceledException"
+    assert [r["Code"] for r in response["CancellationReasons"]] == ["ValidationError"]
+
+
+def test_expression_errors_still_refuse_the_whole_transaction(ddb):
+    # test_transact_write_items_missing_value and _syntax_error: a ValidationException.
+    table = new_table(ddb)
+    code, message = error(
+        lambda: ddb.transact_write_items(
+            TransactItems=[
+                {"Put": {"TableName": table, "Item": {"p": {"N": "7"}}}},
+                {"Put": {"TableName": table, "Item": {"p": {"S": "x"}}, "ConditionExpression": "p = :xyz"}},
+            ]
+        )
+    )
+    assert code == "ValidationException"
+    assert ":xyz" in message

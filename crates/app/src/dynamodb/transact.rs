@@ -6,6 +6,7 @@ use serde::Serialize;
 use strata_dynamodb::capacity::ReturnConsumedCapacity;
 use strata_dynamodb::items::{Action, ItemWrite};
 use strata_dynamodb::transact::{RequestToken, TransactGet, TransactWrite};
+use strata_dynamodb::{CancellationReason, DynamoDbError};
 use strata_dynamodb_item::Item;
 use strata_expression::{ConditionKind, parse_condition, parse_update};
 
@@ -107,6 +108,28 @@ pub struct TransactGetItemsOutput {
     pub consumed_capacity: Option<Vec<ConsumedCapacity>>,
 }
 
+/// An action whose item or key is refused (a key of the wrong type, an item too large) cancels
+/// the transaction with a `ValidationError` reason for it and `None` for every other action,
+/// checked before any condition; only the first such action is reported (alternator's
+/// test_transact.py::test_transact_write_cancellation_reasons_validationerror, run against
+/// AWS). Expression errors stay a `ValidationException` of the whole request.
+fn invalid_action(actions: usize, index: usize, message: String) -> Error {
+    let mut message = Some(message);
+    Error::TransactionCanceled(
+        (0..actions)
+            .map(|i| CancellationReason {
+                code: if i == index {
+                    "ValidationError"
+                } else {
+                    "None"
+                },
+                message: if i == index { message.take() } else { None },
+                item: None,
+            })
+            .collect(),
+    )
+}
+
 fn missing_key() -> Error {
     Error::validation(
         "1 validation error detected: Value null at 'key' failed to satisfy constraint: Member must not be null",
@@ -119,7 +142,9 @@ pub async fn transact_write_items(
     input: TransactWriteItemsInput,
 ) -> Result<TransactWriteItemsOutput> {
     let mut writes = Vec::with_capacity(input.transact_items.len());
-    for entry in &input.transact_items {
+    // The first action whose item or key DynamoDB refuses, and why.
+    let mut invalid: Option<(usize, String)> = None;
+    for (index, entry) in input.transact_items.iter().enumerate() {
         let (members, update_expression) = match entry {
             TransactWriteItem::Update {
                 members,
@@ -178,10 +203,20 @@ pub async fn transact_write_items(
             Action::Put(_) => table.def.key_schema.key_of(&key),
             _ => key,
         };
-        writes.push(TransactWrite {
-            write: ItemWrite::new(table, key, action, condition)?,
-            return_old_on_condition_failure: members.return_old_on_condition_failure,
-        });
+        if invalid.is_some() {
+            continue;
+        }
+        match ItemWrite::new(table, key, action, condition) {
+            Ok(write) => writes.push(TransactWrite {
+                write,
+                return_old_on_condition_failure: members.return_old_on_condition_failure,
+            }),
+            Err(DynamoDbError::Validation(message)) => invalid = Some((index, message)),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    if let Some((index, message)) = invalid {
+        return Err(invalid_action(input.transact_items.len(), index, message));
     }
     let token = match input.client_request_token {
         Some(token) => {
