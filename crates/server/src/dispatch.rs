@@ -15,9 +15,10 @@ use strata_app::{Caller, request_id};
 use crate::admin;
 use crate::auth::authenticate;
 use crate::body::IdleTimeout;
+use crate::content_coding::{self, DecodeError};
 use crate::edge::Edge;
 use crate::protocol::query::{Params, QueryService};
-use crate::protocol::{HttpResponse, json, query};
+use crate::protocol::{AwsError, HttpResponse, json, query};
 use crate::route::{DYNAMODB_TARGET_PREFIX, Route, route};
 use crate::services;
 
@@ -127,32 +128,81 @@ async fn dynamodb(
         .unwrap_or(&target)
         .to_owned();
     let mut log = LogFields::new("dynamodb", &operation);
-    let body = match read_body(body).await {
-        Ok(b) => b,
-        Err(BodyError::TooLarge) => {
-            return (json::error(&json::request_too_large(), &request_id), log);
+    let outcome = dynamodb_operation(edge, parts, body, &target, &operation, &mut log).await;
+    let (status, body) = json::body(outcome);
+    let coding = content_coding::response_coding(&parts.headers)
+        .filter(|_| body.len() >= content_coding::MIN_ENCODED_RESPONSE);
+    let response = match coding {
+        Some(coding) => {
+            let body = Bytes::from(body);
+            let plain = body.clone();
+            match off_workers(move || coding.encode(&body)).await {
+                Some(encoded) => json::response(status, encoded, Some(coding), &request_id),
+                None => json::response(status, plain.to_vec(), None, &request_id),
+            }
         }
-        Err(BodyError::Broken) => {
-            return (json::error(&json::incomplete_body(), &request_id), log);
-        }
-    };
-    let input = match services::dynamodb::parse(&body) {
-        Ok(input) => input,
-        Err(e) => return (json::error(&e, &request_id), log),
-    };
-    let caller = match authenticate(edge, parts, &body, &["dynamodb"]) {
-        Ok(c) => c,
-        Err(rejection) => return (json::error(&json::auth_error(&rejection), &request_id), log),
-    };
-    log.caller(&caller);
-    if !target.starts_with(DYNAMODB_TARGET_PREFIX) {
-        return (json::error(&json::unknown_operation(), &request_id), log);
-    }
-    let response = match services::dynamodb::handle(&edge.app, &caller, &operation, input).await {
-        Ok(bytes) => json::ok(bytes, &request_id),
-        Err(e) => json::error(&e, &request_id),
+        None => json::response(status, body, None, &request_id),
     };
     (response, log)
+}
+
+/// Reads, decodes, authenticates and runs one DynamoDB request; the encoded output or error.
+async fn dynamodb_operation(
+    edge: &Edge,
+    parts: &Parts,
+    body: Body,
+    target: &str,
+    operation: &str,
+    log: &mut LogFields,
+) -> Result<Vec<u8>, AwsError> {
+    let body = read_body(body).await.map_err(|e| match e {
+        BodyError::TooLarge => json::request_too_large(),
+        BodyError::Broken => json::incomplete_body(),
+    })?;
+    // The signature covers the body as sent; the operation reads it decoded.
+    let decoded = decode_body(&parts.headers, body.clone()).await?;
+    let input = services::dynamodb::parse(&decoded)?;
+    let caller = authenticate(edge, parts, &body, &["dynamodb"])
+        .map_err(|rejection| json::auth_error(&rejection))?;
+    log.caller(&caller);
+    if !target.starts_with(DYNAMODB_TARGET_PREFIX) {
+        return Err(json::unknown_operation());
+    }
+    services::dynamodb::handle(&edge.app, &caller, operation, input).await
+}
+
+/// A DynamoDB request body without its `Content-Encoding`, never more than
+/// [`MAX_BODY_BYTES`] once decoded.
+async fn decode_body(headers: &http::HeaderMap, body: Bytes) -> Result<Bytes, AwsError> {
+    let codings = content_coding::request_codings(headers).map_err(decode_error)?;
+    if codings.is_empty() {
+        return Ok(body);
+    }
+    off_workers(move || content_coding::decode(&codings, body, MAX_BODY_BYTES))
+        .await
+        .unwrap_or(Err(DecodeError::Undecodable))
+        .map_err(decode_error)
+}
+
+/// DynamoDB answers an unknown coding and a body that is not in its coding with HTTP 500
+/// `InternalServerError` (alternator's `test_garbage_content_encoding`,
+/// `test_broken_gzip_content`, `test_gzip_request_empty`; they check the status, the code is
+/// from their comments). UNCONFIRMED: the message text. A body larger than the limit once
+/// decoded is refused as an uncompressed one is: DynamoDB takes up to about 1 GB decoded
+/// (alternator's `test_gzip_request_oversized` comment), strata bounds its memory instead.
+fn decode_error(e: DecodeError) -> AwsError {
+    match e {
+        DecodeError::Unsupported | DecodeError::Undecodable => {
+            services::dynamodb::internal_server_error()
+        }
+        DecodeError::TooLarge => json::request_too_large(),
+    }
+}
+
+/// Runs CPU-bound work (compression) on the blocking pool, so a large body does not stall
+/// other requests on this worker; `None` if the work panicked.
+async fn off_workers<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+    tokio::task::spawn_blocking(work).await.ok()
 }
 
 async fn query_protocol(edge: &Edge, parts: &Parts, body: Body) -> (HttpResponse, LogFields) {

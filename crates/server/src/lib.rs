@@ -15,11 +15,14 @@
 //!   in exactly one function.
 //! - [`services`] turns decoded requests into application calls; only its S3 adapter knows
 //!   s3s.
+//! - [`content_coding`] decompresses DynamoDB request bodies and compresses its responses
+//!   (`Content-Encoding`, `Accept-Encoding`).
 //! - [`admin`] serves strata's own `/_strata/*` endpoints (health, clock, simulate).
 
 pub mod admin;
 pub mod auth;
 mod body;
+pub mod content_coding;
 mod dispatch;
 mod edge;
 mod listener;

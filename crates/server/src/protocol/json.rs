@@ -8,6 +8,7 @@ use strata_sigv4::AuthFailure;
 
 use super::{AwsError, HttpResponse};
 use crate::auth::AuthRejection;
+use crate::content_coding::Coding;
 
 pub const CONTENT_TYPE: &str = "application/x-amz-json-1.0";
 
@@ -62,23 +63,32 @@ pub fn auth_error(rejection: &AuthRejection) -> AwsError {
         AuthFailure::IncompleteSignature => "com.amazon.coral.service#IncompleteSignatureException",
         AuthFailure::InvalidClientTokenId => "com.amazon.coral.service#UnrecognizedClientException",
         AuthFailure::ExpiredToken => "com.amazon.coral.service#ExpiredTokenException",
-        // UNCONFIRMED: DynamoDB has no modelled code for an expired presigned URL
-        // (SDKs never presign DynamoDB); it is a signature failure like skew.
-        AuthFailure::SignatureDoesNotMatch | AuthFailure::RequestExpired => {
-            "com.amazon.coral.service#InvalidSignatureException"
-        }
+        AuthFailure::SignatureDoesNotMatch => "com.amazon.coral.service#InvalidSignatureException",
     };
     debug_assert!(code.starts_with(COMMON));
     AwsError::new(code, StatusCode::BAD_REQUEST, e.message.clone())
 }
 
-fn response(status: StatusCode, body: Vec<u8>, request_id: &str) -> HttpResponse {
+/// A response carrying `body` as sent: in `coding` when there is one, and with the CRC32 of
+/// the bytes on the wire, compressed or not (the AWS SDK for Go v2's DynamoDB customizations,
+/// `service/dynamodb/internal/customizations/doc.go`: "the checksum is of the gzipped response
+/// content").
+pub fn response(
+    status: StatusCode,
+    body: Vec<u8>,
+    coding: Option<Coding>,
+    request_id: &str,
+) -> HttpResponse {
     let crc = crc32fast::hash(&body);
-    http::Response::builder()
+    let mut response = http::Response::builder()
         .status(status)
         .header(http::header::CONTENT_TYPE, CONTENT_TYPE)
         .header("x-amzn-RequestId", request_id)
-        .header("x-amz-crc32", crc.to_string())
+        .header("x-amz-crc32", crc.to_string());
+    if let Some(coding) = coding {
+        response = response.header(http::header::CONTENT_ENCODING, coding.name());
+    }
+    response
         .body(Full::new(Bytes::from(body)))
         .expect("static header names and valid values")
 }
@@ -99,15 +109,18 @@ fn message_member(code: &str) -> &'static str {
     }
 }
 
-/// A successful response with an already-encoded JSON body.
-pub fn ok(body: Vec<u8>, request_id: &str) -> HttpResponse {
-    response(StatusCode::OK, body, request_id)
+/// An operation's outcome as a status and an uncompressed JSON body.
+pub fn body(outcome: Result<Vec<u8>, AwsError>) -> (StatusCode, Vec<u8>) {
+    match outcome {
+        Ok(body) => (StatusCode::OK, body),
+        Err(err) => (err.status, error_body(&err)),
+    }
 }
 
 /// `{"__type": "...", "message": "..."}`; the message is left out when empty, as
 /// DynamoDB does for `UnknownOperationException`. A few errors spell the member `Message`
 /// (spec dynamodb-export-import §7.3).
-pub fn error(err: &AwsError, request_id: &str) -> HttpResponse {
+fn error_body(err: &AwsError) -> Vec<u8> {
     let mut body = serde_json::Map::new();
     body.insert("__type".into(), err.code.into());
     if !err.message.is_empty() {
@@ -116,6 +129,5 @@ pub fn error(err: &AwsError, request_id: &str) -> HttpResponse {
     for (name, value) in &err.extra {
         body.insert((*name).into(), value.clone());
     }
-    let bytes = serde_json::to_vec(&body).expect("a map of strings always serializes");
-    response(err.status, bytes, request_id)
+    serde_json::to_vec(&body).expect("a map of strings always serializes")
 }

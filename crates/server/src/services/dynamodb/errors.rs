@@ -149,7 +149,9 @@ fn service_unavailable() -> AwsError {
     )
 }
 
-fn internal_server_error() -> AwsError {
+/// DynamoDB's own 500, which it also answers to a request body it cannot decompress
+/// (`crate::content_coding`).
+pub(crate) fn internal_server_error() -> AwsError {
     let mut e = internal_failure();
     e.code = "com.amazonaws.dynamodb.v20120810#InternalServerError";
     e.message = "Internal server error".to_owned();

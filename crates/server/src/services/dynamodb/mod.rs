@@ -15,6 +15,7 @@ mod read;
 mod tables;
 mod transact;
 
+pub(crate) use errors::internal_server_error;
 pub(crate) use input::Input;
 
 use serde::Serialize;
