@@ -1,7 +1,9 @@
 """Small helpers the end-to-end tests share: the error an AWS call raises, unique names,
 DynamoDB tables keyed by a string `pk`, their items, batch writes, scans and the wait for a
-table to turn ACTIVE."""
+table to turn ACTIVE, and an IAM user that may assume roles."""
 
+import json
+import time
 import uuid
 
 import botocore.exceptions
@@ -71,3 +73,38 @@ def wait_active(ddb, table, timeout=60.0):
         TableName=table, WaiterConfig={"Delay": delay, "MaxAttempts": int(timeout / delay)}
     )
     return ddb.describe_table(TableName=table)["Table"]
+
+
+def wait_indexes_active(ddb, table, timeout=60.0):
+    """Waits until every global secondary index of `table` is ACTIVE (a backfill ended), as a
+    client polls DescribeTable; returns the description."""
+    deadline = time.monotonic() + timeout
+    while True:
+        description = ddb.describe_table(TableName=table)["Table"]
+        statuses = [i["IndexStatus"] for i in description.get("GlobalSecondaryIndexes", [])]
+        if all(s == "ACTIVE" for s in statuses) or time.monotonic() > deadline:
+            return description
+        time.sleep(0.1)
+
+
+def role_assumer(server, account="source", prefix="assumer"):
+    """An IAM user of `account` whose own policy allows sts:AssumeRole, with an access key.
+    AWS refuses AssumeRole to an account's root user (AccessDenied, "Roles may not be assumed by
+    root accounts."), so the tests assume roles as such a user; a trust policy naming the
+    account (`arn:aws:iam::ACCOUNT:root`) admits it. Returns (the user's ARN, an STS client
+    signing with its key)."""
+    iam = server.client("iam", account)
+    name = unique(prefix)
+    user = iam.create_user(UserName=name)["User"]
+    iam.put_user_policy(
+        UserName=name,
+        PolicyName="assume",
+        PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}]}
+        ),
+    )
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    sts = server.client(
+        "sts", account, aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"]
+    )
+    return user["Arn"], sts

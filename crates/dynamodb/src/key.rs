@@ -5,7 +5,7 @@
 use strata_dynamodb_item::{AttributeValue, Item};
 
 use crate::error::{DynamoDbError, Result};
-use crate::schema::{IndexDefinition, KeySchema};
+use crate::schema::{IndexDefinition, KeyAttribute, KeySchema};
 
 /// DynamoDB's limits on key sizes.
 pub const MAX_PARTITION_KEY_BYTES: usize = 2048;
@@ -83,10 +83,18 @@ fn check_size(value: &AttributeValue, is_sort: bool) -> Result<()> {
     Ok(())
 }
 
+/// Each key attribute with whether it is a sort (`RANGE`) attribute.
+fn with_roles(schema: &KeySchema) -> impl Iterator<Item = (&KeyAttribute, bool)> {
+    schema
+        .partition_attributes()
+        .map(|k| (k, false))
+        .chain(schema.sort.iter().map(|k| (k, true)))
+}
+
 /// Checks the key attributes of an item being written (PutItem): present, of the
 /// schema's type, not empty, within the size limits.
 pub fn check_item_key(schema: &KeySchema, item: &Item) -> Result<()> {
-    for (i, key) in schema.attributes().enumerate() {
+    for (key, is_sort) in with_roles(schema) {
         let Some(value) = item.get(&key.name) else {
             return Err(DynamoDbError::invalid(format!(
                 "Missing the key {} in the item",
@@ -107,7 +115,7 @@ pub fn check_item_key(schema: &KeySchema, item: &Item) -> Result<()> {
                 key.name
             )));
         }
-        check_size(value, i == 1)?;
+        check_size(value, is_sort)?;
     }
     Ok(())
 }
@@ -119,7 +127,7 @@ pub fn check_key(schema: &KeySchema, key: &Item) -> Result<()> {
     if key.len() != expected {
         return Err(DynamoDbError::validation(MSG_SCHEMA_MISMATCH));
     }
-    for (i, attr) in schema.attributes().enumerate() {
+    for (attr, is_sort) in with_roles(schema) {
         let value = key
             .get(&attr.name)
             .ok_or_else(|| DynamoDbError::validation(MSG_SCHEMA_MISMATCH))?;
@@ -132,16 +140,17 @@ pub fn check_key(schema: &KeySchema, key: &Item) -> Result<()> {
                 attr.name
             )));
         }
-        check_size(value, i == 1)?;
+        check_size(value, is_sort)?;
     }
     Ok(())
 }
 
 /// Checks the index key attributes an item carries: an item may lack them (it is then
-/// not in the index) but may not hold them with the wrong type or empty.
+/// not in the index) but may not hold them with the wrong type, empty, or longer than a
+/// key may be (DynamoDB refuses such a write as it refuses a too-long table key).
 pub fn check_index_keys(indexes: &[IndexDefinition], item: &Item) -> Result<()> {
     for index in indexes {
-        for key in index.key_schema.attributes() {
+        for (key, is_sort) in with_roles(&index.key_schema) {
             let Some(value) = item.get(&key.name) else {
                 continue;
             };
@@ -160,9 +169,21 @@ pub fn check_index_keys(indexes: &[IndexDefinition], item: &Item) -> Result<()> 
                     index.name, key.name
                 )));
             }
+            check_size(value, is_sort)?;
         }
     }
     Ok(())
+}
+
+/// Whether `item` can be stored under `index`'s key: every key attribute present, of its
+/// type, not empty and within the size limits. A backfill leaves out the items that
+/// cannot (written before the index existed, they were never checked against it).
+pub fn fits_index(index: &IndexDefinition, item: &Item) -> bool {
+    check_index_keys(std::slice::from_ref(index), item).is_ok()
+        && index
+            .key_schema
+            .attributes()
+            .all(|k| item.contains_key(&k.name))
 }
 
 #[cfg(test)]

@@ -14,7 +14,9 @@ use crate::catalog::Table;
 use crate::error::{DynamoDbError, Result};
 use crate::key::{encode_key, encode_key_value};
 use crate::layout;
-use crate::schema::{IndexDefinition, IndexKind, KeySchema, ProjectionType};
+use crate::schema::{
+    IndexDefinition, IndexKind, KeyAttribute, KeySchema, ProjectionType, ScalarType,
+};
 use crate::version::Version;
 
 /// A page of Query or Scan stops once this much was read.
@@ -227,7 +229,12 @@ fn encoded(prefix: &[u8], value: &AttributeValue) -> Vec<u8> {
     out
 }
 
-/// The storage range a key condition selects within `partition_prefix`.
+/// A key attribute as a key condition is matched to it: `(name, type)`.
+fn typed(k: &KeyAttribute) -> (&str, &'static str) {
+    (k.name.as_str(), k.attribute_type.name())
+}
+
+/// The storage range a sort key condition selects within `partition_prefix`.
 fn sort_range(
     partition_prefix: &[u8],
     sort: Option<&SortKeyCondition>,
@@ -269,25 +276,23 @@ impl DynamoDb {
     pub fn query(&self, table: &Table, input: QueryInput) -> Result<Page> {
         let source = Source::resolve(table, &input.options)?;
         let schema = source.key_schema();
-        let kc = input.key_conditions.for_schema(
-            (
-                &schema.partition.name,
-                schema.partition.attribute_type.name(),
-            ),
-            schema
+        let partition: Vec<_> = schema.partition_attributes().map(typed).collect();
+        let sort: Vec<_> = schema.sort.iter().map(typed).collect();
+        let kc = input.key_conditions.for_schema(&partition, &sort)?;
+        // Only the last sort condition can be other than an equality.
+        if let Some((name, last)) = kc.sort.last() {
+            let is_number = schema
                 .sort
-                .as_ref()
-                .map(|s| (s.name.as_str(), s.attribute_type.name())),
-        )?;
-        if let (Some((_, sort)), Some(sort_key)) = (&kc.sort, &schema.sort) {
-            if let SortKeyCondition::BeginsWith(_) = sort
-                && sort_key.attribute_type == crate::schema::ScalarType::N
+                .iter()
+                .any(|k| &k.name == name && k.attribute_type == ScalarType::N);
+            if let SortKeyCondition::BeginsWith(_) = last
+                && is_number
             {
                 return Err(DynamoDbError::validation(
                     "Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N",
                 ));
             }
-            if let SortKeyCondition::Between(a, b) = sort
+            if let SortKeyCondition::Between(a, b) = last
                 && compare_keys(a, b) == std::cmp::Ordering::Greater
             {
                 return Err(DynamoDbError::validation(format!(
@@ -306,18 +311,37 @@ impl DynamoDb {
                 }
             }
         }
-        let kc = &kc;
-        let partition_prefix = encoded(&source.prefix(), &kc.partition.1);
-        let (mut start, mut end) = sort_range(&partition_prefix, kc.sort.as_ref().map(|(_, s)| s));
+        // The partition values and the leading equal sort values are a prefix of every
+        // entry selected; the last sort condition bounds the range after it.
+        let mut prefix = source.prefix();
+        for (_, value) in &kc.partition {
+            encode_key_value(value, &mut prefix);
+        }
+        let (last, leading) = match kc.sort.split_last() {
+            Some((last, leading)) => (Some(&last.1), leading),
+            None => (None, &[][..]),
+        };
+        for (_, condition) in leading {
+            if let SortKeyCondition::Eq(value) = condition {
+                encode_key_value(value, &mut prefix);
+            }
+        }
+        let (mut start, mut end) = sort_range(&prefix, last);
         if let Some(esk) = &input.options.exclusive_start_key {
             let after = source.start_after(esk)?;
-            if esk.get(&kc.partition.0) != Some(&kc.partition.1) {
+            if kc
+                .partition
+                .iter()
+                .any(|(name, value)| esk.get(name) != Some(value))
+            {
                 return Err(DynamoDbError::validation(
                     "The provided starting key is outside query boundaries based on provided conditions",
                 ));
             }
-            if let Some((name, sort)) = &kc.sort
-                && !esk.get(name).is_some_and(|v| sort.matches(v))
+            if kc
+                .sort
+                .iter()
+                .any(|(name, sort)| !esk.get(name).is_some_and(|v| sort.matches(v)))
             {
                 return Err(DynamoDbError::validation(
                     "The provided starting key does not match the range key predicate",

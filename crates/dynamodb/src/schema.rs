@@ -49,16 +49,64 @@ pub struct KeyAttribute {
     pub attribute_type: ScalarType,
 }
 
-/// `HASH` and optional `RANGE` key of a table or index.
+/// The key of a table or index: its `HASH` attributes, then its `RANGE` attributes, in
+/// key-schema order. A table and a local index have one of each at most; a global index may
+/// have up to four of each (multi-attribute keys). Its storage key is the values in this
+/// order, each encoded prefix-free, so items sort by the partition values, then by the sort
+/// values one after another.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KeySchema {
+    /// The first `HASH` attribute: the only one of a table or local index.
     pub partition: KeyAttribute,
-    pub sort: Option<KeyAttribute>,
+    /// The other `HASH` attributes of a multi-attribute global index key.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub more_partition: Vec<KeyAttribute>,
+    /// The `RANGE` attributes: none or one for a table, up to four for a global index.
+    /// (Stored as `null` or one object before multi-attribute keys.)
+    #[serde(default, deserialize_with = "sort_attributes")]
+    pub sort: Vec<KeyAttribute>,
+}
+
+/// Up to four `HASH` and four `RANGE` attributes in a global index's key.
+pub const MAX_KEY_ATTRIBUTES_PER_TYPE: usize = 4;
+
+fn sort_attributes<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<KeyAttribute>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Stored {
+        One(KeyAttribute),
+        Many(Vec<KeyAttribute>),
+    }
+    Ok(match Option::<Stored>::deserialize(d)? {
+        None => Vec::new(),
+        Some(Stored::One(one)) => vec![one],
+        Some(Stored::Many(many)) => many,
+    })
 }
 
 impl KeySchema {
+    /// A table's (or local index's) key: one partition attribute and an optional sort one.
+    pub fn simple(partition: KeyAttribute, sort: Option<KeyAttribute>) -> KeySchema {
+        KeySchema {
+            partition,
+            more_partition: Vec::new(),
+            sort: sort.into_iter().collect(),
+        }
+    }
+
+    /// The `HASH` attributes in order.
+    pub fn partition_attributes(&self) -> impl Iterator<Item = &KeyAttribute> {
+        std::iter::once(&self.partition).chain(&self.more_partition)
+    }
+
+    /// Every key attribute: the `HASH` ones, then the `RANGE` ones.
     pub fn attributes(&self) -> impl Iterator<Item = &KeyAttribute> {
-        std::iter::once(&self.partition).chain(self.sort.as_ref())
+        self.partition_attributes().chain(&self.sort)
+    }
+
+    /// The single sort attribute of a table or local index key.
+    pub fn sort_key(&self) -> Option<&KeyAttribute> {
+        self.sort.first()
     }
 
     pub fn is_key_attribute(&self, name: &str) -> bool {
@@ -134,15 +182,11 @@ pub struct IndexDefinition {
 
 impl IndexDefinition {
     /// The part of `item` this index stores: its own keys, the table's keys and the
-    /// projected attributes. `None` when the item lacks an index key attribute (sparse).
+    /// projected attributes. `None` when the item lacks an index key attribute (sparse) or
+    /// holds one that cannot be an index key ([`crate::key::fits_index`]).
     pub fn project(&self, table_keys: &KeySchema, item: &Item) -> Option<Item> {
-        for key in self.key_schema.attributes() {
-            if !item
-                .get(&key.name)
-                .is_some_and(|v| key.attribute_type.matches(v))
-            {
-                return None;
-            }
+        if !crate::key::fits_index(self, item) {
+            return None;
         }
         Some(match self.projection.projection_type {
             ProjectionType::All => item.clone(),
@@ -295,4 +339,44 @@ impl TableDefinition {
 
 pub fn table_arn(region: &str, account: &str, name: &str) -> String {
     format!("arn:aws:dynamodb:{region}:{account}:table/{name}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn attr(name: &str, attribute_type: ScalarType) -> KeyAttribute {
+        KeyAttribute {
+            name: name.to_owned(),
+            attribute_type,
+        }
+    }
+
+    /// Catalogs written before multi-attribute keys stored `sort` as `null` or one object;
+    /// they read as the same keys, and a multi-attribute key round-trips.
+    #[test]
+    fn stored_key_schemas_of_every_age_read_back() {
+        let pk = attr("pk", ScalarType::S);
+        let sk = attr("sk", ScalarType::N);
+        let old: KeySchema =
+            serde_json::from_value(serde_json::json!({"partition": pk, "sort": sk})).unwrap();
+        assert_eq!(old, KeySchema::simple(pk.clone(), Some(sk.clone())));
+        let old: KeySchema =
+            serde_json::from_value(serde_json::json!({"partition": pk, "sort": null})).unwrap();
+        assert_eq!(old, KeySchema::simple(pk.clone(), None));
+        let composite = KeySchema {
+            partition: pk,
+            more_partition: vec![attr("h2", ScalarType::B)],
+            sort: vec![sk, attr("r2", ScalarType::S)],
+        };
+        let text = serde_json::to_string(&composite).unwrap();
+        assert_eq!(serde_json::from_str::<KeySchema>(&text).unwrap(), composite);
+        assert_eq!(
+            composite
+                .attributes()
+                .map(|k| k.name.as_str())
+                .collect::<Vec<_>>(),
+            ["pk", "h2", "sk", "r2"]
+        );
+    }
 }

@@ -55,10 +55,7 @@ fn create(name: &str, with_gsi: bool) -> CreateTable {
         indexes.push(NewIndex {
             name: "by_g".to_owned(),
             kind: IndexKind::Global,
-            key_schema: KeySchema {
-                partition: attr("g", ScalarType::S),
-                sort: None,
-            },
+            key_schema: KeySchema::simple(attr("g", ScalarType::S), None),
             projection: Projection {
                 projection_type: ProjectionType::All,
                 non_key_attributes: Vec::new(),
@@ -68,10 +65,7 @@ fn create(name: &str, with_gsi: bool) -> CreateTable {
     }
     CreateTable {
         name: name.to_owned(),
-        key_schema: KeySchema {
-            partition: attr("pk", ScalarType::S),
-            sort: Some(attr("sk", ScalarType::N)),
-        },
+        key_schema: KeySchema::simple(attr("pk", ScalarType::S), Some(attr("sk", ScalarType::N))),
         attribute_definitions: definitions,
         indexes,
         billing_mode: BillingMode::PayPerRequest,
@@ -548,13 +542,13 @@ async fn changes_record_their_maintenance_and_running_it_twice_changes_nothing()
         create_indexes: vec![NewIndex {
             name: "by-g".into(),
             kind: IndexKind::Global,
-            key_schema: KeySchema {
-                partition: KeyAttribute {
+            key_schema: KeySchema::simple(
+                KeyAttribute {
                     name: "g".into(),
                     attribute_type: ScalarType::S,
                 },
-                sort: None,
-            },
+                None,
+            ),
             projection: Projection {
                 projection_type: ProjectionType::KeysOnly,
                 non_key_attributes: Vec::new(),

@@ -173,13 +173,10 @@ pub fn key_schema(schema: &KeySchema) -> Vec<KeySchemaElement> {
         attribute_name: name.to_owned(),
         key_type,
     };
-    std::iter::once(element(&schema.partition.name, KeyType::Hash))
-        .chain(
-            schema
-                .sort
-                .as_ref()
-                .map(|s| element(&s.name, KeyType::Range)),
-        )
+    schema
+        .partition_attributes()
+        .map(|k| element(&k.name, KeyType::Hash))
+        .chain(schema.sort.iter().map(|k| element(&k.name, KeyType::Range)))
         .collect()
 }
 

@@ -188,18 +188,25 @@ fn authorize_read(
             .unwrap_or_default(),
         ..Default::default()
     };
-    // dynamodb:LeadingKeys: the partition key value a Query names, of the table or of the
-    // index it queries (not a sort key's, even compared with `=`).
-    let partition = found.as_ref().and_then(|t| match m.index_name.as_deref() {
-        Some(index) => t
-            .def
-            .index(index)
-            .map(|i| i.key_schema.partition.name.clone()),
-        None => Some(t.def.key_schema.partition.name.clone()),
-    });
-    if let (Some(partition), Some(key_conditions)) = (partition, key_conditions) {
+    // dynamodb:LeadingKeys: the partition key values a Query names, of the table or of the
+    // index it queries (not a sort key's, even compared with `=`; every partition attribute's
+    // of a multi-attribute index key).
+    let partition: Vec<String> = found
+        .as_ref()
+        .and_then(|t| match m.index_name.as_deref() {
+            Some(index) => t.def.index(index).map(|i| &i.key_schema),
+            None => Some(&t.def.key_schema),
+        })
+        .map(|schema| {
+            schema
+                .partition_attributes()
+                .map(|k| k.name.clone())
+                .collect()
+        })
+        .unwrap_or_default();
+    if let Some(key_conditions) = key_conditions {
         for entry in key_conditions.entries() {
-            if entry.attribute == partition && entry.operator == ComparisonOperator::Eq {
+            if partition.contains(&entry.attribute) && entry.operator == ComparisonOperator::Eq {
                 entry
                     .values
                     .iter()

@@ -79,7 +79,8 @@ fn exercise(text: &str) {
         }
     }
     if let Ok(keys) = parse_key_conditions(text, &mut attrs(&names, &values)) {
-        let _ = keys.for_schema(("a", "N"), Some(("b", "S")));
+        let _ = keys.for_schema(&[("a", "N")], &[("b", "S")]);
+        let _ = keys.for_schema(&[("a", "N"), ("c", "S")], &[("b", "S"), ("d", "N")]);
     }
     if let Ok(projection) = parse_projection(text, &mut attrs(&names, &values)) {
         projection.apply(&sample);

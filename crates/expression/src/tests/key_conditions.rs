@@ -175,15 +175,24 @@ fn shape_errors() {
             "KeyConditionExpressions must only contain one condition per key"
         );
     }
+    // More than two conditions: refused against a one- or two-attribute key (a key with
+    // multi-attribute index keys takes up to eight), more than eight always.
     for expression in [
         ":a = a and b = :a and :a = c",
         "(a > :a and b > :a) and (c > :a and d > :a) and (e > :a and f > :a)",
     ] {
         assert_eq!(
-            error(expression, &[(":a", s("a"))]),
+            schema_error(expression, &[(":a", s("a"))], ("a", "S"), Some(("b", "S"))),
             "Conditions can be of length 1 or 2 only"
         );
     }
+    assert_eq!(
+        error(
+            "a = :a and b = :a and c = :a and d = :a and e = :a and f = :a and g = :a and h = :a and i = :a",
+            &[(":a", s("a"))]
+        ),
+        "Conditions can be of length 1 or 2 only"
+    );
     assert_eq!(
         error("a < :a", &[(":a", AttributeValue::Bool(true))]),
         "One or more parameter values were invalid: ComparisonOperator LT is not valid for BOOL AttributeValue type"
@@ -197,7 +206,10 @@ fn schema_error(
     range: Option<(&str, &str)>,
 ) -> String {
     let parsed = conditions(expression, values).unwrap_or_else(|e| panic!("{expression}: {e}"));
-    parsed.for_schema(hash, range).unwrap_err().to_string()
+    parsed
+        .for_schema(&[hash], range.as_slice())
+        .unwrap_err()
+        .to_string()
 }
 
 #[test]
@@ -262,7 +274,7 @@ fn schema_errors() {
     .unwrap();
     assert_eq!(
         legacy_conditions
-            .for_schema(hash, range)
+            .for_schema(&[hash], range.as_slice())
             .unwrap_err()
             .to_string(),
         "Attempted conditional constraint is not an indexable operation"
@@ -273,31 +285,83 @@ fn schema_errors() {
 fn matched_to_the_schema() {
     let values = [(":p", s("pk")), (":lo", n("1")), (":hi", n("5"))];
     let parsed = conditions("sk BETWEEN :lo AND :hi AND pk = :p", &values).unwrap();
-    let condition = parsed.for_schema(("pk", "S"), Some(("sk", "N"))).unwrap();
+    let condition = parsed.for_schema(&[("pk", "S")], &[("sk", "N")]).unwrap();
     assert_eq!(
         condition,
         KeyCondition {
-            partition: ("pk".to_owned(), s("pk")),
-            sort: Some(("sk".to_owned(), SortKeyCondition::Between(n("1"), n("5")))),
+            partition: vec![("pk".to_owned(), s("pk"))],
+            sort: vec![("sk".to_owned(), SortKeyCondition::Between(n("1"), n("5")))],
         }
     );
-    let Some((_, sort)) = &condition.sort else {
-        unreachable!()
-    };
+    let (_, sort) = &condition.sort[0];
     assert!(sort.matches(&n("3")) && sort.matches(&n("5")) && !sort.matches(&n("6")));
 
     // `:v < sk` is `sk > :v`.
     let parsed = conditions("pk = :p AND :lo < sk", &values).unwrap();
-    let condition = parsed.for_schema(("pk", "S"), Some(("sk", "N"))).unwrap();
-    assert_eq!(condition.sort.unwrap().1, SortKeyCondition::Gt(n("1")));
+    let condition = parsed.for_schema(&[("pk", "S")], &[("sk", "N")]).unwrap();
+    assert_eq!(condition.sort[0].1, SortKeyCondition::Gt(n("1")));
 
     let parsed = conditions(
         "begins_with(sk, :s) AND pk = :p",
         &[(":p", s("pk")), (":s", s("ab"))],
     )
     .unwrap();
-    let condition = parsed.for_schema(("pk", "S"), Some(("sk", "S"))).unwrap();
-    assert_eq!(condition.partition, ("pk".to_owned(), s("pk")));
-    let sort = condition.sort.unwrap().1;
+    let condition = parsed.for_schema(&[("pk", "S")], &[("sk", "S")]).unwrap();
+    assert_eq!(condition.partition, [("pk".to_owned(), s("pk"))]);
+    let sort = &condition.sort[0].1;
     assert!(sort.matches(&s("abc")) && !sort.matches(&s("b")));
+}
+
+/// A multi-attribute index key: every partition attribute with `=`, a leading run of the
+/// sort attributes, only the last of them other than `=`. Texts from paritysuite's
+/// dynamodb-conformance `multiAttributeGsiKey` tests (recorded against AWS); clause order is
+/// free.
+#[test]
+fn composite_keys() {
+    let partition = [("h1", "S"), ("h2", "N")];
+    let sort = [("a", "S"), ("b", "N"), ("c", "S"), ("d", "S")];
+    let values = [(":h", s("x")), (":n", n("1")), (":s", s("y"))];
+    let matched = |expression: &str| {
+        conditions(expression, &values)
+            .and_then(|c| c.for_schema(&partition, &sort).map_err(|e| e.to_string()))
+    };
+    let condition = matched("b > :n AND h2 = :n AND a = :s AND h1 = :h").unwrap();
+    assert_eq!(
+        condition,
+        KeyCondition {
+            partition: vec![("h1".to_owned(), s("x")), ("h2".to_owned(), n("1"))],
+            sort: vec![
+                ("a".to_owned(), SortKeyCondition::Eq(s("y"))),
+                ("b".to_owned(), SortKeyCondition::Gt(n("1"))),
+            ],
+        }
+    );
+    assert!(matched("h1 = :h AND h2 = :n").unwrap().sort.is_empty());
+    assert!(matched("h1 = :h AND h2 = :n AND begins_with(a, :s)").is_ok());
+    assert_eq!(
+        matched("h1 = :h AND h2 = :n AND a = :s AND c = :s").unwrap_err(),
+        "RANGE key attributes b must have equality conditions specified in the query because a condition is present on key attribute c"
+    );
+    assert_eq!(
+        matched("h1 = :h AND h2 = :n AND a = :s AND b > :n AND c = :s").unwrap_err(),
+        "RANGE key attributes b must have equality conditions specified in the query because a condition is present on key attribute c"
+    );
+    assert_eq!(
+        matched("h1 = :h AND h2 = :n AND b = :n").unwrap_err(),
+        "RANGE key attributes a must have equality conditions specified in the query because a condition is present on key attribute b"
+    );
+    assert!(
+        matched("h1 = :h AND a = :s")
+            .unwrap_err()
+            .starts_with("HASH key attributes h2")
+    );
+    assert!(
+        matched("h1 = :h AND h2 > :n")
+            .unwrap_err()
+            .starts_with("HASH key attributes h2")
+    );
+    assert_eq!(
+        matched("h1 = :n AND h2 = :n").unwrap_err(),
+        "One or more parameter values were invalid: Condition parameter type does not match schema type"
+    );
 }

@@ -64,13 +64,27 @@ fn attribute_definitions(input: &mut Input) -> Result<Vec<AttributeDefinition>, 
     Ok(out)
 }
 
-/// A `KeySchema` member (a table's or an index's): one or two elements.
-fn key_schema(input: &mut Input, member: &str) -> Result<Option<Vec<KeySchemaElement>>, Error> {
+/// The elements a key schema may have: a table's or a local index's one or two; a global
+/// index's any number here (up to four `HASH` and four `RANGE`, counted by the service's
+/// rules since multi-attribute keys).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum KeyLength {
+    AtMostTwo,
+    Any,
+}
+
+/// A `KeySchema` member (a table's or an index's).
+fn key_schema(
+    input: &mut Input,
+    member: &str,
+    length: KeyLength,
+) -> Result<Option<Vec<KeySchemaElement>>, Error> {
     let Some(list) = input.array("KeySchema")?.cloned() else {
         input.violation(null_violation(member));
         return Ok(None);
     };
-    if list.is_empty() || list.len() > 2 {
+    let too_long = length == KeyLength::AtMostTwo && list.len() > 2;
+    if list.is_empty() || too_long {
         input.violation(format!(
             "Value '[]' at '{member}' failed to satisfy constraint: Member must have length {}",
             if list.is_empty() {
@@ -184,7 +198,7 @@ fn projection(index: &Input) -> Result<Option<Projection>, Error> {
 
 /// One index of `GlobalSecondaryIndexes`/`LocalSecondaryIndexes` or a GSI `Create`, with its
 /// own model checks (reported with the index's member names).
-fn secondary_index(value: &Value) -> Result<SecondaryIndex, Error> {
+fn secondary_index(value: &Value, length: KeyLength) -> Result<SecondaryIndex, Error> {
     let Value::Object(o) = value else {
         return Err(wrong_type(value, "Index"));
     };
@@ -193,7 +207,7 @@ fn secondary_index(value: &Value) -> Result<SecondaryIndex, Error> {
     if let Some(n) = &name {
         check_name(&mut index, "IndexName", n, 3);
     }
-    let elements = key_schema(&mut index, "keySchema")?;
+    let elements = key_schema(&mut index, "keySchema", length)?;
     let provisioned_throughput = provisioned(&mut index, "provisionedThroughput")?;
     index.finish()?;
     Ok(SecondaryIndex {
@@ -204,10 +218,14 @@ fn secondary_index(value: &Value) -> Result<SecondaryIndex, Error> {
     })
 }
 
-fn secondary_indexes(input: &Input, member: &str) -> Result<Option<Vec<SecondaryIndex>>, Error> {
+fn secondary_indexes(
+    input: &Input,
+    member: &str,
+    length: KeyLength,
+) -> Result<Option<Vec<SecondaryIndex>>, Error> {
     input
         .array(member)?
-        .map(|list| list.iter().map(secondary_index).collect())
+        .map(|list| list.iter().map(|v| secondary_index(v, length)).collect())
         .transpose()
 }
 
@@ -275,14 +293,16 @@ fn create_table_members(mut input: Input, arn_allowed: bool) -> Result<CreateTab
     } else {
         input.plain_table_name("TableName")?
     };
-    let key_schema = key_schema(&mut input, "keySchema")?;
+    let key_schema = key_schema(&mut input, "keySchema", KeyLength::AtMostTwo)?;
     let billing_mode = billing_mode(&mut input)?;
     let provisioned_throughput = provisioned(&mut input, "provisionedThroughput")?;
     // The table's own members first, then each index's (reported on its own), as DynamoDB
     // reports them.
     input.finish()?;
-    let local_secondary_indexes = secondary_indexes(&input, "LocalSecondaryIndexes")?;
-    let global_secondary_indexes = secondary_indexes(&input, "GlobalSecondaryIndexes")?;
+    let local_secondary_indexes =
+        secondary_indexes(&input, "LocalSecondaryIndexes", KeyLength::AtMostTwo)?;
+    let global_secondary_indexes =
+        secondary_indexes(&input, "GlobalSecondaryIndexes", KeyLength::Any)?;
     let table_class = table_class(&mut input)?;
     let sse_specification = sse(&input)?;
     let stream_specification = stream(&input)?;
@@ -330,7 +350,10 @@ pub fn update_table(mut input: Input) -> Result<UpdateTableInput, Error> {
             return Err(wrong_type(&v, "GlobalSecondaryIndexUpdate"));
         };
         let u = Input::from_map(o.clone());
-        let create = u.raw("Create").map(secondary_index).transpose()?;
+        let create = u
+            .raw("Create")
+            .map(|v| secondary_index(v, KeyLength::Any))
+            .transpose()?;
         let delete = u
             .child("Delete")?
             .map(|d| Ok::<_, Error>(string(&d, "IndexName")?.unwrap_or_default()))
@@ -459,6 +482,20 @@ pub fn update_time_to_live(mut input: Input) -> Result<UpdateTimeToLiveInput, Er
     };
     if spec.is_some() && attribute_name.is_none() {
         input.violation(null_violation("timeToLiveSpecification.attributeName"));
+    }
+    // The model's KeySchemaAttributeName: 1 to 255 characters (alternator's test_ttl.py::
+    // test_update_ttl_errors, run against AWS, matches "ValidationException.*length").
+    if let Some(name) = &attribute_name {
+        let bound = match name.chars().count() {
+            0 => Some("greater than or equal to 1"),
+            256.. => Some("less than or equal to 255"),
+            _ => None,
+        };
+        if let Some(bound) = bound {
+            input.violation(format!(
+                "Value '{name}' at 'timeToLiveSpecification.attributeName' failed to satisfy constraint: Member must have length {bound}"
+            ));
+        }
     }
     if spec.is_some() && enabled.is_none() {
         input.violation(null_violation("timeToLiveSpecification.enabled"));
