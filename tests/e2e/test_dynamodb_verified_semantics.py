@@ -404,3 +404,41 @@ def test_expression_errors_still_refuse_the_whole_transaction(ddb):
     )
     assert code == "ValidationException"
     assert ":xyz" in message
+
+
+# --- UpdateTimeToLive and UpdateExpression errors --------------------------------------------
+
+
+@pytest.mark.parametrize("name,bound", [("x" * 256, "less than or equal to 255"), ("", "greater than or equal to 1")])
+def test_ttl_attribute_name_length_is_checked(ddb, lax, name, bound):
+    # alternator test_ttl.py::test_update_ttl_errors: "ValidationException.*length", before
+    # anything about the table's TTL state.
+    table = new_table(ddb)
+    code, message = error(
+        lambda: lax.update_time_to_live(TableName=table, TimeToLiveSpecification={"AttributeName": name, "Enabled": True})
+    )
+    assert code == "ValidationException"
+    assert message == (
+        f"1 validation error detected: Value '{name}' at 'timeToLiveSpecification.attributeName' "
+        f"failed to satisfy constraint: Member must have length {bound}"
+    )
+    assert ddb.describe_time_to_live(TableName=table)["TimeToLiveDescription"]["TimeToLiveStatus"] == "DISABLED"
+
+
+@pytest.mark.parametrize("function", ["contains", "size", "begins_with", "attribute_exists"])
+def test_condition_functions_are_not_allowed_in_an_update(ddb, function):
+    # UNCONFIRMED wording (the update-side counterpart of "not allowed in a condition
+    # expression"); an unknown name stays "Invalid function name".
+    table = new_table(ddb)
+    code, message = error(
+        lambda: ddb.update_item(
+            TableName=table,
+            Key={"p": {"S": "k"}},
+            UpdateExpression=f"SET b = {function}(a, :v)",
+            ExpressionAttributeValues={":v": {"S": "x"}},
+        )
+    )
+    assert code == "ValidationException"
+    assert message == f"Invalid UpdateExpression: The function is not allowed in an update expression; function: {function}"
+    code, message = error(lambda: ddb.update_item(TableName=table, Key={"p": {"S": "k"}}, UpdateExpression="SET b = dog(a)"))
+    assert message == "Invalid UpdateExpression: Invalid function name; function: dog"

@@ -69,6 +69,9 @@ pub(crate) const MISUSED_FUNCTION: &str =
 /// a condition expression"; the function's name follows as in AWS's other function messages.
 pub(crate) const UPDATE_FUNCTION: &str =
     "The function is not allowed in a condition expression; function: ";
+/// UNCONFIRMED wording, the update-side counterpart of [`UPDATE_FUNCTION`].
+pub(crate) const CONDITION_FUNCTION: &str =
+    "The function is not allowed in an update expression; function: ";
 pub(crate) const OPERAND_COUNT: &str =
     "Incorrect number of operands for operator or function; operator or function: ";
 pub(crate) const OPERAND_TYPE: &str =

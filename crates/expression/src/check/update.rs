@@ -12,7 +12,8 @@ use super::{DistinctPaths, PathSlots, first_error, note, resolve_path};
 use crate::ExpressionAttributes;
 use crate::Path;
 use crate::error::{
-    INVALID_FUNCTION, NEEDS_PATH, OPERAND_COUNT, OPERAND_TYPE, TOO_MANY_OPERATORS, UNDEFINED_VALUE,
+    CONDITION_FUNCTION, INVALID_FUNCTION, NEEDS_PATH, OPERAND_COUNT, OPERAND_TYPE,
+    TOO_MANY_OPERATORS, UNDEFINED_VALUE,
 };
 use crate::parser::raw::{RawAction, RawFunction, RawOperand, RawPath, RawSection, RawSetValue};
 use crate::update::{Action, SetValue, UpdateOperand};
@@ -251,9 +252,25 @@ impl Checker<'_> {
         let args: Vec<Checked> = raw.args.iter().map(|a| self.operand(a)).collect();
         let name = raw.name.as_str();
         if name != "if_not_exists" && name != "list_append" {
-            note(&mut self.unknown_function, || {
-                format!("{INVALID_FUNCTION}{name}")
-            });
+            // A condition's functions are known but refused here; UNCONFIRMED wording, the
+            // condition-side counterpart of AWS's "not allowed in a condition expression".
+            let known = [
+                "attribute_exists",
+                "attribute_not_exists",
+                "attribute_type",
+                "begins_with",
+                "contains",
+                "size",
+            ];
+            if known.contains(&name) {
+                note(&mut self.unknown_function, || {
+                    format!("{CONDITION_FUNCTION}{name}")
+                });
+            } else {
+                note(&mut self.unknown_function, || {
+                    format!("{INVALID_FUNCTION}{name}")
+                });
+            }
             return None;
         }
         if args.len() != 2 {
