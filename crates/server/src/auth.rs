@@ -4,7 +4,7 @@
 //! the failure into its own error code.
 
 use http::request::Parts;
-use strata_sigv4::{AuthError, Authorization, RequestParts, hex_sha256};
+use strata_sigv4::{AuthError, Authorization, RequestParts, check_request_time, hex_sha256};
 
 use strata_app::Caller;
 
@@ -24,8 +24,10 @@ impl From<AuthError> for AuthRejection {
     }
 }
 
-/// Authenticates a request whose whole body has been read. `services` lists the
-/// signing names this endpoint accepts; the first is named in the scope error.
+/// Authenticates a request whose whole body has been read, before anything else looks at
+/// that body (AWS answers an unsigned or stale request with its authentication error even
+/// when the body is also malformed). `services` lists the signing names this endpoint
+/// accepts; the first is named in the scope error.
 pub(crate) fn authenticate(
     edge: &Edge,
     parts: &Parts,
@@ -43,6 +45,8 @@ pub(crate) fn authenticate(
         query: parts.uri.query().unwrap_or_default(),
         headers: &headers,
     };
+    // AWS judges the request time first, before the key or the rest of the signature.
+    check_request_time(&req, edge.app.clock.real_now())?;
     let auth =
         Authorization::from_request(&req)?.ok_or_else(AuthError::missing_authentication_token)?;
     let found = edge

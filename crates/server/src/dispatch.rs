@@ -146,7 +146,7 @@ async fn dynamodb(
     (response, log)
 }
 
-/// Reads, decodes, authenticates and runs one DynamoDB request; the encoded output or error.
+/// Reads, authenticates, decodes and runs one DynamoDB request; the encoded output or error.
 async fn dynamodb_operation(
     edge: &Edge,
     parts: &Parts,
@@ -159,15 +159,18 @@ async fn dynamodb_operation(
         BodyError::TooLarge => json::request_too_large(),
         BodyError::Broken => json::incomplete_body(),
     })?;
-    // The signature covers the body as sent; the operation reads it decoded.
-    let decoded = decode_body(&parts.headers, body.clone()).await?;
-    let input = services::dynamodb::parse(&decoded)?;
+    // Authentication comes before the body is decoded or parsed: alternator's
+    // test_no_authorization_header, run against DynamoDB, sends no body at all and gets
+    // MissingAuthenticationTokenException, not SerializationException.
     let caller = authenticate(edge, parts, &body, &["dynamodb"])
         .map_err(|rejection| json::auth_error(&rejection))?;
     log.caller(&caller);
     if !target.starts_with(DYNAMODB_TARGET_PREFIX) {
         return Err(json::unknown_operation());
     }
+    // The signature covers the body as sent; the operation reads it decoded.
+    let decoded = decode_body(&parts.headers, body).await?;
+    let input = services::dynamodb::parse(&decoded)?;
     services::dynamodb::handle(&edge.app, &caller, operation, input).await
 }
 

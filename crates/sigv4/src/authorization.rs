@@ -8,6 +8,10 @@ use crate::error::AuthError;
 use crate::time::AmzDate;
 use crate::{ALGORITHM, RequestParts};
 
+/// The longest `X-Amz-Expires` a presigned request may carry (seven days). Outside S3 the
+/// value is only checked, never used: such a URL lasts 15 minutes (`AmzDate::check_skew`).
+const MAX_EXPIRES_SECONDS: u64 = 604_800;
+
 /// `AKID/YYYYMMDD/region/service/aws4_request`, split.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CredentialScope {
@@ -77,7 +81,8 @@ pub struct Authorization {
     pub date: AmzDate,
     /// `X-Amz-Security-Token`, if the request carries one.
     pub session_token: Option<String>,
-    /// `X-Amz-Expires` of a presigned request; `None` for header auth.
+    /// `X-Amz-Expires` of a presigned request; `None` for header auth. Checked for range,
+    /// not used to judge the request's time (see `AmzDate::check_skew`).
     pub expires_seconds: Option<u64>,
 }
 
@@ -190,7 +195,7 @@ impl Authorization {
         let expires_seconds = expires
             .parse::<u64>()
             .ok()
-            .filter(|s| (1..=604_800).contains(s))
+            .filter(|s| (1..=MAX_EXPIRES_SECONDS).contains(s))
             .ok_or_else(|| {
                 AuthError::incomplete(format!(
                     "X-Amz-Expires must be a number of seconds between 1 and 604800, not '{expires}'."

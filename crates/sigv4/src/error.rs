@@ -16,10 +16,8 @@ pub enum AuthFailure {
     /// The session behind a temporary key has expired.
     ExpiredToken,
     /// The signature does not match, the scope is wrong, or the request time is
-    /// outside the allowed skew.
+    /// outside the allowed skew (presigned requests included: see `AmzDate::check_skew`).
     SignatureDoesNotMatch,
-    /// A presigned request used after `X-Amz-Expires`.
-    RequestExpired,
 }
 
 /// An authentication failure with AWS's message text.
@@ -34,7 +32,6 @@ pub(crate) const MSG_MISSING_TOKEN: &str = "Request is missing Authentication To
 pub(crate) const MSG_INVALID_TOKEN: &str = "The security token included in the request is invalid.";
 pub(crate) const MSG_EXPIRED_TOKEN: &str = "The security token included in the request is expired";
 pub(crate) const MSG_SIGNATURE_MISMATCH: &str = "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.";
-pub(crate) const MSG_REQUEST_EXPIRED: &str = "Request has expired.";
 
 impl AuthError {
     pub(crate) fn new(failure: AuthFailure, message: impl Into<String>) -> Self {

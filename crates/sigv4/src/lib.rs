@@ -26,11 +26,14 @@ pub use canonical::{UriEncoding, canonical_request, hex_sha256, string_to_sign, 
 pub use error::{AuthError, AuthFailure};
 pub use key::{SigningKey, SigningKeyCache, derive_signing_key};
 pub use sign::{Credentials, presign, sign};
-pub use time::{AmzDate, MAX_SKEW_SECONDS};
+pub use time::{AmzDate, MAX_SKEW_SECONDS, check_request_time};
 pub use verify::{Secret, Verified, Verifier};
 
 /// The only algorithm AWS accepts for SigV4 (SigV4a is not served).
 pub const ALGORITHM: &str = "AWS4-HMAC-SHA256";
+
+/// The payload hash of a request whose body is not signed (S3, and some presigners).
+pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
 
 /// SHA-256 of the empty string, the payload hash of a body-less request.
 pub const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";

@@ -135,7 +135,6 @@ pub fn auth_error(rejection: &AuthRejection) -> AwsError {
         AuthFailure::InvalidClientTokenId => ("InvalidClientTokenId", StatusCode::FORBIDDEN),
         AuthFailure::ExpiredToken => ("ExpiredToken", StatusCode::FORBIDDEN),
         AuthFailure::SignatureDoesNotMatch => ("SignatureDoesNotMatch", StatusCode::FORBIDDEN),
-        AuthFailure::RequestExpired => ("RequestExpired", StatusCode::BAD_REQUEST),
     };
     AwsError::new(code, status, e.message.clone())
 }
