@@ -8,6 +8,7 @@
 mod attribute_value;
 mod binary;
 mod error;
+mod name;
 mod size;
 #[cfg(feature = "strategies")]
 pub mod strategies;
@@ -16,6 +17,7 @@ mod wire;
 pub use attribute_value::{AttributeValue, Item};
 pub use binary::{DecodeError, decode_item, encode_item};
 pub use error::ValueError;
+pub use name::{MAX_ATTRIBUTE_NAME_BYTES, NAME_TOO_LARGE, name_too_large};
 pub use size::{MAX_ITEM_SIZE, attribute_value_size, item_size};
 pub use wire::{
     MAX_NESTING_DEPTH, attribute_value_from_json, item_from_json, item_to_json, json_token_name,

@@ -10,7 +10,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use serde_json::{Map, Value};
 use strata_number::Number;
 
-use crate::{AttributeValue, Item, ValueError};
+use crate::{AttributeValue, Item, NAME_TOO_LARGE, ValueError, name_too_large};
 
 /// DynamoDB allows 32 levels of nested lists and maps.
 pub const MAX_NESTING_DEPTH: usize = 32;
@@ -159,7 +159,12 @@ fn map_of(
     depth: usize,
 ) -> Result<BTreeMap<String, AttributeValue>, ValueError> {
     map.iter()
-        .map(|(k, v)| Ok((k.clone(), value(v, depth)?)))
+        .map(|(k, v)| {
+            if name_too_large(k) {
+                return Err(ValueError::Validation(NAME_TOO_LARGE.to_owned()));
+            }
+            Ok((k.clone(), value(v, depth)?))
+        })
         .collect()
 }
 
@@ -331,6 +336,19 @@ mod tests {
         assert!(value(&v, 0).is_ok());
         let too_deep = json!({"L": [v]});
         assert_eq!(value(&too_deep, 0).unwrap_err().to_string(), MSG_NESTING);
+    }
+
+    #[test]
+    fn names_are_limited_to_65535_bytes() {
+        let longest = "n".repeat(65_535);
+        assert!(item_from_json(&json!({ longest.clone(): {"S": "x"} })).is_ok());
+        let too_long = format!("{longest}n");
+        for v in [
+            json!({ too_long.clone(): {"S": "x"} }),
+            json!({"m": {"M": { too_long.clone(): {"S": "x"} }}}),
+        ] {
+            assert_eq!(item_from_json(&v).unwrap_err().to_string(), NAME_TOO_LARGE);
+        }
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use strata_dynamodb_item::AttributeValue;
+use strata_dynamodb_item::{AttributeValue, NAME_TOO_LARGE, name_too_large};
 
 use crate::ExpressionError;
 
@@ -18,6 +18,12 @@ const NAMES_UNUSED: &str =
     "Value provided in ExpressionAttributeNames unused in expressions: keys: ";
 const VALUES_UNUSED: &str =
     "Value provided in ExpressionAttributeValues unused in expressions: keys: ";
+/// Followed by what is wrong, " for key ", and the key. The empty-name text is AWS's
+/// (`ExpressionAttributeNames contains invalid value: Empty attribute name for key #DE`, an
+/// application's handling of real DynamoDB answers); the too-large one is DynamoDB Local's
+/// (UNCONFIRMED beyond the `6553[56]` alternator checks).
+const NAMES_INVALID_VALUE: &str = "ExpressionAttributeNames contains invalid value: ";
+const EMPTY_NAME: &str = "Empty attribute name";
 
 /// The substitutions of one request, owned, with a record of which were used.
 #[derive(Clone, Debug, Default)]
@@ -54,6 +60,18 @@ impl ExpressionAttributes {
             if let Some(key) = names.keys().find(|key| !valid_key(key, '#')) {
                 return Err(ExpressionError::validation(format!(
                     "{NAMES_INVALID_KEY}\"{key}\""
+                )));
+            }
+            for (key, name) in names {
+                let problem = if name.is_empty() {
+                    EMPTY_NAME
+                } else if name_too_large(name) {
+                    NAME_TOO_LARGE
+                } else {
+                    continue;
+                };
+                return Err(ExpressionError::validation(format!(
+                    "{NAMES_INVALID_VALUE}{problem} for key {key}"
                 )));
             }
         }

@@ -43,6 +43,7 @@ pub struct AttributeValueUpdate {
 pub fn attribute_updates(
     updates: &[(String, AttributeValueUpdate)],
 ) -> Result<Update, ExpressionError> {
+    super::check_names(updates.iter().map(|(name, _)| name))?;
     let mut actions = Vec::with_capacity(updates.len());
     for (attribute, update) in updates {
         let path = Path::attribute(attribute);

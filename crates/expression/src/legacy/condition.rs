@@ -21,6 +21,7 @@ pub fn filter_condition(
     filter: &[(String, Condition)],
     operator: Option<ConditionalOperator>,
 ) -> Result<Option<crate::Condition>, ExpressionError> {
+    super::check_names(filter.iter().map(|(name, _)| name))?;
     let mut exprs = Vec::with_capacity(filter.len());
     for (attribute, condition) in filter {
         condition

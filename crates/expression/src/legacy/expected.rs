@@ -34,6 +34,7 @@ pub fn expected_condition(
     expected: &[(String, ExpectedAttributeValue)],
     operator: Option<ConditionalOperator>,
 ) -> Result<Option<crate::Condition>, ExpressionError> {
+    super::check_names(expected.iter().map(|(name, _)| name))?;
     let mut exprs = Vec::with_capacity(expected.len());
     for (attribute, condition) in expected {
         exprs.push(one(attribute, condition)?);

@@ -21,6 +21,8 @@ pub use expected::{ExpectedAttributeValue, expected_condition};
 
 pub use crate::comparison_operator::ComparisonOperator;
 
+use strata_dynamodb_item::{NAME_TOO_LARGE, name_too_large};
+
 use crate::ast::Expr;
 use crate::projection::Projection;
 use crate::{ExpressionError, Path};
@@ -59,8 +61,18 @@ fn combine(mut exprs: Vec<Expr>, operator: Option<ConditionalOperator>) -> Optio
     }
 }
 
+/// The names of a legacy parameter (AttributesToGet, AttributeUpdates, Expected, QueryFilter,
+/// ScanFilter) are the model's `AttributeName`: at most 65,535 bytes.
+fn check_names<'a>(names: impl IntoIterator<Item = &'a String>) -> Result<(), ExpressionError> {
+    if names.into_iter().any(|name| name_too_large(name)) {
+        return Err(ExpressionError::validation(NAME_TOO_LARGE));
+    }
+    Ok(())
+}
+
 /// AttributesToGet: top-level attributes, each at most once.
 pub fn attributes_to_get(names: &[String]) -> Result<Projection, ExpressionError> {
+    check_names(names)?;
     for (index, name) in names.iter().enumerate() {
         if names[..index].contains(name) {
             return Err(ExpressionError::validation(format!(
