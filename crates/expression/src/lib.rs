@@ -22,6 +22,7 @@ mod parser;
 mod path;
 mod projection;
 mod reserved;
+mod stack;
 mod update;
 mod value;
 

@@ -22,6 +22,13 @@ use crate::{ExpressionAttributes, Path};
 
 /// At most this many operators and functions in one expression.
 pub(crate) const MAX_OPERATORS: usize = 300;
+/// The error of an expression with more than [`MAX_OPERATORS`]: AWS stops counting at the
+/// first operator over the limit, so it reports 301 however many there are (alternator's
+/// `test_limits.py::test_deeply_nested_expression_2`: 909 operators, "operator count: 301").
+pub(crate) fn too_many_operators(operators: usize) -> Option<String> {
+    (operators > MAX_OPERATORS).then(|| format!("{TOO_MANY_OPERATORS}{}", MAX_OPERATORS + 1))
+}
+
 /// At most this many operands in the list of an IN.
 pub(crate) const MAX_IN_OPERANDS: usize = 100;
 
@@ -54,8 +61,7 @@ pub(crate) fn check_condition(
     };
     let expr = checker.condition(condition);
     let redundant = redundant_parens.then(|| REDUNDANT_PARENTHESES.to_owned());
-    let too_many = (checker.operators > MAX_OPERATORS)
-        .then(|| format!("{TOO_MANY_OPERATORS}{}", checker.operators));
+    let too_many = too_many_operators(checker.operators);
     if let Some(message) = first_error(&[
         &redundant,
         &too_many,
@@ -112,6 +118,10 @@ enum Call {
 
 impl Checker<'_> {
     fn condition(&mut self, raw: &RawCondition) -> Option<Expr> {
+        crate::stack::deeper(|| self.condition_here(raw))
+    }
+
+    fn condition_here(&mut self, raw: &RawCondition) -> Option<Expr> {
         match raw {
             RawCondition::Or(items) => {
                 self.operators += items.len().saturating_sub(1);
@@ -200,6 +210,10 @@ impl Checker<'_> {
     }
 
     fn operand(&mut self, raw: &RawOperand) -> Checked {
+        crate::stack::deeper(|| self.operand_here(raw))
+    }
+
+    fn operand_here(&mut self, raw: &RawOperand) -> Checked {
         match raw {
             RawOperand::Path(raw_path) => {
                 let path = resolve_path(

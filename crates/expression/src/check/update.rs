@@ -7,13 +7,12 @@
 
 use strata_dynamodb_item::AttributeValue;
 
-use super::condition::MAX_OPERATORS;
+use super::condition::too_many_operators;
 use super::{DistinctPaths, PathSlots, first_error, note, resolve_path};
 use crate::ExpressionAttributes;
 use crate::Path;
 use crate::error::{
-    CONDITION_FUNCTION, INVALID_FUNCTION, NEEDS_PATH, OPERAND_COUNT, OPERAND_TYPE,
-    TOO_MANY_OPERATORS, UNDEFINED_VALUE,
+    CONDITION_FUNCTION, INVALID_FUNCTION, NEEDS_PATH, OPERAND_COUNT, OPERAND_TYPE, UNDEFINED_VALUE,
 };
 use crate::parser::raw::{RawAction, RawFunction, RawOperand, RawPath, RawSection, RawSetValue};
 use crate::update::{Action, SetValue, UpdateOperand};
@@ -59,8 +58,7 @@ pub(crate) fn check_update(
         }
         seen.push(section.clause);
     }
-    let too_many = (checker.operators > MAX_OPERATORS)
-        .then(|| format!("{TOO_MANY_OPERATORS}{}", checker.operators));
+    let too_many = too_many_operators(checker.operators);
     if let Some(message) = first_error(&[
         &checker.too_deep,
         &too_many,
@@ -219,6 +217,10 @@ impl Checker<'_> {
     }
 
     fn operand(&mut self, raw: &RawOperand) -> Checked {
+        crate::stack::deeper(|| self.operand_here(raw))
+    }
+
+    fn operand_here(&mut self, raw: &RawOperand) -> Checked {
         match raw {
             RawOperand::Path(raw_path) => {
                 let path = self.path(raw_path);

@@ -17,7 +17,7 @@
 //! condition or operand are legal syntax but refused later as redundant.
 
 use super::raw::{RawCondition, RawFunction, RawOperand};
-use super::{Parsed, Parser, SyntaxError};
+use super::{Parsed, Parser, Rule, SyntaxError};
 use crate::ast::Comparator;
 use crate::lexer::{Token, TokenKind};
 
@@ -100,11 +100,11 @@ fn primary(p: &mut Parser<'_>) -> Parsed<Wrapped> {
     let start = p.mark();
     let position = p.position();
     // A comparison is tried first, as `(a) = :v` starts like a parenthesized condition.
-    if !p.known_failure(position) {
+    if !p.known_failure(Rule::Simple, position) {
         match simple(p) {
             Ok(condition) => return Ok((condition, false)),
             Err(_) => {
-                p.remember_failure(position);
+                p.remember_failure(Rule::Simple, position);
                 p.reset(start);
             }
         }
@@ -176,6 +176,18 @@ fn operand_list(p: &mut Parser<'_>) -> Parsed<Vec<RawOperand>> {
 
 /// An operand and how many pairs of parentheses directly wrap it.
 fn operand(p: &mut Parser<'_>) -> Parsed<(RawOperand, u8)> {
+    let position = p.position();
+    if p.known_failure(Rule::Operand, position) {
+        return p.fail();
+    }
+    let parsed = operand_here(p);
+    if parsed.is_err() {
+        p.remember_failure(Rule::Operand, position);
+    }
+    parsed
+}
+
+fn operand_here(p: &mut Parser<'_>) -> Parsed<(RawOperand, u8)> {
     let token = p.peek();
     match token.kind {
         TokenKind::LParen => {

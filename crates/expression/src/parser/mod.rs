@@ -20,10 +20,12 @@ pub(crate) use update::parse_update;
 use crate::lexer::{Token, TokenKind, tokenize};
 use raw::{RawElement, RawPath};
 
-/// UNCONFIRMED: AWS's limit on parenthesis/NOT/function nesting is not documented; a
-/// deeper expression is reported as a syntax error at the token that goes too deep. The
-/// bound keeps recursion far from the stack limit.
-const MAX_NESTING: usize = 100;
+/// How deep parentheses, NOT and function calls may nest. Every level takes at least one
+/// byte, so no expression within DynamoDB's length limit reaches it: deep expressions get
+/// AWS's own answers (redundant parentheses, too many operators), and recursion runs on a
+/// growing stack ([`crate::stack`]). The bound only keeps the parser's memory independent of
+/// its callers' checks.
+const MAX_NESTING: usize = crate::MAX_EXPRESSION_LENGTH;
 
 /// A failed parse attempt; the position is recorded in [`Parser::furthest`].
 #[derive(Debug)]
@@ -44,8 +46,18 @@ pub(crate) struct Parser<'a> {
     depth: usize,
     /// Set when an expression is wrapped in two pairs of parentheses directly.
     pub(crate) redundant_parens: bool,
-    /// Token positions where a (deterministic) sub-parse is known to fail.
-    failed_at: HashSet<usize>,
+    /// Token positions where a (deterministic) sub-parse is known to fail. Without it,
+    /// backtracking over `((((…` would parse the rest again at every level: quadratic.
+    failed_at: HashSet<(Rule, usize)>,
+}
+
+/// The sub-parses whose failures are remembered by position.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Rule {
+    /// A comparison, BETWEEN, IN or function condition.
+    Simple,
+    /// An operand.
+    Operand,
 }
 
 /// Where to resume after a failed alternative.
@@ -123,12 +135,12 @@ impl<'a> Parser<'a> {
         self.pos
     }
 
-    pub(crate) fn known_failure(&self, position: usize) -> bool {
-        self.failed_at.contains(&position)
+    pub(crate) fn known_failure(&self, rule: Rule, position: usize) -> bool {
+        self.failed_at.contains(&(rule, position))
     }
 
-    pub(crate) fn remember_failure(&mut self, position: usize) {
-        self.failed_at.insert(position);
+    pub(crate) fn remember_failure(&mut self, rule: Rule, position: usize) {
+        self.failed_at.insert((rule, position));
     }
 
     /// Run `body` one nesting level deeper, failing if that is too deep.
@@ -137,7 +149,7 @@ impl<'a> Parser<'a> {
             return self.fail();
         }
         self.depth += 1;
-        let result = body(self);
+        let result = crate::stack::deeper(|| body(self));
         self.depth -= 1;
         result
     }

@@ -7,6 +7,7 @@ mod evaluation;
 mod fuzz;
 mod key_conditions;
 mod legacy;
+mod limits;
 mod projection;
 mod update_apply;
 mod update_messages;
