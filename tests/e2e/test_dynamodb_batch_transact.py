@@ -436,7 +436,8 @@ def test_client_request_token_expires_after_ten_minutes(workdir):
                     }
                 }
             ],
-            ClientRequestToken="same-token-" + uuid.uuid4().hex,
+            # A uuid4 is 36 characters, the model's longest ClientRequestToken.
+            ClientRequestToken=str(uuid.uuid4()),
         )
         ddb.transact_write_items(**request)
         s.advance_clock(300)

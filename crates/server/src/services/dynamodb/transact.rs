@@ -105,12 +105,37 @@ fn write_item(n: usize, entry: &Value) -> Result<TransactWriteItem, Error> {
     })
 }
 
+/// The model's `ClientRequestToken`: 1 to 36 characters.
+const MAX_CLIENT_REQUEST_TOKEN_CHARS: usize = 36;
+
+/// `ClientRequestToken`, checked before the other members and reported with them, with the
+/// token echoed, as us-east-1 answered on 2026-10-09 (a conformance suite's capture, which
+/// also saw eu-west-2 name the member without the value: AWS is mid-rollout).
+fn client_request_token(input: &mut Input) -> Result<Option<String>, Error> {
+    let token = string(input, "ClientRequestToken")?;
+    if let Some(token) = &token {
+        let bound = match token.chars().count() {
+            0 => Some("greater than or equal to 1".to_owned()),
+            n if n > MAX_CLIENT_REQUEST_TOKEN_CHARS => Some(format!(
+                "less than or equal to {MAX_CLIENT_REQUEST_TOKEN_CHARS}"
+            )),
+            _ => None,
+        };
+        if let Some(bound) = bound {
+            input.violation(format!(
+                "Value '{token}' at 'clientRequestToken' failed to satisfy constraint: Member must have length {bound}"
+            ));
+        }
+    }
+    Ok(token)
+}
+
 pub fn transact_write_items(mut input: Input) -> Result<TransactWriteItemsInput, Error> {
+    let client_request_token = client_request_token(&mut input)?;
     let return_consumed_capacity = return_consumed_capacity(&mut input)?;
     // Accepted and checked; strata has no item collection metrics to report for
     // transactions.
     let _metrics = return_item_collection_metrics(&mut input)?;
-    let client_request_token = string(&input, "ClientRequestToken")?;
     let list = transact_items(&mut input)?;
     let transact_items = (1..)
         .zip(&list)
