@@ -1662,7 +1662,8 @@ class Harness:
         d = self.enable_pitr(PITR_TABLE, True)
         n1 = self.server.service_now()
         earliest = d["EarliestRestorableDateTime"].timestamp()
-        if not math.floor(n0) <= earliest <= n1:
+        # Whole seconds, the first at or after the enable (never before its commit).
+        if not n0 <= earliest <= math.floor(n1) + 1:
             stale(
                 f"{PITR_TABLE}: EarliestRestorableDateTime {earliest} after PITR was enabled again between {n0:.3f} and "
                 f"{n1:.3f} (the window reaches into the earlier period)"

@@ -118,3 +118,33 @@ def test_restore_errors(srv):
         "TableAlreadyExistsException",
         "Table already exists: no-pitr",
     )
+
+
+def test_restore_to_the_earliest_time_sees_a_key_overwritten_just_before_the_enable(srv):
+    """EarliestRestorableDateTime is whole seconds (spec §1.3) but never before the enable's
+    commit: a key overwritten within that second while PITR was off has only its newest
+    version left, so a window starting at the truncated second (AWS's display) would restore
+    a state strata no longer has. Restoring to Earliest finds the version the enable found."""
+    ddb = srv.client("dynamodb")
+    ddb.create_table(
+        TableName="overwritten-source",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    ddb.put_item(TableName="overwritten-source", Item={"pk": {"S": "k"}, "v": {"N": "1"}})
+    srv.advance_clock(5)
+    ddb.put_item(TableName="overwritten-source", Item={"pk": {"S": "k"}, "v": {"N": "2"}})
+    enabled = ddb.update_continuous_backups(
+        TableName="overwritten-source", PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True}
+    )["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]
+    earliest = enabled["EarliestRestorableDateTime"]
+    assert earliest.microsecond == 0
+    srv.advance_clock(2)
+    ddb.put_item(TableName="overwritten-source", Item={"pk": {"S": "k"}, "v": {"N": "3"}})
+    srv.advance_clock(600)
+    ddb.restore_table_to_point_in_time(
+        SourceTableName="overwritten-source", TargetTableName="overwritten-restored", RestoreDateTime=earliest
+    )
+    wait_active(ddb, "overwritten-restored")
+    assert items(ddb, "overwritten-restored") == [("k", "2")]

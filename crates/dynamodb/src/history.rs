@@ -3,11 +3,13 @@
 //! before its first such write); a key never written since is still its newest version.
 //! PITR's API, retention and the export jobs build on this.
 
+use std::ops::Bound;
+
 use strata_dynamodb_item::Item;
 
 use crate::DynamoDb;
 use crate::catalog::Table;
-use crate::error::Result;
+use crate::error::{DynamoDbError, Result};
 use crate::key::{check_key, encode_key};
 use crate::layout;
 use crate::version::Version;
@@ -31,7 +33,8 @@ impl DynamoDb {
     /// Every item of `table` as it was at `as_of_micros`, handed to `visit` one at a time
     /// (in no promised order) from one snapshot; returns how many. Reads the newest version
     /// of each key and, for keys written since PITR was enabled, their history — including
-    /// keys deleted since. Memory stays bounded by the keys deleted since, not the table.
+    /// keys deleted since. Each key costs a seek or two, never a walk through its versions,
+    /// and memory stays bounded whatever the table.
     pub fn scan_as_of(
         &self,
         table: &Table,
@@ -43,26 +46,38 @@ impl DynamoDb {
         let prefix = layout::table_prefix(id);
         let mut count = 0;
         for row in snapshot.prefix(layout::ITEMS, &prefix)? {
-            let (key, _) = row?;
-            if let Some(item) = version_as_of(&snapshot, id, &key[8..], as_of_micros)? {
+            let (key, newest) = row?;
+            let item = match history_as_of(&snapshot, id, &key[8..], as_of_micros)? {
+                AsOf::Version(item) => item,
+                AsOf::WrittenLater => None,
+                AsOf::Unchanged => newest_if_old_enough(&newest, as_of_micros)?,
+            };
+            if let Some(item) = item {
                 visit(item)?;
                 count += 1;
             }
         }
-        // Keys gone now but perhaps alive then: only history knows them.
-        let mut seen: std::collections::HashSet<Vec<u8>> = std::collections::HashSet::new();
-        for row in snapshot.prefix(layout::HISTORY, &prefix)? {
-            let (key, _) = row?;
-            let encoded = &key[8..key.len() - 8];
-            if seen.contains(encoded)
-                || snapshot
-                    .get(layout::ITEMS, &layout::item_key(id, encoded))?
-                    .is_some()
+        // Keys gone now but perhaps alive then: only history knows them. One seek per key,
+        // each past the last version of the key before it.
+        let mut from = Bound::Included(prefix.to_vec());
+        loop {
+            let next = snapshot
+                .range(layout::HISTORY, (from, Bound::Unbounded))?
+                .next()
+                .transpose()?;
+            let Some((key, _)) = next.filter(|(key, _)| key.starts_with(&prefix)) else {
+                break;
+            };
+            let encoded = history_item_key(&key)?;
+            from = Bound::Excluded(layout::history_key(id, encoded, u64::MAX));
+            if snapshot
+                .get(layout::ITEMS, &layout::item_key(id, encoded))?
+                .is_some()
             {
                 continue;
             }
-            seen.insert(encoded.to_vec());
-            if let Some(item) = version_as_of(&snapshot, id, encoded, as_of_micros)? {
+            if let AsOf::Version(Some(item)) = history_as_of(&snapshot, id, encoded, as_of_micros)?
+            {
                 visit(item)?;
                 count += 1;
             }
@@ -128,43 +143,64 @@ fn version_as_of(
     encoded: &[u8],
     as_of_micros: u64,
 ) -> Result<Option<Item>> {
+    match history_as_of(snapshot, id, encoded, as_of_micros)? {
+        AsOf::Version(item) => Ok(item),
+        AsOf::WrittenLater => Ok(None),
+        AsOf::Unchanged => match snapshot.get(layout::ITEMS, &layout::item_key(id, encoded))? {
+            Some(newest) => newest_if_old_enough(&newest, as_of_micros),
+            None => Ok(None),
+        },
+    }
+}
+
+/// What a key's history says about it at a time.
+enum AsOf {
+    /// Its newest history entry at or before the time: the item, or `None` if deleted.
+    Version(Option<Item>),
+    /// No entry at or before the time but one after: the key did not exist then (its first
+    /// write since PITR was enabled recorded the version before it, so none existed).
+    WrittenLater,
+    /// No history at all: nothing changed since PITR was enabled.
+    Unchanged,
+}
+
+/// Reads a key's history at `as_of_micros` by seeking, not walking: history keys end in
+/// their big-endian stamp, so the newest entry at or before the time is the first one a
+/// reverse scan from `key · (time + 1)` meets, and "written later" is the first one a forward
+/// scan from there meets. Each visits one entry (encoded keys are prefix-free, so no other
+/// key's entries sit between; the length check only guards that).
+fn history_as_of(snapshot: &Snapshot, id: u64, encoded: &[u8], as_of_micros: u64) -> Result<AsOf> {
+    let own = |k: &[u8]| k.len() == 8 + encoded.len() + 8;
     let start = layout::history_key(id, encoded, 0);
     let end = layout::history_key(id, encoded, as_of_micros.saturating_add(1));
-    let mut newest: Option<Version> = None;
-    let mut any_history = false;
-    for row in snapshot.range(layout::HISTORY, start..end.clone())? {
+    for row in snapshot.range_rev(layout::HISTORY, start..end.clone())? {
         let (k, v) = row?;
-        // Keys of other items may share the prefix only if they are longer; the stamp is
-        // always the last 8 bytes of this item's history keys.
-        if k.len() != 8 + encoded.len() + 8 {
-            continue;
+        if own(&k) {
+            return Ok(AsOf::Version(Version::decode(&v)?.item));
         }
-        any_history = true;
-        newest = Some(Version::decode(&v)?);
     }
-    if any_history {
-        return Ok(newest.and_then(|v| v.item));
-    }
-    // No history at or before the time: either nothing changed since (the newest version
-    // applies if it is old enough) or the key was first written later.
-    let later_history = snapshot
-        .range(
-            layout::HISTORY,
-            end..layout::history_key(id, encoded, u64::MAX),
-        )?
-        .any(|row| row.is_ok_and(|(k, _)| k.len() == 8 + encoded.len() + 8));
-    if later_history {
-        return Ok(None);
-    }
-    match snapshot.get(layout::ITEMS, &layout::item_key(id, encoded))? {
-        Some(bytes) => {
-            let v = Version::decode(&bytes)?;
-            Ok(if v.stamp <= as_of_micros {
-                v.item
-            } else {
-                None
-            })
+    let last = layout::history_key(id, encoded, u64::MAX);
+    for row in snapshot.range(layout::HISTORY, end..=last)? {
+        let (k, _) = row?;
+        if own(&k) {
+            return Ok(AsOf::WrittenLater);
         }
-        None => Ok(None),
     }
+    Ok(AsOf::Unchanged)
+}
+
+/// The item of a stored newest version, if it was written at or before `as_of_micros`.
+fn newest_if_old_enough(newest: &[u8], as_of_micros: u64) -> Result<Option<Item>> {
+    let v = Version::decode(newest)?;
+    Ok(if v.stamp <= as_of_micros {
+        v.item
+    } else {
+        None
+    })
+}
+
+/// The encoded primary key inside a history key (`table · key · stamp`).
+pub(crate) fn history_item_key(key: &[u8]) -> Result<&[u8]> {
+    key.get(8..key.len().saturating_sub(8))
+        .ok_or_else(|| DynamoDbError::Corrupt("history key without a stamp".to_owned()))
 }

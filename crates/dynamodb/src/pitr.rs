@@ -8,6 +8,7 @@
 use crate::DynamoDb;
 use crate::catalog::Table;
 use crate::error::Result;
+use crate::history::history_item_key;
 use crate::layout;
 use crate::maintenance::{Maintenance, delete_keys, purge_history};
 use crate::schema::PointInTimeRecovery;
@@ -83,11 +84,23 @@ impl DynamoDb {
         const LAG_MICROS: i64 = 5 * 60 * 1_000_000;
         let now = self.clock.now().as_microsecond();
         let period = i64::from(pitr.recovery_period_in_days) * 86_400 * 1_000_000;
-        let earliest = pitr.enabled_at_micros.max(now - period);
-        // Whole seconds, as AWS reports them.
-        let earliest = earliest - earliest.rem_euclid(1_000_000);
+        let earliest = first_restorable_second(pitr.enabled_at_micros.max(now - period));
         (earliest, earliest.max(now - LAG_MICROS))
     }
+}
+
+/// The first whole second at or after `micros`. AWS reports `EarliestRestorableDateTime` in
+/// whole seconds (spec §1.3) and boto3 sends timestamps back as whole seconds, so the window
+/// starts on one; rounding *up* keeps it from preceding the enable's commit (before which a
+/// key overwritten while PITR was off has lost the version it had then). AWS truncates the
+/// enable instant instead; it keeps what it needs to answer that earlier second, we do not.
+pub fn first_restorable_second(micros: i64) -> i64 {
+    micros.div_euclid(1_000_000) * 1_000_000
+        + if micros.rem_euclid(1_000_000) == 0 {
+            0
+        } else {
+            1_000_000
+        }
 }
 
 impl DynamoDb {
@@ -105,31 +118,35 @@ impl DynamoDb {
         Ok(removed)
     }
 
+    /// One walk through the table's history in key order (a key's versions are adjacent,
+    /// oldest first): of each key's versions at or before `earliest`, all but the newest go.
     async fn collect_table_history(&self, id: u64, earliest: u64) -> Result<u64> {
         const BATCH: usize = 1024;
         let prefix = layout::table_prefix(id).to_vec();
         let mut doomed: Vec<Vec<u8>> = Vec::new();
-        let mut done: std::collections::HashSet<Vec<u8>> = std::collections::HashSet::new();
         let mut removed = 0;
+        // The newest version at or before `earliest` seen so far of the current key.
+        let mut kept: Option<Vec<u8>> = None;
         for row in self.store.prefix(layout::HISTORY, &prefix)? {
             let (key, _) = row?;
-            let encoded = key[8..key.len() - 8].to_vec();
-            if done.contains(&encoded) {
+            let encoded = history_item_key(&key)?;
+            let same_key = kept
+                .as_deref()
+                .is_some_and(|k| history_item_key(k).is_ok_and(|e| e == encoded));
+            if !same_key {
+                kept = None;
+            }
+            let stamp = u64::from_be_bytes(
+                key[key.len() - 8..]
+                    .try_into()
+                    .expect("history keys end in an 8-byte stamp"),
+            );
+            if stamp > earliest {
                 continue;
             }
-            // This key's versions up to `earliest`, oldest first; all but the last go.
-            let start = layout::history_key(id, &encoded, 0);
-            let end = layout::history_key(id, &encoded, earliest.saturating_add(1));
-            let old: Vec<Vec<u8>> = self
-                .store
-                .range(layout::HISTORY, start..end)?
-                .filter_map(|row| row.ok().map(|(k, _)| k))
-                .filter(|k| k.len() == 8 + encoded.len() + 8)
-                .collect();
-            if old.len() > 1 {
-                doomed.extend(old[..old.len() - 1].iter().cloned());
+            if let Some(older) = kept.replace(key) {
+                doomed.push(older);
             }
-            done.insert(encoded);
             if doomed.len() >= BATCH {
                 removed +=
                     delete_keys(&self.store, layout::HISTORY, std::mem::take(&mut doomed)).await?;
@@ -146,5 +163,23 @@ impl DynamoDb {
             removed += delete_keys(&self.store, layout::CHANGES, chunk.to_vec()).await?;
         }
         Ok(removed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_restorable_second;
+
+    #[test]
+    fn the_window_starts_on_the_first_whole_second_not_before_the_enable() {
+        for (enabled, earliest) in [
+            (1_576_622_404_000_000, 1_576_622_404_000_000),
+            (1_576_622_404_000_001, 1_576_622_405_000_000),
+            (1_576_622_404_999_999, 1_576_622_405_000_000),
+            (0, 0),
+            (-1, 0),
+        ] {
+            assert_eq!(first_restorable_second(enabled), earliest, "{enabled}");
+        }
     }
 }

@@ -159,6 +159,18 @@ impl Snapshot {
         })
     }
 
+    /// [`Snapshot::range`] in reverse key order: the newest of a run of stamped keys first
+    /// (an "as of" read seeks straight to it).
+    pub fn range_rev<K: AsRef<[u8]>, R: RangeBounds<K>>(
+        &self,
+        keyspace: &str,
+        range: R,
+    ) -> Result<KvIter, StorageError> {
+        scan(owned_range(&range)?, |range| {
+            self.inner.range_rev(keyspace, range)
+        })
+    }
+
     /// The pairs of `keyspace` whose key starts with `prefix`, as of the snapshot.
     pub fn prefix(&self, keyspace: &str, prefix: &[u8]) -> Result<KvIter, StorageError> {
         self.inner.range(keyspace, prefix_range(prefix)?)

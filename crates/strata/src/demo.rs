@@ -351,7 +351,9 @@ impl Demo {
         let ddb = |op: &str, body: Value| self.destination.dynamodb(op, body);
         let started = ddb(
             "ImportTable",
-            json!({"S3BucketSource": {"S3Bucket": BUCKET,
+            // A ClientToken, as every SDK sends one: AWS refuses an ImportTable without.
+            json!({"ClientToken": format!("demo-import-{export_id}"),
+                   "S3BucketSource": {"S3Bucket": BUCKET,
                                       "S3KeyPrefix": format!("AWSDynamoDB/{export_id}/data/")},
                    "InputFormat": "DYNAMODB_JSON", "InputCompressionType": "GZIP",
                    "TableCreationParameters": {

@@ -6,10 +6,12 @@ use serde::Serialize;
 use serde_json::json;
 use strata_dynamodb::Table;
 use strata_dynamodb::exports::{ExportRecord, ExportStatus, IncrementalWindow};
+use strata_dynamodb::pitr::first_restorable_second;
 use strata_dynamodb::tables::parse_table_arn;
 
 use super::access::{Conditions, TableRef, authorize_found, authorize_resource};
 use super::error::{Error, Result};
+use super::job_arn::{self, Refused};
 use super::model::epoch_seconds;
 use crate::jobs::{JobKind, Jobs};
 use crate::{App, Caller};
@@ -210,8 +212,12 @@ pub async fn export_table_to_point_in_time(
                 "Invalid Request: ExportFromTime must be provided in IncrementalExportSpecification",
             )
         })?;
-        let enabled_at = table.def.pitr.map(|p| p.enabled_at_micros);
-        if enabled_at.is_none_or(|enabled| from < enabled - enabled.rem_euclid(1_000_000)) {
+        // "The table creation time" is when PITR was enabled: the start of its window.
+        let enabled_at = table
+            .def
+            .pitr
+            .map(|p| first_restorable_second(p.enabled_at_micros));
+        if enabled_at.is_none_or(|earliest| from < earliest) {
             return Err(invalid_time(format!(
                 "Incremental export period from time cannot be less than the table creation time : {}",
                 crate::iso::seconds_from_micros(from)
@@ -375,38 +381,20 @@ pub fn description(r: &ExportRecord) -> ExportDescription {
     }
 }
 
-/// `…:table/NAME/export/ID` → (region, account, table name).
-fn parse_export_arn(arn: &str) -> Option<(&str, &str, &str)> {
-    let (table_arn, id) = arn.rsplit_once("/export/")?;
-    let (digits, suffix) = id.split_once('-')?;
-    if digits.len() != 14
-        || !digits.bytes().all(|b| b.is_ascii_digit())
-        || suffix.len() != 8
-        || !suffix.bytes().all(|b| b.is_ascii_hexdigit())
-    {
-        return None;
-    }
-    parse_table_arn(table_arn)
-}
-
 pub fn describe_export(
     app: &App,
     caller: &Caller,
     input: DescribeExportInput,
 ) -> Result<ExportDescriptionOutput> {
     let arn = &input.export_arn;
-    let Some((region, account, _)) = parse_export_arn(arn).filter(|_| arn.starts_with("arn:"))
-    else {
-        return Err(Error::validation("Invalid Export ARN"));
-    };
-    if account != caller.account() {
-        return Err(Error::AccessDenied("Access is denied".into()));
-    }
-    if region != caller.region {
-        return Err(Error::ExportNotFound(
-            "Export not found: Invalid export arn".into(),
-        ));
-    }
+    let (account, region) = (caller.account(), caller.region.as_str());
+    job_arn::check(arn, "export", account, region).map_err(|refused| match refused {
+        Refused::Invalid => Error::validation("Invalid Export ARN"),
+        Refused::AccessDenied => Error::AccessDenied(job_arn::ACCESS_DENIED.into()),
+        Refused::OtherRegion => {
+            Error::ExportNotFound("Export not found: Invalid export arn".into())
+        }
+    })?;
     // DescribeExport is authorized on the export's own ARN (spec iam-s3-authz §3.2).
     authorize_resource(app, caller, "DescribeExport", arn)?;
     let record = app.dynamodb.export(account, region, arn)?.ok_or_else(|| {

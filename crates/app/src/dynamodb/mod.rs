@@ -10,8 +10,8 @@
 //! Map: [`items`] (PutItem, GetItem, UpdateItem, DeleteItem), [`read`] (Query, Scan),
 //! [`batch`], [`transact`], [`tables`] (the control plane), [`settings`] (tags, TTL,
 //! resource policies, limits, endpoints), [`pitr`], [`export`], [`import`], [`restore`];
-//! shared members in [`model`], table schemas in [`schema`], `TableDescription` in
-//! [`description`].
+//! shared members in [`model`], export and import ARNs in [`job_arn`], table schemas in
+//! [`schema`], `TableDescription` in [`description`].
 
 pub mod access;
 pub mod batch;
@@ -20,6 +20,7 @@ pub mod error;
 pub mod export;
 pub mod import;
 pub mod items;
+pub mod job_arn;
 pub mod model;
 pub mod pitr;
 pub mod read;
