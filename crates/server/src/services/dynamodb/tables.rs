@@ -250,6 +250,47 @@ fn stream(input: &Input) -> Result<Option<StreamInput>, Error> {
     })
 }
 
+/// A tag key is 1 to 128 characters, a value 0 to 256 (the model's `TagKeyString` and
+/// `TagValueString`); both are letters, numbers, white space and `_ . : / = + - @` (DynamoDB's
+/// "Tagging restrictions"; the pattern is AWS's shared tag pattern, which DynamoDB's public
+/// model does not carry: that these characters are refused with this wording is UNCONFIRMED).
+/// alternator's test_tag.py::test_tag_resource_incorrect (run against AWS) confirms the refusal
+/// of `#!%^$&`, `>;)]` and `|<>` as a ValidationException.
+const TAG_KEY_PATTERN: &str = r"[\p{L}\p{Z}\p{N}_.:/=+\-@]+";
+const TAG_VALUE_PATTERN: &str = r"[\p{L}\p{Z}\p{N}_.:/=+\-@]*";
+const MAX_TAG_KEY_CHARS: usize = 128;
+const MAX_TAG_VALUE_CHARS: usize = 256;
+
+fn tag_characters(text: &str) -> bool {
+    text.chars().all(|c| {
+        c.is_alphabetic()
+            || c.is_numeric()
+            || (c.is_whitespace() && !c.is_control())
+            || "_.:/=+-@".contains(c)
+    })
+}
+
+/// Records the model's violations of one tag member (`member` is `tags.N.member.key`).
+fn tag_member(input: &mut Input, member: &str, text: &str, max: usize, pattern: &str) {
+    let constraint = |detail: String| {
+        format!("Value '{text}' at '{member}' failed to satisfy constraint: Member must {detail}")
+    };
+    let chars = text.chars().count();
+    if chars == 0 && max == MAX_TAG_KEY_CHARS {
+        input.violation(constraint("have length greater than or equal to 1".into()));
+    }
+    if chars > max {
+        input.violation(constraint(format!(
+            "have length less than or equal to {max}"
+        )));
+    }
+    if !tag_characters(text) {
+        input.violation(constraint(format!(
+            "satisfy regular expression pattern: {pattern}"
+        )));
+    }
+}
+
 fn tags(input: &mut Input) -> Result<Option<Vec<Tag>>, Error> {
     let Some(list) = input.array("Tags")?.cloned() else {
         return Ok(None);
@@ -260,13 +301,31 @@ fn tags(input: &mut Input) -> Result<Option<Vec<Tag>>, Error> {
             return Err(wrong_type(&v, "Tag"));
         };
         let t = Input::from_map(o.clone());
-        let key = string(&t, "Key")?.unwrap_or_default();
-        let value = string(&t, "Value")?.unwrap_or_default();
-        if key.is_empty() {
-            input.violation(null_violation(&format!("tags.{n}.member.key")));
-            continue;
+        let (key, value) = (string(&t, "Key")?, string(&t, "Value")?);
+        let member = |name: &str| format!("tags.{n}.member.{name}");
+        match &key {
+            None => input.violation(null_violation(&member("key"))),
+            Some(key) => tag_member(
+                input,
+                &member("key"),
+                key,
+                MAX_TAG_KEY_CHARS,
+                TAG_KEY_PATTERN,
+            ),
         }
-        out.push(Tag { key, value });
+        match &value {
+            None => input.violation(null_violation(&member("value"))),
+            Some(value) => tag_member(
+                input,
+                &member("value"),
+                value,
+                MAX_TAG_VALUE_CHARS,
+                TAG_VALUE_PATTERN,
+            ),
+        }
+        if let (Some(key), Some(value)) = (key, value) {
+            out.push(Tag { key, value });
+        }
     }
     Ok(Some(out))
 }
