@@ -8,6 +8,8 @@ Expectations come from ScyllaDB's alternator tests (test/alternator/*.py, writte
 AWS DynamoDB), cited by file and test; where a test matches only part of a message, the rest
 of strata's wording is UNCONFIRMED."""
 
+import re
+
 import botocore.config
 import pytest
 
@@ -442,3 +444,75 @@ def test_condition_functions_are_not_allowed_in_an_update(ddb, function):
     assert message == f"Invalid UpdateExpression: The function is not allowed in an update expression; function: {function}"
     code, message = error(lambda: ddb.update_item(TableName=table, Key={"p": {"S": "k"}}, UpdateExpression="SET b = dog(a)"))
     assert message == "Invalid UpdateExpression: Invalid function name; function: dog"
+
+
+# --- DeleteTable's TableDescription ----------------------------------------------------------
+
+UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+
+
+def test_delete_table_describes_the_table_briefly(ddb):
+    # alternator test_table.py::test_delete_table_description (AWS-run): no CreationDateTime,
+    # KeySchema or AttributeDefinitions; an on-demand table's BillingModeSummary and a
+    # ProvisionedThroughput of zeros. TableSizeBytes and ItemCount are there too (AWS CLI
+    # outputs of delete-table, e.g. the "MusicCollection" example and real runs printing
+    # TableArn, TableId and DeletionProtectionEnabled beside them).
+    table = new_table(ddb, "S")
+    ddb.put_item(TableName=table, Item={"p": {"S": "a"}, "c": {"S": "b"}})
+    described = ddb.describe_table(TableName=table)["Table"]
+    got = ddb.delete_table(TableName=table)["TableDescription"]
+    assert got["TableName"] == table
+    assert got["TableStatus"] == "DELETING"
+    assert re.fullmatch(UUID, got["TableId"]) and got["TableId"] == described["TableId"]
+    assert got["TableArn"] == described["TableArn"]
+    for absent in ("CreationDateTime", "KeySchema", "AttributeDefinitions"):
+        assert absent not in got
+    assert got["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
+    assert got["BillingModeSummary"]["LastUpdateToPayPerRequestDateTime"] is not None
+    assert got["ProvisionedThroughput"] == {"NumberOfDecreasesToday": 0, "ReadCapacityUnits": 0, "WriteCapacityUnits": 0}
+    assert isinstance(got["TableSizeBytes"], int) and isinstance(got["ItemCount"], int)
+    assert got["DeletionProtectionEnabled"] is False
+
+
+def test_delete_table_leaves_out_the_indexes(ddb):
+    # alternator test_table.py::test_delete_table_description_with_si (AWS-run): DescribeTable
+    # has KeySchema, AttributeDefinitions and both index lists, DeleteTable none of them.
+    projection = {"ProjectionType": "ALL"}
+    table = new_table(
+        ddb,
+        "S",
+        more_definitions=[{"AttributeName": "x", "AttributeType": "S"}],
+        GlobalSecondaryIndexes=[
+            {"IndexName": "hello", "KeySchema": [{"AttributeName": "x", "KeyType": "HASH"}], "Projection": projection}
+        ],
+        LocalSecondaryIndexes=[
+            {
+                "IndexName": "hithere",
+                "KeySchema": [{"AttributeName": "p", "KeyType": "HASH"}, {"AttributeName": "x", "KeyType": "RANGE"}],
+                "Projection": projection,
+            }
+        ],
+    )
+    described = ddb.describe_table(TableName=table)["Table"]
+    got = ddb.delete_table(TableName=table)["TableDescription"]
+    for member in ("KeySchema", "AttributeDefinitions", "GlobalSecondaryIndexes", "LocalSecondaryIndexes"):
+        assert member in described
+        assert member not in got
+
+
+def test_delete_table_of_a_provisioned_table(ddb):
+    # The AWS CLI's delete-table example and real runs on provisioned tables: the throughput
+    # as provisioned, no BillingModeSummary; a table class set at creation is summarised
+    # (TableClassSummary in an ap-south-1 run's output).
+    name = unique("vs")
+    ddb.create_table(
+        TableName=name,
+        KeySchema=[{"AttributeName": "p", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "p", "AttributeType": "S"}],
+        ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 2},
+        TableClass="STANDARD_INFREQUENT_ACCESS",
+    )
+    got = ddb.delete_table(TableName=name)["TableDescription"]
+    assert got["ProvisionedThroughput"] == {"NumberOfDecreasesToday": 0, "ReadCapacityUnits": 5, "WriteCapacityUnits": 2}
+    assert "BillingModeSummary" not in got
+    assert got["TableClassSummary"] == {"TableClass": "STANDARD_INFREQUENT_ACCESS"}

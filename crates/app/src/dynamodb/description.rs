@@ -1,5 +1,6 @@
 //! `TableDescription` and its parts, as DescribeTable, CreateTable, UpdateTable, DeleteTable
 //! and RestoreTableToPointInTime return them: members present only where DynamoDB has them.
+//! DeleteTable's is the short [`DeletedTableDescription`].
 
 use serde::Serialize;
 use strata_dynamodb::Table;
@@ -279,5 +280,45 @@ pub fn table_description(table: &Table, status: TableStatus) -> TableDescription
         }),
         deletion_protection_enabled: def.deletion_protection,
         restore_summary: None,
+    }
+}
+
+/// The `TableDescription` DeleteTable returns: the table's identity, status, throughput,
+/// size and billing, without its schema, creation time or indexes (alternator's AWS-run
+/// test_table.py::test_delete_table_description and ..._with_si; the AWS CLI's delete-table
+/// outputs). UNCONFIRMED: whether streams, SSE or OnDemandThroughput appear; they are left out.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DeletedTableDescription {
+    pub table_name: String,
+    pub table_status: TableStatus,
+    pub provisioned_throughput: ProvisionedThroughputDescription,
+    pub table_size_bytes: i64,
+    pub item_count: i64,
+    pub table_arn: String,
+    pub table_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub billing_mode_summary: Option<BillingModeSummary>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub table_class_summary: Option<TableClassSummary>,
+    pub deletion_protection_enabled: bool,
+}
+
+impl DeletedTableDescription {
+    /// What DeleteTable says of `table`, now DELETING.
+    pub fn of(table: &Table) -> Self {
+        let full = table_description(table, TableStatus::Deleting);
+        Self {
+            table_name: full.table_name,
+            table_status: full.table_status,
+            provisioned_throughput: full.provisioned_throughput,
+            table_size_bytes: full.table_size_bytes,
+            item_count: full.item_count,
+            table_arn: full.table_arn,
+            table_id: full.table_id,
+            billing_mode_summary: full.billing_mode_summary,
+            table_class_summary: full.table_class_summary,
+            deletion_protection_enabled: full.deletion_protection_enabled,
+        }
     }
 }

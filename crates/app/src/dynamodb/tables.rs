@@ -8,7 +8,9 @@ use strata_dynamodb::schema::{BillingMode, Creating, IndexKind};
 use strata_dynamodb::tables::UpdateTable;
 
 use super::access::{Conditions, authorize_table, named_table, require, require_visible, resolve};
-use super::description::{RestoreSummary, TableDescription, TableStatus, table_description};
+use super::description::{
+    DeletedTableDescription, RestoreSummary, TableDescription, TableStatus, table_description,
+};
 use super::error::{Error, Result};
 use super::schema::{
     AttributeDefinition, CreateTableInput, ProvisionedThroughput, SecondaryIndex, SseInput,
@@ -23,11 +25,18 @@ pub struct TableNameInput {
     pub table_name: String,
 }
 
-/// CreateTable's, UpdateTable's and DeleteTable's output.
+/// CreateTable's and UpdateTable's output.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct TableDescriptionOutput {
     pub table_description: TableDescription,
+}
+
+/// DeleteTable's output.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DeleteTableOutput {
+    pub table_description: DeletedTableDescription,
 }
 
 /// DescribeTable's output.
@@ -200,14 +209,14 @@ pub async fn delete_table(
     app: &App,
     caller: &Caller,
     input: TableNameInput,
-) -> Result<TableDescriptionOutput> {
+) -> Result<DeleteTableOutput> {
     let (table_ref, found) = named_table(app, caller, &input.table_name, "DeleteTable")?;
     require_visible(found)?;
     let deleted = app
         .dynamodb
         .delete_table(table_ref.scope(), &table_ref.name)
         .await?;
-    Ok(TableDescriptionOutput {
-        table_description: table_description(&deleted, TableStatus::Deleting),
+    Ok(DeleteTableOutput {
+        table_description: DeletedTableDescription::of(&deleted),
     })
 }
