@@ -516,3 +516,80 @@ def test_delete_table_of_a_provisioned_table(ddb):
     assert got["ProvisionedThroughput"] == {"NumberOfDecreasesToday": 0, "ReadCapacityUnits": 5, "WriteCapacityUnits": 2}
     assert "BillingModeSummary" not in got
     assert got["TableClassSummary"] == {"TableClass": "STANDARD_INFREQUENT_ACCESS"}
+
+
+# --- Consumed capacity of Scan and BatchGetItem ------------------------------------------------
+
+KB = 1024
+
+
+def kb_items(count, size_kb, prefix="k"):
+    """`count` items of `size_kb` KB each (attribute names and values counted as DynamoDB
+    counts them: UTF-8 bytes)."""
+    items = []
+    for i in range(count):
+        pk = f"{prefix}{i:04d}"
+        items.append({"p": {"S": pk}, "d": {"S": "x" * (size_kb * KB - len(pk) - len("pd"))}})
+    return items
+
+
+def capacity(out):
+    return out["ConsumedCapacity"]["CapacityUnits"]
+
+
+def test_scan_sums_its_items_before_rounding(ddb):
+    # Developer Guide, "Read consumption for Query and Scan": the sizes of all items read
+    # are summed and rounded up to the next 4 KB, halved for an eventually consistent read;
+    # a filter does not lower what was read.
+    table = new_table(ddb)
+    batch_write_items(ddb, table, kb_items(10, 1))
+    assert capacity(ddb.scan(TableName=table, ReturnConsumedCapacity="TOTAL")) == 1.5
+    assert capacity(ddb.scan(TableName=table, ConsistentRead=True, ReturnConsumedCapacity="TOTAL")) == 3.0
+    out = ddb.scan(
+        TableName=table,
+        FilterExpression="p = :none",
+        ExpressionAttributeValues={":none": {"S": "none"}},
+        ReturnConsumedCapacity="TOTAL",
+    )
+    assert out["Count"] == 0 and out["ScannedCount"] == 10 and capacity(out) == 1.5
+    # A page of four 1 KB items is 4 KB: one unit.
+    assert capacity(ddb.scan(TableName=table, Limit=4, ConsistentRead=True, ReturnConsumedCapacity="TOTAL")) == 1.0
+    out = ddb.scan(TableName=table, ReturnConsumedCapacity="INDEXES")["ConsumedCapacity"]
+    assert out["CapacityUnits"] == 1.5 and out["Table"]["CapacityUnits"] == 1.5
+
+
+def test_batch_get_rounds_each_item(ddb):
+    # Developer Guide, "Read consumption": BatchGetItem reads each item as a GetItem does, so
+    # each is rounded up to 4 KB before they are added (a 1.5 KB and a 6.5 KB item are
+    # 12 KB, not 8 KB). alternator test_returnconsumedcapacity.py (AWS-run):
+    # test_simple_batch_get_items, test_multi_table_batch_get_items (one unit per small item,
+    # half for eventually consistent reads, one entry per table).
+    big, small = new_table(ddb), new_table(ddb)
+    batch_write_items(ddb, big, kb_items(3, 5))
+    batch_write_items(ddb, small, kb_items(3, 1))
+    keys = lambda items: [{"p": item["p"]} for item in items]
+    out = ddb.batch_get_item(
+        RequestItems={
+            big: {"Keys": keys(kb_items(3, 5)), "ConsistentRead": True},
+            small: {"Keys": keys(kb_items(3, 1))},
+        },
+        ReturnConsumedCapacity="TOTAL",
+    )
+    units = {c["TableName"]: c["CapacityUnits"] for c in out["ConsumedCapacity"]}
+    # Three 5 KB items: 2 units each (not 15 KB's 4); three small ones read eventually: 1.5.
+    assert units == {big: 6.0, small: 1.5}
+    out = ddb.batch_get_item(RequestItems={big: {"Keys": keys(kb_items(3, 5))}}, ReturnConsumedCapacity="TOTAL")
+    assert [(c["TableName"], c["CapacityUnits"]) for c in out["ConsumedCapacity"]] == [(big, 3.0)]
+    # A key with no item costs what a GetItem of it costs (alternator test_missing_get_item).
+    out = ddb.batch_get_item(
+        RequestItems={big: {"Keys": keys(kb_items(1, 5)) + [{"p": {"S": "missing"}}], "ConsistentRead": True}},
+        ReturnConsumedCapacity="TOTAL",
+    )
+    assert out["ConsumedCapacity"][0]["CapacityUnits"] == 3.0
+
+
+def batch_write_items(ddb, table, items):
+    for start in range(0, len(items), 25):
+        pending = {table: [{"PutRequest": {"Item": item}} for item in items[start : start + 25]]}
+        while pending:
+            pending = ddb.batch_write_item(RequestItems=pending).get("UnprocessedItems") or None

@@ -1,7 +1,7 @@
 //! Consumed capacity as DynamoDB computes it: a write unit per started 1 KB of the larger
 //! of the old and new item, a read unit per started 4 KB (half for eventually consistent
 //! reads, double inside transactions), summed over a query's or scan's items before
-//! rounding, and charged to each index an item write touches.
+//! rounding (a batch get rounds each item), and charged to each index an item write touches.
 
 use crate::write_path::WriteCost;
 
