@@ -19,6 +19,7 @@ use crate::content_coding::{self, DecodeError};
 use crate::edge::Edge;
 use crate::protocol::query::{Params, QueryService};
 use crate::protocol::{AwsError, HttpResponse, json, query};
+use crate::request_head::{self, MAX_DYNAMODB_HEAD_BYTES};
 use crate::route::{DYNAMODB_TARGET_PREFIX, Route, route};
 use crate::services;
 
@@ -84,6 +85,9 @@ pub(crate) async fn handle(
             let (response, op) =
                 admin::handle(&edge.app, &parts.method, parts.uri.path(), &body).await;
             whole((response, LogFields::new("admin", op)))
+        }
+        Route::Json { .. } if request_head::head_size(&parts) > MAX_DYNAMODB_HEAD_BYTES => {
+            whole((request_head::too_large(), LogFields::new("dynamodb", "-")))
         }
         Route::Json { target } => whole(dynamodb(&edge, &parts, body, target).await),
         Route::Query => whole(query_protocol(&edge, &parts, body).await),

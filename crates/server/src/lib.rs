@@ -18,6 +18,7 @@
 //! - [`content_coding`] decompresses DynamoDB request bodies and compresses its responses
 //!   (`Content-Encoding`, `Accept-Encoding`).
 //! - [`admin`] serves strata's own `/_strata/*` endpoints (health, clock, simulate).
+//! - `request_head` holds DynamoDB's limit on a request's head (request line and headers).
 
 pub mod admin;
 pub mod auth;
@@ -27,6 +28,7 @@ mod dispatch;
 mod edge;
 mod listener;
 pub mod protocol;
+mod request_head;
 pub mod route;
 pub mod services;
 
