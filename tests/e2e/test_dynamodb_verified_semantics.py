@@ -10,6 +10,7 @@ of strata's wording is UNCONFIRMED."""
 
 import http.client
 import re
+import time
 import urllib.parse
 
 import botocore.config
@@ -648,3 +649,66 @@ def test_a_url_beyond_16_kb_is_a_bad_request(server):
     status, body = raw_list_tables(server, path="/" + "x" * 17000)
     assert status == 400
     assert b"InvalidSignatureException" not in body
+
+
+# --- Reads of an index still being created -----------------------------------------------------
+
+
+def test_an_index_being_backfilled_cannot_be_read(ddb):
+    # While an index added by UpdateTable is CREATING (backfilling), Query and Scan on it
+    # answer ValidationException "Cannot read from backfilling global secondary index:
+    # <name>" (the error applications see on AWS and retry on, e.g. the StackOverflow
+    # question 59322281 and the projects that match its text). A Query or Scan followed by a
+    # DescribeTable still showing CREATING must have been refused.
+    table = new_table(ddb)
+    items = [{"p": {"S": f"k{i:06d}"}, "g": {"S": f"g{i % 10}"}, "pad": {"S": "x" * 100}} for i in range(20000)]
+    batch_write_items(ddb, table, items)
+    ddb.update_table(
+        TableName=table,
+        AttributeDefinitions=[{"AttributeName": "g", "AttributeType": "S"}],
+        GlobalSecondaryIndexUpdates=[
+            {
+                "Create": {
+                    "IndexName": "by-g",
+                    "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                    "Projection": {"ProjectionType": "KEYS_ONLY"},
+                }
+            }
+        ],
+    )
+    message = "Cannot read from backfilling global secondary index: by-g"
+    reads = {
+        "query": lambda: ddb.query(
+            TableName=table,
+            IndexName="by-g",
+            KeyConditionExpression="g = :g",
+            ExpressionAttributeValues={":g": {"S": "g1"}},
+        ),
+        "scan": lambda: ddb.scan(TableName=table, IndexName="by-g", Limit=1),
+    }
+    refused = set()
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        for name, read in reads.items():
+            try:
+                read()
+                answer = None
+            except ddb.exceptions.ClientError as e:
+                answer = (e.response["Error"]["Code"], e.response["Error"]["Message"])
+            index = ddb.describe_table(TableName=table)["Table"]["GlobalSecondaryIndexes"][0]
+            if index["IndexStatus"] == "CREATING":
+                assert answer == ("ValidationException", message)
+                refused.add(name)
+            elif answer is not None:
+                assert answer == ("ValidationException", message)
+        if index["IndexStatus"] == "ACTIVE":
+            break
+    assert index["IndexStatus"] == "ACTIVE"
+    assert refused == {"query", "scan"}, "the backfill ended before both reads were seen refused"
+    assert ddb.query(
+        TableName=table,
+        IndexName="by-g",
+        KeyConditionExpression="g = :g",
+        ExpressionAttributeValues={":g": {"S": "g1"}},
+        Select="COUNT",
+    )["Count"] > 0

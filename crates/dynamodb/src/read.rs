@@ -120,6 +120,15 @@ impl<'a> Source<'a> {
                     index.name
                 )));
             }
+            // An index UpdateTable added is not read until its backfill ends: AWS refuses
+            // rather than answering from a part-filled index. UNCONFIRMED: the order of this
+            // check among the request's other errors.
+            if index.status == crate::schema::IndexStatus::Creating {
+                return Err(DynamoDbError::validation(format!(
+                    "Cannot read from backfilling global secondary index: {}",
+                    index.name
+                )));
+            }
         }
         Ok(Self { table, index })
     }
