@@ -36,9 +36,20 @@ def signed(endpoint, service, body, headers, creds, at=None, send_body=None):
     return send(request.url, "POST", dict(request.headers.items()), data.encode())
 
 
-def presigned_url(endpoint, query, creds, expires=60, at=None):
-    request = AWSRequest(method="GET", url=f"{endpoint}/?{query}")
-    auth = SigV4QueryAuth(creds, "sts", REGION, expires=expires)
+class UnsignedPayloadQueryAuth(SigV4QueryAuth):
+    """Query signing with `UNSIGNED-PAYLOAD` as the payload hash, as smithy-kotlin's presigner
+    signs by default (botocore's SigV4QueryAuth signs the empty body's hash)."""
+
+    def payload(self, request):
+        return "UNSIGNED-PAYLOAD"
+
+
+def presigned_url(endpoint, query, creds, expires=60, at=None, headers=None, unsigned_payload=False):
+    """A GET URL presigned by botocore's query signer; `headers` are signed too (the caller
+    must send them)."""
+    request = AWSRequest(method="GET", url=f"{endpoint}/?{query}", headers=headers or {})
+    signer = UnsignedPayloadQueryAuth if unsigned_payload else SigV4QueryAuth
+    auth = signer(creds, "sts", REGION, expires=expires)
     if at is None:
         auth.add_auth(request)
     else:

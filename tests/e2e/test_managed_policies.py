@@ -6,6 +6,8 @@ import uuid
 import botocore.exceptions
 import pytest
 
+from aws_helpers import role_assumer
+
 
 def client_error(call):
     with pytest.raises(botocore.exceptions.ClientError) as info:
@@ -63,7 +65,8 @@ def test_managed_policy_on_a_role_session(server):
     role = dest.create_role(RoleName=f"mp-role-{suffix}", AssumeRolePolicyDocument=trust)["Role"]
     policy = dest.create_policy(PolicyName=f"lister-{suffix}", PolicyDocument=allow("iam:ListRoles"))["Policy"]
     dest.attach_role_policy(RoleName=role["RoleName"], PolicyArn=policy["Arn"])
-    credentials = server.client("sts").assume_role(RoleArn=role["Arn"], RoleSessionName="mp")["Credentials"]
+    _, sts = role_assumer(server)
+    credentials = sts.assume_role(RoleArn=role["Arn"], RoleSessionName="mp")["Credentials"]
     session = server.client(
         "iam",
         aws_access_key_id=credentials["AccessKeyId"],

@@ -1,12 +1,15 @@
 """Routing on one port: DynamoDB JSON, S3 REST, and the admin endpoints."""
 
+import datetime
 import json
+import re
 import zlib
 
 import botocore.exceptions
 import pytest
+from botocore.credentials import Credentials
 
-from sigv4_client import credentials, send, signed
+from sigv4_client import FORM, STS_BODY, credentials, send, signed, utc_now
 
 
 def client_error(call):
@@ -64,6 +67,74 @@ def test_dynamodb_missing_authentication(server):
         "__type": "com.amazon.coral.service#MissingAuthenticationTokenException",
         "message": "Request is missing Authentication Token",
     }
+
+
+# Authentication comes before the body's contents are judged. ScyllaDB's alternator suite, run
+# against DynamoDB (test/alternator/test_authorization.py), posts DescribeEndpoints with no
+# body and:
+# no Authorization header -> MissingAuthenticationTokenException (test_no_authorization_header);
+# X-Amz-Date 20170101T010101Z with `AWS4-HMAC-SHA256 Credential=alternator/2/3/4/aws4_request
+# SignedHeaders=x-amz-date;host Signature=123` (unknown key, bad scope, no commas) ->
+# InvalidSignatureException "Signature expired" (test_expired_signature); the same dated
+# 30200101T010101Z -> "Signature not yet current" (test_signature_too_futuristic).
+# Only a body that is not JSON at all comes first: dynalite's test/connection.js, run against
+# DynamoDB, gets the bare SerializationException for an unsigned 'hi'
+# (test_hostile_input.py::test_dynamodb_unsigned_garbage_is_a_serialization_error).
+DDB_TARGET = {"X-Amz-Target": "DynamoDB_20120810.DescribeEndpoints", "Content-Type": "application/x-amz-json-1.0"}
+GARBLED = "AWS4-HMAC-SHA256 Credential=alternator/2/3/4/aws4_request SignedHeaders=x-amz-date;host Signature=123"
+
+
+@pytest.mark.parametrize("body", [b"", b'{"TableName": 5}'])
+def test_dynamodb_missing_authentication_wins_over_a_bad_body(server, body):
+    status, _, answer = send(server.endpoint + "/", "POST", {**DDB_TARGET, "X-Amz-Date": "20170101T010101Z"}, body)
+    assert status == 400
+    assert json.loads(answer) == {
+        "__type": "com.amazon.coral.service#MissingAuthenticationTokenException",
+        "message": "Request is missing Authentication Token",
+    }
+
+
+@pytest.mark.parametrize(
+    "date,message",
+    [
+        ("20170101T010101Z", r"Signature expired: 20170101T010101Z is now earlier than \d{8}T\d{6}Z \(\d{8}T\d{6}Z - 15 min\.\)"),
+        ("30200101T010101Z", r"Signature not yet current: 30200101T010101Z is still later than \d{8}T\d{6}Z \(\d{8}T\d{6}Z \+ 15 min\.\)"),
+    ],
+)
+def test_dynamodb_request_time_is_judged_before_anything_else(server, date, message):
+    headers = {**DDB_TARGET, "X-Amz-Date": date, "Authorization": GARBLED}
+    for body in (b"", b'{"TableName": 5}'):
+        status, _, answer = send(server.endpoint + "/", "POST", headers, body)
+        assert status == 400
+        error = json.loads(answer)
+        assert error["__type"] == "com.amazon.coral.service#InvalidSignatureException"
+        assert re.fullmatch(message, error["message"]), error["message"]
+
+
+def test_dynamodb_stale_signature_wins_over_a_bad_body(server):
+    # A real signature 16 minutes old, an unknown key, a wrong secret: each is judged before
+    # a JSON body of the wrong shape; only a good signature reaches the operation's decoder.
+    at = utc_now() - datetime.timedelta(minutes=16)
+    target = {"X-Amz-Target": "DynamoDB_20120810.DescribeTable", "Content-Type": "application/x-amz-json-1.0"}
+    cases = [
+        (dict(creds=credentials(), at=at), "InvalidSignatureException"),
+        (dict(creds=Credentials("AKIAUNKNOWNKEY000000", "x")), "UnrecognizedClientException"),
+        (dict(creds=credentials(secret="wrong")), "InvalidSignatureException"),
+        (dict(creds=credentials()), "SerializationException"),
+    ]
+    for kwargs, code in cases:
+        status, _, answer = signed(server.endpoint, "dynamodb", '{"TableName": 5}', target, **kwargs)
+        assert status == 400
+        assert json.loads(answer)["__type"] == f"com.amazon.coral.service#{code}", answer
+
+
+def test_query_protocol_judges_the_request_time_before_the_key(server):
+    # The same garbled, stale header sent to STS: its time is judged first there too.
+    headers = {"Content-Type": FORM, "X-Amz-Date": "20170101T010101Z", "Authorization": GARBLED}
+    status, _, answer = send(server.endpoint + "/", "POST", headers, STS_BODY.encode())
+    assert status == 403
+    assert b"<Code>SignatureDoesNotMatch</Code>" in answer
+    assert b"<Message>Signature expired: 20170101T010101Z is now earlier than " in answer
 
 
 def test_dynamodb_signed_for_another_service(server):

@@ -7,6 +7,7 @@ import uuid
 import botocore.exceptions
 import pytest
 
+from aws_helpers import role_assumer
 from conftest import start_server
 
 SOURCE, DEST = "111111111111", "222222222222"
@@ -50,6 +51,15 @@ def make_role(server, trusted, **kwargs):
     return name, role
 
 
+def assume_role_denied(sts, caller_arn, role_arn):
+    error = client_error(lambda: sts.assume_role(RoleArn=role_arn, RoleSessionName="denied"))
+    assert error["Error"]["Code"] == "AccessDenied"
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == 403
+    assert error["Error"]["Message"] == (
+        f"User: {caller_arn} is not authorized to perform: sts:AssumeRole on resource: {role_arn}"
+    )
+
+
 def test_role_lifecycle_with_aws_cli(server):
     name = f"cli-role-{uuid.uuid4().hex[:8]}"
     role = json.loads(
@@ -85,12 +95,13 @@ def test_malformed_trust_policy_is_refused(server):
     assert error["Error"]["Code"] == "MalformedPolicyDocument"
 
 
-def test_cross_account_assume_role_by_root(server):
+def test_cross_account_assume_role(server):
     name, role = make_role(server, f"arn:aws:iam::{SOURCE}:root")
     server.client("iam", "destination").put_role_policy(
         RoleName=name, PolicyName="list-roles", PolicyDocument=allow("iam:ListRoles")
     )
-    result = server.client("sts").assume_role(RoleArn=role["Arn"], RoleSessionName="export-job")
+    _, sts = role_assumer(server)
+    result = sts.assume_role(RoleArn=role["Arn"], RoleSessionName="export-job")
     assert result["AssumedRoleUser"]["Arn"] == f"arn:aws:sts::{DEST}:assumed-role/{name}/export-job"
     assert result["AssumedRoleUser"]["AssumedRoleId"] == f"{role['RoleId']}:export-job"
     credentials = result["Credentials"]
@@ -108,15 +119,38 @@ def test_cross_account_assume_role_by_root(server):
 
 def test_trust_policy_must_name_the_caller(server):
     _, role = make_role(server, f"arn:aws:iam::{DEST}:root")
-    error = client_error(lambda: server.client("sts").assume_role(RoleArn=role["Arn"], RoleSessionName="s1"))
-    assert error["Error"]["Code"] == "AccessDenied"
-    assert error["ResponseMetadata"]["HTTPStatusCode"] == 403
-    assert error["Error"]["Message"] == (
-        f"User: arn:aws:iam::{SOURCE}:root is not authorized to perform: sts:AssumeRole on resource: {role['Arn']}"
-    )
+    user_arn, sts = role_assumer(server)
+    assume_role_denied(sts, user_arn, role["Arn"])
     missing = f"arn:aws:iam::{DEST}:role/does-not-exist"
-    error = client_error(lambda: server.client("sts").assume_role(RoleArn=missing, RoleSessionName="s1"))
-    assert error["Error"]["Code"] == "AccessDenied"
+    assume_role_denied(sts, user_arn, missing)
+
+
+# AWS refuses AssumeRole to an account's root user, whatever the trust policy: AccessDenied,
+# 403, "Roles may not be assumed by root accounts." (AWS's answers quoted in
+# kubeflow/testing#961 for `aws sts assume-role` as `arn:aws:iam::…:root` across accounts,
+# and in double-break/spapi-php#45: {"Code":"AccessDenied","Message":"Roles may not be
+# assumed by root accounts.","Type":"Sender"} with 403 Forbidden).
+ROOT_REFUSED = "Roles may not be assumed by root accounts."
+
+
+def test_roles_may_not_be_assumed_by_root_accounts(server):
+    _, role = make_role(server, [f"arn:aws:iam::{SOURCE}:root", DEST])
+    for account in ("source", "destination"):
+        error = client_error(
+            lambda: server.client("sts", account).assume_role(RoleArn=role["Arn"], RoleSessionName="root")
+        )
+        assert error["Error"]["Code"] == "AccessDenied"
+        assert error["Error"]["Type"] == "Sender"
+        assert error["ResponseMetadata"]["HTTPStatusCode"] == 403
+        assert error["Error"]["Message"] == ROOT_REFUSED
+    # A root's GetSessionToken session is still the root.
+    credentials = server.client("sts").get_session_token()["Credentials"]
+    error = client_error(lambda: as_session(server, "sts", credentials).assume_role(RoleArn=role["Arn"], RoleSessionName="rs"))
+    assert (error["Error"]["Code"], error["Error"]["Message"]) == ("AccessDenied", ROOT_REFUSED)
+    # The AWS CLI shows AWS's sentence.
+    cli = server.aws("sts", "assume-role", "--role-arn", role["Arn"], "--role-session-name", "cli", check=False)
+    assert cli.returncode != 0
+    assert f"(AccessDenied) when calling the AssumeRole operation: {ROOT_REFUSED}" in cli.stderr
 
 
 def test_cross_account_user_needs_its_own_permission_too(server):
@@ -137,9 +171,8 @@ def test_session_policy_narrows_the_role(server):
     server.client("iam", "destination").put_role_policy(
         RoleName=name, PolicyName="all-iam-reads", PolicyDocument=allow(["iam:ListRoles", "iam:ListUsers"])
     )
-    result = server.client("sts").assume_role(
-        RoleArn=role["Arn"], RoleSessionName="narrow", Policy=allow("iam:ListUsers")
-    )
+    _, sts = role_assumer(server)
+    result = sts.assume_role(RoleArn=role["Arn"], RoleSessionName="narrow", Policy=allow("iam:ListUsers"))
     assert "PackedPolicySize" in result
     iam = as_session(server, "iam", result["Credentials"])
     iam.list_users()
@@ -148,9 +181,8 @@ def test_session_policy_narrows_the_role(server):
 
 def test_duration_limits(server):
     _, role = make_role(server, f"arn:aws:iam::{SOURCE}:root", MaxSessionDuration=3600)
-    error = client_error(
-        lambda: server.client("sts").assume_role(RoleArn=role["Arn"], RoleSessionName="long", DurationSeconds=7200)
-    )
+    _, sts = role_assumer(server)
+    error = client_error(lambda: sts.assume_role(RoleArn=role["Arn"], RoleSessionName="long", DurationSeconds=7200))
     assert error["Error"]["Code"] == "ValidationError"
     assert "MaxSessionDuration" in error["Error"]["Message"]
 
@@ -159,7 +191,8 @@ def test_role_sessions_expire_on_the_server_clock(workdir):
     s = start_server(workdir / f"roles-{uuid.uuid4().hex[:6]}")
     try:
         name, role = make_role(s, f"arn:aws:iam::{SOURCE}:root")
-        credentials = s.client("sts").assume_role(RoleArn=role["Arn"], RoleSessionName="brief", DurationSeconds=900)["Credentials"]
+        _, sts = role_assumer(s)
+        credentials = sts.assume_role(RoleArn=role["Arn"], RoleSessionName="brief", DurationSeconds=900)["Credentials"]
         assert as_session(s, "sts", credentials).get_caller_identity()["Account"] == DEST
         s.advance_clock(901)
         assert client_error(as_session(s, "sts", credentials).get_caller_identity)["Error"]["Code"] == "ExpiredToken"
@@ -181,9 +214,10 @@ def test_trust_policy_binds_role_arns_to_unique_ids(server):
 
     old_worker = create_worker()
     target_name, target = make_role(server, old_worker["Arn"])
+    _, sts = role_assumer(server)
 
     def hop():
-        credentials = server.client("sts").assume_role(RoleArn=old_worker["Arn"], RoleSessionName="wk")["Credentials"]
+        credentials = sts.assume_role(RoleArn=old_worker["Arn"], RoleSessionName="wk")["Credentials"]
         return as_session(server, "sts", credentials).assume_role(RoleArn=target["Arn"], RoleSessionName="tg")
 
     assert hop()["AssumedRoleUser"]["Arn"] == f"arn:aws:sts::{DEST}:assumed-role/{target_name}/tg"
@@ -234,11 +268,11 @@ def test_aws_userid_workaround_survives_role_recreation_semantics(server):
     target = server.client("iam", "destination").create_role(
         RoleName=f"uid-target-{suffix}", AssumeRolePolicyDocument=document
     )["Role"]
-    # The account's root does not match the aws:userid condition…
-    error = client_error(lambda: server.client("sts").assume_role(RoleArn=target["Arn"], RoleSessionName="root"))
-    assert error["Error"]["Code"] == "AccessDenied"
+    # A user of the account does not match the aws:userid condition…
+    user_arn, sts = role_assumer(server)
+    assume_role_denied(sts, user_arn, target["Arn"])
     # …the worker role's sessions do.
-    credentials = server.client("sts").assume_role(RoleArn=worker["Arn"], RoleSessionName="job-1")["Credentials"]
+    credentials = sts.assume_role(RoleArn=worker["Arn"], RoleSessionName="job-1")["Credentials"]
     hop = as_session(server, "sts", credentials).assume_role(RoleArn=target["Arn"], RoleSessionName="hop")
     assert hop["AssumedRoleUser"]["Arn"].endswith(f"uid-target-{suffix}/hop")
 
@@ -250,31 +284,9 @@ def test_aws_userid_workaround_survives_role_recreation_semantics(server):
 # (tests/aws/services/iam/test_iam_roles.snapshot.json, recorded against AWS in 02-2026).
 
 
-def source_user_allowed_to_assume(server, prefix):
-    """A user of the source account whose own policy allows sts:AssumeRole (a cross-account
-    AssumeRole needs both the caller's permission and the role's trust); returns its ARN and
-    an STS client signing with its key."""
-    iam = server.client("iam")
-    name = f"{prefix}-{uuid.uuid4().hex[:8]}"
-    user = iam.create_user(UserName=name)["User"]
-    iam.put_user_policy(UserName=name, PolicyName="assume", PolicyDocument=allow("sts:AssumeRole"))
-    key = iam.create_access_key(UserName=name)["AccessKey"]
-    sts = server.client("sts", aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"])
-    return user["Arn"], sts
-
-
-def assume_role_denied(sts, caller_arn, role_arn):
-    error = client_error(lambda: sts.assume_role(RoleArn=role_arn, RoleSessionName="denied"))
-    assert error["Error"]["Code"] == "AccessDenied"
-    assert error["ResponseMetadata"]["HTTPStatusCode"] == 403
-    assert error["Error"]["Message"] == (
-        f"User: {caller_arn} is not authorized to perform: sts:AssumeRole on resource: {role_arn}"
-    )
-
-
 def test_update_assume_role_policy_replaces_who_may_assume_the_role(server):
-    alice_arn, alice = source_user_allowed_to_assume(server, "alice")
-    bob_arn, bob = source_user_allowed_to_assume(server, "bob")
+    alice_arn, alice = role_assumer(server, prefix="alice")
+    bob_arn, bob = role_assumer(server, prefix="bob")
     name, role = make_role(server, alice_arn)
     dest = server.client("iam", "destination")
 

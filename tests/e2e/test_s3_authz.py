@@ -12,7 +12,7 @@ import botocore
 import botocore.config
 import pytest
 
-from aws_helpers import client_error, unique
+from aws_helpers import client_error, role_assumer, unique
 
 SOURCE, DEST = "111111111111", "222222222222"
 ACCOUNT_IDS = {"source": SOURCE, "destination": DEST}
@@ -136,7 +136,7 @@ def trust_account(account_id):
 
 
 def role_in_source(server, *statements, name=None):
-    """A role in A that A's root may assume, with `statements` as its inline policy."""
+    """A role in A that A's principals may assume, with `statements` as its inline policy."""
     iam = server.client("iam", "source")
     name = name or unique("writer")
     role = iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust_account(SOURCE))["Role"]
@@ -153,10 +153,10 @@ def delete_role(server, name):
 
 
 def session_s3(server, role_arn, session_name="s3-writer"):
-    """An S3 client for a session of `role_arn`, assumed by A's root."""
-    credentials = server.client("sts", "source").assume_role(RoleArn=role_arn, RoleSessionName=session_name)[
-        "Credentials"
-    ]
+    """An S3 client for a session of `role_arn`, assumed by a user of A (AWS refuses
+    AssumeRole to an account's root)."""
+    _, sts = role_assumer(server, "source")
+    credentials = sts.assume_role(RoleArn=role_arn, RoleSessionName=session_name)["Credentials"]
     return s3_client(
         server,
         aws_access_key_id=credentials["AccessKeyId"],

@@ -4,10 +4,12 @@ botocore's own signer."""
 import datetime
 import json
 import re
+import uuid
 
 import botocore.exceptions
 import pytest
 
+from aws_helpers import role_assumer
 from conftest import ACCOUNTS
 from sigv4_client import FORM, STS_BODY, credentials, presigned_url, send, signed, utc_now
 
@@ -143,14 +145,121 @@ def test_presigned_get_caller_identity(server):
     assert b"<Arn>arn:aws:iam::111111111111:root</Arn>" in body
 
 
-def test_presigned_url_expires(server):
-    at = utc_now() - datetime.timedelta(seconds=120)
-    url = presigned_url(
-        server.endpoint, "Action=GetCallerIdentity&Version=2011-06-15", credentials(), expires=60, at=at
-    )
+GCI = "Action=GetCallerIdentity&Version=2011-06-15"
+
+
+def test_presigned_url_lasts_fifteen_minutes_whatever_x_amz_expires_says(server):
+    # Outside S3, AWS ignores X-Amz-Expires: a presigned URL lasts about 15 minutes from
+    # X-Amz-Date (AWS in aws-sdk-go#2224: "All other AWS services will use a fixed request
+    # signature expiration of about 15 minutes", answering aws-sdk-go#2167 about STS;
+    # aws-iam-authenticator's token.go: "currently ignored by STS, and the token expires 15
+    # minutes after the x-amz-date timestamp regardless").
+    at = utc_now() - datetime.timedelta(minutes=14)
+    url = presigned_url(server.endpoint, GCI, credentials(), expires=60, at=at)
     status, _, body = send(url, "GET", {})
-    assert status == 400
-    assert b"<Code>RequestExpired</Code>" in body
+    assert status == 200, body
+    # UNCONFIRMED: the answer to a stale presigned URL; strata gives the skew answer.
+    at = utc_now() - datetime.timedelta(minutes=16)
+    url = presigned_url(server.endpoint, GCI, credentials(), expires=3600, at=at)
+    status, _, body = send(url, "GET", {})
+    assert status == 403
+    assert b"<Code>SignatureDoesNotMatch</Code>" in body
+    assert b"Signature expired: " in body
+
+
+def as_user(server):
+    """(ARN, credentials) of a new IAM user of the source account with an access key."""
+    iam = server.client("iam")
+    name = f"proof-{uuid.uuid4().hex[:8]}"
+    user = iam.create_user(UserName=name)["User"]
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    return user["Arn"], credentials_of(key["AccessKeyId"], key["SecretAccessKey"])
+
+
+def credentials_of(akid, secret, token=None):
+    from botocore.credentials import Credentials
+
+    return Credentials(akid, secret, token)
+
+
+def test_boto3_presigned_get_caller_identity_answers_the_caller(server):
+    # boto3's generate_presigned_url signs the operation's HTTP method, POST for STS, unless
+    # HttpMethod says otherwise (botocore signers.generate_presigned_url); the payload hash
+    # it signs is the empty body's (botocore auth.SigV4QueryAuth moves the body into the
+    # query; SigV4Auth.payload hashes what is left).
+    user_arn, creds = as_user(server)
+    sts = server.client("sts", aws_access_key_id=creds.access_key, aws_secret_access_key=creds.secret_key)
+    url = sts.generate_presigned_url("get_caller_identity", HttpMethod="GET")
+    assert "X-Amz-SignedHeaders=host" in url
+    status, _, body = send(url, "GET", {})
+    assert status == 200, body
+    assert f"<Arn>{user_arn}</Arn>".encode() in body
+    # The default URL is signed for POST: POSTed with no body it answers...
+    url = sts.generate_presigned_url("get_caller_identity")
+    status, _, body = send(url, "POST", {}, b"")
+    assert status == 200, body
+    assert f"<Arn>{user_arn}</Arn>".encode() in body
+    # ...and fetched with GET it does not match, as on AWS (boto/boto3#756 shows AWS's
+    # answer: SignatureDoesNotMatch, the canonical string it expected starting 'GET).
+    status, _, body = send(url, "GET", {})
+    assert status == 403
+    assert b"<Code>SignatureDoesNotMatch</Code>" in body
+    assert b"should have been\n&apos;GET\n/\nAction=GetCallerIdentity&amp;Version=2011-06-15&amp;X-Amz-Algorithm" in body
+
+
+def test_presigned_get_caller_identity_of_a_role_session(server):
+    # The session token travels in the query (X-Amz-Security-Token) and is signed.
+    iam = server.client("iam")
+    name = f"proof-role-{uuid.uuid4().hex[:8]}"
+    trust = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111111111111:root"}, "Action": "sts:AssumeRole"}]}
+    role = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]
+    _, assumer = role_assumer(server)
+    c = assumer.assume_role(RoleArn=role["Arn"], RoleSessionName="proof")["Credentials"]
+    creds = credentials_of(c["AccessKeyId"], c["SecretAccessKey"], c["SessionToken"])
+    url = presigned_url(server.endpoint, GCI, creds)
+    assert "X-Amz-Security-Token=" in url
+    status, _, body = send(url, "GET", {})
+    assert status == 200, body
+    assert f"<Arn>arn:aws:sts::111111111111:assumed-role/{name}/proof</Arn>".encode() in body
+
+
+def test_eks_style_token_with_a_signed_x_k8s_aws_id_header(server):
+    # aws-iam-authenticator (pkg/token/token.go) adds `x-k8s-aws-id: <cluster>` to a
+    # GetCallerIdentity request, presigns it for 60 s (aws-sdk-go's Presign: GET, the empty
+    # body's hash) and the verifier GETs the URL sending the same header.
+    user_arn, creds = as_user(server)
+    url = presigned_url(server.endpoint, GCI, creds, headers={"x-k8s-aws-id": "my-cluster"})
+    assert "X-Amz-SignedHeaders=host%3Bx-k8s-aws-id" in url
+    status, _, body = send(url, "GET", {"x-k8s-aws-id": "my-cluster"})
+    assert status == 200, body
+    assert f"<Arn>{user_arn}</Arn>".encode() in body
+    # Another cluster's name, or none, does not match the signature.
+    for headers in ({"x-k8s-aws-id": "other-cluster"}, {}):
+        status, _, body = send(url, "GET", headers)
+        assert status == 403
+        assert b"<Code>SignatureDoesNotMatch</Code>" in body
+
+
+def test_presigned_url_signing_unsigned_payload_verifies(server):
+    # smithy-kotlin's presigner (aws-sdk-kotlin) signs UNSIGNED-PAYLOAD as the payload hash by
+    # default. UNCONFIRMED that STS accepts it; strata does, as it does the empty body's hash.
+    user_arn, creds = as_user(server)
+    url = presigned_url(server.endpoint, GCI, creds, unsigned_payload=True)
+    status, _, body = send(url, "GET", {})
+    assert status == 200, body
+    assert f"<Arn>{user_arn}</Arn>".encode() in body
+
+
+def test_vault_style_signed_post_with_a_server_id_header(server):
+    # Vault's AWS IAM login: the client signs a POST GetCallerIdentity with the header
+    # X-Vault-AWS-IAM-Server-ID and hands over method, URL, body and headers; Vault replays
+    # them to STS unchanged.
+    user_arn, creds = as_user(server)
+    headers = {"Content-Type": FORM, "X-Vault-AWS-IAM-Server-ID": "vault.example.com"}
+    status, _, body = signed(server.endpoint, "sts", STS_BODY, headers, creds)
+    assert status == 200, body
+    assert f"<Arn>{user_arn}</Arn>".encode() in body
 
 
 def test_presigned_url_with_tampered_query_is_rejected(server):

@@ -3,6 +3,7 @@
 mod common;
 
 use common::{DESTINATION, SOURCE, app, create_bucket, root, signed, user};
+use strata_app::Caller;
 use strata_app::iam::inline_policies::{HolderInput, PutPolicyInput};
 use strata_app::iam::roles::CreateRoleInput;
 use strata_app::iam::sts::AssumeRoleInput;
@@ -99,17 +100,76 @@ async fn assume_role_needs_the_trust_policy_even_in_the_same_account() {
             .await
         }
     };
-    let same_account = assume(admin.clone()).await;
+    let allow_assume = |admin: Caller, user: &'static str| {
+        let app = app.clone();
+        async move {
+            inline_policies::put_policy(
+                &app,
+                &admin,
+                PutPolicyInput {
+                    holder: PolicyHolder::User(user.into()),
+                    policy_name: "assume".into(),
+                    policy_document: r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}"#.into(),
+                },
+            )
+            .await
+            .unwrap();
+        }
+    };
+    let bob = user(&app, SOURCE, "bob").await;
+    allow_assume(admin.clone(), "bob").await;
+    let same_account = assume(bob).await;
     assert!(
-        matches!(&same_account, Err(Error::AccessDenied(m)) if m == "User: arn:aws:iam::111111111111:root is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::111111111111:role/exporter"),
+        matches!(&same_account, Err(Error::AccessDenied(m)) if m == "User: arn:aws:iam::111111111111:user/bob is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::111111111111:role/exporter"),
         "{same_account:?}"
     );
-    let session = assume(root(DESTINATION)).await.unwrap();
+    let dana = user(&app, DESTINATION, "dana").await;
+    allow_assume(root(DESTINATION), "dana").await;
+    let session = assume(dana).await.unwrap();
     assert_eq!(
         session.assumed_role_user.arn,
         "arn:aws:sts::111111111111:assumed-role/exporter/s1"
     );
     assert!(session.credentials.access_key_id.starts_with("ASIA"));
+}
+
+#[tokio::test]
+async fn roles_may_not_be_assumed_by_root_accounts() {
+    // Not even when the trust policy names the root's own account.
+    let app = app().await;
+    let trust = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":["arn:aws:iam::{SOURCE}:root","{DESTINATION}"]}},"Action":"sts:AssumeRole"}}]}}"#
+    );
+    roles::create_role(
+        &app,
+        &root(SOURCE),
+        CreateRoleInput {
+            role_name: "trusting".into(),
+            path: None,
+            assume_role_policy_document: trust,
+            description: None,
+            max_session_duration: None,
+        },
+    )
+    .await
+    .unwrap();
+    for account in [SOURCE, DESTINATION] {
+        let refused = sts::assume_role(
+            &app,
+            &root(account),
+            AssumeRoleInput {
+                role_arn: "arn:aws:iam::111111111111:role/trusting".into(),
+                role_session_name: "s1".into(),
+                duration_seconds: None,
+                policy: None,
+            },
+        )
+        .await;
+        assert!(
+            matches!(&refused, Err(Error::AccessDenied(m)) if m == sts::ROOT_MAY_NOT_ASSUME_ROLES),
+            "{refused:?}"
+        );
+    }
 }
 
 #[tokio::test]

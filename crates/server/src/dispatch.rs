@@ -150,7 +150,7 @@ async fn dynamodb(
     (response, log)
 }
 
-/// Reads, authenticates, decodes and runs one DynamoDB request; the encoded output or error.
+/// Reads, decodes, authenticates and runs one DynamoDB request; the encoded output or error.
 async fn dynamodb_operation(
     edge: &Edge,
     parts: &Parts,
@@ -163,18 +163,27 @@ async fn dynamodb_operation(
         BodyError::TooLarge => json::request_too_large(),
         BodyError::Broken => json::incomplete_body(),
     })?;
-    // Authentication comes before the body is decoded or parsed: alternator's
-    // test_no_authorization_header, run against DynamoDB, sends no body at all and gets
-    // MissingAuthenticationTokenException, not SerializationException.
+    // The signature covers the body as sent; the operation reads it decoded.
+    let decoded = decode_body(&parts.headers, body.clone()).await?;
+    // A body that is not JSON is refused before authentication (dynalite's AWS-run
+    // test/connection.js: unsigned 'hi' is a SerializationException), but an empty body is
+    // judged after it: unsigned and empty is MissingAuthenticationTokenException (alternator's
+    // AWS-run test_no_authorization_header; dynalite's unsigned ListTables).
+    let parsed = if decoded.is_empty() {
+        None
+    } else {
+        Some(services::dynamodb::parse(&decoded)?)
+    };
     let caller = authenticate(edge, parts, &body, &["dynamodb"])
         .map_err(|rejection| json::auth_error(&rejection))?;
     log.caller(&caller);
     if !target.starts_with(DYNAMODB_TARGET_PREFIX) {
         return Err(json::unknown_operation());
     }
-    // The signature covers the body as sent; the operation reads it decoded.
-    let decoded = decode_body(&parts.headers, body).await?;
-    let input = services::dynamodb::parse(&decoded)?;
+    let input = match parsed {
+        Some(input) => input,
+        None => services::dynamodb::parse(&decoded)?,
+    };
     services::dynamodb::handle(&edge.app, &caller, operation, input).await
 }
 

@@ -113,6 +113,12 @@ fn parse_role_arn(arn: &str) -> Option<(AccountId, &str)> {
     Some((AccountId::parse(account).ok()?, name))
 }
 
+/// AWS's answer to an account root calling AssumeRole: `AccessDenied` (403), seen in
+/// AWS's answers quoted in kubeflow/testing#961 (`aws sts assume-role` as
+/// `arn:aws:iam::…:root`), double-break/spapi-php#45 and cloudposse's
+/// terraform-aws-vpc-peering-multi-account#106.
+pub const ROOT_MAY_NOT_ASSUME_ROLES: &str = "Roles may not be assumed by root accounts.";
+
 /// AssumeRole: the role's trust policy must allow the caller (always, even in the same
 /// account), and so must the caller's identity policies unless the trust policy names the
 /// caller directly (spec iam-s3-authz §3.3, decided by the policy engine).
@@ -121,6 +127,12 @@ pub async fn assume_role(
     caller: &Caller,
     input: AssumeRoleInput,
 ) -> Result<AssumeRoleOutput> {
+    // An account's root user may not assume any role, whatever the trust policy says
+    // (same or another account; long-term keys or a GetSessionToken session alike).
+    // UNCONFIRMED: the check's place before the role is looked up.
+    if matches!(caller.principal, Principal::Root { .. }) {
+        return Err(Error::AccessDenied(ROOT_MAY_NOT_ASSUME_ROLES.to_owned()));
+    }
     let role_arn = &input.role_arn;
     let not_authorized = || {
         Error::AccessDenied(format!(
