@@ -94,6 +94,11 @@ pub(crate) fn check_put(table: &Table, item: &Item) -> Result<()> {
     }
     check_item_key(&table.def.key_schema, item)?;
     check_index_keys(&table.def.indexes, item)?;
+    check_item_size(item)
+}
+
+/// A whole item written is at most 400 KB.
+pub fn check_item_size(item: &Item) -> Result<()> {
     if item_size(item) > MAX_ITEM_SIZE {
         return Err(DynamoDbError::validation(MSG_ITEM_TOO_LARGE));
     }

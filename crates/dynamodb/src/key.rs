@@ -5,7 +5,7 @@
 use strata_dynamodb_item::{AttributeValue, Item};
 
 use crate::error::{DynamoDbError, Result};
-use crate::schema::{IndexDefinition, KeyAttribute, KeySchema};
+use crate::schema::{IndexDefinition, KeyAttribute, KeyLayout, KeySchema};
 
 /// DynamoDB's limits on key sizes.
 pub const MAX_PARTITION_KEY_BYTES: usize = 2048;
@@ -42,13 +42,72 @@ fn escape(bytes: &[u8], out: &mut Vec<u8>) {
     out.extend_from_slice(&[0, 0]);
 }
 
-/// The encoded primary key of `item` under `schema` (its attributes are already checked).
+/// The encoded key of `item` under `schema` (its attributes are already checked): the
+/// partition part ([`encode_partition`]), then the sort values.
 pub fn encode_key(schema: &KeySchema, item: &Item, out: &mut Vec<u8>) {
-    for key in schema.attributes() {
-        if let Some(v) = item.get(&key.name) {
-            encode_key_value(v, out);
+    encode_partition(
+        schema.layout,
+        schema
+            .partition_attributes()
+            .filter_map(|k| item.get(&k.name)),
+        out,
+    );
+    for key in &schema.sort {
+        if let Some(value) = item.get(&key.name) {
+            encode_key_value(value, out);
         }
     }
+}
+
+/// Appends the partition part of a storage key: the encoded partition values, after their
+/// [`partition_hash`] when the layout is hashed. Every key of a partition starts with it.
+pub fn encode_partition<'a>(
+    layout: KeyLayout,
+    values: impl IntoIterator<Item = &'a AttributeValue>,
+    out: &mut Vec<u8>,
+) {
+    let start = out.len();
+    if layout == KeyLayout::Hashed {
+        out.extend_from_slice(&[0; 4]);
+    }
+    let body = out.len();
+    for value in values {
+        encode_key_value(value, out);
+    }
+    if layout == KeyLayout::Hashed {
+        let hash = partition_hash(&out[body..]);
+        out[start..body].copy_from_slice(&hash.to_be_bytes());
+    }
+}
+
+/// The hash of encoded partition values: the high 32 bits of their FNV-1a. It is part of
+/// stored keys: it must never change.
+pub fn partition_hash(encoded_partition: &[u8]) -> u32 {
+    (fnv1a(encoded_partition) >> 32) as u32
+}
+
+/// The [`partition_hash`] of `item`'s partition values under `schema`.
+pub fn partition_hash_of(schema: &KeySchema, item: &Item) -> u32 {
+    let mut encoded = Vec::with_capacity(32);
+    encode_partition(
+        KeyLayout::Ordered,
+        schema
+            .partition_attributes()
+            .filter_map(|k| item.get(&k.name)),
+        &mut encoded,
+    );
+    partition_hash(&encoded)
+}
+
+/// The parallel Scan segment (of `total`) a partition hash belongs to: segments are equal
+/// ranges of the 32-bit hash space, segment `s` from [`segment_start`]`(s)`.
+pub fn segment_of(hash: u32, total: u32) -> u32 {
+    ((u64::from(hash) * u64::from(total)) >> 32) as u32
+}
+
+/// The first hash of `segment` of `total` (`2^32` for `segment == total`).
+pub fn segment_start(segment: u32, total: u32) -> u64 {
+    (u64::from(segment) << 32).div_ceil(u64::from(total))
 }
 
 fn key_value_size(value: &AttributeValue) -> usize {
@@ -195,6 +254,24 @@ mod tests {
         let mut out = Vec::new();
         encode_key_value(&v, &mut out);
         out
+    }
+
+    /// Each hash is in exactly one segment, segment `s` being `[start(s), start(s + 1))`.
+    #[test]
+    fn segments_split_the_hash_space() {
+        for total in [1u32, 2, 3, 7, 1000, 1_000_000] {
+            assert_eq!(segment_start(0, total), 0);
+            assert_eq!(segment_start(total, total), 1 << 32);
+            for hash in [0u32, 1, 0x7FFF_FFFF, 0x8000_0000, 0xDEAD_BEEF, u32::MAX] {
+                let s = segment_of(hash, total);
+                assert!(s < total);
+                assert!(segment_start(s, total) <= u64::from(hash), "{hash} {total}");
+                assert!(
+                    u64::from(hash) < segment_start(s + 1, total),
+                    "{hash} {total}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -14,6 +14,9 @@
 //! | `dynamodb.tokens` | account `\0` region `\0` ClientRequestToken | request digest, time |
 //! | `dynamodb.exports`, `dynamodb.imports` | account `\0` region `\0` ARN | export / import record (JSON) |
 //! | `dynamodb.export_tokens`, `dynamodb.import_tokens` | account `\0` region `\0` ClientToken | ARN |
+//!
+//! An encoded (primary or index) key starts with its partition's hash
+//! (`crate::key::encode_partition`), unless its table or index is from before hashed keys.
 
 use strata_storage::RecordKind;
 
@@ -34,11 +37,14 @@ pub const NEXT_TABLE_ID: &[u8] = b"next_table_id";
 pub const LAST_STAMP: &[u8] = b"last_stamp";
 
 /// The kinds of record the engine stores, with the format its code writes
-/// ([`strata_storage::RecordKind`]). Format 1 is the first recorded one.
+/// ([`strata_storage::RecordKind`]). Format 1 is the first recorded one. Table definitions
+/// are at format 2: key schemas with several `HASH`/`RANGE` attributes and a key layout
+/// ([`crate::schema::KeyLayout`]; a format-1 definition reads as the `Ordered` layout, so
+/// nothing is rewritten, but a strata that knows only format 1 must not read them).
 pub const RECORD_KINDS: &[RecordKind] = &[
     RecordKind {
         keyspace: TABLES,
-        format: 1,
+        format: 2,
     },
     RecordKind {
         keyspace: META,

@@ -65,6 +65,28 @@ pub struct KeySchema {
     /// (Stored as `null` or one object before multi-attribute keys.)
     #[serde(default, deserialize_with = "sort_attributes")]
     pub sort: Vec<KeyAttribute>,
+    /// How the values are laid out in storage keys ([`KeyLayout::Ordered`] when stored
+    /// before the layout was recorded).
+    #[serde(default = "KeyLayout::ordered")]
+    pub layout: KeyLayout,
+}
+
+/// How a key's values make its storage key (`crate::key::encode_key`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum KeyLayout {
+    /// A 4-byte hash of the encoded partition values, then the values: partitions spread
+    /// evenly over the key space as DynamoDB's do over its partitions, so a parallel Scan's
+    /// segment is one range of hashes, read alone. Every table and index created now.
+    Hashed,
+    /// The encoded values alone, partitions in value order: tables and indexes created
+    /// before hashed keys. Their parallel Scan segments are hash classes read by filtering.
+    Ordered,
+}
+
+impl KeyLayout {
+    fn ordered() -> KeyLayout {
+        KeyLayout::Ordered
+    }
 }
 
 /// Up to four `HASH` and four `RANGE` attributes in a global index's key.
@@ -85,12 +107,13 @@ fn sort_attributes<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<KeyAttr
 }
 
 impl KeySchema {
-    /// A table's (or local index's) key: one partition attribute and an optional sort one.
+    /// A new table's (or local index's) key: one partition attribute and an optional sort one.
     pub fn simple(partition: KeyAttribute, sort: Option<KeyAttribute>) -> KeySchema {
         KeySchema {
             partition,
             more_partition: Vec::new(),
             sort: sort.into_iter().collect(),
+            layout: KeyLayout::Hashed,
         }
     }
 
@@ -360,14 +383,22 @@ mod tests {
         let sk = attr("sk", ScalarType::N);
         let old: KeySchema =
             serde_json::from_value(serde_json::json!({"partition": pk, "sort": sk})).unwrap();
-        assert_eq!(old, KeySchema::simple(pk.clone(), Some(sk.clone())));
+        let ordered = |schema| KeySchema {
+            layout: KeyLayout::Ordered,
+            ..schema
+        };
+        assert_eq!(
+            old,
+            ordered(KeySchema::simple(pk.clone(), Some(sk.clone())))
+        );
         let old: KeySchema =
             serde_json::from_value(serde_json::json!({"partition": pk, "sort": null})).unwrap();
-        assert_eq!(old, KeySchema::simple(pk.clone(), None));
+        assert_eq!(old, ordered(KeySchema::simple(pk.clone(), None)));
         let composite = KeySchema {
             partition: pk,
             more_partition: vec![attr("h2", ScalarType::B)],
             sort: vec![sk, attr("r2", ScalarType::S)],
+            layout: KeyLayout::Hashed,
         };
         let text = serde_json::to_string(&composite).unwrap();
         assert_eq!(serde_json::from_str::<KeySchema>(&text).unwrap(), composite);

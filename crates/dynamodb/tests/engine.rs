@@ -7,7 +7,7 @@ use strata_dynamodb::items::{Action, ItemWrite, ReturnValues};
 use strata_dynamodb::read::{QueryInput, ReadOptions, ScanInput};
 
 use strata_dynamodb::schema::{
-    BillingMode, Creating, IndexKind, IndexStatus, KeyAttribute, KeySchema, Projection,
+    BillingMode, Creating, IndexKind, IndexStatus, KeyAttribute, KeyLayout, KeySchema, Projection,
     ProjectionType, ScalarType,
 };
 use strata_dynamodb::tables::{CreateTable, NewIndex, Scope};
@@ -419,50 +419,71 @@ async fn a_cancelled_transaction_writes_nothing() {
     );
 }
 
+/// Every item is in exactly one segment, a partition's items all in the same one, and a
+/// segment's pages resume inside it: with hashed keys (each segment one storage range) and
+/// with a table from before them (each segment filtered from the whole range).
 #[tokio::test]
 async fn scan_segments_partition_the_table_and_pages_resume() {
-    let (db, _) = engine();
-    let table = db
-        .create_table(SCOPE, create("s", false))
-        .await
-        .expect("created");
-    for i in 0..100 {
-        put(
-            &db,
-            &table,
-            item(&[
-                ("pk", s(&format!("p{}", i % 13))),
-                ("sk", n(&i.to_string())),
-            ]),
-        )
-        .await
-        .expect("put");
-    }
-    let mut seen = 0;
-    for segment in 0..4 {
-        let mut start = None;
-        loop {
-            let page = db
-                .scan(
-                    &table,
-                    ScanInput {
-                        segment: Some((segment, 4)),
-                        options: ReadOptions {
-                            limit: Some(7),
-                            exclusive_start_key: start.take(),
-                            ..Default::default()
+    for layout in [KeyLayout::Hashed, KeyLayout::Ordered] {
+        let (db, _) = engine();
+        let mut definition = create("s", false);
+        definition.key_schema.layout = layout;
+        let table = db.create_table(SCOPE, definition).await.expect("created");
+        for i in 0..100 {
+            put(
+                &db,
+                &table,
+                item(&[
+                    ("pk", s(&format!("p{}", i % 13))),
+                    ("sk", n(&i.to_string())),
+                ]),
+            )
+            .await
+            .expect("put");
+        }
+        let mut segment_of_partition = std::collections::HashMap::new();
+        let mut seen = std::collections::HashSet::new();
+        for segment in 0..4 {
+            let mut start = None;
+            loop {
+                let page = db
+                    .scan(
+                        &table,
+                        ScanInput {
+                            segment: Some((segment, 4)),
+                            options: ReadOptions {
+                                limit: Some(7),
+                                exclusive_start_key: start.take(),
+                                ..Default::default()
+                            },
                         },
-                    },
-                )
-                .expect("scan");
-            seen += page.count;
-            match page.last_evaluated_key {
-                Some(k) => start = Some(k),
-                None => break,
+                    )
+                    .expect("scan");
+                for it in &page.items {
+                    assert!(
+                        seen.insert(format!("{:?}", it["sk"])),
+                        "{layout:?}: seen twice"
+                    );
+                    let partition = format!("{:?}", it["pk"]);
+                    assert_eq!(
+                        *segment_of_partition.entry(partition).or_insert(segment),
+                        segment,
+                        "{layout:?}: a partition in two segments"
+                    );
+                }
+                match page.last_evaluated_key {
+                    Some(k) => start = Some(k),
+                    None => break,
+                }
             }
         }
+        assert_eq!(seen.len(), 100, "{layout:?}");
+        let used: std::collections::HashSet<_> = segment_of_partition.values().collect();
+        assert!(
+            used.len() > 1,
+            "{layout:?}: 13 partitions all in one segment"
+        );
     }
-    assert_eq!(seen, 100);
 }
 
 #[tokio::test]

@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 use strata_dynamodb::schema::{
-    BillingMode, IndexKind, KeyAttribute, KeySchema, MAX_KEY_ATTRIBUTES_PER_TYPE,
+    BillingMode, IndexKind, KeyAttribute, KeyLayout, KeySchema, MAX_KEY_ATTRIBUTES_PER_TYPE,
     Projection as EngineProjection, ProjectionType, ProvisionedThroughput as EngineThroughput,
     ScalarType, SseSpecification, StreamSpecification as EngineStream,
 };
@@ -280,6 +280,7 @@ pub fn key_schema(
         partition: first,
         more_partition: partition,
         sort: range.iter().map(defined).collect::<Result<_>>()?,
+        layout: KeyLayout::Hashed,
     })
 }
 

@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 use strata_dynamodb::capacity::ReturnConsumedCapacity;
-use strata_dynamodb::items::{Action, ItemWrite};
+use strata_dynamodb::items::{Action, ItemWrite, check_item_size};
 use strata_dynamodb::transact::{RequestToken, TransactGet, TransactWrite};
 use strata_dynamodb::{CancellationReason, DynamoDbError};
 use strata_dynamodb_item::Item;
@@ -205,6 +205,12 @@ pub async fn transact_write_items(
         };
         if invalid.is_some() {
             continue;
+        }
+        // A Put's size is known from the request alone: too large, it refuses the whole
+        // request before the transaction opens (paritysuite's dynamodb-conformance item-size
+        // tests, recorded against AWS; an Update's is known only once it runs).
+        if let Action::Put(item) = &action {
+            check_item_size(item)?;
         }
         match ItemWrite::new(table, key, action, condition) {
             Ok(write) => writes.push(TransactWrite {

@@ -556,20 +556,6 @@ pub fn update_time_to_live(mut input: Input) -> Result<UpdateTimeToLiveInput, Er
             ));
         }
     }
-    // The model's KeySchemaAttributeName: 1 to 255 characters (alternator's test_ttl.py::
-    // test_update_ttl_errors, run against AWS, matches "ValidationException.*length").
-    if let Some(name) = &attribute_name {
-        let bound = match name.chars().count() {
-            0 => Some("greater than or equal to 1"),
-            256.. => Some("less than or equal to 255"),
-            _ => None,
-        };
-        if let Some(bound) = bound {
-            input.violation(format!(
-                "Value '{name}' at 'timeToLiveSpecification.attributeName' failed to satisfy constraint: Member must have length {bound}"
-            ));
-        }
-    }
     if spec.is_some() && enabled.is_none() {
         input.violation(null_violation("timeToLiveSpecification.enabled"));
     }
