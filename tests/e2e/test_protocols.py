@@ -111,6 +111,25 @@ def test_dynamodb_request_time_is_judged_before_anything_else(server, date, mess
         assert re.fullmatch(message, error["message"]), error["message"]
 
 
+def test_dynamodb_only_an_aws4_authorization_is_a_signature(server):
+    # dynalite's test/connection.js, run against DynamoDB: `Authorization: AWS4` is a missing
+    # token; `AWS4-` an incomplete signature that lists every missing part.
+    target = {"X-Amz-Target": "DynamoDB_20120810.ListTables", "Content-Type": "application/x-amz-json-1.0"}
+    status, _, answer = send(server.endpoint + "/", "POST", {**target, "Authorization": "AWS4"}, b"")
+    assert status == 400
+    assert json.loads(answer)["__type"] == "com.amazon.coral.service#MissingAuthenticationTokenException"
+    status, _, answer = send(server.endpoint + "/", "POST", {**target, "Authorization": "AWS4-"}, b"")
+    assert status == 400
+    assert json.loads(answer) == {
+        "__type": "com.amazon.coral.service#IncompleteSignatureException",
+        "message": "Authorization header requires 'Credential' parameter. "
+        "Authorization header requires 'Signature' parameter. "
+        "Authorization header requires 'SignedHeaders' parameter. "
+        "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. "
+        "Authorization=AWS4-",
+    }
+
+
 def test_dynamodb_stale_signature_wins_over_a_bad_body(server):
     # A real signature 16 minutes old, an unknown key, a wrong secret: each is judged before
     # a JSON body of the wrong shape; only a good signature reaches the operation's decoder.

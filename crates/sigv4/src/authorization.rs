@@ -90,7 +90,7 @@ impl Authorization {
     /// Finds and parses the signature of a request. `Ok(None)` means the request
     /// carries no SigV4 signature at all (AWS's "missing authentication token").
     pub fn from_request(req: &RequestParts<'_>) -> Result<Option<Self>, AuthError> {
-        if let Some(header) = req.header("authorization") {
+        if let Some(header) = sigv4_header(req) {
             return Self::from_header(req, header).map(Some);
         }
         if query_pairs(req.query).any(|(k, _)| k == "X-Amz-Algorithm") {
@@ -101,11 +101,13 @@ impl Authorization {
 
     fn from_header(req: &RequestParts<'_>, header: &str) -> Result<Self, AuthError> {
         let header = header.trim();
-        let Some(rest) = header.strip_prefix(ALGORITHM) else {
-            let algorithm = header.split_whitespace().next().unwrap_or_default();
-            return Err(AuthError::incomplete(format!(
-                "Unsupported AWS 'algorithm': '{algorithm}'"
-            )));
+        // The parts are looked for before the algorithm is judged: dynalite's AWS-run
+        // connection tests get the list of missing parts for `Authorization: AWS4-`.
+        let (algorithm, rest) = match header.strip_prefix(ALGORITHM) {
+            Some(rest) => (ALGORITHM, rest),
+            None => header
+                .split_once(char::is_whitespace)
+                .unwrap_or((header, "")),
         };
         let (mut credential, mut signed_headers, mut signature) = (None, None, None);
         for part in rest.split(',') {
@@ -156,6 +158,11 @@ impl Authorization {
                 "{missing}Authorization={header}"
             )));
         };
+        if algorithm != ALGORITHM {
+            return Err(AuthError::incomplete(format!(
+                "Unsupported AWS 'algorithm': '{algorithm}'"
+            )));
+        }
         Ok(Self {
             scope: CredentialScope::parse(credential)?,
             signed_headers: split_signed_headers(signed_headers),
@@ -210,6 +217,14 @@ impl Authorization {
             expires_seconds: Some(expires_seconds),
         })
     }
+}
+
+/// The `Authorization` header if it is a SigV4 one (`AWS4-…`). Any other value is no
+/// signature at all: dynalite's AWS-run connection tests get
+/// `MissingAuthenticationTokenException` from DynamoDB for `Authorization: AWS4`.
+pub(crate) fn sigv4_header<'a>(req: &RequestParts<'a>) -> Option<&'a str> {
+    req.header("authorization")
+        .filter(|h| h.trim_start().starts_with("AWS4-"))
 }
 
 fn split_signed_headers(value: &str) -> Vec<String> {
@@ -308,9 +323,36 @@ mod tests {
     }
 
     #[test]
-    fn unknown_algorithm_is_incomplete() {
-        let headers: &[(&str, &[u8])] = &[("Authorization", b"AWS AKID:sig")];
+    fn only_aws4_headers_are_signatures() {
+        // dynalite's AWS-run test/connection.js: `AWS4` is a missing token, `AWS4-` an
+        // incomplete signature listing every missing part.
+        for header in [&b"AWS4"[..], b"AWS AKID:sig", b"Bearer x"] {
+            let headers: &[(&str, &[u8])] = &[("Authorization", header)];
+            assert_eq!(
+                Authorization::from_request(&parts(headers, "")).unwrap(),
+                None
+            );
+        }
+        let headers: &[(&str, &[u8])] = &[("Authorization", b"AWS4-")];
         let err = Authorization::from_request(&parts(headers, "")).unwrap_err();
         assert_eq!(err.failure, crate::AuthFailure::IncompleteSignature);
+        assert_eq!(
+            err.message,
+            "Authorization header requires 'Credential' parameter. Authorization header requires 'Signature' parameter. Authorization header requires 'SignedHeaders' parameter. Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=AWS4-"
+        );
+    }
+
+    #[test]
+    fn unknown_algorithm_is_incomplete() {
+        let headers: &[(&str, &[u8])] = &[
+            ("Authorization", b"AWS4-HMAC-SHA512 Credential=a/b/c/d/aws4_request, SignedHeaders=host, Signature=00"),
+            ("X-Amz-Date", b"20150830T123600Z"),
+        ];
+        let err = Authorization::from_request(&parts(headers, "")).unwrap_err();
+        assert_eq!(err.failure, crate::AuthFailure::IncompleteSignature);
+        assert_eq!(
+            err.message,
+            "Unsupported AWS 'algorithm': 'AWS4-HMAC-SHA512'"
+        );
     }
 }

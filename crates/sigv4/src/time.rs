@@ -115,7 +115,7 @@ impl AmzDate {
 ///
 /// A request whose time is missing or unreadable passes here; parsing reports it.
 pub fn check_request_time(req: &RequestParts<'_>, real_now: Timestamp) -> Result<(), AuthError> {
-    let date = if req.header("authorization").is_some() {
+    let date = if crate::authorization::sigv4_header(req).is_some() {
         // The header parser reads `X-Amz-Date` when present, else `Date`.
         req.header("x-amz-date")
             .or_else(|| req.header("date"))
