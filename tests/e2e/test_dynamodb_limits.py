@@ -118,6 +118,45 @@ def test_expression_attribute_names_of_65536_bytes_or_empty_are_refused(ddb, tab
 # --- expressions: 4 KB, 300 operators, nesting ----------------------------------------------
 
 
+# --- key and index attribute names: 255 characters --------------------------------------
+
+
+@pytest.mark.parametrize("where", ["table", "index"])
+def test_key_attribute_names_of_255_work_and_256_are_refused(ddb, where):
+    """alternator's test_limit_attribute_length_key_good/_bad and ..._gsi_key_good/_bad (run
+    against AWS: "ValidationException.*length"); botocore's KeySchemaAttributeName is 1 to 255
+    characters, for AttributeDefinitions and every KeySchema."""
+
+    def create(name):
+        definitions = [{"AttributeName": "pk", "AttributeType": "S"}]
+        extra = {}
+        if where == "table":
+            definitions = [{"AttributeName": name, "AttributeType": "S"}]
+            schema = [{"AttributeName": name, "KeyType": "HASH"}]
+        else:
+            schema = [{"AttributeName": "pk", "KeyType": "HASH"}]
+            definitions.append({"AttributeName": name, "AttributeType": "S"})
+            extra["GlobalSecondaryIndexes"] = [
+                {
+                    "IndexName": "idx",
+                    "KeySchema": [{"AttributeName": name, "KeyType": "HASH"}],
+                    "Projection": {"ProjectionType": "ALL"},
+                }
+            ]
+        table = unique("keyname")
+        ddb.create_table(
+            TableName=table, KeySchema=schema, AttributeDefinitions=definitions, BillingMode="PAY_PER_REQUEST", **extra
+        )
+        return table
+
+    table = create("k" * 255)
+    item = {"k" * 255: {"S": "v"}} if where == "table" else {"pk": {"S": "p"}, "k" * 255: {"S": "v"}}
+    ddb.put_item(TableName=table, Item=item)
+    message = refused(lambda: create("k" * 256))
+    assert "Member must have length less than or equal to 255" in message
+    assert message.startswith("2 validation errors detected: ") == (where == "table")
+
+
 def test_expressions_of_4096_bytes_are_accepted_and_4097_refused(ddb, table):
     """alternator's test_limit_expression_len, on all five expression parameters; the text
     "Invalid ConditionExpression: Expression size has exceeded the maximum allowed size;

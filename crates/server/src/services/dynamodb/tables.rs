@@ -22,6 +22,19 @@ use super::input::{
     required, string, strings, wrong_type,
 };
 
+/// The model's `KeySchemaAttributeName` (key, index and TTL attributes): 1 to 255
+/// characters, where other attribute names may have up to 65,535 bytes.
+fn key_attribute_name(input: &mut Input, member: &str, name: &str) {
+    let bound = match name.chars().count() {
+        0 => "greater than or equal to 1",
+        256.. => "less than or equal to 255",
+        _ => return,
+    };
+    input.violation(format!(
+        "Value '{name}' at '{member}' failed to satisfy constraint: Member must have length {bound}"
+    ));
+}
+
 /// `AttributeDefinitions` (required).
 fn attribute_definitions(input: &mut Input) -> Result<Vec<AttributeDefinition>, Error> {
     let Some(list) = input.array("AttributeDefinitions")?.cloned() else {
@@ -36,11 +49,16 @@ fn attribute_definitions(input: &mut Input) -> Result<Vec<AttributeDefinition>, 
         let el = Input::from_map(o.clone());
         let name = string(&el, "AttributeName")?;
         let ty = string(&el, "AttributeType")?;
-        if name.is_none() {
-            input.violation(null_violation(&format!(
+        match &name {
+            None => input.violation(null_violation(&format!(
                 "attributeDefinitions.{}.member.attributeName",
                 i + 1
-            )));
+            ))),
+            Some(name) => key_attribute_name(
+                input,
+                &format!("attributeDefinitions.{}.member.attributeName", i + 1),
+                name,
+            ),
         }
         match ty.as_deref() {
             None => input.violation(null_violation(&format!(
@@ -103,11 +121,16 @@ fn key_schema(
         let el = Input::from_map(o.clone());
         let name = string(&el, "AttributeName")?;
         let ty = string(&el, "KeyType")?;
-        if name.is_none() {
-            input.violation(null_violation(&format!(
+        match &name {
+            None => input.violation(null_violation(&format!(
                 "{member}.{}.member.attributeName",
                 i + 1
-            )));
+            ))),
+            Some(name) => key_attribute_name(
+                input,
+                &format!("{member}.{}.member.attributeName", i + 1),
+                name,
+            ),
         }
         let key_type = match ty.as_deref() {
             None => {
@@ -542,19 +565,10 @@ pub fn update_time_to_live(mut input: Input) -> Result<UpdateTimeToLiveInput, Er
     if spec.is_some() && attribute_name.is_none() {
         input.violation(null_violation("timeToLiveSpecification.attributeName"));
     }
-    // The model's KeySchemaAttributeName: 1 to 255 characters (alternator's test_ttl.py::
-    // test_update_ttl_errors, run against AWS, matches "ValidationException.*length").
+    // alternator's test_ttl.py::test_update_ttl_errors, run against AWS, matches
+    // "ValidationException.*length".
     if let Some(name) = &attribute_name {
-        let bound = match name.chars().count() {
-            0 => Some("greater than or equal to 1"),
-            256.. => Some("less than or equal to 255"),
-            _ => None,
-        };
-        if let Some(bound) = bound {
-            input.violation(format!(
-                "Value '{name}' at 'timeToLiveSpecification.attributeName' failed to satisfy constraint: Member must have length {bound}"
-            ));
-        }
+        key_attribute_name(&mut input, "timeToLiveSpecification.attributeName", name);
     }
     if spec.is_some() && enabled.is_none() {
         input.violation(null_violation("timeToLiveSpecification.enabled"));
