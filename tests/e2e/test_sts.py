@@ -241,6 +241,28 @@ def test_eks_style_token_with_a_signed_x_k8s_aws_id_header(server):
         assert b"<Code>SignatureDoesNotMatch</Code>" in body
 
 
+def test_eks_verifier_asks_for_json(server):
+    # aws-iam-authenticator's verifier (pkg/token/token.go) GETs the presigned URL with
+    # `Accept: application/json` and reads GetCallerIdentityResponse.GetCallerIdentityResult
+    # {Account, Arn, UserId} and ResponseMetadata.RequestId (its getCallerIdentityWrapper, the
+    # shape STS answers in JSON).
+    user_arn, creds = as_user(server)
+    url = presigned_url(server.endpoint, GCI, creds, headers={"x-k8s-aws-id": "my-cluster"})
+    status, headers, body = send(url, "GET", {"x-k8s-aws-id": "my-cluster", "Accept": "application/json"})
+    assert status == 200, body
+    assert headers["content-type"] == "application/json"
+    answer = json.loads(body)
+    result = answer["GetCallerIdentityResponse"]["GetCallerIdentityResult"]
+    assert result["Arn"] == user_arn
+    assert result["Account"] == user_arn.split(":")[4]
+    assert result["UserId"].startswith("AIDA")
+    assert answer["GetCallerIdentityResponse"]["ResponseMetadata"]["RequestId"]
+    # Refused, the answer is JSON too (UNCONFIRMED: the JSON error's shape).
+    status, headers, body = send(url, "GET", {"x-k8s-aws-id": "other", "Accept": "application/json"})
+    assert status == 403
+    assert json.loads(body)["Error"]["Code"] == "SignatureDoesNotMatch"
+
+
 def test_presigned_url_signing_unsigned_payload_verifies(server):
     # smithy-kotlin's presigner (aws-sdk-kotlin) signs UNSIGNED-PAYLOAD as the payload hash by
     # default. UNCONFIRMED that STS accepts it; strata does, as it does the empty body's hash.

@@ -223,6 +223,7 @@ async fn off_workers<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'stati
 
 async fn query_protocol(edge: &Edge, parts: &Parts, body: Body) -> (HttpResponse, LogFields) {
     let request_id = request_id::query();
+    let format = query::Format::of(&parts.headers);
     let query_string = parts.uri.query().unwrap_or_default();
     let mut log = LogFields::new("query", "-");
     let body = match read_body(body).await {
@@ -232,7 +233,10 @@ async fn query_protocol(edge: &Edge, parts: &Parts, body: Body) -> (HttpResponse
                 BodyError::TooLarge => query::request_too_large(),
                 BodyError::Broken => query::incomplete_body(),
             };
-            return (query::error(QueryService::Sts, &err, &request_id), log);
+            return (
+                query::error(QueryService::Sts, format, &err, &request_id),
+                log,
+            );
         }
     };
     let params = Params::parse(query_string, &body);
@@ -251,7 +255,7 @@ async fn query_protocol(edge: &Edge, parts: &Parts, body: Body) -> (HttpResponse
         Ok(c) => c,
         Err(rejection) => {
             return (
-                query::error(claimed, &query::auth_error(&rejection), &request_id),
+                query::error(claimed, format, &query::auth_error(&rejection), &request_id),
                 log,
             );
         }
@@ -260,7 +264,7 @@ async fn query_protocol(edge: &Edge, parts: &Parts, body: Body) -> (HttpResponse
     let service = QueryService::from_signing_name(&caller.service).unwrap_or(claimed);
     if action.is_empty() {
         return (
-            query::error(service, &query::missing_action(), &request_id),
+            query::error(service, format, &query::missing_action(), &request_id),
             log,
         );
     }
@@ -269,8 +273,8 @@ async fn query_protocol(edge: &Edge, parts: &Parts, body: Body) -> (HttpResponse
         QueryService::Iam => services::iam::handle(&edge.app, &caller, &action, &params).await,
     };
     let response = match result {
-        Ok(body) => query::ok(service, &action, body.as_deref(), &request_id),
-        Err(e) => query::error(service, &e, &request_id),
+        Ok(output) => query::ok(service, format, &action, output, &request_id),
+        Err(e) => query::error(service, format, &e, &request_id),
     };
     (response, log)
 }
