@@ -281,6 +281,16 @@ def test_a_100_action_transaction_of_nearly_4_mb_is_written(ddb, table):
     assert get(ddb, table, "t99")["v"] == value
 
 
+def test_a_transaction_over_4_mb_is_refused_and_writes_nothing(ddb, table):
+    """DynamoDB's quotas: "The aggregate size of the items in the transaction cannot exceed
+    4 MB". UNCONFIRMED: the message; the code is a ValidationException."""
+    value = {"S": "x" * 390_000}
+    items = [{"Put": {"TableName": table, "Item": {**key(f"big{i}"), "v": value}}} for i in range(11)]
+    message = refused(lambda: ddb.transact_write_items(TransactItems=items))
+    assert "4 MB" in message
+    assert "Item" not in ddb.get_item(TableName=table, Key=key("big0"))
+
+
 def test_a_101_action_transaction_is_refused(ddb, table):
     items = [{"Put": {"TableName": table, "Item": key(f"u{i}")}} for i in range(101)]
     message = refused(lambda: ddb.transact_write_items(TransactItems=items))
