@@ -13,6 +13,10 @@
 //!
 //! The jobs this records and the new formats are written together, so a crash part-way runs
 //! the migration again from the start and records each job once.
+//!
+//! DynamoDB table definitions went from format 1 to 2 with multi-attribute index keys and
+//! key layouts: a format-1 definition reads as a one-attribute key of the ordered layout, so
+//! nothing is rewritten; recording format 2 keeps older stratas off the directory.
 
 use strata_dynamodb::imports::{ImportRecord, ImportStatus};
 use strata_dynamodb::schema::Creating;

@@ -9,12 +9,21 @@
 use strata_dynamodb_item::Item;
 
 use crate::items::{Action, ItemWrite};
-use crate::schema::Creating;
+use crate::schema::{Creating, KeyLayout, KeySchema};
 use crate::tables::{CreateTable, NewIndex, RecordJob, Scope};
 use crate::{DynamoDb, DynamoDbError, Result, Table};
 
 /// Items written per batch while restoring.
 const BATCH: usize = 256;
+
+/// A restore is a new table: its keys are laid out as every new table's, whatever its
+/// source's (its items are written afresh).
+fn hashed(schema: &KeySchema) -> KeySchema {
+    KeySchema {
+        layout: KeyLayout::Hashed,
+        ..schema.clone()
+    }
+}
 
 impl DynamoDb {
     /// The CreateTable input that copies `source`'s schema, indexes, billing and encryption
@@ -23,7 +32,7 @@ impl DynamoDb {
         let def = &source.def;
         CreateTable {
             name: target_name.to_owned(),
-            key_schema: def.key_schema.clone(),
+            key_schema: hashed(&def.key_schema),
             attribute_definitions: def.attribute_definitions.clone(),
             indexes: def
                 .indexes
@@ -31,7 +40,7 @@ impl DynamoDb {
                 .map(|i| NewIndex {
                     name: i.name.clone(),
                     kind: i.kind,
-                    key_schema: i.key_schema.clone(),
+                    key_schema: hashed(&i.key_schema),
                     projection: i.projection.clone(),
                     provisioned_throughput: i.provisioned_throughput,
                 })

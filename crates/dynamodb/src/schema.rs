@@ -211,6 +211,18 @@ impl IndexDefinition {
         if !crate::key::fits_index(self, item) {
             return None;
         }
+        self.projection_of(table_keys, item)
+    }
+
+    /// [`IndexDefinition::project`] checking only that every key attribute is there with
+    /// its type (what strata checked before key lengths counted).
+    pub(crate) fn projection_of(&self, table_keys: &KeySchema, item: &Item) -> Option<Item> {
+        if !self.key_schema.attributes().all(|k| {
+            item.get(&k.name)
+                .is_some_and(|v| k.attribute_type.matches(v))
+        }) {
+            return None;
+        }
         Some(match self.projection.projection_type {
             ProjectionType::All => item.clone(),
             ProjectionType::KeysOnly | ProjectionType::Include => item

@@ -34,6 +34,25 @@ fn index_entry(
     Some((key, projected))
 }
 
+/// The entry an older strata made for `item` in `index` although a key value is too long
+/// for an index key (it checked presence and type only): found, it is replaced or removed
+/// like any other, so no entry outlives its item.
+fn indexed_before_limits(
+    txn: &WriteTxn,
+    table: &Table,
+    index: &crate::schema::IndexDefinition,
+    item: &Item,
+    primary_key: &[u8],
+) -> Result<Option<(Vec<u8>, Item)>> {
+    let Some(projected) = index.projection_of(&table.def.key_schema, item) else {
+        return Ok(None);
+    };
+    let mut key = Vec::with_capacity(32);
+    encode_key(&index.key_schema, item, &mut key);
+    let entry = layout::index_key(table.def.id, index.id, &key, primary_key);
+    Ok(txn.get(layout::INDEX, &entry)?.map(|_| (key, projected)))
+}
+
 /// Write units one item write consumes in the table and in each index it touches.
 #[derive(Debug, Default, Clone)]
 pub struct WriteCost {
@@ -54,10 +73,14 @@ pub fn apply(
     new: Option<&Item>,
     stamp: u64,
 ) -> Result<WriteCost> {
+    let old_item = old.and_then(|v| v.item.as_ref());
+    if old_item.is_none() && new.is_none() {
+        // Deleting what is not there changes nothing: no history, no change record.
+        return Ok(WriteCost::default());
+    }
     let live = table.live_def();
     let def = &*live;
     let item_key = layout::item_key(def.id, key);
-    let old_item = old.and_then(|v| v.item.as_ref());
     let old_size = old_item.map_or(0, item_size);
     let new_size = new.map_or(0, item_size);
     match new {
@@ -70,7 +93,12 @@ pub fn apply(
         indexes: Vec::new(),
     };
     for index in &def.indexes {
-        let mut before = old_item.and_then(|i| index_entry(table, index, i));
+        let mut before = match old_item {
+            Some(i) => {
+                index_entry(table, index, i).or(indexed_before_limits(txn, table, index, i, key)?)
+            }
+            None => None,
+        };
         if index.status == IndexStatus::Creating
             && let Some((old_key, _)) = &before
             && txn

@@ -6,12 +6,14 @@ use strata_clock::Clock;
 use strata_dynamodb::items::{Action, ItemWrite, ReturnValues};
 use strata_dynamodb::read::{QueryInput, ReadOptions, ScanInput};
 
+use strata_dynamodb::layout;
 use strata_dynamodb::schema::{
     BillingMode, Creating, IndexKind, IndexStatus, KeyAttribute, KeyLayout, KeySchema, Projection,
     ProjectionType, ScalarType,
 };
 use strata_dynamodb::tables::{CreateTable, NewIndex, Scope};
 use strata_dynamodb::transact::TransactWrite;
+use strata_dynamodb::version::Version;
 use strata_dynamodb::{DynamoDb, DynamoDbError, Maintenance, MaintenanceQueue, Table};
 use strata_dynamodb_item::{AttributeValue, Item};
 use strata_expression::{
@@ -671,4 +673,76 @@ async fn changes_record_their_maintenance_and_running_it_twice_changes_nothing()
     );
     db.run_maintenance(&purge[0]).await.expect("purged");
     db.run_maintenance(&purge[0]).await.expect("purged again");
+}
+
+/// An older strata indexed a value too long for an index key (it checked presence and type
+/// only). Such an entry still goes when its item is deleted, so no entry outlives its item.
+#[tokio::test]
+async fn an_entry_indexed_before_key_limits_goes_with_its_item() {
+    let store = Store::open_temporary().expect("temporary store");
+    let db = open(store.clone(), Clock::new());
+    let table = db
+        .create_table(SCOPE, create("old", true))
+        .await
+        .expect("created");
+    let long = item(&[("pk", s("a")), ("sk", n("1")), ("g", s(&"x".repeat(3000)))]);
+    // What the older strata wrote for it: the item and its index entry.
+    let (id, index) = (table.def.id, &table.def.indexes[0]);
+    let mut primary = Vec::new();
+    strata_dynamodb::key::encode_key(&table.def.key_schema, &long, &mut primary);
+    let mut index_key = Vec::new();
+    strata_dynamodb::key::encode_key(&index.key_schema, &long, &mut index_key);
+    let entry = layout::index_key(id, index.id, &index_key, &primary);
+    let (item_key, version) = (
+        layout::item_key(id, &primary),
+        Version::encode(1, Some(&long)),
+    );
+    let written = entry.clone();
+    store
+        .write(move |txn| {
+            txn.put(layout::ITEMS, item_key, version.clone());
+            txn.put(layout::INDEX, written, version);
+            Ok::<_, StorageError>(())
+        })
+        .await
+        .expect("written");
+    let key = item(&[("pk", s("a")), ("sk", n("1"))]);
+    let write = ItemWrite::new(table.clone(), key, Action::Delete, None).expect("valid");
+    db.write_item(write, ReturnValues::None, false)
+        .await
+        .expect("deleted");
+    assert!(
+        store
+            .get(layout::INDEX, &entry)
+            .expect("readable")
+            .is_none(),
+        "the index entry outlived its item"
+    );
+}
+
+/// Deleting an item that is not there changes nothing, in history either: an as-of reader
+/// or a change feed sees no write.
+#[tokio::test]
+async fn deleting_a_missing_item_records_no_change() {
+    let (db, clock) = engine();
+    db.create_table(SCOPE, create("nochange", false))
+        .await
+        .expect("created");
+    db.set_point_in_time_recovery(SCOPE, "nochange", Some(35))
+        .await
+        .expect("pitr on");
+    let table = db.table(SCOPE, "nochange").expect("exists");
+    let since = clock.now().as_microsecond() as u64;
+    let key = item(&[("pk", s("ghost")), ("sk", n("0"))]);
+    let write = ItemWrite::new(table.clone(), key, Action::Delete, None).expect("valid");
+    db.write_item(write, ReturnValues::None, false)
+        .await
+        .expect("deleted");
+    let mut changes = 0;
+    db.changes_between(&table, since, u64::MAX, |_, _, _| {
+        changes += 1;
+        Ok(())
+    })
+    .expect("changes");
+    assert_eq!(changes, 0);
 }

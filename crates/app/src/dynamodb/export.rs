@@ -266,7 +266,10 @@ pub async fn export_table_to_point_in_time(
             None => now,
             Some(t) => {
                 let (earliest, latest) = app.dynamodb.restorable_window(&pitr);
-                if t > now || t < earliest {
+                // Within the enable's first second `earliest` (a whole second) is later than
+                // now; it is still a time the window reports, and the export reads the state
+                // of the snapshot it takes then, after the enable.
+                if t > now.max(earliest) || t < earliest {
                     return Err(invalid_time("Export Time is invalid"));
                 }
                 if t > latest {

@@ -18,7 +18,7 @@ use std::io::Write as _;
 use flate2::Compression;
 use flate2::write::GzEncoder;
 use strata_dynamodb::exports::{ExportRecord, ExportStatus};
-use strata_dynamodb::key::{encode_key_value, fnv1a};
+use strata_dynamodb::key::partition_hash_of;
 use strata_dynamodb::{DynamoDbError, Table};
 use strata_dynamodb_item::{Item, item_size};
 use strata_export_format::lines::{self, Change, ExportFormat, ViewType};
@@ -470,14 +470,9 @@ fn spawn_scan(
     let export_time = record.export_time_micros;
     let incremental = record.incremental.clone();
     tokio::task::spawn_blocking(move || {
-        let partition = table.def.key_schema.partition.name.clone();
-        let file_of = |item: &Item| {
-            let mut encoded = Vec::new();
-            if let Some(value) = item.get(&partition) {
-                encode_key_value(value, &mut encoded);
-            }
-            (fnv1a(&encoded) % DATA_FILES as u64) as usize
-        };
+        // A partition's items go to one file, chosen by the partition's hash.
+        let file_of =
+            |item: &Item| (partition_hash_of(&table.def.key_schema, item) as usize) % DATA_FILES;
         let send = |index: usize, line: String| {
             lines[index]
                 .send(line)

@@ -157,10 +157,18 @@ impl Format {
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(','))
             .any(|media| {
-                media
-                    .split(';')
+                let mut parts = media.split(';');
+                let is_json = parts
                     .next()
-                    .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
+                    .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"));
+                // `q=0` refuses the type (RFC 9110 §12.4.2).
+                let refused = parts.any(|p| {
+                    p.trim()
+                        .strip_prefix("q=")
+                        .and_then(|q| q.trim().parse::<f32>().ok())
+                        .is_some_and(|q| q == 0.0)
+                });
+                is_json && !refused
             });
         if json { Format::Json } else { Format::Xml }
     }
@@ -221,6 +229,8 @@ pub fn rendered<T: serde::Serialize + Send + 'static, E: Into<AwsError>>(
 }
 
 /// The JSON form of a list: the `<member>` wrapper the XML form needs becomes the array.
+/// (UNCONFIRMED beyond GetCallerIdentity: that AWS's JSON lists are plain arrays and its
+/// timestamps the XML form's ISO strings.)
 fn lists_as_arrays(value: serde_json::Value) -> serde_json::Value {
     use serde_json::Value;
     match value {
