@@ -91,3 +91,16 @@ def test_simulate_against_a_running_servers_stored_policies(server):
     )
     assert unknown.returncode == 1
     assert "cannot be found" in unknown.stderr
+
+
+def test_simulate_says_a_root_user_may_not_assume_a_role(server):
+    # AWS refuses AssumeRole to an account's root user whatever the trust policy says (403
+    # AccessDenied "Roles may not be assumed by root accounts."); the simulator says so too.
+    out = subprocess.run(
+        [strata_bin(), "policy", "simulate", "--endpoint", server.endpoint,
+         "--principal", "arn:aws:iam::111111111111:root", "--action", "sts:AssumeRole",
+         "--resource", "arn:aws:iam::222222222222:role/anything"],
+        capture_output=True, text=True,
+    )
+    assert out.returncode == 2, out.stdout + out.stderr
+    assert "Roles may not be assumed by root accounts." in out.stdout

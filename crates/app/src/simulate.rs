@@ -69,6 +69,15 @@ fn resolve(app: &App, arn: &str) -> Result<Principal, String> {
 /// Runs a simulation; the JSON answer or a message saying what was wrong.
 pub fn simulate(app: &App, request: SimulateRequest) -> Result<serde_json::Value, String> {
     let principal = resolve(app, &request.principal)?;
+    if request.action.eq_ignore_ascii_case("sts:AssumeRole")
+        && let Some(refusal) = crate::iam::sts::root_refusal(&principal)
+    {
+        return Ok(serde_json::json!({
+            "decision": "ExplicitDeny",
+            "trace": [refusal],
+            "message": refusal,
+        }));
+    }
     // An S3 resource: its bucket's owner and policy apply.
     let bucket = request
         .resource

@@ -119,6 +119,12 @@ fn parse_role_arn(arn: &str) -> Option<(AccountId, &str)> {
 /// terraform-aws-vpc-peering-multi-account#106.
 pub const ROOT_MAY_NOT_ASSUME_ROLES: &str = "Roles may not be assumed by root accounts.";
 
+/// Why `principal` may not assume any role, whatever the trust policy says: an account's
+/// root user (same or another account; long-term keys or a GetSessionToken session alike).
+pub fn root_refusal(principal: &Principal) -> Option<&'static str> {
+    matches!(principal, Principal::Root { .. }).then_some(ROOT_MAY_NOT_ASSUME_ROLES)
+}
+
 /// AssumeRole: the role's trust policy must allow the caller (always, even in the same
 /// account), and so must the caller's identity policies unless the trust policy names the
 /// caller directly (spec iam-s3-authz §3.3, decided by the policy engine).
@@ -127,11 +133,9 @@ pub async fn assume_role(
     caller: &Caller,
     input: AssumeRoleInput,
 ) -> Result<AssumeRoleOutput> {
-    // An account's root user may not assume any role, whatever the trust policy says
-    // (same or another account; long-term keys or a GetSessionToken session alike).
     // UNCONFIRMED: the check's place before the role is looked up.
-    if matches!(caller.principal, Principal::Root { .. }) {
-        return Err(Error::AccessDenied(ROOT_MAY_NOT_ASSUME_ROLES.to_owned()));
+    if let Some(refusal) = root_refusal(&caller.principal) {
+        return Err(Error::AccessDenied(refusal.to_owned()));
     }
     let role_arn = &input.role_arn;
     let not_authorized = || {
