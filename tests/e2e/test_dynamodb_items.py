@@ -541,6 +541,32 @@ def test_syntax_error_in_update_expression(ddb, table):
     assert error["Error"]["Message"].startswith("Invalid UpdateExpression: Syntax error; token:")
 
 
+# Alternator's test_update_expression.py::test_update_expression_name_token and
+# ::test_update_expression_unknown_function, run against AWS: a bare name or a function name
+# starts with a letter; a leading underscore is a syntax error on the "_" token, while "#_"
+# and ":_" are fine references.
+@pytest.mark.parametrize(
+    "expression, near",
+    [("SET _123 = :v", "SET _123"), ("SET _abc = :v", "SET _abc"), ("SET a = _f(b, :v)", "= _f")],
+)
+def test_a_name_starting_with_an_underscore_is_a_syntax_error(ddb, table, expression, near):
+    error = client_error(
+        lambda: ddb.update_item(
+            TableName=table, Key=key("u"), UpdateExpression=expression, ExpressionAttributeValues={":v": {"N": "1"}}
+        )
+    )
+    assert error["Error"]["Code"] == "ValidationException"
+    assert error["Error"]["Message"] == f'Invalid UpdateExpression: Syntax error; token: "_", near: "{near}"'
+    ddb.update_item(
+        TableName=table,
+        Key=key("u"),
+        UpdateExpression="SET #_ = :_, A_1 = :_",
+        ExpressionAttributeNames={"#_": "_x"},
+        ExpressionAttributeValues={":_": {"N": "2"}},
+    )
+    assert get(ddb, table, "u") == {"pk": {"S": "u"}, "_x": {"N": "2"}, "A_1": {"N": "2"}}
+
+
 def test_updating_a_key_attribute_is_refused(ddb, table):
     ddb.put_item(TableName=table, Item={"pk": {"S": "k"}})
     error = client_error(

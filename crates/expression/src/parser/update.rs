@@ -191,6 +191,15 @@ mod tests {
             error("SET"),
             "Syntax error; token: \"<EOF>\", near: \"SET\""
         );
+        // Alternator's AWS-run test_update_expression_name_token / _unknown_function.
+        assert_eq!(
+            error("SET _123 = :v"),
+            "Syntax error; token: \"_\", near: \"SET _123\""
+        );
+        assert_eq!(
+            error("SET a = _f(b,c,d)"),
+            "Syntax error; token: \"_\", near: \"= _f\""
+        );
         for source in [
             "whatever",
             "set a",
