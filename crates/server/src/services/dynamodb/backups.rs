@@ -46,20 +46,12 @@ fn check_s3_bucket(input: &mut Input, member: &str, bucket: &str) {
             "Value '{bucket}' at '{member}' failed to satisfy constraint: Member must satisfy regular expression pattern: {S3_BUCKET_PATTERN}"
         ));
     }
-    if bucket.chars().count() > S3_BUCKET_MAX {
-        input.violation(format!(
-            "Value '{bucket}' at '{member}' failed to satisfy constraint: Member must have length less than or equal to {S3_BUCKET_MAX}"
-        ));
-    }
+    input.check_length(member, bucket, 0, S3_BUCKET_MAX);
 }
 
 /// The model's `S3Prefix` (export `S3Prefix`, import `S3KeyPrefix`): at most 1024 characters.
 fn check_s3_prefix(input: &mut Input, member: &str, prefix: &str) {
-    if prefix.chars().count() > S3_PREFIX_MAX {
-        input.violation(format!(
-            "Value '{prefix}' at '{member}' failed to satisfy constraint: Member must have length less than or equal to {S3_PREFIX_MAX}"
-        ));
-    }
+    input.check_length(member, prefix, 0, S3_PREFIX_MAX);
 }
 
 /// The model's `ClientToken`: pattern `^[^\$]+$` (so not empty, and no `$`); the model sets
@@ -75,17 +67,7 @@ fn check_client_token(input: &mut Input, token: &str) {
 /// The model's `ExportArn` and `ImportArn`: 37 to 1024 characters (botocore refuses shorter
 /// ones before sending; raw requests get Coral's message).
 fn check_job_arn(input: &mut Input, member: &str, arn: &str) {
-    let len = arn.chars().count();
-    if !(37..=1024).contains(&len) {
-        input.violation(format!(
-            "Value '{arn}' at '{member}' failed to satisfy constraint: Member must have length {}",
-            if len < 37 {
-                "greater than or equal to 37"
-            } else {
-                "less than or equal to 1024"
-            }
-        ));
-    }
+    input.check_length(member, arn, 37, 1024);
 }
 
 pub fn update_continuous_backups(mut input: Input) -> Result<UpdateContinuousBackupsInput, Error> {

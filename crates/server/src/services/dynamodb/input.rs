@@ -207,18 +207,29 @@ impl Input {
         Err(Error::Validation(message))
     }
 
+    /// The model's length constraint of `min..=max` characters on `member`, with Coral's
+    /// message.
+    pub fn check_length(&mut self, member: &str, value: &str, min: usize, max: usize) {
+        let len = value.chars().count();
+        let bound = if len < min {
+            format!("greater than or equal to {min}")
+        } else if len > max {
+            format!("less than or equal to {max}")
+        } else {
+            return;
+        };
+        self.violation(format!(
+            "Value '{value}' at '{member}' failed to satisfy constraint: Member must have length {bound}"
+        ));
+    }
+
     /// Checks a table name member of the model's `TableArn` shape: a name, or a table ARN.
     pub fn table_name(&mut self, field: &str) -> Result<Option<String>, Error> {
         let Some(name) = self.required_str(field)? else {
             return Ok(None);
         };
         if name.starts_with("arn:") {
-            if name.len() > 1024 {
-                self.violation(format!(
-                    "Value '{name}' at '{}' failed to satisfy constraint: Member must have length less than or equal to 1024",
-                    camel(field)
-                ));
-            }
+            self.check_length(&camel(field), &name, 0, 1024);
             return Ok(Some(name));
         }
         check_name(self, field, &name, 3);
@@ -238,16 +249,7 @@ impl Input {
 /// Table and index names: 3 (index: 3) to 255 characters of `[a-zA-Z0-9_.-]`.
 pub fn check_name(input: &mut Input, field: &str, name: &str, min: usize) {
     let member = camel(field);
-    if name.len() < min {
-        input.violation(format!(
-            "Value '{name}' at '{member}' failed to satisfy constraint: Member must have length greater than or equal to {min}"
-        ));
-    }
-    if name.len() > 255 {
-        input.violation(format!(
-            "Value '{name}' at '{member}' failed to satisfy constraint: Member must have length less than or equal to 255"
-        ));
-    }
+    input.check_length(&member, name, min, 255);
     if !name
         .bytes()
         .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))

@@ -25,14 +25,7 @@ use super::input::{
 /// The model's `KeySchemaAttributeName` (key, index and TTL attributes): 1 to 255
 /// characters, where other attribute names may have up to 65,535 bytes.
 fn key_attribute_name(input: &mut Input, member: &str, name: &str) {
-    let bound = match name.chars().count() {
-        0 => "greater than or equal to 1",
-        256.. => "less than or equal to 255",
-        _ => return,
-    };
-    input.violation(format!(
-        "Value '{name}' at '{member}' failed to satisfy constraint: Member must have length {bound}"
-    ));
+    input.check_length(member, name, 1, 255);
 }
 
 /// `AttributeDefinitions` (required).
@@ -294,23 +287,12 @@ fn tag_characters(text: &str) -> bool {
 }
 
 /// Records the model's violations of one tag member (`member` is `tags.N.member.key`).
-fn tag_member(input: &mut Input, member: &str, text: &str, max: usize, pattern: &str) {
-    let constraint = |detail: String| {
-        format!("Value '{text}' at '{member}' failed to satisfy constraint: Member must {detail}")
-    };
-    let chars = text.chars().count();
-    if chars == 0 && max == MAX_TAG_KEY_CHARS {
-        input.violation(constraint("have length greater than or equal to 1".into()));
-    }
-    if chars > max {
-        input.violation(constraint(format!(
-            "have length less than or equal to {max}"
-        )));
-    }
+fn tag_member(input: &mut Input, member: &str, text: &str, lengths: (usize, usize), pattern: &str) {
+    input.check_length(member, text, lengths.0, lengths.1);
     if !tag_characters(text) {
-        input.violation(constraint(format!(
-            "satisfy regular expression pattern: {pattern}"
-        )));
+        input.violation(format!(
+            "Value '{text}' at '{member}' failed to satisfy constraint: Member must satisfy regular expression pattern: {pattern}"
+        ));
     }
 }
 
@@ -332,7 +314,7 @@ fn tags(input: &mut Input) -> Result<Option<Vec<Tag>>, Error> {
                 input,
                 &member("key"),
                 key,
-                MAX_TAG_KEY_CHARS,
+                (1, MAX_TAG_KEY_CHARS),
                 TAG_KEY_PATTERN,
             ),
         }
@@ -342,7 +324,7 @@ fn tags(input: &mut Input) -> Result<Option<Vec<Tag>>, Error> {
                 input,
                 &member("value"),
                 value,
-                MAX_TAG_VALUE_CHARS,
+                (0, MAX_TAG_VALUE_CHARS),
                 TAG_VALUE_PATTERN,
             ),
         }

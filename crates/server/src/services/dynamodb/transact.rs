@@ -114,18 +114,12 @@ const MAX_CLIENT_REQUEST_TOKEN_CHARS: usize = 36;
 fn client_request_token(input: &mut Input) -> Result<Option<String>, Error> {
     let token = string(input, "ClientRequestToken")?;
     if let Some(token) = &token {
-        let bound = match token.chars().count() {
-            0 => Some("greater than or equal to 1".to_owned()),
-            n if n > MAX_CLIENT_REQUEST_TOKEN_CHARS => Some(format!(
-                "less than or equal to {MAX_CLIENT_REQUEST_TOKEN_CHARS}"
-            )),
-            _ => None,
-        };
-        if let Some(bound) = bound {
-            input.violation(format!(
-                "Value '{token}' at 'clientRequestToken' failed to satisfy constraint: Member must have length {bound}"
-            ));
-        }
+        input.check_length(
+            "clientRequestToken",
+            token,
+            1,
+            MAX_CLIENT_REQUEST_TOKEN_CHARS,
+        );
     }
     Ok(token)
 }
