@@ -583,6 +583,25 @@ async fn changes_record_their_maintenance_and_running_it_twice_changes_nothing()
     let updated = db.update_table(SCOPE, "m", update).await.expect("updated");
     let index = updated.def.index("by-g").expect("index").clone();
     assert_eq!(index.status, IndexStatus::Creating);
+    // Until its backfill has run, the index cannot be read.
+    let refused = db
+        .scan(
+            &updated,
+            ScanInput {
+                options: ReadOptions {
+                    index: Some("by-g".into()),
+                    select: strata_dynamodb::read::Select::AllProjectedAttributes,
+                    ..Default::default()
+                },
+                ..Default::default()
+            },
+        )
+        .expect_err("a backfilling index is not read");
+    assert!(
+        matches!(&refused, DynamoDbError::Validation(m)
+            if m == "Cannot read from backfilling global secondary index: by-g"),
+        "{refused:?}"
+    );
     let recorded = queue.take();
     assert_eq!(
         recorded,
