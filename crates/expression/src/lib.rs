@@ -78,8 +78,13 @@ fn parse_checked_condition(
 ) -> Result<ast::Expr, ExpressionError> {
     check_text(text, kind)?;
     let parsed = parser::parse_condition(text).map_err(|e| kind.error(e.0))?;
-    check::condition::check_condition(&parsed.condition, parsed.redundant_parens, attributes)
-        .map_err(|message| kind.error(message))
+    check::condition::check_condition(
+        &parsed.condition,
+        parsed.redundant_parens,
+        kind != ExpressionKind::KeyCondition,
+        attributes,
+    )
+    .map_err(|message| kind.error(message))
 }
 
 /// Parse a ConditionExpression or FilterExpression.
