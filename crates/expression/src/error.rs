@@ -67,10 +67,11 @@ pub(crate) const MISUSED_FUNCTION: &str =
     "The function is not allowed to be used this way in an expression; function: ";
 /// UNCONFIRMED beyond "not allowed": AWS's DAX client words it "The function is not allowed in
 /// a condition expression"; the function's name follows as in AWS's other function messages.
-pub(crate) const UPDATE_FUNCTION: &str =
+pub(crate) const NOT_IN_CONDITION: &str =
     "The function is not allowed in a condition expression; function: ";
-/// UNCONFIRMED wording, the update-side counterpart of [`UPDATE_FUNCTION`].
-pub(crate) const CONDITION_FUNCTION: &str =
+/// UNCONFIRMED wording, the update-side counterpart of [`NOT_IN_CONDITION`]: a condition's
+/// function in an UpdateExpression.
+pub(crate) const NOT_IN_UPDATE: &str =
     "The function is not allowed in an update expression; function: ";
 pub(crate) const OPERAND_COUNT: &str =
     "Incorrect number of operands for operator or function; operator or function: ";

@@ -12,9 +12,9 @@ use strata_dynamodb_item::AttributeValue;
 use super::{PathSlots, first_error, note, resolve_path};
 use crate::ast::{Comparator, Expr, Function, Operand};
 use crate::error::{
-    INVALID_FUNCTION, MISUSED_FUNCTION, NEEDS_PATH, NOT_DISTINCT, OPERAND_COUNT, OPERAND_TYPE,
-    REDUNDANT_PARENTHESES, TOO_MANY_IN_OPERANDS, TOO_MANY_OPERATORS, UNDEFINED_VALUE,
-    UPDATE_FUNCTION, path_for_message,
+    INVALID_FUNCTION, MISUSED_FUNCTION, NEEDS_PATH, NOT_DISTINCT, NOT_IN_CONDITION, OPERAND_COUNT,
+    OPERAND_TYPE, REDUNDANT_PARENTHESES, TOO_MANY_IN_OPERANDS, TOO_MANY_OPERATORS, UNDEFINED_VALUE,
+    path_for_message,
 };
 use crate::parser::raw::{RawCondition, RawFunction, RawOperand};
 use crate::value::{compare, render};
@@ -43,6 +43,15 @@ const BETWEEN_TYPES: &str =
     "The BETWEEN operator requires same data type for lower and upper bounds; ";
 const BETWEEN_ORDER: &str =
     "The BETWEEN operator requires upper bound to be greater than or equal to lower bound; ";
+
+/// The number of operands of a condition's function; `None` for a name that is not one.
+pub(crate) fn condition_function_arity(name: &str) -> Option<usize> {
+    match name {
+        "attribute_exists" | "attribute_not_exists" | "size" => Some(1),
+        "attribute_type" | "begins_with" | "contains" => Some(2),
+        _ => None,
+    }
+}
 
 /// Checks a parsed condition. `order_values`: whether an order comparison refuses a
 /// `:value` that is not a scalar here (a ConditionExpression or FilterExpression); a
@@ -345,19 +354,18 @@ impl Checker<'_> {
         let args: Vec<Checked> = raw.args.iter().map(|a| self.operand(a)).collect();
         self.misuse(&args.iter().collect::<Vec<_>>());
         let name = raw.name.as_str();
-        let arity = match name {
-            "attribute_exists" | "attribute_not_exists" | "size" => 1,
-            "attribute_type" | "begins_with" | "contains" => 2,
+        let arity = match condition_function_arity(name) {
+            Some(arity) => arity,
             // UpdateExpression's functions are known but refused here (alternator's
             // test_condition_expression.py::test_update_condition_other_funcs, run against AWS,
             // matches "ValidationException.*not allowed").
-            "if_not_exists" | "list_append" => {
+            None if matches!(name, "if_not_exists" | "list_append") => {
                 note(&mut self.misused_function, || {
-                    format!("{UPDATE_FUNCTION}{name}")
+                    format!("{NOT_IN_CONDITION}{name}")
                 });
                 return (None, None);
             }
-            _ => {
+            None => {
                 note(&mut self.unknown_function, || {
                     format!("{INVALID_FUNCTION}{name}")
                 });

@@ -12,7 +12,7 @@ use super::{DistinctPaths, PathSlots, first_error, note, resolve_path};
 use crate::ExpressionAttributes;
 use crate::Path;
 use crate::error::{
-    CONDITION_FUNCTION, INVALID_FUNCTION, NEEDS_PATH, OPERAND_COUNT, OPERAND_TYPE, UNDEFINED_VALUE,
+    INVALID_FUNCTION, NEEDS_PATH, NOT_IN_UPDATE, OPERAND_COUNT, OPERAND_TYPE, UNDEFINED_VALUE,
 };
 use crate::parser::raw::{RawAction, RawFunction, RawOperand, RawPath, RawSection, RawSetValue};
 use crate::update::{Action, SetValue, UpdateOperand};
@@ -256,17 +256,9 @@ impl Checker<'_> {
         if name != "if_not_exists" && name != "list_append" {
             // A condition's functions are known but refused here; UNCONFIRMED wording, the
             // condition-side counterpart of AWS's "not allowed in a condition expression".
-            let known = [
-                "attribute_exists",
-                "attribute_not_exists",
-                "attribute_type",
-                "begins_with",
-                "contains",
-                "size",
-            ];
-            if known.contains(&name) {
+            if super::condition::condition_function_arity(name).is_some() {
                 note(&mut self.unknown_function, || {
-                    format!("{CONDITION_FUNCTION}{name}")
+                    format!("{NOT_IN_UPDATE}{name}")
                 });
             } else {
                 note(&mut self.unknown_function, || {
