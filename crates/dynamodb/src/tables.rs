@@ -113,13 +113,18 @@ pub const MAX_TAGS: usize = 50;
 /// AWS's own `aws:` prefix, at most [`MAX_TAGS`]. Going over is a ValidationException
 /// (alternator's test_tag.py::test_tag_resource_incorrect and
 /// test_too_long_tags_from_creation, run against AWS); both texts are UNCONFIRMED.
-fn check_tags<'a>(keys: impl IntoIterator<Item = &'a String>, count: usize) -> Result<()> {
-    if keys.into_iter().any(|k| k.starts_with("aws:")) {
+fn check_tag_keys(tags: &[(String, String)]) -> Result<()> {
+    if tags.iter().any(|(k, _)| k.starts_with("aws:")) {
         return Err(DynamoDbError::validation(
             "One or more parameter values were invalid: Tag keys starting with 'aws:' are reserved for system use",
         ));
     }
-    if count > MAX_TAGS {
+    Ok(())
+}
+
+/// A resource's tags, at most [`MAX_TAGS`] (see [`check_tag_keys`]).
+fn check_tag_count(tags: &[(String, String)]) -> Result<()> {
+    if tags.len() > MAX_TAGS {
         return Err(DynamoDbError::validation(
             "The number of tags exceeds the limit of 50 tags per resource",
         ));
@@ -177,7 +182,8 @@ impl DynamoDb {
         creating: Option<Creating>,
         record_job: Option<RecordJob>,
     ) -> Result<Table> {
-        check_tags(input.tags.iter().map(|(k, _)| k), input.tags.len())?;
+        check_tag_keys(&input.tags)?;
+        check_tag_count(&input.tags)?;
         let now = self.clock.now().as_microsecond();
         let key = layout::table_key(scope.account, scope.region, &input.name);
         let account = scope.account.to_owned();
@@ -557,7 +563,7 @@ impl DynamoDb {
     }
 
     pub async fn tag_resource(&self, table: &Table, tags: Vec<(String, String)>) -> Result<()> {
-        check_tags(tags.iter().map(|(k, _)| k), 0)?;
+        check_tag_keys(&tags)?;
         self.change_table(table, move |def| {
             for (k, v) in tags {
                 match def.tags.iter_mut().find(|(key, _)| *key == k) {
@@ -565,7 +571,7 @@ impl DynamoDb {
                     None => def.tags.push((k, v)),
                 }
             }
-            check_tags([], def.tags.len())
+            check_tag_count(&def.tags)
         })
         .await
     }
