@@ -265,9 +265,22 @@ def test_duplicate_create_is_resource_in_use(server):
             ),
             None,
         ),
+        # alternator's test_table.py::test_create_table_duplicate_attribute_name, run against
+        # AWS; the message is AWS's as ScyllaDB's issue #13870 records it.
+        (
+            dict(
+                KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                AttributeDefinitions=[
+                    {"AttributeName": "pk", "AttributeType": "S"},
+                    {"AttributeName": "pk", "AttributeType": "N"},
+                ],
+                BillingMode="PAY_PER_REQUEST",
+            ),
+            "Attribute Name is duplicated: pk",
+        ),
     ],
     ids=["undefined-key-attribute", "on-demand-with-throughput", "provisioned-without-throughput", "range-only"]
-    + ["unused-definition", "bad-type"],
+    + ["unused-definition", "bad-type", "duplicated-definition"],
 )
 def test_invalid_create_table_is_a_validation_error(server, kwargs, message):
     ddb = server.client("dynamodb")
