@@ -8,6 +8,7 @@ import re
 import time
 
 import pytest
+from botocore.config import Config
 
 from conftest import start_server
 
@@ -289,6 +290,52 @@ def test_invalid_create_table_is_a_validation_error(server, kwargs, message):
     assert error["Error"]["Code"] == "ValidationException"
     if message:
         assert error["Error"]["Message"] == message
+    assert name not in all_tables(ddb)
+
+
+@pytest.mark.parametrize(
+    "projection,code,message",
+    [
+        (
+            {},
+            "ValidationException",
+            "One or more parameter values were invalid: Unknown ProjectionType: null",
+        ),
+        ({"ProjectionType": "INCLUDE", "NonKeyAttributes": ["a", "b", "a"]}, "ValidationException", "Duplicate"),
+        ({"ProjectionType": "INCLUDE", "NonKeyAttributes": ["a", 123]}, "SerializationException", None),
+    ],
+    ids=["missing-projection-type", "duplicate-non-key-attribute", "non-string-non-key-attribute"],
+)
+def test_invalid_index_projection_is_refused(server, projection, code, message):
+    """AWS's answers in alternator's test_gsi.py::test_gsi_missing_projection_type,
+    test_gsi_projection_error_duplicate and test_gsi_projection_error_nonstring_nonkeyattributes,
+    run against AWS (the missing type's text as dynalite records it)."""
+    # boto3 would refuse the last two itself.
+    ddb = server.client("dynamodb", config=Config(parameter_validation=False, retries={"max_attempts": 1}))
+    name = unique("proj")
+    error = client_error(
+        lambda: ddb.create_table(
+            TableName=name,
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[
+                {"AttributeName": "pk", "AttributeType": "S"},
+                {"AttributeName": "x", "AttributeType": "S"},
+            ],
+            BillingMode="PAY_PER_REQUEST",
+            GlobalSecondaryIndexes=[
+                {
+                    "IndexName": "by-x",
+                    "KeySchema": [{"AttributeName": "x", "KeyType": "HASH"}],
+                    "Projection": projection,
+                }
+            ],
+        )
+    )
+    assert error["Error"]["Code"] == code
+    if message and message.startswith("One or more"):
+        assert error["Error"]["Message"] == message
+    elif message:
+        assert message in error["Error"]["Message"]
     assert name not in all_tables(ddb)
 
 

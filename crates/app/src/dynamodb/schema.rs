@@ -31,6 +31,8 @@ const MSG_HASH_RANGE_SAME_NAME: &str =
 /// CreateTable's message for an `AttributeDefinitions` list naming one attribute twice (as
 /// ScyllaDB's issue #13870 records AWS's reply), followed by the name.
 const MSG_DUPLICATED_ATTRIBUTE_NAME: &str = "Attribute Name is duplicated: ";
+const MSG_PROJECTION_TYPE_NULL: &str = "Unknown ProjectionType: null";
+const MSG_DUPLICATE_NON_KEY_ATTRIBUTE: &str = "Duplicate attribute in NonKeyAttributes: ";
 
 /// `AttributeDefinition`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -293,7 +295,11 @@ fn projection(sent: Option<&Projection>, index_name: &str) -> Result<EngineProje
             "Projection is required for index: {index_name}"
         )));
     };
-    let projection_type = p.projection_type.unwrap_or(ProjectionType::All);
+    // A `Projection` without `ProjectionType` is refused, not taken as ALL (alternator's
+    // test_gsi.py::test_gsi_missing_projection_type, run against AWS; dynalite's text).
+    let Some(projection_type) = p.projection_type else {
+        return Err(Error::invalid(MSG_PROJECTION_TYPE_NULL));
+    };
     let non_key_attributes = p.non_key_attributes.clone().unwrap_or_default();
     if projection_type != ProjectionType::Include && !non_key_attributes.is_empty() {
         return Err(Error::invalid(format!(
@@ -305,6 +311,17 @@ fn projection(sent: Option<&Projection>, index_name: &str) -> Result<EngineProje
         return Err(Error::invalid(
             "ProjectionType is INCLUDE, but NonKeyAttributes is not specified",
         ));
+    }
+    // alternator's test_gsi.py::test_gsi_projection_error_duplicate, run against AWS, matches
+    // only "ValidationException.*Duplicate"; UNCONFIRMED: the rest of AWS's text.
+    let repeated = non_key_attributes
+        .iter()
+        .enumerate()
+        .find_map(|(i, a)| non_key_attributes[..i].contains(a).then_some(a));
+    if let Some(repeated) = repeated {
+        return Err(Error::invalid(format!(
+            "{MSG_DUPLICATE_NON_KEY_ATTRIBUTE}{repeated}"
+        )));
     }
     Ok(EngineProjection {
         projection_type,

@@ -201,11 +201,9 @@ fn projection(index: &Input) -> Result<Option<Projection>, Error> {
             )));
         }
     };
-    let non_key_attributes = p.array("NonKeyAttributes")?.map(|a| {
-        a.iter()
-            .filter_map(|v| v.as_str().map(str::to_owned))
-            .collect()
-    });
+    // A non-string member is AWS's SerializationException, not dropped (alternator's
+    // test_gsi.py::test_gsi_projection_error_nonstring_nonkeyattributes, run against AWS).
+    let non_key_attributes = strings(&p, "NonKeyAttributes")?;
     Ok(Some(Projection {
         projection_type,
         non_key_attributes,
