@@ -14,7 +14,7 @@ use super::description::{
 use super::error::{Error, Result};
 use super::schema::{
     AttributeDefinition, CreateTableInput, ProvisionedThroughput, SecondaryIndex, SseInput,
-    StreamInput, definitions, new_index, table_to_create,
+    StreamInput, check_not_redefined, definitions, new_index, table_to_create,
 };
 use crate::{App, Caller};
 
@@ -174,20 +174,24 @@ pub async fn update_table(
             "ProvisionedThroughput must be specified when BillingMode is PROVISIONED",
         ));
     }
-    let mut all_definitions = table.def.attribute_definitions.clone();
-    for d in &definitions {
-        if !all_definitions.iter().any(|a| a.name == d.name) {
-            all_definitions.push(d.clone());
-        }
-    }
     for change in input.global_secondary_index_updates {
         if let Some(create) = &change.create {
-            update.create_indexes.push(new_index(
+            // A new index's keys are defined in this request's AttributeDefinitions, even
+            // those the table already knows (alternator's test_gsi_updatetable.py::
+            // test_gsi_backfill_with_lsi, run against AWS), and keep their types.
+            let index = new_index(
                 create,
                 IndexKind::Global,
-                &all_definitions,
+                &definitions,
+                &table.def.key_schema,
                 effective_billing,
-            )?);
+            )?;
+            check_not_redefined(
+                &index.key_schema,
+                std::iter::once(&table.def.key_schema)
+                    .chain(table.def.indexes.iter().map(|i| &i.key_schema)),
+            )?;
+            update.create_indexes.push(index);
         }
         if let Some(name) = change.delete {
             update.delete_indexes.push(name);
