@@ -413,6 +413,22 @@ def test_query_local_secondary_index(ddb):
     assert [i.get("secret") for i in out["Items"]] == [{"S": "s1"}]
 
 
+def test_local_index_fetches_unprojected_specific_attributes(ddb):
+    """Asking a KEYS_ONLY local index for an attribute it does not project answers it from the
+    table (alternator's test_lsi.py::test_lsi_get_not_projected_attribute, run against AWS)."""
+    table = indexed_table(ddb)
+    out = ddb.query(
+        TableName=table, IndexName="lsi", KeyConditionExpression="pk = :a AND lsk < :m",
+        ExpressionAttributeValues={":a": {"S": "a"}, ":m": {"S": "m"}}, ProjectionExpression="secret, lsk",
+    )
+    assert out["Items"] == [{"secret": {"S": "s2"}, "lsk": {"S": "b"}}]
+    out = ddb.query(
+        TableName=table, IndexName="lsi", Select="SPECIFIC_ATTRIBUTES", AttributesToGet=["info"],
+        KeyConditions={"pk": {"AttributeValueList": [{"S": "a"}], "ComparisonOperator": "EQ"}},
+    )
+    assert out["Items"] == [{"info": {"S": "i2"}}, {}, {"info": {"S": "i1"}}]
+
+
 def test_all_attributes_from_a_partial_global_index_is_refused(ddb):
     table = indexed_table(ddb)
     error = client_error(

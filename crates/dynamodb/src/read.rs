@@ -448,7 +448,13 @@ impl DynamoDb {
             if matches {
                 page.count += 1;
                 if options.select != Select::Count {
-                    let full = if options.select == Select::AllAttributes {
+                    // A local index answers SPECIFIC_ATTRIBUTES it does not project from the
+                    // table, as it does ALL_ATTRIBUTES (alternator's test_lsi.py::
+                    // test_lsi_get_not_projected_attribute, run against AWS).
+                    let local = source.index.is_some_and(|i| i.kind == IndexKind::Local);
+                    let full = if options.select == Select::AllAttributes
+                        || (local && options.select == Select::SpecificAttributes)
+                    {
                         source.fetch_full(&self.store, item.clone())?
                     } else {
                         item.clone()
