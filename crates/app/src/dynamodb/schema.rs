@@ -227,8 +227,19 @@ pub fn key_schema(
         // The decoder refused an empty list.
         return Err(Error::Internal("an empty key schema".into()));
     };
+    // A classic key's two elements named alike, judged before their types (dynalite's
+    // createTable.js, captured against DynamoDB; a multi-attribute index key reports it with
+    // its own text, UNCONFIRMED which one AWS gives a two-element index key). These three
+    // texts carry no "One or more parameter values were invalid" prefix (dynalite; ACK's
+    // live probes DDB-TABLE-124).
+    if let [hash_key, range_key] = elements
+        && hash_key.attribute_name == range_key.attribute_name
+        && (range_key.key_type == KeyType::Range || owner != KeyOwner::GlobalIndex)
+    {
+        return Err(Error::validation(MSG_HASH_RANGE_SAME_NAME));
+    }
     if first.key_type != KeyType::Hash {
-        return Err(Error::invalid(
+        return Err(Error::validation(
             "Invalid KeySchema: The first KeySchemaElement is not a HASH key type",
         ));
     }
@@ -237,21 +248,13 @@ pub fn key_schema(
         .take_while(|e| e.key_type == KeyType::Hash)
         .count();
     let (hash, range) = elements.split_at(hashes);
-    // A classic key's two elements named alike (which a multi-attribute index key reports
-    // with its own text; UNCONFIRMED which one AWS gives a two-element index key).
-    if let [hash_key, range_key] = elements
-        && hash_key.attribute_name == range_key.attribute_name
-        && (range_key.key_type == KeyType::Range || owner != KeyOwner::GlobalIndex)
-    {
-        return Err(Error::invalid(MSG_HASH_RANGE_SAME_NAME));
-    }
     if owner != KeyOwner::GlobalIndex {
         if elements.len() > 2 {
             // The decoder refused it with the model's length constraint.
             return Err(Error::Internal("a key schema of 3+ elements".into()));
         }
         if range.len() != elements.len() - 1 {
-            return Err(Error::invalid(
+            return Err(Error::validation(
                 "Invalid KeySchema: The second KeySchemaElement is not a RANGE key type",
             ));
         }
