@@ -380,3 +380,37 @@ def test_a_new_index_without_a_projection_type_is_refused(ddb):
     )["Error"]
     assert error["Code"] == "ValidationException"
     assert error["Message"] == INVALID + "Unknown ProjectionType: null"
+
+
+# --- GlobalSecondaryIndexUpdates' shape -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "updates, message",
+    [
+        # dynalite's updateTable.js (captured against DynamoDB), judged before the table is
+        # looked up (its table 'abc' does not exist).
+        (
+            [{}],
+            INVALID
+            + "One of GlobalSecondaryIndexUpdate.Update, GlobalSecondaryIndexUpdate.Create, "
+            "GlobalSecondaryIndexUpdate.Delete must not be null",
+        ),
+        (
+            [{"Delete": {"IndexName": "abc"}}, {"Delete": {"IndexName": "abc"}}],
+            INVALID + "Only one global secondary index update per index is allowed simultaneously. Index: abc",
+        ),
+        # ACK's live-probe message catalogue (DDB-TABLE-442).
+        (
+            [{"Delete": {"IndexName": "abc"}, "Update": {"IndexName": "abc", "ProvisionedThroughput": THROUGHPUT}}],
+            INVALID + "Only one global secondary index action is allowed per GlobalSecondaryIndexUpdate object",
+        ),
+    ],
+    ids=["no-action", "same-index-twice", "two-actions"],
+)
+def test_global_secondary_index_updates_shape(ddb, updates, message):
+    error = client_error(
+        lambda: ddb.update_table(TableName=unique("nosuch"), GlobalSecondaryIndexUpdates=updates)
+    )
+    assert error["Error"]["Code"] == "ValidationException"
+    assert error["Error"]["Message"] == message

@@ -149,6 +149,7 @@ pub async fn update_table(
     caller: &Caller,
     input: UpdateTableInput,
 ) -> Result<TableDescriptionOutput> {
+    check_index_updates(&input.global_secondary_index_updates)?;
     let (table_ref, found) = named_table(app, caller, &input.table_name, "UpdateTable")?;
     let table = require(found)?;
     let definitions = definitions(input.attribute_definitions.as_deref().unwrap_or_default());
@@ -207,6 +208,43 @@ pub async fn update_table(
     Ok(TableDescriptionOutput {
         table_description: table_description(&updated, TableStatus::Updating),
     })
+}
+
+/// `GlobalSecondaryIndexUpdates`' shape, judged before the table is looked up (dynalite's
+/// updateTable.js, captured against DynamoDB; the one-action text from ACK's live-probe
+/// catalogue): each update names exactly one action, and each index is named once.
+fn check_index_updates(updates: &[GlobalSecondaryIndexUpdate]) -> Result<()> {
+    let mut named: Vec<&str> = Vec::with_capacity(updates.len());
+    for change in updates {
+        let names: Vec<&str> = [
+            change.update.as_ref().map(|(name, _)| name.as_str()),
+            change.create.as_ref().map(|c| c.index_name.as_str()),
+            change.delete.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let name = match names[..] {
+            [] => {
+                return Err(Error::invalid(
+                    "One of GlobalSecondaryIndexUpdate.Update, GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Delete must not be null",
+                ));
+            }
+            [name] => name,
+            _ => {
+                return Err(Error::invalid(
+                    "Only one global secondary index action is allowed per GlobalSecondaryIndexUpdate object",
+                ));
+            }
+        };
+        if named.contains(&name) {
+            return Err(Error::invalid(format!(
+                "Only one global secondary index update per index is allowed simultaneously. Index: {name}"
+            )));
+        }
+        named.push(name);
+    }
+    Ok(())
 }
 
 pub async fn delete_table(
