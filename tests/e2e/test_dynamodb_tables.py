@@ -303,13 +303,16 @@ def test_invalid_create_table_is_a_validation_error(server, kwargs, message):
         ),
         ({"ProjectionType": "INCLUDE", "NonKeyAttributes": ["a", "b", "a"]}, "ValidationException", "Duplicate"),
         ({"ProjectionType": "INCLUDE", "NonKeyAttributes": ["a", 123]}, "SerializationException", None),
+        ({"ProjectionType": "INCLUDE", "NonKeyAttributes": ["n" * 256]}, "ValidationException", "255"),
     ],
-    ids=["missing-projection-type", "duplicate-non-key-attribute", "non-string-non-key-attribute"],
+    ids=["missing-projection-type", "duplicate-non-key-attribute", "non-string-non-key-attribute"]
+    + ["long-non-key-attribute"],
 )
 def test_invalid_index_projection_is_refused(server, projection, code, message):
     """AWS's answers in alternator's test_gsi.py::test_gsi_missing_projection_type,
     test_gsi_projection_error_duplicate and test_gsi_projection_error_nonstring_nonkeyattributes,
-    run against AWS (the missing type's text as dynalite records it)."""
+    and test_limits.py::test_limit_attribute_length_gsi_lsi_projection_bad, run against AWS (the
+    missing type's text as dynalite records it)."""
     # boto3 would refuse the last two itself.
     ddb = server.client("dynamodb", config=Config(parameter_validation=False, retries={"max_attempts": 1}))
     name = unique("proj")

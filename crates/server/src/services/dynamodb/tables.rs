@@ -204,6 +204,20 @@ fn projection(index: &Input) -> Result<Option<Projection>, Error> {
     // A non-string member is AWS's SerializationException, not dropped (alternator's
     // test_gsi.py::test_gsi_projection_error_nonstring_nonkeyattributes, run against AWS).
     let non_key_attributes = strings(&p, "NonKeyAttributes")?;
+    // The model's `NonKeyAttributeName` is 1 to 255 characters, like a key attribute's
+    // (alternator's test_limits.py::test_limit_attribute_length_gsi_lsi_projection_bad, run
+    // against AWS, matches "ValidationException.*25[56]"). UNCONFIRMED: Coral's wording for
+    // a list member's constraint, taken from its messages for other services' lists.
+    if let Some(names) = &non_key_attributes
+        && names
+            .iter()
+            .any(|n| n.is_empty() || n.chars().count() > 255)
+    {
+        return Err(one_validation_error(&format!(
+            "Value '[{}]' at 'projection.nonKeyAttributes' failed to satisfy constraint: Member must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1]",
+            names.join(", ")
+        )));
+    }
     Ok(Some(Projection {
         projection_type,
         non_key_attributes,
