@@ -9,6 +9,7 @@ says UNCONFIRMED and checks the known part."""
 
 import re
 
+import botocore.config
 import pytest
 
 from aws_helpers import client_error, unique
@@ -414,3 +415,26 @@ def test_global_secondary_index_updates_shape(ddb, updates, message):
     )
     assert error["Error"]["Code"] == "ValidationException"
     assert error["Error"]["Message"] == message
+
+
+def test_an_index_members_violations_are_reported_under_its_path(server):
+    # AWS's answer quoted by a Ruby project and moto's tests (both captured from AWS): "1
+    # validation error detected: Value 'id' at 'globalSecondaryIndexes.1.member.indexName'
+    # failed to satisfy constraint: Member must have length greater than or equal to 3".
+    lax = server.client("dynamodb", config=botocore.config.Config(parameter_validation=False))
+    error = create_error(
+        lax,
+        AttributeDefinitions=AB_DEFINITIONS,
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": "id",
+                "KeySchema": key(("b", "HASH")),
+                "Projection": {"ProjectionType": "ALL"},
+                "ProvisionedThroughput": THROUGHPUT,
+            }
+        ],
+    )
+    assert error["Message"] == (
+        "1 validation error detected: Value 'id' at 'globalSecondaryIndexes.1.member.indexName' "
+        "failed to satisfy constraint: Member must have length greater than or equal to 3"
+    )

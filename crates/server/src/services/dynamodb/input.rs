@@ -207,6 +207,22 @@ impl Input {
         Err(Error::Validation(message))
     }
 
+    /// [`Input::finish`] for the members of a list element, whose paths DynamoDB reports
+    /// under the element's (`globalSecondaryIndexes.1.member.indexName`, as AWS's answers
+    /// quoted by moto's tests and ACK's live probes show).
+    pub fn finish_under(&mut self, prefix: &str) -> Result<(), Error> {
+        for violation in &mut self.violations {
+            // The member path is the last ` at '…'` before the constraint.
+            let end = violation
+                .find("' failed to satisfy constraint")
+                .unwrap_or(violation.len());
+            if let Some(at) = violation[..end].rfind(" at '") {
+                violation.insert_str(at + 5, &format!("{prefix}."));
+            }
+        }
+        self.finish()
+    }
+
     /// The model's length constraint of `min..=max` characters on `member`, with Coral's
     /// message.
     pub fn check_length(&mut self, member: &str, value: &str, min: usize, max: usize) {

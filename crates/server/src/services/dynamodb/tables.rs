@@ -18,7 +18,7 @@ use strata_app::dynamodb::tables::{
 use strata_dynamodb::schema::{BillingMode, ProjectionType, ScalarType};
 
 use super::input::{
-    Input, capacity_units, check_name, enum_violation, null_violation, one_validation_error,
+    Input, camel, capacity_units, check_name, enum_violation, null_violation, one_validation_error,
     required, string, strings, wrong_type,
 };
 
@@ -226,7 +226,11 @@ fn projection(index: &Input) -> Result<Option<Projection>, Error> {
 
 /// One index of `GlobalSecondaryIndexes`/`LocalSecondaryIndexes` or a GSI `Create`, with its
 /// own model checks (reported with the index's member names).
-fn secondary_index(value: &Value, length: KeyLength) -> Result<SecondaryIndex, Error> {
+fn secondary_index(
+    value: &Value,
+    length: KeyLength,
+    member: &str,
+) -> Result<SecondaryIndex, Error> {
     let Value::Object(o) = value else {
         return Err(wrong_type(value, "Index"));
     };
@@ -237,7 +241,7 @@ fn secondary_index(value: &Value, length: KeyLength) -> Result<SecondaryIndex, E
     }
     let elements = key_schema(&mut index, "keySchema", length)?;
     let provisioned_throughput = provisioned(&mut index, "provisionedThroughput")?;
-    index.finish()?;
+    index.finish_under(member)?;
     Ok(SecondaryIndex {
         index_name: required(name)?,
         key_schema: required(elements)?,
@@ -253,7 +257,12 @@ fn secondary_indexes(
 ) -> Result<Option<Vec<SecondaryIndex>>, Error> {
     input
         .array(member)?
-        .map(|list| list.iter().map(|v| secondary_index(v, length)).collect())
+        .map(|list| {
+            (1..)
+                .zip(list)
+                .map(|(n, v)| secondary_index(v, length, &format!("{}.{n}.member", camel(member))))
+                .collect()
+        })
         .transpose()
 }
 
@@ -417,18 +426,25 @@ pub fn update_table(mut input: Input) -> Result<UpdateTableInput, Error> {
     let table_class = table_class(&mut input)?;
     input.finish()?;
     let mut global_secondary_index_updates = Vec::new();
-    for v in input
-        .array("GlobalSecondaryIndexUpdates")?
-        .cloned()
-        .unwrap_or_default()
-    {
+    for (n, v) in (1..).zip(
+        input
+            .array("GlobalSecondaryIndexUpdates")?
+            .cloned()
+            .unwrap_or_default(),
+    ) {
         let Value::Object(o) = &v else {
             return Err(wrong_type(&v, "GlobalSecondaryIndexUpdate"));
         };
         let u = Input::from_map(o.clone());
         let create = u
             .raw("Create")
-            .map(|v| secondary_index(v, KeyLength::Any))
+            .map(|v| {
+                secondary_index(
+                    v,
+                    KeyLength::Any,
+                    &format!("globalSecondaryIndexUpdates.{n}.member.create"),
+                )
+            })
             .transpose()?;
         let delete = u
             .child("Delete")?
