@@ -453,6 +453,41 @@ def test_update_missing_table_is_resource_not_found(server):
     assert error["Error"]["Code"] == "ResourceNotFoundException"
 
 
+def test_one_index_create_or_delete_per_update_table(server):
+    """Two index Creates, two Deletes, or a Create and a Delete in one UpdateTable are AWS's
+    LimitExceededException (alternator's test_gsi_updatetable.py::test_gsi_updatetable_errors,
+    run against AWS); nothing changes."""
+    ddb = server.client("dynamodb")
+    name, _ = create(ddb)
+
+    def create_index(index):
+        return {
+            "Create": {
+                "IndexName": index,
+                "KeySchema": [{"AttributeName": "x", "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        }
+
+    for updates in [
+        [create_index("one"), create_index("two")],
+        [{"Delete": {"IndexName": "one"}}, {"Delete": {"IndexName": "two"}}],
+        [create_index("one"), {"Delete": {"IndexName": "two"}}],
+    ]:
+        error = client_error(
+            lambda: ddb.update_table(
+                TableName=name,
+                AttributeDefinitions=[{"AttributeName": "x", "AttributeType": "N"}],
+                GlobalSecondaryIndexUpdates=updates,
+            )
+        )
+        assert error["Error"]["Code"] == "LimitExceededException"
+        assert error["Error"]["Message"] == (
+            "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table"
+        )
+    assert "GlobalSecondaryIndexes" not in ddb.describe_table(TableName=name)["Table"]
+
+
 def test_added_global_index_is_backfilled_then_deleted(server):
     ddb = server.client("dynamodb")
     name, _ = create(ddb)
