@@ -430,20 +430,26 @@ impl DynamoDb {
     ) -> Result<Page> {
         let mut page = Page::default();
         let mut bytes_read = 0usize;
-        let mut last: Option<Item> = None;
         let limit = options.limit.unwrap_or(usize::MAX);
+        let page_full = |scanned: usize, bytes: usize| scanned == limit || bytes >= MAX_PAGE_BYTES;
+        // The key of the last item evaluated, taken only once the page is full: the items
+        // themselves move into the page uncopied.
+        let mut last_key: Option<Item> = None;
         for row in rows {
             let (_, value) = row?;
             let item = Version::decode_item(&value)?;
             if !in_segment(&item) {
                 continue;
             }
-            if page.scanned_count == limit || bytes_read >= MAX_PAGE_BYTES {
-                page.last_evaluated_key = last.as_ref().map(|i| source.last_key(i));
+            if page_full(page.scanned_count, bytes_read) {
+                page.last_evaluated_key = last_key.take();
                 break;
             }
             page.scanned_count += 1;
             bytes_read += item_size(&item);
+            if page_full(page.scanned_count, bytes_read) {
+                last_key = Some(source.last_key(&item));
+            }
             let matches = options.filter.as_ref().is_none_or(|f| f.evaluate(&item));
             if matches {
                 page.count += 1;
@@ -455,9 +461,9 @@ impl DynamoDb {
                     let full = if options.select == Select::AllAttributes
                         || (local && options.select == Select::SpecificAttributes)
                     {
-                        source.fetch_full(&self.store, item.clone())?
+                        source.fetch_full(&self.store, item)?
                     } else {
-                        item.clone()
+                        item
                     };
                     page.items.push(match &options.projection {
                         Some(p) => p.apply(&full),
@@ -465,11 +471,10 @@ impl DynamoDb {
                     });
                 }
             }
-            last = Some(item);
         }
         // DynamoDB reports a LastEvaluatedKey when the limit was reached, even at the end.
         if page.last_evaluated_key.is_none() && page.scanned_count == limit {
-            page.last_evaluated_key = last.as_ref().map(|i| source.last_key(i));
+            page.last_evaluated_key = last_key;
         }
         page.capacity = capacity::for_read(
             &source.table.def.name,

@@ -178,7 +178,9 @@ pub fn authorize_found(
         }
         None => None,
     };
-    let label = format!("table {} resource policy", table.name);
+    let label = policy
+        .as_ref()
+        .map(|_| format!("table {} resource policy", table.name));
     authorize_target(
         app,
         caller,
@@ -186,11 +188,14 @@ pub fn authorize_found(
             action: &action,
             resource: &resource,
             resource_account: &table.account,
-            resource_policy: policy.as_ref().map(|document| ResourcePolicy {
-                label: &label,
-                document,
-                required: false,
-            }),
+            resource_policy: policy
+                .as_ref()
+                .zip(label.as_deref())
+                .map(|(document, label)| ResourcePolicy {
+                    label,
+                    document,
+                    required: false,
+                }),
             context: conditions.into_context(),
             denial: Default::default(),
         },

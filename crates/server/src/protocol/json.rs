@@ -3,6 +3,9 @@
 
 use bytes::Bytes;
 use http::StatusCode;
+use http::header::{
+    CONTENT_ENCODING, CONTENT_TYPE as CONTENT_TYPE_HEADER, HeaderName, HeaderValue,
+};
 use http_body_util::Full;
 use strata_sigv4::AuthFailure;
 
@@ -80,17 +83,23 @@ pub fn response(
     request_id: &str,
 ) -> HttpResponse {
     let crc = crc32fast::hash(&body);
-    let mut response = http::Response::builder()
-        .status(status)
-        .header(http::header::CONTENT_TYPE, CONTENT_TYPE)
-        .header("x-amzn-RequestId", request_id)
-        .header("x-amz-crc32", crc.to_string());
+    let mut response = http::Response::new(Full::new(Bytes::from(body)));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE_HEADER, HeaderValue::from_static(CONTENT_TYPE));
+    // Names are lower-case on the wire, as hyper writes every header name.
+    headers.insert(
+        HeaderName::from_static("x-amzn-requestid"),
+        HeaderValue::from_str(request_id).expect("request ids are visible ASCII"),
+    );
+    headers.insert(
+        HeaderName::from_static("x-amz-crc32"),
+        HeaderValue::from(crc),
+    );
     if let Some(coding) = coding {
-        response = response.header(http::header::CONTENT_ENCODING, coding.name());
+        headers.insert(CONTENT_ENCODING, HeaderValue::from_static(coding.name()));
     }
     response
-        .body(Full::new(Bytes::from(body)))
-        .expect("static header names and valid values")
 }
 
 /// The error body's message member: `Message` for the errors whose model (or AWS's

@@ -31,9 +31,24 @@ pub fn parse(body: &[u8]) -> Result<Input, AwsError> {
     Input::parse(body).map_err(errors::to_aws)
 }
 
+/// Room for a typical response (a Query page of ten small items) from the start, so the
+/// buffer is not grown and copied several times while items are written.
+const RESPONSE_CAPACITY: usize = 4096;
+
 fn encode<T: Serialize>(output: Result<T, Error>) -> Result<Vec<u8>, AwsError> {
+    encode_with(output, |output, body| serde_json::to_writer(body, output))
+}
+
+/// [`encode`] with the output's own writer: GetItem's, Query's and Scan's write their items
+/// without serde (`strata_app::dynamodb::json_body`), the same bytes faster.
+fn encode_with<T>(
+    output: Result<T, Error>,
+    write: impl FnOnce(&T, &mut Vec<u8>) -> serde_json::Result<()>,
+) -> Result<Vec<u8>, AwsError> {
     let output = output.map_err(errors::to_aws)?;
-    serde_json::to_vec(&output).map_err(|e| errors::to_aws(Error::Internal(e.to_string())))
+    let mut body = Vec::with_capacity(RESPONSE_CAPACITY);
+    write(&output, &mut body).map_err(|e| errors::to_aws(Error::Internal(e.to_string())))?;
+    Ok(body)
 }
 
 /// Runs a DynamoDB operation; returns the encoded JSON response body.
@@ -43,13 +58,22 @@ pub async fn handle(
     operation: &str,
     input: Input,
 ) -> Result<Vec<u8>, AwsError> {
-    // Decodes the body with `$decode`, then runs `$op` (awaited when `async`).
+    // Decodes the body with `$decode`, then runs `$op` (awaited when `async`; its output
+    // written by its own `write_json` when `write_json`).
     macro_rules! run {
         ($decode:path, $op:path) => {
             encode(
                 $decode(input)
                     .map_err(errors::to_aws)
                     .map(|input| $op(app, caller, input))?,
+            )
+        };
+        ($decode:path, $op:path, write_json) => {
+            encode_with(
+                $decode(input)
+                    .map_err(errors::to_aws)
+                    .map(|input| $op(app, caller, input))?,
+                |output, body| output.write_json(body),
             )
         };
         ($decode:path, $op:path, async) => {
@@ -112,11 +136,11 @@ pub async fn handle(
             async
         ),
         "PutItem" => run!(items::put_item, ops::items::put_item, async),
-        "GetItem" => run!(items::get_item, ops::items::get_item),
+        "GetItem" => run!(items::get_item, ops::items::get_item, write_json),
         "UpdateItem" => run!(items::update_item, ops::items::update_item, async),
         "DeleteItem" => run!(items::delete_item, ops::items::delete_item, async),
-        "Query" => run!(read::query, ops::read::query),
-        "Scan" => run!(read::scan, ops::read::scan),
+        "Query" => run!(read::query, ops::read::query, write_json),
+        "Scan" => run!(read::scan, ops::read::scan, write_json),
         "BatchGetItem" => run!(batch::batch_get_item, ops::batch::batch_get_item),
         "BatchWriteItem" => run!(batch::batch_write_item, ops::batch::batch_write_item, async),
         "TransactWriteItems" => run!(
