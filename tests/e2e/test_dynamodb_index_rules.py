@@ -132,7 +132,6 @@ def test_non_key_attributes_may_name_key_attributes(ddb):
     assert described["Projection"] == {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["x", "b", "a"]}
 
 
-@pytest.mark.xfail(strict=True, reason="not done: index members are decoded without their path")
 def test_one_index_projects_at_most_20_non_key_attributes(ddb):
     # botocore's model: NonKeyAttributeNameList has at most 20 members (botocore checks only
     # the minimum itself); scalar-labs/scalardb#107 records AWS's refusal of a longer list as
