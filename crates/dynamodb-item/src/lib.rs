@@ -21,5 +21,5 @@ pub use name::{MAX_ATTRIBUTE_NAME_BYTES, NAME_TOO_LARGE, name_too_large};
 pub use size::{MAX_ITEM_SIZE, attribute_value_size, item_size};
 pub use wire::{
     MAX_NESTING_DEPTH, attribute_value_from_json, item_from_json, item_to_json, json_token_name,
-    write_item_json,
+    write_item_json, write_items_json,
 };

@@ -256,6 +256,11 @@ impl serde::Serialize for AttributeValue {
     }
 }
 
+/// Appends `items` as a JSON array of [`write_item_json`]'s objects.
+pub fn write_items_json(items: &[Item], out: &mut Vec<u8>) {
+    write_array(items, out, write_item_json);
+}
+
 /// Appends `item` as DynamoDB's typed JSON: byte for byte what its `Serialize` writes with
 /// `serde_json` (a property test holds them equal), for responses that carry items. A string
 /// is checked in one vectorized pass and copied whole, where `serde_json` looks at each byte

@@ -22,7 +22,6 @@ pub mod export;
 pub mod import;
 pub mod items;
 pub mod job_arn;
-mod json_body;
 pub mod model;
 pub mod pitr;
 pub mod read;

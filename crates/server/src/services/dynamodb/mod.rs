@@ -10,6 +10,7 @@ mod batch;
 mod errors;
 mod input;
 mod items;
+mod json_body;
 mod legacy;
 mod read;
 mod tables;
@@ -59,7 +60,7 @@ pub async fn handle(
     input: Input,
 ) -> Result<Vec<u8>, AwsError> {
     // Decodes the body with `$decode`, then runs `$op` (awaited when `async`; its output
-    // written by its own `write_json` when `write_json`).
+    // written by `json_body::$write` when `body = $write`).
     macro_rules! run {
         ($decode:path, $op:path) => {
             encode(
@@ -68,12 +69,12 @@ pub async fn handle(
                     .map(|input| $op(app, caller, input))?,
             )
         };
-        ($decode:path, $op:path, write_json) => {
+        ($decode:path, $op:path, body = $write:ident) => {
             encode_with(
                 $decode(input)
                     .map_err(errors::to_aws)
                     .map(|input| $op(app, caller, input))?,
-                |output, body| output.write_json(body),
+                json_body::$write,
             )
         };
         ($decode:path, $op:path, async) => {
@@ -136,11 +137,11 @@ pub async fn handle(
             async
         ),
         "PutItem" => run!(items::put_item, ops::items::put_item, async),
-        "GetItem" => run!(items::get_item, ops::items::get_item, write_json),
+        "GetItem" => run!(items::get_item, ops::items::get_item, body = get_item),
         "UpdateItem" => run!(items::update_item, ops::items::update_item, async),
         "DeleteItem" => run!(items::delete_item, ops::items::delete_item, async),
-        "Query" => run!(read::query, ops::read::query, write_json),
-        "Scan" => run!(read::scan, ops::read::scan, write_json),
+        "Query" => run!(read::query, ops::read::query, body = read),
+        "Scan" => run!(read::scan, ops::read::scan, body = read),
         "BatchGetItem" => run!(batch::batch_get_item, ops::batch::batch_get_item),
         "BatchWriteItem" => run!(batch::batch_write_item, ops::batch::batch_write_item, async),
         "TransactWriteItems" => run!(

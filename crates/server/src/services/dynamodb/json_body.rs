@@ -2,12 +2,13 @@
 //! their items through [`write_item_json`] instead of serde: byte for byte what the derived
 //! `Serialize` writes (the tests below hold each equal to it), faster because items' strings
 //! are copied in runs. Other outputs, and these members' other values, go through serde.
+//! (Wire encoding: it lives at the protocol edge, beside the other outputs' serde encoding.)
 
 use serde::Serialize;
-use strata_dynamodb_item::{Item, write_item_json};
+use strata_dynamodb_item::{Item, write_item_json, write_items_json};
 
-use super::items::GetItemOutput;
-use super::read::ReadOutput;
+use strata_app::dynamodb::items::GetItemOutput;
+use strata_app::dynamodb::read::ReadOutput;
 
 /// A JSON object written member by member.
 struct JsonObject<'a> {
@@ -46,47 +47,35 @@ impl<'a> JsonObject<'a> {
     }
 }
 
-impl GetItemOutput {
-    /// Appends the response body to `out`.
-    pub fn write_json(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
-        let mut object = JsonObject::new(out);
-        if let Some(item) = &self.item {
-            object.item("Item", item);
-        }
-        if let Some(capacity) = &self.consumed_capacity {
-            object.serde("ConsumedCapacity", capacity)?;
-        }
-        object.end();
-        Ok(())
+/// Appends GetItem's response body to `out`.
+pub fn get_item(output: &GetItemOutput, out: &mut Vec<u8>) -> serde_json::Result<()> {
+    let mut object = JsonObject::new(out);
+    if let Some(item) = &output.item {
+        object.item("Item", item);
     }
+    if let Some(capacity) = &output.consumed_capacity {
+        object.serde("ConsumedCapacity", capacity)?;
+    }
+    object.end();
+    Ok(())
 }
 
-impl ReadOutput {
-    /// Appends the response body to `out`.
-    pub fn write_json(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
-        let mut object = JsonObject::new(out);
-        if let Some(items) = &self.items {
-            let out = object.member("Items");
-            out.push(b'[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                write_item_json(item, out);
-            }
-            out.push(b']');
-        }
-        object.serde("Count", &self.count)?;
-        object.serde("ScannedCount", &self.scanned_count)?;
-        if let Some(key) = &self.last_evaluated_key {
-            object.item("LastEvaluatedKey", key);
-        }
-        if let Some(capacity) = &self.consumed_capacity {
-            object.serde("ConsumedCapacity", capacity)?;
-        }
-        object.end();
-        Ok(())
+/// Appends Query's or Scan's response body to `out`.
+pub fn read(output: &ReadOutput, out: &mut Vec<u8>) -> serde_json::Result<()> {
+    let mut object = JsonObject::new(out);
+    if let Some(items) = &output.items {
+        write_items_json(items, object.member("Items"));
     }
+    object.serde("Count", &output.count)?;
+    object.serde("ScannedCount", &output.scanned_count)?;
+    if let Some(key) = &output.last_evaluated_key {
+        object.item("LastEvaluatedKey", key);
+    }
+    if let Some(capacity) = &output.consumed_capacity {
+        object.serde("ConsumedCapacity", capacity)?;
+    }
+    object.end();
+    Ok(())
 }
 
 #[cfg(test)]
@@ -95,7 +84,7 @@ mod tests {
     use strata_dynamodb_item::AttributeValue;
 
     use super::*;
-    use crate::dynamodb::model::ConsumedCapacity;
+    use strata_app::dynamodb::model::ConsumedCapacity;
 
     fn item(n: usize) -> Item {
         [
@@ -135,7 +124,7 @@ mod tests {
                 consumed_capacity,
             };
             let expected = serde_json::to_string(&output).unwrap();
-            assert_eq!(fast(&output, GetItemOutput::write_json), expected);
+            assert_eq!(fast(&output, get_item), expected);
         }
     }
 
@@ -159,7 +148,7 @@ mod tests {
                 consumed_capacity,
             };
             let expected = serde_json::to_string(&output).unwrap();
-            assert_eq!(fast(&output, ReadOutput::write_json), expected);
+            assert_eq!(fast(&output, read), expected);
         }
     }
 }
