@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import botocore.config
 import botocore.exceptions
 
-from aws_helpers import key, scan_all, unique
+from aws_helpers import key, scan_all, unique, wait_indexes_active
 
 
 def new_table(ddb, **extra):
@@ -346,12 +346,7 @@ def test_index_created_under_concurrent_writes_matches_the_table(server):
                 }
             ],
         )
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            gsis = ddb.describe_table(TableName=table)["Table"].get("GlobalSecondaryIndexes", [])
-            if gsis and gsis[0]["IndexStatus"] == "ACTIVE":
-                break
-            time.sleep(0.1)
+        wait_indexes_active(ddb, table)
         time.sleep(0.3)
         stop.set()
         return 0
