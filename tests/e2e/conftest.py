@@ -163,6 +163,12 @@ def server(workdir):
     s.stop()
 
 
+@pytest.fixture(scope="session")
+def ddb(server):
+    """A DynamoDB client of the source account's root on the shared server."""
+    return server.client("dynamodb")
+
+
 @pytest.fixture
 def fresh_data_dir(workdir, request):
     """A unique data directory for a test that starts its own servers."""

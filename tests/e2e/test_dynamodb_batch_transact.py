@@ -19,11 +19,6 @@ def put(table, item):
 
 
 @pytest.fixture
-def ddb(server):
-    return server.client("dynamodb")
-
-
-@pytest.fixture
 def table(ddb):
     return new_table(ddb, "bt")
 

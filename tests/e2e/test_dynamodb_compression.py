@@ -37,11 +37,6 @@ def random_string(length=10):
 
 
 @pytest.fixture(scope="module")
-def ddb(server):
-    return server.client("dynamodb")
-
-
-@pytest.fixture(scope="module")
 def table(ddb):
     name = new_table(ddb, "compression")
     wait_active(ddb, name)

@@ -265,11 +265,6 @@ def read_manifests(s3, bucket, description):
 # --- PITR: UpdateContinuousBackups / DescribeContinuousBackups ------------------------
 
 
-@pytest.fixture
-def ddb(server):
-    return server.client("dynamodb")
-
-
 def test_describe_continuous_backups_of_a_new_table(ddb):
     name = new_table(ddb)
     out = ddb.describe_continuous_backups(TableName=name)

@@ -42,11 +42,6 @@ UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 # --- helpers --------------------------------------------------------------------------
 
 
-@pytest.fixture
-def ddb(server):
-    return server.client("dynamodb")
-
-
 def table_arn(name, account=SOURCE):
     return f"arn:aws:dynamodb:{REGION}:{account}:table/{name}"
 

@@ -20,11 +20,6 @@ AB_DEFINITIONS = [{"AttributeName": "a", "AttributeType": "S"}, {"AttributeName"
 A_HASH_B_RANGE = [{"AttributeName": "a", "KeyType": "HASH"}, {"AttributeName": "b", "KeyType": "RANGE"}]
 
 
-@pytest.fixture
-def ddb(server):
-    return server.client("dynamodb")
-
-
 def key(*elements):
     return [{"AttributeName": n, "KeyType": t} for n, t in elements]
 

@@ -12,11 +12,6 @@ NUMBER_38 = "12345678901234567890123456789012345678"
 
 
 @pytest.fixture
-def ddb(server):
-    return server.client("dynamodb")
-
-
-@pytest.fixture
 def table(ddb):
     return new_table(ddb)
 

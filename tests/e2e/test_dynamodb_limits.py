@@ -12,11 +12,6 @@ VALIDATION = "ValidationException"
 
 
 @pytest.fixture
-def ddb(server):
-    return server.client("dynamodb")
-
-
-@pytest.fixture
 def table(ddb):
     return new_table(ddb)
 

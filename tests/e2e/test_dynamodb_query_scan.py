@@ -34,11 +34,6 @@ def sks(items, kind="S"):
 
 
 @pytest.fixture
-def ddb(server):
-    return server.client("dynamodb")
-
-
-@pytest.fixture
 def sorted_table(ddb):
     """Partition "p" holds item#000..item#019 (odd ones have `odd`) and other#1; partition
     "q" holds one item."""

@@ -24,11 +24,6 @@ from sigv4_client import credentials
 
 
 @pytest.fixture
-def ddb(server):
-    return server.client("dynamodb")
-
-
-@pytest.fixture
 def lax(server):
     """A client that sends what botocore's own validation would refuse, as alternator's
     fixtures do for the server's answer to such requests."""
