@@ -11,6 +11,8 @@
 //! | `dynamodb.history` | table · primary key · stamp | version (PITR on only) |
 //! | `dynamodb.changes` | table · stamp · primary key | empty (PITR on only) |
 //! | `dynamodb.stats` | table | item count, total size |
+//! | `dynamodb.streams` | account `\0` region `\0` name `/stream/` label | stream definition (JSON) |
+//! | `dynamodb.stream_records` | table · stamp · primary key | stream record (stream on only) |
 //! | `dynamodb.tokens` | account `\0` region `\0` ClientRequestToken | request digest, time |
 //! | `dynamodb.exports`, `dynamodb.imports` | account `\0` region `\0` ARN | export / import record (JSON) |
 //! | `dynamodb.export_tokens`, `dynamodb.import_tokens` | account `\0` region `\0` ClientToken | ARN |
@@ -27,6 +29,8 @@ pub const INDEX: &str = "dynamodb.index";
 pub const HISTORY: &str = "dynamodb.history";
 pub const CHANGES: &str = "dynamodb.changes";
 pub const STATS: &str = "dynamodb.stats";
+pub const STREAMS: &str = "dynamodb.streams";
+pub const STREAM_RECORDS: &str = "dynamodb.stream_records";
 pub const TOKENS: &str = "dynamodb.tokens";
 pub const EXPORTS: &str = "dynamodb.exports";
 pub const EXPORT_TOKENS: &str = "dynamodb.export_tokens";
@@ -68,6 +72,14 @@ pub const RECORD_KINDS: &[RecordKind] = &[
     },
     RecordKind {
         keyspace: STATS,
+        format: 1,
+    },
+    RecordKind {
+        keyspace: STREAMS,
+        format: 1,
+    },
+    RecordKind {
+        keyspace: STREAM_RECORDS,
         format: 1,
     },
     RecordKind {

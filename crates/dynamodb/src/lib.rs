@@ -16,7 +16,7 @@
 //! Map: [`tables`] (control plane), [`items`] (single-item operations), [`read`] (Query
 //! and Scan), [`batch`], [`transact`], [`ttl`], [`history`] ("as of" reads), [`pitr`],
 //! [`exports`] and [`imports`] (job records; the jobs run in the application layer),
-//! [`restore`], [`maintenance`]; storage layout in [`layout`], key encoding in [`key`].
+//! [`restore`], [`maintenance`], [`streams`] (DynamoDB Streams); storage layout in [`layout`], key encoding in [`key`].
 
 pub mod batch;
 pub mod bulk;
@@ -35,6 +35,7 @@ pub mod pitr;
 pub mod read;
 pub mod restore;
 pub mod schema;
+pub mod streams;
 pub mod tables;
 pub mod transact;
 pub mod ttl;

@@ -21,6 +21,7 @@ use crate::schema::{
     Projection, ProvisionedThroughput, SseSpecification, StreamSpecification, TableDefinition,
     TimeToLive,
 };
+use crate::streams;
 
 /// The scope every table lives in.
 #[derive(Clone, Copy, Debug)]
@@ -214,7 +215,7 @@ impl DynamoDb {
                     .enumerate()
                     .map(|(i, index)| index_definition(i as u32 + 1, index, IndexStatus::Active))
                     .collect();
-                let def = TableDefinition {
+                let mut def = TableDefinition {
                     id,
                     table_id: input
                         .table_id
@@ -232,12 +233,8 @@ impl DynamoDb {
                     creation_micros: now,
                     deletion_protection: input.deletion_protection,
                     sse: input.sse,
-                    stream_label: input
-                        .stream
-                        .as_ref()
-                        .filter(|s| s.stream_enabled)
-                        .map(|_| stream_label(now)),
-                    stream: input.stream,
+                    stream_label: None,
+                    stream: input.stream.filter(|s| s.stream_enabled),
                     table_class: input.table_class,
                     ttl: None,
                     tags: input.tags,
@@ -246,6 +243,10 @@ impl DynamoDb {
                     history_purge_before: None,
                     creating,
                 };
+                if let Some(view) = def.stream.as_ref().and_then(|s| s.stream_view_type.clone()) {
+                    let stamp = catalog.next_stamp(txn, now);
+                    streams::enable(txn, &mut def, &view, stamp);
+                }
                 write_definition(txn, key, &def);
                 if let Some(record_job) = record_job {
                     record_job(txn)?;
@@ -411,12 +412,25 @@ impl DynamoDb {
                         )));
                     }
                     if !stream.stream_enabled && !was {
-                        return Err(DynamoDbError::validation(
-                            "Stream specification is not enabled",
-                        ));
+                        return Err(DynamoDbError::validation(format!(
+                            "Table has no stream to disable: TableName: {}",
+                            def.name
+                        )));
                     }
-                    def.stream_label = stream.stream_enabled.then(|| stream_label(now));
-                    def.stream = Some(stream);
+                    // The switch's stamp is the cut-off: item writes committed before it are
+                    // recorded by the old setting, those after it by the new one.
+                    let stamp = cx.stamp();
+                    match stream.stream_view_type.clone() {
+                        Some(view) if stream.stream_enabled => {
+                            streams::enable(cx.txn, def, &view, stamp);
+                            def.stream = Some(stream);
+                        }
+                        _ => {
+                            streams::disable(cx.txn, def, stamp)?;
+                            // LatestStreamArn and LatestStreamLabel stay (spec §2.1).
+                            def.stream = None;
+                        }
+                    }
                     changed = true;
                 }
                 if let Some(class) = input.table_class {
@@ -521,6 +535,8 @@ impl DynamoDb {
         let id = def.id;
         let state = table.state.clone();
         let queue = self.maintenance.clone();
+        let catalog = self.catalog.clone();
+        let clock = self.clock.clone();
         self.store
             .write(move |txn| {
                 let def = read_definition(txn, &key)?.ok_or_else(DynamoDbError::table_not_found)?;
@@ -529,6 +545,9 @@ impl DynamoDb {
                 }
                 txn.delete(layout::TABLES, key);
                 txn.delete(layout::STATS, layout::table_prefix(id).to_vec());
+                // Its stream is disabled, not deleted: still listed and readable for 24 hours.
+                let stamp = catalog.next_stamp(txn, clock.now().as_microsecond());
+                streams::disable(txn, &def, stamp)?;
                 queue.push(txn, Maintenance::PurgeTable { table_id: id })?;
                 state.deleted.store(true, Ordering::Release);
                 Ok::<_, DynamoDbError>(())
@@ -646,11 +665,4 @@ pub fn parse_table_arn(arn: &str) -> Option<(&str, &str, &str)> {
         return None;
     }
     Some((region, account, name))
-}
-
-/// A stream's label: the ISO time it was enabled, as in AWS's `LatestStreamLabel`.
-fn stream_label(now_micros: i64) -> String {
-    jiff::Timestamp::from_microsecond(now_micros)
-        .map(|t| t.strftime("%Y-%m-%dT%H:%M:%S%.3f").to_string())
-        .unwrap_or_default()
 }

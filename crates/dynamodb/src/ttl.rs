@@ -100,7 +100,7 @@ impl DynamoDb {
                     }
                     let s =
                         *stamp.get_or_insert_with(|| catalog.next_stamp(txn, now.as_microsecond()));
-                    write_path::apply(txn, &table, &key, Some(&old), None, s)?;
+                    write_path::apply_expiry(txn, &table, &key, &old, s)?;
                     count += 1;
                 }
                 Ok(count)

@@ -1,7 +1,8 @@
 //! The one place an item changes: inside a store write closure, replace the newest
-//! version of one key, keep every secondary index in step, and — while PITR is on —
-//! record the version in history and the change index. Everything lands in the same
-//! atomic batch as the base item, so indexes and history never disagree with it.
+//! version of one key, keep every secondary index in step, record the version in history
+//! and the change index while PITR is on, and the stream record while a stream is enabled.
+//! Everything lands in the same atomic batch as the base item, so indexes, history and
+//! streams never disagree with it.
 
 use strata_dynamodb_item::{Item, item_size};
 use strata_storage::WriteTxn;
@@ -11,6 +12,7 @@ use crate::error::Result;
 use crate::key::encode_key;
 use crate::layout;
 use crate::schema::IndexStatus;
+use crate::streams::{StreamRecord, ViewType};
 use crate::version::Version;
 
 /// Reads the newest version of `key` (encoded primary key) inside a write closure.
@@ -72,6 +74,30 @@ pub fn apply(
     old: Option<&Version>,
     new: Option<&Item>,
     stamp: u64,
+) -> Result<WriteCost> {
+    apply_write(txn, table, key, old, new, stamp, false)
+}
+
+/// [`apply`] for a TTL sweep's delete of an expired item: its stream record says DynamoDB's
+/// service deleted it.
+pub fn apply_expiry(
+    txn: &mut WriteTxn,
+    table: &Table,
+    key: &[u8],
+    old: &Version,
+    stamp: u64,
+) -> Result<WriteCost> {
+    apply_write(txn, table, key, Some(old), None, stamp, true)
+}
+
+fn apply_write(
+    txn: &mut WriteTxn,
+    table: &Table,
+    key: &[u8],
+    old: Option<&Version>,
+    new: Option<&Item>,
+    stamp: u64,
+    by_time_to_live: bool,
 ) -> Result<WriteCost> {
     let old_item = old.and_then(|v| v.item.as_ref());
     if old_item.is_none() && new.is_none() {
@@ -177,6 +203,22 @@ pub fn apply(
             layout::CHANGES,
             layout::change_key(def.id, stamp, key),
             Vec::new(),
+        );
+    }
+
+    if let Some(view) = def
+        .stream
+        .as_ref()
+        .filter(|s| s.stream_enabled)
+        .and_then(|s| s.stream_view_type.as_deref())
+        .and_then(ViewType::parse)
+        && let Some(record) =
+            StreamRecord::of_write(&def.key_schema, view, old_item, new, by_time_to_live)
+    {
+        txn.put(
+            layout::STREAM_RECORDS,
+            layout::change_key(def.id, stamp, key),
+            record.encode(),
         );
     }
 

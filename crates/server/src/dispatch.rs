@@ -20,7 +20,7 @@ use crate::edge::Edge;
 use crate::protocol::query::{Params, QueryService};
 use crate::protocol::{AwsError, HttpResponse, json, query};
 use crate::request_head::{self, MAX_DYNAMODB_HEAD_BYTES};
-use crate::route::{DYNAMODB_TARGET_PREFIX, Route, route};
+use crate::route::{DYNAMODB_STREAMS_TARGET_PREFIX, DYNAMODB_TARGET_PREFIX, Route, route};
 use crate::services;
 
 /// A request body as the handlers read it.
@@ -129,6 +129,7 @@ async fn dynamodb(
     let request_id = request_id::dynamodb();
     let operation = target
         .strip_prefix(DYNAMODB_TARGET_PREFIX)
+        .or_else(|| target.strip_prefix(DYNAMODB_STREAMS_TARGET_PREFIX))
         .unwrap_or(&target)
         .to_owned();
     let mut log = LogFields::new("dynamodb", &operation);
@@ -177,14 +178,19 @@ async fn dynamodb_operation(
     let caller = authenticate(edge, parts, &body, &["dynamodb"])
         .map_err(|rejection| json::auth_error(&rejection))?;
     log.caller(&caller);
-    if !target.starts_with(DYNAMODB_TARGET_PREFIX) {
+    let streams = target.starts_with(DYNAMODB_STREAMS_TARGET_PREFIX);
+    if !streams && !target.starts_with(DYNAMODB_TARGET_PREFIX) {
         return Err(json::unknown_operation());
     }
     let input = match parsed {
         Some(input) => input,
         None => services::dynamodb::parse(&decoded)?,
     };
-    services::dynamodb::handle(&edge.app, &caller, operation, input).await
+    if streams {
+        services::dynamodb::handle_streams(&edge.app, &caller, operation, input).await
+    } else {
+        services::dynamodb::handle(&edge.app, &caller, operation, input).await
+    }
 }
 
 /// A DynamoDB request body without its `Content-Encoding`, never more than

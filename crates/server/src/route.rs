@@ -3,7 +3,8 @@
 //!
 //! - `/_strata/…` is strata's own admin API (never a valid S3 bucket: `_` is not
 //!   allowed in bucket names);
-//! - `X-Amz-Target: DynamoDB_20120810.<Operation>` is DynamoDB's JSON 1.0 protocol;
+//! - `X-Amz-Target: DynamoDB_20120810.<Operation>` is DynamoDB's JSON 1.0 protocol
+//!   (`DynamoDBStreams_20120810.<Operation>` its Streams API's);
 //! - `Action=` in the query, or a form-encoded POST to `/`, is the Query protocol of
 //!   IAM and STS;
 //! - everything else is S3's REST protocol.
@@ -12,6 +13,9 @@ use http::request::Parts;
 
 /// DynamoDB's JSON 1.0 target prefix.
 pub const DYNAMODB_TARGET_PREFIX: &str = "DynamoDB_20120810.";
+
+/// DynamoDB Streams' JSON 1.0 target prefix (same endpoint and signing name as DynamoDB).
+pub const DYNAMODB_STREAMS_TARGET_PREFIX: &str = "DynamoDBStreams_20120810.";
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Route {

@@ -204,7 +204,7 @@ pub fn authorize_found(
 }
 
 /// A denial as DynamoDB's error.
-fn denied(d: Denied) -> Error {
+pub(crate) fn denied(d: Denied) -> Error {
     match d {
         Denied::AccessDenied(m) => Error::AccessDenied(m),
         Denied::Internal(e) => Error::Internal(e.to_string()),

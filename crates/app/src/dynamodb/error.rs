@@ -53,6 +53,12 @@ pub enum Error {
     ImportNotFound(String),
     #[error("{0}")]
     TableAlreadyExists(String),
+    /// A Streams shard iterator older than 15 minutes.
+    #[error("{0}")]
+    ExpiredIterator(String),
+    /// A Streams read from before the trim horizon.
+    #[error("{0}")]
+    TrimmedDataAccess(String),
     /// The store refuses writes (a full disk): 503, worth a retry.
     #[error(transparent)]
     Unavailable(StorageError),

@@ -9,7 +9,7 @@
 //!
 //! Map: [`items`] (PutItem, GetItem, UpdateItem, DeleteItem), [`read`] (Query, Scan),
 //! [`batch`], [`transact`], [`tables`] (the control plane), [`settings`] (tags, TTL,
-//! resource policies, limits, endpoints), [`pitr`], [`export`], [`import`], [`restore`];
+//! resource policies, limits, endpoints), [`pitr`], [`export`], [`import`], [`restore`], [`streams`] (DynamoDB Streams' API);
 //! shared members in [`model`], export and import ARNs in [`job_arn`], table schemas in
 //! [`schema`], `TableDescription` in [`description`]; GetItem's, Query's and Scan's bodies
 //! written with a faster item writer in `json_body`.
@@ -28,6 +28,7 @@ pub mod read;
 pub mod restore;
 pub mod schema;
 pub mod settings;
+pub mod streams;
 pub mod tables;
 pub mod transact;
 

@@ -131,18 +131,30 @@ pub struct StreamInput {
 }
 
 impl StreamInput {
-    /// The setting, with DynamoDB's rule that enabling names a view type.
-    pub fn checked(self) -> Result<EngineStream> {
+    /// The setting, with DynamoDB's rule that a view type is named exactly when the stream
+    /// is enabled; `creating` says whether CreateTable or UpdateTable sends it, whose messages
+    /// differ (spec dynamodb-streams §2.2). `StreamEnabled` is required by the protocol edge.
+    pub fn checked(self, creating: bool) -> Result<EngineStream> {
         let enabled = self.stream_enabled.unwrap_or(false);
-        if enabled && self.stream_view_type.is_none() {
-            return Err(Error::invalid(
-                "StreamViewType is required when StreamEnabled is true",
-            ));
-        }
-        Ok(EngineStream {
-            stream_enabled: enabled,
-            stream_view_type: self.stream_view_type,
-        })
+        let detail = match (enabled, self.stream_view_type.is_some(), creating) {
+            (true, false, true) => {
+                "Table is being created with a stream enabled, UpdateViewType is required"
+            }
+            (false, true, true) => {
+                "Table is being created with a stream disabled, UpdateViewType should not be specified"
+            }
+            (true, false, false) => "If stream is being enabled then UpdateViewType is required",
+            (false, true, false) => {
+                "If stream is being disabled, then UpdateViewType must not be specified"
+            }
+            _ => {
+                return Ok(EngineStream {
+                    stream_enabled: enabled,
+                    stream_view_type: self.stream_view_type,
+                });
+            }
+        };
+        Err(Error::invalid(detail))
     }
 }
 
@@ -545,7 +557,7 @@ pub fn table_to_create(input: &CreateTableInput) -> Result<CreateTable> {
         stream: input
             .stream_specification
             .clone()
-            .map(StreamInput::checked)
+            .map(|s| s.checked(true))
             .transpose()?,
         table_class: input.table_class.clone(),
         tags: input

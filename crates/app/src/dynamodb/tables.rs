@@ -168,6 +168,16 @@ pub async fn update_table(
     }
     let definitions = definitions(input.attribute_definitions.as_deref().unwrap_or_default());
     let effective_billing = input.billing_mode.unwrap_or(table.def.billing_mode);
+    if input.stream_specification.is_some()
+        && (input.provisioned_throughput.is_some()
+            || input.billing_mode == Some(BillingMode::Provisioned))
+    {
+        // AWS's answer to a stream change together with a capacity change (spec
+        // dynamodb-streams §2.2).
+        return Err(Error::validation(
+            "You cannot modify stream status while updating table IOPS",
+        ));
+    }
     let mut update = UpdateTable {
         attribute_definitions: definitions.clone(),
         billing_mode: input.billing_mode,
@@ -176,7 +186,7 @@ pub async fn update_table(
         sse: input.sse_specification.map(Into::into),
         stream: input
             .stream_specification
-            .map(StreamInput::checked)
+            .map(|s| s.checked(false))
             .transpose()?,
         table_class: input.table_class,
         ..Default::default()

@@ -1,6 +1,6 @@
 //! The periodic passes: the TTL sweep (items whose TTL has passed on the server clock are
-//! deleted through the ordinary write path) and the collection of history no restore can
-//! need any more. Each pass reads what to do from the store, so neither keeps a record: a
+//! deleted through the ordinary write path), the collection of history no restore can
+//! need any more and the trimming of stream records no shard can hold any more. Each pass reads what to do from the store, so neither keeps a record: a
 //! pass a crash cut short is simply done again by the next one.
 
 use std::sync::Arc;
@@ -29,12 +29,16 @@ pub async fn ttl(app: Arc<App>) {
     }
 }
 
-/// Collects history that fell out of every table's PITR window, forever.
+/// Collects history that fell out of every table's PITR window, and stream records older
+/// than every stream's retention, forever.
 pub async fn history(app: Arc<App>) {
     loop {
         tokio::time::sleep(HISTORY_INTERVAL).await;
         if let Err(err) = app.dynamodb.collect_history().await {
             tracing::warn!(error = %err, "PITR history collection failed");
+        }
+        if let Err(err) = app.dynamodb.trim_streams().await {
+            tracing::warn!(error = %err, "stream trimming failed");
         }
     }
 }

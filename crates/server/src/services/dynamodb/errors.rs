@@ -122,6 +122,16 @@ pub fn to_aws(e: Error) -> AwsError {
             bad,
             m,
         ),
+        Error::ExpiredIterator(m) => AwsError::new(
+            "com.amazonaws.dynamodb.v20120810#ExpiredIteratorException",
+            bad,
+            m,
+        ),
+        Error::TrimmedDataAccess(m) => AwsError::new(
+            "com.amazonaws.dynamodb.v20120810#TrimmedDataAccessException",
+            bad,
+            m,
+        ),
         Error::ExportNotFound(m) => AwsError::new(
             "com.amazonaws.dynamodb.v20120810#ExportNotFoundException",
             bad,

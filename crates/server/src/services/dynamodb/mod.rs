@@ -1,4 +1,5 @@
-//! DynamoDB's JSON 1.0 protocol: each operation's body decoded into the application's typed
+//! DynamoDB's JSON 1.0 protocol, and DynamoDB Streams' on the same endpoint
+//! ([`handle_streams`]): each operation's body decoded into the application's typed
 //! input (`input.rs` and one decoder module per group of operations, with DynamoDB's
 //! `SerializationException` and model-constraint messages), run by `strata_app::dynamodb`,
 //! and its typed output encoded; errors are rendered in `errors.rs`. Operations strata does
@@ -13,6 +14,7 @@ mod items;
 mod json_body;
 mod legacy;
 mod read;
+mod streams;
 mod tables;
 mod transact;
 
@@ -153,6 +155,33 @@ pub async fn handle(
             transact::transact_get_items,
             ops::transact::transact_get_items
         ),
+        _ => Err(unknown_operation()),
+    }
+}
+
+/// Runs a DynamoDB Streams operation; returns the encoded JSON response body.
+pub async fn handle_streams(
+    app: &App,
+    caller: &Caller,
+    operation: &str,
+    input: Input,
+) -> Result<Vec<u8>, AwsError> {
+    macro_rules! run {
+        ($decode:path, $op:path) => {
+            match $decode(input) {
+                Ok(input) => encode($op(app, caller, input).await),
+                Err(e) => Err(errors::to_aws(e)),
+            }
+        };
+    }
+    match operation {
+        "ListStreams" => run!(streams::list_streams, ops::streams::list_streams),
+        "DescribeStream" => run!(streams::describe_stream, ops::streams::describe_stream),
+        "GetShardIterator" => run!(
+            streams::get_shard_iterator,
+            ops::streams::get_shard_iterator
+        ),
+        "GetRecords" => run!(streams::get_records, ops::streams::get_records),
         _ => Err(unknown_operation()),
     }
 }

@@ -288,15 +288,34 @@ fn sse(input: &Input) -> Result<Option<SseInput>, Error> {
     })
 }
 
-fn stream(input: &Input) -> Result<Option<StreamInput>, Error> {
-    Ok(match input.child("StreamSpecification")? {
-        None => None,
-        Some(s) => Some(StreamInput {
-            stream_enabled: s.bool("StreamEnabled")?,
-            stream_view_type: string(&s, "StreamViewType")?,
-        }),
-    })
+/// `StreamSpecification`, with the model's constraints reported under
+/// `streamSpecification.` (spec dynamodb-streams §2.2).
+fn stream(input: &mut Input) -> Result<Option<StreamInput>, Error> {
+    let Some(s) = input.child("StreamSpecification")? else {
+        return Ok(None);
+    };
+    let stream_enabled = s.bool("StreamEnabled")?;
+    if stream_enabled.is_none() {
+        input.violation(null_violation("streamSpecification.streamEnabled"));
+    }
+    let stream_view_type = string(&s, "StreamViewType")?;
+    if let Some(view) = &stream_view_type
+        && !STREAM_VIEW_TYPES.contains(&view.as_str())
+    {
+        input.violation(enum_violation(
+            view,
+            "streamSpecification.streamViewType",
+            STREAM_VIEW_TYPES,
+        ));
+    }
+    Ok(Some(StreamInput {
+        stream_enabled,
+        stream_view_type,
+    }))
 }
+
+/// `StreamViewType`'s values, in the order DynamoDB lists them in its enum message.
+const STREAM_VIEW_TYPES: &[&str] = &["OLD_IMAGE", "KEYS_ONLY", "NEW_AND_OLD_IMAGES", "NEW_IMAGE"];
 
 /// A tag key is 1 to 128 characters, a value 0 to 256 (the model's `TagKeyString` and
 /// `TagValueString`); both are letters, numbers, white space and `_ . : / = + - @` (DynamoDB's
@@ -401,7 +420,7 @@ fn create_table_members(mut input: Input, arn_allowed: bool) -> Result<CreateTab
         secondary_indexes(&input, "GlobalSecondaryIndexes", KeyLength::Any)?;
     let table_class = table_class(&mut input)?;
     let sse_specification = sse(&input)?;
-    let stream_specification = stream(&input)?;
+    let stream_specification = stream(&mut input)?;
     let tags = tags(&mut input)?;
     let deletion_protection_enabled = input.bool("DeletionProtectionEnabled")?;
     input.finish()?;
@@ -433,7 +452,7 @@ pub fn update_table(mut input: Input) -> Result<UpdateTableInput, Error> {
     };
     let deletion_protection_enabled = input.bool("DeletionProtectionEnabled")?;
     let sse_specification = sse(&input)?;
-    let stream_specification = stream(&input)?;
+    let stream_specification = stream(&mut input)?;
     let table_class = table_class(&mut input)?;
     input.finish()?;
     let mut global_secondary_index_updates = Vec::new();
