@@ -1666,6 +1666,29 @@ def test_get_records_returns_at_most_1000_records(ddb, streams):
     assert len({r["eventID"] for r in records}) == 1010
 
 
+def test_get_records_returns_at_most_1_mb(ddb, streams):
+    """The botocore model (spec §4.4): "GetRecords can retrieve a maximum of 1 MB of data or
+    1000 stream records, whichever comes first". Five records of about 390 KB each (1.95 MB)
+    never come in one response; every response stops once it has reached 1 MB (the records
+    before its last one stay under 1 MB), and all five come exactly once."""
+    table, arn = stream_table(ddb, streams, "NEW_IMAGE", ck=False)
+    for i in range(5):
+        put(ddb, table, {"p": f"big{i}", "blob": "x" * 390_000})
+    shard_id = list_shards(streams, arn)[0]
+    iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    keys = []
+    for _ in range(10):
+        response = streams.get_records(ShardIterator=iterator)
+        records = response["Records"]
+        if not records:
+            break
+        assert len(records) < 5
+        assert sum(r["dynamodb"]["SizeBytes"] for r in records[:-1]) < 1024 * 1024
+        keys.extend(plain(r["dynamodb"]["Keys"])["p"] for r in records)
+        iterator = response["NextShardIterator"]
+    assert keys == [f"big{i}" for i in range(5)]
+
+
 # --- no-op writes, batches and transactions (spec §5.3) -------------------------------------
 
 
