@@ -14,6 +14,7 @@ use super::error::Error;
 use crate::App;
 use crate::Caller;
 use crate::authz::{Denied, ResourcePolicy, Target, authorize_target};
+use strata_dynamodb::schema::ResourcePolicy as StoredPolicy;
 
 /// A table as a request names it.
 #[derive(Clone, Debug)]
@@ -159,25 +160,10 @@ pub fn authorize_found(
         resource.push_str(index);
     }
     let action = format!("dynamodb:{operation}");
-    let policy = match found.and_then(|t| t.def.resource_policy.as_ref()) {
-        Some(p) => {
-            let kind = PolicyKind::Resource(ResourcePolicyKind::DynamoDbTable);
-            let corrupt = |e: strata_policy::PolicyError| {
-                Error::Internal(format!("stored table policy: {}", e.message))
-            };
-            let mut document = PolicyDocument::parse(&p.document, kind).map_err(corrupt)?;
-            document
-                .bind_principals(kind, |arn| {
-                    p.bindings
-                        .iter()
-                        .find(|(a, _)| a == arn)
-                        .map(|(_, id)| id.clone())
-                })
-                .map_err(corrupt)?;
-            Some(document)
-        }
-        None => None,
-    };
+    let policy = found
+        .and_then(|t| t.def.resource_policy.as_ref())
+        .map(stored_policy)
+        .transpose()?;
     let label = policy
         .as_ref()
         .map(|_| format!("table {} resource policy", table.name));
@@ -201,6 +187,24 @@ pub fn authorize_found(
         },
     )
     .map_err(denied)
+}
+
+/// A stored resource-based policy (a table's or a stream's) with its principals bound to the
+/// unique ids they had when it was saved.
+pub(crate) fn stored_policy(p: &StoredPolicy) -> Result<PolicyDocument, Error> {
+    let kind = PolicyKind::Resource(ResourcePolicyKind::DynamoDbTable);
+    let corrupt =
+        |e: strata_policy::PolicyError| Error::Internal(format!("stored policy: {}", e.message));
+    let mut document = PolicyDocument::parse(&p.document, kind).map_err(corrupt)?;
+    document
+        .bind_principals(kind, |arn| {
+            p.bindings
+                .iter()
+                .find(|(a, _)| a == arn)
+                .map(|(_, id)| id.clone())
+        })
+        .map_err(corrupt)?;
+    Ok(document)
 }
 
 /// A denial as DynamoDB's error.

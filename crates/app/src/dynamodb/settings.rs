@@ -12,6 +12,7 @@ use super::access::{
 };
 use super::error::{Error, Result};
 use super::schema::Tag;
+use super::streams;
 use super::tables::TableNameInput;
 use crate::{App, Caller};
 
@@ -260,7 +261,45 @@ pub async fn put_resource_policy(
     caller: &Caller,
     input: PutResourcePolicyInput,
 ) -> Result<RevisionOutput> {
+    if streams::is_stream_arn(&input.resource_arn) {
+        let stream =
+            streams::authorized_stream(app, caller, "PutResourcePolicy", &input.resource_arn)?;
+        let stored = new_policy(app, &input, stream.resource_policy.as_ref(), &stream.arn())?;
+        let revision_id = stored.revision_id.clone();
+        app.dynamodb
+            .set_stream_resource_policy(&stream, Some(stored))
+            .await?;
+        return Ok(RevisionOutput { revision_id });
+    }
     let table = by_arn(app, caller, &input.resource_arn, "PutResourcePolicy")?;
+    let stored = new_policy(
+        app,
+        &input,
+        table.def.resource_policy.as_ref(),
+        &table.def.arn(),
+    )?;
+    if let Some(action) = stored_stream_action(&stored)? {
+        // Stream actions belong in the stream's own policy (spec dynamodb-streams §7).
+        return Err(Error::invalid(format!(
+            "Invalid policy document: The following action names are invalid: \"{action}\""
+        )));
+    }
+    let revision_id = stored.revision_id.clone();
+    app.dynamodb
+        .set_resource_policy(&table, Some(stored))
+        .await?;
+    Ok(RevisionOutput { revision_id })
+}
+
+/// The policy PutResourcePolicy saves in place of `current` on the resource `arn`: validated,
+/// its principals bound to their unique ids, under a new revision, if `ExpectedRevisionId`
+/// (when sent) is the current one.
+fn new_policy(
+    app: &App,
+    input: &PutResourcePolicyInput,
+    current: Option<&ResourcePolicy>,
+    arn: &str,
+) -> Result<ResourcePolicy> {
     let kind = PolicyKind::Resource(ResourcePolicyKind::DynamoDbTable);
     let invalid = |e: strata_policy::PolicyError| {
         Error::Validation(format!("Invalid policy document: {}", e.message))
@@ -270,29 +309,40 @@ pub async fn put_resource_policy(
         .iam
         .bind_new_principals(&mut document, kind)
         .map_err(invalid)?;
-    let current = table
-        .def
-        .resource_policy
-        .as_ref()
-        .map(|p| p.revision_id.clone());
     if let Some(expected) = &input.expected_revision_id
-        && current.as_deref() != Some(expected.as_str())
+        && current.map(|p| p.revision_id.as_str()) != Some(expected.as_str())
     {
         return Err(Error::PolicyNotFound(format!(
-            "A policy with the given revision ID {expected} does not exist for the provided ResourceArn: {}",
-            table.def.arn()
+            "A policy with the given revision ID {expected} does not exist for the provided ResourceArn: {arn}"
         )));
     }
-    let revision_id = app.clock.now().as_microsecond().to_string();
-    let stored = ResourcePolicy {
-        document: input.policy,
-        revision_id: revision_id.clone(),
+    Ok(ResourcePolicy {
+        document: input.policy.clone(),
+        revision_id: app.clock.now().as_microsecond().to_string(),
         bindings,
-    };
-    app.dynamodb
-        .set_resource_policy(&table, Some(stored))
-        .await?;
-    Ok(RevisionOutput { revision_id })
+    })
+}
+
+/// The first DynamoDB Streams action a policy names, if any.
+fn stored_stream_action(policy: &ResourcePolicy) -> Result<Option<String>> {
+    const STREAM_ACTIONS: [&str; 4] = [
+        "dynamodb:GetRecords",
+        "dynamodb:GetShardIterator",
+        "dynamodb:DescribeStream",
+        "dynamodb:ListStreams",
+    ];
+    let document = super::access::stored_policy(policy)?;
+    Ok(document
+        .statements
+        .iter()
+        .filter_map(|s| match &s.action {
+            strata_policy::ActionBlock::Action(actions) => Some(actions),
+            strata_policy::ActionBlock::NotAction(_) => None,
+        })
+        .flatten()
+        .map(|a| a.as_str())
+        .find(|a| STREAM_ACTIONS.iter().any(|s| s.eq_ignore_ascii_case(a)))
+        .map(str::to_owned))
 }
 
 pub fn get_resource_policy(
@@ -300,13 +350,20 @@ pub fn get_resource_policy(
     caller: &Caller,
     input: ResourceArnInput,
 ) -> Result<GetResourcePolicyOutput> {
-    let table = by_arn(app, caller, &input.resource_arn, "GetResourcePolicy")?;
-    match &table.def.resource_policy {
+    let (policy, arn) = if streams::is_stream_arn(&input.resource_arn) {
+        let stream =
+            streams::authorized_stream(app, caller, "GetResourcePolicy", &input.resource_arn)?;
+        (stream.resource_policy.clone(), stream.arn())
+    } else {
+        let table = by_arn(app, caller, &input.resource_arn, "GetResourcePolicy")?;
+        (table.def.resource_policy.clone(), table.def.arn())
+    };
+    match policy {
         Some(p) => Ok(GetResourcePolicyOutput {
-            policy: p.document.clone(),
-            revision_id: p.revision_id.clone(),
+            policy: p.document,
+            revision_id: p.revision_id,
         }),
-        None => Err(policy_not_found(&table.def.arn())),
+        None => Err(policy_not_found(&arn)),
     }
 }
 
@@ -315,6 +372,19 @@ pub async fn delete_resource_policy(
     caller: &Caller,
     input: ResourceArnInput,
 ) -> Result<RevisionOutput> {
+    if streams::is_stream_arn(&input.resource_arn) {
+        let stream =
+            streams::authorized_stream(app, caller, "DeleteResourcePolicy", &input.resource_arn)?;
+        let Some(current) = stream.resource_policy.clone() else {
+            return Err(policy_not_found(&stream.arn()));
+        };
+        app.dynamodb
+            .set_stream_resource_policy(&stream, None)
+            .await?;
+        return Ok(RevisionOutput {
+            revision_id: current.revision_id,
+        });
+    }
     let table = by_arn(app, caller, &input.resource_arn, "DeleteResourcePolicy")?;
     let Some(current) = table.def.resource_policy.clone() else {
         return Err(policy_not_found(&table.def.arn()));

@@ -17,10 +17,11 @@ use strata_dynamodb::streams::{
 };
 use strata_dynamodb_item::{Item, item_size};
 
-use super::access::denied;
+use super::access::{denied, stored_policy};
 use super::description::key_schema;
 use super::error::{Error, Result};
 use super::schema::KeySchemaElement;
+use crate::authz::ResourcePolicy;
 use crate::{App, Caller};
 
 /// How long an iterator stays usable (spec §4.3).
@@ -377,7 +378,11 @@ pub async fn get_shard_iterator(
         }
         _ => Position::at_stamp(shard.start.max(now.saturating_sub(RETENTION_MICROS))),
     };
-    untrimmed(app, &stream, position, now)?;
+    // A sequence number older than the trim point is refused, whatever lies after it (the
+    // model's TrimmedDataAccessException); the other types start at readable records.
+    if sequence.is_some_and(|p| p.stamp < now.saturating_sub(RETENTION_MICROS)) {
+        return Err(trimmed());
+    }
     Ok(GetShardIteratorOutput {
         shard_iterator: Iterator {
             shard: shard.index,
@@ -447,11 +452,13 @@ fn untrimmed(
         .dynamodb
         .has_records_between(stream, position, horizon)?
     {
-        return Err(Error::TrimmedDataAccess(
-            "The data you are trying to access has been trimmed".into(),
-        ));
+        return Err(trimmed());
     }
     Ok(Position::at_stamp(horizon))
+}
+
+fn trimmed() -> Error {
+    Error::TrimmedDataAccess("The data you are trying to access has been trimmed".into())
 }
 
 fn record(stream: &StreamDefinition, arn: &str, r: ShardRecord) -> Record {
@@ -527,10 +534,15 @@ impl StreamArn {
     }
 }
 
-/// Resolves a `StreamArn` and authorizes `operation` on it: ValidationException when it is
-/// not a stream ARN, the denial, then ResourceNotFoundException when no such stream is
-/// listed (spec §4.2).
-fn authorized_stream(
+/// Whether a `ResourceArn` names a stream (PutResourcePolicy and its kin take both).
+pub fn is_stream_arn(arn: &str) -> bool {
+    arn.starts_with("arn:") && arn.contains("/stream/")
+}
+
+/// Resolves a `StreamArn` and authorizes `operation` on it, with the stream's resource-based
+/// policy: ValidationException when it is not a stream ARN, the denial, then
+/// ResourceNotFoundException when no such stream is listed (spec §4.2).
+pub(crate) fn authorized_stream(
     app: &App,
     caller: &Caller,
     operation: &str,
@@ -538,18 +550,37 @@ fn authorized_stream(
 ) -> Result<StreamDefinition> {
     let parsed = StreamArn::parse(arn)
         .ok_or_else(|| Error::Validation(format!("Invalid StreamArn: {arn}")))?;
-    authorize(app, caller, operation, arn, &parsed.account)?;
     let scope = Scope {
         account: &parsed.account,
         region: &parsed.region,
     };
-    app.dynamodb
-        .stream(scope, &parsed.table_name, &parsed.label)?
-        .ok_or_else(|| {
-            Error::ResourceNotFound(format!(
-                "Requested resource not found: Stream: {arn} not found"
-            ))
-        })
+    let found = app
+        .dynamodb
+        .stream(scope, &parsed.table_name, &parsed.label)?;
+    let policy = found
+        .as_ref()
+        .and_then(|s| s.resource_policy.as_ref())
+        .map(stored_policy)
+        .transpose()?;
+    let label = format!("stream {arn} resource policy");
+    crate::authz::authorize(
+        app,
+        caller,
+        &format!("dynamodb:{operation}"),
+        arn,
+        &parsed.account,
+        policy.as_ref().map(|document| ResourcePolicy {
+            label: &label,
+            document,
+            required: false,
+        }),
+    )
+    .map_err(denied)?;
+    found.ok_or_else(|| {
+        Error::ResourceNotFound(format!(
+            "Requested resource not found: Stream: {arn} not found"
+        ))
+    })
 }
 
 fn authorize(

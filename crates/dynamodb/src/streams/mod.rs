@@ -26,7 +26,7 @@ use strata_storage::{Snapshot, WriteTxn};
 use crate::DynamoDb;
 use crate::error::{DynamoDbError, Result};
 use crate::layout;
-use crate::schema::{KeySchema, TableDefinition, table_arn};
+use crate::schema::{KeySchema, ResourcePolicy, TableDefinition, table_arn};
 use crate::tables::Scope;
 pub use record::{EventName, StreamRecord, ViewType};
 pub use shards::{Lifetime, Position, RETENTION_MICROS, SHARD_PERIOD_MICROS, Shard};
@@ -48,6 +48,10 @@ pub struct StreamDefinition {
     pub enabled_at: u64,
     /// The commit stamp of the change that disabled it (or deleted its table).
     pub disabled_at: Option<u64>,
+    /// Its resource-based policy (PutResourcePolicy with the stream ARN), which may let
+    /// another account read it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_policy: Option<ResourcePolicy>,
 }
 
 impl StreamDefinition {
@@ -136,6 +140,7 @@ pub(crate) fn enable(txn: &mut WriteTxn, def: &mut TableDefinition, view_type: &
         key_schema: def.key_schema.clone(),
         enabled_at: stamp,
         disabled_at: None,
+        resource_policy: None,
     };
     write_stream(txn, &stream);
     def.stream_label = Some(label);
@@ -219,6 +224,32 @@ impl DynamoDb {
             Some(bytes) => Some(decode_stream(&bytes)?).filter(|s| s.visible_at(now)),
             None => None,
         })
+    }
+
+    /// Sets or removes a stream's resource-based policy; `ResourceNotFound` if the stream is
+    /// gone meanwhile.
+    pub async fn set_stream_resource_policy(
+        &self,
+        stream: &StreamDefinition,
+        policy: Option<ResourcePolicy>,
+    ) -> Result<()> {
+        let key = stream_key(
+            &stream.account,
+            &stream.region,
+            &stream.table_name,
+            &stream.label,
+        );
+        self.store
+            .write(move |txn| {
+                let bytes = txn
+                    .get(layout::STREAMS, &key)?
+                    .ok_or_else(|| DynamoDbError::ResourceNotFound("Stream not found".into()))?;
+                let mut stored = decode_stream(&bytes)?;
+                stored.resource_policy = policy;
+                write_stream(txn, &stored);
+                Ok(())
+            })
+            .await
     }
 
     /// The server clock in µs, as stamps and shards count time.

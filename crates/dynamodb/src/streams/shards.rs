@@ -146,7 +146,11 @@ impl Lifetime {
         let mut tag = Vec::with_capacity(12);
         tag.extend_from_slice(&self.salt.to_be_bytes());
         tag.extend_from_slice(&index.to_be_bytes());
-        let hash = (crate::key::fnv1a(&tag) >> 32) as u32;
+        // FNV of nearly equal inputs differs in few bits: mix it (splitmix64's finalizer).
+        let mut hash = crate::key::fnv1a(&tag);
+        hash = (hash ^ (hash >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        hash = (hash ^ (hash >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        let hash = (hash ^ (hash >> 31)) as u32;
         format!("shardId-{:020}-{hash:08x}", start / 1000)
     }
 
