@@ -340,7 +340,7 @@ fn stored_stream_action(policy: &ResourcePolicy) -> Result<Option<String>> {
             strata_policy::ActionBlock::NotAction(_) => None,
         })
         .flatten()
-        .map(|a| a.as_str())
+        .map(strata_policy::ActionPattern::as_str)
         .find(|a| STREAM_ACTIONS.iter().any(|s| s.eq_ignore_ascii_case(a)))
         .map(str::to_owned))
 }
