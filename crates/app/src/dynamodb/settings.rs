@@ -265,6 +265,7 @@ pub async fn put_resource_policy(
         let stream =
             streams::authorized_stream(app, caller, "PutResourcePolicy", &input.resource_arn)?;
         let stored = new_policy(app, &input, stream.resource_policy.as_ref(), &stream.arn())?;
+        refuse_actions(&stored, &NOT_STREAM_ACTIONS)?;
         let revision_id = stored.revision_id.clone();
         app.dynamodb
             .set_stream_resource_policy(&stream, Some(stored))
@@ -278,12 +279,8 @@ pub async fn put_resource_policy(
         table.def.resource_policy.as_ref(),
         &table.def.arn(),
     )?;
-    if let Some(action) = stored_stream_action(&stored)? {
-        // Stream actions belong in the stream's own policy (spec dynamodb-streams §7).
-        return Err(Error::invalid(format!(
-            "Invalid policy document: The following action names are invalid: \"{action}\""
-        )));
-    }
+    // Stream actions belong in the stream's own policy (spec dynamodb-streams §7).
+    refuse_actions(&stored, &STREAM_ACTIONS)?;
     let revision_id = stored.revision_id.clone();
     app.dynamodb
         .set_resource_policy(&table, Some(stored))
@@ -323,16 +320,24 @@ fn new_policy(
     })
 }
 
-/// The first DynamoDB Streams action a policy names, if any.
-fn stored_stream_action(policy: &ResourcePolicy) -> Result<Option<String>> {
-    const STREAM_ACTIONS: [&str; 4] = [
-        "dynamodb:GetRecords",
-        "dynamodb:GetShardIterator",
-        "dynamodb:DescribeStream",
-        "dynamodb:ListStreams",
-    ];
+/// The DynamoDB Streams actions a table policy may not name, in the order AWS's message
+/// lists them (aws-cdk#32230 quotes it for a policy naming all four in another order).
+const STREAM_ACTIONS: [&str; 4] = [
+    "dynamodb:GetRecords",
+    "dynamodb:GetShardIterator",
+    "dynamodb:DescribeStream",
+    "dynamodb:ListStreams",
+];
+
+/// A stream policy may not name `dynamodb:ListStreams`, which has no resource (AWS's answer in
+/// aws-controllers-k8s/dynamodb-controller#176).
+const NOT_STREAM_ACTIONS: [&str; 1] = ["dynamodb:ListStreams"];
+
+/// Refuses a policy that names any of `invalid` (exactly, ignoring case) in an `Action`, with
+/// AWS's message listing them.
+fn refuse_actions(policy: &ResourcePolicy, invalid: &[&str]) -> Result<()> {
     let document = super::access::stored_policy(policy)?;
-    Ok(document
+    let named: Vec<&str> = document
         .statements
         .iter()
         .filter_map(|s| match &s.action {
@@ -341,8 +346,19 @@ fn stored_stream_action(policy: &ResourcePolicy) -> Result<Option<String>> {
         })
         .flatten()
         .map(strata_policy::ActionPattern::as_str)
-        .find(|a| STREAM_ACTIONS.iter().any(|s| s.eq_ignore_ascii_case(a)))
-        .map(str::to_owned))
+        .collect();
+    let found: Vec<String> = invalid
+        .iter()
+        .filter(|a| named.iter().any(|n| n.eq_ignore_ascii_case(a)))
+        .map(|a| format!("\"{a}\""))
+        .collect();
+    if found.is_empty() {
+        return Ok(());
+    }
+    Err(Error::invalid(format!(
+        "Invalid policy document: The following action names are invalid: {}",
+        found.join(", ")
+    )))
 }
 
 pub fn get_resource_policy(
