@@ -6,7 +6,7 @@ directory from several threads for a random 0.2–2 s, SIGKILLs the server while
 flight, restarts it on the same directory and checks what survived against what was
 acknowledged. The load:
 
-- DynamoDB, all in one table with PITR on (`crash-kv`):
+- DynamoDB, all in one table with PITR on and a stream (NEW_AND_OLD_IMAGES; `crash-kv`):
   - PutItem/DeleteItem on keys each worker thread owns (so the order of writes to one key is
     the thread's order and "the last acknowledged write" is well defined), every value unique;
   - conditional UpdateItem increments of shared counters (read `n`, then
@@ -66,16 +66,44 @@ acknowledged. The load:
   Every cycle, the items the workers wrote to these tables are checked like `crash-kv`'s, and
   the indexes of `crash-gsi` and `crash-recreate` against their tables.
 
+DynamoDB Streams: the load's writes to `crash-kv` leave stream records (one per write that
+changes an item, in the item's store batch). After every restart a tailing consumer reads the
+whole stream: DescribeStream's shards, parents before children (the ParentShardId chain, which
+must be the ShardId order too, only the newest shard open), each from TRIM_HORIZON until a
+closed shard answers no NextShardIterator or the open one an empty page. Checked (violations
+are counted by kind and fail the run):
+  - each kv key's records new since the previous check are exactly its writes of this cycle,
+    in order: every acknowledged write that changed the item has its record (a delete of an
+    absent item has none) with the write's value as NewImage (or REMOVE), eventName INSERT,
+    MODIFY or REMOVE and the item before it as OldImage; a write in flight at the kill has its
+    record or not, as the item shows; no record carries a value nobody wrote (tokens are
+    unique); and the key's last record (its NewImage, or REMOVE for an absent item) is the item
+    the scan reads (**stream_lost**, **stream_phantom**);
+  - every record read after the previous restart reads the same now (SequenceNumber, eventID,
+    eventName, Keys, NewImage and OldImage as digests, shard, ApproximateCreationDateTime), by
+    the TRIM_HORIZON read and by AT_SEQUENCE_NUMBER on a few of them (the last one always);
+    AFTER_SEQUENCE_NUMBER on the last one gives the record read next in its shard; none is
+    missing unless older than the 24 h retention, and no new record comes before their end
+    (**stream_lost**, **stream_changed**);
+  - SequenceNumbers strictly increase (as integers) along the stream and lie in their shard's
+    range, a closed shard's records end at its EndingSequenceNumber, and no SequenceNumber or
+    eventID is read twice (**stream_order**, **stream_duplicate**).
+Every --stream-rollover-every (8) checkpoints the clock moves a shard period (4 h) further, so
+the open shard closes and its child takes the next load; records age out after 24 h of server
+clock, so an acknowledged write's record is required in the check of its cycle and must then
+stay, unchanged, until it ages out.
+
 Whenever a modelled value could be either of two (a request in flight at the kill, or a 5xx),
 both are accepted; verification then records what the server actually holds, so ambiguity never
 carries over to the next cycle.
 
 PITR "as of": after each cycle's verification (the server is quiescent) the harness scans the
 table (the checkpoint's expected state), reads the server clock N, takes T = ceil(N), and moves
-the server clock forward 302 s (`POST /_strata/clock`, persisted), so every later write is
-stamped after T and T is already inside the restorable window, whose latest end lags now by
-five minutes. Every few cycles a RestoreTableToPointInTime as of a random kept checkpoint must
-reproduce that checkpoint exactly; the exports and restores of the load use checkpoints too.
+the server clock forward 302 s (`POST /_strata/clock`, persisted; 4 h more at a stream
+rollover), so every later write is stamped after T and T is already inside the restorable
+window, whose latest end lags now by five minutes. Every few cycles a RestoreTableToPointInTime
+as of a random kept checkpoint must reproduce that checkpoint exactly; the exports and restores
+of the load use checkpoints too.
 
 Also checked: the server restarts (within 60 s), its clock offset never goes back, the
 transaction logs pruned at checkpoints stay deleted, kept exports' data files keep their MD5s
@@ -84,7 +112,8 @@ resumed export aborts those of its cut-short run). `--inject-at N` is a self-tes
 acknowledged data after restart N (the run must fail); it also deletes an indexed item between
 the table scan and the index check, puts an item of an older generation into `crash-recreate`,
 and (in a `pitr_off` cycle) writes an item deleted while PITR was off back before T without
-telling the model, which the restore as of T must then show as a stale version.
+telling the model, which the restore as of T must then show as a stale version. The deleted
+acknowledged item also shows in crash-kv's stream as a record nobody wrote (stream_phantom).
 
 Limit (as in crates/storage/tests/crash.rs): SIGKILL keeps the OS page cache, so this proves
 that acknowledged writes left the process and that recovery is consistent, not that fsync
@@ -92,14 +121,15 @@ reached the device.
 
 Run:  STRATA_BIN=target/release/strata .venv/bin/python tests/crash/server_crash.py --cycles 1000
 Prints one line per cycle and ends with "N cycles, 0 lost writes, 0 corrupt jobs, 0 stale
-versions" (exit 0) or the failures (exit 1). Evidence of a failing cycle (data directory copies,
-server logs, the journal of every request) is kept under --evidence-dir.
+versions, 0 stream violations" (exit 0) or the failures (exit 1). Evidence of a failing cycle
+(data directory copies, server logs, the journal of every request) is kept under --evidence-dir.
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
+import dataclasses
 import datetime as dt
 import gzip
 import hashlib
@@ -170,6 +200,14 @@ PITR_TABLE = "crash-pitr"
 PITR_PER_WORKER = 400
 REC_TABLE = "crash-recreate"
 REC_ITEMS = 2000
+
+# DynamoDB Streams on crash-kv (the server clock moves CLOCK_STEP per cycle, and a shard period
+# more every --stream-rollover-every cycles, so shards roll over and records age out).
+STREAM_VIEW = "NEW_AND_OLD_IMAGES"
+STREAM_RETENTION = 24 * 3600  # seconds of server clock a record stays readable
+SHARD_PERIOD = 4 * 3600  # seconds of server clock a shard stays open
+STREAM_AT_CHECKS = 4  # earlier records read again by AT_SEQUENCE_NUMBER after each restart
+STREAM_REPORTS = 8  # messages of one kind per cycle (every violation is counted)
 
 
 def rec_table_spec() -> dict:
@@ -272,6 +310,56 @@ def canon(item) -> str | None:
     if item is None:
         return None
     return json.dumps(item, sort_keys=True, separators=(",", ":"))
+
+
+def sig(raw: str | None) -> str | None:
+    """A short digest of a canon item (None for absent): what the stream check keeps of an image."""
+    return None if raw is None else hashlib.sha1(raw.encode()).hexdigest()[:20]
+
+
+def token_of(raw: str | None) -> str:
+    """How a kv value (canon item, or None for a delete) is named in messages: its token."""
+    if raw is None:
+        return "delete"
+    item = json.loads(raw)
+    return (item.get("v") or item.get("tok") or {}).get("S", "")
+
+
+@dataclass(frozen=True)
+class StreamRecord:
+    """One record of crash-kv's stream, as read (the images only as digests)."""
+
+    seq: int
+    shard: str
+    event_id: str
+    event: str  # INSERT, MODIFY, REMOVE
+    keys: str  # canon(Keys)
+    new: str | None  # sig(canon(NewImage))
+    old: str | None  # sig(canon(OldImage))
+    created: int  # ApproximateCreationDateTime, epoch seconds
+    pk: str = field(compare=False)
+    token: str = field(compare=False)  # NewImage's v (or tok), for messages
+
+    @staticmethod
+    def parse(shard: str, r: dict) -> "StreamRecord":
+        d = r["dynamodb"]
+        new, old = d.get("NewImage"), d.get("OldImage")
+        created = d.get("ApproximateCreationDateTime")
+        if isinstance(created, dt.datetime):
+            created = created.timestamp()
+        return StreamRecord(
+            seq=int(d["SequenceNumber"]), shard=shard, event_id=r["eventID"], event=r["eventName"],
+            keys=canon(d.get("Keys")), new=sig(canon(new)), old=sig(canon(old)), created=int(created or 0),
+            pk=d.get("Keys", {}).get("pk", {}).get("S", "?"),
+            token=token_of(canon(new)) if new is not None else "",
+        )
+
+    def state(self) -> str | None:
+        """The sig of the item after this record."""
+        return None if self.event == "REMOVE" else self.new
+
+    def brief(self) -> str:
+        return f"{self.event}{' ' + self.token if self.token else ''} @{self.seq}"
 
 
 def body_of(token: str, size: int) -> bytes:
@@ -552,6 +640,18 @@ def make_clients(endpoint: str, session: boto3.session.Session, retries: bool = 
         config=cfg,
     )
     return session.client("dynamodb", **kw), session.client("s3", **kw)
+
+
+def make_streams_client(endpoint: str, session: boto3.session.Session):
+    """A DynamoDB Streams client (the same endpoint), with retries: it is used only while the
+    server is quiescent."""
+    cfg = botocore.config.Config(
+        retries={"total_max_attempts": 4, "mode": "standard"}, connect_timeout=5, read_timeout=120
+    )
+    return session.client(
+        "dynamodbstreams", aws_access_key_id=AKID, aws_secret_access_key=SECRET, region_name=REGION,
+        endpoint_url=endpoint, config=cfg,
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -1035,6 +1135,12 @@ class Harness:
         self.clients = [make_clients(self.server.endpoint, self.session) for _ in range(args.workers + 1)]
         self.ddb, self.s3 = make_clients(self.server.endpoint, self.session, retries=True)
         self.probe = make_clients(self.server.endpoint, self.session)[0]
+        self.streams = make_streams_client(self.server.endpoint, self.session)
+        self.stream_arn: str | None = None
+        self.stream_prev: dict = {}  # seq -> StreamRecord, the whole stream as last read
+        self.stream_last: dict = {}  # kv key -> sig of its state after its last record read
+        self.stream_violations: dict[str, int] = {}  # kind -> count
+        self.stream_rng = random.Random(args.seed ^ 0x5EED5)  # not drawn from self.rng: seeds keep their load
         self.lost = 0  # acknowledged writes missing or wrong
         self.corrupt = 0  # jobs stuck, or COMPLETED with missing, wrong or partial contents
         self.other = 0  # everything else that is wrong (visibility during the load, restarts)
@@ -1173,12 +1279,16 @@ class Harness:
         self.server.start("setup")
         ddb, s3 = self.ddb, self.s3
         s3.create_bucket(Bucket=BUCKET)
-        ddb.create_table(
+        created = ddb.create_table(
             TableName=TABLE,
             AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
             KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
             BillingMode="PAY_PER_REQUEST",
-        )
+            StreamSpecification={"StreamEnabled": True, "StreamViewType": STREAM_VIEW},
+        )["TableDescription"]
+        self.stream_arn = created.get("LatestStreamArn")
+        if not self.stream_arn:
+            raise RuntimeError(f"CreateTable {TABLE} with a stream answered no LatestStreamArn: {created}")
         ddb.update_continuous_backups(
             TableName=TABLE, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True}
         )
@@ -1368,7 +1478,10 @@ class Harness:
         table = self.scan(TABLE)
 
         # Items written by one thread at a time (the main table's keys name themselves: "kv#...").
+        kv_before = {pk: (reg.confirmed, list(reg.ops)) for pk, reg in m.kv.items()}  # for the stream
         stats["kv"] = self.check_registers(m.kv, table, None, lost)
+        # crash-kv's stream against the same writes and the same scan.
+        stats["stream"] = self.verify_stream(cycle, table, kv_before, failures)
 
         # Counters.
         for pk, c in m.counters.items():
@@ -1499,6 +1612,213 @@ class Harness:
             self.delete_table(name)
             stats["pitr"] = f"c{snap.cycle}"
         return stats
+
+    # ---- DynamoDB Streams on crash-kv ------------------------------------------------------------
+
+    def read_stream(self, bad) -> tuple[list, list]:
+        """crash-kv's stream as a tailing consumer reads it: every shard DescribeStream lists,
+        parents before children, each from TRIM_HORIZON to its end (a closed shard: until
+        GetRecords answers no NextShardIterator; the open one: until a page is empty).
+        Returns (shard ids in reading order, records in reading order)."""
+        shards, kwargs = [], dict(StreamArn=self.stream_arn)
+        while True:
+            d = self.streams.describe_stream(**kwargs)["StreamDescription"]
+            shards += d.get("Shards", [])
+            if not d.get("LastEvaluatedShardId"):
+                break
+            kwargs["ExclusiveStartShardId"] = d["LastEvaluatedShardId"]
+        if d.get("StreamStatus") != "ENABLED":
+            bad("stream_changed", f"stream {self.stream_arn} is {d.get('StreamStatus')}, not ENABLED")
+        # Parents before children: the chain from the one shard whose parent is not listed.
+        ids = {s["ShardId"]: s for s in shards}
+        children: dict = {}
+        for s in shards:
+            children.setdefault(s.get("ParentShardId") if s.get("ParentShardId") in ids else None, []).append(s)
+        order, cur = [], (children.get(None) or [None])[0]
+        while cur is not None and len(order) <= len(shards):
+            order.append(cur)
+            kids = children.get(cur["ShardId"], [])
+            cur = kids[0] if kids else None
+        forks = {k: [s["ShardId"] for s in v] for k, v in children.items() if len(v) > 1}
+        if len(order) != len(shards) or forks:
+            bad("stream_order", f"the shards are no single parent-to-child chain: {[(s['ShardId'], s.get('ParentShardId')) for s in shards]}")
+            order = sorted(shards, key=lambda s: s["ShardId"])
+        elif [s["ShardId"] for s in order] != sorted(ids):
+            bad("stream_order", f"ShardIds do not sort in parent-to-child order: {[s['ShardId'] for s in order]}")
+        open_ = [s["ShardId"] for s in order if "EndingSequenceNumber" not in s["SequenceNumberRange"]]
+        if not order or open_ != [order[-1]["ShardId"]]:
+            bad("stream_order", f"open shards {open_} of {[s['ShardId'] for s in order]}: the newest one alone must be open")
+        records = []
+        for s in order:
+            sid, rng = s["ShardId"], s["SequenceNumberRange"]
+            closed = "EndingSequenceNumber" in rng
+            it = self.streams.get_shard_iterator(StreamArn=self.stream_arn, ShardId=sid, ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+            got, empty = [], 0
+            while it:
+                page = self.streams.get_records(ShardIterator=it, Limit=1000)
+                got += [StreamRecord.parse(sid, r) for r in page.get("Records", [])]
+                it = page.get("NextShardIterator")
+                empty = 0 if page.get("Records") else empty + 1
+                if not it and not closed and not self.shard_closed_since(sid):
+                    bad("stream_order", f"GetRecords on the open shard {sid} answered no NextShardIterator")
+                if it and empty and not closed:
+                    break  # the open shard's end (the server is quiescent)
+                if it and empty >= 3:
+                    bad("stream_order", f"closed shard {sid}: GetRecords keeps answering empty pages with a NextShardIterator")
+                    break
+            start = int(rng["StartingSequenceNumber"])
+            end = int(rng["EndingSequenceNumber"]) if closed else None
+            outside = [r for r in got if r.seq < start or (end is not None and r.seq > end)]
+            if outside:
+                bad("stream_order", f"shard {sid} [{start}, {end}] holds records outside its range: {[r.brief() for r in outside[:3]]}")
+            if closed and got and got[-1].seq != end:
+                bad("stream_lost", f"closed shard {sid}: DescribeStream says it ends at {end}, its records read end at {got[-1].brief()}")
+            records += got
+        return [s["ShardId"] for s in order], records
+
+    def shard_closed_since(self, shard: str) -> bool:
+        """Whether DescribeStream lists `shard` closed now (the server clock can cross a shard's
+        end while the harness reads it; its child is then empty, the server being quiescent)."""
+        kwargs = dict(StreamArn=self.stream_arn)
+        while True:
+            d = self.streams.describe_stream(**kwargs)["StreamDescription"]
+            for s in d.get("Shards", []):
+                if s["ShardId"] == shard:
+                    return "EndingSequenceNumber" in s["SequenceNumberRange"]
+            if not d.get("LastEvaluatedShardId"):
+                return False
+            kwargs["ExclusiveStartShardId"] = d["LastEvaluatedShardId"]
+
+    def stream_read_at(self, shard: str, kind: str, seq: int) -> StreamRecord | None:
+        """The first record GetShardIterator(kind, seq) then GetRecords(Limit=1) answers."""
+        it = self.streams.get_shard_iterator(
+            StreamArn=self.stream_arn, ShardId=shard, ShardIteratorType=kind, SequenceNumber=str(seq)
+        )["ShardIterator"]
+        recs = self.streams.get_records(ShardIterator=it, Limit=1).get("Records", [])
+        return StreamRecord.parse(shard, recs[0]) if recs else None
+
+    def verify_stream(self, cycle: int, table: dict, kv_before: dict, failures: list) -> str:
+        """crash-kv's stream after the restart: (a) each kv key's new records are its writes of
+        this cycle (every acknowledged one that changed the item, in order, with the right
+        eventName and OldImage; in-flight ones or not; nothing else) and the key's records
+        replay to the item read back; (b) every record read after the previous restart reads
+        the same now (unless older than the retention), by TRIM_HORIZON and by
+        AT_SEQUENCE_NUMBER, nothing appears among them, and sequence numbers strictly
+        increase along the stream; (c) no SequenceNumber and no eventID twice."""
+        counts: dict = {}
+
+        def bad(kind, msg):
+            self.stream_violations[kind] = self.stream_violations.get(kind, 0) + 1
+            counts[kind] = counts.get(kind, 0) + 1
+            if counts[kind] <= STREAM_REPORTS:
+                failures.append(f"STREAM {kind}: cycle {cycle}: {msg}")
+            elif counts[kind] == STREAM_REPORTS + 1:
+                failures.append(f"STREAM {kind}: cycle {cycle}: (more; every one is counted)")
+
+        t = self.ddb.describe_table(TableName=TABLE)["Table"]
+        spec = t.get("StreamSpecification") or {}
+        if t.get("LatestStreamArn") != self.stream_arn or not spec.get("StreamEnabled") or spec.get("StreamViewType") != STREAM_VIEW:
+            bad("stream_changed", f"{TABLE}: LatestStreamArn {t.get('LatestStreamArn')} StreamSpecification {spec}; created {self.stream_arn}")
+        began = time.monotonic()
+        shards, records = self.read_stream(bad)
+        read_time = time.monotonic() - began
+        horizon = self.server.service_now() - STREAM_RETENTION  # older records may have aged out
+
+        # (c) No duplicates; (b) sequence numbers strictly increase along the stream.
+        by_seq, by_id = {}, {}
+        for r in records:
+            if r.seq in by_seq:
+                bad("stream_duplicate", f"SequenceNumber {r.seq} read twice: {by_seq[r.seq].pk} {by_seq[r.seq].brief()} and {r.pk} {r.brief()}")
+            if r.event_id in by_id:
+                bad("stream_duplicate", f"eventID {r.event_id} read twice: {by_id[r.event_id].pk} {by_id[r.event_id].brief()} and {r.pk} {r.brief()}")
+            by_seq.setdefault(r.seq, r)
+            by_id.setdefault(r.event_id, r)
+        for a, b in zip(records, records[1:]):
+            if b.seq <= a.seq:
+                bad("stream_order", f"{b.pk} {b.brief()} (shard {b.shard}) follows {a.pk} {a.brief()} (shard {a.shard})")
+
+        # (b) What was read before the crash reads the same.
+        prev = self.stream_prev
+        prev_end = max(prev, default=0)
+        trimmed = 0
+        for seq, old in prev.items():
+            now = by_seq.get(seq)
+            if now is None:
+                if old.created < horizon + 1:
+                    trimmed += 1
+                else:
+                    bad("stream_lost", f"{old.pk} {old.brief()} (shard {old.shard}, created {old.created}), read before the restart, is gone")
+            elif now != old:
+                diff = ", ".join(f"{f.name} {getattr(old, f.name)!r} -> {getattr(now, f.name)!r}"
+                                 for f in dataclasses.fields(StreamRecord) if getattr(old, f.name) != getattr(now, f.name))
+                bad("stream_changed", f"{old.pk} {old.brief()} (shard {old.shard}) read before the restart reads differently now: {diff}")
+        new = [r for r in records if r.seq not in prev]
+        for r in new:
+            if r.seq <= prev_end:
+                bad("stream_changed", f"{r.pk} {r.brief()} (shard {r.shard}) appeared below {prev_end}, the end of the stream read before the restart")
+        live = [old for old in prev.values() if old.seq in by_seq and old.created > horizon + 600]
+        picks = live[-1:] + self.stream_rng.sample(live[:-1], min(STREAM_AT_CHECKS - 1, max(0, len(live) - 1)))
+        for old in picks:
+            try:
+                got = self.stream_read_at(old.shard, "AT_SEQUENCE_NUMBER", old.seq)
+            except botocore.exceptions.ClientError as e:
+                got = f"{error_code(e)}"
+            if got != old:
+                bad("stream_changed", f"AT_SEQUENCE_NUMBER {old.seq} (shard {old.shard}) reads {got}; read {old} before the restart")
+        if prev_end in by_seq and prev_end in prev:
+            last = prev[prev_end]
+            i = records.index(by_seq[prev_end])
+            after = records[i + 1] if i + 1 < len(records) and records[i + 1].shard == last.shard else None
+            try:
+                got = self.stream_read_at(last.shard, "AFTER_SEQUENCE_NUMBER", last.seq)
+            except botocore.exceptions.ClientError as e:
+                got = f"{error_code(e)}"
+            if got != after:
+                bad("stream_order", f"AFTER_SEQUENCE_NUMBER {last.seq} (shard {last.shard}) reads {got}; TRIM_HORIZON read {after} next")
+
+        # (a) Each kv key: its new records are its writes of this cycle, and all its records
+        # replay to the item.
+        new_of: dict = {}
+        for r in new:
+            if r.pk.startswith("kv#"):
+                new_of.setdefault(r.pk, []).append(r)
+        for pk in sorted(set(new_of) - set(kv_before)):
+            bad("stream_phantom", f"records of {pk}, a key nobody writes: {[r.brief() for r in new_of[pk][:3]]}")
+        last_of = {r.pk: r.state() for r in records if r.pk in kv_before}
+        for pk, (confirmed, ops) in kv_before.items():
+            recs = new_of.get(pk, [])
+            problems, state, j = [], sig(confirmed), 0
+            for outcome, value in ops:
+                if value is None and state is None:
+                    continue  # a delete of an absent item changes nothing: no record
+                r = recs[j] if j < len(recs) else None
+                if r is not None and (r.event == "REMOVE" if value is None else r.event != "REMOVE" and r.new == sig(value)):
+                    j += 1
+                    want = "REMOVE" if value is None else "INSERT" if state is None else "MODIFY"
+                    if r.event != want or r.old != state:
+                        problems.append(("stream_phantom", f"{r.brief()} is not what {token_of(value)} did: expected {want} "
+                                         f"with {'no OldImage' if state is None else 'the item before it as OldImage'}, "
+                                         f"OldImage {'absent' if r.old is None else 'matches' if r.old == state else 'differs'}"))
+                    state = sig(value)
+                elif outcome == Outcome.OK:
+                    problems.append(("stream_lost", f"acknowledged {'DeleteItem' if value is None else 'PutItem ' + token_of(value)} has no record"))
+                    state = sig(value)  # the item holds it (or the kv check reported it lost)
+            for r in recs[j:]:
+                problems.append(("stream_phantom", f"{r.brief()} is no write of the key (unknown, repeated or out of order)"))
+            actual = table.get(pk)
+            replayed = last_of.get(pk, self.stream_last.get(pk))
+            if not problems and replayed != sig(actual):
+                rec = next((r for r in reversed(records) if r.pk == pk), None)
+                problems.append(("stream_lost", f"the item holds {token_of(actual) if actual else 'nothing'}; its last record is "
+                                 f"{rec.brief() if rec else 'an aged-out one' if pk in self.stream_last else 'none'}"))
+            for kind, msg in problems:
+                bad(kind, f"{pk}: {msg} [records this cycle: {[r.brief() for r in recs]}; writes this cycle: "
+                          f"{[f'{o}:{token_of(v)}' for o, v in ops]}; before them: {token_of(confirmed) if confirmed else 'absent'}]")
+        self.stream_last.update(last_of)
+        self.stream_prev = {r.seq: r for r in records}
+        return f"stream {len(records)} recs +{len(new)} in {len(shards)} shard{'s' if len(shards) != 1 else ''}" + (
+            f" ({trimmed} aged out)" if trimmed else ""
+        ) + f" read {read_time:.1f}s"
 
     # ---- maintenance jobs: GSI backfills, index, history and table purges ----------------------
 
@@ -2123,7 +2443,10 @@ class Harness:
         t = math.ceil(now)
         if t - now < 0.001:
             t += 1
-        self.clock_offset = self.server.admin("/_strata/clock", {"advance_seconds": CLOCK_STEP})["offset_seconds"]
+        step = CLOCK_STEP
+        if cycle and self.args.stream_rollover_every and cycle % self.args.stream_rollover_every == 0:
+            step += SHARD_PERIOD  # crash-kv's stream rolls over to a new shard before the next load
+        self.clock_offset = self.server.admin("/_strata/clock", {"advance_seconds": step})["offset_seconds"]
         m.snapshots.append(Snapshot(time=t, cycle=cycle, items=table))
         # The last few, plus one every 25 cycles for "as of" checks far back; all inside the
         # 35-day recovery period (the clock moves CLOCK_STEP per cycle).
@@ -2179,13 +2502,13 @@ class Harness:
                     f"restart {s['restart']:.2f}s; kv {s['kv']} keys changed, {s['tx']} txs, s3 {s['s3']} keys changed; "
                     f"jobs [{jobs}] exp {s['exp']} imp {s['imp']} rst {s['rst']}"
                     f"{''.join(f' ({n} {k} resumed)' for k, n in s['resumed'].items() if n)}"
-                    f"{' pitr ' + s['pitr'] if 'pitr' in s else ''}; {s['maint']}; data {s['du'] / MIB:.0f} MiB; "
+                    f"{' pitr ' + s['pitr'] if 'pitr' in s else ''}; {s['stream']}; {s['maint']}; data {s['du'] / MIB:.0f} MiB; "
                     f"{s['seconds']:.1f}s{'' if not s['failures'] else ' — ' + str(len(s['failures'])) + ' problem(s)'}",
                     flush=True,
                 )
                 for f in s["failures"] + self.notes:
                     print("  " + f, flush=True)
-                if self.lost + self.corrupt + self.stale + self.other >= self.args.max_failures:
+                if self.lost + self.corrupt + self.stale + self.other + sum(self.stream_violations.values()) >= self.args.max_failures:
                     print(f"stopping after {self.args.max_failures} failures", flush=True)
                     break
         except Exception:  # noqa: BLE001
@@ -2194,8 +2517,11 @@ class Harness:
         finally:
             self.server.stop()
         elapsed = time.monotonic() - began
+        streamed = sum(self.stream_violations.values())
         print(
-            f"{done} cycles, {self.lost} lost writes, {self.corrupt} corrupt jobs, {self.stale} stale versions"
+            f"{done} cycles, {self.lost} lost writes, {self.corrupt} corrupt jobs, {self.stale} stale versions, "
+            f"{streamed} stream violations"
+            f"{' (' + ', '.join(f'{n} {k}' for k, n in sorted(self.stream_violations.items())) + ')' if streamed else ''}"
             f"{f', {self.other} other failures' if self.other else ''}"
             f" ({self.failed_jobs} jobs FAILED, {self.resumed['export']} exports and {self.resumed['import']} imports resumed"
             f" after a restart; {self.kills_in_backfill} kills during an index backfill,"
@@ -2203,7 +2529,7 @@ class Harness:
             f" {elapsed:.0f}s, {elapsed / max(done, 1):.1f}s per cycle)",
             flush=True,
         )
-        ok = self.lost == 0 and self.corrupt == 0 and self.stale == 0 and self.other == 0
+        ok = self.lost == 0 and self.corrupt == 0 and self.stale == 0 and self.other == 0 and streamed == 0
         if ok and not self.args.keep:
             shutil.rmtree(self.workdir, ignore_errors=True)
         elif not ok:
@@ -2228,6 +2554,9 @@ def main(argv=None) -> int:
                    help="disable PITR on crash-pitr under load every N cycles, then check as-of reads after re-enabling (0: never)")
     p.add_argument("--recreate-every", type=int, default=5,
                    help="delete and recreate crash-recreate under load every N cycles (0: never)")
+    p.add_argument("--stream-rollover-every", type=int, default=8,
+                   help="move the server clock a shard period (4 h) further at every Nth checkpoint, so crash-kv's "
+                        "stream rolls over to a new shard (and records age out after 24 h of server clock; 0: never)")
     p.add_argument("--maintenance-kill", type=float, default=0.8,
                    help="probability that a maintenance job moves the kill to 0-150 ms after its request's answer")
     p.add_argument("--port", type=int, default=0)
