@@ -9,7 +9,10 @@
 //! The keyspace is `--items` items, `--items-per-partition` to a partition key:
 //! item `i` is `pk = p{i / per}`, `sk = s{i % per}` with a `payload` string of
 //! `--item-size` random alphanumerics. GetItem reads a uniformly random item, PutItem
-//! overwrites one with a fresh payload, Query reads a whole random partition.
+//! overwrites one with a fresh payload, Query reads a whole random partition. With
+//! `--stream`, the table's stream is enabled first; the `records` workload then reads the
+//! first 1,000 records of its oldest shard with GetRecords (one iterator, reused), the
+//! stream's counterpart of a 1,000-item Query (`--items-per-partition 1000`).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -67,6 +70,10 @@ pub struct Args {
     /// every write also lands in its history.
     #[arg(long)]
     pitr: bool,
+    /// Enable the table's stream first (UpdateTable) with this view type, so every write
+    /// also writes a stream record: NEW_AND_OLD_IMAGES, NEW_IMAGE, OLD_IMAGE or KEYS_ONLY.
+    #[arg(long)]
+    stream: Option<String>,
     /// Also report this process's CPU time per request (the server's pid).
     #[arg(long)]
     server_pid: Option<u32>,
@@ -88,6 +95,8 @@ pub enum Workload {
     Query,
     /// 50% GetItem, 40% PutItem, 10% Query.
     Mix,
+    /// GetRecords of 1,000 records of the stream's oldest shard (needs `--stream`).
+    Records,
 }
 
 impl Workload {
@@ -97,6 +106,7 @@ impl Workload {
             Workload::Get => "get",
             Workload::Query => "query",
             Workload::Mix => "mix",
+            Workload::Records => "records",
         }
     }
 
@@ -106,6 +116,7 @@ impl Workload {
             Workload::Get => &[Op::Get],
             Workload::Query => &[Op::Query],
             Workload::Mix => &[Op::Get, Op::Put, Op::Query],
+            Workload::Records => &[Op::Records],
         }
     }
 
@@ -114,6 +125,7 @@ impl Workload {
             Workload::Put => Op::Put,
             Workload::Get => Op::Get,
             Workload::Query => Op::Query,
+            Workload::Records => Op::Records,
             Workload::Mix => match rng.u32(0..10) {
                 0..5 => Op::Get,
                 5..9 => Op::Put,
@@ -128,7 +140,11 @@ enum Op {
     Get = 0,
     Put = 1,
     Query = 2,
+    Records = 3,
 }
+
+/// The kinds of operation a run measures.
+const OPS: [Op; 4] = [Op::Get, Op::Put, Op::Query, Op::Records];
 
 impl Op {
     fn name(self) -> &'static str {
@@ -136,14 +152,17 @@ impl Op {
             Op::Get => "get",
             Op::Put => "put",
             Op::Query => "query",
+            Op::Records => "records",
         }
     }
 
+    /// The whole `X-Amz-Target`.
     fn target(self) -> &'static str {
         match self {
-            Op::Get => "GetItem",
-            Op::Put => "PutItem",
-            Op::Query => "Query",
+            Op::Get => "DynamoDB_20120810.GetItem",
+            Op::Put => "DynamoDB_20120810.PutItem",
+            Op::Query => "DynamoDB_20120810.Query",
+            Op::Records => "DynamoDBStreams_20120810.GetRecords",
         }
     }
 }
@@ -155,6 +174,9 @@ struct Keyspace {
     items: u64,
     per_partition: u64,
     item_size: usize,
+    /// The shard iterator every GetRecords of the `records` workload reads from (set once
+    /// the keyspace is written).
+    shard_iterator: OnceLock<String>,
 }
 
 impl Keyspace {
@@ -198,6 +220,11 @@ impl Keyspace {
                 r#"{{"TableName":{table},"KeyConditionExpression":"pk = :pk","ExpressionAttributeValues":{{":pk":{{"S":"p{:08}"}}}}}}"#,
                 rng.u64(0..self.partitions())
             ),
+            Op::Records => serde_json::json!({
+                "ShardIterator": self.shard_iterator.get(),
+                "Limit": 1000,
+            })
+            .to_string(),
         }
     }
 
@@ -221,18 +248,41 @@ struct Client {
 }
 
 impl Client {
+    /// A request with the whole `X-Amz-Target` `target`.
     fn request(&self, target: &str, body: Bytes) -> http::Request<http_body_util::Full<Bytes>> {
-        let target = format!("DynamoDB_20120810.{target}");
         self.signer.post(
             &self.endpoint,
             CONTENT_TYPE,
-            &[("x-amz-target", &target)],
+            &[("x-amz-target", target)],
             body,
         )
     }
 
-    /// One request during setup; any transport failure is an error.
+    /// One DynamoDB request during setup; any transport failure is an error.
     async fn call(
+        &self,
+        conn: &mut Connection,
+        operation: &str,
+        body: String,
+    ) -> anyhow::Result<(u16, serde_json::Value, String)> {
+        self.call_target(conn, &format!("DynamoDB_20120810.{operation}"), body)
+            .await
+    }
+
+    /// One DynamoDB Streams request during setup.
+    async fn call_streams(
+        &self,
+        conn: &mut Connection,
+        operation: &str,
+        body: serde_json::Value,
+    ) -> anyhow::Result<serde_json::Value> {
+        let target = format!("DynamoDBStreams_20120810.{operation}");
+        let (status, json, text) = self.call_target(conn, &target, body.to_string()).await?;
+        anyhow::ensure!(status == 200, "{operation}: HTTP {status}: {text}");
+        Ok(json)
+    }
+
+    async fn call_target(
         &self,
         conn: &mut Connection,
         target: &str,
@@ -264,7 +314,12 @@ pub async fn main(args: Args) -> anyhow::Result<()> {
         items: args.items,
         per_partition: args.items_per_partition,
         item_size: args.item_size,
+        shard_iterator: OnceLock::new(),
     });
+    anyhow::ensure!(
+        args.workload != Workload::Records || args.stream.is_some(),
+        "the records workload reads the table's stream: pass --stream"
+    );
     let label = args.label.clone().unwrap_or_else(|| args.endpoint.clone());
 
     ensure_table(&client, &args.table).await?;
@@ -282,6 +337,9 @@ pub async fn main(args: Args) -> anyhow::Result<()> {
             "UpdateContinuousBackups: HTTP {status}: {text}"
         );
     }
+    if let Some(view) = &args.stream {
+        enable_stream(&client, &args.table, view).await?;
+    }
     if args.workload != Workload::Put && !args.skip_populate {
         let started = Instant::now();
         populate(&client, &keyspace, args.concurrency.min(16)).await?;
@@ -293,12 +351,73 @@ pub async fn main(args: Args) -> anyhow::Result<()> {
         );
     }
 
+    if args.workload == Workload::Records {
+        let iterator = oldest_shard_iterator(&client, &args.table).await?;
+        keyspace.shard_iterator.get_or_init(|| iterator);
+    }
     let report = run(&args, label, client, keyspace).await?;
     report.print_text();
     if args.json {
         println!("{}", report.json());
     }
     Ok(())
+}
+
+/// Enables the table's stream with view type `view`, unless one is enabled.
+async fn enable_stream(client: &Client, table: &str, view: &str) -> anyhow::Result<()> {
+    let mut conn = Connection::open(client.endpoint.addr).await?;
+    let body = serde_json::json!({
+        "TableName": table,
+        "StreamSpecification": {"StreamEnabled": true, "StreamViewType": view},
+    });
+    let (status, _, text) = client
+        .call(&mut conn, "UpdateTable", body.to_string())
+        .await?;
+    anyhow::ensure!(
+        status == 200 || text.contains("already has an enabled stream"),
+        "UpdateTable (stream): HTTP {status}: {text}"
+    );
+    Ok(())
+}
+
+/// A TRIM_HORIZON iterator on the oldest shard of the table's newest stream.
+async fn oldest_shard_iterator(client: &Client, table: &str) -> anyhow::Result<String> {
+    let mut conn = Connection::open(client.endpoint.addr).await?;
+    let streams = client
+        .call_streams(
+            &mut conn,
+            "ListStreams",
+            serde_json::json!({"TableName": table}),
+        )
+        .await?;
+    let arn = streams["Streams"]
+        .as_array()
+        .and_then(|s| s.last())
+        .and_then(|s| s["StreamArn"].as_str())
+        .context("the table has no stream")?
+        .to_owned();
+    let described = client
+        .call_streams(
+            &mut conn,
+            "DescribeStream",
+            serde_json::json!({"StreamArn": arn}),
+        )
+        .await?;
+    let shard = described["StreamDescription"]["Shards"][0]["ShardId"]
+        .as_str()
+        .context("the stream has no shard")?
+        .to_owned();
+    let iterator = client
+        .call_streams(
+            &mut conn,
+            "GetShardIterator",
+            serde_json::json!({"StreamArn": arn, "ShardId": shard, "ShardIteratorType": "TRIM_HORIZON"}),
+        )
+        .await?;
+    iterator["ShardIterator"]
+        .as_str()
+        .map(str::to_owned)
+        .context("no ShardIterator")
 }
 
 /// Creates the table unless it exists, and waits until it is ACTIVE.
@@ -404,8 +523,8 @@ async fn populate(
 
 /// What one task measured.
 struct TaskResult {
-    latency: [report::Histogram; 3],
-    errors: [u64; 3],
+    latency: [report::Histogram; 4],
+    errors: [u64; 4],
     get_misses: u64,
     reconnects: u64,
 }
@@ -435,12 +554,8 @@ async fn run(
         tasks.push(tokio::spawn(async move {
             let mut rng = fastrand::Rng::with_seed(0x5eed_0000 + n as u64);
             let mut result = TaskResult {
-                latency: [
-                    report::histogram(),
-                    report::histogram(),
-                    report::histogram(),
-                ],
-                errors: [0; 3],
+                latency: OPS.map(|_| report::histogram()),
+                errors: [0; 4],
                 get_misses: 0,
                 reconnects: 0,
             };
@@ -487,7 +602,7 @@ async fn run(
             result
         }));
     }
-    let mut per_op: Vec<OpStats> = [Op::Get, Op::Put, Op::Query]
+    let mut per_op: Vec<OpStats> = OPS
         .into_iter()
         .map(|op| OpStats {
             name: op.name(),

@@ -213,12 +213,12 @@ fn apply_write(
         .and_then(|s| s.stream_view_type.as_deref())
         .and_then(ViewType::parse)
         && let Some(record) =
-            StreamRecord::of_write(&def.key_schema, view, old_item, new, by_time_to_live)
+            StreamRecord::encode_write(&def.key_schema, view, old_item, new, by_time_to_live)
     {
         txn.put(
             layout::STREAM_RECORDS,
             layout::change_key(def.id, stamp, key),
-            record.encode(),
+            record,
         );
     }
 
