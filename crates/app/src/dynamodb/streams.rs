@@ -419,9 +419,10 @@ pub async fn get_records(
     let next = page.last().map_or(from, |r| r.position.next());
     let exhausted = shard.closed && !app.dynamodb.has_records_between(&stream, next, shard.end)?;
     let arn_text = stream.arn();
+    let stream_seed = fnv1a(arn_text.as_bytes());
     let records = page
         .into_iter()
-        .map(|r| record(&stream, &arn_text, r))
+        .map(|r| record(&stream, stream_seed, r))
         .collect();
     Ok(GetRecordsOutput {
         records,
@@ -461,13 +462,9 @@ fn trimmed() -> Error {
     Error::TrimmedDataAccess("The data you are trying to access has been trimmed".into())
 }
 
-fn record(stream: &StreamDefinition, arn: &str, r: ShardRecord) -> Record {
+fn record(stream: &StreamDefinition, stream_seed: u64, r: ShardRecord) -> Record {
     let sequence_number = r.position.sequence_number().to_string();
-    let mut digest_input = Vec::with_capacity(arn.len() + 30);
-    digest_input.extend_from_slice(arn.as_bytes());
-    digest_input.push(b'|');
-    digest_input.extend_from_slice(sequence_number.as_bytes());
-    let event_id = strata_sigv4::hex_sha256(&digest_input)[..32].to_owned();
+    let event_id = event_id(stream_seed, &sequence_number);
     let record = r.record;
     let size_bytes = item_size(&record.keys)
         + record.new_image.as_ref().map_or(0, item_size)
@@ -492,6 +489,20 @@ fn record(stream: &StreamDefinition, arn: &str, r: ShardRecord) -> Record {
             principal_id: "dynamodb.amazonaws.com",
         }),
     }
+}
+
+/// A record's `eventID`: 32 hex digits (spec §1), the same whenever the record is read —
+/// two FNV-1a hashes of its sequence number, seeded by its stream (`stream_seed`: the hash of
+/// the stream ARN).
+fn event_id(stream_seed: u64, sequence_number: &str) -> String {
+    let mut bytes = [0u8; 64];
+    let n = sequence_number.len().min(48);
+    bytes[..8].copy_from_slice(&stream_seed.to_be_bytes());
+    bytes[8..8 + n].copy_from_slice(&sequence_number.as_bytes()[..n]);
+    let low = fnv1a(&bytes[..8 + n]);
+    bytes[8 + n..16 + n].copy_from_slice(&low.to_be_bytes());
+    let high = fnv1a(&bytes[..16 + n]);
+    format!("{high:016x}{low:016x}")
 }
 
 /// Whether a listed shard closed so recently that a write stamped before its end may still

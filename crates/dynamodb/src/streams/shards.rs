@@ -58,19 +58,24 @@ impl Position {
 
     /// This position as a `SequenceNumber`.
     pub fn sequence_number(self) -> SequenceNumber {
-        SequenceNumber(
-            SEQUENCE_BASE + u128::from(self.stamp) * RANKS_PER_STAMP + u128::from(self.rank),
-        )
+        SequenceNumber(self)
     }
 }
 
 /// A record's `SequenceNumber` (decimal digits on the wire).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct SequenceNumber(u128);
+pub struct SequenceNumber(Position);
 
 impl fmt::Display for SequenceNumber {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0)
+        let Position { stamp, rank } = self.0;
+        if stamp < 100_000_000_000_000_000 && u128::from(rank) < RANKS_PER_STAMP {
+            // 10^23 + stamp·10^6 + rank, written as its digits (u128 formatting is slow).
+            write!(f, "1{stamp:017}{rank:06}")
+        } else {
+            let n = SEQUENCE_BASE + u128::from(stamp) * RANKS_PER_STAMP + u128::from(rank);
+            write!(f, "{n}")
+        }
     }
 }
 
@@ -201,6 +206,21 @@ mod tests {
         }
         let n = |p: Position| p.sequence_number().to_string().parse::<u128>().unwrap();
         assert!(n(a) < n(b) && n(b) < n(c));
+        let exact = |p: Position| {
+            SEQUENCE_BASE + u128::from(p.stamp) * RANKS_PER_STAMP + u128::from(p.rank)
+        };
+        for p in [
+            a,
+            b,
+            c,
+            Position { stamp: 0, rank: 0 },
+            Position {
+                stamp: u64::MAX,
+                rank: 7,
+            },
+        ] {
+            assert_eq!(n(p), exact(p));
+        }
         assert_eq!(Position::parse_sequence_number("12"), None);
         assert_eq!(Position::parse_sequence_number("abc"), None);
         assert_eq!(Position::parse_sequence_number(""), None);

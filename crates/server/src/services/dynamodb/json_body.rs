@@ -1,4 +1,5 @@
-//! The JSON bodies of GetItem's, Query's and Scan's outputs written member by member, with
+//! The JSON bodies of GetItem's, Query's, Scan's and (Streams) GetRecords' outputs written
+//! member by member, with
 //! their items through [`write_item_json`] instead of serde: byte for byte what the derived
 //! `Serialize` writes (the tests below hold each equal to it), faster because items' strings
 //! are copied in runs. Other outputs, and these members' other values, go through serde.
@@ -9,6 +10,7 @@ use strata_dynamodb_item::{Item, write_item_json, write_items_json};
 
 use strata_app::dynamodb::items::GetItemOutput;
 use strata_app::dynamodb::read::ReadOutput;
+use strata_app::dynamodb::streams::{GetRecordsOutput, Record};
 
 /// A JSON object written member by member.
 struct JsonObject<'a> {
@@ -73,6 +75,56 @@ pub fn read(output: &ReadOutput, out: &mut Vec<u8>) -> serde_json::Result<()> {
     }
     if let Some(capacity) = &output.consumed_capacity {
         object.serde("ConsumedCapacity", capacity)?;
+    }
+    object.end();
+    Ok(())
+}
+
+/// Appends GetRecords' response body to `out`.
+pub fn get_records(output: &GetRecordsOutput, out: &mut Vec<u8>) -> serde_json::Result<()> {
+    let mut object = JsonObject::new(out);
+    let records = object.member("Records");
+    records.push(b'[');
+    for (i, record) in output.records.iter().enumerate() {
+        if i > 0 {
+            records.push(b',');
+        }
+        write_record(record, records)?;
+    }
+    records.push(b']');
+    if let Some(next) = &output.next_shard_iterator {
+        object.serde("NextShardIterator", next)?;
+    }
+    object.end();
+    Ok(())
+}
+
+fn write_record(record: &Record, out: &mut Vec<u8>) -> serde_json::Result<()> {
+    let mut object = JsonObject::new(out);
+    object.serde("eventID", &record.event_id)?;
+    object.serde("eventName", &record.event_name)?;
+    object.serde("eventVersion", &record.event_version)?;
+    object.serde("eventSource", &record.event_source)?;
+    object.serde("awsRegion", &record.aws_region)?;
+    let body = &record.dynamodb;
+    let mut dynamodb = JsonObject::new(object.member("dynamodb"));
+    dynamodb.serde(
+        "ApproximateCreationDateTime",
+        &body.approximate_creation_date_time,
+    )?;
+    dynamodb.item("Keys", &body.keys);
+    if let Some(image) = &body.new_image {
+        dynamodb.item("NewImage", image);
+    }
+    if let Some(image) = &body.old_image {
+        dynamodb.item("OldImage", image);
+    }
+    dynamodb.serde("SequenceNumber", &body.sequence_number)?;
+    dynamodb.serde("SizeBytes", &body.size_bytes)?;
+    dynamodb.serde("StreamViewType", &body.stream_view_type)?;
+    dynamodb.end();
+    if let Some(identity) = &record.user_identity {
+        object.serde("userIdentity", identity)?;
     }
     object.end();
     Ok(())
@@ -149,6 +201,51 @@ mod tests {
             };
             let expected = serde_json::to_string(&output).unwrap();
             assert_eq!(fast(&output, read), expected);
+        }
+    }
+
+    #[test]
+    fn get_records_bodies_are_what_serde_writes() {
+        use strata_app::dynamodb::streams::{Identity, StreamRecordOut};
+        let record = |n: usize, new: bool, old: bool, ttl: bool| Record {
+            event_id: format!("{n:032x}"),
+            event_name: "MODIFY",
+            event_version: "1.1",
+            event_source: "aws:dynamodb",
+            aws_region: "us-east-1".into(),
+            dynamodb: StreamRecordOut {
+                approximate_creation_date_time: 1_700_000_000 + n as u64,
+                keys: item(0),
+                new_image: new.then(|| item(n)),
+                old_image: old.then(|| item(n + 1)),
+                sequence_number: format!("1{n:023}"),
+                size_bytes: n * 10,
+                stream_view_type: "NEW_AND_OLD_IMAGES",
+            },
+            user_identity: ttl.then_some(Identity {
+                kind: "Service",
+                principal_id: "dynamodb.amazonaws.com",
+            }),
+        };
+        for (records, next_shard_iterator) in [
+            (vec![], None),
+            (vec![], Some("arn|1|AAAA".to_owned())),
+            (
+                vec![
+                    record(1, true, false, false),
+                    record(2, true, true, false),
+                    record(3, false, true, true),
+                    record(4, false, false, false),
+                ],
+                Some("arn|1|AAAA".to_owned()),
+            ),
+        ] {
+            let output = GetRecordsOutput {
+                records,
+                next_shard_iterator,
+            };
+            let expected = serde_json::to_string(&output).unwrap();
+            assert_eq!(fast(&output, get_records), expected);
         }
     }
 }

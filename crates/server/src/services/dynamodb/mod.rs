@@ -181,7 +181,13 @@ pub async fn handle_streams(
             streams::get_shard_iterator,
             ops::streams::get_shard_iterator
         ),
-        "GetRecords" => run!(streams::get_records, ops::streams::get_records),
+        "GetRecords" => match streams::get_records(input) {
+            Ok(input) => encode_with(
+                ops::streams::get_records(app, caller, input).await,
+                json_body::get_records,
+            ),
+            Err(e) => Err(errors::to_aws(e)),
+        },
         _ => Err(unknown_operation()),
     }
 }
