@@ -514,6 +514,27 @@ def test_list_streams_paged_cookie(ddb, streams):
         assert page["LastEvaluatedStreamArn"] == page["Streams"][-1]["StreamArn"]
 
 
+def test_list_streams_pages_tables_whose_names_extend_each_other(ddb, streams):
+    """spec §4.1: paging returns each stream exactly once, in ARN order, also for tables whose
+    names extend one another with characters that sort before `/` (`t` and `t-v2`, `t.x`)."""
+    base = unique("strmpfx")
+    names = [base, f"{base}-v2", f"{base}.x", f"{base}_z"]
+    arns = set()
+    for name in names:
+        ddb.create_table(
+            TableName=name,
+            KeySchema=[{"AttributeName": "p", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "p", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+            StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"},
+        )
+        arns.add(ddb.describe_table(TableName=name)["Table"]["LatestStreamArn"])
+    listed = [s["StreamArn"] for s in all_stream_pages(streams, Limit=1)]
+    assert len(listed) == len(set(listed))
+    assert arns <= set(listed)
+    assert listed == sorted(listed)
+
+
 def test_list_streams_unfull_last_page_no_cookie(ddb, streams):
     """alternator test_list_streams_unfull_last_page_no_cookie (spec §4.1): a last page that
     is not full has no LastEvaluatedStreamArn."""
@@ -2056,6 +2077,138 @@ def test_stream_records_survive_a_restart(fresh_data_dir):
         assert summary(new) == [("INSERT", {"p": "c"}, None, {"p": "c", "v": 1})]
         assert int(new[0]["dynamodb"]["SequenceNumber"]) > int(before[-1]["dynamodb"]["SequenceNumber"])
         assert new[0]["eventID"] not in {r["eventID"] for r in before}
+    finally:
+        s.stop()
+
+
+class TailingConsumer:
+    """A stream consumer as the Kinesis adapter and Lambda's poller behave: it keeps one
+    iterator per shard, follows NextShardIterator until a closed shard ends (no
+    NextShardIterator), then goes on with that shard's children; it remembers the last
+    SequenceNumber of each shard, so after losing its iterators (a restart) it resumes with
+    AFTER_SEQUENCE_NUMBER (spec §4.3, §4.4, §6)."""
+
+    def __init__(self, streams, arn):
+        self.streams, self.arn = streams, arn
+        self.records = []
+        self.iterators = {}  # shard id -> iterator, for shards being read
+        self.last = {}  # shard id -> last SequenceNumber read
+        self.done = set()  # closed shards read to their end
+
+    def reconnect(self, streams):
+        """Drops the iterators (as a consumer process restarting would) and uses `streams`."""
+        self.streams = streams
+        self.iterators = {}
+
+    def poll(self):
+        """Reads every shard until nothing more comes now; returns the records read."""
+        got = []
+        while True:
+            progressed = False
+            for shard in describe_all(self.streams, self.arn)["Shards"]:
+                shard_id = shard["ShardId"]
+                parent = shard.get("ParentShardId")
+                if shard_id in self.done or (parent and parent not in self.done and parent in self.seen_shards()):
+                    continue
+                if shard_id not in self.iterators:
+                    self.iterators[shard_id] = self.resume(shard_id)
+                try:
+                    page = self.streams.get_records(ShardIterator=self.iterators[shard_id])
+                except botocore.exceptions.ClientError as e:
+                    # An iterator lives 15 minutes (the clock moved): take a new one where this
+                    # shard was left, as the Kinesis adapter does.
+                    assert e.response["Error"]["Code"] == "ExpiredIteratorException", e
+                    self.iterators[shard_id] = self.resume(shard_id)
+                    page = self.streams.get_records(ShardIterator=self.iterators[shard_id])
+                for r in page["Records"]:
+                    self.last[shard_id] = r["dynamodb"]["SequenceNumber"]
+                got.extend(page["Records"])
+                progressed |= bool(page["Records"])
+                if "NextShardIterator" in page:
+                    self.iterators[shard_id] = page["NextShardIterator"]
+                else:
+                    assert "EndingSequenceNumber" in shard["SequenceNumberRange"], shard
+                    self.done.add(shard_id)
+                    del self.iterators[shard_id]
+                    progressed = True
+            if not progressed:
+                break
+        self.records.extend(got)
+        return got
+
+    def resume(self, shard_id):
+        """An iterator just after the last record read from the shard, or at its start."""
+        if shard_id in self.last:
+            kwargs = dict(ShardIteratorType="AFTER_SEQUENCE_NUMBER", SequenceNumber=self.last[shard_id])
+        else:
+            kwargs = dict(ShardIteratorType="TRIM_HORIZON")
+        return self.streams.get_shard_iterator(StreamArn=self.arn, ShardId=shard_id, **kwargs)["ShardIterator"]
+
+    def seen_shards(self):
+        return set(self.last) | self.done | set(self.iterators)
+
+
+def test_tailing_consumer_through_writes_a_restart_and_a_rollover(fresh_data_dir):
+    """Issue 18's consumer: a boto3 tailing consumer follows a table through writes, a SIGTERM
+    restart of the server (resuming AFTER_SEQUENCE_NUMBER of the last record it read) and a
+    shard rollover (the parent read to its end, then the child), and sees every change exactly
+    once, in commit order; the AWS CLI reads the same records back from the stream."""
+    data_dir = fresh_data_dir / "data"
+    s = start_server(data_dir)
+    expected = []  # (eventName, key, NewImage) of every change, in order
+    try:
+        ddb, streams = s.client("dynamodb"), s.client("dynamodbstreams")
+        table, arn = stream_table(ddb, streams, "NEW_IMAGE", ck=False)
+        consumer = TailingConsumer(streams, arn)
+        for i in range(30):
+            put(ddb, table, {"p": f"k{i % 7}", "v": i})
+            expected.append(("INSERT" if i < 7 else "MODIFY", f"k{i % 7}", {"p": f"k{i % 7}", "v": i}))
+            if i % 10 == 9:
+                consumer.poll()
+        delete(ddb, table, {"p": "k0"})
+        expected.append(("REMOVE", "k0", None))
+        consumer.poll()
+        put(ddb, table, {"p": "k1", "v": 99})
+        expected.append(("MODIFY", "k1", {"p": "k1", "v": 99}))
+    finally:
+        s.stop()
+
+    s = start_server(data_dir)
+    try:
+        ddb, streams = s.client("dynamodb"), s.client("dynamodbstreams")
+        consumer.reconnect(streams)
+        consumer.poll()
+        put(ddb, table, {"p": "k2", "v": 100})
+        expected.append(("MODIFY", "k2", {"p": "k2", "v": 100}))
+        s.advance_clock(4 * 3600 + 1)
+        for i in range(5):
+            put(ddb, table, {"p": f"n{i}", "v": i})
+            expected.append(("INSERT", f"n{i}", {"p": f"n{i}", "v": i}))
+        consumer.poll()
+        shards = describe_all(streams, arn)["Shards"]
+        assert len(shards) == 2 and shards[1]["ParentShardId"] == shards[0]["ShardId"]
+        assert shards[0]["ShardId"] in consumer.done
+
+        got = [
+            (r["eventName"], plain(r["dynamodb"]["Keys"])["p"], plain(r["dynamodb"]["NewImage"]) if "NewImage" in r["dynamodb"] else None)
+            for r in consumer.records
+        ]
+        assert got == expected
+        numbers = [int(r["dynamodb"]["SequenceNumber"]) for r in consumer.records]
+        assert numbers == sorted(numbers) and len(set(numbers)) == len(numbers)
+        assert len({r["eventID"] for r in consumer.records}) == len(consumer.records)
+
+        # The AWS CLI reads the child shard's records: the five written after the rollover.
+        child = shards[1]["ShardId"]
+        out = s.aws("dynamodbstreams", "get-shard-iterator", "--stream-arn", arn, "--shard-id", child,
+                    "--shard-iterator-type", "TRIM_HORIZON")
+        iterator = json.loads(out.stdout)["ShardIterator"]
+        out = s.aws("dynamodbstreams", "get-records", "--shard-iterator", iterator)
+        cli = json.loads(out.stdout)["Records"]
+        assert [r["dynamodb"]["SequenceNumber"] for r in cli] == [
+            r["dynamodb"]["SequenceNumber"] for r in consumer.records[-5:]
+        ]
+        assert [r["eventID"] for r in cli] == [r["eventID"] for r in consumer.records[-5:]]
     finally:
         s.stop()
 

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use strata_number::Number;
 
+use crate::wire::{write_base64, write_json_string, write_number};
 use crate::{AttributeValue, Item};
 
 const S: u8 = 0;
@@ -226,6 +227,102 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// Appends the item `bytes` holds (as [`encode_item`] wrote it) as DynamoDB's typed JSON,
+/// without building it: exactly what [`crate::write_item_json`] writes for the decoded item.
+pub fn write_encoded_item_json(bytes: &[u8], out: &mut Vec<u8>) -> Result<(), DecodeError> {
+    let mut reader = Reader { bytes, pos: 0 };
+    reader.map_json(0, out)?;
+    if reader.pos != bytes.len() {
+        return Err(DecodeError("trailing bytes"));
+    }
+    Ok(())
+}
+
+impl Reader<'_> {
+    fn str(&mut self) -> Result<&str, DecodeError> {
+        std::str::from_utf8(self.bytes()?).map_err(|_| DecodeError("invalid UTF-8"))
+    }
+
+    fn map_json(&mut self, depth: usize, out: &mut Vec<u8>) -> Result<(), DecodeError> {
+        let count = self.len()?;
+        out.push(b'{');
+        for i in 0..count {
+            if i > 0 {
+                out.push(b',');
+            }
+            write_json_string(self.str()?, out);
+            out.push(b':');
+            self.value_json(depth, out)?;
+        }
+        out.push(b'}');
+        Ok(())
+    }
+
+    /// `count` elements written by `element`, as a JSON array.
+    fn array_json(
+        &mut self,
+        out: &mut Vec<u8>,
+        mut element: impl FnMut(&mut Self, &mut Vec<u8>) -> Result<(), DecodeError>,
+    ) -> Result<(), DecodeError> {
+        let count = self.len()?;
+        out.push(b'[');
+        for i in 0..count {
+            if i > 0 {
+                out.push(b',');
+            }
+            element(self, out)?;
+        }
+        out.push(b']');
+        Ok(())
+    }
+
+    fn value_json(&mut self, depth: usize, out: &mut Vec<u8>) -> Result<(), DecodeError> {
+        if depth > MAX_DEPTH {
+            return Err(DecodeError("nested too deeply"));
+        }
+        let tag = self.byte()?;
+        let name: &[u8] = match tag {
+            S => b"S",
+            N => b"N",
+            B => b"B",
+            FALSE | TRUE => b"BOOL",
+            NULL => b"NULL",
+            SS => b"SS",
+            NS => b"NS",
+            BS => b"BS",
+            L => b"L",
+            M => b"M",
+            _ => return Err(DecodeError("unknown type tag")),
+        };
+        out.extend_from_slice(b"{\"");
+        out.extend_from_slice(name);
+        out.extend_from_slice(b"\":");
+        match tag {
+            S => write_json_string(self.str()?, out),
+            N => write_number(&self.number()?, out),
+            B => write_base64(self.bytes()?, out),
+            FALSE => out.extend_from_slice(b"false"),
+            TRUE | NULL => out.extend_from_slice(b"true"),
+            SS => self.array_json(out, |r, out| {
+                write_json_string(r.str()?, out);
+                Ok(())
+            })?,
+            NS => self.array_json(out, |r, out| {
+                write_number(&r.number()?, out);
+                Ok(())
+            })?,
+            BS => self.array_json(out, |r, out| {
+                write_base64(r.bytes()?, out);
+                Ok(())
+            })?,
+            L => self.array_json(out, |r, out| r.value_json(depth + 1, out))?,
+            _ => self.map_json(depth + 1, out)?,
+        }
+        out.push(b'}');
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -281,5 +378,24 @@ mod tests {
         }
         let deep = [vec![1u8, 0, 1, L], [1, L].repeat(10_000)].concat();
         assert!(decode_item(&deep).is_err());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn encoded_items_write_the_json_their_items_write(item in crate::strategies::item()) {
+            let mut bytes = Vec::new();
+            encode_item(&item, &mut bytes);
+            let mut direct = Vec::new();
+            write_encoded_item_json(&bytes, &mut direct).unwrap();
+            let mut decoded = Vec::new();
+            crate::write_item_json(&item, &mut decoded);
+            proptest::prop_assert_eq!(direct, decoded);
+        }
+
+        #[test]
+        fn damaged_encodings_are_errors_not_panics(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..64)) {
+            let mut out = Vec::new();
+            let _ = write_encoded_item_json(&bytes, &mut out);
+        }
     }
 }

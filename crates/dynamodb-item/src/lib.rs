@@ -7,6 +7,7 @@
 
 mod attribute_value;
 mod binary;
+mod encoded;
 mod error;
 mod name;
 mod size;
@@ -15,7 +16,8 @@ pub mod strategies;
 mod wire;
 
 pub use attribute_value::{AttributeValue, Item};
-pub use binary::{DecodeError, decode_item, encode_item};
+pub use binary::{DecodeError, decode_item, encode_item, write_encoded_item_json};
+pub use encoded::EncodedItem;
 pub use error::ValueError;
 pub use name::{MAX_ATTRIBUTE_NAME_BYTES, NAME_TOO_LARGE, name_too_large};
 pub use size::{MAX_ITEM_SIZE, attribute_value_size, item_size};

@@ -309,12 +309,12 @@ fn write_array<T>(values: &[T], out: &mut Vec<u8>, write: impl Fn(&T, &mut Vec<u
 }
 
 /// A number's text needs no escaping: digits, `-` and `.`.
-fn write_number(n: &Number, out: &mut Vec<u8>) {
+pub(crate) fn write_number(n: &Number, out: &mut Vec<u8>) {
     use std::io::Write as _;
     write!(out, "\"{n}\"").expect("writing to a Vec<u8> does not fail");
 }
 
-fn write_base64(bytes: &[u8], out: &mut Vec<u8>) {
+pub(crate) fn write_base64(bytes: &[u8], out: &mut Vec<u8>) {
     out.push(b'"');
     out.extend_from_slice(BASE64.encode(bytes).as_bytes());
     out.push(b'"');
@@ -327,7 +327,7 @@ fn needs_escape(byte: u8) -> bool {
 
 /// A JSON string with `serde_json`'s escapes: `\"`, `\\`, the five short control escapes, and
 /// `\u00xx` (lower-case hex) for the other control characters; nothing else.
-fn write_json_string(s: &str, out: &mut Vec<u8>) {
+pub(crate) fn write_json_string(s: &str, out: &mut Vec<u8>) {
     let bytes = s.as_bytes();
     out.reserve(bytes.len() + 2);
     out.push(b'"');

@@ -212,8 +212,14 @@ fn apply_write(
         .filter(|s| s.stream_enabled)
         .and_then(|s| s.stream_view_type.as_deref())
         .and_then(ViewType::parse)
-        && let Some(record) =
-            StreamRecord::encode_write(&def.key_schema, view, old_item, new, by_time_to_live)
+        && let Some(record) = StreamRecord::encode_write(
+            &def.key_schema,
+            view,
+            old_item,
+            new,
+            [old_size, new_size],
+            by_time_to_live,
+        )
     {
         txn.put(
             layout::STREAM_RECORDS,

@@ -15,7 +15,7 @@ use strata_dynamodb::key::fnv1a;
 use strata_dynamodb::streams::{
     Lifetime, Position, RETENTION_MICROS, Shard, ShardRecord, StreamDefinition,
 };
-use strata_dynamodb_item::{Item, item_size};
+use strata_dynamodb_item::{EncodedItem, Item};
 
 use super::access::{denied, stored_policy};
 use super::description::key_schema;
@@ -29,10 +29,6 @@ const ITERATOR_LIFETIME_MICROS: u64 = 15 * 60 * 1_000_000;
 
 /// GetRecords' bound on a page's records, besides its `Limit` (spec §4.4).
 const MAX_PAGE_BYTES: usize = 1024 * 1024;
-
-/// A shard closed this recently may still be receiving a write that took its stamp before
-/// the shard's end: reads of it wait for every queued write to commit first.
-const SETTLE_WINDOW_MICROS: u64 = 60 * 1_000_000;
 
 #[derive(Clone, Debug, Default)]
 pub struct ListStreamsInput {
@@ -187,11 +183,11 @@ pub struct StreamRecordOut {
     pub approximate_creation_date_time: u64,
     pub keys: Item,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub new_image: Option<Item>,
+    pub new_image: Option<EncodedItem>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub old_image: Option<Item>,
+    pub old_image: Option<EncodedItem>,
     pub sequence_number: String,
-    pub size_bytes: usize,
+    pub size_bytes: u32,
     pub stream_view_type: &'static str,
 }
 
@@ -216,13 +212,13 @@ pub async fn list_streams(
         "*",
         caller.principal.account().as_str(),
     )?;
-    let after =
-        match &input.exclusive_start_stream_arn {
-            Some(arn) => Some(StreamArn::parse(arn).ok_or_else(|| {
-                Error::Validation(format!("Invalid ExclusiveStartStreamArn: {arn}"))
-            })?),
-            None => None,
-        };
+    if let Some(arn) = &input.exclusive_start_stream_arn
+        && StreamArn::parse(arn).is_none()
+    {
+        return Err(Error::Validation(format!(
+            "Invalid ExclusiveStartStreamArn: {arn}"
+        )));
+    }
     let account = caller.principal.account().as_str();
     let scope = Scope {
         account,
@@ -233,10 +229,12 @@ pub async fn list_streams(
         .dynamodb
         .streams(scope, input.table_name.as_deref())?
         .into_iter()
+        // Streams come in ARN order; a page resumes after the cookie's ARN (spec §4.1).
         .filter(|s| {
-            after
+            input
+                .exclusive_start_stream_arn
                 .as_ref()
-                .is_none_or(|a| (&s.table_name, &s.label) > (&a.table_name, &a.label))
+                .is_none_or(|after| s.arn() > *after)
         })
         .peekable();
     let mut out = Vec::new();
@@ -267,7 +265,9 @@ pub async fn describe_stream(
     let stream = authorized_stream(app, caller, "DescribeStream", &input.stream_arn)?;
     let lifetime = stream.lifetime();
     let mut shards = lifetime.shards(app.dynamodb.now_micros());
-    if needs_settling(app, &shards) {
+    if shards.iter().any(|s| s.closed) {
+        // A closed shard's EndingSequenceNumber counts every write stamped before its end,
+        // committed or not yet when it closed.
         app.dynamodb.settle_writes().await?;
         shards = lifetime.shards(app.dynamodb.now_micros());
     }
@@ -372,9 +372,10 @@ pub async fn get_shard_iterator(
             if shard.closed {
                 app.dynamodb.settle_writes().await?;
             }
-            app.dynamodb
-                .last_record(&stream, &shard)?
-                .map_or(Position::at_stamp(shard.start), Position::next)
+            let last = app.dynamodb.last_record(&stream, &shard)?;
+            // A position after a record only once that record is durable.
+            app.dynamodb.settle_writes().await?;
+            last.map_or(Position::at_stamp(shard.start), Position::next)
         }
         _ => Position::at_stamp(shard.start.max(now.saturating_sub(RETENTION_MICROS))),
     };
@@ -406,10 +407,11 @@ pub async fn get_records(
         return Err(Error::ExpiredIterator("Shard iterator has expired".into()));
     }
     let lifetime = stream.lifetime();
-    let mut shard = lifetime.shard(iterator.shard, now);
-    if shard.closed && shard.end.saturating_add(SETTLE_WINDOW_MICROS) > now {
+    let shard = lifetime.shard(iterator.shard, now);
+    if shard.closed {
+        // Every write stamped before the shard's end commits before it is read to its end,
+        // however the clock moved meanwhile.
         app.dynamodb.settle_writes().await?;
-        shard = lifetime.shard(iterator.shard, app.dynamodb.now_micros());
     }
     let from = untrimmed(app, &stream, iterator.position, now)?;
     let limit = input.limit.unwrap_or(1000);
@@ -418,6 +420,11 @@ pub async fn get_records(
         .shard_records(&stream, &shard, from, limit, MAX_PAGE_BYTES)?;
     let next = page.last().map_or(from, |r| r.position.next());
     let exhausted = shard.closed && !app.dynamodb.has_records_between(&stream, next, shard.end)?;
+    if !page.is_empty() {
+        // Reads see a group's writes before its fsync: answer only once they are durable, so a
+        // record returned once is returned again after a crash.
+        app.dynamodb.settle_writes().await?;
+    }
     let arn_text = stream.arn();
     let stream_seed = fnv1a(arn_text.as_bytes());
     let records = page
@@ -466,9 +473,6 @@ fn record(stream: &StreamDefinition, stream_seed: u64, r: ShardRecord) -> Record
     let sequence_number = r.position.sequence_number().to_string();
     let event_id = event_id(stream_seed, &sequence_number);
     let record = r.record;
-    let size_bytes = item_size(&record.keys)
-        + record.new_image.as_ref().map_or(0, item_size)
-        + record.old_image.as_ref().map_or(0, item_size);
     Record {
         event_id,
         event_name: record.event.as_str(),
@@ -481,7 +485,7 @@ fn record(stream: &StreamDefinition, stream_seed: u64, r: ShardRecord) -> Record
             new_image: record.new_image,
             old_image: record.old_image,
             sequence_number,
-            size_bytes,
+            size_bytes: record.size_bytes,
             stream_view_type: stream.view().as_str(),
         },
         user_identity: record.by_time_to_live.then_some(Identity {
@@ -503,15 +507,6 @@ fn event_id(stream_seed: u64, sequence_number: &str) -> String {
     bytes[8 + n..16 + n].copy_from_slice(&low.to_be_bytes());
     let high = fnv1a(&bytes[..16 + n]);
     format!("{high:016x}{low:016x}")
-}
-
-/// Whether a listed shard closed so recently that a write stamped before its end may still
-/// be committing.
-fn needs_settling(app: &App, shards: &[Shard]) -> bool {
-    let now = app.dynamodb.now_micros();
-    shards
-        .iter()
-        .any(|s| s.closed && s.end.saturating_add(SETTLE_WINDOW_MICROS) > now)
 }
 
 /// A stream ARN's parts: `arn:aws:dynamodb:<region>:<account>:table/<name>/stream/<label>`.

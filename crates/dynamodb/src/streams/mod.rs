@@ -257,8 +257,8 @@ impl DynamoDb {
         u64::try_from(self.clock.now().as_microsecond()).unwrap_or(0)
     }
 
-    /// Up to `limit` records of `shard` from `from` on, stopping once `max_bytes` of them are
-    /// read (at least one is), from one snapshot.
+    /// Up to `limit` records of `shard` from `from` on, no more than `max_bytes` of them
+    /// (stored bytes; at least one record), from one snapshot.
     pub fn shard_records(
         &self,
         stream: &StreamDefinition,
@@ -277,7 +277,7 @@ impl DynamoDb {
             from,
             shard.end,
             |position, value| {
-                if out.len() >= limit || (bytes >= max_bytes && !out.is_empty()) {
+                if out.len() >= limit || (!out.is_empty() && bytes + value.len() > max_bytes) {
                     return Ok(false);
                 }
                 bytes += value.len();
@@ -339,8 +339,9 @@ impl DynamoDb {
         }))
     }
 
-    /// Returns once every write queued before it is committed, so a read after it sees every
-    /// record stamped before now (a shard that just closed is read whole).
+    /// Returns once every write queued before it is durable: a read after it sees every
+    /// record stamped before now (a shard that just closed is read whole), and what a read
+    /// before it saw survives a crash (reads see a group's writes before its fsync).
     pub async fn settle_writes(&self) -> Result<()> {
         self.store.write(|_| Ok::<_, DynamoDbError>(())).await
     }

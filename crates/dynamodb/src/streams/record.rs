@@ -3,10 +3,14 @@
 //! shows — nothing more is kept, so a `KEYS_ONLY` stream costs a key per write.
 //!
 //! Value: one byte (event name in the low bits, [`BY_TIME_TO_LIVE`] when a TTL sweep deleted
-//! the item), then the keys, the new image and the old image, each as a 4-byte length and an
-//! encoded item (length 0: absent).
+//! the item), the record's `SizeBytes` (4 bytes, computed when it is written), then the keys,
+//! the new image and the old image, each as a 4-byte length and an encoded item (length 0:
+//! absent). Images stay encoded when read ([`EncodedItem`]): GetRecords writes them out as they
+//! are stored.
 
-use strata_dynamodb_item::{AttributeValue, Item, decode_item, encode_item};
+use strata_dynamodb_item::{
+    AttributeValue, EncodedItem, Item, decode_item, encode_item, item_size,
+};
 
 use crate::error::{DynamoDbError, Result};
 use crate::schema::KeySchema;
@@ -78,20 +82,24 @@ pub struct StreamRecord {
     pub event: EventName,
     /// Deleted by a TTL sweep: the record carries DynamoDB's service identity.
     pub by_time_to_live: bool,
+    /// `SizeBytes`: the sizes of the keys and of the images the record carries.
+    pub size_bytes: u32,
     pub keys: Item,
-    pub new_image: Option<Item>,
-    pub old_image: Option<Item>,
+    pub new_image: Option<EncodedItem>,
+    pub old_image: Option<EncodedItem>,
 }
 
 impl StreamRecord {
-    /// The stored record of a write from `old` to `new`, as a `view` stream shows it, encoded
-    /// straight from the items (a write path step: nothing is cloned but the key); `None` when
-    /// the write changed nothing (AWS writes no record then: spec dynamodb-streams §5.3).
+    /// The stored record of a write from `old` to `new` (items of DynamoDB sizes
+    /// `image_sizes`: old, new), as a `view` stream shows it, encoded straight from the items (a
+    /// write path step: nothing is cloned but the key); `None` when the write changed nothing
+    /// (AWS writes no record then: spec dynamodb-streams §5.3).
     pub fn encode_write(
         schema: &KeySchema,
         view: ViewType,
         old: Option<&Item>,
         new: Option<&Item>,
+        image_sizes: [usize; 2],
         by_time_to_live: bool,
     ) -> Option<Vec<u8>> {
         let (event, any) = match (old, new) {
@@ -101,15 +109,21 @@ impl StreamRecord {
             (Some(_), Some(n)) => (MODIFY, n),
             (Some(o), None) => (REMOVE, o),
         };
+        let keys = schema.key_of(any);
         let new = new.filter(|_| view.new_image());
         let old = old.filter(|_| view.old_image());
-        let mut out = Vec::with_capacity(64 + new.map_or(0, |_| 256) + old.map_or(0, |_| 256));
+        // spec §5.4: size(Keys) + size(NewImage) + size(OldImage), of what the record carries.
+        let size = item_size(&keys)
+            + old.map_or(0, |_| image_sizes[0])
+            + new.map_or(0, |_| image_sizes[1]);
+        let mut out = Vec::with_capacity(64 + image_sizes[0] + image_sizes[1]);
         out.push(if by_time_to_live && event == REMOVE {
             event | BY_TIME_TO_LIVE
         } else {
             event
         });
-        for item in [Some(&schema.key_of(any)), new, old] {
+        out.extend_from_slice(&u32::try_from(size).unwrap_or(u32::MAX).to_be_bytes());
+        for item in [Some(&keys), new, old] {
             let at = out.len();
             out.extend_from_slice(&[0; 4]);
             if let Some(item) = item {
@@ -123,30 +137,33 @@ impl StreamRecord {
 
     pub fn decode(bytes: &[u8]) -> Result<StreamRecord> {
         let corrupt = || DynamoDbError::Corrupt("stored stream record".to_owned());
-        let (&kind, mut rest) = bytes.split_first().ok_or_else(corrupt)?;
+        let (&kind, rest) = bytes.split_first().ok_or_else(corrupt)?;
         let event = match kind & !BY_TIME_TO_LIVE {
             INSERT => EventName::Insert,
             MODIFY => EventName::Modify,
             REMOVE => EventName::Remove,
             _ => return Err(corrupt()),
         };
-        let mut items = [None, None, None];
-        for slot in &mut items {
+        let (size, mut rest) = rest.split_first_chunk::<4>().ok_or_else(corrupt)?;
+        let mut parts: [Option<&[u8]>; 3] = [None; 3];
+        for part in &mut parts {
             let (len, tail) = rest.split_first_chunk::<4>().ok_or_else(corrupt)?;
             let len = u32::from_be_bytes(*len) as usize;
             let body = tail.get(..len).ok_or_else(corrupt)?;
             rest = &tail[len..];
-            if len > 0 {
-                *slot = Some(decode_item(body).map_err(|e| DynamoDbError::Corrupt(e.to_string()))?);
-            }
+            *part = (len > 0).then_some(body);
         }
-        let [keys, new_image, old_image] = items;
+        let [keys, new_image, old_image] = parts;
+        let keys = decode_item(keys.ok_or_else(corrupt)?)
+            .map_err(|e| DynamoDbError::Corrupt(e.to_string()))?;
+        let encoded = |b: Option<&[u8]>| b.map(|b| EncodedItem::from_bytes(b.to_vec()));
         Ok(StreamRecord {
             event,
             by_time_to_live: kind & BY_TIME_TO_LIVE != 0,
-            keys: keys.ok_or_else(corrupt)?,
-            new_image,
-            old_image,
+            size_bytes: u32::from_be_bytes(*size),
+            keys,
+            new_image: encoded(new_image),
+            old_image: encoded(old_image),
         })
     }
 }
@@ -205,8 +222,15 @@ mod tests {
         new: Option<&Item>,
         by_time_to_live: bool,
     ) -> Option<StreamRecord> {
-        StreamRecord::encode_write(&schema(), view, old, new, by_time_to_live)
+        let sizes = [old.map_or(0, item_size), new.map_or(0, item_size)];
+        StreamRecord::encode_write(&schema(), view, old, new, sizes, by_time_to_live)
             .map(|bytes| StreamRecord::decode(&bytes).unwrap())
+    }
+
+    fn encoded(item: &Item) -> EncodedItem {
+        let mut bytes = Vec::new();
+        encode_item(item, &mut bytes);
+        EncodedItem::from_bytes(bytes)
     }
 
     #[test]
@@ -226,17 +250,19 @@ mod tests {
             StreamRecord {
                 event: EventName::Modify,
                 by_time_to_live: false,
+                size_bytes: (item_size(&key) + item_size(&old) + item_size(&new)) as u32,
                 keys: key.clone(),
-                new_image: Some(new.clone()),
-                old_image: Some(old.clone()),
+                new_image: Some(encoded(&new)),
+                old_image: Some(encoded(&old)),
             }
         );
         let keys_only = record(ViewType::KeysOnly, None, Some(&new), false).unwrap();
         assert_eq!(keys_only.event, EventName::Insert);
         assert!(keys_only.new_image.is_none() && keys_only.old_image.is_none());
+        assert_eq!(keys_only.size_bytes as usize, item_size(&key));
         let ttl = record(ViewType::OldImage, Some(&old), None, true).unwrap();
         assert_eq!((ttl.event, ttl.by_time_to_live), (EventName::Remove, true));
-        assert_eq!(ttl.old_image, Some(old.clone()));
+        assert_eq!(ttl.old_image, Some(encoded(&old)));
         // Only a delete is a TTL delete.
         assert!(
             !record(ViewType::NewImage, Some(&old), Some(&new), true)
@@ -246,6 +272,7 @@ mod tests {
         assert!(StreamRecord::decode(&[9]).is_err());
         assert!(StreamRecord::decode(&[]).is_err());
         assert!(StreamRecord::decode(&[1, 0, 0, 0, 9]).is_err());
+        assert!(StreamRecord::decode(&[1, 0, 0, 0, 0, 0, 0, 0, 9]).is_err());
     }
 
     #[test]

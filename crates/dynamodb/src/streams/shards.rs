@@ -110,11 +110,19 @@ impl Lifetime {
         u32::try_from((stamp - self.enabled_at) / SHARD_PERIOD_MICROS).ok()
     }
 
+    /// The first commit stamp of shard `index` (saturating: an index from a forged iterator
+    /// names a shard that holds nothing, never an overflow).
+    fn shard_start(&self, index: u32) -> u64 {
+        u64::from(index)
+            .saturating_mul(SHARD_PERIOD_MICROS)
+            .saturating_add(self.enabled_at)
+    }
+
     /// Shard `index`, closed or not as of `now` (µs): open while `now` is inside its period
     /// and the stream is enabled.
     pub fn shard(&self, index: u32, now: u64) -> Shard {
-        let start = self.enabled_at + u64::from(index) * SHARD_PERIOD_MICROS;
-        let mut end = start + SHARD_PERIOD_MICROS;
+        let start = self.shard_start(index);
+        let mut end = start.saturating_add(SHARD_PERIOD_MICROS);
         if let Some(d) = self.disabled_at {
             end = end.min(d);
         }
@@ -147,7 +155,7 @@ impl Lifetime {
     /// Shard `index`'s `ShardId`: `shardId-` + its opening time in epoch milliseconds padded to
     /// 20 digits + `-` + 8 hex digits (spec §1), so ids sort in opening order.
     pub fn shard_id(&self, index: u32) -> String {
-        let start = self.enabled_at + u64::from(index) * SHARD_PERIOD_MICROS;
+        let start = self.shard_start(index);
         let mut tag = Vec::with_capacity(12);
         tag.extend_from_slice(&self.salt.to_be_bytes());
         tag.extend_from_slice(&index.to_be_bytes());
@@ -251,6 +259,14 @@ mod tests {
         assert!(shards.iter().all(|s| s.closed));
         assert_eq!(shards[1].end, s.disabled_at.unwrap());
         assert!(s.shards(s.disabled_at.unwrap() + 25 * HOUR).is_empty());
+    }
+
+    #[test]
+    fn any_shard_index_is_safe() {
+        let s = stream(None);
+        let far = s.shard(u32::MAX, s.enabled_at);
+        assert!(far.start <= far.end);
+        assert!(s.shard_id(u32::MAX).starts_with("shardId-"));
     }
 
     #[test]

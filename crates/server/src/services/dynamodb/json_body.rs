@@ -113,11 +113,12 @@ fn write_record(record: &Record, out: &mut Vec<u8>) -> serde_json::Result<()> {
         &body.approximate_creation_date_time,
     )?;
     dynamodb.item("Keys", &body.keys);
-    if let Some(image) = &body.new_image {
-        dynamodb.item("NewImage", image);
-    }
-    if let Some(image) = &body.old_image {
-        dynamodb.item("OldImage", image);
+    for (name, image) in [("NewImage", &body.new_image), ("OldImage", &body.old_image)] {
+        if let Some(image) = image {
+            image
+                .write_json(dynamodb.member(name))
+                .map_err(serde::ser::Error::custom)?;
+        }
     }
     dynamodb.serde("SequenceNumber", &body.sequence_number)?;
     dynamodb.serde("SizeBytes", &body.size_bytes)?;
@@ -204,6 +205,12 @@ mod tests {
         }
     }
 
+    fn encoded(item: &Item) -> strata_dynamodb_item::EncodedItem {
+        let mut bytes = Vec::new();
+        strata_dynamodb_item::encode_item(item, &mut bytes);
+        strata_dynamodb_item::EncodedItem::from_bytes(bytes)
+    }
+
     #[test]
     fn get_records_bodies_are_what_serde_writes() {
         use strata_app::dynamodb::streams::{Identity, StreamRecordOut};
@@ -216,10 +223,10 @@ mod tests {
             dynamodb: StreamRecordOut {
                 approximate_creation_date_time: 1_700_000_000 + n as u64,
                 keys: item(0),
-                new_image: new.then(|| item(n)),
-                old_image: old.then(|| item(n + 1)),
+                new_image: new.then(|| encoded(&item(n))),
+                old_image: old.then(|| encoded(&item(n + 1))),
                 sequence_number: format!("1{n:023}"),
-                size_bytes: n * 10,
+                size_bytes: n as u32 * 10,
                 stream_view_type: "NEW_AND_OLD_IMAGES",
             },
             user_identity: ttl.then_some(Identity {
