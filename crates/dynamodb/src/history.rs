@@ -102,8 +102,7 @@ impl DynamoDb {
         let end = layout::change_key(id, to_micros, b"");
         for row in snapshot.range(layout::CHANGES, start..end)? {
             let (key, _) = row?;
-            let stamp =
-                u64::from_be_bytes(key[8..16].try_into().expect("change keys hold a stamp"));
+            let stamp = change_stamp(&key)?;
             last_write.insert(key[16..].to_vec(), stamp);
         }
         let mut count = 0;
@@ -128,7 +127,7 @@ impl DynamoDb {
         let mut out = Vec::new();
         for row in self.store.range(layout::CHANGES, start..end)? {
             let (k, _) = row?;
-            let stamp = u64::from_be_bytes(k[8..16].try_into().expect("change keys hold a stamp"));
+            let stamp = change_stamp(&k)?;
             out.push((stamp, k[16..].to_vec()));
         }
         Ok(out)
@@ -197,6 +196,12 @@ fn newest_if_old_enough(newest: &[u8], as_of_micros: u64) -> Result<Option<Item>
     } else {
         None
     })
+}
+
+/// The commit stamp of a change-index key (`table · stamp · key`).
+fn change_stamp(key: &[u8]) -> Result<u64> {
+    layout::change_key_stamp(key)
+        .ok_or_else(|| DynamoDbError::Corrupt("change index key without a stamp".to_owned()))
 }
 
 /// The encoded primary key inside a history key (`table · key · stamp`).

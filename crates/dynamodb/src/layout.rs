@@ -164,6 +164,22 @@ pub fn change_key(table: u64, stamp: u64, key: &[u8]) -> Vec<u8> {
     out
 }
 
+/// The commit stamp of a `table · stamp · key` key (the change index's, a stream record's);
+/// `None` if it is too short to hold one.
+pub fn change_key_stamp(key: &[u8]) -> Option<u64> {
+    key.get(8..16)
+        .and_then(|b| <[u8; 8]>::try_from(b).ok())
+        .map(u64::from_be_bytes)
+}
+
+/// `account \0 region \0 table name /stream/ label`: a scope's streams sort as their ARNs do.
+pub fn stream_key(account: &str, region: &str, table_name: &str, label: &str) -> Vec<u8> {
+    let mut key = table_key(account, region, table_name);
+    key.extend_from_slice(b"/stream/");
+    key.extend_from_slice(label.as_bytes());
+    key
+}
+
 pub fn token_key(account: &str, region: &str, token: &str) -> Vec<u8> {
     table_key(account, region, token)
 }

@@ -376,6 +376,11 @@ pub fn table_arn(region: &str, account: &str, name: &str) -> String {
     format!("arn:aws:dynamodb:{region}:{account}:table/{name}")
 }
 
+/// A stream's ARN: its table's, `/stream/`, its label.
+pub fn stream_arn(region: &str, account: &str, table_name: &str, label: &str) -> String {
+    format!("{}/stream/{label}", table_arn(region, account, table_name))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,7 +4,9 @@
 
 use serde::Serialize;
 use strata_dynamodb::Table;
-use strata_dynamodb::schema::{BillingMode, IndexDefinition, IndexKind, IndexStatus, KeySchema};
+use strata_dynamodb::schema::{
+    BillingMode, IndexDefinition, IndexKind, IndexStatus, KeySchema, stream_arn,
+};
 
 use super::model::epoch_seconds;
 use super::schema::{AttributeDefinition, KeySchemaElement, KeyType};
@@ -273,7 +275,7 @@ pub fn table_description(table: &Table, status: TableStatus) -> TableDescription
         latest_stream_arn: def
             .stream_label
             .as_ref()
-            .map(|label| format!("{arn}/stream/{label}")),
+            .map(|label| stream_arn(&def.region, &def.account, &def.name, label)),
         sse_description,
         table_class_summary: def.table_class.as_ref().map(|class| TableClassSummary {
             table_class: class.clone(),

@@ -264,8 +264,13 @@ pub async fn put_resource_policy(
     if streams::is_stream_arn(&input.resource_arn) {
         let stream =
             streams::authorized_stream(app, caller, "PutResourcePolicy", &input.resource_arn)?;
-        let stored = new_policy(app, &input, stream.resource_policy.as_ref(), &stream.arn())?;
-        refuse_actions(&stored, &NOT_STREAM_ACTIONS)?;
+        let stored = new_policy(
+            app,
+            &input,
+            stream.resource_policy.as_ref(),
+            &stream.arn(),
+            &NOT_STREAM_ACTIONS,
+        )?;
         let revision_id = stored.revision_id.clone();
         app.dynamodb
             .set_stream_resource_policy(&stream, Some(stored))
@@ -273,14 +278,14 @@ pub async fn put_resource_policy(
         return Ok(RevisionOutput { revision_id });
     }
     let table = by_arn(app, caller, &input.resource_arn, "PutResourcePolicy")?;
+    // Stream actions belong in the stream's own policy (spec dynamodb-streams §7).
     let stored = new_policy(
         app,
         &input,
         table.def.resource_policy.as_ref(),
         &table.def.arn(),
+        &STREAM_ACTIONS,
     )?;
-    // Stream actions belong in the stream's own policy (spec dynamodb-streams §7).
-    refuse_actions(&stored, &STREAM_ACTIONS)?;
     let revision_id = stored.revision_id.clone();
     app.dynamodb
         .set_resource_policy(&table, Some(stored))
@@ -288,20 +293,22 @@ pub async fn put_resource_policy(
     Ok(RevisionOutput { revision_id })
 }
 
-/// The policy PutResourcePolicy saves in place of `current` on the resource `arn`: validated,
-/// its principals bound to their unique ids, under a new revision, if `ExpectedRevisionId`
-/// (when sent) is the current one.
+/// The policy PutResourcePolicy saves in place of `current` on the resource `arn`: validated
+/// (naming none of the `refused` actions), its principals bound to their unique ids, under a
+/// new revision, if `ExpectedRevisionId` (when sent) is the current one.
 fn new_policy(
     app: &App,
     input: &PutResourcePolicyInput,
     current: Option<&ResourcePolicy>,
     arn: &str,
+    refused: &[&str],
 ) -> Result<ResourcePolicy> {
     let kind = PolicyKind::Resource(ResourcePolicyKind::DynamoDbTable);
     let invalid = |e: strata_policy::PolicyError| {
         Error::Validation(format!("Invalid policy document: {}", e.message))
     };
     let mut document = PolicyDocument::parse(&input.policy, kind).map_err(invalid)?;
+    refuse_actions(&document, refused)?;
     let bindings = app
         .iam
         .bind_new_principals(&mut document, kind)
@@ -335,8 +342,7 @@ const NOT_STREAM_ACTIONS: [&str; 1] = ["dynamodb:ListStreams"];
 
 /// Refuses a policy that names any of `invalid` (exactly, ignoring case) in an `Action`, with
 /// AWS's message listing them.
-fn refuse_actions(policy: &ResourcePolicy, invalid: &[&str]) -> Result<()> {
-    let document = super::access::stored_policy(policy)?;
+fn refuse_actions(document: &PolicyDocument, invalid: &[&str]) -> Result<()> {
     let named: Vec<&str> = document
         .statements
         .iter()

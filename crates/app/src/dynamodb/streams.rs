@@ -15,9 +15,10 @@ use strata_dynamodb::key::fnv1a;
 use strata_dynamodb::streams::{
     Lifetime, Position, RETENTION_MICROS, Shard, ShardRecord, StreamDefinition,
 };
+use strata_dynamodb::tables::parse_table_arn;
 use strata_dynamodb_item::{EncodedItem, Item};
 
-use super::access::{denied, stored_policy};
+use super::access::{authorize_resource, denied, stored_policy};
 use super::description::key_schema;
 use super::error::{Error, Result};
 use super::schema::KeySchemaElement;
@@ -205,13 +206,7 @@ pub async fn list_streams(
     caller: &Caller,
     input: ListStreamsInput,
 ) -> Result<ListStreamsOutput> {
-    authorize(
-        app,
-        caller,
-        "ListStreams",
-        "*",
-        caller.principal.account().as_str(),
-    )?;
+    authorize_resource(app, caller, "ListStreams", "*")?;
     if let Some(arn) = &input.exclusive_start_stream_arn
         && StreamArn::parse(arn).is_none()
     {
@@ -519,19 +514,11 @@ struct StreamArn {
 }
 
 impl StreamArn {
+    /// A table ARN ([`parse_table_arn`]'s rules), `/stream/`, a label.
     fn parse(arn: &str) -> Option<StreamArn> {
-        let rest = arn.strip_prefix("arn:aws:dynamodb:")?;
-        let (region, rest) = rest.split_once(':')?;
-        let (account, rest) = rest.split_once(':')?;
-        let (table_name, label) = rest.strip_prefix("table/")?.split_once("/stream/")?;
-        let valid = !region.is_empty()
-            && account.len() == 12
-            && account.bytes().all(|b| b.is_ascii_digit())
-            && !table_name.is_empty()
-            && !table_name.contains('/')
-            && !label.is_empty()
-            && !label.contains('/');
-        valid.then(|| StreamArn {
+        let (table, label) = arn.split_once("/stream/")?;
+        let (region, account, table_name) = parse_table_arn(table)?;
+        (!label.is_empty() && !label.contains('/')).then(|| StreamArn {
             region: region.to_owned(),
             account: account.to_owned(),
             table_name: table_name.to_owned(),
@@ -587,24 +574,6 @@ pub(crate) fn authorized_stream(
             "Requested resource not found: Stream: {arn} not found"
         ))
     })
-}
-
-fn authorize(
-    app: &App,
-    caller: &Caller,
-    operation: &str,
-    resource: &str,
-    resource_account: &str,
-) -> Result<()> {
-    crate::authz::authorize(
-        app,
-        caller,
-        &format!("dynamodb:{operation}"),
-        resource,
-        resource_account,
-        None,
-    )
-    .map_err(denied)
 }
 
 /// A shard iterator's content: the shard, the next record's place and when it was issued.

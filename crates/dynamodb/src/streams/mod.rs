@@ -26,7 +26,7 @@ use strata_storage::{Snapshot, WriteTxn};
 use crate::DynamoDb;
 use crate::error::{DynamoDbError, Result};
 use crate::layout;
-use crate::schema::{KeySchema, ResourcePolicy, TableDefinition, table_arn};
+use crate::schema::{KeySchema, ResourcePolicy, TableDefinition, stream_arn};
 use crate::tables::Scope;
 pub use record::{EventName, StreamRecord, ViewType};
 pub use shards::{Lifetime, Position, RETENTION_MICROS, SHARD_PERIOD_MICROS, Shard};
@@ -56,11 +56,7 @@ pub struct StreamDefinition {
 
 impl StreamDefinition {
     pub fn arn(&self) -> String {
-        format!(
-            "{}/stream/{}",
-            table_arn(&self.region, &self.account, &self.table_name),
-            self.label
-        )
+        stream_arn(&self.region, &self.account, &self.table_name, &self.label)
     }
 
     pub fn lifetime(&self) -> Lifetime {
@@ -91,18 +87,10 @@ pub struct ShardRecord {
     pub stored_bytes: usize,
 }
 
-/// `account \0 region \0 table name /stream/ label`: a scope's streams sort as their ARNs do.
-fn stream_key(account: &str, region: &str, table_name: &str, label: &str) -> Vec<u8> {
-    let mut key = layout::table_key(account, region, table_name);
-    key.extend_from_slice(b"/stream/");
-    key.extend_from_slice(label.as_bytes());
-    key
-}
-
 fn write_stream(txn: &mut WriteTxn, stream: &StreamDefinition) {
     txn.put(
         layout::STREAMS,
-        stream_key(
+        layout::stream_key(
             &stream.account,
             &stream.region,
             &stream.table_name,
@@ -124,7 +112,7 @@ pub(crate) fn enable(txn: &mut WriteTxn, def: &mut TableDefinition, view_type: &
     let mut millis = stamp / 1000;
     let label = loop {
         let label = label_at(millis);
-        let key = stream_key(&def.account, &def.region, &def.name, &label);
+        let key = layout::stream_key(&def.account, &def.region, &def.name, &label);
         if !matches!(txn.get(layout::STREAMS, &key), Ok(Some(_))) {
             break label;
         }
@@ -152,7 +140,7 @@ pub(crate) fn disable(txn: &mut WriteTxn, def: &TableDefinition, stamp: u64) -> 
     let Some(label) = def.stream_label.as_deref() else {
         return Ok(());
     };
-    let key = stream_key(&def.account, &def.region, &def.name, label);
+    let key = layout::stream_key(&def.account, &def.region, &def.name, label);
     let Some(bytes) = txn.get(layout::STREAMS, &key)? else {
         return Ok(());
     };
@@ -179,9 +167,7 @@ fn records_at(table_id: u64, stamp: u64) -> Vec<u8> {
 }
 
 fn stamp_of_record(key: &[u8]) -> Result<u64> {
-    key.get(8..16)
-        .and_then(|b| <[u8; 8]>::try_from(b).ok())
-        .map(u64::from_be_bytes)
+    layout::change_key_stamp(key)
         .ok_or_else(|| DynamoDbError::Corrupt("stream record key".to_owned()))
 }
 
@@ -218,7 +204,7 @@ impl DynamoDb {
         table_name: &str,
         label: &str,
     ) -> Result<Option<StreamDefinition>> {
-        let key = stream_key(scope.account, scope.region, table_name, label);
+        let key = layout::stream_key(scope.account, scope.region, table_name, label);
         let now = self.now_micros();
         Ok(match self.store.get(layout::STREAMS, &key)? {
             Some(bytes) => Some(decode_stream(&bytes)?).filter(|s| s.visible_at(now)),
@@ -233,7 +219,7 @@ impl DynamoDb {
         stream: &StreamDefinition,
         policy: Option<ResourcePolicy>,
     ) -> Result<()> {
-        let key = stream_key(
+        let key = layout::stream_key(
             &stream.account,
             &stream.region,
             &stream.table_name,

@@ -190,26 +190,11 @@ pub fn describe_export(mut input: Input) -> Result<DescribeExportInput, Error> {
 }
 
 /// A page size member of 1 to 25.
-fn page_size(input: &mut Input, field: &str, member: &str) -> Result<Option<usize>, Error> {
-    let size = input.int(field)?;
-    if let Some(n) = size
-        && !(1..=25).contains(&n)
-    {
-        input.violation(format!(
-            "Value '{n}' at '{member}' failed to satisfy constraint: Member must have value {}",
-            if n < 1 {
-                "greater than or equal to 1"
-            } else {
-                "less than or equal to 25"
-            }
-        ));
-    }
-    Ok(size.and_then(|n| usize::try_from(n).ok()))
-}
-
 pub fn list_exports(mut input: Input) -> Result<ListExportsInput, Error> {
     let table_arn = string(&input, "TableArn")?;
-    let max_results = page_size(&mut input, "MaxResults", "maxResults")?;
+    let max_results = input
+        .int_within("MaxResults", 1, 25)?
+        .and_then(|n| usize::try_from(n).ok());
     let next_token = string(&input, "NextToken")?;
     input.finish()?;
     Ok(ListExportsInput {
@@ -324,7 +309,9 @@ pub fn describe_import(mut input: Input) -> Result<DescribeImportInput, Error> {
 
 pub fn list_imports(mut input: Input) -> Result<ListImportsInput, Error> {
     let table_arn = string(&input, "TableArn")?;
-    let page_size = page_size(&mut input, "PageSize", "pageSize")?;
+    let page_size = input
+        .int_within("PageSize", 1, 25)?
+        .and_then(|n| usize::try_from(n).ok());
     let next_token = string(&input, "NextToken")?;
     input.finish()?;
     Ok(ListImportsInput {

@@ -150,6 +150,23 @@ impl Input {
         }
     }
 
+    /// An integer member within `min..=max`, or a violation naming it (Coral's
+    /// "Member must have value greater/less than or equal to" message).
+    pub fn int_within(&mut self, field: &str, min: i64, max: i64) -> Result<Option<i64>, Error> {
+        let value = self.int(field)?;
+        let bound = match value {
+            Some(n) if n < min => format!("greater than or equal to {min}"),
+            Some(n) if n > max => format!("less than or equal to {max}"),
+            _ => return Ok(value),
+        };
+        let n = value.unwrap_or_default();
+        self.violation(format!(
+            "Value '{n}' at '{}' failed to satisfy constraint: Member must have value {bound}",
+            camel(field)
+        ));
+        Ok(value)
+    }
+
     /// A nested structure as its own input.
     pub fn child(&self, field: &str) -> Result<Option<Input>, Error> {
         Ok(self.object(field)?.map(|o| Input::from_map(o.clone())))

@@ -10,35 +10,13 @@ use strata_app::dynamodb::streams::{
     ShardIteratorType,
 };
 
-use super::input::{Input, null_violation, required, string};
+use super::input::{Input, enum_violation, null_violation, required, string};
 
-/// `Limit` within `min..=max`, or a violation naming `limit`.
+/// `Limit`: 1 to `max`.
 fn limit(input: &mut Input, max: i64) -> Result<Option<usize>, Error> {
-    let value = input.int("Limit")?;
-    match value {
-        Some(n) if n < 1 => input.violation(format!(
-            "Value '{n}' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1"
-        )),
-        Some(n) if n > max => input.violation(format!(
-            "Value '{n}' at 'limit' failed to satisfy constraint: Member must have value less than or equal to {max}"
-        )),
-        _ => {}
-    }
-    Ok(value.and_then(|n| usize::try_from(n).ok()))
-}
-
-/// A required string member, or a `Member must not be null` violation.
-fn required_member(input: &mut Input, field: &str, member: &str) -> Result<Option<String>, Error> {
-    let value = string(input, field)?;
-    if value.is_none() {
-        input.violation(null_violation(member));
-    }
-    Ok(value)
-}
-
-/// A `ShardId` as the model bounds it (28 to 65 characters).
-fn check_shard_id(input: &mut Input, member: &str, id: &str) {
-    input.check_length(member, id, 28, 65);
+    Ok(input
+        .int_within("Limit", 1, max)?
+        .and_then(|n| usize::try_from(n).ok()))
 }
 
 pub fn list_streams(mut input: Input) -> Result<ListStreamsInput, Error> {
@@ -54,7 +32,7 @@ pub fn list_streams(mut input: Input) -> Result<ListStreamsInput, Error> {
 }
 
 pub fn describe_stream(mut input: Input) -> Result<DescribeStreamInput, Error> {
-    let stream_arn = required_member(&mut input, "StreamArn", "streamArn")?;
+    let stream_arn = input.required_str("StreamArn")?;
     let limit = limit(&mut input, 100)?;
     let exclusive_start_shard_id = string(&input, "ExclusiveStartShardId")?;
     let shard_filter = match input.child("ShardFilter")? {
@@ -62,15 +40,15 @@ pub fn describe_stream(mut input: Input) -> Result<DescribeStreamInput, Error> {
         Some(filter) => {
             match string(&filter, "Type")? {
                 None => input.violation(null_violation("shardFilter.type")),
-                Some(t) if t != "CHILD_SHARDS" => input.violation(format!(
-                    "Value '{t}' at 'shardFilter.type' failed to satisfy constraint: Member must satisfy enum value set: [CHILD_SHARDS]"
-                )),
+                Some(t) if t != "CHILD_SHARDS" => {
+                    input.violation(enum_violation(&t, "shardFilter.type", &["CHILD_SHARDS"]));
+                }
                 Some(_) => {}
             }
             let shard_id = string(&filter, "ShardId")?;
             match &shard_id {
                 None => input.violation(null_violation("shardFilter.shardId")),
-                Some(id) => check_shard_id(&mut input, "ShardFilter.ShardId", id),
+                Some(id) => input.check_length("ShardFilter.ShardId", id, 28, 65),
             }
             shard_id.map(|shard_id| ShardFilter { shard_id })
         }
@@ -85,10 +63,10 @@ pub fn describe_stream(mut input: Input) -> Result<DescribeStreamInput, Error> {
 }
 
 pub fn get_shard_iterator(mut input: Input) -> Result<GetShardIteratorInput, Error> {
-    let stream_arn = required_member(&mut input, "StreamArn", "streamArn")?;
-    let shard_id = required_member(&mut input, "ShardId", "shardId")?;
+    let stream_arn = input.required_str("StreamArn")?;
+    let shard_id = input.required_str("ShardId")?;
     if let Some(id) = &shard_id {
-        check_shard_id(&mut input, "shardId", id);
+        input.check_length("shardId", id, 28, 65);
     }
     let shard_iterator_type = input.enum_value(
         "ShardIteratorType",
@@ -112,7 +90,7 @@ pub fn get_shard_iterator(mut input: Input) -> Result<GetShardIteratorInput, Err
 }
 
 pub fn get_records(mut input: Input) -> Result<GetRecordsInput, Error> {
-    let shard_iterator = required_member(&mut input, "ShardIterator", "shardIterator")?;
+    let shard_iterator = input.required_str("ShardIterator")?;
     if let Some(it) = &shard_iterator {
         input.check_length("shardIterator", it, 1, 2048);
     }
