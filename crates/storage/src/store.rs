@@ -88,6 +88,14 @@ impl Store {
         })
     }
 
+    /// Resolves once every write queued before it is durable (an empty write through the
+    /// writer: its group's fsync, or the earlier groups' acknowledgements, come first). Reads
+    /// see a group's writes before its fsync; a read that must only answer what survives a
+    /// crash reads, then settles.
+    pub fn settle(&self) -> impl Future<Output = Result<(), StorageError>> + Send + 'static {
+        self.write(|_| Ok::<_, StorageError>(()))
+    }
+
     /// Runs `f` on the writer thread, after every write queued before it, and resolves once its
     /// writes are durable.
     ///

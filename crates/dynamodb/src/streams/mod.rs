@@ -329,7 +329,7 @@ impl DynamoDb {
     /// record stamped before now (a shard that just closed is read whole), and what a read
     /// before it saw survives a crash (reads see a group's writes before its fsync).
     pub async fn settle_writes(&self) -> Result<()> {
-        self.store.write(|_| Ok::<_, DynamoDbError>(())).await
+        Ok(self.store.settle().await?)
     }
 
     /// Drops the records no listed shard can hold any more (older than the retention plus a
