@@ -192,8 +192,9 @@ EVERY_TYPE_ITEMS = [
 # --- export → import round trips -------------------------------------------------------
 
 
-def exported_table(server, ddb, fmt):
-    """A table of EVERY_TYPE_ITEMS exported to a fresh bucket; (table, bucket, s3, export id)."""
+def exported_table(server, ddb, fmt, versioning=None):
+    """A table of EVERY_TYPE_ITEMS exported to a fresh bucket (with `versioning` set, if
+    given); (table, bucket, s3, export id)."""
     name = unique("import-origin")
     ddb.create_table(
         TableName=name,
@@ -207,6 +208,8 @@ def exported_table(server, ddb, fmt):
     for item in EVERY_TYPE_ITEMS:
         ddb.put_item(TableName=name, Item=item)
     bucket, s3 = new_bucket(server)
+    if versioning:
+        s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": versioning})
     arn = ddb.export_table_to_point_in_time(
         TableArn=table_arn(name), S3Bucket=bucket, S3Prefix="exp", ExportFormat=fmt
     )["ExportDescription"]["ExportArn"]
@@ -244,6 +247,23 @@ def test_export_then_import_round_trip(server, ddb, fmt):
     assert table["ItemCount"] in (0, n)
     pitr = ddb.describe_continuous_backups(TableName=name)["ContinuousBackupsDescription"]
     assert pitr["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "DISABLED"
+
+
+@pytest.mark.parametrize("versioning", ["Enabled", "Suspended"])
+def test_export_into_and_import_from_a_versioned_bucket(server, ddb, versioning):
+    origin, bucket, s3, export_id = exported_table(server, ddb, "DYNAMODB_JSON", versioning)
+    root = f"exp/AWSDynamoDB/{export_id}/"
+    listed = s3.list_object_versions(Bucket=bucket, Prefix=root)
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket, Prefix=root)["Contents"]]
+    assert sorted(v["Key"] for v in listed["Versions"]) == sorted(keys)
+    assert all(v["IsLatest"] for v in listed["Versions"])
+    # Every object the export wrote is a version of its own: a real id when enabled, the
+    # null version when suspended.
+    ids = {v["VersionId"] for v in listed["Versions"]}
+    assert ids == {"null"} if versioning == "Suspended" else "null" not in ids
+    d, name = run_import(ddb, bucket, root + "data/", InputCompressionType="GZIP")
+    assert_completed(d)
+    assert table_items(ddb, name) == table_items(ddb, origin)
 
 
 def test_importing_the_export_root_counts_one_error_per_non_data_object(server, ddb):

@@ -167,7 +167,7 @@ async fn an_export_writes_as_its_caller_through_the_bucket_policy() {
     let manifest = done
         .export_manifest
         .expect("a completed export names its manifest");
-    let object = app.s3.get_object("dest-bucket", &manifest).unwrap();
+    let object = app.s3.get_object("dest-bucket", &manifest, None).unwrap();
     assert_eq!(
         object.meta.owner, DESTINATION,
         "bucket-owner-full-control, owner enforced"

@@ -37,6 +37,7 @@ impl S3 {
             public_access_block: Some(PublicAccessBlock::ALL),
             acl: req.acl.unwrap_or_default(),
             tags: Vec::new(),
+            versioning: None,
         };
         self.store
             .write(move |txn| {
@@ -100,6 +101,7 @@ impl S3 {
                 }
                 txn.delete(BUCKETS, name.as_bytes());
                 txn.delete(COUNTS, name.as_bytes());
+                txn.delete(COUNTS, layout::sequence_key(&name));
                 Ok::<_, S3Error>(blobs)
             })
             .await?;

@@ -20,6 +20,21 @@ pub enum S3Error {
     BucketNotEmpty,
     #[error("no such key")]
     NoSuchKey,
+    /// A well-formed version id that names no version of the key.
+    #[error("no such version")]
+    NoSuchVersion,
+    /// A version id S3 never hands out.
+    #[error("invalid version id")]
+    InvalidVersionId,
+    /// The version read is a delete marker: the key's current one (`named: false`, S3's 404)
+    /// or the one the request named (405).
+    #[error("delete marker")]
+    DeleteMarker {
+        /// `x-amz-version-id` of the marker.
+        version_id: Option<String>,
+        last_modified_micros: i64,
+        named: bool,
+    },
     #[error("no such upload")]
     NoSuchUpload,
     /// A part named in CompleteMultipartUpload is missing or its ETag differs.

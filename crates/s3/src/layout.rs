@@ -7,9 +7,14 @@
 //! | `s3.objects` | `bucket/key` | u32 BE JSON length, [`ObjectMeta`] JSON, inline bytes |
 //! | `s3.uploads` | `bucket/upload id` | [`Upload`] JSON |
 //! | `s3.parts` | `upload id/` + part number u32 BE | [`Part`] JSON |
+//! | `s3.versions` | `bucket/key` 0x00 + `!seq` u64 BE | as `s3.objects` |
+//! | `s3.counts` | bucket name 0x00 `seq` | the last version sequence number, u64 BE |
 //!
 //! Bucket names contain no `/`, so `bucket/` prefixes one bucket's objects exactly and keys
-//! sort as S3 lists them (by UTF-8 bytes).
+//! sort as S3 lists them (by UTF-8 bytes). `s3.objects` holds each key's current version
+//! when it is an object; `s3.versions` every other version (see [`crate::versions`]),
+//! newest first within a key, and after the key itself in byte order, so walking both
+//! keyspaces merged by key visits a bucket's versions in ListObjectVersions order.
 
 use bytes::Bytes;
 use serde::Serialize;
@@ -24,6 +29,7 @@ pub const COUNTS: &str = "s3.counts";
 pub const OBJECTS: &str = "s3.objects";
 pub const UPLOADS: &str = "s3.uploads";
 pub const PARTS: &str = "s3.parts";
+pub const VERSIONS: &str = "s3.versions";
 
 /// The kinds of record the engine stores, with the format its code writes
 /// ([`strata_storage::RecordKind`]). Format 1 is the first recorded one.
@@ -48,6 +54,10 @@ pub const RECORD_KINDS: &[RecordKind] = &[
         keyspace: PARTS,
         format: 1,
     },
+    RecordKind {
+        keyspace: VERSIONS,
+        format: 1,
+    },
 ];
 
 /// `bucket/` + `rest`.
@@ -57,6 +67,27 @@ pub fn in_bucket(bucket: &str, rest: &str) -> Vec<u8> {
     key.push(b'/');
     key.extend_from_slice(rest.as_bytes());
     key
+}
+
+/// Where version `seq` of `key` lives in [`VERSIONS`].
+pub fn version_key(bucket: &str, key: &str, seq: u64) -> Vec<u8> {
+    let mut out = versions_of(bucket, key);
+    out.extend_from_slice(&(u64::MAX - seq).to_be_bytes());
+    out
+}
+
+/// The prefix of every stored version of `key` in [`VERSIONS`].
+pub fn versions_of(bucket: &str, key: &str) -> Vec<u8> {
+    let mut out = in_bucket(bucket, key);
+    out.push(0);
+    out
+}
+
+/// The key under which [`COUNTS`] keeps a bucket's last version sequence number.
+pub fn sequence_key(bucket: &str) -> Vec<u8> {
+    let mut out = bucket.as_bytes().to_vec();
+    out.extend_from_slice(b"\0seq");
+    out
 }
 
 pub fn part_key(upload_id: &str, part_number: u32) -> Vec<u8> {

@@ -20,7 +20,8 @@
 //! - Blob files are removed only after the record that named them is gone.
 //!
 //! Map: [`buckets`] (bucket operations), [`objects`] (put, get, delete, copy sources),
-//! [`list`] (ListObjects V1/V2), [`multipart`]; records in [`model`], keys in [`layout`].
+//! [`versions`] (S3 Versioning: where versions live), [`list`] (ListObjects V1/V2 and
+//! ListObjectVersions), [`multipart`]; records in [`model`], keys in [`layout`].
 
 pub mod blob;
 pub mod buckets;
@@ -31,6 +32,7 @@ pub mod model;
 pub mod multipart;
 pub mod name;
 pub mod objects;
+pub mod versions;
 
 use std::sync::Arc;
 
@@ -40,12 +42,13 @@ use strata_storage::Store;
 pub use blob::{Blob, BlobDir, BlobWriter, ObjectReader};
 pub use buckets::CreateBucket;
 pub use error::{Result, S3Error};
-pub use list::{ListQuery, Listing};
+pub use list::{ListQuery, ListedVersion, Listing, VersionListing, VersionQuery};
 pub use model::{
     Bucket, BucketPolicy, CannedAcl, ObjectHeaders, ObjectMeta, ObjectOwnership, Part,
-    PublicAccessBlock, Segment, Upload,
+    PublicAccessBlock, Segment, Upload, Versioning,
 };
-pub use objects::{NewObject, StoredObject};
+pub use objects::{Deleted, NewObject, StoredObject};
+pub use versions::VersionId;
 
 /// The engine: cheap to clone, shared by every request.
 #[derive(Clone)]
@@ -79,9 +82,11 @@ impl S3 {
     /// startup, before any write (a body being uploaded has no record yet).
     pub async fn remove_unreferenced_files(&self) -> Result<usize> {
         let mut referenced = std::collections::HashSet::new();
-        for entry in self.store.prefix(layout::OBJECTS, b"")? {
-            let (meta, _) = layout::decode_object(entry?.1)?;
-            referenced.extend(meta.segments.into_iter().map(|s| s.blob));
+        for keyspace in [layout::OBJECTS, layout::VERSIONS] {
+            for entry in self.store.prefix(keyspace, b"")? {
+                let (meta, _) = layout::decode_object(entry?.1)?;
+                referenced.extend(meta.segments.into_iter().map(|s| s.blob));
+            }
         }
         for entry in self.store.prefix(layout::PARTS, b"")? {
             referenced.insert(layout::decode::<Part>(&entry?.1)?.blob);

@@ -20,6 +20,9 @@ pub struct Bucket {
     /// The bucket's canned ACL (`private` unless set while ACLs are enabled).
     pub acl: CannedAcl,
     pub tags: Vec<(String, String)>,
+    /// `None` until versioning is first configured; a bucket never goes back to that.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub versioning: Option<Versioning>,
 }
 
 impl Bucket {
@@ -39,6 +42,32 @@ impl Bucket {
     /// Whether ACLs are disabled (`BucketOwnerEnforced`).
     pub fn acls_disabled(&self) -> bool {
         self.ownership == Some(ObjectOwnership::BucketOwnerEnforced)
+    }
+}
+
+/// A bucket's versioning state, once configured.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub enum Versioning {
+    /// Every write makes a new version with its own id.
+    Enabled,
+    /// Writes make the `null` version, replacing the previous `null` one; other versions stay.
+    Suspended,
+}
+
+impl Versioning {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "Enabled" => Some(Self::Enabled),
+            "Suspended" => Some(Self::Suspended),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Enabled => "Enabled",
+            Self::Suspended => "Suspended",
+        }
     }
 }
 
@@ -170,11 +199,22 @@ pub struct Segment {
     pub size: u64,
 }
 
-/// An object's metadata. Its bytes are either inline (small objects, stored right after
-/// this record) or the concatenation of `segments`.
+/// One version of an object's metadata, or a delete marker. Its bytes are either inline
+/// (small objects, stored right after this record) or the concatenation of `segments`.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct ObjectMeta {
     pub key: String,
+    /// The version id; `None` is the `null` version (every object of a bucket never
+    /// versioned, and those written while versioning is suspended).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version_id: Option<String>,
+    /// Orders the versions of one key, newer higher; 0 for a version written while the
+    /// bucket had never been versioned.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub seq: u64,
+    /// A delete marker: no bytes, no headers; `owner` is the account that deleted.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub delete_marker: bool,
     pub size: u64,
     /// The ETag without quotes: hex MD5, or `md5-of-md5s-N` for multipart objects.
     pub etag: String,
@@ -189,6 +229,47 @@ pub struct ObjectMeta {
     pub segments: Vec<Segment>,
     pub acl: CannedAcl,
     pub tags: Vec<(String, String)>,
+}
+
+impl ObjectMeta {
+    /// A delete marker for `key`, made by account `deleter` at `now` (µs).
+    pub fn delete_marker(key: String, deleter: String, now: i64) -> Self {
+        Self {
+            key,
+            version_id: None,
+            seq: 0,
+            delete_marker: true,
+            size: 0,
+            etag: String::new(),
+            last_modified_micros: now,
+            owner: deleter,
+            headers: ObjectHeaders::default(),
+            checksums: Vec::new(),
+            parts_count: None,
+            segments: Vec::new(),
+            acl: CannedAcl::Private,
+            tags: Vec::new(),
+        }
+    }
+
+    /// The `x-amz-version-id` S3 answers when this version is read from `bucket`: none in a
+    /// bucket never versioned, else its id or `null`. (A write answers only the id an
+    /// enabled bucket gave it: `version_id`.)
+    pub fn version_header(&self, bucket: &Bucket) -> Option<String> {
+        bucket
+            .versioning
+            .is_some()
+            .then(|| self.version_text().to_owned())
+    }
+
+    /// The version id as listed: its id or `null`.
+    pub fn version_text(&self) -> &str {
+        self.version_id.as_deref().unwrap_or(crate::versions::NULL)
+    }
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// A multipart upload in progress.

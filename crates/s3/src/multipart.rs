@@ -4,7 +4,7 @@
 use md5::{Digest, Md5};
 
 use crate::layout::{self, PARTS, UPLOADS};
-use crate::objects::require_bucket;
+use crate::objects::bucket_record;
 use strata_storage::WriteTxn;
 
 use crate::{Blob, ObjectMeta, Part, Result, S3, S3Error, Segment, Upload};
@@ -20,7 +20,7 @@ impl S3 {
         let record = upload.clone();
         self.store
             .write(move |txn| {
-                require_bucket(txn, &record.bucket)?;
+                bucket_record(txn, &record.bucket)?;
                 txn.put(
                     UPLOADS,
                     layout::in_bucket(&record.bucket, &record.upload_id),
@@ -175,6 +175,9 @@ impl S3 {
         }
         let meta = ObjectMeta {
             key: upload.key.clone(),
+            version_id: None,
+            seq: 0,
+            delete_marker: false,
             size,
             etag: format!("{}-{}", hex::encode(md5s.finalize()), chosen.len()),
             last_modified_micros: self.now_micros(),

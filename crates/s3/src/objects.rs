@@ -1,12 +1,14 @@
-//! Object operations: commit a written body as an object, read one back, delete.
+//! Object operations: commit a written body as an object (a new version in a versioned
+//! bucket), read one back (any version), delete (a delete marker, or a version for good).
 
 use bytes::Bytes;
 use strata_storage::WriteTxn;
 
-use crate::layout::{self, BUCKETS, COUNTS, OBJECTS};
+use crate::layout::{self, BUCKETS, OBJECTS, VERSIONS};
 use crate::multipart::retire_upload;
+use crate::versions::{self, Place, VersionId, adjust_count};
 use crate::{
-    Blob, CannedAcl, ObjectHeaders, ObjectMeta, ObjectReader, Result, S3, S3Error, Upload,
+    Blob, Bucket, CannedAcl, ObjectHeaders, ObjectMeta, ObjectReader, Result, S3, S3Error, Upload,
 };
 
 /// An object's record and, for small objects, its bytes.
@@ -29,6 +31,15 @@ pub struct NewObject {
     pub tags: Vec<(String, String)>,
 }
 
+/// What a DeleteObject did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Deleted {
+    /// `x-amz-version-id`: the delete marker made, or the version named.
+    pub version_id: Option<String>,
+    /// `x-amz-delete-marker`: a delete marker was made, or the version removed was one.
+    pub delete_marker: bool,
+}
+
 impl S3 {
     /// Commits `blob` as object `new.key`, replacing any object there.
     pub async fn put_object(&self, new: NewObject, blob: Blob) -> Result<ObjectMeta> {
@@ -37,6 +48,9 @@ impl S3 {
         let (inline, segments) = blob.into_parts();
         let meta = ObjectMeta {
             key: new.key,
+            version_id: None,
+            seq: 0,
+            delete_marker: false,
             size,
             etag,
             last_modified_micros: self.now_micros(),
@@ -51,7 +65,8 @@ impl S3 {
         self.commit_object(&new.bucket, meta, inline, None).await
     }
 
-    /// Writes an object record, then removes the blobs of the object it replaced. When
+    /// Writes an object record as the key's newest version (its id decided by the bucket's
+    /// versioning at commit), then removes the blobs of the version it replaced, if any. When
     /// completing a multipart `upload`, the upload and its part records go in the same
     /// commit and the parts left out of the object are removed with the replaced blobs; a
     /// failed plain put removes its own new blob instead, unless the store failed part-way
@@ -67,28 +82,27 @@ impl S3 {
         let bucket = bucket.to_owned();
         let own: Vec<String> = meta.segments.iter().map(|s| s.blob.clone()).collect();
         let kept = own.clone();
-        let record = layout::encode_object(&meta, &inline);
-        let key = layout::in_bucket(&bucket, &meta.key);
         let upload_id = upload.map(|u| u.upload_id.clone());
         let committed = self
             .store
             .write(move |txn| {
-                require_bucket(txn, &bucket)?;
+                let mut meta = meta;
+                let versioning = bucket_record(txn, &bucket)?.versioning;
                 let mut unused = match &upload_id {
                     Some(id) => retire_upload(txn, &bucket, id)?,
                     None => Vec::new(),
                 };
                 unused.retain(|blob| !kept.contains(blob));
-                if let Some(old) = remove_record(txn, &bucket, &key)? {
-                    unused.extend(old.segments.into_iter().map(|s| s.blob));
-                }
-                txn.put(OBJECTS, key, record);
+                versions::stamp(txn, &bucket, versioning, &mut meta)?;
+                unused.extend(versions::supersede(txn, &bucket, &meta.key, versioning)?);
+                let key = layout::in_bucket(&bucket, &meta.key);
+                txn.put(OBJECTS, key, layout::encode_object(&meta, &inline));
                 adjust_count(txn, &bucket, 1)?;
-                Ok::<_, S3Error>(unused)
+                Ok::<_, S3Error>((meta, unused))
             })
             .await;
         match committed {
-            Ok(unused) => {
+            Ok((meta, unused)) => {
                 self.blobs.remove(unused).await;
                 Ok(meta)
             }
@@ -101,16 +115,43 @@ impl S3 {
         }
     }
 
-    /// The object at `key` (`NoSuchBucket` before `NoSuchKey`).
-    pub fn get_object(&self, bucket: &str, key: &str) -> Result<StoredObject> {
-        match self.store.get(OBJECTS, &layout::in_bucket(bucket, key))? {
-            Some(bytes) => {
+    /// Version `version` of `key`, or its current version (`NoSuchBucket` first). A delete
+    /// marker answers [`S3Error::DeleteMarker`]: when it is the current version, or when
+    /// named.
+    pub fn get_object(
+        &self,
+        bucket: &str,
+        key: &str,
+        version: Option<&VersionId>,
+    ) -> Result<StoredObject> {
+        let Some(version) = version else {
+            if let Some(bytes) = self.store.get(OBJECTS, &layout::in_bucket(bucket, key))? {
                 let (meta, inline) = layout::decode_object(bytes)?;
-                Ok(StoredObject { meta, inline })
+                return Ok(StoredObject { meta, inline });
             }
+            let bucket = self.bucket(bucket)?;
+            return match versions::newest_noncurrent(&self.store, &bucket.name, key)? {
+                Some((_, marker, _)) if marker.delete_marker => Err(S3Error::DeleteMarker {
+                    version_id: marker.version_header(&bucket),
+                    last_modified_micros: marker.last_modified_micros,
+                    named: false,
+                }),
+                _ => Err(S3Error::NoSuchKey),
+            };
+        };
+        match versions::locate(&self.store, bucket, key, version)? {
+            Some(found) if found.meta.delete_marker => Err(S3Error::DeleteMarker {
+                version_id: Some(version.text().to_owned()),
+                last_modified_micros: found.meta.last_modified_micros,
+                named: true,
+            }),
+            Some(found) => Ok(StoredObject {
+                meta: found.meta,
+                inline: found.inline,
+            }),
             None => {
                 self.bucket(bucket)?;
-                Err(S3Error::NoSuchKey)
+                Err(S3Error::NoSuchVersion)
             }
         }
     }
@@ -127,69 +168,122 @@ impl S3 {
             .await
     }
 
-    /// Deletes the object at `key`; deleting a missing key succeeds, as on S3.
-    pub async fn delete_object(&self, bucket: &str, key: &str) -> Result<()> {
-        let bucket = bucket.to_owned();
-        let key = layout::in_bucket(&bucket, key);
-        let unused = self
+    /// DeleteObject: without `version`, removes the key's object (never versioned), or makes
+    /// a delete marker owned by `deleter` its newest version; with one, deletes that version
+    /// for good. A missing key, or a version already deleted, succeeds, as on S3.
+    pub async fn delete_object(
+        &self,
+        bucket: &str,
+        key: &str,
+        version: Option<VersionId>,
+        deleter: &str,
+    ) -> Result<Deleted> {
+        let (bucket, key, deleter) = (bucket.to_owned(), key.to_owned(), deleter.to_owned());
+        let now = self.now_micros();
+        let (deleted, unused) = self
             .store
             .write(move |txn| {
-                require_bucket(txn, &bucket)?;
-                let removed = remove_record(txn, &bucket, &key)?;
-                Ok::<_, S3Error>(removed.map(|old| old.segments))
+                let found = bucket_record(txn, &bucket)?;
+                let Some(version) = version else {
+                    let Some(versioning) = found.versioning else {
+                        let current = VersionId::Null;
+                        let unused = match versions::locate(&*txn, &bucket, &key, &current)? {
+                            Some(old) => versions::remove(txn, &bucket, old)?,
+                            None => Vec::new(),
+                        };
+                        return Ok((Deleted::default(), unused));
+                    };
+                    let mut marker = ObjectMeta::delete_marker(key.clone(), deleter, now);
+                    versions::stamp(txn, &bucket, Some(versioning), &mut marker)?;
+                    let unused = versions::supersede(txn, &bucket, &key, Some(versioning))?;
+                    let at = layout::version_key(&bucket, &key, marker.seq);
+                    txn.put(VERSIONS, at, layout::encode_object(&marker, &[]));
+                    adjust_count(txn, &bucket, 1)?;
+                    let deleted = Deleted {
+                        version_id: Some(marker.version_text().to_owned()),
+                        delete_marker: true,
+                    };
+                    return Ok((deleted, unused));
+                };
+                let mut deleted = Deleted {
+                    version_id: Some(version.text().to_owned()),
+                    delete_marker: false,
+                };
+                let Some(old) = versions::locate(&*txn, &bucket, &key, &version)? else {
+                    return Ok((deleted, Vec::new()));
+                };
+                deleted.delete_marker = old.meta.delete_marker;
+                let unused = versions::remove(txn, &bucket, old)?;
+                versions::promote(txn, &bucket, &key)?;
+                Ok::<_, S3Error>((deleted, unused))
             })
             .await?;
-        if let Some(segments) = unused {
-            self.blobs
-                .remove(segments.into_iter().map(|s| s.blob))
-                .await;
-        }
-        Ok(())
+        self.blobs.remove(unused).await;
+        Ok(deleted)
     }
 
-    /// Replaces an object's canned ACL and/or tags in place.
-    pub async fn update_object<F>(&self, bucket: &str, key: &str, change: F) -> Result<ObjectMeta>
+    /// Changes version `version` of an object (the current one when `None`) in place: its
+    /// canned ACL or tags.
+    pub async fn update_object<F>(
+        &self,
+        bucket: &str,
+        key: &str,
+        version: Option<VersionId>,
+        change: F,
+    ) -> Result<ObjectMeta>
     where
         F: FnOnce(&mut ObjectMeta) -> Result<()> + Send + 'static,
     {
-        let bucket = bucket.to_owned();
-        let key = layout::in_bucket(&bucket, key);
+        let (bucket, key) = (bucket.to_owned(), key.to_owned());
         self.store
             .write(move |txn| {
-                require_bucket(txn, &bucket)?;
-                let Some(bytes) = txn.get(OBJECTS, &key)? else {
-                    return Err(S3Error::NoSuchKey);
+                bucket_record(txn, &bucket)?;
+                let found = match &version {
+                    Some(version) => versions::locate(&*txn, &bucket, &key, version)?,
+                    None => {
+                        let at = layout::in_bucket(&bucket, &key);
+                        match txn.get(OBJECTS, &at)? {
+                            Some(bytes) => {
+                                let (meta, inline) = layout::decode_object(bytes)?;
+                                Some(versions::Located {
+                                    place: Place::Current(at),
+                                    meta,
+                                    inline,
+                                })
+                            }
+                            None => None,
+                        }
+                    }
                 };
-                let (mut meta, inline) = layout::decode_object(bytes)?;
-                change(&mut meta)?;
-                txn.put(OBJECTS, key, layout::encode_object(&meta, &inline));
-                Ok(meta)
+                let Some(mut found) = found else {
+                    return Err(match version {
+                        Some(_) => S3Error::NoSuchVersion,
+                        None => S3Error::NoSuchKey,
+                    });
+                };
+                if found.meta.delete_marker {
+                    return Err(S3Error::DeleteMarker {
+                        version_id: Some(found.meta.version_text().to_owned()),
+                        last_modified_micros: found.meta.last_modified_micros,
+                        named: true,
+                    });
+                }
+                change(&mut found.meta)?;
+                let record = layout::encode_object(&found.meta, &found.inline);
+                match found.place {
+                    Place::Current(at) => txn.put(OBJECTS, at, record),
+                    Place::Noncurrent(at) => txn.put(VERSIONS, at, record),
+                }
+                Ok(found.meta)
             })
             .await
     }
 }
 
-pub(crate) fn require_bucket(txn: &WriteTxn, bucket: &str) -> Result<()> {
+/// The bucket a write goes into, read inside it (`NoSuchBucket` once deleted).
+pub(crate) fn bucket_record(txn: &WriteTxn, bucket: &str) -> Result<Bucket> {
     match txn.get(BUCKETS, bucket.as_bytes())? {
-        Some(_) => Ok(()),
+        Some(bytes) => layout::decode(&bytes),
         None => Err(S3Error::NoSuchBucket),
     }
-}
-
-/// Deletes the record at `key` (if any) and counts it out; returns what was there.
-fn remove_record(txn: &mut WriteTxn, bucket: &str, key: &[u8]) -> Result<Option<ObjectMeta>> {
-    let Some(bytes) = txn.get(OBJECTS, key)? else {
-        return Ok(None);
-    };
-    let (old, _) = layout::decode_object(bytes)?;
-    txn.delete(OBJECTS, key.to_vec());
-    adjust_count(txn, bucket, -1)?;
-    Ok(Some(old))
-}
-
-fn adjust_count(txn: &mut WriteTxn, bucket: &str, delta: i64) -> Result<()> {
-    let count = layout::count(txn.get(COUNTS, bucket.as_bytes())?);
-    let count = count.saturating_add_signed(delta);
-    txn.put(COUNTS, bucket.as_bytes(), count.to_be_bytes().to_vec());
-    Ok(())
 }

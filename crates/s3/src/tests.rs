@@ -51,7 +51,7 @@ async fn put(s3: &S3, bucket: &str, key: &str, body: &[u8]) -> crate::ObjectMeta
 }
 
 async fn read(s3: &S3, bucket: &str, key: &str, start: u64, len: u64) -> Vec<u8> {
-    let object = s3.get_object(bucket, key).unwrap();
+    let object = s3.get_object(bucket, key, None).unwrap();
     let mut reader = s3.read_object(&object, start, len).await.unwrap();
     let mut out = Vec::new();
     while let Some(chunk) = reader.next_chunk().await.unwrap() {
@@ -97,13 +97,13 @@ async fn small_objects_stay_inline_and_large_ones_are_files_removed_on_overwrite
     put(&s3, "bk1", "big", b"now small").await;
     assert_eq!(files(&dir), 0, "the replaced object's file is removed");
     assert_eq!(read(&s3, "bk1", "big", 0, 9).await, b"now small");
-    s3.delete_object("bk1", "small").await.unwrap();
+    s3.delete_object("bk1", "small", None, OWNER).await.unwrap();
     assert!(matches!(
-        s3.get_object("bk1", "small"),
+        s3.get_object("bk1", "small", None),
         Err(S3Error::NoSuchKey)
     ));
     assert!(matches!(
-        s3.get_object("nope", "k"),
+        s3.get_object("nope", "k", None),
         Err(S3Error::NoSuchBucket)
     ));
 }
@@ -174,7 +174,7 @@ async fn buckets_are_global_and_delete_only_when_empty() {
         s3.delete_bucket("bk1").await,
         Err(S3Error::BucketNotEmpty)
     ));
-    s3.delete_object("bk1", "k").await.unwrap();
+    s3.delete_object("bk1", "k", None, OWNER).await.unwrap();
     s3.delete_bucket("bk1").await.unwrap();
     assert!(s3.list_buckets(OWNER).unwrap().is_empty());
 }
@@ -364,7 +364,7 @@ async fn a_commit_failed_part_way_keeps_its_file_and_a_refused_one_removes_it() 
     assert_eq!(s3.remove_unreferenced_files().await.unwrap(), 0);
     assert_eq!(read(&s3, "bk1", "k", 0, body.len() as u64).await, body);
     assert!(matches!(
-        s3.get_object("bk1", "refused"),
+        s3.get_object("bk1", "refused", None),
         Err(S3Error::NoSuchKey)
     ));
 }
@@ -379,4 +379,262 @@ async fn a_body_the_disk_has_no_room_for_is_refused_before_it_is_read() {
     // A body that stays inline is the store's to refuse.
     s3.body_writer().check_room(1000).unwrap();
     s3.body_writer().check_room(1024 * 1024).unwrap();
+}
+
+// --- versioning ------------------------------------------------------------------------
+
+async fn set_versioning(s3: &S3, bucket: &str, state: crate::Versioning) {
+    s3.update_bucket(bucket, move |b| {
+        b.versioning = Some(state);
+        Ok(())
+    })
+    .await
+    .unwrap();
+}
+
+fn version(meta: &crate::ObjectMeta) -> crate::VersionId {
+    crate::VersionId::parse(meta.version_text()).unwrap()
+}
+
+fn all_versions(s3: &S3, bucket: &str) -> Vec<(String, String, bool, bool)> {
+    let query = crate::VersionQuery {
+        max_keys: 1000,
+        ..Default::default()
+    };
+    s3.list_versions(bucket, &query)
+        .unwrap()
+        .versions
+        .into_iter()
+        .map(|v| {
+            let id = v.meta.version_text().to_owned();
+            (v.meta.key, id, v.meta.delete_marker, v.is_latest)
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn enabled_versions_stack_and_a_delete_marker_hides_them() {
+    use crate::Versioning::Enabled;
+    let (s3, _dir) = engine();
+    bucket(&s3, "bk1").await;
+    put(&s3, "bk1", "k", b"before").await;
+    set_versioning(&s3, "bk1", Enabled).await;
+    let one = put(&s3, "bk1", "k", b"one").await;
+    let two = put(&s3, "bk1", "k", b"two").await;
+    assert_ne!(one.version_id, two.version_id);
+    assert!(one.version_id.is_some());
+    let got = s3.get_object("bk1", "k", Some(&version(&one))).unwrap();
+    assert_eq!(got.inline.as_ref(), b"one");
+    let null = crate::VersionId::Null;
+    assert_eq!(
+        s3.get_object("bk1", "k", Some(&null))
+            .unwrap()
+            .inline
+            .as_ref(),
+        b"before"
+    );
+
+    let deleted = s3.delete_object("bk1", "k", None, OWNER).await.unwrap();
+    assert!(deleted.delete_marker);
+    let marker = deleted.version_id.unwrap();
+    assert!(matches!(
+        s3.get_object("bk1", "k", None),
+        Err(S3Error::DeleteMarker { named: false, .. })
+    ));
+    let marker_id = crate::VersionId::parse(&marker).unwrap();
+    assert!(matches!(
+        s3.get_object("bk1", "k", Some(&marker_id)),
+        Err(S3Error::DeleteMarker { named: true, .. })
+    ));
+    let listed = all_versions(&s3, "bk1");
+    let ids: Vec<&str> = listed.iter().map(|v| v.1.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            marker.as_str(),
+            two.version_text(),
+            one.version_text(),
+            "null"
+        ]
+    );
+    assert_eq!(
+        listed.iter().map(|v| (v.2, v.3)).collect::<Vec<_>>(),
+        [(true, true), (false, false), (false, false), (false, false)]
+    );
+    assert_eq!(s3.object_count("bk1").unwrap(), 4);
+    assert!(
+        s3.list_objects(
+            "bk1",
+            &ListQuery {
+                max_keys: 10,
+                ..Default::default()
+            }
+        )
+        .unwrap()
+        .objects
+        .is_empty()
+    );
+
+    // Deleting the marker brings the newest version back.
+    let undone = s3
+        .delete_object("bk1", "k", Some(marker_id), OWNER)
+        .await
+        .unwrap();
+    assert!(undone.delete_marker);
+    assert_eq!(read(&s3, "bk1", "k", 0, 3).await, b"two");
+    // Deleting the current version makes the previous one current.
+    s3.delete_object("bk1", "k", Some(version(&two)), OWNER)
+        .await
+        .unwrap();
+    assert_eq!(read(&s3, "bk1", "k", 0, 3).await, b"one");
+    assert!(matches!(
+        s3.get_object("bk1", "k", Some(&version(&two))),
+        Err(S3Error::NoSuchVersion)
+    ));
+    assert_eq!(s3.object_count("bk1").unwrap(), 2);
+    assert!(matches!(
+        s3.delete_bucket("bk1").await,
+        Err(S3Error::BucketNotEmpty)
+    ));
+    s3.delete_object("bk1", "k", Some(version(&one)), OWNER)
+        .await
+        .unwrap();
+    s3.delete_object("bk1", "k", Some(null), OWNER)
+        .await
+        .unwrap();
+    s3.delete_bucket("bk1").await.unwrap();
+}
+
+#[tokio::test]
+async fn suspended_writes_replace_only_the_null_version() {
+    use crate::Versioning::{Enabled, Suspended};
+    let (s3, dir) = engine();
+    bucket(&s3, "bk1").await;
+    let big = vec![7u8; 100_000];
+    put(&s3, "bk1", "k", &big).await;
+    set_versioning(&s3, "bk1", Enabled).await;
+    let one = put(&s3, "bk1", "k", b"one").await;
+    set_versioning(&s3, "bk1", Suspended).await;
+    let null = put(&s3, "bk1", "k", b"null again").await;
+    assert_eq!(null.version_id, None);
+    assert_ne!(null.seq, 0);
+    let listed = all_versions(&s3, "bk1");
+    assert_eq!(
+        listed.iter().map(|v| v.1.as_str()).collect::<Vec<_>>(),
+        ["null", one.version_text()]
+    );
+    // The first null version's file went with it.
+    let files = walk_files(&dir.path().join("objects"));
+    assert_eq!(files, 0);
+    // A delete while suspended is a null delete marker, replacing the null version.
+    let deleted = s3.delete_object("bk1", "k", None, OWNER).await.unwrap();
+    assert_eq!(deleted.version_id.as_deref(), Some("null"));
+    let listed = all_versions(&s3, "bk1");
+    assert_eq!(
+        listed
+            .iter()
+            .map(|v| (v.1.as_str(), v.2))
+            .collect::<Vec<_>>(),
+        [("null", true), (one.version_text(), false)]
+    );
+    assert_eq!(s3.object_count("bk1").unwrap(), 2);
+}
+
+fn walk_files(dir: &std::path::Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .map(|e| {
+            if e.path().is_dir() {
+                walk_files(&e.path())
+            } else {
+                1
+            }
+        })
+        .sum()
+}
+
+#[tokio::test]
+async fn version_listing_pages_by_key_and_version_markers() {
+    let (s3, _dir) = engine();
+    bucket(&s3, "bk1").await;
+    set_versioning(&s3, "bk1", crate::Versioning::Enabled).await;
+    for key in ["a", "b/1", "b/2", "c"] {
+        for _ in 0..3 {
+            put(&s3, "bk1", key, key.as_bytes()).await;
+        }
+    }
+    let everything = all_versions(&s3, "bk1");
+    assert_eq!(everything.len(), 12);
+    let mut paged = Vec::new();
+    let mut query = crate::VersionQuery {
+        max_keys: 5,
+        ..Default::default()
+    };
+    loop {
+        let page = s3.list_versions("bk1", &query).unwrap();
+        paged.extend(
+            page.versions
+                .iter()
+                .map(|v| v.meta.version_text().to_owned()),
+        );
+        if !page.is_truncated {
+            break;
+        }
+        query.key_marker = page.next_key_marker;
+        query.version_id_marker = page.next_version_id_marker;
+    }
+    let ids: Vec<String> = everything.iter().map(|v| v.1.clone()).collect();
+    assert_eq!(paged, ids);
+    let latest: Vec<bool> = everything.iter().map(|v| v.3).collect();
+    assert_eq!(latest, [true, false, false].repeat(4));
+
+    let rolled = s3
+        .list_versions(
+            "bk1",
+            &crate::VersionQuery {
+                delimiter: Some("/".into()),
+                max_keys: 4,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(rolled.common_prefixes, ["b/"]);
+    assert_eq!(rolled.versions.len(), 3);
+    assert!(rolled.is_truncated);
+    assert_eq!(rolled.next_key_marker.as_deref(), Some("b/"));
+    let rest = s3
+        .list_versions(
+            "bk1",
+            &crate::VersionQuery {
+                delimiter: Some("/".into()),
+                key_marker: Some("b/".into()),
+                max_keys: 4,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert!(rest.common_prefixes.is_empty());
+    assert_eq!(rest.versions.len(), 3);
+    assert!(rest.versions.iter().all(|v| v.meta.key == "c"));
+}
+
+#[tokio::test]
+async fn noncurrent_version_files_survive_the_startup_sweep() {
+    let (s3, _dir) = engine();
+    bucket(&s3, "bk1").await;
+    set_versioning(&s3, "bk1", crate::Versioning::Enabled).await;
+    let big = vec![1u8; 100_000];
+    let first = put(&s3, "bk1", "k", &big).await;
+    put(&s3, "bk1", "k", &big).await;
+    assert_eq!(s3.remove_unreferenced_files().await.unwrap(), 0);
+    let old = s3.get_object("bk1", "k", Some(&version(&first))).unwrap();
+    let mut reader = s3.read_object(&old, 0, 100_000).await.unwrap();
+    let mut len = 0;
+    while let Some(chunk) = reader.next_chunk().await.unwrap() {
+        len += chunk.len();
+    }
+    assert_eq!(len, 100_000);
 }

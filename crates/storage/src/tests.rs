@@ -585,6 +585,38 @@ fn txn_prefix_keys_merge_pending_writes() {
 }
 
 #[test]
+fn txn_first_in_prefix_sees_pending_writes() {
+    let store = Store::open_temporary().expect("open");
+    put_all(
+        &store,
+        &[(KS, "a/2", "two"), (KS, "a/3", "three"), (KS, "b/1", "")],
+    );
+    let firsts = store
+        .write_blocking(|txn| {
+            let stored = txn.first_in_prefix(KS, b"a/")?;
+            txn.delete(KS, "a/2");
+            let after_delete = txn.first_in_prefix(KS, b"a/")?;
+            txn.put(KS, "a/1", "one");
+            let after_put = txn.first_in_prefix(KS, b"a/")?;
+            txn.delete(KS, "a/1");
+            txn.delete(KS, "a/3");
+            let none = txn.first_in_prefix(KS, b"a/")?;
+            Ok::<_, StorageError>([stored, after_delete, after_put, none])
+        })
+        .expect("write");
+    let pair = |k: &str, v: &str| Some((k.as_bytes().to_vec(), v.as_bytes().to_vec()));
+    assert_eq!(
+        firsts,
+        [
+            pair("a/2", "two"),
+            pair("a/3", "three"),
+            pair("a/1", "one"),
+            None
+        ]
+    );
+}
+
+#[test]
 fn range_rev_walks_backwards_within_bounds() {
     let store = Store::open_temporary().expect("open");
     store

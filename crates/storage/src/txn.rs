@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use crate::{
     StorageError,
     backend::{
-        Backend, Batch, BatchEntry, check_key, check_keyspace_name, check_read_key, check_value,
-        prefix_range,
+        Backend, Batch, BatchEntry, KvPair, check_key, check_keyspace_name, check_read_key,
+        check_value, prefix_range,
     },
 };
 
@@ -67,6 +67,35 @@ impl<'a> WriteTxn<'a> {
             }
         }
         Ok(keys.into_keys().collect())
+    }
+
+    /// The first pair under `prefix` in `keyspace` in key order, including this closure's
+    /// pending writes (a pending delete hides a stored key). Reads stored pairs only until
+    /// the first one not deleted here.
+    pub fn first_in_prefix(
+        &self,
+        keyspace: &str,
+        prefix: &[u8],
+    ) -> Result<Option<KvPair>, StorageError> {
+        let pending = self.pending.get(keyspace);
+        let mut stored = None;
+        for entry in self.backend.range(keyspace, prefix_range(prefix)?)? {
+            let (key, value) = entry?;
+            if pending.is_some_and(|p| p.contains_key(&key)) {
+                continue;
+            }
+            stored = Some((key, value));
+            break;
+        }
+        let written = pending.and_then(|p| {
+            p.range(prefix.to_vec()..)
+                .take_while(|(key, _)| key.starts_with(prefix))
+                .find_map(|(key, value)| Some((key.clone(), value.clone()?)))
+        });
+        Ok(match (stored, written) {
+            (Some(a), Some(b)) => Some(if a.0 <= b.0 { a } else { b }),
+            (a, b) => a.or(b),
+        })
     }
 
     /// Sets `key` in `keyspace` to `value`.

@@ -207,7 +207,7 @@ async fn import(
 
 /// The object's stored bytes.
 async fn read_object(app: &App, bucket: &str, key: &str) -> Result<Vec<u8>, Failure> {
-    let object = app.s3.get_object(bucket, key)?;
+    let object = app.s3.get_object(bucket, key, None)?;
     let mut reader = app.s3.read_object(&object, 0, object.meta.size).await?;
     let mut bytes = Vec::with_capacity(object.meta.size as usize);
     while let Some(chunk) = reader.next_chunk().await? {

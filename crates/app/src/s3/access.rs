@@ -27,6 +27,22 @@ pub fn resource_arn(bucket: &str, key: Option<&str>) -> String {
     }
 }
 
+/// The action a request naming an object version needs instead of `action`
+/// (`s3:GetObject` → `s3:GetObjectVersion`, …); actions without a version form are kept.
+pub fn version_action(action: &str) -> &str {
+    match action {
+        "s3:GetObject" => "s3:GetObjectVersion",
+        "s3:DeleteObject" => "s3:DeleteObjectVersion",
+        "s3:GetObjectAcl" => "s3:GetObjectVersionAcl",
+        "s3:PutObjectAcl" => "s3:PutObjectVersionAcl",
+        "s3:GetObjectTagging" => "s3:GetObjectVersionTagging",
+        "s3:PutObjectTagging" => "s3:PutObjectVersionTagging",
+        "s3:DeleteObjectTagging" => "s3:DeleteObjectVersionTagging",
+        "s3:GetObjectAttributes" => "s3:GetObjectVersionAttributes",
+        other => other,
+    }
+}
+
 impl BucketContext<'_> {
     /// `x-amz-expected-bucket-owner`: when sent, it must be the bucket owner's account.
     pub fn check_expected_owner(&self) -> S3Result<()> {

@@ -8,7 +8,7 @@
 pub mod access;
 
 use strata_policy::{PolicyDocument, PolicyError, PolicyKind, ResourcePolicyKind};
-use strata_s3::{Bucket, BucketPolicy, StoredObject};
+use strata_s3::{Bucket, BucketPolicy, S3Error, StoredObject, VersionId};
 
 use crate::{App, Requester};
 
@@ -61,18 +61,56 @@ impl<'a> BucketContext<'a> {
         })
     }
 
-    /// The object `key` for a read authorized as `action`, with S3's 404-or-403 rule for a
-    /// missing key: `NoSuchKey` only for a caller who may list the bucket (spec §2.7).
-    pub fn readable(&self, key: &str, action: &str) -> S3Result<StoredObject> {
-        match self.app.s3.get_object(&self.bucket.name, key) {
+    /// Version `version` of object `key` (its current version when `None`) for a read
+    /// authorized as `action` (its `…Version…` form when a version is named,
+    /// [`access::version_action`]), with S3's 404-or-403 rule for a missing key or version:
+    /// the 404 only for a caller who may list the bucket (spec §2.7).
+    pub fn readable(
+        &self,
+        key: &str,
+        version: Option<&str>,
+        action: &str,
+    ) -> S3Result<StoredObject> {
+        let version = version.map(VersionId::parse).transpose()?;
+        let action = match version {
+            Some(_) => access::version_action(action),
+            None => action,
+        };
+        match self
+            .app
+            .s3
+            .get_object(&self.bucket.name, key, version.as_ref())
+        {
             Ok(object) => {
                 self.authorize_object(action, &object.meta)?;
                 Ok(object)
             }
-            Err(strata_s3::S3Error::NoSuchKey) => {
+            // Only reading the object itself answers a current delete marker with a 404;
+            // its tags and ACL answer as if the marker were named (405).
+            Err(S3Error::DeleteMarker {
+                version_id,
+                last_modified_micros,
+                named: false,
+            }) if action != "s3:GetObject" => {
+                self.authorize(action, Some(key))?;
+                Err(AccessError::Engine(S3Error::DeleteMarker {
+                    version_id,
+                    last_modified_micros,
+                    named: true,
+                }))
+            }
+            Err(
+                missing @ (S3Error::NoSuchKey
+                | S3Error::NoSuchVersion
+                | S3Error::DeleteMarker { named: false, .. }),
+            ) => {
                 self.authorize(action, Some(key))?;
                 self.authorize("s3:ListBucket", None)?;
-                Err(AccessError::Engine(strata_s3::S3Error::NoSuchKey))
+                Err(AccessError::Engine(missing))
+            }
+            Err(marker @ S3Error::DeleteMarker { .. }) => {
+                self.authorize(action, Some(key))?;
+                Err(AccessError::Engine(marker))
             }
             Err(other) => Err(other.into()),
         }

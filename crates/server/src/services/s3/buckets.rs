@@ -3,13 +3,15 @@
 
 use s3s::dto::*;
 use s3s::{S3Request, S3Response, S3Result, s3_error};
-use strata_s3::{CannedAcl, CreateBucket, ObjectOwnership as Ownership, S3Error as EngineError};
+use strata_s3::{
+    CannedAcl, CreateBucket, ObjectOwnership as Ownership, S3Error as EngineError, Versioning,
+};
 
 use strata_app::s3::access::{authorize_own, resource_arn};
 use strata_app::{App, Requester};
 
 use super::context::Cx;
-use super::errors::{access_denied, acls_not_supported, from_access, from_engine};
+use super::errors::{access_denied, acls_not_supported, custom, from_access, from_engine};
 use super::{canonical_owner, requester, timestamp};
 
 /// S3's region without a LocationConstraint.
@@ -154,10 +156,15 @@ pub async fn delete_bucket(
     req: S3Request<DeleteBucketInput>,
 ) -> S3Result<S3Response<DeleteBucketOutput>> {
     let cx = Cx::authorized(app, &req, "s3:DeleteBucket")?;
-    app.s3
-        .delete_bucket(&cx.bucket.name)
-        .await
-        .map_err(from_engine)?;
+    match app.s3.delete_bucket(&cx.bucket.name).await {
+        Err(EngineError::BucketNotEmpty) if cx.bucket.versioning.is_some() => {
+            return Err(s3_error!(
+                BucketNotEmpty,
+                "The bucket you tried to delete is not empty. You must delete all versions in the bucket."
+            ));
+        }
+        done => done.map_err(from_engine)?,
+    }
     Ok(S3Response::with_status(
         DeleteBucketOutput {},
         http::StatusCode::NO_CONTENT,
@@ -398,7 +405,51 @@ pub async fn get_bucket_versioning(
     app: &App,
     req: S3Request<GetBucketVersioningInput>,
 ) -> S3Result<S3Response<GetBucketVersioningOutput>> {
-    Cx::authorized(app, &req, "s3:GetBucketVersioning")?;
-    // Versioning is not implemented: every bucket is unversioned (no Status element).
-    Ok(S3Response::new(GetBucketVersioningOutput::default()))
+    let cx = Cx::authorized(app, &req, "s3:GetBucketVersioning")?;
+    // A bucket never versioned has no Status element.
+    Ok(S3Response::new(GetBucketVersioningOutput {
+        status: cx
+            .bucket
+            .versioning
+            .map(|v| BucketVersioningStatus::from_static(v.as_str())),
+        mfa_delete: None,
+    }))
+}
+
+pub async fn put_bucket_versioning(
+    app: &App,
+    req: S3Request<PutBucketVersioningInput>,
+) -> S3Result<S3Response<PutBucketVersioningOutput>> {
+    let cx = Cx::authorized(app, &req, "s3:PutBucketVersioning")?;
+    let configuration = &req.input.versioning_configuration;
+    if configuration
+        .mfa_delete
+        .as_ref()
+        .is_some_and(|m| m.as_str() == "Enabled")
+    {
+        return Err(s3_error!(NotImplemented, "MFA Delete is not supported"));
+    }
+    let state = match configuration.status.as_ref().map(BucketVersioningStatus::as_str) {
+        None => {
+            return Err(custom(
+                "IllegalVersioningConfigurationException",
+                http::StatusCode::BAD_REQUEST,
+                "The Versioning element must be specified",
+            ));
+        }
+        Some(status) => Versioning::parse(status).ok_or_else(|| {
+            s3_error!(
+                MalformedXML,
+                "The XML you provided was not well-formed or did not validate against our published schema"
+            )
+        })?,
+    };
+    app.s3
+        .update_bucket(&cx.bucket.name, move |bucket| {
+            bucket.versioning = Some(state);
+            Ok(())
+        })
+        .await
+        .map_err(from_engine)?;
+    Ok(S3Response::new(PutBucketVersioningOutput::default()))
 }

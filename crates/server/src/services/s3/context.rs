@@ -52,6 +52,8 @@ bucket_requests!(
     GetBucketPolicyInput,
     GetBucketTaggingInput,
     GetBucketVersioningInput,
+    ListObjectVersionsInput,
+    PutBucketVersioningInput,
     GetObjectAclInput,
     GetObjectInput,
     GetObjectTaggingInput,
@@ -132,7 +134,12 @@ impl<'a> Cx<'a> {
         self.0.check_expected_owner().map_err(from_access)
     }
 
-    pub fn readable(&self, key: &str, action: &str) -> S3Result<StoredObject> {
-        self.0.readable(key, action).map_err(from_access)
+    pub fn readable(
+        &self,
+        key: &str,
+        version: Option<&str>,
+        action: &str,
+    ) -> S3Result<StoredObject> {
+        self.0.readable(key, version, action).map_err(from_access)
     }
 }

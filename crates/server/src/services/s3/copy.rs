@@ -17,6 +17,7 @@ pub async fn copy_object(
     req: S3Request<CopyObjectInput>,
 ) -> S3Result<S3Response<CopyObjectOutput>> {
     let (source, source_key, object) = copy_source(app, &req)?;
+    let source_version = object.meta.version_header(&source.bucket);
     let target = Cx::of(app, &req)?;
     target.authorize("s3:PutObject", Some(&req.input.key))?;
     let input = req.input;
@@ -66,6 +67,8 @@ pub async fn copy_object(
     };
     let meta = app.s3.put_object(new, blob).await.map_err(from_engine)?;
     Ok(S3Response::new(CopyObjectOutput {
+        copy_source_version_id: source_version,
+        version_id: meta.version_id.clone(),
         copy_object_result: Some(CopyObjectResult {
             e_tag: Some(ETag::Strong(meta.etag.clone())),
             last_modified: Some(timestamp(meta.last_modified_micros)),
@@ -116,18 +119,12 @@ pub(super) fn copy_source<'a, T: CopyRequest>(
     app: &'a App,
     req: &S3Request<T>,
 ) -> S3Result<(Cx<'a>, String, StoredObject)> {
-    let (bucket, key) = match req.input.copy_source() {
+    let (bucket, key, version) = match req.input.copy_source() {
         CopySource::Bucket {
             bucket,
             key,
-            version_id: None,
-        } => (bucket, key),
-        CopySource::Bucket { .. } => {
-            return Err(s3_error!(
-                NotImplemented,
-                "Object versions are not supported"
-            ));
-        }
+            version_id,
+        } => (bucket, key, version_id.as_deref()),
         _ => {
             return Err(s3_error!(
                 NotImplemented,
@@ -137,7 +134,7 @@ pub(super) fn copy_source<'a, T: CopyRequest>(
     };
     let expected = req.input.expected_source_bucket_owner().map(str::to_owned);
     let cx = Cx::with(app, requester(req)?.clone(), bucket, expected)?;
-    let object = cx.readable(key, "s3:GetObject")?;
+    let object = cx.readable(key, version, "s3:GetObject")?;
     req.input
         .source_conditions()
         .check_copy_source(&object.meta)?;

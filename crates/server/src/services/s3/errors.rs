@@ -30,6 +30,48 @@ pub fn from_engine(err: EngineError) -> S3Error {
             )
         }
         EngineError::NoSuchKey => s3_error!(NoSuchKey, "The specified key does not exist."),
+        EngineError::NoSuchVersion => {
+            s3_error!(NoSuchVersion, "The specified version does not exist.")
+        }
+        EngineError::InvalidVersionId => {
+            s3_error!(InvalidArgument, "Invalid version id specified")
+        }
+        EngineError::DeleteMarker {
+            version_id,
+            last_modified_micros,
+            named,
+        } => {
+            // The current version is a delete marker (404), or the one named is (405); both
+            // say so in headers.
+            let mut err = if named {
+                s3_error!(
+                    MethodNotAllowed,
+                    "The specified method is not allowed against this resource."
+                )
+            } else {
+                s3_error!(NoSuchKey, "The specified key does not exist.")
+            };
+            let mut headers = http::HeaderMap::new();
+            headers.insert(
+                "x-amz-delete-marker",
+                http::HeaderValue::from_static("true"),
+            );
+            if let Some(value) = version_id.and_then(|v| http::HeaderValue::from_str(&v).ok()) {
+                headers.insert("x-amz-version-id", value);
+            }
+            if named {
+                headers.insert(
+                    http::header::ALLOW,
+                    http::HeaderValue::from_static("DELETE"),
+                );
+                let modified = super::http_date(last_modified_micros);
+                if let Ok(value) = http::HeaderValue::from_str(&modified) {
+                    headers.insert(http::header::LAST_MODIFIED, value);
+                }
+            }
+            err.set_headers(headers);
+            err
+        }
         EngineError::NoSuchUpload => s3_error!(
             NoSuchUpload,
             "The specified multipart upload does not exist. The upload ID might be invalid, or the multipart upload might have been aborted or completed."
@@ -75,6 +117,14 @@ pub fn from_engine(err: EngineError) -> S3Error {
             )
         }
     }
+}
+
+/// A version id a request names, parsed (`InvalidArgument` for one S3 never hands out).
+pub fn parse_version(version: Option<&str>) -> Result<Option<strata_s3::VersionId>, S3Error> {
+    version
+        .map(strata_s3::VersionId::parse)
+        .transpose()
+        .map_err(from_engine)
 }
 
 /// An S3 error with a code s3s does not know.

@@ -1,10 +1,11 @@
-//! ListObjects and ListObjectsV2: prefixes, delimiters, paging, `encoding-type=url`.
+//! ListObjects, ListObjectsV2 and ListObjectVersions: prefixes, delimiters, paging,
+//! `encoding-type=url`.
 
 use base64::Engine as _;
 use s3s::dto::*;
 use s3s::{S3Request, S3Response, S3Result, s3_error};
 use strata_app::App;
-use strata_s3::{ListQuery, ObjectMeta};
+use strata_s3::{ListQuery, ListedVersion, ObjectMeta, VersionQuery};
 
 use super::context::Cx;
 use super::errors::from_engine;
@@ -185,6 +186,94 @@ pub async fn list_objects(
         ),
         delimiter: input.delimiter.as_deref().map(&encode),
         next_marker,
+        encoding_type: input.encoding_type,
+        request_charged: None,
+    }))
+}
+
+/// ListObjectVersions: on any bucket (in one never versioned every object is its `null`
+/// version), versions and delete markers by key, newest first.
+pub async fn list_object_versions(
+    app: &App,
+    req: S3Request<ListObjectVersionsInput>,
+) -> S3Result<S3Response<ListObjectVersionsOutput>> {
+    let cx = Cx::authorized(app, &req, "s3:ListBucketVersions")?;
+    let input = req.input;
+    let encode = encoder(input.encoding_type.as_ref())?;
+    if input
+        .version_id_marker
+        .as_deref()
+        .is_some_and(|v| !v.is_empty())
+        && input.key_marker.as_deref().is_none_or(str::is_empty)
+    {
+        return Err(s3_error!(
+            InvalidArgument,
+            "A version-id marker cannot be specified without a key marker."
+        ));
+    }
+    let max = max_keys(input.max_keys)?;
+    let query = VersionQuery {
+        prefix: input.prefix.clone().unwrap_or_default(),
+        delimiter: input.delimiter.clone(),
+        key_marker: input.key_marker.clone(),
+        version_id_marker: input.version_id_marker.clone(),
+        max_keys: max,
+    };
+    let page = app
+        .s3
+        .list_versions(&cx.bucket.name, &query)
+        .map_err(from_engine)?;
+    let (mut versions, mut markers) = (Vec::new(), Vec::new());
+    for ListedVersion { meta, is_latest } in page.versions {
+        let version_id = Some(meta.version_text().to_owned());
+        if meta.delete_marker {
+            markers.push(DeleteMarkerEntry {
+                is_latest: Some(is_latest),
+                key: Some(encode(&meta.key)),
+                last_modified: Some(timestamp(meta.last_modified_micros)),
+                owner: Some(canonical_owner(&meta.owner)),
+                version_id,
+            });
+            continue;
+        }
+        let object = listed(meta, &encode, true);
+        versions.push(ObjectVersion {
+            checksum_algorithm: object.checksum_algorithm,
+            e_tag: object.e_tag,
+            is_latest: Some(is_latest),
+            key: object.key,
+            last_modified: object.last_modified,
+            owner: object.owner,
+            size: object.size,
+            storage_class: Some(ObjectVersionStorageClass::from(
+                object
+                    .storage_class
+                    .map_or_else(|| "STANDARD".to_owned(), |c| c.as_str().to_owned()),
+            )),
+            version_id,
+            ..Default::default()
+        });
+    }
+    Ok(S3Response::new(ListObjectVersionsOutput {
+        name: Some(cx.bucket.name.clone()),
+        prefix: Some(encode(&query.prefix)),
+        key_marker: Some(input.key_marker.as_deref().map(&encode).unwrap_or_default()),
+        version_id_marker: Some(input.version_id_marker.clone().unwrap_or_default()),
+        max_keys: Some(max as i32),
+        is_truncated: Some(page.is_truncated),
+        next_key_marker: page.next_key_marker.as_deref().map(&encode),
+        next_version_id_marker: page.next_version_id_marker,
+        versions: Some(versions),
+        delete_markers: Some(markers),
+        common_prefixes: Some(
+            page.common_prefixes
+                .iter()
+                .map(|p| CommonPrefix {
+                    prefix: Some(encode(p)),
+                })
+                .collect(),
+        ),
+        delimiter: input.delimiter.as_deref().map(&encode),
         encoding_type: input.encoding_type,
         request_charged: None,
     }))

@@ -130,6 +130,11 @@ struct Named {
     key: Option<String>,
     /// The access key of the signature (header or presigned).
     access_key: Option<String>,
+    /// The `versionId` query parameter.
+    version_id: Option<String>,
+    /// The `version-id-marker` query parameter.
+    version_id_marker: Option<String>,
+    method: http::Method,
 }
 
 impl Named {
@@ -153,20 +158,56 @@ impl Named {
                 None => ((!path.is_empty()).then(|| decode(path)), None),
             },
         };
+        let query = |name: &str| {
+            form_urlencoded::parse(req.uri().query().unwrap_or_default().as_bytes())
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.into_owned())
+        };
         Self {
             bucket,
             key: key.filter(|k| !k.is_empty()).map(decode),
             access_key: access_key_of(req),
+            version_id: query("versionId"),
+            version_id_marker: query("version-id-marker"),
+            method: req.method().clone(),
         }
     }
 
-    /// The extra element an error with `code` carries, as XML.
-    fn element(&self, code: &str) -> Option<String> {
+    /// The extra elements an error with `code` and `message` carries, as XML; `delete_marker`
+    /// when the response says it is about one.
+    fn element(&self, code: &str, message: &str, delete_marker: bool) -> Option<String> {
+        let mut out = String::new();
+        let mut add =
+            |name: &str, value: &str| crate::protocol::xml::element(&mut out, name, value);
+        match code {
+            "NoSuchVersion" => {
+                add("Key", self.key.as_deref()?);
+                add("VersionId", self.version_id.as_deref()?);
+                return Some(out);
+            }
+            "InvalidArgument" if message == "Invalid version id specified" => {
+                add("ArgumentName", "versionId");
+                add("ArgumentValue", self.version_id.as_deref()?);
+                return Some(out);
+            }
+            "InvalidArgument" if message.starts_with("A version-id marker cannot") => {
+                add("ArgumentName", "version-id-marker");
+                add("ArgumentValue", self.version_id_marker.as_deref()?);
+                return Some(out);
+            }
+            "MethodNotAllowed" if delete_marker => {
+                add("Method", self.method.as_str());
+                add("ResourceType", "DeleteMarker");
+                return Some(out);
+            }
+            _ => {}
+        }
         let (name, value) = match code {
             "NoSuchBucket"
             | "NoSuchBucketPolicy"
             | "BucketAlreadyOwnedByYou"
             | "BucketAlreadyExists"
+            | "BucketNotEmpty"
             | "OwnershipControlsNotFoundError"
             | "NoSuchTagSet"
             | "InvalidBucketName" => ("BucketName", self.bucket.as_deref()?),
@@ -217,7 +258,14 @@ async fn with_ids_in_body(
                 out.push_str(message);
                 out.push_str("</Message>");
             }
-            if let Some(element) = error_code(&text).and_then(|code| named.element(code)) {
+            let delete_marker = parts.headers.contains_key("x-amz-delete-marker");
+            let message = text
+                .split_once("<Message>")
+                .and_then(|(_, rest)| rest.split_once("</Message>"))
+                .map_or("", |(m, _)| m);
+            if let Some(element) =
+                error_code(&text).and_then(|code| named.element(code, message, delete_marker))
+            {
                 out.push_str(&element);
             }
             out.push_str("<RequestId>");
@@ -276,6 +324,13 @@ fn requester<T>(req: &s3s::S3Request<T>) -> s3s::S3Result<&Requester> {
 fn timestamp(micros: i64) -> s3s::dto::Timestamp {
     let time = std::time::UNIX_EPOCH + std::time::Duration::from_micros(micros.max(0) as u64);
     s3s::dto::Timestamp::from(time)
+}
+
+/// A time on the server clock as an HTTP date (`Last-Modified` outside s3s's outputs).
+fn http_date(micros: i64) -> String {
+    let mut out = Vec::new();
+    let _ = timestamp(micros).format(s3s::dto::TimestampFormat::HttpDate, &mut out);
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// An account's canonical user id: 64 hex characters, stable per account.
@@ -383,6 +438,7 @@ delegate! {
     buckets::get_bucket_acl(GetBucketAclInput) -> GetBucketAclOutput;
     buckets::put_bucket_acl(PutBucketAclInput) -> PutBucketAclOutput;
     buckets::get_bucket_versioning(GetBucketVersioningInput) -> GetBucketVersioningOutput;
+    buckets::put_bucket_versioning(PutBucketVersioningInput) -> PutBucketVersioningOutput;
     objects::put_object(PutObjectInput) -> PutObjectOutput;
     objects::get_object(GetObjectInput) -> GetObjectOutput;
     objects::head_object(HeadObjectInput) -> HeadObjectOutput;
@@ -391,6 +447,7 @@ delegate! {
     copy::copy_object(CopyObjectInput) -> CopyObjectOutput;
     listing::list_objects(ListObjectsInput) -> ListObjectsOutput;
     listing::list_objects_v2(ListObjectsV2Input) -> ListObjectsV2Output;
+    listing::list_object_versions(ListObjectVersionsInput) -> ListObjectVersionsOutput;
     objects::get_object_acl(GetObjectAclInput) -> GetObjectAclOutput;
     objects::put_object_acl(PutObjectAclInput) -> PutObjectAclOutput;
     tagging::get_object_tagging(GetObjectTaggingInput) -> GetObjectTaggingOutput;

@@ -128,7 +128,8 @@ pub async fn upload_part_copy(
     app: &App,
     req: S3Request<UploadPartCopyInput>,
 ) -> S3Result<S3Response<UploadPartCopyOutput>> {
-    let (_, _, object) = copy_source(app, &req)?;
+    let (source, _, object) = copy_source(app, &req)?;
+    let source_version = object.meta.version_header(&source.bucket);
     let input = &req.input;
     let target = Cx::of(app, &req)?;
     target.authorize("s3:PutObject", Some(&input.key))?;
@@ -179,6 +180,7 @@ pub async fn upload_part_copy(
             last_modified: Some(timestamp(part.last_modified_micros)),
             ..Default::default()
         }),
+        copy_source_version_id: source_version,
         ..Default::default()
     }))
 }
@@ -229,6 +231,7 @@ pub async fn complete_multipart_upload(
         key: Some(meta.key.clone()),
         e_tag: Some(ETag::Strong(meta.etag.clone())),
         location: Some(format!("/{}/{}", cx.bucket.name, meta.key)),
+        version_id: meta.version_id.clone(),
         server_side_encryption: meta
             .headers
             .server_side_encryption

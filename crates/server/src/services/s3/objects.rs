@@ -7,11 +7,12 @@ use std::collections::HashMap;
 use s3s::dto::*;
 use s3s::{S3Request, S3Response, S3Result, s3_error};
 use strata_app::App;
-use strata_s3::NewObject;
+use strata_app::s3::access::version_action;
+use strata_s3::{Deleted, NewObject, S3Error as EngineError, VersionId};
 
 use super::conditions::{Conditions, byte_range};
 use super::context::Cx;
-use super::errors::from_engine;
+use super::errors::{from_engine, parse_version};
 use super::upload::{
     canned_acl, check_acl, headers_from_input, parse_tags, receive, set_checksums, sorted_metadata,
     write_acl,
@@ -64,6 +65,7 @@ pub async fn put_object(
             .map(ServerSideEncryption::from),
         ssekms_key_id: meta.headers.sse_kms_key_id.clone(),
         size: Some(meta.size as i64),
+        version_id: meta.version_id.clone(),
         ..Default::default()
     };
     set_checksums!(output, &meta.checksums);
@@ -71,9 +73,10 @@ pub async fn put_object(
 }
 
 macro_rules! object_headers {
-    ($out:ident, $meta:expr, $input:expr) => {{
+    ($out:ident, $meta:expr, $input:expr, $bucket:expr) => {{
         let meta: &strata_s3::ObjectMeta = $meta;
         let h = &meta.headers;
+        $out.version_id = meta.version_header($bucket);
         $out.e_tag = Some(ETag::Strong(meta.etag.clone()));
         $out.last_modified = Some(timestamp(meta.last_modified_micros));
         $out.accept_ranges = Some("bytes".to_owned());
@@ -138,7 +141,7 @@ pub async fn get_object(
 ) -> S3Result<S3Response<GetObjectOutput>> {
     let cx = Cx::of(app, &req)?;
     let input = &req.input;
-    let object = cx.readable(&input.key, "s3:GetObject")?;
+    let object = cx.readable(&input.key, input.version_id.as_deref(), "s3:GetObject")?;
     let meta = &object.meta;
     Conditions::from(input).check(meta)?;
     let (start, len, content_range) = byte_range(input.range.as_ref(), meta.size)?;
@@ -160,7 +163,7 @@ pub async fn get_object(
         content_range: content_range.clone(),
         ..Default::default()
     };
-    object_headers!(out, meta, input);
+    object_headers!(out, meta, input, &cx.bucket);
     out.tag_count = (!meta.tags.is_empty()).then_some(meta.tags.len() as i32);
     let status = if content_range.is_some() {
         http::StatusCode::PARTIAL_CONTENT
@@ -190,7 +193,7 @@ pub async fn head_object(
 ) -> S3Result<S3Response<HeadObjectOutput>> {
     let cx = Cx::of(app, &req)?;
     let input = &req.input;
-    let object = cx.readable(&input.key, "s3:GetObject")?;
+    let object = cx.readable(&input.key, input.version_id.as_deref(), "s3:GetObject")?;
     let meta = &object.meta;
     Conditions::from(input).check(meta)?;
     let (_, len, content_range) = byte_range(input.range.as_ref(), meta.size)?;
@@ -199,7 +202,7 @@ pub async fn head_object(
         content_range: content_range.clone(),
         ..Default::default()
     };
-    object_headers!(out, meta, input);
+    object_headers!(out, meta, input, &cx.bucket);
     let mut response = S3Response::new(out);
     if content_range.is_some() {
         response.status = Some(http::StatusCode::PARTIAL_CONTENT);
@@ -220,15 +223,32 @@ pub async fn delete_object(
     req: S3Request<DeleteObjectInput>,
 ) -> S3Result<S3Response<DeleteObjectOutput>> {
     let cx = Cx::of(app, &req)?;
-    cx.authorize("s3:DeleteObject", Some(&req.input.key))?;
-    app.s3
-        .delete_object(&cx.bucket.name, &req.input.key)
-        .await
-        .map_err(from_engine)?;
+    let input = &req.input;
+    let deleted = delete_one(&cx, &input.key, input.version_id.as_deref()).await?;
     Ok(S3Response::with_status(
-        DeleteObjectOutput::default(),
+        DeleteObjectOutput {
+            delete_marker: deleted.delete_marker.then_some(true),
+            version_id: deleted.version_id,
+            ..Default::default()
+        },
         http::StatusCode::NO_CONTENT,
     ))
+}
+
+/// One DeleteObject (alone or in a DeleteObjects): authorized as `s3:DeleteObject`, or
+/// `s3:DeleteObjectVersion` when it names a version.
+async fn delete_one(cx: &Cx<'_>, key: &str, version: Option<&str>) -> S3Result<Deleted> {
+    let version = parse_version(version)?;
+    let action = match version {
+        Some(_) => version_action("s3:DeleteObject"),
+        None => "s3:DeleteObject",
+    };
+    cx.authorize(action, Some(key))?;
+    cx.app
+        .s3
+        .delete_object(&cx.bucket.name, key, version, &cx.writer_account())
+        .await
+        .map_err(from_engine)
 }
 
 pub async fn delete_objects(
@@ -248,25 +268,29 @@ pub async fn delete_objects(
     let (mut deleted, mut errors) = (Vec::new(), Vec::new());
     for object in objects {
         let key = &object.key;
-        let outcome = match cx.authorize("s3:DeleteObject", Some(key)) {
-            Ok(()) => app
-                .s3
-                .delete_object(&cx.bucket.name, key)
-                .await
-                .map_err(from_engine),
-            Err(err) => Err(err),
+        let version = object.version_id.as_deref();
+        // An id S3 never minted is a per-key NoSuchVersion here, not InvalidArgument.
+        let outcome = match version.map(VersionId::parse) {
+            Some(Err(_)) => Err(from_engine(EngineError::NoSuchVersion)),
+            _ => delete_one(&cx, key, version).await,
         };
         match outcome {
-            Ok(()) if quiet => {}
-            Ok(()) => deleted.push(DeletedObject {
+            Ok(_) if quiet => {}
+            Ok(done) => deleted.push(DeletedObject {
                 key: Some(key.clone()),
-                ..Default::default()
+                delete_marker: done.delete_marker.then_some(true),
+                // A marker made (no version named) is reported by its id.
+                delete_marker_version_id: done
+                    .delete_marker
+                    .then(|| done.version_id.clone())
+                    .flatten(),
+                version_id: version.map(str::to_owned),
             }),
             Err(err) => errors.push(Error {
                 code: Some(err.code().as_str().to_owned()),
                 key: Some(key.clone()),
                 message: err.message().map(str::to_owned),
-                version_id: None,
+                version_id: version.map(str::to_owned),
             }),
         }
     }
@@ -282,7 +306,8 @@ pub async fn get_object_acl(
     req: S3Request<GetObjectAclInput>,
 ) -> S3Result<S3Response<GetObjectAclOutput>> {
     let cx = Cx::of(app, &req)?;
-    let object = cx.readable(&req.input.key, "s3:GetObjectAcl")?;
+    let input = &req.input;
+    let object = cx.readable(&input.key, input.version_id.as_deref(), "s3:GetObjectAcl")?;
     let meta = object.meta;
     let bucket_owner = (meta.owner != cx.bucket.owner).then_some(cx.bucket.owner.as_str());
     Ok(S3Response::new(GetObjectAclOutput {
@@ -298,7 +323,8 @@ pub async fn put_object_acl(
 ) -> S3Result<S3Response<PutObjectAclOutput>> {
     let cx = Cx::of(app, &req)?;
     let input = &req.input;
-    cx.readable(&input.key, "s3:PutObjectAcl")?;
+    let version = input.version_id.as_deref();
+    cx.readable(&input.key, version, "s3:PutObjectAcl")?;
     let acl = canned_acl(input.acl.as_ref())?;
     let grants_sent = input.access_control_policy.is_some()
         || input.grant_full_control.is_some()
@@ -309,10 +335,15 @@ pub async fn put_object_acl(
     check_acl(&cx.bucket, acl, grants_sent)?;
     let acl = acl.unwrap_or_default();
     app.s3
-        .update_object(&cx.bucket.name, &input.key, move |meta| {
-            meta.acl = acl;
-            Ok(())
-        })
+        .update_object(
+            &cx.bucket.name,
+            &input.key,
+            parse_version(version)?,
+            move |meta| {
+                meta.acl = acl;
+                Ok(())
+            },
+        )
         .await
         .map_err(from_engine)?;
     Ok(S3Response::new(PutObjectAclOutput::default()))

@@ -6,7 +6,7 @@ use s3s::{S3Request, S3Response, S3Result, s3_error};
 use strata_app::App;
 
 use super::context::Cx;
-use super::errors::from_engine;
+use super::errors::{from_engine, parse_version};
 
 /// Most tags an object may carry; buckets may carry more.
 const MAX_OBJECT_TAGS: usize = 10;
@@ -63,10 +63,14 @@ pub async fn get_object_tagging(
 ) -> S3Result<S3Response<GetObjectTaggingOutput>> {
     let cx = Cx::of(app, &req)?;
     let input = &req.input;
-    let object = cx.readable(&input.key, "s3:GetObjectTagging")?;
+    let object = cx.readable(
+        &input.key,
+        input.version_id.as_deref(),
+        "s3:GetObjectTagging",
+    )?;
     Ok(S3Response::new(GetObjectTaggingOutput {
         tag_set: tag_set(&object.meta.tags),
-        version_id: None,
+        version_id: object.meta.version_header(&cx.bucket),
     }))
 }
 
@@ -76,16 +80,25 @@ pub async fn put_object_tagging(
 ) -> S3Result<S3Response<PutObjectTaggingOutput>> {
     let cx = Cx::of(app, &req)?;
     let input = req.input;
-    cx.readable(&input.key, "s3:PutObjectTagging")?;
+    let version = input.version_id.as_deref();
+    cx.readable(&input.key, version, "s3:PutObjectTagging")?;
     let tags = tag_pairs(input.tagging, MAX_OBJECT_TAGS, "Object")?;
-    app.s3
-        .update_object(&cx.bucket.name, &input.key, move |meta| {
-            meta.tags = tags;
-            Ok(())
-        })
+    let meta = app
+        .s3
+        .update_object(
+            &cx.bucket.name,
+            &input.key,
+            parse_version(version)?,
+            move |meta| {
+                meta.tags = tags;
+                Ok(())
+            },
+        )
         .await
         .map_err(from_engine)?;
-    Ok(S3Response::new(PutObjectTaggingOutput::default()))
+    Ok(S3Response::new(PutObjectTaggingOutput {
+        version_id: meta.version_header(&cx.bucket),
+    }))
 }
 
 pub async fn delete_object_tagging(
@@ -94,16 +107,25 @@ pub async fn delete_object_tagging(
 ) -> S3Result<S3Response<DeleteObjectTaggingOutput>> {
     let cx = Cx::of(app, &req)?;
     let input = &req.input;
-    cx.readable(&input.key, "s3:DeleteObjectTagging")?;
-    app.s3
-        .update_object(&cx.bucket.name, &input.key, |meta| {
-            meta.tags.clear();
-            Ok(())
-        })
+    let version = input.version_id.as_deref();
+    cx.readable(&input.key, version, "s3:DeleteObjectTagging")?;
+    let meta = app
+        .s3
+        .update_object(
+            &cx.bucket.name,
+            &input.key,
+            parse_version(version)?,
+            |meta| {
+                meta.tags.clear();
+                Ok(())
+            },
+        )
         .await
         .map_err(from_engine)?;
     Ok(S3Response::with_status(
-        DeleteObjectTaggingOutput::default(),
+        DeleteObjectTaggingOutput {
+            version_id: meta.version_header(&cx.bucket),
+        },
         http::StatusCode::NO_CONTENT,
     ))
 }
