@@ -38,6 +38,8 @@ impl S3 {
             acl: req.acl.unwrap_or_default(),
             tags: Vec::new(),
             versioning: None,
+            encryption: None,
+            cors: Vec::new(),
         };
         self.store
             .write(move |txn| {

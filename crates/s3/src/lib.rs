@@ -25,6 +25,7 @@
 
 pub mod blob;
 pub mod buckets;
+pub mod cors;
 pub mod error;
 pub mod layout;
 pub mod list;
@@ -44,8 +45,8 @@ pub use buckets::CreateBucket;
 pub use error::{Result, S3Error};
 pub use list::{ListQuery, ListedVersion, Listing, VersionListing, VersionQuery};
 pub use model::{
-    Bucket, BucketPolicy, CannedAcl, ObjectHeaders, ObjectMeta, ObjectOwnership, Part,
-    PublicAccessBlock, Segment, Upload, Versioning,
+    Bucket, BucketPolicy, CannedAcl, DefaultEncryption, ObjectHeaders, ObjectMeta, ObjectOwnership,
+    Part, PublicAccessBlock, Segment, Upload, Versioning,
 };
 pub use objects::{Deleted, NewObject, StoredObject};
 pub use versions::VersionId;

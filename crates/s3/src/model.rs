@@ -23,6 +23,33 @@ pub struct Bucket {
     /// `None` until versioning is first configured; a bucket never goes back to that.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub versioning: Option<Versioning>,
+    /// The default encryption set with PutBucketEncryption; `None` is S3's default, SSE-S3.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encryption: Option<DefaultEncryption>,
+    /// The CORS rules (none: CORS is not enabled).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cors: Vec<crate::cors::CorsRule>,
+}
+
+/// A bucket's default encryption rule.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct DefaultEncryption {
+    /// `AES256` (SSE-S3).
+    pub algorithm: String,
+    pub kms_key_id: Option<String>,
+    pub bucket_key_enabled: bool,
+}
+
+impl DefaultEncryption {
+    /// What every bucket has until PutBucketEncryption (and after DeleteBucketEncryption):
+    /// SSE-S3, as on S3 since January 2023.
+    pub fn sse_s3() -> Self {
+        Self {
+            algorithm: "AES256".to_owned(),
+            kms_key_id: None,
+            bucket_key_enabled: false,
+        }
+    }
 }
 
 impl Bucket {

@@ -98,7 +98,7 @@ pub(crate) async fn handle(
             log.account = services::s3::access_key_of(&req)
                 .and_then(|key| edge.app.iam.authenticate(&key).ok().flatten())
                 .map(|found| found.principal.account().to_string());
-            let response = services::s3::handle(s3, req).await;
+            let response = services::s3::handle(&edge.app, s3, req).await;
             (response.map(http_body_util::Either::Right), log)
         }
     };

@@ -10,7 +10,8 @@
 //! - `context`: each operation's request context, resolved once (the application layer's
 //!   `BucketContext`: requester, bucket, expected owner), which answers every authorization
 //!   through the one entry point with S3's layers.
-//! - `buckets`, `objects`, `copy`, `listing`, `multipart`, `tagging`: the
+//! - `cors`: bucket CORS rules, and the preflights and response headers they decide.
+//! - `buckets`, `encryption`, `objects`, `copy`, `listing`, `multipart`, `tagging`: the
 //!   operations; `upload` what writes carry (bodies verified, ACLs, headers),
 //!   `conditions` conditional reads and ranges.
 //! - `errors`: engine errors and refusals in S3's codes, statuses and messages.
@@ -19,6 +20,8 @@ mod buckets;
 mod conditions;
 mod context;
 mod copy;
+mod cors;
+mod encryption;
 mod errors;
 mod identity;
 mod listing;
@@ -59,8 +62,10 @@ pub struct RequestIds {
     pub host_id: String,
 }
 
-/// Serves one S3 request: ids on every response, and in every error body.
+/// Serves one S3 request: a CORS preflight here, anything else through s3s; ids on every
+/// response, and in every error body; CORS headers for an `Origin` the bucket allows.
 pub async fn handle(
+    app: &App,
     service: &S3Service,
     mut req: http::Request<IdleTimeout<Incoming>>,
 ) -> http::Response<s3s::Body> {
@@ -71,6 +76,23 @@ pub async fn handle(
     req.extensions_mut().insert(ids.clone());
     let head = req.method() == http::Method::HEAD;
     let named = Named::of(&req);
+    let origin = req
+        .headers()
+        .get(http::header::ORIGIN)
+        .and_then(|o| o.to_str().ok())
+        .map(str::to_owned);
+    let method = req.method().clone();
+    if method == http::Method::OPTIONS {
+        let mut response = cors::preflight(
+            app,
+            req.headers(),
+            named.bucket.as_deref(),
+            named.key.as_deref(),
+            &ids,
+        );
+        with_ids(&mut response, &ids);
+        return response;
+    }
     let req = req.map(s3s::Body::http_body);
     let mut response = match service.call(req).await {
         Ok(response) => response,
@@ -90,6 +112,14 @@ pub async fn handle(
     } else if response.status().is_client_error() || response.status().is_server_error() {
         response = with_ids_in_body(response, &ids, &named, head).await;
     }
+    if let (Some(origin), Some(bucket)) = (origin, named.bucket.as_deref()) {
+        cors::decorate(app, bucket, &origin, &method, &mut response);
+    }
+    with_ids(&mut response, &ids);
+    response
+}
+
+fn with_ids(response: &mut http::Response<s3s::Body>, ids: &RequestIds) {
     let headers = response.headers_mut();
     for (name, value) in [
         ("x-amz-request-id", &ids.request_id),
@@ -100,7 +130,6 @@ pub async fn handle(
             http::HeaderValue::from_str(value).expect("ids are ASCII"),
         );
     }
-    response
 }
 
 /// The access key a request is signed with (header or presigned), before any check.
@@ -439,6 +468,12 @@ delegate! {
     buckets::put_bucket_acl(PutBucketAclInput) -> PutBucketAclOutput;
     buckets::get_bucket_versioning(GetBucketVersioningInput) -> GetBucketVersioningOutput;
     buckets::put_bucket_versioning(PutBucketVersioningInput) -> PutBucketVersioningOutput;
+    cors::get_bucket_cors(GetBucketCorsInput) -> GetBucketCorsOutput;
+    cors::put_bucket_cors(PutBucketCorsInput) -> PutBucketCorsOutput;
+    cors::delete_bucket_cors(DeleteBucketCorsInput) -> DeleteBucketCorsOutput;
+    encryption::get_bucket_encryption(GetBucketEncryptionInput) -> GetBucketEncryptionOutput;
+    encryption::put_bucket_encryption(PutBucketEncryptionInput) -> PutBucketEncryptionOutput;
+    encryption::delete_bucket_encryption(DeleteBucketEncryptionInput) -> DeleteBucketEncryptionOutput;
     objects::put_object(PutObjectInput) -> PutObjectOutput;
     objects::get_object(GetObjectInput) -> GetObjectOutput;
     objects::head_object(HeadObjectInput) -> HeadObjectOutput;
