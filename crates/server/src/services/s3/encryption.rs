@@ -28,7 +28,6 @@ pub async fn get_bucket_encryption(
                     sse_algorithm: ServerSideEncryption::from(rule.algorithm),
                 }),
                 bucket_key_enabled: Some(rule.bucket_key_enabled),
-                ..Default::default()
             }],
         }),
     }))
