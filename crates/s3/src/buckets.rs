@@ -40,6 +40,7 @@ impl S3 {
             versioning: None,
             encryption: None,
             cors: Vec::new(),
+            lifecycle: Vec::new(),
         };
         self.store
             .write(move |txn| {

@@ -21,13 +21,16 @@
 //!
 //! Map: [`buckets`] (bucket operations), [`objects`] (put, get, delete, copy sources),
 //! [`versions`] (S3 Versioning: where versions live), [`list`] (ListObjects V1/V2 and
-//! ListObjectVersions), [`multipart`]; records in [`model`], keys in [`layout`].
+//! ListObjectVersions), [`multipart`], [`expiry`] (the lifecycle pass); bucket settings with
+//! rules of their own in [`cors`] and [`lifecycle`]; records in [`model`], keys in [`layout`].
 
 pub mod blob;
 pub mod buckets;
 pub mod cors;
 pub mod error;
+pub mod expiry;
 pub mod layout;
+pub mod lifecycle;
 pub mod list;
 pub mod model;
 pub mod multipart;

@@ -29,6 +29,9 @@ pub struct Bucket {
     /// The CORS rules (none: CORS is not enabled).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cors: Vec<crate::cors::CorsRule>,
+    /// The lifecycle rules (none: no lifecycle configuration).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lifecycle: Vec<crate::lifecycle::LifecycleRule>,
 }
 
 /// A bucket's default encryption rule.

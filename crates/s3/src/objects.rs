@@ -182,41 +182,7 @@ impl S3 {
         let now = self.now_micros();
         let (deleted, unused) = self
             .store
-            .write(move |txn| {
-                let found = bucket_record(txn, &bucket)?;
-                let Some(version) = version else {
-                    let Some(versioning) = found.versioning else {
-                        let current = VersionId::Null;
-                        let unused = match versions::locate(&*txn, &bucket, &key, &current)? {
-                            Some(old) => versions::remove(txn, &bucket, old)?,
-                            None => Vec::new(),
-                        };
-                        return Ok((Deleted::default(), unused));
-                    };
-                    let mut marker = ObjectMeta::delete_marker(key.clone(), deleter, now);
-                    versions::stamp(txn, &bucket, Some(versioning), &mut marker)?;
-                    let unused = versions::supersede(txn, &bucket, &key, Some(versioning))?;
-                    let at = layout::version_key(&bucket, &key, marker.seq);
-                    txn.put(VERSIONS, at, layout::encode_object(&marker, &[]));
-                    adjust_count(txn, &bucket, 1)?;
-                    let deleted = Deleted {
-                        version_id: Some(marker.version_text().to_owned()),
-                        delete_marker: true,
-                    };
-                    return Ok((deleted, unused));
-                };
-                let mut deleted = Deleted {
-                    version_id: Some(version.text().to_owned()),
-                    delete_marker: false,
-                };
-                let Some(old) = versions::locate(&*txn, &bucket, &key, &version)? else {
-                    return Ok((deleted, Vec::new()));
-                };
-                deleted.delete_marker = old.meta.delete_marker;
-                let unused = versions::remove(txn, &bucket, old)?;
-                versions::promote(txn, &bucket, &key)?;
-                Ok::<_, S3Error>((deleted, unused))
-            })
+            .write(move |txn| delete_in(txn, &bucket, &key, version, deleter, now))
             .await?;
         self.blobs.remove(unused).await;
         Ok(deleted)
@@ -278,6 +244,50 @@ impl S3 {
             })
             .await
     }
+}
+
+/// [`S3::delete_object`] inside a write, at `now`; returns the blob files to remove once it
+/// is committed.
+pub(crate) fn delete_in(
+    txn: &mut WriteTxn,
+    bucket: &str,
+    key: &str,
+    version: Option<VersionId>,
+    deleter: String,
+    now: i64,
+) -> Result<(Deleted, Vec<String>)> {
+    let found = bucket_record(txn, bucket)?;
+    let Some(version) = version else {
+        let Some(versioning) = found.versioning else {
+            let unused = match versions::locate(&*txn, bucket, key, &VersionId::Null)? {
+                Some(old) => versions::remove(txn, bucket, old)?,
+                None => Vec::new(),
+            };
+            return Ok((Deleted::default(), unused));
+        };
+        let mut marker = ObjectMeta::delete_marker(key.to_owned(), deleter, now);
+        versions::stamp(txn, bucket, Some(versioning), &mut marker)?;
+        let unused = versions::supersede(txn, bucket, key, Some(versioning))?;
+        let at = layout::version_key(bucket, key, marker.seq);
+        txn.put(VERSIONS, at, layout::encode_object(&marker, &[]));
+        adjust_count(txn, bucket, 1)?;
+        let deleted = Deleted {
+            version_id: Some(marker.version_text().to_owned()),
+            delete_marker: true,
+        };
+        return Ok((deleted, unused));
+    };
+    let mut deleted = Deleted {
+        version_id: Some(version.text().to_owned()),
+        delete_marker: false,
+    };
+    let Some(old) = versions::locate(&*txn, bucket, key, &version)? else {
+        return Ok((deleted, Vec::new()));
+    };
+    deleted.delete_marker = old.meta.delete_marker;
+    let unused = versions::remove(txn, bucket, old)?;
+    versions::promote(txn, bucket, key)?;
+    Ok((deleted, unused))
 }
 
 /// The bucket a write goes into, read inside it (`NoSuchBucket` once deleted).

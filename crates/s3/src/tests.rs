@@ -13,10 +13,14 @@ use crate::{BlobDir, CreateBucket, ListQuery, S3, S3Error, Upload};
 const OWNER: &str = "111111111111";
 
 fn engine() -> (S3, tempfile::TempDir) {
+    engine_on(Clock::new())
+}
+
+fn engine_on(clock: Clock) -> (S3, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("db")).unwrap();
     let blobs = BlobDir::open(&dir.path().join("objects")).unwrap();
-    (S3::new(store, Clock::new(), blobs), dir)
+    (S3::new(store, clock, blobs), dir)
 }
 
 async fn bucket(s3: &S3, name: &str) {
@@ -637,4 +641,118 @@ async fn noncurrent_version_files_survive_the_startup_sweep() {
         len += chunk.len();
     }
     assert_eq!(len, 100_000);
+}
+
+// --- lifecycle ---------------------------------------------------------------------------
+
+async fn set_lifecycle(s3: &S3, bucket: &str, rules: Vec<crate::lifecycle::LifecycleRule>) {
+    s3.update_bucket(bucket, move |b| {
+        b.lifecycle = rules;
+        Ok(())
+    })
+    .await
+    .unwrap();
+}
+
+const DAY: f64 = 86_400.0;
+
+#[tokio::test]
+async fn lifecycle_expires_current_then_noncurrent_versions_then_the_lone_marker() {
+    use crate::lifecycle::{Expiration, Filter, LifecycleRule, NoncurrentExpiration};
+    let clock = Clock::new();
+    let (s3, _dir) = engine_on(clock.clone());
+    bucket(&s3, "bk1").await;
+    set_versioning(&s3, "bk1", crate::Versioning::Enabled).await;
+    put(&s3, "bk1", "logs/a", b"1").await;
+    put(&s3, "bk1", "keep/b", b"2").await;
+    set_lifecycle(
+        &s3,
+        "bk1",
+        vec![
+            LifecycleRule {
+                id: "current".into(),
+                enabled: true,
+                filter: Some(Filter::Prefix("logs/".into())),
+                expiration: Some(Expiration::Days(1)),
+                ..Default::default()
+            },
+            LifecycleRule {
+                id: "old".into(),
+                enabled: true,
+                noncurrent_expiration: Some(NoncurrentExpiration {
+                    days: 1,
+                    newer_noncurrent_versions: None,
+                }),
+                ..Default::default()
+            },
+        ],
+    )
+    .await;
+    assert_eq!(s3.apply_lifecycle().await.unwrap(), 0);
+    clock.advance(2.0 * DAY).unwrap();
+    // The current version of logs/a goes behind a delete marker; keep/b stays.
+    assert_eq!(s3.apply_lifecycle().await.unwrap(), 1);
+    assert!(matches!(
+        s3.get_object("bk1", "logs/a", None),
+        Err(S3Error::DeleteMarker { named: false, .. })
+    ));
+    assert_eq!(read(&s3, "bk1", "keep/b", 0, 1).await, b"2");
+    // A day or two later the now noncurrent version goes, and with it (Days cleans up lone
+    // markers) the marker.
+    clock.advance(2.0 * DAY).unwrap();
+    s3.apply_lifecycle().await.unwrap();
+    s3.apply_lifecycle().await.unwrap();
+    let left = all_versions(&s3, "bk1");
+    assert_eq!(left.len(), 1, "{left:?}");
+    assert_eq!(left[0].0, "keep/b");
+}
+
+#[tokio::test]
+async fn lifecycle_aborts_incomplete_uploads_and_leaves_disabled_rules_alone() {
+    use crate::lifecycle::{Expiration, LifecycleRule};
+    let clock = Clock::new();
+    let (s3, _dir) = engine_on(clock.clone());
+    bucket(&s3, "bk1").await;
+    put(&s3, "bk1", "k", b"x").await;
+    let upload = s3
+        .create_upload(Upload {
+            upload_id: String::new(),
+            bucket: "bk1".into(),
+            key: "big".into(),
+            initiated_micros: 0,
+            initiator: OWNER.into(),
+            initiator_arn: format!("arn:aws:iam::{OWNER}:root"),
+            headers: Default::default(),
+            acl: None,
+            tags: Vec::new(),
+            checksum_algorithm: None,
+        })
+        .await
+        .unwrap();
+    set_lifecycle(
+        &s3,
+        "bk1",
+        vec![
+            LifecycleRule {
+                id: "uploads".into(),
+                enabled: true,
+                abort_incomplete_days: Some(1),
+                ..Default::default()
+            },
+            LifecycleRule {
+                id: "off".into(),
+                enabled: false,
+                expiration: Some(Expiration::Days(1)),
+                ..Default::default()
+            },
+        ],
+    )
+    .await;
+    clock.advance(3.0 * DAY).unwrap();
+    assert_eq!(s3.apply_lifecycle().await.unwrap(), 1);
+    assert!(matches!(
+        s3.upload("bk1", "big", &upload.upload_id),
+        Err(S3Error::NoSuchUpload)
+    ));
+    assert_eq!(read(&s3, "bk1", "k", 0, 1).await, b"x");
 }

@@ -233,6 +233,7 @@ pub fn start(app: Arc<App>) {
     }
     tokio::spawn(run_recorded(app.clone()));
     tokio::spawn(sweeps::ttl(app.clone()));
+    tokio::spawn(sweeps::lifecycle(app.clone()));
     tokio::spawn(sweeps::history(app));
 }
 

@@ -1,7 +1,9 @@
 //! The periodic passes: the TTL sweep (items whose TTL has passed on the server clock are
-//! deleted through the ordinary write path), the collection of history no restore can
-//! need any more and the trimming of stream records no shard can hold any more. Each pass reads what to do from the store, so neither keeps a record: a
-//! pass a crash cut short is simply done again by the next one.
+//! deleted through the ordinary write path), the S3 lifecycle pass (objects, versions, delete
+//! markers and uploads that buckets' lifecycle rules expire on the server clock), the
+//! collection of history no restore can need any more and the trimming of stream records no
+//! shard can hold any more. Each pass reads what to do from the store, so none keeps a
+//! record: a pass a crash cut short is simply done again by the next one.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -24,6 +26,19 @@ pub async fn ttl(app: Arc<App>) {
         let started = Instant::now();
         if let Err(err) = app.dynamodb.sweep_expired().await {
             tracing::warn!(error = %err, "TTL sweep failed");
+        }
+        pause = MIN_SWEEP_INTERVAL.max(started.elapsed() * 10);
+    }
+}
+
+/// Carries out S3 lifecycle rules forever, paced as the TTL sweep is.
+pub async fn lifecycle(app: Arc<App>) {
+    let mut pause = MIN_SWEEP_INTERVAL;
+    loop {
+        tokio::time::sleep(pause).await;
+        let started = Instant::now();
+        if let Err(err) = app.s3.apply_lifecycle().await {
+            tracing::warn!(error = %err, "S3 lifecycle pass failed");
         }
         pause = MIN_SWEEP_INTERVAL.max(started.elapsed() * 10);
     }

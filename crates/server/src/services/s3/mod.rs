@@ -11,6 +11,7 @@
 //!   `BucketContext`: requester, bucket, expected owner), which answers every authorization
 //!   through the one entry point with S3's layers.
 //! - `cors`: bucket CORS rules, and the preflights and response headers they decide.
+//! - `lifecycle`: bucket lifecycle rules and the `x-amz-expiration` they give objects.
 //! - `buckets`, `encryption`, `objects`, `copy`, `listing`, `multipart`, `tagging`: the
 //!   operations; `upload` what writes carry (bodies verified, ACLs, headers),
 //!   `conditions` conditional reads and ranges.
@@ -24,6 +25,7 @@ mod cors;
 mod encryption;
 mod errors;
 mod identity;
+mod lifecycle;
 mod listing;
 mod multipart;
 pub(crate) mod objects;
@@ -471,6 +473,9 @@ delegate! {
     cors::get_bucket_cors(GetBucketCorsInput) -> GetBucketCorsOutput;
     cors::put_bucket_cors(PutBucketCorsInput) -> PutBucketCorsOutput;
     cors::delete_bucket_cors(DeleteBucketCorsInput) -> DeleteBucketCorsOutput;
+    lifecycle::get_bucket_lifecycle_configuration(GetBucketLifecycleConfigurationInput) -> GetBucketLifecycleConfigurationOutput;
+    lifecycle::put_bucket_lifecycle_configuration(PutBucketLifecycleConfigurationInput) -> PutBucketLifecycleConfigurationOutput;
+    lifecycle::delete_bucket_lifecycle(DeleteBucketLifecycleInput) -> DeleteBucketLifecycleOutput;
     encryption::get_bucket_encryption(GetBucketEncryptionInput) -> GetBucketEncryptionOutput;
     encryption::put_bucket_encryption(PutBucketEncryptionInput) -> PutBucketEncryptionOutput;
     encryption::delete_bucket_encryption(DeleteBucketEncryptionInput) -> DeleteBucketEncryptionOutput;

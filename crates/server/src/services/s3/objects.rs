@@ -13,6 +13,7 @@ use strata_s3::{Deleted, NewObject, S3Error as EngineError, VersionId};
 use super::conditions::{Conditions, byte_range};
 use super::context::Cx;
 use super::errors::{from_engine, parse_version};
+use super::lifecycle::expiration_header;
 use super::upload::{
     canned_acl, check_acl, headers_from_input, parse_tags, receive, set_checksums, sorted_metadata,
     write_acl,
@@ -66,6 +67,7 @@ pub async fn put_object(
         ssekms_key_id: meta.headers.sse_kms_key_id.clone(),
         size: Some(meta.size as i64),
         version_id: meta.version_id.clone(),
+        expiration: expiration_header(&cx.bucket, &meta),
         ..Default::default()
     };
     set_checksums!(output, &meta.checksums);
@@ -77,6 +79,9 @@ macro_rules! object_headers {
         let meta: &strata_s3::ObjectMeta = $meta;
         let h = &meta.headers;
         $out.version_id = meta.version_header($bucket);
+        if $input.version_id.is_none() {
+            $out.expiration = expiration_header($bucket, meta);
+        }
         $out.e_tag = Some(ETag::Strong(meta.etag.clone()));
         $out.last_modified = Some(timestamp(meta.last_modified_micros));
         $out.accept_ranges = Some("bytes".to_owned());
