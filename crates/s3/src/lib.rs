@@ -49,7 +49,7 @@ pub use error::{Result, S3Error};
 pub use list::{ListQuery, ListedVersion, Listing, VersionListing, VersionQuery};
 pub use model::{
     Bucket, BucketPolicy, CannedAcl, DefaultEncryption, ObjectHeaders, ObjectMeta, ObjectOwnership,
-    Part, PublicAccessBlock, Segment, Upload, Versioning,
+    Part, PartSummary, PublicAccessBlock, Segment, Upload, Versioning,
 };
 pub use objects::{Deleted, NewObject, StoredObject};
 pub use versions::VersionId;

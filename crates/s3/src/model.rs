@@ -256,6 +256,9 @@ pub struct ObjectMeta {
     pub checksums: Vec<(String, String)>,
     /// For multipart objects, how many parts.
     pub parts_count: Option<u32>,
+    /// For multipart objects, the parts it was completed from (GetObjectAttributes).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<PartSummary>,
     pub segments: Vec<Segment>,
     pub acl: CannedAcl,
     pub tags: Vec<(String, String)>,
@@ -276,6 +279,7 @@ impl ObjectMeta {
             headers: ObjectHeaders::default(),
             checksums: Vec::new(),
             parts_count: None,
+            parts: Vec::new(),
             segments: Vec::new(),
             acl: CannedAcl::Private,
             tags: Vec::new(),
@@ -300,6 +304,14 @@ impl ObjectMeta {
 
 fn is_zero(n: &u64) -> bool {
     *n == 0
+}
+
+/// One part of a completed multipart object.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PartSummary {
+    pub number: u32,
+    pub size: u64,
+    pub checksums: Vec<(String, String)>,
 }
 
 /// A multipart upload in progress.

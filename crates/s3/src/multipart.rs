@@ -7,7 +7,7 @@ use crate::layout::{self, PARTS, UPLOADS};
 use crate::objects::bucket_record;
 use strata_storage::WriteTxn;
 
-use crate::{Blob, ObjectMeta, Part, Result, S3, S3Error, Segment, Upload};
+use crate::{Blob, ObjectMeta, Part, PartSummary, Result, S3, S3Error, Segment, Upload};
 
 /// The smallest part S3 accepts, except for the last one.
 pub const MIN_PART_SIZE: u64 = 5 * 1024 * 1024;
@@ -153,6 +153,7 @@ impl S3 {
         }
         let mut md5s = Md5::new();
         let mut segments = Vec::new();
+        let mut parts = Vec::new();
         let mut size = 0;
         for (i, (number, etag)) in chosen.iter().enumerate() {
             let etag = etag.trim_matches('"');
@@ -168,6 +169,11 @@ impl S3 {
             segments.push(Segment {
                 blob: part.blob.clone(),
                 size: part.size,
+            });
+            parts.push(PartSummary {
+                number: part.part_number,
+                size: part.size,
+                checksums: part.checksums.clone(),
             });
         }
         if chosen.is_empty() {
@@ -185,6 +191,7 @@ impl S3 {
             headers: upload.headers.clone(),
             checksums,
             parts_count: Some(chosen.len() as u32),
+            parts,
             segments,
             acl: upload.acl.unwrap_or_default(),
             tags: upload.tags.clone(),

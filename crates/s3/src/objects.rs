@@ -58,6 +58,7 @@ impl S3 {
             headers: new.headers,
             checksums: new.checksums,
             parts_count: None,
+            parts: Vec::new(),
             segments,
             acl: new.acl,
             tags: new.tags,

@@ -85,13 +85,13 @@ impl<'a> BucketContext<'a> {
                 self.authorize_object(action, &object.meta)?;
                 Ok(object)
             }
-            // Only reading the object itself answers a current delete marker with a 404;
-            // its tags and ACL answer as if the marker were named (405).
+            // Only reading the object itself (or its attributes) answers a current delete
+            // marker with a 404; its tags and ACL answer as if the marker were named (405).
             Err(S3Error::DeleteMarker {
                 version_id,
                 last_modified_micros,
                 named: false,
-            }) if action != "s3:GetObject" => {
+            }) if !matches!(action, "s3:GetObject" | "s3:GetObjectAttributes") => {
                 self.authorize(action, Some(key))?;
                 Err(AccessError::Engine(S3Error::DeleteMarker {
                     version_id,

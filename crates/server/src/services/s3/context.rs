@@ -61,6 +61,7 @@ bucket_requests!(
     ListObjectVersionsInput,
     PutBucketVersioningInput,
     GetObjectAclInput,
+    GetObjectAttributesInput,
     GetObjectInput,
     GetObjectTaggingInput,
     GetPublicAccessBlockInput,

@@ -12,11 +12,13 @@
 //!   through the one entry point with S3's layers.
 //! - `cors`: bucket CORS rules, and the preflights and response headers they decide.
 //! - `lifecycle`: bucket lifecycle rules and the `x-amz-expiration` they give objects.
-//! - `buckets`, `encryption`, `objects`, `copy`, `listing`, `multipart`, `tagging`: the
+//! - `buckets`, `encryption`, `objects`, `attributes`, `copy`, `listing`, `multipart`,
+//!   `tagging`: the
 //!   operations; `upload` what writes carry (bodies verified, ACLs, headers),
 //!   `conditions` conditional reads and ranges.
 //! - `errors`: engine errors and refusals in S3's codes, statuses and messages.
 
+mod attributes;
 mod buckets;
 mod conditions;
 mod context;
@@ -84,6 +86,11 @@ pub async fn handle(
         .and_then(|o| o.to_str().ok())
         .map(str::to_owned);
     let method = req.method().clone();
+    let attributes = method == http::Method::GET
+        && req.uri().query().is_some_and(|q| {
+            q.split('&')
+                .any(|p| p == "attributes" || p == "attributes=")
+        });
     if method == http::Method::OPTIONS {
         let mut response = cors::preflight(
             app,
@@ -113,6 +120,9 @@ pub async fn handle(
         response = http::Response::from_parts(parts, s3s::Body::empty());
     } else if response.status().is_client_error() || response.status().is_server_error() {
         response = with_ids_in_body(response, &ids, &named, head).await;
+    }
+    if attributes && response.status() == http::StatusCode::OK {
+        response = attributes::unquoted_etag(response).await;
     }
     if let (Some(origin), Some(bucket)) = (origin, named.bucket.as_deref()) {
         cors::decorate(app, bucket, &origin, &method, &mut response);
@@ -482,6 +492,7 @@ delegate! {
     objects::put_object(PutObjectInput) -> PutObjectOutput;
     objects::get_object(GetObjectInput) -> GetObjectOutput;
     objects::head_object(HeadObjectInput) -> HeadObjectOutput;
+    attributes::get_object_attributes(GetObjectAttributesInput) -> GetObjectAttributesOutput;
     objects::delete_object(DeleteObjectInput) -> DeleteObjectOutput;
     objects::delete_objects(DeleteObjectsInput) -> DeleteObjectsOutput;
     copy::copy_object(CopyObjectInput) -> CopyObjectOutput;
