@@ -18,6 +18,8 @@ pub struct CreateBucket {
     /// `x-amz-object-ownership`; new buckets default to `BucketOwnerEnforced`.
     pub ownership: Option<ObjectOwnership>,
     pub acl: Option<CannedAcl>,
+    /// `x-amz-grant-*`, in place of `acl`.
+    pub grants: Option<Vec<crate::acl::Grant>>,
 }
 
 impl S3 {
@@ -36,6 +38,7 @@ impl S3 {
             policy: None,
             public_access_block: Some(PublicAccessBlock::ALL),
             acl: req.acl.unwrap_or_default(),
+            grants: req.grants,
             tags: Vec::new(),
             versioning: None,
             encryption: None,

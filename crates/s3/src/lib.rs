@@ -24,6 +24,7 @@
 //! ListObjectVersions), [`multipart`], [`expiry`] (the lifecycle pass); bucket settings with
 //! rules of their own in [`cors`] and [`lifecycle`]; records in [`model`], keys in [`layout`].
 
+pub mod acl;
 pub mod blob;
 pub mod buckets;
 pub mod cors;

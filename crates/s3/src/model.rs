@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::acl::Grant;
+
 /// A bucket: one name in the global namespace, owned by one account, living in one region.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Bucket {
@@ -19,6 +21,9 @@ pub struct Bucket {
     pub public_access_block: Option<PublicAccessBlock>,
     /// The bucket's canned ACL (`private` unless set while ACLs are enabled).
     pub acl: CannedAcl,
+    /// An ACL given as grants (`x-amz-grant-*`, AccessControlPolicy), in place of `acl`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grants: Option<Vec<Grant>>,
     pub tags: Vec<(String, String)>,
     /// `None` until versioning is first configured; a bucket never goes back to that.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -72,6 +77,13 @@ impl Bucket {
     /// Whether ACLs are disabled (`BucketOwnerEnforced`).
     pub fn acls_disabled(&self) -> bool {
         self.ownership == Some(ObjectOwnership::BucketOwnerEnforced)
+    }
+
+    /// The bucket's ACL as grants.
+    pub fn acl_grants(&self) -> Vec<Grant> {
+        self.grants
+            .clone()
+            .unwrap_or_else(|| self.acl.grants(&self.owner, None))
     }
 }
 
@@ -261,6 +273,9 @@ pub struct ObjectMeta {
     pub parts: Vec<PartSummary>,
     pub segments: Vec<Segment>,
     pub acl: CannedAcl,
+    /// An ACL given as grants, in place of `acl`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grants: Option<Vec<Grant>>,
     pub tags: Vec<(String, String)>,
 }
 
@@ -282,8 +297,19 @@ impl ObjectMeta {
             parts: Vec::new(),
             segments: Vec::new(),
             acl: CannedAcl::Private,
+            grants: None,
             tags: Vec::new(),
         }
+    }
+
+    /// The object's ACL as grants, in a bucket `bucket_owner` owns.
+    pub fn acl_grants(&self, bucket_owner: &str) -> Vec<Grant> {
+        self.grants.clone().unwrap_or_else(|| {
+            self.acl.grants(
+                &self.owner,
+                (self.owner != bucket_owner).then_some(bucket_owner),
+            )
+        })
     }
 
     /// The `x-amz-version-id` S3 answers when this version is read from `bucket`: none in a
@@ -327,6 +353,8 @@ pub struct Upload {
     pub initiator_arn: String,
     pub headers: ObjectHeaders,
     pub acl: Option<CannedAcl>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grants: Option<Vec<Grant>>,
     pub tags: Vec<(String, String)>,
     pub checksum_algorithm: Option<String>,
 }

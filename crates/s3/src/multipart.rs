@@ -194,6 +194,7 @@ impl S3 {
             parts,
             segments,
             acl: upload.acl.unwrap_or_default(),
+            grants: upload.grants.clone(),
             tags: upload.tags.clone(),
         };
         self.commit_object(&upload.bucket, meta, bytes::Bytes::new(), Some(upload))

@@ -28,6 +28,8 @@ pub struct NewObject {
     pub headers: ObjectHeaders,
     pub checksums: Vec<(String, String)>,
     pub acl: CannedAcl,
+    /// Grants given instead of a canned ACL.
+    pub grants: Option<Vec<crate::acl::Grant>>,
     pub tags: Vec<(String, String)>,
 }
 
@@ -61,6 +63,7 @@ impl S3 {
             parts: Vec::new(),
             segments,
             acl: new.acl,
+            grants: new.grants,
             tags: new.tags,
         };
         self.commit_object(&new.bucket, meta, inline, None).await

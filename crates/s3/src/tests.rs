@@ -160,6 +160,7 @@ async fn buckets_are_global_and_delete_only_when_empty() {
             region: "us-east-1".into(),
             ownership: None,
             acl: None,
+            grants: None,
         })
         .await;
     assert!(matches!(other, Err(S3Error::BucketAlreadyExists)));
@@ -170,6 +171,7 @@ async fn buckets_are_global_and_delete_only_when_empty() {
             region: "us-east-1".into(),
             ownership: None,
             acl: None,
+            grants: None,
         })
         .await;
     assert!(matches!(bad, Err(S3Error::InvalidBucketName(_))));
@@ -246,6 +248,7 @@ async fn multipart_objects_are_their_parts_with_the_md5_of_md5s_etag() {
             initiator_arn: format!("arn:aws:iam::{OWNER}:root"),
             headers: Default::default(),
             acl: None,
+            grants: None,
             tags: Vec::new(),
             checksum_algorithm: None,
         })
@@ -724,6 +727,7 @@ async fn lifecycle_aborts_incomplete_uploads_and_leaves_disabled_rules_alone() {
             initiator_arn: format!("arn:aws:iam::{OWNER}:root"),
             headers: Default::default(),
             acl: None,
+            grants: None,
             tags: Vec::new(),
             checksum_algorithm: None,
         })

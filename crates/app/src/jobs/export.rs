@@ -143,6 +143,7 @@ impl Destination<'_> {
             headers: self.headers(),
             checksums: Vec::new(),
             acl,
+            grants: None,
             tags: Vec::new(),
         };
         self.app
@@ -169,6 +170,7 @@ impl Destination<'_> {
                 initiator_arn: self.initiator_arn.clone(),
                 headers: self.headers(),
                 acl: Some(acl),
+                grants: None,
                 tags: Vec::new(),
                 checksum_algorithm: None,
             })

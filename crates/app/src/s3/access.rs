@@ -6,7 +6,8 @@
 //! owns in a bucket with ACLs enabled ([`BucketContext::authorize_object`]).
 
 use strata_policy::{DecisionEffect, PolicyDocument, PolicyKind, ResourcePolicyKind};
-use strata_s3::{Bucket, CannedAcl, ObjectMeta};
+use strata_s3::acl::{Grantee, Group};
+use strata_s3::{Bucket, ObjectMeta};
 
 use super::{AccessError, BucketContext, S3Result};
 use crate::authz::{
@@ -56,16 +57,24 @@ impl BucketContext<'_> {
     /// bucket policy, after the expected owner's check; a denial worded as S3 words it for
     /// this request.
     pub fn authorize(&self, action: &str, key: Option<&str>) -> S3Result<()> {
-        self.authorize_as(action, key, Denial::S3)
+        self.authorize_as(action, key, None, Denial::S3)
     }
 
     /// [`BucketContext::authorize`] with a denial naming the principal, action and resource
     /// whatever the accounts: what a job acting for a caller reports.
     pub fn authorize_explained(&self, action: &str, key: Option<&str>) -> S3Result<()> {
-        self.authorize_as(action, key, Denial::S3Detailed)
+        self.authorize_as(action, key, None, Denial::S3Detailed)
     }
 
-    fn authorize_as(&self, action: &str, key: Option<&str>, denial: Denial) -> S3Result<()> {
+    /// Decides with the bucket policy and, when ACLs are enabled, the bucket's ACL and
+    /// `object`'s, as the statements they amount to ([`acl_statements`]).
+    fn authorize_as(
+        &self,
+        action: &str,
+        key: Option<&str>,
+        object: Option<&ObjectMeta>,
+        denial: Denial,
+    ) -> S3Result<()> {
         self.check_expected_owner()?;
         let bucket = &self.bucket;
         if restricts_public_policy(bucket)
@@ -74,8 +83,15 @@ impl BucketContext<'_> {
             // RestrictPublicBuckets: a public policy grants only within the owner's account.
             return Err(access_denied("Access Denied"));
         }
-        let policy = bucket_policy(bucket)?;
-        let label = format!("bucket {} policy", bucket.name);
+        let acl = acl_statements(bucket, object, &self.requester);
+        let policy = match acl.is_empty() {
+            true => bucket_policy(bucket)?,
+            false => Some(policy_with(bucket, acl)?),
+        };
+        let label = match object.is_some() && !bucket.acls_disabled() {
+            true => format!("bucket {} policy and ACLs", bucket.name),
+            false => format!("bucket {} policy", bucket.name),
+        };
         let resource = resource_arn(&bucket.name, key);
         decide(
             self.app,
@@ -103,7 +119,7 @@ impl BucketContext<'_> {
     pub fn authorize_object(&self, action: &str, object: &ObjectMeta) -> S3Result<()> {
         let (app, requester, bucket) = (self.app, &self.requester, &self.bucket);
         if object.owner == bucket.owner || bucket.acls_disabled() {
-            return self.authorize(action, Some(&object.key));
+            return self.authorize_as(action, Some(&object.key), Some(object), Denial::S3);
         }
         self.check_expected_owner()?;
         let policy = bucket_policy(bucket)?;
@@ -206,25 +222,120 @@ pub fn grants_public_access(text: &str) -> bool {
     })
 }
 
-/// Whether an object's owner grants `action` to `requester` through the object's ACL
-/// (the owner has FULL_CONTROL; the canned ACL adds the rest).
+/// Whether an object's owner grants `action` to `requester` through the object's ACL (its
+/// owner always may).
 fn acl_grants(requester: &Requester, action: &str, bucket: &Bucket, object: &ObjectMeta) -> bool {
     let account = requester.account();
     if account == Some(object.owner.as_str()) {
         return true;
     }
-    let read = matches!(action, "s3:GetObject" | "s3:GetObjectTagging");
     let ignore_public = bucket
         .public_access_block
         .is_some_and(|b| b.ignore_public_acls);
-    let bucket_owner = account == Some(bucket.owner.as_str());
-    match object.acl {
-        CannedAcl::BucketOwnerFullControl => bucket_owner,
-        CannedAcl::BucketOwnerRead => bucket_owner && (read || action == "s3:GetObjectAcl"),
-        CannedAcl::PublicRead | CannedAcl::PublicReadWrite => read && !ignore_public,
-        CannedAcl::AuthenticatedRead => read && account.is_some() && !ignore_public,
-        _ => false,
+    object.acl_grants(&bucket.owner).iter().any(|grant| {
+        let to_requester = match &grant.grantee {
+            Grantee::Account(id) => account == Some(id.as_str()),
+            Grantee::Group(Group::AllUsers) => !ignore_public,
+            Grantee::Group(Group::AuthenticatedUsers) => !ignore_public && account.is_some(),
+            Grantee::Group(Group::LogDelivery) => false,
+        };
+        to_requester
+            && grant
+                .permission
+                .expanded()
+                .iter()
+                .any(|p| p.object_actions().contains(&action))
+    })
+}
+
+/// The grants of the bucket's ACL and (for a request on it) `object`'s ACL as bucket policy
+/// statements, for `requester`: none while ACLs are disabled; none to the bucket owner's own
+/// account (its users need identity policies, as with a policy naming the account); public
+/// grants left out under IgnorePublicAcls, AuthenticatedUsers only for a signed caller.
+fn acl_statements(
+    bucket: &Bucket,
+    object: Option<&ObjectMeta>,
+    requester: &Requester,
+) -> Vec<serde_json::Value> {
+    if bucket.acls_disabled() {
+        return Vec::new();
     }
+    let ignore_public = bucket
+        .public_access_block
+        .is_some_and(|b| b.ignore_public_acls);
+    let principal = |grantee: &Grantee| match grantee {
+        Grantee::Account(id) if *id == bucket.owner => None,
+        Grantee::Account(id) => {
+            Some(serde_json::json!({ "AWS": format!("arn:aws:iam::{id}:root") }))
+        }
+        Grantee::Group(Group::AllUsers) if !ignore_public => Some(serde_json::json!("*")),
+        Grantee::Group(Group::AuthenticatedUsers)
+            if !ignore_public && requester.account().is_some() =>
+        {
+            Some(serde_json::json!("*"))
+        }
+        Grantee::Group(_) => None,
+    };
+    let mut statements = Vec::new();
+    let mut add = |sid: String, who: serde_json::Value, actions: &[&str], resource: String| {
+        if !actions.is_empty() {
+            let sid = format!("{sid}{}", statements.len() + 1);
+            statements.push(serde_json::json!({
+                "Sid": sid,
+                "Effect": "Allow",
+                "Principal": who,
+                "Action": actions,
+                "Resource": resource,
+            }));
+        }
+    };
+    for grant in bucket.acl_grants() {
+        let Some(who) = principal(&grant.grantee) else {
+            continue;
+        };
+        for permission in grant.permission.expanded() {
+            let (actions, on_objects) = permission.bucket_actions();
+            let resource = match on_objects {
+                true => resource_arn(&bucket.name, Some("*")),
+                false => resource_arn(&bucket.name, None),
+            };
+            let sid = format!("BucketAcl{}", permission.as_str().replace('_', ""));
+            add(sid, who.clone(), actions, resource);
+        }
+    }
+    if let Some(object) = object {
+        for grant in object.acl_grants(&bucket.owner) {
+            let Some(who) = principal(&grant.grantee) else {
+                continue;
+            };
+            for permission in grant.permission.expanded() {
+                let resource = resource_arn(&bucket.name, Some(&object.key));
+                let sid = format!("ObjectAcl{}", permission.as_str().replace('_', ""));
+                add(sid, who.clone(), permission.object_actions(), resource);
+            }
+        }
+    }
+    statements
+}
+
+/// The bucket policy (or an empty one) with `extra` statements added, parsed and bound as
+/// [`bucket_policy`] does.
+fn policy_with(bucket: &Bucket, extra: Vec<serde_json::Value>) -> S3Result<PolicyDocument> {
+    let mut document: serde_json::Value = match &bucket.policy {
+        Some(stored) => serde_json::from_str(&stored.document).map_err(|e| {
+            AccessError::Engine(strata_s3::S3Error::Corrupt(format!(
+                "stored bucket policy: {e}"
+            )))
+        })?,
+        None => serde_json::json!({ "Version": "2012-10-17", "Statement": [] }),
+    };
+    let statements = match document["Statement"].take() {
+        serde_json::Value::Array(list) => list,
+        serde_json::Value::Null => Vec::new(),
+        single => vec![single],
+    };
+    document["Statement"] = serde_json::Value::Array(statements.into_iter().chain(extra).collect());
+    parse_bound(bucket, &document.to_string())
 }
 
 fn internal(err: strata_iam::IamError) -> AccessError {
@@ -275,9 +386,20 @@ fn decide(app: &App, requester: &Requester, target: Target<'_>) -> S3Result<()> 
 
 /// The bucket's policy with its principals bound to the unique ids saved with it.
 pub fn bucket_policy(bucket: &Bucket) -> S3Result<Option<PolicyDocument>> {
-    let Some(stored) = &bucket.policy else {
-        return Ok(None);
-    };
+    match &bucket.policy {
+        Some(stored) => parse_bound(bucket, &stored.document).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// A policy `text` for `bucket`, its principals bound to the unique ids saved with the
+/// bucket's policy.
+fn parse_bound(bucket: &Bucket, text: &str) -> S3Result<PolicyDocument> {
+    let bindings = bucket
+        .policy
+        .as_ref()
+        .map(|p| p.bindings.as_slice())
+        .unwrap_or_default();
     let kind = PolicyKind::Resource(ResourcePolicyKind::S3Bucket {
         bucket: &bucket.name,
     });
@@ -287,15 +409,14 @@ pub fn bucket_policy(bucket: &Bucket) -> S3Result<Option<PolicyDocument>> {
             e.message
         )))
     };
-    let mut document = PolicyDocument::parse(&stored.document, kind).map_err(corrupt)?;
+    let mut document = PolicyDocument::parse(text, kind).map_err(corrupt)?;
     document
         .bind_principals(kind, |arn| {
-            stored
-                .bindings
+            bindings
                 .iter()
                 .find(|(a, _)| a == arn)
                 .map(|(_, id)| id.clone())
         })
         .map_err(corrupt)?;
-    Ok(Some(document))
+    Ok(document)
 }

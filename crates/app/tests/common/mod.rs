@@ -249,6 +249,7 @@ pub async fn create_bucket(app: &App, owner: &str, name: &str) {
             region: REGION.into(),
             ownership: None,
             acl: None,
+            grants: None,
         })
         .await
         .expect("the bucket is created");

@@ -11,8 +11,8 @@ use strata_app::s3::access::{authorize_own, resource_arn};
 use strata_app::{App, Requester};
 
 use super::context::Cx;
-use super::errors::{access_denied, acls_not_supported, custom, from_access, from_engine};
-use super::{canonical_owner, requester, timestamp};
+use super::errors::{access_denied, custom, from_access, from_engine};
+use super::{acl, canonical_owner, requester, timestamp};
 
 /// S3's region without a LocationConstraint.
 const DEFAULT_REGION: &str = "us-east-1";
@@ -72,12 +72,43 @@ pub async fn create_bucket(
         ),
         None => None,
     };
-    if acl.is_some_and(|a| a != CannedAcl::Private)
+    let grants_sent = input.grant_full_control.is_some()
+        || input.grant_read.is_some()
+        || input.grant_read_acp.is_some()
+        || input.grant_write.is_some()
+        || input.grant_write_acp.is_some();
+    if (grants_sent || acl.is_some_and(|a| a != CannedAcl::Private))
         && ownership.is_none_or(|o| o == Ownership::BucketOwnerEnforced)
     {
         return Err(s3_error!(
             InvalidBucketAclWithObjectOwnership,
             "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting"
+        ));
+    }
+    // ACLs are enabled (checked above); Block Public Access is on for every new bucket, so a
+    // public ACL has its own error here.
+    let settings = acl::AclSettings {
+        acls_disabled: false,
+        block_public_acls: false,
+    };
+    let change = acl::requested(
+        app,
+        settings,
+        input.acl.as_ref().map(BucketCannedACL::as_str),
+        acl::GrantHeaders {
+            full_control: input.grant_full_control.as_deref(),
+            read: input.grant_read.as_deref(),
+            read_acp: input.grant_read_acp.as_deref(),
+            write: input.grant_write.as_deref(),
+            write_acp: input.grant_write_acp.as_deref(),
+        },
+        None,
+    )?;
+    if change.is_public() {
+        return Err(custom(
+            "InvalidBucketAclWithBlockPublicAccessError",
+            http::StatusCode::BAD_REQUEST,
+            "Bucket cannot have public ACLs set with BlockPublicAccess enabled",
         ));
     }
     let bucket = app
@@ -87,7 +118,8 @@ pub async fn create_bucket(
             owner: caller.principal.account().to_string(),
             region,
             ownership,
-            acl,
+            acl: change.canned,
+            grants: change.grants,
         })
         .await
         .map_err(from_engine)?;
@@ -361,7 +393,7 @@ pub async fn get_bucket_acl(
 ) -> S3Result<S3Response<GetBucketAclOutput>> {
     let cx = Cx::authorized(app, &req, "s3:GetBucketAcl")?;
     Ok(S3Response::new(GetBucketAclOutput {
-        grants: Some(super::grants(&cx.bucket.owner, None, cx.bucket.acl)),
+        grants: Some(acl::to_wire(&cx.bucket.acl_grants())),
         owner: Some(canonical_owner(&cx.bucket.owner)),
     }))
 }
@@ -371,29 +403,24 @@ pub async fn put_bucket_acl(
     req: S3Request<PutBucketAclInput>,
 ) -> S3Result<S3Response<PutBucketAclOutput>> {
     let cx = Cx::authorized(app, &req, "s3:PutBucketAcl")?;
-    if req.input.access_control_policy.is_some()
-        || req.input.grant_full_control.is_some()
-        || req.input.grant_read.is_some()
-        || req.input.grant_read_acp.is_some()
-        || req.input.grant_write.is_some()
-        || req.input.grant_write_acp.is_some()
-    {
-        return Err(s3_error!(
-            NotImplemented,
-            "Only canned ACLs (x-amz-acl) are supported"
-        ));
-    }
-    let acl = match &req.input.acl {
-        Some(acl) => CannedAcl::parse(acl.as_str())
-            .ok_or_else(|| s3_error!(InvalidArgument, "Invalid canned ACL"))?,
-        None => CannedAcl::Private,
-    };
-    if cx.bucket.acls_disabled() && acl != CannedAcl::Private {
-        return Err(acls_not_supported());
-    }
+    let input = &req.input;
+    let change = acl::requested(
+        app,
+        acl::AclSettings::of(&cx.bucket),
+        input.acl.as_ref().map(BucketCannedACL::as_str),
+        acl::GrantHeaders {
+            full_control: input.grant_full_control.as_deref(),
+            read: input.grant_read.as_deref(),
+            read_acp: input.grant_read_acp.as_deref(),
+            write: input.grant_write.as_deref(),
+            write_acp: input.grant_write_acp.as_deref(),
+        },
+        input.access_control_policy.as_ref(),
+    )?;
     app.s3
         .update_bucket(&cx.bucket.name, move |b| {
-            b.acl = acl;
+            b.acl = change.canned.unwrap_or_default();
+            b.grants = change.grants;
             Ok(())
         })
         .await

@@ -57,12 +57,15 @@ pub async fn copy_object(
         _ => object.meta.tags.clone(),
     };
     let new = NewObject {
-        owner: target.bucket.object_owner(&target.writer_account(), acl),
+        owner: target
+            .bucket
+            .object_owner(&target.writer_account(), acl.canned),
         bucket: target.bucket.name.clone(),
         key: input.key,
         headers,
         checksums: object.meta.checksums.clone(),
-        acl: acl.unwrap_or_default(),
+        acl: acl.canned.unwrap_or_default(),
+        grants: acl.grants,
         tags,
     };
     let meta = app.s3.put_object(new, blob).await.map_err(from_engine)?;

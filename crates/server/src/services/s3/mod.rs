@@ -12,12 +12,14 @@
 //!   through the one entry point with S3's layers.
 //! - `cors`: bucket CORS rules, and the preflights and response headers they decide.
 //! - `lifecycle`: bucket lifecycle rules and the `x-amz-expiration` they give objects.
+//! - `acl`: canned ACLs and grants on the wire, and S3's rules for setting them.
 //! - `buckets`, `encryption`, `objects`, `attributes`, `copy`, `listing`, `multipart`,
 //!   `tagging`: the
 //!   operations; `upload` what writes carry (bodies verified, ACLs, headers),
 //!   `conditions` conditional reads and ranges.
 //! - `errors`: engine errors and refusals in S3's codes, statuses and messages.
 
+mod acl;
 mod attributes;
 mod buckets;
 mod conditions;
@@ -384,65 +386,6 @@ fn canonical_owner(account: &str) -> s3s::dto::Owner {
         display_name: None,
         id: Some(canonical_id(account)),
     }
-}
-
-/// The grants a canned ACL stands for, for an `owner` (and, for objects, the bucket
-/// owner when it is another account).
-fn grants(
-    owner: &str,
-    bucket_owner: Option<&str>,
-    acl: strata_s3::CannedAcl,
-) -> Vec<s3s::dto::Grant> {
-    use s3s::dto::{Grant, Grantee, Permission, Type};
-    use strata_s3::CannedAcl;
-    let user = |account: &str, permission: &'static str| Grant {
-        grantee: Some(Grantee {
-            display_name: None,
-            email_address: None,
-            id: Some(canonical_id(account)),
-            type_: Type::from_static(Type::CANONICAL_USER),
-            uri: None,
-        }),
-        permission: Some(Permission::from_static(permission)),
-    };
-    let group = |uri: &str, permission: &'static str| Grant {
-        grantee: Some(Grantee {
-            display_name: None,
-            email_address: None,
-            id: None,
-            type_: Type::from_static(Type::GROUP),
-            uri: Some(uri.to_owned()),
-        }),
-        permission: Some(Permission::from_static(permission)),
-    };
-    const ALL_USERS: &str = "http://acs.amazonaws.com/groups/global/AllUsers";
-    const AUTHENTICATED: &str = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers";
-    const LOG_DELIVERY: &str = "http://acs.amazonaws.com/groups/s3/LogDelivery";
-    let mut out = vec![user(owner, Permission::FULL_CONTROL)];
-    match acl {
-        CannedAcl::Private | CannedAcl::AwsExecRead => {}
-        CannedAcl::PublicRead => out.push(group(ALL_USERS, Permission::READ)),
-        CannedAcl::PublicReadWrite => {
-            out.push(group(ALL_USERS, Permission::READ));
-            out.push(group(ALL_USERS, Permission::WRITE));
-        }
-        CannedAcl::AuthenticatedRead => out.push(group(AUTHENTICATED, Permission::READ)),
-        CannedAcl::BucketOwnerRead => {
-            if let Some(bucket_owner) = bucket_owner {
-                out.push(user(bucket_owner, Permission::READ));
-            }
-        }
-        CannedAcl::BucketOwnerFullControl => {
-            if let Some(bucket_owner) = bucket_owner {
-                out.push(user(bucket_owner, Permission::FULL_CONTROL));
-            }
-        }
-        CannedAcl::LogDeliveryWrite => {
-            out.push(group(LOG_DELIVERY, Permission::WRITE));
-            out.push(group(LOG_DELIVERY, Permission::READ_ACP));
-        }
-    }
-    out
 }
 
 macro_rules! delegate {

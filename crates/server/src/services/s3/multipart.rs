@@ -57,7 +57,8 @@ pub async fn create_multipart_upload(
             initiator: cx.writer_account(),
             initiator_arn: initiator_arn(&cx.requester),
             headers,
-            acl,
+            acl: acl.canned,
+            grants: acl.grants,
             tags,
             checksum_algorithm: checksum_algorithm.clone(),
         })

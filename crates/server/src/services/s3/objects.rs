@@ -10,15 +10,15 @@ use strata_app::App;
 use strata_app::s3::access::version_action;
 use strata_s3::{Deleted, NewObject, S3Error as EngineError, VersionId};
 
+use super::acl;
 use super::conditions::{Conditions, byte_range};
 use super::context::Cx;
 use super::errors::{from_engine, parse_version};
 use super::lifecycle::expiration_header;
 use super::upload::{
-    canned_acl, check_acl, headers_from_input, parse_tags, receive, set_checksums, sorted_metadata,
-    write_acl,
+    headers_from_input, parse_tags, receive, set_checksums, sorted_metadata, write_acl,
 };
-use super::{canonical_owner, grants, timestamp};
+use super::{canonical_owner, timestamp};
 
 pub async fn put_object(
     app: &App,
@@ -48,12 +48,13 @@ pub async fn put_object(
     let input = req.input;
     let headers = headers_from_input!(input, expires);
     let new = NewObject {
-        owner: cx.bucket.object_owner(&cx.writer_account(), acl),
+        owner: cx.bucket.object_owner(&cx.writer_account(), acl.canned),
         bucket: cx.bucket.name.clone(),
         key,
         headers,
         checksums,
-        acl: acl.unwrap_or_default(),
+        acl: acl.canned.unwrap_or_default(),
+        grants: acl.grants,
         tags: parse_tags(input.tagging.as_deref()),
     };
     let meta = app.s3.put_object(new, blob).await.map_err(from_engine)?;
@@ -314,9 +315,8 @@ pub async fn get_object_acl(
     let input = &req.input;
     let object = cx.readable(&input.key, input.version_id.as_deref(), "s3:GetObjectAcl")?;
     let meta = object.meta;
-    let bucket_owner = (meta.owner != cx.bucket.owner).then_some(cx.bucket.owner.as_str());
     Ok(S3Response::new(GetObjectAclOutput {
-        grants: Some(grants(&meta.owner, bucket_owner, meta.acl)),
+        grants: Some(acl::to_wire(&meta.acl_grants(&cx.bucket.owner))),
         owner: Some(canonical_owner(&meta.owner)),
         request_charged: None,
     }))
@@ -330,22 +330,23 @@ pub async fn put_object_acl(
     let input = &req.input;
     let version = input.version_id.as_deref();
     cx.readable(&input.key, version, "s3:PutObjectAcl")?;
-    let acl = canned_acl(input.acl.as_ref())?;
-    let grants_sent = input.access_control_policy.is_some()
-        || input.grant_full_control.is_some()
-        || input.grant_read.is_some()
-        || input.grant_read_acp.is_some()
-        || input.grant_write.is_some()
-        || input.grant_write_acp.is_some();
-    check_acl(&cx.bucket, acl, grants_sent)?;
-    let acl = acl.unwrap_or_default();
+    let mut headers = acl::grant_headers!(input);
+    headers.write = input.grant_write.as_deref();
+    let change = acl::requested(
+        app,
+        acl::AclSettings::of(&cx.bucket),
+        acl::canned_text(input.acl.as_ref()),
+        headers,
+        input.access_control_policy.as_ref(),
+    )?;
     app.s3
         .update_object(
             &cx.bucket.name,
             &input.key,
             parse_version(version)?,
             move |meta| {
-                meta.acl = acl;
+                meta.acl = change.canned.unwrap_or_default();
+                meta.grants = change.grants;
                 Ok(())
             },
         )

@@ -7,9 +7,9 @@ use futures_util::StreamExt;
 use s3s::checksum::ChecksumHasher;
 use s3s::dto::*;
 use s3s::{S3Request, S3Result, s3_error};
-use strata_s3::{Blob, BlobWriter, CannedAcl};
+use strata_s3::{Blob, BlobWriter};
 
-use super::errors::{acls_not_supported, from_engine};
+use super::errors::from_engine;
 
 /// The largest single PUT (PutObject, UploadPart): 5 GiB.
 const MAX_UPLOAD_BYTES: u64 = 5 << 30;
@@ -148,21 +148,22 @@ pub async fn receive<T>(
     Ok((blob, stored))
 }
 
-/// The canned ACL a write carries (PutObject, CopyObject, CreateMultipartUpload): parsed,
-/// authorized as `s3:PutObjectAcl` when any ACL or grant is sent, and checked against the
-/// bucket's ownership setting.
+/// The ACL a write carries (PutObject, CopyObject, CreateMultipartUpload): a canned ACL or
+/// grants, authorized as `s3:PutObjectAcl` when sent, and checked against the bucket's
+/// settings ([`super::acl::requested`]).
 macro_rules! write_acl {
     ($cx:expr, $key:expr, $input:expr) => {{
-        let acl = $crate::services::s3::upload::canned_acl($input.acl.as_ref())?;
-        let grants_sent = $input.grant_full_control.is_some()
-            || $input.grant_read.is_some()
-            || $input.grant_read_acp.is_some()
-            || $input.grant_write_acp.is_some();
-        if acl.is_some() || grants_sent {
+        let change = $crate::services::s3::acl::requested(
+            $cx.app,
+            $crate::services::s3::acl::AclSettings::of(&$cx.bucket),
+            $crate::services::s3::acl::canned_text($input.acl.as_ref()),
+            $crate::services::s3::acl::grant_headers!($input),
+            None,
+        )?;
+        if change.is_set() {
             $cx.authorize("s3:PutObjectAcl", Some($key))?;
         }
-        $crate::services::s3::upload::check_acl(&$cx.bucket, acl, grants_sent)?;
-        acl
+        change
     }};
 }
 pub(super) use write_acl;
@@ -219,31 +220,6 @@ pub(super) fn without_aws_chunked(encoding: Option<String>) -> Option<String> {
         .filter(|e| !e.is_empty() && !e.eq_ignore_ascii_case("aws-chunked"))
         .collect();
     (!rest.is_empty()).then(|| rest.join(","))
-}
-
-pub(super) fn canned_acl(acl: Option<&ObjectCannedACL>) -> S3Result<Option<CannedAcl>> {
-    acl.map(|a| {
-        CannedAcl::parse(a.as_str()).ok_or_else(|| s3_error!(InvalidArgument, "Invalid canned ACL"))
-    })
-    .transpose()
-}
-
-/// Refuses an ACL that a bucket with ACLs disabled does not accept.
-pub(super) fn check_acl(
-    bucket: &strata_s3::Bucket,
-    acl: Option<CannedAcl>,
-    grants: bool,
-) -> S3Result<()> {
-    if bucket.acls_disabled() && (grants || acl.is_some_and(|a| !a.allowed_when_acls_disabled())) {
-        return Err(acls_not_supported());
-    }
-    if grants {
-        return Err(s3_error!(
-            NotImplemented,
-            "Only canned ACLs (x-amz-acl) are supported"
-        ));
-    }
-    Ok(())
 }
 
 pub(super) fn parse_tags(header: Option<&str>) -> Vec<(String, String)> {
