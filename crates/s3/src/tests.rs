@@ -30,6 +30,7 @@ async fn bucket(s3: &S3, name: &str) {
         region: "us-east-1".into(),
         ownership: None,
         acl: None,
+        grants: None,
     })
     .await
     .unwrap();
