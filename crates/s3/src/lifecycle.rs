@@ -29,6 +29,8 @@ pub struct LifecycleRule {
 /// A rule's `Filter`, in the form it was given.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub enum Filter {
+    /// `<Filter/>`: every object.
+    Everything,
     Prefix(String),
     Tag(String, String),
     SizeGreaterThan(i64),
@@ -87,8 +89,16 @@ pub fn validate(rules: &[LifecycleRule]) -> Result<(), LifecycleError> {
                 "Rule ID must be unique. Found same ID for more than one rule",
             ));
         }
-        if rule.prefix.is_some() && rule.filter.is_some() {
+        if rule.prefix.is_some() == rule.filter.is_some() {
             return Err(Malformed);
+        }
+        if let Some(Filter::And { tags, .. }) = &rule.filter
+            && tags
+                .iter()
+                .enumerate()
+                .any(|(i, (k, _))| tags[..i].iter().any(|(o, _)| o == k))
+        {
+            return Err(InvalidRequest("Duplicate Tag Keys are not allowed."));
         }
         if rule.expiration.is_none()
             && rule.noncurrent_expiration.is_none()
@@ -161,7 +171,7 @@ impl LifecycleRule {
             ..Default::default()
         };
         match &self.filter {
-            None => {}
+            None | Some(Filter::Everything) => {}
             Some(Filter::Prefix(p)) => m.prefix = p,
             Some(Filter::Tag(k, v)) => m.tag = Some((k, v)),
             Some(Filter::SizeGreaterThan(n)) => m.size_greater_than = Some(*n),
@@ -218,6 +228,16 @@ pub fn unnamed_rule_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
+/// When an upload of `key` started at `initiated` is aborted, and by which rule: the first
+/// enabled rule with AbortIncompleteMultipartUpload whose prefix matches.
+pub fn abort<'a>(rules: &'a [LifecycleRule], key: &str, initiated: i64) -> Option<(i64, &'a str)> {
+    rules.iter().find_map(|r| {
+        let days = r.abort_incomplete_days?;
+        r.applies(key, None)
+            .then(|| (due(initiated, days), r.id.as_str()))
+    })
+}
+
 /// The first midnight UTC after `from` plus `days` (µs).
 pub fn due(from: i64, days: i32) -> i64 {
     let at = from.saturating_add(i64::from(days).saturating_mul(DAY_MICROS));
@@ -248,7 +268,7 @@ mod tests {
         LifecycleRule {
             id: "r".into(),
             enabled: true,
-            filter,
+            filter: filter.or(Some(Filter::Everything)),
             expiration: Some(expiration),
             ..Default::default()
         }

@@ -107,60 +107,57 @@ pub async fn delete_bucket_cors(
 
 const VARY: &str = "Origin, Access-Control-Request-Headers, Access-Control-Request-Method";
 
-/// Answers a preflight `OPTIONS` on `bucket` (and `key`) from its CORS rules.
+/// Answers a preflight `OPTIONS` on `bucket` from its CORS rules. Refusals are 403
+/// `AccessForbidden` naming the method asked about and whether the bucket or its rules said
+/// no (S3's `ResourceType`).
 pub fn preflight(
     app: &App,
     headers: &http::HeaderMap,
     bucket: Option<&str>,
-    key: Option<&str>,
     ids: &RequestIds,
 ) -> http::Response<s3s::Body> {
-    let resource = if key.is_some() { "OBJECT" } else { "BUCKET" };
-    let refuse = |status: http::StatusCode, code: &str, message: &str| {
-        error_response(status, code, message, resource, ids)
-    };
     let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let Some(origin) = text("origin") else {
-        return refuse(
+        return error_response(
             http::StatusCode::BAD_REQUEST,
             "BadRequest",
             "Insufficient information. Origin request header needed.",
+            None,
+            ids,
         );
     };
-    let method = text("access-control-request-method").unwrap_or_default();
-    if !matches!(method, "GET" | "PUT" | "HEAD" | "POST" | "DELETE") {
-        return refuse(
-            http::StatusCode::BAD_REQUEST,
-            "BadRequest",
-            &format!("Invalid Access-Control-Request-Method: {method}"),
-        );
-    }
+    let method = text("access-control-request-method");
+    let forbidden = |message: &str, resource: &str| {
+        error_response(
+            http::StatusCode::FORBIDDEN,
+            "AccessForbidden",
+            &format!("CORSResponse: {message}"),
+            Some((method.unwrap_or("OPTIONS"), resource)),
+            ids,
+        )
+    };
     let Some(bucket) = bucket.and_then(|b| app.s3.bucket(b).ok()) else {
-        return refuse(
-            http::StatusCode::NOT_FOUND,
-            "NoSuchBucket",
-            "The specified bucket does not exist",
-        );
+        return forbidden("Bucket not found", "BUCKET");
     };
     if bucket.cors.is_empty() {
-        return refuse(
-            http::StatusCode::FORBIDDEN,
-            "CORSResponse",
-            "CORS is not enabled for this bucket.",
-        );
+        return forbidden("CORS is not enabled for this bucket.", "BUCKET");
     }
-    let requested: Vec<&str> = text("access-control-request-headers")
-        .unwrap_or_default()
-        .split(',')
-        .map(str::trim)
-        .filter(|h| !h.is_empty())
-        .collect();
-    let Some(rule) = cors::matching_rule(&bucket.cors, origin, method, &requested) else {
-        return refuse(
-            http::StatusCode::FORBIDDEN,
-            "CORSResponse",
-            "This CORS request is not allowed. This is usually because the evalution of Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource's CORS spec.",
+    let Some(method) = method.filter(|m| matches!(*m, "GET" | "PUT" | "HEAD" | "POST" | "DELETE"))
+    else {
+        return error_response(
+            http::StatusCode::BAD_REQUEST,
+            "BadRequest",
+            &format!(
+                "Invalid Access-Control-Request-Method: {}",
+                method.unwrap_or_default()
+            ),
+            None,
+            ids,
         );
+    };
+    let requested = requested_headers(headers);
+    let Some(rule) = cors::matching_rule(&bucket.cors, origin, method, &requested) else {
+        return forbidden(NOT_ALLOWED, "OBJECT");
     };
     let mut response = http::Response::new(s3s::Body::empty());
     let out = response.headers_mut();
@@ -175,25 +172,46 @@ pub fn preflight(
     response
 }
 
+const NOT_ALLOWED: &str = "This CORS request is not allowed. This is usually because the evalution of Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource's CORS spec.";
+
+/// `Access-Control-Request-Headers`, split.
+fn requested_headers(headers: &http::HeaderMap) -> Vec<&str> {
+    headers
+        .get("access-control-request-headers")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|h| !h.is_empty())
+        .collect()
+}
+
 /// Adds the `Access-Control-*` headers of the rule allowing an actual request from `origin`
-/// with `method` to `response`, when `bucket` has one.
+/// to `response`, when `bucket` has one. The request is judged as a preflight would be when it
+/// carries `Access-Control-Request-Method` or `-Headers` (S3 does so).
 pub fn decorate(
     app: &App,
     bucket: &str,
-    origin: &str,
+    request: &http::HeaderMap,
     method: &http::Method,
     response: &mut http::Response<s3s::Body>,
 ) {
+    let Some(origin) = request
+        .get(http::header::ORIGIN)
+        .and_then(|o| o.to_str().ok())
+    else {
+        return;
+    };
     let Ok(bucket) = app.s3.bucket(bucket) else {
         return;
     };
-    if bucket.cors.is_empty() {
-        return;
-    }
-    let out = response.headers_mut();
-    insert(out, "vary", VARY);
-    if let Some(rule) = cors::matching_rule(&bucket.cors, origin, method.as_str(), &[]) {
-        allow(out, rule, origin);
+    let method = request
+        .get("access-control-request-method")
+        .and_then(|m| m.to_str().ok())
+        .unwrap_or(method.as_str());
+    let requested = requested_headers(request);
+    if let Some(rule) = cors::matching_rule(&bucket.cors, origin, method, &requested) {
+        allow(response.headers_mut(), rule, origin);
     }
 }
 
@@ -235,25 +253,12 @@ fn error_response(
     status: http::StatusCode,
     code: &str,
     message: &str,
-    resource: &str,
+    refused: Option<(&str, &str)>,
     ids: &RequestIds,
 ) -> http::Response<s3s::Body> {
-    use crate::protocol::xml::element;
-    let mut body = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error>");
-    element(&mut body, "Code", code);
-    element(&mut body, "Message", message);
-    if code == "CORSResponse" {
-        element(&mut body, "Method", "OPTIONS");
-        element(&mut body, "ResourceType", resource);
-    }
-    element(&mut body, "RequestId", &ids.request_id);
-    element(&mut body, "HostId", &ids.host_id);
-    body.push_str("</Error>");
-    let mut response = http::Response::new(s3s::Body::from(body));
-    *response.status_mut() = status;
-    response.headers_mut().insert(
-        http::header::CONTENT_TYPE,
-        http::HeaderValue::from_static("application/xml"),
-    );
-    response
+    let extra: &[(&str, &str)] = match refused {
+        Some((method, resource)) => &[("Method", method), ("ResourceType", resource)],
+        None => &[],
+    };
+    super::errors::rendered(status, code, message, extra, ids)
 }

@@ -134,6 +134,34 @@ pub fn custom(code: &'static str, status: StatusCode, message: &str) -> S3Error 
     err
 }
 
+/// An S3 error rendered outside s3s (answers given before s3s sees the request): `<Error>`
+/// with the code, message, `extra` elements and the request's ids.
+pub fn rendered(
+    status: StatusCode,
+    code: &str,
+    message: &str,
+    extra: &[(&str, &str)],
+    ids: &super::RequestIds,
+) -> http::Response<s3s::Body> {
+    use crate::protocol::xml::element;
+    let mut body = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error>");
+    element(&mut body, "Code", code);
+    element(&mut body, "Message", message);
+    for (name, value) in extra {
+        element(&mut body, name, value);
+    }
+    element(&mut body, "RequestId", &ids.request_id);
+    element(&mut body, "HostId", &ids.host_id);
+    body.push_str("</Error>");
+    let mut response = http::Response::new(s3s::Body::from(body));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("application/xml"),
+    );
+    response
+}
+
 /// An application-layer refusal in S3's shape.
 pub fn from_access(err: AccessError) -> S3Error {
     match err {

@@ -145,6 +145,9 @@ fn from_wire(rule: s3s::dto::LifecycleRule) -> S3Result<LifecycleRule> {
             _ => return Err(malformed()),
         }),
     };
+    if rule.filter.is_none() && rule.prefix.is_none() {
+        return Err(malformed());
+    }
     let filter = match rule.filter {
         None => None,
         Some(f) => Some(filter_from_wire(f).ok_or_else(malformed)?),
@@ -185,7 +188,7 @@ fn filter_from_wire(f: LifecycleRuleFilter) -> Option<Filter> {
             f.object_size_less_than,
             f.and,
         ) {
-            (None, None, None, None, None) => Filter::Prefix(String::new()),
+            (None, None, None, None, None) => Filter::Everything,
             (Some(p), None, None, None, None) => Filter::Prefix(p),
             (None, Some(t), None, None, None) => {
                 let (k, v) = tag(t)?;
@@ -223,6 +226,7 @@ fn to_wire(rule: &LifecycleRule) -> s3s::dto::LifecycleRule {
         }),
         prefix: rule.prefix.clone(),
         filter: rule.filter.as_ref().map(|f| match f {
+            Filter::Everything => LifecycleRuleFilter::default(),
             Filter::Prefix(p) => LifecycleRuleFilter {
                 prefix: Some(p.clone()),
                 ..Default::default()

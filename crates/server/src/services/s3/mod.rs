@@ -82,25 +82,22 @@ pub async fn handle(
     req.extensions_mut().insert(ids.clone());
     let head = req.method() == http::Method::HEAD;
     let named = Named::of(&req);
-    let origin = req
+    let cors_request = req
         .headers()
-        .get(http::header::ORIGIN)
-        .and_then(|o| o.to_str().ok())
-        .map(str::to_owned);
+        .contains_key(http::header::ORIGIN)
+        .then(|| req.headers().clone());
     let method = req.method().clone();
     let attributes = method == http::Method::GET
         && req.uri().query().is_some_and(|q| {
             q.split('&')
                 .any(|p| p == "attributes" || p == "attributes=")
         });
+    // A bucket setting's PUT (or DeleteObjects' POST): `?cors`, `?lifecycle`, ….
+    let bucket_subresource_write = matches!(method, http::Method::PUT | http::Method::POST)
+        && named.key.is_none()
+        && req.uri().query().is_some_and(|q| !q.is_empty());
     if method == http::Method::OPTIONS {
-        let mut response = cors::preflight(
-            app,
-            req.headers(),
-            named.bucket.as_deref(),
-            named.key.as_deref(),
-            &ids,
-        );
+        let mut response = cors::preflight(app, req.headers(), named.bucket.as_deref(), &ids);
         with_ids(&mut response, &ids);
         return response;
     }
@@ -114,6 +111,22 @@ pub async fn handle(
             response
         }
     };
+    if response.status() == http::StatusCode::BAD_REQUEST
+        && bucket_subresource_write
+        && let Some(bucket) = named.bucket.as_deref()
+        && matches!(app.s3.bucket(bucket), Err(strata_s3::S3Error::NoSuchBucket))
+    {
+        // S3 looks the bucket up before it reads a bucket setting's body; s3s reads first.
+        response = errors::rendered(
+            http::StatusCode::NOT_FOUND,
+            "NoSuchBucket",
+            "The specified bucket does not exist",
+            &[("BucketName", bucket)],
+            &ids,
+        );
+        with_ids(&mut response, &ids);
+        return response;
+    }
     if response.status() == http::StatusCode::NOT_MODIFIED {
         // 304 never has a body (s3s renders it as an error).
         let (mut parts, _) = response.into_parts();
@@ -126,8 +139,8 @@ pub async fn handle(
     if attributes && response.status() == http::StatusCode::OK {
         response = attributes::unquoted_etag(response).await;
     }
-    if let (Some(origin), Some(bucket)) = (origin, named.bucket.as_deref()) {
-        cors::decorate(app, bucket, &origin, &method, &mut response);
+    if let (Some(request), Some(bucket)) = (cors_request, named.bucket.as_deref()) {
+        cors::decorate(app, bucket, &request, &method, &mut response);
     }
     with_ids(&mut response, &ids);
     response
@@ -233,6 +246,14 @@ impl Named {
                 add("ArgumentValue", self.version_id.as_deref()?);
                 return Some(out);
             }
+            "InvalidArgument" if message.ends_with("must be at midnight GMT") => {
+                add("ArgumentName", "Date");
+                return Some(out);
+            }
+            "InvalidArgument" if message.starts_with("a KMSMasterKeyID is not applicable") => {
+                add("ArgumentName", "ApplyServerSideEncryptionByDefault");
+                return Some(out);
+            }
             "InvalidArgument" if message.starts_with("A version-id marker cannot") => {
                 add("ArgumentName", "version-id-marker");
                 add("ArgumentValue", self.version_id_marker.as_deref()?);
@@ -251,6 +272,8 @@ impl Named {
             | "BucketAlreadyOwnedByYou"
             | "BucketAlreadyExists"
             | "BucketNotEmpty"
+            | "NoSuchCORSConfiguration"
+            | "NoSuchLifecycleConfiguration"
             | "OwnershipControlsNotFoundError"
             | "NoSuchTagSet"
             | "InvalidBucketName" => ("BucketName", self.bucket.as_deref()?),

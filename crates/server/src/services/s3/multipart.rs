@@ -64,7 +64,11 @@ pub async fn create_multipart_upload(
         })
         .await
         .map_err(from_engine)?;
+    let abort =
+        strata_s3::lifecycle::abort(&cx.bucket.lifecycle, &upload.key, upload.initiated_micros);
     Ok(S3Response::new(CreateMultipartUploadOutput {
+        abort_date: abort.map(|(at, _)| timestamp(at)),
+        abort_rule_id: abort.map(|(_, rule)| rule.to_owned()),
         bucket: Some(upload.bucket),
         key: Some(upload.key),
         upload_id: Some(upload.upload_id),
