@@ -50,15 +50,7 @@ impl S3 {
             if query.after.as_deref().is_some_and(|after| *name <= *after) {
                 continue;
             }
-            let rolled = query
-                .delimiter
-                .as_deref()
-                .filter(|d| !d.is_empty())
-                .and_then(|d| {
-                    name[query.prefix.len()..]
-                        .find(d)
-                        .map(|at| name[..query.prefix.len() + at + d.len()].to_owned())
-                });
+            let rolled = common_prefix(&name, &query.prefix, query.delimiter.as_deref());
             if let Some(common) = rolled {
                 if last_prefix.as_deref() == Some(common.as_str())
                     || query
@@ -189,15 +181,7 @@ impl S3 {
                     }
                 }
             }
-            let rolled = query
-                .delimiter
-                .as_deref()
-                .filter(|d| !d.is_empty())
-                .and_then(|d| {
-                    name[query.prefix.len()..]
-                        .find(d)
-                        .map(|at| name[..query.prefix.len() + at + d.len()].to_owned())
-                });
+            let rolled = common_prefix(&name, &query.prefix, query.delimiter.as_deref());
             if let Some(common) = rolled {
                 if last_prefix.as_deref() == Some(common.as_str())
                     || marker.is_some_and(|m| m.starts_with(&common))
@@ -231,4 +215,12 @@ impl S3 {
         }
         Ok(page)
     }
+}
+
+/// The common prefix `name` rolls up into: `prefix` and what follows up to and including the
+/// first `delimiter` after it.
+fn common_prefix(name: &str, prefix: &str, delimiter: Option<&str>) -> Option<String> {
+    let delimiter = delimiter.filter(|d| !d.is_empty())?;
+    let at = name[prefix.len()..].find(delimiter)?;
+    Some(name[..prefix.len() + at + delimiter.len()].to_owned())
 }

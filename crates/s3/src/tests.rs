@@ -36,6 +36,23 @@ async fn bucket(s3: &S3, name: &str) {
     .unwrap();
 }
 
+/// An upload of `key` to start (the engine fills its id and time).
+fn new_upload(bucket: &str, key: &str) -> Upload {
+    Upload {
+        upload_id: String::new(),
+        bucket: bucket.into(),
+        key: key.into(),
+        initiated_micros: 0,
+        initiator: OWNER.into(),
+        initiator_arn: format!("arn:aws:iam::{OWNER}:root"),
+        headers: Default::default(),
+        acl: None,
+        grants: None,
+        tags: Vec::new(),
+        checksum_algorithm: None,
+    }
+}
+
 async fn put(s3: &S3, bucket: &str, key: &str, body: &[u8]) -> crate::ObjectMeta {
     let mut writer = s3.body_writer();
     for chunk in body.chunks(100_000) {
@@ -239,22 +256,7 @@ async fn listing_rolls_up_common_prefixes_and_pages() {
 async fn multipart_objects_are_their_parts_with_the_md5_of_md5s_etag() {
     let (s3, dir) = engine();
     bucket(&s3, "bk1").await;
-    let upload = s3
-        .create_upload(Upload {
-            upload_id: String::new(),
-            bucket: "bk1".into(),
-            key: "mp".into(),
-            initiated_micros: 0,
-            initiator: OWNER.into(),
-            initiator_arn: format!("arn:aws:iam::{OWNER}:root"),
-            headers: Default::default(),
-            acl: None,
-            grants: None,
-            tags: Vec::new(),
-            checksum_algorithm: None,
-        })
-        .await
-        .unwrap();
+    let upload = s3.create_upload(new_upload("bk1", "mp")).await.unwrap();
     let first = bytes(5 * 1024 * 1024);
     let last = b"tail".to_vec();
     let mut etags = Vec::new();
@@ -718,22 +720,7 @@ async fn lifecycle_aborts_incomplete_uploads_and_leaves_disabled_rules_alone() {
     let (s3, _dir) = engine_on(clock.clone());
     bucket(&s3, "bk1").await;
     put(&s3, "bk1", "k", b"x").await;
-    let upload = s3
-        .create_upload(Upload {
-            upload_id: String::new(),
-            bucket: "bk1".into(),
-            key: "big".into(),
-            initiated_micros: 0,
-            initiator: OWNER.into(),
-            initiator_arn: format!("arn:aws:iam::{OWNER}:root"),
-            headers: Default::default(),
-            acl: None,
-            grants: None,
-            tags: Vec::new(),
-            checksum_algorithm: None,
-        })
-        .await
-        .unwrap();
+    let upload = s3.create_upload(new_upload("bk1", "big")).await.unwrap();
     set_lifecycle(
         &s3,
         "bk1",

@@ -43,6 +43,15 @@ pub(super) fn encoder(
     })
 }
 
+fn common_prefixes(prefixes: &[String], encode: &impl Fn(&str) -> String) -> Vec<CommonPrefix> {
+    prefixes
+        .iter()
+        .map(|p| CommonPrefix {
+            prefix: Some(encode(p)),
+        })
+        .collect()
+}
+
 fn max_keys(max: Option<i32>) -> S3Result<usize> {
     match max {
         Some(n) if n < 0 => Err(s3_error!(InvalidArgument, "maxKeys should be non-negative")),
@@ -127,14 +136,7 @@ pub async fn list_objects_v2(
                 .map(|m| listed(m, &encode, fetch_owner))
                 .collect(),
         ),
-        common_prefixes: Some(
-            page.common_prefixes
-                .iter()
-                .map(|p| CommonPrefix {
-                    prefix: Some(encode(p)),
-                })
-                .collect(),
-        ),
+        common_prefixes: Some(common_prefixes(&page.common_prefixes, &encode)),
         delimiter: input.delimiter.as_deref().map(&encode),
         encoding_type: input.encoding_type,
         start_after: input.start_after.as_deref().map(&encode),
@@ -176,14 +178,7 @@ pub async fn list_objects(
                 .map(|m| listed(m, &encode, true))
                 .collect(),
         ),
-        common_prefixes: Some(
-            page.common_prefixes
-                .iter()
-                .map(|p| CommonPrefix {
-                    prefix: Some(encode(p)),
-                })
-                .collect(),
-        ),
+        common_prefixes: Some(common_prefixes(&page.common_prefixes, &encode)),
         delimiter: input.delimiter.as_deref().map(&encode),
         next_marker,
         encoding_type: input.encoding_type,
@@ -265,14 +260,7 @@ pub async fn list_object_versions(
         next_version_id_marker: page.next_version_id_marker,
         versions: Some(versions),
         delete_markers: Some(markers),
-        common_prefixes: Some(
-            page.common_prefixes
-                .iter()
-                .map(|p| CommonPrefix {
-                    prefix: Some(encode(p)),
-                })
-                .collect(),
-        ),
+        common_prefixes: Some(common_prefixes(&page.common_prefixes, &encode)),
         delimiter: input.delimiter.as_deref().map(&encode),
         encoding_type: input.encoding_type,
         request_charged: None,
