@@ -100,7 +100,14 @@ impl Permission {
     /// The actions this permission grants on an object.
     pub fn object_actions(self) -> &'static [&'static str] {
         match self {
-            Self::Read => &["s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectTorrent"],
+            // READ covers "the object data and its metadata" (GetObjectAttributes too).
+            Self::Read => &[
+                "s3:GetObject",
+                "s3:GetObjectVersion",
+                "s3:GetObjectTorrent",
+                "s3:GetObjectAttributes",
+                "s3:GetObjectVersionAttributes",
+            ],
             Self::ReadAcp => &["s3:GetObjectAcl", "s3:GetObjectVersionAcl"],
             Self::WriteAcp => &["s3:PutObjectAcl", "s3:PutObjectVersionAcl"],
             Self::Write | Self::FullControl => &[],

@@ -10,7 +10,7 @@ use strata_s3::acl::{Grant, Grantee, Group, Permission};
 use strata_s3::{Bucket, CannedAcl};
 
 use super::canonical_id;
-use super::errors::{access_denied, acls_not_supported, custom};
+use super::errors::{access_denied, acls_not_supported, invalid_argument, with_elements};
 
 /// An ACL a request sets: a canned one, or grants (never both).
 #[derive(Clone, Debug, Default)]
@@ -81,50 +81,77 @@ impl AclSettings {
 }
 
 /// The ACL a request sets through `x-amz-acl`, `x-amz-grant-*` or an AccessControlPolicy
-/// body, checked against the bucket's `settings` as S3 checks it.
+/// body, checked against the bucket's `settings` as S3 checks it. `required`: the request is
+/// PutBucketAcl or PutObjectAcl, which must set one.
 pub fn requested(
     app: &App,
     settings: AclSettings,
     canned: Option<&str>,
     headers: GrantHeaders<'_>,
     policy: Option<&AccessControlPolicy>,
+    required: bool,
 ) -> S3Result<AclChange> {
     let canned = canned
         .map(|a| {
-            CannedAcl::parse(a).ok_or_else(|| s3_error!(InvalidArgument, "Invalid canned ACL"))
+            CannedAcl::parse(a)
+                .ok_or_else(|| invalid_argument("Invalid canned ACL", "x-amz-acl", a))
         })
         .transpose()?;
     let mut grants = Vec::new();
     let mut any_header = false;
-    for (value, permission) in [
-        (headers.full_control, Permission::FullControl),
-        (headers.read, Permission::Read),
-        (headers.read_acp, Permission::ReadAcp),
-        (headers.write, Permission::Write),
-        (headers.write_acp, Permission::WriteAcp),
+    for (value, permission, header) in [
+        (
+            headers.full_control,
+            Permission::FullControl,
+            "x-amz-grant-full-control",
+        ),
+        (headers.read, Permission::Read, "x-amz-grant-read"),
+        (
+            headers.read_acp,
+            Permission::ReadAcp,
+            "x-amz-grant-read-acp",
+        ),
+        (headers.write, Permission::Write, "x-amz-grant-write"),
+        (
+            headers.write_acp,
+            Permission::WriteAcp,
+            "x-amz-grant-write-acp",
+        ),
     ] {
         let Some(value) = value else { continue };
         any_header = true;
         for grantee in value.split(',').map(str::trim).filter(|g| !g.is_empty()) {
             grants.push(Grant {
-                grantee: header_grantee(app, grantee)?,
+                grantee: header_grantee(app, header, grantee)?,
                 permission,
             });
         }
     }
-    if canned.is_some() && (any_header || policy.is_some()) {
+    if policy.is_some() && (canned.is_some() || any_header) {
+        return Err(s3_error!(
+            UnexpectedContent,
+            "This request does not support content"
+        ));
+    }
+    if canned.is_some() && any_header {
         return Err(s3_error!(
             InvalidRequest,
             "Specifying both Canned ACLs and Header Grants is not allowed"
         ));
     }
+    if required && canned.is_none() && !any_header && policy.is_none() {
+        return Err(with_elements(
+            s3_error!(
+                MissingSecurityHeader,
+                "Your request was missing a required header"
+            ),
+            &[("MissingHeaderName", "x-amz-acl")],
+        ));
+    }
     if let Some(policy) = policy {
-        if any_header {
-            return Err(s3_error!(
-                UnexpectedContent,
-                "This request does not support content"
-            ));
-        }
+        // The owner is required, and must be an account.
+        let owner = policy.owner.as_ref().and_then(|o| o.id.as_deref());
+        account_grantee(app, owner.ok_or_else(malformed_acl)?, "CanonicalUser/ID")?;
         for grant in policy.grants.iter().flatten() {
             let permission = grant
                 .permission
@@ -170,44 +197,49 @@ fn malformed_acl() -> s3s::S3Error {
 }
 
 /// One grantee of an `x-amz-grant-*` header: `id="…"`, `uri="…"` or `emailAddress="…"`.
-fn header_grantee(app: &App, text: &str) -> S3Result<Grantee> {
-    let invalid = || s3_error!(InvalidArgument, "Invalid argument");
-    let (kind, value) = text.split_once('=').ok_or_else(invalid)?;
+fn header_grantee(app: &App, header: &str, text: &str) -> S3Result<Grantee> {
+    let unrecognized = || invalid_argument("Argument format not recognized", header, text);
+    let (kind, value) = text.split_once('=').ok_or_else(unrecognized)?;
     let value = value.trim().trim_matches('"');
     match kind.trim().to_ascii_lowercase().as_str() {
-        "id" => account_grantee(app, value),
+        "id" => account_grantee(app, value, "id"),
         "uri" => Group::from_uri(value)
             .map(Grantee::Group)
-            .ok_or_else(|| s3_error!(InvalidArgument, "Invalid group uri")),
-        "emailaddress" => Err(unresolvable_email()),
-        _ => Err(invalid()),
+            .ok_or_else(|| invalid_argument("Invalid group uri", "uri", value)),
+        "emailaddress" => Err(email_grantees_ended()),
+        _ => Err(unrecognized()),
     }
 }
 
 fn body_grantee(app: &App, grantee: &dto::Grantee) -> S3Result<Grantee> {
     match grantee.type_.as_str() {
-        Type::CANONICAL_USER => account_grantee(app, grantee.id.as_deref().unwrap_or_default()),
-        Type::GROUP => grantee
-            .uri
-            .as_deref()
-            .and_then(Group::from_uri)
-            .map(Grantee::Group)
-            .ok_or_else(|| s3_error!(InvalidArgument, "Invalid group uri")),
-        Type::AMAZON_CUSTOMER_BY_EMAIL => Err(unresolvable_email()),
+        Type::CANONICAL_USER => account_grantee(
+            app,
+            grantee.id.as_deref().unwrap_or_default(),
+            "CanonicalUser/ID",
+        ),
+        Type::GROUP => {
+            let uri = grantee.uri.as_deref().unwrap_or_default();
+            Group::from_uri(uri)
+                .map(Grantee::Group)
+                .ok_or_else(|| invalid_argument("Invalid group uri", "Group/URI", uri))
+        }
+        Type::AMAZON_CUSTOMER_BY_EMAIL => Err(email_grantees_ended()),
         _ => Err(malformed_acl()),
     }
 }
 
-fn unresolvable_email() -> s3s::S3Error {
-    custom(
-        "UnresolvableGrantByEmailAddress",
-        http::StatusCode::BAD_REQUEST,
-        "The e-mail address you provided does not match any account on record.",
+/// E-mail grantees: S3 stopped taking them on October 1, 2025 (an HTTP 405).
+fn email_grantees_ended() -> s3s::S3Error {
+    s3_error!(
+        MethodNotAllowed,
+        "The specified method is not allowed against this resource."
     )
 }
 
-/// The account whose canonical user id is `id` (`InvalidArgument` "Invalid id" for none).
-fn account_grantee(app: &App, id: &str) -> S3Result<Grantee> {
+/// The account whose canonical user id is `id` (`InvalidArgument` "Invalid id", naming the
+/// `argument` it came in, for none).
+fn account_grantee(app: &App, id: &str, argument: &str) -> S3Result<Grantee> {
     let accounts = app.iam.root_accounts().map_err(|err| {
         tracing::error!(error = %err, "cannot list accounts");
         s3_error!(
@@ -220,7 +252,7 @@ fn account_grantee(app: &App, id: &str) -> S3Result<Grantee> {
         .map(|root| root.account.id.as_str().to_owned())
         .find(|account| canonical_id(account) == id)
         .map(Grantee::Account)
-        .ok_or_else(|| s3_error!(InvalidArgument, "Invalid id"))
+        .ok_or_else(|| invalid_argument("Invalid id", argument, id))
 }
 
 /// Grants as S3 lists them.

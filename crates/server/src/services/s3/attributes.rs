@@ -105,15 +105,22 @@ pub async fn get_object_attributes(
             .collect();
         let page: Vec<_> = after.iter().take(max as usize).collect();
         let truncated = after.len() > page.len();
-        // Parts are listed only for objects uploaded with checksums, as on S3.
-        let listed = !meta.checksums.is_empty();
+        // Parts (and their paging) only for objects uploaded with checksums, as on S3; else
+        // just how many.
+        if meta.checksums.is_empty() {
+            out.object_parts = Some(GetObjectAttributesParts {
+                total_parts_count: Some(total as i32),
+                ..Default::default()
+            });
+            return Ok(S3Response::new(out));
+        }
         out.object_parts = Some(GetObjectAttributesParts {
             total_parts_count: Some(total as i32),
             part_number_marker: Some(marker),
             next_part_number_marker: page.last().map(|p| p.number as i32),
             max_parts: Some(max),
             is_truncated: Some(truncated),
-            parts: listed.then(|| {
+            parts: Some(
                 page.iter()
                     .map(|p| {
                         let mut part = ObjectPart {
@@ -133,8 +140,8 @@ pub async fn get_object_attributes(
                         }
                         part
                     })
-                    .collect()
-            }),
+                    .collect(),
+            ),
         });
     }
     Ok(S3Response::new(out))

@@ -103,6 +103,7 @@ pub async fn create_bucket(
             write_acp: input.grant_write_acp.as_deref(),
         },
         None,
+        false,
     )?;
     if change.is_public() {
         return Err(custom(
@@ -416,6 +417,7 @@ pub async fn put_bucket_acl(
             write_acp: input.grant_write_acp.as_deref(),
         },
         input.access_control_policy.as_ref(),
+        true,
     )?;
     app.s3
         .update_bucket(&cx.bucket.name, move |b| {

@@ -8,7 +8,7 @@ use strata_app::App;
 use strata_s3::DefaultEncryption;
 
 use super::context::Cx;
-use super::errors::from_engine;
+use super::errors::{from_engine, with_elements};
 
 pub async fn get_bucket_encryption(
     app: &App,
@@ -54,9 +54,12 @@ pub async fn put_bucket_encryption(
     let algorithm = default.sse_algorithm.as_str();
     match algorithm {
         "AES256" if default.kms_master_key_id.is_some() => {
-            return Err(s3_error!(
-                InvalidArgument,
-                "a KMSMasterKeyID is not applicable if the default sse algorithm is not aws:kms or aws:kms:dsse"
+            return Err(with_elements(
+                s3s::S3Error::with_message(
+                    s3s::S3ErrorCode::InvalidArgument,
+                    "a KMSMasterKeyID is not applicable if the default sse algorithm is not aws:kms or aws:kms:dsse",
+                ),
+                &[("ArgumentName", "ApplyServerSideEncryptionByDefault")],
             ));
         }
         "AES256" => {}

@@ -134,6 +134,33 @@ pub fn custom(code: &'static str, status: StatusCode, message: &str) -> S3Error 
     err
 }
 
+/// The internal header that carries an error's extra `<Error>` elements from the handler to
+/// the renderer ([`super::with_ids_in_body`]), which removes it; one `Name=percent-encoded
+/// value` per header.
+pub const ELEMENT_HEADER: &str = "x-strata-error-element";
+
+/// `err` with extra elements S3 puts in its `<Error>` (`ArgumentName`, `ArgumentValue`, …).
+pub fn with_elements(mut err: S3Error, elements: &[(&str, &str)]) -> S3Error {
+    let mut headers = err.headers().cloned().unwrap_or_default();
+    for (name, value) in elements {
+        let encoded =
+            percent_encoding::utf8_percent_encode(value, percent_encoding::NON_ALPHANUMERIC);
+        if let Ok(value) = http::HeaderValue::from_str(&format!("{name}={encoded}")) {
+            headers.append(ELEMENT_HEADER, value);
+        }
+    }
+    err.set_headers(headers);
+    err
+}
+
+/// `InvalidArgument` with the argument S3 names.
+pub fn invalid_argument(message: &str, name: &str, value: &str) -> S3Error {
+    with_elements(
+        S3Error::with_message(S3ErrorCode::InvalidArgument, message.to_owned()),
+        &[("ArgumentName", name), ("ArgumentValue", value)],
+    )
+}
+
 /// An S3 error rendered outside s3s (answers given before s3s sees the request): `<Error>`
 /// with the code, message, `extra` elements and the request's ids.
 pub fn rendered(

@@ -12,7 +12,7 @@ use strata_s3::lifecycle::{
 use strata_s3::{Bucket, ObjectMeta};
 
 use super::context::Cx;
-use super::errors::{custom, from_engine};
+use super::errors::{custom, from_engine, with_elements};
 use super::{http_date, timestamp};
 
 pub async fn get_bucket_lifecycle_configuration(
@@ -57,7 +57,11 @@ pub async fn put_bucket_lifecycle_configuration(
     lifecycle::validate(&rules).map_err(|err| match err {
         LifecycleError::Malformed => malformed(),
         LifecycleError::InvalidArgument(message) => {
-            s3s::S3Error::with_message(s3s::S3ErrorCode::InvalidArgument, message)
+            let err = s3s::S3Error::with_message(s3s::S3ErrorCode::InvalidArgument, message);
+            match message.contains("'Date'") {
+                true => with_elements(err, &[("ArgumentName", "Date")]),
+                false => err,
+            }
         }
         LifecycleError::InvalidRequest(message) => {
             s3s::S3Error::with_message(s3s::S3ErrorCode::InvalidRequest, message)

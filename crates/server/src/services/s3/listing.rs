@@ -8,7 +8,7 @@ use strata_app::App;
 use strata_s3::{ListQuery, ListedVersion, ObjectMeta, VersionQuery};
 
 use super::context::Cx;
-use super::errors::from_engine;
+use super::errors::{from_engine, invalid_argument};
 use super::{canonical_owner, timestamp};
 
 /// Most keys one listing page returns.
@@ -201,9 +201,10 @@ pub async fn list_object_versions(
         .is_some_and(|v| !v.is_empty())
         && input.key_marker.as_deref().is_none_or(str::is_empty)
     {
-        return Err(s3_error!(
-            InvalidArgument,
-            "A version-id marker cannot be specified without a key marker."
+        return Err(invalid_argument(
+            "A version-id marker cannot be specified without a key marker.",
+            "version-id-marker",
+            input.version_id_marker.as_deref().unwrap_or_default(),
         ));
     }
     let max = max_keys(input.max_keys)?;

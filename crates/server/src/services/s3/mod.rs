@@ -188,8 +188,6 @@ struct Named {
     access_key: Option<String>,
     /// The `versionId` query parameter.
     version_id: Option<String>,
-    /// The `version-id-marker` query parameter.
-    version_id_marker: Option<String>,
     method: http::Method,
 }
 
@@ -224,7 +222,6 @@ impl Named {
             key: key.filter(|k| !k.is_empty()).map(decode),
             access_key: access_key_of(req),
             version_id: query("versionId"),
-            version_id_marker: query("version-id-marker"),
             method: req.method().clone(),
         }
     }
@@ -244,19 +241,6 @@ impl Named {
             "InvalidArgument" if message == "Invalid version id specified" => {
                 add("ArgumentName", "versionId");
                 add("ArgumentValue", self.version_id.as_deref()?);
-                return Some(out);
-            }
-            "InvalidArgument" if message.ends_with("must be at midnight GMT") => {
-                add("ArgumentName", "Date");
-                return Some(out);
-            }
-            "InvalidArgument" if message.starts_with("a KMSMasterKeyID is not applicable") => {
-                add("ArgumentName", "ApplyServerSideEncryptionByDefault");
-                return Some(out);
-            }
-            "InvalidArgument" if message.starts_with("A version-id marker cannot") => {
-                add("ArgumentName", "version-id-marker");
-                add("ArgumentValue", self.version_id_marker.as_deref()?);
                 return Some(out);
             }
             "MethodNotAllowed" if delete_marker => {
@@ -305,6 +289,17 @@ async fn with_ids_in_body(
     head: bool,
 ) -> http::Response<s3s::Body> {
     let (mut parts, body) = response.into_parts();
+    let elements: Vec<(String, String)> = parts
+        .headers
+        .get_all(errors::ELEMENT_HEADER)
+        .iter()
+        .filter_map(|v| v.to_str().ok()?.split_once('='))
+        .map(|(name, value)| {
+            let value = percent_encoding::percent_decode_str(value).decode_utf8_lossy();
+            (name.to_owned(), value.into_owned())
+        })
+        .collect();
+    parts.headers.remove(errors::ELEMENT_HEADER);
     if head {
         return http::Response::from_parts(parts, s3s::Body::empty());
     }
@@ -329,6 +324,9 @@ async fn with_ids_in_body(
                 .split_once("<Message>")
                 .and_then(|(_, rest)| rest.split_once("</Message>"))
                 .map_or("", |(m, _)| m);
+            for (name, value) in &elements {
+                crate::protocol::xml::element(&mut out, name, value);
+            }
             if let Some(element) =
                 error_code(&text).and_then(|code| named.element(code, message, delete_marker))
             {

@@ -338,6 +338,7 @@ pub async fn put_object_acl(
         acl::canned_text(input.acl.as_ref()),
         headers,
         input.access_control_policy.as_ref(),
+        true,
     )?;
     app.s3
         .update_object(

@@ -159,6 +159,7 @@ macro_rules! write_acl {
             $crate::services::s3::acl::canned_text($input.acl.as_ref()),
             $crate::services::s3::acl::grant_headers!($input),
             None,
+            false,
         )?;
         if change.is_set() {
             $cx.authorize("s3:PutObjectAcl", Some($key))?;
