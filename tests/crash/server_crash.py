@@ -22,6 +22,22 @@ acknowledged. The load:
   multipart uploads (1–2 parts of 5 MiB plus a tail), on keys each thread owns; after restart
   every object has the MD5 of its last acknowledged write (or of a write in flight at the kill),
   deleted objects stay deleted, nothing unknown appears.
+- S3 Versioning, in a second bucket (`crash-versions`, versioning Enabled at setup), on keys each
+  thread owns (some names prefixes of others): PutObject of 64 B–512 KiB (its VersionId kept
+  with the body's MD5 and size), DeleteObject without a version (a delete marker, its VersionId
+  kept) and DeleteObject by the VersionId of a version or marker the thread wrote (often the
+  newest, so the one before becomes current again). After restart the bucket is still Enabled;
+  ListObjectVersions, paged by KeyMarker/VersionIdMarker in pages of a random size, lists each
+  key's versions exactly once, newest first (its Versions and DeleteMarkers merged by the
+  sequence number strata's version ids start with), in the order they were written; every
+  acknowledged version or marker not deleted by VersionId is there with its MD5 and size, an
+  acknowledged delete by VersionId is gone for good (GetObject of it: 404 NoSuchVersion, then
+  and in later cycles), and nothing else is listed but writes in flight at the kill (a version
+  with such a write's body, a marker where such a delete was); exactly one entry of a key is
+  IsLatest, the newest; GetObject of every version by VersionId returns its bytes (405 for a
+  marker), a plain GetObject the newest version's bytes (404 under a delete marker), and
+  ListObjectsV2 lists exactly the keys whose newest version is an object. A key's oldest
+  versions beyond 6 are then deleted, quiescently.
 - Jobs, every few cycles, started at a random moment of the load: ExportTableToPointInTime as of
   the previous checkpoint (and, alternately, as of now), ImportTable of a completed export,
   RestoreTableToPointInTime as of a checkpoint. With probability --job-kill (0.5) a job's start
@@ -113,7 +129,9 @@ acknowledged data after restart N (the run must fail); it also deletes an indexe
 the table scan and the index check, puts an item of an older generation into `crash-recreate`,
 and (in a `pitr_off` cycle) writes an item deleted while PITR was off back before T without
 telling the model, which the restore as of T must then show as a stale version. The deleted
-acknowledged item also shows in crash-kv's stream as a record nobody wrote (stream_phantom).
+acknowledged item also shows in crash-kv's stream as a record nobody wrote (stream_phantom). In the
+versioned bucket it deletes an acknowledged version by its VersionId and puts a version nobody
+wrote.
 
 Limit (as in crates/storage/tests/crash.rs): SIGKILL keeps the OS page cache, so this proves
 that acknowledged writes left the process and that recovery is consistent, not that fsync
@@ -176,6 +194,13 @@ ACCOUNTS = 16
 INITIAL_BALANCE = 1000
 OBJECTS_PER_WORKER = 10
 MPU_WORKERS = 2  # workers that also run multipart uploads (one key each)
+# The versioned bucket: each worker owns one key per suffix (some names are prefixes of others,
+# so a key's versions sort between keys in the listing).
+VBUCKET = "crash-versions"
+VKEYS = ("1", "10", "11", "2", "20", "3")
+VSIZE = (64, 512 * 1024)  # bodies log-uniform: inline (<= 64 KiB) and file-backed
+VERSIONS_KEPT = 6  # after verification a key's oldest versions beyond this are deleted (quiescent)
+VGONE_CHECKS = 4  # versions deleted in earlier cycles read again by VersionId after each restart
 MIB = 1 << 20
 CLOCK_STEP = 302  # seconds the server clock moves after each checkpoint
 LOG_KEEP_CYCLES = 3  # transaction log items older than this are pruned at a checkpoint
@@ -378,6 +403,18 @@ def body_of(token: str, size: int) -> bytes:
     return data
 
 
+def version_seq(vid: str | None) -> int:
+    """The sequence number a strata version id starts with (-1 for any other id)."""
+    if vid and re.fullmatch(r"[0-9a-f]{32}", vid):
+        return int(vid[:16], 16)
+    return -1
+
+
+def listing_order(entry: tuple) -> tuple:
+    """Where a ListObjectVersions entry (key, vid, ...) belongs: by key, newest first."""
+    return (entry[0], -version_seq(entry[1]))
+
+
 def md5_hex(data: bytes) -> str:
     return hashlib.md5(data).hexdigest()
 
@@ -418,6 +455,43 @@ class Register:
     def settle(self, actual) -> None:
         self.confirmed = actual
         self.ops = []
+
+
+@dataclass
+class Version:
+    """One version of a key of the versioned bucket: an object (its body's MD5 and size) or a
+    delete marker."""
+
+    vid: str | None  # None while unknown (a write in doubt)
+    marker: bool
+    md5: str | None = None
+    size: int = 0
+    token: str = ""  # the write's token, for messages
+
+    def brief(self) -> str:
+        what = "marker" if self.marker else f"{self.size}B {self.md5}"
+        return f"{self.vid or '?'} ({what}{', ' + self.token if self.token else ''})"
+
+
+@dataclass
+class VersionedKey:
+    """One key of the versioned bucket, written by one thread: its versions as last verified
+    and this cycle's writes."""
+
+    versions: list = field(default_factory=list)  # [Version] oldest first, vids known
+    # [(outcome, op, Version or vid)] in issue order; op "put" or "marker" (a new Version,
+    # its vid None unless acknowledged), or "remove" (DeleteObject of that VersionId)
+    ops: list = field(default_factory=list)
+
+    def record(self, outcome: str, op: str, what) -> None:
+        if outcome != Outcome.FAIL:
+            self.ops.append((outcome, op, what))
+
+    def live(self) -> list:
+        """Versions known to be there now (as far as acknowledged answers tell)."""
+        made = [v for o, op, v in self.ops if op != "remove" and o == Outcome.OK and v.vid]
+        removing = {vid for _, op, vid in self.ops if op == "remove"}
+        return [v for v in self.versions + made if v.vid not in removing]
 
 
 @dataclass
@@ -497,6 +571,8 @@ class Model:
         self.tx_known: set[str] = set()  # txids whose log item is (or was) in the table
         self.objects = {f"obj/w{w}/{i}": Register() for w in range(workers) for i in range(OBJECTS_PER_WORKER)}
         self.objects.update({f"mpu/w{w}/0": Register() for w in range(min(MPU_WORKERS, workers))})
+        self.vkeys = {f"v/w{w}/{s}": VersionedKey() for w in range(workers) for s in VKEYS}
+        self.vgone: dict[str, str] = {}  # vid -> key: versions verified gone, never to come back
         self.snapshots: list[Snapshot] = []
         self.exports: list[ExportJob] = []  # this cycle's requests
         self.imports: list[ImportJob] = []
@@ -717,6 +793,7 @@ class Load:
         ops = [
             ("put", 30), ("delete", 6), ("counter", 18), ("transfer", 18), ("txget", 3),
             ("s3put", 14), ("s3delete", 2), ("mpu", 3 if w < MPU_WORKERS else 0),
+            ("vput", 10), ("vmarker", 2), ("vremove", 3),
             # The maintenance jobs' tables: a little every cycle, much more while a job works
             # on them (so backfills and purges race item writes).
             ("gsiput", 30 if "index" in self.maint else 4), ("gsidelete", 6 if "index" in self.maint else 1),
@@ -920,6 +997,61 @@ class Load:
             md5=md5_hex(whole),
         )
         self.m.objects[key].record(outcome, (md5_hex(whole), len(whole)))
+
+    # The versioned bucket: puts and delete markers make versions, a DeleteObject with a
+    # VersionId removes one for good.
+    def op_vput(self, w, ddb, s3, rng, token):
+        key = f"v/w{w}/{rng.choice(VKEYS)}"
+        size = int(math.exp(rng.uniform(math.log(VSIZE[0]), math.log(VSIZE[1]))))
+        body = body_of(token, size)
+        digest = md5_hex(body)
+        outcome, res = self.call(
+            w, "PutObject", key, lambda: s3.put_object(Bucket=VBUCKET, Key=key, Body=body), bucket=VBUCKET, size=size, md5=digest
+        )
+        version = Version(None, False, digest, size, token)
+        if outcome == Outcome.OK:
+            version.vid = res.get("VersionId")
+            self.journal.add(c=self.cycle, w=w, op="PutObject answered", key=key, vid=version.vid)
+            if res["ETag"].strip('"') != digest:
+                self.failures.append(f"PutObject s3://{VBUCKET}/{key}: ETag {res['ETag']} is not the MD5 {digest} of the body sent")
+            if not version.vid or version.vid == "null":
+                self.failures.append(f"PutObject s3://{VBUCKET}/{key} (versioning Enabled) answered VersionId {version.vid!r}")
+                version.vid, outcome = None, Outcome.AMBIGUOUS  # matched by its body instead
+        self.m.vkeys[key].record(outcome, "put", version)
+
+    def op_vmarker(self, w, ddb, s3, rng, token):
+        key = f"v/w{w}/{rng.choice(VKEYS)}"
+        outcome, res = self.call(w, "DeleteObject", key, lambda: s3.delete_object(Bucket=VBUCKET, Key=key), bucket=VBUCKET)
+        version = Version(None, True, token=token)
+        if outcome == Outcome.OK:
+            version.vid = res.get("VersionId")
+            self.journal.add(c=self.cycle, w=w, op="DeleteObject answered", key=key, vid=version.vid, marker=res.get("DeleteMarker"))
+            if not version.vid or version.vid == "null" or res.get("DeleteMarker") is not True:
+                self.failures.append(
+                    f"DeleteObject s3://{VBUCKET}/{key} (versioning Enabled) answered VersionId {version.vid!r}, "
+                    f"DeleteMarker {res.get('DeleteMarker')!r}: not a new delete marker"
+                )
+                version.vid, outcome = None, Outcome.AMBIGUOUS
+        self.m.vkeys[key].record(outcome, "marker", version)
+
+    def op_vremove(self, w, ddb, s3, rng, token):
+        mine = [k for k in (f"v/w{w}/{s}" for s in VKEYS) if self.m.vkeys[k].live()]
+        if not mine:
+            return self.op_vput(w, ddb, s3, rng, token)
+        key = rng.choice(mine)
+        live = self.m.vkeys[key].live()
+        # Often the newest (the one before it becomes current again), else any.
+        target = live[-1] if rng.random() < 0.5 else rng.choice(live)
+        outcome, res = self.call(
+            w, "DeleteObject", key, lambda: s3.delete_object(Bucket=VBUCKET, Key=key, VersionId=target.vid),
+            bucket=VBUCKET, vid=target.vid, marker=target.marker,
+        )
+        if outcome == Outcome.OK and (res.get("VersionId") != target.vid or bool(res.get("DeleteMarker")) != target.marker):
+            self.failures.append(
+                f"DeleteObject s3://{VBUCKET}/{key} VersionId {target.brief()} answered VersionId {res.get('VersionId')!r}, "
+                f"DeleteMarker {res.get('DeleteMarker')!r}"
+            )
+        self.m.vkeys[key].record(outcome, "remove", target.vid)
 
     # Jobs: at most one of each kind per cycle, at a random moment of the load.
     def jobs(self, ddb, plan: list, duration: float, rng: random.Random) -> None:
@@ -1134,6 +1266,7 @@ class Harness:
         self.model = Model(args.workers)
         self.clients = [make_clients(self.server.endpoint, self.session) for _ in range(args.workers + 1)]
         self.ddb, self.s3 = make_clients(self.server.endpoint, self.session, retries=True)
+        self.vrng = random.Random(args.seed ^ 0x7E55)  # the versioned bucket's checks (not self.rng)
         self.probe = make_clients(self.server.endpoint, self.session)[0]
         self.streams = make_streams_client(self.server.endpoint, self.session)
         self.stream_arn: str | None = None
@@ -1177,6 +1310,41 @@ class Harness:
     def get_bytes(self, key: str) -> tuple[bytes, str]:
         r = self.s3.get_object(Bucket=BUCKET, Key=key)
         return r["Body"].read(), r["ETag"].strip('"')
+
+    def list_versions(self, page_size: int, bad) -> list:
+        """Every version and delete marker of the versioned bucket, in listing order (by key,
+        newest first within a key), paged by KeyMarker/VersionIdMarker, `page_size` a page:
+        [(key, vid, is_latest, marker, etag, size)]. The SDK hands Versions and DeleteMarkers
+        as two lists; each must be in that order, and they are merged by key and version
+        sequence (a strata version id starts with it, 16 hex digits). `bad(msg)` reports a
+        listing fault."""
+        out, kwargs = [], dict(Bucket=VBUCKET, MaxKeys=page_size)
+        for _ in range(100000):
+            page = self.s3.list_object_versions(**kwargs)
+            lists = (
+                [(v["Key"], v["VersionId"], v["IsLatest"], False, v["ETag"].strip('"'), v["Size"]) for v in page.get("Versions", [])],
+                [(d["Key"], d["VersionId"], d["IsLatest"], True, None, 0) for d in page.get("DeleteMarkers", [])],
+            )
+            for name, entries in zip(("Versions", "DeleteMarkers"), lists):
+                order = [listing_order(e) for e in entries]
+                if order != sorted(order):
+                    bad(f"ListObjectVersions {name} not by key, newest first: {[e[:2] for e in entries][:8]}")
+            entries = sorted(lists[0] + lists[1], key=listing_order)
+            if len(entries) > page_size:
+                bad(f"ListObjectVersions page of MaxKeys={page_size} listed {len(entries)}")
+            if out and entries and listing_order(entries[0]) <= listing_order(out[-1]):
+                bad(f"ListObjectVersions page from {kwargs.get('KeyMarker')}/{kwargs.get('VersionIdMarker')} starts at {entries[0][:2]}")
+            out += entries
+            if not page.get("IsTruncated"):
+                return out
+            nk, nv = page.get("NextKeyMarker"), page.get("NextVersionIdMarker")
+            if not entries or (nk, nv) != entries[-1][:2]:
+                bad(f"ListObjectVersions page ends at {entries[-1][:2] if entries else None}, next markers {(nk, nv)}")
+                if not nk:
+                    return out
+            kwargs.update(KeyMarker=nk, VersionIdMarker=nv or "")
+        bad("ListObjectVersions never ends")
+        return out
 
     def table_exists(self, name: str) -> dict | None:
         try:
@@ -1279,6 +1447,8 @@ class Harness:
         self.server.start("setup")
         ddb, s3 = self.ddb, self.s3
         s3.create_bucket(Bucket=BUCKET)
+        s3.create_bucket(Bucket=VBUCKET)
+        s3.put_bucket_versioning(Bucket=VBUCKET, VersioningConfiguration={"Status": "Enabled"})
         created = ddb.create_table(
             TableName=TABLE,
             AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
@@ -1585,6 +1755,7 @@ class Harness:
                 changed += 1
             reg.settle(actual)
         stats["s3"] = changed
+        stats["s3v"] = self.verify_versions(cycle, failures, lost)
 
         stats.update(self.verify_jobs(cycle, failures, lost, corrupt))
         stats.update(self.verify_maintenance(cycle, failures, lost, corrupt))
@@ -1612,6 +1783,196 @@ class Harness:
             self.delete_table(name)
             stats["pitr"] = f"c{snap.cycle}"
         return stats
+
+    # ---- the versioned bucket ----------------------------------------------------------------
+
+    def get_version(self, key: str, vid: str | None) -> tuple:
+        """GetObject of `key` (version `vid`, or the current one): ("ok", md5, size, VersionId)
+        or ("error", HTTP status, error code, None)."""
+        try:
+            r = self.s3.get_object(Bucket=VBUCKET, Key=key, **({"VersionId": vid} if vid else {}))
+            body = r["Body"].read()
+            return ("ok", md5_hex(body), len(body), r.get("VersionId"))
+        except botocore.exceptions.ClientError as e:
+            return ("error", e.response.get("ResponseMetadata", {}).get("HTTPStatusCode"), error_code(e), None)
+
+    def verify_versions(self, cycle, failures, lost) -> str:
+        """The versioned bucket after the restart: ListObjectVersions lists every acknowledged
+        version and delete marker not deleted by VersionId, exactly once, in write order (newest
+        first), the newest alone IsLatest, and nothing else but writes in doubt at the kill;
+        every version reads back its bytes by VersionId, the key its newest (404 under a delete
+        marker); versions deleted for good stay gone. Then the model takes what is listed."""
+        m = self.model
+        where = lambda key: f"s3://{VBUCKET}/{key}"  # noqa: E731
+
+        def other(msg):
+            failures.append(msg)
+            self.other += 1
+
+        status = self.s3.get_bucket_versioning(Bucket=VBUCKET).get("Status")
+        if status != "Enabled":
+            lost(f"s3://{VBUCKET}: versioning is {status!r} after the restart; Enabled was acknowledged at setup")
+        page_size = self.vrng.choice([1, 2, 3, 5, 8, 1000])
+        listing = self.list_versions(page_size, lambda msg: other(f"s3://{VBUCKET}: {msg}"))
+        seen, by_key, order = set(), {}, []
+        for key, vid, latest, marker, etag, size in listing:
+            if (key, vid) in seen:
+                lost(f"{where(key)}: version {vid} listed twice by ListObjectVersions (pages of {page_size})")
+                continue
+            seen.add((key, vid))
+            if version_seq(vid) < 0:
+                other(f"{where(key)}: ListObjectVersions lists version id {vid!r}, not one strata mints")
+            if key not in by_key:
+                order.append(key)
+            elif order[-1] != key:
+                other(f"{where(key)}: ListObjectVersions lists its versions apart (pages of {page_size})")
+            by_key.setdefault(key, []).append(dict(vid=vid, latest=latest, marker=marker, md5=etag, size=size))
+        if order != sorted(order):
+            other(f"s3://{VBUCKET}: ListObjectVersions lists keys out of order: {order[:12]}")
+        for key in sorted(set(by_key) - set(m.vkeys)):
+            other(f"{where(key)}: a key nobody wrote, with {len(by_key[key])} versions")
+
+        changed = versions = markers = doubt = landed = 0
+        gets = []  # (key, Version) to read back by VersionId
+        for key, vk in m.vkeys.items():
+            listed = by_key.get(key, [])  # newest first
+            # The candidates, in write order: the versions verified before, then this cycle's.
+            cands = [(Outcome.OK, v) for v in vk.versions]
+            cands += [(o, v) for o, op, v in vk.ops if op != "remove"]
+            removed = {}  # vid -> outcome of its removal (OK wins)
+            for o, op, vid in vk.ops:
+                if op == "remove" and removed.get(vid) != Outcome.OK:
+                    removed[vid] = o
+            known = {v.vid: i for i, (_, v) in enumerate(cands) if v.vid}
+            # Each listed entry (oldest first) is the candidate of its VersionId, or a write in
+            # doubt with its body (or a marker in doubt): the first unused one after the last.
+            assigned, used, last = [], set(), -1
+            for e in reversed(listed):
+                i = known.get(e["vid"])
+                if i is None and e["vid"] not in m.vgone:
+                    fits = [
+                        j for j, (o, v) in enumerate(cands)
+                        if v.vid is None and j not in used and o == Outcome.AMBIGUOUS and v.marker == e["marker"]
+                        and (v.marker or (v.md5, v.size) == (e["md5"], e["size"]))
+                    ]
+                    i = next((j for j in fits if j > last), fits[0] if fits else None)
+                if i is not None:
+                    used.add(i)
+                    last = max(last, i)
+                assigned.append(i)
+            pairs = list(zip(reversed(listed), assigned))
+            for e, i in pairs:
+                if i is not None:
+                    continue
+                if e["vid"] in m.vgone:
+                    lost(f"{where(key)}: version {e['vid']} is back, deleted for good in an earlier cycle")
+                else:
+                    what = "delete marker" if e["marker"] else f"version of {e['size']} B, MD5 {e['md5']}"
+                    other(f"{where(key)}: a {what} nobody wrote ({e['vid']}), listed by ListObjectVersions")
+            got = [i for i in assigned if i is not None]
+            if got != sorted(got):
+                lost(
+                    f"{where(key)}: ListObjectVersions lists versions out of write order: oldest first "
+                    f"{[cands[i][1].brief() if i is not None else e['vid'] for e, i in pairs]}"
+                )
+            for i, (o, v) in enumerate(cands):
+                e = next((e for e, j in pairs if j == i), None)
+                if e is None:
+                    if v.vid and o == Outcome.OK and v.vid not in removed:
+                        lost(
+                            f"{where(key)}: acknowledged {'delete marker' if v.marker else 'version'} {v.brief()} missing "
+                            f"from ListObjectVersions ({'verified before' if i < len(vk.versions) else 'written this cycle'}; "
+                            f"{len(listed)} listed)"
+                        )
+                    continue
+                if v.vid and removed.get(v.vid) == Outcome.OK:
+                    lost(f"{where(key)}: version {v.brief()} still listed after its DeleteObject by VersionId was acknowledged")
+                if e["marker"] != v.marker or (not v.marker and (e["md5"], e["size"]) != (v.md5, v.size)):
+                    lost(
+                        f"{where(key)}: version {v.brief()} listed as "
+                        f"{'a delete marker' if e['marker'] else str(e['size']) + ' B, ETag ' + str(e['md5'])}"
+                    )
+            # IsLatest: exactly one, the newest.
+            flags = [e["latest"] for e in listed]
+            if listed and flags != [True] + [False] * (len(flags) - 1):
+                lost(f"{where(key)}: IsLatest on listed entries (newest first) {flags}; the newest alone must be")
+            # The model takes what is listed (ambiguity never carries over).
+            now = []
+            for e, i in pairs:
+                v = cands[i][1] if i is not None else Version(e["vid"], e["marker"], e["md5"], e["size"], "unknown")
+                now.append(dataclasses.replace(v, vid=e["vid"]))
+            present = {v.vid for v in now}
+            for _, v in cands:
+                if v.vid and v.vid not in present:
+                    m.vgone[v.vid] = key
+            for vid, o in removed.items():
+                if o == Outcome.OK and vid not in present:
+                    gets.append((key, Version(vid, False), "gone"))
+            if vk.ops:
+                changed += 1
+            doubt += sum(1 for o, _, _ in vk.ops if o == Outcome.AMBIGUOUS)
+            landed += sum(1 for i in used if cands[i][0] == Outcome.AMBIGUOUS)
+            landed += sum(1 for vid, o in removed.items() if o == Outcome.AMBIGUOUS and vid not in present)
+            vk.versions, vk.ops = now, []
+            markers += sum(1 for v in now if v.marker)
+            versions += sum(1 for v in now if not v.marker)
+            gets += [(key, v, "version") for v in now]
+            gets.append((key, now[-1] if now else None, "current"))
+
+        # Read back: every version by its VersionId, every key's current version, and versions
+        # deleted for good (this cycle's acknowledged ones and a few older ones) by theirs.
+        older = sorted(m.vgone.items())
+        for vid, key in self.vrng.sample(older, min(VGONE_CHECKS, len(older))):
+            gets.append((key, Version(vid, False), "gone"))
+        for key, v, kind in gets:
+            if kind == "current":
+                r = self.get_version(key, None)
+                if v is None or v.marker:
+                    if r[:3] != ("error", 404, "NoSuchKey"):
+                        lost(f"{where(key)}: GetObject answers {r} although its newest version is {'a delete marker' if v else 'none'}")
+                elif r != ("ok", v.md5, v.size, v.vid):
+                    lost(f"{where(key)}: GetObject answers {r}; its newest version is {v.brief()}")
+            elif kind == "gone":
+                r = self.get_version(key, v.vid)
+                if r[:3] != ("error", 404, "NoSuchVersion"):
+                    lost(f"{where(key)}: GetObject of version {v.vid}, deleted for good, answers {r} (not 404 NoSuchVersion)")
+            elif v.marker:
+                r = self.get_version(key, v.vid)
+                if r[:3] != ("error", 405, "MethodNotAllowed"):
+                    other(f"{where(key)}: GetObject of delete marker {v.vid} answers {r} (not 405 MethodNotAllowed)")
+            else:
+                r = self.get_version(key, v.vid)
+                if r != ("ok", v.md5, v.size, v.vid):
+                    lost(f"{where(key)}: GetObject of version {v.brief()} answers {r}")
+
+        # ListObjectsV2 shows exactly the keys whose newest version is an object.
+        current = {}
+        kwargs = dict(Bucket=VBUCKET)
+        while True:
+            page = self.s3.list_objects_v2(**kwargs)
+            current.update({o["Key"]: o["Size"] for o in page.get("Contents", [])})
+            if not page.get("IsTruncated"):
+                break
+            kwargs["ContinuationToken"] = page["NextContinuationToken"]
+        expected = {key: vk.versions[-1].size for key, vk in m.vkeys.items() if vk.versions and not vk.versions[-1].marker}
+        if current != expected:
+            lost(f"s3://{VBUCKET}: ListObjectsV2 differs from the newest versions: " + self.diff(
+                {k: str(v) for k, v in expected.items()}, {k: str(v) for k, v in current.items()}
+            ))
+
+        # Keep the bucket small: each key's oldest versions beyond VERSIONS_KEPT go (quiescent).
+        trimmed = 0
+        for key, vk in m.vkeys.items():
+            while len(vk.versions) > VERSIONS_KEPT:
+                v = vk.versions.pop(0)
+                self.s3.delete_object(Bucket=VBUCKET, Key=key, VersionId=v.vid)
+                m.vgone[v.vid] = key
+                trimmed += 1
+        return (
+            f"s3v {changed} keys changed ({doubt} writes in doubt, {landed} applied), "
+            f"{versions} versions {markers} markers listed (pages of {page_size}), "
+            f"{len(m.vgone)} gone{f', {trimmed} trimmed' if trimmed else ''}"
+        )
 
     # ---- DynamoDB Streams on crash-kv ------------------------------------------------------------
 
@@ -2403,6 +2764,14 @@ class Harness:
             if reg.possible() != [None]:
                 self.s3.put_object(Bucket=BUCKET, Key=key, Body=b"not what was acknowledged")
                 break
+        # An acknowledged version of the versioned bucket is deleted by its VersionId, and a
+        # version nobody wrote appears under another key.
+        for key, vk in m.vkeys.items():
+            made = [v for o, op, v in vk.ops if o == Outcome.OK and op != "remove" and v.vid]
+            if made and made[-1].vid not in {vid for _, op, vid in vk.ops if op == "remove"}:
+                self.s3.delete_object(Bucket=VBUCKET, Key=key, VersionId=made[-1].vid)
+                break
+        self.s3.put_object(Bucket=VBUCKET, Key=next(iter(m.vkeys)), Body=b"a version nobody wrote")
         # A kept export loses a data file.
         for job in m.completed_exports:
             if job.manifest:
@@ -2499,7 +2868,7 @@ class Harness:
                 print(
                     f"cycle {cycle}: load {s['load']:.2f}s {s['acks']} acks {s['amb']} in doubt, killed with {s['in_flight']} in flight"
                     f"{' (aimed at ' + s['aimed'] + ')' if s['aimed'] else ''}; "
-                    f"restart {s['restart']:.2f}s; kv {s['kv']} keys changed, {s['tx']} txs, s3 {s['s3']} keys changed; "
+                    f"restart {s['restart']:.2f}s; kv {s['kv']} keys changed, {s['tx']} txs, s3 {s['s3']} keys changed; {s['s3v']}; "
                     f"jobs [{jobs}] exp {s['exp']} imp {s['imp']} rst {s['rst']}"
                     f"{''.join(f' ({n} {k} resumed)' for k, n in s['resumed'].items() if n)}"
                     f"{' pitr ' + s['pitr'] if 'pitr' in s else ''}; {s['stream']}; {s['maint']}; data {s['du'] / MIB:.0f} MiB; "
