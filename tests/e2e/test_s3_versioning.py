@@ -1082,3 +1082,30 @@ def test_cross_account_bucket_policy_granting_get_object_version(server):
     # versions s3:ListBucketVersions.
     denied(lambda: a_root.get_object(Bucket=name, Key="doc"))
     denied(lambda: a_root.list_object_versions(Bucket=name))
+
+
+def test_list_object_versions_xml_interleaves_versions_and_markers(server, s3, versioned):
+    # ListObjectVersions reference (response syntax and example "Response: ... versions and
+    # delete markers"): Version and DeleteMarker elements come in one sequence, by key and
+    # newest first within a key, not grouped by kind.
+    from test_s3_bucket_config import signed
+
+    put(s3, versioned, "a", b"1")
+    s3.delete_object(Bucket=versioned, Key="a")
+    put(s3, versioned, "a", b"2")
+    put(s3, versioned, "b", b"3")
+    s3.delete_object(Bucket=versioned, Key="b")
+    code, _, body = signed(server, "GET", f"/{versioned}?versions")
+    assert code == 200, body
+    text = body.decode()
+    kinds = []
+    at = 0
+    while True:
+        found = [(text.find(tag, at), tag) for tag in ("<Version>", "<DeleteMarker>")]
+        found = [f for f in found if f[0] >= 0]
+        if not found:
+            break
+        index, tag = min(found)
+        kinds.append(tag)
+        at = index + len(tag)
+    assert kinds == ["<Version>", "<DeleteMarker>", "<Version>", "<DeleteMarker>", "<Version>"]

@@ -220,6 +220,11 @@ pub async fn list_object_versions(
         .list_versions(&cx.bucket.name, &query)
         .map_err(from_engine)?;
     let (mut versions, mut markers) = (Vec::new(), Vec::new());
+    let order: String = page
+        .versions
+        .iter()
+        .map(|v| if v.meta.delete_marker { 'M' } else { 'V' })
+        .collect();
     for ListedVersion { meta, is_latest } in page.versions {
         let version_id = Some(meta.version_text().to_owned());
         if meta.delete_marker {
@@ -250,7 +255,7 @@ pub async fn list_object_versions(
             ..Default::default()
         });
     }
-    Ok(S3Response::new(ListObjectVersionsOutput {
+    let mut response = S3Response::new(ListObjectVersionsOutput {
         name: Some(cx.bucket.name.clone()),
         prefix: Some(encode(&query.prefix)),
         key_marker: Some(input.key_marker.as_deref().map(&encode).unwrap_or_default()),
@@ -265,5 +270,78 @@ pub async fn list_object_versions(
         delimiter: input.delimiter.as_deref().map(&encode),
         encoding_type: input.encoding_type,
         request_charged: None,
-    }))
+    });
+    if let Ok(order) = http::HeaderValue::from_str(&order) {
+        response.headers.insert(ORDER_HEADER, order);
+    }
+    Ok(response)
+}
+
+/// The internal header telling [`interleaved`] the order of a page's versions (`V`) and delete
+/// markers (`M`).
+pub const ORDER_HEADER: &str = "x-strata-version-order";
+
+/// ListObjectVersions' body with its `<Version>` and `<DeleteMarker>` elements in listing order,
+/// as S3 writes them (s3s writes all markers, then all versions); the order header removed.
+pub async fn interleaved(response: http::Response<s3s::Body>) -> http::Response<s3s::Body> {
+    use http_body_util::BodyExt;
+    let (mut parts, body) = response.into_parts();
+    let order = parts.headers.remove(ORDER_HEADER);
+    let order = order
+        .as_ref()
+        .and_then(|o| o.to_str().ok())
+        .unwrap_or_default();
+    let Ok(collected) = body.collect().await else {
+        return http::Response::from_parts(parts, s3s::Body::empty());
+    };
+    let text = String::from_utf8_lossy(&collected.to_bytes()).into_owned();
+    let (mut rest, mut markers, mut versions) = (String::new(), Vec::new(), Vec::new());
+    let mut at = 0;
+    let mut insert_at = None;
+    while let Some((start, open, close)) = next_entry(&text[at..]) {
+        let start = at + start;
+        let end = match text[start..].find(close) {
+            Some(end) => start + end + close.len(),
+            None => break,
+        };
+        rest.push_str(&text[at..start]);
+        insert_at.get_or_insert(rest.len());
+        let element = text[start..end].to_owned();
+        match open {
+            "<DeleteMarker>" => markers.push(element),
+            _ => versions.push(element),
+        }
+        at = end;
+    }
+    rest.push_str(&text[at..]);
+    let (mut markers, mut versions) = (markers.into_iter(), versions.into_iter());
+    let mut entries = String::new();
+    for kind in order.chars() {
+        let next = match kind {
+            'M' => markers.next(),
+            _ => versions.next(),
+        };
+        entries.extend(next);
+    }
+    entries.extend(markers.chain(versions));
+    if let Some(at) = insert_at {
+        rest.insert_str(at, &entries);
+    }
+    parts.headers.remove(http::header::CONTENT_LENGTH);
+    http::Response::from_parts(parts, s3s::Body::from(rest))
+}
+
+/// The next `<Version>` or `<DeleteMarker>` element of `text`: where it starts, its opening
+/// and its closing tag.
+fn next_entry(text: &str) -> Option<(usize, &'static str, &'static str)> {
+    let version = text
+        .find("<Version>")
+        .map(|i| (i, "<Version>", "</Version>"));
+    let marker = text
+        .find("<DeleteMarker>")
+        .map(|i| (i, "<DeleteMarker>", "</DeleteMarker>"));
+    match (version, marker) {
+        (Some(v), Some(m)) => Some(if v.0 < m.0 { v } else { m }),
+        (v, m) => v.or(m),
+    }
 }

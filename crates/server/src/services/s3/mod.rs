@@ -139,6 +139,9 @@ pub async fn handle(
     if attributes && response.status() == http::StatusCode::OK {
         response = attributes::unquoted_etag(response).await;
     }
+    if response.headers().contains_key(listing::ORDER_HEADER) {
+        response = listing::interleaved(response).await;
+    }
     if let (Some(request), Some(bucket)) = (cors_request, named.bucket.as_deref()) {
         cors::decorate(app, bucket, &request, &method, &mut response);
     }
