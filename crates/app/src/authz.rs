@@ -6,6 +6,7 @@
 //! policy engine (`strata-policy`), which decides and explains. A denial is logged
 //! with its trace at `info`, so "why was this denied?" is one `grep` away.
 
+use std::borrow::Cow;
 use strata_iam::{IamError, Principal};
 use strata_policy::{
     Context, LabeledPolicy, Policies, Request, RequestPrincipal, access_denied_message, evaluate,
@@ -157,7 +158,7 @@ pub struct Target<'a> {
     pub resource_account: &'a str,
     pub resource_policy: Option<ResourcePolicy<'a>>,
     /// Service-specific condition keys and their values.
-    pub context: Vec<(&'static str, Vec<String>)>,
+    pub context: Vec<(Cow<'static, str>, Vec<String>)>,
     /// How a denial is worded.
     pub denial: Denial,
 }

@@ -35,6 +35,9 @@ pub enum S3Error {
         last_modified_micros: i64,
         named: bool,
     },
+    /// A conditional write's precondition (the named header) did not hold.
+    #[error("precondition {0} failed")]
+    PreconditionFailed(&'static str),
     #[error("no such upload")]
     NoSuchUpload,
     /// A part named in CompleteMultipartUpload is missing or its ETag differs.

@@ -52,7 +52,7 @@ pub use model::{
     Bucket, BucketPolicy, CannedAcl, DefaultEncryption, ObjectHeaders, ObjectMeta, ObjectOwnership,
     Part, PartSummary, PublicAccessBlock, Segment, Upload, Versioning,
 };
-pub use objects::{Deleted, NewObject, StoredObject};
+pub use objects::{Deleted, NewObject, StoredObject, WriteCondition};
 pub use versions::VersionId;
 
 /// The engine: cheap to clone, shared by every request.

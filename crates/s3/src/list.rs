@@ -29,6 +29,10 @@ pub struct Listing {
 impl S3 {
     pub fn list_objects(&self, bucket: &str, query: &ListQuery) -> Result<Listing> {
         self.bucket(bucket)?;
+        if query.max_keys == 0 {
+            // S3 answers an empty, untruncated page.
+            return Ok(Listing::default());
+        }
         let base = layout::in_bucket(bucket, "");
         let from = match &query.after {
             Some(after) if after.as_str() > query.prefix.as_str() => after.as_str(),
@@ -120,6 +124,9 @@ impl S3 {
     /// walked merged by key, which is their listing order ([`crate::layout`]).
     pub fn list_versions(&self, bucket: &str, query: &VersionQuery) -> Result<VersionListing> {
         self.bucket(bucket)?;
+        if query.max_keys == 0 {
+            return Ok(VersionListing::default());
+        }
         let base = layout::in_bucket(bucket, "");
         let marker = query.key_marker.as_deref().filter(|m| !m.is_empty());
         let version_marker = query.version_id_marker.as_deref().filter(|m| !m.is_empty());

@@ -271,6 +271,10 @@ pub struct ObjectMeta {
     /// For multipart objects, the parts it was completed from (GetObjectAttributes).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub parts: Vec<PartSummary>,
+    /// For multipart objects, the upload completed into it (a retried completion answers
+    /// with this object).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upload_id: Option<String>,
     pub segments: Vec<Segment>,
     pub acl: CannedAcl,
     /// An ACL given as grants, in place of `acl`.
@@ -295,6 +299,7 @@ impl ObjectMeta {
             checksums: Vec::new(),
             parts_count: None,
             parts: Vec::new(),
+            upload_id: None,
             segments: Vec::new(),
             acl: CannedAcl::Private,
             grants: None,

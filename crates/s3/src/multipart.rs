@@ -4,7 +4,7 @@
 use md5::{Digest, Md5};
 
 use crate::layout::{self, PARTS, UPLOADS};
-use crate::objects::bucket_record;
+use crate::objects::{WriteCondition, bucket_record};
 use strata_storage::WriteTxn;
 
 use crate::{Blob, ObjectMeta, Part, PartSummary, Result, S3, S3Error, Segment, Upload};
@@ -146,6 +146,7 @@ impl S3 {
         owner: String,
         chosen: &[(u32, String)],
         checksums: Vec<(String, String)>,
+        condition: Option<WriteCondition>,
     ) -> Result<ObjectMeta> {
         let stored = self.list_parts(upload, 0, usize::MAX - 1)?;
         if chosen.windows(2).any(|w| w[0].0 >= w[1].0) {
@@ -192,13 +193,20 @@ impl S3 {
             checksums,
             parts_count: Some(chosen.len() as u32),
             parts,
+            upload_id: Some(upload.upload_id.clone()),
             segments,
             acl: upload.acl.unwrap_or_default(),
             grants: upload.grants.clone(),
             tags: upload.tags.clone(),
         };
-        self.commit_object(&upload.bucket, meta, bytes::Bytes::new(), Some(upload))
-            .await
+        self.commit_object(
+            &upload.bucket,
+            meta,
+            bytes::Bytes::new(),
+            Some(upload),
+            condition,
+        )
+        .await
     }
 
     /// Abandons an upload and its parts.

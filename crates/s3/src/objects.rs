@@ -31,6 +31,31 @@ pub struct NewObject {
     /// Grants given instead of a canned ACL.
     pub grants: Option<Vec<crate::acl::Grant>>,
     pub tags: Vec<(String, String)>,
+    /// A conditional write's precondition, checked inside the commit.
+    pub condition: Option<WriteCondition>,
+}
+
+/// S3's conditional writes: a precondition on the key's current object, checked atomically
+/// with the write that replaces it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WriteCondition {
+    /// `If-None-Match: *`: only if the key has no current object.
+    IfNoneMatch,
+    /// `If-Match`: only if the current object has this ETag (`*`: any).
+    IfMatch(String),
+}
+
+impl WriteCondition {
+    fn check(&self, current: Option<&ObjectMeta>) -> Result<()> {
+        match (self, current) {
+            (Self::IfNoneMatch, Some(_)) => Err(S3Error::PreconditionFailed("If-None-Match")),
+            (Self::IfMatch(_), None) => Err(S3Error::NoSuchKey),
+            (Self::IfMatch(etag), Some(meta)) if etag != "*" && *etag != meta.etag => {
+                Err(S3Error::PreconditionFailed("If-Match"))
+            }
+            _ => Ok(()),
+        }
+    }
 }
 
 /// What a DeleteObject did.
@@ -61,12 +86,14 @@ impl S3 {
             checksums: new.checksums,
             parts_count: None,
             parts: Vec::new(),
+            upload_id: None,
             segments,
             acl: new.acl,
             grants: new.grants,
             tags: new.tags,
         };
-        self.commit_object(&new.bucket, meta, inline, None).await
+        self.commit_object(&new.bucket, meta, inline, None, new.condition)
+            .await
     }
 
     /// Writes an object record as the key's newest version (its id decided by the bucket's
@@ -82,6 +109,7 @@ impl S3 {
         meta: ObjectMeta,
         inline: Bytes,
         upload: Option<&Upload>,
+        condition: Option<WriteCondition>,
     ) -> Result<ObjectMeta> {
         let bucket = bucket.to_owned();
         let own: Vec<String> = meta.segments.iter().map(|s| s.blob.clone()).collect();
@@ -92,6 +120,13 @@ impl S3 {
             .write(move |txn| {
                 let mut meta = meta;
                 let versioning = bucket_record(txn, &bucket)?.versioning;
+                if let Some(condition) = &condition {
+                    let current = match txn.get(OBJECTS, &layout::in_bucket(&bucket, &meta.key))? {
+                        Some(bytes) => Some(layout::decode_object(bytes)?.0),
+                        None => None,
+                    };
+                    condition.check(current.as_ref())?;
+                }
                 let mut unused = match &upload_id {
                     Some(id) => retire_upload(txn, &bucket, id)?,
                     None => Vec::new(),

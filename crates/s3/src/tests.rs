@@ -278,11 +278,12 @@ async fn multipart_objects_are_their_parts_with_the_md5_of_md5s_etag() {
             OWNER.into(),
             &[(2, etags[1].clone()), (3, etags[2].clone())],
             Vec::new(),
+            None,
         )
         .await;
     assert!(matches!(small_first, Err(S3Error::EntityTooSmall)));
     let wrong = s3
-        .complete_upload(&upload, OWNER.into(), &[(1, "00".into())], Vec::new())
+        .complete_upload(&upload, OWNER.into(), &[(1, "00".into())], Vec::new(), None)
         .await;
     assert!(matches!(wrong, Err(S3Error::InvalidPart)));
     let meta = s3
@@ -291,6 +292,7 @@ async fn multipart_objects_are_their_parts_with_the_md5_of_md5s_etag() {
             OWNER.into(),
             &[(1, etags[0].clone()), (2, etags[1].clone())],
             Vec::new(),
+            None,
         )
         .await
         .unwrap();

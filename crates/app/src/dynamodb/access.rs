@@ -4,6 +4,7 @@
 //! authorization entry point with the table's resource-based policy and DynamoDB's
 //! condition keys.
 
+use std::borrow::Cow;
 use strata_dynamodb::schema::table_arn;
 use strata_dynamodb::tables::parse_table_arn;
 use strata_dynamodb::{DynamoDbError, Scope, Table};
@@ -89,19 +90,19 @@ impl Conditions {
         }
     }
 
-    fn into_context(self) -> Vec<(&'static str, Vec<String>)> {
+    fn into_context(self) -> Vec<(Cow<'static, str>, Vec<String>)> {
         let mut out = Vec::new();
         if !self.leading_keys.is_empty() {
-            out.push(("dynamodb:LeadingKeys", self.leading_keys));
+            out.push(("dynamodb:LeadingKeys".into(), self.leading_keys));
         }
         if !self.attributes.is_empty() {
-            out.push(("dynamodb:Attributes", self.attributes));
+            out.push(("dynamodb:Attributes".into(), self.attributes));
         }
         if let Some(s) = self.select {
-            out.push(("dynamodb:Select", vec![s]));
+            out.push(("dynamodb:Select".into(), vec![s]));
         }
         if let Some(r) = self.return_values {
-            out.push(("dynamodb:ReturnValues", vec![r]));
+            out.push(("dynamodb:ReturnValues".into(), vec![r]));
         }
         out
     }

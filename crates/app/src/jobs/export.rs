@@ -145,6 +145,7 @@ impl Destination<'_> {
             acl,
             grants: None,
             tags: Vec::new(),
+            condition: None,
         };
         self.app
             .s3
@@ -179,7 +180,7 @@ impl Destination<'_> {
         let completed = async {
             let part = s3.put_part(&upload, 1, blob, Vec::new()).await?;
             let owner = bucket.object_owner(&self.writer_account, Some(acl));
-            s3.complete_upload(&upload, owner, &[(1, part.etag)], Vec::new())
+            s3.complete_upload(&upload, owner, &[(1, part.etag)], Vec::new(), None)
                 .await
         }
         .await;

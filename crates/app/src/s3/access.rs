@@ -5,6 +5,7 @@
 //! The bucket owner's account is the resource account, except for objects another account
 //! owns in a bucket with ACLs enabled ([`BucketContext::authorize_object`]).
 
+use std::borrow::Cow;
 use strata_policy::{DecisionEffect, PolicyDocument, PolicyKind, ResourcePolicyKind};
 use strata_s3::acl::{Grantee, Group};
 use strata_s3::{Bucket, ObjectMeta};
@@ -18,6 +19,43 @@ use crate::{App, Requester};
 
 fn access_denied(message: impl Into<String>) -> AccessError {
     AccessError::AccessDenied(message.into())
+}
+
+/// S3 condition keys of a request and their values.
+pub type Conditions = Vec<(Cow<'static, str>, Vec<String>)>;
+
+/// `s3:ExistingObjectTag/<key>` for each tag of an existing object.
+fn existing_tags(object: &ObjectMeta) -> Conditions {
+    object
+        .tags
+        .iter()
+        .map(|(k, v)| {
+            (
+                Cow::Owned(format!("s3:ExistingObjectTag/{k}")),
+                vec![v.clone()],
+            )
+        })
+        .collect()
+}
+
+/// `s3:RequestObjectTag/<key>` for each tag a write sets, and `s3:RequestObjectTagKeys`.
+pub fn request_tags(tags: &[(String, String)]) -> Conditions {
+    let mut out: Conditions = tags
+        .iter()
+        .map(|(k, v)| {
+            (
+                Cow::Owned(format!("s3:RequestObjectTag/{k}")),
+                vec![v.clone()],
+            )
+        })
+        .collect();
+    if !tags.is_empty() {
+        out.push((
+            Cow::Borrowed("s3:RequestObjectTagKeys"),
+            tags.iter().map(|(k, _)| k.clone()).collect(),
+        ));
+    }
+    out
 }
 
 /// The ARN of a bucket, or of an object in it.
@@ -57,13 +95,24 @@ impl BucketContext<'_> {
     /// bucket policy, after the expected owner's check; a denial worded as S3 words it for
     /// this request.
     pub fn authorize(&self, action: &str, key: Option<&str>) -> S3Result<()> {
-        self.authorize_as(action, key, None, Denial::S3)
+        self.authorize_as(action, key, None, Vec::new(), Denial::S3)
+    }
+
+    /// [`BucketContext::authorize`] with the request's S3 condition keys (`s3:prefix`,
+    /// `s3:x-amz-server-side-encryption`, `s3:RequestObjectTag/…`, …).
+    pub fn authorize_with(
+        &self,
+        action: &str,
+        key: Option<&str>,
+        context: Conditions,
+    ) -> S3Result<()> {
+        self.authorize_as(action, key, None, context, Denial::S3)
     }
 
     /// [`BucketContext::authorize`] with a denial naming the principal, action and resource
     /// whatever the accounts: what a job acting for a caller reports.
     pub fn authorize_explained(&self, action: &str, key: Option<&str>) -> S3Result<()> {
-        self.authorize_as(action, key, None, Denial::S3Detailed)
+        self.authorize_as(action, key, None, Vec::new(), Denial::S3Detailed)
     }
 
     /// Decides with the bucket policy and, when ACLs are enabled, the bucket's ACL and
@@ -73,8 +122,10 @@ impl BucketContext<'_> {
         action: &str,
         key: Option<&str>,
         object: Option<&ObjectMeta>,
+        mut context: Conditions,
         denial: Denial,
     ) -> S3Result<()> {
+        context.extend(object.map(existing_tags).unwrap_or_default());
         self.check_expected_owner()?;
         let bucket = &self.bucket;
         if restricts_public_policy(bucket)
@@ -105,7 +156,7 @@ impl BucketContext<'_> {
                     document,
                     required: false,
                 }),
-                context: Vec::new(),
+                context,
                 denial,
             },
         )
@@ -119,7 +170,13 @@ impl BucketContext<'_> {
     pub fn authorize_object(&self, action: &str, object: &ObjectMeta) -> S3Result<()> {
         let (app, requester, bucket) = (self.app, &self.requester, &self.bucket);
         if object.owner == bucket.owner || bucket.acls_disabled() {
-            return self.authorize_as(action, Some(&object.key), Some(object), Denial::S3);
+            return self.authorize_as(
+                action,
+                Some(&object.key),
+                Some(object),
+                Vec::new(),
+                Denial::S3,
+            );
         }
         self.check_expected_owner()?;
         let policy = bucket_policy(bucket)?;
@@ -146,7 +203,7 @@ impl BucketContext<'_> {
                             required: false,
                         }
                     }),
-                    context: Vec::new(),
+                    context: existing_tags(object),
                     denial: Denial::S3,
                 },
             )

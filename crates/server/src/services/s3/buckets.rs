@@ -7,7 +7,7 @@ use strata_s3::{
     CannedAcl, CreateBucket, ObjectOwnership as Ownership, S3Error as EngineError, Versioning,
 };
 
-use strata_app::s3::access::{authorize_own, resource_arn};
+use strata_app::s3::access::{authorize_own, grants_public_access, resource_arn};
 use strata_app::{App, Requester};
 
 use super::context::Cx;
@@ -238,6 +238,24 @@ pub async fn get_bucket_policy(
     cx.authorize_policy_management("s3:GetBucketPolicy")?;
     Ok(S3Response::new(GetBucketPolicyOutput {
         policy: Some(cx.displayed_policy().map_err(from_access)?),
+    }))
+}
+
+/// Whether the bucket policy makes the bucket public (NoSuchBucketPolicy without one, as S3).
+pub async fn get_bucket_policy_status(
+    app: &App,
+    req: S3Request<GetBucketPolicyStatusInput>,
+) -> S3Result<S3Response<GetBucketPolicyStatusOutput>> {
+    let cx = Cx::authorized(app, &req, "s3:GetBucketPolicyStatus")?;
+    let policy = cx
+        .bucket
+        .policy
+        .as_ref()
+        .ok_or_else(|| from_engine(EngineError::NoSuchBucketPolicy))?;
+    Ok(S3Response::new(GetBucketPolicyStatusOutput {
+        policy_status: Some(PolicyStatus {
+            is_public: Some(grants_public_access(&policy.document)),
+        }),
     }))
 }
 

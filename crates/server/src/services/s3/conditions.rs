@@ -1,6 +1,9 @@
 //! The conditional headers of reads (If-Match, If-Unmodified-Since, If-None-Match,
 //! If-Modified-Since) and byte ranges.
 
+use strata_s3::WriteCondition;
+
+use super::errors::with_elements;
 use s3s::S3Result;
 use s3s::dto::*;
 use s3s::s3_error;
@@ -55,13 +58,13 @@ impl Conditions<'_> {
         }
         if let Some(c) = self.if_none_match {
             if matches(c) {
-                return Err(not_modified());
+                return Err(not_modified(meta));
             }
         } else if self
             .if_modified_since
             .is_some_and(|t| modified <= unix_seconds(t))
         {
-            return Err(not_modified());
+            return Err(not_modified(meta));
         }
         Ok(())
     }
@@ -79,6 +82,33 @@ impl Conditions<'_> {
     }
 }
 
+/// A conditional write's headers (PutObject, CompleteMultipartUpload): `If-None-Match: *`
+/// or `If-Match: <etag>`; S3 implements no other form.
+pub fn write_condition(
+    if_match: Option<&ETagCondition>,
+    if_none_match: Option<&ETagCondition>,
+) -> S3Result<Option<WriteCondition>> {
+    let not_implemented = |condition: &str| {
+        with_elements(
+            s3_error!(
+                NotImplemented,
+                "A header you provided implies functionality that is not implemented"
+            ),
+            &[("Header", condition)],
+        )
+    };
+    match (if_match, if_none_match) {
+        (None, None) => Ok(None),
+        (None, Some(c)) if c.is_any() => Ok(Some(WriteCondition::IfNoneMatch)),
+        (None, Some(_)) => Err(not_implemented("If-None-Match")),
+        (Some(c), None) => Ok(Some(WriteCondition::IfMatch(match c.as_etag() {
+            Some(etag) => etag.value().to_owned(),
+            None => "*".to_owned(),
+        }))),
+        (Some(_), Some(_)) => Err(not_implemented("If-Match")),
+    }
+}
+
 fn precondition_failed() -> s3s::S3Error {
     s3_error!(
         PreconditionFailed,
@@ -86,9 +116,19 @@ fn precondition_failed() -> s3s::S3Error {
     )
 }
 
-fn not_modified() -> s3s::S3Error {
+/// A 304, with the object's ETag and Last-Modified as S3 sends them.
+fn not_modified(meta: &ObjectMeta) -> s3s::S3Error {
     let mut err = s3_error!(NotModified, "Not Modified");
     err.set_status_code(http::StatusCode::NOT_MODIFIED);
+    let mut headers = http::HeaderMap::new();
+    if let Ok(etag) = http::HeaderValue::from_str(&format!("\"{}\"", meta.etag)) {
+        headers.insert(http::header::ETAG, etag);
+    }
+    if let Ok(modified) = http::HeaderValue::from_str(&super::http_date(meta.last_modified_micros))
+    {
+        headers.insert(http::header::LAST_MODIFIED, modified);
+    }
+    err.set_headers(headers);
     err
 }
 

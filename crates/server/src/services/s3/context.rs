@@ -8,6 +8,7 @@ use std::ops::Deref;
 use s3s::dto::*;
 use s3s::{S3Request, S3Result};
 use strata_app::s3::BucketContext;
+use strata_app::s3::access::Conditions;
 use strata_app::{App, Requester};
 use strata_s3::StoredObject;
 
@@ -56,6 +57,7 @@ bucket_requests!(
     GetBucketLocationInput,
     GetBucketOwnershipControlsInput,
     GetBucketPolicyInput,
+    GetBucketPolicyStatusInput,
     GetBucketTaggingInput,
     GetBucketVersioningInput,
     ListObjectVersionsInput,
@@ -132,6 +134,17 @@ impl<'a> Cx<'a> {
         self.0.authorize(action, key).map_err(from_access)
     }
 
+    pub fn authorize_with(
+        &self,
+        action: &str,
+        key: Option<&str>,
+        conditions: Conditions,
+    ) -> S3Result<()> {
+        self.0
+            .authorize_with(action, key, conditions)
+            .map_err(from_access)
+    }
+
     pub fn authorize_policy_management(&self, action: &str) -> S3Result<()> {
         self.0
             .authorize_policy_management(action)
@@ -152,4 +165,44 @@ impl<'a> Cx<'a> {
     ) -> S3Result<StoredObject> {
         self.0.readable(key, version, action).map_err(from_access)
     }
+}
+
+/// The condition keys of a listing: `s3:prefix`, `s3:delimiter`, `s3:max-keys`.
+pub fn list_conditions(
+    prefix: Option<&str>,
+    delimiter: Option<&str>,
+    max_keys: Option<i32>,
+) -> Conditions {
+    let mut out: Conditions = Vec::new();
+    out.push((
+        "s3:prefix".into(),
+        vec![prefix.unwrap_or_default().to_owned()],
+    ));
+    if let Some(delimiter) = delimiter {
+        out.push(("s3:delimiter".into(), vec![delimiter.to_owned()]));
+    }
+    if let Some(max) = max_keys {
+        out.push(("s3:max-keys".into(), vec![max.to_string()]));
+    }
+    out
+}
+
+/// The condition keys of a write: `s3:x-amz-server-side-encryption`, `s3:x-amz-acl` and the
+/// request's object tags.
+pub fn write_conditions(
+    encryption: Option<&str>,
+    acl: Option<&str>,
+    tags: &[(String, String)],
+) -> Conditions {
+    let mut out = strata_app::s3::access::request_tags(tags);
+    if let Some(sse) = encryption {
+        out.push((
+            "s3:x-amz-server-side-encryption".into(),
+            vec![sse.to_owned()],
+        ));
+    }
+    if let Some(acl) = acl {
+        out.push(("s3:x-amz-acl".into(), vec![acl.to_owned()]));
+    }
+    out
 }

@@ -7,7 +7,7 @@ use strata_app::App;
 use strata_s3::{Blob, BlobWriter, NewObject, StoredObject};
 
 use super::conditions::Conditions;
-use super::context::Cx;
+use super::context::{Cx, write_conditions};
 use super::errors::from_engine;
 use super::upload::{headers_from_input, parse_tags, sorted_metadata, write_acl};
 use super::{requester, timestamp};
@@ -19,7 +19,15 @@ pub async fn copy_object(
     let (source, source_key, object) = copy_source(app, &req)?;
     let source_version = object.meta.version_header(&source.bucket);
     let target = Cx::of(app, &req)?;
-    target.authorize("s3:PutObject", Some(&req.input.key))?;
+    let conditions = write_conditions(
+        req.input
+            .server_side_encryption
+            .as_ref()
+            .map(ServerSideEncryption::as_str),
+        req.input.acl.as_ref().map(ObjectCannedACL::as_str),
+        &parse_tags(req.input.tagging.as_deref()),
+    );
+    target.authorize_with("s3:PutObject", Some(&req.input.key), conditions)?;
     let input = req.input;
     let acl = write_acl!(target, &input.key, input);
     let replace = input
@@ -67,6 +75,7 @@ pub async fn copy_object(
         acl: acl.canned.unwrap_or_default(),
         grants: acl.grants,
         tags,
+        condition: None,
     };
     let meta = app.s3.put_object(new, blob).await.map_err(from_engine)?;
     Ok(S3Response::new(CopyObjectOutput {

@@ -30,6 +30,13 @@ pub fn from_engine(err: EngineError) -> S3Error {
             )
         }
         EngineError::NoSuchKey => s3_error!(NoSuchKey, "The specified key does not exist."),
+        EngineError::PreconditionFailed(condition) => with_elements(
+            s3_error!(
+                PreconditionFailed,
+                "At least one of the pre-conditions you specified did not hold"
+            ),
+            &[("Condition", condition)],
+        ),
         EngineError::NoSuchVersion => {
             s3_error!(NoSuchVersion, "The specified version does not exist.")
         }

@@ -124,6 +124,19 @@ fn from_wire(rule: s3s::dto::LifecycleRule) -> S3Result<LifecycleRule> {
             "The XML you provided was not well-formed or did not validate against our published schema"
         )
     };
+    for transition in rule.transitions.iter().flatten() {
+        if let Some(date) = &transition.date
+            && micros(date.clone()).rem_euclid(86_400_000_000) != 0
+        {
+            return Err(with_elements(
+                s3s::S3Error::with_message(
+                    s3s::S3ErrorCode::InvalidArgument,
+                    "'Date' must be at midnight GMT",
+                ),
+                &[("ArgumentName", "Date")],
+            ));
+        }
+    }
     if rule.transitions.as_ref().is_some_and(|t| !t.is_empty())
         || rule
             .noncurrent_version_transitions

@@ -7,7 +7,7 @@ use s3s::{S3Request, S3Response, S3Result, s3_error};
 use strata_app::App;
 use strata_s3::{ListQuery, ListedVersion, ObjectMeta, VersionQuery};
 
-use super::context::Cx;
+use super::context::{Cx, list_conditions};
 use super::errors::{from_engine, invalid_argument};
 use super::{canonical_owner, timestamp};
 
@@ -86,7 +86,14 @@ pub async fn list_objects_v2(
     app: &App,
     req: S3Request<ListObjectsV2Input>,
 ) -> S3Result<S3Response<ListObjectsV2Output>> {
-    let cx = Cx::authorized(app, &req, "s3:ListBucket")?;
+    let cx = Cx::of(app, &req)?;
+    let input = &req.input;
+    let conditions = list_conditions(
+        input.prefix.as_deref(),
+        input.delimiter.as_deref(),
+        input.max_keys,
+    );
+    cx.authorize_with("s3:ListBucket", None, conditions)?;
     let input = req.input;
     let encode = encoder(input.encoding_type.as_ref())?;
     let after = match &input.continuation_token {
@@ -137,7 +144,12 @@ pub async fn list_objects_v2(
                 .collect(),
         ),
         common_prefixes: Some(common_prefixes(&page.common_prefixes, &encode)),
-        delimiter: input.delimiter.as_deref().map(&encode),
+        // Echoed only when given, and not when empty.
+        delimiter: input
+            .delimiter
+            .as_deref()
+            .filter(|d| !d.is_empty())
+            .map(&encode),
         encoding_type: input.encoding_type,
         start_after: input.start_after.as_deref().map(&encode),
         request_charged: None,
@@ -148,7 +160,14 @@ pub async fn list_objects(
     app: &App,
     req: S3Request<ListObjectsInput>,
 ) -> S3Result<S3Response<ListObjectsOutput>> {
-    let cx = Cx::authorized(app, &req, "s3:ListBucket")?;
+    let cx = Cx::of(app, &req)?;
+    let input = &req.input;
+    let conditions = list_conditions(
+        input.prefix.as_deref(),
+        input.delimiter.as_deref(),
+        input.max_keys,
+    );
+    cx.authorize_with("s3:ListBucket", None, conditions)?;
     let input = req.input;
     let encode = encoder(input.encoding_type.as_ref())?;
     let max = max_keys(input.max_keys)?;
@@ -168,7 +187,9 @@ pub async fn list_objects(
         .flatten();
     Ok(S3Response::new(ListObjectsOutput {
         name: Some(cx.bucket.name.clone()),
-        prefix: Some(encode(&query.prefix)),
+        // V1 leaves the prefix as sent even with encoding-type=url (SDKs decode only the
+        // keys, prefixes and markers of V1 listings).
+        prefix: Some(query.prefix.clone()),
         marker: Some(input.marker.as_deref().map(&encode).unwrap_or_default()),
         max_keys: Some(max as i32),
         is_truncated: Some(page.is_truncated),
@@ -179,7 +200,12 @@ pub async fn list_objects(
                 .collect(),
         ),
         common_prefixes: Some(common_prefixes(&page.common_prefixes, &encode)),
-        delimiter: input.delimiter.as_deref().map(&encode),
+        // Echoed only when given, and not when empty.
+        delimiter: input
+            .delimiter
+            .as_deref()
+            .filter(|d| !d.is_empty())
+            .map(&encode),
         next_marker,
         encoding_type: input.encoding_type,
         request_charged: None,
@@ -192,7 +218,14 @@ pub async fn list_object_versions(
     app: &App,
     req: S3Request<ListObjectVersionsInput>,
 ) -> S3Result<S3Response<ListObjectVersionsOutput>> {
-    let cx = Cx::authorized(app, &req, "s3:ListBucketVersions")?;
+    let cx = Cx::of(app, &req)?;
+    let input = &req.input;
+    let conditions = list_conditions(
+        input.prefix.as_deref(),
+        input.delimiter.as_deref(),
+        input.max_keys,
+    );
+    cx.authorize_with("s3:ListBucketVersions", None, conditions)?;
     let input = req.input;
     let encode = encoder(input.encoding_type.as_ref())?;
     if input
@@ -267,7 +300,12 @@ pub async fn list_object_versions(
         versions: Some(versions),
         delete_markers: Some(markers),
         common_prefixes: Some(common_prefixes(&page.common_prefixes, &encode)),
-        delimiter: input.delimiter.as_deref().map(&encode),
+        // Echoed only when given, and not when empty.
+        delimiter: input
+            .delimiter
+            .as_deref()
+            .filter(|d| !d.is_empty())
+            .map(&encode),
         encoding_type: input.encoding_type,
         request_charged: None,
     });

@@ -437,6 +437,7 @@ delegate! {
     buckets::put_bucket_policy(PutBucketPolicyInput) -> PutBucketPolicyOutput;
     buckets::get_bucket_policy(GetBucketPolicyInput) -> GetBucketPolicyOutput;
     buckets::delete_bucket_policy(DeleteBucketPolicyInput) -> DeleteBucketPolicyOutput;
+    buckets::get_bucket_policy_status(GetBucketPolicyStatusInput) -> GetBucketPolicyStatusOutput;
     buckets::put_bucket_ownership_controls(PutBucketOwnershipControlsInput) -> PutBucketOwnershipControlsOutput;
     buckets::get_bucket_ownership_controls(GetBucketOwnershipControlsInput) -> GetBucketOwnershipControlsOutput;
     buckets::delete_bucket_ownership_controls(DeleteBucketOwnershipControlsInput) -> DeleteBucketOwnershipControlsOutput;

@@ -3,11 +3,12 @@
 
 use s3s::dto::*;
 use s3s::{S3Request, S3Response, S3Result, s3_error};
-use strata_s3::{ObjectHeaders, Upload};
+use strata_s3::{ObjectHeaders, ObjectMeta, S3Error as EngineError, Upload};
 
 use strata_app::{App, Requester};
 
-use super::context::Cx;
+use super::conditions::write_condition;
+use super::context::{Cx, write_conditions};
 use super::copy::{copy_bytes, copy_source};
 use super::errors::from_engine;
 use super::listing::encoder;
@@ -33,7 +34,15 @@ pub async fn create_multipart_upload(
 ) -> S3Result<S3Response<CreateMultipartUploadOutput>> {
     let cx = Cx::of(app, &req)?;
     let input = req.input;
-    cx.authorize("s3:PutObject", Some(&input.key))?;
+    let conditions = write_conditions(
+        input
+            .server_side_encryption
+            .as_ref()
+            .map(ServerSideEncryption::as_str),
+        input.acl.as_ref().map(ObjectCannedACL::as_str),
+        &parse_tags(input.tagging.as_deref()),
+    );
+    cx.authorize_with("s3:PutObject", Some(&input.key), conditions)?;
     let acl = write_acl!(cx, &input.key, input);
     let expires = req
         .headers
@@ -197,10 +206,20 @@ pub async fn complete_multipart_upload(
     let cx = Cx::of(app, &req)?;
     let input = req.input;
     cx.authorize("s3:PutObject", Some(&input.key))?;
-    let upload = app
-        .s3
-        .upload(&cx.bucket.name, &input.key, &input.upload_id)
-        .map_err(from_engine)?;
+    let upload = match app.s3.upload(&cx.bucket.name, &input.key, &input.upload_id) {
+        Ok(upload) => upload,
+        // Completing again (a client's retry) answers as the first time, as S3 does while the
+        // object it made is the key's current one.
+        Err(EngineError::NoSuchUpload) => {
+            return match app.s3.get_object(&cx.bucket.name, &input.key, None) {
+                Ok(done) if done.meta.upload_id.as_deref() == Some(input.upload_id.as_str()) => {
+                    Ok(S3Response::new(completed(&cx, &done.meta)))
+                }
+                _ => Err(from_engine(EngineError::NoSuchUpload)),
+            };
+        }
+        Err(err) => return Err(from_engine(err)),
+    };
     let chosen: Vec<(u32, String)> = input
         .multipart_upload
         .and_then(|m| m.parts)
@@ -226,12 +245,17 @@ pub async fn complete_multipart_upload(
     };
     let owner = cx.bucket.object_owner(&writer, upload.acl);
     let checksums = composite_checksum(app, &upload, &chosen)?;
+    let condition = write_condition(input.if_match.as_ref(), input.if_none_match.as_ref())?;
     let meta = app
         .s3
-        .complete_upload(&upload, owner, &chosen, checksums)
+        .complete_upload(&upload, owner, &chosen, checksums, condition)
         .await
         .map_err(from_engine)?;
-    Ok(S3Response::new(CompleteMultipartUploadOutput {
+    Ok(S3Response::new(completed(&cx, &meta)))
+}
+
+fn completed(cx: &Cx<'_>, meta: &ObjectMeta) -> CompleteMultipartUploadOutput {
+    CompleteMultipartUploadOutput {
         bucket: Some(cx.bucket.name.clone()),
         key: Some(meta.key.clone()),
         e_tag: Some(ETag::Strong(meta.etag.clone())),
@@ -243,7 +267,7 @@ pub async fn complete_multipart_upload(
             .clone()
             .map(ServerSideEncryption::from),
         ..Default::default()
-    }))
+    }
 }
 
 /// The object's checksum when the upload asked for one: S3's composite form, the checksum

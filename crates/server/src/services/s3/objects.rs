@@ -11,8 +11,8 @@ use strata_app::s3::access::version_action;
 use strata_s3::{Deleted, NewObject, S3Error as EngineError, VersionId};
 
 use super::acl;
-use super::conditions::{Conditions, byte_range};
-use super::context::Cx;
+use super::conditions::{Conditions, byte_range, write_condition};
+use super::context::{Cx, write_conditions};
 use super::errors::{from_engine, parse_version};
 use super::lifecycle::expiration_header;
 use super::upload::{
@@ -26,11 +26,24 @@ pub async fn put_object(
 ) -> S3Result<S3Response<PutObjectOutput>> {
     let cx = Cx::of(app, &req)?;
     let key = req.input.key.clone();
-    cx.authorize("s3:PutObject", Some(&key))?;
+    let input = &req.input;
+    let conditions = write_conditions(
+        input
+            .server_side_encryption
+            .as_ref()
+            .map(ServerSideEncryption::as_str),
+        input.acl.as_ref().map(ObjectCannedACL::as_str),
+        &parse_tags(input.tagging.as_deref()),
+    );
+    cx.authorize_with("s3:PutObject", Some(&key), conditions)?;
     let acl = write_acl!(cx, &key, req.input);
     if req.input.tagging.is_some() {
         cx.authorize("s3:PutObjectTagging", Some(&key))?;
     }
+    let condition = write_condition(
+        req.input.if_match.as_ref(),
+        req.input.if_none_match.as_ref(),
+    )?;
     let body = req.input.body.take();
     let (blob, checksums) = receive(
         &req,
@@ -56,6 +69,7 @@ pub async fn put_object(
         acl: acl.canned.unwrap_or_default(),
         grants: acl.grants,
         tags: parse_tags(input.tagging.as_deref()),
+        condition,
     };
     let meta = app.s3.put_object(new, blob).await.map_err(from_engine)?;
     let mut output = PutObjectOutput {
@@ -212,6 +226,12 @@ pub async fn head_object(
     let mut response = S3Response::new(out);
     if content_range.is_some() {
         response.status = Some(http::StatusCode::PARTIAL_CONTENT);
+    }
+    if !meta.tags.is_empty() {
+        response.headers.insert(
+            "x-amz-tagging-count",
+            http::HeaderValue::from(meta.tags.len()),
+        );
     }
     if let Some(expires) = meta
         .headers

@@ -223,14 +223,17 @@ pub(super) fn without_aws_chunked(encoding: Option<String>) -> Option<String> {
     (!rest.is_empty()).then(|| rest.join(","))
 }
 
+/// The tags of an `x-amz-tagging` header, by key (as S3 lists them back).
 pub(super) fn parse_tags(header: Option<&str>) -> Vec<(String, String)> {
-    header
+    let mut tags: Vec<(String, String)> = header
         .map(|h| {
             form_urlencoded::parse(h.as_bytes())
                 .map(|(k, v)| (k.into_owned(), v.into_owned()))
                 .collect()
         })
-        .unwrap_or_default()
+        .unwrap_or_default();
+    tags.sort();
+    tags
 }
 
 pub(super) fn sorted_metadata(metadata: Option<Metadata>) -> Vec<(String, String)> {
