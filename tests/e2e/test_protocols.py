@@ -168,7 +168,7 @@ def test_s3_operations_strata_does_not_serve_answer_not_implemented_in_s3_xml(se
     s3 = server.client("s3")
     name = "protocols-not-implemented"
     s3.create_bucket(Bucket=name)
-    error = client_error(lambda: s3.get_bucket_cors(Bucket=name))
+    error = client_error(lambda: s3.get_bucket_website(Bucket=name))
     assert error["Error"]["Code"] == "NotImplemented"
     assert error["ResponseMetadata"]["HTTPStatusCode"] == 501
     assert error["ResponseMetadata"]["HTTPHeaders"]["x-amz-request-id"]
@@ -176,7 +176,7 @@ def test_s3_operations_strata_does_not_serve_answer_not_implemented_in_s3_xml(se
 
 
 def test_s3_with_aws_cli(server):
-    out = server.aws("s3api", "get-bucket-cors", "--bucket", "protocols-missing-bucket", check=False)
+    out = server.aws("s3api", "get-bucket-website", "--bucket", "protocols-missing-bucket", check=False)
     assert out.returncode != 0
     assert "NoSuchBucket" in out.stderr or "NotImplemented" in out.stderr
 

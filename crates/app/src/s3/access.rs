@@ -168,13 +168,23 @@ impl BucketContext<'_> {
     /// and the object owner must grant through the object's ACL. Otherwise the bucket context
     /// decides, as in [`BucketContext::authorize`].
     pub fn authorize_object(&self, action: &str, object: &ObjectMeta) -> S3Result<()> {
+        self.authorize_object_with(action, object, Vec::new())
+    }
+
+    /// [`BucketContext::authorize_object`] with the request's S3 condition keys.
+    pub fn authorize_object_with(
+        &self,
+        action: &str,
+        object: &ObjectMeta,
+        conditions: Conditions,
+    ) -> S3Result<()> {
         let (app, requester, bucket) = (self.app, &self.requester, &self.bucket);
         if object.owner == bucket.owner || bucket.acls_disabled() {
             return self.authorize_as(
                 action,
                 Some(&object.key),
                 Some(object),
-                Vec::new(),
+                conditions,
                 Denial::S3,
             );
         }
@@ -203,7 +213,10 @@ impl BucketContext<'_> {
                             required: false,
                         }
                     }),
-                    context: existing_tags(object),
+                    context: existing_tags(object)
+                        .into_iter()
+                        .chain(conditions.iter().cloned())
+                        .collect(),
                     denial: Denial::S3,
                 },
             )

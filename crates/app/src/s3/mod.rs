@@ -71,6 +71,17 @@ impl<'a> BucketContext<'a> {
         version: Option<&str>,
         action: &str,
     ) -> S3Result<StoredObject> {
+        self.readable_with(key, version, action, Vec::new())
+    }
+
+    /// [`BucketContext::readable`] with the request's S3 condition keys.
+    pub fn readable_with(
+        &self,
+        key: &str,
+        version: Option<&str>,
+        action: &str,
+        conditions: access::Conditions,
+    ) -> S3Result<StoredObject> {
         let version = version.map(VersionId::parse).transpose()?;
         let action = match version {
             Some(_) => access::version_action(action),
@@ -82,7 +93,7 @@ impl<'a> BucketContext<'a> {
             .get_object(&self.bucket.name, key, version.as_ref())
         {
             Ok(object) => {
-                self.authorize_object(action, &object.meta)?;
+                self.authorize_object_with(action, &object.meta, conditions)?;
                 Ok(object)
             }
             // Only reading the object itself (or its attributes) answers a current delete

@@ -3,7 +3,7 @@
 
 use strata_s3::WriteCondition;
 
-use super::errors::with_elements;
+use super::errors::{custom, with_elements};
 use s3s::S3Result;
 use s3s::dto::*;
 use s3s::s3_error;
@@ -130,6 +130,54 @@ fn not_modified(meta: &ObjectMeta) -> s3s::S3Error {
     }
     err.set_headers(headers);
     err
+}
+
+/// The bytes a read sends: its `Range`, or the part its `partNumber` names (multipart
+/// objects by their parts, any other object as one part), as `(start, len, Content-Range)`.
+pub(super) fn read_range(
+    range: Option<&Range>,
+    part_number: Option<i32>,
+    meta: &ObjectMeta,
+) -> S3Result<(u64, u64, Option<String>)> {
+    let Some(number) = part_number else {
+        return byte_range(range, meta.size);
+    };
+    if range.is_some() {
+        return Err(s3_error!(
+            InvalidRequest,
+            "Cannot specify both Range header and partNumber query parameter"
+        ));
+    }
+    let sizes: Vec<u64> = match meta.parts_count {
+        Some(_) => meta.segments.iter().map(|s| s.size).collect(),
+        None => vec![meta.size],
+    };
+    let index = usize::try_from(number)
+        .ok()
+        .filter(|n| (1..=sizes.len()).contains(n));
+    let Some(index) = index else {
+        let mut err = custom(
+            "InvalidPartNumber",
+            http::StatusCode::RANGE_NOT_SATISFIABLE,
+            "The requested partnumber is not satisfiable",
+        );
+        err = with_elements(
+            err,
+            &[
+                ("PartNumberRequested", &number.to_string()),
+                ("ActualPartCount", &sizes.len().to_string()),
+            ],
+        );
+        return Err(err);
+    };
+    let start: u64 = sizes[..index - 1].iter().sum();
+    let len = sizes[index - 1];
+    let end = (start + len).saturating_sub(1);
+    Ok((
+        start,
+        len,
+        Some(format!("bytes {start}-{end}/{}", meta.size)),
+    ))
 }
 
 /// The byte range to send: `(start, len, Content-Range)`.

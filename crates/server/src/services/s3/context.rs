@@ -165,6 +165,18 @@ impl<'a> Cx<'a> {
     ) -> S3Result<StoredObject> {
         self.0.readable(key, version, action).map_err(from_access)
     }
+
+    pub fn readable_with(
+        &self,
+        key: &str,
+        version: Option<&str>,
+        action: &str,
+        conditions: Conditions,
+    ) -> S3Result<StoredObject> {
+        self.0
+            .readable_with(key, version, action, conditions)
+            .map_err(from_access)
+    }
 }
 
 /// The condition keys of a listing: `s3:prefix`, `s3:delimiter`, `s3:max-keys`.

@@ -196,6 +196,52 @@ pub fn rendered(
     response
 }
 
+/// A browser POST upload whose policy condition failed: s3s answers 400
+/// `InvalidPolicyDocument`, S3 403 `AccessDenied` "Invalid according to Policy: Policy
+/// Condition failed: [...]" (400 stays for policies that are malformed).
+pub async fn post_policy_refusal(
+    response: http::Response<s3s::Body>,
+    ids: &super::RequestIds,
+) -> http::Response<s3s::Body> {
+    use http_body_util::BodyExt;
+    let (parts, body) = response.into_parts();
+    let Ok(collected) = body.collect().await else {
+        return http::Response::from_parts(parts, s3s::Body::empty());
+    };
+    let bytes = collected.to_bytes();
+    let text = String::from_utf8_lossy(&bytes);
+    let quoted = |s: &str| s.split('\'').nth(1).map(str::to_owned);
+    let condition = if text.contains("<Code>InvalidPolicyDocument</Code>") {
+        let message = text
+            .split_once("<Message>")
+            .and_then(|(_, rest)| rest.split_once("</Message>"))
+            .map_or(String::new(), |(m, _)| m.replace("&apos;", "'"));
+        if let Some(rest) = message.strip_prefix("Policy condition '") {
+            // "Policy condition '<op>' for field '<f>' failed: expected [prefix ]'<v>', …"
+            let op = rest.split('\'').next().unwrap_or_default().to_owned();
+            let field = rest.split('\'').nth(2).unwrap_or_default().to_owned();
+            let value = rest.split('\'').nth(4).unwrap_or_default().to_owned();
+            Some(format!("[\"{op}\", \"${field}\", \"{value}\"]"))
+        } else if message.starts_with("Bucket in form field") {
+            quoted(&message).map(|bucket| format!("[\"eq\", \"$bucket\", \"{bucket}\"]"))
+        } else {
+            None
+        }
+    } else {
+        None
+    };
+    match condition {
+        Some(condition) => rendered(
+            StatusCode::FORBIDDEN,
+            "AccessDenied",
+            &format!("Invalid according to Policy: Policy Condition failed: {condition}"),
+            &[],
+            ids,
+        ),
+        None => http::Response::from_parts(parts, s3s::Body::from(bytes)),
+    }
+}
+
 /// An application-layer refusal in S3's shape.
 pub fn from_access(err: AccessError) -> S3Error {
     match err {

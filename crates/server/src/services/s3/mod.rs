@@ -101,7 +101,33 @@ pub async fn handle(
         with_ids(&mut response, &ids);
         return response;
     }
-    let req = req.map(s3s::Body::http_body);
+    let form_upload = method == http::Method::POST
+        && named.key.is_none()
+        && req
+            .headers()
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|c| c.to_str().ok())
+            .is_some_and(|c| c.starts_with("multipart/form-data"));
+    let (req, signed_form) = if form_upload {
+        // A browser POST upload is read whole here (s3s reads it whole too) to see whether it
+        // is signed: S3 refuses an unsigned one before judging its policy.
+        let (parts, body) = req.into_parts();
+        let bytes = match body.collect().await {
+            Ok(collected) => collected.to_bytes(),
+            Err(_) => Bytes::new(),
+        };
+        let lower =
+            String::from_utf8_lossy(&bytes[..bytes.len().min(64 * 1024)]).to_ascii_lowercase();
+        let signed =
+            lower.contains("name=\"signature\"") || lower.contains("name=\"x-amz-signature\"");
+        (
+            http::Request::from_parts(parts, s3s::Body::from(bytes)),
+            signed,
+        )
+    } else {
+        (req.map(s3s::Body::http_body), false)
+    };
+    let req = with_v2_bucket_slash(req);
     let mut response = match service.call(req).await {
         Ok(response) => response,
         Err(err) => {
@@ -127,6 +153,9 @@ pub async fn handle(
         with_ids(&mut response, &ids);
         return response;
     }
+    if signed_form && response.status() == http::StatusCode::BAD_REQUEST {
+        response = errors::post_policy_refusal(response, &ids).await;
+    }
     if response.status() == http::StatusCode::NOT_MODIFIED {
         // 304 never has a body (s3s renders it as an error).
         let (mut parts, _) = response.into_parts();
@@ -147,6 +176,44 @@ pub async fn handle(
     }
     with_ids(&mut response, &ids);
     response
+}
+
+/// A SigV2 request on a bucket addressed path-style as `/bucket`, readdressed `/bucket/`:
+/// SigV2 signs a bucket's resource as `/bucket/` (botocore's HmacV1Auth and S3's own rule),
+/// while s3s signs the path as sent.
+fn with_v2_bucket_slash(mut req: http::Request<s3s::Body>) -> http::Request<s3s::Body> {
+    let v2 = req
+        .headers()
+        .get(http::header::AUTHORIZATION)
+        .and_then(|h| h.to_str().ok())
+        .is_some_and(|h| h.starts_with("AWS "))
+        || req
+            .uri()
+            .query()
+            .is_some_and(|q| q.split('&').any(|p| p.starts_with("AWSAccessKeyId=")));
+    let path = req.uri().path();
+    let bucket_only = path.len() > 1 && !path[1..].contains('/');
+    let virtual_host = req
+        .headers()
+        .get(http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .and_then(identity::virtual_host_bucket)
+        .is_some();
+    if !v2 || !bucket_only || virtual_host {
+        return req;
+    }
+    let target = match req.uri().query() {
+        Some(query) => format!("{path}/?{query}"),
+        None => format!("{path}/"),
+    };
+    let mut parts = req.uri().clone().into_parts();
+    if let Ok(path_and_query) = target.parse() {
+        parts.path_and_query = Some(path_and_query);
+        if let Ok(uri) = http::Uri::from_parts(parts) {
+            *req.uri_mut() = uri;
+        }
+    }
+    req
 }
 
 fn with_ids(response: &mut http::Response<s3s::Body>, ids: &RequestIds) {

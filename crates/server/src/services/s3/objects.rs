@@ -7,11 +7,11 @@ use std::collections::HashMap;
 use s3s::dto::*;
 use s3s::{S3Request, S3Response, S3Result, s3_error};
 use strata_app::App;
-use strata_app::s3::access::version_action;
+use strata_app::s3::access::{request_tags, version_action};
 use strata_s3::{Deleted, NewObject, S3Error as EngineError, VersionId};
 
 use super::acl;
-use super::conditions::{Conditions, byte_range, write_condition};
+use super::conditions::{Conditions, read_range, write_condition};
 use super::context::{Cx, write_conditions};
 use super::errors::{from_engine, parse_version};
 use super::lifecycle::expiration_header;
@@ -38,7 +38,8 @@ pub async fn put_object(
     cx.authorize_with("s3:PutObject", Some(&key), conditions)?;
     let acl = write_acl!(cx, &key, req.input);
     if req.input.tagging.is_some() {
-        cx.authorize("s3:PutObjectTagging", Some(&key))?;
+        let tags = request_tags(&parse_tags(req.input.tagging.as_deref()));
+        cx.authorize_with("s3:PutObjectTagging", Some(&key), tags)?;
     }
     let condition = write_condition(
         req.input.if_match.as_ref(),
@@ -135,7 +136,8 @@ macro_rules! object_headers {
             .clone()
             .filter(|c| c != "STANDARD")
             .map(StorageClass::from);
-        $out.parts_count = meta.parts_count.map(|n| n as i32);
+        // x-amz-mp-parts-count: only for a read of one part of a multipart object.
+        $out.parts_count = $input.part_number.and(meta.parts_count).map(|n| n as i32);
         // A checksum covers the whole object: none for a range.
         if $input
             .checksum_mode
@@ -164,7 +166,7 @@ pub async fn get_object(
     let object = cx.readable(&input.key, input.version_id.as_deref(), "s3:GetObject")?;
     let meta = &object.meta;
     Conditions::from(input).check(meta)?;
-    let (start, len, content_range) = byte_range(input.range.as_ref(), meta.size)?;
+    let (start, len, content_range) = read_range(input.range.as_ref(), input.part_number, meta)?;
     let reader = app
         .s3
         .read_object(&object, start, len)
@@ -216,7 +218,7 @@ pub async fn head_object(
     let object = cx.readable(&input.key, input.version_id.as_deref(), "s3:GetObject")?;
     let meta = &object.meta;
     Conditions::from(input).check(meta)?;
-    let (_, len, content_range) = byte_range(input.range.as_ref(), meta.size)?;
+    let (_, len, content_range) = read_range(input.range.as_ref(), input.part_number, meta)?;
     let mut out = HeadObjectOutput {
         content_length: Some(len as i64),
         content_range: content_range.clone(),

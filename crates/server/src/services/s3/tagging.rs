@@ -81,8 +81,9 @@ pub async fn put_object_tagging(
     let cx = Cx::of(app, &req)?;
     let input = req.input;
     let version = input.version_id.as_deref();
-    cx.readable(&input.key, version, "s3:PutObjectTagging")?;
     let tags = tag_pairs(input.tagging, MAX_OBJECT_TAGS, "Object")?;
+    let conditions = strata_app::s3::access::request_tags(&tags);
+    cx.readable_with(&input.key, version, "s3:PutObjectTagging", conditions)?;
     let meta = app
         .s3
         .update_object(
