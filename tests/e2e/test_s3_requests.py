@@ -743,3 +743,121 @@ def test_lifecycle_valid_transition_is_not_implemented_by_strata(s3, bucket, tra
         501,
     )
     expect_error(lambda: s3.get_bucket_lifecycle_configuration(Bucket=bucket), "NoSuchLifecycleConfiguration", 404)
+
+
+# --- partNumber reads -----------------------------------------------------------------
+
+
+MiB = 1024 * 1024
+
+
+def two_part_object(s3, bucket, key):
+    parts = [b"a" * (5 * MiB), b"the end"]
+    upload_id = s3.create_multipart_upload(Bucket=bucket, Key=key)["UploadId"]
+    done = []
+    for number, body in enumerate(parts, start=1):
+        etag = s3.upload_part(Bucket=bucket, Key=key, UploadId=upload_id, PartNumber=number, Body=body)["ETag"]
+        done.append({"PartNumber": number, "ETag": etag})
+    etag = s3.complete_multipart_upload(Bucket=bucket, Key=key, UploadId=upload_id, MultipartUpload={"Parts": done})[
+        "ETag"
+    ]
+    return parts, etag
+
+
+def test_get_and_head_one_part_of_a_multipart_object(s3, bucket):
+    # GetObject reference, partNumber: "Part number of the object being read ... Effectively
+    # performs a 'ranged' GET request for the part specified"; PartsCount "only returned if you
+    # specify partNumber in your request and the object was uploaded as a multipart upload";
+    # the ETag stays the object's (versitygw#2074 captures S3 doing so).
+    parts, etag = two_part_object(s3, bucket, "mp")
+    got = s3.get_object(Bucket=bucket, Key="mp", PartNumber=2)
+    assert got["ResponseMetadata"]["HTTPStatusCode"] == 206
+    assert got["Body"].read() == parts[1]
+    assert got["ContentRange"] == f"bytes {len(parts[0])}-{len(parts[0]) + len(parts[1]) - 1}/{sum(map(len, parts))}"
+    assert got["PartsCount"] == 2
+    assert got["ETag"] == etag
+    head = s3.head_object(Bucket=bucket, Key="mp", PartNumber=1)
+    assert head["ContentLength"] == len(parts[0])
+    assert head["PartsCount"] == 2
+    assert "PartsCount" not in s3.head_object(Bucket=bucket, Key="mp")
+
+
+def test_part_number_out_of_range_is_invalid_part_number(s3, bucket):
+    # S3 error codes: InvalidPartNumber, 416, "The requested partnumber is not satisfiable".
+    two_part_object(s3, bucket, "mp")
+    s3.put_object(Bucket=bucket, Key="plain", Body=b"0123456789")
+    for key, number in (("mp", 3), ("plain", 2)):
+        error = client_error(lambda: s3.get_object(Bucket=bucket, Key=key, PartNumber=number))
+        assert error["Error"]["Code"] == "InvalidPartNumber"
+        assert error["ResponseMetadata"]["HTTPStatusCode"] == 416
+    # A single-part object is its own part 1 (a 206 of all its bytes).
+    got = s3.get_object(Bucket=bucket, Key="plain", PartNumber=1)
+    assert got["ContentRange"] == "bytes 0-9/10"
+    assert got["Body"].read() == b"0123456789"
+
+
+def test_part_number_with_a_range_is_invalid_request(s3, bucket):
+    # ceph PR 66780 quoting S3: "Cannot specify both Range header and partNumber query parameter".
+    s3.put_object(Bucket=bucket, Key="plain", Body=b"0123456789")
+    error = client_error(lambda: s3.get_object(Bucket=bucket, Key="plain", PartNumber=1, Range="bytes=0-1"))
+    assert error["Error"]["Code"] == "InvalidRequest"
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == 400
+
+
+# --- SigV2 ----------------------------------------------------------------------------
+
+
+def test_sigv2_clients_work_on_buckets_and_objects(server):
+    # botocore's HmacV1Auth signs a path-style bucket request's resource as "/bucket/"
+    # (the S3 SigV2 rule for a bucket's CanonicalizedResource).
+    v2 = server.client(
+        "s3",
+        config=botocore.config.Config(
+            signature_version="s3", s3={"addressing_style": "path"}, retries={"max_attempts": 1}
+        ),
+    )
+    name = unique("sigv2")
+    v2.create_bucket(Bucket=name)
+    v2.put_object(Bucket=name, Key="k", Body=b"x")
+    assert [o["Key"] for o in v2.list_objects(Bucket=name)["Contents"]] == ["k"]
+    assert v2.get_bucket_location(Bucket=name)["LocationConstraint"] is None
+    url = v2.generate_presigned_url("list_objects", Params={"Bucket": name})
+    import urllib.request
+
+    with urllib.request.urlopen(url) as response:
+        assert response.status == 200
+    v2.delete_object(Bucket=name, Key="k")
+    v2.delete_bucket(Bucket=name)
+
+
+# --- browser POST uploads -------------------------------------------------------------
+
+
+def test_post_upload_refused_by_its_policy_is_access_denied(server, s3, bucket):
+    # S3's answer to a form field that breaks a POST policy condition: 403 AccessDenied
+    # "Invalid according to Policy: Policy Condition failed: [...]" (LocalStack's recordings of
+    # S3 for test_s3_presigned_post_* with a wrong starts-with).
+    post = s3.generate_presigned_post(
+        Bucket=bucket, Key="uploads/${filename}", Conditions=[["starts-with", "$key", "uploads/"]]
+    )
+    fields = dict(post["fields"], key="elsewhere/file.txt")
+    boundary = "strataboundary"
+    body = b"".join(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode() for k, v in fields.items()
+    )
+    body += (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="file.txt"\r\n'
+        f"Content-Type: text/plain\r\n\r\nhello\r\n--{boundary}--\r\n"
+    ).encode()
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(
+        post["url"], data=body, method="POST", headers={"Content-Type": f"multipart/form-data; boundary={boundary}"}
+    )
+    with pytest.raises(urllib.error.HTTPError) as info:
+        urllib.request.urlopen(request)
+    assert info.value.code == 403
+    text = info.value.read().decode()
+    assert "<Code>AccessDenied</Code>" in text
+    assert "Invalid according to Policy: Policy Condition failed" in text
