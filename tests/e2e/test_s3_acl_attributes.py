@@ -41,6 +41,7 @@ import botocore.config
 import pytest
 
 from aws_helpers import client_error, unique
+from s3_helpers import status, headers, expect_error
 from conftest import REGION
 
 MiB = 1024 * 1024
@@ -83,21 +84,7 @@ def anonymous_s3(server):
     return server.client("s3", config=config, region_name=REGION)
 
 
-def status(response):
-    return response["ResponseMetadata"]["HTTPStatusCode"]
 
-
-def headers(response):
-    return response["ResponseMetadata"]["HTTPHeaders"]
-
-
-def expect_error(call, code, http_status, message=None):
-    error = client_error(call)
-    assert error["Error"]["Code"] == code, error["Error"]
-    assert status(error) == http_status, error["ResponseMetadata"]
-    if message is not None:
-        assert error["Error"]["Message"] == message, error["Error"]
-    return error
 
 
 def denied(call):

@@ -36,13 +36,13 @@ import time
 import urllib.parse
 from xml.etree import ElementTree
 
-import botocore.config
 import pytest
 from botocore.auth import S3SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-from aws_helpers import client_error, unique
+from aws_helpers import unique
+from s3_helpers import status, headers, expect_error, s3_client
 from conftest import ACCOUNTS, REGION
 from sigv4_client import send
 
@@ -65,32 +65,8 @@ VARY = "Origin, Access-Control-Request-Headers, Access-Control-Request-Method"
 # --- helpers --------------------------------------------------------------------------
 
 
-def s3_client(server, account="source", checksums="when_supported", **overrides):
-    """A path-style S3 client; SigV4 named explicitly, one attempt per call."""
-    config = botocore.config.Config(
-        s3={"addressing_style": "path"},
-        retries={"max_attempts": 1},
-        request_checksum_calculation=checksums,
-        signature_version="s3v4",
-    )
-    return server.client("s3", account, config=config, region_name=REGION, **overrides)
 
 
-def status(response):
-    return response["ResponseMetadata"]["HTTPStatusCode"]
-
-
-def headers(response):
-    return response["ResponseMetadata"]["HTTPHeaders"]
-
-
-def expect_error(call, code, http_status, message=None):
-    error = client_error(call)
-    assert error["Error"]["Code"] == code, error["Error"]
-    assert status(error) == http_status, error["ResponseMetadata"]
-    if message is not None:
-        assert error["Error"]["Message"] == message, error["Error"]
-    return error
 
 
 def new_bucket(client, prefix="config", versioning=None):

@@ -23,6 +23,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 from aws_helpers import client_error, unique
+from s3_helpers import status, headers, expect_error, s3_client
 from conftest import ACCOUNTS, REGION
 from sigv4_client import send
 
@@ -31,17 +32,6 @@ MiB = 1024 * 1024
 
 # --- helpers --------------------------------------------------------------------------
 
-
-def s3_client(server, account="source", region=REGION, checksums="when_supported", **overrides):
-    """A path-style S3 client; `checksums="when_required"` stops boto3's default CRC32.
-    SigV4 is named explicitly, else botocore presigns S3 URLs with SigV2."""
-    config = botocore.config.Config(
-        s3={"addressing_style": "path"},
-        retries={"max_attempts": 1},
-        request_checksum_calculation=checksums,
-        signature_version="s3v4",
-    )
-    return server.client("s3", account, config=config, region_name=region, **overrides)
 
 
 def trailer_checksums(client):
@@ -87,21 +77,7 @@ def sha256_b64(data):
     return b64(hashlib.sha256(data).digest())
 
 
-def status(response):
-    return response["ResponseMetadata"]["HTTPStatusCode"]
 
-
-def headers(response):
-    return response["ResponseMetadata"]["HTTPHeaders"]
-
-
-def expect_error(call, code, http_status, message=None):
-    error = client_error(call)
-    assert error["Error"]["Code"] == code, error["Error"]
-    assert status(error) == http_status, error["ResponseMetadata"]
-    if message is not None:
-        assert error["Error"]["Message"] == message, error["Error"]
-    return error
 
 
 def keys_of(listing):

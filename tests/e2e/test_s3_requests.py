@@ -26,6 +26,7 @@ import botocore.exceptions
 import pytest
 
 from aws_helpers import client_error, unique
+from s3_helpers import status, headers, expect_error
 from conftest import ACCOUNTS, REGION
 
 DEST = ACCOUNTS["destination"][0]  # the grantee account of the bucket-policy tests
@@ -53,21 +54,7 @@ def s3_client(server, account="source", **overrides):
     return server.client("s3", account, config=config, region_name=REGION, **overrides)
 
 
-def status(response):
-    return response["ResponseMetadata"]["HTTPStatusCode"]
 
-
-def headers(response):
-    return response["ResponseMetadata"]["HTTPHeaders"]
-
-
-def expect_error(call, code, http_status, message=None):
-    error = client_error(call)
-    assert error["Error"]["Code"] == code, error["Error"]
-    assert status(error) == http_status, error["ResponseMetadata"]
-    if message is not None:
-        assert error["Error"]["Message"] == message, error["Error"]
-    return error
 
 
 def precondition_failed(call, condition):

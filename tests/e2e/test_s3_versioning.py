@@ -17,11 +17,10 @@ import hashlib
 import json
 import string
 
-import botocore.config
 import pytest
 
-from aws_helpers import client_error, unique
-from conftest import REGION
+from aws_helpers import unique
+from s3_helpers import status, headers, expect_error, s3_client
 
 SOURCE = "111111111111"  # account "source" in conftest.ACCOUNTS
 
@@ -34,33 +33,8 @@ INVALID_VERSION_ID = "Invalid version id specified"
 # --- helpers --------------------------------------------------------------------------
 
 
-def s3_client(server, account="source", region=REGION, checksums="when_supported", **overrides):
-    """A path-style S3 client; `checksums="when_required"` stops boto3's default CRC32.
-    SigV4 is named explicitly, else botocore presigns S3 URLs with SigV2."""
-    config = botocore.config.Config(
-        s3={"addressing_style": "path"},
-        retries={"max_attempts": 1},
-        request_checksum_calculation=checksums,
-        signature_version="s3v4",
-    )
-    return server.client("s3", account, config=config, region_name=region, **overrides)
 
 
-def status(response):
-    return response["ResponseMetadata"]["HTTPStatusCode"]
-
-
-def headers(response):
-    return response["ResponseMetadata"]["HTTPHeaders"]
-
-
-def expect_error(call, code, http_status, message=None):
-    error = client_error(call)
-    assert error["Error"]["Code"] == code, error["Error"]
-    assert status(error) == http_status, error["ResponseMetadata"]
-    if message is not None:
-        assert error["Error"]["Message"] == message, error["Error"]
-    return error
 
 
 def md5_etag(data):

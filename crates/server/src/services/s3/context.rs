@@ -199,22 +199,24 @@ pub fn list_conditions(
     out
 }
 
-/// The condition keys of a write: `s3:x-amz-server-side-encryption`, `s3:x-amz-acl` and the
-/// request's object tags.
-pub fn write_conditions(
-    encryption: Option<&str>,
-    acl: Option<&str>,
-    tags: &[(String, String)],
-) -> Conditions {
-    let mut out = strata_app::s3::access::request_tags(tags);
-    if let Some(sse) = encryption {
-        out.push((
-            "s3:x-amz-server-side-encryption".into(),
-            vec![sse.to_owned()],
-        ));
-    }
-    if let Some(acl) = acl {
-        out.push(("s3:x-amz-acl".into(), vec![acl.to_owned()]));
-    }
-    out
+/// The condition keys of a write (PutObject, CopyObject, CreateMultipartUpload):
+/// `s3:x-amz-server-side-encryption`, `s3:x-amz-acl` and the request's object tags.
+macro_rules! write_conditions {
+    ($input:expr) => {{
+        let input = &$input;
+        let mut out = strata_app::s3::access::request_tags(
+            &$crate::services::s3::upload::parse_tags(input.tagging.as_deref()),
+        );
+        if let Some(sse) = &input.server_side_encryption {
+            out.push((
+                "s3:x-amz-server-side-encryption".into(),
+                vec![sse.as_str().to_owned()],
+            ));
+        }
+        if let Some(acl) = &input.acl {
+            out.push(("s3:x-amz-acl".into(), vec![acl.as_str().to_owned()]));
+        }
+        out
+    }};
 }
+pub(super) use write_conditions;

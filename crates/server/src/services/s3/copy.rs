@@ -19,14 +19,7 @@ pub async fn copy_object(
     let (source, source_key, object) = copy_source(app, &req)?;
     let source_version = object.meta.version_header(&source.bucket);
     let target = Cx::of(app, &req)?;
-    let conditions = write_conditions(
-        req.input
-            .server_side_encryption
-            .as_ref()
-            .map(ServerSideEncryption::as_str),
-        req.input.acl.as_ref().map(ObjectCannedACL::as_str),
-        &parse_tags(req.input.tagging.as_deref()),
-    );
+    let conditions = write_conditions!(req.input);
     target.authorize_with("s3:PutObject", Some(&req.input.key), conditions)?;
     let input = req.input;
     let acl = write_acl!(target, &input.key, input);

@@ -34,14 +34,7 @@ pub async fn create_multipart_upload(
 ) -> S3Result<S3Response<CreateMultipartUploadOutput>> {
     let cx = Cx::of(app, &req)?;
     let input = req.input;
-    let conditions = write_conditions(
-        input
-            .server_side_encryption
-            .as_ref()
-            .map(ServerSideEncryption::as_str),
-        input.acl.as_ref().map(ObjectCannedACL::as_str),
-        &parse_tags(input.tagging.as_deref()),
-    );
+    let conditions = write_conditions!(input);
     cx.authorize_with("s3:PutObject", Some(&input.key), conditions)?;
     let acl = write_acl!(cx, &input.key, input);
     let expires = req

@@ -27,14 +27,7 @@ pub async fn put_object(
     let cx = Cx::of(app, &req)?;
     let key = req.input.key.clone();
     let input = &req.input;
-    let conditions = write_conditions(
-        input
-            .server_side_encryption
-            .as_ref()
-            .map(ServerSideEncryption::as_str),
-        input.acl.as_ref().map(ObjectCannedACL::as_str),
-        &parse_tags(input.tagging.as_deref()),
-    );
+    let conditions = write_conditions!(input);
     cx.authorize_with("s3:PutObject", Some(&key), conditions)?;
     let acl = write_acl!(cx, &key, req.input);
     if req.input.tagging.is_some() {
