@@ -1056,3 +1056,32 @@ def test_another_account_reads_attributes_through_an_object_read_grant(owner, ot
     out = other.get_object_attributes(Bucket=bucket, Key="shared", ObjectAttributes=["ObjectSize", "ETag"])
     assert (out["ObjectSize"], out["ETag"]) == (6, md5_hex(b"shared"))
     denied(lambda: other.get_object_attributes(Bucket=bucket, Key="private", ObjectAttributes=["ObjectSize"]))
+
+
+# --- the AWS CLI ----------------------------------------------------------------------
+
+
+def test_grants_and_attributes_through_the_cli(server, owner, other, ids, tmp_path):
+    # A grant by canonical id through `s3api put-object-acl --grant-read`, then the grantee
+    # reads the object; GetObjectAttributes through `s3api get-object-attributes`.
+    import json as _json
+
+    bucket = acl_bucket(owner)
+    owner.put_object(Bucket=bucket, Key="k", Body=b"shared")
+    server.aws(
+        "s3api", "put-object-acl", "--bucket", bucket, "--key", "k",
+        "--grant-read", f'id="{ids["other"]}"', account="destination",
+    )
+    grants = _json.loads(
+        server.aws("s3api", "get-object-acl", "--bucket", bucket, "--key", "k", account="destination").stdout
+    )["Grants"]
+    assert [(g["Grantee"]["ID"], g["Permission"]) for g in grants] == [(ids["other"], "READ")]
+    assert other.get_object(Bucket=bucket, Key="k")["Body"].read() == b"shared"
+    attributes = _json.loads(
+        server.aws(
+            "s3api", "get-object-attributes", "--bucket", bucket, "--key", "k",
+            "--object-attributes", "ETag", "ObjectSize", account="destination",
+        ).stdout
+    )
+    assert attributes["ObjectSize"] == 6
+    assert not attributes["ETag"].startswith('"')

@@ -1434,3 +1434,36 @@ def test_date_expiration(clock_server, cs3):
     clock_server.advance_clock(DAY)
     wait_until(lambda: not exists(cs3, bucket, "past/foo"), what="past date applied")
     assert exists(cs3, bucket, "future/bar")
+
+
+# --- the AWS CLI ----------------------------------------------------------------------
+
+
+def test_bucket_settings_through_the_cli(server, s3, bucket, tmp_path):
+    # The same calls as above through the AWS CLI (s3api), as scripts make them.
+    import json as _json
+
+    lifecycle = tmp_path / "lifecycle.json"
+    lifecycle.write_text(
+        _json.dumps(
+            {"Rules": [{"ID": "logs", "Status": "Enabled", "Filter": {"Prefix": "logs/"}, "Expiration": {"Days": 7}}]}
+        )
+    )
+    server.aws(
+        "s3api", "put-bucket-lifecycle-configuration", "--bucket", bucket,
+        "--lifecycle-configuration", f"file://{lifecycle}",
+    )
+    rules = _json.loads(server.aws("s3api", "get-bucket-lifecycle-configuration", "--bucket", bucket).stdout)["Rules"]
+    assert rules[0]["ID"] == "logs" and rules[0]["Expiration"] == {"Days": 7}
+    cors = tmp_path / "cors.json"
+    cors.write_text(_json.dumps({"CORSRules": [{"AllowedOrigins": [ORIGIN], "AllowedMethods": ["GET"]}]}))
+    server.aws("s3api", "put-bucket-cors", "--bucket", bucket, "--cors-configuration", f"file://{cors}")
+    got = _json.loads(server.aws("s3api", "get-bucket-cors", "--bucket", bucket).stdout)["CORSRules"]
+    assert got == [{"AllowedOrigins": [ORIGIN], "AllowedMethods": ["GET"]}]
+    encryption = _json.loads(server.aws("s3api", "get-bucket-encryption", "--bucket", bucket).stdout)
+    rule = encryption["ServerSideEncryptionConfiguration"]["Rules"][0]
+    assert rule["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+    server.aws("s3api", "delete-bucket-lifecycle", "--bucket", bucket)
+    server.aws("s3api", "delete-bucket-cors", "--bucket", bucket)
+    missing = server.aws("s3api", "get-bucket-cors", "--bucket", bucket, check=False)
+    assert "NoSuchCORSConfiguration" in missing.stderr
