@@ -11,6 +11,7 @@
 //!   `BucketContext`: requester, bucket, expected owner), which answers every authorization
 //!   through the one entry point with S3's layers.
 //! - `cors`: bucket CORS rules, and the preflights and response headers they decide.
+//! - `post_form`: browser POST uploads, read before s3s for what S3 checks first.
 //! - `lifecycle`: bucket lifecycle rules and the `x-amz-expiration` they give objects.
 //! - `acl`: canned ACLs and grants on the wire, and S3's rules for setting them.
 //! - `buckets`, `encryption`, `objects`, `attributes`, `copy`, `listing`, `multipart`,
@@ -33,6 +34,7 @@ mod lifecycle;
 mod listing;
 mod multipart;
 pub(crate) mod objects;
+mod post_form;
 mod tagging;
 mod upload;
 
@@ -101,31 +103,47 @@ pub async fn handle(
         with_ids(&mut response, &ids);
         return response;
     }
-    let form_upload = method == http::Method::POST
-        && named.key.is_none()
-        && req
-            .headers()
-            .get(http::header::CONTENT_TYPE)
-            .and_then(|c| c.to_str().ok())
-            .is_some_and(|c| c.starts_with("multipart/form-data"));
-    let (req, signed_form) = if form_upload {
-        // A browser POST upload is read whole here (s3s reads it whole too) to see whether it
-        // is signed: S3 refuses an unsigned one before judging its policy.
-        let (parts, body) = req.into_parts();
-        let bytes = match body.collect().await {
-            Ok(collected) => collected.to_bytes(),
-            Err(_) => Bytes::new(),
-        };
-        let lower =
-            String::from_utf8_lossy(&bytes[..bytes.len().min(64 * 1024)]).to_ascii_lowercase();
-        let signed =
-            lower.contains("name=\"signature\"") || lower.contains("name=\"x-amz-signature\"");
-        (
-            http::Request::from_parts(parts, s3s::Body::from(bytes)),
-            signed,
-        )
-    } else {
-        (req.map(s3s::Body::http_body), false)
+    let boundary = (method == http::Method::POST && named.key.is_none())
+        .then(|| req.headers().get(http::header::CONTENT_TYPE))
+        .flatten()
+        .and_then(|c| c.to_str().ok())
+        .filter(|c| c.starts_with("multipart/form-data"))
+        .and_then(|c| {
+            c.split_once("boundary=")
+                .map(|(_, b)| b.trim_matches('"').to_owned())
+        });
+    let (req, signed_form) = match boundary {
+        // A browser POST upload is read whole here (s3s reads it whole too): see
+        // [`post_form`].
+        Some(boundary) => {
+            let (mut parts, body) = req.into_parts();
+            let bytes = match body.collect().await {
+                Ok(collected) => collected.to_bytes(),
+                Err(_) => Bytes::new(),
+            };
+            let form = post_form::PostForm::read(bytes, &boundary);
+            if let Some(expiration) = &form.bad_expiration {
+                let mut response = errors::rendered(
+                    http::StatusCode::BAD_REQUEST,
+                    "InvalidPolicyDocument",
+                    &format!("Invalid Policy: Invalid 'expiration' value: '{expiration}'"),
+                    &[],
+                    &ids,
+                );
+                with_ids(&mut response, &ids);
+                return response;
+            }
+            parts.headers.insert(
+                http::header::CONTENT_LENGTH,
+                http::HeaderValue::from(form.body.len()),
+            );
+            let signed = form.signed;
+            (
+                http::Request::from_parts(parts, s3s::Body::from(form.body)),
+                signed,
+            )
+        }
+        None => (req.map(s3s::Body::http_body), false),
     };
     let req = with_v2_bucket_slash(req);
     let mut response = match service.call(req).await {
