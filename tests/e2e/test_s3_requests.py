@@ -848,3 +848,53 @@ def test_post_upload_refused_by_its_policy_is_access_denied(server, s3, bucket):
     text = info.value.read().decode()
     assert "<Code>AccessDenied</Code>" in text
     assert "Invalid according to Policy: Policy Condition failed" in text
+
+
+def post_form(url, fields, filename="file.txt", content=b"hello"):
+    """POSTs a browser upload form; returns (status, body)."""
+    import urllib.error
+    import urllib.request
+
+    boundary = "strataboundary"
+    body = b"".join(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode() for k, v in fields.items()
+    )
+    body += (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n'
+        f"Content-Type: text/plain\r\n\r\n"
+    ).encode() + content + f"\r\n--{boundary}--\r\n".encode()
+    request = urllib.request.Request(
+        url, data=body, method="POST", headers={"Content-Type": f"multipart/form-data; boundary={boundary}"}
+    )
+    try:
+        with urllib.request.urlopen(request) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as err:
+        return err.code, err.read()
+
+
+def test_post_upload_expands_filename_before_checking_its_policy(s3, bucket):
+    # POST policy reference: "${filename}" is replaced by the uploaded file's name, and "all
+    # variables within the form are expanded prior to validating the POST policy" (ceph
+    # test_post_object_set_key_from_filename).
+    post = s3.generate_presigned_post(
+        Bucket=bucket, Key="uploads/${filename}", Conditions=[["starts-with", "$key", "uploads/report"]]
+    )
+    code, body = post_form(post["url"], post["fields"], filename="C:\\docs\\report.txt", content=b"data")
+    assert code == 204, body
+    assert s3.get_object(Bucket=bucket, Key="uploads/report.txt")["Body"].read() == b"data"
+
+
+def test_post_policy_expiration_must_be_iso8601_utc(s3, bucket):
+    # S3 refuses an expiration in another format with 400 InvalidPolicyDocument "Invalid Policy:
+    # Invalid 'expiration' value: ..." (ceph test_post_object_invalid_date_format).
+    import base64
+
+    post = s3.generate_presigned_post(Bucket=bucket, Key="k")
+    policy = json.loads(base64.b64decode(post["fields"]["policy"]))
+    policy["expiration"] = "2099-01-01 00:00:00+00:00"
+    fields = dict(post["fields"], policy=base64.b64encode(json.dumps(policy).encode()).decode())
+    code, body = post_form(post["url"], fields)
+    assert code == 400
+    assert b"<Code>InvalidPolicyDocument</Code>" in body
+    assert b"Invalid 'expiration' value" in body or b"Invalid &apos;expiration&apos; value" in body
