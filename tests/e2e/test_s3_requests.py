@@ -898,3 +898,30 @@ def test_post_policy_expiration_must_be_iso8601_utc(s3, bucket):
     assert code == 400
     assert b"<Code>InvalidPolicyDocument</Code>" in body
     assert b"Invalid 'expiration' value" in body or b"Invalid &apos;expiration&apos; value" in body
+
+
+def test_put_with_a_chunked_body_and_no_length_is_not_implemented(server, bucket):
+    # S3 takes no HTTP/1.1 chunked body without a length: 501 NotImplemented "A header you
+    # provided implies functionality that is not implemented", Header Transfer-Encoding
+    # (aws-sdk-go issue 4944 and knox issue 43 quote S3's answer).
+    import http.client
+
+    from botocore.auth import S3SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    _, akid, secret = ACCOUNTS["source"]
+    url = f"{server.endpoint}/{bucket}/chunked"
+    request = AWSRequest(
+        method="PUT", url=url, headers={"Transfer-Encoding": "chunked", "X-Amz-Content-SHA256": "UNSIGNED-PAYLOAD"}
+    )
+    S3SigV4Auth(Credentials(akid, secret), "s3", REGION).add_auth(request)
+    parsed = urllib.parse.urlparse(url)
+    connection = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=10)
+    connection.request("PUT", parsed.path, body=iter([b"bar"]), headers=dict(request.headers.items()), encode_chunked=True)
+    response = connection.getresponse()
+    body = response.read().decode()
+    connection.close()
+    assert response.status == 501, body
+    assert "<Code>NotImplemented</Code>" in body
+    assert "<Header>Transfer-Encoding</Header>" in body

@@ -98,6 +98,18 @@ pub async fn handle(
     let bucket_subresource_write = matches!(method, http::Method::PUT | http::Method::POST)
         && named.key.is_none()
         && req.uri().query().is_some_and(|q| !q.is_empty());
+    if method == http::Method::PUT && chunked_without_length(req.headers()) {
+        // S3 takes no HTTP/1.1 chunked body without a length (aws-chunked bodies say theirs).
+        let mut response = errors::rendered(
+            http::StatusCode::NOT_IMPLEMENTED,
+            "NotImplemented",
+            "A header you provided implies functionality that is not implemented",
+            &[("Header", "Transfer-Encoding")],
+            &ids,
+        );
+        with_ids(&mut response, &ids);
+        return response;
+    }
     if method == http::Method::OPTIONS {
         let mut response = cors::preflight(app, req.headers(), named.bucket.as_deref(), &ids);
         with_ids(&mut response, &ids);
@@ -194,6 +206,17 @@ pub async fn handle(
     }
     with_ids(&mut response, &ids);
     response
+}
+
+/// `Transfer-Encoding: chunked` with neither `Content-Length` nor
+/// `x-amz-decoded-content-length`.
+fn chunked_without_length(headers: &http::HeaderMap) -> bool {
+    headers
+        .get(http::header::TRANSFER_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().contains("chunked"))
+        && !headers.contains_key(http::header::CONTENT_LENGTH)
+        && !headers.contains_key("x-amz-decoded-content-length")
 }
 
 /// A SigV2 request on a bucket addressed path-style as `/bucket`, readdressed `/bucket/`:
