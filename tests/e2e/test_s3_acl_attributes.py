@@ -1085,3 +1085,17 @@ def test_grants_and_attributes_through_the_cli(server, owner, other, ids, tmp_pa
     )
     assert attributes["ObjectSize"] == 6
     assert not attributes["ETag"].startswith('"')
+
+
+def test_a_bucket_write_grant_does_not_delete_versions(owner, other, ids):
+    # ACL overview, "Mapping of ACL permissions and access policy permissions": WRITE on a
+    # bucket maps to s3:PutObject, and to s3:DeleteObjectVersion only for the bucket owner.
+    bucket = acl_bucket(owner)
+    owner.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    version = owner.put_object(Bucket=bucket, Key="k", Body=b"kept")["VersionId"]
+    owner.put_bucket_acl(
+        Bucket=bucket, GrantWrite=f'id="{ids["other"]}"', GrantFullControl=f'id="{ids["owner"]}"'
+    )
+    other.put_object(Bucket=bucket, Key="theirs", Body=b"x")
+    expect_error(lambda: other.delete_object(Bucket=bucket, Key="k", VersionId=version), "AccessDenied", 403)
+    assert owner.get_object(Bucket=bucket, Key="k", VersionId=version)["Body"].read() == b"kept"

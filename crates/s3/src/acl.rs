@@ -87,10 +87,9 @@ impl Permission {
                 ],
                 false,
             ),
-            Self::Write => (
-                &["s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion"],
-                true,
-            ),
+            // S3 maps WRITE to s3:DeleteObjectVersion only for the bucket owner (whose
+            // grants are not turned into statements).
+            Self::Write => (&["s3:PutObject", "s3:DeleteObject"], true),
             Self::ReadAcp => (&["s3:GetBucketAcl"], false),
             Self::WriteAcp => (&["s3:PutBucketAcl"], false),
             Self::FullControl => (&[], false),

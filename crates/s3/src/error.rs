@@ -20,6 +20,10 @@ pub enum S3Error {
     BucketNotEmpty,
     #[error("no such key")]
     NoSuchKey,
+    /// A key with a NUL character written to a versioned bucket (strata keeps versions under
+    /// `key` + NUL).
+    #[error("NUL in a versioned key")]
+    NulInVersionedKey,
     /// A well-formed version id that names no version of the key.
     #[error("no such version")]
     NoSuchVersion,

@@ -10,7 +10,7 @@ use strata_storage::WriteTxn;
 
 use crate::layout::{self, BUCKETS, OBJECTS};
 use crate::lifecycle::{self, Expiration, LifecycleRule};
-use crate::objects::delete_in;
+use crate::objects::{bucket_record, delete_in};
 use crate::versions::{self, Place, VersionId};
 use crate::{Bucket, ListedVersion, ObjectMeta, Result, S3, S3Error, VersionQuery};
 
@@ -42,7 +42,11 @@ impl S3 {
                 Ok(n) => done += n,
                 // Deleted while the pass ran.
                 Err(S3Error::NoSuchBucket) => {}
-                Err(err) => return Err(err),
+                // The store itself failing stops the pass; anything else is this bucket's.
+                Err(err @ S3Error::Storage(_)) => return Err(err),
+                Err(err) => {
+                    tracing::warn!(bucket = %bucket.name, error = %err, "lifecycle pass skipped a bucket");
+                }
             }
         }
         Ok(done)
@@ -79,14 +83,18 @@ impl S3 {
                 if is_latest {
                     noncurrent_rank = 0;
                 }
-                let action =
-                    due_action(rules, &meta, is_latest, newer_written, noncurrent_rank, now);
+                let judged = Judged {
+                    is_latest,
+                    newer_written,
+                    noncurrent_rank,
+                };
+                let action = judged.action(rules, &meta, now);
                 if !is_latest {
                     noncurrent_rank += 1;
                 }
                 newer_written = meta.last_modified_micros;
                 if let Some(action) = action
-                    && self.expire(bucket, meta, action, now).await?
+                    && self.expire(bucket, meta, judged, action, now).await?
                 {
                     done += 1;
                 }
@@ -100,11 +108,14 @@ impl S3 {
         Ok(done)
     }
 
-    /// Takes `action` on `judged` if it still holds; returns whether it did.
+    /// Takes `action` on version `meta` if it still holds inside the write: the version is
+    /// where it was, and the bucket's rules as they are now (with the version's tags as they
+    /// are now) still make the action due; returns whether it took it.
     async fn expire(
         &self,
         bucket: &Bucket,
-        judged: ObjectMeta,
+        meta: ObjectMeta,
+        judged: Judged,
         action: Action,
         now: i64,
     ) -> Result<bool> {
@@ -112,13 +123,16 @@ impl S3 {
         let unused = self
             .store
             .write(move |txn| {
-                let version = version_of(&judged);
-                let Some(found) = versions::locate(&*txn, &name, &judged.key, &version)? else {
+                let rules = bucket_record(txn, &name)?.lifecycle;
+                let version = version_of(&meta);
+                let Some(found) = versions::locate(&*txn, &name, &meta.key, &version)? else {
                     return Ok(None);
                 };
                 let current = matches!(found.place, Place::Current(_));
-                let unchanged = found.meta.seq == judged.seq
-                    && found.meta.last_modified_micros == judged.last_modified_micros;
+                let unchanged = found.meta.seq == meta.seq
+                    && found.meta.last_modified_micros == meta.last_modified_micros
+                    && judged.action(&rules, &found.meta, now) == Some(action);
+                let judged = meta;
                 let unused = match action {
                     Action::ExpireCurrent if unchanged && current => {
                         delete_in(txn, &name, &judged.key, None, owner, now)?.1
@@ -141,6 +155,30 @@ impl S3 {
         };
         self.blobs.remove(unused).await;
         Ok(true)
+    }
+}
+
+/// Where a version stood in the listing the pass judged it from.
+#[derive(Clone, Copy, Debug)]
+struct Judged {
+    /// Whether it was its key's latest version.
+    is_latest: bool,
+    /// When the next newer version of its key was written (when this one became noncurrent).
+    newer_written: i64,
+    /// How many noncurrent versions of its key are newer.
+    noncurrent_rank: i32,
+}
+
+impl Judged {
+    fn action(self, rules: &[LifecycleRule], meta: &ObjectMeta, now: i64) -> Option<Action> {
+        due_action(
+            rules,
+            meta,
+            self.is_latest,
+            self.newer_written,
+            self.noncurrent_rank,
+            now,
+        )
     }
 }
 
@@ -198,8 +236,11 @@ fn lone_marker(txn: &WriteTxn, bucket: &str, key: &str) -> Result<bool> {
     if txn.get(OBJECTS, &layout::in_bucket(bucket, key))?.is_some() {
         return Ok(false);
     }
-    Ok(txn
-        .all_under(crate::layout::VERSIONS, &layout::versions_of(bucket, key))?
-        .len()
+    let prefix = layout::versions_of(bucket, key);
+    let own = txn.all_under(crate::layout::VERSIONS, &prefix)?;
+    Ok(own
+        .iter()
+        .filter(|(at, _)| at.len() == prefix.len() + 8)
+        .count()
         == 1)
 }

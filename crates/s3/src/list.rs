@@ -135,8 +135,10 @@ impl S3 {
             _ => query.prefix.as_str(),
         };
         let start = layout::in_bucket(bucket, from);
-        let mut current = self.store.range(OBJECTS, start.as_slice()..)?.peekable();
-        let mut others = self.store.range(VERSIONS, start.as_slice()..)?.peekable();
+        // One view of both keyspaces: a version moving between them is listed once.
+        let view = self.store.snapshot()?;
+        let mut current = view.range(OBJECTS, start.as_slice()..)?.peekable();
+        let mut others = view.range(VERSIONS, start.as_slice()..)?.peekable();
         let mut page = VersionListing::default();
         let mut count = 0;
         let mut last_prefix: Option<String> = None;

@@ -169,7 +169,13 @@ impl S3 {
                 return Ok(StoredObject { meta, inline });
             }
             let bucket = self.bucket(bucket)?;
-            return match versions::newest_noncurrent(&self.store, &bucket.name, key)? {
+            // One view of both keyspaces: a version moving between them is seen once.
+            let view = self.store.snapshot()?;
+            if let Some(bytes) = view.get(OBJECTS, &layout::in_bucket(&bucket.name, key))? {
+                let (meta, inline) = layout::decode_object(bytes)?;
+                return Ok(StoredObject { meta, inline });
+            }
+            return match versions::newest_noncurrent(&view, &bucket.name, key)? {
                 Some((_, marker, _)) if marker.delete_marker => Err(S3Error::DeleteMarker {
                     version_id: marker.version_header(&bucket),
                     last_modified_micros: marker.last_modified_micros,
@@ -178,7 +184,7 @@ impl S3 {
                 _ => Err(S3Error::NoSuchKey),
             };
         };
-        match versions::locate(&self.store, bucket, key, version)? {
+        match versions::locate(&self.store.snapshot()?, bucket, key, version)? {
             Some(found) if found.meta.delete_marker => Err(S3Error::DeleteMarker {
                 version_id: Some(version.text().to_owned()),
                 last_modified_micros: found.meta.last_modified_micros,

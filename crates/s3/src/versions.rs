@@ -16,7 +16,7 @@
 //!   `BucketNotEmpty` holds until the last one is deleted.
 
 use bytes::Bytes;
-use strata_storage::{KvPair, Store, WriteTxn};
+use strata_storage::{KvPair, Snapshot, WriteTxn};
 
 use crate::layout::{self, COUNTS, OBJECTS, VERSIONS};
 use crate::{ObjectMeta, Result, S3Error, Versioning};
@@ -101,7 +101,7 @@ pub(crate) trait Records {
     fn all_under(&self, keyspace: &str, prefix: &[u8]) -> Result<Vec<KvPair>>;
 }
 
-impl Records for Store {
+impl Records for Snapshot {
     fn record(&self, keyspace: &str, key: &[u8]) -> Result<Option<Vec<u8>>> {
         Ok(self.get(keyspace, key)?)
     }
@@ -162,7 +162,12 @@ pub(crate) fn locate(
                 .unwrap_or_default()
         }
         // At most one null version; finding it walks the key's versions.
-        VersionId::Null => records.all_under(VERSIONS, &layout::versions_of(bucket, key))?,
+        VersionId::Null => {
+            let prefix = layout::versions_of(bucket, key);
+            let mut own = records.all_under(VERSIONS, &prefix)?;
+            own.retain(|(at, _)| at.len() == prefix.len() + 8);
+            own
+        }
     };
     for (at, value) in candidates {
         let (meta, inline) = layout::decode_object(value)?;
@@ -183,12 +188,13 @@ pub(crate) fn newest_noncurrent(
     bucket: &str,
     key: &str,
 ) -> Result<Option<(Vec<u8>, ObjectMeta, Bytes)>> {
-    match records.first_under(VERSIONS, &layout::versions_of(bucket, key))? {
-        Some((at, value)) => {
+    let prefix = layout::versions_of(bucket, key);
+    match records.first_under(VERSIONS, &prefix)? {
+        Some((at, value)) if at.len() == prefix.len() + 8 => {
             let (meta, inline) = layout::decode_object(value)?;
             Ok(Some((at, meta, inline)))
         }
-        None => Ok(None),
+        _ => Ok(None),
     }
 }
 
@@ -208,6 +214,10 @@ pub(crate) fn stamp(
     versioning: Option<Versioning>,
     meta: &mut ObjectMeta,
 ) -> Result<()> {
+    if versioning.is_some() && meta.key.contains('\0') {
+        // A NUL would make the key's versions share a prefix with another key's.
+        return Err(S3Error::NulInVersionedKey);
+    }
     meta.seq = match versioning {
         Some(_) => next_seq(txn, bucket)?,
         None => 0,

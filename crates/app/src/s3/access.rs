@@ -191,7 +191,13 @@ impl BucketContext<'_> {
         self.check_expected_owner()?;
         let policy = bucket_policy(bucket)?;
         let label = format!("bucket {} policy", bucket.name);
-        let resource = resource_arn(&bucket.name, Some(&object.key));
+        // The key literally: `$`, `*` and `?` are policy syntax.
+        let key = object
+            .key
+            .replace('$', "${$}")
+            .replace('*', "${*}")
+            .replace('?', "${?}");
+        let resource = resource_arn(&bucket.name, Some(&key));
         let principal = match requester {
             Requester::Signed(caller) => Some(&caller.principal),
             Requester::Anonymous { .. } => None,

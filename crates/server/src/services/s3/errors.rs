@@ -40,6 +40,10 @@ pub fn from_engine(err: EngineError) -> S3Error {
         EngineError::NoSuchVersion => {
             s3_error!(NoSuchVersion, "The specified version does not exist.")
         }
+        EngineError::NulInVersionedKey => s3_error!(
+            InvalidArgument,
+            "Object keys with a NUL character are not supported in versioned buckets"
+        ),
         EngineError::InvalidVersionId => {
             s3_error!(InvalidArgument, "Invalid version id specified")
         }

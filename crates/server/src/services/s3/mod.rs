@@ -90,6 +90,7 @@ pub async fn handle(
         .then(|| req.headers().clone());
     let method = req.method().clone();
     let attributes = method == http::Method::GET
+        && named.key.is_some()
         && req.uri().query().is_some_and(|q| {
             q.split('&')
                 .any(|p| p == "attributes" || p == "attributes=")
@@ -97,7 +98,14 @@ pub async fn handle(
     // A bucket setting's PUT (or DeleteObjects' POST): `?cors`, `?lifecycle`, ….
     let bucket_subresource_write = matches!(method, http::Method::PUT | http::Method::POST)
         && named.key.is_none()
-        && req.uri().query().is_some_and(|q| !q.is_empty());
+        && req.uri().query().is_some_and(|q| {
+            q.split('&').any(|p| {
+                let name = p.split('=').next().unwrap_or_default();
+                !name.is_empty()
+                    && !name.starts_with("X-Amz-")
+                    && !matches!(name, "AWSAccessKeyId" | "Signature" | "Expires" | "x-id")
+            })
+        });
     if method == http::Method::PUT && chunked_without_length(req.headers()) {
         // S3 takes no HTTP/1.1 chunked body without a length (aws-chunked bodies say theirs).
         let mut response = errors::rendered(
@@ -129,9 +137,22 @@ pub async fn handle(
         // [`post_form`].
         Some(boundary) => {
             let (mut parts, body) = req.into_parts();
-            let bytes = match body.collect().await {
+            let bytes = match http_body_util::Limited::new(body, post_form::MAX_FORM_BYTES)
+                .collect()
+                .await
+            {
                 Ok(collected) => collected.to_bytes(),
-                Err(_) => Bytes::new(),
+                Err(_) => {
+                    let mut response = errors::rendered(
+                        http::StatusCode::BAD_REQUEST,
+                        "EntityTooLarge",
+                        "Your proposed upload exceeds the maximum allowed size",
+                        &[],
+                        &ids,
+                    );
+                    with_ids(&mut response, &ids);
+                    return response;
+                }
             };
             let form = post_form::PostForm::read(bytes, &boundary);
             if let Some(expiration) = &form.bad_expiration {
@@ -497,7 +518,10 @@ fn requester<T>(req: &s3s::S3Request<T>) -> s3s::S3Result<&Requester> {
 
 /// A time on the server clock (µs since the epoch) as s3s's timestamp.
 fn timestamp(micros: i64) -> s3s::dto::Timestamp {
-    let time = std::time::UNIX_EPOCH + std::time::Duration::from_micros(micros.max(0) as u64);
+    // Clamped to the last instant of year 9999, the latest s3s can render.
+    const LAST: i64 = 253_402_300_799_999_999;
+    let time =
+        std::time::UNIX_EPOCH + std::time::Duration::from_micros(micros.clamp(0, LAST) as u64);
     s3s::dto::Timestamp::from(time)
 }
 

@@ -5,6 +5,9 @@
 
 use bytes::Bytes;
 
+/// The largest browser POST upload taken (the form is held in memory, as s3s holds it).
+pub const MAX_FORM_BYTES: usize = 256 * 1024 * 1024;
+
 /// A form as received, and what strata learned from it.
 pub struct PostForm {
     /// The body to hand to s3s (with `${filename}` expanded).
