@@ -108,3 +108,16 @@ def role_assumer(server, account="source", prefix="assumer"):
         "sts", account, aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"]
     )
     return user["Arn"], sts
+
+
+def wait_until(predicate, timeout=30.0, what="condition"):
+    """Polls `predicate` until it returns something true (returned), or fails after `timeout`
+    seconds."""
+    deadline = time.time() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.time() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.2)

@@ -12,7 +12,7 @@ from botocore.config import Config
 
 from conftest import start_server
 
-from aws_helpers import client_error, unique, wait_active
+from aws_helpers import client_error, unique, wait_active, wait_until
 
 SOURCE, DEST = "111111111111", "222222222222"
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -40,16 +40,6 @@ def create(ddb, prefix="t", hash_key=("pk", "S"), range_key=None, **extra):
 def all_tables(ddb):
     return [n for page in ddb.get_paginator("list_tables").paginate() for n in page["TableNames"]]
 
-
-def wait_until(predicate, timeout=30.0, what="condition"):
-    deadline = time.time() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.2)
 
 
 def index_status(ddb, table, index):

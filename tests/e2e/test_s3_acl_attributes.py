@@ -41,7 +41,8 @@ import botocore.config
 import pytest
 
 from aws_helpers import client_error, unique
-from s3_helpers import status, headers, expect_error
+from s3_helpers import expect_error, headers, status
+from s3_helpers import s3_client as shared_s3_client
 from conftest import REGION
 
 MiB = 1024 * 1024
@@ -65,15 +66,8 @@ NOT_ALLOWED = "The specified method is not allowed against this resource."
 
 
 def s3_client(server, account="destination", checksums="when_supported", **overrides):
-    """A path-style S3 client (SigV4, one attempt); `checksums="when_required"` stops boto3's
-    default CRC32."""
-    config = botocore.config.Config(
-        s3={"addressing_style": "path"},
-        retries={"max_attempts": 1},
-        request_checksum_calculation=checksums,
-        signature_version="s3v4",
-    )
-    return server.client("s3", account, config=config, region_name=REGION, **overrides)
+    """The shared path-style client, for account "destination" unless told."""
+    return shared_s3_client(server, account, checksums=checksums, **overrides)
 
 
 def anonymous_s3(server):

@@ -41,7 +41,7 @@ from botocore.auth import S3SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-from aws_helpers import unique
+from aws_helpers import unique, wait_until
 from s3_helpers import status, headers, expect_error, s3_client
 from conftest import ACCOUNTS, REGION
 from sigv4_client import send
@@ -148,16 +148,6 @@ def expected_expiry(last_modified, days):
         days=1
     )
 
-
-def wait_until(predicate, timeout=10.0, what="condition"):
-    deadline = time.time() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.2)
 
 
 def exists(client, bucket, key):

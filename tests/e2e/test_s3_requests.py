@@ -26,7 +26,8 @@ import botocore.exceptions
 import pytest
 
 from aws_helpers import client_error, unique
-from s3_helpers import status, headers, expect_error
+from s3_helpers import expect_error, headers, status
+from s3_helpers import s3_client as shared_s3_client
 from conftest import ACCOUNTS, REGION
 
 DEST = ACCOUNTS["destination"][0]  # the grantee account of the bucket-policy tests
@@ -43,15 +44,9 @@ MIB = 1024 * 1024
 
 
 def s3_client(server, account="source", **overrides):
-    """A path-style S3 client without boto3's default checksums (manual multipart uploads then
-    work as on S3 whatever the upload's checksum setting); SigV4 named explicitly."""
-    config = botocore.config.Config(
-        s3={"addressing_style": "path"},
-        retries={"max_attempts": 1},
-        request_checksum_calculation="when_required",
-        signature_version="s3v4",
-    )
-    return server.client("s3", account, config=config, region_name=REGION, **overrides)
+    """The shared path-style client without boto3's default checksums (manual multipart uploads
+    then work as on S3 whatever the upload's checksum setting)."""
+    return shared_s3_client(server, account, checksums="when_required", **overrides)
 
 
 

@@ -43,6 +43,17 @@ pub(super) fn encoder(
     })
 }
 
+/// A listing's authorization, with its condition keys (`s3:prefix`, …).
+fn authorize_listing(
+    cx: &Cx<'_>,
+    action: &str,
+    prefix: Option<&str>,
+    delimiter: Option<&str>,
+    max_keys: Option<i32>,
+) -> S3Result<()> {
+    cx.authorize_with(action, None, list_conditions(prefix, delimiter, max_keys))
+}
+
 fn common_prefixes(prefixes: &[String], encode: &impl Fn(&str) -> String) -> Vec<CommonPrefix> {
     prefixes
         .iter()
@@ -88,12 +99,13 @@ pub async fn list_objects_v2(
 ) -> S3Result<S3Response<ListObjectsV2Output>> {
     let cx = Cx::of(app, &req)?;
     let input = &req.input;
-    let conditions = list_conditions(
+    authorize_listing(
+        &cx,
+        "s3:ListBucket",
         input.prefix.as_deref(),
         input.delimiter.as_deref(),
         input.max_keys,
-    );
-    cx.authorize_with("s3:ListBucket", None, conditions)?;
+    )?;
     let input = req.input;
     let encode = encoder(input.encoding_type.as_ref())?;
     let after = match &input.continuation_token {
@@ -162,12 +174,13 @@ pub async fn list_objects(
 ) -> S3Result<S3Response<ListObjectsOutput>> {
     let cx = Cx::of(app, &req)?;
     let input = &req.input;
-    let conditions = list_conditions(
+    authorize_listing(
+        &cx,
+        "s3:ListBucket",
         input.prefix.as_deref(),
         input.delimiter.as_deref(),
         input.max_keys,
-    );
-    cx.authorize_with("s3:ListBucket", None, conditions)?;
+    )?;
     let input = req.input;
     let encode = encoder(input.encoding_type.as_ref())?;
     let max = max_keys(input.max_keys)?;
@@ -220,12 +233,13 @@ pub async fn list_object_versions(
 ) -> S3Result<S3Response<ListObjectVersionsOutput>> {
     let cx = Cx::of(app, &req)?;
     let input = &req.input;
-    let conditions = list_conditions(
+    authorize_listing(
+        &cx,
+        "s3:ListBucketVersions",
         input.prefix.as_deref(),
         input.delimiter.as_deref(),
         input.max_keys,
-    );
-    cx.authorize_with("s3:ListBucketVersions", None, conditions)?;
+    )?;
     let input = req.input;
     let encode = encoder(input.encoding_type.as_ref())?;
     if input
