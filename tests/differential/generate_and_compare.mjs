@@ -3,7 +3,9 @@
 // where the decisions differ.
 //
 // Usage: node generate_and_compare.mjs [--seed N] [--count N] [--evaluator PATH] [--show N]
-//   (or DIFF_SEED / DIFF_COUNT / DIFF_EVALUATOR env vars). The evaluator is strata's
+//   [--kms-share F] (or DIFF_SEED / DIFF_COUNT / DIFF_EVALUATOR / DIFF_SHOW / DIFF_KMS_SHARE env
+//   vars). A share of the cases (default 0.3) are KMS key-policy cases ("KMS key policies"
+//   below); the rest are S3 bucket-policy cases. The evaluator is strata's
 //   `crates/policy/examples/evaluate_jsonl.rs`: JSON lines in, `{"decision": …}` lines out.
 //
 // The three outcomes (Allow / ExplicitDeny / ImplicitDeny) are compared exactly: the
@@ -24,8 +26,9 @@
 //
 // Shapes left out because iam-simulate 0.1.173 departs from documented AWS behaviour, or AWS
 // leaves the answer undocumented (comments at each site): partial NotPrincipal chains
-// (`genNotPrincipalBlock`) and unresolvable policy variables inside NotResource
-// (`genStatement`).
+// (`genNotPrincipalBlock`), unresolvable policy variables inside NotResource
+// (`genStatement`), and `kms:EncryptionContext:<key>` values in the request context (see
+// "KMS key policies").
 
 import { spawnSync } from 'node:child_process'
 import { runSimulation } from '@cloud-copilot/iam-simulate'
@@ -42,6 +45,8 @@ const SEED = Number(arg('seed', 'DIFF_SEED', '20240601'))
 const COUNT = Number(arg('count', 'DIFF_COUNT', '3000'))
 const SHOW = Number(arg('show', 'DIFF_SHOW', '5'))
 const EVALUATOR = arg('evaluator', 'DIFF_EVALUATOR', '../../target/debug/examples/evaluate_jsonl')
+// Share of the cases that are KMS key-policy cases (the rest are S3 bucket-policy cases).
+const KMS_SHARE = Number(arg('kms-share', 'DIFF_KMS_SHARE', '0.3'))
 
 // ---------------------------------------------------------------------------------------
 // Deterministic PRNG (mulberry32)
@@ -348,7 +353,191 @@ function genCase(index) {
   // Root has no identity policies (see the header).
   const identity = principal.kind === 'root' ? [] : Array.from({ length: int(0, 2) }, () => genDocument(false, principal))
   const resourcePolicy = chance(0.7) ? genDocument(true, principal) : null
-  return { index, principal, action, resource, resourceAccount, identity, resourcePolicy, context: genContext() }
+  return { index, service: 's3', principal, action, resource, resourceAccount, identity, resourcePolicy, context: genContext() }
+}
+
+// ---------------------------------------------------------------------------------------
+// KMS key policies (spec kms-sse.md §3.2)
+//
+// A key policy is a resource policy that must allow even in the key's own account: a caller
+// there is allowed when the key policy names it directly (its user, role or session ARN, or
+// "*"), or names its account (root ARN or bare ID) and its identity policies allow too.
+// Across accounts the key policy must allow in any form and the identity policies must
+// allow. iam-simulate implements the same rule in `KmsServiceAuthorizer` (account-level key
+// policy statements are the only "trust" of the caller's IAM policies for `key/…` resources).
+//
+// Modelling choices:
+// * Every KMS key has a key policy, so one is always generated.
+// * `kms:CallerAccount` is on every KMS request (KDG conditions-kms.md), so both engines
+//   always get it, set to the caller's account. `kms:ViaService` is present only when a
+//   service calls on the caller's behalf; `kms:EncryptionContextKeys` only on cryptographic
+//   operations (the simulator also discards it for DescribeKey and PutKeyPolicy).
+// * `kms:EncryptionContext:<key>` (e.g. `kms:EncryptionContext:aws:s3:arn`) is never put in
+//   the request context: iam-simulate 0.1.173 only expands `/`-separated variable keys
+//   (`listHasVariableKeyMatch` in simulationEngine.js), so it ignores the documented
+//   `kms:EncryptionContext:encryption-context-key` form and reports it as an ignored context
+//   key. Policies still test it, and both engines then see it absent (as on DescribeKey).
+// * PutKeyPolicy is not callable across accounts (KDG key-policy-modifying-external-
+//   accounts.md): the KMS API does not accept a key of another account for it (spec §1.2),
+//   a check outside the policy engine. Both engines answer only the policy question, so
+//   those cases stay in.
+
+const REGION = 'us-east-1'
+const KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab'
+const OTHER_KEY_ID = '0987dcba-09fe-87dc-65ba-ab0987654321'
+const keyArn = (account, id = KEY_ID) => `arn:aws:kms:${REGION}:${account}:key/${id}`
+const KMS_ACTIONS = ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey', 'kms:PutKeyPolicy']
+const KMS_CRYPTO_ACTIONS = new Set(['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey'])
+const KMS_IDENTITY_ACTIONS = [
+  'kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey*', 'kms:Describe*', 'kms:*', '*', 'kms:PutKeyPolicy',
+  'KMS:decrypt', 's3:*', 'kms:ReEncrypt*',
+]
+const KEY_POLICY_ACTIONS = [
+  'kms:*', 'kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey*', 'kms:DescribeKey', 'kms:Describe*',
+  'kms:PutKeyPolicy', 'kms:Put*', 'kms:ReEncrypt*',
+]
+const VIA_SERVICES = ['s3.us-east-1.amazonaws.com', 'dynamodb.us-east-1.amazonaws.com']
+const S3_OBJECT_ARN = `${BUCKET_ARN}/public/a.txt`
+
+// Principals a key policy may name. The caller is always in ACCOUNT; the key is in ACCOUNT
+// or OTHER_ACCOUNT.
+const KMS_PRINCIPAL_VALUES = [
+  ...PRINCIPAL_VALUES,
+  `arn:aws:iam::${OTHER_ACCOUNT}:root`,
+  `arn:aws:iam::${OTHER_ACCOUNT}:role/dev`,
+  `arn:aws:iam::${OTHER_ACCOUNT}:user/alice`,
+]
+
+function genKmsContext(principal, action) {
+  const c = {}
+  // A few global keys, as for S3 (all of them apply to every KMS action).
+  for (const [k, v] of Object.entries(genContext())) if (chance(0.5)) c[k] = v
+  c['kms:CallerAccount'] = principal.account
+  if (chance(0.5)) c['kms:ViaService'] = pick(VIA_SERVICES)
+  if (KMS_CRYPTO_ACTIONS.has(action) && chance(0.6)) {
+    c['kms:EncryptionContextKeys'] = some(['aws:s3:arn', 'dept', 'aws:dynamodb:tableName'], 1, 2)
+  }
+  return c
+}
+
+function genKmsCondition() {
+  const shape = pick(['caller', 'caller', 'paccount', 'via', 'via', 'vianull', 'ec', 'eckeys', 'arn', 'global'])
+  switch (shape) {
+    case 'caller': {
+      const op = pick(['StringEquals', 'StringNotEquals', 'StringLike'])
+      const values = some([ACCOUNT, OTHER_ACCOUNT, '${aws:PrincipalAccount}', '1111*'], 1, 2)
+      return { [op]: { 'kms:CallerAccount': scalarOrList(values) } }
+    }
+    case 'paccount': {
+      const op = pick(['StringEquals', 'StringNotEquals'])
+      return { [op]: { 'aws:PrincipalAccount': scalarOrList(some([ACCOUNT, OTHER_ACCOUNT], 1, 2)) } }
+    }
+    case 'via': {
+      const op = pick(['StringEquals', 'StringLike', 'StringNotEquals', 'StringEqualsIfExists', 'StringNotLike'])
+      const values = some([...VIA_SERVICES, 's3.*.amazonaws.com', 'ec2.us-east-1.amazonaws.com'], 1, 2)
+      return { [op]: { 'kms:ViaService': scalarOrList(values) } }
+    }
+    case 'vianull':
+      return { Null: { [pick(['kms:ViaService', 'kms:EncryptionContextKeys'])]: pick(['true', 'false']) } }
+    case 'ec': {
+      // Never present in the request (see the section header).
+      const op = pick(['StringEquals', 'StringLike', 'StringNotEquals', 'StringEqualsIfExists'])
+      const values = some([S3_OBJECT_ARN, `${BUCKET_ARN}/*`, 'arn:aws:s3:::other-bucket/*'], 1, 2)
+      return { [op]: { 'kms:EncryptionContext:aws:s3:arn': scalarOrList(values) } }
+    }
+    case 'eckeys': {
+      const set = pick(['ForAnyValue', 'ForAllValues'])
+      const op = pick(['StringEquals', 'StringLike', 'StringNotEquals'])
+      const values = some(['aws:s3:arn', 'dept', 'aws:*'], 1, 2)
+      return { [`${set}:${op}`]: { 'kms:EncryptionContextKeys': scalarOrList(values) } }
+    }
+    case 'arn': {
+      const op = pick(['ArnLike', 'ArnNotLike', 'ArnEquals'])
+      const values = some([`arn:aws:iam::${ACCOUNT}:role/dev`, `arn:aws:iam::${ACCOUNT}:user/*`, `arn:aws:iam::${ACCOUNT}:root`], 1, 2)
+      return { [op]: { 'aws:PrincipalArn': scalarOrList(values) } }
+    }
+    case 'global':
+      return genCondition()
+  }
+}
+
+function genKmsConditions(p) {
+  if (!chance(p)) return undefined
+  const out = {}
+  for (const c of some([0, 1, 2], 1, 2).map(() => genKmsCondition())) {
+    for (const [op, keys] of Object.entries(c)) out[op] = { ...(out[op] ?? {}), ...keys }
+  }
+  return out
+}
+
+function genKmsStatement(keyPolicy, caller, keyAccount) {
+  const s = { Effect: chance(keyPolicy ? 0.75 : 0.7) ? 'Allow' : 'Deny' }
+  if (keyPolicy) {
+    // NotPrincipal only with Deny, and only in the shapes where both engines follow AWS
+    // (`genNotPrincipalBlock`).
+    if (s.Effect === 'Deny' && chance(0.1)) s.NotPrincipal = genNotPrincipalBlock(caller)
+    else if (chance(0.25)) s.Principal = pick(['*', { AWS: '*' }])
+    else s.Principal = { AWS: scalarOrList(some(KMS_PRINCIPAL_VALUES, 1, 2)) }
+  }
+  const actions = scalarOrList(some(keyPolicy ? KEY_POLICY_ACTIONS : KMS_IDENTITY_ACTIONS, 1, 2))
+  if (chance(0.1)) s.NotAction = actions
+  else s.Action = actions
+  // Key policies nearly always say Resource "*" (the key itself).
+  const pool = keyPolicy
+    ? ['*', '*', '*', keyArn(keyAccount), keyArn(keyAccount, OTHER_KEY_ID), `arn:aws:kms:*:${keyAccount}:key/*`]
+    : [
+        '*', keyArn(keyAccount), keyArn(keyAccount, OTHER_KEY_ID), `arn:aws:kms:${REGION}:${keyAccount}:key/*`,
+        `arn:aws:kms:*:${OTHER_ACCOUNT}:key/*`, `arn:aws:kms:${REGION}:${ACCOUNT}:alias/*`, `${BUCKET_ARN}/*`,
+      ]
+  const resources = scalarOrList(some(pool, 1, 2))
+  if (chance(0.1)) s.NotResource = resources
+  else s.Resource = resources
+  const cond = genKmsConditions(keyPolicy && s.Principal && JSON.stringify(s.Principal).includes('*') ? 0.7 : 0.4)
+  if (cond) s.Condition = cond
+  return s
+}
+
+// The statements real key policies are made of, so that Allow paths stay common.
+function genKmsBroadGrant(keyPolicy, caller, keyAccount) {
+  if (!keyPolicy) {
+    return { Effect: 'Allow', Action: pick(['kms:*', ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey*', 'kms:DescribeKey']]), Resource: pick(['*', keyArn(keyAccount)]) }
+  }
+  const kind = pick(['default', 'default', 'external', 'direct', 'managed'])
+  switch (kind) {
+    case 'default': // The default key policy (§3.1): the key's account delegates to IAM.
+      return { Sid: 'Enable IAM User Permissions', Effect: 'Allow', Principal: { AWS: pick([`arn:aws:iam::${keyAccount}:root`, keyAccount]) }, Action: 'kms:*', Resource: '*' }
+    case 'external': // Cross-account grant to the caller's account.
+      return { Effect: 'Allow', Principal: { AWS: pick([`arn:aws:iam::${caller.account}:root`, caller.account]) }, Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey*', 'kms:DescribeKey'], Resource: '*' }
+    case 'direct': { // Key users named by ARN.
+      const names = callerChain(caller).slice(2)
+      const s = { Effect: 'Allow', Principal: { AWS: names.length ? pick(names) : `arn:aws:iam::${ACCOUNT}:role/dev` }, Action: pick(['kms:*', ['kms:Encrypt', 'kms:Decrypt', 'kms:DescribeKey']]), Resource: '*' }
+      if (chance(0.3)) s.Condition = genKmsCondition()
+      return s
+    }
+    case 'managed': // An AWS managed key (aws/s3) policy statement.
+      return {
+        Effect: 'Allow', Principal: { AWS: '*' }, Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'], Resource: '*',
+        Condition: { StringEquals: { 'kms:CallerAccount': pick([keyAccount, caller.account]), 'kms:ViaService': 's3.us-east-1.amazonaws.com' } },
+      }
+  }
+}
+
+function genKmsDocument(keyPolicy, caller, keyAccount) {
+  const statements = []
+  const n = int(1, 3)
+  for (let i = 0; i < n; i++) statements.push(genKmsStatement(keyPolicy, caller, keyAccount))
+  if (chance(0.5)) statements[int(0, n - 1)] = genKmsBroadGrant(keyPolicy, caller, keyAccount)
+  return { Version: '2012-10-17', Statement: n === 1 && chance(0.3) ? statements[0] : statements }
+}
+
+function genKmsCase(index) {
+  const principal = genPrincipal()
+  const action = pick(KMS_ACTIONS)
+  const resourceAccount = chance(0.6) ? ACCOUNT : OTHER_ACCOUNT
+  const identity = principal.kind === 'root' ? [] : Array.from({ length: int(0, 2) }, () => genKmsDocument(false, principal, resourceAccount))
+  const resourcePolicy = genKmsDocument(true, principal, resourceAccount)
+  const context = genKmsContext(principal, action)
+  return { index, service: 'kms', principal, action, resource: keyArn(resourceAccount), resourceAccount, identity, resourcePolicy, context }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -383,7 +572,7 @@ function strataInput(c) {
   return JSON.stringify({
     identity: c.identity.map((d) => JSON.stringify(d)),
     resource: c.resourcePolicy ? JSON.stringify(c.resourcePolicy) : null,
-    resource_kind: { s3_bucket: BUCKET },
+    resource_kind: c.service === 'kms' ? 'kms_key' : { s3_bucket: BUCKET },
     request: {
       principal: c.principal,
       action: c.action,
@@ -407,7 +596,12 @@ function runStrata(cases) {
 // ---------------------------------------------------------------------------------------
 
 const started = Date.now()
-const cases = Array.from({ length: COUNT }, (_, i) => genCase(i))
+// The S3 cases come first, from the seed's own stream (so they do not change when the KMS
+// share does); the KMS cases from a second stream derived from the same seed.
+const KMS_COUNT = Math.round(COUNT * KMS_SHARE)
+const cases = Array.from({ length: COUNT - KMS_COUNT }, (_, i) => genCase(i))
+rand = mulberry32(SEED ^ 0x6b6d7300)
+for (let i = cases.length; i < COUNT; i++) cases.push(genKmsCase(i))
 const strata = runStrata(cases)
 let agree = 0
 const disagreements = []
@@ -416,7 +610,7 @@ for (const c of cases) {
   const sim = await simulate(c)
   const ours = strata[c.index]
   // What was exercised: caller kind × same/cross account → simulator outcome.
-  const shape = `${c.principal.kind}/${c.resourceAccount === c.principal.account ? 'same' : 'cross'}`
+  const shape = `${c.service} ${c.principal.kind}/${c.resourceAccount === c.principal.account ? 'same' : 'cross'}`
   tally[shape] ??= {}
   const outcome = sim.decision ?? 'error'
   tally[shape][outcome] = (tally[shape][outcome] ?? 0) + 1
@@ -425,12 +619,12 @@ for (const c of cases) {
 }
 const seconds = ((Date.now() - started) / 1000).toFixed(1)
 console.log(
-  `differential: ${COUNT} cases (seed ${SEED}), ${agree} agree, ${disagreements.length} disagree ` +
+  `differential: ${COUNT} cases (${KMS_COUNT} KMS; seed ${SEED}), ${agree} agree, ${disagreements.length} disagree ` +
     `in ${seconds}s`,
 )
 for (const shape of Object.keys(tally).sort()) {
   const outcomes = Object.entries(tally[shape]).sort().map(([k, v]) => `${k} ${v}`)
-  console.log(`  ${shape.padEnd(18)} ${outcomes.join(', ')}`)
+  console.log(`  ${shape.padEnd(22)} ${outcomes.join(', ')}`)
 }
 for (const { c, sim, ours } of disagreements.slice(0, SHOW)) {
   console.log(`\n--- case ${c.index}: simulator ${JSON.stringify(sim)}, strata ${JSON.stringify(ours)}`)

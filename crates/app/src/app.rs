@@ -6,6 +6,7 @@ use std::sync::Arc;
 use strata_clock::Clock;
 use strata_dynamodb::{DynamoDb, DynamoDbError};
 use strata_iam::Iam;
+use strata_kms::Kms;
 use strata_s3::{BlobDir, S3, S3Error};
 use strata_storage::{StorageError, Store};
 
@@ -21,6 +22,7 @@ pub struct App {
     pub iam: Iam,
     pub dynamodb: DynamoDb,
     pub s3: S3,
+    pub kms: Kms,
     /// The durable runner of every piece of background work.
     pub jobs: Arc<Jobs>,
     pub clock: Clock,
@@ -64,6 +66,7 @@ impl App {
             iam: Iam::new(store.clone()),
             dynamodb: DynamoDb::open(store.clone(), clock.clone(), jobs.clone())?,
             s3: S3::new(store.clone(), clock.clone(), objects),
+            kms: Kms::new(store.clone(), clock.clone()),
             jobs,
             store,
             clock,

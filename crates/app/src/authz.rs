@@ -147,6 +147,7 @@ fn judge(
         }
         Denial::S3 => "Access Denied".to_owned(),
         Denial::S3Detailed => s3_access_denied_message(&request, &decision),
+        Denial::Kms => kms_access_denied_message(&request, &decision),
     };
     Err(Denied::AccessDenied(message))
 }
@@ -174,6 +175,34 @@ pub enum Denial {
     S3,
     /// S3's quoted form whatever the accounts: what an export's failure message quotes.
     S3Detailed,
+    /// KMS: the standard form, except that a key of another account whose key policy does
+    /// not let the caller in is not confirmed to exist (spec kms-sse §3.5).
+    Kms,
+}
+
+/// KMS's AccessDeniedException text. Across accounts a refusal by the key policy reads as
+/// AWS words it for a key that may not exist; a missing identity-based allow, and every
+/// refusal within the key's account, in the standard form. UNCONFIRMED (spec kms-sse §3.5,
+/// open question 5): the precedence between the texts; strata names the key-policy side
+/// first, as the spec suggests.
+fn kms_access_denied_message(request: &Request, decision: &strata_policy::Decision) -> String {
+    let cross_account = request.resource_account.as_deref() != Some(&request.principal.account);
+    let key_policy = Some(strata_policy::PolicyType::ResourceBased);
+    let key_policy_allows = decision.trace.iter().any(|entry| {
+        matches!(entry, strata_policy::TraceEntry::Statement { policy_type, effect: strata_policy::Effect::Allow, .. } if Some(*policy_type) == key_policy)
+    });
+    if cross_account && (!key_policy_allows || decision.denying_policy_type() == key_policy) {
+        return kms_unknown_key_message(&request.principal.arn, &request.action);
+    }
+    access_denied_message(request, decision)
+}
+
+/// KMS's refusal of a key in another account that does not exist or does not let the
+/// caller in (the two are not told apart, spec kms-sse §3.5).
+pub fn kms_unknown_key_message(principal_arn: &str, action: &str) -> String {
+    format!(
+        "User: {principal_arn} is not authorized to perform: {action} on this resource because the resource does not exist in this Region, no resource-based policies allow access, or a resource-based policy explicitly denies access"
+    )
 }
 
 /// Where a request came from, for the context keys.

@@ -7,7 +7,7 @@
 //! - [`authz`]: the one authorization entry point, used by request handlers and jobs alike,
 //!   with S3's layers and its per-request context in [`s3`] and DynamoDB's condition keys in
 //!   [`dynamodb::access`]; [`simulate`] explains a decision without acting on it;
-//! - [`dynamodb`], [`iam`] (with STS): each operation as a typed input, one function that runs
+//! - [`dynamodb`], [`iam`] (with STS), [`kms`]: each operation as a typed input, one function that runs
 //!   it with AWS's rules, and a typed output;
 //! - [`jobs`]: the durable job runner every piece of background work goes through;
 //! - [`App`]: the engines, the one clock and the runner, shared by every request; opening it
@@ -23,6 +23,7 @@ pub mod dynamodb;
 pub mod iam;
 pub mod iso;
 pub mod jobs;
+pub mod kms;
 mod migrate;
 pub mod request_id;
 pub mod s3;

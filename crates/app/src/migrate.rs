@@ -33,6 +33,7 @@ pub fn record_kinds() -> Vec<RecordKind> {
         strata_dynamodb::layout::RECORD_KINDS,
         strata_s3::layout::RECORD_KINDS,
         strata_iam::RECORD_KINDS,
+        strata_kms::RECORD_KINDS,
         crate::jobs::RECORD_KINDS,
         &[RecordKind {
             keyspace: SERVER_META,

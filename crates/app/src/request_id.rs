@@ -17,7 +17,7 @@ pub fn dynamodb() -> String {
     id
 }
 
-/// IAM/STS request ids: a version-4 UUID. Request ids need to be unique, not
+/// IAM/STS/KMS request ids: a version-4 UUID. Request ids need to be unique, not
 /// secret, so they come from the thread-local fast RNG rather than a syscall.
 pub fn query() -> String {
     let bytes = fastrand::u128(..).to_le_bytes();

@@ -3,7 +3,7 @@
 //! against `@cloud-copilot/iam-simulate`).
 //!
 //! Input line:
-//! `{"identity": [docText…], "resource": docText|null, "resource_kind": {"s3_bucket": "b"} | "dynamodb_table",
+//! `{"identity": [docText…], "resource": docText|null, "resource_kind": {"s3_bucket": "b"} | "dynamodb_table" | "kms_key",
 //!   "request": {"principal": {"kind": "root"|"user"|"assumed_role", "account": "…", "path": "/",
 //!   "name": "…", "id": "AIDA…/AROA…", "session": "…"}, "action": "…", "resource": "…",
 //!   "resource_account": "…"|null, "context": {"key": ["value", …]}}}`
@@ -63,6 +63,7 @@ fn decide(line: &str) -> Result<&'static str, String> {
     let bucket;
     let resource_kind = match case.get("resource_kind") {
         Some(Value::String(s)) if s == "dynamodb_table" => ResourcePolicyKind::DynamoDbTable,
+        Some(Value::String(s)) if s == "kms_key" => ResourcePolicyKind::KmsKey,
         Some(Value::Object(m)) if m.contains_key("s3_bucket") => {
             bucket = str_field(&case["resource_kind"], "s3_bucket")?;
             ResourcePolicyKind::S3Bucket { bucket: &bucket }
@@ -140,6 +141,8 @@ fn decide(line: &str) -> Result<&'static str, String> {
             label: "resource",
             document,
         }),
+        // A KMS key policy must allow even within the key's account.
+        resource_policy_required: resource_kind == ResourcePolicyKind::KmsKey,
         ..Policies::default()
     };
     Ok(match evaluate(&request, &policies).effect {

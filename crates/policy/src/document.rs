@@ -28,6 +28,10 @@ pub enum ResourcePolicyKind<'a> {
     S3Bucket { bucket: &'a str },
     /// A DynamoDB table/stream resource policy (IAM's rules and messages; UNCONFIRMED).
     DynamoDbTable,
+    /// A KMS key policy (IAM's grammar; KMS reports violations as
+    /// `MalformedPolicyDocumentException`). Key policies must allow even within the key's
+    /// account ([`crate::Policies::resource_policy_required`]).
+    KmsKey,
 }
 
 /// `Version`.

@@ -89,6 +89,9 @@ pub(crate) async fn handle(
         Route::Json { .. } if request_head::head_size(&parts) > MAX_DYNAMODB_HEAD_BYTES => {
             whole((request_head::too_large(), LogFields::new("dynamodb", "-")))
         }
+        Route::Json { target } if target.starts_with(services::kms::TARGET_PREFIX) => {
+            whole(kms(&edge, &parts, body, &target).await)
+        }
         Route::Json { target } => whole(dynamodb(&edge, &parts, body, target).await),
         Route::Query => whole(query_protocol(&edge, &parts, body).await),
         Route::S3 => {
@@ -225,6 +228,28 @@ fn decode_error(e: DecodeError) -> AwsError {
 /// other requests on this worker; `None` if the work panicked.
 async fn off_workers<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Option<T> {
     tokio::task::spawn_blocking(work).await.ok()
+}
+
+/// One KMS request (JSON 1.1): read, authenticate, decode, run.
+async fn kms(edge: &Edge, parts: &Parts, body: Body, target: &str) -> (HttpResponse, LogFields) {
+    let request_id = request_id::query();
+    let operation = target
+        .strip_prefix(services::kms::TARGET_PREFIX)
+        .unwrap_or(target);
+    let mut log = LogFields::new("kms", operation);
+    let outcome = async {
+        let body = read_body(body).await.map_err(|e| match e {
+            BodyError::TooLarge => json::request_too_large(),
+            BodyError::Broken => json::incomplete_body(),
+        })?;
+        let caller = authenticate(edge, parts, &body, &["kms"])
+            .map_err(|rejection| json::auth_error(&rejection))?;
+        log.caller(&caller);
+        services::kms::handle(&edge.app, &caller, operation, &body).await
+    }
+    .await;
+    let (status, body) = json::body(outcome);
+    (json::response_1_1(status, body, &request_id), log)
 }
 
 async fn query_protocol(edge: &Edge, parts: &Parts, body: Body) -> (HttpResponse, LogFields) {

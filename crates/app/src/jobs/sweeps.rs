@@ -1,6 +1,7 @@
 //! The periodic passes: the TTL sweep (items whose TTL has passed on the server clock are
 //! deleted through the ordinary write path), the S3 lifecycle pass (objects, versions, delete
-//! markers and uploads that buckets' lifecycle rules expire on the server clock), the
+//! markers and uploads that buckets' lifecycle rules expire on the server clock, and KMS keys
+//! whose deletion window ended), the
 //! collection of history no restore can need any more and the trimming of stream records no
 //! shard can hold any more. Each pass reads what to do from the store, so none keeps a
 //! record: a pass a crash cut short is simply done again by the next one.
@@ -39,6 +40,10 @@ pub async fn lifecycle(app: Arc<App>) {
         let started = Instant::now();
         if let Err(err) = app.s3.apply_lifecycle().await {
             tracing::warn!(error = %err, "S3 lifecycle pass failed");
+        }
+        // KMS keys whose deletion window ended read as gone already; this removes them.
+        if let Err(err) = app.kms.delete_due_keys().await {
+            tracing::warn!(error = %err, "KMS key deletion failed");
         }
         pause = MIN_SWEEP_INTERVAL.max(started.elapsed() * 10);
     }

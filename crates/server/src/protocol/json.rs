@@ -1,5 +1,6 @@
-//! DynamoDB's JSON 1.0 protocol: `X-Amz-Target` operations, `__type` errors,
-//! `x-amzn-RequestId` and `x-amz-crc32` on every response.
+//! The JSON protocols: DynamoDB's JSON 1.0 (`X-Amz-Target` operations, `__type` errors,
+//! `x-amzn-RequestId` and `x-amz-crc32` on every response) and KMS's JSON 1.1 (the same
+//! without the CRC32).
 
 use bytes::Bytes;
 use http::StatusCode;
@@ -14,6 +15,9 @@ use crate::auth::AuthRejection;
 use crate::content_coding::Coding;
 
 pub const CONTENT_TYPE: &str = "application/x-amz-json-1.0";
+
+/// JSON 1.1 (KMS).
+pub const CONTENT_TYPE_1_1: &str = "application/x-amz-json-1.1";
 
 const COMMON: &str = "com.amazon.coral.service#";
 
@@ -99,6 +103,22 @@ pub fn response(
     if let Some(coding) = coding {
         headers.insert(CONTENT_ENCODING, HeaderValue::from_static(coding.name()));
     }
+    response
+}
+
+/// A JSON 1.1 response (KMS): no CRC32 header, no compression.
+pub fn response_1_1(status: StatusCode, body: Vec<u8>, request_id: &str) -> HttpResponse {
+    let mut response = http::Response::new(Full::new(Bytes::from(body)));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(
+        CONTENT_TYPE_HEADER,
+        HeaderValue::from_static(CONTENT_TYPE_1_1),
+    );
+    headers.insert(
+        HeaderName::from_static("x-amzn-requestid"),
+        HeaderValue::from_str(request_id).expect("request ids are visible ASCII"),
+    );
     response
 }
 

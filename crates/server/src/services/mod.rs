@@ -3,5 +3,6 @@
 
 pub mod dynamodb;
 pub mod iam;
+pub mod kms;
 pub mod s3;
 pub mod sts;
