@@ -26,23 +26,46 @@ pub(crate) fn store_key(account: &str, region: &str, name: &str) -> Vec<u8> {
     format!("{}{name}", scope(account, region)).into_bytes()
 }
 
+/// Whether the key an alias names is still there: an alias goes with its key, even before
+/// the sweep removes it ([`crate::Key::is_gone`]).
+fn target_lives(
+    get: impl FnOnce(&[u8]) -> Result<Option<Vec<u8>>>,
+    account: &str,
+    region: &str,
+    alias: &Alias,
+    now: jiff::Timestamp,
+) -> Result<bool> {
+    let key = format!("{}{}", scope(account, region), alias.target_key_id).into_bytes();
+    Ok(match get(&key)? {
+        Some(bytes) => !decode::<crate::Key>(&bytes)?.is_gone(now),
+        None => false,
+    })
+}
+
 impl Kms {
     pub fn alias(&self, account: &str, region: &str, name: &str) -> Result<Option<Alias>> {
-        self.store
-            .get(ALIASES, &store_key(account, region, name))?
-            .map(|bytes| decode(&bytes))
-            .transpose()
+        let Some(bytes) = self.store.get(ALIASES, &store_key(account, region, name))? else {
+            return Ok(None);
+        };
+        let alias: Alias = decode(&bytes)?;
+        let get = |k: &[u8]| Ok(self.store.get(KEYS, k)?);
+        Ok(target_lives(get, account, region, &alias, self.now())?.then_some(alias))
     }
 
-    /// Every alias of (account, region), in name order.
+    /// Every alias of (account, region) whose key is still there, in name order.
     pub fn aliases(&self, account: &str, region: &str) -> Result<Vec<Alias>> {
+        let now = self.now();
         let mut out = Vec::new();
         for entry in self
             .store
             .prefix(ALIASES, scope(account, region).as_bytes())?
         {
             let (_, bytes) = entry?;
-            out.push(decode(&bytes)?);
+            let alias: Alias = decode(&bytes)?;
+            let get = |k: &[u8]| Ok(self.store.get(KEYS, k)?);
+            if target_lives(get, account, region, &alias, now)? {
+                out.push(alias);
+            }
         }
         Ok(out)
     }
@@ -65,10 +88,16 @@ impl Kms {
         };
         let alias_key = store_key(account, region, name);
         let target = format!("{}{target_key_id}", scope(account, region)).into_bytes();
+        let (account, region) = (account.to_owned(), region.to_owned());
         self.store
             .write(move |txn| {
-                if txn.get(ALIASES, &alias_key)?.is_some() {
-                    return Err(KmsError::AliasExists);
+                // An alias whose key is gone is free to take.
+                if let Some(bytes) = txn.get(ALIASES, &alias_key)? {
+                    let existing: Alias = decode(&bytes)?;
+                    let get = |k: &[u8]| Ok(txn.get(KEYS, k)?);
+                    if target_lives(get, &account, &region, &existing, now)? {
+                        return Err(KmsError::AliasExists);
+                    }
                 }
                 if txn.get(KEYS, &target)?.is_none() {
                     return Err(KmsError::NoSuchKey);

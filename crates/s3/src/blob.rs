@@ -7,6 +7,12 @@
 //! the metadata that names it is committed. Until then a [`Blob`] owns its file: dropping it
 //! (a failed or abandoned request) removes the file, so a failed upload leaves nothing.
 //!
+//! An SSE-KMS object's bytes are encrypted at rest: [`BlobWriter::encrypt`] makes the writer
+//! encrypt every chunk with AES-256-CTR under the object's data key and a fresh IV, kept in
+//! the blob's [`Segment`]; such a body never stays inline. A reader given the data key
+//! decrypts from any offset (CTR seeks), so ranges and part reads cost nothing extra. The
+//! MD5 (the ETag) is of the plaintext, as the client sent it.
+//!
 //! A crash between a blob's fsync and its metadata commit leaves an unreferenced file; it
 //! takes space but is never read. So does a commit the store failed part-way (its record may
 //! be applied, so the file is kept); the next start removes both.
@@ -26,7 +32,34 @@ use md5::{Digest, Md5};
 use tokio::fs::File;
 use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt, BufWriter};
 
+use aes::Aes256;
+use ctr::cipher::{KeyIvInit, StreamCipher, StreamCipherSeek};
+
 use crate::{Result, S3Error, Segment};
+
+/// AES-256 in counter mode, big-endian 128-bit counter.
+type Cipher = ctr::Ctr128BE<Aes256>;
+
+/// An object's data key (the plaintext of its SSE-KMS data key).
+pub type DataKey = [u8; 32];
+
+/// A cipher for `key` and `iv`, positioned at byte `offset` of the stream.
+fn cipher_at(key: &DataKey, iv: &[u8; 16], offset: u64) -> Cipher {
+    let mut cipher = Cipher::new(key.into(), iv.into());
+    cipher.seek(offset);
+    cipher
+}
+
+/// A segment's IV, from its hex.
+fn segment_iv(segment: &Segment) -> Result<Option<[u8; 16]>> {
+    let Some(text) = &segment.iv else {
+        return Ok(None);
+    };
+    let mut iv = [0u8; 16];
+    hex::decode_to_slice(text, &mut iv)
+        .map_err(|_| S3Error::Corrupt(format!("the IV of blob {}", segment.blob)))?;
+    Ok(Some(iv))
+}
 
 /// Bodies up to this size are stored inline with their metadata (one group-committed
 /// write, no file, no extra fsync).
@@ -90,6 +123,7 @@ impl BlobDir {
             md5: Md5::new(),
             size: 0,
             allowance: 0,
+            cipher: None,
         }
     }
 
@@ -127,12 +161,14 @@ impl BlobDir {
     /// Opens `len` bytes from `start` of an object made of `segments` (or of `inline`).
     /// Every file is opened now, so a concurrent overwrite that removes them later does not
     /// cut the read short.
+    /// `key` is the object's data key, needed when its segments are encrypted.
     pub async fn reader(
         &self,
         inline: Bytes,
         segments: &[Segment],
         start: u64,
         len: u64,
+        key: Option<&DataKey>,
     ) -> Result<ObjectReader> {
         if segments.is_empty() {
             let end = (start + len).min(inline.len() as u64);
@@ -152,12 +188,21 @@ impl BlobDir {
                 skip -= segment.size;
                 continue;
             }
+            let cipher = match (segment_iv(segment)?, key) {
+                (None, _) => None,
+                (Some(iv), Some(key)) => Some(cipher_at(key, &iv, skip)),
+                (Some(_), None) => {
+                    return Err(S3Error::Corrupt(
+                        "an encrypted object was read without its data key".into(),
+                    ));
+                }
+            };
             let mut file = File::open(self.path(&segment.blob)).await?;
             if skip > 0 {
                 file.seek(SeekFrom::Start(skip)).await?;
             }
             let take = (segment.size - skip).min(left);
-            files.push_back((file, take));
+            files.push_back((file, take, cipher));
             left -= take;
             skip = 0;
         }
@@ -178,13 +223,35 @@ pub struct BlobWriter {
     size: u64,
     /// Bytes the file may still take before the free space is read again.
     allowance: u64,
+    /// Encrypts what is written (SSE-KMS), with the IV the segment keeps.
+    cipher: Option<(Cipher, [u8; 16])>,
 }
 
 impl BlobWriter {
+    /// Encrypts the body at rest under `key` with a fresh random IV; the body then always
+    /// goes to a file.
+    pub fn encrypt(mut self, key: &DataKey) -> Result<Self> {
+        let mut iv = [0u8; 16];
+        getrandom::fill(&mut iv).map_err(|e| S3Error::Io(io::Error::other(e.to_string())))?;
+        self.cipher = Some((cipher_at(key, &iv, 0), iv));
+        self.inline = false;
+        Ok(self)
+    }
+
     /// Appends a chunk of the body.
     pub async fn write(&mut self, chunk: &[u8]) -> Result<()> {
         self.md5.update(chunk);
         self.size += chunk.len() as u64;
+        if let Some((cipher, _)) = &mut self.cipher {
+            let mut sealed = chunk.to_vec();
+            cipher.apply_keystream(&mut sealed);
+            return self.write_stored(&sealed).await;
+        }
+        self.write_stored(chunk).await
+    }
+
+    /// Appends bytes as they are to be stored.
+    async fn write_stored(&mut self, chunk: &[u8]) -> Result<()> {
         if self.file.is_none() {
             if self.inline && self.buffer.len() + chunk.len() <= INLINE_MAX {
                 self.buffer.extend_from_slice(chunk);
@@ -280,6 +347,7 @@ impl BlobWriter {
             data,
             size: self.size,
             md5,
+            iv: self.cipher.map(|(_, iv)| iv),
         })
     }
 }
@@ -289,6 +357,8 @@ pub struct Blob {
     data: BlobData,
     pub size: u64,
     pub md5: [u8; 16],
+    /// The IV of an encrypted body.
+    iv: Option<[u8; 16]>,
 }
 
 enum BlobData {
@@ -312,6 +382,7 @@ impl Blob {
                 let segment = Segment {
                     blob: pending.id.clone(),
                     size: self.size,
+                    iv: self.iv.map(hex::encode),
                 };
                 (Bytes::new(), vec![segment])
             }
@@ -338,7 +409,8 @@ impl Drop for PendingFile {
 /// Reads an object's bytes in chunks.
 pub struct ObjectReader {
     inline: Option<Bytes>,
-    files: VecDeque<(File, u64)>,
+    /// Each file still to read, the bytes to take from it, and its decryption.
+    files: VecDeque<(File, u64, Option<Cipher>)>,
 }
 
 impl ObjectReader {
@@ -347,7 +419,7 @@ impl ObjectReader {
         if let Some(inline) = self.inline.take() {
             return Ok((!inline.is_empty()).then_some(inline));
         }
-        while let Some((file, left)) = self.files.front_mut() {
+        while let Some((file, left, cipher)) = self.files.front_mut() {
             if *left == 0 {
                 self.files.pop_front();
                 continue;
@@ -361,6 +433,9 @@ impl ObjectReader {
                 ));
             }
             buf.truncate(read);
+            if let Some(cipher) = cipher {
+                cipher.apply_keystream(&mut buf);
+            }
             *left -= read as u64;
             return Ok(Some(buf.freeze()));
         }

@@ -44,13 +44,13 @@ use std::sync::Arc;
 use strata_clock::Clock;
 use strata_storage::Store;
 
-pub use blob::{Blob, BlobDir, BlobWriter, ObjectReader};
+pub use blob::{Blob, BlobDir, BlobWriter, DataKey, ObjectReader};
 pub use buckets::CreateBucket;
 pub use error::{Result, S3Error};
 pub use list::{ListQuery, ListedVersion, Listing, VersionListing, VersionQuery};
 pub use model::{
     Bucket, BucketPolicy, CannedAcl, DefaultEncryption, ObjectHeaders, ObjectMeta, ObjectOwnership,
-    Part, PartSummary, PublicAccessBlock, Segment, Upload, Versioning,
+    Part, PartSummary, PublicAccessBlock, Segment, SseKms, Upload, Versioning,
 };
 pub use objects::{Deleted, NewObject, StoredObject, WriteCondition};
 pub use versions::VersionId;

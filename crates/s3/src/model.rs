@@ -42,8 +42,9 @@ pub struct Bucket {
 /// A bucket's default encryption rule.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct DefaultEncryption {
-    /// `AES256` (SSE-S3).
+    /// `AES256` (SSE-S3), `aws:kms` or `aws:kms:dsse`.
     pub algorithm: String,
+    /// `KMSMasterKeyID` exactly as given.
     pub kms_key_id: Option<String>,
     pub bucket_key_enabled: bool,
 }
@@ -239,6 +240,24 @@ pub struct ObjectHeaders {
 pub struct Segment {
     pub blob: String,
     pub size: u64,
+    /// The AES-CTR IV (hex) of a blob encrypted at rest under the object's data key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iv: Option<String>,
+}
+
+/// How an SSE-KMS object (or multipart upload) is encrypted: the KMS key, the data key as
+/// KMS encrypted it, and the encryption context it was made under (replayed to decrypt).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SseKms {
+    pub key_arn: String,
+    /// The KMS ciphertext of the data key, base64.
+    pub data_key: String,
+    pub context: std::collections::BTreeMap<String, String>,
+    /// The context the client added (`x-amz-server-side-encryption-context`), echoed on
+    /// writes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_context: Option<String>,
+    pub bucket_key_enabled: bool,
 }
 
 /// One version of an object's metadata, or a delete marker. Its bytes are either inline
@@ -281,6 +300,9 @@ pub struct ObjectMeta {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grants: Option<Vec<Grant>>,
     pub tags: Vec<(String, String)>,
+    /// SSE-KMS: its bytes are encrypted at rest under this data key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sse_kms: Option<SseKms>,
 }
 
 impl ObjectMeta {
@@ -304,6 +326,7 @@ impl ObjectMeta {
             acl: CannedAcl::Private,
             grants: None,
             tags: Vec::new(),
+            sse_kms: None,
         }
     }
 
@@ -362,6 +385,9 @@ pub struct Upload {
     pub grants: Option<Vec<Grant>>,
     pub tags: Vec<(String, String)>,
     pub checksum_algorithm: Option<String>,
+    /// SSE-KMS: the data key its parts are encrypted under.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sse_kms: Option<SseKms>,
 }
 
 /// An uploaded part.
@@ -374,4 +400,7 @@ pub struct Part {
     pub last_modified_micros: i64,
     pub blob: String,
     pub checksums: Vec<(String, String)>,
+    /// The IV of a part encrypted at rest (hex).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iv: Option<String>,
 }

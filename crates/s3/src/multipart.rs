@@ -66,7 +66,7 @@ impl S3 {
         let etag = blob.etag();
         let size = blob.size;
         let (_, segments) = blob.into_parts();
-        let Some(Segment { blob, .. }) = segments.into_iter().next() else {
+        let Some(Segment { blob, iv, .. }) = segments.into_iter().next() else {
             return Err(S3Error::Corrupt("a part was kept inline".into()));
         };
         let part = Part {
@@ -76,6 +76,7 @@ impl S3 {
             last_modified_micros: self.now_micros(),
             blob: blob.clone(),
             checksums,
+            iv,
         };
         let record = layout::encode(&part);
         let (bucket, upload_id) = (upload.bucket.clone(), upload.upload_id.clone());
@@ -170,6 +171,7 @@ impl S3 {
             segments.push(Segment {
                 blob: part.blob.clone(),
                 size: part.size,
+                iv: part.iv.clone(),
             });
             parts.push(PartSummary {
                 number: part.part_number,
@@ -198,6 +200,7 @@ impl S3 {
             acl: upload.acl.unwrap_or_default(),
             grants: upload.grants.clone(),
             tags: upload.tags.clone(),
+            sse_kms: upload.sse_kms.clone(),
         };
         self.commit_object(
             &upload.bucket,

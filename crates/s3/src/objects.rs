@@ -33,6 +33,8 @@ pub struct NewObject {
     pub tags: Vec<(String, String)>,
     /// A conditional write's precondition, checked inside the commit.
     pub condition: Option<WriteCondition>,
+    /// SSE-KMS: how the body (written by an encrypting writer) is encrypted.
+    pub sse_kms: Option<crate::SseKms>,
 }
 
 /// S3's conditional writes: a precondition on the key's current object, checked atomically
@@ -91,6 +93,7 @@ impl S3 {
             acl: new.acl,
             grants: new.grants,
             tags: new.tags,
+            sse_kms: new.sse_kms,
         };
         self.commit_object(&new.bucket, meta, inline, None, new.condition)
             .await
@@ -201,15 +204,23 @@ impl S3 {
         }
     }
 
-    /// Reads `len` bytes of `object` from `start`.
+    /// Reads `len` bytes of `object` from `start`; `key` is its data key when it is
+    /// encrypted at rest (SSE-KMS).
     pub async fn read_object(
         &self,
         object: &StoredObject,
         start: u64,
         len: u64,
+        key: Option<&crate::DataKey>,
     ) -> Result<ObjectReader> {
         self.blobs
-            .reader(object.inline.clone(), &object.meta.segments, start, len)
+            .reader(
+                object.inline.clone(),
+                &object.meta.segments,
+                start,
+                len,
+                key,
+            )
             .await
     }
 

@@ -50,6 +50,7 @@ fn new_upload(bucket: &str, key: &str) -> Upload {
         grants: None,
         tags: Vec::new(),
         checksum_algorithm: None,
+        sse_kms: None,
     }
 }
 
@@ -74,7 +75,7 @@ async fn put(s3: &S3, bucket: &str, key: &str, body: &[u8]) -> crate::ObjectMeta
 
 async fn read(s3: &S3, bucket: &str, key: &str, start: u64, len: u64) -> Vec<u8> {
     let object = s3.get_object(bucket, key, None).unwrap();
-    let mut reader = s3.read_object(&object, start, len).await.unwrap();
+    let mut reader = s3.read_object(&object, start, len, None).await.unwrap();
     let mut out = Vec::new();
     while let Some(chunk) = reader.next_chunk().await.unwrap() {
         out.extend_from_slice(&chunk);
@@ -128,6 +129,115 @@ async fn small_objects_stay_inline_and_large_ones_are_files_removed_on_overwrite
         s3.get_object("nope", "k", None),
         Err(S3Error::NoSuchBucket)
     ));
+}
+
+/// What `object` reads as from `start` for `len` bytes, with data key `key`.
+async fn read_with(
+    s3: &S3,
+    object: &crate::StoredObject,
+    start: u64,
+    len: u64,
+    key: Option<&crate::DataKey>,
+) -> crate::Result<Vec<u8>> {
+    let mut reader = s3.read_object(object, start, len, key).await?;
+    let mut out = Vec::new();
+    while let Some(chunk) = reader.next_chunk().await? {
+        out.extend_from_slice(&chunk);
+    }
+    Ok(out)
+}
+
+#[tokio::test]
+async fn encrypted_bodies_are_ciphertext_on_disk_and_read_back_from_any_offset() {
+    let (s3, dir) = engine();
+    bucket(&s3, "enc").await;
+    let key: crate::DataKey = [7; 32];
+    // Small enough to be inline if it were not encrypted; and a multipart object of two
+    // parts, each with its own IV.
+    let body = b"a small secret".to_vec();
+    let mut writer = s3.body_writer().encrypt(&key).unwrap();
+    writer.write(&body).await.unwrap();
+    let blob = writer.finish(None).await.unwrap();
+    assert_eq!(
+        blob.etag(),
+        hex::encode(<md5::Md5 as md5::Digest>::digest(&body))
+    );
+    s3.put_object(
+        NewObject {
+            bucket: "enc".into(),
+            key: "small".into(),
+            owner: OWNER.into(),
+            ..Default::default()
+        },
+        blob,
+    )
+    .await
+    .unwrap();
+    let object = s3.get_object("enc", "small", None).unwrap();
+    assert!(
+        object.inline.is_empty(),
+        "encrypted bodies never stay inline"
+    );
+    assert_eq!(
+        read_with(&s3, &object, 0, 14, Some(&key)).await.unwrap(),
+        body
+    );
+    assert_eq!(
+        read_with(&s3, &object, 2, 5, Some(&key)).await.unwrap(),
+        &body[2..7]
+    );
+    assert!(read_with(&s3, &object, 0, 14, None).await.is_err());
+    assert_ne!(
+        read_with(&s3, &object, 0, 14, Some(&[8; 32]))
+            .await
+            .unwrap(),
+        body
+    );
+
+    let upload = s3.create_upload(new_upload("enc", "mp")).await.unwrap();
+    let parts = [bytes(5 << 20), bytes(70_000)];
+    let mut chosen = Vec::new();
+    for (i, part) in parts.iter().enumerate() {
+        let mut writer = s3.part_writer().encrypt(&key).unwrap();
+        writer.write(part).await.unwrap();
+        let blob = writer.finish(None).await.unwrap();
+        let stored = s3
+            .put_part(&upload, i as u32 + 1, blob, Vec::new())
+            .await
+            .unwrap();
+        chosen.push((i as u32 + 1, stored.etag));
+    }
+    s3.complete_upload(&upload, OWNER.into(), &chosen, Vec::new(), None)
+        .await
+        .unwrap();
+    let object = s3.get_object("enc", "mp", None).unwrap();
+    let whole = [parts[0].clone(), parts[1].clone()].concat();
+    let start = (5 << 20) - 1000;
+    assert_eq!(
+        read_with(&s3, &object, start, 3000, Some(&key))
+            .await
+            .unwrap(),
+        &whole[start as usize..start as usize + 3000]
+    );
+    // No file holds the plaintext.
+    let needle = &parts[1][..64];
+    for entry in walkdir(&dir.path().join("objects")) {
+        let stored = std::fs::read(entry).unwrap();
+        assert!(!stored.windows(64).any(|w| w == needle));
+    }
+}
+
+fn walkdir(path: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(path).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walkdir(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
 }
 
 #[tokio::test]
@@ -643,7 +753,7 @@ async fn noncurrent_version_files_survive_the_startup_sweep() {
     put(&s3, "bk1", "k", &big).await;
     assert_eq!(s3.remove_unreferenced_files().await.unwrap(), 0);
     let old = s3.get_object("bk1", "k", Some(&version(&first))).unwrap();
-    let mut reader = s3.read_object(&old, 0, 100_000).await.unwrap();
+    let mut reader = s3.read_object(&old, 0, 100_000, None).await.unwrap();
     let mut len = 0;
     while let Some(chunk) = reader.next_chunk().await.unwrap() {
         len += chunk.len();

@@ -30,6 +30,7 @@ use tokio::sync::mpsc;
 
 use super::{Failure, Stop};
 use crate::s3::BucketContext;
+use crate::s3::sse::{SseRequest, WriteEncryption};
 use crate::{App, Caller, Requester};
 
 /// Data files per export (AWS wrote four for small tables; any number ≥ 1 is valid).
@@ -108,7 +109,9 @@ struct Destination<'a> {
     initiator_arn: String,
     bucket_name: String,
     expected_owner: String,
-    sse: Option<String>,
+    /// `x-amz-server-side-encryption` of every write: `AES256` or `aws:kms`.
+    sse_algorithm: &'static str,
+    /// `S3SseKmsKeyId`, sent as S3's key-id header.
     sse_kms_key_id: Option<String>,
 }
 
@@ -132,20 +135,37 @@ impl Destination<'_> {
         Ok(cx.bucket)
     }
 
+    /// The encryption of a write of `key`: for SSE-KMS, a data key from KMS as the caller,
+    /// as S3 asks for one on PutObject and CreateMultipartUpload (spec kms-sse §5.2).
+    async fn encryption(&self, key: &str) -> Result<WriteEncryption, Failure> {
+        let request = SseRequest {
+            algorithm: Some(self.sse_algorithm),
+            key_id: self.sse_kms_key_id.as_deref(),
+            ..SseRequest::default()
+        };
+        Ok(self.bucket()?.encryption_for_write(key, request).await?)
+    }
+
     /// Commits `blob` as `key` (authorized just before).
-    async fn commit(&self, key: &str, blob: Blob) -> Result<ObjectMeta, Failure> {
+    async fn commit(
+        &self,
+        key: &str,
+        blob: Blob,
+        encryption: &WriteEncryption,
+    ) -> Result<ObjectMeta, Failure> {
         let bucket = self.check(key)?;
         let acl = CannedAcl::BucketOwnerFullControl;
         let new = NewObject {
             bucket: bucket.name.clone(),
             key: key.to_owned(),
             owner: bucket.object_owner(&self.writer_account, Some(acl)),
-            headers: self.headers(),
+            headers: headers(encryption),
             checksums: Vec::new(),
             acl,
             grants: None,
             tags: Vec::new(),
             condition: None,
+            sse_kms: encryption.sse_kms(),
         };
         self.app
             .s3
@@ -156,8 +176,14 @@ impl Destination<'_> {
 
     /// Commits `blob` as `key` the way DynamoDB uploads data files: a multipart upload of
     /// one part (so the ETag is `<md5 of the part's md5>-1`, as in AWS's manifests). An
-    /// upload that cannot complete is aborted, which needs `s3:AbortMultipartUpload`.
-    async fn commit_multipart(&self, key: &str, blob: Blob) -> Result<ObjectMeta, Failure> {
+    /// upload that cannot complete is aborted, which needs `s3:AbortMultipartUpload`. Under
+    /// SSE-KMS the part upload needs `kms:Decrypt` of the upload's data key, as UploadPart does.
+    async fn commit_multipart(
+        &self,
+        key: &str,
+        blob: Blob,
+        encryption: &WriteEncryption,
+    ) -> Result<ObjectMeta, Failure> {
         let bucket = self.check(key)?;
         let acl = CannedAcl::BucketOwnerFullControl;
         let s3 = &self.app.s3;
@@ -169,14 +195,21 @@ impl Destination<'_> {
                 initiated_micros: 0,
                 initiator: self.writer_account.clone(),
                 initiator_arn: self.initiator_arn.clone(),
-                headers: self.headers(),
+                headers: headers(encryption),
                 acl: Some(acl),
                 grants: None,
                 tags: Vec::new(),
                 checksum_algorithm: None,
+                sse_kms: encryption.sse_kms(),
             })
             .await
             .map_err(Failure::from)?;
+        if let Some(sse) = &upload.sse_kms
+            && let Err(refused) = self.bucket()?.data_key(sse).await
+        {
+            self.abort(&upload).await;
+            return Err(refused.into());
+        }
         let completed = async {
             let part = s3.put_part(&upload, 1, blob, Vec::new()).await?;
             let owner = bucket.object_owner(&self.writer_account, Some(acl));
@@ -223,28 +256,29 @@ impl Destination<'_> {
         Ok(())
     }
 
-    fn headers(&self) -> ObjectHeaders {
-        ObjectHeaders {
-            server_side_encryption: self.sse.clone(),
-            sse_kms_key_id: self.sse_kms_key_id.clone(),
-            ..Default::default()
-        }
-    }
-
     /// Writes a small object whole.
     async fn put(&self, key: &str, bytes: &[u8]) -> Result<ObjectMeta, Failure> {
         self.check(key)?;
-        let mut writer = self.app.s3.body_writer();
+        let encryption = self.encryption(key).await?;
+        let mut writer = encryption.writer(self.app.s3.body_writer())?;
         writer.write(bytes).await?;
         let blob = writer.finish(None).await?;
-        self.commit(key, blob).await
+        self.commit(key, blob, &encryption).await
     }
+}
+
+/// The stored headers of an export's object: its encryption.
+fn headers(encryption: &WriteEncryption) -> ObjectHeaders {
+    let mut headers = ObjectHeaders::default();
+    encryption.stamp(&mut headers);
+    headers
 }
 
 /// One gzip data file being streamed to its object.
 struct DataFile {
     key: String,
     blob: BlobWriter,
+    encryption: WriteEncryption,
     items: u64,
 }
 
@@ -255,7 +289,9 @@ impl DataFile {
             use base64::Engine as _;
             base64::engine::general_purpose::STANDARD.encode(blob.md5)
         };
-        let meta = destination.commit_multipart(&self.key, blob).await?;
+        let meta = destination
+            .commit_multipart(&self.key, blob, &self.encryption)
+            .await?;
         Ok(ManifestFile {
             item_count: self.items,
             md5_checksum: md5,
@@ -330,10 +366,10 @@ async fn export(app: &App, caller: &Caller, record: &ExportRecord) -> Result<Don
         writer_account,
         requester: Requester::Signed(Box::new(caller.clone())),
         bucket_name: record.s3_bucket.clone(),
-        sse: Some(match record.s3_sse_algorithm.as_str() {
-            "KMS" => "aws:kms".to_owned(),
-            _ => "AES256".to_owned(),
-        }),
+        sse_algorithm: match record.s3_sse_algorithm.as_str() {
+            "KMS" => "aws:kms",
+            _ => "AES256",
+        },
         sse_kms_key_id: record.s3_sse_kms_key_id.clone(),
     };
     let scope = strata_dynamodb::Scope {
@@ -363,9 +399,11 @@ async fn export(app: &App, caller: &Caller, record: &ExportRecord) -> Result<Don
             format.extension(),
         ));
         destination.check(&key)?;
+        let encryption = destination.encryption(&key).await?;
         files.push(DataFile {
+            blob: encryption.writer(app.s3.part_writer())?,
             key,
-            blob: app.s3.part_writer(),
+            encryption,
             items: 0,
         });
     }

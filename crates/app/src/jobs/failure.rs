@@ -88,9 +88,33 @@ impl From<AccessError> for Failure {
                 405,
                 &AccessError::MethodNotAllowed.to_string(),
             ),
+            // KMS.X is reported as KmsX, the leading KMS of X dropped (`KMS.NotFoundException`
+            // → `KmsNotFoundException`, as recorded; the others follow, UNCONFIRMED: spec
+            // kms-sse §5.3).
+            AccessError::Kms { code, message } => Failure::s3(
+                kms_failure_code(code),
+                &format!("KMS.{code}"),
+                400,
+                &message,
+            ),
+            AccessError::InvalidArgument(message) => {
+                Failure::s3("UNKNOWN", "InvalidArgument", 400, &message)
+            }
             AccessError::MalformedPolicy(err) | AccessError::Internal(err) => {
                 Failure::internal(err)
             }
         }
+    }
+}
+
+/// The `FailureCode` of a job stopped by KMS error `code`.
+fn kms_failure_code(code: &str) -> &'static str {
+    match code {
+        "NotFoundException" => "KmsNotFoundException",
+        "DisabledException" => "KmsDisabledException",
+        "KMSInvalidStateException" => "KmsInvalidStateException",
+        "InvalidKeyUsageException" => "KmsInvalidKeyUsageException",
+        "InvalidCiphertextException" => "KmsInvalidCiphertextException",
+        _ => "UNKNOWN",
     }
 }

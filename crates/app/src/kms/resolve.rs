@@ -94,7 +94,7 @@ pub(crate) async fn key(
         // UNCONFIRMED: AWS's answer to a management call naming another account's key;
         // from the caller's account the key does not exist.
         return Err(Error::NotFound(format!(
-            "Key 'arn:aws:kms:{region}:{account}:{}' does not exist",
+            "Key 'arn:aws:kms:{region}:{account}:key/{}' does not exist",
             target.trim_start_matches("key/")
         )));
     }

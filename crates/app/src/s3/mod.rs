@@ -6,6 +6,7 @@
 //! `FailureCode`.
 
 pub mod access;
+pub mod sse;
 
 use strata_policy::{PolicyDocument, PolicyError, PolicyKind, ResourcePolicyKind};
 use strata_s3::{Bucket, BucketPolicy, S3Error, StoredObject, VersionId};
@@ -28,6 +29,13 @@ pub enum AccessError {
     /// principal.
     #[error("{0}")]
     MalformedPolicy(String),
+    /// 400 `InvalidArgument`: an encryption header S3 refuses.
+    #[error("{0}")]
+    InvalidArgument(String),
+    /// 400 `KMS.<code>`: KMS refused the data key for a reason other than access (spec
+    /// kms-sse §4.5).
+    #[error("{message}")]
+    Kms { code: &'static str, message: String },
     /// The policies could not be loaded.
     #[error("{0}")]
     Internal(String),

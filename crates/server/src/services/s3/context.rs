@@ -9,8 +9,9 @@ use s3s::dto::*;
 use s3s::{S3Request, S3Result};
 use strata_app::s3::BucketContext;
 use strata_app::s3::access::Conditions;
+use strata_app::s3::sse::{SseRequest, WriteEncryption};
 use strata_app::{App, Requester};
-use strata_s3::StoredObject;
+use strata_s3::{DataKey, SseKms, StoredObject};
 
 use super::errors::from_access;
 use super::requester;
@@ -157,6 +158,27 @@ impl<'a> Cx<'a> {
         self.0.check_expected_owner().map_err(from_access)
     }
 
+    /// The encryption of a write of `key` ([`BucketContext::encryption_for_write`]).
+    pub async fn encryption_for_write(
+        &self,
+        key: &str,
+        request: SseRequest<'_>,
+    ) -> S3Result<WriteEncryption> {
+        self.0
+            .encryption_for_write(key, request)
+            .await
+            .map_err(from_access)
+    }
+
+    /// The data key of an SSE-KMS object or upload (`None` for the others), from KMS as the
+    /// requester.
+    pub async fn data_key(&self, sse: Option<&SseKms>) -> S3Result<Option<DataKey>> {
+        match sse {
+            Some(sse) => Ok(Some(self.0.data_key(sse).await.map_err(from_access)?)),
+            None => Ok(None),
+        }
+    }
+
     pub fn readable(
         &self,
         key: &str,
@@ -200,7 +222,8 @@ pub fn list_conditions(
 }
 
 /// The condition keys of a write (PutObject, CopyObject, CreateMultipartUpload):
-/// `s3:x-amz-server-side-encryption`, `s3:x-amz-acl` and the request's object tags.
+/// `s3:x-amz-server-side-encryption(-aws-kms-key-id)`, `s3:x-amz-acl` and the request's
+/// object tags.
 macro_rules! write_conditions {
     ($input:expr) => {{
         let input = &$input;
@@ -211,6 +234,12 @@ macro_rules! write_conditions {
             out.push((
                 "s3:x-amz-server-side-encryption".into(),
                 vec![sse.as_str().to_owned()],
+            ));
+        }
+        if let Some(key_id) = &input.ssekms_key_id {
+            out.push((
+                "s3:x-amz-server-side-encryption-aws-kms-key-id".into(),
+                vec![key_id.clone()],
             ));
         }
         if let Some(acl) = &input.acl {

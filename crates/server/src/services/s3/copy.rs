@@ -8,7 +8,8 @@ use strata_s3::{Blob, BlobWriter, NewObject, StoredObject};
 
 use super::conditions::Conditions;
 use super::context::{Cx, write_conditions};
-use super::errors::from_engine;
+use super::errors::{from_access, from_engine};
+use super::sse::{set_sse, sse_request};
 use super::upload::{headers_from_input, parse_tags, sorted_metadata, write_acl};
 use super::{requester, timestamp};
 
@@ -39,7 +40,12 @@ pub async fn copy_object(
             "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes."
         ));
     }
-    let headers = if replace {
+    // The copy is encrypted as its own request and the target bucket say, whatever the
+    // source's encryption.
+    let encryption = target
+        .encryption_for_write(&input.key, sse_request!(input))
+        .await?;
+    let mut headers = if replace {
         headers_from_input!(input, None)
     } else {
         let mut h = object.meta.headers.clone();
@@ -48,7 +54,11 @@ pub async fn copy_object(
         }
         h
     };
-    let blob = copy_bytes(app, &object, 0, object.meta.size, app.s3.body_writer()).await?;
+    encryption.stamp(&mut headers);
+    let writer = encryption
+        .writer(app.s3.body_writer())
+        .map_err(from_access)?;
+    let blob = copy_bytes(&source, &object, 0, object.meta.size, writer).await?;
     let tags = match input
         .tagging_directive
         .as_ref()
@@ -69,9 +79,10 @@ pub async fn copy_object(
         grants: acl.grants,
         tags,
         condition: None,
+        sse_kms: encryption.sse_kms(),
     };
     let meta = app.s3.put_object(new, blob).await.map_err(from_engine)?;
-    Ok(S3Response::new(CopyObjectOutput {
+    let mut out = CopyObjectOutput {
         copy_source_version_id: source_version,
         version_id: meta.version_id.clone(),
         copy_object_result: Some(CopyObjectResult {
@@ -79,13 +90,10 @@ pub async fn copy_object(
             last_modified: Some(timestamp(meta.last_modified_micros)),
             ..Default::default()
         }),
-        server_side_encryption: meta
-            .headers
-            .server_side_encryption
-            .clone()
-            .map(ServerSideEncryption::from),
         ..Default::default()
-    }))
+    };
+    set_sse!(out, &meta.headers, meta.sse_kms, write);
+    Ok(S3Response::new(out))
 }
 
 /// A copy (CopyObject, UploadPartCopy): its source and the conditions on it.
@@ -146,17 +154,20 @@ pub(super) fn copy_source<'a, T: CopyRequest>(
     Ok((cx, key.to_string(), object))
 }
 
-/// Copies `len` bytes of `object` from `start` into a new blob.
+/// Copies `len` bytes of `object` from `start` into a new blob; an SSE-KMS source is
+/// decrypted with its data key, from KMS as the requester of `source`'s context.
 pub(super) async fn copy_bytes(
-    app: &App,
+    source: &Cx<'_>,
     object: &StoredObject,
     start: u64,
     len: u64,
     mut writer: BlobWriter,
 ) -> S3Result<Blob> {
-    let mut reader = app
+    let data_key = source.data_key(object.meta.sse_kms.as_ref()).await?;
+    let mut reader = source
+        .app
         .s3
-        .read_object(object, start, len)
+        .read_object(object, start, len, data_key.as_ref())
         .await
         .map_err(from_engine)?;
     while let Some(chunk) = reader.next_chunk().await.map_err(from_engine)? {

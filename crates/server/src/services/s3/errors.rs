@@ -258,6 +258,16 @@ pub fn from_access(err: AccessError) -> S3Error {
         AccessError::MalformedPolicy(message) => {
             S3Error::with_message(S3ErrorCode::MalformedPolicy, message)
         }
+        AccessError::InvalidArgument(message) => {
+            S3Error::with_message(S3ErrorCode::InvalidArgument, message)
+        }
+        // KMS's own error, as `KMS.<code>` with 400 (spec kms-sse §4.5).
+        AccessError::Kms { code, message } => {
+            let mut err =
+                S3Error::with_message(S3ErrorCode::Custom(format!("KMS.{code}").into()), message);
+            err.set_status_code(http::StatusCode::BAD_REQUEST);
+            err
+        }
         AccessError::Internal(_) => s3_error!(
             InternalError,
             "We encountered an internal error. Please try again."

@@ -35,6 +35,7 @@ mod listing;
 mod multipart;
 pub(crate) mod objects;
 mod post_form;
+mod sse;
 mod tagging;
 mod upload;
 

@@ -12,6 +12,7 @@ use super::context::{Cx, write_conditions};
 use super::copy::{copy_bytes, copy_source};
 use super::errors::from_engine;
 use super::listing::encoder;
+use super::sse::{set_sse, sse_request};
 use super::upload::{
     headers_from_input, parse_tags, receive, set_checksums, sorted_metadata, write_acl,
 };
@@ -48,7 +49,9 @@ pub async fn create_multipart_upload(
         .map(|a| a.as_str().to_owned());
     let tags = parse_tags(input.tagging.as_deref());
     let key = input.key.clone();
-    let headers: ObjectHeaders = headers_from_input!(input, expires);
+    let encryption = cx.encryption_for_write(&key, sse_request!(input)).await?;
+    let mut headers: ObjectHeaders = headers_from_input!(input, expires);
+    encryption.stamp(&mut headers);
     let upload = app
         .s3
         .create_upload(Upload {
@@ -63,24 +66,23 @@ pub async fn create_multipart_upload(
             grants: acl.grants,
             tags,
             checksum_algorithm: checksum_algorithm.clone(),
+            sse_kms: encryption.sse_kms(),
         })
         .await
         .map_err(from_engine)?;
     let abort =
         strata_s3::lifecycle::abort(&cx.bucket.lifecycle, &upload.key, upload.initiated_micros);
-    Ok(S3Response::new(CreateMultipartUploadOutput {
+    let mut out = CreateMultipartUploadOutput {
         abort_date: abort.map(|(at, _)| timestamp(at)),
         abort_rule_id: abort.map(|(_, rule)| rule.to_owned()),
-        bucket: Some(upload.bucket),
-        key: Some(upload.key),
-        upload_id: Some(upload.upload_id),
-        server_side_encryption: upload
-            .headers
-            .server_side_encryption
-            .map(ServerSideEncryption::from),
+        bucket: Some(upload.bucket.clone()),
+        key: Some(upload.key.clone()),
+        upload_id: Some(upload.upload_id.clone()),
         checksum_algorithm: checksum_algorithm.map(ChecksumAlgorithm::from),
         ..Default::default()
-    }))
+    };
+    set_sse!(out, &upload.headers, upload.sse_kms, write);
+    Ok(S3Response::new(out))
 }
 
 pub async fn upload_part(
@@ -106,10 +108,16 @@ pub async fn upload_part(
             .clone()
             .map(ChecksumAlgorithm::from)
     });
+    // A part of an SSE-KMS upload is encrypted under the upload's data key, which KMS
+    // decrypts for the requester: UploadPart needs kms:Decrypt (spec kms-sse §4.4).
+    let writer = match cx.data_key(upload.sse_kms.as_ref()).await? {
+        Some(key) => app.s3.part_writer().encrypt(&key).map_err(from_engine)?,
+        None => app.s3.part_writer(),
+    };
     let (blob, checksums) = receive(
         &req,
         body,
-        app.s3.part_writer(),
+        writer,
         req.input.content_md5.as_deref(),
         algorithm.as_ref(),
     )
@@ -121,13 +129,10 @@ pub async fn upload_part(
         .map_err(from_engine)?;
     let mut out = UploadPartOutput {
         e_tag: Some(ETag::Strong(part.etag)),
-        server_side_encryption: upload
-            .headers
-            .server_side_encryption
-            .map(ServerSideEncryption::from),
         ..Default::default()
     };
     set_checksums!(out, &part.checksums);
+    set_sse!(out, &upload.headers, upload.sse_kms);
     Ok(S3Response::new(out))
 }
 
@@ -175,13 +180,17 @@ pub async fn upload_part_copy(
             (first, last - first + 1)
         }
     };
-    let blob = copy_bytes(app, &object, start, len, app.s3.part_writer()).await?;
+    let writer = match target.data_key(upload.sse_kms.as_ref()).await? {
+        Some(key) => app.s3.part_writer().encrypt(&key).map_err(from_engine)?,
+        None => app.s3.part_writer(),
+    };
+    let blob = copy_bytes(&source, &object, start, len, writer).await?;
     let part = app
         .s3
         .put_part(&upload, input.part_number as u32, blob, Vec::new())
         .await
         .map_err(from_engine)?;
-    Ok(S3Response::new(UploadPartCopyOutput {
+    let mut out = UploadPartCopyOutput {
         copy_part_result: Some(CopyPartResult {
             e_tag: Some(ETag::Strong(part.etag)),
             last_modified: Some(timestamp(part.last_modified_micros)),
@@ -189,7 +198,9 @@ pub async fn upload_part_copy(
         }),
         copy_source_version_id: source_version,
         ..Default::default()
-    }))
+    };
+    set_sse!(out, &upload.headers, upload.sse_kms);
+    Ok(S3Response::new(out))
 }
 
 pub async fn complete_multipart_upload(
@@ -248,19 +259,16 @@ pub async fn complete_multipart_upload(
 }
 
 fn completed(cx: &Cx<'_>, meta: &ObjectMeta) -> CompleteMultipartUploadOutput {
-    CompleteMultipartUploadOutput {
+    let mut out = CompleteMultipartUploadOutput {
         bucket: Some(cx.bucket.name.clone()),
         key: Some(meta.key.clone()),
         e_tag: Some(ETag::Strong(meta.etag.clone())),
         location: Some(format!("/{}/{}", cx.bucket.name, meta.key)),
         version_id: meta.version_id.clone(),
-        server_side_encryption: meta
-            .headers
-            .server_side_encryption
-            .clone()
-            .map(ServerSideEncryption::from),
         ..Default::default()
-    }
+    };
+    set_sse!(out, &meta.headers, meta.sse_kms);
+    out
 }
 
 /// The object's checksum when the upload asked for one: S3's composite form, the checksum

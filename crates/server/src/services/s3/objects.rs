@@ -13,8 +13,9 @@ use strata_s3::{Deleted, NewObject, S3Error as EngineError, VersionId};
 use super::acl;
 use super::conditions::{Conditions, read_range, write_condition};
 use super::context::{Cx, write_conditions};
-use super::errors::{from_engine, parse_version};
+use super::errors::{from_access, from_engine, parse_version};
 use super::lifecycle::expiration_header;
+use super::sse::{set_sse, sse_request};
 use super::upload::{
     headers_from_input, parse_tags, receive, set_checksums, sorted_metadata, write_acl,
 };
@@ -38,11 +39,17 @@ pub async fn put_object(
         req.input.if_match.as_ref(),
         req.input.if_none_match.as_ref(),
     )?;
+    let encryption = cx
+        .encryption_for_write(&key, sse_request!(req.input))
+        .await?;
+    let writer = encryption
+        .writer(app.s3.body_writer())
+        .map_err(from_access)?;
     let body = req.input.body.take();
     let (blob, checksums) = receive(
         &req,
         body,
-        app.s3.body_writer(),
+        writer,
         req.input.content_md5.as_deref(),
         req.input.checksum_algorithm.as_ref(),
     )
@@ -53,7 +60,8 @@ pub async fn put_object(
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     let input = req.input;
-    let headers = headers_from_input!(input, expires);
+    let mut headers = headers_from_input!(input, expires);
+    encryption.stamp(&mut headers);
     let new = NewObject {
         owner: cx.bucket.object_owner(&cx.writer_account(), acl.canned),
         bucket: cx.bucket.name.clone(),
@@ -64,22 +72,18 @@ pub async fn put_object(
         grants: acl.grants,
         tags: parse_tags(input.tagging.as_deref()),
         condition,
+        sse_kms: encryption.sse_kms(),
     };
     let meta = app.s3.put_object(new, blob).await.map_err(from_engine)?;
     let mut output = PutObjectOutput {
         e_tag: Some(ETag::Strong(meta.etag.clone())),
-        server_side_encryption: meta
-            .headers
-            .server_side_encryption
-            .clone()
-            .map(ServerSideEncryption::from),
-        ssekms_key_id: meta.headers.sse_kms_key_id.clone(),
         size: Some(meta.size as i64),
         version_id: meta.version_id.clone(),
         expiration: expiration_header(&cx.bucket, &meta),
         ..Default::default()
     };
     set_checksums!(output, &meta.checksums);
+    set_sse!(output, &meta.headers, meta.sse_kms, write);
     Ok(S3Response::new(output))
 }
 
@@ -119,11 +123,7 @@ macro_rules! object_headers {
         if !h.metadata.is_empty() {
             $out.metadata = Some(h.metadata.iter().cloned().collect::<HashMap<_, _>>());
         }
-        $out.server_side_encryption = h
-            .server_side_encryption
-            .clone()
-            .map(ServerSideEncryption::from);
-        $out.ssekms_key_id = h.sse_kms_key_id.clone();
+        set_sse!($out, h, meta.sse_kms);
         $out.storage_class = h
             .storage_class
             .clone()
@@ -160,9 +160,10 @@ pub async fn get_object(
     let meta = &object.meta;
     Conditions::from(input).check(meta)?;
     let (start, len, content_range) = read_range(input.range.as_ref(), input.part_number, meta)?;
+    let data_key = cx.data_key(meta.sse_kms.as_ref()).await?;
     let reader = app
         .s3
-        .read_object(&object, start, len)
+        .read_object(&object, start, len, data_key.as_ref())
         .await
         .map_err(from_engine)?;
     let stream = futures_util::stream::unfold(reader, |mut reader| async move {
