@@ -104,3 +104,52 @@ def test_simulate_says_a_root_user_may_not_assume_a_role(server):
     )
     assert out.returncode == 2, out.stdout + out.stderr
     assert "Roles may not be assumed by root accounts." in out.stdout
+
+
+KEY_ARN = "arn:aws:kms:us-east-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
+def simulate_key(tmp_path, key_policy, *extra):
+    (tmp_path / "key.json").write_text(json.dumps(key_policy))
+    return subprocess.run(
+        [
+            strata_bin(), "policy", "simulate",
+            "--principal", "arn:aws:iam::222222222222:user/alice",
+            "--principal-id", "AIDAEXAMPLEALICE00001",
+            "--action", "kms:Decrypt",
+            "--resource", KEY_ARN,
+            "--resource-account", "222222222222",
+            "--resource-policy", str(tmp_path / "key.json"),
+            "--resource-policy-type", "key",
+            *[a.replace("{tmp}", str(tmp_path)) for a in extra],
+        ],
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_a_key_policy_must_allow_even_in_the_keys_account(tmp_path):
+    """KMS Developer Guide (key-policies): without the key policy's permission, IAM policies
+    have no effect — even for a principal of the key's own account."""
+    only_a_role = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::222222222222:role/admin"},
+        "Action": "kms:*", "Resource": "*"}]}
+    (tmp_path / "admin.json").write_text(json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:*", "Resource": "*"}]}))
+    out = simulate_key(tmp_path, only_a_role, "--identity-policy", "{tmp}/admin.json")
+    assert out.returncode == 2, out.stdout + out.stderr
+    assert "because no resource-based policy allows the kms:Decrypt action" in out.stdout
+
+
+def test_a_key_policy_naming_the_account_delegates_to_iam(tmp_path):
+    default = {"Version": "2012-10-17", "Id": "key-default-1", "Statement": [{
+        "Sid": "Enable IAM User Permissions", "Effect": "Allow",
+        "Principal": {"AWS": "arn:aws:iam::222222222222:root"}, "Action": "kms:*", "Resource": "*"}]}
+    out = simulate_key(tmp_path, default)
+    assert out.returncode == 2, out.stdout + out.stderr
+    assert "because no identity-based policy allows the kms:Decrypt action" in out.stdout
+    (tmp_path / "decrypt.json").write_text(json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:Decrypt", "Resource": KEY_ARN}]}))
+    out = simulate_key(tmp_path, default, "--identity-policy", "{tmp}/decrypt.json")
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "decision: Allow" in out.stdout

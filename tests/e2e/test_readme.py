@@ -130,3 +130,43 @@ def test_the_readme_seed_block_runs_as_written(tmp_path):
     # `strata query` over the export in the other account's bucket.
     query = after(text, r"^pk,total$", scan_start.end())
     assert text[query.end():].split()[0] == "order-1,42", text[query.start():]
+
+
+KMS_HEADING = "### The same, into a bucket encrypted with the other account's KMS key"
+
+
+def test_the_readme_kms_variant_runs_as_written(tmp_path):
+    """The KMS block, run after the seed's block in the same shell: the export into the
+    bucket account's key FAILS until the key policy names the exporter, then COMPLETES with
+    its files SSE-KMS under that key."""
+    text = (ROOT / "README.md").read_text()
+    start = text.index(KMS_HEADING + "\n")
+    match = re.compile(r"^```sh\n(.*?)^```$", re.S | re.M).search(text, start)
+    assert match, f"no ```sh block after {KMS_HEADING!r}"
+    work, home = tmp_path / "work", tmp_path / "home"
+    work.mkdir()
+    home.mkdir()
+    script = tmp_path / "seed-kms.sh"
+    script.write_text(readme_block() + "\necho '--- KMS ---'\n" + match.group(1))
+    server = serve_in(work)
+    try:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        path = [str(Path(strata_bin()).resolve().parent), str(Path(sys.executable).parent)]
+        env.update(
+            PATH=os.pathsep.join(path + [os.environ.get("PATH", "")]),
+            HOME=str(home),
+            AWS_CONFIG_FILE=str(home / ".aws" / "config"),
+            AWS_SHARED_CREDENTIALS_FILE=str(home / ".aws" / "credentials"),
+        )
+        out = subprocess.run(
+            ["bash", "-euo", "pipefail", str(script)],
+            cwd=work, env=env, capture_output=True, text=True, timeout=300,
+        )
+    finally:
+        server.stop()
+    assert out.returncode == 0, f"exit {out.returncode}\nstdout:\n{out.stdout}\nstderr:\n{out.stderr}"
+    kms = out.stdout.split("--- KMS ---\n", 1)[1]
+    failed = after(kms, r"^FAILED\s+S3AccessDenied$", 0)
+    completed = after(kms, r"^COMPLETED\s+None$", failed.end())
+    head = after(kms, r"^aws:kms\s+arn:aws:kms:us-east-1:222222222222:key/[0-9a-f-]{36}$", completed.end())
+    assert head

@@ -170,3 +170,96 @@ def test_strata_demo_runs_the_seed_end_to_end():
         "every step answered as AWS does",
     ]:
         assert expected in text, f"{expected!r} missing from:\n{text}"
+
+
+def test_strata_demo_kms_runs_the_kms_variant():
+    """`strata demo --kms`: the export into the bucket account's key fails while the key
+    policy leaves the exporter out, is explained, and completes once it names the exporter."""
+    out = subprocess.run(
+        [strata_bin(), "demo", "--kms"], capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+    text = out.stdout
+    for expected in [
+        "kms:GenerateDataKey on this resource because the resource does not exist in this Region",
+        "The key policy of arn:aws:kms:us-east-1:222222222222:key/",
+        '"Sid":"AllowExporter"',
+        "COMPLETED: 8 items",
+        "each file is SSE-KMS under arn:aws:kms:us-east-1:222222222222:key/",
+        "`orders-copy` in 222222222222 holds 8 items",
+        "every step answered as AWS does",
+    ]:
+        assert expected in text, f"{expected!r} missing from:\n{text}"
+
+
+def test_strata_export_explains_which_side_of_a_kms_key_is_missing(server):
+    """An export encrypted with the destination's key: `strata export` says whether the key
+    policy or the exporter's own identity policy leaves it out (spec kms-sse §3.2, §5.3)."""
+    ddb = server.client("dynamodb")
+    iam = server.client("iam")
+    dest = server.client("s3", "destination", config=botocore.config.Config(s3={"addressing_style": "path"}))
+    dest_kms = server.client("kms", "destination")
+    table, bucket, user = unique("cli-kms"), unique("cli-kms-dest"), unique("kms-exporter")
+    ddb.create_table(
+        TableName=table,
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    ddb.update_continuous_backups(
+        TableName=table, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True}
+    )
+    ddb.put_item(TableName=table, Item={"pk": {"S": "a"}})
+    table_arn = ddb.describe_table(TableName=table)["Table"]["TableArn"]
+    dest.create_bucket(Bucket=bucket)
+    user_arn = iam.create_user(UserName=user)["User"]["Arn"]
+    dest.put_bucket_policy(
+        Bucket=bucket,
+        Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"AWS": user_arn},
+            "Action": ["s3:PutObject", "s3:PutObjectAcl", "s3:AbortMultipartUpload"],
+            "Resource": f"arn:aws:s3:::{bucket}/*"}]}),
+    )
+    key_arn = dest_kms.create_key()["KeyMetadata"]["Arn"]
+    identity = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["dynamodb:ExportTableToPointInTime", "dynamodb:DescribeExport",
+                                       "dynamodb:DescribeTable"],
+         "Resource": [table_arn, f"{table_arn}/export/*"]},
+        {"Effect": "Allow", "Action": ["s3:PutObject", "s3:PutObjectAcl", "s3:AbortMultipartUpload"],
+         "Resource": f"arn:aws:s3:::{bucket}/*"}]}
+    iam.put_user_policy(UserName=user, PolicyName="export", PolicyDocument=json.dumps(identity))
+    creds = iam.create_access_key(UserName=user)["AccessKey"]
+
+    def export():
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        env.update(AWS_ACCESS_KEY_ID=creds["AccessKeyId"], AWS_SECRET_ACCESS_KEY=creds["SecretAccessKey"],
+                   AWS_REGION="us-east-1")
+        return subprocess.run(
+            [strata_bin(), "export", "--table", table_arn, "--bucket", bucket, "--bucket-owner", "222222222222",
+             "--sse-algorithm", "KMS", "--sse-kms-key-id", key_arn, "--endpoint", server.endpoint],
+            env=env, capture_output=True, text=True, timeout=60,
+        )
+
+    # The key policy names only the destination account: the key side is missing.
+    out = export()
+    assert out.returncode == 2, out.stdout + out.stderr
+    assert "Export FAILED: S3AccessDenied" in out.stdout
+    assert f"The key policy of {key_arn} does not let {user_arn} use the key" in out.stdout
+
+    # The key policy lets the user in; its identity policy does not allow the key.
+    policy = json.loads(dest_kms.get_key_policy(KeyId=key_arn, PolicyName="default")["Policy"])
+    policy["Statement"].append({"Sid": "Exporter", "Effect": "Allow", "Principal": {"AWS": user_arn},
+                                "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": "*"})
+    dest_kms.put_key_policy(KeyId=key_arn, PolicyName="default", Policy=json.dumps(policy))
+    out = export()
+    assert out.returncode == 2, out.stdout + out.stderr
+    assert "because no identity-based policy allows the kms:GenerateDataKey action" in out.stdout
+    assert f"The key policy lets {user_arn} in; its own identity policy does not allow" in out.stdout
+
+    # Both sides allow: the export completes, its files under the key.
+    identity["Statement"].append({"Effect": "Allow", "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
+                                  "Resource": key_arn})
+    iam.put_user_policy(UserName=user, PolicyName="export", PolicyDocument=json.dumps(identity))
+    out = export()
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "Export COMPLETED: 1 items" in out.stdout

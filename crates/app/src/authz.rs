@@ -185,7 +185,10 @@ pub enum Denial {
 /// refusal within the key's account, in the standard form. UNCONFIRMED (spec kms-sse §3.5,
 /// open question 5): the precedence between the texts; strata names the key-policy side
 /// first, as the spec suggests.
-fn kms_access_denied_message(request: &Request, decision: &strata_policy::Decision) -> String {
+pub(crate) fn kms_access_denied_message(
+    request: &Request,
+    decision: &strata_policy::Decision,
+) -> String {
     let cross_account = request.resource_account.as_deref() != Some(&request.principal.account);
     let key_policy = Some(strata_policy::PolicyType::ResourceBased);
     let key_policy_allows = decision.trace.iter().any(|entry| {

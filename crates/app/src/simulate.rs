@@ -3,10 +3,11 @@
 //! --endpoint` calls it.
 //!
 //! Request: `{"principal": ARN, "action": "s3:PutObject", "resource": ARN,
-//! "resource_account": "222222222222"?, "source_ip": "10.0.0.1"?}`; the principal is an
+//! "resource_account": "222222222222"?, "source_ip": "10.0.0.1"?, "context": {KEY: [VALUE]}?}`; the principal is an
 //! account root, an IAM user or a session of an existing role. A role's trust policy is
 //! used for `sts:AssumeRole` on that role; an S3 ARN brings its bucket's owner (as the
-//! resource account, unless given) and bucket policy.
+//! resource account, unless given) and bucket policy; a KMS key ARN (or alias ARN) brings
+//! its key's account and key policy, which must allow even within that account.
 
 use serde::Deserialize;
 use strata_iam::{AccountId, Principal};
@@ -22,6 +23,9 @@ pub struct SimulateRequest {
     pub resource: String,
     pub resource_account: Option<String>,
     pub source_ip: Option<std::net::IpAddr>,
+    /// Further condition keys, e.g. `{"kms:ViaService": ["s3.us-east-1.amazonaws.com"]}`.
+    #[serde(default)]
+    pub context: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 /// Resolves a principal ARN to the principal as the server knows it now.
@@ -64,6 +68,30 @@ fn resolve(app: &App, arn: &str) -> Result<Principal, String> {
         }
         _ => Err(unknown()),
     }
+}
+
+/// The KMS key a key ARN or alias ARN names, if this server has it.
+fn kms_key(app: &App, arn: &str) -> Result<Option<strata_kms::Key>, String> {
+    let Some(rest) = arn.strip_prefix("arn:aws:kms:") else {
+        return Ok(None);
+    };
+    let mut parts = rest.splitn(3, ':');
+    let (Some(region), Some(account), Some(resource)) = (parts.next(), parts.next(), parts.next())
+    else {
+        return Ok(None);
+    };
+    let id = match resource.strip_prefix("key/") {
+        Some(id) => id.to_owned(),
+        None => match app
+            .kms
+            .alias(account, region, resource)
+            .map_err(|e| e.to_string())?
+        {
+            Some(alias) => alias.target_key_id,
+            None => return Ok(None),
+        },
+    };
+    app.kms.key(account, region, &id).map_err(|e| e.to_string())
 }
 
 /// Runs a simulation; the JSON answer or a message saying what was wrong.
@@ -114,31 +142,61 @@ pub fn simulate(app: &App, request: SimulateRequest) -> Result<serde_json::Value
         .map(strata_iam::Role::trust_policy)
         .transpose()
         .map_err(|e| e.to_string())?;
-    let label = match (&role, &bucket) {
-        (Some(r), _) => format!("role {} trust policy", r.role_name),
-        (None, Some(b)) => format!("bucket {} policy", b.name),
-        (None, None) => String::new(),
+    let key = kms_key(app, &request.resource)?;
+    let key_policy = key
+        .as_ref()
+        .map(crate::kms::access::key_policy)
+        .transpose()
+        .map_err(|e| e.to_string())?;
+    let label = match (&role, &bucket, &key) {
+        (Some(r), _, _) => format!("role {} trust policy", r.role_name),
+        (None, Some(b), _) => format!("bucket {} policy", b.name),
+        (None, None, Some(k)) => format!("key {} policy", k.key_id),
+        (None, None, None) => String::new(),
     };
-    let resource_policy = match (&trust, &bucket_policy) {
-        (Some(document), _) => Some(ResourcePolicy {
+    let resource_policy = match (&trust, &bucket_policy, &key_policy) {
+        (Some(document), _, _) | (None, None, Some(document)) => Some(ResourcePolicy {
             label: &label,
             document,
             required: true,
         }),
-        (None, Some(document)) => Some(ResourcePolicy {
+        (None, Some(document), _) => Some(ResourcePolicy {
             label: &label,
             document,
             required: false,
         }),
-        (None, None) => None,
+        (None, None, None) => None,
     };
+    let resource_account = match &key {
+        Some(key) if request.resource_account.is_none() => key.account.clone(),
+        _ => resource_account,
+    };
+    let resource = key
+        .as_ref()
+        .map_or_else(|| request.resource.clone(), strata_kms::Key::arn);
+    let mut context: Vec<(std::borrow::Cow<'static, str>, Vec<String>)> = request
+        .context
+        .iter()
+        .map(|(k, v)| (std::borrow::Cow::Owned(k.clone()), v.clone()))
+        .collect();
+    if key.is_some() {
+        context.push((
+            std::borrow::Cow::Borrowed("kms:CallerAccount"),
+            vec![principal.account().to_string()],
+        ));
+    }
+    let is_key = key.is_some();
     let target = Target {
         action: &request.action,
-        resource: &request.resource,
+        resource: &resource,
         resource_account: &resource_account,
         resource_policy,
-        context: Vec::new(),
-        denial: Default::default(),
+        context,
+        denial: if is_key {
+            crate::authz::Denial::Kms
+        } else {
+            Default::default()
+        },
     };
     let origin = Origin {
         source_ip: request.source_ip,
@@ -147,7 +205,11 @@ pub fn simulate(app: &App, request: SimulateRequest) -> Result<serde_json::Value
     };
     let (evaluated, decision) =
         decide(app, Some(&principal), &origin, target).map_err(|e| e.to_string())?;
-    let message = strata_policy::access_denied_message(&evaluated, &decision);
+    let message = if is_key {
+        crate::authz::kms_access_denied_message(&evaluated, &decision)
+    } else {
+        strata_policy::access_denied_message(&evaluated, &decision)
+    };
     Ok(serde_json::json!({
         "decision": format!("{:?}", decision.effect),
         "trace": decision.trace.iter().map(ToString::to_string).collect::<Vec<_>>(),

@@ -119,12 +119,18 @@ impl Caller {
 
     /// A DynamoDB operation; a non-200 answer becomes `Op: ErrorType: message`.
     pub fn dynamodb(&self, op: &str, body: Value) -> anyhow::Result<Value> {
-        let (status, answer) = self.endpoint.json_call(
-            &self.credentials,
-            &self.region,
-            &format!("DynamoDB_20120810.{op}"),
-            &body,
-        )?;
+        self.json(&format!("DynamoDB_20120810.{op}"), op, body)
+    }
+
+    /// A KMS operation (JSON 1.1): the answer, or the error as `op: Code: message`.
+    pub fn kms(&self, op: &str, body: Value) -> anyhow::Result<Value> {
+        self.json(&format!("TrentService.{op}"), op, body)
+    }
+
+    fn json(&self, target: &str, op: &str, body: Value) -> anyhow::Result<Value> {
+        let (status, answer) =
+            self.endpoint
+                .json_call(&self.credentials, &self.region, target, &body)?;
         if status != 200 {
             let kind = answer["__type"].as_str().unwrap_or("error");
             let kind = kind.rsplit('#').next().unwrap_or(kind);
@@ -146,6 +152,27 @@ impl Caller {
         query: &str,
         body: &[u8],
     ) -> anyhow::Result<(u16, Vec<u8>)> {
+        let (status, _, body) = self.s3_exchange(method, bucket, key, query, body)?;
+        Ok((status, body))
+    }
+
+    /// HeadObject: the object's response headers (names lower-cased).
+    pub fn s3_head(&self, bucket: &str, key: &str) -> anyhow::Result<Vec<(String, String)>> {
+        let (status, headers, _) = self.s3_exchange("HEAD", bucket, key, "", b"")?;
+        if status != 200 {
+            bail!("HeadObject s3://{bucket}/{key}: {status}");
+        }
+        Ok(headers)
+    }
+
+    fn s3_exchange(
+        &self,
+        method: &str,
+        bucket: &str,
+        key: &str,
+        query: &str,
+        body: &[u8],
+    ) -> anyhow::Result<crate::http::Exchange> {
         let mut path = format!("/{bucket}");
         if !key.is_empty() {
             path.push('/');
@@ -177,7 +204,7 @@ impl Caller {
         } else {
             format!("{path}?{query}")
         };
-        self.endpoint.send(method, &target, &headers, body)
+        self.endpoint.exchange(method, &target, &headers, body)
     }
 
     /// GetObject; a non-200 answer is an error naming S3's code.

@@ -56,6 +56,9 @@ pub enum ResourcePolicyType {
     Table,
     /// A role trust policy (must allow even within one account).
     Trust,
+    /// A KMS key policy (must allow even within one account; naming the account delegates
+    /// to its IAM policies).
+    Key,
 }
 
 #[derive(Args, Debug)]
@@ -160,6 +163,13 @@ pub struct ExportArgs {
     /// Export the table as of this RFC 3339 time (default: now).
     #[arg(long)]
     pub export_time: Option<String>,
+    /// `AES256` (default) or `KMS` (`S3SseAlgorithm`).
+    #[arg(long)]
+    pub sse_algorithm: Option<String>,
+    /// The KMS key the files are encrypted with (`S3SseKmsKeyId`); another account's key by
+    /// its ARN.
+    #[arg(long)]
+    pub sse_kms_key_id: Option<String>,
     /// Follow an export already started, by its ARN.
     #[arg(long, conflicts_with_all = ["table", "bucket"])]
     pub follow: Option<String>,
@@ -221,4 +231,8 @@ pub struct DemoArgs {
     /// A pause before each step, in milliseconds, to read along.
     #[arg(long, default_value_t = 0)]
     pub pause_ms: u64,
+    /// The KMS variant: the bucket's files are encrypted with a key in the bucket's account,
+    /// whose key policy must let the exporter in.
+    #[arg(long)]
+    pub kms: bool,
 }

@@ -74,6 +74,8 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         endpoint: endpoint.clone(),
         region,
         pause: Duration::from_millis(args.pause_ms),
+        kms: args.kms,
+        steps: std::cell::Cell::new(0),
     };
     let started = Instant::now();
     let result = demo.run();
@@ -108,11 +110,21 @@ struct Demo {
     endpoint: String,
     region: String,
     pause: Duration,
+    /// The KMS variant.
+    kms: bool,
+    /// Steps told so far.
+    steps: std::cell::Cell<u32>,
 }
 
+/// What the exporter needs of the bucket account's key: a data key for each file, and its
+/// plaintext back for the data files' part upload (spec kms-sse §5.2).
+const KEY_ACTIONS: [&str; 2] = ["kms:GenerateDataKey", "kms:Decrypt"];
+
 impl Demo {
-    fn step(&self, number: u32, text: &str) {
+    fn step(&self, text: &str) {
         std::thread::sleep(self.pause);
+        let number = self.steps.get() + 1;
+        self.steps.set(number);
         println!("\n{number}. {text}");
     }
 
@@ -121,39 +133,42 @@ impl Demo {
             "strata demo — the seed, end to end, against a server on {}",
             self.endpoint
         );
-        self.step(
-            1,
-            &format!(
-                "Two AWS accounts on one server: {SOURCE} owns a DynamoDB table, \
+        self.step(&format!(
+            "Two AWS accounts on one server: {SOURCE} owns a DynamoDB table, \
                  {DESTINATION} owns the S3 bucket the table is exported to."
-            ),
-        );
+        ));
         for caller in [&self.source, &self.destination] {
             println!("   {}", caller.arn()?);
         }
 
-        self.step(
-            2,
-            &format!(
-                "In {SOURCE}: table `{TABLE}` with point-in-time recovery, and {} orders.",
-                ORDERS.len()
-            ),
-        );
+        self.step(&format!(
+            "In {SOURCE}: table `{TABLE}` with point-in-time recovery, and {} orders.",
+            ORDERS.len()
+        ));
         let table_arn = self.create_table()?;
 
-        self.step(
-            3,
-            &format!(
-                "In {SOURCE}: IAM user `{USER}` whose identity policy allows the export and the \
-                 writes to the bucket ({}).",
-                EXPORT_ACTIONS.join(", ")
-            ),
-        );
-        let exporter = self.create_exporter(&table_arn)?;
+        let key_arn = if self.kms {
+            self.step(&format!(
+                "In {DESTINATION}: a KMS key for the exports, with the default key policy: only \
+                     {DESTINATION}'s own principals may use it."
+            ));
+            Some(self.create_key()?)
+        } else {
+            None
+        };
+        self.step(&format!(
+            "In {SOURCE}: IAM user `{USER}` whose identity policy allows the export and the \
+                 writes to the bucket ({}){}.",
+            EXPORT_ACTIONS.join(", "),
+            if self.kms {
+                ", and the use of that key"
+            } else {
+                ""
+            }
+        ));
+        let exporter = self.create_exporter(&table_arn, key_arn.as_deref())?;
 
-        self.step(
-            4,
-            &format!(
+        self.step(&format!(
                 "In {DESTINATION}: bucket `{BUCKET}`, whose bucket policy lets {SOURCE}'s `{USER}` write \
                  into it. Across accounts both sides must allow: the identity policy and the bucket policy."
             ),
@@ -161,11 +176,10 @@ impl Demo {
         self.create_bucket()?;
 
         self.step(
-            5,
             "The export WITHOUT S3BucketOwner: DynamoDB accepts it, then it fails — without an \
              owner, the export insists the bucket belongs to the table's own account.",
         );
-        let failed = Self::export(&exporter, &table_arn, None)?;
+        let failed = Self::export(&exporter, &table_arn, None, key_arn.as_deref())?;
         ensure!(
             failed["ExportStatus"] == "FAILED" && failed["FailureCode"] == "S3AccessDenied",
             "expected FAILED with S3AccessDenied, got {failed}"
@@ -178,11 +192,34 @@ impl Demo {
         println!("   Why, as `strata export` explains it:");
         crate::export::explain_denial(&exporter, &failed);
 
-        self.step(
-            6,
-            &format!("The same export WITH S3BucketOwner={DESTINATION}: it completes."),
-        );
-        let done = Self::export(&exporter, &table_arn, Some(DESTINATION))?;
+        if let Some(key_arn) = &key_arn {
+            self.step(&format!(
+                    "WITH S3BucketOwner={DESTINATION}, encrypted with {DESTINATION}'s key: it fails \
+                     again. The key policy is mandatory, and across accounts it must name the exporter \
+                     (or its account) as well as the exporter's own identity policy allowing the key."
+                ),
+            );
+            let failed = Self::export(&exporter, &table_arn, Some(DESTINATION), Some(key_arn))?;
+            ensure!(
+                failed["ExportStatus"] == "FAILED" && failed["FailureCode"] == "S3AccessDenied",
+                "expected FAILED with S3AccessDenied, got {failed}"
+            );
+            println!(
+                "   FAILED: {}: {}",
+                failed["FailureCode"].as_str().unwrap_or_default(),
+                failed["FailureMessage"].as_str().unwrap_or_default()
+            );
+            println!("   Why, as `strata export` explains it:");
+            crate::export::explain_key_denial(&exporter, &failed);
+            self.step(&format!(
+                "In {DESTINATION}: the key policy gains a statement for {SOURCE}'s `{USER}`."
+            ));
+            self.allow_exporter(key_arn)?;
+        }
+        self.step(&format!(
+            "The same export WITH S3BucketOwner={DESTINATION}: it completes."
+        ));
+        let done = Self::export(&exporter, &table_arn, Some(DESTINATION), key_arn.as_deref())?;
         ensure!(
             done["ExportStatus"] == "COMPLETED",
             "expected COMPLETED, got {done}"
@@ -203,10 +240,9 @@ impl Demo {
             done["ItemCount"]
         );
 
-        self.step(
-            7,
-            &format!("The files in {DESTINATION}'s bucket (listed as the bucket owner):"),
-        );
+        self.step(&format!(
+            "The files in {DESTINATION}'s bucket (listed as the bucket owner):"
+        ));
         let (status, listing) =
             self.destination
                 .s3("GET", BUCKET, "", "list-type=2&prefix=AWSDynamoDB%2F", b"")?;
@@ -226,17 +262,31 @@ impl Demo {
             keys.iter().any(|k| k.ends_with(".json.gz")),
             "no data file in the bucket"
         );
+        if let Some(key_arn) = &key_arn {
+            let data = keys
+                .iter()
+                .find(|k| k.ends_with(".json.gz"))
+                .context("no data file")?;
+            let headers = self.destination.s3_head(BUCKET, data)?;
+            let header = |name: &str| {
+                headers
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .map(|(_, v)| v.as_str())
+            };
+            ensure!(
+                header("x-amz-server-side-encryption") == Some("aws:kms")
+                    && header("x-amz-server-side-encryption-aws-kms-key-id") == Some(key_arn),
+                "the data file is not SSE-KMS under {key_arn}: {headers:?}"
+            );
+            println!("   each file is SSE-KMS under {key_arn}");
+        }
 
-        self.step(
-            8,
-            &format!("In {DESTINATION}: ImportTable from the export's data files into a new table `orders-copy`."),
+        self.step(&format!("In {DESTINATION}: ImportTable from the export's data files into a new table `orders-copy`."),
         );
         self.import(&export_id)?;
 
-        self.step(
-            9,
-            "SQL over the export, as Athena runs it (`strata query`):",
-        );
+        self.step("SQL over the export, as Athena runs it (`strata query`):");
         self.query(&export_id)
     }
 
@@ -269,18 +319,64 @@ impl Demo {
         Ok(arn)
     }
 
-    fn create_exporter(&self, table_arn: &str) -> anyhow::Result<Caller> {
+    /// A key in the bucket's account with the default key policy; its ARN.
+    fn create_key(&self) -> anyhow::Result<String> {
+        let key = self
+            .destination
+            .kms("CreateKey", json!({"Description": "strata demo exports"}))?;
+        let arn = key["KeyMetadata"]["Arn"]
+            .as_str()
+            .context("CreateKey answered no Arn")?
+            .to_owned();
+        self.destination.kms(
+            "CreateAlias",
+            json!({"AliasName": "alias/exports", "TargetKeyId": arn}),
+        )?;
+        println!("   {arn} (alias/exports)");
+        Ok(arn)
+    }
+
+    /// Adds the key-users statement for the exporter to the key policy (spec kms-sse §5.4).
+    fn allow_exporter(&self, key_arn: &str) -> anyhow::Result<()> {
+        let current = self
+            .destination
+            .kms("GetKeyPolicy", json!({"KeyId": key_arn}))?;
+        let mut policy: Value = serde_json::from_str(
+            current["Policy"]
+                .as_str()
+                .context("GetKeyPolicy answered no Policy")?,
+        )?;
+        let statement = json!({
+            "Sid": "AllowExporter", "Effect": "Allow",
+            "Principal": {"AWS": format!("arn:aws:iam::{SOURCE}:user/{USER}")},
+            "Action": KEY_ACTIONS, "Resource": "*"});
+        println!("   key policy statement: {statement}");
+        policy["Statement"]
+            .as_array_mut()
+            .context("the key policy has no Statement list")?
+            .push(statement);
+        self.destination.kms(
+            "PutKeyPolicy",
+            json!({"KeyId": key_arn, "PolicyName": "default", "Policy": policy.to_string()}),
+        )?;
+        Ok(())
+    }
+
+    fn create_exporter(&self, table_arn: &str, key_arn: Option<&str>) -> anyhow::Result<Caller> {
         let iam = |action: &str, params: &[(&str, &str)]| {
             self.source
                 .query_protocol("iam", "2010-05-08", action, params)
         };
         iam("CreateUser", &[("UserName", USER)])?;
-        let policy = json!({"Version": "2012-10-17", "Statement": [
+        let mut policy = json!({"Version": "2012-10-17", "Statement": [
             {"Effect": "Allow",
              "Action": ["dynamodb:ExportTableToPointInTime", "dynamodb:DescribeExport"],
              "Resource": [table_arn, format!("{table_arn}/export/*")]},
             {"Effect": "Allow", "Action": EXPORT_ACTIONS,
              "Resource": format!("arn:aws:s3:::{BUCKET}/*")}]});
+        if let (Some(key_arn), Some(statements)) = (key_arn, policy["Statement"].as_array_mut()) {
+            statements.push(json!({"Effect": "Allow", "Action": KEY_ACTIONS, "Resource": key_arn}));
+        }
         iam(
             "PutUserPolicy",
             &[
@@ -322,11 +418,21 @@ impl Demo {
         Ok(())
     }
 
-    /// Starts an export as `exporter` and follows it to its end.
-    fn export(exporter: &Caller, table_arn: &str, owner: Option<&str>) -> anyhow::Result<Value> {
+    /// Starts an export as `exporter` (encrypted with `key_arn` when given) and follows it to
+    /// its end.
+    fn export(
+        exporter: &Caller,
+        table_arn: &str,
+        owner: Option<&str>,
+        key_arn: Option<&str>,
+    ) -> anyhow::Result<Value> {
         let mut request = json!({"TableArn": table_arn, "S3Bucket": BUCKET});
         if let Some(owner) = owner {
             request["S3BucketOwner"] = json!(owner);
+        }
+        if let Some(key_arn) = key_arn {
+            request["S3SseAlgorithm"] = json!("KMS");
+            request["S3SseKmsKeyId"] = json!(key_arn);
         }
         let started = exporter.dynamodb("ExportTableToPointInTime", request)?;
         let arn = started["ExportDescription"]["ExportArn"]

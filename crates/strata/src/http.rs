@@ -7,6 +7,9 @@ use std::io::{Read, Write};
 use anyhow::{Context, bail};
 use strata_sigv4::{Credentials, RequestParts, hex_sha256, sign};
 
+/// A response: the status, the headers (names lower-cased) and the body.
+pub type Exchange = (u16, Vec<(String, String)>, Vec<u8>);
+
 /// A strata endpoint, `http://host:port`.
 pub struct Endpoint {
     authority: String,
@@ -36,6 +39,18 @@ impl Endpoint {
         headers: &[(&str, String)],
         body: &[u8],
     ) -> anyhow::Result<(u16, Vec<u8>)> {
+        let (status, _, payload) = self.exchange(method, path, headers, body)?;
+        Ok((status, payload))
+    }
+
+    /// [`Endpoint::send`], with the response's headers.
+    pub fn exchange(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, String)],
+        body: &[u8],
+    ) -> anyhow::Result<Exchange> {
         let mut stream = std::net::TcpStream::connect(&self.authority)
             .with_context(|| format!("cannot reach strata at http://{}", self.authority))?;
         let mut head = format!(
@@ -61,12 +76,20 @@ impl Endpoint {
             .nth(1)
             .and_then(|s| s.parse().ok())
             .context("malformed HTTP status line")?;
-        let head = status_line.to_ascii_lowercase();
+        let fields: Vec<(String, String)> = status_line
+            .lines()
+            .skip(1)
+            .filter_map(|line| line.split_once(':'))
+            .map(|(name, value)| (name.trim().to_ascii_lowercase(), value.trim().to_owned()))
+            .collect();
         let mut payload = response[split + 4..].to_vec();
-        if head.contains("transfer-encoding: chunked") {
+        let chunked = fields
+            .iter()
+            .any(|(n, v)| n == "transfer-encoding" && v.eq_ignore_ascii_case("chunked"));
+        if chunked {
             payload = dechunk(&payload)?;
         }
-        Ok((status, payload))
+        Ok((status, fields, payload))
     }
 
     /// A JSON 1.0 call signed for `service` (`dynamodb`) with the environment's keys.
@@ -78,7 +101,12 @@ impl Endpoint {
         body: &serde_json::Value,
     ) -> anyhow::Result<(u16, serde_json::Value)> {
         let body = body.to_string();
-        let content_type = "application/x-amz-json-1.0";
+        // KMS speaks JSON 1.1 under its own signing name; DynamoDB (and Streams) JSON 1.0.
+        let (service, content_type) = if target.starts_with("TrentService.") {
+            ("kms", "application/x-amz-json-1.1")
+        } else {
+            ("dynamodb", "application/x-amz-json-1.0")
+        };
         let header_list: Vec<(&str, &[u8])> = vec![
             ("host", self.authority.as_bytes()),
             ("content-type", content_type.as_bytes()),
@@ -94,7 +122,7 @@ impl Endpoint {
             &parts,
             credentials,
             region,
-            "dynamodb",
+            service,
             jiff::Timestamp::now(),
             &hex_sha256(body.as_bytes()),
         );

@@ -107,6 +107,7 @@ pub fn simulate(args: SimulateArgs) -> anyhow::Result<()> {
                     PolicyKind::Resource(ResourcePolicyKind::DynamoDbTable)
                 }
                 ResourcePolicyType::Trust => PolicyKind::Trust,
+                ResourcePolicyType::Key => PolicyKind::Resource(ResourcePolicyKind::KmsKey),
             };
             Some((path.display().to_string(), load(path, kind)?))
         }
@@ -128,7 +129,7 @@ pub fn simulate(args: SimulateArgs) -> anyhow::Result<()> {
             session: &session,
             resource_policy_required: matches!(
                 args.resource_policy_type,
-                ResourcePolicyType::Trust
+                ResourcePolicyType::Trust | ResourcePolicyType::Key
             ) && resource.is_some(),
             ..Policies::default()
         },
