@@ -90,16 +90,20 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     if let Ok(keys) = parse_key_conditions(text, &mut attributes()) {
-        for (partition, sort) in [
-            (("a", "N"), Some(("b", "S"))),
-            (("pk", "S"), Some(("a", "N"))),
-            (("pk", "S"), None),
-        ] {
-            if let Ok(key) = keys.for_schema(partition, sort)
-                && let Some((name, condition)) = &key.sort
-                && let Some(value) = item.get(name)
-            {
-                condition.matches(value);
+        // Single-attribute keys, and a multi-attribute one (up to four of each).
+        let schemas: [(&[(&str, &str)], &[(&str, &str)]); 4] = [
+            (&[("a", "N")], &[("b", "S")]),
+            (&[("pk", "S")], &[("a", "N")]),
+            (&[("pk", "S")], &[]),
+            (&[("pk", "S"), ("a", "N")], &[("b", "S"), ("c", "N")]),
+        ];
+        for (partition, sort) in schemas {
+            if let Ok(key) = keys.for_schema(partition, sort) {
+                for (name, condition) in &key.sort {
+                    if let Some(value) = item.get(name) {
+                        condition.matches(value);
+                    }
+                }
             }
         }
     }

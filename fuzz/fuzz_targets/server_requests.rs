@@ -1,5 +1,5 @@
 //! Whole requests through a real in-process server: DynamoDB JSON bodies for every
-//! operation and IAM/STS Query-protocol forms, signed with SigV4 as the account's root, so
+//! operation, KMS JSON 1.1 bodies, and IAM/STS Query-protocol forms, signed with SigV4 as the account's root, so
 //! they pass authentication and reach the handlers (parsing, validation, expressions,
 //! policies, the engines and their store). The server runs once per process, in memory; its
 //! state carries over between inputs, as a long-lived server's does.
@@ -57,18 +57,39 @@ const DYNAMODB: &[&str] = &[
     "ListExports",
 ];
 
+/// The KMS operations fuzzed (X-Amz-Target `TrentService.<name>`).
+const KMS: &[&str] = &[
+    "CreateKey",
+    "DescribeKey",
+    "ListKeys",
+    "Encrypt",
+    "Decrypt",
+    "GenerateDataKey",
+    "ReEncrypt",
+    "PutKeyPolicy",
+    "CreateAlias",
+    "ListAliases",
+    "ScheduleKeyDeletion",
+    "TagResource",
+];
+
 /// Where each control byte sends the body.
 enum Target {
     DynamoDb(&'static str),
     Query(&'static str),
+    Kms(&'static str),
 }
 
+/// DynamoDB's operations first, then IAM and STS, then KMS's (so the seeds of the first
+/// three keep their control bytes).
 fn target(control: u8) -> Target {
     let n = DYNAMODB.len() as u8;
-    match control % (n + 2) {
+    let k = KMS.len() as u8;
+    match control % (n + 2 + k) {
         i if i < n => Target::DynamoDb(DYNAMODB[i as usize]),
         i if i == n => Target::Query("iam"),
-        _ => Target::Query("sts"),
+        i if i == n + 1 => Target::Query("sts"),
+        i => Target::Kms(KMS[(i - n - 2) as usize]),
     }
 }
 
@@ -179,29 +200,38 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let addr = server();
-    match target(control) {
-        Target::DynamoDb(operation) => {
-            let target = format!("DynamoDB_20120810.{operation}");
-            let (status, response) = post(
-                addr,
-                "dynamodb",
-                &[
-                    ("content-type", "application/x-amz-json-1.0"),
-                    ("x-amz-target", &target),
-                ],
-                body,
-            );
-            assert!(
-                status < 500,
-                "{operation} answered {status}: {}",
-                String::from_utf8_lossy(&response)
-            );
-            if status != 200 {
-                let error: serde_json::Value =
-                    serde_json::from_slice(&response).expect("a JSON error body");
-                assert!(error.get("__type").is_some(), "{error}");
-            }
+    let json = |service: &str, prefix: &str, content_type: &str, operation: &str| {
+        let target = format!("{prefix}.{operation}");
+        let (status, response) = post(
+            addr,
+            service,
+            &[("content-type", content_type), ("x-amz-target", &target)],
+            body,
+        );
+        assert!(
+            status < 500,
+            "{operation} answered {status}: {}",
+            String::from_utf8_lossy(&response)
+        );
+        if status != 200 {
+            let error: serde_json::Value =
+                serde_json::from_slice(&response).expect("a JSON error body");
+            assert!(error.get("__type").is_some(), "{error}");
         }
+    };
+    match target(control) {
+        Target::DynamoDb(operation) => json(
+            "dynamodb",
+            "DynamoDB_20120810",
+            "application/x-amz-json-1.0",
+            operation,
+        ),
+        Target::Kms(operation) => json(
+            "kms",
+            "TrentService",
+            "application/x-amz-json-1.1",
+            operation,
+        ),
         Target::Query(service) => {
             let (status, response) = post(
                 addr,

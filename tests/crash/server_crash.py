@@ -38,6 +38,22 @@ acknowledged. The load:
   marker), a plain GetObject the newest version's bytes (404 under a delete marker), and
   ListObjectsV2 lists exactly the keys whose newest version is an object. A key's oldest
   versions beyond 6 are then deleted, quiescently.
+- S3 SSE-KMS, in a third bucket (`crash-kms`, default encryption `aws:kms` under a customer
+  managed KMS key made at setup by CreateKey; the key's id and ARN, the bucket's rule, the
+  `alias/aws/s3` key's ARN and a ciphertext Encrypt made under the key stay in the model, as the
+  versioned bucket's name and status do), on keys each thread owns: PutObject of 16 B–3 MiB
+  (log-uniform; SSE-KMS bodies are never inline, so each is a blob file with its IV) with
+  `ServerSideEncryption='aws:kms'` and the key's ARN, or relying on the bucket default, or
+  `aws:kms` with no key (the account's `aws/s3` key); DeleteObject; and (two threads, rarely) a
+  multipart upload (1–2 parts of 5 MiB plus a tail) encrypted under the upload's data key, in
+  any of the three ways. Each write's answer must name `aws:kms` and the expected key's ARN.
+  After restart every key holds the MD5, size and key ARN of its last acknowledged write (or of
+  a write in flight at the kill): GetObject decrypts it to those bytes, HeadObject shows
+  `aws:kms` and that ARN, a ranged GetObject of a random range reads the same bytes as the whole,
+  a deleted key stays deleted (not listed, HeadObject 404), nothing unknown is listed. The key
+  still describes as Enabled (ARN unchanged, `alias/aws/s3` the same key), Encrypt/Decrypt of a
+  fresh plaintext round-trips and the setup's ciphertext still decrypts (key material kept),
+  and GetBucketEncryption still answers the setup's rule.
 - Jobs, every few cycles, started at a random moment of the load: ExportTableToPointInTime as of
   the previous checkpoint (and, alternately, as of now), ImportTable of a completed export,
   RestoreTableToPointInTime as of a checkpoint. With probability --job-kill (0.5) a job's start
@@ -48,6 +64,9 @@ acknowledged. The load:
   must have `_started`, both manifests with matching `.md5` companions, every data file
   `manifest-files.json` names with its MD5 (base64 of the MD5 of the stored gzip bytes), its
   ETag and its item count, and the counts must add up to the summary's and DescribeExport's.
+  Every other export asks for `S3SseAlgorithm='KMS'` under the customer key's ARN: DescribeExport
+  and the summary must name it, HeadObject of each of its files `aws:kms` and that ARN (its
+  files are read through GetObject, which decrypts them, and imports read them so too).
   An export "as of" a checkpoint must hold exactly the table as it was then; a COMPLETED import
   must hold exactly the export's items; a restored table (acknowledged, or left behind by a
   restore in flight at the kill) must hold exactly the checkpoint's state.
@@ -131,7 +150,7 @@ and (in a `pitr_off` cycle) writes an item deleted while PITR was off back befor
 telling the model, which the restore as of T must then show as a stale version. The deleted
 acknowledged item also shows in crash-kv's stream as a record nobody wrote (stream_phantom). In the
 versioned bucket it deletes an acknowledged version by its VersionId and puts a version nobody
-wrote.
+wrote. In `crash-kms` it overwrites an acknowledged object (other bytes, under `aws/s3`).
 
 Limit (as in crates/storage/tests/crash.rs): SIGKILL keeps the OS page cache, so this proves
 that acknowledged writes left the process and that recovery is consistent, not that fsync
@@ -202,6 +221,11 @@ VSIZE = (64, 512 * 1024)  # bodies log-uniform: inline (<= 64 KiB) and file-back
 VERSIONS_KEPT = 6  # after verification a key's oldest versions beyond this are deleted (quiescent)
 VGONE_CHECKS = 4  # versions deleted in earlier cycles read again by VersionId after each restart
 MIB = 1 << 20
+# The SSE-KMS bucket (default encryption aws:kms under the harness's customer managed key).
+KBUCKET = "crash-kms"
+KMS_PER_WORKER = 6
+KSIZE = (16, 3 * MIB)  # bodies log-uniform, small to multi-MB (SSE-KMS bodies are never inline)
+KMS_MODES = ("explicit", "default", "managed")  # the key's ARN given, the bucket default, aws/s3
 CLOCK_STEP = 302  # seconds the server clock moves after each checkpoint
 LOG_KEEP_CYCLES = 3  # transaction log items older than this are pruned at a checkpoint
 SNAPSHOTS_KEPT = 8
@@ -528,6 +552,7 @@ class ExportJob:
     data_prefix: str | None = None
     manifest: dict | None = None  # data file key -> b64 md5, for re-verification
     request: dict = field(default_factory=dict)  # the request, for a ClientToken replay
+    kms: str | None = None  # the KMS key ARN of an S3SseAlgorithm=KMS export
     replayed: bool = False  # started by the replay after the crash (the first was not recorded)
 
 
@@ -573,6 +598,14 @@ class Model:
         self.objects.update({f"mpu/w{w}/0": Register() for w in range(min(MPU_WORKERS, workers))})
         self.vkeys = {f"v/w{w}/{s}": VersionedKey() for w in range(workers) for s in VKEYS}
         self.vgone: dict[str, str] = {}  # vid -> key: versions verified gone, never to come back
+        # crash-kms: values (md5, size, key ARN); the key and the bucket rule made at setup.
+        self.kobjects = {f"k/w{w}/{i}": Register() for w in range(workers) for i in range(KMS_PER_WORKER)}
+        self.kobjects.update({f"kmpu/w{w}/0": Register() for w in range(min(MPU_WORKERS, workers))})
+        self.kms_key_id: str | None = None
+        self.kms_key_arn: str | None = None
+        self.kms_rule: dict | None = None  # crash-kms's default encryption rule, as put
+        self.aws_s3_arn: str | None = None  # the account's alias/aws/s3 key
+        self.kms_sealed: tuple[bytes, bytes] | None = None  # (plaintext, CiphertextBlob) of setup
         self.snapshots: list[Snapshot] = []
         self.exports: list[ExportJob] = []  # this cycle's requests
         self.imports: list[ImportJob] = []
@@ -718,6 +751,18 @@ def make_clients(endpoint: str, session: boto3.session.Session, retries: bool = 
     return session.client("dynamodb", **kw), session.client("s3", **kw)
 
 
+def make_kms_client(endpoint: str, session: boto3.session.Session):
+    """A KMS client (the same endpoint), with retries: it is used only while the server is
+    quiescent (setup and verification)."""
+    cfg = botocore.config.Config(
+        retries={"total_max_attempts": 4, "mode": "standard"}, connect_timeout=5, read_timeout=60
+    )
+    return session.client(
+        "kms", aws_access_key_id=AKID, aws_secret_access_key=SECRET, region_name=REGION,
+        endpoint_url=endpoint, config=cfg,
+    )
+
+
 def make_streams_client(endpoint: str, session: boto3.session.Session):
     """A DynamoDB Streams client (the same endpoint), with retries: it is used only while the
     server is quiescent."""
@@ -794,6 +839,7 @@ class Load:
             ("put", 30), ("delete", 6), ("counter", 18), ("transfer", 18), ("txget", 3),
             ("s3put", 14), ("s3delete", 2), ("mpu", 3 if w < MPU_WORKERS else 0),
             ("vput", 10), ("vmarker", 2), ("vremove", 3),
+            ("kput", 8), ("kdelete", 2), ("kmpu", 2 if w < MPU_WORKERS else 0),
             # The maintenance jobs' tables: a little every cycle, much more while a job works
             # on them (so backfills and purges race item writes).
             ("gsiput", 30 if "index" in self.maint else 4), ("gsidelete", 6 if "index" in self.maint else 1),
@@ -998,6 +1044,82 @@ class Load:
         )
         self.m.objects[key].record(outcome, (md5_hex(whole), len(whole)))
 
+    # The SSE-KMS bucket: each write names the customer key, relies on the bucket default or
+    # asks for aws:kms alone (the account's aws/s3 key); its answer must say which key.
+    def kms_mode(self, rng) -> tuple[dict, str]:
+        """The SSE arguments of a write to crash-kms and the ARN of the key it must get."""
+        mode = rng.choice(KMS_MODES)
+        if mode == "explicit":
+            return {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": self.m.kms_key_arn}, self.m.kms_key_arn
+        if mode == "default":
+            return {}, self.m.kms_key_arn
+        return {"ServerSideEncryption": "aws:kms"}, self.m.aws_s3_arn
+
+    def check_kms_answer(self, op: str, key: str, sse: dict, res: dict, arn: str) -> None:
+        got = (res.get("ServerSideEncryption"), res.get("SSEKMSKeyId"))
+        if got != ("aws:kms", arn):
+            self.failures.append(
+                f"{op} s3://{KBUCKET}/{key} ({sse or 'bucket default'}) answered encryption {got}, not ('aws:kms', {arn!r})"
+            )
+
+    def op_kput(self, w, ddb, s3, rng, token):
+        key = f"k/w{w}/{rng.randrange(KMS_PER_WORKER)}"
+        size = int(math.exp(rng.uniform(math.log(KSIZE[0]), math.log(KSIZE[1]))))
+        body = body_of(token, size)
+        digest = md5_hex(body)
+        sse, arn = self.kms_mode(rng)
+        outcome, res = self.call(
+            w, "PutObject", key, lambda: s3.put_object(Bucket=KBUCKET, Key=key, Body=body, **sse),
+            bucket=KBUCKET, size=size, md5=digest, kms=arn,
+        )
+        if outcome == Outcome.OK:
+            self.check_kms_answer("PutObject", key, sse, res, arn)
+        self.m.kobjects[key].record(outcome, (digest, size, arn))
+
+    def op_kdelete(self, w, ddb, s3, rng, token):
+        key = f"k/w{w}/{rng.randrange(KMS_PER_WORKER)}"
+        outcome, _ = self.call(w, "DeleteObject", key, lambda: s3.delete_object(Bucket=KBUCKET, Key=key), bucket=KBUCKET)
+        self.m.kobjects[key].record(outcome, None)
+
+    def op_kmpu(self, w, ddb, s3, rng, token):
+        key = f"kmpu/w{w}/0"
+        sse, arn = self.kms_mode(rng)
+        outcome, res = self.call(
+            w, "CreateMultipartUpload", key, lambda: s3.create_multipart_upload(Bucket=KBUCKET, Key=key, **sse),
+            bucket=KBUCKET, kms=arn,
+        )
+        if outcome != Outcome.OK:
+            return
+        self.check_kms_answer("CreateMultipartUpload", key, sse, res, arn)
+        upload = res["UploadId"]
+        nparts = rng.randint(1, 2)
+        sizes = [5 * MIB] * (nparts - 1) + [int(math.exp(rng.uniform(math.log(1024), math.log(MIB))))]
+        whole = body_of(token, sum(sizes))
+        parts, offset = [], 0
+        for n, size in enumerate(sizes, start=1):
+            chunk = whole[offset : offset + size]
+            offset += size
+            if self.killing.is_set():
+                return
+            outcome, res = self.call(
+                w, "UploadPart", key,
+                lambda: s3.upload_part(Bucket=KBUCKET, Key=key, UploadId=upload, PartNumber=n, Body=chunk),
+                bucket=KBUCKET, part=n,
+            )
+            if outcome != Outcome.OK:
+                return
+            parts.append({"PartNumber": n, "ETag": res["ETag"]})
+        if self.killing.is_set():
+            return
+        outcome, res = self.call(
+            w, "CompleteMultipartUpload", key,
+            lambda: s3.complete_multipart_upload(Bucket=KBUCKET, Key=key, UploadId=upload, MultipartUpload={"Parts": parts}),
+            bucket=KBUCKET, size=len(whole), md5=md5_hex(whole), kms=arn,
+        )
+        if outcome == Outcome.OK:
+            self.check_kms_answer("CompleteMultipartUpload", key, sse, res, arn)
+        self.m.kobjects[key].record(outcome, (md5_hex(whole), len(whole), arn))
+
     # The versioned bucket: puts and delete markers make versions, a DeleteObject with a
     # VersionId removes one for good.
     def op_vput(self, w, ddb, s3, rng, token):
@@ -1184,9 +1306,15 @@ class Load:
         kwargs = dict(TableArn=TABLE_ARN, S3Bucket=BUCKET, S3Prefix=job.prefix, ClientToken=token, ExportFormat="DYNAMODB_JSON")
         if as_of is not None:
             kwargs["ExportTime"] = as_of
+        if rng.random() < 0.5:
+            # Its files SSE-KMS under the customer key (read back through GetObject, which decrypts).
+            job.kms = self.m.kms_key_arn
+            kwargs.update(S3SseAlgorithm="KMS", S3SseKmsKeyId=job.kms)
         job.request = kwargs
         self.m.exports.append(job)
-        outcome, res = self.call("jobs", "ExportTableToPointInTime", token, lambda: ddb.export_table_to_point_in_time(**kwargs), as_of=as_of)
+        outcome, res = self.call(
+            "jobs", "ExportTableToPointInTime", token, lambda: ddb.export_table_to_point_in_time(**kwargs), as_of=as_of, kms=job.kms
+        )
         job.outcome = outcome
         if outcome == Outcome.OK:
             job.arn = res["ExportDescription"]["ExportArn"]
@@ -1269,6 +1397,8 @@ class Harness:
         self.vrng = random.Random(args.seed ^ 0x7E55)  # the versioned bucket's checks (not self.rng)
         self.probe = make_clients(self.server.endpoint, self.session)[0]
         self.streams = make_streams_client(self.server.endpoint, self.session)
+        self.kms = make_kms_client(self.server.endpoint, self.session)
+        self.krng = random.Random(args.seed ^ 0x6B35)  # crash-kms's checks (not self.rng)
         self.stream_arn: str | None = None
         self.stream_prev: dict = {}  # seq -> StreamRecord, the whole stream as last read
         self.stream_last: dict = {}  # kv key -> sig of its state after its last record read
@@ -1297,8 +1427,8 @@ class Harness:
                 return items
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
-    def list_keys(self, prefix: str) -> dict:
-        out, kwargs = {}, dict(Bucket=BUCKET, Prefix=prefix)
+    def list_keys(self, prefix: str, bucket: str = BUCKET) -> dict:
+        out, kwargs = {}, dict(Bucket=bucket, Prefix=prefix)
         while True:
             page = self.s3.list_objects_v2(**kwargs)
             for o in page.get("Contents", []):
@@ -1449,6 +1579,7 @@ class Harness:
         s3.create_bucket(Bucket=BUCKET)
         s3.create_bucket(Bucket=VBUCKET)
         s3.put_bucket_versioning(Bucket=VBUCKET, VersioningConfiguration={"Status": "Enabled"})
+        self.setup_kms()
         created = ddb.create_table(
             TableName=TABLE,
             AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
@@ -1470,6 +1601,24 @@ class Harness:
         # The checkpoint must follow the enable instant by a second at least (whole seconds).
         time.sleep(1.1)
         self.checkpoint(0, [])
+
+    def setup_kms(self) -> None:
+        """A customer managed KMS key and crash-kms, encrypted by default under it (named by its
+        ARN or its bare id, by the seed); the account's aws/s3 key (DescribeKey makes it); a
+        ciphertext under the key, which must decrypt after every restart."""
+        m, kms = self.model, self.kms
+        meta = kms.create_key(Description="strata crash harness SSE-KMS key")["KeyMetadata"]
+        m.kms_key_id, m.kms_key_arn = meta["KeyId"], meta["Arn"]
+        self.s3.create_bucket(Bucket=KBUCKET)
+        m.kms_rule = {
+            "ApplyServerSideEncryptionByDefault": {
+                "SSEAlgorithm": "aws:kms", "KMSMasterKeyID": m.kms_key_arn if self.args.seed % 2 else m.kms_key_id,
+            },
+        }
+        self.s3.put_bucket_encryption(Bucket=KBUCKET, ServerSideEncryptionConfiguration={"Rules": [m.kms_rule]})
+        m.aws_s3_arn = kms.describe_key(KeyId="alias/aws/s3")["KeyMetadata"]["Arn"]
+        plain = f"sealed at setup, seed {self.args.seed}".encode()
+        m.kms_sealed = (plain, kms.encrypt(KeyId=m.kms_key_id, Plaintext=plain)["CiphertextBlob"])
 
     def setup_maintenance(self) -> None:
         """The tables the maintenance jobs work on."""
@@ -1756,6 +1905,7 @@ class Harness:
             reg.settle(actual)
         stats["s3"] = changed
         stats["s3v"] = self.verify_versions(cycle, failures, lost)
+        stats["kms"] = self.verify_kms(cycle, failures, lost)
 
         stats.update(self.verify_jobs(cycle, failures, lost, corrupt))
         stats.update(self.verify_maintenance(cycle, failures, lost, corrupt))
@@ -1973,6 +2123,144 @@ class Harness:
             f"{versions} versions {markers} markers listed (pages of {page_size}), "
             f"{len(m.vgone)} gone{f', {trimmed} trimmed' if trimmed else ''}"
         )
+
+    # ---- the SSE-KMS bucket ----------------------------------------------------------------------
+
+    def verify_kms(self, cycle, failures, lost) -> str:
+        """crash-kms and its key after the restart: the key as made at setup (Enabled, same ARN,
+        alias/aws/s3 the same key, the setup's ciphertext decrypts, a fresh Encrypt/Decrypt
+        round-trips) and the bucket's default rule; every key of the model holds its last
+        acknowledged write (or one in doubt): GetObject's bytes, HeadObject's `aws:kms` and key
+        ARN, a ranged GetObject equal to those bytes of the whole; deleted keys stay deleted,
+        nothing else is listed. Then the model takes what is there."""
+        m, kms = self.model, self.kms
+        where = lambda key: f"s3://{KBUCKET}/{key}"  # noqa: E731
+
+        def other(msg):
+            failures.append(msg)
+            self.other += 1
+
+        def attempt(fn):
+            try:
+                return fn()
+            except botocore.exceptions.ClientError as e:
+                status = e.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+                return ("error", status, error_code(e), e.response.get("Error", {}).get("Message", "")[:200])
+
+        # The key and the bucket's rule, as acknowledged at setup.
+        meta = attempt(lambda: kms.describe_key(KeyId=m.kms_key_id)["KeyMetadata"])
+        state = (meta.get("KeyState"), meta.get("Enabled"), meta.get("Arn")) if isinstance(meta, dict) else meta
+        if state != ("Enabled", True, m.kms_key_arn):
+            lost(f"KMS key {m.kms_key_arn}: describes as {state} after the restart; Enabled was acknowledged at setup")
+        managed = attempt(lambda: kms.describe_key(KeyId="alias/aws/s3")["KeyMetadata"]["Arn"])
+        if managed != m.aws_s3_arn:
+            lost(f"KMS alias/aws/s3 is {managed} after the restart; it was {m.aws_s3_arn}")
+        plain, blob = m.kms_sealed
+        opened = attempt(lambda: kms.decrypt(CiphertextBlob=blob))
+        opened = (opened["Plaintext"], opened["KeyId"]) if isinstance(opened, dict) else opened
+        if opened != (plain, m.kms_key_arn):
+            lost(f"KMS key {m.kms_key_arn}: the ciphertext Encrypt made at setup decrypts to {opened}, not {(plain, m.kms_key_arn)}")
+        fresh = f"c{cycle}.{self.krng.getrandbits(64):016x}".encode()
+        sealed = attempt(lambda: kms.encrypt(KeyId=m.kms_key_arn, Plaintext=fresh))
+        back = attempt(lambda: kms.decrypt(CiphertextBlob=sealed["CiphertextBlob"], KeyId=m.kms_key_arn)["Plaintext"]) \
+            if isinstance(sealed, dict) else sealed
+        if back != fresh:
+            other(f"KMS key {m.kms_key_arn}: Encrypt then Decrypt of {fresh!r} gives {back}")
+        rules = attempt(lambda: self.s3.get_bucket_encryption(Bucket=KBUCKET)["ServerSideEncryptionConfiguration"]["Rules"])
+        if not isinstance(rules, list) or [r.get("ApplyServerSideEncryptionByDefault") for r in rules] != [
+            m.kms_rule["ApplyServerSideEncryptionByDefault"]
+        ]:
+            lost(f"s3://{KBUCKET}: default encryption {rules} after the restart; {[m.kms_rule]} was acknowledged at setup")
+
+        # The objects.
+        listed = self.list_keys("k/", KBUCKET)
+        listed.update(self.list_keys("kmpu/", KBUCKET))
+        for key in sorted(set(listed) - set(m.kobjects)):
+            other(f"{where(key)}: an object nobody wrote")
+        changed = doubt = ranged = read = 0
+        for key, reg in m.kobjects.items():
+            possible = reg.possible()
+            actual = None
+            if key in listed:
+                actual, n = self.read_kms_object(key, listed[key]["Size"], lost, other)
+                read += n
+                ranged += actual is not None and actual[0] != "error" and actual[1] > 0
+            else:
+                head = attempt(lambda: self.s3.head_object(Bucket=KBUCKET, Key=key))
+                if isinstance(head, dict) or head[1] != 404:
+                    what = (head.get("ContentLength"), head.get("SSEKMSKeyId")) if isinstance(head, dict) else head
+                    lost(f"{where(key)}: not listed, but HeadObject answers {what}")
+            if actual not in possible and not (actual and actual[0] == "error"):  # (an error is reported)
+                acked = sum(1 for o, _ in reg.ops if o == Outcome.OK)
+                lost(
+                    f"{where(key)}: found {actual}; expected one of {possible} "
+                    f"({acked} acknowledged writes this cycle, {sum(1 for o, _ in reg.ops if o == Outcome.AMBIGUOUS)} in doubt)"
+                )
+            if reg.ops:
+                changed += 1
+            doubt += sum(1 for o, _ in reg.ops if o == Outcome.AMBIGUOUS)
+            reg.settle(actual)
+
+        # Multipart uploads the kill left open: ours, aborted here.
+        for u in self.s3.list_multipart_uploads(Bucket=KBUCKET).get("Uploads", []):
+            try:
+                self.s3.abort_multipart_upload(Bucket=KBUCKET, Key=u["Key"], UploadId=u["UploadId"])
+            except self.s3.exceptions.NoSuchUpload:
+                pass
+        multipart = sum(1 for key in listed if key.startswith("kmpu/"))
+        return (
+            f"kms {changed} keys changed ({doubt} writes in doubt), {len(listed)} objects ({multipart} multipart, "
+            f"{read / MIB:.1f} MiB) read, {ranged} ranges"
+        )
+
+    def read_kms_object(self, key: str, listed_size: int, lost, other) -> tuple:
+        """GetObject and HeadObject of crash-kms's `key`, and a ranged GetObject of a random
+        range of it: ((md5, size, key ARN) or ("error", ...), bytes read)."""
+        where = f"s3://{KBUCKET}/{key}"
+        try:
+            r = self.s3.get_object(Bucket=KBUCKET, Key=key)
+            body = r["Body"].read()
+            head = self.s3.head_object(Bucket=KBUCKET, Key=key)
+        except botocore.exceptions.ClientError as e:
+            status = e.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+            message = e.response.get("Error", {}).get("Message", "")[:200]
+            lost(f"{where}: listed ({listed_size} bytes) but unreadable: {status} {error_code(e)} {message}")
+            return ("error", status, error_code(e)), 0
+        sse = (head.get("ServerSideEncryption"), head.get("SSEKMSKeyId"))
+        if (r.get("ServerSideEncryption"), r.get("SSEKMSKeyId")) != sse:
+            other(f"{where}: GetObject names encryption {(r.get('ServerSideEncryption'), r.get('SSEKMSKeyId'))}, HeadObject {sse}")
+        if not (len(body) == listed_size == head.get("ContentLength")):
+            lost(f"{where}: listed with {listed_size} bytes, HeadObject says {head.get('ContentLength')}, read {len(body)}")
+        actual = (md5_hex(body), len(body), sse[1] if sse[0] == "aws:kms" else sse)
+        if not body:
+            return actual, 0
+        # A random range: inside, open-ended or a suffix; for a multipart object often across a
+        # part boundary (5 MiB).
+        size = len(body)
+        form = self.krng.choice(["inside", "inside", "open", "suffix"])
+        if form == "suffix":
+            n = self.krng.randint(1, min(size, 2 * MIB))
+            spec, lo, hi = f"bytes=-{n}", size - n, size - 1
+        else:
+            if size > 5 * MIB and self.krng.random() < 0.5:
+                lo = max(0, 5 * MIB - self.krng.randint(1, 70000))
+            else:
+                lo = self.krng.randrange(size)
+            hi = size - 1 if form == "open" else min(size - 1, lo + self.krng.randint(0, 2 * MIB))
+            spec = f"bytes={lo}-" if form == "open" else f"bytes={lo}-{hi}"
+        try:
+            part = self.s3.get_object(Bucket=KBUCKET, Key=key, Range=spec)
+            got, content_range = part["Body"].read(), part.get("ContentRange")
+        except botocore.exceptions.ClientError as e:
+            lost(f"{where}: ranged GetObject {spec} of {size} bytes answers {error_code(e)}")
+            return actual, size
+        if got != body[lo : hi + 1] or content_range != f"bytes {lo}-{hi}/{size}":
+            first = next((i for i, (a, b) in enumerate(zip(got, body[lo : hi + 1])) if a != b), min(len(got), hi + 1 - lo))
+            lost(
+                f"{where}: ranged GetObject {spec} of {size} bytes ({sse[1]}) gives {len(got)} bytes, Content-Range "
+                f"{content_range}, differing from the whole's bytes {lo}-{hi} at offset {lo + first}"
+            )
+        return actual, size + len(got)
 
     # ---- DynamoDB Streams on crash-kv ------------------------------------------------------------
 
@@ -2507,7 +2795,7 @@ class Harness:
 
     def verify_jobs(self, cycle, failures, lost, corrupt) -> dict:
         m = self.model
-        out = {"exp": 0, "imp": 0, "rst": 0}
+        out = {"exp": 0, "exp_kms": 0, "imp": 0, "rst": 0}
 
         # Exports: every one the server knows about (ListExports), acknowledged or found.
         by_token = {e.token: e for e in m.exports if e.arn is None}
@@ -2560,6 +2848,7 @@ class Harness:
             job.status = d["ExportStatus"]
             self.seen_exports[job.arn] = job.status
             out["exp"] += 1
+            out["exp_kms"] += job.kms is not None
             if job.status == "IN_PROGRESS":
                 corrupt(f"export {job.arn} still IN_PROGRESS {JOB_TIMEOUT}s after restart")
             elif job.status == "FAILED":
@@ -2735,6 +3024,21 @@ class Harness:
             snap = next((s for s in self.model.snapshots if s.time == job.as_of), None)
             if snap is not None and items != snap.items:
                 problems.append(f"contents differ from checkpoint {job.as_of} (cycle {snap.cycle}): " + self.diff(snap.items, items))
+        if job.kms is not None:
+            # S3SseAlgorithm=KMS: said so, and every file SSE-KMS under the key.
+            said = {
+                "DescribeExport": (d.get("S3SseAlgorithm"), d.get("S3SseKmsKeyId")),
+                "manifest-summary.json": (summary.get("s3SseAlgorithm"), summary.get("s3SseKmsKeyId")),
+            }
+            for who, sse in said.items():
+                if sse != ("KMS", job.kms):
+                    problems.append(f"{who} names encryption {sse}, not ('KMS', {job.kms!r})")
+            for key in sorted(stored):
+                head = self.s3.head_object(Bucket=BUCKET, Key=key)
+                sse = (head.get("ServerSideEncryption"), head.get("SSEKMSKeyId"))
+                if sse != ("aws:kms", job.kms):
+                    problems.append(f"{key} stored with encryption {sse}, not ('aws:kms', {job.kms!r})")
+                    break
         if len(data_prefixes) == 1:
             job.data_prefix = data_prefixes.pop()
         elif not problems:
@@ -2772,6 +3076,11 @@ class Harness:
                 self.s3.delete_object(Bucket=VBUCKET, Key=key, VersionId=made[-1].vid)
                 break
         self.s3.put_object(Bucket=VBUCKET, Key=next(iter(m.vkeys)), Body=b"a version nobody wrote")
+        # An acknowledged SSE-KMS object's bytes (and key) change.
+        for key, reg in m.kobjects.items():
+            if reg.possible() != [None]:
+                self.s3.put_object(Bucket=KBUCKET, Key=key, Body=b"not what was acknowledged", ServerSideEncryption="aws:kms")
+                break
         # A kept export loses a data file.
         for job in m.completed_exports:
             if job.manifest:
@@ -2868,8 +3177,8 @@ class Harness:
                 print(
                     f"cycle {cycle}: load {s['load']:.2f}s {s['acks']} acks {s['amb']} in doubt, killed with {s['in_flight']} in flight"
                     f"{' (aimed at ' + s['aimed'] + ')' if s['aimed'] else ''}; "
-                    f"restart {s['restart']:.2f}s; kv {s['kv']} keys changed, {s['tx']} txs, s3 {s['s3']} keys changed; {s['s3v']}; "
-                    f"jobs [{jobs}] exp {s['exp']} imp {s['imp']} rst {s['rst']}"
+                    f"restart {s['restart']:.2f}s; kv {s['kv']} keys changed, {s['tx']} txs, s3 {s['s3']} keys changed; {s['s3v']}; {s['kms']}; "
+                    f"jobs [{jobs}] exp {s['exp']}{' (' + str(s['exp_kms']) + ' KMS)' if s['exp_kms'] else ''} imp {s['imp']} rst {s['rst']}"
                     f"{''.join(f' ({n} {k} resumed)' for k, n in s['resumed'].items() if n)}"
                     f"{' pitr ' + s['pitr'] if 'pitr' in s else ''}; {s['stream']}; {s['maint']}; data {s['du'] / MIB:.0f} MiB; "
                     f"{s['seconds']:.1f}s{'' if not s['failures'] else ' — ' + str(len(s['failures'])) + ' problem(s)'}",

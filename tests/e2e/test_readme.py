@@ -16,12 +16,12 @@ from conftest import ROOT, Server, strata_bin
 HEADING = "## The seed, step by step with the AWS CLI"
 
 
-def readme_block() -> str:
-    """The first ```sh fence after the heading."""
+def readme_block(heading: str = HEADING) -> str:
+    """The first ```sh fence after `heading`."""
     text = (ROOT / "README.md").read_text()
-    start = text.index(HEADING + "\n")
+    start = text.index(heading + "\n")
     match = re.compile(r"^```sh\n(.*?)^```$", re.S | re.M).search(text, start)
-    assert match, f"no ```sh block after {HEADING!r}"
+    assert match, f"no ```sh block after {heading!r}"
     return match.group(1)
 
 
@@ -68,18 +68,16 @@ def after(text: str, pattern: str, pos: int) -> re.Match:
     return match
 
 
-def test_the_readme_seed_block_runs_as_written(tmp_path):
-    block = readme_block()
+def run_script(tmp_path, script: str):
+    """Runs `script` with bash against a fresh server in `tmp_path/work`, with `strata` and the
+    AWS CLI from PATH and a HOME of its own; the server (stopped) and bash's stdout."""
     work, home = tmp_path / "work", tmp_path / "home"
     work.mkdir()
     home.mkdir()
-    script = tmp_path / "seed.sh"
-    script.write_text(block)
-
+    path_to_script = tmp_path / "readme.sh"
+    path_to_script.write_text(script)
     server = serve_in(work)
     try:
-        assert "111111111111 source" in server.banner
-        assert "222222222222 destination" in server.banner
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
         path = [str(Path(strata_bin()).resolve().parent), str(Path(sys.executable).parent)]
         env.update(
@@ -89,7 +87,7 @@ def test_the_readme_seed_block_runs_as_written(tmp_path):
             AWS_SHARED_CREDENTIALS_FILE=str(home / ".aws" / "credentials"),
         )
         out = subprocess.run(
-            ["bash", "-euo", "pipefail", str(script)],
+            ["bash", "-euo", "pipefail", str(path_to_script)],
             cwd=work,
             env=env,
             capture_output=True,
@@ -98,8 +96,15 @@ def test_the_readme_seed_block_runs_as_written(tmp_path):
         )
     finally:
         server.stop()
-    text = out.stdout
-    assert out.returncode == 0, f"exit {out.returncode}\nstdout:\n{text}\nstderr:\n{out.stderr}"
+    assert out.returncode == 0, f"exit {out.returncode}\nstdout:\n{out.stdout}\nstderr:\n{out.stderr}"
+    return server, out.stdout
+
+
+def test_the_readme_seed_block_runs_as_written(tmp_path):
+    server, text = run_script(tmp_path, readme_block())
+    assert "111111111111 source" in server.banner
+    assert "222222222222 destination" in server.banner
+    home = tmp_path / "home"
 
     # The profile went into the temporary HOME, with the port this server listens on.
     config = (home / ".aws" / "config").read_text()
@@ -139,34 +144,9 @@ def test_the_readme_kms_variant_runs_as_written(tmp_path):
     """The KMS block, run after the seed's block in the same shell: the export into the
     bucket account's key FAILS until the key policy names the exporter, then COMPLETES with
     its files SSE-KMS under that key."""
-    text = (ROOT / "README.md").read_text()
-    start = text.index(KMS_HEADING + "\n")
-    match = re.compile(r"^```sh\n(.*?)^```$", re.S | re.M).search(text, start)
-    assert match, f"no ```sh block after {KMS_HEADING!r}"
-    work, home = tmp_path / "work", tmp_path / "home"
-    work.mkdir()
-    home.mkdir()
-    script = tmp_path / "seed-kms.sh"
-    script.write_text(readme_block() + "\necho '--- KMS ---'\n" + match.group(1))
-    server = serve_in(work)
-    try:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-        path = [str(Path(strata_bin()).resolve().parent), str(Path(sys.executable).parent)]
-        env.update(
-            PATH=os.pathsep.join(path + [os.environ.get("PATH", "")]),
-            HOME=str(home),
-            AWS_CONFIG_FILE=str(home / ".aws" / "config"),
-            AWS_SHARED_CREDENTIALS_FILE=str(home / ".aws" / "credentials"),
-        )
-        out = subprocess.run(
-            ["bash", "-euo", "pipefail", str(script)],
-            cwd=work, env=env, capture_output=True, text=True, timeout=300,
-        )
-    finally:
-        server.stop()
-    assert out.returncode == 0, f"exit {out.returncode}\nstdout:\n{out.stdout}\nstderr:\n{out.stderr}"
-    kms = out.stdout.split("--- KMS ---\n", 1)[1]
+    script = readme_block() + "\necho '--- KMS ---'\n" + readme_block(KMS_HEADING)
+    _, text = run_script(tmp_path, script)
+    kms = text.split("--- KMS ---\n", 1)[1]
     failed = after(kms, r"^FAILED\s+S3AccessDenied$", 0)
     completed = after(kms, r"^COMPLETED\s+None$", failed.end())
-    head = after(kms, r"^aws:kms\s+arn:aws:kms:us-east-1:222222222222:key/[0-9a-f-]{36}$", completed.end())
-    assert head
+    after(kms, r"^aws:kms\s+arn:aws:kms:us-east-1:222222222222:key/[0-9a-f-]{36}$", completed.end())

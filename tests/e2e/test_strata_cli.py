@@ -93,8 +93,10 @@ def test_a_tampered_data_file_is_refused_before_anything_is_written(server, tmp_
     assert target not in tables, "nothing is created when a file does not verify"
 
 
-def run_strata(server, *args):
-    _, akid, secret = ACCOUNTS["source"]
+def run_strata(server, *args, keys=None):
+    """`strata ARGS --endpoint …` as the source account's root, or with `keys` (an access key
+    id and secret)."""
+    akid, secret = keys or ACCOUNTS["source"][1:]
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.update(AWS_ACCESS_KEY_ID=akid, AWS_SECRET_ACCESS_KEY=secret, AWS_REGION="us-east-1")
     return subprocess.run(
@@ -231,13 +233,10 @@ def test_strata_export_explains_which_side_of_a_kms_key_is_missing(server):
     creds = iam.create_access_key(UserName=user)["AccessKey"]
 
     def export():
-        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-        env.update(AWS_ACCESS_KEY_ID=creds["AccessKeyId"], AWS_SECRET_ACCESS_KEY=creds["SecretAccessKey"],
-                   AWS_REGION="us-east-1")
-        return subprocess.run(
-            [strata_bin(), "export", "--table", table_arn, "--bucket", bucket, "--bucket-owner", "222222222222",
-             "--sse-algorithm", "KMS", "--sse-kms-key-id", key_arn, "--endpoint", server.endpoint],
-            env=env, capture_output=True, text=True, timeout=60,
+        return run_strata(
+            server, "export", "--table", table_arn, "--bucket", bucket, "--bucket-owner", "222222222222",
+            "--sse-algorithm", "KMS", "--sse-kms-key-id", key_arn,
+            keys=(creds["AccessKeyId"], creds["SecretAccessKey"]),
         )
 
     # The key policy names only the destination account: the key side is missing.

@@ -50,6 +50,10 @@ pub struct Args {
     /// Print a JSON summary as the last line.
     #[arg(long)]
     json: bool,
+    /// Write objects with SSE-KMS (`x-amz-server-side-encryption: aws:kms`, the account's
+    /// `aws/s3` key): each PUT asks KMS for a data key, each GET for its plaintext.
+    #[arg(long)]
+    sse_kms: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -65,6 +69,7 @@ struct Client {
     signer: Signer,
     bucket: String,
     body: Bytes,
+    sse_kms: bool,
 }
 
 impl Client {
@@ -82,6 +87,9 @@ impl Client {
         let mut headers = vec![("x-amz-content-sha256", "UNSIGNED-PAYLOAD")];
         if method == "PUT" {
             headers.push(("content-length", length.as_str()));
+        }
+        if method == "PUT" && key.is_some() && self.sse_kms {
+            headers.push(("x-amz-server-side-encryption", "aws:kms"));
         }
         self.signer.request(
             &self.endpoint,
@@ -110,6 +118,7 @@ pub async fn main(args: Args) -> anyhow::Result<()> {
         signer: Signer::new(&args.access_key, &args.secret_key, &args.region, "s3"),
         bucket: args.bucket.clone(),
         body,
+        sse_kms: args.sse_kms,
     });
     let label = args.label.clone().unwrap_or_else(|| args.endpoint.clone());
     let mut conn = Connection::open(client.endpoint.addr).await?;

@@ -71,8 +71,20 @@ pub struct Key {
     /// saved: a principal deleted and recreated under the same name no longer matches.
     pub policy_bindings: Vec<(String, String)>,
     pub tags: Vec<Tag>,
-    /// The 256-bit secret, hex. Never leaves the server.
-    material: String,
+    /// The 256-bit secret. Never leaves the server.
+    material: Material,
+}
+
+/// A key's secret material, hex in the store; its `Debug` never shows it, so a key logged
+/// with `{:?}` gives nothing away.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+struct Material(String);
+
+impl std::fmt::Debug for Material {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<secret>")
+    }
 }
 
 /// What CreateKey (or the first use of an AWS managed key) decides about a new key.
@@ -103,7 +115,7 @@ impl Key {
     /// The secret material, 32 bytes.
     pub(crate) fn material(&self) -> Result<[u8; 32]> {
         let mut out = [0u8; 32];
-        hex::decode_to_slice(&self.material, &mut out)
+        hex::decode_to_slice(&self.material.0, &mut out)
             .map_err(|_| KmsError::Corrupt(format!("key material of {}", self.key_id)))?;
         Ok(out)
     }
@@ -112,7 +124,7 @@ impl Key {
     /// without revealing it (64 hex digits, as AWS shows).
     pub fn material_id(&self) -> String {
         use sha2::{Digest, Sha256};
-        hex::encode(Sha256::digest(self.material.as_bytes()))
+        hex::encode(Sha256::digest(self.material.0.as_bytes()))
     }
 }
 
@@ -159,7 +171,7 @@ impl Kms {
             policy: new.policy,
             policy_bindings: new.policy_bindings,
             tags: new.tags,
-            material: hex::encode(random_bytes::<32>()?),
+            material: Material(hex::encode(random_bytes::<32>()?)),
         })
     }
 

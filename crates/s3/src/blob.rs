@@ -10,8 +10,9 @@
 //! An SSE-KMS object's bytes are encrypted at rest: [`BlobWriter::encrypt`] makes the writer
 //! encrypt every chunk with AES-256-CTR under the object's data key and a fresh IV, kept in
 //! the blob's [`Segment`]; such a body never stays inline. A reader given the data key
-//! decrypts from any offset (CTR seeks), so ranges and part reads cost nothing extra. The
-//! MD5 (the ETag) is of the plaintext, as the client sent it.
+//! decrypts from any offset (CTR seeks), so ranges and part reads cost nothing extra.
+//! Content-MD5 is checked against the plaintext, as the client sent it; the ETag of an
+//! encrypted body is the MD5 of what is stored, so, as on S3, it is not the MD5 of the data.
 //!
 //! A crash between a blob's fsync and its metadata commit leaves an unreferenced file; it
 //! takes space but is never read. So does a commit the store failed part-way (its record may
@@ -223,8 +224,9 @@ pub struct BlobWriter {
     size: u64,
     /// Bytes the file may still take before the free space is read again.
     allowance: u64,
-    /// Encrypts what is written (SSE-KMS), with the IV the segment keeps.
-    cipher: Option<(Cipher, [u8; 16])>,
+    /// Encrypts what is written (SSE-KMS), with the IV the segment keeps and the MD5 of the
+    /// ciphertext (the ETag).
+    cipher: Option<(Cipher, [u8; 16], Md5)>,
 }
 
 impl BlobWriter {
@@ -233,7 +235,7 @@ impl BlobWriter {
     pub fn encrypt(mut self, key: &DataKey) -> Result<Self> {
         let mut iv = [0u8; 16];
         getrandom::fill(&mut iv).map_err(|e| S3Error::Io(io::Error::other(e.to_string())))?;
-        self.cipher = Some((cipher_at(key, &iv, 0), iv));
+        self.cipher = Some((cipher_at(key, &iv, 0), iv, Md5::new()));
         self.inline = false;
         Ok(self)
     }
@@ -242,9 +244,10 @@ impl BlobWriter {
     pub async fn write(&mut self, chunk: &[u8]) -> Result<()> {
         self.md5.update(chunk);
         self.size += chunk.len() as u64;
-        if let Some((cipher, _)) = &mut self.cipher {
+        if let Some((cipher, _, stored_md5)) = &mut self.cipher {
             let mut sealed = chunk.to_vec();
             cipher.apply_keystream(&mut sealed);
+            stored_md5.update(&sealed);
             return self.write_stored(&sealed).await;
         }
         self.write_stored(chunk).await
@@ -343,11 +346,16 @@ impl BlobWriter {
                 BlobData::File(pending)
             }
         };
+        let (iv, stored_md5) = match self.cipher {
+            Some((_, iv, stored)) => (Some(iv), Some(stored.finalize().into())),
+            None => (None, None),
+        };
         Ok(Blob {
             data,
             size: self.size,
             md5,
-            iv: self.cipher.map(|(_, iv)| iv),
+            iv,
+            stored_md5,
         })
     }
 }
@@ -359,6 +367,8 @@ pub struct Blob {
     pub md5: [u8; 16],
     /// The IV of an encrypted body.
     iv: Option<[u8; 16]>,
+    /// The MD5 of an encrypted body's ciphertext.
+    stored_md5: Option<[u8; 16]>,
 }
 
 enum BlobData {
@@ -367,9 +377,9 @@ enum BlobData {
 }
 
 impl Blob {
-    /// The hex MD5 (a single-part ETag).
+    /// A single-part ETag: the hex MD5 of the body, or of its ciphertext when encrypted.
     pub fn etag(&self) -> String {
-        hex::encode(self.md5)
+        hex::encode(self.stored_md5.unwrap_or(self.md5))
     }
 
     /// Hands the blob to the record about to be committed: its inline bytes or its file's

@@ -180,16 +180,7 @@ impl Demo {
              owner, the export insists the bucket belongs to the table's own account.",
         );
         let failed = Self::export(&exporter, &table_arn, None, key_arn.as_deref())?;
-        ensure!(
-            failed["ExportStatus"] == "FAILED" && failed["FailureCode"] == "S3AccessDenied",
-            "expected FAILED with S3AccessDenied, got {failed}"
-        );
-        println!(
-            "   FAILED: {}: {}",
-            failed["FailureCode"].as_str().unwrap_or_default(),
-            failed["FailureMessage"].as_str().unwrap_or_default()
-        );
-        println!("   Why, as `strata export` explains it:");
+        denied(&failed)?;
         crate::export::explain_denial(&exporter, &failed);
 
         if let Some(key_arn) = &key_arn {
@@ -200,16 +191,7 @@ impl Demo {
                 ),
             );
             let failed = Self::export(&exporter, &table_arn, Some(DESTINATION), Some(key_arn))?;
-            ensure!(
-                failed["ExportStatus"] == "FAILED" && failed["FailureCode"] == "S3AccessDenied",
-                "expected FAILED with S3AccessDenied, got {failed}"
-            );
-            println!(
-                "   FAILED: {}: {}",
-                failed["FailureCode"].as_str().unwrap_or_default(),
-                failed["FailureMessage"].as_str().unwrap_or_default()
-            );
-            println!("   Why, as `strata export` explains it:");
+            denied(&failed)?;
             crate::export::explain_key_denial(&exporter, &failed);
             self.step(&format!(
                 "In {DESTINATION}: the key policy gains a statement for {SOURCE}'s `{USER}`."
@@ -567,6 +549,21 @@ impl Demo {
         }
         Ok(())
     }
+}
+
+/// Checks that an export FAILED with `S3AccessDenied` and says so, before its explanation.
+fn denied(failed: &Value) -> anyhow::Result<()> {
+    ensure!(
+        failed["ExportStatus"] == "FAILED" && failed["FailureCode"] == "S3AccessDenied",
+        "expected FAILED with S3AccessDenied, got {failed}"
+    );
+    println!(
+        "   FAILED: {}: {}",
+        failed["FailureCode"].as_str().unwrap_or_default(),
+        failed["FailureMessage"].as_str().unwrap_or_default()
+    );
+    println!("   Why, as `strata export` explains it:");
+    Ok(())
 }
 
 /// Polls `check` every 100 ms for up to 30 s until it has an answer.

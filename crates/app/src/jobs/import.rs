@@ -119,6 +119,7 @@ async fn import(
         Some(record.s3_bucket_owner.clone()),
     )?;
     bucket.authorize_explained("s3:ListBucket", None)?;
+    readable_source(app, &bucket, record).await?;
 
     let scope = Scope {
         account: &record.account,
@@ -206,6 +207,35 @@ async fn import(
 }
 
 /// The object's stored bytes.
+/// Whether the caller may read the first object under the prefix, its SSE-KMS data key
+/// included: a source the caller cannot read fails the import before its table is created
+/// (spec kms-sse §5.5: missing KMS rights are a configuration error; UNCONFIRMED that AWS
+/// creates no table then, as it creates none for an unreadable bucket).
+async fn readable_source(
+    app: &App,
+    bucket: &BucketContext<'_>,
+    record: &ImportRecord,
+) -> Result<(), Failure> {
+    let page = app.s3.list_objects(
+        &bucket.bucket.name,
+        &ListQuery {
+            prefix: record.s3_key_prefix.clone().unwrap_or_default(),
+            delimiter: None,
+            after: None,
+            max_keys: 1000,
+        },
+    )?;
+    let Some(first) = page.objects.iter().find(|o| o.size > 0) else {
+        return Ok(());
+    };
+    bucket.authorize_explained("s3:GetObject", Some(&first.key))?;
+    let object = app.s3.get_object(&bucket.bucket.name, &first.key, None)?;
+    if let Some(sse) = &object.meta.sse_kms {
+        bucket.data_key(sse).await?;
+    }
+    Ok(())
+}
+
 /// An SSE-KMS object's data key comes from KMS as the import's caller (spec kms-sse §5.5).
 async fn read_object(app: &App, bucket: &BucketContext<'_>, key: &str) -> Result<Vec<u8>, Failure> {
     let object = app.s3.get_object(&bucket.bucket.name, key, None)?;

@@ -268,7 +268,7 @@ pub async fn list_keys(
 }
 
 /// A key of the caller's account named by id or ARN, authorized for `action`.
-async fn own_key(
+pub(crate) async fn own_key(
     app: &App,
     caller: &Caller,
     key_id: Option<String>,

@@ -1,11 +1,10 @@
 //! Key policies: the default one AWS writes (spec kms-sse §3.1), validating and binding a
 //! policy being saved, its lockout safety check, and Get/Put/ListKeyPolicies (§2.3).
 
-use strata_kms::Key;
 use strata_policy::PolicyDocument;
 
 use super::access::{self, KIND, KeyTarget};
-use super::resolve::{self, Forms};
+use super::keys::own_key;
 use super::{
     Empty, Error, GetKeyPolicyInput, GetKeyPolicyOutput, KeyIdInput, ListKeyPoliciesOutput,
     PutKeyPolicyInput,
@@ -80,25 +79,13 @@ fn check_policy_name(name: Option<&str>) -> Result<(), Error> {
     }
 }
 
-async fn managed_key(
-    app: &App,
-    caller: &Caller,
-    key_id: Option<String>,
-    action: &str,
-) -> Result<Key, Error> {
-    let key_id = resolve::required(key_id)?;
-    let key = resolve::key(app, caller, &key_id, Forms::KeyOnly, action).await?;
-    access::authorize(app, caller, &key, action, None, None)?;
-    Ok(key)
-}
-
 pub async fn get_key_policy(
     app: &App,
     caller: &Caller,
     input: GetKeyPolicyInput,
 ) -> Result<GetKeyPolicyOutput, Error> {
     check_policy_name(input.policy_name.as_deref())?;
-    let key = managed_key(app, caller, input.key_id, "kms:GetKeyPolicy").await?;
+    let key = own_key(app, caller, input.key_id, "kms:GetKeyPolicy").await?;
     let policy = app.iam.displayed_policy(
         &key.policy,
         key.policy_bindings
@@ -116,7 +103,7 @@ pub async fn list_key_policies(
     caller: &Caller,
     input: KeyIdInput,
 ) -> Result<ListKeyPoliciesOutput, Error> {
-    managed_key(app, caller, input.key_id, "kms:ListKeyPolicies").await?;
+    own_key(app, caller, input.key_id, "kms:ListKeyPolicies").await?;
     Ok(ListKeyPoliciesOutput {
         policy_names: [POLICY_NAME],
         truncated: false,
@@ -130,7 +117,7 @@ pub async fn put_key_policy(
 ) -> Result<Empty, Error> {
     let policy = input.policy.ok_or_else(|| Error::missing("policy"))?;
     check_policy_name(input.policy_name.as_deref())?;
-    let key = managed_key(app, caller, input.key_id, "kms:PutKeyPolicy").await?;
+    let key = own_key(app, caller, input.key_id, "kms:PutKeyPolicy").await?;
     let bindings = check_new_policy(
         app,
         caller,

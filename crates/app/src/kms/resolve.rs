@@ -60,7 +60,16 @@ pub(crate) async fn key(
     action: &str,
 ) -> Result<Key, Error> {
     let region = caller.region.as_str();
-    let invalid = || Error::NotFound(format!("Invalid keyId '{key_id}'"));
+    // AWS quotes a key id (`Invalid keyId 'fake-key-id'`) but not one with a slash
+    // (`Invalid keyId aws/s3`, aws-cli #4507 and LocalStack's recording). UNCONFIRMED: that
+    // the slash is the rule.
+    let invalid = || {
+        Error::NotFound(if key_id.contains('/') {
+            format!("Invalid keyId {key_id}")
+        } else {
+            format!("Invalid keyId '{key_id}'")
+        })
+    };
     let (account, target) = match key_id.strip_prefix("arn:") {
         Some(_) => {
             let mut parts = key_id.splitn(6, ':');

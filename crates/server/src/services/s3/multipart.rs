@@ -12,7 +12,7 @@ use super::context::{Cx, write_conditions};
 use super::copy::{copy_bytes, copy_source};
 use super::errors::from_engine;
 use super::listing::encoder;
-use super::sse::{set_sse, sse_request};
+use super::sse::{refuse_header, set_sse, sse_request};
 use super::upload::{
     headers_from_input, parse_tags, receive, set_checksums, sorted_metadata, write_acl,
 };
@@ -90,6 +90,7 @@ pub async fn upload_part(
     mut req: S3Request<UploadPartInput>,
 ) -> S3Result<S3Response<UploadPartOutput>> {
     let cx = Cx::of(app, &req)?;
+    refuse_header(&req.headers)?;
     cx.authorize("s3:PutObject", Some(&req.input.key))?;
     if !PART_NUMBERS.contains(&req.input.part_number) {
         return Err(s3_error!(
@@ -208,6 +209,7 @@ pub async fn complete_multipart_upload(
     req: S3Request<CompleteMultipartUploadInput>,
 ) -> S3Result<S3Response<CompleteMultipartUploadOutput>> {
     let cx = Cx::of(app, &req)?;
+    refuse_header(&req.headers)?;
     let input = req.input;
     cx.authorize("s3:PutObject", Some(&input.key))?;
     let upload = match app.s3.upload(&cx.bucket.name, &input.key, &input.upload_id) {

@@ -15,7 +15,7 @@ use super::conditions::{Conditions, read_range, write_condition};
 use super::context::{Cx, write_conditions};
 use super::errors::{from_access, from_engine, parse_version};
 use super::lifecycle::expiration_header;
-use super::sse::{set_sse, sse_request};
+use super::sse::{refuse_header, set_sse, sse_request};
 use super::upload::{
     headers_from_input, parse_tags, receive, set_checksums, sorted_metadata, write_acl,
 };
@@ -155,6 +155,7 @@ pub async fn get_object(
     req: S3Request<GetObjectInput>,
 ) -> S3Result<S3Response<GetObjectOutput>> {
     let cx = Cx::of(app, &req)?;
+    refuse_header(&req.headers)?;
     let input = &req.input;
     let object = cx.readable(&input.key, input.version_id.as_deref(), "s3:GetObject")?;
     let meta = &object.meta;
@@ -208,6 +209,7 @@ pub async fn head_object(
     req: S3Request<HeadObjectInput>,
 ) -> S3Result<S3Response<HeadObjectOutput>> {
     let cx = Cx::of(app, &req)?;
+    refuse_header(&req.headers)?;
     let input = &req.input;
     let object = cx.readable(&input.key, input.version_id.as_deref(), "s3:GetObject")?;
     let meta = &object.meta;

@@ -3,6 +3,19 @@
 //! object's (or upload's) encryption back into the response: the algorithm, the KMS key's
 //! ARN, `bucket-key-enabled` only when true, and on writes the client's context.
 
+/// Refuses `x-amz-server-side-encryption` on a request that does not write an object
+/// (GetObject, HeadObject, UploadPart, CompleteMultipartUpload): S3 answers 400
+/// InvalidArgument (s3cmd #276, ClickHouse #64570 captures; the GetObject documentation).
+pub(super) fn refuse_header(headers: &http::HeaderMap) -> s3s::S3Result<()> {
+    if headers.contains_key("x-amz-server-side-encryption") {
+        return Err(s3s::s3_error!(
+            InvalidArgument,
+            "x-amz-server-side-encryption header is not supported for this operation."
+        ));
+    }
+    Ok(())
+}
+
 /// The [`strata_app::s3::sse::SseRequest`] of a write's s3s input.
 macro_rules! sse_request {
     ($input:expr) => {
