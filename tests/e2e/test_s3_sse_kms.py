@@ -1045,6 +1045,40 @@ def test_export_under_a_key_in_another_region_fails(server, ddb):
     )
 
 
+def test_export_to_a_bucket_in_another_region_uses_keys_of_the_buckets_region(server, ddb):
+    """Spec §4.2 rule 3, §5.2: S3 calls KMS in the bucket's region (kms:ViaService =
+    s3.<bucket region>), whatever region the table is in: a key of the bucket's region works,
+    one of the table's region is `Invalid arn <region>`."""
+    name = new_table(ddb, plain_items(2))
+    west_s3 = s3_client(server, "source", region="us-west-2")
+    bucket = unique("sse-kms-west")
+    west_s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "us-west-2"})
+    west_key = server.client("kms", region_name="us-west-2").create_key()["KeyMetadata"]
+    east_key = new_key(server)
+
+    started = ddb.export_table_to_point_in_time(
+        TableArn=table_arn(name), S3Bucket=bucket, S3SseAlgorithm="KMS", S3SseKmsKeyId=east_key["Arn"]
+    )["ExportDescription"]
+    assert_export_failed(
+        wait_export(ddb, started["ExportArn"]),
+        "KmsNotFoundException",
+        re.escape("Invalid arn us-east-1 (Service: Amazon S3;"),
+        400,
+        "KMS.NotFoundException",
+    )
+
+    started = ddb.export_table_to_point_in_time(
+        TableArn=table_arn(name), S3Bucket=bucket, S3SseAlgorithm="KMS", S3SseKmsKeyId=west_key["Arn"]
+    )["ExportDescription"]
+    done = wait_export(ddb, started["ExportArn"])
+    assert done["ExportStatus"] == "COMPLETED", done
+    listed = west_s3.list_objects_v2(Bucket=bucket, Prefix=f"AWSDynamoDB/{export_id(started['ExportArn'])}/data/")
+    data = [o["Key"] for o in listed["Contents"] if o["Key"].endswith(".json.gz")]
+    head = west_s3.head_object(Bucket=bucket, Key=data[0])
+    assert head["SSEKMSKeyId"] == west_key["Arn"]
+    assert west_s3.get_object(Bucket=bucket, Key=data[0])["Body"].read()
+
+
 def test_export_under_a_disabled_key_fails(server, ddb):
     """Spec §5.3: FAILED with `<key ARN> is disabled.` and the S3 suffix (the FailureCode is
     UNCONFIRMED and not checked)."""

@@ -245,7 +245,6 @@ impl Kms {
         }
         let count = due.len();
         for (store_key, key) in due {
-            let aliases = self.aliases(&key.account, &key.region)?;
             self.store
                 .write(move |txn| {
                     // Re-read inside the write: a key cancelled in between stays.
@@ -257,11 +256,15 @@ impl Kms {
                         return Ok(());
                     }
                     txn.delete(KEYS, store_key);
-                    for alias in aliases.iter().filter(|a| a.target_key_id == key.key_id) {
-                        txn.delete(
-                            ALIASES,
-                            crate::alias::store_key(&key.account, &key.region, &alias.name),
-                        );
+                    // Every alias naming it, read raw: `aliases` hides those of a gone key.
+                    let scope = crate::scope(&key.account, &key.region);
+                    for alias_key in txn.prefix_keys(ALIASES, scope.as_bytes())? {
+                        let Some(bytes) = txn.get(ALIASES, &alias_key)? else {
+                            continue;
+                        };
+                        if decode::<crate::Alias>(&bytes)?.target_key_id == key.key_id {
+                            txn.delete(ALIASES, alias_key);
+                        }
                     }
                     Ok::<_, KmsError>(())
                 })

@@ -118,6 +118,8 @@ async fn aliases_are_unique_and_go_with_their_deleted_key() {
     assert!(kms.key(acct, region, &key.key_id).unwrap().is_none());
     assert_eq!(kms.delete_due_keys().await.unwrap(), 1);
     assert!(kms.aliases(acct, region).unwrap().is_empty());
+    // The alias records themselves are gone, not only hidden.
+    assert_eq!(kms.store.prefix(ALIASES, b"").unwrap().count(), 0);
 }
 
 #[tokio::test]

@@ -156,7 +156,9 @@ pub fn explain_key_denial(caller: &Caller, description: &Value) {
         Some(id) => format!("arn:aws:kms:{region}:{account}:key/{id}"),
         None => format!("arn:aws:kms:{region}:{account}:alias/aws/s3"),
     };
-    let context = json!({"kms:ViaService": [format!("s3.{region}.amazonaws.com")]});
+    // S3 calls KMS in the bucket's region, which a key ARN names (else take the table's).
+    let key_region = key.split(':').nth(3).unwrap_or(region);
+    let context = json!({"kms:ViaService": [format!("s3.{key_region}.amazonaws.com")]});
     let Some(answer) = simulate(caller, &principal, action, &key, context) else {
         return;
     };

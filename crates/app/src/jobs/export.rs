@@ -177,7 +177,9 @@ impl Destination<'_> {
     /// Commits `blob` as `key` the way DynamoDB uploads data files: a multipart upload of
     /// one part (so the ETag is `<md5 of the part's md5>-1`, as in AWS's manifests). An
     /// upload that cannot complete is aborted, which needs `s3:AbortMultipartUpload`. Under
-    /// SSE-KMS the part upload needs `kms:Decrypt` of the upload's data key, as UploadPart does.
+    /// SSE-KMS the part upload needs `kms:Decrypt` of the upload's data key, as UploadPart does
+    /// (UNCONFIRMED that DynamoDB's exports need it: spec kms-sse §5.2 and open question 3;
+    /// AWS-authored tooling asks for both).
     async fn commit_multipart(
         &self,
         key: &str,

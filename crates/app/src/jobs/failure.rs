@@ -91,12 +91,9 @@ impl From<AccessError> for Failure {
             // KMS.X is reported as KmsX, the leading KMS of X dropped (`KMS.NotFoundException`
             // → `KmsNotFoundException`, as recorded; the others follow, UNCONFIRMED: spec
             // kms-sse §5.3).
-            AccessError::Kms { code, message } => Failure::s3(
-                kms_failure_code(code),
-                &format!("KMS.{code}"),
-                400,
-                &message,
-            ),
+            AccessError::Kms { code, message } => {
+                Failure::s3(kms_failure_code(&code), &code, 400, &message)
+            }
             AccessError::InvalidArgument(message) => {
                 Failure::s3("UNKNOWN", "InvalidArgument", 400, &message)
             }
@@ -107,14 +104,14 @@ impl From<AccessError> for Failure {
     }
 }
 
-/// The `FailureCode` of a job stopped by KMS error `code`.
+/// The `FailureCode` of a job stopped by S3's KMS error `code` (`KMS.NotFoundException`).
 fn kms_failure_code(code: &str) -> &'static str {
     match code {
-        "NotFoundException" => "KmsNotFoundException",
-        "DisabledException" => "KmsDisabledException",
-        "KMSInvalidStateException" => "KmsInvalidStateException",
-        "InvalidKeyUsageException" => "KmsInvalidKeyUsageException",
-        "InvalidCiphertextException" => "KmsInvalidCiphertextException",
+        "KMS.NotFoundException" => "KmsNotFoundException",
+        "KMS.DisabledException" => "KmsDisabledException",
+        "KMS.KMSInvalidStateException" => "KmsInvalidStateException",
+        "KMS.InvalidKeyUsageException" => "KmsInvalidKeyUsageException",
+        "KMS.InvalidCiphertextException" => "KmsInvalidCiphertextException",
         _ => "UNKNOWN",
     }
 }

@@ -206,7 +206,6 @@ async fn import(
     outcome.and(finished).and(active)
 }
 
-/// The object's stored bytes.
 /// Whether the caller may read the first object under the prefix, its SSE-KMS data key
 /// included: a source the caller cannot read fails the import before its table is created
 /// (spec kms-sse §5.5: missing KMS rights are a configuration error; UNCONFIRMED that AWS
@@ -216,17 +215,24 @@ async fn readable_source(
     bucket: &BucketContext<'_>,
     record: &ImportRecord,
 ) -> Result<(), Failure> {
-    let page = app.s3.list_objects(
-        &bucket.bucket.name,
-        &ListQuery {
-            prefix: record.s3_key_prefix.clone().unwrap_or_default(),
-            delimiter: None,
-            after: None,
-            max_keys: 1000,
-        },
-    )?;
-    let Some(first) = page.objects.iter().find(|o| o.size > 0) else {
-        return Ok(());
+    let mut after = None;
+    let first = loop {
+        let page = app.s3.list_objects(
+            &bucket.bucket.name,
+            &ListQuery {
+                prefix: record.s3_key_prefix.clone().unwrap_or_default(),
+                delimiter: None,
+                after: after.clone(),
+                max_keys: 1000,
+            },
+        )?;
+        if let Some(first) = page.objects.into_iter().find(|o| o.size > 0) {
+            break first;
+        }
+        if !page.is_truncated {
+            return Ok(());
+        }
+        after = page.last;
     };
     bucket.authorize_explained("s3:GetObject", Some(&first.key))?;
     let object = app.s3.get_object(&bucket.bucket.name, &first.key, None)?;

@@ -110,6 +110,9 @@ pub(crate) async fn decrypt_blob(
         .kms
         .key(&named.account, &named.region, &named.key_id)?
         .ok_or_else(unknown)?;
+    // Authorized before the request's KeyId is looked at, so that an IncorrectKeyException
+    // tells nothing about another account's aliases to a caller the key refuses.
+    access::authorize(app, caller, &key, action, via, Some(context))?;
     if let Some(expected) = expected {
         let asked = resolve::key(app, caller, expected, Forms::Any, action).await?;
         if asked.key_id != key.key_id || asked.account != key.account {
@@ -118,7 +121,6 @@ pub(crate) async fn decrypt_blob(
             ));
         }
     }
-    access::authorize(app, caller, &key, action, via, Some(context))?;
     usable(&key)?;
     let plaintext = key
         .decrypt(blob, context)?

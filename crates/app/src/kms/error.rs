@@ -32,8 +32,6 @@ pub enum Error {
     #[error("{0}")]
     InvalidMarker(String),
     #[error("{0}")]
-    InvalidAliasName(String),
-    #[error("{0}")]
     NotAuthorized(String),
     #[error("{0}")]
     UnsupportedOperation(String),
@@ -56,7 +54,6 @@ impl Error {
             Self::MalformedPolicyDocument(_) => "MalformedPolicyDocumentException",
             Self::Tag(_) => "TagException",
             Self::InvalidMarker(_) => "InvalidMarkerException",
-            Self::InvalidAliasName(_) => "InvalidAliasNameException",
             Self::NotAuthorized(_) => "NotAuthorizedException",
             Self::UnsupportedOperation(_) => "UnsupportedOperationException",
             Self::Internal(_) => "KMSInternalException",

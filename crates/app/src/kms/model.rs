@@ -6,9 +6,16 @@ use base64::engine::general_purpose::STANDARD;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use strata_kms::{EncryptionContext, Key};
 
-/// A binary member: base64 on the wire.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// A binary member: base64 on the wire. Its `Debug` shows only the length: a plaintext or
+/// data key in a logged input or output gives nothing away.
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct Blob(pub Vec<u8>);
+
+impl std::fmt::Debug for Blob {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "<{} bytes>", self.0.len())
+    }
+}
 
 impl Serialize for Blob {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

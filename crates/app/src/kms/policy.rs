@@ -35,7 +35,14 @@ pub(crate) fn check_new_policy(
     text: &str,
     bypass: bool,
 ) -> Result<Vec<(String, String)>, Error> {
-    if text.is_empty() || text.len() > MAX_POLICY_LEN {
+    if text.is_empty() {
+        return Err(Error::constraint(
+            "policy",
+            None,
+            "Member must have length greater than or equal to 1",
+        ));
+    }
+    if text.len() > MAX_POLICY_LEN {
         return Err(Error::constraint(
             "policy",
             None,

@@ -1,8 +1,10 @@
 //! KMS as AWS's services call it for their caller (spec kms-sse §4.4, §5.2): S3 asks for a
 //! data key to encrypt an object and for its plaintext to read one, *as the requester*, with
 //! `kms:ViaService` set, so the key policy and the requester's identity policies decide
-//! exactly as for a direct call. The AWS managed `aws/<service>` keys are made here on
-//! first use (§2.6).
+//! exactly as for a direct call. The call is made in the region of the service's resource
+//! (the bucket's), whatever region the requester signed for: an export job from a table in
+//! another region still uses keys of the bucket's region (§4.2 rule 3). The AWS managed
+//! `aws/<service>` keys are made here on first use (§2.6).
 
 use strata_kms::{EncryptionContext, Key};
 
@@ -82,16 +84,26 @@ pub(crate) async fn aws_managed_key(
         .await?)
 }
 
+/// `caller` as KMS sees a service's call for it: in `region`.
+fn in_region(caller: &Caller, region: &str) -> Caller {
+    Caller {
+        region: region.to_owned(),
+        ..caller.clone()
+    }
+}
+
 /// A new data key under the key `key_id` names (resolved in the caller's account unless an
 /// ARN), or under the caller's `aws/<service>` key when none is named; authorized as
-/// `kms:GenerateDataKey` for `caller` through `service`.
+/// `kms:GenerateDataKey` for `caller` through `service` in `region`.
 pub async fn generate_data_key(
     app: &App,
     caller: &Caller,
     key_id: Option<&str>,
     context: &EncryptionContext,
     service: &str,
+    region: &str,
 ) -> Result<DataKey, Error> {
+    let caller = &in_region(caller, region);
     let via = Some(Via { service });
     let action = "kms:GenerateDataKey";
     let plaintext = random_data_key(DATA_KEY_LEN)?;
@@ -112,32 +124,20 @@ pub async fn generate_data_key(
 }
 
 /// The plaintext of a data key `ciphertext` made under `context`, authorized as
-/// `kms:Decrypt` for `caller` through `service`.
+/// `kms:Decrypt` for `caller` through `service` in `region`.
 pub async fn decrypt_data_key(
     app: &App,
     caller: &Caller,
     ciphertext: &[u8],
     context: &EncryptionContext,
     service: &str,
+    region: &str,
 ) -> Result<[u8; DATA_KEY_LEN], Error> {
+    let caller = &in_region(caller, region);
     let via = Some(Via { service });
     let (_, plaintext) =
         decrypt_blob(app, caller, ciphertext, context, None, via, "kms:Decrypt").await?;
     plaintext
         .try_into()
         .map_err(|_| Error::Internal("stored data key of the wrong size".into()))
-}
-
-/// Resolves the key a service request names, as KMS would for `caller`, without using it:
-/// S3 checks `x-amz-server-side-encryption-aws-kms-key-id` this way before it stores anything.
-pub async fn key_arn(app: &App, caller: &Caller, key_id: &str) -> Result<String, Error> {
-    Ok(super::resolve::key(
-        app,
-        caller,
-        key_id,
-        super::resolve::Forms::Any,
-        "kms:GenerateDataKey",
-    )
-    .await?
-    .arn())
 }

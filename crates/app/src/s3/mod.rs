@@ -32,10 +32,10 @@ pub enum AccessError {
     /// 400 `InvalidArgument`: an encryption header S3 refuses.
     #[error("{0}")]
     InvalidArgument(String),
-    /// 400 `KMS.<code>`: KMS refused the data key for a reason other than access (spec
+    /// 400 with S3's code for a KMS refusal other than access, `KMS.<KMS code>` (spec
     /// kms-sse §4.5).
     #[error("{message}")]
-    Kms { code: &'static str, message: String },
+    Kms { code: String, message: String },
     /// The policies could not be loaded.
     #[error("{0}")]
     Internal(String),

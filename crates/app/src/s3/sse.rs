@@ -99,7 +99,7 @@ pub(crate) fn from_kms(e: kms::Error) -> AccessError {
         kms::Error::AccessDenied(message) => AccessError::AccessDenied(message),
         kms::Error::Internal(message) => AccessError::Internal(message),
         other => AccessError::Kms {
-            code: other.code(),
+            code: format!("KMS.{}", other.code()),
             message: other.to_string(),
         },
     }
@@ -131,7 +131,10 @@ impl BucketContext<'_> {
             .encryption
             .clone()
             .unwrap_or_else(DefaultEncryption::sse_s3);
-        // A request's own algorithm beats the bucket's default (spec kms-sse §4.2 rule 1).
+        // A request's own algorithm beats the bucket's default (spec kms-sse §4.2 rule 1); a
+        // request's `aws:kms` without a key id means the `aws/s3` key, not the default's key
+        // (the S3 model's text for x-amz-server-side-encryption-aws-kms-key-id; UNCONFIRMED by
+        // a recording).
         let (algorithm, key_id, bucket_key) = match request.algorithm {
             Some(AES256) => return Ok(WriteEncryption::S3),
             Some(algorithm) => (
@@ -166,10 +169,16 @@ impl BucketContext<'_> {
             format!("arn:aws:s3:::{}/{key}", self.bucket.name)
         };
         context.insert("aws:s3:arn".to_owned(), arn);
-        let data_key =
-            kms::service::generate_data_key(self.app, caller, key_id.as_deref(), &context, "s3")
-                .await
-                .map_err(from_kms)?;
+        let data_key = kms::service::generate_data_key(
+            self.app,
+            caller,
+            key_id.as_deref(),
+            &context,
+            "s3",
+            &self.bucket.region,
+        )
+        .await
+        .map_err(from_kms)?;
         Ok(WriteEncryption::Kms {
             algorithm,
             sse: SseKms {
@@ -191,8 +200,15 @@ impl BucketContext<'_> {
         let ciphertext = STANDARD
             .decode(sse.data_key.as_bytes())
             .map_err(|_| AccessError::Internal("a stored data key is not base64".into()))?;
-        kms::service::decrypt_data_key(self.app, caller, &ciphertext, &sse.context, "s3")
-            .await
-            .map_err(from_kms)
+        kms::service::decrypt_data_key(
+            self.app,
+            caller,
+            &ciphertext,
+            &sse.context,
+            "s3",
+            &self.bucket.region,
+        )
+        .await
+        .map_err(from_kms)
     }
 }

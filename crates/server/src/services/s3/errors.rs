@@ -261,10 +261,9 @@ pub fn from_access(err: AccessError) -> S3Error {
         AccessError::InvalidArgument(message) => {
             S3Error::with_message(S3ErrorCode::InvalidArgument, message)
         }
-        // KMS's own error, as `KMS.<code>` with 400 (spec kms-sse §4.5).
+        // KMS's own error, as `KMS.<KMS code>` with 400 (spec kms-sse §4.5).
         AccessError::Kms { code, message } => {
-            let mut err =
-                S3Error::with_message(S3ErrorCode::Custom(format!("KMS.{code}").into()), message);
+            let mut err = S3Error::with_message(S3ErrorCode::Custom(code.into()), message);
             err.set_status_code(http::StatusCode::BAD_REQUEST);
             err
         }
