@@ -42,7 +42,8 @@ acknowledged. The load:
   managed KMS key made at setup by CreateKey; the key's id and ARN, the bucket's rule, the
   `alias/aws/s3` key's ARN and a ciphertext Encrypt made under the key stay in the model, as the
   versioned bucket's name and status do), on keys each thread owns: PutObject of 16 B–3 MiB
-  (log-uniform; SSE-KMS bodies are never inline, so each is a blob file with its IV) with
+  (log-uniform, so both small SSE-KMS bodies kept inline as ciphertext with their IV in the record and
+  blob files with theirs) with
   `ServerSideEncryption='aws:kms'` and the key's ARN, or relying on the bucket default, or
   `aws:kms` with no key (the account's `aws/s3` key); DeleteObject; and (two threads, rarely) a
   multipart upload (1–2 parts of 5 MiB plus a tail) encrypted under the upload's data key, in
@@ -224,7 +225,7 @@ MIB = 1 << 20
 # The SSE-KMS bucket (default encryption aws:kms under the harness's customer managed key).
 KBUCKET = "crash-kms"
 KMS_PER_WORKER = 6
-KSIZE = (16, 3 * MIB)  # bodies log-uniform, small to multi-MB (SSE-KMS bodies are never inline)
+KSIZE = (16, 3 * MIB)  # bodies log-uniform, small (inline, encrypted) to multi-MB (files)
 KMS_MODES = ("explicit", "default", "managed")  # the key's ARN given, the bucket default, aws/s3
 CLOCK_STEP = 302  # seconds the server clock moves after each checkpoint
 LOG_KEEP_CYCLES = 3  # transaction log items older than this are pruned at a checkpoint

@@ -9,10 +9,11 @@
 //!
 //! An SSE-KMS object's bytes are encrypted at rest: [`BlobWriter::encrypt`] makes the writer
 //! encrypt every chunk with AES-256-CTR under the object's data key and a fresh IV, kept in
-//! the blob's [`Segment`]; such a body never stays inline. A reader given the data key
-//! decrypts from any offset (CTR seeks), so ranges and part reads cost nothing extra.
-//! Content-MD5 is checked against the plaintext, as the client sent it; the ETag of an
-//! encrypted body is the MD5 of what is stored, so, as on S3, it is not the MD5 of the data.
+//! the blob's [`Segment`] (or, for a small body kept inline, in the object record). A reader
+//! given the data key decrypts from any offset (CTR seeks), so ranges and part reads cost
+//! nothing extra. Content-MD5 is checked against the plaintext, as the client sent it; the
+//! ETag of an encrypted body is the MD5 of its MD5 and IV, so, as on S3, it is not the MD5 of
+//! the data (and costs no second pass over the bytes).
 //!
 //! A crash between a blob's fsync and its metadata commit leaves an unreferenced file; it
 //! takes space but is never read. So does a commit the store failed part-way (its record may
@@ -51,15 +52,19 @@ fn cipher_at(key: &DataKey, iv: &[u8; 16], offset: u64) -> Cipher {
     cipher
 }
 
-/// A segment's IV, from its hex.
-fn segment_iv(segment: &Segment) -> Result<Option<[u8; 16]>> {
-    let Some(text) = &segment.iv else {
+/// An IV from its hex (`what` names whose, for the error).
+fn parse_iv(text: Option<&str>, what: &str) -> Result<Option<[u8; 16]>> {
+    let Some(text) = text else {
         return Ok(None);
     };
     let mut iv = [0u8; 16];
     hex::decode_to_slice(text, &mut iv)
-        .map_err(|_| S3Error::Corrupt(format!("the IV of blob {}", segment.blob)))?;
+        .map_err(|_| S3Error::Corrupt(format!("the IV of {what}")))?;
     Ok(Some(iv))
+}
+
+fn without_key() -> S3Error {
+    S3Error::Corrupt("an encrypted object was read without its data key".into())
 }
 
 /// Bodies up to this size are stored inline with their metadata (one group-committed
@@ -162,10 +167,12 @@ impl BlobDir {
     /// Opens `len` bytes from `start` of an object made of `segments` (or of `inline`).
     /// Every file is opened now, so a concurrent overwrite that removes them later does not
     /// cut the read short.
-    /// `key` is the object's data key, needed when its segments are encrypted.
+    /// `key` is the object's data key, needed when its bytes are encrypted (inline ones under
+    /// `inline_iv`).
     pub async fn reader(
         &self,
         inline: Bytes,
+        inline_iv: Option<&str>,
         segments: &[Segment],
         start: u64,
         len: u64,
@@ -174,8 +181,15 @@ impl BlobDir {
         if segments.is_empty() {
             let end = (start + len).min(inline.len() as u64);
             let start = start.min(end);
+            let mut bytes = inline.slice(start as usize..end as usize);
+            if let Some(iv) = parse_iv(inline_iv, "inline bytes")? {
+                let key = key.ok_or_else(without_key)?;
+                let mut plain = bytes.to_vec();
+                cipher_at(key, &iv, start).apply_keystream(&mut plain);
+                bytes = plain.into();
+            }
             return Ok(ObjectReader {
-                inline: Some(inline.slice(start as usize..end as usize)),
+                inline: Some(bytes),
                 files: VecDeque::new(),
             });
         }
@@ -189,14 +203,9 @@ impl BlobDir {
                 skip -= segment.size;
                 continue;
             }
-            let cipher = match (segment_iv(segment)?, key) {
-                (None, _) => None,
-                (Some(iv), Some(key)) => Some(cipher_at(key, &iv, skip)),
-                (Some(_), None) => {
-                    return Err(S3Error::Corrupt(
-                        "an encrypted object was read without its data key".into(),
-                    ));
-                }
+            let cipher = match parse_iv(segment.iv.as_deref(), &segment.blob)? {
+                None => None,
+                Some(iv) => Some(cipher_at(key.ok_or_else(without_key)?, &iv, skip)),
             };
             let mut file = File::open(self.path(&segment.blob)).await?;
             if skip > 0 {
@@ -224,19 +233,16 @@ pub struct BlobWriter {
     size: u64,
     /// Bytes the file may still take before the free space is read again.
     allowance: u64,
-    /// Encrypts what is written (SSE-KMS), with the IV the segment keeps and the MD5 of the
-    /// ciphertext (the ETag).
-    cipher: Option<(Cipher, [u8; 16], Md5)>,
+    /// Encrypts what is written (SSE-KMS), with the IV the segment (or record) keeps.
+    cipher: Option<(Cipher, [u8; 16])>,
 }
 
 impl BlobWriter {
-    /// Encrypts the body at rest under `key` with a fresh random IV; the body then always
-    /// goes to a file.
+    /// Encrypts the body at rest under `key` with a fresh random IV.
     pub fn encrypt(mut self, key: &DataKey) -> Result<Self> {
         let mut iv = [0u8; 16];
         getrandom::fill(&mut iv).map_err(|e| S3Error::Io(io::Error::other(e.to_string())))?;
-        self.cipher = Some((cipher_at(key, &iv, 0), iv, Md5::new()));
-        self.inline = false;
+        self.cipher = Some((cipher_at(key, &iv, 0), iv));
         Ok(self)
     }
 
@@ -244,10 +250,9 @@ impl BlobWriter {
     pub async fn write(&mut self, chunk: &[u8]) -> Result<()> {
         self.md5.update(chunk);
         self.size += chunk.len() as u64;
-        if let Some((cipher, _, stored_md5)) = &mut self.cipher {
+        if let Some((cipher, _)) = &mut self.cipher {
             let mut sealed = chunk.to_vec();
             cipher.apply_keystream(&mut sealed);
-            stored_md5.update(&sealed);
             return self.write_stored(&sealed).await;
         }
         self.write_stored(chunk).await
@@ -346,16 +351,11 @@ impl BlobWriter {
                 BlobData::File(pending)
             }
         };
-        let (iv, stored_md5) = match self.cipher {
-            Some((_, iv, stored)) => (Some(iv), Some(stored.finalize().into())),
-            None => (None, None),
-        };
         Ok(Blob {
             data,
             size: self.size,
             md5,
-            iv,
-            stored_md5,
+            iv: self.cipher.map(|(_, iv)| iv),
         })
     }
 }
@@ -367,8 +367,14 @@ pub struct Blob {
     pub md5: [u8; 16],
     /// The IV of an encrypted body.
     iv: Option<[u8; 16]>,
-    /// The MD5 of an encrypted body's ciphertext.
-    stored_md5: Option<[u8; 16]>,
+}
+
+/// Where a committed blob's bytes are: inline in the record (encrypted under `inline_iv` when
+/// set) or in the segment of its file.
+pub(crate) struct Placed {
+    pub inline: Bytes,
+    pub inline_iv: Option<String>,
+    pub segments: Vec<Segment>,
 }
 
 enum BlobData {
@@ -377,24 +383,42 @@ enum BlobData {
 }
 
 impl Blob {
-    /// A single-part ETag: the hex MD5 of the body, or of its ciphertext when encrypted.
+    /// A single-part ETag: the hex MD5 of the body; for an encrypted one the MD5 of that MD5
+    /// and the IV, which no one can tell from the data's.
     pub fn etag(&self) -> String {
-        hex::encode(self.stored_md5.unwrap_or(self.md5))
+        match self.iv {
+            None => hex::encode(self.md5),
+            Some(iv) => {
+                let mut digest = Md5::new();
+                digest.update(self.md5);
+                digest.update(iv);
+                hex::encode(digest.finalize())
+            }
+        }
     }
 
     /// Hands the blob to the record about to be committed: its inline bytes or its file's
     /// segment. From here on the caller removes the file if the commit fails.
-    pub(crate) fn into_parts(self) -> (Bytes, Vec<Segment>) {
+    pub(crate) fn into_parts(self) -> Placed {
+        let iv = self.iv.map(hex::encode);
         match self.data {
-            BlobData::Inline(bytes) => (bytes, Vec::new()),
+            BlobData::Inline(inline) => Placed {
+                inline,
+                inline_iv: iv,
+                segments: Vec::new(),
+            },
             BlobData::File(mut pending) => {
                 pending.path = None;
                 let segment = Segment {
                     blob: pending.id.clone(),
                     size: self.size,
-                    iv: self.iv.map(hex::encode),
+                    iv,
                 };
-                (Bytes::new(), vec![segment])
+                Placed {
+                    inline: Bytes::new(),
+                    inline_iv: None,
+                    segments: vec![segment],
+                }
             }
         }
     }

@@ -303,6 +303,9 @@ pub struct ObjectMeta {
     /// SSE-KMS: its bytes are encrypted at rest under this data key.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sse_kms: Option<SseKms>,
+    /// The AES-CTR IV (hex) of encrypted bytes kept inline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inline_iv: Option<String>,
 }
 
 impl ObjectMeta {
@@ -327,6 +330,7 @@ impl ObjectMeta {
             grants: None,
             tags: Vec::new(),
             sse_kms: None,
+            inline_iv: None,
         }
     }
 

@@ -65,7 +65,7 @@ impl S3 {
     ) -> Result<Part> {
         let etag = blob.etag();
         let size = blob.size;
-        let (_, segments) = blob.into_parts();
+        let segments = blob.into_parts().segments;
         let Some(Segment { blob, iv, .. }) = segments.into_iter().next() else {
             return Err(S3Error::Corrupt("a part was kept inline".into()));
         };
@@ -201,6 +201,7 @@ impl S3 {
             grants: upload.grants.clone(),
             tags: upload.tags.clone(),
             sse_kms: upload.sse_kms.clone(),
+            inline_iv: None,
         };
         self.commit_object(
             &upload.bucket,

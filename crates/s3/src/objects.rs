@@ -74,7 +74,11 @@ impl S3 {
     pub async fn put_object(&self, new: NewObject, blob: Blob) -> Result<ObjectMeta> {
         let etag = blob.etag();
         let size = blob.size;
-        let (inline, segments) = blob.into_parts();
+        let crate::blob::Placed {
+            inline,
+            inline_iv,
+            segments,
+        } = blob.into_parts();
         let meta = ObjectMeta {
             key: new.key,
             version_id: None,
@@ -94,6 +98,7 @@ impl S3 {
             grants: new.grants,
             tags: new.tags,
             sse_kms: new.sse_kms,
+            inline_iv,
         };
         self.commit_object(&new.bucket, meta, inline, None, new.condition)
             .await
@@ -216,6 +221,7 @@ impl S3 {
         self.blobs
             .reader(
                 object.inline.clone(),
+                object.meta.inline_iv.as_deref(),
                 &object.meta.segments,
                 start,
                 len,

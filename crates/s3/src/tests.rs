@@ -152,8 +152,8 @@ async fn encrypted_bodies_are_ciphertext_on_disk_and_read_back_from_any_offset()
     let (s3, dir) = engine();
     bucket(&s3, "enc").await;
     let key: crate::DataKey = [7; 32];
-    // Small enough to be inline if it were not encrypted; and a multipart object of two
-    // parts, each with its own IV.
+    // A small body, kept inline encrypted; and a multipart object of two parts, each with its
+    // own IV.
     let body = b"a small secret".to_vec();
     let mut writer = s3.body_writer().encrypt(&key).unwrap();
     writer.write(&body).await.unwrap();
@@ -176,10 +176,9 @@ async fn encrypted_bodies_are_ciphertext_on_disk_and_read_back_from_any_offset()
     .await
     .unwrap();
     let object = s3.get_object("enc", "small", None).unwrap();
-    assert!(
-        object.inline.is_empty(),
-        "encrypted bodies never stay inline"
-    );
+    // Kept inline, as ciphertext.
+    assert_eq!(object.inline.len(), body.len());
+    assert_ne!(&object.inline[..], &body[..]);
     assert_eq!(
         read_with(&s3, &object, 0, 14, Some(&key)).await.unwrap(),
         body
