@@ -399,3 +399,27 @@ def test_put_role_policy_then_get_role_policy(server):
     error = client_error(lambda: dest.get_role_policy(RoleName=name, PolicyName="read-reports"))
     assert error["Error"]["Code"] == "NoSuchEntity"
     assert error["Error"]["Message"] == "The role policy with name read-reports cannot be found."
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda iam, arn: iam.get_role(RoleName=arn),
+        lambda iam, arn: iam.delete_role(RoleName=arn),
+        lambda iam, arn: iam.get_user(UserName=arn),
+        lambda iam, arn: iam.list_access_keys(UserName=arn),
+    ],
+)
+def test_an_arn_given_as_a_name_is_a_validation_error(server, call):
+    """Issue 21: IAM checks RoleName/UserName against their pattern ([\\w+=,.@-]+) before it
+    looks anything up, so an ARN in their place is a ValidationError, not NoSuchEntity."""
+    iam = server.client("iam")
+    arn = "arn:aws:iam::111111111111:role/some-role"
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        call(iam, arn)
+    error = info.value.response["Error"]
+    assert error["Code"] == "ValidationError", error
+    assert error["Message"].startswith(f"1 validation error detected: Value '{arn}' at '"), error
+    assert error["Message"].endswith(
+        "failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+"
+    ), error

@@ -104,3 +104,36 @@ def test_session_credentials_with_aws_cli(server):
         },
     )
     assert '"Account": "111111111111"' in out.stdout
+
+
+def test_a_deleted_users_session_stops_and_never_becomes_a_recreated_user(server):
+    """Issue 21: GetSessionToken credentials are bound to the user's unique id. Once the user is
+    deleted they stop at once; a new user of the same name (a new AIDA… id, on AWS a different
+    principal) never inherits them."""
+    iam = server.client("iam")
+    name = f"alice-{uuid.uuid4().hex[:6]}"
+    iam.create_user(UserName=name)
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    sts_as_user = server.client(
+        "sts", aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"]
+    )
+    credentials = sts_as_user.get_session_token()["Credentials"]
+    first = session_client(server, "sts", credentials).get_caller_identity()
+
+    iam.delete_access_key(UserName=name, AccessKeyId=key["AccessKeyId"])
+    iam.delete_user(UserName=name)
+    error = client_error(session_client(server, "sts", credentials).get_caller_identity)
+    assert error["Error"]["Code"] == "InvalidClientTokenId", error
+
+    new_id = iam.create_user(UserName=name)["User"]["UserId"]
+    assert new_id != first["UserId"]
+    iam.put_user_policy(
+        UserName=name,
+        PolicyName="all",
+        PolicyDocument='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}',
+    )
+    for service, call in [("sts", "get_caller_identity"), ("iam", "list_users")]:
+        error = client_error(getattr(session_client(server, service, credentials), call))
+        assert error["Error"]["Code"] == "InvalidClientTokenId", error
+    error = client_error(session_client(server, "dynamodb", credentials).list_tables)
+    assert error["Error"]["Code"] == "UnrecognizedClientException", error

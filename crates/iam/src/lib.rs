@@ -31,6 +31,7 @@ pub use identity_policies::NamedPolicy;
 pub use ids::{generate_root_access_key_id, generate_secret_access_key};
 pub use inline_policy::{InlinePolicy, PolicyHolder};
 pub use managed_policy::{MAX_POLICY_VERSIONS, ManagedPolicy, PolicyVersion};
+pub use names::check_name;
 pub use principal::Principal;
 pub use role::{
     MAX_MAX_SESSION_DURATION, MIN_MAX_SESSION_DURATION, NewRole, PrincipalBinding, Role,

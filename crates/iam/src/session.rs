@@ -1,7 +1,8 @@
 //! STS sessions: temporary credentials (`ASIA…` key, secret, session token) with an
 //! expiry on the server clock, issued for a principal.
 //!
-//! A session authenticates as the principal it was issued for; the verifier requires
+//! A session authenticates as the principal it was issued for (a user's, only while that very
+//! user, by unique id, exists); the verifier requires
 //! the token and refuses it once `expiration` has passed (service time, so tests can
 //! expire sessions by moving the clock). Expired records are left in place for now:
 //! they are small and refused on use.
@@ -125,7 +126,22 @@ impl Iam {
         let Some(bytes) = self.store.get(SESSIONS, access_key_id.as_bytes())? else {
             return Ok(None);
         };
-        let session: Session = decode(&bytes)?;
+        let mut session: Session = decode(&bytes)?;
+        // A user's session is bound to the user's unique id: once the user is deleted it is
+        // unknown, and a user created again under the same name (a new id, on AWS a
+        // different principal) never inherits it.
+        if let Principal::User {
+            account,
+            user_name,
+            user_id,
+            path,
+        } = &mut session.principal
+        {
+            match self.find_user(account, user_name)? {
+                Some(user) if user.user_id == *user_id => *path = user.path,
+                _ => return Ok(None),
+            }
+        }
         Ok(Some(Authenticated {
             secret: strata_sigv4::Secret {
                 secret_access_key: session.secret_access_key,

@@ -34,6 +34,25 @@ fn lower_first(name: &str) -> String {
         .unwrap_or_default()
 }
 
+/// A `UserName` or `RoleName` parameter, checked against the model's pattern and length
+/// before anything looks it up: an ARN given as a name is a ValidationError, as on IAM.
+fn entity_name(params: &Params, name: &str) -> Result<Option<String>, AwsError> {
+    let Some(value) = optional(params, name) else {
+        return Ok(None);
+    };
+    strata_iam::check_name(&value, &lower_first(name))
+        .map_err(|e| AwsError::from(Error::from(e)))?;
+    Ok(Some(value))
+}
+
+/// A required `UserName` or `RoleName` ([`entity_name`]).
+fn required_name(params: &Params, name: &str) -> Result<String, AwsError> {
+    match entity_name(params, name)? {
+        Some(value) => Ok(value),
+        None => required(params, name),
+    }
+}
+
 /// A required parameter.
 pub(super) fn required(params: &Params, name: &str) -> Result<String, AwsError> {
     params.get(name).map(str::to_owned).ok_or_else(|| {
@@ -78,9 +97,9 @@ pub(super) fn number(params: &Params, name: &str) -> Result<Option<i64>, AwsErro
 /// The user or role an inline-policy or attachment action names.
 fn holder(params: &Params, action: &str) -> Result<PolicyHolder, AwsError> {
     if action.contains("Role") {
-        Ok(PolicyHolder::Role(required(params, "RoleName")?))
+        Ok(PolicyHolder::Role(required_name(params, "RoleName")?))
     } else {
-        Ok(PolicyHolder::User(required(params, "UserName")?))
+        Ok(PolicyHolder::User(required_name(params, "UserName")?))
     }
 }
 
@@ -89,14 +108,14 @@ pub async fn handle(app: &App, caller: &Caller, action: &str, params: &Params) -
     match action {
         "CreateUser" => {
             let input = CreateUserInput {
-                user_name: required(params, "UserName")?,
+                user_name: required_name(params, "UserName")?,
                 path: optional(params, "Path"),
             };
             rendered(action, users::create_user(app, caller, input).await)
         }
         "GetUser" => {
             let input = GetUserInput {
-                user_name: optional(params, "UserName"),
+                user_name: entity_name(params, "UserName")?,
             };
             rendered(action, users::get_user(app, caller, input))
         }
@@ -108,19 +127,19 @@ pub async fn handle(app: &App, caller: &Caller, action: &str, params: &Params) -
         }
         "DeleteUser" => {
             let input = DeleteUserInput {
-                user_name: required(params, "UserName")?,
+                user_name: required_name(params, "UserName")?,
             };
             empty(users::delete_user(app, caller, input).await)
         }
         "CreateAccessKey" => {
             let input = UserKeysInput {
-                user_name: optional(params, "UserName"),
+                user_name: entity_name(params, "UserName")?,
             };
             rendered(action, users::create_access_key(app, caller, input).await)
         }
         "ListAccessKeys" => {
             let input = UserKeysInput {
-                user_name: optional(params, "UserName"),
+                user_name: entity_name(params, "UserName")?,
             };
             rendered(action, users::list_access_keys(app, caller, input))
         }
@@ -133,7 +152,7 @@ pub async fn handle(app: &App, caller: &Caller, action: &str, params: &Params) -
                 )))
             })?;
             let input = UpdateAccessKeyInput {
-                user_name: optional(params, "UserName"),
+                user_name: entity_name(params, "UserName")?,
                 access_key_id,
                 status,
             };
@@ -141,7 +160,7 @@ pub async fn handle(app: &App, caller: &Caller, action: &str, params: &Params) -
         }
         "DeleteAccessKey" => {
             let input = DeleteAccessKeyInput {
-                user_name: optional(params, "UserName"),
+                user_name: entity_name(params, "UserName")?,
                 access_key_id: required(params, "AccessKeyId")?,
             };
             empty(users::delete_access_key(app, caller, input).await)
@@ -176,7 +195,7 @@ pub async fn handle(app: &App, caller: &Caller, action: &str, params: &Params) -
         }
         "CreateRole" => {
             let input = CreateRoleInput {
-                role_name: required(params, "RoleName")?,
+                role_name: required_name(params, "RoleName")?,
                 path: optional(params, "Path"),
                 max_session_duration: number(params, "MaxSessionDuration")?,
                 assume_role_policy_document: policy_document(params, "AssumeRolePolicyDocument")?,
@@ -186,7 +205,7 @@ pub async fn handle(app: &App, caller: &Caller, action: &str, params: &Params) -
         }
         "GetRole" => {
             let input = RoleNameInput {
-                role_name: required(params, "RoleName")?,
+                role_name: required_name(params, "RoleName")?,
             };
             rendered(action, roles::get_role(app, caller, input))
         }
@@ -198,14 +217,14 @@ pub async fn handle(app: &App, caller: &Caller, action: &str, params: &Params) -
         }
         "UpdateAssumeRolePolicy" => {
             let input = UpdateAssumeRolePolicyInput {
-                role_name: required(params, "RoleName")?,
+                role_name: required_name(params, "RoleName")?,
                 policy_document: policy_document(params, "PolicyDocument")?,
             };
             empty(roles::update_assume_role_policy(app, caller, input).await)
         }
         "DeleteRole" => {
             let input = RoleNameInput {
-                role_name: required(params, "RoleName")?,
+                role_name: required_name(params, "RoleName")?,
             };
             empty(roles::delete_role(app, caller, input).await)
         }
