@@ -9,6 +9,7 @@ import datetime
 import hashlib
 import json
 import os
+import re
 import time
 import urllib.parse
 import uuid
@@ -1375,3 +1376,27 @@ def test_virtual_hosted_style_addressing(server, monkeypatch):
         s3.put_object(Bucket=bucket, Key="a/b.txt", Body=b"virtual")
         assert s3.get_object(Bucket=bucket, Key="a/b.txt")["Body"].read() == b"virtual"
         assert [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]] == ["a/b.txt"]
+
+
+@pytest.mark.parametrize(
+    "expires, message",
+    [
+        (604801, "X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires must be less than 604800 seconds"),
+        (4294967295, "X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires must be less than 604800 seconds"),
+        (-7, "X-Amz-Expires must be non-negative"),
+    ],
+)
+def test_presigned_url_expiry_beyond_a_week_or_negative_is_refused(s3, bucket, expires, message):
+    """Issue 21: a SigV4 presigned URL lives at most 604,800 s. S3 answers 403
+    AuthorizationQueryParametersError (text: bryanjos/aws_auth#31, aws-cli#5464; status: ceph
+    s3-tests test_object_raw_get_x_amz_expires_out_max_range). botocore refuses to presign
+    beyond a week, so the URL's X-Amz-Expires is rewritten (the check comes before the
+    signature's)."""
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    url = s3.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "k"}, ExpiresIn=3600)
+    url = re.sub(r"X-Amz-Expires=\d+", f"X-Amz-Expires={expires}", url)
+    code, _, body = send(url, "GET", {})
+    assert code == 403, body
+    fields = error_fields(body)
+    assert fields["Code"] == "AuthorizationQueryParametersError", fields
+    assert fields["Message"] == message

@@ -35,6 +35,7 @@ mod listing;
 mod multipart;
 pub(crate) mod objects;
 mod post_form;
+mod presigned;
 mod sse;
 mod tagging;
 mod upload;
@@ -116,6 +117,11 @@ pub async fn handle(
             &[("Header", "Transfer-Encoding")],
             &ids,
         );
+        with_ids(&mut response, &ids);
+        return response;
+    }
+    if let Some((code, message)) = presigned::refusal(req.uri().query()) {
+        let mut response = errors::rendered(http::StatusCode::FORBIDDEN, code, &message, &[], &ids);
         with_ids(&mut response, &ids);
         return response;
     }
