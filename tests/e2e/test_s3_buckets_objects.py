@@ -1400,3 +1400,32 @@ def test_presigned_url_expiry_beyond_a_week_or_negative_is_refused(s3, bucket, e
     fields = error_fields(body)
     assert fields["Code"] == "AuthorizationQueryParametersError", fields
     assert fields["Message"] == message
+
+
+def test_a_credential_scope_for_another_service_is_refused(server, bucket):
+    """Issue 21: S3 refuses a signature scoped to another service before verifying it:
+    AuthorizationHeaderMalformed for a header, AuthorizationQueryParametersError for a
+    presigned URL (texts as OpenStack Swift's s3api tests and minio record them)."""
+    sts_signed = server.client("s3", config=botocore.config.Config(s3={"addressing_style": "path"}))
+
+    def resign_as_sts(request, **_):
+        request.context["signing"] = {**request.context.get("signing", {}), "signing_name": "sts"}
+
+    sts_signed.meta.events.register_first("before-sign.s3.ListObjectsV2", resign_as_sts)
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        sts_signed.list_objects_v2(Bucket=bucket)
+    error = info.value.response["Error"]
+    assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert error["Code"] == "AuthorizationHeaderMalformed", error
+    assert error["Message"] == 'The authorization header is malformed; incorrect service "sts". This endpoint belongs to "s3".'
+    url = server.client(
+        "s3", config=botocore.config.Config(s3={"addressing_style": "path"}, signature_version="s3v4")
+    ).generate_presigned_url("list_objects_v2", Params={"Bucket": bucket}, ExpiresIn=60)
+    assert "%2Fs3%2Faws4_request" in url
+    code, _, body = send(url.replace("%2Fs3%2Faws4_request", "%2Fsts%2Faws4_request"), "GET", {})
+    assert code == 400, body
+    fields = error_fields(body)
+    assert fields["Code"] == "AuthorizationQueryParametersError", fields
+    assert fields["Message"] == (
+        'Error parsing the X-Amz-Credential parameter; incorrect service "sts". This endpoint belongs to "s3".'
+    )

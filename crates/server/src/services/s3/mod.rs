@@ -35,7 +35,7 @@ mod listing;
 mod multipart;
 pub(crate) mod objects;
 mod post_form;
-mod presigned;
+mod signature_limits;
 mod sse;
 mod tagging;
 mod upload;
@@ -120,8 +120,10 @@ pub async fn handle(
         with_ids(&mut response, &ids);
         return response;
     }
-    if let Some((code, message)) = presigned::refusal(req.uri().query()) {
-        let mut response = errors::rendered(http::StatusCode::FORBIDDEN, code, &message, &[], &ids);
+    if let Some((status, code, message)) =
+        signature_limits::refusal(req.headers(), req.uri().query())
+    {
+        let mut response = errors::rendered(status, code, &message, &[], &ids);
         with_ids(&mut response, &ids);
         return response;
     }
