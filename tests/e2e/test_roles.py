@@ -4,6 +4,7 @@ permissions, session policies, durations and expiry."""
 import json
 import uuid
 
+import botocore.config
 import botocore.exceptions
 import pytest
 
@@ -423,3 +424,47 @@ def test_an_arn_given_as_a_name_is_a_validation_error(server, call):
     assert error["Message"].endswith(
         "failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+"
     ), error
+
+
+def test_a_cross_account_role_with_an_external_id(server):
+    """Issue 21: AssumeRole's ExternalId is the `sts:ExternalId` condition key of the trust
+    policy, the standard third-party cross-account role (IAM User Guide,
+    id_roles_common-scenarios_third-party): without it or with another value the role is
+    refused; the model's constraints (2 to 1,224 of [\\w+=,.@:\\/-]) are ValidationErrors."""
+    dest_iam = server.client("iam", "destination")
+    name = f"third-party-{uuid.uuid4().hex[:6]}"
+    arn = dest_iam.create_role(
+        RoleName=name,
+        AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111111111111:root"},
+            "Action": "sts:AssumeRole",
+            "Condition": {"StringEquals": {"sts:ExternalId": "Unique-ID:4711"}}}]}),
+    )["Role"]["Arn"]
+    user = f"vendor-{uuid.uuid4().hex[:6]}"
+    iam = server.client("iam")
+    iam.create_user(UserName=user)
+    iam.put_user_policy(UserName=user, PolicyName="assume", PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}]}))
+    key = iam.create_access_key(UserName=user)["AccessKey"]
+    # botocore checks ExternalId's length itself: off, so the server's answer is seen.
+    sts = server.client(
+        "sts", aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"],
+        config=botocore.config.Config(parameter_validation=False),
+    )
+    for extra in [{}, {"ExternalId": "Unique-ID:4712"}]:
+        with pytest.raises(botocore.exceptions.ClientError) as info:
+            sts.assume_role(RoleArn=arn, RoleSessionName="vendor", **extra)
+        assert info.value.response["Error"]["Code"] == "AccessDenied"
+    credentials = sts.assume_role(RoleArn=arn, RoleSessionName="vendor", ExternalId="Unique-ID:4711")["Credentials"]
+    assert credentials["AccessKeyId"].startswith("ASIA")
+    for bad, constraint in [
+        ("x", "Member must have length greater than or equal to 2"),
+        ("has space", "Member must satisfy regular expression pattern: [\\w+=,.@:\\/-]*"),
+    ]:
+        with pytest.raises(botocore.exceptions.ClientError) as info:
+            sts.assume_role(RoleArn=arn, RoleSessionName="vendor", ExternalId=bad)
+        error = info.value.response["Error"]
+        assert error["Code"] == "ValidationError", error
+        assert error["Message"] == (
+            f"1 validation error detected: Value '{bad}' at 'externalId' failed to satisfy constraint: {constraint}"
+        )

@@ -5,7 +5,9 @@ use strata_iam::{AccountId, IamError, Principal, Session, SessionDuration};
 use strata_policy::{PolicyDocument, PolicyKind};
 
 use super::{Error, Result};
-use crate::authz::{Denied, ResourcePolicy, authorize};
+use std::borrow::Cow;
+
+use crate::authz::{Denial, Denied, ResourcePolicy, Target, authorize_target};
 use crate::{App, Caller};
 
 #[derive(Clone, Debug, Default)]
@@ -20,6 +22,8 @@ pub struct AssumeRoleInput {
     pub duration_seconds: Option<i64>,
     /// A session policy.
     pub policy: Option<String>,
+    /// `ExternalId`: the `sts:ExternalId` condition key of the trust policy's evaluation.
+    pub external_id: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -155,17 +159,26 @@ pub async fn assume_role(
         .ok_or_else(not_authorized)?;
     let trust = role.trust_policy()?;
     let label = format!("role {} trust policy", role.role_name);
-    authorize(
+    let role_arn_text = role.arn();
+    authorize_target(
         app,
         caller,
-        "sts:AssumeRole",
-        &role.arn(),
-        role_account.as_str(),
-        Some(ResourcePolicy {
-            label: &label,
-            document: &trust,
-            required: true,
-        }),
+        Target {
+            action: "sts:AssumeRole",
+            resource: &role_arn_text,
+            resource_account: role_account.as_str(),
+            resource_policy: Some(ResourcePolicy {
+                label: &label,
+                document: &trust,
+                required: true,
+            }),
+            context: input
+                .external_id
+                .iter()
+                .map(|id| (Cow::Borrowed("sts:ExternalId"), vec![id.clone()]))
+                .collect(),
+            denial: Denial::Standard,
+        },
     )
     .map_err(|e| match e {
         Denied::AccessDenied(_) => not_authorized(),

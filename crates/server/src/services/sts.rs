@@ -37,14 +37,40 @@ pub async fn handle(app: &App, caller: &Caller, action: &str, params: &Params) -
                     "Value '{role_session_name}' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*"
                 ))));
             }
+            let external_id = params.get("ExternalId").map(str::to_owned);
+            if let Some(id) = &external_id {
+                check_external_id(id)?;
+            }
             let input = AssumeRoleInput {
                 role_arn,
                 role_session_name,
                 duration_seconds: number(params, "DurationSeconds")?,
                 policy: params.get("Policy").map(str::to_owned),
+                external_id,
             };
             rendered(action, sts::assume_role(app, caller, input).await)
         }
         other => Err(invalid_action(other, QueryService::Sts)),
     }
+}
+
+/// `ExternalId`: 2 to 1,224 characters of `[\w+=,.@:\/-]` (the STS model).
+fn check_external_id(id: &str) -> Result<(), AwsError> {
+    let violation = |constraint: &str| {
+        Err(AwsError::from(one_validation_error(format!(
+            "Value '{id}' at 'externalId' failed to satisfy constraint: {constraint}"
+        ))))
+    };
+    let length = id.chars().count();
+    if length < 2 {
+        return violation("Member must have length greater than or equal to 2");
+    }
+    if length > 1224 {
+        return violation("Member must have length less than or equal to 1224");
+    }
+    let allowed = |c: char| c.is_ascii_alphanumeric() || "_+=,.@:/-".contains(c);
+    if !id.chars().all(allowed) {
+        return violation("Member must satisfy regular expression pattern: [\\w+=,.@:\\/-]*");
+    }
+    Ok(())
 }
