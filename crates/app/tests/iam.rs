@@ -95,6 +95,7 @@ async fn assume_role_needs_the_trust_policy_even_in_the_same_account() {
                     role_session_name: "s1".into(),
                     duration_seconds: None,
                     policy: None,
+                    external_id: None,
                 },
             )
             .await
@@ -162,6 +163,7 @@ async fn roles_may_not_be_assumed_by_root_accounts() {
                 role_session_name: "s1".into(),
                 duration_seconds: None,
                 policy: None,
+                external_id: None,
             },
         )
         .await;
