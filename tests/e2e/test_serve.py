@@ -3,7 +3,10 @@ restarts on the same data directory, config errors."""
 
 import configparser
 import json
+import os
 import subprocess
+
+import botocore.config
 
 from conftest import ACCOUNTS, start_server, strata_bin
 
@@ -115,3 +118,52 @@ def test_bad_config_stops_start_up_naming_the_line(fresh_data_dir):
     out = run_strata("serve", "--port", "0", "--in-memory", "--config", str(path))
     assert out.returncode != 0
     assert "access key id must be" in out.stderr
+
+
+
+def modes(root):
+    """The permission bits of every directory and file under `root` (itself included)."""
+    out = {root: os.stat(root).st_mode & 0o777}
+    for path, dirs, files in os.walk(root):
+        for name in dirs + files:
+            full = os.path.join(path, name)
+            if not os.path.islink(full):
+                out[full] = os.stat(full).st_mode & 0o777
+    return out
+
+
+def test_the_data_directory_is_private(fresh_data_dir):
+    """Issue 21: secret keys live in the store, so the data directory is 0700 and everything
+    strata writes in it 0600 (directories 0700): the store's files and the object files."""
+    server = start_server(fresh_data_dir)
+    try:
+        s3 = server.client("s3", config=botocore.config.Config(s3={"addressing_style": "path"}))
+        s3.create_bucket(Bucket="private-bucket")
+        s3.put_object(Bucket="private-bucket", Key="big", Body=b"x" * (1 << 20))
+        server.client("kms").create_key()
+    finally:
+        server.stop()
+    found = modes(str(fresh_data_dir))
+    assert len(found) > 5, found
+    for path, mode in found.items():
+        expected = 0o700 if os.path.isdir(path) else 0o600
+        assert mode == expected, f"{path}: {mode:o}"
+
+
+def test_a_readable_data_directory_is_tightened_and_a_writable_one_refused(tmp_path):
+    data = tmp_path / "older"
+    data.mkdir()
+    os.chmod(data, 0o755)
+    (data / "left-by-an-older-strata").write_text("x")
+    os.chmod(data / "left-by-an-older-strata", 0o644)
+    start_server(data).stop()
+    assert os.stat(data).st_mode & 0o777 == 0o700
+    assert os.stat(data / "left-by-an-older-strata").st_mode & 0o777 == 0o600
+
+    os.chmod(data, 0o777)
+    out = subprocess.run(
+        [strata_bin(), "serve", "--port", "0", "--data-dir", str(data)],
+        capture_output=True, text=True, timeout=30,
+    )
+    assert out.returncode != 0
+    assert f"data directory {data} is writable by others (mode 777)" in out.stderr

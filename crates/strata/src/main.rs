@@ -12,6 +12,7 @@ mod caller;
 mod cli;
 mod config;
 mod credentials;
+mod data_dir;
 mod demo;
 mod export;
 mod export_source;

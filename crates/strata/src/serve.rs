@@ -45,8 +45,7 @@ pub async fn open_state(
     let store = if args.in_memory {
         Store::open_temporary()?
     } else {
-        std::fs::create_dir_all(&args.data_dir)
-            .with_context(|| format!("cannot create data directory {}", args.data_dir.display()))?;
+        crate::data_dir::prepare(&args.data_dir)?;
         Store::open(&args.data_dir.join("db"))
             .with_context(|| format!("cannot open the store in {}", args.data_dir.display()))?
     };
@@ -82,6 +81,7 @@ pub async fn open_state(
 }
 
 async fn serve(args: ServeArgs, config: Option<Config>) -> anyhow::Result<()> {
+    crate::data_dir::private_files();
     let (state, region) = open_state(&args, config).await?;
     let listener = tokio::net::TcpListener::bind((args.host.as_str(), args.port))
         .await
