@@ -94,9 +94,26 @@ fn kms_key(app: &App, arn: &str) -> Result<Option<strata_kms::Key>, String> {
     app.kms.key(account, region, &id).map_err(|e| e.to_string())
 }
 
-/// Runs a simulation; the JSON answer or a message saying what was wrong.
-pub fn simulate(app: &App, request: SimulateRequest) -> Result<serde_json::Value, String> {
+/// Runs a simulation; the JSON answer or a message saying what was wrong. With `only`, an
+/// account's root asks: the principal and the resource must both be that account's, so the
+/// answer shows no other account's policies.
+pub fn simulate(
+    app: &App,
+    request: SimulateRequest,
+    only: Option<&str>,
+) -> Result<serde_json::Value, String> {
     let principal = resolve(app, &request.principal)?;
+    let outside = |what: &str| {
+        format!(
+            "simulate answers only about the signing account's own principals and resources; {what} is not in {}",
+            only.unwrap_or_default()
+        )
+    };
+    if let Some(account) = only
+        && principal.account().as_str() != account
+    {
+        return Err(outside(&request.principal));
+    }
     if request.action.eq_ignore_ascii_case("sts:AssumeRole")
         && let Some(refusal) = crate::iam::sts::root_refusal(&principal)
     {
@@ -184,6 +201,11 @@ pub fn simulate(app: &App, request: SimulateRequest) -> Result<serde_json::Value
             std::borrow::Cow::Borrowed("kms:CallerAccount"),
             vec![principal.account().to_string()],
         ));
+    }
+    if let Some(account) = only
+        && resource_account != account
+    {
+        return Err(outside(&request.resource));
     }
     let is_key = key.is_some();
     let target = Target {

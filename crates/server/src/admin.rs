@@ -7,16 +7,27 @@
 //! - `POST /_strata/simulate` decides a request against the stored policies (see
 //!   `strata_app::simulate`).
 //!
-//! They are unauthenticated: strata is a local development server, and moving its
-//! clock is how tests exercise time-based behaviour.
+//! Who may call them: anyone on loopback (strata is a local development server, and moving
+//! its clock is how tests exercise time-based behaviour), unless `--admin-auth`; from
+//! anywhere else, and on loopback with `--admin-auth`, every endpoint but health needs a
+//! SigV4-signed request (signing name `strata`) from an account's root user, and `simulate`
+//! then answers only about the signing account's principals and resources. Who moved the
+//! clock is logged.
 
 use bytes::Bytes;
+use http::request::Parts;
 use http::{Method, StatusCode};
 use http_body_util::Full;
 use serde::Deserialize;
 
+use crate::auth::{AuthRejection, authenticate};
+use crate::edge::Edge;
 use crate::protocol::HttpResponse;
 use strata_app::{AdvanceError, App};
+use strata_iam::Principal;
+
+/// The signing name strata's own endpoints accept.
+pub const SIGNING_NAME: &str = "strata";
 
 fn json(status: StatusCode, value: serde_json::Value) -> HttpResponse {
     http::Response::builder()
@@ -39,12 +50,78 @@ struct Advance {
     advance_seconds: f64,
 }
 
+/// Who an admin request is from.
+enum Admin {
+    /// Loopback without `--admin-auth`: anyone.
+    Local,
+    /// The root user of this account.
+    Root(String),
+}
+
+impl Admin {
+    fn account(&self) -> Option<&str> {
+        match self {
+            Admin::Local => None,
+            Admin::Root(account) => Some(account),
+        }
+    }
+
+    fn name(&self) -> String {
+        match self {
+            Admin::Local => "an unsigned caller on loopback".to_owned(),
+            Admin::Root(account) => format!("the root user of {account}"),
+        }
+    }
+}
+
+/// The caller of an admin endpoint, or the status and reason that refuse it.
+fn admin(edge: &Edge, parts: &Parts, body: &[u8]) -> Result<Admin, (StatusCode, String)> {
+    let loopback = parts
+        .extensions
+        .get::<std::net::SocketAddr>()
+        .is_some_and(|peer| peer.ip().to_canonical().is_loopback());
+    if loopback && !edge.options.admin_auth {
+        return Ok(Admin::Local);
+    }
+    let refused = |why: String| (StatusCode::FORBIDDEN, why);
+    match authenticate(edge, parts, body, &[SIGNING_NAME]) {
+        Ok(caller) => match caller.principal {
+            Principal::Root { account } if !caller.session => Ok(Admin::Root(account.to_string())),
+            other => Err(refused(format!(
+                "strata's own endpoints answer an account's root user only, not {}",
+                other.arn()
+            ))),
+        },
+        Err(AuthRejection::Denied(e)) => Err(refused(format!(
+            "strata's own endpoints need a request signed (SigV4, signing name `{SIGNING_NAME}`) by an account's root user: {}",
+            e.message
+        ))),
+        Err(AuthRejection::Internal(e)) => Err((StatusCode::INTERNAL_SERVER_ERROR, e)),
+    }
+}
+
 /// Handles an admin request; returns the response and the operation name for logs.
-pub async fn handle(
+pub async fn handle(edge: &Edge, parts: &Parts, body: &[u8]) -> (HttpResponse, &'static str) {
+    let app = &edge.app;
+    let (method, path) = (&parts.method, parts.uri.path());
+    if !(method == Method::GET && path == "/_strata/health") {
+        let caller = match admin(edge, parts, body) {
+            Ok(caller) => caller,
+            Err((status, why)) => {
+                return (json(status, serde_json::json!({ "error": why })), "Refused");
+            }
+        };
+        return answer(app, method, path, body, &caller).await;
+    }
+    answer(app, method, path, body, &Admin::Local).await
+}
+
+async fn answer(
     app: &App,
     method: &Method,
     path: &str,
     body: &[u8],
+    caller: &Admin,
 ) -> (HttpResponse, &'static str) {
     match (method, path) {
         (&Method::GET, "/_strata/health") => (
@@ -66,7 +143,16 @@ pub async fn handle(
                 }
             };
             let response = match app.advance_clock(advance.advance_seconds).await {
-                Ok(()) => json(StatusCode::OK, clock_body(app)),
+                Ok(()) => {
+                    tracing::info!(
+                        target: "strata::admin",
+                        by = %caller.name(),
+                        seconds = advance.advance_seconds,
+                        now = %app.clock.now(),
+                        "server clock moved"
+                    );
+                    json(StatusCode::OK, clock_body(app))
+                }
                 Err(AdvanceError::Backwards) => json(
                     StatusCode::BAD_REQUEST,
                     serde_json::json!({"error": "advance_seconds must be a finite number >= 0: the clock only moves forward"}),
@@ -84,7 +170,7 @@ pub async fn handle(
         (&Method::POST, "/_strata/simulate") => {
             let result = serde_json::from_slice::<strata_app::simulate::SimulateRequest>(body)
                 .map_err(|e| format!("bad simulation request: {e}"))
-                .and_then(|request| strata_app::simulate::simulate(app, request));
+                .and_then(|request| strata_app::simulate::simulate(app, request, caller.account()));
             let response = match result {
                 Ok(answer) => json(StatusCode::OK, answer),
                 Err(error) => json(

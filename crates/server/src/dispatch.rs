@@ -82,8 +82,7 @@ pub(crate) async fn handle(
     let (mut response, log) = match route(&parts) {
         Route::Admin => {
             let body = read_body(body).await.unwrap_or_default();
-            let (response, op) =
-                admin::handle(&edge.app, &parts.method, parts.uri.path(), &body).await;
+            let (response, op) = admin::handle(&edge, &parts, &body).await;
             whole((response, LogFields::new("admin", op)))
         }
         Route::Json { .. } if request_head::head_size(&parts) > MAX_DYNAMODB_HEAD_BYTES => {

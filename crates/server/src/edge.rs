@@ -9,4 +9,5 @@ use strata_sigv4::Verifier;
 pub struct Edge {
     pub app: Arc<App>,
     pub verifier: Verifier,
+    pub options: crate::listener::Options,
 }

@@ -32,4 +32,4 @@ mod request_head;
 pub mod route;
 pub mod services;
 
-pub use listener::serve;
+pub use listener::{Options, serve, serve_with};

@@ -24,16 +24,35 @@ const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
 /// [`crate::body::IDLE_TIMEOUT`]); a stalled client is disconnected, not kept forever.
 const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(20);
 
+/// How the edge serves, beyond what the application decides.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options {
+    /// strata's own endpoints need an account root's signature on loopback too (off loopback
+    /// they always do).
+    pub admin_auth: bool,
+}
+
+/// [`serve_with`] the default options.
+pub async fn serve(listener: TcpListener, app: Arc<App>, shutdown: impl Future<Output = ()>) {
+    serve_with(listener, app, Options::default(), shutdown).await;
+}
+
 /// Serves `listener` until `shutdown` resolves, with the application's job runner started.
 /// Then new connections are refused, idle keep-alive connections close, and in-flight
 /// requests get `DRAIN_TIMEOUT`.
-pub async fn serve(listener: TcpListener, app: Arc<App>, shutdown: impl Future<Output = ()>) {
+pub async fn serve_with(
+    listener: TcpListener,
+    app: Arc<App>,
+    options: Options,
+    shutdown: impl Future<Output = ()>,
+) {
     tokio::pin!(shutdown);
     app.start();
     let s3 = crate::services::s3::service(app.clone());
     let edge = Arc::new(Edge {
         app,
         verifier: Verifier::new(),
+        options,
     });
     let graceful = GracefulShutdown::new();
     loop {

@@ -119,6 +119,10 @@ pub struct ServeArgs {
     /// A TOML file fixing the region and the accounts with their root keys.
     #[arg(long)]
     pub config: Option<PathBuf>,
+    /// strata's own endpoints (`/_strata/*` but health) need an account root's SigV4
+    /// signature (signing name `strata`) on loopback too; elsewhere they always do.
+    #[arg(long)]
+    pub admin_auth: bool,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]

@@ -45,6 +45,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         data_dir: ".strata".into(),
         in_memory: true,
         config: None,
+        admin_auth: false,
     };
     let (state, region) = runtime.block_on(crate::serve::open_state(&serve_args, None))?;
     let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;

@@ -105,7 +105,16 @@ async fn serve(args: ServeArgs, config: Option<Config>) -> anyhow::Result<()> {
         )?;
     }
     print_banner(&endpoint, &args, &region, &accounts);
-    strata_server::serve(listener, Arc::clone(&state), shutdown_signal()).await;
+    if !addr.ip().is_loopback() {
+        tracing::warn!(
+            %addr,
+            "listening beyond loopback over plain HTTP: credentials and data cross the network unencrypted; strata's own endpoints need an account root's signature here"
+        );
+    }
+    let options = strata_server::Options {
+        admin_auth: args.admin_auth,
+    };
+    strata_server::serve_with(listener, Arc::clone(&state), options, shutdown_signal()).await;
     tracing::info!("stopped");
     Ok(())
 }

@@ -1,0 +1,81 @@
+"""strata's own endpoints (`/_strata/*`): open on loopback by default; with `--admin-auth` (and
+always off loopback) every endpoint but health needs an account root's SigV4 signature
+(signing name `strata`), and `simulate` answers only about the signing account (issue 21)."""
+
+import json
+
+import pytest
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+
+from conftest import ACCOUNTS, REGION, start_server
+from sigv4_client import credentials, send
+
+
+@pytest.fixture(scope="module")
+def guarded(workdir):
+    server = start_server(workdir / "admin-auth", "--admin-auth")
+    yield server
+    server.stop()
+
+
+def call(server, method, path, body=None, creds=None, service="strata"):
+    data = json.dumps(body).encode() if body is not None else b""
+    headers = {"Content-Type": "application/json"} if body is not None else {}
+    request = AWSRequest(method=method, url=server.endpoint + path, data=data, headers=headers)
+    if creds is not None:
+        SigV4Auth(creds, service, REGION).add_auth(request)
+    status, _, answer = send(request.url, method, dict(request.headers.items()), data)
+    return status, json.loads(answer or b"{}")
+
+
+def test_health_stays_open(guarded):
+    assert call(guarded, "GET", "/_strata/health") == (200, {"status": "ok"})
+
+
+def test_unsigned_admin_calls_are_refused_and_change_nothing(guarded):
+    before = call(guarded, "GET", "/_strata/clock", creds=credentials())[1]["offset_seconds"]
+    for method, path, body in [
+        ("GET", "/_strata/clock", None),
+        ("POST", "/_strata/clock", {"advance_seconds": 3600}),
+        ("POST", "/_strata/simulate", {"principal": "arn:aws:iam::111111111111:root",
+                                       "action": "s3:ListBucket", "resource": "arn:aws:s3:::x"}),
+    ]:
+        status, answer = call(guarded, method, path, body)
+        assert status == 403, answer
+        assert "signed" in answer["error"]
+    after = call(guarded, "GET", "/_strata/clock", creds=credentials())[1]["offset_seconds"]
+    assert after == before
+
+
+def test_a_root_signature_opens_them(guarded):
+    status, answer = call(guarded, "POST", "/_strata/clock", {"advance_seconds": 1}, creds=credentials())
+    assert status == 200, answer
+    assert "now" in answer
+
+
+def test_a_bad_signature_or_an_iam_user_is_refused(guarded):
+    _, akid, _ = ACCOUNTS["source"]
+    status, _ = call(guarded, "GET", "/_strata/clock", creds=Credentials(akid, "wrong-secret"))
+    assert status == 403
+    iam = guarded.client("iam")
+    iam.create_user(UserName="admin-wannabe")
+    key = iam.create_access_key(UserName="admin-wannabe")["AccessKey"]
+    status, answer = call(
+        guarded, "GET", "/_strata/clock", creds=Credentials(key["AccessKeyId"], key["SecretAccessKey"])
+    )
+    assert status == 403
+    assert "root user only" in answer["error"]
+
+
+def test_simulate_answers_only_about_the_signing_account(guarded):
+    own = {"principal": "arn:aws:iam::111111111111:root", "action": "dynamodb:ListTables", "resource": "*"}
+    status, answer = call(guarded, "POST", "/_strata/simulate", own, creds=credentials())
+    assert status == 200, answer
+    other = dict(own, principal="arn:aws:iam::222222222222:root")
+    status, answer = call(guarded, "POST", "/_strata/simulate", other, creds=credentials())
+    assert status == 400 and "only about the signing account" in answer["error"], answer
+    foreign = dict(own, action="s3:PutObject", resource="arn:aws:s3:::x", resource_account="222222222222")
+    status, answer = call(guarded, "POST", "/_strata/simulate", foreign, creds=credentials())
+    assert status == 400 and "only about the signing account" in answer["error"], answer
