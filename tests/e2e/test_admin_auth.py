@@ -79,3 +79,34 @@ def test_simulate_answers_only_about_the_signing_account(guarded):
     foreign = dict(own, action="s3:PutObject", resource="arn:aws:s3:::x", resource_account="222222222222")
     status, answer = call(guarded, "POST", "/_strata/simulate", foreign, creds=credentials())
     assert status == 400 and "only about the signing account" in answer["error"], answer
+
+
+def non_loopback_address():
+    """An address of this machine other than loopback, if it has one."""
+    import socket
+
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("192.0.2.1", 9))  # no packet is sent for a UDP connect
+            address = probe.getsockname()[0]
+    except OSError:
+        return None
+    return None if address.startswith("127.") else address
+
+
+def test_off_loopback_admin_calls_need_a_signature_without_the_flag(workdir):
+    address = non_loopback_address()
+    if address is None:
+        pytest.skip("this machine has no address beyond loopback")
+    server = start_server(workdir / "admin-remote", "--host", "0.0.0.0")
+    try:
+        port = server.endpoint.rsplit(":", 1)[1]
+        remote = type(server)(server.process, f"http://{address}:{port}", server.data_dir, server.banner)
+        assert call(remote, "GET", "/_strata/health")[0] == 200
+        status, answer = call(remote, "POST", "/_strata/clock", {"advance_seconds": 3600})
+        assert status == 403, answer
+        assert call(remote, "GET", "/_strata/clock", creds=credentials())[0] == 200
+        # Loopback, without --admin-auth, stays open.
+        assert call(server, "GET", "/_strata/clock")[0] == 200
+    finally:
+        server.stop()
