@@ -203,3 +203,52 @@ def test_clock_moves_forward_only(workdir):
         assert json.loads(s.get("/_strata/clock"))["offset_seconds"] == 900
     finally:
         s.stop()
+
+
+def test_a_credential_scope_naming_no_region_is_refused_in_every_protocol(server):
+    """Issue 21: a made-up region in the credential scope is refused as AWS refuses one it does
+    not serve: DynamoDB and KMS `InvalidSignatureException`, STS `SignatureDoesNotMatch`, both
+    "Credential should be scoped to a valid region. "; S3 AuthorizationHeaderMalformed naming
+    the bucket's region (`<Region>`), the answer S3 clients redirect on."""
+    import botocore.config
+    import botocore.exceptions
+
+    bogus = {"region_name": "bogus-region-9"}
+
+    def refused(call):
+        with pytest.raises(botocore.exceptions.ClientError) as info:
+            call()
+        return info.value.response
+
+    error = refused(server.client("dynamodb", **bogus).list_tables)
+    assert error["Error"]["Code"] == "InvalidSignatureException"
+    assert error["Error"]["Message"] == "Credential should be scoped to a valid region. "
+    error = refused(server.client("kms", **bogus).list_keys)
+    assert error["Error"]["Code"] == "InvalidSignatureException"
+    error = refused(server.client("sts", **bogus).get_caller_identity)
+    assert error["Error"]["Code"] == "SignatureDoesNotMatch"
+    assert error["Error"]["Message"] == "Credential should be scoped to a valid region. "
+
+    s3 = server.client("s3", config=botocore.config.Config(s3={"addressing_style": "path"}))
+    bucket = f"scope-{__import__('uuid').uuid4().hex[:8]}"
+    s3.create_bucket(Bucket=bucket)
+    # boto3 redirects on S3's answer: it signs again for the region named and succeeds.
+    bogus_s3 = server.client("s3", config=botocore.config.Config(s3={"addressing_style": "path"}), **bogus)
+    assert bogus_s3.list_objects_v2(Bucket=bucket)["KeyCount"] == 0
+    # The answer itself, signed by hand.
+    from botocore.auth import S3SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from sigv4_client import credentials, send
+
+    request = AWSRequest(method="GET", url=f"{server.endpoint}/{bucket}?list-type=2")
+    S3SigV4Auth(credentials(), "s3", "bogus-region-9").add_auth(request)
+    status, _, body = send(request.url, "GET", dict(request.headers.items()))
+    assert status == 400, body
+    from xml.etree import ElementTree
+
+    fields = {child.tag: child.text for child in ElementTree.fromstring(body)}
+    assert fields["Code"] == "AuthorizationHeaderMalformed"
+    assert fields["Message"] == (
+        "The authorization header is malformed; the region 'bogus-region-9' is wrong; expecting 'us-east-1'"
+    )
+    assert fields["Region"] == "us-east-1"

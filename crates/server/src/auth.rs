@@ -64,6 +64,13 @@ pub(crate) fn authenticate(
             ),
         }));
     }
+    // A scope naming no AWS region is refused as AWS refuses one it does not serve.
+    if !strata_sigv4::is_region_name(&auth.scope.region) {
+        return Err(AuthRejection::Denied(AuthError {
+            failure: strata_sigv4::AuthFailure::SignatureDoesNotMatch,
+            message: "Credential should be scoped to a valid region. ".to_owned(),
+        }));
+    }
     let verified = edge.verifier.verify(
         &req,
         &auth,

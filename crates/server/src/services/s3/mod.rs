@@ -120,10 +120,18 @@ pub async fn handle(
         with_ids(&mut response, &ids);
         return response;
     }
-    if let Some((status, code, message)) =
-        signature_limits::refusal(req.headers(), req.uri().query())
+    let expected_region = || {
+        named
+            .bucket
+            .as_deref()
+            .and_then(|b| app.s3.bucket(b).ok())
+            .map_or_else(|| app.default_region.clone(), |b| b.region)
+    };
+    if let Some((status, code, message, region)) =
+        signature_limits::refusal(req.headers(), req.uri().query(), expected_region)
     {
-        let mut response = errors::rendered(status, code, &message, &[], &ids);
+        let extra: Vec<(&str, &str)> = region.iter().map(|r| ("Region", r.as_str())).collect();
+        let mut response = errors::rendered(status, code, &message, &extra, &ids);
         with_ids(&mut response, &ids);
         return response;
     }

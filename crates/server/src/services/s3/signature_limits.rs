@@ -3,6 +3,10 @@
 //! - a credential scope for another service: 400 `AuthorizationHeaderMalformed` (header) or
 //!   `AuthorizationQueryParametersError` (presigned), `incorrect service "sts". This endpoint
 //!   belongs to "s3".` (OpenStack Swift's s3api tests of AWS's texts, minio);
+//! - a scope naming no AWS region: the same codes, `the region 'bogus-region-9' is wrong;
+//!   expecting 'us-east-1'` with a `<Region>` element naming the bucket's region (or the
+//!   server's for requests without a bucket). A real region other than the bucket's is let
+//!   through: strata serves every region at one endpoint;
 //! - a presigned URL's `X-Amz-Expires` beyond a week (604,800 s), negative or not a number:
 //!   403 `AuthorizationQueryParametersError` (the week's text as captured in
 //!   bryanjos/aws_auth#31 and aws-cli#5464; ceph s3-tests'
@@ -14,16 +18,25 @@
 /// The longest a SigV4 signature (and so a presigned URL) is valid.
 const MAX_EXPIRES: i64 = 604_800;
 
-/// A refusal: the HTTP status, S3's error code and its message.
-pub(super) type Refusal = (http::StatusCode, &'static str, String);
+/// A refusal: the HTTP status, S3's error code, its message and the region S3 names, if any.
+pub(super) type Refusal = (http::StatusCode, &'static str, String, Option<String>);
 
-/// Why S3 refuses the request's signature before verifying it, if it does.
-pub(super) fn refusal(headers: &http::HeaderMap, query: Option<&str>) -> Option<Refusal> {
-    scope_refusal(headers, query).or_else(|| expires_refusal(query))
+/// Why S3 refuses the request's signature before verifying it, if it does; `expected_region`
+/// is the region the request should have been signed for.
+pub(super) fn refusal(
+    headers: &http::HeaderMap,
+    query: Option<&str>,
+    expected_region: impl FnOnce() -> String,
+) -> Option<Refusal> {
+    scope_refusal(headers, query, expected_region).or_else(|| expires_refusal(query))
 }
 
-/// A credential scope naming another service than `s3`.
-fn scope_refusal(headers: &http::HeaderMap, query: Option<&str>) -> Option<Refusal> {
+/// A credential scope naming another service than `s3`, or no AWS region.
+fn scope_refusal(
+    headers: &http::HeaderMap,
+    query: Option<&str>,
+    expected_region: impl FnOnce() -> String,
+) -> Option<Refusal> {
     let header = headers
         .get(http::header::AUTHORIZATION)
         .and_then(|h| h.to_str().ok())
@@ -46,16 +59,27 @@ fn scope_refusal(headers: &http::HeaderMap, query: Option<&str>) -> Option<Refus
         ),
     };
     let parts: Vec<&str> = credential.split('/').collect();
-    let [_, _, _, service, _] = parts[..] else {
+    let [_, _, region, service, _] = parts[..] else {
         return None;
     };
-    (service != "s3").then(|| {
-        (
+    if service != "s3" {
+        return Some((
             http::StatusCode::BAD_REQUEST,
             code,
             format!("{prefix}; incorrect service \"{service}\". This endpoint belongs to \"s3\"."),
-        )
-    })
+            None,
+        ));
+    }
+    if !strata_sigv4::is_region_name(region) {
+        let expected = expected_region();
+        return Some((
+            http::StatusCode::BAD_REQUEST,
+            code,
+            format!("{prefix}; the region '{region}' is wrong; expecting '{expected}'"),
+            Some(expected),
+        ));
+    }
+    None
 }
 
 /// Why S3 refuses the URL's `X-Amz-Expires`, if it does.
@@ -80,7 +104,7 @@ fn expires_refusal(query: Option<&str>) -> Option<Refusal> {
         ),
         Ok(_) => return None,
     };
-    Some((http::StatusCode::FORBIDDEN, CODE, message))
+    Some((http::StatusCode::FORBIDDEN, CODE, message, None))
 }
 
 #[cfg(test)]
@@ -120,7 +144,8 @@ mod tests {
                 "AWS4-HMAC-SHA256 Credential=AKIA/20261206/us-east-1/sts/aws4_request, SignedHeaders=host, Signature=00",
             ),
         );
-        let (status, code, message) = scope_refusal(&headers, None).unwrap();
+        let east = || "us-east-1".to_owned();
+        let (status, code, message, _) = scope_refusal(&headers, None, east).unwrap();
         assert_eq!(status, http::StatusCode::BAD_REQUEST);
         assert_eq!(code, "AuthorizationHeaderMalformed");
         assert_eq!(
@@ -128,12 +153,21 @@ mod tests {
             "The authorization header is malformed; incorrect service \"sts\". This endpoint belongs to \"s3\"."
         );
         let presigned = "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIA%2F20261206%2Fus-east-1%2Fdynamodb%2Faws4_request";
-        let (_, code, message) = scope_refusal(&http::HeaderMap::new(), Some(presigned)).unwrap();
+        let (_, code, message, _) =
+            scope_refusal(&http::HeaderMap::new(), Some(presigned), east).unwrap();
         assert_eq!(code, "AuthorizationQueryParametersError");
         assert!(message.starts_with(
             "Error parsing the X-Amz-Credential parameter; incorrect service \"dynamodb\""
         ));
         let s3 = "X-Amz-Credential=AKIA%2F20261206%2Fus-east-1%2Fs3%2Faws4_request";
-        assert!(scope_refusal(&http::HeaderMap::new(), Some(s3)).is_none());
+        assert!(scope_refusal(&http::HeaderMap::new(), Some(s3), east).is_none());
+        let bogus = "X-Amz-Credential=AKIA%2F20261206%2Fbogus-region-9%2Fs3%2Faws4_request";
+        let (_, _, message, region) =
+            scope_refusal(&http::HeaderMap::new(), Some(bogus), east).unwrap();
+        assert_eq!(
+            message,
+            "Error parsing the X-Amz-Credential parameter; the region 'bogus-region-9' is wrong; expecting 'us-east-1'"
+        );
+        assert_eq!(region.as_deref(), Some("us-east-1"));
     }
 }
