@@ -193,9 +193,12 @@ async fn an_as_of_read_seeks_to_its_version_whatever_the_history() {
         clock.advance(0.001).expect("forward");
         write(&db, &table, "gone", Action::Put(row("gone", v))).await;
     }
+    // Read once the last put is committed and before the clock moves on: the delete below is
+    // stamped at least a millisecond later, however long its commit takes (a time taken
+    // after the delete, less a millisecond, could still fall after it on a loaded machine).
+    let gone_last_put = micros(&clock);
     clock.advance(0.001).expect("forward");
     write(&db, &table, "gone", Action::Delete).await;
-    let gone_deleted = micros(&clock);
     clock.advance(0.001).expect("forward");
     write(&db, &table, "hot", Action::Delete).await;
     let all_deleted = micros(&clock);
@@ -226,7 +229,7 @@ async fn an_as_of_read_seeks_to_its_version_whatever_the_history() {
     // A scan as of a time visits each key's history by seeks too, deleted keys included.
     rows.store(0, Ordering::SeqCst);
     let mut seen = Vec::new();
-    db.scan_as_of(&table, gone_deleted - 1_000, |item| {
+    db.scan_as_of(&table, gone_last_put, |item| {
         seen.push((item["pk"].clone(), item["v"].clone()));
         Ok(())
     })
