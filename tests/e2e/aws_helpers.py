@@ -121,3 +121,30 @@ def wait_until(predicate, timeout=30.0, what="condition"):
         if time.time() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         time.sleep(0.2)
+
+
+def wait_export(ddb, arn, timeout=30):
+    """Polls DescribeExport until the export leaves IN_PROGRESS; returns its description."""
+    deadline = time.time() + timeout
+    while True:
+        description = ddb.describe_export(ExportArn=arn)["ExportDescription"]
+        if description["ExportStatus"] != "IN_PROGRESS":
+            return description
+        assert time.time() < deadline, f"export still IN_PROGRESS after {timeout} s: {arn}"
+        time.sleep(0.1)
+
+
+def wait_import(ddb, arn, timeout=30):
+    """Polls DescribeImport until the import leaves IN_PROGRESS; returns its description."""
+    deadline = time.time() + timeout
+    while True:
+        description = ddb.describe_import(ImportArn=arn)["ImportTableDescription"]
+        if description["ImportStatus"] != "IN_PROGRESS":
+            return description
+        assert time.time() < deadline, f"import still IN_PROGRESS after {timeout} s: {arn}"
+        time.sleep(0.1)
+
+
+def export_id(arn):
+    """The export id at the end of an export ARN."""
+    return arn.rsplit("/export/", 1)[1]

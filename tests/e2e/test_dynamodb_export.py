@@ -21,7 +21,7 @@ from datetime import datetime, timedelta, timezone
 import botocore.config
 import pytest
 
-from aws_helpers import client_error, role_assumer, unique
+from aws_helpers import client_error, export_id, role_assumer, unique, wait_export
 from sigv4_client import credentials, signed
 
 SOURCE, DEST = "111111111111", "222222222222"
@@ -139,19 +139,8 @@ def start_export(ddb, name, bucket, **kwargs):
     ]
 
 
-def wait_export(ddb, arn, timeout=20):
-    """Polls DescribeExport until the export leaves IN_PROGRESS; returns its description."""
-    deadline = time.time() + timeout
-    while True:
-        description = ddb.describe_export(ExportArn=arn)["ExportDescription"]
-        if description["ExportStatus"] != "IN_PROGRESS":
-            return description
-        assert time.time() < deadline, f"export still IN_PROGRESS after {timeout} s: {arn}"
-        time.sleep(0.1)
 
 
-def export_id(arn):
-    return arn.rsplit("/export/", 1)[1]
 
 
 def error_of(call, code):

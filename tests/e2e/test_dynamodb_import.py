@@ -21,7 +21,7 @@ import uuid
 import botocore.config
 import pytest
 
-from aws_helpers import client_error, unique
+from aws_helpers import client_error, unique, wait_import
 from sigv4_client import credentials, signed
 
 SOURCE, DEST = "111111111111", "222222222222"
@@ -91,14 +91,6 @@ def start_import(ddb, bucket, prefix=None, fmt="DYNAMODB_JSON", params=None, own
     return out["ImportTableDescription"], params["TableName"]
 
 
-def wait_import(ddb, arn, timeout=20):
-    deadline = time.time() + timeout
-    while True:
-        d = ddb.describe_import(ImportArn=arn)["ImportTableDescription"]
-        if d["ImportStatus"] != "IN_PROGRESS":
-            return d
-        assert time.time() < deadline, f"import still IN_PROGRESS after {timeout} s: {arn}"
-        time.sleep(0.1)
 
 
 def run_import(ddb, bucket, prefix=None, fmt="DYNAMODB_JSON", **kwargs):

@@ -24,7 +24,7 @@ import uuid
 
 import pytest
 
-from aws_helpers import client_error, role_assumer, unique
+from aws_helpers import client_error, export_id, role_assumer, unique, wait_export, wait_import
 from conftest import start_server
 from s3_helpers import expect_error, headers, s3_client, status
 
@@ -182,28 +182,10 @@ def plain_items(n, prefix="item"):
     return [{"pk": {"S": f"{prefix}-{i}"}, "v": {"N": str(i)}} for i in range(n)]
 
 
-def wait_export(ddb, arn, timeout=30):
-    deadline = time.time() + timeout
-    while True:
-        description = ddb.describe_export(ExportArn=arn)["ExportDescription"]
-        if description["ExportStatus"] != "IN_PROGRESS":
-            return description
-        assert time.time() < deadline, f"export still IN_PROGRESS after {timeout} s: {arn}"
-        time.sleep(0.1)
 
 
-def wait_import(ddb, arn, timeout=30):
-    deadline = time.time() + timeout
-    while True:
-        description = ddb.describe_import(ImportArn=arn)["ImportTableDescription"]
-        if description["ImportStatus"] != "IN_PROGRESS":
-            return description
-        assert time.time() < deadline, f"import still IN_PROGRESS after {timeout} s: {arn}"
-        time.sleep(0.1)
 
 
-def export_id(arn):
-    return arn.rsplit("/export/", 1)[1]
 
 
 def assert_export_failed(description, code, message_pattern, status_code, s3_code):
