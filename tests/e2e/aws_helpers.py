@@ -148,3 +148,20 @@ def wait_import(ddb, arn, timeout=30):
 def export_id(arn):
     """The export id at the end of an export ARN."""
     return arn.rsplit("/export/", 1)[1]
+
+
+def pitr_table(ddb, name, items=()):
+    """Creates table `name` (string key `pk`, on demand) with point-in-time recovery on and
+    `items` in it; returns the name."""
+    ddb.create_table(
+        TableName=name,
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    ddb.update_continuous_backups(
+        TableName=name, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True}
+    )
+    for item in items:
+        ddb.put_item(TableName=name, Item=item)
+    return name

@@ -24,7 +24,15 @@ import uuid
 
 import pytest
 
-from aws_helpers import client_error, export_id, role_assumer, unique, wait_export, wait_import
+from aws_helpers import (
+    client_error,
+    export_id,
+    pitr_table,
+    role_assumer,
+    unique,
+    wait_export,
+    wait_import,
+)
 from conftest import start_server
 from s3_helpers import expect_error, headers, s3_client, status
 
@@ -163,19 +171,7 @@ def b64_context(context):
 
 
 def new_table(ddb, items=()):
-    name = unique("sse-export")
-    ddb.create_table(
-        TableName=name,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
-    ddb.update_continuous_backups(
-        TableName=name, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True}
-    )
-    for item in items:
-        ddb.put_item(TableName=name, Item=item)
-    return name
+    return pitr_table(ddb, unique("sse-export"), items)
 
 
 def plain_items(n, prefix="item"):

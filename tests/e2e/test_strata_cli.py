@@ -11,7 +11,7 @@ import time
 import botocore.config
 import pytest
 
-from aws_helpers import unique
+from aws_helpers import pitr_table, unique
 from conftest import ACCOUNTS, strata_bin
 
 
@@ -110,16 +110,7 @@ def test_strata_export_explains_a_denied_cross_account_write_then_completes(serv
     ddb = server.client("dynamodb")
     dest = server.client("s3", "destination", config=botocore.config.Config(s3={"addressing_style": "path"}))
     table, bucket = unique("cli-export"), unique("cli-export-dest")
-    ddb.create_table(
-        TableName=table,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
-    ddb.update_continuous_backups(
-        TableName=table, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True}
-    )
-    ddb.put_item(TableName=table, Item={"pk": {"S": "a"}})
+    pitr_table(ddb, table, [{"pk": {"S": "a"}}])
     dest.create_bucket(Bucket=bucket)
 
     out = run_strata(server, "export", "--table", table, "--bucket", bucket)
@@ -202,16 +193,7 @@ def test_strata_export_explains_which_side_of_a_kms_key_is_missing(server):
     dest = server.client("s3", "destination", config=botocore.config.Config(s3={"addressing_style": "path"}))
     dest_kms = server.client("kms", "destination")
     table, bucket, user = unique("cli-kms"), unique("cli-kms-dest"), unique("kms-exporter")
-    ddb.create_table(
-        TableName=table,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
-    ddb.update_continuous_backups(
-        TableName=table, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True}
-    )
-    ddb.put_item(TableName=table, Item={"pk": {"S": "a"}})
+    pitr_table(ddb, table, [{"pk": {"S": "a"}}])
     table_arn = ddb.describe_table(TableName=table)["Table"]["TableArn"]
     dest.create_bucket(Bucket=bucket)
     user_arn = iam.create_user(UserName=user)["User"]["Arn"]
