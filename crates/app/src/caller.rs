@@ -29,6 +29,16 @@ impl Caller {
     pub fn account(&self) -> &str {
         self.principal.account().as_str()
     }
+
+    /// This caller as an AWS service acting for it: DynamoDB's export and import jobs call
+    /// S3 (and KMS through S3) over TLS, whatever transport started the job, so their requests
+    /// are `aws:SecureTransport` true.
+    pub fn through_aws_service(&self) -> Self {
+        Self {
+            secure_transport: true,
+            ..self.clone()
+        }
+    }
 }
 
 /// Who an S3 operation runs for.

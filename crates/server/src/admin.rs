@@ -11,8 +11,9 @@
 //! its clock is how tests exercise time-based behaviour), unless `--admin-auth`; from
 //! anywhere else, and on loopback with `--admin-auth`, every endpoint but health needs a
 //! SigV4-signed request (signing name `strata`) from an account's root user, and `simulate`
-//! then answers only about the signing account's principals and resources. Who moved the
-//! clock is logged.
+//! then answers only about the signing account's principals and resources; or signed with
+//! an access key the config names in `admin_access_key_ids`, and `simulate` answers about
+//! every account. Who moved the clock is logged.
 
 use bytes::Bytes;
 use http::request::Parts;
@@ -56,12 +57,19 @@ enum Admin {
     Local,
     /// The root user of this account.
     Root(String),
+    /// The holder of an access key the config names as an admin key (`principal` is the
+    /// key's owner's ARN).
+    Operator {
+        access_key_id: String,
+        principal: String,
+    },
 }
 
 impl Admin {
+    /// The account `simulate` is limited to; `None` answers about every account.
     fn account(&self) -> Option<&str> {
         match self {
-            Admin::Local => None,
+            Admin::Local | Admin::Operator { .. } => None,
             Admin::Root(account) => Some(account),
         }
     }
@@ -70,6 +78,10 @@ impl Admin {
         match self {
             Admin::Local => "an unsigned caller on loopback".to_owned(),
             Admin::Root(account) => format!("the root user of {account}"),
+            Admin::Operator {
+                access_key_id,
+                principal,
+            } => format!("admin key {access_key_id} of {principal}"),
         }
     }
 }
@@ -85,10 +97,16 @@ fn admin(edge: &Edge, parts: &Parts, body: &[u8]) -> Result<Admin, (StatusCode, 
     }
     let refused = |why: String| (StatusCode::FORBIDDEN, why);
     match authenticate(edge, parts, body, &[SIGNING_NAME]) {
+        Ok(caller) if edge.options.admin_keys.contains(&caller.access_key_id) => {
+            Ok(Admin::Operator {
+                principal: caller.principal.arn(),
+                access_key_id: caller.access_key_id,
+            })
+        }
         Ok(caller) => match caller.principal {
             Principal::Root { account } if !caller.session => Ok(Admin::Root(account.to_string())),
             other => Err(refused(format!(
-                "strata's own endpoints answer an account's root user only, not {}",
+                "strata's own endpoints answer an account's root user only (or an admin key the config names), not {}",
                 other.arn()
             ))),
         },

@@ -9,6 +9,7 @@ use strata_sigv4::{AuthError, Authorization, RequestParts, check_request_time, h
 use strata_app::Caller;
 
 use crate::edge::Edge;
+use crate::transport::Transport;
 
 /// Why authentication did not produce a caller.
 #[derive(Debug)]
@@ -89,6 +90,6 @@ pub(crate) fn authenticate(
         access_key_id: verified.access_key_id,
         region: verified.region,
         service: verified.service,
-        secure_transport: false,
+        secure_transport: Transport::is_secure(&parts.extensions),
     })
 }

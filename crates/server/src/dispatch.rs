@@ -17,6 +17,7 @@ use crate::auth::authenticate;
 use crate::body::IdleTimeout;
 use crate::content_coding::{self, DecodeError};
 use crate::edge::Edge;
+use crate::overload::{self, Overloaded};
 use crate::protocol::query::{Params, QueryService};
 use crate::protocol::{AwsError, HttpResponse, json, query};
 use crate::request_head::{self, MAX_DYNAMODB_HEAD_BYTES};
@@ -79,7 +80,12 @@ pub(crate) async fn handle(
     let whole = |(response, log): (HttpResponse, LogFields)| {
         (response.map(http_body_util::Either::Left), log)
     };
-    let (mut response, log) = match route(&parts) {
+    let route = route(&parts);
+    let (mut response, log) = match route {
+        _ if parts.extensions.get::<Overloaded>().is_some() => {
+            let (response, op) = overload::response(&route, &parts);
+            whole((response, LogFields::new("-", op)))
+        }
         Route::Admin => {
             let body = read_body(body).await.unwrap_or_default();
             let (response, op) = admin::handle(&edge, &parts, &body).await;

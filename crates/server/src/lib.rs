@@ -3,7 +3,8 @@
 //! One port serves every protocol. A request flows through:
 //!
 //! ```text
-//! listener ─► dispatch: route (admin | DynamoDB JSON | Query | S3)
+//! listener (plain or TLS, told apart by the first byte: [`transport`])
+//!          ─► dispatch: route (admin | DynamoDB JSON | Query | S3)
 //!          ─► auth (SigV4 against the IAM engine) ─► decode ─► application layer
 //!          ─► encode in the protocol's shape
 //! ```
@@ -27,9 +28,11 @@ pub mod content_coding;
 mod dispatch;
 mod edge;
 mod listener;
+mod overload;
 pub mod protocol;
 mod request_head;
 pub mod route;
 pub mod services;
+pub mod transport;
 
-pub use listener::{Options, serve, serve_with};
+pub use listener::{DEFAULT_MAX_CONNECTIONS, Options, serve, serve_with};

@@ -123,6 +123,24 @@ pub struct ServeArgs {
     /// signature (signing name `strata`) on loopback too; elsewhere they always do.
     #[arg(long)]
     pub admin_auth: bool,
+    /// Another name (DNS name or IP address) the generated TLS certificate covers, besides
+    /// localhost, *.localhost, 127.0.0.1 and ::1 (repeatable).
+    #[arg(long = "tls-name", value_name = "NAME")]
+    pub tls_names: Vec<String>,
+    /// Present this PEM certificate chain for TLS instead of one from strata's local CA.
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "tls_key",
+        conflicts_with = "tls_names"
+    )]
+    pub tls_cert: Option<PathBuf>,
+    /// The private key (PEM) of `--tls-cert`.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// Connections served at once; more are answered with a throttling error and closed.
+    #[arg(long, default_value_t = strata_server::DEFAULT_MAX_CONNECTIONS)]
+    pub max_connections: usize,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -145,6 +163,9 @@ pub struct CredentialsArgs {
     /// Read the credentials from this config file instead of the data directory.
     #[arg(long)]
     pub config: Option<PathBuf>,
+    /// Name the server's https:// endpoint (TLS on the same port) instead of http://.
+    #[arg(long)]
+    pub https: bool,
 }
 
 #[derive(Args, Debug)]

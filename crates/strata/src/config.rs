@@ -1,7 +1,9 @@
-//! The `--config` file: the default region and the accounts with their root keys.
+//! The `--config` file: the default region, the accounts with their root keys, and the
+//! access keys that also open strata's own endpoints.
 //!
 //! ```toml
 //! region = "us-east-1"
+//! admin_access_key_ids = ["AKIASOURCEROOT000001"]   # optional
 //! [[account]]
 //! id = "111111111111"
 //! alias = "source"
@@ -26,12 +28,17 @@ pub const DEFAULT_REGION: &str = "us-east-1";
 pub struct Config {
     pub region: String,
     pub accounts: Vec<RootAccount>,
+    /// Keys (of any user, root or not) whose signature opens `/_strata/*` with `simulate`
+    /// answering about every account.
+    pub admin_access_key_ids: Vec<String>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawConfig {
     region: Option<Spanned<String>>,
+    #[serde(default)]
+    admin_access_key_ids: Vec<Spanned<String>>,
     #[serde(default)]
     account: Vec<Spanned<RawAccount>>,
 }
@@ -124,7 +131,17 @@ impl Config {
                 ),
             });
         }
-        Ok(Self { region, accounts })
+        let mut admin_access_key_ids = Vec::new();
+        for key in raw.admin_access_key_ids {
+            AccessKey::check_id(key.get_ref())
+                .map_err(|e| format!("{}: admin_access_key_ids: {e}", line(key.span())))?;
+            admin_access_key_ids.push(key.into_inner());
+        }
+        Ok(Self {
+            region,
+            accounts,
+            admin_access_key_ids,
+        })
     }
 }
 
@@ -160,6 +177,12 @@ root_secret_access_key = "destination-root-secret-key"
         assert_eq!(c.region, "us-east-1");
         assert_eq!(c.accounts.len(), 2);
         assert_eq!(c.accounts[1].account.alias.as_deref(), Some("destination"));
+        assert!(c.admin_access_key_ids.is_empty());
+        let with_admin = Config::parse(&format!(
+            "admin_access_key_ids = [\"AKIAADMIN00000000001\"]\n{GOOD}"
+        ))
+        .unwrap();
+        assert_eq!(with_admin.admin_access_key_ids, ["AKIAADMIN00000000001"]);
         assert_eq!(
             c.accounts[0].root_key.secret_access_key,
             "source-root-secret-key"
@@ -210,6 +233,10 @@ root_secret_access_key = "destination-root-secret-key"
                 "1: the config names no [[account]]",
             ),
             ("[[account]\n".to_owned(), "1: "),
+            (
+                format!("admin_access_key_ids = [\"AKIA-bad\"]\n{GOOD}"),
+                "1: admin_access_key_ids: access key id",
+            ),
         ];
         for (text, expected) in cases {
             let err = Config::parse(&text).unwrap_err();

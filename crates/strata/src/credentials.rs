@@ -1,5 +1,6 @@
-//! `strata credentials`: the root credentials of an account, ready to paste, and the
-//! `credentials.json` file in the data directory that `serve` writes for it.
+//! `strata credentials`: the root credentials of an account, ready to paste (with the CA
+//! bundle that makes https:// work), and the `credentials.json` file in the data directory
+//! that `serve` writes for it.
 //!
 //! The store is the source of truth; the file is a copy for this command, which must
 //! work while the server holds the store open.
@@ -28,6 +29,9 @@ pub struct CredentialsFile {
     pub endpoint: String,
     pub region: String,
     pub accounts: Vec<AccountCredentials>,
+    /// The local CA's certificate, for `AWS_CA_BUNDLE` (none with the operator's own).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_bundle: Option<String>,
 }
 
 impl AccountCredentials {
@@ -62,7 +66,7 @@ pub fn write_file(data_dir: &Path, file: &CredentialsFile) -> anyhow::Result<()>
 }
 
 pub fn run(args: CredentialsArgs) -> anyhow::Result<()> {
-    let (endpoint, region, accounts) = match &args.config {
+    let (endpoint, region, accounts, ca_bundle) = match &args.config {
         Some(path) => {
             let config = Config::load(path)?;
             let accounts = config
@@ -70,7 +74,19 @@ pub fn run(args: CredentialsArgs) -> anyhow::Result<()> {
                 .iter()
                 .map(AccountCredentials::from_root)
                 .collect();
-            ("http://127.0.0.1:4566".to_owned(), config.region, accounts)
+            let ca = args
+                .data_dir
+                .join(crate::tls::DIR)
+                .join(crate::tls::CA_FILE);
+            let ca_bundle = ca
+                .exists()
+                .then(|| ca.canonicalize().unwrap_or(ca).display().to_string());
+            (
+                "http://127.0.0.1:4566".to_owned(),
+                config.region,
+                accounts,
+                ca_bundle,
+            )
         }
         None => {
             let path = args.data_dir.join(FILE_NAME);
@@ -83,7 +99,7 @@ pub fn run(args: CredentialsArgs) -> anyhow::Result<()> {
             })?;
             let file: CredentialsFile = serde_json::from_str(&text)
                 .with_context(|| format!("{} is damaged", path.display()))?;
-            (file.endpoint, file.region, file.accounts)
+            (file.endpoint, file.region, file.accounts, file.ca_bundle)
         }
     };
     let Some(account) = accounts.iter().find(|a| {
@@ -98,7 +114,20 @@ pub fn run(args: CredentialsArgs) -> anyhow::Result<()> {
             .collect();
         anyhow::bail!("no account {:?}; known: {}", args.account, known.join(", "));
     };
-    print!("{}", render(account, &endpoint, &region, args.format));
+    let endpoint = match endpoint.strip_prefix("http://") {
+        Some(rest) if args.https => format!("https://{rest}"),
+        _ => endpoint,
+    };
+    print!(
+        "{}",
+        render(
+            account,
+            &endpoint,
+            &region,
+            ca_bundle.as_deref(),
+            args.format
+        )
+    );
     Ok(())
 }
 
@@ -106,18 +135,31 @@ pub fn render(
     a: &AccountCredentials,
     endpoint: &str,
     region: &str,
+    ca_bundle: Option<&str>,
     format: CredentialsFormat,
 ) -> String {
     match format {
-        CredentialsFormat::Env => format!(
-            "export AWS_ACCESS_KEY_ID={}\nexport AWS_SECRET_ACCESS_KEY={}\nexport AWS_DEFAULT_REGION={region}\nexport AWS_ENDPOINT_URL={endpoint}\n",
-            a.access_key_id, a.secret_access_key
-        ),
-        CredentialsFormat::AwsConfig => format!(
-            "[profile {}]\naws_access_key_id = {}\naws_secret_access_key = {}\nregion = {region}\nendpoint_url = {endpoint}\n",
-            a.alias.as_deref().unwrap_or(&a.account_id),
-            a.access_key_id,
-            a.secret_access_key
-        ),
+        CredentialsFormat::Env => {
+            let mut out = format!(
+                "export AWS_ACCESS_KEY_ID={}\nexport AWS_SECRET_ACCESS_KEY={}\nexport AWS_DEFAULT_REGION={region}\nexport AWS_ENDPOINT_URL={endpoint}\n",
+                a.access_key_id, a.secret_access_key
+            );
+            if let Some(ca) = ca_bundle {
+                out.push_str(&format!("export AWS_CA_BUNDLE={ca}\n"));
+            }
+            out
+        }
+        CredentialsFormat::AwsConfig => {
+            let mut out = format!(
+                "[profile {}]\naws_access_key_id = {}\naws_secret_access_key = {}\nregion = {region}\nendpoint_url = {endpoint}\n",
+                a.alias.as_deref().unwrap_or(&a.account_id),
+                a.access_key_id,
+                a.secret_access_key
+            );
+            if let Some(ca) = ca_bundle {
+                out.push_str(&format!("ca_bundle = {ca}\n"));
+            }
+            out
+        }
     }
 }

@@ -46,6 +46,10 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         in_memory: true,
         config: None,
         admin_auth: false,
+        tls_names: Vec::new(),
+        tls_cert: None,
+        tls_key: None,
+        max_connections: strata_server::DEFAULT_MAX_CONNECTIONS,
     };
     let (state, region) = runtime.block_on(crate::serve::open_state(&serve_args, None))?;
     let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;

@@ -21,6 +21,7 @@ mod import;
 mod policy;
 mod query;
 mod serve;
+mod tls;
 
 use clap::Parser;
 

@@ -82,7 +82,30 @@ pub async fn open_state(
 
 async fn serve(args: ServeArgs, config: Option<Config>) -> anyhow::Result<()> {
     crate::data_dir::private_files();
+    let admin_keys = config
+        .as_ref()
+        .map(|c| c.admin_access_key_ids.clone())
+        .unwrap_or_default();
     let (state, region) = open_state(&args, config).await?;
+    // An --in-memory server's CA lives as long as the server.
+    let temporary = tempfile::TempDir::new()?;
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => crate::tls::own(cert, key)?,
+        _ => {
+            let base = if args.in_memory {
+                temporary.path()
+            } else {
+                args.data_dir.as_path()
+            };
+            crate::tls::local(&base.join(crate::tls::DIR), &args.tls_names)?
+        }
+    };
+    let ca_bundle = tls.ca_bundle.as_ref().map(|p| {
+        p.canonicalize()
+            .unwrap_or_else(|_| p.clone())
+            .display()
+            .to_string()
+    });
     let listener = tokio::net::TcpListener::bind((args.host.as_str(), args.port))
         .await
         .with_context(|| format!("cannot listen on {}:{}", args.host, args.port))?;
@@ -101,18 +124,22 @@ async fn serve(args: ServeArgs, config: Option<Config>) -> anyhow::Result<()> {
                 endpoint: endpoint.clone(),
                 region: region.clone(),
                 accounts: accounts.clone(),
+                ca_bundle: ca_bundle.clone(),
             },
         )?;
     }
-    print_banner(&endpoint, &args, &region, &accounts);
+    print_banner(&addr, &args, &region, &accounts, ca_bundle.as_deref());
     if !addr.ip().is_loopback() {
         tracing::warn!(
             %addr,
-            "listening beyond loopback over plain HTTP: credentials and data cross the network unencrypted; strata's own endpoints need an account root's signature here"
+            "listening beyond loopback: plain HTTP is served next to TLS, and credentials and data sent over it cross the network unencrypted (a bucket policy denying aws:SecureTransport false refuses them); strata's own endpoints need a signature here"
         );
     }
     let options = strata_server::Options {
         admin_auth: args.admin_auth,
+        admin_keys,
+        tls: Some(tls.config),
+        max_connections: args.max_connections,
     };
     strata_server::serve_with(listener, Arc::clone(&state), options, shutdown_signal()).await;
     tracing::info!("stopped");
@@ -138,15 +165,30 @@ fn default_accounts() -> Vec<RootAccount> {
 
 /// Start-up output on stdout: where to connect and with which keys. The line
 /// `strata listening on …` comes first and alone, so scripts can wait for it.
-fn print_banner(endpoint: &str, args: &ServeArgs, region: &str, accounts: &[AccountCredentials]) {
+fn print_banner(
+    addr: &SocketAddr,
+    args: &ServeArgs,
+    region: &str,
+    accounts: &[AccountCredentials],
+    ca_bundle: Option<&str>,
+) {
     use std::io::Write;
+    let endpoint = format!("http://{addr}");
     let data = if args.in_memory {
         "in memory".to_owned()
     } else {
         args.data_dir.display().to_string()
     };
-    let mut out =
-        format!("strata listening on {endpoint} (data: {data}, region: {region})\naccounts:\n");
+    let mut out = format!("strata listening on {endpoint} (data: {data}, region: {region})\n");
+    match ca_bundle {
+        Some(ca) => out.push_str(&format!(
+            "and on https://{addr} (TLS on the same port; AWS_CA_BUNDLE={ca})\n"
+        )),
+        None => out.push_str(&format!(
+            "and on https://{addr} (TLS on the same port, with your certificate)\n"
+        )),
+    }
+    out.push_str("accounts:\n");
     for a in accounts {
         out.push_str(&format!(
             "  {} {:<12} AWS_ACCESS_KEY_ID={} AWS_SECRET_ACCESS_KEY={}\n",

@@ -366,7 +366,7 @@ async fn export(app: &App, caller: &Caller, record: &ExportRecord) -> Result<Don
             .clone()
             .unwrap_or_else(|| writer_account.clone()),
         writer_account,
-        requester: Requester::Signed(Box::new(caller.clone())),
+        requester: Requester::Signed(Box::new(caller.through_aws_service())),
         bucket_name: record.s3_bucket.clone(),
         sse_algorithm: match record.s3_sse_algorithm.as_str() {
             "KMS" => "aws:kms",

@@ -111,7 +111,7 @@ async fn import(
     counts: &mut Counts,
 ) -> Result<(), Failure> {
     let mut create = source.table.clone();
-    let requester = Requester::Signed(Box::new(caller.clone()));
+    let requester = Requester::Signed(Box::new(caller.through_aws_service()));
     let bucket = BucketContext::resolve(
         app,
         requester,

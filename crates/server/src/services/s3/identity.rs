@@ -14,6 +14,8 @@ use strata_sigv4::{Authorization, RequestParts};
 
 use strata_app::{App, Caller, Requester};
 
+use crate::transport::Transport;
+
 /// Secret keys for s3s's signature check: long-term and session keys alike.
 pub struct Keys {
     pub app: Arc<App>,
@@ -74,10 +76,11 @@ impl S3Access for Sessions {
             .extensions_mut()
             .get::<SocketAddr>()
             .map(std::net::SocketAddr::ip);
+        let secure_transport = Transport::is_secure(cx.extensions_mut());
         let Some(credentials) = cx.credentials() else {
             cx.extensions_mut().insert(Requester::Anonymous {
                 source_ip,
-                secure_transport: false,
+                secure_transport,
             });
             return Ok(());
         };
@@ -138,7 +141,7 @@ impl S3Access for Sessions {
             access_key_id: access_key,
             region,
             service: "s3".to_owned(),
-            secure_transport: false,
+            secure_transport,
         };
         cx.extensions_mut()
             .insert(Requester::Signed(Box::new(caller)));
