@@ -44,6 +44,9 @@ pub enum S3Error {
     PreconditionFailed(&'static str),
     #[error("no such upload")]
     NoSuchUpload,
+    /// The initiating account already has `limit` multipart uploads in progress.
+    #[error("too many multipart uploads in progress")]
+    TooManyOpenUploads { limit: u64 },
     /// A part named in CompleteMultipartUpload is missing or its ETag differs.
     #[error("invalid part")]
     InvalidPart,

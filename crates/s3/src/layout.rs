@@ -9,6 +9,7 @@
 //! | `s3.parts` | `upload id/` + part number u32 BE | [`Part`] JSON |
 //! | `s3.versions` | `bucket/key` 0x00 + `!seq` u64 BE | as `s3.objects` |
 //! | `s3.counts` | bucket name 0x00 `seq` | the last version sequence number, u64 BE |
+//! | `s3.counts` | 0x01 `uploads/` account id | the account's open multipart uploads, u64 BE |
 //!
 //! Bucket names contain no `/`, so `bucket/` prefixes one bucket's objects exactly and keys
 //! sort as S3 lists them (by UTF-8 bytes). `s3.objects` holds each key's current version
@@ -87,6 +88,14 @@ pub fn versions_of(bucket: &str, key: &str) -> Vec<u8> {
 pub fn sequence_key(bucket: &str) -> Vec<u8> {
     let mut out = bucket.as_bytes().to_vec();
     out.extend_from_slice(b"\0seq");
+    out
+}
+
+/// The key under which [`COUNTS`] keeps the number of multipart uploads `account` has in
+/// progress (0x01 starts no bucket name).
+pub fn open_uploads_key(account: &str) -> Vec<u8> {
+    let mut out = b"\x01uploads/".to_vec();
+    out.extend_from_slice(account.as_bytes());
     out
 }
 

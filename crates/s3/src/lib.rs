@@ -61,7 +61,13 @@ pub struct S3 {
     store: Store,
     clock: Clock,
     blobs: Arc<BlobDir>,
+    /// Multipart uploads an account may have in progress at once.
+    max_open_uploads: Arc<std::sync::atomic::AtomicU64>,
 }
+
+/// The default of [`S3::limit_open_uploads`]: far above what an application keeps open,
+/// low enough that an account cannot fill the store with abandoned uploads.
+pub const DEFAULT_MAX_OPEN_UPLOADS: u64 = 10_000;
 
 impl S3 {
     pub fn new(store: Store, clock: Clock, blobs: BlobDir) -> Self {
@@ -69,7 +75,15 @@ impl S3 {
             store,
             clock,
             blobs: Arc::new(blobs),
+            max_open_uploads: Arc::new(DEFAULT_MAX_OPEN_UPLOADS.into()),
         }
+    }
+
+    /// How many multipart uploads one account (their initiator's) may have in progress;
+    /// CreateMultipartUpload beyond it is [`S3Error::TooManyOpenUploads`].
+    pub fn limit_open_uploads(&self, per_account: u64) {
+        self.max_open_uploads
+            .store(per_account, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Starts writing an object body (small ones may stay inline).

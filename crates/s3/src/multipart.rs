@@ -3,7 +3,7 @@
 
 use md5::{Digest, Md5};
 
-use crate::layout::{self, PARTS, UPLOADS};
+use crate::layout::{self, COUNTS, PARTS, UPLOADS};
 use crate::objects::{WriteCondition, bucket_record};
 use strata_storage::WriteTxn;
 
@@ -18,9 +18,18 @@ impl S3 {
         upload.upload_id = uuid::Uuid::new_v4().simple().to_string();
         upload.initiated_micros = self.now_micros();
         let record = upload.clone();
+        let limit = self
+            .max_open_uploads
+            .load(std::sync::atomic::Ordering::Relaxed);
         self.store
             .write(move |txn| {
                 bucket_record(txn, &record.bucket)?;
+                let open = layout::open_uploads_key(&record.initiator);
+                let count = layout::count(txn.get(COUNTS, &open)?);
+                if count >= limit {
+                    return Err(S3Error::TooManyOpenUploads { limit });
+                }
+                txn.put(COUNTS, open, (count + 1).to_be_bytes().to_vec());
                 txn.put(
                     UPLOADS,
                     layout::in_bucket(&record.bucket, &record.upload_id),
@@ -232,9 +241,14 @@ pub(crate) fn retire_upload(
     upload_id: &str,
 ) -> Result<Vec<String>> {
     let key = layout::in_bucket(bucket, upload_id);
-    if txn.get(UPLOADS, &key)?.is_none() {
+    let Some(record) = txn.get(UPLOADS, &key)? else {
         return Err(S3Error::NoSuchUpload);
-    }
+    };
+    let initiator = layout::decode::<Upload>(&record)?.initiator;
+    let open = layout::open_uploads_key(&initiator);
+    // Uploads begun before the count existed are not in it: never below zero.
+    let count = layout::count(txn.get(COUNTS, &open)?).saturating_sub(1);
+    txn.put(COUNTS, open, count.to_be_bytes().to_vec());
     txn.delete(UPLOADS, key);
     let mut blobs = Vec::new();
     for part in txn.prefix_keys(PARTS, &layout::in_bucket(upload_id, ""))? {

@@ -141,6 +141,10 @@ pub struct ServeArgs {
     /// Connections served at once; more are answered with a throttling error and closed.
     #[arg(long, default_value_t = strata_server::DEFAULT_MAX_CONNECTIONS)]
     pub max_connections: usize,
+    /// Multipart uploads one account may have in progress; CreateMultipartUpload beyond it
+    /// is refused with InvalidRequest.
+    #[arg(long, default_value_t = strata_s3::DEFAULT_MAX_OPEN_UPLOADS)]
+    pub max_open_uploads: u64,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]

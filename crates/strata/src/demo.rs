@@ -50,6 +50,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         tls_cert: None,
         tls_key: None,
         max_connections: strata_server::DEFAULT_MAX_CONNECTIONS,
+        max_open_uploads: strata_s3::DEFAULT_MAX_OPEN_UPLOADS,
     };
     let (state, region) = runtime.block_on(crate::serve::open_state(&serve_args, None))?;
     let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;

@@ -63,6 +63,7 @@ pub async fn open_state(
         })?
     };
     let state = App::open(store, objects, region.clone()).await?;
+    state.s3.limit_open_uploads(args.max_open_uploads);
     let removed = state.s3.remove_unreferenced_files().await?;
     if removed > 0 {
         tracing::info!(

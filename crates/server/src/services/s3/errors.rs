@@ -87,6 +87,12 @@ pub fn from_engine(err: EngineError) -> S3Error {
             NoSuchUpload,
             "The specified multipart upload does not exist. The upload ID might be invalid, or the multipart upload might have been aborted or completed."
         ),
+        // S3 has no such limit (strata's protects its store); InvalidRequest is S3's code for
+        // a request it will not serve as made, and SDKs do not retry it.
+        EngineError::TooManyOpenUploads { limit } => s3_error!(
+            InvalidRequest,
+            "Your account has {limit} multipart uploads in progress, the most this server allows (strata serve --max-open-uploads). Complete or abort some first; ListMultipartUploads lists them."
+        ),
         EngineError::InvalidPart => s3_error!(
             InvalidPart,
             "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag."

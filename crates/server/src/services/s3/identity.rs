@@ -116,11 +116,22 @@ impl S3Access for Sessions {
                         .find(|(k, _)| k == "X-Amz-Security-Token")
                         .map(|(_, v)| v.into_owned())
                 });
-            if sent.as_deref() != Some(expected.as_str()) {
-                return Err(s3_error!(
-                    InvalidToken,
-                    "The provided token is malformed or otherwise invalid."
-                ));
+            match sent {
+                // A session's key without its token is not a key S3 knows
+                // (MathieuLoutre/grunt-aws-s3#38 quotes AWS's answer).
+                None => {
+                    return Err(s3_error!(
+                        InvalidAccessKeyId,
+                        "The AWS Access Key Id you provided does not exist in our records."
+                    ));
+                }
+                Some(sent) if sent != *expected => {
+                    return Err(s3_error!(
+                        InvalidToken,
+                        "The provided token is malformed or otherwise invalid."
+                    ));
+                }
+                Some(_) => {}
             }
             if found
                 .secret

@@ -1,5 +1,7 @@
 //! What S3 refuses in a SigV4 signature before verifying it (s3s verifies what passes):
 //!
+//! - a presigned URL missing one of its six parameters: 400
+//!   `AuthorizationQueryParametersError`;
 //! - a credential scope for another service: 400 `AuthorizationHeaderMalformed` (header) or
 //!   `AuthorizationQueryParametersError` (presigned), `incorrect service "sts". This endpoint
 //!   belongs to "s3".` (OpenStack Swift's s3api tests of AWS's texts, minio);
@@ -28,7 +30,43 @@ pub(super) fn refusal(
     query: Option<&str>,
     expected_region: impl FnOnce() -> String,
 ) -> Option<Refusal> {
-    scope_refusal(headers, query, expected_region).or_else(|| expires_refusal(query))
+    incomplete_refusal(query)
+        .or_else(|| scope_refusal(headers, query, expected_region))
+        .or_else(|| expires_refusal(query))
+}
+
+/// The parameters a SigV4 presigned URL must all carry.
+const PRESIGNED_PARAMETERS: [&str; 6] = [
+    "X-Amz-Algorithm",
+    "X-Amz-Credential",
+    "X-Amz-Signature",
+    "X-Amz-Date",
+    "X-Amz-SignedHeaders",
+    "X-Amz-Expires",
+];
+
+/// A URL carrying some of a presigned URL's parameters but not all: 400
+/// `AuthorizationQueryParametersError` (an S3 answer recorded in the Ayvri API PHP client;
+/// minio's `ErrInvalidQueryParams`). A URL with none of them is an unsigned request.
+fn incomplete_refusal(query: Option<&str>) -> Option<Refusal> {
+    let present: Vec<String> = form_urlencoded::parse(query?.as_bytes())
+        .map(|(name, _)| name.into_owned())
+        .filter(|name| PRESIGNED_PARAMETERS.contains(&name.as_str()))
+        .collect();
+    let signing = ["X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature"];
+    if !present.iter().any(|name| signing.contains(&name.as_str()))
+        || PRESIGNED_PARAMETERS
+            .iter()
+            .all(|name| present.iter().any(|p| p == name))
+    {
+        return None;
+    }
+    Some((
+        http::StatusCode::BAD_REQUEST,
+        "AuthorizationQueryParametersError",
+        "Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.".to_owned(),
+        None,
+    ))
 }
 
 /// A credential scope naming another service than `s3`, or no AWS region.
@@ -133,6 +171,19 @@ mod tests {
         assert!(refusal(Some("AWSAccessKeyId=a&Expires=99999999999&Signature=s")).is_none());
         assert!(refusal(None).is_none());
         assert!(refusal(Some("X-Amz-Expires=999999999")).is_none());
+    }
+
+    #[test]
+    fn a_presigned_url_missing_a_parameter_is_refused() {
+        let whole = "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=c&X-Amz-Date=d&X-Amz-Expires=60&X-Amz-SignedHeaders=host&X-Amz-Signature=s";
+        assert!(super::incomplete_refusal(Some(whole)).is_none());
+        assert!(super::incomplete_refusal(Some("prefix=a&list-type=2")).is_none());
+        let unsigned = whole.replace("&X-Amz-Signature=s", "");
+        let (status, code, message, _) = super::incomplete_refusal(Some(&unsigned)).unwrap();
+        assert_eq!(status, http::StatusCode::BAD_REQUEST);
+        assert_eq!(code, "AuthorizationQueryParametersError");
+        assert!(message.starts_with("Query-string authentication version 4 requires"));
+        assert!(super::incomplete_refusal(Some("X-Amz-Signature=s")).is_some());
     }
 
     #[test]
