@@ -110,3 +110,41 @@ def test_off_loopback_admin_calls_need_a_signature_without_the_flag(workdir):
         assert call(server, "GET", "/_strata/clock")[0] == 200
     finally:
         server.stop()
+
+
+def test_an_admin_key_named_in_the_config_opens_them_for_every_account(workdir):
+    """`admin_access_key_ids` in the config: a key it names (here an IAM user's, created on a
+    first start and named on the next) opens the endpoints, and `simulate` answers about every
+    account for it; a root key it does not name stays limited to its own account."""
+    from conftest import CONFIG
+
+    data_dir = workdir / "admin-keys"
+    server = start_server(data_dir, "--admin-auth")
+    try:
+        iam = server.client("iam")
+        iam.create_user(UserName="operator")
+        key = iam.create_access_key(UserName="operator")["AccessKey"]
+    finally:
+        server.stop()
+    operator = Credentials(key["AccessKeyId"], key["SecretAccessKey"])
+    server = start_server(
+        data_dir, "--admin-auth", config=f'admin_access_key_ids = ["{key["AccessKeyId"]}"]\n' + CONFIG
+    )
+    try:
+        status, answer = call(server, "POST", "/_strata/clock", {"advance_seconds": 1}, creds=operator)
+        assert status == 200, answer
+        other = {"principal": "arn:aws:iam::222222222222:root", "action": "dynamodb:ListTables", "resource": "*"}
+        status, answer = call(server, "POST", "/_strata/simulate", other, creds=operator)
+        assert status == 200, answer
+        status, answer = call(server, "POST", "/_strata/simulate", other, creds=credentials())
+        assert status == 400 and "only about the signing account" in answer["error"], answer
+        # Another user of the same account is not an admin.
+        iam = server.client("iam")
+        iam.create_user(UserName="not-operator")
+        plain = iam.create_access_key(UserName="not-operator")["AccessKey"]
+        status, _ = call(
+            server, "GET", "/_strata/clock", creds=Credentials(plain["AccessKeyId"], plain["SecretAccessKey"])
+        )
+        assert status == 403
+    finally:
+        server.stop()

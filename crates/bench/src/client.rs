@@ -1,16 +1,20 @@
-//! The client side shared by every benchmark: where to connect ([`Endpoint`]), how to
-//! sign a request as an AWS SDK would ([`Signer`]), and one keep-alive HTTP/1.1
-//! connection that reopens itself when the server closes it ([`Connection`]).
+//! The client side shared by every benchmark: where to connect ([`Endpoint`], plain
+//! `http://` or `https://` trusting `AWS_CA_BUNDLE` as the SDKs do), how to sign a request
+//! as an AWS SDK would ([`Signer`]), and one keep-alive HTTP/1.1 connection that reopens
+//! itself when the server closes it ([`Connection`]).
 //!
 //! Benchmarks own their connections one per task — a pool of exactly `--concurrency`
 //! connections with no checkout cost — so no request ever waits for a connection.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::client::conn::http1::SendRequest;
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::{CertificateDer, ServerName};
 use strata_sigv4::{Credentials, RequestParts, hex_sha256, sign};
 
 /// The bench account: its id and root keys, fixed so that a server started with
@@ -26,40 +30,52 @@ pub fn bench_config() -> String {
     )
 }
 
-/// A server to talk to: the socket address and the `Host` header naming it.
-#[derive(Clone, Debug)]
+/// A server to talk to: the socket address, the `Host` header naming it, and for https://
+/// the TLS client and the name the certificate must carry.
+#[derive(Clone)]
 pub struct Endpoint {
     pub addr: SocketAddr,
     /// `host[:port]` exactly as sent in `Host` (and signed).
     pub authority: String,
+    tls: Option<(tokio_rustls::TlsConnector, ServerName<'static>)>,
 }
 
 impl Endpoint {
-    /// Parses `http://host[:port]` (a trailing `/` is allowed) and resolves the host.
+    /// Parses `http://host[:port]` or `https://host[:port]` (a trailing `/` is allowed) and
+    /// resolves the host. https:// trusts the CA certificates in `$AWS_CA_BUNDLE`.
     pub async fn parse(url: &str) -> anyhow::Result<Self> {
         let uri: http::Uri = url
             .parse()
             .with_context(|| format!("bad endpoint URL {url:?}"))?;
-        match uri.scheme_str() {
-            Some("http") => {}
-            Some(other) => bail!("endpoint {url:?}: only http:// is supported, not {other}://"),
+        let https = match uri.scheme_str() {
+            Some("http") => false,
+            Some("https") => true,
+            Some(other) => bail!("endpoint {url:?}: http:// or https://, not {other}://"),
             None => bail!("endpoint {url:?} needs a scheme, e.g. http://127.0.0.1:4566"),
-        }
+        };
         if !matches!(uri.path(), "" | "/") || uri.query().is_some() {
             bail!("endpoint {url:?} must not have a path or query");
         }
         let authority = uri
             .authority()
             .with_context(|| format!("endpoint {url:?} has no host"))?;
-        let port = authority.port_u16().unwrap_or(80);
+        let port = authority.port_u16().unwrap_or(if https { 443 } else { 80 });
         let addr = tokio::net::lookup_host((authority.host(), port))
             .await
             .with_context(|| format!("resolving {}", authority.host()))?
             .next()
             .with_context(|| format!("{} resolves to no address", authority.host()))?;
+        let tls = if https {
+            let name = ServerName::try_from(authority.host().trim_matches(['[', ']']).to_owned())
+                .with_context(|| format!("{} is not a TLS server name", authority.host()))?;
+            Some((tls_connector()?, name))
+        } else {
+            None
+        };
         Ok(Self {
             addr,
             authority: authority.as_str().to_owned(),
+            tls,
         })
     }
 
@@ -67,8 +83,29 @@ impl Endpoint {
         Self {
             addr,
             authority: addr.to_string(),
+            tls: None,
         }
     }
+}
+
+/// A TLS client trusting the certificates in `$AWS_CA_BUNDLE`.
+fn tls_connector() -> anyhow::Result<tokio_rustls::TlsConnector> {
+    let path = std::env::var_os("AWS_CA_BUNDLE")
+        .context("an https:// endpoint needs AWS_CA_BUNDLE naming the CA to trust (`strata credentials` prints it)")?;
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in CertificateDer::pem_file_iter(&path)
+        .with_context(|| format!("reading {}", std::path::Path::new(&path).display()))?
+    {
+        roots.add(cert?)?;
+    }
+    #[allow(deprecated)] // ring: see strata's own TLS set-up
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(tokio_rustls::TlsConnector::from(Arc::new(config)))
 }
 
 /// Signs POST requests to `/` with header auth (SigV4), as an SDK does: `host`,
@@ -145,38 +182,55 @@ impl Signer {
     }
 }
 
-/// Opens one HTTP/1.1 connection (TCP_NODELAY) and drives it on a spawned task.
-pub async fn connect(addr: SocketAddr) -> anyhow::Result<SendRequest<Full<Bytes>>> {
+/// Opens one HTTP/1.1 connection (TCP_NODELAY, TLS for https://) and drives it on a
+/// spawned task.
+pub async fn connect(endpoint: &Endpoint) -> anyhow::Result<SendRequest<Full<Bytes>>> {
+    let addr = endpoint.addr;
     let stream = tokio::net::TcpStream::connect(addr)
         .await
         .with_context(|| format!("connecting to {addr}"))?;
     stream.set_nodelay(true)?;
-    let (sender, conn) =
-        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await?;
-    tokio::spawn(conn);
+    let sender = match &endpoint.tls {
+        None => {
+            let (sender, conn) =
+                hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await?;
+            tokio::spawn(conn);
+            sender
+        }
+        Some((connector, name)) => {
+            let stream = connector
+                .connect(name.clone(), stream)
+                .await
+                .with_context(|| format!("TLS handshake with {addr}"))?;
+            let (sender, conn) =
+                hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await?;
+            tokio::spawn(conn);
+            sender
+        }
+    };
     Ok(sender)
 }
 
 /// One keep-alive connection that reconnects when the server has closed it.
 pub struct Connection {
-    addr: SocketAddr,
+    endpoint: Endpoint,
     sender: Option<SendRequest<Full<Bytes>>>,
     /// How many times the connection was (re)opened after the first.
     pub reconnects: u64,
 }
 
 impl Connection {
-    pub async fn open(addr: SocketAddr) -> anyhow::Result<Self> {
+    pub async fn open(endpoint: &Endpoint) -> anyhow::Result<Self> {
         Ok(Self {
-            addr,
-            sender: Some(connect(addr).await?),
+            endpoint: endpoint.clone(),
+            sender: Some(connect(endpoint).await?),
             reconnects: 0,
         })
     }
 
     async fn reconnect(&mut self) -> anyhow::Result<SendRequest<Full<Bytes>>> {
         self.reconnects += 1;
-        connect(self.addr).await
+        connect(&self.endpoint).await
     }
 
     /// Sends `request` and reads the whole response. A transport error drops the

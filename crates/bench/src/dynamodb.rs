@@ -324,7 +324,7 @@ pub async fn main(args: Args) -> anyhow::Result<()> {
 
     ensure_table(&client, &args.table).await?;
     if args.pitr {
-        let mut conn = Connection::open(client.endpoint.addr).await?;
+        let mut conn = Connection::open(&client.endpoint).await?;
         let body = serde_json::json!({
             "TableName": args.table,
             "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": true},
@@ -365,7 +365,7 @@ pub async fn main(args: Args) -> anyhow::Result<()> {
 
 /// Enables the table's stream with view type `view`, unless one is enabled.
 async fn enable_stream(client: &Client, table: &str, view: &str) -> anyhow::Result<()> {
-    let mut conn = Connection::open(client.endpoint.addr).await?;
+    let mut conn = Connection::open(&client.endpoint).await?;
     let body = serde_json::json!({
         "TableName": table,
         "StreamSpecification": {"StreamEnabled": true, "StreamViewType": view},
@@ -382,7 +382,7 @@ async fn enable_stream(client: &Client, table: &str, view: &str) -> anyhow::Resu
 
 /// A TRIM_HORIZON iterator on the oldest shard of the table's newest stream.
 async fn oldest_shard_iterator(client: &Client, table: &str) -> anyhow::Result<String> {
-    let mut conn = Connection::open(client.endpoint.addr).await?;
+    let mut conn = Connection::open(&client.endpoint).await?;
     let streams = client
         .call_streams(
             &mut conn,
@@ -422,7 +422,7 @@ async fn oldest_shard_iterator(client: &Client, table: &str) -> anyhow::Result<S
 
 /// Creates the table unless it exists, and waits until it is ACTIVE.
 async fn ensure_table(client: &Client, table: &str) -> anyhow::Result<()> {
-    let mut conn = Connection::open(client.endpoint.addr).await?;
+    let mut conn = Connection::open(&client.endpoint).await?;
     let describe = serde_json::json!({ "TableName": table }).to_string();
     let (status, _, text) = client
         .call(&mut conn, "DescribeTable", describe.clone())
@@ -483,7 +483,7 @@ async fn populate(
         let (client, keyspace, next) = (client.clone(), keyspace.clone(), next.clone());
         tasks.push(tokio::spawn(async move {
             let mut rng = fastrand::Rng::with_seed(0xba7c4 + worker as u64);
-            let mut conn = Connection::open(client.endpoint.addr).await?;
+            let mut conn = Connection::open(&client.endpoint).await?;
             loop {
                 let b = next.fetch_add(1, Ordering::Relaxed);
                 if b >= batches {
@@ -538,7 +538,7 @@ async fn run(
     // All connections are open before the clock starts.
     let mut connections = Vec::with_capacity(args.concurrency);
     for _ in 0..args.concurrency {
-        connections.push(Connection::open(client.endpoint.addr).await?);
+        connections.push(Connection::open(&client.endpoint).await?);
     }
     let first_error = Arc::new(OnceLock::<FirstError>::new());
     let workload = args.workload;

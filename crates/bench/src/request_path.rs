@@ -184,7 +184,7 @@ fn signed_request(addr: SocketAddr) -> http::Request<Full<Bytes>> {
 }
 
 async fn one_request(addr: SocketAddr) -> anyhow::Result<(u16, Bytes)> {
-    let mut sender = client::connect(addr).await?;
+    let mut sender = client::connect(&Endpoint::from_addr(addr)).await?;
     let response = sender.send_request(signed_request(addr)).await?;
     let status = response.status().as_u16();
     Ok((status, response.into_body().collect().await?.to_bytes()))
@@ -203,7 +203,7 @@ async fn load(name: &'static str, server: &ServerProcess, args: &Args) -> anyhow
         let addr = server.addr;
         tasks.push(tokio::spawn(async move {
             let mut histogram = report::histogram();
-            let mut sender = client::connect(addr).await?;
+            let mut sender = client::connect(&Endpoint::from_addr(addr)).await?;
             let mut errors = 0u64;
             while Instant::now() < deadline {
                 let mut req = http::Request::new(template.body().clone());

@@ -121,7 +121,7 @@ pub async fn main(args: Args) -> anyhow::Result<()> {
         sse_kms: args.sse_kms,
     });
     let label = args.label.clone().unwrap_or_else(|| args.endpoint.clone());
-    let mut conn = Connection::open(client.endpoint.addr).await?;
+    let mut conn = Connection::open(&client.endpoint).await?;
     let (status, text) = conn
         .send(client.request("PUT", None, Bytes::new()))
         .await
@@ -145,7 +145,7 @@ pub async fn main(args: Args) -> anyhow::Result<()> {
     }
     let mut connections = Vec::with_capacity(args.concurrency);
     for _ in 0..args.concurrency {
-        connections.push(Connection::open(client.endpoint.addr).await?);
+        connections.push(Connection::open(&client.endpoint).await?);
     }
     let server_pid = args.server_pid.map(|p| p.to_string());
     let server_before = server_pid.as_deref().map(report::process_cpu).transpose()?;
