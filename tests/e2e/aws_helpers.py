@@ -87,6 +87,22 @@ def wait_indexes_active(ddb, table, timeout=60.0):
         time.sleep(0.1)
 
 
+def policy(*statements):
+    """A policy document (JSON text) holding `statements`."""
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def new_user(server, account="source", *statements, prefix="user"):
+    """An IAM user of `account` with `statements` as its inline policy ("p") and an access key;
+    returns (name, ARN, the key as IAM returned it)."""
+    iam = server.client("iam", account)
+    name = unique(prefix)
+    arn = iam.create_user(UserName=name)["User"]["Arn"]
+    if statements:
+        iam.put_user_policy(UserName=name, PolicyName="p", PolicyDocument=policy(*statements))
+    return name, arn, iam.create_access_key(UserName=name)["AccessKey"]
+
+
 def role_assumer(server, account="source", prefix="assumer"):
     """An IAM user of `account` whose own policy allows sts:AssumeRole, with an access key.
     AWS refuses AssumeRole to an account's root user (AccessDenied, "Roles may not be assumed by

@@ -59,7 +59,7 @@ from botocore.auth import S3SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-from aws_helpers import client_error, role_assumer, unique
+from aws_helpers import client_error, new_user, policy, role_assumer, unique
 from conftest import ACCOUNTS, REGION, start_server
 from s3_helpers import s3_client
 from sigv4_client import FORM, send
@@ -70,10 +70,6 @@ JSON_11 = "application/x-amz-json-1.1"
 
 
 # --- helpers --------------------------------------------------------------------------
-
-
-def policy(*statements):
-    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
 
 
 def allow(actions, resources="*"):
@@ -128,14 +124,9 @@ class Principal:
         return server.client(service, self.account, **self.keys)
 
 
-def new_user(server, account="source", *statements, prefix="attacker"):
+def new_attacker(server, account="source", *statements, prefix="attacker"):
     """An IAM user of `account` with `statements` as its inline policy and an access key."""
-    iam = server.client("iam", account)
-    name = unique(prefix)
-    arn = iam.create_user(UserName=name)["User"]["Arn"]
-    if statements:
-        iam.put_user_policy(UserName=name, PolicyName="p", PolicyDocument=policy(*statements))
-    key = iam.create_access_key(UserName=name)["AccessKey"]
+    name, arn, key = new_user(server, account, *statements, prefix=prefix)
     return Principal(arn, account, key["AccessKeyId"], key["SecretAccessKey"], name=name)
 
 
@@ -237,7 +228,7 @@ def test_identity_policy_alone_does_not_open_another_accounts_table_by_arn(serve
     owner = server.client("dynamodb", "source")
     table = new_table(owner, [{"pk": {"S": "secret"}, "v": {"S": "A's data"}}])
     arn = table_arn(table)
-    user = new_user(server, "destination", allow("dynamodb:*"))
+    user = new_attacker(server, "destination", allow("dynamodb:*"))
     ddb = user.client(server, "dynamodb")
     key = {"pk": {"S": "secret"}}
     calls = {
@@ -277,7 +268,7 @@ def test_s3_star_user_cannot_open_another_accounts_bucket_by_side_doors(server):
     every one is AccessDenied 403 without B's bucket policy (S3 user guide, "Cross-account
     permissions": both accounts must allow). HEAD has no body, so only its status is seen."""
     bucket, owner = new_bucket(server, "destination", objects={"secret": b"B's data"})
-    s3 = new_user(server, "source", allow("s3:*")).client(server, "s3")
+    s3 = new_attacker(server, "source", allow("s3:*")).client(server, "s3")
     calls = [
         lambda: s3.get_object(Bucket=bucket, Key="secret"),
         lambda: s3.get_object(Bucket=bucket, Key="secret", Range="bytes=0-1"),
@@ -307,7 +298,7 @@ def test_iam_names_resolve_in_the_callers_own_account(server):
     errors and LocalStack's AWS-validated snapshots) — it can neither read A's role nor give
     A's user a key or a policy."""
     a_iam = server.client("iam", "source")
-    user = new_user(server, "source", prefix="victim")
+    user = new_attacker(server, "source", prefix="victim")
     role = new_role(server, "source", root_arn(SOURCE), prefix="victim-role")
     b_iam = server.client("iam", "destination")
     refused(
@@ -347,7 +338,7 @@ def test_identity_policy_alone_does_not_open_another_accounts_kms_key(server):
     alias = f"alias/{unique('victim')}"
     a_kms.create_alias(AliasName=alias, TargetKeyId=meta["KeyId"])
     blob = a_kms.encrypt(KeyId=meta["KeyId"], Plaintext=b"A's secret")["CiphertextBlob"]
-    user = new_user(server, "destination", allow("kms:*"))
+    user = new_attacker(server, "destination", allow("kms:*"))
     kms = user.client(server, "kms")
     alias_arn = f"arn:aws:kms:{REGION}:{SOURCE}:{alias}"
     for call in (
@@ -510,7 +501,7 @@ def test_presigned_url_of_an_inactive_then_deleted_key(server):
     InvalidAccessKeyId, "The AWS Access Key Id you provided does not exist in our records." (S3
     error list; spec iam-s3-authz §5.4)."""
     mine, _ = new_bucket(server, "source", prefix="mine", objects={"k": b"shared"})
-    user = new_user(server, "source", allow("s3:GetObject", f"arn:aws:s3:::{mine}/*"))
+    user = new_attacker(server, "source", allow("s3:GetObject", f"arn:aws:s3:::{mine}/*"))
     url = user.client(server, "s3").generate_presigned_url("get_object", Params={"Bucket": mine, "Key": "k"}, ExpiresIn=600)
     got, _, body = send(url, "GET", {})
     assert (got, body) == (200, b"shared")
@@ -679,7 +670,7 @@ def test_deactivated_then_deleted_user_key_per_service(server):
     own words (spec iam-s3-authz §5.4, from the services' error lists): DynamoDB and KMS
     UnrecognizedClientException 400, S3 InvalidAccessKeyId 403, IAM InvalidClientTokenId 403.
     STS with an Inactive key: test_iam_users.py."""
-    user = new_user(server, "source", allow("*"))
+    user = new_attacker(server, "source", allow("*"))
     clients = {service: user.client(server, service) for service in ("dynamodb", "s3", "iam", "kms", "sts")}
     calls = {
         "dynamodb": clients["dynamodb"].list_tables,
@@ -855,8 +846,8 @@ def test_a_user_without_policies_cannot_escalate(server):
     write is 403 AccessDenied "User: <arn> is not authorized to perform: iam:<Action> ..."
     (IAM user guide, "Permissions required to access IAM resources"), and nothing changes."""
     iam = server.client("iam", "source")
-    attacker = new_user(server, "source")
-    victim = new_user(server, "source", prefix="victim")
+    attacker = new_attacker(server, "source")
+    victim = new_attacker(server, "source", prefix="victim")
     admin = iam.create_policy(PolicyName=unique("admin"), PolicyDocument=policy(allow("*")))["Policy"]["Arn"]
     as_attacker = attacker.client(server, "iam")
     admin_doc = policy(allow("*"))
@@ -888,7 +879,7 @@ def test_a_role_trusting_the_account_root_needs_an_identity_allow(server):
     guide, "How IAM roles differ from resource-based policies"; sts:AssumeRole): a user of the
     same account without an identity allow is 403 AccessDenied. (Cross-account: test_roles.py.)"""
     role = new_role(server, "source", root_arn(SOURCE), allow("*"), prefix="admin-role")
-    attacker = new_user(server, "source")
+    attacker = new_attacker(server, "source")
     refused(
         lambda: attacker.client(server, "sts").assume_role(RoleArn=role["Arn"], RoleSessionName="escalate"),
         "AccessDenied",
@@ -913,7 +904,7 @@ def test_key_rights_scoped_to_oneself_do_not_reach_another_user(server):
     as_attacker = server.client(
         "iam", aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"]
     )
-    victim = new_user(server, "source", prefix="victim")
+    victim = new_attacker(server, "source", prefix="victim")
     assert len(as_attacker.list_access_keys(UserName=attacker_name)["AccessKeyMetadata"]) == 1
     refused(lambda: as_attacker.create_access_key(UserName=victim.name), "AccessDenied", 403)
     refused(lambda: as_attacker.list_access_keys(UserName=victim.name), "AccessDenied", 403)

@@ -8,17 +8,13 @@ import json
 import pytest
 
 import aws_helpers
-from aws_helpers import client_error, unique
+from aws_helpers import client_error, policy, unique
 
 SOURCE, DEST = "111111111111", "222222222222"
 
 
 def table_arn(name, account=SOURCE):
     return f"arn:aws:dynamodb:us-east-1:{account}:table/{name}"
-
-
-def policy(*statements):
-    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
 
 
 def allow(actions, resources, condition=None):

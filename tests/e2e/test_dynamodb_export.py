@@ -21,7 +21,7 @@ from datetime import datetime, timedelta, timezone
 import botocore.config
 import pytest
 
-from aws_helpers import client_error, export_id, role_assumer, unique, wait_export
+from aws_helpers import client_error, export_id, policy, role_assumer, unique, wait_export
 from sigv4_client import credentials, signed
 
 SOURCE, DEST = "111111111111", "222222222222"
@@ -83,10 +83,6 @@ def iso_s(dt):
 
 def table_arn(name, account=SOURCE, region=REGION):
     return f"arn:aws:dynamodb:{region}:{account}:table/{name}"
-
-
-def policy(*statements):
-    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
 
 
 def s3_client(srv, account="source", **overrides):

@@ -21,7 +21,7 @@ import uuid
 import botocore.config
 import pytest
 
-from aws_helpers import client_error, unique, wait_import
+from aws_helpers import client_error, policy, unique, wait_import
 from sigv4_client import credentials, signed
 
 SOURCE, DEST = "111111111111", "222222222222"
@@ -44,10 +44,6 @@ UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 
 def table_arn(name, account=SOURCE):
     return f"arn:aws:dynamodb:{REGION}:{account}:table/{name}"
-
-
-def policy(*statements):
-    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
 
 
 def s3_client(srv, account="source"):

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from aws_helpers import client_error, role_assumer, unique
+from aws_helpers import client_error, policy, role_assumer, unique
 from conftest import start_server
 
 SOURCE, DEST = "111111111111", "222222222222"
@@ -59,10 +59,6 @@ def default_policy(account):
             }
         ],
     }
-
-
-def policy(*statements):
-    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
 
 
 def allow_stmt(principal, action, sid=None, condition=None):

@@ -40,7 +40,7 @@ import botocore
 import botocore.config
 import pytest
 
-from aws_helpers import client_error, unique
+from aws_helpers import client_error, policy, unique
 from s3_helpers import expect_error, headers, status
 from s3_helpers import s3_client as shared_s3_client
 from conftest import REGION
@@ -140,10 +140,6 @@ def crc32_b64(data):
 
 def multipart_md5_hex(parts):
     return hashlib.md5(b"".join(hashlib.md5(p).digest() for p in parts)).hexdigest() + f"-{len(parts)}"
-
-
-def policy(*statements):
-    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
 
 
 def allow(actions, resources):

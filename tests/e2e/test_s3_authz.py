@@ -12,7 +12,7 @@ import botocore
 import botocore.config
 import pytest
 
-from aws_helpers import client_error, role_assumer, unique
+from aws_helpers import client_error, policy, role_assumer, unique
 
 SOURCE, DEST = "111111111111", "222222222222"
 ACCOUNT_IDS = {"source": SOURCE, "destination": DEST}
@@ -37,10 +37,6 @@ def anonymous_s3(server):
         s3={"addressing_style": "path"}, retries={"max_attempts": 1}, signature_version=botocore.UNSIGNED
     )
     return server.client("s3", config=config)
-
-
-def policy(*statements):
-    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
 
 
 def allow(actions, resources, condition=None):

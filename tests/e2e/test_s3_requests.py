@@ -25,7 +25,7 @@ import botocore.config
 import botocore.exceptions
 import pytest
 
-from aws_helpers import client_error, unique
+from aws_helpers import client_error, policy, unique
 from s3_helpers import expect_error, headers, status
 from s3_helpers import s3_client as shared_s3_client
 from conftest import ACCOUNTS, REGION
@@ -91,10 +91,6 @@ def start_upload(client, bucket, key, *parts):
         etag = client.upload_part(Bucket=bucket, Key=key, UploadId=upload_id, PartNumber=number, Body=data)["ETag"]
         completed.append({"ETag": etag, "PartNumber": number})
     return upload_id, {"Parts": completed}
-
-
-def policy(*statements):
-    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
 
 
 def statement(principal, actions, resources, effect="Allow", condition=None):

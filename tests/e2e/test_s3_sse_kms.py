@@ -27,7 +27,9 @@ import pytest
 from aws_helpers import (
     client_error,
     export_id,
+    new_user,
     pitr_table,
+    policy,
     role_assumer,
     unique,
     wait_export,
@@ -67,10 +69,6 @@ def root_arn(account):
 
 def table_arn(name, account=SOURCE):
     return f"arn:aws:dynamodb:{REGION}:{account}:table/{name}"
-
-
-def policy(*statements):
-    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
 
 
 def allow(actions, resources):
@@ -155,11 +153,7 @@ def user_s3(server, account, *statements, prefix="sse-user"):
     """An IAM user of `account` with `statements` as its inline policy; (name, ARN, S3
     client, IAM client of the account)."""
     iam = server.client("iam", account)
-    name = unique(prefix)
-    arn = iam.create_user(UserName=name)["User"]["Arn"]
-    if statements:
-        iam.put_user_policy(UserName=name, PolicyName="p", PolicyDocument=policy(*statements))
-    key = iam.create_access_key(UserName=name)["AccessKey"]
+    name, arn, key = new_user(server, account, *statements, prefix=prefix)
     client = s3_client(
         server, account, aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"]
     )

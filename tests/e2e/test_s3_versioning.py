@@ -19,7 +19,7 @@ import string
 
 import pytest
 
-from aws_helpers import unique
+from aws_helpers import policy, unique
 from s3_helpers import status, headers, expect_error, s3_client
 
 SOURCE = "111111111111"  # account "source" in conftest.ACCOUNTS
@@ -105,10 +105,6 @@ def empty_bucket(client, bucket):
         assert status(out) == 200
         assert not out.get("Errors"), out["Errors"]
     return len(entries)
-
-
-def policy(*statements):
-    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
 
 
 def allow(actions, resources):

@@ -32,7 +32,7 @@ import pytest
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 
-from aws_helpers import client_error, export_id, new_table, pitr_table, unique, wait_active, wait_export
+from aws_helpers import client_error, export_id, new_table, pitr_table, policy, unique, wait_active, wait_export
 from conftest import ACCOUNTS, REGION, start_server, strata_bin
 from s3_helpers import expect_error, s3_client, status
 from sigv4_client import credentials
@@ -88,10 +88,6 @@ def health_over_https(server):
     url = https_endpoint(server) + "/_strata/health"
     with urllib.request.urlopen(url, timeout=10, context=ca_context(ca_path(server))) as r:
         return r.status
-
-
-def policy(*statements):
-    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
 
 
 def deny_insecure_transport(bucket):
