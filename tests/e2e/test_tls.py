@@ -251,6 +251,10 @@ def test_aws_cli_over_https_from_strata_credentials(fresh_data_dir):
         assert out.returncode != 0
         assert "SSL" in out.stderr and "CERTIFICATE_VERIFY_FAILED" in out.stderr, out.stderr
 
+        # Without --https the bundle is not exported: botocore would trust nothing else.
+        out = run(strata_bin(), "credentials", "source", "--data-dir", str(fresh_data_dir))
+        assert out.returncode == 0 and "AWS_CA_BUNDLE" not in out.stdout, out.stdout
+
         out = run(
             strata_bin(), "credentials", "source", "--data-dir", str(fresh_data_dir), "--https", "--format", "aws-config"
         )

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use strata_clock::Clock;
+use strata_cloudformation::CloudFormation;
 use strata_dynamodb::{DynamoDb, DynamoDbError};
 use strata_iam::Iam;
 use strata_kms::Kms;
@@ -23,6 +24,7 @@ pub struct App {
     pub dynamodb: DynamoDb,
     pub s3: S3,
     pub kms: Kms,
+    pub cloudformation: CloudFormation,
     /// The durable runner of every piece of background work.
     pub jobs: Arc<Jobs>,
     pub clock: Clock,
@@ -67,6 +69,7 @@ impl App {
             dynamodb: DynamoDb::open(store.clone(), clock.clone(), jobs.clone())?,
             s3: S3::new(store.clone(), clock.clone(), objects),
             kms: Kms::new(store.clone(), clock.clone()),
+            cloudformation: CloudFormation::new(store.clone(), clock.clone()),
             jobs,
             store,
             clock,

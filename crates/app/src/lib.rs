@@ -19,6 +19,7 @@
 pub mod app;
 pub mod authz;
 pub mod caller;
+pub mod cloudformation;
 pub mod dynamodb;
 pub mod iam;
 pub mod iso;

@@ -14,6 +14,9 @@
 //! The jobs this records and the new formats are written together, so a crash part-way runs
 //! the migration again from the start and records each job once.
 //!
+//! S3's counts went from format 1 to 2 with each account's count of open multipart uploads,
+//! counted afresh from the upload records in the write that records the new format.
+//!
 //! DynamoDB table definitions went from format 1 to 2 with multi-attribute index keys and
 //! key layouts: a format-1 definition reads as a one-attribute key of the ordered layout, so
 //! nothing is rewritten; recording format 2 keeps older stratas off the directory.
@@ -34,6 +37,7 @@ pub fn record_kinds() -> Vec<RecordKind> {
         strata_s3::layout::RECORD_KINDS,
         strata_iam::RECORD_KINDS,
         strata_kms::RECORD_KINDS,
+        strata_cloudformation::RECORD_KINDS,
         crate::jobs::RECORD_KINDS,
         &[RecordKind {
             keyspace: SERVER_META,
@@ -58,10 +62,19 @@ pub async fn migrate(app: &App, older: &[(RecordKind, u16)]) -> Result<(), OpenE
         Vec::new()
     };
     let kinds: Vec<RecordKind> = older.iter().map(|(kind, _)| *kind).collect();
+    let recount_uploads = older
+        .iter()
+        .any(|(kind, stored)| kind.keyspace == strata_s3::layout::COUNTS && *stored < 2);
     app.store
         .write(move |txn| {
             for job in &jobs {
                 Jobs::record(txn, job)?;
+            }
+            if recount_uploads {
+                strata_s3::recount_open_uploads(txn).map_err(|e| match e {
+                    strata_s3::S3Error::Storage(e) => e,
+                    other => StorageError::backend(std::io::Error::other(other.to_string())),
+                })?;
             }
             strata_storage::put_formats(txn, &kinds);
             Ok::<_, StorageError>(())

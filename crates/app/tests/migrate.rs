@@ -134,3 +134,57 @@ async fn a_format_0_directory_gets_its_backfills_loses_its_cut_restores_and_fail
     eventually(|| app.jobs.recorded().unwrap().is_empty()).await;
     assert!(app.store.older_formats(&[]).unwrap().is_empty());
 }
+
+/// Opening a directory whose `s3.counts` is format 1 (no count of open uploads) counts every
+/// account's uploads afresh, so the cap holds for uploads begun before the upgrade.
+#[tokio::test]
+async fn a_format_1_directory_gets_its_open_uploads_counted() {
+    let dir = DataDir::new();
+    let count_key = strata_s3::layout::open_uploads_key(SOURCE);
+    {
+        let app = dir.open_stopped().await;
+        create_bucket(&app, SOURCE, "uploads-bucket").await;
+        for key in ["a", "b"] {
+            app.s3
+                .create_upload(strata_s3::Upload {
+                    upload_id: String::new(),
+                    bucket: "uploads-bucket".into(),
+                    key: key.into(),
+                    initiated_micros: 0,
+                    initiator: SOURCE.into(),
+                    initiator_arn: format!("arn:aws:iam::{SOURCE}:root"),
+                    headers: Default::default(),
+                    acl: None,
+                    grants: None,
+                    tags: Vec::new(),
+                    checksum_algorithm: None,
+                    sse_kms: None,
+                })
+                .await
+                .unwrap();
+        }
+        // As an older strata left it: no count, and `s3.counts` recorded as format 1.
+        let key = count_key.clone();
+        app.store
+            .write(move |txn| {
+                txn.delete(strata_s3::layout::COUNTS, key);
+                strata_storage::put_formats(
+                    txn,
+                    &[strata_storage::RecordKind {
+                        keyspace: strata_s3::layout::COUNTS,
+                        format: 1,
+                    }],
+                );
+                Ok::<_, strata_storage::StorageError>(())
+            })
+            .await
+            .unwrap();
+    }
+    let app = dir.open().await;
+    let count = app
+        .store
+        .get(strata_s3::layout::COUNTS, &count_key)
+        .unwrap()
+        .map(|b| u64::from_be_bytes(b.try_into().unwrap()));
+    assert_eq!(count, Some(2));
+}

@@ -1,10 +1,10 @@
 //! Bucket operations: create, look up, list an account's buckets, delete, and the
 //! bucket-level settings (policy, ownership controls, public access block, ACL, tags).
 
-use crate::layout::{self, BUCKETS, COUNTS};
+use crate::layout::{self, BUCKETS, COUNTS, UPLOADS};
 use crate::multipart::retire_upload;
 use crate::name::check_bucket_name;
-use crate::{Bucket, CannedAcl, ObjectOwnership, PublicAccessBlock, Result, S3, S3Error, Upload};
+use crate::{Bucket, CannedAcl, ObjectOwnership, PublicAccessBlock, Result, S3, S3Error};
 
 /// The region where re-creating one's own bucket answers 200 instead of
 /// `BucketAlreadyOwnedByYou` (S3's legacy behaviour there).
@@ -90,7 +90,6 @@ impl S3 {
 
     /// Deletes an empty bucket, aborting its multipart uploads.
     pub async fn delete_bucket(&self, name: &str) -> Result<()> {
-        let uploads: Vec<Upload> = self.uploads_in(name)?;
         let name = name.to_owned();
         let removed = self
             .store
@@ -101,9 +100,13 @@ impl S3 {
                 if layout::count(txn.get(COUNTS, name.as_bytes())?) > 0 {
                     return Err(S3Error::BucketNotEmpty);
                 }
+                // The uploads are listed inside the write, so one started or ended meanwhile
+                // is neither left behind nor retired twice.
                 let mut blobs = Vec::new();
-                for upload in &uploads {
-                    blobs.extend(retire_upload(txn, &name, &upload.upload_id)?);
+                let prefix = layout::in_bucket(&name, "");
+                for key in txn.prefix_keys(UPLOADS, &prefix)? {
+                    let upload_id = String::from_utf8_lossy(&key[prefix.len()..]).into_owned();
+                    blobs.extend(retire_upload(txn, &name, &upload_id)?);
                 }
                 txn.delete(BUCKETS, name.as_bytes());
                 txn.delete(COUNTS, name.as_bytes());

@@ -39,9 +39,12 @@ pub const RECORD_KINDS: &[RecordKind] = &[
         keyspace: BUCKETS,
         format: 1,
     },
+    // Format 2 adds each account's count of open multipart uploads (0x01 `uploads/` keys),
+    // recounted from `s3.uploads` when an older directory is opened
+    // ([`crate::recount_open_uploads`]).
     RecordKind {
         keyspace: COUNTS,
-        format: 1,
+        format: 2,
     },
     RecordKind {
         keyspace: OBJECTS,

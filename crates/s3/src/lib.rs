@@ -52,6 +52,7 @@ pub use model::{
     Bucket, BucketPolicy, CannedAcl, DefaultEncryption, ObjectHeaders, ObjectMeta, ObjectOwnership,
     Part, PartSummary, PublicAccessBlock, Segment, SseKms, Upload, Versioning,
 };
+pub use multipart::recount_open_uploads;
 pub use objects::{Deleted, NewObject, StoredObject, WriteCondition};
 pub use versions::VersionId;
 

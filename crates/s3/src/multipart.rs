@@ -234,7 +234,33 @@ impl S3 {
     }
 }
 
-/// Deletes an upload's record and its parts' records; returns the parts' blob files.
+/// Counts every account's open multipart uploads afresh from the upload records, inside a
+/// write: the migration that brings `s3.counts` to format 2, which a directory written by an
+/// older strata (which kept no count) needs.
+pub fn recount_open_uploads(txn: &mut WriteTxn) -> Result<()> {
+    for key in txn.prefix_keys(COUNTS, b"\x01uploads/")? {
+        txn.delete(COUNTS, key);
+    }
+    let mut counts: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
+    for key in txn.prefix_keys(UPLOADS, b"")? {
+        let Some(record) = txn.get(UPLOADS, &key)? else {
+            continue;
+        };
+        let upload: Upload = layout::decode(&record)?;
+        *counts.entry(upload.initiator).or_default() += 1;
+    }
+    for (account, count) in counts {
+        txn.put(
+            COUNTS,
+            layout::open_uploads_key(&account),
+            count.to_be_bytes().to_vec(),
+        );
+    }
+    Ok(())
+}
+
+/// Deletes an upload's record and its parts' records, and takes the upload off its
+/// initiator's count of open uploads; returns the parts' blob files.
 pub(crate) fn retire_upload(
     txn: &mut WriteTxn,
     bucket: &str,
@@ -244,11 +270,18 @@ pub(crate) fn retire_upload(
     let Some(record) = txn.get(UPLOADS, &key)? else {
         return Err(S3Error::NoSuchUpload);
     };
-    let initiator = layout::decode::<Upload>(&record)?.initiator;
-    let open = layout::open_uploads_key(&initiator);
-    // Uploads begun before the count existed are not in it: never below zero.
-    let count = layout::count(txn.get(COUNTS, &open)?).saturating_sub(1);
-    txn.put(COUNTS, open, count.to_be_bytes().to_vec());
+    match layout::decode::<Upload>(&record) {
+        Ok(upload) => {
+            let open = layout::open_uploads_key(&upload.initiator);
+            let count = layout::count(txn.get(COUNTS, &open)?);
+            if count == 0 {
+                tracing::warn!(upload_id, "an open upload was not counted");
+            }
+            txn.put(COUNTS, open, count.saturating_sub(1).to_be_bytes().to_vec());
+        }
+        // A damaged record still goes; its initiator's count cannot be told.
+        Err(err) => tracing::error!(upload_id, error = %err, "an upload record does not decode"),
+    }
     txn.delete(UPLOADS, key);
     let mut blobs = Vec::new();
     for part in txn.prefix_keys(PARTS, &layout::in_bucket(upload_id, ""))? {

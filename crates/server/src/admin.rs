@@ -97,7 +97,9 @@ fn admin(edge: &Edge, parts: &Parts, body: &[u8]) -> Result<Admin, (StatusCode, 
     }
     let refused = |why: String| (StatusCode::FORBIDDEN, why);
     match authenticate(edge, parts, body, &[SIGNING_NAME]) {
-        Ok(caller) if edge.options.admin_keys.contains(&caller.access_key_id) => {
+        Ok(caller)
+            if !caller.session && edge.options.admin_keys.contains(&caller.access_key_id) =>
+        {
             Ok(Admin::Operator {
                 principal: caller.principal.arn(),
                 access_key_id: caller.access_key_id,

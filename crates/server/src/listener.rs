@@ -18,14 +18,19 @@ use strata_sigv4::Verifier;
 use crate::dispatch::handle;
 use crate::edge::Edge;
 use crate::overload::{ConnectionLimits, Overloaded};
-use crate::transport::{self, Connection, Transport};
+use crate::transport::{self, Connection, Transport, WriteDeadline};
 
 /// How long in-flight requests get to finish once shutdown starts.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// How long a client may take to send a request's headers (a body's own idle timeout is
-/// [`crate::body::IDLE_TIMEOUT`]); a stalled client is disconnected, not kept forever.
+/// [`crate::body::IDLE_TIMEOUT`], a response's [`crate::transport::WriteDeadline`]); a stalled
+/// client is disconnected, not kept forever.
 const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// How long a new connection may take to send its first byte and, for TLS, finish the
+/// handshake.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How the edge serves, beyond what the application decides.
 #[derive(Clone, Debug)]
@@ -38,8 +43,8 @@ pub struct Options {
     pub admin_keys: Vec<String>,
     /// Serves TLS on the same port, told apart from plain HTTP by the first byte.
     pub tls: Option<Arc<rustls::ServerConfig>>,
-    /// Connections served at once; more are answered with their protocol's throttling error
-    /// and closed (see [`crate::overload`]).
+    /// Connections served at once; up to 64 more are answered with their protocol's
+    /// throttling error and closed, and any beyond closed unanswered (see `overload.rs`).
     pub max_connections: usize,
 }
 
@@ -104,7 +109,7 @@ pub async fn serve_with(
         let watcher = graceful.watcher();
         tokio::spawn(async move {
             let accepted = tokio::time::timeout(
-                HEADER_READ_TIMEOUT,
+                HANDSHAKE_TIMEOUT,
                 transport::accept(stream, edge.options.tls.as_ref()),
             )
             .await;
@@ -112,23 +117,23 @@ pub async fn serve_with(
                 Ok(Ok(Some(connection))) => connection,
                 Ok(Ok(None)) => return,
                 Ok(Err(e)) => {
-                    tracing::debug!(%peer, error = %e, "TLS handshake failed");
+                    tracing::debug!(%peer, error = %e, "connection failed before its first request");
                     return;
                 }
                 Err(_) => {
-                    tracing::debug!(%peer, "no TLS handshake or request in time");
+                    tracing::debug!(%peer, "no first byte or TLS handshake in time");
                     return;
                 }
             };
             let overloaded = slot.overloaded();
             let result = match connection {
                 Connection::Plain(stream) => {
-                    let io = TokioIo::new(stream);
+                    let io = WriteDeadline::new(TokioIo::new(stream));
                     serve_connection(io, edge, s3, peer, Transport::Plain, overloaded, watcher)
                         .await
                 }
                 Connection::Tls(stream) => {
-                    let io = TokioIo::new(stream);
+                    let io = WriteDeadline::new(TokioIo::new(stream));
                     serve_connection(io, edge, s3, peer, Transport::Tls, overloaded, watcher).await
                 }
             };

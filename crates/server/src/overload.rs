@@ -46,7 +46,9 @@ impl Slot {
 impl ConnectionLimits {
     pub fn new(max_connections: usize) -> Self {
         Self {
-            served: Arc::new(Semaphore::new(max_connections.max(1))),
+            served: Arc::new(Semaphore::new(
+                max_connections.clamp(1, Semaphore::MAX_PERMITS),
+            )),
             overloaded: Arc::new(Semaphore::new(OVERLOAD_ALLOWANCE)),
         }
     }
@@ -60,7 +62,7 @@ impl ConnectionLimits {
             });
         }
         let permit = Arc::clone(&self.overloaded).try_acquire_owned().ok()?;
-        tracing::warn!("connection cap reached: a new connection is answered with throttling");
+        tracing::debug!("connection cap reached: a new connection is answered with throttling");
         Some(Slot {
             _permit: permit,
             overloaded: true,

@@ -78,9 +78,7 @@ pub fn run(args: CredentialsArgs) -> anyhow::Result<()> {
                 .data_dir
                 .join(crate::tls::DIR)
                 .join(crate::tls::CA_FILE);
-            let ca_bundle = ca
-                .exists()
-                .then(|| ca.canonicalize().unwrap_or(ca).display().to_string());
+            let ca_bundle = ca.exists().then(|| crate::tls::absolute(&ca));
             (
                 "http://127.0.0.1:4566".to_owned(),
                 config.region,
@@ -114,9 +112,18 @@ pub fn run(args: CredentialsArgs) -> anyhow::Result<()> {
             .collect();
         anyhow::bail!("no account {:?}; known: {}", args.account, known.join(", "));
     };
-    let endpoint = match endpoint.strip_prefix("http://") {
-        Some(rest) if args.https => format!("https://{rest}"),
-        _ => endpoint,
+    // The CA bundle goes with https only: exported in a shell, botocore would trust nothing
+    // else, real AWS included.
+    let (endpoint, ca_bundle) = match endpoint.strip_prefix("http://") {
+        Some(rest) if args.https => {
+            if ca_bundle.is_none() {
+                eprintln!(
+                    "strata credentials: no local CA is known for this server (it presents its own certificate, or has not started since TLS was added); AWS_CA_BUNDLE is not printed"
+                );
+            }
+            (format!("https://{rest}"), ca_bundle)
+        }
+        _ => (endpoint, None),
     };
     print!(
         "{}",
@@ -129,6 +136,11 @@ pub fn run(args: CredentialsArgs) -> anyhow::Result<()> {
         )
     );
     Ok(())
+}
+
+/// `text` as one shell word: single-quoted, its own single quotes spliced in.
+fn shell_quoted(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "'\\''"))
 }
 
 pub fn render(
@@ -145,7 +157,7 @@ pub fn render(
                 a.access_key_id, a.secret_access_key
             );
             if let Some(ca) = ca_bundle {
-                out.push_str(&format!("export AWS_CA_BUNDLE={ca}\n"));
+                out.push_str(&format!("export AWS_CA_BUNDLE={}\n", shell_quoted(ca)));
             }
             out
         }

@@ -88,29 +88,44 @@ async fn serve(args: ServeArgs, config: Option<Config>) -> anyhow::Result<()> {
         .map(|c| c.admin_access_key_ids.clone())
         .unwrap_or_default();
     let (state, region) = open_state(&args, config).await?;
-    // An --in-memory server's CA lives as long as the server.
-    let temporary = tempfile::TempDir::new()?;
-    let tls = match (&args.tls_cert, &args.tls_key) {
-        (Some(cert), Some(key)) => crate::tls::own(cert, key)?,
-        _ => {
-            let base = if args.in_memory {
-                temporary.path()
-            } else {
-                args.data_dir.as_path()
-            };
-            crate::tls::local(&base.join(crate::tls::DIR), &args.tls_names)?
+    for key in &admin_keys {
+        if state.iam.authenticate(key)?.is_none() {
+            tracing::warn!(key, "the config names an admin key no account has");
         }
-    };
-    let ca_bundle = tls.ca_bundle.as_ref().map(|p| {
-        p.canonicalize()
-            .unwrap_or_else(|_| p.clone())
-            .display()
-            .to_string()
-    });
+    }
     let listener = tokio::net::TcpListener::bind((args.host.as_str(), args.port))
         .await
         .with_context(|| format!("cannot listen on {}:{}", args.host, args.port))?;
-    let addr: SocketAddr = listener.local_addr()?;
+    let bound: SocketAddr = listener.local_addr()?;
+    // Clients reach a server listening on every address at loopback; one listening on a
+    // specific address there, which its certificate then names.
+    let addr = if bound.ip().is_unspecified() {
+        let loopback: std::net::IpAddr = match bound {
+            SocketAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
+            SocketAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
+        };
+        SocketAddr::new(loopback, bound.port())
+    } else {
+        bound
+    };
+    let mut tls_names = args.tls_names.clone();
+    if !addr.ip().is_loopback() {
+        tls_names.push(addr.ip().to_string());
+    }
+    // An --in-memory server's CA lives as long as the server.
+    let temporary = if args.in_memory {
+        Some(tempfile::TempDir::new()?)
+    } else {
+        None
+    };
+    let tls = match (&args.tls_cert, &args.tls_key, &temporary) {
+        (Some(cert), Some(key), _) => crate::tls::own(cert, key)?,
+        (_, _, Some(temporary)) => {
+            crate::tls::local(&temporary.path().join(crate::tls::DIR), &tls_names)?
+        }
+        _ => crate::tls::local(&args.data_dir.join(crate::tls::DIR), &tls_names)?,
+    };
+    let ca_bundle = tls.ca_bundle.as_ref().map(|p| crate::tls::absolute(p));
     let endpoint = format!("http://{addr}");
     let accounts: Vec<AccountCredentials> = state
         .iam
@@ -130,9 +145,9 @@ async fn serve(args: ServeArgs, config: Option<Config>) -> anyhow::Result<()> {
         )?;
     }
     print_banner(&addr, &args, &region, &accounts, ca_bundle.as_deref());
-    if !addr.ip().is_loopback() {
+    if !bound.ip().is_loopback() {
         tracing::warn!(
-            %addr,
+            addr = %bound,
             "listening beyond loopback: plain HTTP is served next to TLS, and credentials and data sent over it cross the network unencrypted (a bucket policy denying aws:SecureTransport false refuses them); strata's own endpoints need a signature here"
         );
     }

@@ -128,10 +128,12 @@ fn ca_params() -> CertificateParams {
 fn server_params(names: &[String]) -> anyhow::Result<CertificateParams> {
     let mut all: Vec<String> = LOCAL_NAMES.iter().map(|n| (*n).to_owned()).collect();
     for name in names {
-        let dns = !name.is_empty()
-            && name
+        // A wildcard only as a whole first label (`*.example.test`).
+        let labels = name.strip_prefix("*.").unwrap_or(name);
+        let dns = !labels.is_empty()
+            && labels
                 .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'*'));
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.'));
         anyhow::ensure!(
             dns || name.parse::<std::net::IpAddr>().is_ok(),
             "--tls-name {name:?} is neither a DNS name nor an IP address"
@@ -174,11 +176,27 @@ fn server_config(
     Ok(Arc::new(config))
 }
 
+/// `path` made absolute (for `AWS_CA_BUNDLE`, read from any directory).
+pub fn absolute(path: &Path) -> String {
+    path.canonicalize()
+        .unwrap_or_else(|_| path.to_path_buf())
+        .display()
+        .to_string()
+}
+
+/// Writes a file whole, readable by its owner only: a temporary file, fsynced, renamed.
 fn write_whole(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     use std::io::Write;
+    #[cfg(unix)]
+    use std::os::unix::fs::OpenOptionsExt;
     let tmp = path.with_extension("tmp");
-    let mut f =
-        std::fs::File::create(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    options.mode(0o600);
+    let mut f = options
+        .open(&tmp)
+        .with_context(|| format!("cannot write {}", tmp.display()))?;
     f.write_all(bytes)?;
     f.sync_all()?;
     std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
@@ -200,5 +218,7 @@ mod tests {
         let server = std::fs::read_to_string(dir.path().join("server.pem")).unwrap();
         assert!(server.starts_with("-----BEGIN CERTIFICATE-----"));
         assert!(local(dir.path(), &["not a name".to_owned()]).is_err());
+        assert!(local(dir.path(), &["a*b".to_owned()]).is_err());
+        assert!(local(dir.path(), &["*.strata.test".to_owned()]).is_ok());
     }
 }

@@ -57,6 +57,14 @@ impl From<S3Error> for Failure {
                 404,
                 "The specified bucket does not exist",
             ),
+            S3Error::TooManyOpenUploads { limit } => Failure::s3(
+                "S3InvalidRequest",
+                "InvalidRequest",
+                400,
+                &format!(
+                    "The exporting account has {limit} multipart uploads in progress, the most this server allows (strata serve --max-open-uploads)"
+                ),
+            ),
             err if err.is_unavailable() => Failure::Unavailable(err.to_string()),
             other => Failure::internal(other),
         }

@@ -83,6 +83,14 @@ pub enum JobKind {
     },
     /// Work a DynamoDB change left behind: a backfill or a purge.
     DynamoDb(Maintenance),
+    /// Carry the operation in progress on the stack `stack_id` (its status says which) to
+    /// its end, as `caller`.
+    Stack {
+        account: String,
+        region: String,
+        stack_id: String,
+        caller: Caller,
+    },
 }
 
 /// The table a restore copies, pinned to its storage id (a table recreated under the same
@@ -311,5 +319,11 @@ async fn run(app: &App, job: &JobKind) -> Result<(), Stop> {
             as_of_micros,
         } => restore::run(app, account, region, target, source, *as_of_micros).await,
         JobKind::DynamoDb(work) => Ok(app.dynamodb.run_maintenance(work).await?),
+        JobKind::Stack {
+            account,
+            region,
+            stack_id,
+            caller,
+        } => crate::cloudformation::operation::run(app, caller, account, region, stack_id).await,
     }
 }

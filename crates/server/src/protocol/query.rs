@@ -1,4 +1,5 @@
-//! The Query protocol of IAM (`2010-05-08`) and STS (`2011-06-15`): form or query-string
+//! The Query protocol of IAM (`2010-05-08`), STS (`2011-06-15`) and CloudFormation
+//! (`2010-05-15`): form or query-string
 //! parameters in, XML out (spec iam-s3-authz §5.1) — or JSON when the request's `Accept` asks
 //! for it, as aws-iam-authenticator's EKS token verifier does for GetCallerIdentity.
 
@@ -18,6 +19,7 @@ use crate::auth::AuthRejection;
 pub enum QueryService {
     Iam,
     Sts,
+    CloudFormation,
 }
 
 impl QueryService {
@@ -25,6 +27,7 @@ impl QueryService {
         match self {
             QueryService::Iam => "2010-05-08",
             QueryService::Sts => "2011-06-15",
+            QueryService::CloudFormation => "2010-05-15",
         }
     }
 
@@ -32,6 +35,7 @@ impl QueryService {
         match self {
             QueryService::Iam => "https://iam.amazonaws.com/doc/2010-05-08/",
             QueryService::Sts => "https://sts.amazonaws.com/doc/2011-06-15/",
+            QueryService::CloudFormation => "http://cloudformation.amazonaws.com/doc/2010-05-15/",
         }
     }
 
@@ -40,6 +44,7 @@ impl QueryService {
         match self {
             QueryService::Iam => "iam",
             QueryService::Sts => "sts",
+            QueryService::CloudFormation => "cloudformation",
         }
     }
 
@@ -47,6 +52,7 @@ impl QueryService {
         match name {
             "iam" => Some(Self::Iam),
             "sts" => Some(Self::Sts),
+            "cloudformation" => Some(Self::CloudFormation),
             _ => None,
         }
     }
@@ -55,6 +61,7 @@ impl QueryService {
         match version {
             "2010-05-08" => Some(Self::Iam),
             "2011-06-15" => Some(Self::Sts),
+            "2010-05-15" => Some(Self::CloudFormation),
             _ => None,
         }
     }

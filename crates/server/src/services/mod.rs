@@ -1,6 +1,7 @@
 //! Service handlers: decoded requests in, engine calls, typed results out. They
 //! know their protocol's shapes but not HTTP.
 
+pub mod cloudformation;
 pub mod dynamodb;
 pub mod iam;
 pub mod kms;

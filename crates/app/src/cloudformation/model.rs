@@ -1,0 +1,277 @@
+//! CloudFormation's typed inputs and outputs. Outputs serialize as the Query protocol's
+//! `…Result` elements (PascalCase members, lists as `<member>`s; spec cloudformation §1, §2.3).
+
+use serde::Serialize;
+
+use crate::iam::model::Members;
+
+/// A parameter value as a request gives it.
+#[derive(Clone, Debug, Default)]
+pub struct ParameterInput {
+    pub key: String,
+    pub value: Option<String>,
+    pub use_previous_value: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Tag {
+    pub key: String,
+    pub value: String,
+}
+
+/// CreateStack's input (UpdateStack's and CreateChangeSet's share most of it).
+#[derive(Clone, Debug, Default)]
+pub struct CreateStackInput {
+    pub stack_name: String,
+    pub template_body: Option<String>,
+    pub template_url: Option<String>,
+    pub parameters: Vec<ParameterInput>,
+    pub capabilities: Vec<String>,
+    pub disable_rollback: Option<bool>,
+    /// `ROLLBACK`, `DO_NOTHING` or `DELETE`.
+    pub on_failure: Option<String>,
+    pub timeout_in_minutes: Option<u32>,
+    pub tags: Vec<Tag>,
+    pub role_arn: Option<String>,
+    pub notification_arns: Vec<String>,
+    pub enable_termination_protection: Option<bool>,
+}
+
+/// The input of calls that name a stack (DescribeStacks, DeleteStack, …).
+#[derive(Clone, Debug, Default)]
+pub struct StackNameInput {
+    pub stack_name: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct StackIdOutput {
+    pub stack_id: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Parameter {
+    pub parameter_key: String,
+    pub parameter_value: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Output {
+    pub output_key: String,
+    pub output_value: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub export_name: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct StackDriftInformation {
+    pub stack_drift_status: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Empty {}
+
+/// `Stack` (spec §2.3).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct StackDescription {
+    pub stack_id: String,
+    pub stack_name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub change_set_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parameters: Option<Members<Parameter>>,
+    pub creation_time: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deletion_time: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_updated_time: Option<String>,
+    pub rollback_configuration: Empty,
+    pub stack_status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stack_status_reason: Option<String>,
+    pub disable_rollback: bool,
+    #[serde(rename = "NotificationARNs")]
+    pub notification_arns: Members<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeout_in_minutes: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capabilities: Option<Members<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outputs: Option<Members<Output>>,
+    #[serde(rename = "RoleARN", skip_serializing_if = "Option::is_none")]
+    pub role_arn: Option<String>,
+    pub tags: Members<Tag>,
+    pub enable_termination_protection: bool,
+    pub drift_information: StackDriftInformation,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DescribeStacksOutput {
+    pub stacks: Members<StackDescription>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct StackSummary {
+    pub stack_id: String,
+    pub stack_name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub template_description: Option<String>,
+    pub creation_time: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_updated_time: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deletion_time: Option<String>,
+    pub stack_status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stack_status_reason: Option<String>,
+    pub drift_information: StackDriftInformation,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListStacksOutput {
+    pub stack_summaries: Members<StackSummary>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct StackEvent {
+    pub stack_id: String,
+    pub event_id: String,
+    pub stack_name: String,
+    pub logical_resource_id: String,
+    pub physical_resource_id: String,
+    pub resource_type: String,
+    pub timestamp: String,
+    pub resource_status: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource_status_reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource_properties: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DescribeStackEventsOutput {
+    pub stack_events: Members<StackEvent>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ResourceDriftInformation {
+    pub stack_resource_drift_status: &'static str,
+}
+
+/// `StackResource` (DescribeStackResources) and `StackResourceDetail` (DescribeStackResource).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct StackResourceDescription {
+    pub stack_name: String,
+    pub stack_id: String,
+    pub logical_resource_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub physical_resource_id: Option<String>,
+    pub resource_type: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_updated_timestamp: Option<String>,
+    pub resource_status: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource_status_reason: Option<String>,
+    pub drift_information: ResourceDriftInformation,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DescribeStackResourcesOutput {
+    pub stack_resources: Members<StackResourceDescription>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DescribeStackResourceOutput {
+    pub stack_resource_detail: StackResourceDescription,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct StackResourceSummary {
+    pub logical_resource_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub physical_resource_id: Option<String>,
+    pub resource_type: String,
+    pub last_updated_timestamp: String,
+    pub resource_status: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource_status_reason: Option<String>,
+    pub drift_information: ResourceDriftInformation,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListStackResourcesOutput {
+    pub stack_resource_summaries: Members<StackResourceSummary>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GetTemplateOutput {
+    pub template_body: String,
+    pub stages_available: Members<&'static str>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TemplateParameter {
+    pub parameter_key: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_value: Option<String>,
+    pub no_echo: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ValidateTemplateOutput {
+    pub parameters: Members<TemplateParameter>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capabilities: Option<Members<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capabilities_reason: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ExportSummary {
+    pub exporting_stack_id: String,
+    pub name: String,
+    pub value: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListExportsOutput {
+    pub exports: Members<ExportSummary>,
+}
+
+/// A timestamp as CloudFormation writes one: `2024-05-01T12:34:56.789Z`.
+pub fn timestamp(millis: i64) -> String {
+    jiff::Timestamp::from_millisecond(millis)
+        .map(|t| t.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
+        .unwrap_or_default()
+}

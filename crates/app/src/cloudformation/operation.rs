@@ -1,0 +1,623 @@
+//! A stack operation, run by the job runner until it ends as AWS would show it (spec
+//! cloudformation §2.5): a create walks the resources in dependency order and either
+//! completes or rolls back (deleting what it made, newest first); a delete removes every
+//! resource but the retained ones, newest first.
+//!
+//! Every resource is created and deleted through the application layer, as the stack's
+//! caller, so each step is authorized as the API call would be (spec §6); a refusal fails
+//! the resource with the handler's message. Each step is saved with its events before the
+//! next begins; after a crash the job starts again from the record: a resource found
+//! `CREATE_IN_PROGRESS` may or may not exist, so the create fails and rolls back, and the
+//! rollback's deletes tolerate what is already gone.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+use strata_cfn_template::intrinsic::{self, Pseudo, Resources, Scope};
+use strata_cfn_template::{Template, TemplateError, conditions, graph};
+use strata_cloudformation::{Event, Stack, StackOutput, StackResource, StackStatus};
+
+use super::error::{Error, Result};
+use super::resources::{self, Created, Provision};
+use crate::jobs::Stop;
+use crate::{App, Caller};
+
+/// Callers may pass a service role only with `iam:PassRole` on it (spec §6).
+pub fn check_pass_role(app: &App, caller: &Caller, role_arn: &str) -> Result<()> {
+    let account = role_arn.split(':').nth(4).unwrap_or_default();
+    crate::authz::authorize_target(
+        app,
+        caller,
+        crate::authz::Target {
+            action: "iam:PassRole",
+            resource: role_arn,
+            resource_account: account,
+            resource_policy: None,
+            context: vec![(
+                "iam:PassedToService".into(),
+                vec!["cloudformation.amazonaws.com".to_owned()],
+            )],
+            denial: crate::authz::Denial::Standard,
+        },
+    )
+    .map_err(Into::into)
+}
+
+/// What a stack's resources resolve to while an operation runs.
+struct Made<'a> {
+    app: &'a App,
+    stack: &'a Stack,
+}
+
+impl Resources for Made<'_> {
+    fn reference(&self, logical_id: &str) -> Option<Value> {
+        self.stack
+            .resources
+            .get(logical_id)
+            .and_then(|r| r.reference.clone())
+    }
+
+    fn attribute(&self, logical_id: &str, attribute: &str) -> Result<Value, TemplateError> {
+        let resource = self.stack.resources.get(logical_id);
+        resource
+            .and_then(|r| r.attributes.get(attribute).cloned())
+            .ok_or_else(|| {
+                TemplateError::new(format!(
+                    "Template error: resource {logical_id} does not support attribute type {attribute} in Fn::GetAtt"
+                ))
+            })
+    }
+
+    fn export(&self, name: &str) -> Option<String> {
+        self.app
+            .cloudformation
+            .export(&self.stack.account, &self.stack.region, name)
+            .ok()
+            .flatten()
+            .map(|e| e.value)
+    }
+}
+
+/// The template of a stack and what its parameters make of it.
+struct Plan {
+    template: Template,
+    pseudo: Pseudo,
+    conditions: BTreeMap<String, bool>,
+    /// The resources whose condition holds, in creation order.
+    order: Vec<String>,
+}
+
+fn plan(stack: &Stack) -> std::result::Result<Plan, TemplateError> {
+    let template = Template::from_text(&stack.template_body)?;
+    let pseudo = Pseudo {
+        account_id: stack.account.clone(),
+        region: stack.region.clone(),
+        stack_name: stack.name.clone(),
+        stack_id: stack.stack_id.clone(),
+        notification_arns: stack.notification_arns.clone(),
+    };
+    let conditions = conditions::evaluate(&template, &stack.parameters, &pseudo)?;
+    let included: BTreeSet<String> = template
+        .resources
+        .iter()
+        .filter(|(_, r)| {
+            r.condition
+                .as_ref()
+                .is_none_or(|c| conditions.get(c) == Some(&true))
+        })
+        .map(|(name, _)| name.clone())
+        .collect();
+    let order = graph::creation_order(&template, &included)?;
+    Ok(Plan {
+        template,
+        pseudo,
+        conditions,
+        order,
+    })
+}
+
+/// Runs the operation the stack's status says is in progress.
+pub async fn run(
+    app: &App,
+    caller: &Caller,
+    account: &str,
+    region: &str,
+    stack_id: &str,
+) -> Result<(), Stop> {
+    let Some(stack) = app
+        .cloudformation
+        .stack(account, region, stack_id)
+        .map_err(|e| Stop::Broken(e.to_string()))?
+    else {
+        return Ok(());
+    };
+    let outcome = match stack.status {
+        StackStatus::CreateInProgress => create(app, caller, stack).await,
+        StackStatus::RollbackInProgress => rollback(app, caller, stack).await,
+        StackStatus::DeleteInProgress => delete(app, caller, stack).await,
+        _ => Ok(()),
+    };
+    outcome.map_err(|e| match e {
+        Error::Unavailable(why) => Stop::Unavailable(why),
+        other => Stop::Broken(other.to_string()),
+    })
+}
+
+/// The identity the stack's resource calls are made with: the caller, through
+/// CloudFormation (which calls the services over TLS).
+fn acting(caller: &Caller) -> Caller {
+    caller.through_aws_service()
+}
+
+fn resource_event(
+    logical_id: &str,
+    resource_type: &str,
+    physical_id: &str,
+    status: &str,
+    reason: Option<String>,
+    properties: Option<&Value>,
+    now: i64,
+) -> Event {
+    Event {
+        event_id: format!("{logical_id}-{status}-{}", super::model::timestamp(now)),
+        logical_id: logical_id.to_owned(),
+        physical_id: physical_id.to_owned(),
+        resource_type: resource_type.to_owned(),
+        timestamp_millis: now,
+        status: status.to_owned(),
+        reason,
+        properties: properties.map(Value::to_string),
+    }
+}
+
+async fn save(app: &App, stack: Stack, events: Vec<Event>) -> Result<Stack> {
+    Ok(app.cloudformation.save_stack(stack, events).await?)
+}
+
+async fn create(app: &App, caller: &Caller, mut stack: Stack) -> Result<()> {
+    let acting = acting(caller);
+    let plan = match plan(&stack) {
+        Ok(plan) => plan,
+        Err(e) => return fail_create(app, caller, stack, Vec::new(), e.0).await,
+    };
+    for logical_id in &plan.order {
+        let resource = &plan.template.resources[logical_id];
+        match stack.resources.get(logical_id).map(|r| r.status.as_str()) {
+            Some("CREATE_COMPLETE") => continue,
+            Some(_) => {
+                // Cut short by a crash: it may exist or not; the rollback deletes it if so.
+                let reason = "Resource creation cancelled".to_owned();
+                return fail_create(app, caller, stack, vec![logical_id.clone()], reason).await;
+            }
+            None => {}
+        }
+        let now = app.cloudformation.now_millis();
+        let properties = {
+            let made = Made { app, stack: &stack };
+            let scope = Scope {
+                template: &plan.template,
+                parameters: &stack.parameters,
+                pseudo: &plan.pseudo,
+                conditions: &plan.conditions,
+                resources: &made,
+            };
+            intrinsic::evaluate(&scope, &resource.properties)
+        };
+        let properties = match properties {
+            Ok(p) => p.unwrap_or_else(|| Value::Object(Default::default())),
+            Err(e) => {
+                let events = vec![resource_event(
+                    logical_id,
+                    &resource.resource_type,
+                    "",
+                    "CREATE_FAILED",
+                    Some(e.0.clone()),
+                    None,
+                    now,
+                )];
+                stack = save(app, stack, events).await?;
+                return fail_create(app, caller, stack, vec![logical_id.clone()], e.0).await;
+            }
+        };
+        stack.resources.insert(
+            logical_id.clone(),
+            StackResource {
+                logical_id: logical_id.clone(),
+                resource_type: resource.resource_type.clone(),
+                physical_id: None,
+                status: "CREATE_IN_PROGRESS".to_owned(),
+                status_reason: None,
+                updated_millis: now,
+                properties: properties.clone(),
+                reference: None,
+                attributes: BTreeMap::new(),
+            },
+        );
+        let started = resource_event(
+            logical_id,
+            &resource.resource_type,
+            "",
+            "CREATE_IN_PROGRESS",
+            None,
+            Some(&properties),
+            now,
+        );
+        stack = save(app, stack, vec![started]).await?;
+        let provision = Provision {
+            app,
+            caller: &acting,
+            stack: &stack,
+            logical_id,
+        };
+        let made = resources::create(&provision, &resource.resource_type, &properties).await;
+        let now = app.cloudformation.now_millis();
+        match made {
+            Ok(Created {
+                physical_id,
+                reference,
+                attributes,
+            }) => {
+                let entry = stack.resources.get_mut(logical_id).expect("inserted above");
+                entry.physical_id = Some(physical_id.clone());
+                entry.status = "CREATE_COMPLETE".to_owned();
+                entry.reference = Some(reference);
+                entry.attributes = attributes;
+                entry.updated_millis = now;
+                let events = vec![
+                    resource_event(
+                        logical_id,
+                        &resource.resource_type,
+                        &physical_id,
+                        "CREATE_IN_PROGRESS",
+                        Some("Resource creation Initiated".to_owned()),
+                        Some(&properties),
+                        now,
+                    ),
+                    resource_event(
+                        logical_id,
+                        &resource.resource_type,
+                        &physical_id,
+                        "CREATE_COMPLETE",
+                        None,
+                        Some(&properties),
+                        now,
+                    ),
+                ];
+                stack = save(app, stack, events).await?;
+            }
+            Err(reason) => {
+                let entry = stack.resources.get_mut(logical_id).expect("inserted above");
+                entry.status = "CREATE_FAILED".to_owned();
+                entry.status_reason = Some(reason.clone());
+                entry.updated_millis = now;
+                let events = vec![resource_event(
+                    logical_id,
+                    &resource.resource_type,
+                    "",
+                    "CREATE_FAILED",
+                    Some(reason.clone()),
+                    Some(&properties),
+                    now,
+                )];
+                stack = save(app, stack, events).await?;
+                return fail_create(app, caller, stack, vec![logical_id.clone()], reason).await;
+            }
+        }
+    }
+    // Outputs, and the exports and imports they bring.
+    let outputs = {
+        let made = Made { app, stack: &stack };
+        let scope = Scope {
+            template: &plan.template,
+            parameters: &stack.parameters,
+            pseudo: &plan.pseudo,
+            conditions: &plan.conditions,
+            resources: &made,
+        };
+        outputs(&plan, &scope)
+    };
+    let outputs = match outputs {
+        Ok(outputs) => outputs,
+        Err(reason) => return fail_create(app, caller, stack, Vec::new(), reason).await,
+    };
+    stack.outputs = outputs;
+    stack.imports = imports(&plan.template);
+    stack.status = StackStatus::CreateComplete;
+    stack.status_reason = None;
+    let now = app.cloudformation.now_millis();
+    let done = stack.event(StackStatus::CreateComplete, None, now);
+    match app
+        .cloudformation
+        .save_stack(stack.clone(), vec![done])
+        .await
+    {
+        Ok(_) => Ok(()),
+        Err(strata_cloudformation::CfnError::ExportInUse { name, stack_name }) => {
+            stack.outputs.clear();
+            stack.status = StackStatus::CreateInProgress;
+            let reason =
+                format!("Export with name {name} is already exported by stack {stack_name}");
+            fail_create(app, caller, stack, Vec::new(), reason).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The outputs whose condition holds, resolved; an error is the stack's failure reason.
+fn outputs(plan: &Plan, scope: &Scope<'_>) -> std::result::Result<Vec<StackOutput>, String> {
+    let mut out = Vec::new();
+    for (key, output) in &plan.template.outputs {
+        if output
+            .condition
+            .as_ref()
+            .is_some_and(|c| plan.conditions.get(c) != Some(&true))
+        {
+            continue;
+        }
+        let text = |v: Option<Value>| match v {
+            Some(Value::String(s)) => s,
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_owned))
+                .collect::<Vec<_>>()
+                .join(","),
+            Some(other) => other.to_string(),
+            None => String::new(),
+        };
+        let value = intrinsic::evaluate(scope, &output.value)
+            .map_err(|e| format!("[Error] /Outputs/{key}/Value: {}", e.0))?;
+        let export_name = match &output.export_name {
+            Some(name) => {
+                Some(text(intrinsic::evaluate(scope, name).map_err(|e| {
+                    format!("[Error] /Outputs/{key}/Export/Name: {}", e.0)
+                })?))
+            }
+            None => None,
+        };
+        out.push(StackOutput {
+            key: key.clone(),
+            value: text(value),
+            description: output.description.clone(),
+            export_name,
+        });
+    }
+    Ok(out)
+}
+
+/// The export names a template imports (literal names only: a computed one is resolved when
+/// used, and UNCONFIRMED to count as in use).
+fn imports(template: &Template) -> Vec<String> {
+    fn walk(value: &Value, out: &mut Vec<String>) {
+        match value {
+            Value::Object(map) => {
+                if let Some(Value::String(name)) = map.get("Fn::ImportValue") {
+                    out.push(name.clone());
+                }
+                map.values().for_each(|v| walk(v, out));
+            }
+            Value::Array(items) => items.iter().for_each(|v| walk(v, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    for resource in template.resources.values() {
+        walk(&resource.properties, &mut out);
+    }
+    for output in template.outputs.values() {
+        walk(&output.value, &mut out);
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// A create that cannot go on: rolled back (or left CREATE_FAILED with DisableRollback).
+async fn fail_create(
+    app: &App,
+    caller: &Caller,
+    mut stack: Stack,
+    failed: Vec<String>,
+    reason: String,
+) -> Result<()> {
+    let now = app.cloudformation.now_millis();
+    let reason = if failed.is_empty() {
+        reason
+    } else {
+        format!(
+            "The following resource(s) failed to create: [{}]. ",
+            failed.join(", ")
+        )
+    };
+    if stack.disable_rollback {
+        stack.status = StackStatus::CreateFailed;
+        stack.status_reason = Some(reason.clone());
+        let event = stack.event(StackStatus::CreateFailed, Some(reason), now);
+        save(app, stack, vec![event]).await?;
+        return Ok(());
+    }
+    let reason = format!("{reason}Rollback requested by user.");
+    stack.status = StackStatus::RollbackInProgress;
+    stack.status_reason = Some(reason.clone());
+    let event = stack.event(StackStatus::RollbackInProgress, Some(reason), now);
+    let stack = save(app, stack, vec![event]).await?;
+    rollback(app, caller, stack).await
+}
+
+/// The stack's resources that exist, newest first (the reverse of creation order).
+fn deletion_order(stack: &Stack) -> Vec<String> {
+    let order = Template::from_text(&stack.template_body)
+        .ok()
+        .and_then(|t| {
+            let all: BTreeSet<String> = stack
+                .resources
+                .keys()
+                .filter(|k| t.resources.contains_key(*k))
+                .cloned()
+                .collect();
+            graph::creation_order(&t, &all).ok()
+        })
+        .unwrap_or_else(|| stack.resources.keys().cloned().collect());
+    order.into_iter().rev().collect()
+}
+
+/// Deletes every resource the stack holds (all but retained ones when `honour_retain`);
+/// returns those that could not be deleted.
+async fn delete_resources(
+    app: &App,
+    caller: &Caller,
+    stack: &mut Stack,
+    honour_retain: bool,
+) -> Result<Vec<String>> {
+    let acting = acting(caller);
+    let retained: BTreeSet<String> = if honour_retain {
+        Template::from_text(&stack.template_body)
+            .map(|t| {
+                t.resources
+                    .iter()
+                    .filter(|(_, r)| r.retained_on_delete())
+                    .map(|(k, _)| k.clone())
+                    .collect()
+            })
+            .unwrap_or_default()
+    } else {
+        BTreeSet::new()
+    };
+    let mut failed = Vec::new();
+    for logical_id in deletion_order(stack) {
+        let Some(resource) = stack.resources.get(&logical_id).cloned() else {
+            continue;
+        };
+        if matches!(
+            resource.status.as_str(),
+            "DELETE_COMPLETE" | "DELETE_SKIPPED"
+        ) {
+            continue;
+        }
+        let physical = resource.physical_id.clone().unwrap_or_default();
+        let now = app.cloudformation.now_millis();
+        if retained.contains(&logical_id) {
+            let entry = stack.resources.get_mut(&logical_id).expect("listed");
+            entry.status = "DELETE_SKIPPED".to_owned();
+            entry.updated_millis = now;
+            let event = resource_event(
+                &logical_id,
+                &resource.resource_type,
+                &physical,
+                "DELETE_SKIPPED",
+                None,
+                None,
+                now,
+            );
+            *stack = save(app, stack.clone(), vec![event]).await?;
+            continue;
+        }
+        let started = resource_event(
+            &logical_id,
+            &resource.resource_type,
+            &physical,
+            "DELETE_IN_PROGRESS",
+            None,
+            None,
+            now,
+        );
+        *stack = save(app, stack.clone(), vec![started]).await?;
+        let outcome = match &resource.physical_id {
+            // Never made (it failed before its service had it): nothing to delete.
+            None => Ok(()),
+            Some(_) => {
+                let provision = Provision {
+                    app,
+                    caller: &acting,
+                    stack,
+                    logical_id: &logical_id,
+                };
+                resources::delete(&provision, &resource).await
+            }
+        };
+        let now = app.cloudformation.now_millis();
+        let entry = stack.resources.get_mut(&logical_id).expect("listed");
+        entry.updated_millis = now;
+        let event = match outcome {
+            Ok(()) => {
+                entry.status = "DELETE_COMPLETE".to_owned();
+                entry.status_reason = None;
+                resource_event(
+                    &logical_id,
+                    &resource.resource_type,
+                    &physical,
+                    "DELETE_COMPLETE",
+                    None,
+                    None,
+                    now,
+                )
+            }
+            Err(reason) => {
+                entry.status = "DELETE_FAILED".to_owned();
+                entry.status_reason = Some(reason.clone());
+                failed.push(logical_id.clone());
+                resource_event(
+                    &logical_id,
+                    &resource.resource_type,
+                    &physical,
+                    "DELETE_FAILED",
+                    Some(reason),
+                    None,
+                    now,
+                )
+            }
+        };
+        *stack = save(app, stack.clone(), vec![event]).await?;
+    }
+    Ok(failed)
+}
+
+async fn rollback(app: &App, caller: &Caller, mut stack: Stack) -> Result<()> {
+    // A rollback deletes what the create made, Retain or not (UNCONFIRMED for Retain: AWS
+    // keeps a retained resource on rollback unless RetainExceptOnCreate; strata deletes
+    // only what this create made, which is all of it).
+    let failed = delete_resources(app, caller, &mut stack, false).await?;
+    let now = app.cloudformation.now_millis();
+    let (status, reason) = if failed.is_empty() {
+        (StackStatus::RollbackComplete, None)
+    } else {
+        (
+            StackStatus::RollbackFailed,
+            Some(format!(
+                "The following resource(s) failed to delete: [{}]. ",
+                failed.join(", ")
+            )),
+        )
+    };
+    stack.status = status;
+    stack.status_reason = reason.clone();
+    stack.outputs.clear();
+    if status == StackStatus::RollbackComplete {
+        stack.deletion_millis = Some(now);
+    }
+    let event = stack.event(status, reason, now);
+    save(app, stack, vec![event]).await?;
+    Ok(())
+}
+
+async fn delete(app: &App, caller: &Caller, mut stack: Stack) -> Result<()> {
+    let failed = delete_resources(app, caller, &mut stack, true).await?;
+    let now = app.cloudformation.now_millis();
+    if failed.is_empty() {
+        stack.status = StackStatus::DeleteComplete;
+        stack.status_reason = None;
+        stack.deletion_millis = Some(now);
+        stack.outputs.clear();
+        let event = stack.event(StackStatus::DeleteComplete, None, now);
+        save(app, stack, vec![event]).await?;
+    } else {
+        let reason = format!(
+            "The following resource(s) failed to delete: [{}]. ",
+            failed.join(", ")
+        );
+        stack.status = StackStatus::DeleteFailed;
+        stack.status_reason = Some(reason.clone());
+        let event = stack.event(StackStatus::DeleteFailed, Some(reason), now);
+        save(app, stack, vec![event]).await?;
+    }
+    Ok(())
+}

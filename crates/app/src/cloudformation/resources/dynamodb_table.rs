@@ -1,0 +1,325 @@
+//! `AWS::DynamoDB::Table` (spec cloudformation §5): CreateTable from the properties, then
+//! UpdateContinuousBackups (PointInTimeRecoverySpecification), UpdateTimeToLive and
+//! PutResourcePolicy, each as the stack's caller; DeleteTable to remove it. `Ref` is the table
+//! name; `Arn` and `StreamArn` are its attributes.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use super::{
+    Created, Provision, generated_name, handler_error, invalid, optional_bool, optional_str,
+    optional_u64, required_str,
+};
+use crate::dynamodb::Error;
+use crate::dynamodb::pitr::{UpdateContinuousBackupsInput, update_continuous_backups};
+use crate::dynamodb::schema::{
+    AttributeDefinition, CreateTableInput, KeySchemaElement, KeyType, Projection,
+    ProvisionedThroughput, SecondaryIndex, SseInput, StreamInput, Tag,
+};
+use crate::dynamodb::settings::{
+    PutResourcePolicyInput, TimeToLiveSpecification, UpdateTimeToLiveInput, put_resource_policy,
+    update_time_to_live,
+};
+use crate::dynamodb::tables::{TableNameInput, create_table, delete_table};
+
+/// DynamoDB's refusal as a handler message.
+fn refused(err: &Error) -> String {
+    let code = match err {
+        Error::AccessDenied(_) => "AccessDenied",
+        Error::ResourceNotFound(_) | Error::TableNotFound(_) => "NotFound",
+        Error::ResourceInUse(_) | Error::TableAlreadyExists(_) => "AlreadyExists",
+        Error::LimitExceeded(_) => "ServiceLimitExceeded",
+        Error::Unavailable(_) | Error::Internal(_) => "ServiceInternalError",
+        _ => "InvalidRequest",
+    };
+    handler_error(&err.to_string(), "DynamoDb", 400, code)
+}
+
+fn list<'v>(
+    p: &Provision<'_>,
+    properties: &'v Value,
+    key: &str,
+) -> Result<Option<&'v Vec<Value>>, String> {
+    match properties.get(key) {
+        None => Ok(None),
+        Some(Value::Array(items)) => Ok(Some(items)),
+        Some(_) => Err(invalid(
+            p,
+            &format!("#/{key}: expected type: JSONArray, found: JSONObject"),
+        )),
+    }
+}
+
+/// A value the engine's types read from their wire names (`HASH`, `S`, `PAY_PER_REQUEST`).
+fn wire<T: serde::de::DeserializeOwned>(
+    p: &Provision<'_>,
+    key: &str,
+    value: &str,
+) -> Result<T, String> {
+    serde_json::from_value(Value::String(value.to_owned()))
+        .map_err(|_| invalid(p, &format!("#/{key}: {value} is not a valid enum value")))
+}
+
+fn key_schema(p: &Provision<'_>, value: &Value) -> Result<Vec<KeySchemaElement>, String> {
+    let items = list(p, value, "KeySchema")?
+        .ok_or_else(|| invalid(p, "#: required key [KeySchema] not found"))?;
+    items
+        .iter()
+        .map(|item| {
+            let key_type: KeyType = match required_str(p, item, "KeyType")? {
+                "HASH" => KeyType::Hash,
+                "RANGE" => KeyType::Range,
+                other => {
+                    return Err(invalid(
+                        p,
+                        &format!("#/KeySchema/KeyType: {other} is not a valid enum value"),
+                    ));
+                }
+            };
+            Ok(KeySchemaElement {
+                attribute_name: required_str(p, item, "AttributeName")?.to_owned(),
+                key_type,
+            })
+        })
+        .collect()
+}
+
+fn throughput(value: Option<&Value>) -> Option<ProvisionedThroughput> {
+    let value = value?;
+    Some(ProvisionedThroughput {
+        read_capacity_units: optional_u64(value.get("ReadCapacityUnits"))?,
+        write_capacity_units: optional_u64(value.get("WriteCapacityUnits"))?,
+    })
+}
+
+fn indexes(
+    p: &Provision<'_>,
+    properties: &Value,
+    key: &str,
+) -> Result<Option<Vec<SecondaryIndex>>, String> {
+    let Some(items) = list(p, properties, key)? else {
+        return Ok(None);
+    };
+    items
+        .iter()
+        .map(|item| {
+            let projection = match item.get("Projection") {
+                None => None,
+                Some(projection) => Some(Projection {
+                    projection_type: match optional_str(p, projection, "ProjectionType")? {
+                        Some(t) => Some(wire(p, "Projection/ProjectionType", t)?),
+                        None => None,
+                    },
+                    non_key_attributes: projection
+                        .get("NonKeyAttributes")
+                        .and_then(Value::as_array)
+                        .map(|a| {
+                            a.iter()
+                                .filter_map(Value::as_str)
+                                .map(str::to_owned)
+                                .collect()
+                        }),
+                }),
+            };
+            Ok(SecondaryIndex {
+                index_name: required_str(p, item, "IndexName")?.to_owned(),
+                key_schema: key_schema(p, item)?,
+                projection,
+                provisioned_throughput: throughput(item.get("ProvisionedThroughput")),
+            })
+        })
+        .collect::<Result<Vec<_>, String>>()
+        .map(Some)
+}
+
+fn input(
+    p: &Provision<'_>,
+    properties: &Value,
+    table_name: String,
+) -> Result<CreateTableInput, String> {
+    let attribute_definitions = list(p, properties, "AttributeDefinitions")?
+        .map(|items| {
+            items
+                .iter()
+                .map(|item| {
+                    Ok(AttributeDefinition {
+                        attribute_name: required_str(p, item, "AttributeName")?.to_owned(),
+                        attribute_type: wire(
+                            p,
+                            "AttributeDefinitions/AttributeType",
+                            required_str(p, item, "AttributeType")?,
+                        )?,
+                    })
+                })
+                .collect::<Result<Vec<_>, String>>()
+        })
+        .transpose()?
+        .unwrap_or_default();
+    let sse_specification = match properties.get("SSESpecification") {
+        None => None,
+        Some(sse) => Some(SseInput {
+            enabled: optional_bool(p, sse, "SSEEnabled")?,
+            sse_type: optional_str(p, sse, "SSEType")?.map(str::to_owned),
+            kms_master_key_id: optional_str(p, sse, "KMSMasterKeyId")?.map(str::to_owned),
+        }),
+    };
+    // CloudFormation's StreamSpecification has no StreamEnabled: present means enabled.
+    let stream_specification = match properties.get("StreamSpecification") {
+        None => None,
+        Some(stream) => Some(StreamInput {
+            stream_enabled: Some(true),
+            stream_view_type: Some(required_str(p, stream, "StreamViewType")?.to_owned()),
+        }),
+    };
+    let tags = list(p, properties, "Tags")?
+        .map(|items| {
+            items
+                .iter()
+                .map(|t| {
+                    Ok(Tag {
+                        key: required_str(p, t, "Key")?.to_owned(),
+                        value: required_str(p, t, "Value")?.to_owned(),
+                    })
+                })
+                .collect::<Result<Vec<_>, String>>()
+        })
+        .transpose()?;
+    Ok(CreateTableInput {
+        attribute_definitions,
+        table_name,
+        key_schema: key_schema(p, properties)?,
+        billing_mode: match optional_str(p, properties, "BillingMode")? {
+            Some(mode) => Some(wire(p, "BillingMode", mode)?),
+            None => None,
+        },
+        provisioned_throughput: throughput(properties.get("ProvisionedThroughput")),
+        local_secondary_indexes: indexes(p, properties, "LocalSecondaryIndexes")?,
+        global_secondary_indexes: indexes(p, properties, "GlobalSecondaryIndexes")?,
+        sse_specification,
+        stream_specification,
+        table_class: optional_str(p, properties, "TableClass")?.map(str::to_owned),
+        tags: tags.filter(|t| !t.is_empty()),
+        deletion_protection_enabled: optional_bool(p, properties, "DeletionProtectionEnabled")?,
+    })
+}
+
+pub async fn create(p: &Provision<'_>, properties: &Value) -> Result<Created, String> {
+    let table_name = match optional_str(p, properties, "TableName")? {
+        Some(name) => name.to_owned(),
+        None => generated_name(p.stack, p.logical_id, 255, false),
+    };
+    let input = input(p, properties, table_name.clone())?;
+    let created = create_table(p.app, p.caller, input)
+        .await
+        .map_err(|e| refused(&e))?;
+    let description = created.table_description;
+    // The settings CreateTable does not take; a refusal removes the table again, so a failed
+    // resource leaves nothing behind.
+    if let Err(reason) = settings(p, properties, &table_name).await {
+        let _ = delete_table(
+            p.app,
+            p.caller,
+            TableNameInput {
+                table_name: table_name.clone(),
+            },
+        )
+        .await;
+        return Err(reason);
+    }
+    let mut attributes = BTreeMap::new();
+    attributes.insert(
+        "Arn".to_owned(),
+        Value::String(description.table_arn.clone()),
+    );
+    if let Some(stream) = &description.latest_stream_arn {
+        attributes.insert("StreamArn".to_owned(), Value::String(stream.clone()));
+    }
+    Ok(Created {
+        physical_id: table_name.clone(),
+        reference: Value::String(table_name),
+        attributes,
+    })
+}
+
+async fn settings(p: &Provision<'_>, properties: &Value, table_name: &str) -> Result<(), String> {
+    if let Some(pitr) = properties.get("PointInTimeRecoverySpecification") {
+        let enabled = optional_bool(p, pitr, "PointInTimeRecoveryEnabled")?.unwrap_or(false);
+        if enabled {
+            let days = optional_u64(pitr.get("RecoveryPeriodInDays")).map(|d| d as u32);
+            update_continuous_backups(
+                p.app,
+                p.caller,
+                UpdateContinuousBackupsInput {
+                    table_name: table_name.to_owned(),
+                    point_in_time_recovery_enabled: true,
+                    recovery_period_in_days: days,
+                },
+            )
+            .await
+            .map_err(|e| refused(&e))?;
+        }
+    }
+    if let Some(ttl) = properties.get("TimeToLiveSpecification") {
+        let enabled = optional_bool(p, ttl, "Enabled")?.unwrap_or(false);
+        if enabled {
+            update_time_to_live(
+                p.app,
+                p.caller,
+                UpdateTimeToLiveInput {
+                    table_name: table_name.to_owned(),
+                    time_to_live_specification: TimeToLiveSpecification {
+                        attribute_name: required_str(p, ttl, "AttributeName")?.to_owned(),
+                        enabled: true,
+                    },
+                },
+            )
+            .await
+            .map_err(|e| refused(&e))?;
+        }
+    }
+    if let Some(policy) = properties.get("ResourcePolicy") {
+        let document = match policy.get("PolicyDocument") {
+            Some(Value::String(text)) => text.clone(),
+            Some(object @ Value::Object(_)) => object.to_string(),
+            _ => {
+                return Err(invalid(
+                    p,
+                    "#/ResourcePolicy: required key [PolicyDocument] not found",
+                ));
+            }
+        };
+        let arn = format!(
+            "arn:aws:dynamodb:{}:{}:table/{table_name}",
+            p.caller.region,
+            p.caller.account()
+        );
+        put_resource_policy(
+            p.app,
+            p.caller,
+            PutResourcePolicyInput {
+                resource_arn: arn,
+                policy: document,
+                expected_revision_id: None,
+            },
+        )
+        .await
+        .map_err(|e| refused(&e))?;
+    }
+    Ok(())
+}
+
+pub async fn delete(p: &Provision<'_>, physical_id: &str) -> Result<(), String> {
+    match delete_table(
+        p.app,
+        p.caller,
+        TableNameInput {
+            table_name: physical_id.to_owned(),
+        },
+    )
+    .await
+    {
+        Ok(_) | Err(Error::ResourceNotFound(_)) => Ok(()),
+        Err(e) => Err(refused(&e)),
+    }
+}

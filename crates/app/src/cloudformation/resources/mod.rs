@@ -1,0 +1,176 @@
+//! The resource types a stack can hold, each created and deleted through the application
+//! layer as the stack's caller (spec cloudformation §5): what a handler answers is the
+//! physical id, `Ref` and `Fn::GetAtt` values; a refusal is the handler's message as
+//! CloudFormation reports it in the resource's event (spec §6).
+
+mod bucket_policy;
+mod dynamodb_table;
+mod s3_bucket;
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+use strata_cloudformation::{Stack, StackResource};
+
+use crate::{App, Caller};
+
+/// What a handler works with.
+pub struct Provision<'a> {
+    pub app: &'a App,
+    /// Who the calls are made as.
+    pub caller: &'a Caller,
+    pub stack: &'a Stack,
+    pub logical_id: &'a str,
+}
+
+/// A resource as created.
+pub struct Created {
+    pub physical_id: String,
+    pub reference: Value,
+    pub attributes: BTreeMap<String, Value>,
+}
+
+/// The types stacks can hold today.
+const SUPPORTED: [&str; 3] = [
+    "AWS::DynamoDB::Table",
+    "AWS::S3::Bucket",
+    "AWS::S3::BucketPolicy",
+];
+
+pub fn supported(resource_type: &str) -> bool {
+    SUPPORTED.contains(&resource_type)
+}
+
+/// Creates a resource of `resource_type` from its resolved properties; the error is the
+/// event's reason.
+pub async fn create(
+    provision: &Provision<'_>,
+    resource_type: &str,
+    properties: &Value,
+) -> Result<Created, String> {
+    match resource_type {
+        "AWS::DynamoDB::Table" => dynamodb_table::create(provision, properties).await,
+        "AWS::S3::Bucket" => s3_bucket::create(provision, properties).await,
+        "AWS::S3::BucketPolicy" => bucket_policy::create(provision, properties).await,
+        other => Err(format!("Unrecognized resource type {other}")),
+    }
+}
+
+/// Deletes a resource; one already gone counts as deleted.
+pub async fn delete(provision: &Provision<'_>, resource: &StackResource) -> Result<(), String> {
+    let physical_id = resource.physical_id.as_deref().unwrap_or_default();
+    match resource.resource_type.as_str() {
+        "AWS::DynamoDB::Table" => dynamodb_table::delete(provision, physical_id).await,
+        "AWS::S3::Bucket" => s3_bucket::delete(provision, physical_id).await,
+        "AWS::S3::BucketPolicy" => bucket_policy::delete(provision, physical_id).await,
+        other => Err(format!("Unrecognized resource type {other}")),
+    }
+}
+
+/// The reason of a resource a service refused: `Resource handler returned message: "…"
+/// (RequestToken: …, HandlerErrorCode: …)` (spec §6).
+pub fn handler_error(message: &str, service: &str, status: u16, code: &str) -> String {
+    format!(
+        "Resource handler returned message: \"{message} (Service: {service}, Status Code: {status}, Request ID: {})\" (RequestToken: {}, HandlerErrorCode: {code})",
+        crate::request_id::query(),
+        uuid::Uuid::new_v4()
+    )
+}
+
+/// A properties error, as CloudFormation's schema validation words it.
+pub fn invalid(provision: &Provision<'_>, detail: &str) -> String {
+    format!(
+        "Properties validation failed for resource {} with message: {detail}",
+        provision.logical_id
+    )
+}
+
+/// A required string property.
+pub fn required_str<'v>(
+    provision: &Provision<'_>,
+    properties: &'v Value,
+    key: &str,
+) -> Result<&'v str, String> {
+    match properties.get(key) {
+        Some(Value::String(s)) => Ok(s),
+        Some(other) => Err(invalid(
+            provision,
+            &format!("#/{key}: expected type: String, found: {}", kind(other)),
+        )),
+        None => Err(invalid(
+            provision,
+            &format!("#: required key [{key}] not found"),
+        )),
+    }
+}
+
+/// An optional string property.
+pub fn optional_str<'v>(
+    provision: &Provision<'_>,
+    properties: &'v Value,
+    key: &str,
+) -> Result<Option<&'v str>, String> {
+    match properties.get(key) {
+        None => Ok(None),
+        Some(_) => required_str(provision, properties, key).map(Some),
+    }
+}
+
+/// An optional boolean property (`true`, or the text `"true"`, as templates write them).
+pub fn optional_bool(
+    provision: &Provision<'_>,
+    properties: &Value,
+    key: &str,
+) -> Result<Option<bool>, String> {
+    match properties.get(key) {
+        None => Ok(None),
+        Some(Value::Bool(b)) => Ok(Some(*b)),
+        Some(Value::String(s)) if s.eq_ignore_ascii_case("true") => Ok(Some(true)),
+        Some(Value::String(s)) if s.eq_ignore_ascii_case("false") => Ok(Some(false)),
+        Some(other) => Err(invalid(
+            provision,
+            &format!("#/{key}: expected type: Boolean, found: {}", kind(other)),
+        )),
+    }
+}
+
+/// An optional integer property (a number, or its text).
+pub fn optional_u64(value: Option<&Value>) -> Option<u64> {
+    match value? {
+        Value::Number(n) => n.as_u64(),
+        Value::String(s) => s.parse().ok(),
+        _ => None,
+    }
+}
+
+fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "Null",
+        Value::Bool(_) => "Boolean",
+        Value::Number(_) => "Number",
+        Value::String(_) => "String",
+        Value::Array(_) => "JSONArray",
+        Value::Object(_) => "JSONObject",
+    }
+}
+
+/// A name CloudFormation generates for a resource the template leaves unnamed:
+/// `<stack>-<logical id>-<random>` within the service's `limit`, trimmed as AWS trims
+/// (spec §5.3; UNCONFIRMED officially), all lower-case where the service needs it.
+pub fn generated_name(stack: &Stack, logical_id: &str, limit: usize, lowercase: bool) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    let suffix: String = (0..12)
+        .map(|_| ALPHABET[fastrand::usize(..ALPHABET.len())] as char)
+        .collect();
+    let (mut stack_part, mut logical_part) = (stack.name.clone(), logical_id.to_owned());
+    // `-` + the suffix, and one `-` between the parts.
+    let room = limit.saturating_sub(suffix.len() + 2);
+    if stack_part.len() + logical_part.len() > room {
+        let logical_room = room / 2;
+        let stack_room = room - logical_room;
+        stack_part.truncate(stack_room.min(stack_part.len()));
+        logical_part.truncate(logical_room.min(logical_part.len()));
+    }
+    let name = format!("{stack_part}-{logical_part}-{suffix}");
+    if lowercase { name.to_lowercase() } else { name }
+}

@@ -1,0 +1,172 @@
+//! `AWS::S3::Bucket` (spec cloudformation §5): CreateBucket in the stack's region, then its
+//! versioning and tags, as the stack's caller; DeleteBucket to remove it (refused while it
+//! holds objects, as S3 refuses). `Ref` is the bucket name.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+use strata_s3::{CreateBucket, S3Error, Versioning};
+
+use super::{
+    Created, Provision, generated_name, handler_error, invalid, optional_str, required_str,
+};
+use crate::Requester;
+use crate::s3::access::{authorize_own, resource_arn};
+use crate::s3::{AccessError, BucketContext};
+
+/// S3's refusal as a handler message.
+pub(super) fn refused(err: &AccessError, bucket: &str) -> String {
+    match err {
+        AccessError::AccessDenied(message) => handler_error(message, "S3", 403, "AccessDenied"),
+        AccessError::Engine(S3Error::BucketAlreadyExists | S3Error::BucketAlreadyOwnedByYou) => {
+            handler_error(
+                &format!("{bucket} already exists"),
+                "S3",
+                409,
+                "AlreadyExists",
+            )
+        }
+        AccessError::Engine(S3Error::BucketNotEmpty) => handler_error(
+            "The bucket you tried to delete is not empty",
+            "S3",
+            409,
+            "GeneralServiceException",
+        ),
+        AccessError::Engine(S3Error::InvalidBucketName(_)) => handler_error(
+            "The specified bucket is not valid.",
+            "S3",
+            400,
+            "InvalidRequest",
+        ),
+        AccessError::MalformedPolicy(message) => {
+            handler_error(message, "S3", 400, "InvalidRequest")
+        }
+        other => handler_error(&other.to_string(), "S3", 400, "GeneralServiceException"),
+    }
+}
+
+pub async fn create(p: &Provision<'_>, properties: &Value) -> Result<Created, String> {
+    let name = match optional_str(p, properties, "BucketName")? {
+        Some(name) => name.to_owned(),
+        None => generated_name(p.stack, p.logical_id, 63, true),
+    };
+    let requester = Requester::Signed(Box::new(p.caller.clone()));
+    let account = authorize_own(
+        p.app,
+        &requester,
+        "s3:CreateBucket",
+        &resource_arn(&name, None),
+    )
+    .map_err(|e| refused(&e, &name))?
+    .to_owned();
+    let versioning = match properties.get("VersioningConfiguration") {
+        None => None,
+        Some(v) => Some(
+            Versioning::parse(required_str(p, v, "Status")?).ok_or_else(|| {
+                invalid(
+                    p,
+                    "#/VersioningConfiguration/Status: must be Enabled or Suspended",
+                )
+            })?,
+        ),
+    };
+    let tags: Vec<(String, String)> = match properties.get("Tags") {
+        None => Vec::new(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|t| {
+                Ok((
+                    required_str(p, t, "Key")?.to_owned(),
+                    required_str(p, t, "Value")?.to_owned(),
+                ))
+            })
+            .collect::<Result<_, String>>()?,
+        Some(_) => {
+            return Err(invalid(
+                p,
+                "#/Tags: expected type: JSONArray, found: JSONObject",
+            ));
+        }
+    };
+    p.app
+        .s3
+        .create_bucket(CreateBucket {
+            name: name.clone(),
+            owner: account,
+            region: p.caller.region.clone(),
+            ownership: None,
+            acl: None,
+            grants: None,
+        })
+        .await
+        .map_err(|e| refused(&AccessError::Engine(e), &name))?;
+    let configured = async {
+        let cx = BucketContext::resolve(p.app, requester.clone(), &name, None)?;
+        if versioning.is_some() {
+            cx.authorize("s3:PutBucketVersioning", None)?;
+        }
+        if !tags.is_empty() {
+            cx.authorize("s3:PutBucketTagging", None)?;
+        }
+        p.app
+            .s3
+            .update_bucket(&name, move |bucket| {
+                if versioning.is_some() {
+                    bucket.versioning = versioning;
+                }
+                bucket.tags = tags;
+                Ok(())
+            })
+            .await?;
+        Ok::<_, AccessError>(())
+    }
+    .await;
+    if let Err(e) = configured {
+        // A failed resource leaves nothing behind.
+        let _ = p.app.s3.delete_bucket(&name).await;
+        return Err(refused(&e, &name));
+    }
+    let region = &p.caller.region;
+    let attributes = BTreeMap::from([
+        (
+            "Arn".to_owned(),
+            Value::String(format!("arn:aws:s3:::{name}")),
+        ),
+        (
+            "DomainName".to_owned(),
+            Value::String(format!("{name}.s3.amazonaws.com")),
+        ),
+        (
+            "RegionalDomainName".to_owned(),
+            Value::String(format!("{name}.s3.{region}.amazonaws.com")),
+        ),
+        (
+            "DualStackDomainName".to_owned(),
+            Value::String(format!("{name}.s3.dualstack.{region}.amazonaws.com")),
+        ),
+        (
+            "WebsiteURL".to_owned(),
+            Value::String(format!("http://{name}.s3-website.{region}.amazonaws.com")),
+        ),
+    ]);
+    Ok(Created {
+        physical_id: name.clone(),
+        reference: Value::String(name),
+        attributes,
+    })
+}
+
+pub async fn delete(p: &Provision<'_>, name: &str) -> Result<(), String> {
+    let requester = Requester::Signed(Box::new(p.caller.clone()));
+    let cx = match BucketContext::resolve(p.app, requester, name, None) {
+        Ok(cx) => cx,
+        Err(AccessError::Engine(S3Error::NoSuchBucket)) => return Ok(()),
+        Err(e) => return Err(refused(&e, name)),
+    };
+    cx.authorize("s3:DeleteBucket", None)
+        .map_err(|e| refused(&e, name))?;
+    match p.app.s3.delete_bucket(name).await {
+        Ok(()) | Err(S3Error::NoSuchBucket) => Ok(()),
+        Err(e) => Err(refused(&AccessError::Engine(e), name)),
+    }
+}

@@ -1,0 +1,756 @@
+//! The stack API: CreateStack, DeleteStack, DescribeStacks, ListStacks, DescribeStackEvents,
+//! the resource listings, GetTemplate, ValidateTemplate, ListExports and
+//! UpdateTerminationProtection. Each authorizes `cloudformation:<Action>` on the stack's ARN
+//! (spec cloudformation §6); the operations that change resources record a stack job
+//! ([`super::operation`]) in the write that starts them.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use strata_cfn_template::Template;
+use strata_cfn_template::parameters::{self, Given};
+use strata_cloudformation::{Stack, StackStatus};
+
+use super::error::{Error, Result};
+use super::model::*;
+use super::resources;
+use crate::iam::model::Members;
+use crate::jobs::{JobKind, Jobs};
+use crate::{App, Caller};
+
+/// How long a call that starts an operation waits for it to end before answering: the
+/// waiters of the AWS CLI poll first and then sleep 30 s, so an operation done by the first
+/// poll saves every deploy that wait (spec §0.1).
+const SETTLE: Duration = Duration::from_secs(10);
+
+/// `Stack with id X does not exist` (DescribeStacks and most calls naming a stack).
+pub fn no_such_stack(name: &str) -> Error {
+    Error::Validation(format!("Stack with id {name} does not exist"))
+}
+
+/// The ARN a call on the stack `name` is authorized against before the stack's id is known.
+fn stack_pattern(caller: &Caller, name: &str) -> String {
+    format!(
+        "arn:aws:cloudformation:{}:{}:stack/{name}/*",
+        caller.region,
+        caller.account()
+    )
+}
+
+pub(super) fn authorize(app: &App, caller: &Caller, action: &str, resource: &str) -> Result<()> {
+    crate::authz::authorize(
+        app,
+        caller,
+        &format!("cloudformation:{action}"),
+        resource,
+        caller.account(),
+        None,
+    )
+    .map_err(Into::into)
+}
+
+/// The stack `name_or_id` names in the caller's account and region: live by name, any by id.
+pub(super) fn find(app: &App, caller: &Caller, name_or_id: &str) -> Result<Option<Stack>> {
+    Ok(app
+        .cloudformation
+        .stack(caller.account(), &caller.region, name_or_id)?)
+}
+
+/// The template a request gives, parsed and checked: its text, and the template.
+pub(super) fn template(
+    template_body: Option<&str>,
+    template_url: Option<&str>,
+) -> Result<(String, Template)> {
+    let text = match (template_body, template_url) {
+        (Some(body), None) => body.to_owned(),
+        (None, Some(_)) => {
+            // UNCONFIRMED how strata should reach an S3 URL (spec §0.1); until then a URL
+            // is refused as AWS refuses one it cannot fetch.
+            return Err(Error::Validation(
+                "TemplateURL must be a supported URL.".to_owned(),
+            ));
+        }
+        (Some(_), Some(_)) => {
+            return Err(Error::Validation(
+                "Specify exactly one of TemplateBody or TemplateUrl.".to_owned(),
+            ));
+        }
+        (None, None) => {
+            return Err(Error::Validation(
+                "Either Template URL or Template Body must be specified.".to_owned(),
+            ));
+        }
+    };
+    if text.len() > 51_200 {
+        return Err(Error::Validation(format!(
+            "1 validation error detected: Value '{text}' at 'templateBody' failed to satisfy constraint: Member must have length less than or equal to 51200"
+        )));
+    }
+    let template = Template::from_text(&text)?;
+    let unknown: Vec<&str> = template
+        .resources
+        .values()
+        .map(|r| r.resource_type.as_str())
+        .filter(|t| !resources::supported(t))
+        .collect();
+    if !unknown.is_empty() {
+        let mut unknown = unknown;
+        unknown.sort_unstable();
+        unknown.dedup();
+        return Err(Error::Validation(format!(
+            "Template format error: Unrecognized resource types: [{}]",
+            unknown.join(", ")
+        )));
+    }
+    Ok((text, template))
+}
+
+/// The capability a template needs, and why (spec §6: IAM resources need CAPABILITY_IAM,
+/// custom-named ones CAPABILITY_NAMED_IAM).
+fn required_capability(template: &Template) -> Option<(&'static str, Vec<String>)> {
+    let mut types: Vec<String> = Vec::new();
+    let mut named = false;
+    for resource in template.resources.values() {
+        if resource.resource_type.starts_with("AWS::IAM::") {
+            types.push(resource.resource_type.clone());
+            named |= [
+                "RoleName",
+                "UserName",
+                "GroupName",
+                "ManagedPolicyName",
+                "InstanceProfileName",
+            ]
+            .iter()
+            .any(|p| resource.properties.get(p).is_some());
+        }
+    }
+    types.sort();
+    types.dedup();
+    if types.is_empty() {
+        None
+    } else if named {
+        Some(("CAPABILITY_NAMED_IAM", types))
+    } else {
+        Some(("CAPABILITY_IAM", types))
+    }
+}
+
+pub(super) fn check_capabilities(template: &Template, given: &[String]) -> Result<()> {
+    let Some((needed, _)) = required_capability(template) else {
+        return Ok(());
+    };
+    let has = |c: &str| given.iter().any(|g| g == c);
+    let enough =
+        has("CAPABILITY_NAMED_IAM") || (needed == "CAPABILITY_IAM" && has("CAPABILITY_IAM"));
+    if enough {
+        Ok(())
+    } else {
+        Err(Error::InsufficientCapabilities(format!(
+            "Requires capabilities : [{needed}]"
+        )))
+    }
+}
+
+/// The values of the template's parameters from a request's (and the previous ones).
+pub(super) fn parameter_values(
+    template: &Template,
+    given: &[ParameterInput],
+    previous: &BTreeMap<String, String>,
+) -> Result<BTreeMap<String, String>> {
+    let mut map = BTreeMap::new();
+    for p in given {
+        if p.use_previous_value && p.value.is_some() {
+            return Err(Error::Validation(format!(
+                "Invalid input for parameter key {}. Cannot specify usePreviousValue as true and non empty value for a parameter",
+                p.key
+            )));
+        }
+        let value = if p.use_previous_value {
+            Given::Previous
+        } else {
+            Given::Value(p.value.clone().unwrap_or_default())
+        };
+        map.insert(p.key.clone(), value);
+    }
+    Ok(parameters::resolve(&template.parameters, &map, previous)?)
+}
+
+fn tags(tags: &[Tag]) -> Vec<strata_cloudformation::Tag> {
+    tags.iter()
+        .map(|t| strata_cloudformation::Tag {
+            key: t.key.clone(),
+            value: t.value.clone(),
+        })
+        .collect()
+}
+
+/// Waits (at most [`SETTLE`]) for the operation on the stack to end.
+pub(super) async fn settle(app: &App, account: &str, region: &str, stack_id: &str) {
+    let deadline = tokio::time::Instant::now() + SETTLE;
+    while tokio::time::Instant::now() < deadline {
+        match app.cloudformation.stack(account, region, stack_id) {
+            Ok(Some(stack)) if stack.status.in_progress() => {}
+            _ => return,
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+pub async fn create_stack(
+    app: &App,
+    caller: &Caller,
+    input: CreateStackInput,
+) -> Result<StackIdOutput> {
+    authorize(
+        app,
+        caller,
+        "CreateStack",
+        &stack_pattern(caller, &input.stack_name),
+    )?;
+    let (text, template) = template(
+        input.template_body.as_deref(),
+        input.template_url.as_deref(),
+    )?;
+    let values = parameter_values(&template, &input.parameters, &BTreeMap::new())?;
+    check_capabilities(&template, &input.capabilities)?;
+    let disable_rollback = match (&input.on_failure, input.disable_rollback) {
+        (Some(_), Some(_)) => {
+            return Err(Error::Validation(
+                "You cannot specify both OnFailure and DisableRollback.".to_owned(),
+            ));
+        }
+        (Some(on_failure), None) => on_failure == "DO_NOTHING",
+        (None, disable) => disable.unwrap_or(false),
+    };
+    if let Some(role) = &input.role_arn {
+        super::operation::check_pass_role(app, caller, role)?;
+    }
+    if find(app, caller, &input.stack_name)?.is_some() {
+        return Err(Error::AlreadyExists(format!(
+            "Stack [{}] already exists",
+            input.stack_name
+        )));
+    }
+    let now = app.cloudformation.now_millis();
+    let uuid = uuid::Uuid::new_v4().to_string();
+    let stack = Stack {
+        stack_id: Stack::arn(&caller.region, caller.account(), &input.stack_name, &uuid),
+        uuid,
+        name: input.stack_name.clone(),
+        account: caller.account().to_owned(),
+        region: caller.region.clone(),
+        status: StackStatus::CreateInProgress,
+        status_reason: Some("User Initiated".to_owned()),
+        description: template.description.clone(),
+        template_body: text,
+        parameters: values,
+        no_echo: template
+            .parameters
+            .iter()
+            .filter(|(_, d)| d.no_echo)
+            .map(|(k, _)| k.clone())
+            .collect(),
+        capabilities: input.capabilities.clone(),
+        tags: tags(&input.tags),
+        role_arn: input.role_arn.clone(),
+        notification_arns: input.notification_arns.clone(),
+        disable_rollback,
+        termination_protection: input.enable_termination_protection.unwrap_or(false),
+        timeout_in_minutes: input.timeout_in_minutes,
+        creation_millis: now,
+        last_updated_millis: None,
+        deletion_millis: None,
+        outputs: Vec::new(),
+        resources: BTreeMap::new(),
+        change_set_id: None,
+        change_sets: BTreeMap::new(),
+        imports: Vec::new(),
+        next_event: 0,
+    };
+    let event = stack.event(
+        StackStatus::CreateInProgress,
+        Some("User Initiated".to_owned()),
+        now,
+    );
+    let job = job(&stack, caller);
+    let stack = app
+        .cloudformation
+        .create_stack(stack, vec![event], Jobs::recorder(job))
+        .await
+        .map_err(|e| match e {
+            strata_cloudformation::CfnError::NameInUse => {
+                Error::AlreadyExists(format!("Stack [{}] already exists", input.stack_name))
+            }
+            other => other.into(),
+        })?;
+    app.jobs.wake();
+    settle(app, &stack.account, &stack.region, &stack.stack_id).await;
+    Ok(StackIdOutput {
+        stack_id: stack.stack_id,
+    })
+}
+
+/// The job that carries a stack's operation on, acting as `caller` (or, with a service role,
+/// as that role: [`super::operation`]).
+pub(super) fn job(stack: &Stack, caller: &Caller) -> JobKind {
+    JobKind::Stack {
+        account: stack.account.clone(),
+        region: stack.region.clone(),
+        stack_id: stack.stack_id.clone(),
+        caller: caller.clone(),
+    }
+}
+
+pub async fn delete_stack(app: &App, caller: &Caller, input: StackNameInput) -> Result<()> {
+    let name = input.stack_name.unwrap_or_default();
+    let Some(mut stack) = find(app, caller, &name)? else {
+        authorize(app, caller, "DeleteStack", &stack_pattern(caller, &name))?;
+        // Deleting a stack that does not exist succeeds and does nothing (spec §2.2).
+        return Ok(());
+    };
+    authorize(app, caller, "DeleteStack", &stack.stack_id)?;
+    match stack.status {
+        StackStatus::DeleteComplete | StackStatus::DeleteInProgress => return Ok(()),
+        status if status.in_progress() => {
+            return Err(Error::Validation(format!(
+                "Stack [{}] cannot be deleted while in status {}",
+                stack.name,
+                status.as_str()
+            )));
+        }
+        _ => {}
+    }
+    if stack.termination_protection {
+        return Err(Error::Validation(format!(
+            "Stack [{}] cannot be deleted while TerminationProtection is enabled",
+            stack.name
+        )));
+    }
+    let now = app.cloudformation.now_millis();
+    if let Some(reason) = exports_in_use(app, &stack)? {
+        // The call succeeds; the stack reports why nothing was deleted (spec §2.6).
+        let started = stack.event(
+            StackStatus::DeleteInProgress,
+            Some("User Initiated".to_owned()),
+            now,
+        );
+        let back = stack.event(stack.status, Some(reason.clone()), now);
+        stack.status_reason = Some(reason);
+        app.cloudformation
+            .save_stack(stack, vec![started, back])
+            .await?;
+        return Ok(());
+    }
+    stack.status = StackStatus::DeleteInProgress;
+    stack.status_reason = Some("User Initiated".to_owned());
+    let event = stack.event(
+        StackStatus::DeleteInProgress,
+        Some("User Initiated".to_owned()),
+        now,
+    );
+    let job = job(&stack, caller);
+    let stack = app
+        .cloudformation
+        .start_operation(stack, vec![event], Jobs::recorder(job))
+        .await?;
+    app.jobs.wake();
+    settle(app, &stack.account, &stack.region, &stack.stack_id).await;
+    Ok(())
+}
+
+/// `Export X cannot be deleted as it is in use by S[ and T]`, when another live stack imports
+/// one of the stack's exports.
+pub(super) fn exports_in_use(app: &App, stack: &Stack) -> Result<Option<String>> {
+    let exports: Vec<&str> = stack
+        .outputs
+        .iter()
+        .filter_map(|o| o.export_name.as_deref())
+        .collect();
+    if exports.is_empty() {
+        return Ok(None);
+    }
+    let others = app.cloudformation.stacks(&stack.account, &stack.region)?;
+    for export in exports {
+        let users: Vec<&str> = others
+            .iter()
+            .filter(|s| s.stack_id != stack.stack_id && s.status != StackStatus::DeleteComplete)
+            .filter(|s| s.imports.iter().any(|i| i == export))
+            .map(|s| s.name.as_str())
+            .collect();
+        if !users.is_empty() {
+            return Ok(Some(format!(
+                "Export {export} cannot be deleted as it is in use by {}",
+                users.join(" and ")
+            )));
+        }
+    }
+    Ok(None)
+}
+
+fn description(stack: &Stack) -> StackDescription {
+    let parameters: Vec<Parameter> = stack
+        .parameters
+        .iter()
+        .map(|(k, v)| Parameter {
+            parameter_key: k.clone(),
+            parameter_value: if stack.no_echo.contains(k) {
+                "****".to_owned()
+            } else {
+                v.clone()
+            },
+        })
+        .collect();
+    let outputs: Vec<super::model::Output> = if stack.status.in_progress() {
+        Vec::new()
+    } else {
+        stack
+            .outputs
+            .iter()
+            .map(|o| super::model::Output {
+                output_key: o.key.clone(),
+                output_value: o.value.clone(),
+                description: o.description.clone(),
+                export_name: o.export_name.clone(),
+            })
+            .collect()
+    };
+    StackDescription {
+        stack_id: stack.stack_id.clone(),
+        stack_name: stack.name.clone(),
+        change_set_id: stack.change_set_id.clone(),
+        description: stack.description.clone(),
+        parameters: (!parameters.is_empty()).then(|| parameters.into()),
+        creation_time: timestamp(stack.creation_millis),
+        deletion_time: stack.deletion_millis.map(timestamp),
+        last_updated_time: stack.last_updated_millis.map(timestamp),
+        rollback_configuration: Empty {},
+        stack_status: stack.status.as_str(),
+        stack_status_reason: stack.status_reason.clone(),
+        disable_rollback: stack.disable_rollback,
+        notification_arns: stack.notification_arns.clone().into(),
+        timeout_in_minutes: stack.timeout_in_minutes,
+        capabilities: (!stack.capabilities.is_empty()).then(|| stack.capabilities.clone().into()),
+        outputs: (!outputs.is_empty()).then(|| outputs.into()),
+        role_arn: stack.role_arn.clone(),
+        tags: stack
+            .tags
+            .iter()
+            .map(|t| Tag {
+                key: t.key.clone(),
+                value: t.value.clone(),
+            })
+            .collect::<Vec<_>>()
+            .into(),
+        enable_termination_protection: stack.termination_protection,
+        drift_information: StackDriftInformation {
+            stack_drift_status: "NOT_CHECKED",
+        },
+    }
+}
+
+pub fn describe_stacks(
+    app: &App,
+    caller: &Caller,
+    input: StackNameInput,
+) -> Result<DescribeStacksOutput> {
+    let stacks = match &input.stack_name {
+        Some(name) => {
+            let stack = find(app, caller, name)?;
+            let resource = stack
+                .as_ref()
+                .map_or_else(|| stack_pattern(caller, name), |s| s.stack_id.clone());
+            authorize(app, caller, "DescribeStacks", &resource)?;
+            vec![stack.ok_or_else(|| no_such_stack(name))?]
+        }
+        None => {
+            authorize(app, caller, "DescribeStacks", "*")?;
+            app.cloudformation
+                .stacks(caller.account(), &caller.region)?
+                .into_iter()
+                .filter(|s| s.status != StackStatus::DeleteComplete)
+                .collect()
+        }
+    };
+    Ok(DescribeStacksOutput {
+        stacks: stacks.iter().map(description).collect::<Vec<_>>().into(),
+    })
+}
+
+pub fn list_stacks(
+    app: &App,
+    caller: &Caller,
+    status_filter: &[String],
+) -> Result<ListStacksOutput> {
+    authorize(app, caller, "ListStacks", "*")?;
+    let summaries: Vec<StackSummary> = app
+        .cloudformation
+        .stacks(caller.account(), &caller.region)?
+        .into_iter()
+        .filter(|s| {
+            status_filter.is_empty() || status_filter.iter().any(|f| f == s.status.as_str())
+        })
+        .map(|s| StackSummary {
+            stack_id: s.stack_id.clone(),
+            stack_name: s.name.clone(),
+            template_description: s.description.clone(),
+            creation_time: timestamp(s.creation_millis),
+            last_updated_time: s.last_updated_millis.map(timestamp),
+            deletion_time: s.deletion_millis.map(timestamp),
+            stack_status: s.status.as_str(),
+            stack_status_reason: s.status_reason.clone(),
+            drift_information: StackDriftInformation {
+                stack_drift_status: "NOT_CHECKED",
+            },
+        })
+        .collect();
+    Ok(ListStacksOutput {
+        stack_summaries: summaries.into(),
+    })
+}
+
+/// The stack a read call names, authorized; `missing` words its absence.
+fn named(
+    app: &App,
+    caller: &Caller,
+    action: &str,
+    name: &str,
+    missing: impl FnOnce(&str) -> Error,
+) -> Result<Stack> {
+    let stack = find(app, caller, name)?;
+    let resource = stack
+        .as_ref()
+        .map_or_else(|| stack_pattern(caller, name), |s| s.stack_id.clone());
+    authorize(app, caller, action, &resource)?;
+    stack.ok_or_else(|| missing(name))
+}
+
+pub fn describe_stack_events(
+    app: &App,
+    caller: &Caller,
+    input: StackNameInput,
+) -> Result<DescribeStackEventsOutput> {
+    let name = input.stack_name.unwrap_or_default();
+    let stack = named(app, caller, "DescribeStackEvents", &name, |n| {
+        Error::Validation(format!("Stack [{n}] does not exist"))
+    })?;
+    let events = app
+        .cloudformation
+        .events(&stack)?
+        .into_iter()
+        .map(|e| StackEvent {
+            stack_id: stack.stack_id.clone(),
+            event_id: e.event_id,
+            stack_name: stack.name.clone(),
+            logical_resource_id: e.logical_id,
+            physical_resource_id: e.physical_id,
+            resource_type: e.resource_type,
+            timestamp: timestamp(e.timestamp_millis),
+            resource_status: e.status,
+            resource_status_reason: e.reason,
+            resource_properties: e.properties,
+        })
+        .collect::<Vec<_>>();
+    Ok(DescribeStackEventsOutput {
+        stack_events: events.into(),
+    })
+}
+
+fn resource_description(
+    stack: &Stack,
+    r: &strata_cloudformation::StackResource,
+    detail: bool,
+) -> StackResourceDescription {
+    StackResourceDescription {
+        stack_name: stack.name.clone(),
+        stack_id: stack.stack_id.clone(),
+        logical_resource_id: r.logical_id.clone(),
+        physical_resource_id: r.physical_id.clone(),
+        resource_type: r.resource_type.clone(),
+        timestamp: (!detail).then(|| timestamp(r.updated_millis)),
+        last_updated_timestamp: detail.then(|| timestamp(r.updated_millis)),
+        resource_status: r.status.clone(),
+        resource_status_reason: r.status_reason.clone(),
+        drift_information: ResourceDriftInformation {
+            stack_resource_drift_status: "NOT_CHECKED",
+        },
+    }
+}
+
+/// DescribeStackResources by stack name, or by a resource's physical id (its stack found).
+pub fn describe_stack_resources(
+    app: &App,
+    caller: &Caller,
+    stack_name: Option<String>,
+    logical_id: Option<String>,
+    physical_id: Option<String>,
+) -> Result<DescribeStackResourcesOutput> {
+    let stack = match (stack_name, physical_id.as_deref()) {
+        (Some(_), Some(_)) => {
+            return Err(Error::Validation(
+                "Cannot specify both StackName and PhysicalResourceId".to_owned(),
+            ));
+        }
+        (Some(name), None) => named(app, caller, "DescribeStackResources", &name, no_such_stack)?,
+        (None, Some(physical)) => {
+            authorize(app, caller, "DescribeStackResources", "*")?;
+            app.cloudformation
+                .stacks(caller.account(), &caller.region)?
+                .into_iter()
+                .filter(|s| s.status != StackStatus::DeleteComplete)
+                .find(|s| {
+                    s.resources
+                        .values()
+                        .any(|r| r.physical_id.as_deref() == Some(physical))
+                })
+                .ok_or_else(|| Error::Validation(format!("Stack for {physical} does not exist")))?
+        }
+        (None, None) => {
+            return Err(Error::Validation(
+                "Either StackName or PhysicalResourceId must be specified".to_owned(),
+            ));
+        }
+    };
+    let resources: Vec<StackResourceDescription> = stack
+        .resources
+        .values()
+        .filter(|r| logical_id.as_ref().is_none_or(|l| *l == r.logical_id))
+        .map(|r| resource_description(&stack, r, false))
+        .collect();
+    Ok(DescribeStackResourcesOutput {
+        stack_resources: resources.into(),
+    })
+}
+
+pub fn describe_stack_resource(
+    app: &App,
+    caller: &Caller,
+    stack_name: String,
+    logical_id: String,
+) -> Result<DescribeStackResourceOutput> {
+    let stack = named(
+        app,
+        caller,
+        "DescribeStackResource",
+        &stack_name,
+        no_such_stack,
+    )?;
+    let resource = stack.resources.get(&logical_id).ok_or_else(|| {
+        Error::Validation(format!(
+            "Resource {logical_id} does not exist for stack {stack_name}"
+        ))
+    })?;
+    Ok(DescribeStackResourceOutput {
+        stack_resource_detail: resource_description(&stack, resource, true),
+    })
+}
+
+pub fn list_stack_resources(
+    app: &App,
+    caller: &Caller,
+    input: StackNameInput,
+) -> Result<ListStackResourcesOutput> {
+    let name = input.stack_name.unwrap_or_default();
+    let stack = named(app, caller, "ListStackResources", &name, no_such_stack)?;
+    let summaries: Vec<StackResourceSummary> = stack
+        .resources
+        .values()
+        .map(|r| StackResourceSummary {
+            logical_resource_id: r.logical_id.clone(),
+            physical_resource_id: r.physical_id.clone(),
+            resource_type: r.resource_type.clone(),
+            last_updated_timestamp: timestamp(r.updated_millis),
+            resource_status: r.status.clone(),
+            resource_status_reason: r.status_reason.clone(),
+            drift_information: ResourceDriftInformation {
+                stack_resource_drift_status: "NOT_CHECKED",
+            },
+        })
+        .collect();
+    Ok(ListStackResourcesOutput {
+        stack_resource_summaries: summaries.into(),
+    })
+}
+
+pub fn get_template(
+    app: &App,
+    caller: &Caller,
+    input: StackNameInput,
+) -> Result<GetTemplateOutput> {
+    let name = input.stack_name.unwrap_or_default();
+    let stack = named(app, caller, "GetTemplate", &name, no_such_stack)?;
+    Ok(GetTemplateOutput {
+        template_body: stack.template_body,
+        stages_available: vec!["Original", "Processed"].into(),
+    })
+}
+
+pub fn validate_template(
+    app: &App,
+    caller: &Caller,
+    template_body: Option<String>,
+    template_url: Option<String>,
+) -> Result<ValidateTemplateOutput> {
+    authorize(app, caller, "ValidateTemplate", "*")?;
+    let (_, template) = template(template_body.as_deref(), template_url.as_deref())?;
+    let capability = required_capability(&template);
+    Ok(ValidateTemplateOutput {
+        parameters: template
+            .parameters
+            .iter()
+            .map(|(k, d)| TemplateParameter {
+                parameter_key: k.clone(),
+                default_value: d.default.clone(),
+                no_echo: d.no_echo,
+                description: d.description.clone(),
+            })
+            .collect::<Vec<_>>()
+            .into(),
+        description: template.description.clone(),
+        capabilities: capability
+            .as_ref()
+            .map(|(c, _)| Members::from(vec![(*c).to_owned()])),
+        capabilities_reason: capability.map(|(_, types)| {
+            format!(
+                "The following resource(s) require capabilities: [{}]",
+                types.join(", ")
+            )
+        }),
+    })
+}
+
+pub fn list_exports(app: &App, caller: &Caller) -> Result<ListExportsOutput> {
+    authorize(app, caller, "ListExports", "*")?;
+    let exports: Vec<ExportSummary> = app
+        .cloudformation
+        .exports(caller.account(), &caller.region)?
+        .into_iter()
+        .map(|e| ExportSummary {
+            exporting_stack_id: e.stack_id,
+            name: e.name,
+            value: e.value,
+        })
+        .collect();
+    Ok(ListExportsOutput {
+        exports: exports.into(),
+    })
+}
+
+pub async fn update_termination_protection(
+    app: &App,
+    caller: &Caller,
+    stack_name: String,
+    enable: bool,
+) -> Result<StackIdOutput> {
+    let mut stack = named(
+        app,
+        caller,
+        "UpdateTerminationProtection",
+        &stack_name,
+        no_such_stack,
+    )?;
+    stack.termination_protection = enable;
+    let stack = app.cloudformation.save_stack(stack, Vec::new()).await?;
+    Ok(StackIdOutput {
+        stack_id: stack.stack_id,
+    })
+}

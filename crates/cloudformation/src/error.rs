@@ -1,0 +1,22 @@
+//! The CloudFormation engine's one error type. AWS's codes and texts are the application
+//! layer's: the engine only says what went wrong with its own records.
+
+use strata_storage::StorageError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CfnError {
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    /// A stored record no longer decodes: a bug or a damaged data directory.
+    #[error("corrupt CloudFormation record: {0}")]
+    Corrupt(String),
+    /// A live stack already has this name in this account and region.
+    #[error("stack name in use")]
+    NameInUse,
+    /// No stack with this name (live) or id.
+    #[error("no such stack")]
+    NoSuchStack,
+    /// Another stack exports this name.
+    #[error("export {name} exported by {stack_name}")]
+    ExportInUse { name: String, stack_name: String },
+}

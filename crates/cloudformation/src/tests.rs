@@ -1,0 +1,111 @@
+use std::collections::BTreeMap;
+
+use strata_clock::Clock;
+use strata_storage::Store;
+
+use crate::stack::StackOutput;
+use crate::{CfnError, CloudFormation, Stack, StackStatus};
+
+fn no_job() -> crate::RecordJob {
+    Box::new(|_| Ok(()))
+}
+
+fn stack(name: &str, uuid: &str) -> Stack {
+    Stack {
+        stack_id: Stack::arn("us-east-1", "111111111111", name, uuid),
+        uuid: uuid.to_owned(),
+        name: name.to_owned(),
+        account: "111111111111".to_owned(),
+        region: "us-east-1".to_owned(),
+        status: StackStatus::CreateInProgress,
+        status_reason: None,
+        description: None,
+        template_body: "{}".to_owned(),
+        parameters: BTreeMap::new(),
+        no_echo: Vec::new(),
+        capabilities: Vec::new(),
+        tags: Vec::new(),
+        role_arn: None,
+        notification_arns: Vec::new(),
+        disable_rollback: false,
+        termination_protection: false,
+        timeout_in_minutes: None,
+        creation_millis: 0,
+        last_updated_millis: None,
+        deletion_millis: None,
+        outputs: Vec::new(),
+        resources: BTreeMap::new(),
+        change_set_id: None,
+        change_sets: BTreeMap::new(),
+        imports: Vec::new(),
+        next_event: 0,
+    }
+}
+
+#[tokio::test]
+async fn names_events_and_exports() {
+    let cfn = CloudFormation::new(Store::open_temporary().unwrap(), Clock::new());
+    let a = stack("a", "u1");
+    let created = a.event(
+        StackStatus::CreateInProgress,
+        Some("User Initiated".into()),
+        1,
+    );
+    let mut a = cfn.create_stack(a, vec![created], no_job()).await.unwrap();
+    assert!(matches!(
+        cfn.create_stack(stack("a", "u2"), vec![], no_job()).await,
+        Err(CfnError::NameInUse)
+    ));
+    a.status = StackStatus::CreateComplete;
+    a.outputs.push(StackOutput {
+        key: "O".into(),
+        value: "v".into(),
+        description: None,
+        export_name: Some("shared".into()),
+    });
+    let done = a.event(StackStatus::CreateComplete, None, 2);
+    let mut a = cfn.save_stack(a, vec![done]).await.unwrap();
+    let events = cfn.events(&a).unwrap();
+    assert_eq!(events[0].status, "CREATE_COMPLETE");
+    assert_eq!(events[1].status, "CREATE_IN_PROGRESS");
+    assert_eq!(
+        cfn.export("111111111111", "us-east-1", "shared")
+            .unwrap()
+            .unwrap()
+            .value,
+        "v"
+    );
+
+    // Another stack cannot take the export.
+    let mut b = cfn
+        .create_stack(stack("b", "u3"), vec![], no_job())
+        .await
+        .unwrap();
+    b.outputs = a.outputs.clone();
+    assert!(matches!(
+        cfn.save_stack(b, vec![]).await,
+        Err(CfnError::ExportInUse { .. })
+    ));
+
+    // Deleted: the name is free, the stack readable by id, its exports gone.
+    a.status = StackStatus::DeleteComplete;
+    a = cfn.save_stack(a, vec![]).await.unwrap();
+    assert!(
+        cfn.stack("111111111111", "us-east-1", "a")
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        cfn.stack("111111111111", "us-east-1", &a.stack_id)
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        cfn.export("111111111111", "us-east-1", "shared")
+            .unwrap()
+            .is_none()
+    );
+    cfn.create_stack(stack("a", "u4"), vec![], no_job())
+        .await
+        .unwrap();
+}

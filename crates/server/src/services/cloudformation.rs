@@ -1,0 +1,214 @@
+//! CloudFormation over the Query protocol (`2010-05-15`): parameters decoded into the
+//! application's typed inputs (lists as `Name.member.N`), run by `strata_app::cloudformation`,
+//! outputs written as the action's `…Result` XML; errors in CloudFormation's codes (spec
+//! cloudformation §1).
+
+use http::StatusCode;
+use strata_app::cloudformation::model::{CreateStackInput, ParameterInput, StackNameInput, Tag};
+use strata_app::cloudformation::{Error, stacks};
+use strata_app::{App, Caller};
+
+use crate::protocol::AwsError;
+use crate::protocol::query::{Params, QueryService, Result as Rendered, invalid_action, rendered};
+
+impl From<Error> for AwsError {
+    fn from(e: Error) -> Self {
+        let (code, status) = match &e {
+            Error::Validation(_) => ("ValidationError", StatusCode::BAD_REQUEST),
+            Error::AlreadyExists(_) => ("AlreadyExistsException", StatusCode::BAD_REQUEST),
+            Error::InsufficientCapabilities(_) => {
+                ("InsufficientCapabilitiesException", StatusCode::BAD_REQUEST)
+            }
+            Error::ChangeSetNotFound(_) => ("ChangeSetNotFound", StatusCode::NOT_FOUND),
+            Error::InvalidChangeSetStatus(_) => ("InvalidChangeSetStatus", StatusCode::BAD_REQUEST),
+            Error::AccessDenied(_) => ("AccessDenied", StatusCode::FORBIDDEN),
+            Error::Unavailable(_) => ("ServiceUnavailable", StatusCode::SERVICE_UNAVAILABLE),
+            Error::Internal(why) => {
+                tracing::error!(error = %why, "CloudFormation failed inside strata");
+                ("InternalFailure", StatusCode::INTERNAL_SERVER_ERROR)
+            }
+        };
+        AwsError::new(code, status, e.to_string())
+    }
+}
+
+fn validation(message: String) -> AwsError {
+    AwsError::new("ValidationError", StatusCode::BAD_REQUEST, message)
+}
+
+/// A required parameter, with the model's `1 validation error detected` text.
+fn required(params: &Params, name: &str, member: &str) -> Result<String, AwsError> {
+    params.get(name).map(str::to_owned).ok_or_else(|| {
+        validation(format!(
+            "1 validation error detected: Value null at '{member}' failed to satisfy constraint: Member must not be null"
+        ))
+    })
+}
+
+fn optional(params: &Params, name: &str) -> Option<String> {
+    params.get(name).map(str::to_owned)
+}
+
+fn flag(params: &Params, name: &str) -> Result<Option<bool>, AwsError> {
+    match params.get(name) {
+        None => Ok(None),
+        Some("true") => Ok(Some(true)),
+        Some("false") => Ok(Some(false)),
+        Some(other) => Err(validation(format!(
+            "1 validation error detected: Value '{other}' at '{name}' failed to satisfy constraint: Member must be a boolean"
+        ))),
+    }
+}
+
+/// `Name.member.1`, `Name.member.2`, … (an empty list arrives as a bare `Name=`).
+fn members(params: &Params, name: &str) -> Vec<String> {
+    (1..)
+        .map_while(|i| params.get(&format!("{name}.member.{i}")).map(str::to_owned))
+        .collect()
+}
+
+/// `Name.member.N.Field` for each N while `key` is present.
+fn structs(params: &Params, name: &str, key: &str) -> Vec<usize> {
+    (1..)
+        .take_while(|i| params.get(&format!("{name}.member.{i}.{key}")).is_some())
+        .collect()
+}
+
+fn field(params: &Params, name: &str, i: usize, field: &str) -> Option<String> {
+    params
+        .get(&format!("{name}.member.{i}.{field}"))
+        .map(str::to_owned)
+}
+
+/// A stack name: `[a-zA-Z][-a-zA-Z0-9]*`, at most 128 characters, or a stack ARN.
+fn stack_name(params: &Params) -> Result<String, AwsError> {
+    let name = required(params, "StackName", "stackName")?;
+    let valid_name = name.len() <= 128
+        && name.starts_with(|c: char| c.is_ascii_alphabetic())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    if !valid_name && !name.starts_with("arn:") {
+        return Err(validation(format!(
+            "1 validation error detected: Value '{name}' at 'stackName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z][-a-zA-Z0-9]*|arn:[-a-zA-Z0-9:/._+]*"
+        )));
+    }
+    Ok(name)
+}
+
+fn create_stack_input(params: &Params) -> Result<CreateStackInput, AwsError> {
+    let parameters = structs(params, "Parameters", "ParameterKey")
+        .into_iter()
+        .map(|i| {
+            Ok(ParameterInput {
+                key: field(params, "Parameters", i, "ParameterKey").unwrap_or_default(),
+                value: field(params, "Parameters", i, "ParameterValue"),
+                use_previous_value: field(params, "Parameters", i, "UsePreviousValue")
+                    .is_some_and(|v| v == "true"),
+            })
+        })
+        .collect::<Result<Vec<_>, AwsError>>()?;
+    let tags = structs(params, "Tags", "Key")
+        .into_iter()
+        .map(|i| Tag {
+            key: field(params, "Tags", i, "Key").unwrap_or_default(),
+            value: field(params, "Tags", i, "Value").unwrap_or_default(),
+        })
+        .collect();
+    Ok(CreateStackInput {
+        stack_name: stack_name(params)?,
+        template_body: optional(params, "TemplateBody"),
+        template_url: optional(params, "TemplateURL"),
+        parameters,
+        capabilities: members(params, "Capabilities"),
+        disable_rollback: flag(params, "DisableRollback")?,
+        on_failure: optional(params, "OnFailure"),
+        timeout_in_minutes: params.get("TimeoutInMinutes").and_then(|t| t.parse().ok()),
+        tags,
+        role_arn: optional(params, "RoleARN"),
+        notification_arns: members(params, "NotificationARNs"),
+        enable_termination_protection: flag(params, "EnableTerminationProtection")?,
+    })
+}
+
+fn name_input(params: &Params) -> StackNameInput {
+    StackNameInput {
+        stack_name: optional(params, "StackName"),
+    }
+}
+
+/// Runs a CloudFormation action for an authenticated caller.
+pub async fn handle(app: &App, caller: &Caller, action: &str, params: &Params) -> Rendered {
+    match action {
+        "CreateStack" => {
+            let input = create_stack_input(params)?;
+            rendered(action, stacks::create_stack(app, caller, input).await)
+        }
+        "DeleteStack" => {
+            let input = StackNameInput {
+                stack_name: Some(stack_name(params)?),
+            };
+            stacks::delete_stack(app, caller, input).await?;
+            Ok(None)
+        }
+        "DescribeStacks" => rendered(
+            action,
+            stacks::describe_stacks(app, caller, name_input(params)),
+        ),
+        "ListStacks" => {
+            let filter = members(params, "StackStatusFilter");
+            rendered(action, stacks::list_stacks(app, caller, &filter))
+        }
+        "DescribeStackEvents" => rendered(
+            action,
+            stacks::describe_stack_events(app, caller, name_input(params)),
+        ),
+        "DescribeStackResources" => rendered(
+            action,
+            stacks::describe_stack_resources(
+                app,
+                caller,
+                optional(params, "StackName"),
+                optional(params, "LogicalResourceId"),
+                optional(params, "PhysicalResourceId"),
+            ),
+        ),
+        "DescribeStackResource" => {
+            let name = stack_name(params)?;
+            let logical = required(params, "LogicalResourceId", "logicalResourceId")?;
+            rendered(
+                action,
+                stacks::describe_stack_resource(app, caller, name, logical),
+            )
+        }
+        "ListStackResources" => {
+            let input = StackNameInput {
+                stack_name: Some(stack_name(params)?),
+            };
+            rendered(action, stacks::list_stack_resources(app, caller, input))
+        }
+        "GetTemplate" => rendered(
+            action,
+            stacks::get_template(app, caller, name_input(params)),
+        ),
+        "ValidateTemplate" => rendered(
+            action,
+            stacks::validate_template(
+                app,
+                caller,
+                optional(params, "TemplateBody"),
+                optional(params, "TemplateURL"),
+            ),
+        ),
+        "ListExports" => rendered(action, stacks::list_exports(app, caller)),
+        "UpdateTerminationProtection" => {
+            let name = stack_name(params)?;
+            let enable = flag(params, "EnableTerminationProtection")?.ok_or_else(|| {
+                validation("1 validation error detected: Value null at 'enableTerminationProtection' failed to satisfy constraint: Member must not be null".to_owned())
+            })?;
+            rendered(
+                action,
+                stacks::update_termination_protection(app, caller, name, enable).await,
+            )
+        }
+        other => Err(invalid_action(other, QueryService::CloudFormation)),
+    }
+}
