@@ -19,7 +19,9 @@ mod error;
 mod stack;
 
 pub use error::CfnError;
-pub use stack::{ChangeSet, Event, Export, Stack, StackOutput, StackResource, StackStatus, Tag};
+pub use stack::{
+    ChangeSet, Event, Export, Previous, Stack, StackOutput, StackResource, StackStatus, Tag,
+};
 
 use strata_clock::Clock;
 use strata_storage::{RecordKind, Store};

@@ -146,6 +146,19 @@ pub struct ChangeSet {
     pub changes: Vec<Value>,
 }
 
+/// A stack as it was before the update in progress.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Previous {
+    pub template_body: String,
+    pub parameters: BTreeMap<String, String>,
+    pub no_echo: Vec<String>,
+    pub capabilities: Vec<String>,
+    pub description: Option<String>,
+    pub resources: BTreeMap<String, StackResource>,
+    pub outputs: Vec<StackOutput>,
+    pub imports: Vec<String>,
+}
+
 /// A stack: identity, status, what it was made from, and what it made.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Stack {
@@ -179,6 +192,12 @@ pub struct Stack {
     pub change_set_id: Option<String>,
     /// The stack's change sets, by name.
     pub change_sets: BTreeMap<String, ChangeSet>,
+    /// While an update runs: the stack as it was, to roll back to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous: Option<Box<Previous>>,
+    /// While an update runs: resources it replaced, deleted when it completes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub replaced: Vec<StackResource>,
     /// The export names the stack's template imports (`Fn::ImportValue`), as last resolved:
     /// an export in use cannot be removed.
     #[serde(default)]

@@ -38,6 +38,8 @@ fn stack(name: &str, uuid: &str) -> Stack {
         change_set_id: None,
         change_sets: BTreeMap::new(),
         imports: Vec::new(),
+        previous: None,
+        replaced: Vec::new(),
         next_event: 0,
     }
 }

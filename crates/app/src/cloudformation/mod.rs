@@ -6,10 +6,12 @@
 //! Templates are parsed and resolved by `strata-cfn-template`; stacks, events and exports
 //! are kept by the `strata-cloudformation` engine.
 
+pub mod change_sets;
 mod error;
 pub mod model;
 pub mod operation;
 mod resources;
 pub mod stacks;
+mod update;
 
 pub use error::{Error, Result};

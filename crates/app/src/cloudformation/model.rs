@@ -275,3 +275,179 @@ pub fn timestamp(millis: i64) -> String {
         .map(|t| t.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
         .unwrap_or_default()
 }
+
+/// UpdateStack's input.
+#[derive(Clone, Debug, Default)]
+pub struct UpdateStackInput {
+    pub stack_name: String,
+    pub template_body: Option<String>,
+    pub template_url: Option<String>,
+    pub use_previous_template: bool,
+    pub parameters: Vec<ParameterInput>,
+    pub capabilities: Vec<String>,
+    pub tags: Option<Vec<Tag>>,
+    pub disable_rollback: Option<bool>,
+}
+
+/// CreateChangeSet's input.
+#[derive(Clone, Debug, Default)]
+pub struct CreateChangeSetInput {
+    pub stack_name: String,
+    pub change_set_name: String,
+    /// `CREATE` or `UPDATE` (the default).
+    pub change_set_type: Option<String>,
+    pub template_body: Option<String>,
+    pub template_url: Option<String>,
+    pub use_previous_template: bool,
+    pub parameters: Vec<ParameterInput>,
+    pub capabilities: Vec<String>,
+    pub tags: Vec<Tag>,
+    pub role_arn: Option<String>,
+    pub notification_arns: Vec<String>,
+    pub description: Option<String>,
+}
+
+/// The input of calls naming a change set.
+#[derive(Clone, Debug, Default)]
+pub struct ChangeSetNameInput {
+    pub change_set_name: String,
+    pub stack_name: Option<String>,
+    pub disable_rollback: Option<bool>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CreateChangeSetOutput {
+    pub id: String,
+    pub stack_id: String,
+}
+
+/// DescribeChangeSet's output (spec §3).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DescribeChangeSetOutput {
+    pub change_set_name: String,
+    pub change_set_id: String,
+    pub stack_id: String,
+    pub stack_name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parameters: Option<Members<Parameter>>,
+    pub creation_time: String,
+    pub execution_status: String,
+    pub status: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status_reason: Option<String>,
+    #[serde(rename = "NotificationARNs")]
+    pub notification_arns: Members<String>,
+    pub rollback_configuration: Empty,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capabilities: Option<Members<String>>,
+    pub tags: Members<Tag>,
+    pub changes: Members<Change>,
+    pub include_nested_stacks: bool,
+}
+
+/// One of DescribeChangeSet's `Changes`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Change {
+    #[serde(rename = "Type")]
+    pub change_type: &'static str,
+    pub resource_change: ResourceChange,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ResourceChange {
+    pub action: String,
+    pub logical_resource_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub physical_resource_id: Option<String>,
+    pub resource_type: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replacement: Option<String>,
+    pub scope: Members<String>,
+    pub details: Members<ResourceChangeDetail>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ResourceChangeDetail {
+    pub target: ResourceTargetDefinition,
+    pub evaluation: String,
+    pub change_source: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ResourceTargetDefinition {
+    pub attribute: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub requires_recreation: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ChangeSetSummary {
+    pub stack_id: String,
+    pub stack_name: String,
+    pub change_set_id: String,
+    pub change_set_name: String,
+    pub execution_status: String,
+    pub status: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status_reason: Option<String>,
+    pub creation_time: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    pub include_nested_stacks: bool,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListChangeSetsOutput {
+    pub summaries: Members<ChangeSetSummary>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ParameterConstraints {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed_values: Option<Members<String>>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ParameterDeclaration {
+    pub parameter_key: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_value: Option<String>,
+    pub parameter_type: String,
+    pub no_echo: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    pub parameter_constraints: ParameterConstraints,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GetTemplateSummaryOutput {
+    pub parameters: Members<ParameterDeclaration>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capabilities: Option<Members<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capabilities_reason: Option<String>,
+    pub resource_types: Members<String>,
+    pub version: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListImportsOutput {
+    pub imports: Members<String>,
+}

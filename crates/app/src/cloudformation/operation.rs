@@ -44,9 +44,9 @@ pub fn check_pass_role(app: &App, caller: &Caller, role_arn: &str) -> Result<()>
 }
 
 /// What a stack's resources resolve to while an operation runs.
-struct Made<'a> {
-    app: &'a App,
-    stack: &'a Stack,
+pub(super) struct Made<'a> {
+    pub app: &'a App,
+    pub stack: &'a Stack,
 }
 
 impl Resources for Made<'_> {
@@ -79,15 +79,15 @@ impl Resources for Made<'_> {
 }
 
 /// The template of a stack and what its parameters make of it.
-struct Plan {
-    template: Template,
-    pseudo: Pseudo,
-    conditions: BTreeMap<String, bool>,
+pub(super) struct Plan {
+    pub template: Template,
+    pub pseudo: Pseudo,
+    pub conditions: BTreeMap<String, bool>,
     /// The resources whose condition holds, in creation order.
-    order: Vec<String>,
+    pub order: Vec<String>,
 }
 
-fn plan(stack: &Stack) -> std::result::Result<Plan, TemplateError> {
+pub(super) fn plan(stack: &Stack) -> std::result::Result<Plan, TemplateError> {
     let template = Template::from_text(&stack.template_body)?;
     let pseudo = Pseudo {
         account_id: stack.account.clone(),
@@ -116,6 +116,44 @@ fn plan(stack: &Stack) -> std::result::Result<Plan, TemplateError> {
     })
 }
 
+/// A resource's properties resolved against the stack as it stands.
+pub(super) fn resolve(
+    app: &App,
+    stack: &Stack,
+    plan: &Plan,
+    logical_id: &str,
+) -> std::result::Result<Value, String> {
+    let made = Made { app, stack };
+    let scope = Scope {
+        template: &plan.template,
+        parameters: &stack.parameters,
+        pseudo: &plan.pseudo,
+        conditions: &plan.conditions,
+        resources: &made,
+    };
+    let properties = &plan.template.resources[logical_id].properties;
+    intrinsic::evaluate(&scope, properties)
+        .map(|p| p.unwrap_or_else(|| Value::Object(Default::default())))
+        .map_err(|e| e.0)
+}
+
+/// The stack's outputs under `plan`, resolved against the stack as it stands.
+pub(super) fn resolved_outputs(
+    app: &App,
+    stack: &Stack,
+    plan: &Plan,
+) -> std::result::Result<Vec<StackOutput>, String> {
+    let made = Made { app, stack };
+    let scope = Scope {
+        template: &plan.template,
+        parameters: &stack.parameters,
+        pseudo: &plan.pseudo,
+        conditions: &plan.conditions,
+        resources: &made,
+    };
+    outputs(plan, &scope)
+}
+
 /// Runs the operation the stack's status says is in progress.
 pub async fn run(
     app: &App,
@@ -135,6 +173,14 @@ pub async fn run(
         StackStatus::CreateInProgress => create(app, caller, stack).await,
         StackStatus::RollbackInProgress => rollback(app, caller, stack).await,
         StackStatus::DeleteInProgress => delete(app, caller, stack).await,
+        StackStatus::UpdateInProgress => super::update::update(app, caller, stack).await,
+        StackStatus::UpdateCompleteCleanupInProgress => {
+            super::update::cleanup(app, caller, stack).await
+        }
+        StackStatus::UpdateRollbackInProgress
+        | StackStatus::UpdateRollbackCompleteCleanupInProgress => {
+            super::update::rollback(app, caller, stack).await
+        }
         _ => Ok(()),
     };
     outcome.map_err(|e| match e {
@@ -145,11 +191,11 @@ pub async fn run(
 
 /// The identity the stack's resource calls are made with: the caller, through
 /// CloudFormation (which calls the services over TLS).
-fn acting(caller: &Caller) -> Caller {
+pub(super) fn acting(caller: &Caller) -> Caller {
     caller.through_aws_service()
 }
 
-fn resource_event(
+pub(super) fn resource_event(
     logical_id: &str,
     resource_type: &str,
     physical_id: &str,
@@ -170,7 +216,7 @@ fn resource_event(
     }
 }
 
-async fn save(app: &App, stack: Stack, events: Vec<Event>) -> Result<Stack> {
+pub(super) async fn save(app: &App, stack: Stack, events: Vec<Event>) -> Result<Stack> {
     Ok(app.cloudformation.save_stack(stack, events).await?)
 }
 
@@ -192,31 +238,20 @@ async fn create(app: &App, caller: &Caller, mut stack: Stack) -> Result<()> {
             None => {}
         }
         let now = app.cloudformation.now_millis();
-        let properties = {
-            let made = Made { app, stack: &stack };
-            let scope = Scope {
-                template: &plan.template,
-                parameters: &stack.parameters,
-                pseudo: &plan.pseudo,
-                conditions: &plan.conditions,
-                resources: &made,
-            };
-            intrinsic::evaluate(&scope, &resource.properties)
-        };
-        let properties = match properties {
-            Ok(p) => p.unwrap_or_else(|| Value::Object(Default::default())),
-            Err(e) => {
+        let properties = match resolve(app, &stack, &plan, logical_id) {
+            Ok(p) => p,
+            Err(reason) => {
                 let events = vec![resource_event(
                     logical_id,
                     &resource.resource_type,
                     "",
                     "CREATE_FAILED",
-                    Some(e.0.clone()),
+                    Some(reason.clone()),
                     None,
                     now,
                 )];
                 stack = save(app, stack, events).await?;
-                return fail_create(app, caller, stack, vec![logical_id.clone()], e.0).await;
+                return fail_create(app, caller, stack, vec![logical_id.clone()], reason).await;
             }
         };
         stack.resources.insert(
@@ -305,17 +340,7 @@ async fn create(app: &App, caller: &Caller, mut stack: Stack) -> Result<()> {
         }
     }
     // Outputs, and the exports and imports they bring.
-    let outputs = {
-        let made = Made { app, stack: &stack };
-        let scope = Scope {
-            template: &plan.template,
-            parameters: &stack.parameters,
-            pseudo: &plan.pseudo,
-            conditions: &plan.conditions,
-            resources: &made,
-        };
-        outputs(&plan, &scope)
-    };
+    let outputs = resolved_outputs(app, &stack, &plan);
     let outputs = match outputs {
         Ok(outputs) => outputs,
         Err(reason) => return fail_create(app, caller, stack, Vec::new(), reason).await,
@@ -344,7 +369,10 @@ async fn create(app: &App, caller: &Caller, mut stack: Stack) -> Result<()> {
 }
 
 /// The outputs whose condition holds, resolved; an error is the stack's failure reason.
-fn outputs(plan: &Plan, scope: &Scope<'_>) -> std::result::Result<Vec<StackOutput>, String> {
+pub(super) fn outputs(
+    plan: &Plan,
+    scope: &Scope<'_>,
+) -> std::result::Result<Vec<StackOutput>, String> {
     let mut out = Vec::new();
     for (key, output) in &plan.template.outputs {
         if output
@@ -386,7 +414,7 @@ fn outputs(plan: &Plan, scope: &Scope<'_>) -> std::result::Result<Vec<StackOutpu
 
 /// The export names a template imports (literal names only: a computed one is resolved when
 /// used, and UNCONFIRMED to count as in use).
-fn imports(template: &Template) -> Vec<String> {
+pub(super) fn imports(template: &Template) -> Vec<String> {
     fn walk(value: &Value, out: &mut Vec<String>) {
         match value {
             Value::Object(map) => {
@@ -444,7 +472,7 @@ async fn fail_create(
 }
 
 /// The stack's resources that exist, newest first (the reverse of creation order).
-fn deletion_order(stack: &Stack) -> Vec<String> {
+pub(super) fn deletion_order(stack: &Stack) -> Vec<String> {
     let order = Template::from_text(&stack.template_body)
         .ok()
         .and_then(|t| {

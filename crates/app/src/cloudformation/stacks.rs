@@ -107,7 +107,7 @@ pub(super) fn template(
 
 /// The capability a template needs, and why (spec §6: IAM resources need CAPABILITY_IAM,
 /// custom-named ones CAPABILITY_NAMED_IAM).
-fn required_capability(template: &Template) -> Option<(&'static str, Vec<String>)> {
+pub(super) fn required_capability(template: &Template) -> Option<(&'static str, Vec<String>)> {
     let mut types: Vec<String> = Vec::new();
     let mut named = false;
     for resource in template.resources.values() {
@@ -265,6 +265,8 @@ pub async fn create_stack(
         change_set_id: None,
         change_sets: BTreeMap::new(),
         imports: Vec::new(),
+        previous: None,
+        replaced: Vec::new(),
         next_event: 0,
     };
     let event = stack.event(
@@ -752,5 +754,24 @@ pub async fn update_termination_protection(
     let stack = app.cloudformation.save_stack(stack, Vec::new()).await?;
     Ok(StackIdOutput {
         stack_id: stack.stack_id,
+    })
+}
+
+pub fn list_imports(app: &App, caller: &Caller, export_name: String) -> Result<ListImportsOutput> {
+    authorize(app, caller, "ListImports", "*")?;
+    let importers: Vec<String> = app
+        .cloudformation
+        .stacks(caller.account(), &caller.region)?
+        .into_iter()
+        .filter(|s| s.status != StackStatus::DeleteComplete && s.imports.contains(&export_name))
+        .map(|s| s.name)
+        .collect();
+    if importers.is_empty() {
+        return Err(Error::Validation(format!(
+            "Export '{export_name}' is not imported by any stack."
+        )));
+    }
+    Ok(ListImportsOutput {
+        imports: importers.into(),
     })
 }

@@ -4,8 +4,11 @@
 //! cloudformation §1).
 
 use http::StatusCode;
-use strata_app::cloudformation::model::{CreateStackInput, ParameterInput, StackNameInput, Tag};
-use strata_app::cloudformation::{Error, stacks};
+use strata_app::cloudformation::model::{
+    ChangeSetNameInput, CreateChangeSetInput, CreateStackInput, ParameterInput, StackNameInput,
+    Tag, UpdateStackInput,
+};
+use strata_app::cloudformation::{Error, change_sets, stacks};
 use strata_app::{App, Caller};
 
 use crate::protocol::AwsError;
@@ -94,25 +97,53 @@ fn stack_name(params: &Params) -> Result<String, AwsError> {
     Ok(name)
 }
 
-fn create_stack_input(params: &Params) -> Result<CreateStackInput, AwsError> {
-    let parameters = structs(params, "Parameters", "ParameterKey")
+fn parameters(params: &Params) -> Vec<ParameterInput> {
+    structs(params, "Parameters", "ParameterKey")
         .into_iter()
-        .map(|i| {
-            Ok(ParameterInput {
-                key: field(params, "Parameters", i, "ParameterKey").unwrap_or_default(),
-                value: field(params, "Parameters", i, "ParameterValue"),
-                use_previous_value: field(params, "Parameters", i, "UsePreviousValue")
-                    .is_some_and(|v| v == "true"),
-            })
+        .map(|i| ParameterInput {
+            key: field(params, "Parameters", i, "ParameterKey").unwrap_or_default(),
+            value: field(params, "Parameters", i, "ParameterValue"),
+            use_previous_value: field(params, "Parameters", i, "UsePreviousValue")
+                .is_some_and(|v| v == "true"),
         })
-        .collect::<Result<Vec<_>, AwsError>>()?;
-    let tags = structs(params, "Tags", "Key")
+        .collect()
+}
+
+fn tags(params: &Params) -> Vec<Tag> {
+    structs(params, "Tags", "Key")
         .into_iter()
         .map(|i| Tag {
             key: field(params, "Tags", i, "Key").unwrap_or_default(),
             value: field(params, "Tags", i, "Value").unwrap_or_default(),
         })
-        .collect();
+        .collect()
+}
+
+/// A change set name: `[a-zA-Z][-a-zA-Z0-9]*`, or a change set ARN.
+fn change_set_name(params: &Params) -> Result<String, AwsError> {
+    let name = required(params, "ChangeSetName", "changeSetName")?;
+    let valid_name = name.len() <= 128
+        && name.starts_with(|c: char| c.is_ascii_alphabetic())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    if !valid_name && !name.starts_with("arn:") {
+        return Err(validation(format!(
+            "1 validation error detected: Value '{name}' at 'changeSetName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z][-a-zA-Z0-9]*|arn:[-a-zA-Z0-9:/]*"
+        )));
+    }
+    Ok(name)
+}
+
+fn change_set_input(params: &Params) -> Result<ChangeSetNameInput, AwsError> {
+    Ok(ChangeSetNameInput {
+        change_set_name: change_set_name(params)?,
+        stack_name: optional(params, "StackName"),
+        disable_rollback: flag(params, "DisableRollback")?,
+    })
+}
+
+fn create_stack_input(params: &Params) -> Result<CreateStackInput, AwsError> {
+    let parameters = parameters(params);
+    let tags = tags(params);
     Ok(CreateStackInput {
         stack_name: stack_name(params)?,
         template_body: optional(params, "TemplateBody"),
@@ -208,6 +239,77 @@ pub async fn handle(app: &App, caller: &Caller, action: &str, params: &Params) -
                 action,
                 stacks::update_termination_protection(app, caller, name, enable).await,
             )
+        }
+        "UpdateStack" => {
+            let input = UpdateStackInput {
+                stack_name: stack_name(params)?,
+                template_body: optional(params, "TemplateBody"),
+                template_url: optional(params, "TemplateURL"),
+                use_previous_template: flag(params, "UsePreviousTemplate")?.unwrap_or(false),
+                parameters: parameters(params),
+                capabilities: members(params, "Capabilities"),
+                tags: params.get("Tags.member.1.Key").map(|_| tags(params)),
+                disable_rollback: flag(params, "DisableRollback")?,
+            };
+            rendered(action, change_sets::update_stack(app, caller, input).await)
+        }
+        "CreateChangeSet" => {
+            let input = CreateChangeSetInput {
+                stack_name: stack_name(params)?,
+                change_set_name: change_set_name(params)?,
+                change_set_type: optional(params, "ChangeSetType"),
+                template_body: optional(params, "TemplateBody"),
+                template_url: optional(params, "TemplateURL"),
+                use_previous_template: flag(params, "UsePreviousTemplate")?.unwrap_or(false),
+                parameters: parameters(params),
+                capabilities: members(params, "Capabilities"),
+                tags: tags(params),
+                role_arn: optional(params, "RoleARN"),
+                notification_arns: members(params, "NotificationARNs"),
+                description: optional(params, "Description"),
+            };
+            rendered(
+                action,
+                change_sets::create_change_set(app, caller, input).await,
+            )
+        }
+        "DescribeChangeSet" => {
+            let input = change_set_input(params)?;
+            rendered(action, change_sets::describe_change_set(app, caller, input))
+        }
+        "ExecuteChangeSet" => {
+            let input = change_set_input(params)?;
+            change_sets::execute_change_set(app, caller, input).await?;
+            rendered(
+                action,
+                Ok::<_, AwsError>(strata_app::cloudformation::model::Empty {}),
+            )
+        }
+        "DeleteChangeSet" => {
+            let input = change_set_input(params)?;
+            change_sets::delete_change_set(app, caller, input).await?;
+            rendered(
+                action,
+                Ok::<_, AwsError>(strata_app::cloudformation::model::Empty {}),
+            )
+        }
+        "ListChangeSets" => {
+            let name = stack_name(params)?;
+            rendered(action, change_sets::list_change_sets(app, caller, name))
+        }
+        "GetTemplateSummary" => rendered(
+            action,
+            change_sets::get_template_summary(
+                app,
+                caller,
+                optional(params, "StackName"),
+                optional(params, "TemplateBody"),
+                optional(params, "TemplateURL"),
+            ),
+        ),
+        "ListImports" => {
+            let name = required(params, "ExportName", "exportName")?;
+            rendered(action, stacks::list_imports(app, caller, name))
         }
         other => Err(invalid_action(other, QueryService::CloudFormation)),
     }

@@ -12,6 +12,16 @@ use super::{Created, Provision, invalid, required_str};
 use crate::Requester;
 use crate::s3::{AccessError, BucketContext};
 
+/// A new `Bucket` needs a new policy resource.
+pub fn requires_replacement(old: &Value, new: &Value) -> bool {
+    old.get("Bucket") != new.get("Bucket")
+}
+
+/// PutBucketPolicy with the new document (create does exactly that).
+pub async fn update(p: &Provision<'_>, new: &Value) -> Result<Created, String> {
+    create(p, new).await
+}
+
 pub async fn create(p: &Provision<'_>, properties: &Value) -> Result<Created, String> {
     let bucket = required_str(p, properties, "Bucket")?.to_owned();
     let document = match properties.get("PolicyDocument") {

@@ -278,33 +278,13 @@ async fn settings(p: &Provision<'_>, properties: &Value, table_name: &str) -> Re
             .map_err(|e| refused(&e))?;
         }
     }
-    if let Some(policy) = properties.get("ResourcePolicy") {
-        let document = match policy.get("PolicyDocument") {
-            Some(Value::String(text)) => text.clone(),
-            Some(object @ Value::Object(_)) => object.to_string(),
-            _ => {
-                return Err(invalid(
-                    p,
-                    "#/ResourcePolicy: required key [PolicyDocument] not found",
-                ));
-            }
-        };
+    if properties.get("ResourcePolicy").is_some() {
         let arn = format!(
             "arn:aws:dynamodb:{}:{}:table/{table_name}",
             p.caller.region,
             p.caller.account()
         );
-        put_resource_policy(
-            p.app,
-            p.caller,
-            PutResourcePolicyInput {
-                resource_arn: arn,
-                policy: document,
-                expected_revision_id: None,
-            },
-        )
-        .await
-        .map_err(|e| refused(&e))?;
+        settings_policy(p, properties, &arn).await?;
     }
     Ok(())
 }
@@ -322,4 +302,275 @@ pub async fn delete(p: &Provision<'_>, physical_id: &str) -> Result<(), String> 
         Ok(_) | Err(Error::ResourceNotFound(_)) => Ok(()),
         Err(e) => Err(refused(&e)),
     }
+}
+
+/// The properties a change of which needs a new table (spec §5.2).
+const REPLACING: [&str; 4] = [
+    "TableName",
+    "KeySchema",
+    "LocalSecondaryIndexes",
+    "ImportSourceSpecification",
+];
+
+pub fn requires_replacement(old: &Value, new: &Value) -> bool {
+    REPLACING.iter().any(|k| old.get(k) != new.get(k))
+}
+
+/// The table's `Ref` and attributes as DescribeTable shows them now.
+fn described(p: &Provision<'_>, table_name: &str) -> Result<Created, String> {
+    let table = crate::dynamodb::tables::describe_table(
+        p.app,
+        p.caller,
+        TableNameInput {
+            table_name: table_name.to_owned(),
+        },
+    )
+    .map_err(|e| refused(&e))?
+    .table;
+    let mut attributes = BTreeMap::new();
+    attributes.insert("Arn".to_owned(), Value::String(table.table_arn.clone()));
+    if let Some(stream) = &table.latest_stream_arn {
+        attributes.insert("StreamArn".to_owned(), Value::String(stream.clone()));
+    }
+    Ok(Created {
+        physical_id: table_name.to_owned(),
+        reference: Value::String(table_name.to_owned()),
+        attributes,
+    })
+}
+
+/// Index name → the index's definition, of `GlobalSecondaryIndexes`.
+fn gsis(value: &Value) -> BTreeMap<String, &Value> {
+    value
+        .get("GlobalSecondaryIndexes")
+        .and_then(Value::as_array)
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|i| Some((i.get("IndexName")?.as_str()?.to_owned(), i)))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Applies the changed properties in place, each with its own call as CloudFormation's
+/// handler makes them (spec §5.4): UpdateTable (billing, throughput, deletion protection,
+/// class, stream, one GSI added or removed), UpdateContinuousBackups, UpdateTimeToLive,
+/// Put/DeleteResourcePolicy, Tag/UntagResource.
+pub async fn update(
+    p: &Provision<'_>,
+    table_name: &str,
+    old: &Value,
+    new: &Value,
+) -> Result<Created, String> {
+    use crate::dynamodb::tables::{GlobalSecondaryIndexUpdate, UpdateTableInput, update_table};
+    let changed = |k: &str| old.get(k) != new.get(k);
+    let base = || UpdateTableInput {
+        table_name: table_name.to_owned(),
+        ..Default::default()
+    };
+    let mut settings = base();
+    let mut any = false;
+    if changed("BillingMode") || changed("ProvisionedThroughput") {
+        settings.billing_mode = Some(match optional_str(p, new, "BillingMode")? {
+            Some(mode) => wire(p, "BillingMode", mode)?,
+            None => wire(p, "BillingMode", "PROVISIONED")?,
+        });
+        settings.provisioned_throughput = throughput(new.get("ProvisionedThroughput"));
+        any = true;
+    }
+    if changed("DeletionProtectionEnabled") {
+        settings.deletion_protection_enabled =
+            Some(optional_bool(p, new, "DeletionProtectionEnabled")?.unwrap_or(false));
+        any = true;
+    }
+    if changed("TableClass") {
+        settings.table_class = Some(
+            optional_str(p, new, "TableClass")?
+                .unwrap_or("STANDARD")
+                .to_owned(),
+        );
+        any = true;
+    }
+    if any {
+        update_table(p.app, p.caller, settings)
+            .await
+            .map_err(|e| refused(&e))?;
+    }
+    if changed("StreamSpecification") {
+        // A new view type needs the stream off first, as DynamoDB requires.
+        if old.get("StreamSpecification").is_some() {
+            let mut off = base();
+            off.stream_specification = Some(StreamInput {
+                stream_enabled: Some(false),
+                stream_view_type: None,
+            });
+            update_table(p.app, p.caller, off)
+                .await
+                .map_err(|e| refused(&e))?;
+        }
+        if let Some(stream) = new.get("StreamSpecification") {
+            let mut on = base();
+            on.stream_specification = Some(StreamInput {
+                stream_enabled: Some(true),
+                stream_view_type: Some(required_str(p, stream, "StreamViewType")?.to_owned()),
+            });
+            update_table(p.app, p.caller, on)
+                .await
+                .map_err(|e| refused(&e))?;
+        }
+    }
+    if changed("GlobalSecondaryIndexes") {
+        // Against the table as it is (a rollback after a partial update starts from there).
+        let live: Vec<String> = crate::dynamodb::tables::describe_table(
+            p.app,
+            p.caller,
+            TableNameInput {
+                table_name: table_name.to_owned(),
+            },
+        )
+        .map_err(|e| refused(&e))?
+        .table
+        .global_secondary_indexes
+        .into_iter()
+        .map(|i| i.index_name)
+        .collect();
+        let (before, after) = (gsis(old), gsis(new));
+        let added: Vec<&String> = after.keys().filter(|k| !live.contains(k)).collect();
+        let removed: Vec<&String> = live.iter().filter(|k| !after.contains_key(*k)).collect();
+        let altered = after.iter().any(|(k, v)| {
+            before.get(k).is_some_and(|b| {
+                b.get("KeySchema") != v.get("KeySchema")
+                    || b.get("Projection") != v.get("Projection")
+            })
+        });
+        if added.len() + removed.len() > 1 || altered {
+            // DynamoDB changes one index at a time; CloudFormation does not sequence them.
+            return Err(handler_error(
+                "Cannot perform more than one GSI creation or deletion in a single update",
+                "DynamoDb",
+                400,
+                "InvalidRequest",
+            ));
+        }
+        let mut one = base();
+        if let Some(name) = added.first() {
+            let index = indexes(p, new, "GlobalSecondaryIndexes")?
+                .unwrap_or_default()
+                .into_iter()
+                .find(|i| &i.index_name == *name);
+            one.attribute_definitions =
+                Some(input(p, new, table_name.to_owned())?.attribute_definitions);
+            one.global_secondary_index_updates = vec![GlobalSecondaryIndexUpdate {
+                create: index,
+                ..Default::default()
+            }];
+        } else if let Some(name) = removed.first() {
+            one.global_secondary_index_updates = vec![GlobalSecondaryIndexUpdate {
+                delete: Some((*name).clone()),
+                ..Default::default()
+            }];
+        }
+        if !one.global_secondary_index_updates.is_empty() {
+            update_table(p.app, p.caller, one)
+                .await
+                .map_err(|e| refused(&e))?;
+        }
+    }
+    if changed("PointInTimeRecoverySpecification") {
+        let pitr = new.get("PointInTimeRecoverySpecification");
+        let enabled = match pitr {
+            Some(pitr) => optional_bool(p, pitr, "PointInTimeRecoveryEnabled")?.unwrap_or(false),
+            None => false,
+        };
+        let days =
+            pitr.and_then(|pitr| optional_u64(pitr.get("RecoveryPeriodInDays")).map(|d| d as u32));
+        update_continuous_backups(
+            p.app,
+            p.caller,
+            UpdateContinuousBackupsInput {
+                table_name: table_name.to_owned(),
+                point_in_time_recovery_enabled: enabled,
+                recovery_period_in_days: if enabled { days } else { None },
+            },
+        )
+        .await
+        .map_err(|e| refused(&e))?;
+    }
+    if changed("TimeToLiveSpecification") {
+        let ttl = |v: &Value| -> Result<Option<String>, String> {
+            match v.get("TimeToLiveSpecification") {
+                Some(t) if optional_bool(p, t, "Enabled")?.unwrap_or(false) => {
+                    Ok(Some(required_str(p, t, "AttributeName")?.to_owned()))
+                }
+                _ => Ok(None),
+            }
+        };
+        let (before, after) = (ttl(old)?, ttl(new)?);
+        let set = |attribute_name: String, enabled: bool| UpdateTimeToLiveInput {
+            table_name: table_name.to_owned(),
+            time_to_live_specification: TimeToLiveSpecification {
+                attribute_name,
+                enabled,
+            },
+        };
+        if let Some(attribute) = before.clone().filter(|b| Some(b) != after.as_ref()) {
+            update_time_to_live(p.app, p.caller, set(attribute, false))
+                .await
+                .map_err(|e| refused(&e))?;
+        }
+        if let Some(attribute) = after.filter(|a| Some(a) != before.as_ref()) {
+            update_time_to_live(p.app, p.caller, set(attribute, true))
+                .await
+                .map_err(|e| refused(&e))?;
+        }
+    }
+    if changed("ResourcePolicy") {
+        let arn = format!(
+            "arn:aws:dynamodb:{}:{}:table/{table_name}",
+            p.caller.region,
+            p.caller.account()
+        );
+        match new.get("ResourcePolicy") {
+            Some(_) => settings_policy(p, new, &arn).await?,
+            None => {
+                crate::dynamodb::settings::delete_resource_policy(
+                    p.app,
+                    p.caller,
+                    crate::dynamodb::settings::ResourceArnInput { resource_arn: arn },
+                )
+                .await
+                .map_err(|e| refused(&e))?;
+            }
+        }
+    }
+    described(p, table_name)
+}
+
+async fn settings_policy(p: &Provision<'_>, properties: &Value, arn: &str) -> Result<(), String> {
+    let document = match properties
+        .get("ResourcePolicy")
+        .and_then(|r| r.get("PolicyDocument"))
+    {
+        Some(Value::String(text)) => text.clone(),
+        Some(object @ Value::Object(_)) => object.to_string(),
+        _ => {
+            return Err(invalid(
+                p,
+                "#/ResourcePolicy: required key [PolicyDocument] not found",
+            ));
+        }
+    };
+    put_resource_policy(
+        p.app,
+        p.caller,
+        PutResourcePolicyInput {
+            resource_arn: arn.to_owned(),
+            policy: document,
+            expected_revision_id: None,
+        },
+    )
+    .await
+    .map_err(|e| refused(&e))?;
+    Ok(())
 }

@@ -56,6 +56,43 @@ pub async fn create(
     }
 }
 
+/// Whether changing a resource's properties from `old` to `new` needs a new physical
+/// resource (spec §5.2).
+pub fn requires_replacement(resource_type: &str, old: &Value, new: &Value) -> bool {
+    match resource_type {
+        "AWS::DynamoDB::Table" => dynamodb_table::requires_replacement(old, new),
+        "AWS::S3::Bucket" => s3_bucket::requires_replacement(old, new),
+        "AWS::S3::BucketPolicy" => bucket_policy::requires_replacement(old, new),
+        _ => true,
+    }
+}
+
+/// The property that names the resource, when the template may set it: a resource named
+/// by the template cannot be replaced under the same name (spec §2.5).
+pub fn name_property(resource_type: &str) -> Option<&'static str> {
+    match resource_type {
+        "AWS::DynamoDB::Table" => Some("TableName"),
+        "AWS::S3::Bucket" => Some("BucketName"),
+        _ => None,
+    }
+}
+
+/// Applies `new` properties to an existing resource in place.
+pub async fn update(
+    provision: &Provision<'_>,
+    resource: &StackResource,
+    new: &Value,
+) -> Result<Created, String> {
+    let physical_id = resource.physical_id.as_deref().unwrap_or_default();
+    let old = &resource.properties;
+    match resource.resource_type.as_str() {
+        "AWS::DynamoDB::Table" => dynamodb_table::update(provision, physical_id, old, new).await,
+        "AWS::S3::Bucket" => s3_bucket::update(provision, physical_id, old, new).await,
+        "AWS::S3::BucketPolicy" => bucket_policy::update(provision, new).await,
+        other => Err(format!("Unrecognized resource type {other}")),
+    }
+}
+
 /// Deletes a resource; one already gone counts as deleted.
 pub async fn delete(provision: &Provision<'_>, resource: &StackResource) -> Result<(), String> {
     let physical_id = resource.physical_id.as_deref().unwrap_or_default();

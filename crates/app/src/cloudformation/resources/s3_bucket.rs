@@ -126,8 +126,17 @@ pub async fn create(p: &Provision<'_>, properties: &Value) -> Result<Created, St
         let _ = p.app.s3.delete_bucket(&name).await;
         return Err(refused(&e, &name));
     }
-    let region = &p.caller.region;
-    let attributes = BTreeMap::from([
+    let attributes = attributes(&name, &p.caller.region);
+    Ok(Created {
+        physical_id: name.clone(),
+        reference: Value::String(name),
+        attributes,
+    })
+}
+
+/// `Fn::GetAtt`'s values for a bucket.
+fn attributes(name: &str, region: &str) -> BTreeMap<String, Value> {
+    BTreeMap::from([
         (
             "Arn".to_owned(),
             Value::String(format!("arn:aws:s3:::{name}")),
@@ -148,12 +157,7 @@ pub async fn create(p: &Provision<'_>, properties: &Value) -> Result<Created, St
             "WebsiteURL".to_owned(),
             Value::String(format!("http://{name}.s3-website.{region}.amazonaws.com")),
         ),
-    ]);
-    Ok(Created {
-        physical_id: name.clone(),
-        reference: Value::String(name),
-        attributes,
-    })
+    ])
 }
 
 pub async fn delete(p: &Provision<'_>, name: &str) -> Result<(), String> {
@@ -169,4 +173,77 @@ pub async fn delete(p: &Provision<'_>, name: &str) -> Result<(), String> {
         Ok(()) | Err(S3Error::NoSuchBucket) => Ok(()),
         Err(e) => Err(refused(&AccessError::Engine(e), name)),
     }
+}
+
+/// The properties a change of which needs a new bucket (spec §5.2).
+pub fn requires_replacement(old: &Value, new: &Value) -> bool {
+    ["BucketName", "ObjectLockEnabled"]
+        .iter()
+        .any(|k| old.get(k) != new.get(k))
+}
+
+/// Versioning and tags, in place.
+pub async fn update(
+    p: &Provision<'_>,
+    name: &str,
+    old: &Value,
+    new: &Value,
+) -> Result<Created, String> {
+    let requester = Requester::Signed(Box::new(p.caller.clone()));
+    let versioning = match new.get("VersioningConfiguration") {
+        None => None,
+        Some(v) => Some(
+            Versioning::parse(required_str(p, v, "Status")?).ok_or_else(|| {
+                invalid(
+                    p,
+                    "#/VersioningConfiguration/Status: must be Enabled or Suspended",
+                )
+            })?,
+        ),
+    };
+    let tags: Vec<(String, String)> = match new.get("Tags") {
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|t| {
+                Ok((
+                    required_str(p, t, "Key")?.to_owned(),
+                    required_str(p, t, "Value")?.to_owned(),
+                ))
+            })
+            .collect::<Result<_, String>>()?,
+        _ => Vec::new(),
+    };
+    let versioning_changed =
+        old.get("VersioningConfiguration") != new.get("VersioningConfiguration");
+    let tags_changed = old.get("Tags") != new.get("Tags");
+    let applied = async {
+        let cx = BucketContext::resolve(p.app, requester, name, None)?;
+        if versioning_changed {
+            cx.authorize("s3:PutBucketVersioning", None)?;
+        }
+        if tags_changed {
+            cx.authorize("s3:PutBucketTagging", None)?;
+        }
+        p.app
+            .s3
+            .update_bucket(name, move |bucket| {
+                // Removing VersioningConfiguration suspends versioning: a bucket never goes
+                // back to unversioned.
+                if versioning_changed {
+                    bucket.versioning = Some(versioning.unwrap_or(Versioning::Suspended));
+                }
+                if tags_changed {
+                    bucket.tags = tags;
+                }
+                Ok(())
+            })
+            .await?;
+        Ok::<_, AccessError>(())
+    };
+    applied.await.map_err(|e| refused(&e, name))?;
+    Ok(Created {
+        physical_id: name.to_owned(),
+        reference: Value::String(name.to_owned()),
+        attributes: attributes(name, &p.caller.region),
+    })
 }

@@ -1,0 +1,763 @@
+//! Change sets and updates (spec cloudformation §3, §2.5): what a new template (or new
+//! parameter values) would change, computed when the change set is created, so
+//! `aws cloudformation deploy`'s waiter finds it complete at its first poll; executing it, or
+//! UpdateStack, starts the update ([`super::update`]). A change set without changes FAILS
+//! with "The submitted information didn't contain changes", which `deploy` reads as "up to
+//! date".
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use strata_cfn_template::Template;
+use strata_cloudformation::{ChangeSet, Previous, Stack, StackStatus};
+
+use super::error::{Error, Result};
+use super::model::*;
+use super::operation::{plan, resolve, resolved_outputs};
+use super::resources;
+use super::stacks::{
+    authorize, check_capabilities, find, job, no_such_stack, parameter_values, settle, template,
+};
+use crate::jobs::Jobs;
+use crate::{App, Caller};
+
+const NO_CHANGES: &str = "The submitted information didn't contain changes. Submit different information to create a change set.";
+
+/// A change as a change set keeps it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct StoredChange {
+    action: String,
+    logical_id: String,
+    physical_id: Option<String>,
+    resource_type: String,
+    replacement: Option<String>,
+    /// (property, requires recreation, evaluation).
+    details: Vec<(String, String, String)>,
+}
+
+impl StoredChange {
+    fn rendered(self) -> Change {
+        let scope = if self.details.is_empty() {
+            Vec::new()
+        } else {
+            vec!["Properties".to_owned()]
+        };
+        Change {
+            change_type: "Resource",
+            resource_change: ResourceChange {
+                action: self.action,
+                logical_resource_id: self.logical_id,
+                physical_resource_id: self.physical_id,
+                resource_type: self.resource_type,
+                replacement: self.replacement,
+                scope: scope.into(),
+                details: self
+                    .details
+                    .into_iter()
+                    .map(|(name, recreation, evaluation)| ResourceChangeDetail {
+                        target: ResourceTargetDefinition {
+                            attribute: "Properties".to_owned(),
+                            name: Some(name),
+                            requires_recreation: recreation,
+                        },
+                        evaluation,
+                        change_source: "DirectModification".to_owned(),
+                    })
+                    .collect::<Vec<_>>()
+                    .into(),
+            },
+        }
+    }
+}
+
+/// The stack as the new template and values would make it (nothing applied yet).
+fn proposed(stack: &Stack, text: &str, values: &BTreeMap<String, String>) -> Stack {
+    let mut next = stack.clone();
+    next.template_body = text.to_owned();
+    next.parameters = values.clone();
+    next
+}
+
+/// What applying `text` with `values` to `stack` would change, and whether its outputs
+/// would (an outputs-only change counts as a change: UNCONFIRMED, spec §3).
+fn changes(
+    app: &App,
+    stack: &Stack,
+    text: &str,
+    values: &BTreeMap<String, String>,
+) -> Result<(Vec<StoredChange>, bool)> {
+    let next = proposed(stack, text, values);
+    let new_plan = plan(&next)?;
+    let mut out = Vec::new();
+    for logical_id in &new_plan.order {
+        let resource_type = new_plan.template.resources[logical_id]
+            .resource_type
+            .clone();
+        let existing = stack
+            .resources
+            .get(logical_id)
+            .filter(|r| r.physical_id.is_some() && r.status != "DELETE_COMPLETE");
+        let Some(existing) = existing else {
+            out.push(StoredChange {
+                action: "Add".to_owned(),
+                logical_id: logical_id.clone(),
+                physical_id: None,
+                resource_type,
+                replacement: None,
+                details: Vec::new(),
+            });
+            continue;
+        };
+        let (replacement, details) = match resolve(app, &next, &new_plan, logical_id) {
+            Ok(properties)
+                if properties == existing.properties && existing.resource_type == resource_type =>
+            {
+                continue;
+            }
+            Ok(properties) => {
+                let replace = existing.resource_type != resource_type
+                    || resources::requires_replacement(
+                        &resource_type,
+                        &existing.properties,
+                        &properties,
+                    );
+                let mut keys: Vec<String> = properties
+                    .as_object()
+                    .into_iter()
+                    .chain(existing.properties.as_object())
+                    .flat_map(|m| m.keys().cloned())
+                    .collect();
+                keys.sort();
+                keys.dedup();
+                let details = keys
+                    .into_iter()
+                    .filter(|k| properties.get(k) != existing.properties.get(k))
+                    .map(|k| {
+                        let single = serde_json::json!({ k.clone(): properties.get(&k) });
+                        let before = serde_json::json!({ k.clone(): existing.properties.get(&k) });
+                        let recreation =
+                            if resources::requires_replacement(&resource_type, &before, &single) {
+                                "Always"
+                            } else {
+                                "Never"
+                            };
+                        (k, recreation.to_owned(), "Static".to_owned())
+                    })
+                    .collect();
+                (if replace { "True" } else { "False" }, details)
+            }
+            // It reads a resource the change itself replaces or adds.
+            Err(_) => ("Conditional", Vec::new()),
+        };
+        out.push(StoredChange {
+            action: "Modify".to_owned(),
+            logical_id: logical_id.clone(),
+            physical_id: existing.physical_id.clone(),
+            resource_type,
+            replacement: Some(replacement.to_owned()),
+            details,
+        });
+    }
+    for (logical_id, resource) in &stack.resources {
+        if resource.physical_id.is_some() && !new_plan.order.contains(logical_id) {
+            out.push(StoredChange {
+                action: "Remove".to_owned(),
+                logical_id: logical_id.clone(),
+                physical_id: resource.physical_id.clone(),
+                resource_type: resource.resource_type.clone(),
+                replacement: None,
+                details: Vec::new(),
+            });
+        }
+    }
+    let outputs_changed = match resolved_outputs(app, &next, &new_plan) {
+        Ok(outputs) => outputs != stack.outputs,
+        Err(_) => true,
+    };
+    Ok((out, outputs_changed))
+}
+
+/// The statuses an update may start from (spec §2.2).
+fn check_updatable(stack: &Stack) -> Result<()> {
+    match stack.status {
+        StackStatus::CreateComplete
+        | StackStatus::UpdateComplete
+        | StackStatus::UpdateRollbackComplete => Ok(()),
+        other => Err(Error::Validation(format!(
+            "Stack:{} is in {} state and can not be updated.",
+            stack.stack_id,
+            other.as_str()
+        ))),
+    }
+}
+
+/// Starts the update of `stack` to `text` with `values`: the stack as it was kept to roll
+/// back to, the job recorded in the same write.
+#[allow(clippy::too_many_arguments)]
+async fn start_update(
+    app: &App,
+    caller: &Caller,
+    mut stack: Stack,
+    text: String,
+    template: &Template,
+    values: BTreeMap<String, String>,
+    capabilities: Vec<String>,
+    change_set_id: Option<String>,
+) -> Result<Stack> {
+    stack.previous = Some(Box::new(Previous {
+        template_body: stack.template_body.clone(),
+        parameters: stack.parameters.clone(),
+        no_echo: stack.no_echo.clone(),
+        capabilities: stack.capabilities.clone(),
+        description: stack.description.clone(),
+        resources: stack.resources.clone(),
+        outputs: stack.outputs.clone(),
+        imports: stack.imports.clone(),
+    }));
+    stack.replaced.clear();
+    stack.template_body = text;
+    stack.parameters = values;
+    stack.no_echo = template
+        .parameters
+        .iter()
+        .filter(|(_, d)| d.no_echo)
+        .map(|(k, _)| k.clone())
+        .collect();
+    stack.capabilities = capabilities;
+    stack.description = template.description.clone();
+    stack.status = StackStatus::UpdateInProgress;
+    stack.status_reason = Some("User Initiated".to_owned());
+    if change_set_id.is_some() {
+        stack.change_set_id = change_set_id;
+    }
+    let now = app.cloudformation.now_millis();
+    stack.last_updated_millis = Some(now);
+    let event = stack.event(
+        StackStatus::UpdateInProgress,
+        Some("User Initiated".to_owned()),
+        now,
+    );
+    let job = job(&stack, caller);
+    let stack = app
+        .cloudformation
+        .start_operation(stack, vec![event], Jobs::recorder(job))
+        .await?;
+    app.jobs.wake();
+    settle(app, &stack.account, &stack.region, &stack.stack_id).await;
+    Ok(stack)
+}
+
+pub async fn update_stack(
+    app: &App,
+    caller: &Caller,
+    input: UpdateStackInput,
+) -> Result<StackIdOutput> {
+    let stack = find(app, caller, &input.stack_name)?;
+    let resource = stack.as_ref().map_or_else(
+        || {
+            format!(
+                "arn:aws:cloudformation:{}:{}:stack/{}/*",
+                caller.region,
+                caller.account(),
+                input.stack_name
+            )
+        },
+        |s| s.stack_id.clone(),
+    );
+    authorize(app, caller, "UpdateStack", &resource)?;
+    let mut stack = stack.ok_or_else(|| no_such_stack(&input.stack_name))?;
+    check_updatable(&stack)?;
+    let (text, template) = if input.use_previous_template {
+        (
+            stack.template_body.clone(),
+            Template::from_text(&stack.template_body)?,
+        )
+    } else {
+        template(
+            input.template_body.as_deref(),
+            input.template_url.as_deref(),
+        )?
+    };
+    let values = parameter_values(&template, &input.parameters, &stack.parameters)?;
+    check_capabilities(&template, &input.capabilities)?;
+    let (found, outputs_changed) = changes(app, &stack, &text, &values)?;
+    let tags_changed = input
+        .tags
+        .as_ref()
+        .is_some_and(|t| t.len() != stack.tags.len());
+    if found.is_empty() && !outputs_changed && !tags_changed {
+        return Err(Error::Validation(
+            "No updates are to be performed.".to_owned(),
+        ));
+    }
+    if let Some(disable) = input.disable_rollback {
+        stack.disable_rollback = disable;
+    }
+    let stack = start_update(
+        app,
+        caller,
+        stack,
+        text,
+        &template,
+        values,
+        input.capabilities,
+        None,
+    )
+    .await?;
+    Ok(StackIdOutput {
+        stack_id: stack.stack_id,
+    })
+}
+
+pub async fn create_change_set(
+    app: &App,
+    caller: &Caller,
+    input: CreateChangeSetInput,
+) -> Result<CreateChangeSetOutput> {
+    let creating = match input.change_set_type.as_deref() {
+        None | Some("UPDATE") => false,
+        Some("CREATE") => true,
+        Some(other) => {
+            return Err(Error::Validation(format!(
+                "1 validation error detected: Value '{other}' at 'changeSetType' failed to satisfy constraint: Member must satisfy enum value set: [IMPORT, UPDATE, CREATE]"
+            )));
+        }
+    };
+    let existing = find(app, caller, &input.stack_name)?;
+    let resource = existing.as_ref().map_or_else(
+        || {
+            format!(
+                "arn:aws:cloudformation:{}:{}:stack/{}/*",
+                caller.region,
+                caller.account(),
+                input.stack_name
+            )
+        },
+        |s| s.stack_id.clone(),
+    );
+    authorize(app, caller, "CreateChangeSet", &resource)?;
+    let stack = match (existing, creating) {
+        (Some(stack), true) if stack.status != StackStatus::ReviewInProgress => {
+            return Err(Error::Validation(format!(
+                "Stack [{}] already exists and cannot be created again with the changeSet [{}].",
+                input.stack_name, input.change_set_name
+            )));
+        }
+        (Some(stack), true) => stack,
+        (Some(stack), false) => {
+            check_updatable(&stack)?;
+            stack
+        }
+        (None, false) => {
+            return Err(Error::Validation(format!(
+                "Stack [{}] does not exist",
+                input.stack_name
+            )));
+        }
+        (None, true) => review_stack(app, caller, &input).await?,
+    };
+    if stack.change_sets.contains_key(&input.change_set_name) {
+        return Err(Error::AlreadyExists(format!(
+            "ChangeSet [{}] already exists",
+            input.change_set_name
+        )));
+    }
+    let (text, template) = if input.use_previous_template && !creating {
+        (
+            stack.template_body.clone(),
+            Template::from_text(&stack.template_body)?,
+        )
+    } else {
+        template(
+            input.template_body.as_deref(),
+            input.template_url.as_deref(),
+        )?
+    };
+    let values = parameter_values(&template, &input.parameters, &stack.parameters)?;
+    check_capabilities(&template, &input.capabilities)?;
+    if let Some(role) = &input.role_arn {
+        super::operation::check_pass_role(app, caller, role)?;
+    }
+    let (found, outputs_changed) = changes(app, &stack, &text, &values)?;
+    let empty = found.is_empty() && !outputs_changed && !creating;
+    let id = format!(
+        "arn:aws:cloudformation:{}:{}:changeSet/{}/{}",
+        stack.region,
+        stack.account,
+        input.change_set_name,
+        uuid::Uuid::new_v4()
+    );
+    let change_set = ChangeSet {
+        id: id.clone(),
+        name: input.change_set_name.clone(),
+        description: input.description.clone(),
+        change_set_type: if creating { "CREATE" } else { "UPDATE" }.to_owned(),
+        status: if empty { "FAILED" } else { "CREATE_COMPLETE" }.to_owned(),
+        status_reason: empty.then(|| NO_CHANGES.to_owned()),
+        execution_status: if empty { "UNAVAILABLE" } else { "AVAILABLE" }.to_owned(),
+        creation_millis: app.cloudformation.now_millis(),
+        template_body: text,
+        parameters: values,
+        capabilities: input.capabilities.clone(),
+        tags: input
+            .tags
+            .iter()
+            .map(|t| strata_cloudformation::Tag {
+                key: t.key.clone(),
+                value: t.value.clone(),
+            })
+            .collect(),
+        role_arn: input.role_arn.clone(),
+        notification_arns: input.notification_arns.clone(),
+        changes: found
+            .into_iter()
+            .map(|c| serde_json::to_value(c).unwrap_or(Value::Null))
+            .collect(),
+    };
+    let mut stack = stack;
+    stack
+        .change_sets
+        .insert(input.change_set_name.clone(), change_set);
+    let stack = app.cloudformation.save_stack(stack, Vec::new()).await?;
+    Ok(CreateChangeSetOutput {
+        id,
+        stack_id: stack.stack_id,
+    })
+}
+
+/// The empty REVIEW_IN_PROGRESS stack a CREATE change set makes (spec §3).
+async fn review_stack(app: &App, caller: &Caller, input: &CreateChangeSetInput) -> Result<Stack> {
+    let now = app.cloudformation.now_millis();
+    let uuid = uuid::Uuid::new_v4().to_string();
+    let stack = Stack {
+        stack_id: Stack::arn(&caller.region, caller.account(), &input.stack_name, &uuid),
+        uuid,
+        name: input.stack_name.clone(),
+        account: caller.account().to_owned(),
+        region: caller.region.clone(),
+        status: StackStatus::ReviewInProgress,
+        status_reason: Some("User Initiated".to_owned()),
+        description: None,
+        template_body: String::new(),
+        parameters: BTreeMap::new(),
+        no_echo: Vec::new(),
+        capabilities: Vec::new(),
+        tags: Vec::new(),
+        role_arn: input.role_arn.clone(),
+        notification_arns: input.notification_arns.clone(),
+        disable_rollback: false,
+        termination_protection: false,
+        timeout_in_minutes: None,
+        creation_millis: now,
+        last_updated_millis: None,
+        deletion_millis: None,
+        outputs: Vec::new(),
+        resources: BTreeMap::new(),
+        change_set_id: None,
+        change_sets: BTreeMap::new(),
+        imports: Vec::new(),
+        previous: None,
+        replaced: Vec::new(),
+        next_event: 0,
+    };
+    let event = stack.event(
+        StackStatus::ReviewInProgress,
+        Some("User Initiated".to_owned()),
+        now,
+    );
+    app.cloudformation
+        .create_stack(stack, vec![event], Box::new(|_| Ok(())))
+        .await
+        .map_err(|e| match e {
+            strata_cloudformation::CfnError::NameInUse => {
+                Error::AlreadyExists(format!("Stack [{}] already exists", input.stack_name))
+            }
+            other => other.into(),
+        })
+}
+
+/// The stack and change set a call names (by ARN alone, or by name with its stack).
+fn named(
+    app: &App,
+    caller: &Caller,
+    input: &ChangeSetNameInput,
+    action: &str,
+) -> Result<(Stack, ChangeSet)> {
+    let name = &input.change_set_name;
+    let not_found = || Error::ChangeSetNotFound(format!("ChangeSet [{name}] does not exist"));
+    let stack = if name.starts_with("arn:") {
+        app.cloudformation
+            .stacks(caller.account(), &caller.region)?
+            .into_iter()
+            .find(|s| s.change_sets.values().any(|c| &c.id == name))
+            .ok_or_else(not_found)?
+    } else {
+        let stack_name = input.stack_name.as_deref().ok_or_else(|| {
+            Error::Validation(
+                "StackName must be specified if ChangeSetName is not specified as an ARN."
+                    .to_owned(),
+            )
+        })?;
+        find(app, caller, stack_name)?
+            .ok_or_else(|| Error::Validation(format!("Stack [{stack_name}] does not exist")))?
+    };
+    authorize(app, caller, action, &stack.stack_id)?;
+    let change_set = stack
+        .change_sets
+        .values()
+        .find(|c| &c.name == name || &c.id == name)
+        .cloned()
+        .ok_or_else(not_found)?;
+    Ok((stack, change_set))
+}
+
+pub fn describe_change_set(
+    app: &App,
+    caller: &Caller,
+    input: ChangeSetNameInput,
+) -> Result<DescribeChangeSetOutput> {
+    let (stack, cs) = named(app, caller, &input, "DescribeChangeSet")?;
+    let no_echo = Template::from_text(&cs.template_body)
+        .map(|t| {
+            t.parameters
+                .into_iter()
+                .filter(|(_, d)| d.no_echo)
+                .map(|(k, _)| k)
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
+    let parameters: Vec<Parameter> = cs
+        .parameters
+        .iter()
+        .map(|(k, v)| Parameter {
+            parameter_key: k.clone(),
+            parameter_value: if no_echo.contains(k) {
+                "****".to_owned()
+            } else {
+                v.clone()
+            },
+        })
+        .collect();
+    let changes: Vec<Change> = cs
+        .changes
+        .iter()
+        .filter_map(|v| serde_json::from_value::<StoredChange>(v.clone()).ok())
+        .map(StoredChange::rendered)
+        .collect();
+    Ok(DescribeChangeSetOutput {
+        change_set_name: cs.name,
+        change_set_id: cs.id,
+        stack_id: stack.stack_id,
+        stack_name: stack.name,
+        description: cs.description,
+        parameters: (!parameters.is_empty()).then(|| parameters.into()),
+        creation_time: timestamp(cs.creation_millis),
+        execution_status: cs.execution_status,
+        status: cs.status,
+        status_reason: cs.status_reason,
+        notification_arns: cs.notification_arns.into(),
+        rollback_configuration: Empty {},
+        capabilities: (!cs.capabilities.is_empty()).then(|| cs.capabilities.into()),
+        tags: cs
+            .tags
+            .into_iter()
+            .map(|t| Tag {
+                key: t.key,
+                value: t.value,
+            })
+            .collect::<Vec<_>>()
+            .into(),
+        changes: changes.into(),
+        include_nested_stacks: false,
+    })
+}
+
+pub fn list_change_sets(
+    app: &App,
+    caller: &Caller,
+    stack_name: String,
+) -> Result<ListChangeSetsOutput> {
+    let stack = find(app, caller, &stack_name)?;
+    let resource = stack
+        .as_ref()
+        .map_or_else(|| "*".to_owned(), |s| s.stack_id.clone());
+    authorize(app, caller, "ListChangeSets", &resource)?;
+    let stack =
+        stack.ok_or_else(|| Error::Validation(format!("Stack [{stack_name}] does not exist")))?;
+    let summaries: Vec<ChangeSetSummary> = stack
+        .change_sets
+        .values()
+        .map(|c| ChangeSetSummary {
+            stack_id: stack.stack_id.clone(),
+            stack_name: stack.name.clone(),
+            change_set_id: c.id.clone(),
+            change_set_name: c.name.clone(),
+            execution_status: c.execution_status.clone(),
+            status: c.status.clone(),
+            status_reason: c.status_reason.clone(),
+            creation_time: timestamp(c.creation_millis),
+            description: c.description.clone(),
+            include_nested_stacks: false,
+        })
+        .collect();
+    Ok(ListChangeSetsOutput {
+        summaries: summaries.into(),
+    })
+}
+
+pub async fn delete_change_set(
+    app: &App,
+    caller: &Caller,
+    input: ChangeSetNameInput,
+) -> Result<()> {
+    let (mut stack, cs) = named(app, caller, &input, "DeleteChangeSet")?;
+    if cs.execution_status == "EXECUTE_IN_PROGRESS" {
+        return Err(Error::InvalidChangeSetStatus(format!(
+            "Cannot delete ChangeSet in status {}",
+            cs.execution_status
+        )));
+    }
+    stack.change_sets.remove(&cs.name);
+    app.cloudformation.save_stack(stack, Vec::new()).await?;
+    Ok(())
+}
+
+pub async fn execute_change_set(
+    app: &App,
+    caller: &Caller,
+    input: ChangeSetNameInput,
+) -> Result<()> {
+    let (mut stack, cs) = named(app, caller, &input, "ExecuteChangeSet")?;
+    if cs.status != "CREATE_COMPLETE" || cs.execution_status != "AVAILABLE" {
+        return Err(Error::InvalidChangeSetStatus(format!(
+            "ChangeSet [{}] cannot be executed in its current status of [{}]",
+            cs.id,
+            if cs.status == "CREATE_COMPLETE" {
+                &cs.execution_status
+            } else {
+                &cs.status
+            }
+        )));
+    }
+    // Executing a change set ends the stack's others (spec §3).
+    let mut executed = cs.clone();
+    executed.execution_status = "EXECUTE_COMPLETE".to_owned();
+    stack.change_sets.clear();
+    stack.change_sets.insert(executed.name.clone(), executed);
+    if let Some(disable) = input.disable_rollback {
+        stack.disable_rollback = disable;
+    }
+    let template = Template::from_text(&cs.template_body)?;
+    if cs.change_set_type == "CREATE" {
+        let now = app.cloudformation.now_millis();
+        stack.template_body = cs.template_body.clone();
+        stack.parameters = cs.parameters.clone();
+        stack.no_echo = template
+            .parameters
+            .iter()
+            .filter(|(_, d)| d.no_echo)
+            .map(|(k, _)| k.clone())
+            .collect();
+        stack.capabilities = cs.capabilities.clone();
+        stack.tags = cs.tags.clone();
+        stack.description = template.description.clone();
+        stack.change_set_id = Some(cs.id.clone());
+        stack.status = StackStatus::CreateInProgress;
+        stack.status_reason = Some("User Initiated".to_owned());
+        let event = stack.event(
+            StackStatus::CreateInProgress,
+            Some("User Initiated".to_owned()),
+            now,
+        );
+        let job = job(&stack, caller);
+        let stack = app
+            .cloudformation
+            .start_operation(stack, vec![event], Jobs::recorder(job))
+            .await?;
+        app.jobs.wake();
+        settle(app, &stack.account, &stack.region, &stack.stack_id).await;
+        return Ok(());
+    }
+    check_updatable(&stack)?;
+    stack.tags = cs.tags.clone();
+    start_update(
+        app,
+        caller,
+        stack,
+        cs.template_body.clone(),
+        &template,
+        cs.parameters.clone(),
+        cs.capabilities.clone(),
+        Some(cs.id.clone()),
+    )
+    .await?;
+    Ok(())
+}
+
+pub fn get_template_summary(
+    app: &App,
+    caller: &Caller,
+    stack_name: Option<String>,
+    template_body: Option<String>,
+    template_url: Option<String>,
+) -> Result<GetTemplateSummaryOutput> {
+    let template = match stack_name {
+        Some(name) => {
+            let stack = find(app, caller, &name)?;
+            let resource = stack
+                .as_ref()
+                .map_or_else(|| "*".to_owned(), |s| s.stack_id.clone());
+            authorize(app, caller, "GetTemplateSummary", &resource)?;
+            let stack = stack.ok_or_else(|| no_such_stack(&name))?;
+            if stack.status == StackStatus::ReviewInProgress {
+                return Err(Error::Validation(
+                    "GetTemplateSummary cannot be called on REVIEW_IN_PROGRESS stacks.".to_owned(),
+                ));
+            }
+            Template::from_text(&stack.template_body)?
+        }
+        None => {
+            authorize(app, caller, "GetTemplateSummary", "*")?;
+            template(template_body.as_deref(), template_url.as_deref())?.1
+        }
+    };
+    let mut resource_types: Vec<String> = template
+        .resources
+        .values()
+        .map(|r| r.resource_type.clone())
+        .collect();
+    resource_types.sort();
+    resource_types.dedup();
+    let capability = super::stacks::required_capability(&template);
+    Ok(GetTemplateSummaryOutput {
+        parameters: template
+            .parameters
+            .iter()
+            .map(|(k, d)| ParameterDeclaration {
+                parameter_key: k.clone(),
+                default_value: d.default.clone(),
+                parameter_type: d.parameter_type.clone(),
+                no_echo: d.no_echo,
+                description: d.description.clone(),
+                parameter_constraints: ParameterConstraints {
+                    allowed_values: (!d.allowed_values.is_empty())
+                        .then(|| d.allowed_values.clone().into()),
+                },
+            })
+            .collect::<Vec<_>>()
+            .into(),
+        description: template.description.clone(),
+        capabilities: capability
+            .as_ref()
+            .map(|(c, _)| vec![(*c).to_owned()].into()),
+        capabilities_reason: capability.map(|(_, types)| {
+            format!(
+                "The following resource(s) require capabilities: [{}]",
+                types.join(", ")
+            )
+        }),
+        resource_types: resource_types.into(),
+        version: "2010-09-09",
+    })
+}
