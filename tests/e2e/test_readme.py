@@ -72,7 +72,7 @@ def run_script(tmp_path, script: str):
     """Runs `script` with bash against a fresh server in `tmp_path/work`, with `strata` and the
     AWS CLI from PATH and a HOME of its own; the server (stopped) and bash's stdout."""
     work, home = tmp_path / "work", tmp_path / "home"
-    work.mkdir()
+    work.mkdir(exist_ok=True)
     home.mkdir()
     path_to_script = tmp_path / "readme.sh"
     path_to_script.write_text(script)
@@ -150,3 +150,23 @@ def test_the_readme_kms_variant_runs_as_written(tmp_path):
     failed = after(kms, r"^FAILED\s+S3AccessDenied$", 0)
     completed = after(kms, r"^COMPLETED\s+None$", failed.end())
     after(kms, r"^aws:kms\s+arn:aws:kms:us-east-1:222222222222:key/[0-9a-f-]{36}$", completed.end())
+
+
+CFN_HEADING = "## The seed as CloudFormation"
+
+
+def test_the_readme_cloudformation_seed_runs_as_written(tmp_path):
+    """The seed's two stacks deployed from the repository's templates with `aws cloudformation
+    deploy`, the export through them COMPLETED into the destination stack's bucket, and an
+    update of the PITR window applied in place."""
+    import shutil
+
+    # The block runs in tmp_path/work, as a user runs it from the repository's directory.
+    shutil.copytree(ROOT / "templates", tmp_path / "work" / "templates")
+    _, text = run_script(tmp_path, readme_block(CFN_HEADING))
+    assert text.count("Successfully created/updated stack - seed-source") == 2, text
+    assert "Successfully created/updated stack - seed-destination" in text, text
+    completed = after(text, r"^COMPLETED$", 0)
+    listed = re.findall(r"^\S+ \S+\s+\d+ AWSDynamoDB/\S+/manifest-summary\.json$", text[completed.end():], re.M)
+    assert listed, text
+    assert text.rstrip().endswith("7"), text[-300:]

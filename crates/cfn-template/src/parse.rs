@@ -31,14 +31,15 @@ const TAGS: [(&str, &str); 18] = [
 ];
 
 /// Parses template text. A body that starts like JSON (`{`) is JSON and its syntax errors
-/// say so with line and column; anything else is YAML.
+/// say so with line and column (AWS's column is one past serde's: LocalStack's AWS-recorded
+/// `test_validate_invalid_json_template_should_fail`); anything else is YAML.
 pub fn parse(text: &str) -> Result<Value, TemplateError> {
     if text.trim_start().starts_with('{') {
         return serde_json::from_str(text).map_err(|e| {
             TemplateError::format(format!(
                 "JSON not well-formed. (line {}, column {})",
                 e.line(),
-                e.column()
+                e.column() + 1
             ))
         });
     }
@@ -137,7 +138,7 @@ mod tests {
     fn json_errors_name_line_and_column_and_yaml_errors_are_generic() {
         assert_eq!(
             parse("{\"Resources\": }").unwrap_err().0,
-            "Template format error: JSON not well-formed. (line 1, column 15)"
+            "Template format error: JSON not well-formed. (line 1, column 16)"
         );
         assert_eq!(
             parse("Resources: [unclosed").unwrap_err().0,

@@ -238,20 +238,12 @@ async fn create(app: &App, caller: &Caller, mut stack: Stack) -> Result<()> {
             None => {}
         }
         let now = app.cloudformation.now_millis();
+        // A template error met while resolving (a missing export, a bad attribute) fails
+        // the stack itself, before the resource starts (spec §2.5).
         let properties = match resolve(app, &stack, &plan, logical_id) {
             Ok(p) => p,
             Err(reason) => {
-                let events = vec![resource_event(
-                    logical_id,
-                    &resource.resource_type,
-                    "",
-                    "CREATE_FAILED",
-                    Some(reason.clone()),
-                    None,
-                    now,
-                )];
-                stack = save(app, stack, events).await?;
-                return fail_create(app, caller, stack, vec![logical_id.clone()], reason).await;
+                return fail_create(app, caller, stack, Vec::new(), format!("{reason} ")).await;
             }
         };
         stack.resources.insert(

@@ -44,7 +44,7 @@ pub async fn update(app: &App, caller: &Caller, mut stack: Stack) -> Result<()> 
         let now = app.cloudformation.now_millis();
         let properties = match resolve(app, &stack, &plan, logical_id) {
             Ok(p) => p,
-            Err(reason) => return fail(app, caller, stack, vec![logical_id.clone()], reason).await,
+            Err(reason) => return fail(app, caller, stack, Vec::new(), format!("{reason} ")).await,
         };
         let existing = stack
             .resources

@@ -5,6 +5,8 @@
 
 mod bucket_policy;
 mod dynamodb_table;
+mod iam_role;
+mod iam_user;
 mod s3_bucket;
 
 use std::collections::BTreeMap;
@@ -31,10 +33,14 @@ pub struct Created {
 }
 
 /// The types stacks can hold today.
-const SUPPORTED: [&str; 3] = [
+const SUPPORTED: [&str; 7] = [
     "AWS::DynamoDB::Table",
     "AWS::S3::Bucket",
     "AWS::S3::BucketPolicy",
+    "AWS::IAM::Role",
+    "AWS::IAM::Policy",
+    "AWS::IAM::User",
+    "AWS::IAM::AccessKey",
 ];
 
 pub fn supported(resource_type: &str) -> bool {
@@ -52,6 +58,10 @@ pub async fn create(
         "AWS::DynamoDB::Table" => dynamodb_table::create(provision, properties).await,
         "AWS::S3::Bucket" => s3_bucket::create(provision, properties).await,
         "AWS::S3::BucketPolicy" => bucket_policy::create(provision, properties).await,
+        "AWS::IAM::Role" => iam_role::create(provision, properties).await,
+        "AWS::IAM::Policy" => iam_role::create_policy(provision, properties).await,
+        "AWS::IAM::User" => iam_user::create(provision, properties).await,
+        "AWS::IAM::AccessKey" => iam_user::create_key(provision, properties).await,
         other => Err(format!("Unrecognized resource type {other}")),
     }
 }
@@ -63,6 +73,10 @@ pub fn requires_replacement(resource_type: &str, old: &Value, new: &Value) -> bo
         "AWS::DynamoDB::Table" => dynamodb_table::requires_replacement(old, new),
         "AWS::S3::Bucket" => s3_bucket::requires_replacement(old, new),
         "AWS::S3::BucketPolicy" => bucket_policy::requires_replacement(old, new),
+        "AWS::IAM::Role" => iam_role::requires_replacement(old, new),
+        "AWS::IAM::Policy" => false,
+        "AWS::IAM::User" => iam_user::requires_replacement(old, new),
+        "AWS::IAM::AccessKey" => iam_user::key_requires_replacement(old, new),
         _ => true,
     }
 }
@@ -73,6 +87,8 @@ pub fn name_property(resource_type: &str) -> Option<&'static str> {
     match resource_type {
         "AWS::DynamoDB::Table" => Some("TableName"),
         "AWS::S3::Bucket" => Some("BucketName"),
+        "AWS::IAM::Role" => Some("RoleName"),
+        "AWS::IAM::User" => Some("UserName"),
         _ => None,
     }
 }
@@ -89,6 +105,10 @@ pub async fn update(
         "AWS::DynamoDB::Table" => dynamodb_table::update(provision, physical_id, old, new).await,
         "AWS::S3::Bucket" => s3_bucket::update(provision, physical_id, old, new).await,
         "AWS::S3::BucketPolicy" => bucket_policy::update(provision, new).await,
+        "AWS::IAM::Role" => iam_role::update(provision, physical_id, old, new).await,
+        "AWS::IAM::Policy" => iam_role::update_policy(provision, physical_id, old, new).await,
+        "AWS::IAM::User" => iam_user::update(provision, physical_id, old, new).await,
+        "AWS::IAM::AccessKey" => iam_user::update_key(provision, physical_id, new).await,
         other => Err(format!("Unrecognized resource type {other}")),
     }
 }
@@ -100,6 +120,12 @@ pub async fn delete(provision: &Provision<'_>, resource: &StackResource) -> Resu
         "AWS::DynamoDB::Table" => dynamodb_table::delete(provision, physical_id).await,
         "AWS::S3::Bucket" => s3_bucket::delete(provision, physical_id).await,
         "AWS::S3::BucketPolicy" => bucket_policy::delete(provision, physical_id).await,
+        "AWS::IAM::Role" => iam_role::delete(provision, physical_id).await,
+        "AWS::IAM::Policy" => iam_role::delete_policy_of(provision, &resource.properties).await,
+        "AWS::IAM::User" => iam_user::delete(provision, physical_id).await,
+        "AWS::IAM::AccessKey" => {
+            iam_user::delete_key(provision, physical_id, &resource.properties).await
+        }
         other => Err(format!("Unrecognized resource type {other}")),
     }
 }

@@ -134,6 +134,29 @@ pub async fn create(p: &Provision<'_>, properties: &Value) -> Result<Created, St
     })
 }
 
+/// The regions older than 2014 name website endpoints with a dash (`s3-website-us-east-1`),
+/// the others with a dot (the S3 website endpoints table).
+const DASHED_WEBSITE_REGIONS: [&str; 9] = [
+    "us-east-1",
+    "us-west-1",
+    "us-west-2",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-northeast-1",
+    "eu-west-1",
+    "sa-east-1",
+    "us-gov-west-1",
+];
+
+fn website_url(name: &str, region: &str) -> String {
+    let separator = if DASHED_WEBSITE_REGIONS.contains(&region) {
+        '-'
+    } else {
+        '.'
+    };
+    format!("http://{name}.s3-website{separator}{region}.amazonaws.com")
+}
+
 /// `Fn::GetAtt`'s values for a bucket.
 fn attributes(name: &str, region: &str) -> BTreeMap<String, Value> {
     BTreeMap::from([
@@ -155,7 +178,7 @@ fn attributes(name: &str, region: &str) -> BTreeMap<String, Value> {
         ),
         (
             "WebsiteURL".to_owned(),
-            Value::String(format!("http://{name}.s3-website.{region}.amazonaws.com")),
+            Value::String(website_url(name, region)),
         ),
     ])
 }

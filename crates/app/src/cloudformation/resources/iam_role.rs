@@ -1,0 +1,368 @@
+//! `AWS::IAM::Role` and `AWS::IAM::Policy` (spec cloudformation §5): CreateRole with its
+//! inline `Policies` and `ManagedPolicyArns`, PutRolePolicy/PutUserPolicy for a Policy, each
+//! as the stack's caller; deleting detaches and removes inline policies first. A Role's `Ref`
+//! is its name (`Arn`, `RoleId` attributes); a Policy's is a generated id (UNCONFIRMED,
+//! spec §8.4).
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+use strata_iam::PolicyHolder;
+
+use super::{
+    Created, Provision, generated_name, handler_error, invalid, optional_str, optional_u64,
+    required_str,
+};
+use crate::iam::Error;
+use crate::iam::inline_policies::{
+    HolderInput, NamedPolicyInput, PutPolicyInput, delete_policy, list_policies, put_policy,
+};
+use crate::iam::managed_policies::{
+    AttachmentInput, attach_policy, detach_policy, list_attached_policies,
+};
+use crate::iam::roles::{
+    CreateRoleInput, RoleNameInput, UpdateAssumeRolePolicyInput, create_role, delete_role,
+    update_assume_role_policy,
+};
+
+/// IAM's refusal as a handler message.
+pub(super) fn refused(err: &Error) -> String {
+    let (status, code) = match err {
+        Error::AccessDenied(_) => (403, "AccessDenied"),
+        Error::NoSuchEntity(_) => (404, "NotFound"),
+        Error::EntityAlreadyExists(_) => (409, "AlreadyExists"),
+        Error::LimitExceeded(_) => (409, "ServiceLimitExceeded"),
+        Error::Unavailable(_) | Error::Internal(_) => (500, "ServiceInternalError"),
+        _ => (400, "InvalidRequest"),
+    };
+    handler_error(&err.to_string(), "Iam", status, code)
+}
+
+/// A policy document as the template writes it: an object, or its JSON text.
+pub(super) fn document(
+    p: &Provision<'_>,
+    value: Option<&Value>,
+    key: &str,
+) -> Result<String, String> {
+    match value {
+        Some(Value::String(text)) => Ok(text.clone()),
+        Some(object @ Value::Object(_)) => Ok(object.to_string()),
+        _ => Err(invalid(p, &format!("#: required key [{key}] not found"))),
+    }
+}
+
+/// `Policies`: name → document.
+fn inline(p: &Provision<'_>, properties: &Value) -> Result<BTreeMap<String, String>, String> {
+    let Some(items) = properties.get("Policies").and_then(Value::as_array) else {
+        return Ok(BTreeMap::new());
+    };
+    items
+        .iter()
+        .map(|item| {
+            Ok((
+                required_str(p, item, "PolicyName")?.to_owned(),
+                document(p, item.get("PolicyDocument"), "PolicyDocument")?,
+            ))
+        })
+        .collect()
+}
+
+fn strings(properties: &Value, key: &str) -> Vec<String> {
+    properties
+        .get(key)
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+pub fn requires_replacement(old: &Value, new: &Value) -> bool {
+    ["RoleName", "Path"]
+        .iter()
+        .any(|k| old.get(k) != new.get(k))
+}
+
+pub async fn create(p: &Provision<'_>, properties: &Value) -> Result<Created, String> {
+    let role_name = match optional_str(p, properties, "RoleName")? {
+        Some(name) => name.to_owned(),
+        None => generated_name(p.stack, p.logical_id, 64, false),
+    };
+    let created = create_role(
+        p.app,
+        p.caller,
+        CreateRoleInput {
+            role_name: role_name.clone(),
+            path: optional_str(p, properties, "Path")?.map(str::to_owned),
+            assume_role_policy_document: document(
+                p,
+                properties.get("AssumeRolePolicyDocument"),
+                "AssumeRolePolicyDocument",
+            )?,
+            description: optional_str(p, properties, "Description")?.map(str::to_owned),
+            max_session_duration: optional_u64(properties.get("MaxSessionDuration"))
+                .map(|d| d as i64),
+        },
+    )
+    .await
+    .map_err(|e| refused(&e))?;
+    let holder = PolicyHolder::Role(role_name.clone());
+    if let Err(reason) = attach(p, &holder, &Value::Null, properties).await {
+        let _ = remove(p, &role_name).await;
+        return Err(reason);
+    }
+    let role = created.role;
+    Ok(Created {
+        physical_id: role_name.clone(),
+        reference: Value::String(role_name),
+        attributes: BTreeMap::from([
+            ("Arn".to_owned(), Value::String(role.arn)),
+            ("RoleId".to_owned(), Value::String(role.role_id)),
+        ]),
+    })
+}
+
+/// Brings a role's or user's inline and managed policies from `old`'s to `new`'s.
+pub(super) async fn attach(
+    p: &Provision<'_>,
+    holder: &PolicyHolder,
+    old: &Value,
+    new: &Value,
+) -> Result<(), String> {
+    let holder = || holder.clone();
+    let (before, after) = (inline(p, old).unwrap_or_default(), inline(p, new)?);
+    for (name, policy_document) in &after {
+        if before.get(name) != Some(policy_document) {
+            put_policy(
+                p.app,
+                p.caller,
+                PutPolicyInput {
+                    holder: holder(),
+                    policy_name: name.clone(),
+                    policy_document: policy_document.clone(),
+                },
+            )
+            .await
+            .map_err(|e| refused(&e))?;
+        }
+    }
+    for name in before.keys().filter(|n| !after.contains_key(*n)) {
+        delete_policy(
+            p.app,
+            p.caller,
+            NamedPolicyInput {
+                holder: holder(),
+                policy_name: name.clone(),
+            },
+        )
+        .await
+        .map_err(|e| refused(&e))?;
+    }
+    let (before, after) = (
+        strings(old, "ManagedPolicyArns"),
+        strings(new, "ManagedPolicyArns"),
+    );
+    for arn in after.iter().filter(|a| !before.contains(a)) {
+        attach_policy(
+            p.app,
+            p.caller,
+            AttachmentInput {
+                holder: holder(),
+                policy_arn: arn.clone(),
+            },
+        )
+        .await
+        .map_err(|e| refused(&e))?;
+    }
+    for arn in before.iter().filter(|a| !after.contains(a)) {
+        detach_policy(
+            p.app,
+            p.caller,
+            AttachmentInput {
+                holder: holder(),
+                policy_arn: arn.clone(),
+            },
+        )
+        .await
+        .map_err(|e| refused(&e))?;
+    }
+    Ok(())
+}
+
+/// Detaches and deletes the role's policies, then the role.
+async fn remove(p: &Provision<'_>, role_name: &str) -> Result<(), Error> {
+    detach_all(p, &PolicyHolder::Role(role_name.to_owned())).await?;
+    delete_role(
+        p.app,
+        p.caller,
+        RoleNameInput {
+            role_name: role_name.to_owned(),
+        },
+    )
+    .await
+}
+
+/// Detaches a role's or user's managed policies and deletes its inline ones.
+pub(super) async fn detach_all(p: &Provision<'_>, holder: &PolicyHolder) -> Result<(), Error> {
+    let holder = || holder.clone();
+    for attached in list_attached_policies(p.app, p.caller, HolderInput { holder: holder() })?
+        .attached_policies
+        .member
+    {
+        detach_policy(
+            p.app,
+            p.caller,
+            AttachmentInput {
+                holder: holder(),
+                policy_arn: attached.policy_arn,
+            },
+        )
+        .await?;
+    }
+    for name in list_policies(p.app, p.caller, HolderInput { holder: holder() })?
+        .policy_names
+        .member
+    {
+        delete_policy(
+            p.app,
+            p.caller,
+            NamedPolicyInput {
+                holder: holder(),
+                policy_name: name,
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+pub async fn update(
+    p: &Provision<'_>,
+    role_name: &str,
+    old: &Value,
+    new: &Value,
+) -> Result<Created, String> {
+    if old.get("AssumeRolePolicyDocument") != new.get("AssumeRolePolicyDocument") {
+        update_assume_role_policy(
+            p.app,
+            p.caller,
+            UpdateAssumeRolePolicyInput {
+                role_name: role_name.to_owned(),
+                policy_document: document(
+                    p,
+                    new.get("AssumeRolePolicyDocument"),
+                    "AssumeRolePolicyDocument",
+                )?,
+            },
+        )
+        .await
+        .map_err(|e| refused(&e))?;
+    }
+    attach(p, &PolicyHolder::Role(role_name.to_owned()), old, new).await?;
+    let role = crate::iam::roles::get_role(
+        p.app,
+        p.caller,
+        RoleNameInput {
+            role_name: role_name.to_owned(),
+        },
+    )
+    .map_err(|e| refused(&e))?
+    .role;
+    Ok(Created {
+        physical_id: role_name.to_owned(),
+        reference: Value::String(role_name.to_owned()),
+        attributes: BTreeMap::from([
+            ("Arn".to_owned(), Value::String(role.arn)),
+            ("RoleId".to_owned(), Value::String(role.role_id)),
+        ]),
+    })
+}
+
+pub async fn delete(p: &Provision<'_>, role_name: &str) -> Result<(), String> {
+    match remove(p, role_name).await {
+        Ok(()) | Err(Error::NoSuchEntity(_)) => Ok(()),
+        Err(e) => Err(refused(&e)),
+    }
+}
+
+/// The holders an `AWS::IAM::Policy` puts its document on.
+fn holders(properties: &Value) -> Vec<PolicyHolder> {
+    strings(properties, "Roles")
+        .into_iter()
+        .map(PolicyHolder::Role)
+        .chain(
+            strings(properties, "Users")
+                .into_iter()
+                .map(PolicyHolder::User),
+        )
+        .collect()
+}
+
+pub async fn create_policy(p: &Provision<'_>, properties: &Value) -> Result<Created, String> {
+    let name = required_str(p, properties, "PolicyName")?.to_owned();
+    let policy_document = document(p, properties.get("PolicyDocument"), "PolicyDocument")?;
+    for holder in holders(properties) {
+        put_policy(
+            p.app,
+            p.caller,
+            PutPolicyInput {
+                holder,
+                policy_name: name.clone(),
+                policy_document: policy_document.clone(),
+            },
+        )
+        .await
+        .map_err(|e| refused(&e))?;
+    }
+    // The physical id names the policy and its holders, so a delete can find them.
+    let id = generated_name(p.stack, p.logical_id, 64, false);
+    Ok(Created {
+        physical_id: id.clone(),
+        reference: Value::String(id.clone()),
+        attributes: BTreeMap::from([("Id".to_owned(), Value::String(id))]),
+    })
+}
+
+pub async fn update_policy(
+    p: &Provision<'_>,
+    physical_id: &str,
+    old: &Value,
+    new: &Value,
+) -> Result<Created, String> {
+    delete_policy_of(p, old).await?;
+    let created = create_policy(p, new).await?;
+    Ok(Created {
+        physical_id: physical_id.to_owned(),
+        reference: Value::String(physical_id.to_owned()),
+        attributes: created
+            .attributes
+            .into_keys()
+            .map(|k| (k, Value::String(physical_id.to_owned())))
+            .collect(),
+    })
+}
+
+pub async fn delete_policy_of(p: &Provision<'_>, properties: &Value) -> Result<(), String> {
+    let Some(name) = properties.get("PolicyName").and_then(Value::as_str) else {
+        return Ok(());
+    };
+    for holder in holders(properties) {
+        match delete_policy(
+            p.app,
+            p.caller,
+            NamedPolicyInput {
+                holder,
+                policy_name: name.to_owned(),
+            },
+        )
+        .await
+        {
+            Ok(()) | Err(Error::NoSuchEntity(_)) => {}
+            Err(e) => return Err(refused(&e)),
+        }
+    }
+    Ok(())
+}
