@@ -7,6 +7,7 @@ mod bucket_policy;
 mod dynamodb_table;
 mod iam_role;
 mod iam_user;
+mod kms_key;
 mod s3_bucket;
 
 use std::collections::BTreeMap;
@@ -33,7 +34,7 @@ pub struct Created {
 }
 
 /// The types stacks can hold today.
-const SUPPORTED: [&str; 7] = [
+const SUPPORTED: [&str; 9] = [
     "AWS::DynamoDB::Table",
     "AWS::S3::Bucket",
     "AWS::S3::BucketPolicy",
@@ -41,6 +42,8 @@ const SUPPORTED: [&str; 7] = [
     "AWS::IAM::Policy",
     "AWS::IAM::User",
     "AWS::IAM::AccessKey",
+    "AWS::KMS::Key",
+    "AWS::KMS::Alias",
 ];
 
 pub fn supported(resource_type: &str) -> bool {
@@ -62,6 +65,8 @@ pub async fn create(
         "AWS::IAM::Policy" => iam_role::create_policy(provision, properties).await,
         "AWS::IAM::User" => iam_user::create(provision, properties).await,
         "AWS::IAM::AccessKey" => iam_user::create_key(provision, properties).await,
+        "AWS::KMS::Key" => kms_key::create(provision, properties).await,
+        "AWS::KMS::Alias" => kms_key::create_alias(provision, properties).await,
         other => Err(format!("Unrecognized resource type {other}")),
     }
 }
@@ -77,6 +82,8 @@ pub fn requires_replacement(resource_type: &str, old: &Value, new: &Value) -> bo
         "AWS::IAM::Policy" => false,
         "AWS::IAM::User" => iam_user::requires_replacement(old, new),
         "AWS::IAM::AccessKey" => iam_user::key_requires_replacement(old, new),
+        "AWS::KMS::Key" => kms_key::requires_replacement(old, new),
+        "AWS::KMS::Alias" => kms_key::alias_requires_replacement(old, new),
         _ => true,
     }
 }
@@ -109,6 +116,8 @@ pub async fn update(
         "AWS::IAM::Policy" => iam_role::update_policy(provision, physical_id, old, new).await,
         "AWS::IAM::User" => iam_user::update(provision, physical_id, old, new).await,
         "AWS::IAM::AccessKey" => iam_user::update_key(provision, physical_id, new).await,
+        "AWS::KMS::Key" => kms_key::update(provision, physical_id, old, new).await,
+        "AWS::KMS::Alias" => kms_key::update_alias(provision, physical_id, new).await,
         other => Err(format!("Unrecognized resource type {other}")),
     }
 }
@@ -126,6 +135,8 @@ pub async fn delete(provision: &Provision<'_>, resource: &StackResource) -> Resu
         "AWS::IAM::AccessKey" => {
             iam_user::delete_key(provision, physical_id, &resource.properties).await
         }
+        "AWS::KMS::Key" => kms_key::delete(provision, physical_id, &resource.properties).await,
+        "AWS::KMS::Alias" => kms_key::delete_alias(provision, physical_id).await,
         other => Err(format!("Unrecognized resource type {other}")),
     }
 }
