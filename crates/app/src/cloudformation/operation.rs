@@ -189,10 +189,77 @@ pub async fn run(
     })
 }
 
-/// The identity the stack's resource calls are made with: the caller, through
-/// CloudFormation (which calls the services over TLS).
-pub(super) fn acting(caller: &Caller) -> Caller {
-    caller.through_aws_service()
+/// The session CloudFormation uses for the stack's resource calls: in the stack's service
+/// role when it has one (for this and every later operation, spec §6), else the caller's,
+/// through CloudFormation (which calls the services over TLS).
+pub(super) fn acting(
+    app: &App,
+    caller: &Caller,
+    stack: &Stack,
+) -> std::result::Result<Caller, String> {
+    match &stack.role_arn {
+        Some(role_arn) => service_role_session(app, role_arn, &stack.region),
+        None => Ok(caller.through_aws_service()),
+    }
+}
+
+/// CloudFormation's session in `role_arn` (`…:assumed-role/<RoleName>/AWSCloudFormation`):
+/// the role's trust policy must let `cloudformation.amazonaws.com` assume it, else
+/// `Role <arn> is invalid or cannot be assumed` (LocalStack's AWS-recorded
+/// `test_update_with_role_without_permissions`).
+pub fn service_role_session(
+    app: &App,
+    role_arn: &str,
+    region: &str,
+) -> std::result::Result<Caller, String> {
+    use strata_policy::{Context, LabeledPolicy, Policies, Request, RequestPrincipal};
+    let invalid = || format!("Role {role_arn} is invalid or cannot be assumed");
+    let (account, name) = crate::iam::sts::parse_role_arn(role_arn).ok_or_else(invalid)?;
+    let role = app
+        .iam
+        .find_role(&account, name)
+        .ok()
+        .flatten()
+        .ok_or_else(invalid)?;
+    let trust = role.trust_policy().map_err(|_| invalid())?;
+    let request = Request {
+        principal: RequestPrincipal::service("cloudformation.amazonaws.com"),
+        action: "sts:AssumeRole".to_owned(),
+        resource: role.arn(),
+        resource_account: Some(account.to_string()),
+        context: Context::new(),
+    };
+    let label = format!("role {} trust policy", role.role_name);
+    let decision = strata_policy::evaluate(
+        &request,
+        &Policies {
+            resource: Some(LabeledPolicy {
+                label: &label,
+                document: &trust,
+            }),
+            resource_policy_required: true,
+            ..Policies::default()
+        },
+    );
+    if !decision.is_allowed() {
+        return Err(invalid());
+    }
+    Ok(Caller {
+        principal: strata_iam::Principal::AssumedRole {
+            account,
+            role_path: role.path.clone(),
+            role_name: role.role_name.clone(),
+            role_id: role.role_id.clone(),
+            session_name: "AWSCloudFormation".to_owned(),
+            session_policy: None,
+        },
+        session: true,
+        source_ip: None,
+        access_key_id: String::new(),
+        region: region.to_owned(),
+        service: "cloudformation".to_owned(),
+        secure_transport: true,
+    })
 }
 
 pub(super) fn resource_event(
@@ -221,7 +288,12 @@ pub(super) async fn save(app: &App, stack: Stack, events: Vec<Event>) -> Result<
 }
 
 async fn create(app: &App, caller: &Caller, mut stack: Stack) -> Result<()> {
-    let acting = acting(caller);
+    let acting = match acting(app, caller, &stack) {
+        Ok(acting) => acting,
+        Err(reason) => {
+            return fail_create(app, caller, stack, Vec::new(), format!("{reason}. ")).await;
+        }
+    };
     let plan = match plan(&stack) {
         Ok(plan) => plan,
         Err(e) => return fail_create(app, caller, stack, Vec::new(), e.0).await,
@@ -488,7 +560,8 @@ async fn delete_resources(
     stack: &mut Stack,
     honour_retain: bool,
 ) -> Result<Vec<String>> {
-    let acting = acting(caller);
+    // Without its service role the stack cannot delete anything (spec §6).
+    let acting = acting(app, caller, stack);
     let retained: BTreeSet<String> = if honour_retain {
         Template::from_text(&stack.template_body)
             .map(|t| {
@@ -544,15 +617,18 @@ async fn delete_resources(
         let outcome = match &resource.physical_id {
             // Never made (it failed before its service had it): nothing to delete.
             None => Ok(()),
-            Some(_) => {
-                let provision = Provision {
-                    app,
-                    caller: &acting,
-                    stack,
-                    logical_id: &logical_id,
-                };
-                resources::delete(&provision, &resource).await
-            }
+            Some(_) => match &acting {
+                Ok(acting) => {
+                    let provision = Provision {
+                        app,
+                        caller: acting,
+                        stack,
+                        logical_id: &logical_id,
+                    };
+                    resources::delete(&provision, &resource).await
+                }
+                Err(reason) => Err(reason.clone()),
+            },
         };
         let now = app.cloudformation.now_millis();
         let entry = stack.resources.get_mut(&logical_id).expect("listed");

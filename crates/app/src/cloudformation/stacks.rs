@@ -224,6 +224,8 @@ pub async fn create_stack(
     };
     if let Some(role) = &input.role_arn {
         super::operation::check_pass_role(app, caller, role)?;
+        super::operation::service_role_session(app, role, &caller.region)
+            .map_err(Error::Validation)?;
     }
     if find(app, caller, &input.stack_name)?.is_some() {
         return Err(Error::AlreadyExists(format!(

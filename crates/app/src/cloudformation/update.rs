@@ -33,7 +33,10 @@ fn made(entry: &mut StackResource, created: Created, status: &str, now: i64) {
 }
 
 pub async fn update(app: &App, caller: &Caller, mut stack: Stack) -> Result<()> {
-    let acting = acting(caller);
+    let acting = match acting(app, caller, &stack) {
+        Ok(acting) => acting,
+        Err(reason) => return fail(app, caller, stack, Vec::new(), format!("{reason}. ")).await,
+    };
     let plan = match plan(&stack) {
         Ok(plan) => plan,
         Err(e) => return fail(app, caller, stack, Vec::new(), e.0).await,
@@ -348,7 +351,9 @@ fn exports_changed_in_use(
 /// Deletes the resources the new template dropped (retained ones only leave the stack) and
 /// those the update replaced; then UPDATE_COMPLETE.
 pub async fn cleanup(app: &App, caller: &Caller, mut stack: Stack) -> Result<()> {
-    let acting = acting(caller);
+    // A cleanup and a rollback go on as the caller if the service role is gone, so the
+    // stack is never left in progress (UNCONFIRMED what AWS does then).
+    let acting = acting(app, caller, &stack).unwrap_or_else(|_| caller.through_aws_service());
     let plan: Option<Plan> = plan(&stack).ok();
     let kept: BTreeSet<String> = plan
         .as_ref()
@@ -504,7 +509,7 @@ async fn fail(
 /// what it replaced restored; then UPDATE_ROLLBACK_COMPLETE (UPDATE_ROLLBACK_FAILED if a
 /// step is refused).
 pub async fn rollback(app: &App, caller: &Caller, mut stack: Stack) -> Result<()> {
-    let acting = acting(caller);
+    let acting = acting(app, caller, &stack).unwrap_or_else(|_| caller.through_aws_service());
     let Some(previous) = stack.previous.clone() else {
         // Nothing to roll back to: the update never began.
         stack.status = StackStatus::UpdateRollbackComplete;

@@ -110,7 +110,7 @@ pub async fn get_session_token(
 }
 
 /// `arn:aws:iam::ACCOUNT:role/PATH/NAME` → (account, name).
-fn parse_role_arn(arn: &str) -> Option<(AccountId, &str)> {
+pub(crate) fn parse_role_arn(arn: &str) -> Option<(AccountId, &str)> {
     let rest = arn.strip_prefix("arn:aws:iam::")?;
     let (account, resource) = rest.split_once(':')?;
     let name = resource.strip_prefix("role/")?.rsplit('/').next()?;
