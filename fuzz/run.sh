@@ -11,7 +11,7 @@ cd "$(dirname "$0")"
 
 SECONDS_PER_TARGET="${1:-60}"
 shift || true
-ALL_TARGETS=(expression policy number dynamodb_item export_import sigv4 server_requests)
+ALL_TARGETS=(expression policy number dynamodb_item export_import sigv4 cfn_template server_requests)
 TARGETS=("$@")
 if [ "${#TARGETS[@]}" -eq 0 ]; then
     TARGETS=("${ALL_TARGETS[@]}")

@@ -552,29 +552,39 @@ pub(super) fn deletion_order(stack: &Stack) -> Vec<String> {
     order.into_iter().rev().collect()
 }
 
-/// Deletes every resource the stack holds (all but retained ones when `honour_retain`);
-/// returns those that could not be deleted.
+/// Why a stack's resources are being deleted, which decides what `DeletionPolicy` keeps
+/// (spec §2.7).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Deleting {
+    /// DeleteStack: `Retain` and `RetainExceptOnCreate` keep the resource.
+    Stack,
+    /// The rollback of a failed create: only `Retain` keeps it; `RetainExceptOnCreate`
+    /// exists to delete what a failed create made.
+    CreateRollback,
+}
+
+/// Deletes every resource the stack holds but the retained ones, newest first; returns those
+/// that could not be deleted.
 async fn delete_resources(
     app: &App,
     caller: &Caller,
     stack: &mut Stack,
-    honour_retain: bool,
+    deleting: Deleting,
 ) -> Result<Vec<String>> {
     // Without its service role the stack cannot delete anything (spec §6).
     let acting = acting(app, caller, stack);
-    let retained: BTreeSet<String> = if honour_retain {
-        Template::from_text(&stack.template_body)
-            .map(|t| {
-                t.resources
-                    .iter()
-                    .filter(|(_, r)| r.retained_on_delete())
-                    .map(|(k, _)| k.clone())
-                    .collect()
-            })
-            .unwrap_or_default()
-    } else {
-        BTreeSet::new()
-    };
+    let retained: BTreeSet<String> = Template::from_text(&stack.template_body)
+        .map(|t| {
+            t.resources
+                .iter()
+                .filter(|(_, r)| match deleting {
+                    Deleting::Stack => r.retained_on_delete(),
+                    Deleting::CreateRollback => r.deletion_policy == "Retain",
+                })
+                .map(|(k, _)| k.clone())
+                .collect()
+        })
+        .unwrap_or_default();
     let mut failed = Vec::new();
     for logical_id in deletion_order(stack) {
         let Some(resource) = stack.resources.get(&logical_id).cloned() else {
@@ -668,10 +678,7 @@ async fn delete_resources(
 }
 
 async fn rollback(app: &App, caller: &Caller, mut stack: Stack) -> Result<()> {
-    // A rollback deletes what the create made, Retain or not (UNCONFIRMED for Retain: AWS
-    // keeps a retained resource on rollback unless RetainExceptOnCreate; strata deletes
-    // only what this create made, which is all of it).
-    let failed = delete_resources(app, caller, &mut stack, false).await?;
+    let failed = delete_resources(app, caller, &mut stack, Deleting::CreateRollback).await?;
     let now = app.cloudformation.now_millis();
     let (status, reason) = if failed.is_empty() {
         (StackStatus::RollbackComplete, None)
@@ -696,7 +703,7 @@ async fn rollback(app: &App, caller: &Caller, mut stack: Stack) -> Result<()> {
 }
 
 async fn delete(app: &App, caller: &Caller, mut stack: Stack) -> Result<()> {
-    let failed = delete_resources(app, caller, &mut stack, true).await?;
+    let failed = delete_resources(app, caller, &mut stack, Deleting::Stack).await?;
     let now = app.cloudformation.now_millis();
     if failed.is_empty() {
         stack.status = StackStatus::DeleteComplete;
