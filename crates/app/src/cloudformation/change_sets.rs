@@ -275,9 +275,12 @@ pub async fn update_stack(
         )
     } else {
         template(
+            app,
+            caller,
             input.template_body.as_deref(),
             input.template_url.as_deref(),
-        )?
+        )
+        .await?
     };
     let values = parameter_values(&template, &input.parameters, &stack.parameters)?;
     check_capabilities(&template, &input.capabilities)?;
@@ -370,9 +373,12 @@ pub async fn create_change_set(
         )
     } else {
         template(
+            app,
+            caller,
             input.template_body.as_deref(),
             input.template_url.as_deref(),
-        )?
+        )
+        .await?
     };
     let values = parameter_values(&template, &input.parameters, &stack.parameters)?;
     check_capabilities(&template, &input.capabilities)?;
@@ -695,7 +701,7 @@ pub async fn execute_change_set(
     Ok(())
 }
 
-pub fn get_template_summary(
+pub async fn get_template_summary(
     app: &App,
     caller: &Caller,
     stack_name: Option<String>,
@@ -719,7 +725,14 @@ pub fn get_template_summary(
         }
         None => {
             authorize(app, caller, "GetTemplateSummary", "*")?;
-            template(template_body.as_deref(), template_url.as_deref())?.1
+            template(
+                app,
+                caller,
+                template_body.as_deref(),
+                template_url.as_deref(),
+            )
+            .await?
+            .1
         }
     };
     let mut resource_types: Vec<String> = template

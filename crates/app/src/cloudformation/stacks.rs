@@ -56,19 +56,75 @@ pub(super) fn find(app: &App, caller: &Caller, name_or_id: &str) -> Result<Optio
         .stack(caller.account(), &caller.region, name_or_id)?)
 }
 
-/// The template a request gives, parsed and checked: its text, and the template.
-pub(super) fn template(
+/// The bucket and key a `TemplateURL` names: path-style (`https://host/bucket/key`, what
+/// `aws cloudformation deploy --s3-bucket` sends, spec §0.1) or virtual-hosted
+/// (`https://bucket.s3….amazonaws.com/key`).
+fn template_object(url: &str) -> Result<(String, String)> {
+    if let Some(rest) = url.strip_prefix("s3://") {
+        let bucket = rest.split('/').next().unwrap_or_default();
+        return Err(Error::Validation(format!(
+            "S3 error: Domain name specified in {bucket} is not a valid S3 domain"
+        )));
+    }
+    let unsupported = || Error::Validation("TemplateURL must be a supported URL.".to_owned());
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(unsupported)?;
+    let (host, path) = rest.split_once('/').ok_or_else(unsupported)?;
+    let path = path.split(['?', '#']).next().unwrap_or_default();
+    let decode = |s: &str| {
+        percent_encoding::percent_decode_str(s)
+            .decode_utf8_lossy()
+            .into_owned()
+    };
+    let host = host.split(':').next().unwrap_or_default();
+    let (bucket, key) = match host.split_once(".s3") {
+        Some((bucket, _)) if !bucket.is_empty() => (bucket.to_owned(), decode(path)),
+        _ => {
+            let (bucket, key) = path.split_once('/').ok_or_else(unsupported)?;
+            (decode(bucket), decode(key))
+        }
+    };
+    if bucket.is_empty() || key.is_empty() {
+        return Err(unsupported());
+    }
+    Ok((bucket, key))
+}
+
+/// The template a request gives, parsed and checked: its text, and the template. A
+/// `TemplateURL` is read from strata's S3 as the caller (CloudFormation fetches it with the
+/// caller's permissions).
+pub(super) async fn template(
+    app: &App,
+    caller: &Caller,
     template_body: Option<&str>,
     template_url: Option<&str>,
 ) -> Result<(String, Template)> {
     let text = match (template_body, template_url) {
         (Some(body), None) => body.to_owned(),
-        (None, Some(_)) => {
-            // UNCONFIRMED how strata should reach an S3 URL (spec §0.1); until then a URL
-            // is refused as AWS refuses one it cannot fetch.
-            return Err(Error::Validation(
-                "TemplateURL must be a supported URL.".to_owned(),
-            ));
+        (None, Some(url)) => {
+            let (bucket, key) = template_object(url)?;
+            // S3's own texts after `S3 error: ` (UNCONFIRMED beyond the prefix).
+            let s3_error = |e: crate::s3::AccessError| {
+                use crate::s3::AccessError as A;
+                use strata_s3::S3Error as E;
+                let text = match e {
+                    A::AccessDenied(_) => "Access Denied".to_owned(),
+                    A::Engine(E::NoSuchKey | E::DeleteMarker { .. }) => {
+                        "The specified key does not exist.".to_owned()
+                    }
+                    A::Engine(E::NoSuchBucket) => "The specified bucket does not exist".to_owned(),
+                    other => other.to_string(),
+                };
+                Error::Validation(format!("S3 error: {text}"))
+            };
+            let requester = crate::Requester::Signed(Box::new(caller.clone()));
+            let cx = crate::s3::BucketContext::resolve(app, requester, &bucket, None)
+                .map_err(s3_error)?;
+            cx.authorize("s3:GetObject", Some(&key)).map_err(s3_error)?;
+            let bytes = cx.read_whole(&key).await.map_err(s3_error)?;
+            return checked(String::from_utf8_lossy(&bytes).into_owned(), 1_000_000);
         }
         (Some(_), Some(_)) => {
             return Err(Error::Validation(
@@ -81,9 +137,15 @@ pub(super) fn template(
             ));
         }
     };
-    if text.len() > 51_200 {
+    checked(text, 51_200)
+}
+
+/// Template text within `limit` bytes (51,200 for a body, 1 MB from a URL), parsed, its
+/// resource types known.
+fn checked(text: String, limit: usize) -> Result<(String, Template)> {
+    if text.len() > limit {
         return Err(Error::Validation(format!(
-            "1 validation error detected: Value '{text}' at 'templateBody' failed to satisfy constraint: Member must have length less than or equal to 51200"
+            "1 validation error detected: Value '{text}' at 'templateBody' failed to satisfy constraint: Member must have length less than or equal to {limit}"
         )));
     }
     let template = Template::from_text(&text)?;
@@ -208,9 +270,12 @@ pub async fn create_stack(
         &stack_pattern(caller, &input.stack_name),
     )?;
     let (text, template) = template(
+        app,
+        caller,
         input.template_body.as_deref(),
         input.template_url.as_deref(),
-    )?;
+    )
+    .await?;
     let values = parameter_values(&template, &input.parameters, &BTreeMap::new())?;
     check_capabilities(&template, &input.capabilities)?;
     let disable_rollback = match (&input.on_failure, input.disable_rollback) {
@@ -688,14 +753,20 @@ pub fn get_template(
     })
 }
 
-pub fn validate_template(
+pub async fn validate_template(
     app: &App,
     caller: &Caller,
     template_body: Option<String>,
     template_url: Option<String>,
 ) -> Result<ValidateTemplateOutput> {
     authorize(app, caller, "ValidateTemplate", "*")?;
-    let (_, template) = template(template_body.as_deref(), template_url.as_deref())?;
+    let (_, template) = template(
+        app,
+        caller,
+        template_body.as_deref(),
+        template_url.as_deref(),
+    )
+    .await?;
     let capability = required_capability(&template);
     Ok(ValidateTemplateOutput {
         parameters: template

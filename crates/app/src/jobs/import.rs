@@ -159,7 +159,7 @@ async fn import(
                 if object.size == 0 {
                     continue;
                 }
-                let bytes = read_object(app, &bucket, &object.key).await?;
+                let bytes = bucket.read_whole(&object.key).await?;
                 let (compression, format, header, key_types) = (
                     record.input_compression_type.clone(),
                     format.clone(),
@@ -240,24 +240,6 @@ async fn readable_source(
         bucket.data_key(sse).await?;
     }
     Ok(())
-}
-
-/// An SSE-KMS object's data key comes from KMS as the import's caller (spec kms-sse §5.5).
-async fn read_object(app: &App, bucket: &BucketContext<'_>, key: &str) -> Result<Vec<u8>, Failure> {
-    let object = app.s3.get_object(&bucket.bucket.name, key, None)?;
-    let data_key = match &object.meta.sse_kms {
-        Some(sse) => Some(bucket.data_key(sse).await?),
-        None => None,
-    };
-    let mut reader = app
-        .s3
-        .read_object(&object, 0, object.meta.size, data_key.as_ref())
-        .await?;
-    let mut bytes = Vec::with_capacity(object.meta.size as usize);
-    while let Some(chunk) = reader.next_chunk().await? {
-        bytes.extend_from_slice(&chunk);
-    }
-    Ok(bytes)
 }
 
 /// What reading one object found besides its records.

@@ -190,6 +190,26 @@ impl<'a> BucketContext<'a> {
         ))
     }
 
+    /// The current version of `key`, whole, as the requester reads it (an SSE-KMS object's
+    /// data key from KMS as the requester, spec kms-sse §5.5); authorization is the caller's.
+    pub async fn read_whole(&self, key: &str) -> S3Result<Vec<u8>> {
+        let object = self.app.s3.get_object(&self.bucket.name, key, None)?;
+        let data_key = match &object.meta.sse_kms {
+            Some(sse) => Some(self.data_key(sse).await?),
+            None => None,
+        };
+        let mut reader = self
+            .app
+            .s3
+            .read_object(&object, 0, object.meta.size, data_key.as_ref())
+            .await?;
+        let mut bytes = Vec::with_capacity(object.meta.size as usize);
+        while let Some(chunk) = reader.next_chunk().await? {
+            bytes.extend_from_slice(&chunk);
+        }
+        Ok(bytes)
+    }
+
     /// The account a write is made by: the caller's, or the bucket owner's for anonymous
     /// writes.
     pub fn writer_account(&self) -> String {

@@ -227,7 +227,8 @@ pub async fn handle(app: &App, caller: &Caller, action: &str, params: &Params) -
                 caller,
                 optional(params, "TemplateBody"),
                 optional(params, "TemplateURL"),
-            ),
+            )
+            .await,
         ),
         "ListExports" => rendered(action, stacks::list_exports(app, caller)),
         "UpdateTerminationProtection" => {
@@ -305,7 +306,8 @@ pub async fn handle(app: &App, caller: &Caller, action: &str, params: &Params) -
                 optional(params, "StackName"),
                 optional(params, "TemplateBody"),
                 optional(params, "TemplateURL"),
-            ),
+            )
+            .await,
         ),
         "ListImports" => {
             let name = required(params, "ExportName", "exportName")?;
