@@ -102,6 +102,29 @@ acknowledged. The load:
   Every cycle, the items the workers wrote to these tables are checked like `crash-kv`'s, and
   the indexes of `crash-gsi` and `crash-recreate` against their tables.
 
+CloudFormation (every --cfn-every cycles, one more load thread): stacks `crash-cfn-c<cycle>-<n>` of
+a template naming a DynamoDB table (PITR on or off, sometimes the GSI `by-g`), an S3 bucket (never
+written, so it can always be deleted) and a bucket policy on it, all named like the stack. The
+thread keeps at most CFN_MAX_LIVE stacks: CreateStack; UpdateStack toggling PITR or adding/removing
+the GSI (of a stack last seen CREATE_COMPLETE, UPDATE_COMPLETE or UPDATE_ROLLBACK_COMPLETE);
+DeleteStack (first of all for a stack seen ROLLBACK_COMPLETE). After each acknowledged call it
+reads DescribeStacks: a settled status seen then must survive unless a later call was sent. With
+probability --cfn-kill the kill lands 0–300 ms after the cycle's first stack call of a random kind
+(create, update or delete) is sent (the server answers once the operation has settled, so usually
+inside the stack's job; not in cycles with maintenance jobs). After every restart, for every
+stack: DescribeStacks (by StackId once known) until no *_IN_PROGRESS status, at most CFN_TIMEOUT s
+(**stuck** otherwise); an acknowledged CreateStack's stack exists; the status is one AWS would
+show after the calls made — the last acknowledged call's (CREATE_COMPLETE or ROLLBACK_COMPLETE;
+UPDATE_COMPLETE or UPDATE_ROLLBACK_COMPLETE; DELETE_COMPLETE) or a later in-doubt call's, never
+*_FAILED (DELETE_FAILED included: the buckets stay empty); GetTemplate answers the template in
+effect (the create's for CREATE_COMPLETE; one sent, and the one seen if any, otherwise); for a
+*_COMPLETE stack ListStackResources lists Table, Bucket and Policy *_COMPLETE with their physical
+ids, and DescribeTable (ACTIVE, PITR and `by-g` as the template says), HeadBucket and
+GetBucketPolicy find them; a ROLLBACK_COMPLETE or DELETE_COMPLETE stack, or a CreateStack in doubt
+that left no stack, leaves neither its table nor its bucket behind. Failures quote the stack's
+events (DescribeStackEvents, newest first; all of them are kept with the evidence). The self-test
+(--inject-at) deletes the bucket policy of a stack verified *_COMPLETE.
+
 DynamoDB Streams: the load's writes to `crash-kv` leave stream records (one per write that
 changes an item, in the item's store batch). After every restart a tailing consumer reads the
 whole stream: DescribeStream's shards, parents before children (the ParentShardId chain, which
@@ -258,6 +281,16 @@ STREAM_RETENTION = 24 * 3600  # seconds of server clock a record stays readable
 SHARD_PERIOD = 4 * 3600  # seconds of server clock a shard stays open
 STREAM_AT_CHECKS = 4  # earlier records read again by AT_SEQUENCE_NUMBER after each restart
 STREAM_REPORTS = 8  # messages of one kind per cycle (every violation is counted)
+CFN_MAX_LIVE = 4  # stacks the CloudFormation load keeps (not deleted) at most
+CFN_TIMEOUT = 30.0  # a stack still *_IN_PROGRESS this long after a restart is stuck
+CFN_SETTLED = ("CREATE_COMPLETE", "ROLLBACK_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "DELETE_COMPLETE")
+CFN_UPDATABLE = ("CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE")
+CFN_ENDS = {  # the statuses an operation of a stack may end in, as AWS shows them
+    "create": ("CREATE_COMPLETE", "ROLLBACK_COMPLETE"),
+    "update": ("UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE"),
+    "delete": ("DELETE_COMPLETE",),
+}
+CFN_LOGICAL = {"Table": "AWS::DynamoDB::Table", "Bucket": "AWS::S3::Bucket", "Policy": "AWS::S3::BucketPolicy"}
 
 
 def rec_table_spec() -> dict:
@@ -353,6 +386,59 @@ def index_view(name: str, items: dict) -> dict:
         else:
             out[pk] = canon({k: item[k] for k in ["pk"] + [a for a, _, _ in schema]})
     return out
+
+
+def cfn_template(name: str, spec: tuple) -> str:
+    """The CloudFormation load's template: table, bucket and bucket policy all named `name`;
+    `spec` = (PITR on?, GSI `by-g`?)."""
+    pitr, gsi = spec
+    attrs = [{"AttributeName": "pk", "AttributeType": "S"}]
+    table = {
+        "TableName": name,
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+        "BillingMode": "PAY_PER_REQUEST",
+        "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": pitr},
+    }
+    if gsi:
+        attrs.append({"AttributeName": "g", "AttributeType": "S"})
+        table["GlobalSecondaryIndexes"] = [{
+            "IndexName": "by-g",
+            "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+            "Projection": {"ProjectionType": "KEYS_ONLY"},
+        }]
+    table["AttributeDefinitions"] = attrs
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+            "Action": "s3:GetObject",
+            "Resource": {"Fn::Sub": "${Bucket.Arn}/*"},
+        }],
+    }
+    return json.dumps({
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Resources": {
+            "Table": {"Type": "AWS::DynamoDB::Table", "Properties": table},
+            "Bucket": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": name}},
+            "Policy": {"Type": "AWS::S3::BucketPolicy", "Properties": {"Bucket": {"Ref": "Bucket"}, "PolicyDocument": policy}},
+        },
+        "Outputs": {"TableArn": {"Value": {"Fn::GetAtt": ["Table", "Arn"]}}},
+    })
+
+
+def cfn_spec(template) -> tuple | None:
+    """The spec of a template GetTemplate answered (botocore decodes JSON itself), or None."""
+    if isinstance(template, str):
+        try:
+            template = json.loads(template)
+        except ValueError:
+            return None
+    try:
+        table = template["Resources"]["Table"]["Properties"]
+        return (bool(table["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"]), "GlobalSecondaryIndexes" in table)
+    except (KeyError, TypeError):
+        return None
 
 
 def canon(item) -> str | None:
@@ -587,6 +673,26 @@ class RecreateJob:
     puts: dict = field(default_factory=dict)  # pk -> Register of the new table's items
 
 
+@dataclass
+class CfnStack:
+    """A stack of the CloudFormation load (its table and bucket are named like it)."""
+
+    name: str
+    cycle: int
+    stack_id: str | None = None  # once acknowledged (or found)
+    create: str = Outcome.AMBIGUOUS  # CreateStack's outcome
+    sent: list = field(default_factory=list)  # every spec sent by Create/UpdateStack (ok or in doubt)
+    ops: list = field(default_factory=list)  # this cycle's [(op, outcome, spec or None)], FAIL left out
+    seen: tuple | None = None  # (status, spec in effect) read after the last call, if settled
+    status: str | None = None  # as last verified (None: never)
+    effective: tuple | None = None  # the spec in effect as last known (verified or seen)
+    deleting: bool = False  # a DeleteStack was sent, acknowledged or in doubt
+
+    def known(self) -> str | None:
+        """The status as last known (seen during the load, else verified)."""
+        return self.seen[0] if self.seen else (None if self.ops else self.status)
+
+
 class Model:
     def __init__(self, workers: int):
         self.kv = {f"kv#w{w}#{i:03d}": Register() for w in range(workers) for i in range(KV_PER_WORKER)}
@@ -628,6 +734,9 @@ class Model:
         self.rec_table_id: str | None = None
         self.rec_items: dict = {}
         self.rec_job: RecreateJob | None = None
+        # The CloudFormation load's stacks (name -> CfnStack), until verified DELETE_COMPLETE.
+        self.stacks: dict[str, CfnStack] = {}
+        self.stack_seq = 0
         self.total = INITIAL_BALANCE * ACCOUNTS  # the balances' sum (moves only if a failure was seen)
         self.damaged: set[str] = set()  # accounts whose chain was already reported broken
         self.lock = threading.Lock()
@@ -764,6 +873,18 @@ def make_kms_client(endpoint: str, session: boto3.session.Session):
     )
 
 
+def make_cfn_client(endpoint: str, session: boto3.session.Session, retries: bool = False):
+    """A CloudFormation client (the same endpoint): without retries for the load, with them
+    for the verification (the server is quiescent then)."""
+    cfg = botocore.config.Config(
+        retries={"total_max_attempts": 4 if retries else 1, "mode": "standard"}, connect_timeout=5, read_timeout=120
+    )
+    return session.client(
+        "cloudformation", aws_access_key_id=AKID, aws_secret_access_key=SECRET, region_name=REGION,
+        endpoint_url=endpoint, config=cfg,
+    )
+
+
 def make_streams_client(endpoint: str, session: boto3.session.Session):
     """A DynamoDB Streams client (the same endpoint), with retries: it is used only while the
     server is quiescent."""
@@ -812,6 +933,8 @@ class Load:
         self.kill_at: float | None = None  # set by the jobs thread to aim the kill at a job
         self.kill_aimed_at: str | None = None
         self.maint: set = set()  # this cycle's maintenance jobs (their tables get more writes)
+        self.cfn_aim: str | None = None  # the kind of stack call the kill is to aim at
+        self.cfn_aim_delay = 0.0
         self.journal = Journal()
 
     # One request, with its outcome recorded.
@@ -1176,6 +1299,121 @@ class Load:
             )
         self.m.vkeys[key].record(outcome, "remove", target.vid)
 
+    # CloudFormation: one thread creates, updates and deletes stacks for the whole load.
+    def cfn_load(self, cfn, rng: random.Random) -> None:
+        # Sometimes the kill aims at the first call of one kind, 0–300 ms after it is sent.
+        self.cfn_aim = rng.choice(sorted(CFN_ENDS)) if rng.random() < self.h.args.cfn_kill else None
+        self.cfn_aim_delay = rng.uniform(0.0, 0.3)
+        while not self.killing.is_set():
+            try:
+                self.cfn_step(cfn, rng)
+            except Exception:  # noqa: BLE001
+                if not self.killing.is_set():
+                    self.failures.append(f"harness error in the CloudFormation load: {traceback.format_exc()}")
+                return
+            if self.killing.wait(rng.uniform(0.0, 0.05)):
+                return
+
+    def cfn_aim_at(self, op: str) -> None:
+        """Called as a stack call `op` is about to be sent: aims the kill at it if planned."""
+        if self.cfn_aim == op and self.kill_at is None and not self.maint:
+            self.kill_at = time.monotonic() + self.cfn_aim_delay
+            self.kill_aimed_at = f"stack {op}"
+        if self.cfn_aim == op:
+            self.cfn_aim = None
+
+    def cfn_step(self, cfn, rng) -> None:
+        m = self.m
+        live = [st for st in m.stacks.values() if not st.deleting and st.stack_id]
+        rolled = [st for st in live if st.known() == "ROLLBACK_COMPLETE"]
+        updatable = [st for st in live if st.known() in CFN_UPDATABLE and st.effective is not None]
+        if rolled:
+            return self.cfn_delete(cfn, rolled[0])
+        if len(live) < CFN_MAX_LIVE and (not updatable or rng.random() < 0.4):
+            return self.cfn_create(cfn, rng)
+        if live and (not updatable or rng.random() < 0.25):
+            return self.cfn_delete(cfn, rng.choice(live))
+        if updatable:
+            return self.cfn_update(cfn, rng, rng.choice(updatable))
+
+    def cfn_create(self, cfn, rng) -> None:
+        m = self.m
+        with m.lock:
+            m.stack_seq += 1
+            name = f"crash-cfn-c{self.cycle}-{m.stack_seq}"
+        spec = (rng.random() < 0.7, rng.random() < 0.3)
+        st = CfnStack(name=name, cycle=self.cycle, sent=[spec])
+        m.stacks[name] = st
+        self.cfn_aim_at("create")
+        outcome, res = self.call(
+            "cfn", "CreateStack", name, lambda: cfn.create_stack(StackName=name, TemplateBody=cfn_template(name, spec)), spec=spec
+        )
+        st.create = outcome
+        if outcome == Outcome.FAIL:
+            del m.stacks[name]
+            if isinstance(res, botocore.exceptions.ClientError):
+                self.failures.append(f"CreateStack {name} refused: {res}")
+            return
+        st.ops.append(("create", outcome, spec))
+        if outcome == Outcome.OK:
+            st.stack_id = res["StackId"]
+            self.cfn_observe(cfn, st, "create", spec, None)
+
+    def cfn_update(self, cfn, rng, st: CfnStack) -> None:
+        before = st.effective
+        spec = (not before[0], before[1]) if rng.random() < 0.5 else (before[0], not before[1])
+        status = st.known()
+        self.cfn_aim_at("update")
+        outcome, res = self.call(
+            "cfn", "UpdateStack", st.name,
+            lambda: cfn.update_stack(StackName=st.stack_id, TemplateBody=cfn_template(st.name, spec)),
+            spec=spec, before=before,
+        )
+        if outcome == Outcome.FAIL:
+            if isinstance(res, botocore.exceptions.ClientError):
+                self.failures.append(f"UpdateStack {st.name} (seen {status}, {before} -> {spec}) refused: {res}")
+            return
+        st.sent.append(spec)
+        st.ops.append(("update", outcome, spec))
+        st.seen = None
+        if outcome == Outcome.OK:
+            self.cfn_observe(cfn, st, "update", spec, before)
+
+    def cfn_delete(self, cfn, st: CfnStack) -> None:
+        status = st.known()
+        self.cfn_aim_at("delete")
+        outcome, res = self.call("cfn", "DeleteStack", st.name, lambda: cfn.delete_stack(StackName=st.stack_id))
+        if outcome == Outcome.FAIL:
+            if isinstance(res, botocore.exceptions.ClientError):
+                self.failures.append(f"DeleteStack {st.name} (seen {status}) refused: {res}")
+            return
+        st.deleting = True
+        st.ops.append(("delete", outcome, None))
+        st.seen = None
+        if outcome == Outcome.OK:
+            self.cfn_observe(cfn, st, "delete", None, None)
+
+    def cfn_observe(self, cfn, st: CfnStack, op: str, spec, before) -> None:
+        """DescribeStacks right after an acknowledged call: a settled status is what the stack
+        must still show after the restart (unless a later call is sent). An operation that
+        ends otherwise than it should with no kill yet is reported with its events."""
+        outcome, res = self.call("cfn", "DescribeStacks", st.name, lambda: cfn.describe_stacks(StackName=st.stack_id))
+        if outcome != Outcome.OK:
+            return
+        status = res["Stacks"][0]["StackStatus"]
+        if status.endswith("_IN_PROGRESS"):
+            return  # still running (the call waits 10 s at most): unknown until verified
+        effective = {"CREATE_COMPLETE": spec, "UPDATE_COMPLETE": spec, "UPDATE_ROLLBACK_COMPLETE": before}.get(status)
+        st.seen = (status, effective)
+        if effective is not None:
+            st.effective = effective
+        if status != CFN_ENDS[op][0] and not self.killing.is_set():
+            events = self.h.stack_events(st.stack_id, cfn)
+            self.failures.append(
+                f"stack {st.name}: {op} acknowledged, then {status} with no kill yet "
+                f"({res['Stacks'][0].get('StackStatusReason')}); events: {events}"
+            )
+
     # Jobs: at most one of each kind per cycle, at a random moment of the load.
     def jobs(self, ddb, plan: list, duration: float, rng: random.Random) -> None:
         schedule = sorted((rng.uniform(0, duration * 0.9), kind) for kind in plan)
@@ -1415,6 +1653,11 @@ class Harness:
         self.kills_in_backfill = 0  # kills that landed while an index was CREATING
         self.maint_rng = random.Random(self.rng.getrandbits(64))  # choices of the maintenance checks
         self.clock_offset = 0.0  # the server clock offset last acknowledged
+        self.cfn = make_cfn_client(self.server.endpoint, self.session, retries=True)
+        self.cfn_load_client = make_cfn_client(self.server.endpoint, self.session)
+        self.cfn_rng = random.Random(args.seed ^ 0xCF0)  # the CloudFormation load (not self.rng)
+        self.cfn_events: dict = {}  # stack name -> its events, for the evidence of a failure
+        self.cfn_totals = {"stacks": 0, "resumed": 0}
 
     # ---- helpers ---------------------------------------------------------------------------
 
@@ -1704,6 +1947,9 @@ class Harness:
             threads.append(threading.Thread(target=load.worker, args=(w, ddb, s3, self.rng.getrandbits(64)), daemon=True))
         jobs_rng = random.Random(self.rng.getrandbits(64))
         threads.append(threading.Thread(target=load.jobs, args=(self.clients[-1][0], plan, duration, jobs_rng), daemon=True))
+        cfn_rng = random.Random(self.cfn_rng.getrandbits(64))
+        if self.args.cfn_every and cycle % self.args.cfn_every == 0:
+            threads.append(threading.Thread(target=load.cfn_load, args=(self.cfn_load_client, cfn_rng), daemon=True))
         for t in threads:
             t.start()
         load_began = time.monotonic()
@@ -1910,6 +2156,7 @@ class Harness:
 
         stats.update(self.verify_jobs(cycle, failures, lost, corrupt))
         stats.update(self.verify_maintenance(cycle, failures, lost, corrupt))
+        stats["cfn"] = self.verify_cfn(cycle, failures, lost, corrupt)
 
         # Multipart uploads left open by the kill: ours are aborted here; an export cut short
         # aborts its own when it resumes, so once every job has ended none of its may be open.
@@ -2784,6 +3031,205 @@ class Harness:
         self.fill_recreate(t, gen)
         return out
 
+    # ---- CloudFormation ----------------------------------------------------------------------
+
+    def stack_events(self, stack: str, cfn=None, limit: int = 30) -> str:
+        """The stack's events, newest first, one `logical STATUS (reason)` each (all of them
+        kept for the evidence)."""
+        cfn = cfn or self.cfn
+        try:
+            events, kwargs = [], dict(StackName=stack)
+            while True:
+                page = cfn.describe_stack_events(**kwargs)
+                events += page["StackEvents"]
+                if not page.get("NextToken"):
+                    break
+                kwargs["NextToken"] = page["NextToken"]
+        except Exception as e:  # noqa: BLE001 - evidence only
+            return f"(DescribeStackEvents failed: {e})"
+        name = events[0]["StackName"] if events else stack
+        self.cfn_events[name] = [
+            {k: e.get(k) for k in ("Timestamp", "LogicalResourceId", "PhysicalResourceId", "ResourceType", "ResourceStatus", "ResourceStatusReason")}
+            for e in events
+        ]
+        brief = [
+            f"{e['LogicalResourceId']} {e['ResourceStatus']}"
+            + (f" ({e['ResourceStatusReason']})" if e.get("ResourceStatusReason") else "")
+            for e in events[:limit]
+        ]
+        return " | ".join(brief) + (f" | … {len(events) - limit} older" if len(events) > limit else "")
+
+    def cfn_leftovers(self, name: str) -> list:
+        """The stack's table and bucket (both named `name`) that still exist."""
+        left = []
+        if self.table_exists(name) is not None:
+            left.append(f"table {name}")
+        try:
+            self.s3.head_bucket(Bucket=name)
+            left.append(f"bucket {name}")
+        except botocore.exceptions.ClientError as e:
+            if e.response.get("ResponseMetadata", {}).get("HTTPStatusCode") != 404:
+                left.append(f"bucket {name} (HeadBucket {error_code(e)})")
+        return left
+
+    def remove_leftovers(self, name: str) -> None:
+        """Deletes what `cfn_leftovers` found (once reported), so it is reported once."""
+        self.delete_table(name)
+        try:
+            self.s3.delete_bucket(Bucket=name)
+        except botocore.exceptions.ClientError:
+            pass
+
+    def verify_cfn(self, cycle, failures, lost, corrupt) -> str:
+        """Every stack of the CloudFormation load once its operation has settled after the
+        restart: status, template, resources (see the module's docstring). Then the model takes
+        what is there; DELETE_COMPLETE stacks leave it."""
+        m, cfn = self.model, self.cfn
+        counts: dict[str, int] = {}
+        resumed = 0
+        calls = sum(len(st.ops) for st in m.stacks.values())
+        doubt = sum(1 for st in m.stacks.values() for _, o, _ in st.ops if o == Outcome.AMBIGUOUS)
+        for st in list(m.stacks.values()):
+            ref = st.stack_id or st.name
+            try:
+                stack = cfn.describe_stacks(StackName=ref)["Stacks"][0]
+            except botocore.exceptions.ClientError as e:
+                if "does not exist" not in e.response.get("Error", {}).get("Message", ""):
+                    raise
+                stack = None
+            if stack is None:
+                if st.create == Outcome.OK or st.stack_id:
+                    lost(f"stack {st.name}: CreateStack acknowledged ({st.stack_id}), DescribeStacks: does not exist")
+                else:
+                    left = self.cfn_leftovers(st.name)
+                    if left:
+                        corrupt(f"stack {st.name}: CreateStack in doubt at the kill left no stack but {', '.join(left)}")
+                        self.remove_leftovers(st.name)
+                del m.stacks[st.name]
+                counts["never made"] = counts.get("never made", 0) + 1
+                continue
+            st.stack_id = stack["StackId"]
+            status = stack["StackStatus"]
+            if status.endswith("_IN_PROGRESS"):
+                resumed += 1
+                deadline = time.monotonic() + CFN_TIMEOUT
+                while status.endswith("_IN_PROGRESS") and time.monotonic() < deadline:
+                    time.sleep(0.1)
+                    stack = cfn.describe_stacks(StackName=st.stack_id)["Stacks"][0]
+                    status = stack["StackStatus"]
+            reason = stack.get("StackStatusReason")
+            ops = ", ".join(f"{op} {o}" for op, o, _ in st.ops) or "none"
+            about = f"stack {st.name} ({status}; this cycle's calls: {ops}; verified before: {st.status})"
+            if status.endswith("_IN_PROGRESS"):
+                corrupt(f"{about}: still {status} {CFN_TIMEOUT:.0f}s after the restart; events: {self.stack_events(st.stack_id)}")
+                continue  # checked again after the next restart
+            # The statuses the calls made allow: the last acknowledged one's, or a later in-doubt one's.
+            last_ok = max((i for i, (_, o, _) in enumerate(st.ops) if o == Outcome.OK), default=None)
+            if last_ok is None:
+                possible = set(CFN_ENDS["create"]) if st.status is None else {st.status}
+                later = st.ops
+            else:
+                possible = set(CFN_ENDS[st.ops[last_ok][0]])
+                later = st.ops[last_ok + 1 :]
+            for op, o, _ in later:
+                possible |= set(CFN_ENDS[op])
+            if st.seen is not None:
+                possible = {st.seen[0]}  # seen settled after the last call: it must stay so
+            if status not in CFN_SETTLED:
+                corrupt(f"{about}: ends {status} ({reason}), a status the load never allows; events: {self.stack_events(st.stack_id)}")
+            elif status not in possible:
+                what = f"seen {st.seen[0]} after the last call" if st.seen else f"expected one of {sorted(possible)}"
+                lost(f"{about}: {what}, found {status} ({reason}); events: {self.stack_events(st.stack_id)}")
+            counts[status] = counts.get(status, 0) + 1
+            problems = []
+            spec = None
+            if status in CFN_UPDATABLE:
+                spec = cfn_spec(cfn.get_template(StackName=st.stack_id)["TemplateBody"])
+                if status == "CREATE_COMPLETE":
+                    allowed = [st.sent[0]] if st.status in (None, "CREATE_COMPLETE") else [st.effective]
+                elif st.seen is not None and st.seen[1] is not None:
+                    allowed = [st.seen[1]]
+                else:
+                    allowed = st.sent
+                if spec not in allowed:
+                    problems.append(f"GetTemplate answers spec {spec} (pitr, gsi); expected one of {allowed}")
+                problems += self.check_stack_resources(st, spec)
+            elif status in ("ROLLBACK_COMPLETE", "DELETE_COMPLETE"):
+                left = self.cfn_leftovers(st.name)
+                if left:
+                    problems.append(f"{', '.join(left)} still there (deleted now, so reported once)")
+                    self.remove_leftovers(st.name)
+            if problems:
+                lost(f"{about}: " + "; ".join(problems) + f"; events: {self.stack_events(st.stack_id)}")
+            # The model takes what is there.
+            st.status, st.ops, st.seen, st.deleting = status, [], None, False
+            st.effective = spec if spec is not None else st.effective
+            if status == "DELETE_COMPLETE":
+                del m.stacks[st.name]
+        self.cfn_totals["stacks"] += sum(counts.values())
+        self.cfn_totals["resumed"] += resumed
+        if not counts:
+            return "cfn -"
+        return f"cfn {calls} calls ({doubt} in doubt), " + ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) + (f" ({resumed} settling after the restart)" if resumed else "")
+
+    def check_stack_resources(self, st: CfnStack, spec) -> list:
+        """Problems with a *_COMPLETE stack's resources: ListStackResources lists the three,
+        *_COMPLETE with their physical ids, and each exists as the template says."""
+        problems = []
+        listed, kwargs = {}, dict(StackName=st.stack_id)
+        while True:
+            page = self.cfn.list_stack_resources(**kwargs)
+            for r in page["StackResourceSummaries"]:
+                listed[r["LogicalResourceId"]] = r
+            if not page.get("NextToken"):
+                break
+            kwargs["NextToken"] = page["NextToken"]
+        if set(listed) != set(CFN_LOGICAL):
+            problems.append(f"ListStackResources lists {sorted(listed)}, not {sorted(CFN_LOGICAL)}")
+        for logical, r in listed.items():
+            if r["ResourceStatus"] not in ("CREATE_COMPLETE", "UPDATE_COMPLETE"):
+                problems.append(f"{logical} is {r['ResourceStatus']} ({r.get('ResourceStatusReason')})")
+            if r.get("ResourceType") != CFN_LOGICAL.get(logical):
+                problems.append(f"{logical} has type {r.get('ResourceType')}")
+        phys = {logical: r.get("PhysicalResourceId") for logical, r in listed.items()}
+        if phys.get("Table"):
+            t = self.table_exists(phys["Table"])
+            deadline = time.monotonic() + CFN_TIMEOUT
+            while t is not None and (t["TableStatus"] != "ACTIVE" or any(
+                g["IndexStatus"] != "ACTIVE" for g in t.get("GlobalSecondaryIndexes", [])
+            )) and time.monotonic() < deadline:
+                time.sleep(0.1)
+                t = self.table_exists(phys["Table"])
+            if t is None:
+                problems.append(f"Table {phys['Table']}: DescribeTable: ResourceNotFoundException")
+            else:
+                gsis = sorted(g["IndexName"] + ("" if g["IndexStatus"] == "ACTIVE" else f" {g['IndexStatus']}")
+                              for g in t.get("GlobalSecondaryIndexes", []))
+                if t["TableStatus"] != "ACTIVE":
+                    problems.append(f"Table {phys['Table']} is {t['TableStatus']}")
+                if spec is not None and gsis != (["by-g"] if spec[1] else []):
+                    problems.append(f"Table {phys['Table']} has indexes {gsis}, the template {'by-g' if spec[1] else 'none'}")
+                pitr = self.describe_pitr(phys["Table"])["PointInTimeRecoveryStatus"]
+                if spec is not None and pitr != ("ENABLED" if spec[0] else "DISABLED"):
+                    problems.append(f"Table {phys['Table']}: PITR {pitr}, the template says {'on' if spec[0] else 'off'}")
+            if phys["Table"] != st.name:
+                problems.append(f"Table's physical id {phys['Table']} is not its TableName {st.name}")
+        elif "Table" in listed:
+            problems.append("Table has no physical id")
+        if phys.get("Bucket"):
+            try:
+                self.s3.head_bucket(Bucket=phys["Bucket"])
+            except botocore.exceptions.ClientError as e:
+                problems.append(f"Bucket {phys['Bucket']}: HeadBucket {error_code(e)}")
+        elif "Bucket" in listed:
+            problems.append("Bucket has no physical id")
+        if "Policy" in listed:
+            try:
+                self.s3.get_bucket_policy(Bucket=st.name)
+            except botocore.exceptions.ClientError as e:
+                problems.append(f"Policy (physical id {phys.get('Policy')!r}): GetBucketPolicy of {st.name}: {error_code(e)}")
+        return problems
+
     def wait_active(self, name: str) -> dict:
         deadline = time.monotonic() + JOB_TIMEOUT
         while True:
@@ -3082,6 +3528,11 @@ class Harness:
             if reg.possible() != [None]:
                 self.s3.put_object(Bucket=KBUCKET, Key=key, Body=b"not what was acknowledged", ServerSideEncryption="aws:kms")
                 break
+        # A stack verified complete loses its bucket policy.
+        for st in m.stacks.values():
+            if st.status in CFN_UPDATABLE:
+                self.s3.delete_bucket_policy(Bucket=st.name)
+                break
         # A kept export loses a data file.
         for job in m.completed_exports:
             if job.manifest:
@@ -3143,6 +3594,8 @@ class Harness:
         dest.mkdir(parents=True, exist_ok=True)
         (dest / "failures.txt").write_text("\n".join(failures) + "\n")
         load.journal.dump(dest / "journal.jsonl")
+        if self.cfn_events:
+            (dest / "stack-events.json").write_text(json.dumps(self.cfn_events, indent=1, default=str))
         for p in sorted(self.log_dir.glob("server-*.log"))[-3:]:
             shutil.copy2(p, dest / p.name)
         pre = self.workdir / "pre-restart"
@@ -3181,7 +3634,7 @@ class Harness:
                     f"restart {s['restart']:.2f}s; kv {s['kv']} keys changed, {s['tx']} txs, s3 {s['s3']} keys changed; {s['s3v']}; {s['kms']}; "
                     f"jobs [{jobs}] exp {s['exp']}{' (' + str(s['exp_kms']) + ' KMS)' if s['exp_kms'] else ''} imp {s['imp']} rst {s['rst']}"
                     f"{''.join(f' ({n} {k} resumed)' for k, n in s['resumed'].items() if n)}"
-                    f"{' pitr ' + s['pitr'] if 'pitr' in s else ''}; {s['stream']}; {s['maint']}; data {s['du'] / MIB:.0f} MiB; "
+                    f"{' pitr ' + s['pitr'] if 'pitr' in s else ''}; {s['stream']}; {s['maint']}; {s['cfn']}; data {s['du'] / MIB:.0f} MiB; "
                     f"{s['seconds']:.1f}s{'' if not s['failures'] else ' — ' + str(len(s['failures'])) + ' problem(s)'}",
                     flush=True,
                 )
@@ -3205,6 +3658,7 @@ class Harness:
             f" ({self.failed_jobs} jobs FAILED, {self.resumed['export']} exports and {self.resumed['import']} imports resumed"
             f" after a restart; {self.kills_in_backfill} kills during an index backfill,"
             f" {self.backfills_resumed} indexes still CREATING after the restart;"
+            f" {self.cfn_totals['stacks']} stacks verified, {self.cfn_totals['resumed']} settling after a restart;"
             f" {elapsed:.0f}s, {elapsed / max(done, 1):.1f}s per cycle)",
             flush=True,
         )
@@ -3238,6 +3692,10 @@ def main(argv=None) -> int:
                         "stream rolls over to a new shard (and records age out after 24 h of server clock; 0: never)")
     p.add_argument("--maintenance-kill", type=float, default=0.8,
                    help="probability that a maintenance job moves the kill to 0-150 ms after its request's answer")
+    p.add_argument("--cfn-every", type=int, default=1,
+                   help="run the CloudFormation load (stacks created, updated, deleted) every N cycles (0: never)")
+    p.add_argument("--cfn-kill", type=float, default=0.3,
+                   help="probability that a cycle's kill lands 0-300 ms after its first stack call of a random kind is sent")
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--workdir", default=None)
     p.add_argument("--evidence-dir", default=None)

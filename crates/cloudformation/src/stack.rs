@@ -80,6 +80,11 @@ pub struct StackResource {
     pub resource_type: String,
     /// The resource's physical id (its name or id in its service), once created.
     pub physical_id: Option<String>,
+    /// The name a create in progress asked its service for (the template's, or one
+    /// generated), recorded before the call: a create cut short by a crash is found and
+    /// removed by it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intended_physical_id: Option<String>,
     /// `CREATE_COMPLETE`, `UPDATE_FAILED`, `DELETE_SKIPPED`, …
     pub status: String,
     pub status_reason: Option<String>,
@@ -207,6 +212,42 @@ pub struct Stack {
 }
 
 impl Stack {
+    /// A new stack named `name` in `status` at `now`, with a fresh id and nothing else yet.
+    pub fn new(account: &str, region: &str, name: &str, status: StackStatus, now: i64) -> Self {
+        let uuid = uuid::Uuid::new_v4().to_string();
+        Self {
+            stack_id: Self::arn(region, account, name, &uuid),
+            uuid,
+            name: name.to_owned(),
+            account: account.to_owned(),
+            region: region.to_owned(),
+            status,
+            status_reason: Some("User Initiated".to_owned()),
+            description: None,
+            template_body: String::new(),
+            parameters: BTreeMap::new(),
+            no_echo: Vec::new(),
+            capabilities: Vec::new(),
+            tags: Vec::new(),
+            role_arn: None,
+            notification_arns: Vec::new(),
+            disable_rollback: false,
+            termination_protection: false,
+            timeout_in_minutes: None,
+            creation_millis: now,
+            last_updated_millis: None,
+            deletion_millis: None,
+            outputs: Vec::new(),
+            resources: BTreeMap::new(),
+            change_set_id: None,
+            change_sets: BTreeMap::new(),
+            previous: None,
+            replaced: Vec::new(),
+            imports: Vec::new(),
+            next_event: 0,
+        }
+    }
+
     /// A stack's id from its parts.
     pub fn arn(region: &str, account: &str, name: &str, uuid: &str) -> String {
         format!("arn:aws:cloudformation:{region}:{account}:stack/{name}/{uuid}")

@@ -1,5 +1,3 @@
-use std::collections::BTreeMap;
-
 use strata_clock::Clock;
 use strata_storage::Store;
 
@@ -11,37 +9,16 @@ fn no_job() -> crate::RecordJob {
 }
 
 fn stack(name: &str, uuid: &str) -> Stack {
-    Stack {
-        stack_id: Stack::arn("us-east-1", "111111111111", name, uuid),
-        uuid: uuid.to_owned(),
-        name: name.to_owned(),
-        account: "111111111111".to_owned(),
-        region: "us-east-1".to_owned(),
-        status: StackStatus::CreateInProgress,
-        status_reason: None,
-        description: None,
-        template_body: "{}".to_owned(),
-        parameters: BTreeMap::new(),
-        no_echo: Vec::new(),
-        capabilities: Vec::new(),
-        tags: Vec::new(),
-        role_arn: None,
-        notification_arns: Vec::new(),
-        disable_rollback: false,
-        termination_protection: false,
-        timeout_in_minutes: None,
-        creation_millis: 0,
-        last_updated_millis: None,
-        deletion_millis: None,
-        outputs: Vec::new(),
-        resources: BTreeMap::new(),
-        change_set_id: None,
-        change_sets: BTreeMap::new(),
-        imports: Vec::new(),
-        previous: None,
-        replaced: Vec::new(),
-        next_event: 0,
-    }
+    let mut stack = Stack::new(
+        "111111111111",
+        "us-east-1",
+        name,
+        StackStatus::CreateInProgress,
+        0,
+    );
+    stack.uuid = uuid.to_owned();
+    stack.stack_id = Stack::arn("us-east-1", "111111111111", name, uuid);
+    stack
 }
 
 #[tokio::test]

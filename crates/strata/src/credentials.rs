@@ -47,22 +47,7 @@ impl AccountCredentials {
 
 /// Writes `credentials.json` (mode 0600) into the data directory.
 pub fn write_file(data_dir: &Path, file: &CredentialsFile) -> anyhow::Result<()> {
-    use std::io::Write;
-    #[cfg(unix)]
-    use std::os::unix::fs::OpenOptionsExt;
-    let path = data_dir.join(FILE_NAME);
-    let tmp = data_dir.join(format!("{FILE_NAME}.tmp"));
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    options.mode(0o600);
-    let mut f = options
-        .open(&tmp)
-        .with_context(|| format!("cannot write {}", tmp.display()))?;
-    f.write_all(&serde_json::to_vec_pretty(file)?)?;
-    f.sync_all()?;
-    std::fs::rename(&tmp, &path)?;
-    Ok(())
+    crate::data_dir::write_private(&data_dir.join(FILE_NAME), &serde_json::to_vec_pretty(file)?)
 }
 
 pub fn run(args: CredentialsArgs) -> anyhow::Result<()> {

@@ -10,6 +10,27 @@ use std::path::Path;
 
 use anyhow::{Context, bail};
 
+/// Writes `path` whole and private (`0600`), as the data directory's secrets need: a
+/// temporary file beside it, fsynced, renamed over it.
+pub fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = std::path::PathBuf::from(tmp);
+    let mut f = fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(&tmp)
+        .with_context(|| format!("cannot write {}", tmp.display()))?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
 /// Makes what this process creates private to its user (umask `077`).
 pub fn private_files() {
     rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));

@@ -87,19 +87,19 @@ pub fn local(dir: &Path, names: &[String]) -> anyhow::Result<Tls> {
         params.not_before = now - Duration::days(1);
         params.not_after = now + CA_VALIDITY;
         let cert = params.self_signed(&key)?;
-        write_whole(&ca_key_path, key.serialize_pem().as_bytes())?;
-        write_whole(&ca_path, cert.pem().as_bytes())?;
+        crate::data_dir::write_private(&ca_key_path, key.serialize_pem().as_bytes())?;
+        crate::data_dir::write_private(&ca_path, cert.pem().as_bytes())?;
         tracing::info!(ca = %ca_path.display(), "made a local certificate authority");
         key
     };
     let issuer = Issuer::new(ca_params(), ca_key);
     let server_key = KeyPair::generate()?;
     let server = server_params(names)?.signed_by(&server_key, &issuer)?;
-    write_whole(
+    crate::data_dir::write_private(
         &dir.join("server-key.pem"),
         server_key.serialize_pem().as_bytes(),
     )?;
-    write_whole(&dir.join("server.pem"), server.pem().as_bytes())?;
+    crate::data_dir::write_private(&dir.join("server.pem"), server.pem().as_bytes())?;
     let key = PrivateKeyDer::try_from(server_key.serialize_der())
         .map_err(|e| anyhow::anyhow!("the generated server key: {e}"))?;
     Ok(Tls {
@@ -182,25 +182,6 @@ pub fn absolute(path: &Path) -> String {
         .unwrap_or_else(|_| path.to_path_buf())
         .display()
         .to_string()
-}
-
-/// Writes a file whole, readable by its owner only: a temporary file, fsynced, renamed.
-fn write_whole(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    use std::io::Write;
-    #[cfg(unix)]
-    use std::os::unix::fs::OpenOptionsExt;
-    let tmp = path.with_extension("tmp");
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    options.mode(0o600);
-    let mut f = options
-        .open(&tmp)
-        .with_context(|| format!("cannot write {}", tmp.display()))?;
-    f.write_all(bytes)?;
-    f.sync_all()?;
-    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
 }
 
 #[cfg(test)]

@@ -17,7 +17,8 @@ use super::model::*;
 use super::operation::{plan, resolve, resolved_outputs};
 use super::resources;
 use super::stacks::{
-    authorize, check_capabilities, find, job, no_such_stack, parameter_values, settle, template,
+    authorize, check_capabilities, find, job, no_echo, no_such_stack, parameter_values, settle,
+    template,
 };
 use crate::jobs::Jobs;
 use crate::{App, Caller};
@@ -178,6 +179,25 @@ fn changes(
     Ok((out, outputs_changed))
 }
 
+/// The template an update or change set gives: the stack's own (`UsePreviousTemplate`), or
+/// the request's.
+async fn new_template(
+    app: &App,
+    caller: &Caller,
+    stack: &Stack,
+    use_previous: bool,
+    body: Option<&str>,
+    url: Option<&str>,
+) -> Result<(String, Template)> {
+    if use_previous {
+        return Ok((
+            stack.template_body.clone(),
+            Template::from_text(&stack.template_body)?,
+        ));
+    }
+    template(app, caller, body, url).await
+}
+
 /// The statuses an update may start from (spec §2.2).
 fn check_updatable(stack: &Stack) -> Result<()> {
     match stack.status {
@@ -218,12 +238,7 @@ async fn start_update(
     stack.replaced.clear();
     stack.template_body = text;
     stack.parameters = values;
-    stack.no_echo = template
-        .parameters
-        .iter()
-        .filter(|(_, d)| d.no_echo)
-        .map(|(k, _)| k.clone())
-        .collect();
+    stack.no_echo = no_echo(template);
     stack.capabilities = capabilities;
     stack.description = template.description.clone();
     stack.status = StackStatus::UpdateInProgress;
@@ -268,20 +283,15 @@ pub async fn update_stack(
     authorize(app, caller, "UpdateStack", &resource)?;
     let mut stack = stack.ok_or_else(|| no_such_stack(&input.stack_name))?;
     check_updatable(&stack)?;
-    let (text, template) = if input.use_previous_template {
-        (
-            stack.template_body.clone(),
-            Template::from_text(&stack.template_body)?,
-        )
-    } else {
-        template(
-            app,
-            caller,
-            input.template_body.as_deref(),
-            input.template_url.as_deref(),
-        )
-        .await?
-    };
+    let (text, template) = new_template(
+        app,
+        caller,
+        &stack,
+        input.use_previous_template,
+        input.template_body.as_deref(),
+        input.template_url.as_deref(),
+    )
+    .await?;
     let values = parameter_values(&template, &input.parameters, &stack.parameters)?;
     check_capabilities(&template, &input.capabilities)?;
     let (found, outputs_changed) = changes(app, &stack, &text, &values)?;
@@ -366,20 +376,15 @@ pub async fn create_change_set(
             input.change_set_name
         )));
     }
-    let (text, template) = if input.use_previous_template && !creating {
-        (
-            stack.template_body.clone(),
-            Template::from_text(&stack.template_body)?,
-        )
-    } else {
-        template(
-            app,
-            caller,
-            input.template_body.as_deref(),
-            input.template_url.as_deref(),
-        )
-        .await?
-    };
+    let (text, template) = new_template(
+        app,
+        caller,
+        &stack,
+        input.use_previous_template && !creating,
+        input.template_body.as_deref(),
+        input.template_url.as_deref(),
+    )
+    .await?;
     let values = parameter_values(&template, &input.parameters, &stack.parameters)?;
     check_capabilities(&template, &input.capabilities)?;
     if let Some(role) = &input.role_arn {
@@ -435,38 +440,15 @@ pub async fn create_change_set(
 /// The empty REVIEW_IN_PROGRESS stack a CREATE change set makes (spec §3).
 async fn review_stack(app: &App, caller: &Caller, input: &CreateChangeSetInput) -> Result<Stack> {
     let now = app.cloudformation.now_millis();
-    let uuid = uuid::Uuid::new_v4().to_string();
-    let stack = Stack {
-        stack_id: Stack::arn(&caller.region, caller.account(), &input.stack_name, &uuid),
-        uuid,
-        name: input.stack_name.clone(),
-        account: caller.account().to_owned(),
-        region: caller.region.clone(),
-        status: StackStatus::ReviewInProgress,
-        status_reason: Some("User Initiated".to_owned()),
-        description: None,
-        template_body: String::new(),
-        parameters: BTreeMap::new(),
-        no_echo: Vec::new(),
-        capabilities: Vec::new(),
-        tags: Vec::new(),
-        role_arn: input.role_arn.clone(),
-        notification_arns: input.notification_arns.clone(),
-        disable_rollback: false,
-        termination_protection: false,
-        timeout_in_minutes: None,
-        creation_millis: now,
-        last_updated_millis: None,
-        deletion_millis: None,
-        outputs: Vec::new(),
-        resources: BTreeMap::new(),
-        change_set_id: None,
-        change_sets: BTreeMap::new(),
-        imports: Vec::new(),
-        previous: None,
-        replaced: Vec::new(),
-        next_event: 0,
-    };
+    let mut stack = Stack::new(
+        caller.account(),
+        &caller.region,
+        &input.stack_name,
+        StackStatus::ReviewInProgress,
+        now,
+    );
+    stack.role_arn = input.role_arn.clone();
+    stack.notification_arns = input.notification_arns.clone();
     let event = stack.event(
         StackStatus::ReviewInProgress,
         Some("User Initiated".to_owned()),
@@ -659,12 +641,7 @@ pub async fn execute_change_set(
         let now = app.cloudformation.now_millis();
         stack.template_body = cs.template_body.clone();
         stack.parameters = cs.parameters.clone();
-        stack.no_echo = template
-            .parameters
-            .iter()
-            .filter(|(_, d)| d.no_echo)
-            .map(|(k, _)| k.clone())
-            .collect();
+        stack.no_echo = no_echo(&template);
         stack.capabilities = cs.capabilities.clone();
         stack.tags = cs.tags.clone();
         stack.description = template.description.clone();

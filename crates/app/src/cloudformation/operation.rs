@@ -123,18 +123,24 @@ pub(super) fn resolve(
     plan: &Plan,
     logical_id: &str,
 ) -> std::result::Result<Value, String> {
+    let properties = &plan.template.resources[logical_id].properties;
+    in_scope(app, stack, plan, |scope| {
+        intrinsic::evaluate(scope, properties)
+    })
+    .map(|p| p.unwrap_or_else(|| Value::Object(Default::default())))
+    .map_err(|e| e.0)
+}
+
+/// Runs `f` with what `plan`'s functions resolve against: the stack as it stands.
+fn in_scope<T>(app: &App, stack: &Stack, plan: &Plan, f: impl FnOnce(&Scope<'_>) -> T) -> T {
     let made = Made { app, stack };
-    let scope = Scope {
+    f(&Scope {
         template: &plan.template,
         parameters: &stack.parameters,
         pseudo: &plan.pseudo,
         conditions: &plan.conditions,
         resources: &made,
-    };
-    let properties = &plan.template.resources[logical_id].properties;
-    intrinsic::evaluate(&scope, properties)
-        .map(|p| p.unwrap_or_else(|| Value::Object(Default::default())))
-        .map_err(|e| e.0)
+    })
 }
 
 /// The stack's outputs under `plan`, resolved against the stack as it stands.
@@ -143,15 +149,7 @@ pub(super) fn resolved_outputs(
     stack: &Stack,
     plan: &Plan,
 ) -> std::result::Result<Vec<StackOutput>, String> {
-    let made = Made { app, stack };
-    let scope = Scope {
-        template: &plan.template,
-        parameters: &stack.parameters,
-        pseudo: &plan.pseudo,
-        conditions: &plan.conditions,
-        resources: &made,
-    };
-    outputs(plan, &scope)
+    in_scope(app, stack, plan, |scope| outputs(plan, scope))
 }
 
 /// Runs the operation the stack's status says is in progress.
@@ -303,8 +301,24 @@ async fn create(app: &App, caller: &Caller, mut stack: Stack) -> Result<()> {
         match stack.resources.get(logical_id).map(|r| r.status.as_str()) {
             Some("CREATE_COMPLETE") => continue,
             Some(_) => {
-                // Cut short by a crash: it may exist or not; the rollback deletes it if so.
+                // Cut short by a crash: it may exist or not; the rollback deletes it by the
+                // name recorded before the call.
                 let reason = "Resource creation cancelled".to_owned();
+                let now = app.cloudformation.now_millis();
+                if let Some(entry) = stack.resources.get_mut(logical_id) {
+                    entry.status = "CREATE_FAILED".to_owned();
+                    entry.status_reason = Some(reason.clone());
+                }
+                let event = resource_event(
+                    logical_id,
+                    &resource.resource_type,
+                    "",
+                    "CREATE_FAILED",
+                    Some(reason.clone()),
+                    None,
+                    now,
+                );
+                stack = save(app, stack, vec![event]).await?;
                 return fail_create(app, caller, stack, vec![logical_id.clone()], reason).await;
             }
             None => {}
@@ -324,6 +338,12 @@ async fn create(app: &App, caller: &Caller, mut stack: Stack) -> Result<()> {
                 logical_id: logical_id.clone(),
                 resource_type: resource.resource_type.clone(),
                 physical_id: None,
+                intended_physical_id: resources::planned_name(
+                    &resource.resource_type,
+                    &properties,
+                    &stack,
+                    logical_id,
+                ),
                 status: "CREATE_IN_PROGRESS".to_owned(),
                 status_reason: None,
                 updated_millis: now,
@@ -342,11 +362,13 @@ async fn create(app: &App, caller: &Caller, mut stack: Stack) -> Result<()> {
             now,
         );
         stack = save(app, stack, vec![started]).await?;
+        let planned = stack.resources[logical_id].intended_physical_id.clone();
         let provision = Provision {
             app,
             caller: &acting,
             stack: &stack,
             logical_id,
+            name: planned.as_deref(),
         };
         let made = resources::create(&provision, &resource.resource_type, &properties).await;
         let now = app.cloudformation.now_millis();
@@ -387,6 +409,8 @@ async fn create(app: &App, caller: &Caller, mut stack: Stack) -> Result<()> {
             Err(reason) => {
                 let entry = stack.resources.get_mut(logical_id).expect("inserted above");
                 entry.status = "CREATE_FAILED".to_owned();
+                // The handler refused it (and removed anything it began): nothing to clean up by name.
+                entry.intended_physical_id = None;
                 entry.status_reason = Some(reason.clone());
                 entry.updated_millis = now;
                 let events = vec![resource_event(
@@ -536,20 +560,102 @@ async fn fail_create(
 }
 
 /// The stack's resources that exist, newest first (the reverse of creation order).
+/// Those the template no longer declares (an update dropped them) come first.
 pub(super) fn deletion_order(stack: &Stack) -> Vec<String> {
-    let order = Template::from_text(&stack.template_body)
-        .ok()
-        .and_then(|t| {
-            let all: BTreeSet<String> = stack
-                .resources
-                .keys()
-                .filter(|k| t.resources.contains_key(*k))
-                .cloned()
-                .collect();
-            graph::creation_order(&t, &all).ok()
-        })
-        .unwrap_or_else(|| stack.resources.keys().cloned().collect());
-    order.into_iter().rev().collect()
+    let Ok(template) = Template::from_text(&stack.template_body) else {
+        return stack.resources.keys().rev().cloned().collect();
+    };
+    let (declared, dropped): (BTreeSet<String>, Vec<String>) = {
+        let (declared, dropped): (Vec<String>, Vec<String>) = stack
+            .resources
+            .keys()
+            .cloned()
+            .partition(|k| template.resources.contains_key(k));
+        (declared.into_iter().collect(), dropped)
+    };
+    let order = graph::creation_order(&template, &declared)
+        .unwrap_or_else(|_| declared.iter().cloned().collect());
+    dropped.into_iter().chain(order.into_iter().rev()).collect()
+}
+
+/// The resource to delete: as created, or, for a create cut short, as it was to be named
+/// (deleting what may not exist is not an error).
+pub(super) fn deletable(resource: &StackResource) -> Option<StackResource> {
+    let id = resource
+        .physical_id
+        .clone()
+        .or_else(|| resource.intended_physical_id.clone())?;
+    Some(StackResource {
+        physical_id: Some(id),
+        ..resource.clone()
+    })
+}
+
+/// Deletes one resource as `acting` (or skips a retained one): `DELETE_IN_PROGRESS` saved
+/// before the call, then `DELETE_COMPLETE` or `DELETE_FAILED` (`DELETE_SKIPPED` alone when
+/// retained), the stack's entry for it (if it still names it) set to match. Returns the
+/// stack as saved, and why the delete was refused.
+pub(super) async fn delete_one(
+    app: &App,
+    acting: std::result::Result<&Caller, &str>,
+    mut stack: Stack,
+    resource: &StackResource,
+    retained: bool,
+) -> Result<(Stack, Option<String>)> {
+    let target = deletable(resource);
+    let physical = target
+        .as_ref()
+        .and_then(|t| t.physical_id.clone())
+        .unwrap_or_default();
+    let (id, kind) = (
+        resource.logical_id.as_str(),
+        resource.resource_type.as_str(),
+    );
+    let mut events = Vec::new();
+    let outcome = if retained {
+        Ok(())
+    } else {
+        let now = app.cloudformation.now_millis();
+        let started = resource_event(id, kind, &physical, "DELETE_IN_PROGRESS", None, None, now);
+        stack = save(app, stack, vec![started]).await?;
+        match (&target, acting) {
+            (None, _) => Ok(()),
+            (Some(target), Ok(acting)) => {
+                let provision = Provision {
+                    app,
+                    caller: acting,
+                    stack: &stack,
+                    logical_id: id,
+                    name: None,
+                };
+                resources::delete(&provision, target).await
+            }
+            (Some(_), Err(reason)) => Err(reason.to_owned()),
+        }
+    };
+    let now = app.cloudformation.now_millis();
+    let (status, reason) = match (&outcome, retained) {
+        (_, true) => ("DELETE_SKIPPED", None),
+        (Ok(()), false) => ("DELETE_COMPLETE", None),
+        (Err(reason), false) => ("DELETE_FAILED", Some(reason.clone())),
+    };
+    events.push(resource_event(
+        id,
+        kind,
+        &physical,
+        status,
+        reason.clone(),
+        None,
+        now,
+    ));
+    if let Some(entry) = stack.resources.get_mut(id)
+        && entry.physical_id == resource.physical_id
+    {
+        entry.status = status.to_owned();
+        entry.status_reason = reason.clone();
+        entry.updated_millis = now;
+    }
+    Ok((save(app, stack, events).await?, reason))
 }
 
 /// Why a stack's resources are being deleted, which decides what `DeletionPolicy` keeps
@@ -596,83 +702,18 @@ async fn delete_resources(
         ) {
             continue;
         }
-        let physical = resource.physical_id.clone().unwrap_or_default();
-        let now = app.cloudformation.now_millis();
-        if retained.contains(&logical_id) {
-            let entry = stack.resources.get_mut(&logical_id).expect("listed");
-            entry.status = "DELETE_SKIPPED".to_owned();
-            entry.updated_millis = now;
-            let event = resource_event(
-                &logical_id,
-                &resource.resource_type,
-                &physical,
-                "DELETE_SKIPPED",
-                None,
-                None,
-                now,
-            );
-            *stack = save(app, stack.clone(), vec![event]).await?;
-            continue;
+        let (saved, refused) = delete_one(
+            app,
+            acting.as_ref().map_err(String::as_str),
+            stack.clone(),
+            &resource,
+            retained.contains(&logical_id),
+        )
+        .await?;
+        *stack = saved;
+        if refused.is_some() {
+            failed.push(logical_id);
         }
-        let started = resource_event(
-            &logical_id,
-            &resource.resource_type,
-            &physical,
-            "DELETE_IN_PROGRESS",
-            None,
-            None,
-            now,
-        );
-        *stack = save(app, stack.clone(), vec![started]).await?;
-        let outcome = match &resource.physical_id {
-            // Never made (it failed before its service had it): nothing to delete.
-            None => Ok(()),
-            Some(_) => match &acting {
-                Ok(acting) => {
-                    let provision = Provision {
-                        app,
-                        caller: acting,
-                        stack,
-                        logical_id: &logical_id,
-                    };
-                    resources::delete(&provision, &resource).await
-                }
-                Err(reason) => Err(reason.clone()),
-            },
-        };
-        let now = app.cloudformation.now_millis();
-        let entry = stack.resources.get_mut(&logical_id).expect("listed");
-        entry.updated_millis = now;
-        let event = match outcome {
-            Ok(()) => {
-                entry.status = "DELETE_COMPLETE".to_owned();
-                entry.status_reason = None;
-                resource_event(
-                    &logical_id,
-                    &resource.resource_type,
-                    &physical,
-                    "DELETE_COMPLETE",
-                    None,
-                    None,
-                    now,
-                )
-            }
-            Err(reason) => {
-                entry.status = "DELETE_FAILED".to_owned();
-                entry.status_reason = Some(reason.clone());
-                failed.push(logical_id.clone());
-                resource_event(
-                    &logical_id,
-                    &resource.resource_type,
-                    &physical,
-                    "DELETE_FAILED",
-                    Some(reason),
-                    None,
-                    now,
-                )
-            }
-        };
-        *stack = save(app, stack.clone(), vec![event]).await?;
     }
     Ok(failed)
 }

@@ -175,15 +175,17 @@ pub(super) fn required_capability(template: &Template) -> Option<(&'static str, 
     for resource in template.resources.values() {
         if resource.resource_type.starts_with("AWS::IAM::") {
             types.push(resource.resource_type.clone());
-            named |= [
-                "RoleName",
-                "UserName",
-                "GroupName",
-                "ManagedPolicyName",
-                "InstanceProfileName",
-            ]
-            .iter()
-            .any(|p| resource.properties.get(p).is_some());
+            // The property that names the resource itself (an AccessKey's UserName only says
+            // whose key it is).
+            let name = match resource.resource_type.as_str() {
+                "AWS::IAM::Role" => Some("RoleName"),
+                "AWS::IAM::User" => Some("UserName"),
+                "AWS::IAM::Group" => Some("GroupName"),
+                "AWS::IAM::ManagedPolicy" => Some("ManagedPolicyName"),
+                "AWS::IAM::InstanceProfile" => Some("InstanceProfileName"),
+                _ => None,
+            };
+            named |= name.is_some_and(|p| resource.properties.get(p).is_some());
         }
     }
     types.sort();
@@ -237,7 +239,17 @@ pub(super) fn parameter_values(
     Ok(parameters::resolve(&template.parameters, &map, previous)?)
 }
 
-fn tags(tags: &[Tag]) -> Vec<strata_cloudformation::Tag> {
+/// The parameters a template declares `NoEcho`.
+pub(super) fn no_echo(template: &Template) -> Vec<String> {
+    template
+        .parameters
+        .iter()
+        .filter(|(_, d)| d.no_echo)
+        .map(|(k, _)| k.clone())
+        .collect()
+}
+
+pub(super) fn tags(tags: &[Tag]) -> Vec<strata_cloudformation::Tag> {
     tags.iter()
         .map(|t| strata_cloudformation::Tag {
             key: t.key.clone(),
@@ -299,43 +311,24 @@ pub async fn create_stack(
         )));
     }
     let now = app.cloudformation.now_millis();
-    let uuid = uuid::Uuid::new_v4().to_string();
-    let stack = Stack {
-        stack_id: Stack::arn(&caller.region, caller.account(), &input.stack_name, &uuid),
-        uuid,
-        name: input.stack_name.clone(),
-        account: caller.account().to_owned(),
-        region: caller.region.clone(),
-        status: StackStatus::CreateInProgress,
-        status_reason: Some("User Initiated".to_owned()),
-        description: template.description.clone(),
-        template_body: text,
-        parameters: values,
-        no_echo: template
-            .parameters
-            .iter()
-            .filter(|(_, d)| d.no_echo)
-            .map(|(k, _)| k.clone())
-            .collect(),
-        capabilities: input.capabilities.clone(),
-        tags: tags(&input.tags),
-        role_arn: input.role_arn.clone(),
-        notification_arns: input.notification_arns.clone(),
-        disable_rollback,
-        termination_protection: input.enable_termination_protection.unwrap_or(false),
-        timeout_in_minutes: input.timeout_in_minutes,
-        creation_millis: now,
-        last_updated_millis: None,
-        deletion_millis: None,
-        outputs: Vec::new(),
-        resources: BTreeMap::new(),
-        change_set_id: None,
-        change_sets: BTreeMap::new(),
-        imports: Vec::new(),
-        previous: None,
-        replaced: Vec::new(),
-        next_event: 0,
-    };
+    let mut stack = Stack::new(
+        caller.account(),
+        &caller.region,
+        &input.stack_name,
+        StackStatus::CreateInProgress,
+        now,
+    );
+    stack.description = template.description.clone();
+    stack.template_body = text;
+    stack.parameters = values;
+    stack.no_echo = no_echo(&template);
+    stack.capabilities = input.capabilities.clone();
+    stack.tags = tags(&input.tags);
+    stack.role_arn = input.role_arn.clone();
+    stack.notification_arns = input.notification_arns.clone();
+    stack.disable_rollback = disable_rollback;
+    stack.termination_protection = input.enable_termination_protection.unwrap_or(false);
+    stack.timeout_in_minutes = input.timeout_in_minutes;
     let event = stack.event(
         StackStatus::CreateInProgress,
         Some("User Initiated".to_owned()),

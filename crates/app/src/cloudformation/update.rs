@@ -14,7 +14,8 @@ use strata_cloudformation::{Stack, StackResource, StackStatus};
 
 use super::error::Result;
 use super::operation::{
-    Plan, acting, deletion_order, imports, plan, resolve, resolved_outputs, resource_event, save,
+    Plan, acting, delete_one, deletion_order, imports, plan, resolve, resolved_outputs,
+    resource_event, save,
 };
 use super::resources::{self, Created, Provision};
 use crate::{App, Caller};
@@ -54,8 +55,18 @@ pub async fn update(app: &App, caller: &Caller, mut stack: Stack) -> Result<()> 
             .get(logical_id)
             .filter(|r| r.physical_id.is_some() && r.status != "DELETE_COMPLETE")
             .cloned();
+        if stack
+            .resources
+            .get(logical_id)
+            .is_some_and(|r| r.physical_id.is_none() && r.status == "CREATE_IN_PROGRESS")
+        {
+            // A create this update began, cut short by a crash: the rollback removes it by
+            // its recorded name.
+            let reason = "Resource creation cancelled".to_owned();
+            return fail(app, caller, stack, vec![logical_id.clone()], reason).await;
+        }
         let Some(existing) = existing else {
-            // New to the stack (or cut short before its service had it): created.
+            // New to the stack: created.
             let started = resource_event(
                 logical_id,
                 resource_type,
@@ -71,6 +82,12 @@ pub async fn update(app: &App, caller: &Caller, mut stack: Stack) -> Result<()> 
                     logical_id: logical_id.clone(),
                     resource_type: resource_type.to_owned(),
                     physical_id: None,
+                    intended_physical_id: resources::planned_name(
+                        resource_type,
+                        &properties,
+                        &stack,
+                        logical_id,
+                    ),
                     status: "CREATE_IN_PROGRESS".to_owned(),
                     status_reason: None,
                     updated_millis: now,
@@ -80,11 +97,13 @@ pub async fn update(app: &App, caller: &Caller, mut stack: Stack) -> Result<()> 
                 },
             );
             stack = save(app, stack, vec![started]).await?;
+            let planned = stack.resources[logical_id].intended_physical_id.clone();
             let provision = Provision {
                 app,
                 caller: &acting,
                 stack: &stack,
                 logical_id,
+                name: planned.as_deref(),
             };
             let outcome = resources::create(&provision, resource_type, &properties).await;
             let now = app.cloudformation.now_millis();
@@ -122,6 +141,8 @@ pub async fn update(app: &App, caller: &Caller, mut stack: Stack) -> Result<()> 
                 Err(reason) => {
                     let entry = stack.resources.get_mut(logical_id).expect("inserted");
                     entry.status = "CREATE_FAILED".to_owned();
+                    // The handler refused it (and removed anything it began): nothing to clean up by name.
+                    entry.intended_physical_id = None;
                     entry.status_reason = Some(reason.clone());
                     let event = resource_event(
                         logical_id,
@@ -180,6 +201,7 @@ pub async fn update(app: &App, caller: &Caller, mut stack: Stack) -> Result<()> 
                 caller: &acting,
                 stack: &stack,
                 logical_id,
+                name: None,
             };
             let outcome = resources::create(&provision, resource_type, &properties).await;
             let now = app.cloudformation.now_millis();
@@ -244,6 +266,7 @@ pub async fn update(app: &App, caller: &Caller, mut stack: Stack) -> Result<()> 
             caller: &acting,
             stack: &stack,
             logical_id,
+            name: None,
         };
         let outcome = resources::update(&provision, &existing, &properties).await;
         let now = app.cloudformation.now_millis();
@@ -377,99 +400,20 @@ pub async fn cleanup(app: &App, caller: &Caller, mut stack: Stack) -> Result<()>
                     .map(strata_cfn_template::Resource::retained_on_delete)
             })
             .unwrap_or(false);
-        let physical = resource.physical_id.clone().unwrap_or_default();
-        let now = app.cloudformation.now_millis();
-        let event = if retained || resource.physical_id.is_none() {
-            resource_event(
-                &logical_id,
-                &resource.resource_type,
-                &physical,
-                if retained {
-                    "DELETE_SKIPPED"
-                } else {
-                    "DELETE_COMPLETE"
-                },
-                None,
-                None,
-                now,
-            )
-        } else {
-            let provision = Provision {
-                app,
-                caller: &acting,
-                stack: &stack,
-                logical_id: &logical_id,
-            };
-            match resources::delete(&provision, &resource).await {
-                Ok(()) => resource_event(
-                    &logical_id,
-                    &resource.resource_type,
-                    &physical,
-                    "DELETE_COMPLETE",
-                    None,
-                    None,
-                    now,
-                ),
-                // A cleanup failure does not fail the update (AWS reports it and completes).
-                Err(reason) => resource_event(
-                    &logical_id,
-                    &resource.resource_type,
-                    &physical,
-                    "DELETE_FAILED",
-                    Some(reason),
-                    None,
-                    now,
-                ),
-            }
-        };
+        // A cleanup failure does not fail the update (AWS reports it and completes).
+        let (saved, _) = delete_one(app, Ok(&acting), stack, &resource, retained).await?;
+        stack = saved;
         stack.resources.remove(&logical_id);
-        stack = save(app, stack, vec![event]).await?;
+        stack = save(app, stack, Vec::new()).await?;
     }
-    while let Some(old) = stack.replaced.pop() {
-        let replace_policy_retains = template
+    while let Some(old) = stack.replaced.last().cloned() {
+        let retains = template
             .and_then(|t| t.resources.get(&old.logical_id))
             .is_some_and(|r| r.update_replace_policy == "Retain");
-        let physical = old.physical_id.clone().unwrap_or_default();
-        let now = app.cloudformation.now_millis();
-        let event = if replace_policy_retains {
-            resource_event(
-                &old.logical_id,
-                &old.resource_type,
-                &physical,
-                "DELETE_SKIPPED",
-                None,
-                None,
-                now,
-            )
-        } else {
-            let provision = Provision {
-                app,
-                caller: &acting,
-                stack: &stack,
-                logical_id: &old.logical_id,
-            };
-            match resources::delete(&provision, &old).await {
-                Ok(()) => resource_event(
-                    &old.logical_id,
-                    &old.resource_type,
-                    &physical,
-                    "DELETE_COMPLETE",
-                    None,
-                    None,
-                    now,
-                ),
-                Err(reason) => resource_event(
-                    &old.logical_id,
-                    &old.resource_type,
-                    &physical,
-                    "DELETE_FAILED",
-                    Some(reason),
-                    None,
-                    now,
-                ),
-            }
-        };
-        stack = save(app, stack, vec![event]).await?;
+        let (saved, _) = delete_one(app, Ok(&acting), stack, &old, retains).await?;
+        stack = saved;
+        stack.replaced.pop();
+        stack = save(app, stack, Vec::new()).await?;
     }
     let now = app.cloudformation.now_millis();
     stack.status = StackStatus::UpdateComplete;
@@ -569,6 +513,7 @@ pub async fn rollback(app: &App, caller: &Caller, mut stack: Stack) -> Result<()
                 caller: &acting,
                 stack: &stack,
                 logical_id,
+                name: None,
             };
             let outcome = resources::update(&provision, now_resource, &old.properties).await;
             let time = app.cloudformation.now_millis();
@@ -618,47 +563,15 @@ pub async fn rollback(app: &App, caller: &Caller, mut stack: Stack) -> Result<()
         .collect();
     doomed.extend(std::mem::take(&mut stack.replaced));
     for resource in doomed {
-        let physical = resource.physical_id.clone().unwrap_or_default();
-        let time = app.cloudformation.now_millis();
-        let outcome = match &resource.physical_id {
-            None => Ok(()),
-            Some(_) => {
-                let provision = Provision {
-                    app,
-                    caller: &acting,
-                    stack: &stack,
-                    logical_id: &resource.logical_id,
-                };
-                resources::delete(&provision, &resource).await
-            }
-        };
-        let event = match outcome {
-            Ok(()) => resource_event(
-                &resource.logical_id,
-                &resource.resource_type,
-                &physical,
-                "DELETE_COMPLETE",
-                None,
-                None,
-                time,
-            ),
-            Err(reason) => {
-                failed.push(resource.logical_id.clone());
-                resource_event(
-                    &resource.logical_id,
-                    &resource.resource_type,
-                    &physical,
-                    "DELETE_FAILED",
-                    Some(reason),
-                    None,
-                    time,
-                )
-            }
-        };
+        let (saved, refused) = delete_one(app, Ok(&acting), stack, &resource, false).await?;
+        stack = saved;
+        if refused.is_some() {
+            failed.push(resource.logical_id.clone());
+        }
         if !previous.resources.contains_key(&resource.logical_id) {
             stack.resources.remove(&resource.logical_id);
+            stack = save(app, stack, Vec::new()).await?;
         }
-        stack = save(app, stack, vec![event]).await?;
     }
     let time = app.cloudformation.now_millis();
     stack.template_body = previous.template_body.clone();

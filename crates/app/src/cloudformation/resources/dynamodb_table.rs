@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::{
-    Created, Provision, generated_name, handler_error, invalid, optional_bool, optional_str,
-    optional_u64, required_str,
+    Created, Provision, handler_error, invalid, optional_bool, optional_str, optional_u64,
+    required_str,
 };
 use crate::dynamodb::Error;
 use crate::dynamodb::pitr::{UpdateContinuousBackupsInput, update_continuous_backups};
@@ -205,10 +205,7 @@ fn input(
 }
 
 pub async fn create(p: &Provision<'_>, properties: &Value) -> Result<Created, String> {
-    let table_name = match optional_str(p, properties, "TableName")? {
-        Some(name) => name.to_owned(),
-        None => generated_name(p.stack, p.logical_id, 255, false),
-    };
+    let table_name = p.name_for(properties, "TableName", 255, false)?;
     let input = input(p, properties, table_name.clone())?;
     let created = create_table(p.app, p.caller, input)
         .await

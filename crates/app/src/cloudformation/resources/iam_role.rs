@@ -87,10 +87,7 @@ pub fn requires_replacement(old: &Value, new: &Value) -> bool {
 }
 
 pub async fn create(p: &Provision<'_>, properties: &Value) -> Result<Created, String> {
-    let role_name = match optional_str(p, properties, "RoleName")? {
-        Some(name) => name.to_owned(),
-        None => generated_name(p.stack, p.logical_id, 64, false),
-    };
+    let role_name = p.name_for(properties, "RoleName", 64, false)?;
     let created = create_role(
         p.app,
         p.caller,

@@ -9,7 +9,7 @@ use serde_json::Value;
 use strata_iam::PolicyHolder;
 
 use super::iam_role::{attach, detach_all, refused};
-use super::{Created, Provision, generated_name, optional_str, required_str};
+use super::{Created, Provision, optional_str, required_str};
 use crate::iam::Error;
 use crate::iam::users::{
     CreateUserInput, DeleteAccessKeyInput, DeleteUserInput, GetUserInput, UserKeysInput,
@@ -21,10 +21,7 @@ pub fn requires_replacement(old: &Value, new: &Value) -> bool {
 }
 
 pub async fn create(p: &Provision<'_>, properties: &Value) -> Result<Created, String> {
-    let user_name = match optional_str(p, properties, "UserName")? {
-        Some(name) => name.to_owned(),
-        None => generated_name(p.stack, p.logical_id, 64, false),
-    };
+    let user_name = p.name_for(properties, "UserName", 64, false)?;
     let user = create_user(
         p.app,
         p.caller,

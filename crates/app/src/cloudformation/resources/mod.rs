@@ -24,6 +24,54 @@ pub struct Provision<'a> {
     pub caller: &'a Caller,
     pub stack: &'a Stack,
     pub logical_id: &'a str,
+    /// The name a create gives a resource the template leaves unnamed ([`planned_name`]).
+    pub name: Option<&'a str>,
+}
+
+impl Provision<'_> {
+    /// The resource's name: the template's `key`, else the planned one, else generated.
+    pub fn name_for(
+        &self,
+        properties: &Value,
+        key: &str,
+        limit: usize,
+        lowercase: bool,
+    ) -> Result<String, String> {
+        Ok(match optional_str(self, properties, key)? {
+            Some(name) => name.to_owned(),
+            None => self.name.map_or_else(
+                || generated_name(self.stack, self.logical_id, limit, lowercase),
+                str::to_owned,
+            ),
+        })
+    }
+}
+
+/// How each type names what it creates: the property, the service's length limit, and
+/// whether the service wants lower case. `None` for types whose id the service picks.
+fn naming(resource_type: &str) -> Option<(&'static str, usize, bool)> {
+    match resource_type {
+        "AWS::DynamoDB::Table" => Some(("TableName", 255, false)),
+        "AWS::S3::Bucket" => Some(("BucketName", 63, true)),
+        "AWS::IAM::Role" => Some(("RoleName", 64, false)),
+        "AWS::IAM::User" => Some(("UserName", 64, false)),
+        _ => None,
+    }
+}
+
+/// The physical id a create will produce, decided before the call (spec §5.3), so one cut
+/// short can be found and removed; `None` when the service picks it.
+pub fn planned_name(
+    resource_type: &str,
+    properties: &Value,
+    stack: &Stack,
+    logical_id: &str,
+) -> Option<String> {
+    let (key, limit, lowercase) = naming(resource_type)?;
+    Some(match properties.get(key).and_then(Value::as_str) {
+        Some(name) => name.to_owned(),
+        None => generated_name(stack, logical_id, limit, lowercase),
+    })
 }
 
 /// A resource as created.

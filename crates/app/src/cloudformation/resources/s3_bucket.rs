@@ -7,9 +7,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 use strata_s3::{CreateBucket, S3Error, Versioning};
 
-use super::{
-    Created, Provision, generated_name, handler_error, invalid, optional_str, required_str,
-};
+use super::{Created, Provision, handler_error, invalid, required_str};
 use crate::Requester;
 use crate::s3::access::{authorize_own, resource_arn};
 use crate::s3::{AccessError, BucketContext};
@@ -46,10 +44,7 @@ pub(super) fn refused(err: &AccessError, bucket: &str) -> String {
 }
 
 pub async fn create(p: &Provision<'_>, properties: &Value) -> Result<Created, String> {
-    let name = match optional_str(p, properties, "BucketName")? {
-        Some(name) => name.to_owned(),
-        None => generated_name(p.stack, p.logical_id, 63, true),
-    };
+    let name = p.name_for(properties, "BucketName", 63, true)?;
     let requester = Requester::Signed(Box::new(p.caller.clone()));
     let account = authorize_own(
         p.app,
