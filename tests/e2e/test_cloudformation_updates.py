@@ -733,8 +733,6 @@ def test_iam_capabilities(server, stacks):
     assert trust["Statement"][0]["Principal"] == {"Service": "ec2.amazonaws.com"}
 
 
-@pytest.mark.xfail(strict=True, reason="strata's AWS::IAM::Role update applies only AssumeRolePolicyDocument and "
-                   "policies: Description and MaxSessionDuration stay as created although the stack is UPDATE_COMPLETE")
 def test_role_description_and_max_session_duration_update_in_place(server, stacks):
     """Description and MaxSessionDuration of AWS::IAM::Role update in place (§5.2)."""
     iam = server.client("iam")

@@ -87,6 +87,29 @@ def test_role_lifecycle_with_aws_cli(server):
     assert "NoSuchEntity" in gone.stderr
 
 
+def test_update_role_changes_description_and_max_session_duration(server):
+    """UpdateRole (AWS CLI `iam update-role`): Description and MaxSessionDuration change, each
+    only when given; MaxSessionDuration stays within 3,600–43,200 s with the model's
+    ValidationError; an unknown role is NoSuchEntity (IAM API reference, UpdateRole)."""
+    name = f"upd-role-{uuid.uuid4().hex[:8]}"
+    server.aws("iam", "create-role", "--role-name", name, "--description", "first",
+               "--assume-role-policy-document", trust(f"arn:aws:iam::{SOURCE}:root"))
+    server.aws("iam", "update-role", "--role-name", name, "--max-session-duration", "7200")
+    got = json.loads(server.aws("iam", "get-role", "--role-name", name).stdout)["Role"]
+    assert (got["Description"], got["MaxSessionDuration"]) == ("first", 7200)
+    server.aws("iam", "update-role", "--role-name", name, "--description", "second")
+    got = json.loads(server.aws("iam", "get-role", "--role-name", name).stdout)["Role"]
+    assert (got["Description"], got["MaxSessionDuration"]) == ("second", 7200)
+    # boto3 checks the minimum itself; the server's answer is what is tested.
+    iam = server.client("iam", config=botocore.config.Config(parameter_validation=False, retries={"max_attempts": 1}))
+    err = client_error(lambda: iam.update_role(RoleName=name, MaxSessionDuration=60))
+    assert err["Error"]["Code"] == "ValidationError"
+    assert "at 'maxSessionDuration' failed to satisfy constraint: Member must have value greater than or equal to 3600" in err["Error"]["Message"]
+    err = client_error(lambda: iam.update_role(RoleName=f"{name}-nope", Description="x"))
+    assert err["Error"]["Code"] == "NoSuchEntity"
+    server.aws("iam", "delete-role", "--role-name", name)
+
+
 def test_malformed_trust_policy_is_refused(server):
     error = client_error(
         lambda: server.client("iam").create_role(

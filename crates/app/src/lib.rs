@@ -32,3 +32,8 @@ pub mod simulate;
 
 pub use app::{AdvanceError, App, OpenError};
 pub use caller::{Caller, Requester};
+
+/// The output of operations that answer nothing: `{}` in JSON, an empty `…Result` element
+/// in the Query protocol.
+#[derive(Debug, Default, serde::Serialize)]
+pub struct Empty {}

@@ -175,16 +175,7 @@ impl Iam {
         let path = new.path.unwrap_or_else(|| "/".to_owned());
         check_path(&path)?;
         let max_session_duration = new.max_session_duration.unwrap_or(MIN_MAX_SESSION_DURATION);
-        if !(MIN_MAX_SESSION_DURATION..=MAX_MAX_SESSION_DURATION).contains(&max_session_duration) {
-            return Err(IamError::Validation(format!(
-                "1 validation error detected: Value '{max_session_duration}' at 'maxSessionDuration' failed to satisfy constraint: Member must have value {}",
-                if max_session_duration < MIN_MAX_SESSION_DURATION {
-                    "greater than or equal to 3600"
-                } else {
-                    "less than or equal to 43200"
-                }
-            )));
-        }
+        check_max_session_duration(max_session_duration)?;
         let trust_bindings = self.bind_trust_policy(&new.assume_role_policy_document)?;
         let role = Role {
             account,
@@ -268,6 +259,37 @@ impl Iam {
             .await
     }
 
+    /// UpdateRole: a new `Description` and/or `MaxSessionDuration` (each left as it is when
+    /// `None`).
+    pub async fn update_role(
+        &self,
+        account: AccountId,
+        role_name: String,
+        description: Option<String>,
+        max_session_duration: Option<i64>,
+    ) -> Result<(), IamError> {
+        if let Some(duration) = max_session_duration {
+            check_max_session_duration(duration)?;
+        }
+        self.store
+            .write(move |txn| {
+                let key = role_key(&account, &role_name);
+                let mut role: Role = match txn.get(ROLES, &key)? {
+                    Some(bytes) => decode(&bytes)?,
+                    None => return Err(no_such_role(&role_name)),
+                };
+                if description.is_some() {
+                    role.description = description;
+                }
+                if let Some(duration) = max_session_duration {
+                    role.max_session_duration = duration;
+                }
+                txn.put(ROLES, key, encode(&role)?);
+                Ok(())
+            })
+            .await
+    }
+
     /// DeleteRole: refused while inline policies remain. Sessions already issued keep
     /// the old role id, so a recreated role is a different principal.
     pub async fn delete_role(&self, account: AccountId, role_name: String) -> Result<(), IamError> {
@@ -310,4 +332,19 @@ impl Iam {
         self.policies.invalidate();
         result
     }
+}
+
+/// `MaxSessionDuration`: 3,600 to 43,200 seconds, with the model's validation text.
+fn check_max_session_duration(seconds: i64) -> Result<(), IamError> {
+    if (MIN_MAX_SESSION_DURATION..=MAX_MAX_SESSION_DURATION).contains(&seconds) {
+        return Ok(());
+    }
+    Err(IamError::Validation(format!(
+        "1 validation error detected: Value '{seconds}' at 'maxSessionDuration' failed to satisfy constraint: Member must have value {}",
+        if seconds < MIN_MAX_SESSION_DURATION {
+            "greater than or equal to 3600"
+        } else {
+            "less than or equal to 43200"
+        }
+    )))
 }

@@ -74,8 +74,7 @@ pub struct StackDriftInformation {
     pub stack_drift_status: &'static str,
 }
 
-#[derive(Debug, Serialize)]
-pub struct Empty {}
+pub use crate::Empty;
 
 /// `Stack` (spec §2.3).
 #[derive(Debug, Serialize)]

@@ -36,9 +36,7 @@ pub struct UntagResourceInput {
     pub tag_keys: Vec<String>,
 }
 
-/// The empty output of TagResource and UntagResource.
-#[derive(Debug, Serialize)]
-pub struct Empty {}
+pub use crate::Empty;
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "PascalCase")]

@@ -123,6 +123,33 @@ pub async fn update_assume_role_policy(
         .await?)
 }
 
+/// UpdateRole's input.
+#[derive(Clone, Debug)]
+pub struct UpdateRoleInput {
+    pub role_name: String,
+    pub description: Option<String>,
+    pub max_session_duration: Option<i64>,
+}
+
+pub async fn update_role(app: &App, caller: &Caller, input: UpdateRoleInput) -> Result<()> {
+    let account = caller.principal.account().clone();
+    check(
+        app,
+        caller,
+        "iam:UpdateRole",
+        &role_resource(app, &account, &input.role_name),
+    )?;
+    Ok(app
+        .iam
+        .update_role(
+            account,
+            input.role_name,
+            input.description,
+            input.max_session_duration,
+        )
+        .await?)
+}
+
 pub async fn delete_role(app: &App, caller: &Caller, input: RoleNameInput) -> Result<()> {
     let account = caller.principal.account().clone();
     check(

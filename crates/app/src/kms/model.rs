@@ -285,9 +285,7 @@ pub struct KeyIdOutput {
     pub key_id: String,
 }
 
-/// The operations answering `{}`.
-#[derive(Debug, Default, Serialize)]
-pub struct Empty {}
+pub use crate::Empty;
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "PascalCase")]

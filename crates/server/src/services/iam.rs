@@ -9,7 +9,7 @@ use strata_app::iam::managed_policies::{
     PolicyArnInput, PolicyVersionInput,
 };
 use strata_app::iam::roles::{
-    CreateRoleInput, ListRolesInput, RoleNameInput, UpdateAssumeRolePolicyInput,
+    CreateRoleInput, ListRolesInput, RoleNameInput, UpdateAssumeRolePolicyInput, UpdateRoleInput,
 };
 use strata_app::iam::users::{
     CreateUserInput, DeleteAccessKeyInput, DeleteUserInput, GetUserInput, ListUsersInput,
@@ -221,6 +221,20 @@ pub async fn handle(app: &App, caller: &Caller, action: &str, params: &Params) -
                 policy_document: policy_document(params, "PolicyDocument")?,
             };
             empty(roles::update_assume_role_policy(app, caller, input).await)
+        }
+        "UpdateRole" => {
+            let input = UpdateRoleInput {
+                role_name: required_name(params, "RoleName")?,
+                description: optional(params, "Description"),
+                max_session_duration: number(params, "MaxSessionDuration")?,
+            };
+            // UpdateRole answers an empty `UpdateRoleResult` (its output has a result wrapper).
+            rendered(
+                action,
+                roles::update_role(app, caller, input)
+                    .await
+                    .map(|()| strata_app::Empty {}),
+            )
         }
         "DeleteRole" => {
             let input = RoleNameInput {

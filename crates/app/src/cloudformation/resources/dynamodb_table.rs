@@ -522,6 +522,66 @@ pub async fn update(
                 .map_err(|e| refused(&e))?;
         }
     }
+    if changed("Tags") {
+        use crate::dynamodb::settings::{
+            TagResourceInput, UntagResourceInput, tag_resource, untag_resource,
+        };
+        let arn = format!(
+            "arn:aws:dynamodb:{}:{}:table/{table_name}",
+            p.caller.region,
+            p.caller.account()
+        );
+        let tags = |v: &Value| -> Vec<(String, String)> {
+            v.get("Tags")
+                .and_then(Value::as_array)
+                .map(|items| {
+                    items
+                        .iter()
+                        .filter_map(|t| {
+                            Some((
+                                t.get("Key")?.as_str()?.to_owned(),
+                                t.get("Value")?.as_str()?.to_owned(),
+                            ))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let (before, after) = (tags(old), tags(new));
+        let dropped: Vec<String> = before
+            .iter()
+            .filter(|(k, _)| !after.iter().any(|(a, _)| a == k))
+            .map(|(k, _)| k.clone())
+            .collect();
+        if !dropped.is_empty() {
+            untag_resource(
+                p.app,
+                p.caller,
+                UntagResourceInput {
+                    resource_arn: arn.clone(),
+                    tag_keys: dropped,
+                },
+            )
+            .await
+            .map_err(|e| refused(&e))?;
+        }
+        if !after.is_empty() {
+            let tags = after
+                .into_iter()
+                .map(|(key, value)| Tag { key, value })
+                .collect();
+            tag_resource(
+                p.app,
+                p.caller,
+                TagResourceInput {
+                    resource_arn: arn,
+                    tags,
+                },
+            )
+            .await
+            .map_err(|e| refused(&e))?;
+        }
+    }
     if changed("ResourcePolicy") {
         let arn = format!(
             "arn:aws:dynamodb:{}:{}:table/{table_name}",

@@ -258,6 +258,27 @@ pub async fn update(
         .await
         .map_err(|e| refused(&e))?;
     }
+    if old.get("Description") != new.get("Description")
+        || old.get("MaxSessionDuration") != new.get("MaxSessionDuration")
+    {
+        crate::iam::roles::update_role(
+            p.app,
+            p.caller,
+            crate::iam::roles::UpdateRoleInput {
+                role_name: role_name.to_owned(),
+                description: Some(
+                    optional_str(p, new, "Description")?
+                        .unwrap_or_default()
+                        .to_owned(),
+                ),
+                max_session_duration: Some(
+                    optional_u64(new.get("MaxSessionDuration")).map_or(3_600, |d| d as i64),
+                ),
+            },
+        )
+        .await
+        .map_err(|e| refused(&e))?;
+    }
     attach(p, &PolicyHolder::Role(role_name.to_owned()), old, new).await?;
     let role = crate::iam::roles::get_role(
         p.app,
