@@ -19,15 +19,24 @@ import time
 import pytest
 
 from aws_helpers import client_error, new_user, unique, wait_export
+from cfn_helpers import (  # noqa: F401 (stacks is a fixture)
+    UUID,
+    Stacks,
+    body,
+    bucket_exists,
+    error_of,
+    stacks,
+    statuses,
+    table,
+    table_exists,
+)
 from conftest import ACCOUNTS, start_server
 from s3_helpers import s3_client
 
 REGION = "us-east-1"
 SOURCE = ACCOUNTS["source"][0]
 DEST = ACCOUNTS["destination"][0]
-UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 ISO_MS = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"
-SETTLED = ("COMPLETE", "FAILED")
 
 
 # --- helpers --------------------------------------------------------------------------
@@ -38,112 +47,11 @@ def stack_arn_re(name, account=SOURCE):
     return re.compile(rf"^arn:aws:cloudformation:{REGION}:{account}:stack/{re.escape(name)}/{UUID}$")
 
 
-def body(template):
-    return template if isinstance(template, str) else json.dumps(template)
-
-
-def table(**properties):
-    """The properties of an on-demand table keyed by the string `pk`, plus `properties`."""
-    return {
-        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
-        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
-        "BillingMode": "PAY_PER_REQUEST",
-        **properties,
-    }
-
-
-class Stacks:
-    """Creates stacks with unique names in one account and deletes what is left of them at the
-    end of the test."""
-
-    def __init__(self, server, account="source", client=None):
-        self.server = server
-        self.account = account
-        self.cfn = client or server.client("cloudformation", account)
-        self.made = []
-
-    def create(self, template, name=None, wait=True, **kwargs):
-        """CreateStack; returns (name, StackId), waiting until the stack settles."""
-        name = name or unique("stk")
-        stack_id = self.cfn.create_stack(StackName=name, TemplateBody=body(template), **kwargs)["StackId"]
-        self.made.append(stack_id)
-        if wait:
-            self.settle(stack_id)
-        return name, stack_id
-
-    def describe(self, name_or_id):
-        (stack,) = self.cfn.describe_stacks(StackName=name_or_id)["Stacks"]
-        return stack
-
-    def settle(self, name_or_id, timeout=30):
-        """The stack once its status no longer ends in _IN_PROGRESS (CreateStack waits for the
-        operation, so this normally returns at once)."""
-        deadline = time.time() + timeout
-        while True:
-            stack = self.describe(name_or_id)
-            if stack["StackStatus"].endswith(SETTLED):
-                return stack
-            assert time.time() < deadline, stack
-            time.sleep(0.2)
-
-    def delete(self, name_or_id):
-        """DeleteStack; returns the stack, read by its id, once it settles."""
-        stack_id = self.describe(name_or_id)["StackId"]
-        self.cfn.delete_stack(StackName=name_or_id)
-        return self.settle(stack_id)
-
-    def events(self, name_or_id):
-        pages = self.cfn.get_paginator("describe_stack_events").paginate(StackName=name_or_id)
-        return [e for page in pages for e in page["StackEvents"]]
-
-    def outputs(self, name_or_id):
-        return {o["OutputKey"]: o["OutputValue"] for o in self.describe(name_or_id).get("Outputs", [])}
-
-    def physical(self, name_or_id, logical):
-        return self.cfn.describe_stack_resource(StackName=name_or_id, LogicalResourceId=logical)[
-            "StackResourceDetail"
-        ]["PhysicalResourceId"]
-
-    def cleanup(self):
-        """Best effort (the server is shared; nothing here is asserted on)."""
-        for stack_id in reversed(self.made):
-            for call in (
-                lambda: self.cfn.update_termination_protection(StackName=stack_id, EnableTerminationProtection=False),
-                lambda: self.cfn.delete_stack(StackName=stack_id),
-            ):
-                try:
-                    call()
-                except Exception:  # noqa: BLE001
-                    pass
-
-
-@pytest.fixture
-def stacks(server):
-    s = Stacks(server)
-    yield s
-    s.cleanup()
-
-
 @pytest.fixture
 def dest_stacks(server):
     s = Stacks(server, "destination")
     yield s
     s.cleanup()
-
-
-def error_of(call):
-    """(code, message, HTTP status) of the AWS error `call` raises."""
-    e = client_error(call)
-    return e["Error"]["Code"], e["Error"]["Message"], e["ResponseMetadata"]["HTTPStatusCode"]
-
-
-def statuses(events, logical):
-    """The (status, reason) pairs of `logical`'s events, oldest first."""
-    return [
-        (e["ResourceStatus"], e.get("ResourceStatusReason"))
-        for e in reversed(events)
-        if e["LogicalResourceId"] == logical
-    ]
 
 
 def stack_statuses(events, name):
@@ -161,23 +69,6 @@ ROLLBACK_TABLE = (
     "ROLLBACK_IN_PROGRESS",
     "The following resource(s) failed to create: [Table]. Rollback requested by user.",
 )
-
-
-def bucket_exists(s3, bucket):
-    try:
-        s3.head_bucket(Bucket=bucket)
-        return True
-    except s3.exceptions.ClientError as e:
-        assert e.response["Error"]["Code"] in ("404", "NoSuchBucket"), e.response
-        return False
-
-
-def table_exists(ddb, name):
-    try:
-        ddb.describe_table(TableName=name)
-        return True
-    except ddb.exceptions.ResourceNotFoundException:
-        return False
 
 
 TWO_RESOURCES = {

@@ -19,32 +19,26 @@ import time
 import pytest
 
 from aws_helpers import client_error, new_user, unique
+from cfn_helpers import (  # noqa: F401 (stacks is a fixture)
+    UUID,
+    Stacks,
+    body,
+    error_of,
+    stacks,
+    statuses,
+    table,
+    table_exists,
+)
 from conftest import ACCOUNTS
 from s3_helpers import s3_client
 
 REGION = "us-east-1"
 SOURCE = ACCOUNTS["source"][0]
-UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-SETTLED = ("COMPLETE", "FAILED")
 REPLACING = "Requested update requires the creation of a new physical resource; hence creating one."
 EMPTY_CHANGE_SET = "The submitted information didn't contain changes. Submit different information to create a change set."
 
 
-# --- helpers (as in test_cloudformation.py) ---------------------------------------------------
-
-
-def body(template):
-    return template if isinstance(template, str) else json.dumps(template)
-
-
-def table(**properties):
-    """The properties of an on-demand table keyed by the string `pk`, plus `properties`."""
-    return {
-        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
-        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
-        "BillingMode": "PAY_PER_REQUEST",
-        **properties,
-    }
+# --- helpers (the shared ones are in cfn_helpers.py) --------------------------------------------
 
 
 def gsi(name, attribute):
@@ -68,98 +62,6 @@ def indexed_table(*indexes, **properties):
 
 def pitr(on):
     return {"PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": on}}
-
-
-class Stacks:
-    """Creates stacks with unique names in one account and deletes what is left of them at the
-    end of the test."""
-
-    def __init__(self, server, account="source", client=None):
-        self.server = server
-        self.cfn = client or server.client("cloudformation", account)
-        self.made = []
-
-    def create(self, template, name=None, **kwargs):
-        """CreateStack; returns (name, StackId) once the stack settles."""
-        name = name or unique("upd")
-        stack_id = self.cfn.create_stack(StackName=name, TemplateBody=body(template), **kwargs)["StackId"]
-        self.made.append(stack_id)
-        self.settle(stack_id)
-        return name, stack_id
-
-    def update(self, name_or_id, template=None, **kwargs):
-        """UpdateStack; returns the stack once it settles."""
-        if template is not None:
-            kwargs["TemplateBody"] = body(template)
-        self.cfn.update_stack(StackName=name_or_id, **kwargs)
-        return self.settle(name_or_id)
-
-    def track(self, name_or_id):
-        self.made.append(name_or_id)
-
-    def describe(self, name_or_id):
-        (stack,) = self.cfn.describe_stacks(StackName=name_or_id)["Stacks"]
-        return stack
-
-    def settle(self, name_or_id, timeout=30):
-        """The stack once its status no longer ends in _IN_PROGRESS."""
-        deadline = time.time() + timeout
-        while True:
-            stack = self.describe(name_or_id)
-            if stack["StackStatus"].endswith(SETTLED):
-                return stack
-            assert time.time() < deadline, stack
-            time.sleep(0.2)
-
-    def events(self, name_or_id):
-        pages = self.cfn.get_paginator("describe_stack_events").paginate(StackName=name_or_id)
-        return [e for page in pages for e in page["StackEvents"]]
-
-    def outputs(self, name_or_id):
-        return {o["OutputKey"]: o["OutputValue"] for o in self.describe(name_or_id).get("Outputs", [])}
-
-    def physical(self, name_or_id, logical):
-        return self.cfn.describe_stack_resource(StackName=name_or_id, LogicalResourceId=logical)[
-            "StackResourceDetail"
-        ]["PhysicalResourceId"]
-
-    def cleanup(self):
-        """Best effort (the server is shared; nothing here is asserted on)."""
-        for stack_id in reversed(self.made):
-            try:
-                self.cfn.delete_stack(StackName=stack_id)
-            except Exception:  # noqa: BLE001
-                pass
-
-
-@pytest.fixture
-def stacks(server):
-    s = Stacks(server)
-    yield s
-    s.cleanup()
-
-
-def error_of(call):
-    """(code, message, HTTP status) of the AWS error `call` raises."""
-    e = client_error(call)
-    return e["Error"]["Code"], e["Error"]["Message"], e["ResponseMetadata"]["HTTPStatusCode"]
-
-
-def statuses(events, logical):
-    """The (status, reason) pairs of `logical`'s events, oldest first."""
-    return [
-        (e["ResourceStatus"], e.get("ResourceStatusReason"))
-        for e in reversed(events)
-        if e["LogicalResourceId"] == logical
-    ]
-
-
-def table_exists(ddb, name):
-    try:
-        ddb.describe_table(TableName=name)
-        return True
-    except ddb.exceptions.ResourceNotFoundException:
-        return False
 
 
 def pitr_status(ddb, name):

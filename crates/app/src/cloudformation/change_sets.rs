@@ -17,10 +17,9 @@ use super::model::*;
 use super::operation::{plan, resolve, resolved_outputs};
 use super::resources;
 use super::stacks::{
-    authorize, check_capabilities, find, job, no_echo, no_such_stack, parameter_values, settle,
-    template,
+    authorize, check_capabilities, find, find_authorized, no_echo, no_such_stack, parameter_values,
+    start, template,
 };
-use crate::jobs::Jobs;
 use crate::{App, Caller};
 
 const NO_CHANGES: &str = "The submitted information didn't contain changes. Submit different information to create a change set.";
@@ -241,26 +240,11 @@ async fn start_update(
     stack.no_echo = no_echo(template);
     stack.capabilities = capabilities;
     stack.description = template.description.clone();
-    stack.status = StackStatus::UpdateInProgress;
-    stack.status_reason = Some("User Initiated".to_owned());
     if change_set_id.is_some() {
         stack.change_set_id = change_set_id;
     }
-    let now = app.cloudformation.now_millis();
-    stack.last_updated_millis = Some(now);
-    let event = stack.event(
-        StackStatus::UpdateInProgress,
-        Some("User Initiated".to_owned()),
-        now,
-    );
-    let job = job(&stack, caller);
-    let stack = app
-        .cloudformation
-        .start_operation(stack, vec![event], Jobs::recorder(job))
-        .await?;
-    app.jobs.wake();
-    settle(app, &stack.account, &stack.region, &stack.stack_id).await;
-    Ok(stack)
+    stack.last_updated_millis = Some(app.cloudformation.now_millis());
+    start(app, caller, stack, StackStatus::UpdateInProgress).await
 }
 
 pub async fn update_stack(
@@ -268,19 +252,7 @@ pub async fn update_stack(
     caller: &Caller,
     input: UpdateStackInput,
 ) -> Result<StackIdOutput> {
-    let stack = find(app, caller, &input.stack_name)?;
-    let resource = stack.as_ref().map_or_else(
-        || {
-            format!(
-                "arn:aws:cloudformation:{}:{}:stack/{}/*",
-                caller.region,
-                caller.account(),
-                input.stack_name
-            )
-        },
-        |s| s.stack_id.clone(),
-    );
-    authorize(app, caller, "UpdateStack", &resource)?;
+    let stack = find_authorized(app, caller, "UpdateStack", &input.stack_name)?;
     let mut stack = stack.ok_or_else(|| no_such_stack(&input.stack_name))?;
     check_updatable(&stack)?;
     let (text, template) = new_template(
@@ -337,19 +309,7 @@ pub async fn create_change_set(
             )));
         }
     };
-    let existing = find(app, caller, &input.stack_name)?;
-    let resource = existing.as_ref().map_or_else(
-        || {
-            format!(
-                "arn:aws:cloudformation:{}:{}:stack/{}/*",
-                caller.region,
-                caller.account(),
-                input.stack_name
-            )
-        },
-        |s| s.stack_id.clone(),
-    );
-    authorize(app, caller, "CreateChangeSet", &resource)?;
+    let existing = find_authorized(app, caller, "CreateChangeSet", &input.stack_name)?;
     let stack = match (existing, creating) {
         (Some(stack), true) if stack.status != StackStatus::ReviewInProgress => {
             return Err(Error::Validation(format!(
@@ -638,7 +598,6 @@ pub async fn execute_change_set(
     }
     let template = Template::from_text(&cs.template_body)?;
     if cs.change_set_type == "CREATE" {
-        let now = app.cloudformation.now_millis();
         stack.template_body = cs.template_body.clone();
         stack.parameters = cs.parameters.clone();
         stack.no_echo = no_echo(&template);
@@ -646,20 +605,7 @@ pub async fn execute_change_set(
         stack.tags = cs.tags.clone();
         stack.description = template.description.clone();
         stack.change_set_id = Some(cs.id.clone());
-        stack.status = StackStatus::CreateInProgress;
-        stack.status_reason = Some("User Initiated".to_owned());
-        let event = stack.event(
-            StackStatus::CreateInProgress,
-            Some("User Initiated".to_owned()),
-            now,
-        );
-        let job = job(&stack, caller);
-        let stack = app
-            .cloudformation
-            .start_operation(stack, vec![event], Jobs::recorder(job))
-            .await?;
-        app.jobs.wake();
-        settle(app, &stack.account, &stack.region, &stack.stack_id).await;
+        start(app, caller, stack, StackStatus::CreateInProgress).await?;
         return Ok(());
     }
     check_updatable(&stack)?;

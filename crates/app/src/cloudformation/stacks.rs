@@ -403,20 +403,7 @@ pub async fn delete_stack(app: &App, caller: &Caller, input: StackNameInput) -> 
             .await?;
         return Ok(());
     }
-    stack.status = StackStatus::DeleteInProgress;
-    stack.status_reason = Some("User Initiated".to_owned());
-    let event = stack.event(
-        StackStatus::DeleteInProgress,
-        Some("User Initiated".to_owned()),
-        now,
-    );
-    let job = job(&stack, caller);
-    let stack = app
-        .cloudformation
-        .start_operation(stack, vec![event], Jobs::recorder(job))
-        .await?;
-    app.jobs.wake();
-    settle(app, &stack.account, &stack.region, &stack.stack_id).await;
+    start(app, caller, stack, StackStatus::DeleteInProgress).await?;
     Ok(())
 }
 
@@ -571,19 +558,53 @@ pub fn list_stacks(
 }
 
 /// The stack a read call names, authorized; `missing` words its absence.
-fn named(
+pub(super) fn named(
     app: &App,
     caller: &Caller,
     action: &str,
     name: &str,
     missing: impl FnOnce(&str) -> Error,
 ) -> Result<Stack> {
+    find_authorized(app, caller, action, name)?.ok_or_else(|| missing(name))
+}
+
+/// The stack `name` names, if any, once `action` is authorized on it (on its ARN, or the
+/// pattern of the name before the stack exists).
+pub(super) fn find_authorized(
+    app: &App,
+    caller: &Caller,
+    action: &str,
+    name: &str,
+) -> Result<Option<Stack>> {
     let stack = find(app, caller, name)?;
     let resource = stack
         .as_ref()
         .map_or_else(|| stack_pattern(caller, name), |s| s.stack_id.clone());
     authorize(app, caller, action, &resource)?;
-    stack.ok_or_else(|| missing(name))
+    Ok(stack)
+}
+
+/// Starts the operation `status` names on an existing stack, as `caller`: the stack saved
+/// with its "User Initiated" event and, in the same write, the job that carries the
+/// operation on; then a moment's wait for it to end ([`settle`]).
+pub(super) async fn start(
+    app: &App,
+    caller: &Caller,
+    mut stack: Stack,
+    status: StackStatus,
+) -> Result<Stack> {
+    let now = app.cloudformation.now_millis();
+    stack.status = status;
+    stack.status_reason = Some("User Initiated".to_owned());
+    let event = stack.event(status, Some("User Initiated".to_owned()), now);
+    let job = job(&stack, caller);
+    let stack = app
+        .cloudformation
+        .start_operation(stack, vec![event], Jobs::recorder(job))
+        .await?;
+    app.jobs.wake();
+    settle(app, &stack.account, &stack.region, &stack.stack_id).await;
+    Ok(stack)
 }
 
 pub fn describe_stack_events(
