@@ -658,3 +658,105 @@ def test_access_key_of_a_generated_user_needs_only_capability_iam(server, stacks
         "Key": {"Type": "AWS::IAM::AccessKey", "Properties": {"UserName": {"Ref": "User"}}},
     }}, Capabilities=["CAPABILITY_IAM"])
     assert stacks.describe(name)["StackStatus"] == "CREATE_COMPLETE"
+
+
+def test_bucket_encryption_ownership_and_public_access_block(server, stacks):
+    """AWS::S3::Bucket's BucketEncryption, OwnershipControls and PublicAccessBlockConfiguration
+    are applied on create and updated in place (§5.2), read back through S3's own API."""
+    s3 = server.client("s3")
+    bucket = unique("cfn-enc")
+    props = {
+        "BucketName": bucket,
+        "BucketEncryption": {"ServerSideEncryptionConfiguration": [
+            {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": "alias/aws/s3"},
+             "BucketKeyEnabled": True}]},
+        "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerPreferred"}]},
+        "PublicAccessBlockConfiguration": {"BlockPublicAcls": True, "IgnorePublicAcls": True,
+                                           "BlockPublicPolicy": False, "RestrictPublicBuckets": False},
+    }
+    name, _ = stacks.create({"Resources": {"Bucket": {"Type": "AWS::S3::Bucket", "Properties": props}}})
+    assert stacks.describe(name)["StackStatus"] == "CREATE_COMPLETE"
+    (rule,) = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
+    assert rule["ApplyServerSideEncryptionByDefault"] == {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": "alias/aws/s3"}
+    assert rule["BucketKeyEnabled"] is True
+    (owner_rule,) = s3.get_bucket_ownership_controls(Bucket=bucket)["OwnershipControls"]["Rules"]
+    assert owner_rule["ObjectOwnership"] == "BucketOwnerPreferred"
+    pab = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
+    assert (pab["BlockPublicAcls"], pab["BlockPublicPolicy"]) == (True, False)
+
+    # In place: encryption dropped (back to S3's default SSE-S3), public policies blocked.
+    del props["BucketEncryption"]
+    props["PublicAccessBlockConfiguration"]["BlockPublicPolicy"] = True
+    stack = stacks.update(name, {"Resources": {"Bucket": {"Type": "AWS::S3::Bucket", "Properties": props}}})
+    assert stack["StackStatus"] == "UPDATE_COMPLETE"
+    assert stacks.physical(name, "Bucket") == bucket
+    (rule,) = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
+    assert rule["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+    assert s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]["BlockPublicPolicy"] is True
+
+
+def test_a_deletion_policy_change_alone_is_an_update_and_is_kept(server, stacks):
+    """Adding `DeletionPolicy: Retain` to an unchanged resource is a change (change-set Scope
+    DeletionPolicy, §3): the update completes, and the stack's delete then keeps the table."""
+    ddb = server.client("dynamodb")
+    resource = {"Type": "AWS::DynamoDB::Table", "Properties": table()}
+    name, _ = stacks.create({"Resources": {"Table": resource}})
+    table_name = stacks.physical(name, "Table")
+    cs = stacks.cfn.create_change_set(
+        StackName=name, ChangeSetName="retain",
+        TemplateBody=body({"Resources": {"Table": {**resource, "DeletionPolicy": "Retain"}}}))
+    described = stacks.cfn.describe_change_set(ChangeSetName=cs["Id"])
+    assert described["Status"] == "CREATE_COMPLETE", described
+    (change,) = described["Changes"]
+    assert change["ResourceChange"]["Action"] == "Modify"
+    assert "DeletionPolicy" in change["ResourceChange"]["Scope"]
+    stacks.cfn.execute_change_set(ChangeSetName=cs["Id"])
+    assert stacks.settle(name)["StackStatus"] == "UPDATE_COMPLETE"
+    assert stacks.delete(name)["StackStatus"] == "DELETE_COMPLETE"
+    assert table_exists(ddb, table_name)
+    ddb.delete_table(TableName=table_name)
+
+
+def test_a_failed_update_without_rollback_stays_update_failed(server, stacks):
+    """DisableRollback on UpdateStack: a failed update leaves the stack UPDATE_FAILED with what
+    it did (§2.5), and the stack can be updated again."""
+    template = {"Resources": {"Table": {"Type": "AWS::DynamoDB::Table", "Properties": table()}}}
+    name, _ = stacks.create(template)
+    two = {"Resources": {"Table": {"Type": "AWS::DynamoDB::Table", "Properties": indexed_table(("a", "ga"), ("b", "gb"))}}}
+    stack = stacks.update(name, two, DisableRollback=True)
+    assert stack["StackStatus"] == "UPDATE_FAILED", stack
+    one = {"Resources": {"Table": {"Type": "AWS::DynamoDB::Table", "Properties": indexed_table(("a", "ga"))}}}
+    assert stacks.update(name, one)["StackStatus"] == "UPDATE_COMPLETE"
+
+
+def test_a_bucket_the_account_already_has_is_not_taken_over(server, stacks):
+    """A template naming a bucket its account already owns fails the resource with "already
+    exists" (S3 itself answers CreateBucket with success there): the bucket and its objects
+    are left alone by the rollback."""
+    s3 = server.client("s3")
+    bucket = unique("cfn-own")
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="keep", Body=b"mine")
+    name, _ = stacks.create({"Resources": {"Bucket": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": bucket}}}})
+    assert stacks.describe(name)["StackStatus"] == "ROLLBACK_COMPLETE"
+    reasons = [r for s, r in statuses(stacks.events(name), "Bucket") if s == "CREATE_FAILED"]
+    assert reasons and f"{bucket} already exists" in reasons[0], reasons
+    assert s3.get_object(Bucket=bucket, Key="keep")["Body"].read() == b"mine"
+
+
+def test_a_create_change_set_with_a_role_needs_pass_role_before_anything_is_made(server, stacks):
+    """CreateChangeSet(CREATE) naming a RoleARN the caller may not pass is AccessDenied, and no
+    REVIEW_IN_PROGRESS stack is left holding the role (spec §6)."""
+    iam = server.client("iam")
+    role = unique("cfn-svc")
+    iam.create_role(RoleName=role, AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "cloudformation.amazonaws.com"}, "Action": "sts:AssumeRole"}]}))
+    _, _, key = new_user(server, "source", {"Effect": "Allow", "Action": "cloudformation:*", "Resource": "*"})
+    cfn = server.client("cloudformation", aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"])
+    name = unique("cfn-cs")
+    code, message, status = error_of(lambda: cfn.create_change_set(
+        StackName=name, ChangeSetName="cs", ChangeSetType="CREATE", RoleARN=f"arn:aws:iam::{SOURCE}:role/{role}",
+        TemplateBody=body({"Resources": {"Bucket": {"Type": "AWS::S3::Bucket"}}})))
+    assert (code, status) == ("AccessDenied", 403), message
+    assert "iam:PassRole" in message
+    assert error_of(lambda: stacks.cfn.describe_stacks(StackName=name))[0] == "ValidationError"

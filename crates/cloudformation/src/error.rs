@@ -16,6 +16,9 @@ pub enum CfnError {
     /// No stack with this name (live) or id.
     #[error("no such stack")]
     NoSuchStack,
+    /// The stack already has an operation running (its status).
+    #[error("stack operation in progress: {0}")]
+    InProgress(&'static str),
     /// Another stack exports this name.
     #[error("export {name} exported by {stack_name}")]
     ExportInUse { name: String, stack_name: String },

@@ -318,6 +318,8 @@ impl CloudFormation {
     }
 
     /// [`CloudFormation::save_stack`], recording the job that runs the operation it starts.
+    /// Refused with [`CfnError::InProgress`] when the stored stack already has an operation
+    /// running (two calls racing), so one stack never has two jobs.
     pub async fn start_operation(
         &self,
         stack: Stack,
@@ -326,6 +328,13 @@ impl CloudFormation {
     ) -> Result<Stack> {
         self.store
             .write(move |txn| {
+                let key = stack_key(&stack.account, &stack.region, &stack.uuid);
+                if let Some(bytes) = txn.get(STACKS, &key)? {
+                    let stored: Stack = decode(&bytes)?;
+                    if stored.status.in_progress() {
+                        return Err(CfnError::InProgress(stored.status.as_str()));
+                    }
+                }
                 let stack = write_stack(txn, stack, events)?;
                 then(txn)?;
                 Ok(stack)

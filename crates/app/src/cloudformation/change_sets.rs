@@ -34,15 +34,17 @@ struct StoredChange {
     replacement: Option<String>,
     /// (property, requires recreation, evaluation).
     details: Vec<(String, String, String)>,
+    /// The resource attributes changed besides its properties (`DeletionPolicy`, …).
+    #[serde(default)]
+    attributes: Vec<String>,
 }
 
 impl StoredChange {
     fn rendered(self) -> Change {
-        let scope = if self.details.is_empty() {
-            Vec::new()
-        } else {
-            vec!["Properties".to_owned()]
-        };
+        let mut scope = self.attributes.clone();
+        if !self.details.is_empty() {
+            scope.insert(0, "Properties".to_owned());
+        }
         Change {
             change_type: "Resource",
             resource_change: ResourceChange {
@@ -89,6 +91,7 @@ fn changes(
 ) -> Result<(Vec<StoredChange>, bool)> {
     let next = proposed(stack, text, values);
     let new_plan = plan(&next)?;
+    let old_template = strata_cfn_template::Template::from_text(&stack.template_body).ok();
     let mut out = Vec::new();
     for logical_id in &new_plan.order {
         let resource_type = new_plan.template.resources[logical_id]
@@ -106,6 +109,7 @@ fn changes(
                 resource_type,
                 replacement: None,
                 details: Vec::new(),
+                attributes: Vec::new(),
             });
             continue;
         };
@@ -113,6 +117,36 @@ fn changes(
             Ok(properties)
                 if properties == existing.properties && existing.resource_type == resource_type =>
             {
+                // Only its DeletionPolicy or UpdateReplacePolicy may change: still a change,
+                // or the new policy would never be stored (spec §3 Scope).
+                let policies = |t: Option<&Template>| {
+                    t.and_then(|t| t.resources.get(logical_id))
+                        .map(|r| (r.deletion_policy.clone(), r.update_replace_policy.clone()))
+                };
+                let (before, after) = (
+                    policies(old_template.as_ref()),
+                    policies(Some(&new_plan.template)),
+                );
+                if before == after {
+                    continue;
+                }
+                let (before, after) = (before.unwrap_or_default(), after.unwrap_or_default());
+                let mut attributes = Vec::new();
+                if before.0 != after.0 {
+                    attributes.push("DeletionPolicy".to_owned());
+                }
+                if before.1 != after.1 {
+                    attributes.push("UpdateReplacePolicy".to_owned());
+                }
+                out.push(StoredChange {
+                    action: "Modify".to_owned(),
+                    logical_id: logical_id.clone(),
+                    physical_id: existing.physical_id.clone(),
+                    resource_type,
+                    replacement: Some("False".to_owned()),
+                    details: Vec::new(),
+                    attributes,
+                });
                 continue;
             }
             Ok(properties) => {
@@ -157,6 +191,7 @@ fn changes(
             resource_type,
             replacement: Some(replacement.to_owned()),
             details,
+            attributes: Vec::new(),
         });
     }
     for (logical_id, resource) in &stack.resources {
@@ -168,6 +203,7 @@ fn changes(
                 resource_type: resource.resource_type.clone(),
                 replacement: None,
                 details: Vec::new(),
+                attributes: Vec::new(),
             });
         }
     }
@@ -202,6 +238,7 @@ fn check_updatable(stack: &Stack) -> Result<()> {
     match stack.status {
         StackStatus::CreateComplete
         | StackStatus::UpdateComplete
+        | StackStatus::UpdateFailed
         | StackStatus::UpdateRollbackComplete => Ok(()),
         other => Err(Error::Validation(format!(
             "Stack:{} is in {} state and can not be updated.",
@@ -310,46 +347,69 @@ pub async fn create_change_set(
         }
     };
     let existing = find_authorized(app, caller, "CreateChangeSet", &input.stack_name)?;
-    let stack = match (existing, creating) {
+    match (&existing, creating) {
         (Some(stack), true) if stack.status != StackStatus::ReviewInProgress => {
             return Err(Error::Validation(format!(
                 "Stack [{}] already exists and cannot be created again with the changeSet [{}].",
                 input.stack_name, input.change_set_name
             )));
         }
-        (Some(stack), true) => stack,
-        (Some(stack), false) => {
-            check_updatable(&stack)?;
-            stack
-        }
+        (Some(stack), false) => check_updatable(stack)?,
         (None, false) => {
             return Err(Error::Validation(format!(
                 "Stack [{}] does not exist",
                 input.stack_name
             )));
         }
-        (None, true) => review_stack(app, caller, &input).await?,
-    };
-    if stack.change_sets.contains_key(&input.change_set_name) {
+        _ => {}
+    }
+    if existing
+        .as_ref()
+        .is_some_and(|s| s.change_sets.contains_key(&input.change_set_name))
+    {
         return Err(Error::AlreadyExists(format!(
             "ChangeSet [{}] already exists",
             input.change_set_name
         )));
     }
-    let (text, template) = new_template(
-        app,
-        caller,
-        &stack,
-        input.use_previous_template && !creating,
-        input.template_body.as_deref(),
-        input.template_url.as_deref(),
-    )
-    .await?;
-    let values = parameter_values(&template, &input.parameters, &stack.parameters)?;
+    // Everything is checked before a CREATE change set makes its REVIEW_IN_PROGRESS stack.
+    let (text, template) = match &existing {
+        Some(stack) => {
+            new_template(
+                app,
+                caller,
+                stack,
+                input.use_previous_template && !creating,
+                input.template_body.as_deref(),
+                input.template_url.as_deref(),
+            )
+            .await?
+        }
+        None => {
+            template(
+                app,
+                caller,
+                input.template_body.as_deref(),
+                input.template_url.as_deref(),
+            )
+            .await?
+        }
+    };
+    let previous = existing
+        .as_ref()
+        .map(|s| s.parameters.clone())
+        .unwrap_or_default();
+    let values = parameter_values(&template, &input.parameters, &previous)?;
     check_capabilities(&template, &input.capabilities)?;
     if let Some(role) = &input.role_arn {
         super::operation::check_pass_role(app, caller, role)?;
+        super::operation::service_role_session(app, role, caller.account(), &caller.region)
+            .map_err(Error::Validation)?;
     }
+    let stack = match existing {
+        Some(stack) => stack,
+        None => review_stack(app, caller, &input).await?,
+    };
     let (found, outputs_changed) = changes(app, &stack, &text, &values)?;
     let empty = found.is_empty() && !outputs_changed && !creating;
     let id = format!(
@@ -407,7 +467,6 @@ async fn review_stack(app: &App, caller: &Caller, input: &CreateChangeSetInput) 
         StackStatus::ReviewInProgress,
         now,
     );
-    stack.role_arn = input.role_arn.clone();
     stack.notification_arns = input.notification_arns.clone();
     let event = stack.event(
         StackStatus::ReviewInProgress,
@@ -605,11 +664,17 @@ pub async fn execute_change_set(
         stack.tags = cs.tags.clone();
         stack.description = template.description.clone();
         stack.change_set_id = Some(cs.id.clone());
+        // The change set's service role, checked when it was created, is the stack's from
+        // now on (spec §6).
+        stack.role_arn = cs.role_arn.clone();
         start(app, caller, stack, StackStatus::CreateInProgress).await?;
         return Ok(());
     }
     check_updatable(&stack)?;
     stack.tags = cs.tags.clone();
+    if cs.role_arn.is_some() {
+        stack.role_arn = cs.role_arn.clone();
+    }
     start_update(
         app,
         caller,

@@ -196,7 +196,7 @@ pub(super) fn acting(
     stack: &Stack,
 ) -> std::result::Result<Caller, String> {
     match &stack.role_arn {
-        Some(role_arn) => service_role_session(app, role_arn, &stack.region),
+        Some(role_arn) => service_role_session(app, role_arn, &stack.account, &stack.region),
         None => Ok(caller.through_aws_service()),
     }
 }
@@ -208,11 +208,16 @@ pub(super) fn acting(
 pub fn service_role_session(
     app: &App,
     role_arn: &str,
+    stack_account: &str,
     region: &str,
 ) -> std::result::Result<Caller, String> {
     use strata_policy::{Context, LabeledPolicy, Policies, Request, RequestPrincipal};
     let invalid = || format!("Role {role_arn} is invalid or cannot be assumed");
     let (account, name) = crate::iam::sts::parse_role_arn(role_arn).ok_or_else(invalid)?;
+    // A stack's service role is one of its own account's roles.
+    if account.as_str() != stack_account {
+        return Err(invalid());
+    }
     let role = app
         .iam
         .find_role(&account, name)
@@ -618,8 +623,21 @@ pub(super) async fn delete_one(
         let now = app.cloudformation.now_millis();
         let started = resource_event(id, kind, &physical, "DELETE_IN_PROGRESS", None, None, now);
         stack = save(app, stack, vec![started]).await?;
+        // A create cut short by a crash names its resource by the planned name only: it is
+        // deleted only if it was made since that create began (else it is someone else's).
+        let unproven = resource.physical_id.is_none()
+            && target.as_ref().is_some_and(|t| {
+                !resources::made_since(
+                    app,
+                    &stack,
+                    kind,
+                    t.physical_id.as_deref().unwrap_or_default(),
+                    resource.updated_millis,
+                )
+            });
         match (&target, acting) {
             (None, _) => Ok(()),
+            (Some(_), _) if unproven => Ok(()),
             (Some(target), Ok(acting)) => {
                 let provision = Provision {
                     app,

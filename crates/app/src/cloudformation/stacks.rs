@@ -123,6 +123,17 @@ pub(super) async fn template(
             let cx = crate::s3::BucketContext::resolve(app, requester, &bucket, None)
                 .map_err(s3_error)?;
             cx.authorize("s3:GetObject", Some(&key)).map_err(s3_error)?;
+            let size = app
+                .s3
+                .get_object(&bucket, &key, None)
+                .map_err(|e| s3_error(e.into()))?
+                .meta
+                .size;
+            if size > 1_000_000 {
+                return Err(Error::Validation(
+                    "Template may not exceed 1000000 bytes in size.".to_owned(),
+                ));
+            }
             let bytes = cx.read_whole(&key).await.map_err(s3_error)?;
             return checked(String::from_utf8_lossy(&bytes).into_owned(), 1_000_000);
         }
@@ -301,7 +312,7 @@ pub async fn create_stack(
     };
     if let Some(role) = &input.role_arn {
         super::operation::check_pass_role(app, caller, role)?;
-        super::operation::service_role_session(app, role, &caller.region)
+        super::operation::service_role_session(app, role, caller.account(), &caller.region)
             .map_err(Error::Validation)?;
     }
     if find(app, caller, &input.stack_name)?.is_some() {
@@ -598,10 +609,17 @@ pub(super) async fn start(
     stack.status_reason = Some("User Initiated".to_owned());
     let event = stack.event(status, Some("User Initiated".to_owned()), now);
     let job = job(&stack, caller);
+    let stack_id = stack.stack_id.clone();
     let stack = app
         .cloudformation
         .start_operation(stack, vec![event], Jobs::recorder(job))
-        .await?;
+        .await
+        .map_err(|e| match e {
+            strata_cloudformation::CfnError::InProgress(status) => Error::Validation(format!(
+                "Stack:{stack_id} is in {status} state and can not be updated."
+            )),
+            other => other.into(),
+        })?;
     app.jobs.wake();
     settle(app, &stack.account, &stack.region, &stack.stack_id).await;
     Ok(stack)

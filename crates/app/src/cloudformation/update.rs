@@ -329,6 +329,11 @@ pub async fn update(app: &App, caller: &Caller, mut stack: Stack) -> Result<()> 
         Err(strata_cloudformation::CfnError::ExportInUse { name, stack_name }) => {
             let reason =
                 format!("Export with name {name} is already exported by stack {stack_name}");
+            // The outputs go back with the stack: the rollback's own save must not meet the
+            // same conflict.
+            if let Some(previous) = &stack.previous {
+                stack.outputs = previous.outputs.clone();
+            }
             return fail(app, caller, stack, Vec::new(), reason).await;
         }
         Err(e) => return Err(e.into()),
@@ -442,6 +447,14 @@ async fn fail(
             failed.join(", ")
         )
     };
+    if stack.disable_rollback {
+        // DisableRollback: the stack stays UPDATE_FAILED with what the update did (spec §2.5).
+        stack.status = StackStatus::UpdateFailed;
+        stack.status_reason = Some(reason.clone());
+        let event = stack.event(StackStatus::UpdateFailed, Some(reason), now);
+        save(app, stack, vec![event]).await?;
+        return Ok(());
+    }
     stack.status = StackStatus::UpdateRollbackInProgress;
     stack.status_reason = Some(reason.clone());
     let event = stack.event(StackStatus::UpdateRollbackInProgress, Some(reason), now);

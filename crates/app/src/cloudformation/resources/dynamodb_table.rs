@@ -310,7 +310,29 @@ const REPLACING: [&str; 4] = [
 ];
 
 pub fn requires_replacement(old: &Value, new: &Value) -> bool {
-    REPLACING.iter().any(|k| old.get(k) != new.get(k))
+    // Editing an attribute both define (its type) needs a new table too; adding one (for a
+    // new index) does not.
+    let definitions = |v: &Value| -> BTreeMap<String, Value> {
+        v.get("AttributeDefinitions")
+            .and_then(Value::as_array)
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(|d| {
+                        Some((
+                            d.get("AttributeName")?.as_str()?.to_owned(),
+                            d.get("AttributeType")?.clone(),
+                        ))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let (before, after) = (definitions(old), definitions(new));
+    let edited = before
+        .iter()
+        .any(|(name, kind)| after.get(name).is_some_and(|k| k != kind));
+    edited || REPLACING.iter().any(|k| old.get(k) != new.get(k))
 }
 
 /// The table's `Ref` and attributes as DescribeTable shows them now.

@@ -33,11 +33,12 @@ fn policy(properties: &Value) -> Option<String> {
 }
 
 /// What cannot change on a key: CloudFormation fails such an update whatever the
-/// UpdateReplacePolicy says (spec §5.2); strata replaces it.
-pub fn requires_replacement(old: &Value, new: &Value) -> bool {
-    ["KeySpec", "KeyUsage", "Origin", "MultiRegion"]
-        .iter()
-        .any(|k| old.get(k) != new.get(k))
+/// UpdateReplacePolicy says (spec §5.2), rather than replace a key data is encrypted under.
+const IMMUTABLE: [&str; 4] = ["KeySpec", "KeyUsage", "Origin", "MultiRegion"];
+
+/// A key is never replaced (see [`IMMUTABLE`]).
+pub fn requires_replacement(_old: &Value, _new: &Value) -> bool {
+    false
 }
 
 fn key_created(metadata: crate::kms::KeyMetadata) -> Created {
@@ -108,6 +109,14 @@ pub async fn update(
     old: &Value,
     new: &Value,
 ) -> Result<Created, String> {
+    if let Some(name) = IMMUTABLE.iter().find(|k| old.get(**k) != new.get(**k)) {
+        return Err(handler_error(
+            &format!("{name} of a KMS key cannot be updated"),
+            "Kms",
+            400,
+            "NotUpdatable",
+        ));
+    }
     let key = || Some(key_id.to_owned());
     if old.get("KeyPolicy") != new.get("KeyPolicy")
         && let Some(document) = policy(new)

@@ -170,6 +170,53 @@ pub async fn update(
     }
 }
 
+/// Whether the resource named `physical_id` was made at or after `since` (ms, server clock):
+/// the proof that a create cut short by a crash made it, before the rollback deletes it by
+/// its planned name. A resource of that name made earlier belongs to someone else.
+pub fn made_since(
+    app: &App,
+    stack: &Stack,
+    resource_type: &str,
+    physical_id: &str,
+    since: i64,
+) -> bool {
+    let account = stack.account.as_str();
+    let millis = |t: jiff::Timestamp| t.as_millisecond();
+    match resource_type {
+        "AWS::DynamoDB::Table" => app
+            .dynamodb
+            .table(
+                strata_dynamodb::Scope {
+                    account,
+                    region: &stack.region,
+                },
+                physical_id,
+            )
+            .is_ok_and(|t| t.def.creation_micros / 1000 >= since),
+        "AWS::S3::Bucket" => app
+            .s3
+            .bucket(physical_id)
+            .is_ok_and(|b| b.owner == account && b.created_micros / 1000 >= since),
+        "AWS::IAM::Role" | "AWS::IAM::User" => {
+            let Ok(account) = strata_iam::AccountId::parse(account) else {
+                return false;
+            };
+            if resource_type == "AWS::IAM::Role" {
+                app.iam
+                    .find_role(&account, physical_id)
+                    .ok()
+                    .flatten()
+                    .is_some_and(|r| millis(r.create_date) >= since)
+            } else {
+                app.iam
+                    .get_user(&account, physical_id)
+                    .is_ok_and(|u| millis(u.create_date) >= since)
+            }
+        }
+        _ => false,
+    }
+}
+
 /// Deletes a resource; one already gone counts as deleted.
 pub async fn delete(provision: &Provision<'_>, resource: &StackResource) -> Result<(), String> {
     let physical_id = resource.physical_id.as_deref().unwrap_or_default();

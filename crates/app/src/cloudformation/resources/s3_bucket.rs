@@ -5,9 +5,13 @@
 use std::collections::BTreeMap;
 
 use serde_json::Value;
-use strata_s3::{CreateBucket, S3Error, Versioning};
+use strata_s3::{
+    CreateBucket, DefaultEncryption, ObjectOwnership, PublicAccessBlock, S3Error, Versioning,
+};
 
-use super::{Created, Provision, handler_error, invalid, required_str};
+use super::{
+    Created, Provision, handler_error, invalid, optional_bool, optional_str, required_str,
+};
 use crate::Requester;
 use crate::s3::access::{authorize_own, resource_arn};
 use crate::s3::{AccessError, BucketContext};
@@ -54,35 +58,14 @@ pub async fn create(p: &Provision<'_>, properties: &Value) -> Result<Created, St
     )
     .map_err(|e| refused(&e, &name))?
     .to_owned();
-    let versioning = match properties.get("VersioningConfiguration") {
-        None => None,
-        Some(v) => Some(
-            Versioning::parse(required_str(p, v, "Status")?).ok_or_else(|| {
-                invalid(
-                    p,
-                    "#/VersioningConfiguration/Status: must be Enabled or Suspended",
-                )
-            })?,
-        ),
-    };
-    let tags: Vec<(String, String)> = match properties.get("Tags") {
-        None => Vec::new(),
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(|t| {
-                Ok((
-                    required_str(p, t, "Key")?.to_owned(),
-                    required_str(p, t, "Value")?.to_owned(),
-                ))
-            })
-            .collect::<Result<_, String>>()?,
-        Some(_) => {
-            return Err(invalid(
-                p,
-                "#/Tags: expected type: JSONArray, found: JSONObject",
-            ));
-        }
-    };
+    // S3 answers CreateBucket for a bucket the account already owns (us-east-1) with
+    // success; CloudFormation's handler reports it as existing instead of adopting it.
+    if p.app.s3.bucket(&name).is_ok() {
+        return Err(refused(
+            &AccessError::Engine(S3Error::BucketAlreadyExists),
+            &name,
+        ));
+    }
     p.app
         .s3
         .create_bucket(CreateBucket {
@@ -95,38 +78,182 @@ pub async fn create(p: &Provision<'_>, properties: &Value) -> Result<Created, St
         })
         .await
         .map_err(|e| refused(&AccessError::Engine(e), &name))?;
-    let configured = async {
-        let cx = BucketContext::resolve(p.app, requester.clone(), &name, None)?;
-        if versioning.is_some() {
-            cx.authorize("s3:PutBucketVersioning", None)?;
-        }
-        if !tags.is_empty() {
-            cx.authorize("s3:PutBucketTagging", None)?;
+    if let Err(reason) = configure(p, &name, &Value::Null, properties).await {
+        // A failed resource leaves nothing behind.
+        let _ = p.app.s3.delete_bucket(&name).await;
+        return Err(reason);
+    }
+    Ok(Created {
+        physical_id: name.clone(),
+        attributes: attributes(&name, &p.caller.region),
+        reference: Value::String(name),
+    })
+}
+
+/// The bucket settings a template gives, each `None` when the template leaves it out.
+#[derive(PartialEq)]
+struct Settings {
+    versioning: Option<Versioning>,
+    tags: Option<Vec<(String, String)>>,
+    encryption: Option<DefaultEncryption>,
+    ownership: Option<ObjectOwnership>,
+    public_access_block: Option<PublicAccessBlock>,
+}
+
+impl Settings {
+    fn of(p: &Provision<'_>, properties: &Value) -> Result<Self, String> {
+        let versioning = match properties.get("VersioningConfiguration") {
+            None => None,
+            Some(v) => Some(
+                Versioning::parse(required_str(p, v, "Status")?).ok_or_else(|| {
+                    invalid(
+                        p,
+                        "#/VersioningConfiguration/Status: must be Enabled or Suspended",
+                    )
+                })?,
+            ),
+        };
+        let tags = match properties.get("Tags") {
+            None => None,
+            Some(Value::Array(items)) => Some(
+                items
+                    .iter()
+                    .map(|t| {
+                        Ok((
+                            required_str(p, t, "Key")?.to_owned(),
+                            required_str(p, t, "Value")?.to_owned(),
+                        ))
+                    })
+                    .collect::<Result<_, String>>()?,
+            ),
+            Some(_) => {
+                return Err(invalid(
+                    p,
+                    "#/Tags: expected type: JSONArray, found: JSONObject",
+                ));
+            }
+        };
+        let encryption = match properties
+            .get("BucketEncryption")
+            .and_then(|e| e.get("ServerSideEncryptionConfiguration"))
+            .and_then(Value::as_array)
+            .and_then(|rules| rules.first())
+        {
+            None => None,
+            Some(rule) => {
+                let default = rule
+                    .get("ServerSideEncryptionByDefault")
+                    .unwrap_or(&Value::Null);
+                Some(DefaultEncryption {
+                    algorithm: required_str(p, default, "SSEAlgorithm")?.to_owned(),
+                    kms_key_id: optional_str(p, default, "KMSMasterKeyID")?.map(str::to_owned),
+                    bucket_key_enabled: optional_bool(p, rule, "BucketKeyEnabled")?
+                        .unwrap_or(false),
+                })
+            }
+        };
+        let ownership = match properties
+            .get("OwnershipControls")
+            .and_then(|o| o.get("Rules"))
+            .and_then(Value::as_array)
+            .and_then(|rules| rules.first())
+        {
+            None => None,
+            Some(rule) => Some(
+                ObjectOwnership::parse(required_str(p, rule, "ObjectOwnership")?).ok_or_else(
+                    || {
+                        invalid(
+                            p,
+                            "#/OwnershipControls/Rules/ObjectOwnership: not a valid enum value",
+                        )
+                    },
+                )?,
+            ),
+        };
+        let public_access_block = match properties.get("PublicAccessBlockConfiguration") {
+            None => None,
+            Some(b) => Some(PublicAccessBlock {
+                block_public_acls: optional_bool(p, b, "BlockPublicAcls")?.unwrap_or(false),
+                ignore_public_acls: optional_bool(p, b, "IgnorePublicAcls")?.unwrap_or(false),
+                block_public_policy: optional_bool(p, b, "BlockPublicPolicy")?.unwrap_or(false),
+                restrict_public_buckets: optional_bool(p, b, "RestrictPublicBuckets")?
+                    .unwrap_or(false),
+            }),
+        };
+        Ok(Self {
+            versioning,
+            tags,
+            encryption,
+            ownership,
+            public_access_block,
+        })
+    }
+}
+
+/// Brings the bucket's settings from what `old` gave to what `new` gives, each changed one
+/// authorized as its S3 call is (PutBucketVersioning, PutBucketTagging,
+/// PutEncryptionConfiguration, PutBucketOwnershipControls, PutBucketPublicAccessBlock).
+/// A setting the template drops goes back to S3's default; versioning to Suspended, as a
+/// bucket never returns to unversioned.
+async fn configure(p: &Provision<'_>, name: &str, old: &Value, new: &Value) -> Result<(), String> {
+    let (before, after) = (Settings::of(p, old)?, Settings::of(p, new)?);
+    if before == after {
+        return Ok(());
+    }
+    let requester = Requester::Signed(Box::new(p.caller.clone()));
+    let applied = async {
+        let cx = BucketContext::resolve(p.app, requester, name, None)?;
+        let changed = [
+            (
+                before.versioning != after.versioning,
+                "s3:PutBucketVersioning",
+            ),
+            (before.tags != after.tags, "s3:PutBucketTagging"),
+            (
+                before.encryption != after.encryption,
+                "s3:PutEncryptionConfiguration",
+            ),
+            (
+                before.ownership != after.ownership,
+                "s3:PutBucketOwnershipControls",
+            ),
+            (
+                before.public_access_block != after.public_access_block,
+                "s3:PutBucketPublicAccessBlock",
+            ),
+        ];
+        for (_, action) in changed.iter().filter(|(c, _)| *c) {
+            cx.authorize(action, None)?;
         }
         p.app
             .s3
-            .update_bucket(&name, move |bucket| {
-                if versioning.is_some() {
-                    bucket.versioning = versioning;
+            .update_bucket(name, move |bucket| {
+                if before.versioning != after.versioning {
+                    bucket.versioning = Some(after.versioning.unwrap_or(Versioning::Suspended));
                 }
-                bucket.tags = tags;
+                if before.tags != after.tags {
+                    bucket.tags = after.tags.unwrap_or_default();
+                }
+                if before.encryption != after.encryption {
+                    bucket.encryption = after.encryption;
+                }
+                if before.ownership != after.ownership {
+                    bucket.ownership = Some(
+                        after
+                            .ownership
+                            .unwrap_or(ObjectOwnership::BucketOwnerEnforced),
+                    );
+                }
+                if before.public_access_block != after.public_access_block {
+                    bucket.public_access_block =
+                        Some(after.public_access_block.unwrap_or(PublicAccessBlock::ALL));
+                }
                 Ok(())
             })
             .await?;
         Ok::<_, AccessError>(())
-    }
-    .await;
-    if let Err(e) = configured {
-        // A failed resource leaves nothing behind.
-        let _ = p.app.s3.delete_bucket(&name).await;
-        return Err(refused(&e, &name));
-    }
-    let attributes = attributes(&name, &p.caller.region);
-    Ok(Created {
-        physical_id: name.clone(),
-        reference: Value::String(name),
-        attributes,
-    })
+    };
+    applied.await.map_err(|e| refused(&e, name))
 }
 
 /// The regions older than 2014 name website endpoints with a dash (`s3-website-us-east-1`),
@@ -200,65 +327,14 @@ pub fn requires_replacement(old: &Value, new: &Value) -> bool {
         .any(|k| old.get(k) != new.get(k))
 }
 
-/// Versioning and tags, in place.
+/// Versioning, tags, encryption, ownership controls and public access block, in place.
 pub async fn update(
     p: &Provision<'_>,
     name: &str,
     old: &Value,
     new: &Value,
 ) -> Result<Created, String> {
-    let requester = Requester::Signed(Box::new(p.caller.clone()));
-    let versioning = match new.get("VersioningConfiguration") {
-        None => None,
-        Some(v) => Some(
-            Versioning::parse(required_str(p, v, "Status")?).ok_or_else(|| {
-                invalid(
-                    p,
-                    "#/VersioningConfiguration/Status: must be Enabled or Suspended",
-                )
-            })?,
-        ),
-    };
-    let tags: Vec<(String, String)> = match new.get("Tags") {
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(|t| {
-                Ok((
-                    required_str(p, t, "Key")?.to_owned(),
-                    required_str(p, t, "Value")?.to_owned(),
-                ))
-            })
-            .collect::<Result<_, String>>()?,
-        _ => Vec::new(),
-    };
-    let versioning_changed =
-        old.get("VersioningConfiguration") != new.get("VersioningConfiguration");
-    let tags_changed = old.get("Tags") != new.get("Tags");
-    let applied = async {
-        let cx = BucketContext::resolve(p.app, requester, name, None)?;
-        if versioning_changed {
-            cx.authorize("s3:PutBucketVersioning", None)?;
-        }
-        if tags_changed {
-            cx.authorize("s3:PutBucketTagging", None)?;
-        }
-        p.app
-            .s3
-            .update_bucket(name, move |bucket| {
-                // Removing VersioningConfiguration suspends versioning: a bucket never goes
-                // back to unversioned.
-                if versioning_changed {
-                    bucket.versioning = Some(versioning.unwrap_or(Versioning::Suspended));
-                }
-                if tags_changed {
-                    bucket.tags = tags;
-                }
-                Ok(())
-            })
-            .await?;
-        Ok::<_, AccessError>(())
-    };
-    applied.await.map_err(|e| refused(&e, name))?;
+    configure(p, name, old, new).await?;
     Ok(Created {
         physical_id: name.to_owned(),
         reference: Value::String(name.to_owned()),
