@@ -760,3 +760,33 @@ def test_a_create_change_set_with_a_role_needs_pass_role_before_anything_is_made
     assert (code, status) == ("AccessDenied", 403), message
     assert "iam:PassRole" in message
     assert error_of(lambda: stacks.cfn.describe_stacks(StackName=name))[0] == "ValidationError"
+
+
+def test_a_service_role_makes_the_resources_and_must_trust_cloudformation(server, stacks):
+    """A stack's RoleARN (spec §6): a user who may pass the role but not create buckets gets
+    its bucket made in the role's session; a role that does not trust
+    cloudformation.amazonaws.com is "invalid or cannot be assumed"."""
+    iam = server.client("iam")
+    trusted, untrusted = unique("cfn-svc"), unique("cfn-nosvc")
+    for role, service in ((trusted, "cloudformation.amazonaws.com"), (untrusted, "ec2.amazonaws.com")):
+        iam.create_role(RoleName=role, AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}]}))
+        iam.put_role_policy(RoleName=role, PolicyName="s3", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}))
+    _, _, key = new_user(server, "source",
+                         {"Effect": "Allow", "Action": "cloudformation:*", "Resource": "*"},
+                         {"Effect": "Allow", "Action": "iam:PassRole", "Resource": f"arn:aws:iam::{SOURCE}:role/*"})
+    cfn = server.client("cloudformation", aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"])
+    mine = Stacks(server, client=cfn)
+    template = {"Resources": {"Bucket": {"Type": "AWS::S3::Bucket"}}}
+    try:
+        name, _ = mine.create(template)
+        assert mine.describe(name)["StackStatus"] == "ROLLBACK_COMPLETE"
+        name, _ = mine.create(template, RoleARN=f"arn:aws:iam::{SOURCE}:role/{trusted}")
+        stack = mine.describe(name)
+        assert (stack["StackStatus"], stack["RoleARN"]) == ("CREATE_COMPLETE", f"arn:aws:iam::{SOURCE}:role/{trusted}")
+        code, message, _ = error_of(lambda: cfn.create_stack(
+            StackName=unique("nosvc"), TemplateBody=body(template), RoleARN=f"arn:aws:iam::{SOURCE}:role/{untrusted}"))
+        assert (code, message) == ("ValidationError", f"Role arn:aws:iam::{SOURCE}:role/{untrusted} is invalid or cannot be assumed")
+    finally:
+        mine.cleanup()

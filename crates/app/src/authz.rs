@@ -107,6 +107,37 @@ pub fn authorize_target(app: &App, caller: &Caller, target: Target<'_>) -> Resul
     judge(app, Some(&caller.principal), &Origin::of(caller), target)
 }
 
+/// Whether the AWS service principal `service` (`cloudformation.amazonaws.com`) may perform
+/// `action` on a resource by its resource policy alone (a role's trust policy when a service
+/// assumes it): service principals have no identity policies.
+pub fn service_allowed(
+    service: &str,
+    action: &str,
+    resource: &str,
+    resource_account: &str,
+    policy: ResourcePolicy<'_>,
+) -> bool {
+    let request = Request {
+        principal: RequestPrincipal::service(service),
+        action: action.to_owned(),
+        resource: resource.to_owned(),
+        resource_account: Some(resource_account.to_owned()),
+        context: Context::new(),
+    };
+    let decision = evaluate(
+        &request,
+        &Policies {
+            resource: Some(LabeledPolicy {
+                label: policy.label,
+                document: policy.document,
+            }),
+            resource_policy_required: policy.required,
+            ..Policies::default()
+        },
+    );
+    decision.is_allowed()
+}
+
 /// [`authorize_target`] for an unsigned request (S3 only): judged by the resource policy's
 /// statements for `Principal: "*"` alone.
 pub fn authorize_anonymous(

@@ -19,6 +19,7 @@ use strata_cloudformation::{Event, Stack, StackOutput, StackResource, StackStatu
 
 use super::error::{Error, Result};
 use super::resources::{self, Created, Provision};
+use crate::authz::ResourcePolicy;
 use crate::jobs::Stop;
 use crate::{App, Caller};
 
@@ -211,7 +212,6 @@ pub fn service_role_session(
     stack_account: &str,
     region: &str,
 ) -> std::result::Result<Caller, String> {
-    use strata_policy::{Context, LabeledPolicy, Policies, Request, RequestPrincipal};
     let invalid = || format!("Role {role_arn} is invalid or cannot be assumed");
     let (account, name) = crate::iam::sts::parse_role_arn(role_arn).ok_or_else(invalid)?;
     // A stack's service role is one of its own account's roles.
@@ -225,26 +225,19 @@ pub fn service_role_session(
         .flatten()
         .ok_or_else(invalid)?;
     let trust = role.trust_policy().map_err(|_| invalid())?;
-    let request = Request {
-        principal: RequestPrincipal::service("cloudformation.amazonaws.com"),
-        action: "sts:AssumeRole".to_owned(),
-        resource: role.arn(),
-        resource_account: Some(account.to_string()),
-        context: Context::new(),
-    };
     let label = format!("role {} trust policy", role.role_name);
-    let decision = strata_policy::evaluate(
-        &request,
-        &Policies {
-            resource: Some(LabeledPolicy {
-                label: &label,
-                document: &trust,
-            }),
-            resource_policy_required: true,
-            ..Policies::default()
+    let trusted = crate::authz::service_allowed(
+        "cloudformation.amazonaws.com",
+        "sts:AssumeRole",
+        &role.arn(),
+        account.as_str(),
+        ResourcePolicy {
+            label: &label,
+            document: &trust,
+            required: true,
         },
     );
-    if !decision.is_allowed() {
+    if !trusted {
         return Err(invalid());
     }
     Ok(Caller {

@@ -8,7 +8,7 @@ use serde_json::Value;
 use strata_s3::S3Error;
 
 use super::s3_bucket::refused;
-use super::{Created, Provision, invalid, required_str};
+use super::{Created, Provision, policy_document, required_str};
 use crate::Requester;
 use crate::s3::{AccessError, BucketContext};
 
@@ -24,12 +24,7 @@ pub async fn update(p: &Provision<'_>, new: &Value) -> Result<Created, String> {
 
 pub async fn create(p: &Provision<'_>, properties: &Value) -> Result<Created, String> {
     let bucket = required_str(p, properties, "Bucket")?.to_owned();
-    let document = match properties.get("PolicyDocument") {
-        Some(Value::String(text)) => text.clone(),
-        Some(object @ Value::Object(_)) => object.to_string(),
-        Some(_) => return Err(invalid(p, "#/PolicyDocument: expected type: JSONObject")),
-        None => return Err(invalid(p, "#: required key [PolicyDocument] not found")),
-    };
+    let document = policy_document(p, properties.get("PolicyDocument"), "PolicyDocument")?;
     let requester = Requester::Signed(Box::new(p.caller.clone()));
     let put = async {
         let cx = BucketContext::resolve(p.app, requester, &bucket, None)?;

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::{
     Created, Provision, handler_error, invalid, optional_bool, optional_str, optional_u64,
-    required_str,
+    policy_document, required_str,
 };
 use crate::dynamodb::Error;
 use crate::dynamodb::pitr::{UpdateContinuousBackupsInput, update_continuous_backups};
@@ -627,19 +627,13 @@ pub async fn update(
 }
 
 async fn settings_policy(p: &Provision<'_>, properties: &Value, arn: &str) -> Result<(), String> {
-    let document = match properties
-        .get("ResourcePolicy")
-        .and_then(|r| r.get("PolicyDocument"))
-    {
-        Some(Value::String(text)) => text.clone(),
-        Some(object @ Value::Object(_)) => object.to_string(),
-        _ => {
-            return Err(invalid(
-                p,
-                "#/ResourcePolicy: required key [PolicyDocument] not found",
-            ));
-        }
-    };
+    let document = policy_document(
+        p,
+        properties
+            .get("ResourcePolicy")
+            .and_then(|r| r.get("PolicyDocument")),
+        "PolicyDocument",
+    )?;
     put_resource_policy(
         p.app,
         p.caller,

@@ -10,7 +10,7 @@ use serde_json::Value;
 use strata_iam::PolicyHolder;
 
 use super::{
-    Created, Provision, generated_name, handler_error, invalid, optional_str, optional_u64,
+    Created, Provision, generated_name, handler_error, optional_str, optional_u64, policy_document,
     required_str,
 };
 use crate::iam::Error;
@@ -38,19 +38,6 @@ pub(super) fn refused(err: &Error) -> String {
     handler_error(&err.to_string(), "Iam", status, code)
 }
 
-/// A policy document as the template writes it: an object, or its JSON text.
-pub(super) fn document(
-    p: &Provision<'_>,
-    value: Option<&Value>,
-    key: &str,
-) -> Result<String, String> {
-    match value {
-        Some(Value::String(text)) => Ok(text.clone()),
-        Some(object @ Value::Object(_)) => Ok(object.to_string()),
-        _ => Err(invalid(p, &format!("#: required key [{key}] not found"))),
-    }
-}
-
 /// `Policies`: name → document.
 fn inline(p: &Provision<'_>, properties: &Value) -> Result<BTreeMap<String, String>, String> {
     let Some(items) = properties.get("Policies").and_then(Value::as_array) else {
@@ -61,7 +48,7 @@ fn inline(p: &Provision<'_>, properties: &Value) -> Result<BTreeMap<String, Stri
         .map(|item| {
             Ok((
                 required_str(p, item, "PolicyName")?.to_owned(),
-                document(p, item.get("PolicyDocument"), "PolicyDocument")?,
+                policy_document(p, item.get("PolicyDocument"), "PolicyDocument")?,
             ))
         })
         .collect()
@@ -94,7 +81,7 @@ pub async fn create(p: &Provision<'_>, properties: &Value) -> Result<Created, St
         CreateRoleInput {
             role_name: role_name.clone(),
             path: optional_str(p, properties, "Path")?.map(str::to_owned),
-            assume_role_policy_document: document(
+            assume_role_policy_document: policy_document(
                 p,
                 properties.get("AssumeRolePolicyDocument"),
                 "AssumeRolePolicyDocument",
@@ -248,7 +235,7 @@ pub async fn update(
             p.caller,
             UpdateAssumeRolePolicyInput {
                 role_name: role_name.to_owned(),
-                policy_document: document(
+                policy_document: policy_document(
                     p,
                     new.get("AssumeRolePolicyDocument"),
                     "AssumeRolePolicyDocument",
@@ -321,7 +308,7 @@ fn holders(properties: &Value) -> Vec<PolicyHolder> {
 
 pub async fn create_policy(p: &Provision<'_>, properties: &Value) -> Result<Created, String> {
     let name = required_str(p, properties, "PolicyName")?.to_owned();
-    let policy_document = document(p, properties.get("PolicyDocument"), "PolicyDocument")?;
+    let policy_document = policy_document(p, properties.get("PolicyDocument"), "PolicyDocument")?;
     for holder in holders(properties) {
         put_policy(
             p.app,

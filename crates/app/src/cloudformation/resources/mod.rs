@@ -273,6 +273,19 @@ pub fn required_str<'v>(
     }
 }
 
+/// A policy document as the template writes it: an object, or its JSON text.
+pub fn policy_document(
+    p: &Provision<'_>,
+    value: Option<&Value>,
+    key: &str,
+) -> Result<String, String> {
+    match value {
+        Some(Value::String(text)) => Ok(text.clone()),
+        Some(object @ Value::Object(_)) => Ok(object.to_string()),
+        _ => Err(invalid(p, &format!("#: required key [{key}] not found"))),
+    }
+}
+
 /// An optional string property.
 pub fn optional_str<'v>(
     provision: &Provision<'_>,
