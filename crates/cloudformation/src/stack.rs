@@ -85,6 +85,11 @@ pub struct StackResource {
     /// removed by it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intended_physical_id: Option<String>,
+    /// While an update creates this resource's replacement: the name asked for, recorded
+    /// before the call (at `updated_millis`), so a replacement cut short by a crash is found
+    /// and removed by it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replacement: Option<String>,
     /// `CREATE_COMPLETE`, `UPDATE_FAILED`, `DELETE_SKIPPED`, …
     pub status: String,
     pub status_reason: Option<String>,
@@ -162,6 +167,9 @@ pub struct Previous {
     pub resources: BTreeMap<String, StackResource>,
     pub outputs: Vec<StackOutput>,
     pub imports: Vec<String>,
+    /// The stack's tags, when the update changes them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
 }
 
 /// A stack: identity, status, what it was made from, and what it made.
@@ -186,6 +194,9 @@ pub struct Stack {
     pub role_arn: Option<String>,
     pub notification_arns: Vec<String>,
     pub disable_rollback: bool,
+    /// `OnFailure=DELETE`, until the create completes: a failed create deletes the stack.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub delete_on_failure: bool,
     pub termination_protection: bool,
     pub timeout_in_minutes: Option<u32>,
     pub creation_millis: i64,
@@ -232,6 +243,7 @@ impl Stack {
             role_arn: None,
             notification_arns: Vec::new(),
             disable_rollback: false,
+            delete_on_failure: false,
             termination_protection: false,
             timeout_in_minutes: None,
             creation_millis: now,
@@ -309,11 +321,53 @@ impl CloudFormation {
             .await
     }
 
-    /// Saves a stack with new events, and its exports as its outputs name them. Fails with
-    /// [`CfnError::ExportInUse`] if another stack exports one of the names.
-    pub async fn save_stack(&self, stack: Stack, events: Vec<Event>) -> Result<Stack> {
+    /// Saves an operation's progress: the stack with new events, and its exports as its
+    /// outputs name them. What API calls change beside a running operation (termination
+    /// protection, change sets) is kept as stored, and events never reuse a sequence number.
+    /// Fails with [`CfnError::ExportInUse`] if another stack exports one of the names.
+    pub async fn save_stack(&self, mut stack: Stack, events: Vec<Event>) -> Result<Stack> {
         self.store
-            .write(move |txn| write_stack(txn, stack, events))
+            .write(move |txn| {
+                if let Some(stored) = stored(txn, &stack)? {
+                    stack.termination_protection = stored.termination_protection;
+                    stack.change_sets = stored.change_sets;
+                    stack.next_event = stack.next_event.max(stored.next_event);
+                }
+                write_stack(txn, stack, events)
+            })
+            .await
+    }
+
+    /// An API call's change to the stack as stored (`edit` returns the events it adds), in
+    /// one write, so it neither loses nor undoes an operation's progress saved meanwhile.
+    /// Refused with [`CfnError::InProgress`] when `refuse_in_progress` and an operation runs.
+    pub async fn edit_stack<F>(
+        &self,
+        stack: &Stack,
+        refuse_in_progress: bool,
+        edit: F,
+    ) -> Result<Stack>
+    where
+        F: FnOnce(&mut Stack) -> Vec<Event> + Send + 'static,
+    {
+        let (account, region, uuid) = (
+            stack.account.clone(),
+            stack.region.clone(),
+            stack.uuid.clone(),
+        );
+        self.store
+            .write(move |txn| {
+                let key = stack_key(&account, &region, &uuid);
+                let mut stack: Stack = match txn.get(STACKS, &key)? {
+                    Some(bytes) => decode(&bytes)?,
+                    None => return Err(CfnError::NoSuchStack),
+                };
+                if refuse_in_progress && stack.status.in_progress() {
+                    return Err(CfnError::InProgress(stack.status.as_str()));
+                }
+                let events = edit(&mut stack);
+                write_stack(txn, stack, events)
+            })
             .await
     }
 
@@ -322,18 +376,18 @@ impl CloudFormation {
     /// running (two calls racing), so one stack never has two jobs.
     pub async fn start_operation(
         &self,
-        stack: Stack,
+        mut stack: Stack,
         events: Vec<Event>,
         then: RecordJob,
     ) -> Result<Stack> {
         self.store
             .write(move |txn| {
-                let key = stack_key(&stack.account, &stack.region, &stack.uuid);
-                if let Some(bytes) = txn.get(STACKS, &key)? {
-                    let stored: Stack = decode(&bytes)?;
+                if let Some(stored) = stored(txn, &stack)? {
                     if stored.status.in_progress() {
                         return Err(CfnError::InProgress(stored.status.as_str()));
                     }
+                    stack.termination_protection = stored.termination_protection;
+                    stack.next_event = stack.next_event.max(stored.next_event);
                 }
                 let stack = write_stack(txn, stack, events)?;
                 then(txn)?;
@@ -419,6 +473,14 @@ impl CloudFormation {
 
 /// Writes `stack` and `events`, frees its name once it is deleted, and makes the exports
 /// match its outputs.
+/// The stack as stored, if it is.
+fn stored(txn: &mut strata_storage::WriteTxn, stack: &Stack) -> Result<Option<Stack>> {
+    let key = stack_key(&stack.account, &stack.region, &stack.uuid);
+    txn.get(STACKS, &key)?
+        .map(|bytes| decode(&bytes))
+        .transpose()
+}
+
 fn write_stack(
     txn: &mut strata_storage::WriteTxn,
     mut stack: Stack,

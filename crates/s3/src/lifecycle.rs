@@ -139,7 +139,8 @@ pub fn validate(rules: &[LifecycleRule]) -> Result<(), LifecycleError> {
                 "'DaysAfterInitiation' for AbortIncompleteMultipartUpload action must be a positive integer",
             ));
         }
-        let tagged = rule.matcher().tags.is_some_and(|t| !t.is_empty());
+        let matcher = rule.matcher();
+        let tagged = matcher.tag.is_some() || matcher.tags.is_some_and(|t| !t.is_empty());
         if tagged && rule.abort_incomplete_days.is_some() {
             return Err(InvalidRequest(
                 "AbortIncompleteMultipartUpload cannot be specified with Tags.",
@@ -310,6 +311,26 @@ mod tests {
         assert!(and.applies("k1", Some((&tags, 5))));
         assert!(!and.applies("k1", Some((&tags, 10))));
         assert!(!and.applies("k1", Some((&tags[..1], 5))));
+    }
+
+    #[test]
+    fn a_single_tag_filter_counts_as_tags() {
+        // S3 refuses these actions with any tag filter, `<Tag>` alone as well as `<And>`.
+        let tag = Some(Filter::Tag("a".into(), "1".into()));
+        let mut abort = rule(tag.clone(), Expiration::Days(1));
+        abort.abort_incomplete_days = Some(1);
+        assert_eq!(
+            validate(&[abort]),
+            Err(LifecycleError::InvalidRequest(
+                "AbortIncompleteMultipartUpload cannot be specified with Tags."
+            ))
+        );
+        assert_eq!(
+            validate(&[rule(tag, Expiration::ExpiredObjectDeleteMarker)]),
+            Err(LifecycleError::InvalidRequest(
+                "ExpiredObjectDeleteMarker cannot be specified with Tags."
+            ))
+        );
     }
 
     #[test]

@@ -248,8 +248,8 @@ fn check_updatable(stack: &Stack) -> Result<()> {
     }
 }
 
-/// Starts the update of `stack` to `text` with `values`: the stack as it was kept to roll
-/// back to, the job recorded in the same write.
+/// Starts the update of `stack` to `text` with `values` (and `tags`, when given): the stack
+/// as it was kept to roll back to, the job recorded in the same write.
 #[allow(clippy::too_many_arguments)]
 async fn start_update(
     app: &App,
@@ -260,7 +260,9 @@ async fn start_update(
     values: BTreeMap<String, String>,
     capabilities: Vec<String>,
     change_set_id: Option<String>,
+    tags: Option<Vec<strata_cloudformation::Tag>>,
 ) -> Result<Stack> {
+    let old_tags = tags.map(|tags| std::mem::replace(&mut stack.tags, tags));
     stack.previous = Some(Box::new(Previous {
         template_body: stack.template_body.clone(),
         parameters: stack.parameters.clone(),
@@ -270,6 +272,7 @@ async fn start_update(
         resources: stack.resources.clone(),
         outputs: stack.outputs.clone(),
         imports: stack.imports.clone(),
+        tags: old_tags,
     }));
     stack.replaced.clear();
     stack.template_body = text;
@@ -304,14 +307,21 @@ pub async fn update_stack(
     let values = parameter_values(&template, &input.parameters, &stack.parameters)?;
     check_capabilities(&template, &input.capabilities)?;
     let (found, outputs_changed) = changes(app, &stack, &text, &values)?;
-    let tags_changed = input
+    let new_tags = input
         .tags
-        .as_ref()
-        .is_some_and(|t| t.len() != stack.tags.len());
-    if found.is_empty() && !outputs_changed && !tags_changed {
+        .as_deref()
+        .map(super::stacks::tags)
+        .filter(|t| *t != stack.tags);
+    if found.is_empty() && !outputs_changed && new_tags.is_none() {
         return Err(Error::Validation(
             "No updates are to be performed.".to_owned(),
         ));
+    }
+    if let Some(role) = &input.role_arn {
+        super::operation::check_pass_role(app, caller, role)?;
+        super::operation::service_role_session(app, role, caller.account(), &caller.region)
+            .map_err(Error::Validation)?;
+        stack.role_arn = Some(role.clone());
     }
     if let Some(disable) = input.disable_rollback {
         stack.disable_rollback = disable;
@@ -325,6 +335,7 @@ pub async fn update_stack(
         values,
         input.capabilities,
         None,
+        new_tags,
     )
     .await?;
     Ok(StackIdOutput {
@@ -446,11 +457,14 @@ pub async fn create_change_set(
             .map(|c| serde_json::to_value(c).unwrap_or(Value::Null))
             .collect(),
     };
-    let mut stack = stack;
-    stack
-        .change_sets
-        .insert(input.change_set_name.clone(), change_set);
-    let stack = app.cloudformation.save_stack(stack, Vec::new()).await?;
+    let name = input.change_set_name.clone();
+    let stack = app
+        .cloudformation
+        .edit_stack(&stack, false, move |stack| {
+            stack.change_sets.insert(name, change_set);
+            Vec::new()
+        })
+        .await?;
     Ok(CreateChangeSetOutput {
         id,
         stack_id: stack.stack_id,
@@ -618,15 +632,19 @@ pub async fn delete_change_set(
     caller: &Caller,
     input: ChangeSetNameInput,
 ) -> Result<()> {
-    let (mut stack, cs) = named(app, caller, &input, "DeleteChangeSet")?;
+    let (stack, cs) = named(app, caller, &input, "DeleteChangeSet")?;
     if cs.execution_status == "EXECUTE_IN_PROGRESS" {
         return Err(Error::InvalidChangeSetStatus(format!(
             "Cannot delete ChangeSet in status {}",
             cs.execution_status
         )));
     }
-    stack.change_sets.remove(&cs.name);
-    app.cloudformation.save_stack(stack, Vec::new()).await?;
+    app.cloudformation
+        .edit_stack(&stack, false, move |stack| {
+            stack.change_sets.remove(&cs.name);
+            Vec::new()
+        })
+        .await?;
     Ok(())
 }
 
@@ -671,7 +689,6 @@ pub async fn execute_change_set(
         return Ok(());
     }
     check_updatable(&stack)?;
-    stack.tags = cs.tags.clone();
     if cs.role_arn.is_some() {
         stack.role_arn = cs.role_arn.clone();
     }
@@ -684,6 +701,7 @@ pub async fn execute_change_set(
         cs.parameters.clone(),
         cs.capabilities.clone(),
         Some(cs.id.clone()),
+        Some(cs.tags.clone()),
     )
     .await?;
     Ok(())

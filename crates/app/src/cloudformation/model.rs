@@ -286,6 +286,8 @@ pub struct UpdateStackInput {
     pub capabilities: Vec<String>,
     pub tags: Option<Vec<Tag>>,
     pub disable_rollback: Option<bool>,
+    /// A new service role for this and later operations.
+    pub role_arn: Option<String>,
 }
 
 /// CreateChangeSet's input.

@@ -342,6 +342,7 @@ async fn create(app: &App, caller: &Caller, mut stack: Stack) -> Result<()> {
                     &stack,
                     logical_id,
                 ),
+                replacement: None,
                 status: "CREATE_IN_PROGRESS".to_owned(),
                 status_reason: None,
                 updated_millis: now,
@@ -432,8 +433,9 @@ async fn create(app: &App, caller: &Caller, mut stack: Stack) -> Result<()> {
         Err(reason) => return fail_create(app, caller, stack, Vec::new(), reason).await,
     };
     stack.outputs = outputs;
-    stack.imports = imports(&plan.template);
+    stack.imports = imports(app, &stack, &plan);
     stack.status = StackStatus::CreateComplete;
+    stack.delete_on_failure = false;
     stack.status_reason = None;
     let now = app.cloudformation.now_millis();
     let done = stack.event(StackStatus::CreateComplete, None, now);
@@ -498,14 +500,14 @@ pub(super) fn outputs(
     Ok(out)
 }
 
-/// The export names a template imports (literal names only: a computed one is resolved when
-/// used, and UNCONFIRMED to count as in use).
-pub(super) fn imports(template: &Template) -> Vec<String> {
-    fn walk(value: &Value, out: &mut Vec<String>) {
+/// The export names the stack's template imports, computed names (`!Sub`, a parameter)
+/// resolved against the stack as it stands.
+pub(super) fn imports(app: &App, stack: &Stack, plan: &Plan) -> Vec<String> {
+    fn walk<'v>(value: &'v Value, out: &mut Vec<&'v Value>) {
         match value {
             Value::Object(map) => {
-                if let Some(Value::String(name)) = map.get("Fn::ImportValue") {
-                    out.push(name.clone());
+                if let Some(name) = map.get("Fn::ImportValue") {
+                    out.push(name);
                 }
                 map.values().for_each(|v| walk(v, out));
             }
@@ -513,13 +515,25 @@ pub(super) fn imports(template: &Template) -> Vec<String> {
             _ => {}
         }
     }
-    let mut out = Vec::new();
-    for resource in template.resources.values() {
-        walk(&resource.properties, &mut out);
+    let mut named = Vec::new();
+    for resource in plan.template.resources.values() {
+        walk(&resource.properties, &mut named);
     }
-    for output in template.outputs.values() {
-        walk(&output.value, &mut out);
+    for output in plan.template.outputs.values() {
+        walk(&output.value, &mut named);
     }
+    let mut out: Vec<String> = in_scope(app, stack, plan, |scope| {
+        named
+            .into_iter()
+            .filter_map(|name| match name {
+                Value::String(name) => Some(name.clone()),
+                computed => match intrinsic::evaluate(scope, computed) {
+                    Ok(Some(Value::String(name))) => Some(name),
+                    _ => None,
+                },
+            })
+            .collect()
+    });
     out.sort();
     out.dedup();
     out
@@ -548,6 +562,14 @@ async fn fail_create(
         let event = stack.event(StackStatus::CreateFailed, Some(reason), now);
         save(app, stack, vec![event]).await?;
         return Ok(());
+    }
+    if stack.delete_on_failure {
+        let reason = format!("{reason}Delete requested by user.");
+        stack.status = StackStatus::DeleteInProgress;
+        stack.status_reason = Some(reason.clone());
+        let event = stack.event(StackStatus::DeleteInProgress, Some(reason), now);
+        let stack = save(app, stack, vec![event]).await?;
+        return delete(app, caller, stack).await;
     }
     let reason = format!("{reason}Rollback requested by user.");
     stack.status = StackStatus::RollbackInProgress;
@@ -619,15 +641,9 @@ pub(super) async fn delete_one(
         // A create cut short by a crash names its resource by the planned name only: it is
         // deleted only if it was made since that create began (else it is someone else's).
         let unproven = resource.physical_id.is_none()
-            && target.as_ref().is_some_and(|t| {
-                !resources::made_since(
-                    app,
-                    &stack,
-                    kind,
-                    t.physical_id.as_deref().unwrap_or_default(),
-                    resource.updated_millis,
-                )
-            });
+            && target
+                .as_ref()
+                .is_some_and(|t| !resources::made_since(app, &stack, t, resource.updated_millis));
         match (&target, acting) {
             (None, _) => Ok(()),
             (Some(_), _) if unproven => Ok(()),
@@ -754,8 +770,15 @@ async fn rollback(app: &App, caller: &Caller, mut stack: Stack) -> Result<()> {
     Ok(())
 }
 
+/// Deletes the stack: on DeleteStack, or after a failed create with `OnFailure=DELETE`,
+/// which deletes as a rollback does.
 async fn delete(app: &App, caller: &Caller, mut stack: Stack) -> Result<()> {
-    let failed = delete_resources(app, caller, &mut stack, Deleting::Stack).await?;
+    let deleting = if stack.delete_on_failure {
+        Deleting::CreateRollback
+    } else {
+        Deleting::Stack
+    };
+    let failed = delete_resources(app, caller, &mut stack, deleting).await?;
     let now = app.cloudformation.now_millis();
     if failed.is_empty() {
         stack.status = StackStatus::DeleteComplete;

@@ -301,6 +301,15 @@ pub async fn create_stack(
     .await?;
     let values = parameter_values(&template, &input.parameters, &BTreeMap::new())?;
     check_capabilities(&template, &input.capabilities)?;
+    if let Some(other) = input
+        .on_failure
+        .as_deref()
+        .filter(|f| !["DO_NOTHING", "ROLLBACK", "DELETE"].contains(f))
+    {
+        return Err(Error::Validation(format!(
+            "1 validation error detected: Value '{other}' at 'onFailure' failed to satisfy constraint: Member must satisfy enum value set: [DO_NOTHING, ROLLBACK, DELETE]"
+        )));
+    }
     let disable_rollback = match (&input.on_failure, input.disable_rollback) {
         (Some(_), Some(_)) => {
             return Err(Error::Validation(
@@ -338,6 +347,7 @@ pub async fn create_stack(
     stack.role_arn = input.role_arn.clone();
     stack.notification_arns = input.notification_arns.clone();
     stack.disable_rollback = disable_rollback;
+    stack.delete_on_failure = input.on_failure.as_deref() == Some("DELETE");
     stack.termination_protection = input.enable_termination_protection.unwrap_or(false);
     stack.timeout_in_minutes = input.timeout_in_minutes;
     let event = stack.event(
@@ -376,7 +386,7 @@ pub(super) fn job(stack: &Stack, caller: &Caller) -> JobKind {
 
 pub async fn delete_stack(app: &App, caller: &Caller, input: StackNameInput) -> Result<()> {
     let name = input.stack_name.unwrap_or_default();
-    let Some(mut stack) = find(app, caller, &name)? else {
+    let Some(stack) = find(app, caller, &name)? else {
         authorize(app, caller, "DeleteStack", &stack_pattern(caller, &name))?;
         // Deleting a stack that does not exist succeeds and does nothing (spec §2.2).
         return Ok(());
@@ -402,16 +412,25 @@ pub async fn delete_stack(app: &App, caller: &Caller, input: StackNameInput) -> 
     let now = app.cloudformation.now_millis();
     if let Some(reason) = exports_in_use(app, &stack)? {
         // The call succeeds; the stack reports why nothing was deleted (spec §2.6).
-        let started = stack.event(
-            StackStatus::DeleteInProgress,
-            Some("User Initiated".to_owned()),
-            now,
-        );
-        let back = stack.event(stack.status, Some(reason.clone()), now);
-        stack.status_reason = Some(reason);
         app.cloudformation
-            .save_stack(stack, vec![started, back])
-            .await?;
+            .edit_stack(&stack, true, move |stack| {
+                let started = stack.event(
+                    StackStatus::DeleteInProgress,
+                    Some("User Initiated".to_owned()),
+                    now,
+                );
+                let back = stack.event(stack.status, Some(reason.clone()), now);
+                stack.status_reason = Some(reason);
+                vec![started, back]
+            })
+            .await
+            .map_err(|e| match e {
+                strata_cloudformation::CfnError::InProgress(status) => Error::Validation(format!(
+                    "Stack [{}] cannot be deleted while in status {status}",
+                    stack.name
+                )),
+                other => other.into(),
+            })?;
         return Ok(());
     }
     start(app, caller, stack, StackStatus::DeleteInProgress).await?;
@@ -848,15 +867,20 @@ pub async fn update_termination_protection(
     stack_name: String,
     enable: bool,
 ) -> Result<StackIdOutput> {
-    let mut stack = named(
+    let stack = named(
         app,
         caller,
         "UpdateTerminationProtection",
         &stack_name,
         no_such_stack,
     )?;
-    stack.termination_protection = enable;
-    let stack = app.cloudformation.save_stack(stack, Vec::new()).await?;
+    let stack = app
+        .cloudformation
+        .edit_stack(&stack, false, move |stack| {
+            stack.termination_protection = enable;
+            Vec::new()
+        })
+        .await?;
     Ok(StackIdOutput {
         stack_id: stack.stack_id,
     })

@@ -65,6 +65,16 @@ pub async fn update(app: &App, caller: &Caller, mut stack: Stack) -> Result<()> 
             let reason = "Resource creation cancelled".to_owned();
             return fail(app, caller, stack, vec![logical_id.clone()], reason).await;
         }
+        if stack
+            .resources
+            .get(logical_id)
+            .is_some_and(|r| r.replacement.is_some())
+        {
+            // A replacement this update began, cut short by a crash: the rollback removes it
+            // by its recorded name.
+            let reason = "Resource update cancelled".to_owned();
+            return fail(app, caller, stack, vec![logical_id.clone()], reason).await;
+        }
         let Some(existing) = existing else {
             // New to the stack: created.
             let started = resource_event(
@@ -88,6 +98,7 @@ pub async fn update(app: &App, caller: &Caller, mut stack: Stack) -> Result<()> 
                         &stack,
                         logical_id,
                     ),
+                    replacement: None,
                     status: "CREATE_IN_PROGRESS".to_owned(),
                     status_reason: None,
                     updated_millis: now,
@@ -195,16 +206,22 @@ pub async fn update(app: &App, caller: &Caller, mut stack: Stack) -> Result<()> 
                 Some(&properties),
                 now,
             );
+            let planned = resources::planned_name(resource_type, &properties, &stack, logical_id);
+            let entry = stack.resources.get_mut(logical_id).expect("existing");
+            entry.replacement = planned.clone();
+            entry.updated_millis = now;
             stack = save(app, stack, vec![started]).await?;
             let provision = Provision {
                 app,
                 caller: &acting,
                 stack: &stack,
                 logical_id,
-                name: None,
+                name: planned.as_deref(),
             };
             let outcome = resources::create(&provision, resource_type, &properties).await;
             let now = app.cloudformation.now_millis();
+            let entry = stack.resources.get_mut(logical_id).expect("existing");
+            entry.replacement = None;
             match outcome {
                 Ok(created) => {
                     let new_physical = created.physical_id.clone();
@@ -315,7 +332,7 @@ pub async fn update(app: &App, caller: &Caller, mut stack: Stack) -> Result<()> 
         return fail(app, caller, stack, Vec::new(), reason).await;
     }
     stack.outputs = outputs;
-    stack.imports = imports(&plan.template);
+    stack.imports = imports(app, &stack, &plan);
     stack.status = StackStatus::UpdateCompleteCleanupInProgress;
     stack.status_reason = None;
     let now = app.cloudformation.now_millis();
@@ -489,6 +506,19 @@ pub async fn rollback(app: &App, caller: &Caller, mut stack: Stack) -> Result<()
             };
             let time = app.cloudformation.now_millis();
             let physical = old.physical_id.clone().unwrap_or_default();
+            if let Some(planned) = &now_resource.replacement {
+                // A replacement cut short by a crash: removed by its planned name in the
+                // cleanup below, if it was made.
+                stack.replaced.push(StackResource {
+                    physical_id: None,
+                    intended_physical_id: Some(planned.clone()),
+                    replacement: None,
+                    ..now_resource.clone()
+                });
+                stack.resources.insert(logical_id.clone(), old.clone());
+                stack = save(app, stack, Vec::new()).await?;
+                continue;
+            }
             if now_resource.physical_id != old.physical_id {
                 // Replaced: the old one still exists (cleanup never ran); the new one goes
                 // in the cleanup below.
@@ -570,21 +600,28 @@ pub async fn rollback(app: &App, caller: &Caller, mut stack: Stack) -> Result<()
         .into_iter()
         .filter(|l| !previous.resources.contains_key(l))
         .collect();
-    let mut doomed: Vec<StackResource> = made
+    let doomed: Vec<StackResource> = made
         .iter()
         .filter_map(|l| stack.resources.get(l).cloned())
         .collect();
-    doomed.extend(std::mem::take(&mut stack.replaced));
     for resource in doomed {
         let (saved, refused) = delete_one(app, Ok(&acting), stack, &resource, false).await?;
         stack = saved;
         if refused.is_some() {
             failed.push(resource.logical_id.clone());
         }
-        if !previous.resources.contains_key(&resource.logical_id) {
-            stack.resources.remove(&resource.logical_id);
-            stack = save(app, stack, Vec::new()).await?;
+        stack.resources.remove(&resource.logical_id);
+        stack = save(app, stack, Vec::new()).await?;
+    }
+    // Each replacement leaves `replaced` only once deleted, so a crash forgets none.
+    while let Some(resource) = stack.replaced.last().cloned() {
+        let (saved, refused) = delete_one(app, Ok(&acting), stack, &resource, false).await?;
+        stack = saved;
+        if refused.is_some() {
+            failed.push(resource.logical_id.clone());
         }
+        stack.replaced.pop();
+        stack = save(app, stack, Vec::new()).await?;
     }
     let time = app.cloudformation.now_millis();
     stack.template_body = previous.template_body.clone();
@@ -594,6 +631,9 @@ pub async fn rollback(app: &App, caller: &Caller, mut stack: Stack) -> Result<()
     stack.description = previous.description.clone();
     stack.outputs = previous.outputs.clone();
     stack.imports = previous.imports.clone();
+    if let Some(tags) = &previous.tags {
+        stack.tags = tags.clone();
+    }
     let (status, reason) = if failed.is_empty() {
         (StackStatus::UpdateRollbackComplete, None)
     } else {

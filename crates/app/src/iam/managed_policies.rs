@@ -177,6 +177,34 @@ pub fn get_policy_version(
     })
 }
 
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListPolicyVersionsOutput {
+    pub versions: Members<PolicyVersionOut>,
+    pub is_truncated: bool,
+}
+
+/// ListPolicyVersions: newest first, as IAM lists them.
+pub fn list_policy_versions(
+    app: &App,
+    caller: &Caller,
+    input: PolicyArnInput,
+) -> Result<ListPolicyVersionsOutput> {
+    let arn = &input.policy_arn;
+    check(app, caller, "iam:ListPolicyVersions", arn)?;
+    let policy = app.iam.get_policy(caller.principal.account(), arn)?;
+    Ok(ListPolicyVersionsOutput {
+        versions: policy
+            .versions
+            .iter()
+            .rev()
+            .map(|v| PolicyVersionOut::new(v, &policy.default_version_id, false))
+            .collect::<Vec<_>>()
+            .into(),
+        is_truncated: false,
+    })
+}
+
 pub async fn create_policy_version(
     app: &App,
     caller: &Caller,

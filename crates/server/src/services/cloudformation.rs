@@ -249,8 +249,11 @@ pub async fn handle(app: &App, caller: &Caller, action: &str, params: &Params) -
                 use_previous_template: flag(params, "UsePreviousTemplate")?.unwrap_or(false),
                 parameters: parameters(params),
                 capabilities: members(params, "Capabilities"),
-                tags: params.get("Tags.member.1.Key").map(|_| tags(params)),
+                // `Tags=` (an empty list) removes them all; no Tags keeps them.
+                tags: (params.get("Tags.member.1.Key").is_some() || params.get("Tags").is_some())
+                    .then(|| tags(params)),
                 disable_rollback: flag(params, "DisableRollback")?,
+                role_arn: optional(params, "RoleARN"),
             };
             rendered(action, change_sets::update_stack(app, caller, input).await)
         }

@@ -278,6 +278,15 @@ pub async fn handle(app: &App, caller: &Caller, action: &str, params: &Params) -
                 managed_policies::get_policy_version(app, caller, input),
             )
         }
+        "ListPolicyVersions" => {
+            let input = PolicyArnInput {
+                policy_arn: required(params, "PolicyArn")?,
+            };
+            rendered(
+                action,
+                managed_policies::list_policy_versions(app, caller, input),
+            )
+        }
         "CreatePolicyVersion" => {
             let input = CreatePolicyVersionInput {
                 policy_arn: required(params, "PolicyArn")?,

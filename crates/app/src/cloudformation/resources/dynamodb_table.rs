@@ -1,6 +1,7 @@
 //! `AWS::DynamoDB::Table` (spec cloudformation §5): CreateTable from the properties, then
 //! UpdateContinuousBackups (PointInTimeRecoverySpecification), UpdateTimeToLive and
-//! PutResourcePolicy, each as the stack's caller; DeleteTable to remove it. `Ref` is the table
+//! PutResourcePolicy, each as the stack's caller, or ImportTable for a table made from
+//! `ImportSourceSpecification`; DeleteTable to remove it. `Ref` is the table
 //! name; `Arn` and `StreamArn` are its attributes.
 
 use std::collections::BTreeMap;
@@ -206,6 +207,9 @@ fn input(
 
 pub async fn create(p: &Provision<'_>, properties: &Value) -> Result<Created, String> {
     let table_name = p.name_for(properties, "TableName", 255, false)?;
+    if let Some(source) = properties.get("ImportSourceSpecification") {
+        return imported(p, properties, source, table_name).await;
+    }
     let input = input(p, properties, table_name.clone())?;
     let created = create_table(p.app, p.caller, input)
         .await
@@ -237,6 +241,119 @@ pub async fn create(p: &Provision<'_>, properties: &Value) -> Result<Created, St
         reference: Value::String(table_name),
         attributes,
     })
+}
+
+/// The properties ImportTable's `TableCreationParameters` take; the others are applied once
+/// the import ends, as an update from these.
+const IMPORTED: [&str; 7] = [
+    "TableName",
+    "AttributeDefinitions",
+    "KeySchema",
+    "BillingMode",
+    "ProvisionedThroughput",
+    "SSESpecification",
+    "GlobalSecondaryIndexes",
+];
+
+/// A table made by ImportTable from `ImportSourceSpecification`, as the stack's caller: the
+/// resource waits for the import to end, as CloudFormation's handler does (spec §5.5), then
+/// applies the rest of its properties.
+async fn imported(
+    p: &Provision<'_>,
+    properties: &Value,
+    source: &Value,
+    table_name: String,
+) -> Result<Created, String> {
+    use crate::dynamodb::import::{
+        CsvOptions, ImportTableInput, InputFormatOptions, S3BucketSource, import_table,
+    };
+    use strata_dynamodb::imports::ImportStatus;
+    if properties.get("LocalSecondaryIndexes").is_some() {
+        return Err(invalid(
+            p,
+            "#: LocalSecondaryIndexes cannot be used with ImportSourceSpecification",
+        ));
+    }
+    let created: serde_json::Map<String, Value> = IMPORTED
+        .iter()
+        .filter_map(|k| Some(((*k).to_owned(), properties.get(*k)?.clone())))
+        .collect();
+    let created = Value::Object(created);
+    let bucket = source.get("S3BucketSource").ok_or_else(|| {
+        invalid(
+            p,
+            "#/ImportSourceSpecification: required key [S3BucketSource] not found",
+        )
+    })?;
+    let csv = match source.get("InputFormatOptions").and_then(|o| o.get("Csv")) {
+        None => None,
+        Some(csv) => Some(CsvOptions {
+            delimiter: optional_str(p, csv, "Delimiter")?.map(str::to_owned),
+            header_list: list(p, csv, "HeaderList")?.map(|items| {
+                items
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect()
+            }),
+        }),
+    };
+    let started = import_table(
+        p.app,
+        p.caller,
+        ImportTableInput {
+            s3_bucket_source: S3BucketSource {
+                s3_bucket_owner: optional_str(p, bucket, "S3BucketOwner")?.map(str::to_owned),
+                s3_bucket: required_str(p, bucket, "S3Bucket")?.to_owned(),
+                s3_key_prefix: optional_str(p, bucket, "S3KeyPrefix")?.map(str::to_owned),
+            },
+            input_format: required_str(p, source, "InputFormat")?.to_owned(),
+            input_format_options: csv.map(|csv| InputFormatOptions { csv: Some(csv) }),
+            input_compression_type: optional_str(p, source, "InputCompressionType")?
+                .map(str::to_owned),
+            table_creation_parameters: input(p, &created, table_name.clone())?,
+            client_token: None,
+        },
+    )
+    .await
+    .map_err(|e| refused(&e))?;
+    let arn = started.import_table_description.import_arn;
+    let (account, region) = (p.caller.account(), p.caller.region.as_str());
+    let record = loop {
+        match p.app.dynamodb.import(account, region, &arn) {
+            Ok(Some(r)) if r.status == ImportStatus::InProgress => {
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            Ok(Some(r)) => break r,
+            Ok(None) => {
+                return Err(handler_error(
+                    "The import is gone",
+                    "DynamoDb",
+                    500,
+                    "ServiceInternalError",
+                ));
+            }
+            Err(e) => return Err(refused(&Error::from(e))),
+        }
+    };
+    let applied = match record.status {
+        ImportStatus::Completed => update(p, &table_name, &created, properties).await,
+        _ => Err(handler_error(
+            &format!(
+                "Import failed: {}: {}",
+                record.failure_code.unwrap_or_default(),
+                record.failure_message.unwrap_or_default()
+            ),
+            "DynamoDb",
+            400,
+            "InvalidRequest",
+        )),
+    };
+    if applied.is_err() {
+        // A failed resource leaves nothing behind.
+        let _ = delete(p, &table_name).await;
+    }
+    applied
 }
 
 async fn settings(p: &Provision<'_>, properties: &Value, table_name: &str) -> Result<(), String> {
@@ -286,7 +403,31 @@ async fn settings(p: &Provision<'_>, properties: &Value, table_name: &str) -> Re
     Ok(())
 }
 
+/// Whether an import into the table named `table_name` is running, started at or after
+/// `since` (µs).
+pub fn importing(
+    app: &crate::App,
+    account: &str,
+    region: &str,
+    table_name: &str,
+    since: i64,
+) -> bool {
+    use strata_dynamodb::imports::ImportStatus;
+    app.dynamodb.imports(account, region).is_ok_and(|all| {
+        all.iter().any(|r| {
+            r.table_name == table_name
+                && r.status == ImportStatus::InProgress
+                && r.start_micros >= since
+        })
+    })
+}
+
 pub async fn delete(p: &Provision<'_>, physical_id: &str) -> Result<(), String> {
+    // An import still filling the table (an operation resumed after a crash) ends first, as
+    // DynamoDB refuses to delete a table being created.
+    while importing(p.app, p.caller.account(), &p.caller.region, physical_id, 0) {
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
     match delete_table(
         p.app,
         p.caller,

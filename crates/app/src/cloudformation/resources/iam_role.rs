@@ -38,6 +38,25 @@ pub(super) fn refused(err: &Error) -> String {
     handler_error(&err.to_string(), "Iam", status, code)
 }
 
+/// Refuses the properties of `keys` strata's IAM has no counterpart for (tags, permissions
+/// boundaries, groups, login profiles) when the template sets them, rather than create the
+/// entity without them.
+pub(super) fn unsupported(properties: &Value, keys: &[&str]) -> Result<(), String> {
+    let set = |v: &Value| !matches!(v, Value::Null) && v.as_array().is_none_or(|a| !a.is_empty());
+    match keys.iter().find(|k| properties.get(**k).is_some_and(set)) {
+        Some(key) => Err(handler_error(
+            &format!("{key} is not supported by strata's IAM"),
+            "Iam",
+            501,
+            "InvalidRequest",
+        )),
+        None => Ok(()),
+    }
+}
+
+/// What a role may set that strata's IAM does not have.
+const ROLE_UNSUPPORTED: [&str; 2] = ["Tags", "PermissionsBoundary"];
+
 /// `Policies`: name → document.
 fn inline(p: &Provision<'_>, properties: &Value) -> Result<BTreeMap<String, String>, String> {
     let Some(items) = properties.get("Policies").and_then(Value::as_array) else {
@@ -74,6 +93,7 @@ pub fn requires_replacement(old: &Value, new: &Value) -> bool {
 }
 
 pub async fn create(p: &Provision<'_>, properties: &Value) -> Result<Created, String> {
+    unsupported(properties, &ROLE_UNSUPPORTED)?;
     let role_name = p.name_for(properties, "RoleName", 64, false)?;
     let created = create_role(
         p.app,
@@ -229,6 +249,7 @@ pub async fn update(
     old: &Value,
     new: &Value,
 ) -> Result<Created, String> {
+    unsupported(new, &ROLE_UNSUPPORTED)?;
     if old.get("AssumeRolePolicyDocument") != new.get("AssumeRolePolicyDocument") {
         update_assume_role_policy(
             p.app,

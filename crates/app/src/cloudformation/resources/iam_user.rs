@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 use strata_iam::PolicyHolder;
 
-use super::iam_role::{attach, detach_all, refused};
+use super::iam_role::{attach, detach_all, refused, unsupported};
 use super::{Created, Provision, optional_str, required_str};
 use crate::iam::Error;
 use crate::iam::users::{
@@ -20,7 +20,11 @@ pub fn requires_replacement(old: &Value, new: &Value) -> bool {
     old.get("UserName") != new.get("UserName")
 }
 
+/// What a user may set that strata's IAM does not have.
+const USER_UNSUPPORTED: [&str; 4] = ["Tags", "PermissionsBoundary", "Groups", "LoginProfile"];
+
 pub async fn create(p: &Provision<'_>, properties: &Value) -> Result<Created, String> {
+    unsupported(properties, &USER_UNSUPPORTED)?;
     let user_name = p.name_for(properties, "UserName", 64, false)?;
     let user = create_user(
         p.app,
@@ -51,6 +55,7 @@ pub async fn update(
     old: &Value,
     new: &Value,
 ) -> Result<Created, String> {
+    unsupported(new, &USER_UNSUPPORTED)?;
     attach(p, &PolicyHolder::User(user_name.to_owned()), old, new).await?;
     let user = get_user(
         p.app,

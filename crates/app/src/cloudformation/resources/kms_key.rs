@@ -1,5 +1,7 @@
 //! `AWS::KMS::Key` and `AWS::KMS::Alias` (spec cloudformation §5): CreateKey with its key
-//! policy (KMS's default policy without one), description, usage, spec, state and tags;
+//! policy (KMS's default policy without one), description, usage, spec, state and tags (each
+//! but usage, spec, origin and multi-region updatable in place; rotation refused, as strata's
+//! KMS has none);
 //! removal schedules the key's deletion (`PendingWindowInDays`, 30 by default) as AWS does.
 //! A Key's `Ref` is its id (`Arn`, `KeyId` attributes); an Alias's is its name.
 
@@ -12,7 +14,7 @@ use super::{
 };
 use crate::kms::{
     AliasInput, CreateKeyInput, Error, KeyIdInput, PutKeyPolicyInput, ScheduleKeyDeletionInput,
-    TagEntry, UpdateKeyDescriptionInput,
+    TagEntry, TagResourceInput, UntagResourceInput, UpdateKeyDescriptionInput,
 };
 
 fn refused(err: &Error) -> String {
@@ -52,8 +54,9 @@ fn key_created(metadata: crate::kms::KeyMetadata) -> Created {
     }
 }
 
-pub async fn create(p: &Provision<'_>, properties: &Value) -> Result<Created, String> {
-    let tags = properties
+/// The template's `Tags`.
+fn tags(properties: &Value) -> Option<Vec<TagEntry>> {
+    properties
         .get("Tags")
         .and_then(Value::as_array)
         .map(|items| {
@@ -65,8 +68,27 @@ pub async fn create(p: &Provision<'_>, properties: &Value) -> Result<Created, St
                         tag_value: t.get("Value")?.as_str()?.to_owned(),
                     })
                 })
-                .collect::<Vec<_>>()
-        });
+                .collect()
+        })
+}
+
+/// Key rotation is not in strata's KMS: a template asking for it fails rather than get a key
+/// that never rotates.
+fn rotation_refused(p: &Provision<'_>, properties: &Value) -> Result<(), String> {
+    if optional_bool(p, properties, "EnableKeyRotation")? == Some(true) {
+        return Err(handler_error(
+            "Automatic key rotation (EnableKeyRotation) is not supported by strata's KMS",
+            "Kms",
+            501,
+            "InvalidRequest",
+        ));
+    }
+    Ok(())
+}
+
+pub async fn create(p: &Provision<'_>, properties: &Value) -> Result<Created, String> {
+    rotation_refused(p, properties)?;
+    let tags = tags(properties);
     let metadata = crate::kms::create_key(
         p.app,
         p.caller,
@@ -117,6 +139,7 @@ pub async fn update(
             "NotUpdatable",
         ));
     }
+    rotation_refused(p, new)?;
     let key = || Some(key_id.to_owned());
     if old.get("KeyPolicy") != new.get("KeyPolicy")
         && let Some(document) = policy(new)
@@ -162,6 +185,38 @@ pub async fn update(
             crate::kms::disable_key(p.app, p.caller, input).await
         };
         done.map_err(|e| refused(&e))?;
+    }
+    if old.get("Tags") != new.get("Tags") {
+        let (before, after) = (tags(old).unwrap_or_default(), tags(new).unwrap_or_default());
+        let dropped: Vec<String> = before
+            .iter()
+            .filter(|b| !after.iter().any(|a| a.tag_key == b.tag_key))
+            .map(|b| b.tag_key.clone())
+            .collect();
+        if !dropped.is_empty() {
+            crate::kms::untag_resource(
+                p.app,
+                p.caller,
+                UntagResourceInput {
+                    key_id: key(),
+                    tag_keys: Some(dropped),
+                },
+            )
+            .await
+            .map_err(|e| refused(&e))?;
+        }
+        if !after.is_empty() {
+            crate::kms::tag_resource(
+                p.app,
+                p.caller,
+                TagResourceInput {
+                    key_id: key(),
+                    tags: Some(after),
+                },
+            )
+            .await
+            .map_err(|e| refused(&e))?;
+        }
     }
     let metadata = crate::kms::describe_key(p.app, p.caller, KeyIdInput { key_id: key() })
         .await

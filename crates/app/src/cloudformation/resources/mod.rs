@@ -4,7 +4,9 @@
 //! CloudFormation reports it in the resource's event (spec §6).
 
 mod bucket_policy;
+mod bucket_rules;
 mod dynamodb_table;
+mod iam_managed_policy;
 mod iam_role;
 mod iam_user;
 mod kms_key;
@@ -55,6 +57,7 @@ fn naming(resource_type: &str) -> Option<(&'static str, usize, bool)> {
         "AWS::S3::Bucket" => Some(("BucketName", 63, true)),
         "AWS::IAM::Role" => Some(("RoleName", 64, false)),
         "AWS::IAM::User" => Some(("UserName", 64, false)),
+        "AWS::IAM::ManagedPolicy" => Some(("ManagedPolicyName", 128, false)),
         _ => None,
     }
 }
@@ -82,12 +85,13 @@ pub struct Created {
 }
 
 /// The types stacks can hold today.
-const SUPPORTED: [&str; 9] = [
+const SUPPORTED: [&str; 10] = [
     "AWS::DynamoDB::Table",
     "AWS::S3::Bucket",
     "AWS::S3::BucketPolicy",
     "AWS::IAM::Role",
     "AWS::IAM::Policy",
+    "AWS::IAM::ManagedPolicy",
     "AWS::IAM::User",
     "AWS::IAM::AccessKey",
     "AWS::KMS::Key",
@@ -111,6 +115,7 @@ pub async fn create(
         "AWS::S3::BucketPolicy" => bucket_policy::create(provision, properties).await,
         "AWS::IAM::Role" => iam_role::create(provision, properties).await,
         "AWS::IAM::Policy" => iam_role::create_policy(provision, properties).await,
+        "AWS::IAM::ManagedPolicy" => iam_managed_policy::create(provision, properties).await,
         "AWS::IAM::User" => iam_user::create(provision, properties).await,
         "AWS::IAM::AccessKey" => iam_user::create_key(provision, properties).await,
         "AWS::KMS::Key" => kms_key::create(provision, properties).await,
@@ -128,6 +133,7 @@ pub fn requires_replacement(resource_type: &str, old: &Value, new: &Value) -> bo
         "AWS::S3::BucketPolicy" => bucket_policy::requires_replacement(old, new),
         "AWS::IAM::Role" => iam_role::requires_replacement(old, new),
         "AWS::IAM::Policy" => false,
+        "AWS::IAM::ManagedPolicy" => iam_managed_policy::requires_replacement(old, new),
         "AWS::IAM::User" => iam_user::requires_replacement(old, new),
         "AWS::IAM::AccessKey" => iam_user::key_requires_replacement(old, new),
         "AWS::KMS::Key" => kms_key::requires_replacement(old, new),
@@ -144,6 +150,7 @@ pub fn name_property(resource_type: &str) -> Option<&'static str> {
         "AWS::S3::Bucket" => Some("BucketName"),
         "AWS::IAM::Role" => Some("RoleName"),
         "AWS::IAM::User" => Some("UserName"),
+        "AWS::IAM::ManagedPolicy" => Some("ManagedPolicyName"),
         _ => None,
     }
 }
@@ -162,6 +169,9 @@ pub async fn update(
         "AWS::S3::BucketPolicy" => bucket_policy::update(provision, new).await,
         "AWS::IAM::Role" => iam_role::update(provision, physical_id, old, new).await,
         "AWS::IAM::Policy" => iam_role::update_policy(provision, physical_id, old, new).await,
+        "AWS::IAM::ManagedPolicy" => {
+            iam_managed_policy::update(provision, physical_id, old, new).await
+        }
         "AWS::IAM::User" => iam_user::update(provision, physical_id, old, new).await,
         "AWS::IAM::AccessKey" => iam_user::update_key(provision, physical_id, new).await,
         "AWS::KMS::Key" => kms_key::update(provision, physical_id, old, new).await,
@@ -173,45 +183,53 @@ pub async fn update(
 /// Whether the resource named `physical_id` was made at or after `since` (ms, server clock):
 /// the proof that a create cut short by a crash made it, before the rollback deletes it by
 /// its planned name. A resource of that name made earlier belongs to someone else.
-pub fn made_since(
-    app: &App,
-    stack: &Stack,
-    resource_type: &str,
-    physical_id: &str,
-    since: i64,
-) -> bool {
+pub fn made_since(app: &App, stack: &Stack, target: &StackResource, since: i64) -> bool {
     let account = stack.account.as_str();
+    let physical_id = target.physical_id.as_deref().unwrap_or_default();
+    let resource_type = target.resource_type.as_str();
     let millis = |t: jiff::Timestamp| t.as_millisecond();
     match resource_type {
-        "AWS::DynamoDB::Table" => app
-            .dynamodb
-            .table(
-                strata_dynamodb::Scope {
-                    account,
-                    region: &stack.region,
-                },
-                physical_id,
-            )
-            .is_ok_and(|t| t.def.creation_micros / 1000 >= since),
+        "AWS::DynamoDB::Table" => {
+            app.dynamodb
+                .table(
+                    strata_dynamodb::Scope {
+                        account,
+                        region: &stack.region,
+                    },
+                    physical_id,
+                )
+                .is_ok_and(|t| t.def.creation_micros / 1000 >= since)
+                || dynamodb_table::importing(app, account, &stack.region, physical_id, since * 1000)
+        }
         "AWS::S3::Bucket" => app
             .s3
             .bucket(physical_id)
             .is_ok_and(|b| b.owner == account && b.created_micros / 1000 >= since),
-        "AWS::IAM::Role" | "AWS::IAM::User" => {
-            let Ok(account) = strata_iam::AccountId::parse(account) else {
+        "AWS::IAM::Role" | "AWS::IAM::User" | "AWS::IAM::ManagedPolicy" => {
+            let Ok(iam_account) = strata_iam::AccountId::parse(account) else {
                 return false;
             };
-            if resource_type == "AWS::IAM::Role" {
-                app.iam
-                    .find_role(&account, physical_id)
+            let created = match resource_type {
+                "AWS::IAM::Role" => app
+                    .iam
+                    .find_role(&iam_account, physical_id)
                     .ok()
                     .flatten()
-                    .is_some_and(|r| millis(r.create_date) >= since)
-            } else {
-                app.iam
-                    .get_user(&account, physical_id)
-                    .is_ok_and(|u| millis(u.create_date) >= since)
-            }
+                    .map(|r| r.create_date),
+                "AWS::IAM::User" => app
+                    .iam
+                    .get_user(&iam_account, physical_id)
+                    .ok()
+                    .map(|u| u.create_date),
+                _ => {
+                    let arn = iam_managed_policy::arn_of(account, physical_id, &target.properties);
+                    app.iam
+                        .get_policy(&iam_account, &arn)
+                        .ok()
+                        .map(|p| p.create_date)
+                }
+            };
+            created.is_some_and(|t| millis(t) >= since)
         }
         _ => false,
     }
@@ -226,6 +244,9 @@ pub async fn delete(provision: &Provision<'_>, resource: &StackResource) -> Resu
         "AWS::S3::BucketPolicy" => bucket_policy::delete(provision, physical_id).await,
         "AWS::IAM::Role" => iam_role::delete(provision, physical_id).await,
         "AWS::IAM::Policy" => iam_role::delete_policy_of(provision, &resource.properties).await,
+        "AWS::IAM::ManagedPolicy" => {
+            iam_managed_policy::delete(provision, physical_id, &resource.properties).await
+        }
         "AWS::IAM::User" => iam_user::delete(provision, physical_id).await,
         "AWS::IAM::AccessKey" => {
             iam_user::delete_key(provision, physical_id, &resource.properties).await

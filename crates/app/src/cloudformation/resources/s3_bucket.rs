@@ -1,16 +1,20 @@
 //! `AWS::S3::Bucket` (spec cloudformation §5): CreateBucket in the stack's region, then its
-//! versioning and tags, as the stack's caller; DeleteBucket to remove it (refused while it
+//! versioning, tags, encryption, ownership, public access block, lifecycle and CORS
+//! ([`super::bucket_rules`]), as the stack's caller; DeleteBucket to remove it (refused while it
 //! holds objects, as S3 refuses). `Ref` is the bucket name.
 
 use std::collections::BTreeMap;
 
 use serde_json::Value;
+use strata_s3::cors::CorsRule;
+use strata_s3::lifecycle::LifecycleRule;
 use strata_s3::{
     CreateBucket, DefaultEncryption, ObjectOwnership, PublicAccessBlock, S3Error, Versioning,
 };
 
 use super::{
-    Created, Provision, handler_error, invalid, optional_bool, optional_str, required_str,
+    Created, Provision, bucket_rules, handler_error, invalid, optional_bool, optional_str,
+    required_str,
 };
 use crate::Requester;
 use crate::s3::access::{authorize_own, resource_arn};
@@ -98,6 +102,8 @@ struct Settings {
     encryption: Option<DefaultEncryption>,
     ownership: Option<ObjectOwnership>,
     public_access_block: Option<PublicAccessBlock>,
+    lifecycle: Option<Vec<LifecycleRule>>,
+    cors: Option<Vec<CorsRule>>,
 }
 
 impl Settings {
@@ -186,13 +192,16 @@ impl Settings {
             encryption,
             ownership,
             public_access_block,
+            lifecycle: bucket_rules::lifecycle_rules(p, properties)?,
+            cors: bucket_rules::cors_rules(p, properties)?,
         })
     }
 }
 
 /// Brings the bucket's settings from what `old` gave to what `new` gives, each changed one
 /// authorized as its S3 call is (PutBucketVersioning, PutBucketTagging,
-/// PutEncryptionConfiguration, PutBucketOwnershipControls, PutBucketPublicAccessBlock).
+/// PutEncryptionConfiguration, PutBucketOwnershipControls, PutBucketPublicAccessBlock,
+/// PutBucketLifecycleConfiguration, PutBucketCors).
 /// A setting the template drops goes back to S3's default; versioning to Suspended, as a
 /// bucket never returns to unversioned.
 async fn configure(p: &Provision<'_>, name: &str, old: &Value, new: &Value) -> Result<(), String> {
@@ -221,6 +230,11 @@ async fn configure(p: &Provision<'_>, name: &str, old: &Value, new: &Value) -> R
                 before.public_access_block != after.public_access_block,
                 "s3:PutBucketPublicAccessBlock",
             ),
+            (
+                before.lifecycle != after.lifecycle,
+                "s3:PutLifecycleConfiguration",
+            ),
+            (before.cors != after.cors, "s3:PutBucketCORS"),
         ];
         for (_, action) in changed.iter().filter(|(c, _)| *c) {
             cx.authorize(action, None)?;
@@ -247,6 +261,14 @@ async fn configure(p: &Provision<'_>, name: &str, old: &Value, new: &Value) -> R
                 if before.public_access_block != after.public_access_block {
                     bucket.public_access_block =
                         Some(after.public_access_block.unwrap_or(PublicAccessBlock::ALL));
+                }
+                if before.lifecycle != after.lifecycle {
+                    let mut rules = after.lifecycle.unwrap_or_default();
+                    bucket_rules::name_rules(&mut rules);
+                    bucket.lifecycle = rules;
+                }
+                if before.cors != after.cors {
+                    bucket.cors = after.cors.unwrap_or_default();
                 }
                 Ok(())
             })
@@ -327,7 +349,7 @@ pub fn requires_replacement(old: &Value, new: &Value) -> bool {
         .any(|k| old.get(k) != new.get(k))
 }
 
-/// Versioning, tags, encryption, ownership controls and public access block, in place.
+/// Every setting but the name and object lock, in place.
 pub async fn update(
     p: &Provision<'_>,
     name: &str,
