@@ -307,11 +307,18 @@ pub async fn update_stack(
     let values = parameter_values(&template, &input.parameters, &stack.parameters)?;
     check_capabilities(&template, &input.capabilities)?;
     let (found, outputs_changed) = changes(app, &stack, &text, &values)?;
-    let new_tags = input
-        .tags
-        .as_deref()
-        .map(super::stacks::tags)
-        .filter(|t| *t != stack.tags);
+    let new_tags = input.tags.as_deref().map(super::stacks::tags).filter(|t| {
+        // Compared as sets: the same tags in another order change nothing.
+        let sorted = |tags: &[strata_cloudformation::Tag]| {
+            let mut pairs: Vec<(String, String)> = tags
+                .iter()
+                .map(|t| (t.key.clone(), t.value.clone()))
+                .collect();
+            pairs.sort_unstable();
+            pairs
+        };
+        sorted(t) != sorted(&stack.tags)
+    });
     if found.is_empty() && !outputs_changed && new_tags.is_none() {
         return Err(Error::Validation(
             "No updates are to be performed.".to_owned(),

@@ -10,7 +10,9 @@ use strata_s3::lifecycle::{
     self, Expiration, Filter, LifecycleError, LifecycleRule, NoncurrentExpiration,
 };
 
-use super::{Provision, handler_error, invalid, optional_bool, optional_str, required_str};
+use super::{
+    Provision, handler_error, invalid, key_values, optional_bool, optional_str, required_str,
+};
 
 /// S3's refusal of a configuration, as the handler reports it.
 fn refused(message: &str) -> String {
@@ -178,19 +180,7 @@ fn lifecycle_rule(p: &Provision<'_>, rule: &Value) -> Result<LifecycleRule, Stri
 
 fn filter(p: &Provision<'_>, rule: &Value) -> Result<Filter, String> {
     let prefix = optional_str(p, rule, "Prefix")?.map(str::to_owned);
-    let tags = match rule.get("TagFilters") {
-        None => Vec::new(),
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(|t| {
-                Ok((
-                    required_str(p, t, "Key")?.to_owned(),
-                    required_str(p, t, "Value")?.to_owned(),
-                ))
-            })
-            .collect::<Result<_, String>>()?,
-        Some(_) => return Err(invalid(p, "#/TagFilters: expected type: JSONArray")),
-    };
+    let tags = key_values(p, rule, "TagFilters")?.unwrap_or_default();
     let greater = integer(p, rule, "ObjectSizeGreaterThan")?;
     let less = integer(p, rule, "ObjectSizeLessThan")?;
     let conditions = usize::from(prefix.is_some())

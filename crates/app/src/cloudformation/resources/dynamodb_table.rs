@@ -515,8 +515,8 @@ fn gsis(value: &Value) -> BTreeMap<String, &Value> {
 
 /// Applies the changed properties in place, each with its own call as CloudFormation's
 /// handler makes them (spec §5.4): UpdateTable (billing, throughput, deletion protection,
-/// class, stream, one GSI added or removed), UpdateContinuousBackups, UpdateTimeToLive,
-/// Put/DeleteResourcePolicy, Tag/UntagResource.
+/// class, stream, a GSI's throughput, one GSI added or removed), UpdateContinuousBackups,
+/// UpdateTimeToLive, Put/DeleteResourcePolicy, Tag/UntagResource.
 pub async fn update(
     p: &Provision<'_>,
     table_name: &str,
@@ -612,6 +612,27 @@ pub async fn update(
                 400,
                 "InvalidRequest",
             ));
+        }
+        // A kept index's throughput changes in place, all in one UpdateTable.
+        let throughput_updates: Vec<GlobalSecondaryIndexUpdate> = after
+            .iter()
+            .filter(|(k, v)| {
+                live.contains(k)
+                    && before.get(*k).is_some_and(|b| {
+                        b.get("ProvisionedThroughput") != v.get("ProvisionedThroughput")
+                    })
+            })
+            .map(|(k, v)| GlobalSecondaryIndexUpdate {
+                update: Some((k.clone(), throughput(v.get("ProvisionedThroughput")))),
+                ..Default::default()
+            })
+            .collect();
+        if !throughput_updates.is_empty() {
+            let mut updates = base();
+            updates.global_secondary_index_updates = throughput_updates;
+            update_table(p.app, p.caller, updates)
+                .await
+                .map_err(|e| refused(&e))?;
         }
         let mut one = base();
         if let Some(name) = added.first() {

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 use strata_iam::{AccountId, MAX_POLICY_VERSIONS, PolicyHolder, policy_arn};
 
-use super::iam_role::refused;
+use super::iam_role::{self, refused, strings};
 use super::{Created, Provision, handler_error, optional_str, policy_document};
 use crate::iam::Error;
 use crate::iam::managed_policies::{
@@ -27,19 +27,7 @@ pub fn requires_replacement(old: &Value, new: &Value) -> bool {
 /// The roles and users the template attaches the policy to. IAM groups do not exist in
 /// strata, so a template naming one fails as IAM fails for a missing group.
 fn holders(properties: &Value) -> Result<Vec<PolicyHolder>, String> {
-    let names = |key: &str| -> Vec<String> {
-        properties
-            .get(key)
-            .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_owned)
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    if let Some(group) = names("Groups").first() {
+    if let Some(group) = strings(properties, "Groups").first() {
         return Err(handler_error(
             &format!("The group with name {group} cannot be found."),
             "Iam",
@@ -47,11 +35,24 @@ fn holders(properties: &Value) -> Result<Vec<PolicyHolder>, String> {
             "NotFound",
         ));
     }
-    Ok(names("Roles")
-        .into_iter()
-        .map(PolicyHolder::Role)
-        .chain(names("Users").into_iter().map(PolicyHolder::User))
-        .collect())
+    Ok(iam_role::holders(properties))
+}
+
+/// Detaches the policy from `holder`; one no longer attached (or gone) is detached.
+async fn detach(p: &Provision<'_>, arn: &str, holder: &PolicyHolder) -> Result<(), Error> {
+    match detach_policy(
+        p.app,
+        p.caller,
+        AttachmentInput {
+            holder: holder.clone(),
+            policy_arn: arn.to_owned(),
+        },
+    )
+    .await
+    {
+        Ok(()) | Err(Error::NoSuchEntity(_)) => Ok(()),
+        Err(e) => Err(e),
+    }
 }
 
 pub async fn create(p: &Provision<'_>, properties: &Value) -> Result<Created, String> {
@@ -140,19 +141,7 @@ async fn attach(
         .map_err(|e| refused(&e))?;
     }
     for holder in before.iter().filter(|h| !after.contains(h)) {
-        match detach_policy(
-            p.app,
-            p.caller,
-            AttachmentInput {
-                holder: holder.clone(),
-                policy_arn: arn.to_owned(),
-            },
-        )
-        .await
-        {
-            Ok(()) | Err(Error::NoSuchEntity(_)) => {}
-            Err(e) => return Err(refused(&e)),
-        }
+        detach(p, arn, holder).await.map_err(|e| refused(&e))?;
     }
     Ok(())
 }
@@ -224,19 +213,7 @@ fn versions(p: &Provision<'_>, arn: &str) -> Result<Vec<String>, Error> {
 /// Detaches the policy from `holders`, deletes its other versions, then the policy.
 async fn remove(p: &Provision<'_>, arn: &str, holders: &[PolicyHolder]) -> Result<(), Error> {
     for holder in holders {
-        match detach_policy(
-            p.app,
-            p.caller,
-            AttachmentInput {
-                holder: holder.clone(),
-                policy_arn: arn.to_owned(),
-            },
-        )
-        .await
-        {
-            Ok(()) | Err(Error::NoSuchEntity(_)) => {}
-            Err(e) => return Err(e),
-        }
+        detach(p, arn, holder).await?;
     }
     for version_id in versions(p, arn)? {
         delete_policy_version(

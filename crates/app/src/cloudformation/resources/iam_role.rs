@@ -73,7 +73,7 @@ fn inline(p: &Provision<'_>, properties: &Value) -> Result<BTreeMap<String, Stri
         .collect()
 }
 
-fn strings(properties: &Value, key: &str) -> Vec<String> {
+pub(super) fn strings(properties: &Value, key: &str) -> Vec<String> {
     properties
         .get(key)
         .and_then(Value::as_array)
@@ -314,8 +314,9 @@ pub async fn delete(p: &Provision<'_>, role_name: &str) -> Result<(), String> {
     }
 }
 
-/// The holders an `AWS::IAM::Policy` puts its document on.
-fn holders(properties: &Value) -> Vec<PolicyHolder> {
+/// The holders an `AWS::IAM::Policy` puts its document on (or a ManagedPolicy is attached
+/// to): its `Roles` and `Users`.
+pub(super) fn holders(properties: &Value) -> Vec<PolicyHolder> {
     strings(properties, "Roles")
         .into_iter()
         .map(PolicyHolder::Role)

@@ -337,6 +337,31 @@ pub fn optional_bool(
     }
 }
 
+/// A list of `{Key, Value}` objects (`Tags`, `TagFilters`), `None` when absent.
+pub fn key_values(
+    provision: &Provision<'_>,
+    properties: &Value,
+    key: &str,
+) -> Result<Option<Vec<(String, String)>>, String> {
+    match properties.get(key) {
+        None => Ok(None),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|t| {
+                Ok((
+                    required_str(provision, t, "Key")?.to_owned(),
+                    required_str(provision, t, "Value")?.to_owned(),
+                ))
+            })
+            .collect::<Result<_, String>>()
+            .map(Some),
+        Some(other) => Err(invalid(
+            provision,
+            &format!("#/{key}: expected type: JSONArray, found: {}", kind(other)),
+        )),
+    }
+}
+
 /// An optional integer property (a number, or its text).
 pub fn optional_u64(value: Option<&Value>) -> Option<u64> {
     match value? {

@@ -13,8 +13,8 @@ use strata_s3::{
 };
 
 use super::{
-    Created, Provision, bucket_rules, handler_error, invalid, optional_bool, optional_str,
-    required_str,
+    Created, Provision, bucket_rules, handler_error, invalid, key_values, optional_bool,
+    optional_str, required_str,
 };
 use crate::Requester;
 use crate::s3::access::{authorize_own, resource_arn};
@@ -119,26 +119,7 @@ impl Settings {
                 })?,
             ),
         };
-        let tags = match properties.get("Tags") {
-            None => None,
-            Some(Value::Array(items)) => Some(
-                items
-                    .iter()
-                    .map(|t| {
-                        Ok((
-                            required_str(p, t, "Key")?.to_owned(),
-                            required_str(p, t, "Value")?.to_owned(),
-                        ))
-                    })
-                    .collect::<Result<_, String>>()?,
-            ),
-            Some(_) => {
-                return Err(invalid(
-                    p,
-                    "#/Tags: expected type: JSONArray, found: JSONObject",
-                ));
-            }
-        };
+        let tags = key_values(p, properties, "Tags")?;
         let encryption = match properties
             .get("BucketEncryption")
             .and_then(|e| e.get("ServerSideEncryptionConfiguration"))
