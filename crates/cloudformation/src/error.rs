@@ -19,6 +19,9 @@ pub enum CfnError {
     /// The stack already has an operation running (its status).
     #[error("stack operation in progress: {0}")]
     InProgress(&'static str),
+    /// The stack was written since the copy being saved was read (its status now).
+    #[error("stack changed meanwhile: {0}")]
+    Changed(&'static str),
     /// Another stack exports this name.
     #[error("export {name} exported by {stack_name}")]
     ExportInUse { name: String, stack_name: String },

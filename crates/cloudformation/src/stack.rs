@@ -85,11 +85,11 @@ pub struct StackResource {
     /// removed by it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intended_physical_id: Option<String>,
-    /// While an update creates this resource's replacement: the name asked for, recorded
-    /// before the call (at `updated_millis`), so a replacement cut short by a crash is found
-    /// and removed by it.
+    /// While an update creates this resource's replacement: that replacement as planned
+    /// (type, properties, the name asked for, when), recorded before the call, so one cut
+    /// short by a crash is found and removed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub replacement: Option<String>,
+    pub replacement: Option<Box<StackResource>>,
     /// `CREATE_COMPLETE`, `UPDATE_FAILED`, `DELETE_SKIPPED`, …
     pub status: String,
     pub status_reason: Option<String>,
@@ -220,6 +220,10 @@ pub struct Stack {
     pub imports: Vec<String>,
     /// The sequence number of the next event.
     pub next_event: u64,
+    /// Counts the stack's writes: an API call that starts an operation from a stack it read
+    /// is refused if the stack was written since ([`CloudFormation::start_operation`]).
+    #[serde(default)]
+    pub revision: u64,
 }
 
 impl Stack {
@@ -257,6 +261,7 @@ impl Stack {
             replaced: Vec::new(),
             imports: Vec::new(),
             next_event: 0,
+            revision: 0,
         }
     }
 
@@ -373,7 +378,9 @@ impl CloudFormation {
 
     /// [`CloudFormation::save_stack`], recording the job that runs the operation it starts.
     /// Refused with [`CfnError::InProgress`] when the stored stack already has an operation
-    /// running (two calls racing), so one stack never has two jobs.
+    /// running (two calls racing), so one stack never has two jobs, and with
+    /// [`CfnError::Changed`] when it was written since `stack` was read, so a stale copy never
+    /// overwrites another operation's work.
     pub async fn start_operation(
         &self,
         mut stack: Stack,
@@ -385,6 +392,9 @@ impl CloudFormation {
                 if let Some(stored) = stored(txn, &stack)? {
                     if stored.status.in_progress() {
                         return Err(CfnError::InProgress(stored.status.as_str()));
+                    }
+                    if stored.revision != stack.revision {
+                        return Err(CfnError::Changed(stored.status.as_str()));
                     }
                     stack.termination_protection = stored.termination_protection;
                     stack.next_event = stack.next_event.max(stored.next_event);
@@ -486,6 +496,7 @@ fn write_stack(
     mut stack: Stack,
     events: Vec<Event>,
 ) -> Result<Stack> {
+    stack.revision = stored(txn, &stack)?.map_or(0, |s| s.revision) + 1;
     for event in events {
         txn.put(EVENTS, event_key(&stack, stack.next_event), encode(&event)?);
         stack.next_event += 1;

@@ -274,7 +274,8 @@ async fn start_update(
         imports: stack.imports.clone(),
         tags: old_tags,
     }));
-    stack.replaced.clear();
+    // `replaced` keeps what an UPDATE_FAILED update left (old copies, replacements cut
+    // short): this update's cleanup or rollback deletes them.
     stack.template_body = text;
     stack.parameters = values;
     stack.no_echo = no_echo(template);

@@ -408,10 +408,9 @@ async fn create(app: &App, caller: &Caller, mut stack: Stack) -> Result<()> {
             Err(reason) => {
                 let entry = stack.resources.get_mut(logical_id).expect("inserted above");
                 entry.status = "CREATE_FAILED".to_owned();
-                // The handler refused it (and removed anything it began): nothing to clean up by name.
-                entry.intended_physical_id = None;
+                // The planned name stays: should the handler's own cleanup have failed, the
+                // rollback deletes what it made (only if made since the create began).
                 entry.status_reason = Some(reason.clone());
-                entry.updated_millis = now;
                 let events = vec![resource_event(
                     logical_id,
                     &resource.resource_type,
@@ -435,15 +434,14 @@ async fn create(app: &App, caller: &Caller, mut stack: Stack) -> Result<()> {
     stack.outputs = outputs;
     stack.imports = imports(app, &stack, &plan);
     stack.status = StackStatus::CreateComplete;
-    stack.delete_on_failure = false;
     stack.status_reason = None;
     let now = app.cloudformation.now_millis();
     let done = stack.event(StackStatus::CreateComplete, None, now);
-    match app
-        .cloudformation
-        .save_stack(stack.clone(), vec![done])
-        .await
-    {
+    let complete = Stack {
+        delete_on_failure: false,
+        ..stack.clone()
+    };
+    match app.cloudformation.save_stack(complete, vec![done]).await {
         Ok(_) => Ok(()),
         Err(strata_cloudformation::CfnError::ExportInUse { name, stack_name }) => {
             stack.outputs.clear();

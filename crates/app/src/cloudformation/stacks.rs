@@ -634,7 +634,9 @@ pub(super) async fn start(
         .start_operation(stack, vec![event], Jobs::recorder(job))
         .await
         .map_err(|e| match e {
-            strata_cloudformation::CfnError::InProgress(status) => Error::Validation(format!(
+            // Another call's operation started (or ran) since the stack was read.
+            strata_cloudformation::CfnError::InProgress(status)
+            | strata_cloudformation::CfnError::Changed(status) => Error::Validation(format!(
                 "Stack:{stack_id} is in {status} state and can not be updated."
             )),
             other => other.into(),

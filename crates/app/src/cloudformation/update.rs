@@ -152,8 +152,8 @@ pub async fn update(app: &App, caller: &Caller, mut stack: Stack) -> Result<()> 
                 Err(reason) => {
                     let entry = stack.resources.get_mut(logical_id).expect("inserted");
                     entry.status = "CREATE_FAILED".to_owned();
-                    // The handler refused it (and removed anything it began): nothing to clean up by name.
-                    entry.intended_physical_id = None;
+                    // The planned name stays: should the handler's own cleanup have failed,
+                    // the rollback deletes what it made (only if made since the create began).
                     entry.status_reason = Some(reason.clone());
                     let event = resource_event(
                         logical_id,
@@ -208,8 +208,19 @@ pub async fn update(app: &App, caller: &Caller, mut stack: Stack) -> Result<()> 
             );
             let planned = resources::planned_name(resource_type, &properties, &stack, logical_id);
             let entry = stack.resources.get_mut(logical_id).expect("existing");
-            entry.replacement = planned.clone();
-            entry.updated_millis = now;
+            entry.replacement = Some(Box::new(StackResource {
+                logical_id: logical_id.clone(),
+                resource_type: resource_type.to_owned(),
+                physical_id: None,
+                intended_physical_id: planned.clone(),
+                replacement: None,
+                status: "CREATE_IN_PROGRESS".to_owned(),
+                status_reason: None,
+                updated_millis: now,
+                properties: properties.clone(),
+                reference: None,
+                attributes: Default::default(),
+            }));
             stack = save(app, stack, vec![started]).await?;
             let provision = Provision {
                 app,
@@ -466,6 +477,13 @@ async fn fail(
     };
     if stack.disable_rollback {
         // DisableRollback: the stack stays UPDATE_FAILED with what the update did (spec §2.5).
+        // A replacement cut short is left for the next update's cleanup or rollback.
+        let pending: Vec<StackResource> = stack
+            .resources
+            .values_mut()
+            .filter_map(|r| r.replacement.take().map(|b| *b))
+            .collect();
+        stack.replaced.extend(pending);
         stack.status = StackStatus::UpdateFailed;
         stack.status_reason = Some(reason.clone());
         let event = stack.event(StackStatus::UpdateFailed, Some(reason), now);
@@ -497,7 +515,15 @@ pub async fn rollback(app: &App, caller: &Caller, mut stack: Stack) -> Result<()
         // Set back what the update changed, with the old template. From here `replaced`
         // holds the update's replacements, deleted in the rollback's cleanup.
         let current = stack.clone();
-        stack.replaced.clear();
+        // `replaced` held what the update replaced, which is set back below; what it holds
+        // from here is deleted. Dropping the old copies (not clearing) keeps a re-run after a
+        // crash from forgetting replacements already recorded.
+        stack.replaced.retain(|r| {
+            previous
+                .resources
+                .get(&r.logical_id)
+                .is_none_or(|old| old.physical_id != r.physical_id)
+        });
         stack.template_body = previous.template_body.clone();
         stack.parameters = previous.parameters.clone();
         for (logical_id, old) in &previous.resources {
@@ -506,15 +532,10 @@ pub async fn rollback(app: &App, caller: &Caller, mut stack: Stack) -> Result<()
             };
             let time = app.cloudformation.now_millis();
             let physical = old.physical_id.clone().unwrap_or_default();
-            if let Some(planned) = &now_resource.replacement {
+            if let Some(replacement) = &now_resource.replacement {
                 // A replacement cut short by a crash: removed by its planned name in the
                 // cleanup below, if it was made.
-                stack.replaced.push(StackResource {
-                    physical_id: None,
-                    intended_physical_id: Some(planned.clone()),
-                    replacement: None,
-                    ..now_resource.clone()
-                });
+                stack.replaced.push((**replacement).clone());
                 stack.resources.insert(logical_id.clone(), old.clone());
                 stack = save(app, stack, Vec::new()).await?;
                 continue;

@@ -425,7 +425,12 @@ pub fn importing(
 pub async fn delete(p: &Provision<'_>, physical_id: &str) -> Result<(), String> {
     // An import still filling the table (an operation resumed after a crash) ends first, as
     // DynamoDB refuses to delete a table being created.
-    while importing(p.app, p.caller.account(), &p.caller.region, physical_id, 0) {
+    // Not forever: an import that never ends leaves DeleteTable to refuse, and the delete
+    // fails visibly.
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(600);
+    while importing(p.app, p.caller.account(), &p.caller.region, physical_id, 0)
+        && tokio::time::Instant::now() < deadline
+    {
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
     match delete_table(

@@ -186,7 +186,18 @@ impl Settings {
 /// A setting the template drops goes back to S3's default; versioning to Suspended, as a
 /// bucket never returns to unversioned.
 async fn configure(p: &Provision<'_>, name: &str, old: &Value, new: &Value) -> Result<(), String> {
-    let (before, after) = (Settings::of(p, old)?, Settings::of(p, new)?);
+    // Properties an update failed on (refused before anything was applied) are what a
+    // rollback starts from: read as unset rather than failing the rollback too.
+    let after = Settings::of(p, new)?;
+    let before = Settings::of(p, old).unwrap_or(Settings {
+        versioning: None,
+        tags: None,
+        encryption: None,
+        ownership: None,
+        public_access_block: None,
+        lifecycle: None,
+        cors: None,
+    });
     if before == after {
         return Ok(());
     }
