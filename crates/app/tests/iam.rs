@@ -24,6 +24,7 @@ async fn an_inline_policy_grants_what_it_says_and_nothing_else() {
         CreateUserInput {
             user_name: "carol".into(),
             path: None,
+            tags: Vec::new(),
         },
     )
     .await;
@@ -45,6 +46,7 @@ async fn an_inline_policy_grants_what_it_says_and_nothing_else() {
         CreateUserInput {
             user_name: "carol".into(),
             path: Some("/team/".into()),
+            tags: Vec::new(),
         },
     )
     .await
@@ -80,6 +82,7 @@ async fn assume_role_needs_the_trust_policy_even_in_the_same_account() {
             assume_role_policy_document: trust_other,
             description: None,
             max_session_duration: None,
+            tags: Vec::new(),
         },
     )
     .await
@@ -150,6 +153,7 @@ async fn roles_may_not_be_assumed_by_root_accounts() {
             assume_role_policy_document: trust,
             description: None,
             max_session_duration: None,
+            tags: Vec::new(),
         },
     )
     .await

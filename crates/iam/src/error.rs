@@ -21,6 +21,9 @@ pub enum IamError {
     /// A policy document that does not parse or validate; AWS's message.
     #[error("{0}")]
     MalformedPolicyDocument(String),
+    /// A request IAM refuses as `InvalidInput` (duplicate tag keys).
+    #[error("{0}")]
+    InvalidInput(String),
     /// A parameter violates its modelled constraint (IAM's `ValidationError`).
     #[error("{0}")]
     Validation(String),

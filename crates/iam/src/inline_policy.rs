@@ -206,7 +206,13 @@ mod tests {
         let iam = Iam::new(strata_storage::Store::open_temporary().unwrap());
         let account = AccountId::parse("111111111111").unwrap();
         let user = iam
-            .create_user(account.clone(), "frank".into(), None, Timestamp::now())
+            .create_user(
+                account.clone(),
+                "frank".into(),
+                None,
+                Vec::new(),
+                Timestamp::now(),
+            )
             .await
             .unwrap();
         let frank = PolicyHolder::User("Frank".into());

@@ -21,6 +21,7 @@ mod names;
 mod principal;
 mod role;
 mod session;
+mod tags;
 mod user;
 
 pub use access_key::{AccessKey, AccessKeyOwner, AccessKeyStatus};
@@ -37,6 +38,7 @@ pub use role::{
     MAX_MAX_SESSION_DURATION, MIN_MAX_SESSION_DURATION, NewRole, PrincipalBinding, Role,
 };
 pub use session::{Session, SessionDuration};
+pub use tags::{MAX_TAGS, Tag, check_tags};
 pub use user::{AccessKeyChange, MAX_ACCESS_KEYS_PER_USER, User};
 
 use std::sync::Arc;

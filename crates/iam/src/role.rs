@@ -30,6 +30,8 @@ pub struct Role {
     /// it was saved (spec iam-s3-authz §2.5).
     #[serde(default)]
     pub trust_bindings: Vec<PrincipalBinding>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<crate::Tag>,
 }
 
 /// A principal ARN of a saved policy and the unique id it was bound to.
@@ -78,13 +80,14 @@ pub struct NewRole {
     pub assume_role_policy_document: String,
     pub description: Option<String>,
     pub max_session_duration: Option<i64>,
+    pub tags: Vec<crate::Tag>,
 }
 
-fn role_key(account: &AccountId, name: &str) -> Vec<u8> {
+pub(crate) fn role_key(account: &AccountId, name: &str) -> Vec<u8> {
     format!("{account}/{}", name.to_lowercase()).into_bytes()
 }
 
-fn no_such_role(name: &str) -> IamError {
+pub(crate) fn no_such_role(name: &str) -> IamError {
     IamError::NoSuchEntity(format!("The role with name {name} cannot be found."))
 }
 
@@ -176,6 +179,7 @@ impl Iam {
         check_path(&path)?;
         let max_session_duration = new.max_session_duration.unwrap_or(MIN_MAX_SESSION_DURATION);
         check_max_session_duration(max_session_duration)?;
+        crate::check_tags(&new.tags)?;
         let trust_bindings = self.bind_trust_policy(&new.assume_role_policy_document)?;
         let role = Role {
             account,
@@ -187,6 +191,7 @@ impl Iam {
             description: new.description,
             max_session_duration,
             trust_bindings,
+            tags: new.tags,
         };
         self.store
             .write(move |txn| {

@@ -26,6 +26,8 @@ pub struct User {
     pub user_name: String,
     pub user_id: String,
     pub create_date: Timestamp,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<crate::Tag>,
 }
 
 impl User {
@@ -34,7 +36,7 @@ impl User {
     }
 }
 
-fn user_key(account: &AccountId, name: &str) -> Vec<u8> {
+pub(crate) fn user_key(account: &AccountId, name: &str) -> Vec<u8> {
     format!("{account}/{}", name.to_lowercase()).into_bytes()
 }
 
@@ -42,7 +44,7 @@ fn user_keys_prefix(account: &AccountId, name: &str) -> Vec<u8> {
     format!("{account}/{}/", name.to_lowercase()).into_bytes()
 }
 
-fn no_such_user(name: &str) -> IamError {
+pub(crate) fn no_such_user(name: &str) -> IamError {
     IamError::NoSuchEntity(format!("The user with name {name} cannot be found."))
 }
 
@@ -53,9 +55,11 @@ impl Iam {
         account: AccountId,
         user_name: String,
         path: Option<String>,
+        tags: Vec<crate::Tag>,
         now: Timestamp,
     ) -> Result<User, IamError> {
         check_name(&user_name, "userName")?;
+        crate::check_tags(&tags)?;
         let path = path.unwrap_or_else(|| "/".to_owned());
         check_path(&path)?;
         let user = User {
@@ -64,6 +68,7 @@ impl Iam {
             user_name,
             user_id: generate_user_id(),
             create_date: now,
+            tags,
         };
         self.store
             .write(move |txn| {
@@ -296,13 +301,13 @@ mod tests {
         let iam = Iam::new(Store::open_temporary().unwrap());
         let now = Timestamp::now();
         let user = iam
-            .create_user(account(), "Alice".into(), None, now)
+            .create_user(account(), "Alice".into(), None, Vec::new(), now)
             .await
             .unwrap();
         assert!(user.user_id.starts_with("AIDA") && user.user_id.len() == 21);
         assert_eq!(user.arn(), "arn:aws:iam::111111111111:user/Alice");
         let dup = iam
-            .create_user(account(), "alice".into(), None, now)
+            .create_user(account(), "alice".into(), None, Vec::new(), now)
             .await
             .unwrap_err();
         assert!(matches!(dup, IamError::EntityAlreadyExists(_)));

@@ -14,6 +14,9 @@ pub enum Error {
     DeleteConflict(String),
     #[error("{0}")]
     LimitExceeded(String),
+    /// `InvalidInput` (duplicate tag keys).
+    #[error("{0}")]
+    InvalidInput(String),
     /// A parameter violates its modelled constraint (`ValidationError`).
     #[error("{0}")]
     Validation(String),
@@ -39,6 +42,7 @@ impl From<IamError> for Error {
             IamError::DeleteConflict(m) => Error::DeleteConflict(m),
             IamError::LimitExceeded(m) => Error::LimitExceeded(m),
             IamError::Validation(m) => Error::Validation(m),
+            IamError::InvalidInput(m) => Error::InvalidInput(m),
             IamError::MalformedPolicyDocument(m) => Error::MalformedPolicyDocument(m),
             IamError::Storage(ref err) if err.is_unavailable() => Error::Unavailable(e.to_string()),
             IamError::Storage(_) | IamError::Corrupt(_) => Error::Internal(e.to_string()),

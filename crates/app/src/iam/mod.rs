@@ -11,6 +11,7 @@ pub mod managed_policies;
 pub mod model;
 pub mod roles;
 pub mod sts;
+pub mod tags;
 pub mod users;
 
 pub use error::{Error, Result};

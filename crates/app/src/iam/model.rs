@@ -30,6 +30,18 @@ pub struct UserOut {
     pub arn: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub create_date: Option<String>,
+    /// Shown by GetUser and CreateUser only, and only when there are some.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Members<super::tags::TagOut>>,
+}
+
+impl UserOut {
+    pub fn with_tags(self, tags: &[strata_iam::Tag]) -> Self {
+        Self {
+            tags: super::tags::shown(tags),
+            ..self
+        }
+    }
 }
 
 impl From<&User> for UserOut {
@@ -40,6 +52,7 @@ impl From<&User> for UserOut {
             user_id: user.user_id.clone(),
             arn: user.arn(),
             create_date: Some(crate::iso::seconds(user.create_date)),
+            tags: None,
         }
     }
 }
@@ -82,9 +95,19 @@ pub struct RoleOut {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     pub max_session_duration: i64,
+    /// Shown by GetRole and CreateRole only, and only when there are some.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Members<super::tags::TagOut>>,
 }
 
 impl RoleOut {
+    pub fn with_tags(self, tags: &[strata_iam::Tag]) -> Self {
+        Self {
+            tags: super::tags::shown(tags),
+            ..self
+        }
+    }
+
     /// `trust_policy` is the document as displayed (principals whose entity was recreated
     /// show their bound unique id).
     pub fn new(role: &Role, trust_policy: &str) -> Self {
@@ -97,6 +120,7 @@ impl RoleOut {
             assume_role_policy_document: url_encoded(trust_policy),
             description: role.description.clone(),
             max_session_duration: role.max_session_duration,
+            tags: None,
         }
     }
 }

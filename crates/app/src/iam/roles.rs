@@ -14,6 +14,7 @@ pub struct CreateRoleInput {
     pub assume_role_policy_document: String,
     pub description: Option<String>,
     pub max_session_duration: Option<i64>,
+    pub tags: Vec<strata_iam::Tag>,
 }
 
 /// The input of GetRole and DeleteRole.
@@ -56,6 +57,8 @@ pub async fn create_role(app: &App, caller: &Caller, input: CreateRoleInput) -> 
         "iam:CreateRole",
         &role_arn(&account, path, &input.role_name),
     )?;
+    let holder = strata_iam::PolicyHolder::Role(input.role_name.clone());
+    super::tags::authorize_tagging(app, caller, &holder, &input.tags)?;
     let role = app
         .iam
         .create_role(
@@ -66,12 +69,13 @@ pub async fn create_role(app: &App, caller: &Caller, input: CreateRoleInput) -> 
                 assume_role_policy_document: input.assume_role_policy_document,
                 description: input.description,
                 max_session_duration: input.max_session_duration,
+                tags: input.tags,
             },
             app.clock.now(),
         )
         .await?;
     Ok(RoleOutput {
-        role: RoleOut::new(&role, &app.iam.displayed_trust_policy(&role)),
+        role: RoleOut::new(&role, &app.iam.displayed_trust_policy(&role)).with_tags(&role.tags),
     })
 }
 
@@ -85,7 +89,7 @@ pub fn get_role(app: &App, caller: &Caller, input: RoleNameInput) -> Result<Role
     )?;
     let role = app.iam.get_role(account, &input.role_name)?;
     Ok(RoleOutput {
-        role: RoleOut::new(&role, &app.iam.displayed_trust_policy(&role)),
+        role: RoleOut::new(&role, &app.iam.displayed_trust_policy(&role)).with_tags(&role.tags),
     })
 }
 

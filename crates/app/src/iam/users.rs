@@ -12,6 +12,7 @@ use crate::{App, Caller};
 pub struct CreateUserInput {
     pub user_name: String,
     pub path: Option<String>,
+    pub tags: Vec<strata_iam::Tag>,
 }
 
 /// GetUser's input: no name describes the caller.
@@ -86,12 +87,20 @@ pub async fn create_user(app: &App, caller: &Caller, input: CreateUserInput) -> 
         "iam:CreateUser",
         &user_arn(&account, path, &input.user_name),
     )?;
+    let holder = strata_iam::PolicyHolder::User(input.user_name.clone());
+    super::tags::authorize_tagging(app, caller, &holder, &input.tags)?;
     let user = app
         .iam
-        .create_user(account, input.user_name, input.path, app.clock.now())
+        .create_user(
+            account,
+            input.user_name,
+            input.path,
+            input.tags,
+            app.clock.now(),
+        )
         .await?;
     Ok(UserOutput {
-        user: UserOut::from(&user),
+        user: UserOut::from(&user).with_tags(&user.tags),
     })
 }
 
@@ -106,13 +115,14 @@ pub fn get_user(app: &App, caller: &Caller, input: GetUserInput) -> Result<UserO
                 user_id: account.to_string(),
                 arn: caller.principal.arn(),
                 create_date: None,
+                tags: None,
             },
         });
     }
     let name = authorized_user(app, caller, "iam:GetUser", input.user_name)?;
     let user = app.iam.get_user(account, &name)?;
     Ok(UserOutput {
-        user: UserOut::from(&user),
+        user: UserOut::from(&user).with_tags(&user.tags),
     })
 }
 

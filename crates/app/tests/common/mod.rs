@@ -113,7 +113,13 @@ pub async fn user(app: &App, account: &str, name: &str) -> Caller {
     let id = AccountId::parse(account).expect("12 digits");
     let user = app
         .iam
-        .create_user(id.clone(), name.to_owned(), None, app.clock.now())
+        .create_user(
+            id.clone(),
+            name.to_owned(),
+            None,
+            Vec::new(),
+            app.clock.now(),
+        )
         .await
         .expect("the user is created");
     caller(Principal::User {

@@ -83,6 +83,26 @@ impl Params {
         Self(map)
     }
 
+    /// `Name.member.1`, `Name.member.2`, … (an empty list arrives as a bare `Name=`).
+    pub fn members(&self, name: &str) -> Vec<String> {
+        (1..)
+            .map_while(|i| self.get(&format!("{name}.member.{i}")).map(str::to_owned))
+            .collect()
+    }
+
+    /// The N of each `Name.member.N.Key` present, from 1 until one is missing.
+    pub fn structs(&self, name: &str, key: &str) -> Vec<usize> {
+        (1..)
+            .take_while(|i| self.get(&format!("{name}.member.{i}.{key}")).is_some())
+            .collect()
+    }
+
+    /// `Name.member.N.Field`.
+    pub fn field(&self, name: &str, i: usize, field: &str) -> Option<String> {
+        self.get(&format!("{name}.member.{i}.{field}"))
+            .map(str::to_owned)
+    }
+
     pub fn get(&self, name: &str) -> Option<&str> {
         self.0.get(name).map(String::as_str)
     }

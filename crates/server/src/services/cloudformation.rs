@@ -63,26 +63,6 @@ fn flag(params: &Params, name: &str) -> Result<Option<bool>, AwsError> {
     }
 }
 
-/// `Name.member.1`, `Name.member.2`, … (an empty list arrives as a bare `Name=`).
-fn members(params: &Params, name: &str) -> Vec<String> {
-    (1..)
-        .map_while(|i| params.get(&format!("{name}.member.{i}")).map(str::to_owned))
-        .collect()
-}
-
-/// `Name.member.N.Field` for each N while `key` is present.
-fn structs(params: &Params, name: &str, key: &str) -> Vec<usize> {
-    (1..)
-        .take_while(|i| params.get(&format!("{name}.member.{i}.{key}")).is_some())
-        .collect()
-}
-
-fn field(params: &Params, name: &str, i: usize, field: &str) -> Option<String> {
-    params
-        .get(&format!("{name}.member.{i}.{field}"))
-        .map(str::to_owned)
-}
-
 /// A stack name: `[a-zA-Z][-a-zA-Z0-9]*`, at most 128 characters, or a stack ARN.
 fn stack_name(params: &Params) -> Result<String, AwsError> {
     let name = required(params, "StackName", "stackName")?;
@@ -98,23 +78,28 @@ fn stack_name(params: &Params) -> Result<String, AwsError> {
 }
 
 fn parameters(params: &Params) -> Vec<ParameterInput> {
-    structs(params, "Parameters", "ParameterKey")
+    params
+        .structs("Parameters", "ParameterKey")
         .into_iter()
         .map(|i| ParameterInput {
-            key: field(params, "Parameters", i, "ParameterKey").unwrap_or_default(),
-            value: field(params, "Parameters", i, "ParameterValue"),
-            use_previous_value: field(params, "Parameters", i, "UsePreviousValue")
+            key: params
+                .field("Parameters", i, "ParameterKey")
+                .unwrap_or_default(),
+            value: params.field("Parameters", i, "ParameterValue"),
+            use_previous_value: params
+                .field("Parameters", i, "UsePreviousValue")
                 .is_some_and(|v| v == "true"),
         })
         .collect()
 }
 
 fn tags(params: &Params) -> Vec<Tag> {
-    structs(params, "Tags", "Key")
+    params
+        .structs("Tags", "Key")
         .into_iter()
         .map(|i| Tag {
-            key: field(params, "Tags", i, "Key").unwrap_or_default(),
-            value: field(params, "Tags", i, "Value").unwrap_or_default(),
+            key: params.field("Tags", i, "Key").unwrap_or_default(),
+            value: params.field("Tags", i, "Value").unwrap_or_default(),
         })
         .collect()
 }
@@ -149,13 +134,13 @@ fn create_stack_input(params: &Params) -> Result<CreateStackInput, AwsError> {
         template_body: optional(params, "TemplateBody"),
         template_url: optional(params, "TemplateURL"),
         parameters,
-        capabilities: members(params, "Capabilities"),
+        capabilities: params.members("Capabilities"),
         disable_rollback: flag(params, "DisableRollback")?,
         on_failure: optional(params, "OnFailure"),
         timeout_in_minutes: params.get("TimeoutInMinutes").and_then(|t| t.parse().ok()),
         tags,
         role_arn: optional(params, "RoleARN"),
-        notification_arns: members(params, "NotificationARNs"),
+        notification_arns: params.members("NotificationARNs"),
         enable_termination_protection: flag(params, "EnableTerminationProtection")?,
     })
 }
@@ -185,7 +170,7 @@ pub async fn handle(app: &App, caller: &Caller, action: &str, params: &Params) -
             stacks::describe_stacks(app, caller, name_input(params)),
         ),
         "ListStacks" => {
-            let filter = members(params, "StackStatusFilter");
+            let filter = params.members("StackStatusFilter");
             rendered(action, stacks::list_stacks(app, caller, &filter))
         }
         "DescribeStackEvents" => rendered(
@@ -248,7 +233,7 @@ pub async fn handle(app: &App, caller: &Caller, action: &str, params: &Params) -
                 template_url: optional(params, "TemplateURL"),
                 use_previous_template: flag(params, "UsePreviousTemplate")?.unwrap_or(false),
                 parameters: parameters(params),
-                capabilities: members(params, "Capabilities"),
+                capabilities: params.members("Capabilities"),
                 // `Tags=` (an empty list) removes them all; no Tags keeps them.
                 tags: (params.get("Tags.member.1.Key").is_some() || params.get("Tags").is_some())
                     .then(|| tags(params)),
@@ -266,10 +251,10 @@ pub async fn handle(app: &App, caller: &Caller, action: &str, params: &Params) -
                 template_url: optional(params, "TemplateURL"),
                 use_previous_template: flag(params, "UsePreviousTemplate")?.unwrap_or(false),
                 parameters: parameters(params),
-                capabilities: members(params, "Capabilities"),
+                capabilities: params.members("Capabilities"),
                 tags: tags(params),
                 role_arn: optional(params, "RoleARN"),
-                notification_arns: members(params, "NotificationARNs"),
+                notification_arns: params.members("NotificationARNs"),
                 description: optional(params, "Description"),
             };
             rendered(

@@ -11,13 +11,14 @@ use strata_app::iam::managed_policies::{
 use strata_app::iam::roles::{
     CreateRoleInput, ListRolesInput, RoleNameInput, UpdateAssumeRolePolicyInput, UpdateRoleInput,
 };
+use strata_app::iam::tags::{self as iam_tags, TagInput, UntagInput};
 use strata_app::iam::users::{
     CreateUserInput, DeleteAccessKeyInput, DeleteUserInput, GetUserInput, ListUsersInput,
     UpdateAccessKeyInput, UserKeysInput,
 };
 use strata_app::iam::{self as ops, Error, inline_policies, managed_policies, roles, users};
 use strata_app::{App, Caller};
-use strata_iam::{AccessKeyStatus, PolicyHolder};
+use strata_iam::{AccessKeyStatus, PolicyHolder, Tag};
 
 use crate::protocol::AwsError;
 use crate::protocol::query::{Params, QueryService, Result as Rendered, invalid_action, rendered};
@@ -94,6 +95,18 @@ pub(super) fn number(params: &Params, name: &str) -> Result<Option<i64>, AwsErro
         .transpose()
 }
 
+/// `Tags.member.N.Key/Value`.
+fn tags(params: &Params) -> Vec<Tag> {
+    params
+        .structs("Tags", "Key")
+        .into_iter()
+        .map(|i| Tag {
+            key: params.field("Tags", i, "Key").unwrap_or_default(),
+            value: params.field("Tags", i, "Value").unwrap_or_default(),
+        })
+        .collect()
+}
+
 /// The user or role an inline-policy or attachment action names.
 fn holder(params: &Params, action: &str) -> Result<PolicyHolder, AwsError> {
     if action.contains("Role") {
@@ -110,6 +123,7 @@ pub async fn handle(app: &App, caller: &Caller, action: &str, params: &Params) -
             let input = CreateUserInput {
                 user_name: required_name(params, "UserName")?,
                 path: optional(params, "Path"),
+                tags: tags(params),
             };
             rendered(action, users::create_user(app, caller, input).await)
         }
@@ -200,6 +214,7 @@ pub async fn handle(app: &App, caller: &Caller, action: &str, params: &Params) -
                 max_session_duration: number(params, "MaxSessionDuration")?,
                 assume_role_policy_document: policy_document(params, "AssumeRolePolicyDocument")?,
                 description: optional(params, "Description"),
+                tags: tags(params),
             };
             rendered(action, roles::create_role(app, caller, input).await)
         }
@@ -325,6 +340,26 @@ pub async fn handle(app: &App, caller: &Caller, action: &str, params: &Params) -
             };
             empty(managed_policies::detach_policy(app, caller, input).await)
         }
+        "TagUser" | "TagRole" => {
+            let input = TagInput {
+                holder: holder(params, action)?,
+                tags: tags(params),
+            };
+            empty(iam_tags::tag(app, caller, input).await)
+        }
+        "UntagUser" | "UntagRole" => {
+            let input = UntagInput {
+                holder: holder(params, action)?,
+                tag_keys: params.members("TagKeys"),
+            };
+            empty(iam_tags::untag(app, caller, input).await)
+        }
+        "ListUserTags" | "ListRoleTags" => {
+            let input = HolderInput {
+                holder: holder(params, action)?,
+            };
+            rendered(action, iam_tags::list_tags(app, caller, input))
+        }
         "ListAttachedUserPolicies" | "ListAttachedRolePolicies" => {
             let input = HolderInput {
                 holder: holder(params, action)?,
@@ -356,6 +391,7 @@ impl From<Error> for AwsError {
             Error::DeleteConflict(m) => AwsError::new("DeleteConflict", StatusCode::CONFLICT, m),
             Error::LimitExceeded(m) => AwsError::new("LimitExceeded", StatusCode::CONFLICT, m),
             Error::Validation(m) => AwsError::new("ValidationError", StatusCode::BAD_REQUEST, m),
+            Error::InvalidInput(m) => AwsError::new("InvalidInput", StatusCode::BAD_REQUEST, m),
             Error::MalformedPolicyDocument(m) => {
                 AwsError::new("MalformedPolicyDocument", StatusCode::BAD_REQUEST, m)
             }

@@ -7,11 +7,11 @@
 use std::collections::BTreeMap;
 
 use serde_json::Value;
-use strata_iam::PolicyHolder;
+use strata_iam::{PolicyHolder, Tag};
 
 use super::{
-    Created, Provision, generated_name, handler_error, optional_str, optional_u64, policy_document,
-    required_str,
+    Created, Provision, generated_name, handler_error, key_values, optional_str, optional_u64,
+    policy_document, required_str,
 };
 use crate::iam::Error;
 use crate::iam::inline_policies::{
@@ -55,7 +55,61 @@ pub(super) fn unsupported(properties: &Value, keys: &[&str]) -> Result<(), Strin
 }
 
 /// What a role may set that strata's IAM does not have.
-const ROLE_UNSUPPORTED: [&str; 2] = ["Tags", "PermissionsBoundary"];
+const ROLE_UNSUPPORTED: [&str; 1] = ["PermissionsBoundary"];
+
+/// The template's `Tags` as IAM's.
+pub(super) fn tags(p: &Provision<'_>, properties: &Value) -> Result<Vec<Tag>, String> {
+    Ok(key_values(p, properties, "Tags")?
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(key, value)| Tag { key, value })
+        .collect())
+}
+
+/// Brings a role's or user's tags from `old`'s to `new`'s: UntagRole/UntagUser for the
+/// keys dropped, TagRole/TagUser for the rest.
+pub(super) async fn retag(
+    p: &Provision<'_>,
+    holder: &PolicyHolder,
+    old: &Value,
+    new: &Value,
+) -> Result<(), String> {
+    use crate::iam::tags::{TagInput, UntagInput, tag, untag};
+    if old.get("Tags") == new.get("Tags") {
+        return Ok(());
+    }
+    let (before, after) = (tags(p, old).unwrap_or_default(), tags(p, new)?);
+    let dropped: Vec<String> = before
+        .iter()
+        .filter(|b| !after.iter().any(|a| a.key.eq_ignore_ascii_case(&b.key)))
+        .map(|b| b.key.clone())
+        .collect();
+    if !dropped.is_empty() {
+        untag(
+            p.app,
+            p.caller,
+            UntagInput {
+                holder: holder.clone(),
+                tag_keys: dropped,
+            },
+        )
+        .await
+        .map_err(|e| refused(&e))?;
+    }
+    if !after.is_empty() {
+        tag(
+            p.app,
+            p.caller,
+            TagInput {
+                holder: holder.clone(),
+                tags: after,
+            },
+        )
+        .await
+        .map_err(|e| refused(&e))?;
+    }
+    Ok(())
+}
 
 /// `Policies`: name → document.
 fn inline(p: &Provision<'_>, properties: &Value) -> Result<BTreeMap<String, String>, String> {
@@ -109,6 +163,7 @@ pub async fn create(p: &Provision<'_>, properties: &Value) -> Result<Created, St
             description: optional_str(p, properties, "Description")?.map(str::to_owned),
             max_session_duration: optional_u64(properties.get("MaxSessionDuration"))
                 .map(|d| d as i64),
+            tags: tags(p, properties)?,
         },
     )
     .await
@@ -287,7 +342,9 @@ pub async fn update(
         .await
         .map_err(|e| refused(&e))?;
     }
-    attach(p, &PolicyHolder::Role(role_name.to_owned()), old, new).await?;
+    let holder = PolicyHolder::Role(role_name.to_owned());
+    attach(p, &holder, old, new).await?;
+    retag(p, &holder, old, new).await?;
     let role = crate::iam::roles::get_role(
         p.app,
         p.caller,

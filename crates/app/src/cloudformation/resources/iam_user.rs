@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 use strata_iam::PolicyHolder;
 
-use super::iam_role::{attach, detach_all, refused, unsupported};
+use super::iam_role::{attach, detach_all, refused, retag, tags, unsupported};
 use super::{Created, Provision, optional_str, required_str};
 use crate::iam::Error;
 use crate::iam::users::{
@@ -21,7 +21,7 @@ pub fn requires_replacement(old: &Value, new: &Value) -> bool {
 }
 
 /// What a user may set that strata's IAM does not have.
-const USER_UNSUPPORTED: [&str; 4] = ["Tags", "PermissionsBoundary", "Groups", "LoginProfile"];
+const USER_UNSUPPORTED: [&str; 3] = ["PermissionsBoundary", "Groups", "LoginProfile"];
 
 pub async fn create(p: &Provision<'_>, properties: &Value) -> Result<Created, String> {
     unsupported(properties, &USER_UNSUPPORTED)?;
@@ -32,6 +32,7 @@ pub async fn create(p: &Provision<'_>, properties: &Value) -> Result<Created, St
         CreateUserInput {
             user_name: user_name.clone(),
             path: optional_str(p, properties, "Path")?.map(str::to_owned),
+            tags: tags(p, properties)?,
         },
     )
     .await
@@ -56,7 +57,9 @@ pub async fn update(
     new: &Value,
 ) -> Result<Created, String> {
     unsupported(new, &USER_UNSUPPORTED)?;
-    attach(p, &PolicyHolder::User(user_name.to_owned()), old, new).await?;
+    let holder = PolicyHolder::User(user_name.to_owned());
+    attach(p, &holder, old, new).await?;
+    retag(p, &holder, old, new).await?;
     let user = get_user(
         p.app,
         p.caller,
