@@ -104,26 +104,38 @@ acknowledged. The load:
 
 CloudFormation (every --cfn-every cycles, one more load thread): stacks `crash-cfn-c<cycle>-<n>` of
 a template naming a DynamoDB table (PITR on or off, sometimes the GSI `by-g`), an S3 bucket (never
-written, so it can always be deleted) and a bucket policy on it, all named like the stack. The
-thread keeps at most CFN_MAX_LIVE stacks: CreateStack; UpdateStack toggling PITR or adding/removing
-the GSI (of a stack last seen CREATE_COMPLETE, UPDATE_COMPLETE or UPDATE_ROLLBACK_COMPLETE);
-DeleteStack (first of all for a stack seen ROLLBACK_COMPLETE). After each acknowledged call it
-reads DescribeStacks: a settled status seen then must survive unless a later call was sent. With
-probability --cfn-kill the kill lands 0–300 ms after the cycle's first stack call of a random kind
-(create, update or delete) is sent (the server answers once the operation has settled, so usually
-inside the stack's job; not in cycles with maintenance jobs). After every restart, for every
-stack: DescribeStacks (by StackId once known) until no *_IN_PROGRESS status, at most CFN_TIMEOUT s
-(**stuck** otherwise); an acknowledged CreateStack's stack exists; the status is one AWS would
-show after the calls made — the last acknowledged call's (CREATE_COMPLETE or ROLLBACK_COMPLETE;
+written, so it can always be deleted) and a bucket policy on it, all named like the stack, and an
+IAM role `Role` (no RoleName, so CloudFormation generates `<stack>-Role-<random>`; trusting the
+account root; Path "/" or "/crash/") with an IAM managed policy `Managed` (no name: generated
+`<stack>-Managed-<random>`; dynamodb:GetItem on the table's Arn) attached to it (`Roles: [Ref
+Role]`); CreateStack and UpdateStack pass CAPABILITY_IAM. The thread keeps at most CFN_MAX_LIVE
+stacks: CreateStack; UpdateStack toggling one of PITR, the GSI or the role's Path (which REPLACES
+the role: a new generated name, the policy attached to it, the old role deleted) (of a stack last
+seen CREATE_COMPLETE, UPDATE_COMPLETE or UPDATE_ROLLBACK_COMPLETE); DeleteStack (first of all for a
+stack seen ROLLBACK_COMPLETE). After each acknowledged call it reads DescribeStacks: a settled
+status seen then must survive unless a later call was sent. With probability --cfn-kill the kill
+lands 0–300 ms (half the time 0–60 ms) after the cycle's first stack call of a random kind (create,
+update or delete) is sent (the server answers once the operation has settled, so usually inside the
+stack's job; not in cycles with maintenance jobs). After every restart, for every stack:
+DescribeStacks (by StackId once known) until no *_IN_PROGRESS status, at most CFN_TIMEOUT s
+(**stuck** otherwise); an acknowledged CreateStack's stack exists; the status is one AWS would show
+after the calls made — the last acknowledged call's (CREATE_COMPLETE or ROLLBACK_COMPLETE;
 UPDATE_COMPLETE or UPDATE_ROLLBACK_COMPLETE; DELETE_COMPLETE) or a later in-doubt call's, never
 *_FAILED (DELETE_FAILED included: the buckets stay empty); GetTemplate answers the template in
 effect (the create's for CREATE_COMPLETE; one sent, and the one seen if any, otherwise); for a
-*_COMPLETE stack ListStackResources lists Table, Bucket and Policy *_COMPLETE with their physical
-ids, and DescribeTable (ACTIVE, PITR and `by-g` as the template says), HeadBucket and
-GetBucketPolicy find them; a ROLLBACK_COMPLETE or DELETE_COMPLETE stack, or a CreateStack in doubt
-that left no stack, leaves neither its table nor its bucket behind. Failures quote the stack's
-events (DescribeStackEvents, newest first; all of them are kept with the evidence). The self-test
-(--inject-at) deletes the bucket policy of a stack verified *_COMPLETE.
+*_COMPLETE stack ListStackResources lists Table, Bucket, Policy, Role and Managed *_COMPLETE with
+their physical ids, DescribeTable (ACTIVE, PITR and `by-g` as the template says), HeadBucket and
+GetBucketPolicy find them, IAM GetRole finds the Role's physical id (a generated `<stack>-Role-…`
+name) with the template's Path, ListRoles (PathPrefix "/") shows exactly that one role named
+`<stack>-Role-…` (no orphan of a replacement or of a create cut short), ListAttachedRolePolicies of
+it includes the Managed's physical id (the ARN of a policy named `<stack>-Managed-…`) and
+ListPolicies (Scope Local) shows exactly that one policy named `<stack>-Managed-…`; a
+ROLLBACK_COMPLETE or DELETE_COMPLETE stack, or a CreateStack in doubt that left no stack, leaves
+neither its table nor its bucket nor any role `<stack>-Role-…` nor customer managed policy
+`<stack>-Managed-…` behind. What is left behind or orphaned is reported, then deleted (so reported
+once). Failures quote the stack's events (DescribeStackEvents, newest first; all of them are kept
+with the evidence). The self-test (--inject-at) deletes the bucket policy of a stack verified
+*_COMPLETE and creates an orphan role `<stack>-Role-SELFTEST0000`.
 
 DynamoDB Streams: the load's writes to `crash-kv` leave stream records (one per write that
 changes an item, in the item's store batch). After every restart a tailing consumer reads the
@@ -290,7 +302,11 @@ CFN_ENDS = {  # the statuses an operation of a stack may end in, as AWS shows th
     "update": ("UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE"),
     "delete": ("DELETE_COMPLETE",),
 }
-CFN_LOGICAL = {"Table": "AWS::DynamoDB::Table", "Bucket": "AWS::S3::Bucket", "Policy": "AWS::S3::BucketPolicy"}
+CFN_LOGICAL = {
+    "Table": "AWS::DynamoDB::Table", "Bucket": "AWS::S3::Bucket", "Policy": "AWS::S3::BucketPolicy",
+    "Role": "AWS::IAM::Role", "Managed": "AWS::IAM::ManagedPolicy",
+}
+CFN_PATHS = ("/", "/crash/")  # the stack role's Path: toggling it replaces the role (a new generated name)
 
 
 def rec_table_spec() -> dict:
@@ -389,9 +405,11 @@ def index_view(name: str, items: dict) -> dict:
 
 
 def cfn_template(name: str, spec: tuple) -> str:
-    """The CloudFormation load's template: table, bucket and bucket policy all named `name`;
-    `spec` = (PITR on?, GSI `by-g`?)."""
-    pitr, gsi = spec
+    """The CloudFormation load's template: table, bucket and bucket policy all named `name`, an
+    IAM role and a customer managed policy attached to it, both named by CloudFormation
+    (`<stack>-Role-<random>`, `<stack>-Managed-<random>`); `spec` = (PITR on?, GSI `by-g`?, the
+    role's Path)."""
+    pitr, gsi, path = spec
     attrs = [{"AttributeName": "pk", "AttributeType": "S"}]
     table = {
         "TableName": name,
@@ -416,12 +434,22 @@ def cfn_template(name: str, spec: tuple) -> str:
             "Resource": {"Fn::Sub": "${Bucket.Arn}/*"},
         }],
     }
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, "Action": "sts:AssumeRole"}],
+    }
+    managed = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": {"Fn::GetAtt": ["Table", "Arn"]}}],
+    }
     return json.dumps({
         "AWSTemplateFormatVersion": "2010-09-09",
         "Resources": {
             "Table": {"Type": "AWS::DynamoDB::Table", "Properties": table},
             "Bucket": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": name}},
             "Policy": {"Type": "AWS::S3::BucketPolicy", "Properties": {"Bucket": {"Ref": "Bucket"}, "PolicyDocument": policy}},
+            "Role": {"Type": "AWS::IAM::Role", "Properties": {"Path": path, "AssumeRolePolicyDocument": trust}},
+            "Managed": {"Type": "AWS::IAM::ManagedPolicy", "Properties": {"PolicyDocument": managed, "Roles": [{"Ref": "Role"}]}},
         },
         "Outputs": {"TableArn": {"Value": {"Fn::GetAtt": ["Table", "Arn"]}}},
     })
@@ -436,7 +464,8 @@ def cfn_spec(template) -> tuple | None:
             return None
     try:
         table = template["Resources"]["Table"]["Properties"]
-        return (bool(table["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"]), "GlobalSecondaryIndexes" in table)
+        path = template["Resources"]["Role"]["Properties"].get("Path", "/")
+        return (bool(table["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"]), "GlobalSecondaryIndexes" in table, path)
     except (KeyError, TypeError):
         return None
 
@@ -686,6 +715,7 @@ class CfnStack:
     seen: tuple | None = None  # (status, spec in effect) read after the last call, if settled
     status: str | None = None  # as last verified (None: never)
     effective: tuple | None = None  # the spec in effect as last known (verified or seen)
+    role: str | None = None  # the Role's physical id (its generated name) as last verified
     deleting: bool = False  # a DeleteStack was sent, acknowledged or in doubt
 
     def known(self) -> str | None:
@@ -881,6 +911,18 @@ def make_cfn_client(endpoint: str, session: boto3.session.Session, retries: bool
     )
     return session.client(
         "cloudformation", aws_access_key_id=AKID, aws_secret_access_key=SECRET, region_name=REGION,
+        endpoint_url=endpoint, config=cfg,
+    )
+
+
+def make_iam_client(endpoint: str, session: boto3.session.Session):
+    """An IAM client (the same endpoint), with retries: it is used only while the server is
+    quiescent (verification)."""
+    cfg = botocore.config.Config(
+        retries={"total_max_attempts": 4, "mode": "standard"}, connect_timeout=5, read_timeout=60
+    )
+    return session.client(
+        "iam", aws_access_key_id=AKID, aws_secret_access_key=SECRET, region_name=REGION,
         endpoint_url=endpoint, config=cfg,
     )
 
@@ -1301,9 +1343,10 @@ class Load:
 
     # CloudFormation: one thread creates, updates and deletes stacks for the whole load.
     def cfn_load(self, cfn, rng: random.Random) -> None:
-        # Sometimes the kill aims at the first call of one kind, 0–300 ms after it is sent.
+        # Sometimes the kill aims at the first call of one kind, 0–300 ms after it is sent (half
+        # the time within 60 ms: a stack's job takes some 30–200 ms, so the kill lands inside it).
         self.cfn_aim = rng.choice(sorted(CFN_ENDS)) if rng.random() < self.h.args.cfn_kill else None
-        self.cfn_aim_delay = rng.uniform(0.0, 0.3)
+        self.cfn_aim_delay = rng.uniform(0.0, 0.06 if rng.random() < 0.5 else 0.3)
         while not self.killing.is_set():
             try:
                 self.cfn_step(cfn, rng)
@@ -1314,11 +1357,11 @@ class Load:
             if self.killing.wait(rng.uniform(0.0, 0.05)):
                 return
 
-    def cfn_aim_at(self, op: str) -> None:
+    def cfn_aim_at(self, op: str, what: str = "") -> None:
         """Called as a stack call `op` is about to be sent: aims the kill at it if planned."""
         if self.cfn_aim == op and self.kill_at is None and not self.maint:
             self.kill_at = time.monotonic() + self.cfn_aim_delay
-            self.kill_aimed_at = f"stack {op}"
+            self.kill_aimed_at = f"stack {op}{' ' + what if what else ''}"
         if self.cfn_aim == op:
             self.cfn_aim = None
 
@@ -1341,12 +1384,14 @@ class Load:
         with m.lock:
             m.stack_seq += 1
             name = f"crash-cfn-c{self.cycle}-{m.stack_seq}"
-        spec = (rng.random() < 0.7, rng.random() < 0.3)
+        spec = (rng.random() < 0.7, rng.random() < 0.3, rng.choice(CFN_PATHS))
         st = CfnStack(name=name, cycle=self.cycle, sent=[spec])
         m.stacks[name] = st
         self.cfn_aim_at("create")
         outcome, res = self.call(
-            "cfn", "CreateStack", name, lambda: cfn.create_stack(StackName=name, TemplateBody=cfn_template(name, spec)), spec=spec
+            "cfn", "CreateStack", name,
+            lambda: cfn.create_stack(StackName=name, TemplateBody=cfn_template(name, spec), Capabilities=["CAPABILITY_IAM"]),
+            spec=spec,
         )
         st.create = outcome
         if outcome == Outcome.FAIL:
@@ -1361,12 +1406,18 @@ class Load:
 
     def cfn_update(self, cfn, rng, st: CfnStack) -> None:
         before = st.effective
-        spec = (not before[0], before[1]) if rng.random() < 0.5 else (before[0], not before[1])
+        # Toggle one of PITR, the GSI and the role's Path (which replaces the role).
+        toggle = rng.randrange(3)
+        spec = (
+            before[0] != (toggle == 0),
+            before[1] != (toggle == 1),
+            before[2] if toggle != 2 else CFN_PATHS[1 - CFN_PATHS.index(before[2])],
+        )
         status = st.known()
-        self.cfn_aim_at("update")
+        self.cfn_aim_at("update", ("pitr", "gsi", "role path")[toggle])
         outcome, res = self.call(
             "cfn", "UpdateStack", st.name,
-            lambda: cfn.update_stack(StackName=st.stack_id, TemplateBody=cfn_template(st.name, spec)),
+            lambda: cfn.update_stack(StackName=st.stack_id, TemplateBody=cfn_template(st.name, spec), Capabilities=["CAPABILITY_IAM"]),
             spec=spec, before=before,
         )
         if outcome == Outcome.FAIL:
@@ -1655,9 +1706,12 @@ class Harness:
         self.clock_offset = 0.0  # the server clock offset last acknowledged
         self.cfn = make_cfn_client(self.server.endpoint, self.session, retries=True)
         self.cfn_load_client = make_cfn_client(self.server.endpoint, self.session)
+        self.iam = make_iam_client(self.server.endpoint, self.session)
         self.cfn_rng = random.Random(args.seed ^ 0xCF0)  # the CloudFormation load (not self.rng)
         self.cfn_events: dict = {}  # stack name -> its events, for the evidence of a failure
-        self.cfn_totals = {"stacks": 0, "resumed": 0}
+        # Stacks verified, settling after a restart, roles replaced (a new physical id), role
+        # replacements in doubt at the kill and how many of them were rolled back.
+        self.cfn_totals = {"stacks": 0, "resumed": 0, "replaced": 0, "cut": 0, "cut_rolled_back": 0}
 
     # ---- helpers ---------------------------------------------------------------------------
 
@@ -3059,8 +3113,63 @@ class Harness:
         ]
         return " | ".join(brief) + (f" | … {len(events) - limit} older" if len(events) > limit else "")
 
+    def stack_iam(self, name: str) -> tuple[list, list]:
+        """The IAM roles named `<name>-Role-…` (ListRoles, PathPrefix "/") and the customer
+        managed policies named `<name>-Managed-…` (ListPolicies, Scope Local) that exist."""
+        roles, kwargs = [], dict(PathPrefix="/")
+        while True:
+            page = self.iam.list_roles(**kwargs)
+            roles += [r for r in page["Roles"] if r["RoleName"].startswith(f"{name}-Role-")]
+            if not page.get("IsTruncated"):
+                break
+            kwargs["Marker"] = page["Marker"]
+        policies, kwargs = [], dict(Scope="Local")
+        while True:
+            page = self.iam.list_policies(**kwargs)
+            policies += [p for p in page["Policies"] if p["PolicyName"].startswith(f"{name}-Managed-")]
+            if not page.get("IsTruncated"):
+                break
+            kwargs["Marker"] = page["Marker"]
+        return roles, policies
+
+    def remove_iam(self, roles: list, policies: list) -> None:
+        """Deletes roles (names; their managed policies detached and inline ones deleted first)
+        and customer managed policies (ARNs; detached from every role, their other versions
+        deleted first), so what was reported is reported once."""
+        client_error = botocore.exceptions.ClientError
+        if policies:
+            for role in self.iam.list_roles(PathPrefix="/")["Roles"]:
+                try:
+                    attached = self.iam.list_attached_role_policies(RoleName=role["RoleName"])["AttachedPolicies"]
+                except client_error:
+                    continue
+                for a in attached:
+                    if a["PolicyArn"] in policies:
+                        try:
+                            self.iam.detach_role_policy(RoleName=role["RoleName"], PolicyArn=a["PolicyArn"])
+                        except client_error:
+                            pass
+            for arn in policies:
+                try:
+                    for v in self.iam.list_policy_versions(PolicyArn=arn)["Versions"]:
+                        if not v["IsDefaultVersion"]:
+                            self.iam.delete_policy_version(PolicyArn=arn, VersionId=v["VersionId"])
+                    self.iam.delete_policy(PolicyArn=arn)
+                except client_error:
+                    pass
+        for name in roles:
+            try:
+                for a in self.iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]:
+                    self.iam.detach_role_policy(RoleName=name, PolicyArn=a["PolicyArn"])
+                for inline in self.iam.list_role_policies(RoleName=name)["PolicyNames"]:
+                    self.iam.delete_role_policy(RoleName=name, PolicyName=inline)
+                self.iam.delete_role(RoleName=name)
+            except client_error:
+                pass
+
     def cfn_leftovers(self, name: str) -> list:
-        """The stack's table and bucket (both named `name`) that still exist."""
+        """The stack's table and bucket (both named `name`), roles named `<name>-Role-…` and
+        customer managed policies named `<name>-Managed-…` that still exist."""
         left = []
         if self.table_exists(name) is not None:
             left.append(f"table {name}")
@@ -3070,6 +3179,9 @@ class Harness:
         except botocore.exceptions.ClientError as e:
             if e.response.get("ResponseMetadata", {}).get("HTTPStatusCode") != 404:
                 left.append(f"bucket {name} (HeadBucket {error_code(e)})")
+        roles, policies = self.stack_iam(name)
+        left += [f"role {r['RoleName']} (Path {r.get('Path')})" for r in roles]
+        left += [f"managed policy {p['Arn']}" for p in policies]
         return left
 
     def remove_leftovers(self, name: str) -> None:
@@ -3079,6 +3191,8 @@ class Harness:
             self.s3.delete_bucket(Bucket=name)
         except botocore.exceptions.ClientError:
             pass
+        roles, policies = self.stack_iam(name)
+        self.remove_iam([r["RoleName"] for r in roles], [p["Arn"] for p in policies])
 
     def verify_cfn(self, cycle, failures, lost, corrupt) -> str:
         """Every stack of the CloudFormation load once its operation has settled after the
@@ -3086,7 +3200,7 @@ class Harness:
         what is there; DELETE_COMPLETE stacks leave it."""
         m, cfn = self.model, self.cfn
         counts: dict[str, int] = {}
-        resumed = 0
+        resumed, replaced = 0, self.cfn_totals["replaced"]
         calls = sum(len(st.ops) for st in m.stacks.values())
         doubt = sum(1 for st in m.stacks.values() for _, o, _ in st.ops if o == Outcome.AMBIGUOUS)
         for st in list(m.stacks.values()):
@@ -3141,6 +3255,12 @@ class Harness:
                 what = f"seen {st.seen[0]} after the last call" if st.seen else f"expected one of {sorted(possible)}"
                 lost(f"{about}: {what}, found {status} ({reason}); events: {self.stack_events(st.stack_id)}")
             counts[status] = counts.get(status, 0) + 1
+            # An update toggling the role's Path (a replacement) in doubt at the kill: how it ended.
+            if st.effective is not None and any(
+                op == "update" and o == Outcome.AMBIGUOUS and sp[2] != st.effective[2] for op, o, sp in st.ops
+            ):
+                self.cfn_totals["cut"] += 1
+                self.cfn_totals["cut_rolled_back"] += status == "UPDATE_ROLLBACK_COMPLETE"
             problems = []
             spec = None
             if status in CFN_UPDATABLE:
@@ -3152,8 +3272,12 @@ class Harness:
                 else:
                     allowed = st.sent
                 if spec not in allowed:
-                    problems.append(f"GetTemplate answers spec {spec} (pitr, gsi); expected one of {allowed}")
-                problems += self.check_stack_resources(st, spec)
+                    problems.append(f"GetTemplate answers spec {spec} (pitr, gsi, role path); expected one of {allowed}")
+                found, role = self.check_stack_resources(st, spec)
+                problems += found
+                if role and st.role and role != st.role:
+                    self.cfn_totals["replaced"] += 1
+                st.role = role
             elif status in ("ROLLBACK_COMPLETE", "DELETE_COMPLETE"):
                 left = self.cfn_leftovers(st.name)
                 if left:
@@ -3170,11 +3294,17 @@ class Harness:
         self.cfn_totals["resumed"] += resumed
         if not counts:
             return "cfn -"
-        return f"cfn {calls} calls ({doubt} in doubt), " + ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) + (f" ({resumed} settling after the restart)" if resumed else "")
+        replaced = self.cfn_totals["replaced"] - replaced
+        return (
+            f"cfn {calls} calls ({doubt} in doubt), " + ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
+            + (f" ({resumed} settling after the restart)" if resumed else "") + (f", {replaced} roles replaced" if replaced else "")
+        )
 
-    def check_stack_resources(self, st: CfnStack, spec) -> list:
-        """Problems with a *_COMPLETE stack's resources: ListStackResources lists the three,
-        *_COMPLETE with their physical ids, and each exists as the template says."""
+    def check_stack_resources(self, st: CfnStack, spec) -> tuple[list, str | None]:
+        """Problems with a *_COMPLETE stack's resources: ListStackResources lists the five,
+        *_COMPLETE with their physical ids, and each exists as the template says; exactly one
+        role and one managed policy carry the stack's generated names (others are reported,
+        then deleted). Also the Role's physical id."""
         problems = []
         listed, kwargs = {}, dict(StackName=st.stack_id)
         while True:
@@ -3228,6 +3358,57 @@ class Harness:
                 self.s3.get_bucket_policy(Bucket=st.name)
             except botocore.exceptions.ClientError as e:
                 problems.append(f"Policy (physical id {phys.get('Policy')!r}): GetBucketPolicy of {st.name}: {error_code(e)}")
+        problems += self.check_stack_iam(st, spec, phys, "Role" in listed, "Managed" in listed)
+        return problems, phys.get("Role")
+
+    def check_stack_iam(self, st: CfnStack, spec, phys: dict, has_role: bool, has_managed: bool) -> list:
+        """The stack's role and managed policy: GetRole finds the Role's physical id with the
+        template's Path; ListRoles shows exactly that one role named `<stack>-Role-…` (a
+        replaced role, or one a create cut short made, is an orphan); ListAttachedRolePolicies
+        of it includes the Managed policy's ARN; ListPolicies (Local) shows exactly that one
+        policy named `<stack>-Managed-…`. Orphans are deleted once reported."""
+        problems = []
+        role, managed = phys.get("Role"), phys.get("Managed")
+        roles, policies = self.stack_iam(st.name)
+        if role:
+            if not role.startswith(f"{st.name}-Role-") or len(role) > 64:
+                problems.append(f"Role's physical id {role} is not a name generated for it ({st.name}-Role-…, at most 64)")
+            try:
+                got = self.iam.get_role(RoleName=role)["Role"]
+                if spec is not None and got.get("Path") != spec[2]:
+                    problems.append(f"Role {role}: Path {got.get('Path')!r}, the template {spec[2]!r}")
+            except botocore.exceptions.ClientError as e:
+                problems.append(f"Role {role}: GetRole {error_code(e)}")
+        elif has_role:
+            problems.append("Role has no physical id")
+        names = sorted(r["RoleName"] for r in roles)
+        if names != ([role] if role else []):
+            paths = {r["RoleName"]: r.get("Path") for r in roles}
+            problems.append(
+                f"ListRoles shows {len(names)} roles named {st.name}-Role-…: "
+                + ", ".join(f"{n} ({paths[n]})" for n in names)
+                + f"; the stack's is {role}" + (" (orphans deleted now, so reported once)" if set(names) - {role} else "")
+            )
+            self.remove_iam([n for n in names if n != role], [])
+        if managed:
+            if not managed.startswith(f"arn:aws:iam::{ACCOUNT}:policy/{st.name}-Managed-"):
+                problems.append(f"Managed's physical id {managed} is not the ARN of a policy named {st.name}-Managed-…")
+            if role:
+                try:
+                    attached = [a["PolicyArn"] for a in self.iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"]]
+                    if managed not in attached:
+                        problems.append(f"ListAttachedRolePolicies of {role} answers {attached}, not {managed}")
+                except botocore.exceptions.ClientError as e:
+                    problems.append(f"ListAttachedRolePolicies of {role}: {error_code(e)}")
+        elif has_managed:
+            problems.append("Managed has no physical id")
+        arns = sorted(p["Arn"] for p in policies)
+        if arns != ([managed] if managed else []):
+            problems.append(
+                f"ListPolicies (Local) shows {len(arns)} policies named {st.name}-Managed-…: {arns}; the stack's is {managed}"
+                + (" (orphans deleted now, so reported once)" if set(arns) - {managed} else "")
+            )
+            self.remove_iam([], [a for a in arns if a != managed])
         return problems
 
     def wait_active(self, name: str) -> dict:
@@ -3528,7 +3709,8 @@ class Harness:
             if reg.possible() != [None]:
                 self.s3.put_object(Bucket=KBUCKET, Key=key, Body=b"not what was acknowledged", ServerSideEncryption="aws:kms")
                 break
-        # A stack verified complete loses its bucket policy.
+        # A stack verified complete loses its bucket policy and gains an orphan role (as a
+        # replacement left behind would be).
         # (one whose delete was in flight when the kill landed may already be gone: the next)
         for st in m.stacks.values():
             if st.status in CFN_UPDATABLE:
@@ -3536,6 +3718,10 @@ class Harness:
                     self.s3.delete_bucket_policy(Bucket=st.name)
                 except self.s3.exceptions.NoSuchBucket:
                     continue
+                trust = {"Version": "2012-10-17", "Statement": [
+                    {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, "Action": "sts:AssumeRole"}
+                ]}
+                self.iam.create_role(RoleName=f"{st.name}-Role-SELFTEST0000", Path="/", AssumeRolePolicyDocument=json.dumps(trust))
                 break
         # A kept export loses a data file.
         for job in m.completed_exports:
@@ -3662,7 +3848,9 @@ class Harness:
             f" ({self.failed_jobs} jobs FAILED, {self.resumed['export']} exports and {self.resumed['import']} imports resumed"
             f" after a restart; {self.kills_in_backfill} kills during an index backfill,"
             f" {self.backfills_resumed} indexes still CREATING after the restart;"
-            f" {self.cfn_totals['stacks']} stacks verified, {self.cfn_totals['resumed']} settling after a restart;"
+            f" {self.cfn_totals['stacks']} stacks verified, {self.cfn_totals['resumed']} settling after a restart,"
+            f" {self.cfn_totals['replaced']} roles replaced, {self.cfn_totals['cut']} replacements in doubt at the kill"
+            f" ({self.cfn_totals['cut_rolled_back']} rolled back);"
             f" {elapsed:.0f}s, {elapsed / max(done, 1):.1f}s per cycle)",
             flush=True,
         )

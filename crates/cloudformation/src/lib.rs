@@ -21,6 +21,7 @@ mod stack;
 pub use error::CfnError;
 pub use stack::{
     ChangeSet, Event, Export, Previous, Stack, StackOutput, StackResource, StackStatus, Tag,
+    iso_millis,
 };
 
 use strata_clock::Clock;

@@ -125,6 +125,23 @@ pub struct Event {
     pub properties: Option<String>,
 }
 
+/// The resource type of a stack's own events.
+const STACK_TYPE: &str = "AWS::CloudFormation::Stack";
+
+impl Event {
+    /// A resource event's id as AWS forms it: `<LogicalId>-<STATUS>-<time>`.
+    pub fn resource_id(logical_id: &str, status: &str, millis: i64) -> String {
+        format!("{logical_id}-{status}-{}", iso_millis(millis))
+    }
+}
+
+/// A time as CloudFormation writes it: ISO 8601 UTC with milliseconds.
+pub fn iso_millis(millis: i64) -> String {
+    jiff::Timestamp::from_millisecond(millis)
+        .map(|t| t.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
+        .unwrap_or_default()
+}
+
 /// A value exported by a stack's output.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Export {
@@ -154,6 +171,9 @@ pub struct ChangeSet {
     pub notification_arns: Vec<String>,
     /// DescribeChangeSet's `Changes`, as rendered.
     pub changes: Vec<Value>,
+    /// `OnStackFailure` (ROLLBACK, DO_NOTHING or, for a CREATE change set, DELETE).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_stack_failure: Option<String>,
 }
 
 /// A stack as it was before the update in progress.
@@ -224,6 +244,10 @@ pub struct Stack {
     /// is refused if the stack was written since ([`CloudFormation::start_operation`]).
     #[serde(default)]
     pub revision: u64,
+    /// The time of the newest event: each event is later than the one before, so a
+    /// resource's events (whose ids carry their time) never share an id.
+    #[serde(default)]
+    pub last_event_millis: i64,
 }
 
 impl Stack {
@@ -262,6 +286,7 @@ impl Stack {
             imports: Vec::new(),
             next_event: 0,
             revision: 0,
+            last_event_millis: 0,
         }
     }
 
@@ -276,7 +301,7 @@ impl Stack {
             event_id: uuid::Uuid::new_v4().to_string(),
             logical_id: self.name.clone(),
             physical_id: self.stack_id.clone(),
-            resource_type: "AWS::CloudFormation::Stack".to_owned(),
+            resource_type: STACK_TYPE.to_owned(),
             timestamp_millis: now,
             status: status.as_str().to_owned(),
             reason,
@@ -336,42 +361,29 @@ impl CloudFormation {
                 if let Some(stored) = stored(txn, &stack)? {
                     stack.termination_protection = stored.termination_protection;
                     stack.change_sets = stored.change_sets;
-                    stack.next_event = stack.next_event.max(stored.next_event);
                 }
                 write_stack(txn, stack, events)
             })
             .await
     }
 
-    /// An API call's change to the stack as stored (`edit` returns the events it adds), in
-    /// one write, so it neither loses nor undoes an operation's progress saved meanwhile.
-    /// Refused with [`CfnError::InProgress`] when `refuse_in_progress` and an operation runs.
-    pub async fn edit_stack<F>(
-        &self,
-        stack: &Stack,
-        refuse_in_progress: bool,
-        edit: F,
-    ) -> Result<Stack>
+    /// An API call's change to the stack as stored (`edit` returns the events it adds, or
+    /// why the call is refused, judged on the stack as stored), in one write, so it neither
+    /// loses nor undoes an operation's progress saved meanwhile.
+    pub async fn edit_stack<F, E>(&self, stack: &Stack, edit: F) -> Result<Stack, E>
     where
-        F: FnOnce(&mut Stack) -> Vec<Event> + Send + 'static,
+        F: FnOnce(&mut Stack) -> Result<Vec<Event>, E> + Send + 'static,
+        E: From<CfnError> + From<strata_storage::StorageError> + Send + 'static,
     {
-        let (account, region, uuid) = (
-            stack.account.clone(),
-            stack.region.clone(),
-            stack.uuid.clone(),
-        );
+        let key = stack_key(&stack.account, &stack.region, &stack.uuid);
         self.store
             .write(move |txn| {
-                let key = stack_key(&account, &region, &uuid);
                 let mut stack: Stack = match txn.get(STACKS, &key)? {
                     Some(bytes) => decode(&bytes)?,
-                    None => return Err(CfnError::NoSuchStack),
+                    None => return Err(CfnError::NoSuchStack.into()),
                 };
-                if refuse_in_progress && stack.status.in_progress() {
-                    return Err(CfnError::InProgress(stack.status.as_str()));
-                }
-                let events = edit(&mut stack);
-                write_stack(txn, stack, events)
+                let events = edit(&mut stack)?;
+                Ok(write_stack(txn, stack, events)?)
             })
             .await
     }
@@ -397,7 +409,6 @@ impl CloudFormation {
                         return Err(CfnError::Changed(stored.status.as_str()));
                     }
                     stack.termination_protection = stored.termination_protection;
-                    stack.next_event = stack.next_event.max(stored.next_event);
                 }
                 let stack = write_stack(txn, stack, events)?;
                 then(txn)?;
@@ -496,8 +507,22 @@ fn write_stack(
     mut stack: Stack,
     events: Vec<Event>,
 ) -> Result<Stack> {
-    stack.revision = stored(txn, &stack)?.map_or(0, |s| s.revision) + 1;
-    for event in events {
+    // Whatever copy is saved, the stored counters only move forward.
+    if let Some(stored) = stored(txn, &stack)? {
+        stack.revision = stored.revision;
+        stack.next_event = stack.next_event.max(stored.next_event);
+        stack.last_event_millis = stack.last_event_millis.max(stored.last_event_millis);
+    }
+    stack.revision += 1;
+    for mut event in events {
+        if event.timestamp_millis <= stack.last_event_millis {
+            event.timestamp_millis = stack.last_event_millis + 1;
+            if event.resource_type != STACK_TYPE {
+                event.event_id =
+                    Event::resource_id(&event.logical_id, &event.status, event.timestamp_millis);
+            }
+        }
+        stack.last_event_millis = event.timestamp_millis;
         txn.put(EVENTS, event_key(&stack, stack.next_event), encode(&event)?);
         stack.next_event += 1;
     }

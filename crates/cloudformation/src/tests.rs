@@ -88,3 +88,69 @@ async fn names_events_and_exports() {
         .await
         .unwrap();
 }
+
+/// A resource event at the same millisecond as the one before gets a later time, and so an
+/// id of its own (a resource event's id carries its time).
+#[tokio::test]
+async fn events_get_distinct_ids_and_times() {
+    use crate::Event;
+    let cfn = CloudFormation::new(Store::open_temporary().unwrap(), Clock::new());
+    let s = cfn
+        .create_stack(stack("s", "u1"), vec![], no_job())
+        .await
+        .unwrap();
+    let event = |status: &str| Event {
+        event_id: Event::resource_id("Table", status, 5),
+        logical_id: "Table".into(),
+        physical_id: String::new(),
+        resource_type: "AWS::DynamoDB::Table".into(),
+        timestamp_millis: 5,
+        status: status.into(),
+        reason: None,
+        properties: None,
+    };
+    let s = cfn
+        .save_stack(
+            s,
+            vec![event("CREATE_IN_PROGRESS"), event("CREATE_IN_PROGRESS")],
+        )
+        .await
+        .unwrap();
+    let events = cfn.events(&s).unwrap();
+    assert_eq!(events.len(), 2);
+    assert_ne!(events[0].event_id, events[1].event_id);
+    assert_eq!(events[1].timestamp_millis, 5);
+    assert_eq!(events[0].timestamp_millis, 6);
+    assert_eq!(
+        events[0].event_id,
+        "Table-CREATE_IN_PROGRESS-1970-01-01T00:00:00.006Z"
+    );
+}
+
+/// An operation started from a copy read before another write is refused; API edits made
+/// beside an operation survive the operation's next save.
+#[tokio::test]
+async fn stale_copies_never_overwrite() {
+    let cfn = CloudFormation::new(Store::open_temporary().unwrap(), Clock::new());
+    let mut s = stack("s", "u1");
+    s.status = StackStatus::CreateComplete;
+    let s = cfn.create_stack(s, vec![], no_job()).await.unwrap();
+    let stale = s.clone();
+    let protected: Stack = cfn
+        .edit_stack(&s, |stack| {
+            stack.termination_protection = true;
+            Ok::<_, CfnError>(Vec::new())
+        })
+        .await
+        .unwrap();
+    assert!(protected.termination_protection);
+    let mut started = stale.clone();
+    started.status = StackStatus::UpdateInProgress;
+    assert!(matches!(
+        cfn.start_operation(started, vec![], no_job()).await,
+        Err(CfnError::Changed("CREATE_COMPLETE"))
+    ));
+    // An operation's save (from its own older copy) keeps the protection.
+    let saved = cfn.save_stack(stale, vec![]).await.unwrap();
+    assert!(saved.termination_protection);
+}

@@ -365,6 +365,21 @@ pub async fn create_change_set(
             )));
         }
     };
+    match input.on_stack_failure.as_deref() {
+        None | Some("ROLLBACK" | "DO_NOTHING") => {}
+        Some("DELETE") if creating => {}
+        Some("DELETE") => {
+            // UNCONFIRMED text: AWS documents DELETE for CREATE change sets only.
+            return Err(Error::Validation(
+                "OnStackFailure DELETE is only valid for change sets of type CREATE".to_owned(),
+            ));
+        }
+        Some(other) => {
+            return Err(Error::Validation(format!(
+                "1 validation error detected: Value '{other}' at 'onStackFailure' failed to satisfy constraint: Member must satisfy enum value set: [DO_NOTHING, ROLLBACK, DELETE]"
+            )));
+        }
+    }
     let existing = find_authorized(app, caller, "CreateChangeSet", &input.stack_name)?;
     match (&existing, creating) {
         (Some(stack), true) if stack.status != StackStatus::ReviewInProgress => {
@@ -464,13 +479,23 @@ pub async fn create_change_set(
             .into_iter()
             .map(|c| serde_json::to_value(c).unwrap_or(Value::Null))
             .collect(),
+        on_stack_failure: input.on_stack_failure.clone(),
     };
     let name = input.change_set_name.clone();
     let stack = app
         .cloudformation
-        .edit_stack(&stack, false, move |stack| {
+        .edit_stack(&stack, move |stack| {
+            // Judged again on the stack as stored: a call racing this one.
+            if stack.status == StackStatus::DeleteComplete {
+                return Err(no_such_stack(&stack.stack_id));
+            }
+            if stack.change_sets.contains_key(&name) {
+                return Err(Error::AlreadyExists(format!(
+                    "ChangeSet [{name}] already exists"
+                )));
+            }
             stack.change_sets.insert(name, change_set);
-            Vec::new()
+            Ok(Vec::new())
         })
         .await?;
     Ok(CreateChangeSetOutput {
@@ -599,6 +624,7 @@ pub fn describe_change_set(
             .into(),
         changes: changes.into(),
         include_nested_stacks: false,
+        on_stack_failure: cs.on_stack_failure,
     })
 }
 
@@ -648,9 +674,9 @@ pub async fn delete_change_set(
         )));
     }
     app.cloudformation
-        .edit_stack(&stack, false, move |stack| {
+        .edit_stack(&stack, move |stack| {
             stack.change_sets.remove(&cs.name);
-            Vec::new()
+            Ok::<_, Error>(Vec::new())
         })
         .await?;
     Ok(())
@@ -678,8 +704,19 @@ pub async fn execute_change_set(
     executed.execution_status = "EXECUTE_COMPLETE".to_owned();
     stack.change_sets.clear();
     stack.change_sets.insert(executed.name.clone(), executed);
-    if let Some(disable) = input.disable_rollback {
-        stack.disable_rollback = disable;
+    match (&cs.on_stack_failure, input.disable_rollback) {
+        (Some(_), Some(_)) => {
+            // UNCONFIRMED text; AWS documents the two as exclusive.
+            return Err(Error::Validation(
+                "You cannot specify both OnStackFailure and DisableRollback.".to_owned(),
+            ));
+        }
+        (Some(on_failure), None) => {
+            stack.disable_rollback = on_failure == "DO_NOTHING";
+            stack.delete_on_failure = on_failure == "DELETE";
+        }
+        (None, Some(disable)) => stack.disable_rollback = disable,
+        (None, None) => {}
     }
     let template = Template::from_text(&cs.template_body)?;
     if cs.change_set_type == "CREATE" {

@@ -270,9 +270,7 @@ pub struct ListExportsOutput {
 
 /// A timestamp as CloudFormation writes one: `2024-05-01T12:34:56.789Z`.
 pub fn timestamp(millis: i64) -> String {
-    jiff::Timestamp::from_millisecond(millis)
-        .map(|t| t.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
-        .unwrap_or_default()
+    strata_cloudformation::iso_millis(millis)
 }
 
 /// UpdateStack's input.
@@ -306,6 +304,8 @@ pub struct CreateChangeSetInput {
     pub role_arn: Option<String>,
     pub notification_arns: Vec<String>,
     pub description: Option<String>,
+    /// `ROLLBACK`, `DO_NOTHING` or `DELETE` (CREATE change sets only).
+    pub on_stack_failure: Option<String>,
 }
 
 /// The input of calls naming a change set.
@@ -348,6 +348,8 @@ pub struct DescribeChangeSetOutput {
     pub tags: Members<Tag>,
     pub changes: Members<Change>,
     pub include_nested_stacks: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub on_stack_failure: Option<String>,
 }
 
 /// One of DescribeChangeSet's `Changes`.

@@ -268,7 +268,7 @@ pub(super) fn resource_event(
     now: i64,
 ) -> Event {
     Event {
-        event_id: format!("{logical_id}-{status}-{}", super::model::timestamp(now)),
+        event_id: Event::resource_id(logical_id, status, now),
         logical_id: logical_id.to_owned(),
         physical_id: physical_id.to_owned(),
         resource_type: resource_type.to_owned(),
@@ -498,43 +498,46 @@ pub(super) fn outputs(
     Ok(out)
 }
 
-/// The export names the stack's template imports, computed names (`!Sub`, a parameter)
-/// resolved against the stack as it stands.
+/// The export names the stack imports: every `Fn::ImportValue` actually resolved in the
+/// resources whose condition holds and the outputs (an untaken `Fn::If` branch imports
+/// nothing), computed names (`!Sub`, a parameter) included.
 pub(super) fn imports(app: &App, stack: &Stack, plan: &Plan) -> Vec<String> {
-    fn walk<'v>(value: &'v Value, out: &mut Vec<&'v Value>) {
-        match value {
-            Value::Object(map) => {
-                if let Some(name) = map.get("Fn::ImportValue") {
-                    out.push(name);
-                }
-                map.values().for_each(|v| walk(v, out));
-            }
-            Value::Array(items) => items.iter().for_each(|v| walk(v, out)),
-            _ => {}
+    /// The stack's resources, noting each export looked up.
+    struct Recording<'a> {
+        made: Made<'a>,
+        names: std::cell::RefCell<Vec<String>>,
+    }
+    impl Resources for Recording<'_> {
+        fn reference(&self, logical_id: &str) -> Option<Value> {
+            self.made.reference(logical_id)
+        }
+        fn attribute(&self, logical_id: &str, attribute: &str) -> Result<Value, TemplateError> {
+            self.made.attribute(logical_id, attribute)
+        }
+        fn export(&self, name: &str) -> Option<String> {
+            self.names.borrow_mut().push(name.to_owned());
+            self.made.export(name)
         }
     }
-    let mut named = Vec::new();
-    for resource in plan.template.resources.values() {
-        walk(&resource.properties, &mut named);
+    let recording = Recording {
+        made: Made { app, stack },
+        names: Default::default(),
+    };
+    let scope = Scope {
+        template: &plan.template,
+        parameters: &stack.parameters,
+        pseudo: &plan.pseudo,
+        conditions: &plan.conditions,
+        resources: &recording,
+    };
+    for logical_id in &plan.order {
+        let _ = intrinsic::evaluate(&scope, &plan.template.resources[logical_id].properties);
     }
-    for output in plan.template.outputs.values() {
-        walk(&output.value, &mut named);
-    }
-    let mut out: Vec<String> = in_scope(app, stack, plan, |scope| {
-        named
-            .into_iter()
-            .filter_map(|name| match name {
-                Value::String(name) => Some(name.clone()),
-                computed => match intrinsic::evaluate(scope, computed) {
-                    Ok(Some(Value::String(name))) => Some(name),
-                    _ => None,
-                },
-            })
-            .collect()
-    });
-    out.sort();
-    out.dedup();
-    out
+    let _ = outputs(plan, &scope);
+    let mut names = recording.names.into_inner();
+    names.sort();
+    names.dedup();
+    names
 }
 
 /// A create that cannot go on: rolled back (or left CREATE_FAILED with DisableRollback).

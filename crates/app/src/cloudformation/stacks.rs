@@ -412,8 +412,15 @@ pub async fn delete_stack(app: &App, caller: &Caller, input: StackNameInput) -> 
     let now = app.cloudformation.now_millis();
     if let Some(reason) = exports_in_use(app, &stack)? {
         // The call succeeds; the stack reports why nothing was deleted (spec §2.6).
+        let name = stack.name.clone();
         app.cloudformation
-            .edit_stack(&stack, true, move |stack| {
+            .edit_stack(&stack, move |stack| {
+                if stack.status.in_progress() {
+                    return Err(Error::Validation(format!(
+                        "Stack [{name}] cannot be deleted while in status {}",
+                        stack.status.as_str()
+                    )));
+                }
                 let started = stack.event(
                     StackStatus::DeleteInProgress,
                     Some("User Initiated".to_owned()),
@@ -421,16 +428,9 @@ pub async fn delete_stack(app: &App, caller: &Caller, input: StackNameInput) -> 
                 );
                 let back = stack.event(stack.status, Some(reason.clone()), now);
                 stack.status_reason = Some(reason);
-                vec![started, back]
+                Ok(vec![started, back])
             })
-            .await
-            .map_err(|e| match e {
-                strata_cloudformation::CfnError::InProgress(status) => Error::Validation(format!(
-                    "Stack [{}] cannot be deleted while in status {status}",
-                    stack.name
-                )),
-                other => other.into(),
-            })?;
+            .await?;
         return Ok(());
     }
     start(app, caller, stack, StackStatus::DeleteInProgress).await?;
@@ -878,9 +878,21 @@ pub async fn update_termination_protection(
     )?;
     let stack = app
         .cloudformation
-        .edit_stack(&stack, false, move |stack| {
+        .edit_stack(&stack, move |stack| {
+            // Any status but the deleting ones [M UpdateTerminationProtection]; the texts
+            // are those of a deleted stack and of a stack that cannot be updated.
+            match stack.status {
+                StackStatus::DeleteComplete => return Err(no_such_stack(&stack.stack_id)),
+                StackStatus::DeleteInProgress => {
+                    return Err(Error::Validation(format!(
+                        "Stack:{} is in DELETE_IN_PROGRESS state and can not be updated.",
+                        stack.stack_id
+                    )));
+                }
+                _ => {}
+            }
             stack.termination_protection = enable;
-            Vec::new()
+            Ok(Vec::new())
         })
         .await?;
     Ok(StackIdOutput {

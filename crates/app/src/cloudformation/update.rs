@@ -62,8 +62,7 @@ pub async fn update(app: &App, caller: &Caller, mut stack: Stack) -> Result<()> 
         {
             // A create this update began, cut short by a crash: the rollback removes it by
             // its recorded name.
-            let reason = "Resource creation cancelled".to_owned();
-            return fail(app, caller, stack, vec![logical_id.clone()], reason).await;
+            return cancelled(app, caller, stack, logical_id, "CREATE_FAILED").await;
         }
         if stack
             .resources
@@ -72,8 +71,7 @@ pub async fn update(app: &App, caller: &Caller, mut stack: Stack) -> Result<()> 
         {
             // A replacement this update began, cut short by a crash: the rollback removes it
             // by its recorded name.
-            let reason = "Resource update cancelled".to_owned();
-            return fail(app, caller, stack, vec![logical_id.clone()], reason).await;
+            return cancelled(app, caller, stack, logical_id, "UPDATE_FAILED").await;
         }
         let Some(existing) = existing else {
             // New to the stack: created.
@@ -455,6 +453,46 @@ pub async fn cleanup(app: &App, caller: &Caller, mut stack: Stack) -> Result<()>
     let event = stack.event(StackStatus::UpdateComplete, None, now);
     save(app, stack, vec![event]).await?;
     Ok(())
+}
+
+/// A create or replacement of `logical_id` cut short by a crash: the resource's
+/// `CREATE_FAILED` or `UPDATE_FAILED` event, then the update fails.
+async fn cancelled(
+    app: &App,
+    caller: &Caller,
+    mut stack: Stack,
+    logical_id: &str,
+    status: &str,
+) -> Result<()> {
+    let reason = if status == "CREATE_FAILED" {
+        "Resource creation cancelled"
+    } else {
+        "Resource update cancelled"
+    };
+    let now = app.cloudformation.now_millis();
+    let resource = &stack.resources[logical_id];
+    let event = resource_event(
+        logical_id,
+        &resource.resource_type,
+        resource.physical_id.as_deref().unwrap_or_default(),
+        status,
+        Some(reason.to_owned()),
+        None,
+        now,
+    );
+    if let Some(entry) = stack.resources.get_mut(logical_id) {
+        entry.status = status.to_owned();
+        entry.status_reason = Some(reason.to_owned());
+    }
+    stack = save(app, stack, vec![event]).await?;
+    fail(
+        app,
+        caller,
+        stack,
+        vec![logical_id.to_owned()],
+        reason.to_owned(),
+    )
+    .await
 }
 
 /// An update that cannot go on: rolled back (spec §2.5).

@@ -51,14 +51,12 @@ pub struct ListRolesOutput {
 pub async fn create_role(app: &App, caller: &Caller, input: CreateRoleInput) -> Result<RoleOutput> {
     let account = caller.principal.account().clone();
     let path = input.path.as_deref().unwrap_or("/");
-    check(
-        app,
-        caller,
-        "iam:CreateRole",
-        &role_arn(&account, path, &input.role_name),
-    )?;
-    let holder = strata_iam::PolicyHolder::Role(input.role_name.clone());
-    super::tags::authorize_tagging(app, caller, &holder, &input.tags)?;
+    let arn = role_arn(&account, path, &input.role_name);
+    check(app, caller, "iam:CreateRole", &arn)?;
+    // Tags given at creation need the tagging action too, on the new role's ARN.
+    if !input.tags.is_empty() {
+        check(app, caller, "iam:TagRole", &arn)?;
+    }
     let role = app
         .iam
         .create_role(

@@ -1,6 +1,6 @@
 //! Tags on IAM users and roles: TagUser/TagRole, UntagUser/UntagRole, ListUserTags/
 //! ListRoleTags. CreateUser and CreateRole take tags too, which needs the tagging action
-//! as well ([`authorize_tagging`]).
+//! as well (checked there, on the new entity's ARN).
 
 use serde::Serialize;
 use strata_iam::{PolicyHolder, Tag};
@@ -53,21 +53,9 @@ pub fn shown(tags: &[Tag]) -> Option<Members<TagOut>> {
     })
 }
 
-/// `iam:TagUser` or `iam:TagRole` on the entity, when `tags` is not empty.
-pub fn authorize_tagging(
-    app: &App,
-    caller: &Caller,
-    holder: &PolicyHolder,
-    tags: &[Tag],
-) -> Result<()> {
-    if tags.is_empty() {
-        return Ok(());
-    }
-    authorize_holder(app, caller, &format!("iam:Tag{}", kind(holder)), holder)
-}
-
 pub async fn tag(app: &App, caller: &Caller, input: TagInput) -> Result<()> {
-    authorize_tagging(app, caller, &input.holder, &input.tags)?;
+    let action = format!("iam:Tag{}", kind(&input.holder));
+    authorize_holder(app, caller, &action, &input.holder)?;
     let account = caller.principal.account().clone();
     Ok(app.iam.tag(account, input.holder, input.tags).await?)
 }

@@ -256,6 +256,7 @@ pub async fn handle(app: &App, caller: &Caller, action: &str, params: &Params) -
                 role_arn: optional(params, "RoleARN"),
                 notification_arns: params.members("NotificationARNs"),
                 description: optional(params, "Description"),
+                on_stack_failure: optional(params, "OnStackFailure"),
             };
             rendered(
                 action,
