@@ -102,6 +102,32 @@ pub struct StackResource {
     pub attributes: BTreeMap<String, Value>,
 }
 
+impl StackResource {
+    /// A resource about to be created: `CREATE_IN_PROGRESS` at `now`, with the name its
+    /// create will ask for (`intended`) recorded before the call.
+    pub fn planned(
+        logical_id: &str,
+        resource_type: &str,
+        intended: Option<String>,
+        properties: Value,
+        now: i64,
+    ) -> Self {
+        Self {
+            logical_id: logical_id.to_owned(),
+            resource_type: resource_type.to_owned(),
+            physical_id: None,
+            intended_physical_id: intended,
+            replacement: None,
+            status: "CREATE_IN_PROGRESS".to_owned(),
+            status_reason: None,
+            updated_millis: now,
+            properties,
+            reference: None,
+            attributes: BTreeMap::new(),
+        }
+    }
+}
+
 /// A resolved output.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StackOutput {

@@ -330,26 +330,17 @@ async fn create(app: &App, caller: &Caller, mut stack: Stack) -> Result<()> {
                 return fail_create(app, caller, stack, Vec::new(), format!("{reason} ")).await;
             }
         };
+        let planned =
+            resources::planned_name(&resource.resource_type, &properties, &stack, logical_id);
         stack.resources.insert(
             logical_id.clone(),
-            StackResource {
-                logical_id: logical_id.clone(),
-                resource_type: resource.resource_type.clone(),
-                physical_id: None,
-                intended_physical_id: resources::planned_name(
-                    &resource.resource_type,
-                    &properties,
-                    &stack,
-                    logical_id,
-                ),
-                replacement: None,
-                status: "CREATE_IN_PROGRESS".to_owned(),
-                status_reason: None,
-                updated_millis: now,
-                properties: properties.clone(),
-                reference: None,
-                attributes: BTreeMap::new(),
-            },
+            StackResource::planned(
+                logical_id,
+                &resource.resource_type,
+                planned,
+                properties.clone(),
+                now,
+            ),
         );
         let started = resource_event(
             logical_id,

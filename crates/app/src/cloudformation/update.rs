@@ -84,26 +84,10 @@ pub async fn update(app: &App, caller: &Caller, mut stack: Stack) -> Result<()> 
                 Some(&properties),
                 now,
             );
+            let planned = resources::planned_name(resource_type, &properties, &stack, logical_id);
             stack.resources.insert(
                 logical_id.clone(),
-                StackResource {
-                    logical_id: logical_id.clone(),
-                    resource_type: resource_type.to_owned(),
-                    physical_id: None,
-                    intended_physical_id: resources::planned_name(
-                        resource_type,
-                        &properties,
-                        &stack,
-                        logical_id,
-                    ),
-                    replacement: None,
-                    status: "CREATE_IN_PROGRESS".to_owned(),
-                    status_reason: None,
-                    updated_millis: now,
-                    properties: properties.clone(),
-                    reference: None,
-                    attributes: Default::default(),
-                },
+                StackResource::planned(logical_id, resource_type, planned, properties.clone(), now),
             );
             stack = save(app, stack, vec![started]).await?;
             let planned = stack.resources[logical_id].intended_physical_id.clone();
@@ -206,19 +190,13 @@ pub async fn update(app: &App, caller: &Caller, mut stack: Stack) -> Result<()> 
             );
             let planned = resources::planned_name(resource_type, &properties, &stack, logical_id);
             let entry = stack.resources.get_mut(logical_id).expect("existing");
-            entry.replacement = Some(Box::new(StackResource {
-                logical_id: logical_id.clone(),
-                resource_type: resource_type.to_owned(),
-                physical_id: None,
-                intended_physical_id: planned.clone(),
-                replacement: None,
-                status: "CREATE_IN_PROGRESS".to_owned(),
-                status_reason: None,
-                updated_millis: now,
-                properties: properties.clone(),
-                reference: None,
-                attributes: Default::default(),
-            }));
+            entry.replacement = Some(Box::new(StackResource::planned(
+                logical_id,
+                resource_type,
+                planned.clone(),
+                properties.clone(),
+                now,
+            )));
             stack = save(app, stack, vec![started]).await?;
             let provision = Provision {
                 app,

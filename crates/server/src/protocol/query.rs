@@ -97,6 +97,17 @@ impl Params {
             .collect()
     }
 
+    /// `Name.member.N.Key` and `.Value` of each member (tags).
+    pub fn key_values(&self, name: &str) -> Vec<(String, String)> {
+        self.structs(name, "Key")
+            .into_iter()
+            .map(|i| {
+                let key = self.field(name, i, "Key").unwrap_or_default();
+                (key, self.field(name, i, "Value").unwrap_or_default())
+            })
+            .collect()
+    }
+
     /// `Name.member.N.Field`.
     pub fn field(&self, name: &str, i: usize, field: &str) -> Option<String> {
         self.get(&format!("{name}.member.{i}.{field}"))

@@ -95,12 +95,9 @@ fn parameters(params: &Params) -> Vec<ParameterInput> {
 
 fn tags(params: &Params) -> Vec<Tag> {
     params
-        .structs("Tags", "Key")
+        .key_values("Tags")
         .into_iter()
-        .map(|i| Tag {
-            key: params.field("Tags", i, "Key").unwrap_or_default(),
-            value: params.field("Tags", i, "Value").unwrap_or_default(),
-        })
+        .map(|(key, value)| Tag { key, value })
         .collect()
 }
 

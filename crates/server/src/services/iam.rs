@@ -98,12 +98,9 @@ pub(super) fn number(params: &Params, name: &str) -> Result<Option<i64>, AwsErro
 /// `Tags.member.N.Key/Value`.
 fn tags(params: &Params) -> Vec<Tag> {
     params
-        .structs("Tags", "Key")
+        .key_values("Tags")
         .into_iter()
-        .map(|i| Tag {
-            key: params.field("Tags", i, "Key").unwrap_or_default(),
-            value: params.field("Tags", i, "Value").unwrap_or_default(),
-        })
+        .map(|(key, value)| Tag { key, value })
         .collect()
 }
 
