@@ -138,11 +138,16 @@ pub fn render(
     match format {
         CredentialsFormat::Env => {
             let mut out = format!(
-                "export AWS_ACCESS_KEY_ID={}\nexport AWS_SECRET_ACCESS_KEY={}\nexport AWS_DEFAULT_REGION={region}\nexport AWS_ENDPOINT_URL={endpoint}\n",
+                // AWS_REGION as well: the JavaScript SDK reads no other.
+                "export AWS_ACCESS_KEY_ID={}\nexport AWS_SECRET_ACCESS_KEY={}\nexport AWS_DEFAULT_REGION={region}\nexport AWS_REGION={region}\nexport AWS_ENDPOINT_URL={endpoint}\n",
                 a.access_key_id, a.secret_access_key
             );
             if let Some(ca) = ca_bundle {
-                out.push_str(&format!("export AWS_CA_BUNDLE={}\n", shell_quoted(ca)));
+                let ca = shell_quoted(ca);
+                // Node.js (the JavaScript SDK) trusts extra CAs from NODE_EXTRA_CA_CERTS only.
+                out.push_str(&format!(
+                    "export AWS_CA_BUNDLE={ca}\nexport NODE_EXTRA_CA_CERTS={ca}\n"
+                ));
             }
             out
         }
