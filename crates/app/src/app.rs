@@ -30,6 +30,8 @@ pub struct App {
     pub clock: Clock,
     /// The region reported where a request names none.
     pub default_region: String,
+    /// The recent denials with their policy traces (in memory).
+    pub denials: crate::denials::Denials,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -74,6 +76,7 @@ impl App {
             store,
             clock,
             default_region,
+            denials: Default::default(),
         };
         crate::migrate::migrate(&app, &older).await?;
         Ok(Arc::new(app))

@@ -180,6 +180,16 @@ fn judge(
         Denial::S3Detailed => s3_access_denied_message(&request, &decision),
         Denial::Kms => kms_access_denied_message(&request, &decision),
     };
+    app.denials.record(crate::denials::Denial {
+        at: app.clock.now().to_string(),
+        principal: request.principal.arn.clone(),
+        principal_account: request.principal.account.clone(),
+        resource_account: request.resource_account.clone().unwrap_or_default(),
+        action: action.to_owned(),
+        resource: resource.to_owned(),
+        message: message.clone(),
+        trace: decision.trace.iter().map(ToString::to_string).collect(),
+    });
     Err(Denied::AccessDenied(message))
 }
 

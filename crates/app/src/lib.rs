@@ -20,6 +20,7 @@ pub mod app;
 pub mod authz;
 pub mod caller;
 pub mod cloudformation;
+pub mod denials;
 pub mod dynamodb;
 pub mod iam;
 pub mod iso;

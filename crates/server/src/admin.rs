@@ -1,4 +1,5 @@
-//! strata's own endpoints under `/_strata/`: health and the server clock.
+//! strata's own endpoints under `/_strata/`: health, the server clock, the policy
+//! simulator, the recent denials, the accounts, and the web console's files.
 //!
 //! - `GET /_strata/health` → `{"status":"ok"}`
 //! - `GET /_strata/clock` → `{"now":"…","offset_seconds":N}`
@@ -6,6 +7,12 @@
 //!   (never back) and persists the offset before answering.
 //! - `POST /_strata/simulate` decides a request against the stored policies (see
 //!   `strata_app::simulate`).
+//! - `GET /_strata/denials` → `{"denials":[…]}`: the recent denials with their policy traces,
+//!   newest first (`strata_app::denials`), limited like `simulate`.
+//! - `GET /_strata/accounts` → `{"region":…,"accounts":[{"id","alias",…}]}`: with each root
+//!   key and secret for an unsigned caller on loopback (what the console signs with there);
+//!   for a signed caller, the ids and aliases it may see, without keys.
+//! - `GET /_strata/console/…`: the web console's files ([`crate::console`]), to anyone.
 //!
 //! Who may call them: anyone on loopback (strata is a local development server, and moving
 //! its clock is how tests exercise time-based behaviour), unless `--admin-auth`; from
@@ -120,10 +127,46 @@ fn admin(edge: &Edge, parts: &Parts, body: &[u8]) -> Result<Admin, (StatusCode, 
     }
 }
 
+/// The accounts the caller may see; their root keys only for an unsigned caller on loopback.
+fn accounts(app: &App, caller: &Admin) -> HttpResponse {
+    let roots = match app.iam.root_accounts() {
+        Ok(roots) => roots,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot read the accounts");
+            return json(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                serde_json::json!({"error": e.to_string()}),
+            );
+        }
+    };
+    let accounts: Vec<serde_json::Value> = roots
+        .iter()
+        .filter(|r| caller.account().is_none_or(|a| a == r.account.id.as_str()))
+        .map(|r| {
+            let mut account = serde_json::json!({
+                "id": r.account.id.to_string(),
+                "alias": r.account.alias,
+            });
+            if matches!(caller, Admin::Local) {
+                account["access_key_id"] = r.root_key.access_key_id.clone().into();
+                account["secret_access_key"] = r.root_key.secret_access_key.clone().into();
+            }
+            account
+        })
+        .collect();
+    json(
+        StatusCode::OK,
+        serde_json::json!({ "region": app.default_region, "accounts": accounts }),
+    )
+}
+
 /// Handles an admin request; returns the response and the operation name for logs.
 pub async fn handle(edge: &Edge, parts: &Parts, body: &[u8]) -> (HttpResponse, &'static str) {
     let app = &edge.app;
     let (method, path) = (&parts.method, parts.uri.path());
+    if method == Method::GET && crate::console::is_console(path) {
+        return (crate::console::serve(path), "Console");
+    }
     if !(method == Method::GET && path == "/_strata/health") {
         let caller = match admin(edge, parts, body) {
             Ok(caller) => caller,
@@ -187,6 +230,14 @@ async fn answer(
             };
             (response, "AdvanceClock")
         }
+        (&Method::GET, "/_strata/denials") => {
+            let denials = app.denials.recent(caller.account());
+            (
+                json(StatusCode::OK, serde_json::json!({ "denials": denials })),
+                "Denials",
+            )
+        }
+        (&Method::GET, "/_strata/accounts") => (accounts(app, caller), "Accounts"),
         (&Method::POST, "/_strata/simulate") => {
             let result = serde_json::from_slice::<strata_app::simulate::SimulateRequest>(body)
                 .map_err(|e| format!("bad simulation request: {e}"))

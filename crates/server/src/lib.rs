@@ -24,6 +24,7 @@
 pub mod admin;
 pub mod auth;
 mod body;
+mod console;
 pub mod content_coding;
 mod dispatch;
 mod edge;
