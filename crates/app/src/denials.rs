@@ -41,7 +41,10 @@ pub struct Denials {
 
 impl Denials {
     pub fn record(&self, denial: Denial) {
-        let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        let mut kept = self
+            .kept
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if kept.len() == KEPT {
             kept.pop_front();
         }
@@ -51,7 +54,10 @@ impl Denials {
     /// The denials, newest first: every one, or those whose principal or resource belongs to
     /// `account`.
     pub fn recent(&self, account: Option<&str>) -> Vec<Denial> {
-        let kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        let kept = self
+            .kept
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         kept.iter()
             .rev()
             .filter(|d| account.is_none_or(|a| d.principal_account == a || d.resource_account == a))
