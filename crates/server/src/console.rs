@@ -66,8 +66,7 @@ pub fn serve(path: &str) -> HttpResponse {
         Some(dir) => {
             let file = if name.is_empty() { "index.html" } else { name };
             std::fs::read(std::path::Path::new(&dir).join(file))
-                .map(Bytes::from)
-                .unwrap_or_else(|_| Bytes::from_static(embedded.as_bytes()))
+                .map_or_else(|_| Bytes::from_static(embedded.as_bytes()), Bytes::from)
         }
         None => Bytes::from_static(embedded.as_bytes()),
     };
