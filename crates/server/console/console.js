@@ -11,6 +11,7 @@ const state = {
   account: null,
   region: "us-east-1",
   timers: [], // the current view's refreshes
+  generation: 0, // counts routes: a view's context is stale once another has started
 };
 
 function credentials() {
@@ -47,14 +48,45 @@ function errorBox(error) {
   return h("p.error", { role: "alert" }, String(error.message || error));
 }
 
-function every(ms, fn) {
-  const id = setInterval(fn, ms);
-  state.timers.push(id);
+// Shows `error` at the end of `form`, in place of the one shown before; none clears it.
+function formError(form, error) {
+  form.querySelector(":scope > .error")?.remove();
+  if (error) form.append(errorBox(error));
 }
 
 function stopTimers() {
   state.timers.forEach(clearInterval);
   state.timers = [];
+}
+
+// What a view renders with: its show() and every() do nothing once another route has started
+// (a slow view must not draw over, or keep refreshing under, the one the user went on to).
+function viewContext(generation) {
+  const current = () => generation === state.generation;
+  return {
+    current,
+    show: (...nodes) => {
+      if (current()) show(...nodes);
+    },
+    // Runs `fn` every `ms` until the route changes, never two runs at once.
+    every: (ms, fn) => {
+      if (!current()) return undefined;
+      let busy = false;
+      const id = setInterval(async () => {
+        if (busy) return;
+        busy = true;
+        try {
+          await fn();
+        } catch {
+          // A refresh that failed is tried again at the next tick.
+        } finally {
+          busy = false;
+        }
+      }, ms);
+      state.timers.push(id);
+      return id;
+    },
+  };
 }
 
 function bytes(n) {
@@ -175,7 +207,7 @@ async function admin(method, path, body) {
 // ---- accounts and the clock --------------------------------------------------------------
 
 async function loadAccounts() {
-  const saved = sessionStorage.getItem("strata-key");
+  let saved = sessionStorage.getItem("strata-key");
   const response = await fetch("/_strata/accounts");
   if (response.ok) {
     const data = await response.json();
@@ -188,25 +220,28 @@ async function loadAccounts() {
         credentials: { accessKeyId: a.access_key_id, secretAccessKey: a.secret_access_key },
       }));
   }
-  if (!state.accounts.length && saved) {
-    const key = JSON.parse(saved);
+  // Otherwise sign in with a key: the one this tab kept, or one asked for until STS takes it
+  // (a key is kept only once it worked, so a mistyped one is asked for again).
+  let problem = null;
+  while (!state.accounts.length) {
+    const key = saved ? JSON.parse(saved) : await askForKey(problem);
+    saved = null;
+    const account = { id: "?", alias: key.accessKeyId, credentials: key };
     state.region = key.region || state.region;
-    state.accounts = [{ id: "?", alias: key.accessKeyId, credentials: key }];
-  }
-  if (!state.accounts.length) {
-    const key = await askForKey();
-    sessionStorage.setItem("strata-key", JSON.stringify(key));
-    state.region = key.region;
-    state.accounts = [{ id: "?", alias: key.accessKeyId, credentials: key }];
+    state.account = account;
+    try {
+      const doc = await query("sts", "GetCallerIdentity");
+      account.id = text(doc, "Account");
+      account.alias = text(doc, "Arn");
+      sessionStorage.setItem("strata-key", JSON.stringify(key));
+      state.accounts = [account];
+    } catch (e) {
+      sessionStorage.removeItem("strata-key");
+      problem = e;
+    }
   }
   const chosen = sessionStorage.getItem("strata-account");
   state.account = state.accounts.find((a) => a.id === chosen) || state.accounts[0];
-  if (state.account.id === "?") {
-    // Signed in with a key: who is it?
-    const doc = await query("sts", "GetCallerIdentity");
-    state.account.id = text(doc, "Account");
-    state.account.alias = text(doc, "Arn");
-  }
   const select = document.getElementById("account");
   select.replaceChildren(
     ...state.accounts.map((a) => h("option", { value: a.id, selected: a === state.account }, a.alias ? `${a.alias} (${a.id})` : a.id)),
@@ -218,14 +253,22 @@ async function loadAccounts() {
   };
 }
 
-function askForKey() {
+// Shows the sign-in dialog (with why the last key failed, if one did); resolves to the key.
+function askForKey(problem) {
   const dialog = document.getElementById("login");
   const form = document.getElementById("login-form");
+  formError(form, problem ? `That key was refused: ${problem.message}` : null);
   return new Promise((resolve) => {
+    let done = false;
     form.onsubmit = () => {
+      done = true;
       const data = Object.fromEntries(new FormData(form));
       if (!data.sessionToken) delete data.sessionToken;
       resolve(data);
+    };
+    // Nothing works without a key: closed otherwise (Escape), it opens again.
+    dialog.onclose = () => {
+      if (!done) dialog.showModal();
     };
     dialog.showModal();
   });
@@ -247,9 +290,13 @@ function setUpClock() {
     event.preventDefault();
     const seconds = Number(form.elements.seconds.value);
     if (!(seconds >= 0)) return;
-    await admin("POST", "/_strata/clock", { advance_seconds: seconds });
-    form.reset();
-    refreshClock();
+    try {
+      await admin("POST", "/_strata/clock", { advance_seconds: seconds });
+      form.reset();
+      refreshClock();
+    } catch (e) {
+      document.getElementById("clock").textContent = `clock not moved: ${e.message}`;
+    }
   };
   refreshClock();
   setInterval(refreshClock, 5000);
@@ -257,11 +304,11 @@ function setUpClock() {
 
 // ---- DynamoDB ----------------------------------------------------------------------------
 
-async function tablesView() {
+async function tablesView(view) {
   const body = h("tbody");
   const list = h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, "Table"), h("th", {}, "Status"), h("th", {}, "Key"), h("th", {}, "Indexes"), h("th", { class: "num" }, "Items"), h("th", { class: "num" }, "Size"))), body);
   const count = h("span.muted");
-  show(h("h1", {}, "DynamoDB tables ", count), createTableForm(), list);
+  view.show(h("h1", {}, "DynamoDB tables ", count), createTableForm(), list);
   // Names first (one page after another), details as they come: a large account renders at once.
   const names = [];
   let start;
@@ -325,7 +372,7 @@ function createTableForm() {
       }
       location.hash = `#/dynamodb/${encodeURIComponent(f.name.value)}`;
     } catch (e) {
-      form.append(errorBox(e));
+      formError(form, e);
     }
   };
   return form;
@@ -336,7 +383,7 @@ function plain(value) {
   const [type, v] = Object.entries(value)[0];
   switch (type) {
     case "S": return v;
-    case "N": return Number(v);
+    case "N": return String(Number(v)) === v ? Number(v) : v; // digits a double would round stay as written
     case "BOOL": return v;
     case "NULL": return null;
     case "L": return v.map(plain);
@@ -345,7 +392,7 @@ function plain(value) {
   }
 }
 
-async function tableView(name) {
+async function tableView(view, name) {
   const table = (await dynamodb("DescribeTable", { TableName: name })).Table;
   const backups = (await dynamodb("DescribeContinuousBackups", { TableName: name })).ContinuousBackupsDescription;
   const pitr = backups.PointInTimeRecoveryDescription || {};
@@ -360,7 +407,7 @@ async function tableView(name) {
     h("div.card", {}, h("strong", {}, "Point-in-time recovery"), h("div", { id: "pitr-status" }, pitr.PointInTimeRecoveryStatus || "DISABLED", pitr.RecoveryPeriodInDays ? ` (${pitr.RecoveryPeriodInDays} days)` : "")),
   );
   const indexes = [...(table.GlobalSecondaryIndexes || []).map((i) => ["global", i]), ...(table.LocalSecondaryIndexes || []).map((i) => ["local", i])];
-  show(
+  view.show(
     h("h1", {}, "Table ", name),
     info,
     indexes.length ? h("h2", {}, "Indexes") : null,
@@ -378,15 +425,18 @@ function pitrTimeline(table, pitr) {
   const section = h("section", { id: "pitr" }, h("h2", {}, "Restorable window and export"));
   if (pitr.PointInTimeRecoveryStatus !== "ENABLED") {
     const enable = h("button", { onclick: async () => {
-      await dynamodb("UpdateContinuousBackups", { TableName: table.TableName, PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } });
-      route();
+      try {
+        await dynamodb("UpdateContinuousBackups", { TableName: table.TableName, PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } });
+        route();
+      } catch (e) {
+        formError(section, e);
+      }
     } }, "Enable point-in-time recovery");
     section.append(h("p.muted", {}, "Point-in-time recovery is off: there is nothing to export. "), enable);
     return section;
   }
   const earliest = Number(pitr.EarliestRestorableDateTime);
   const latest = Number(pitr.LatestRestorableDateTime);
-  const span = Math.max(latest - earliest, 1);
   const bar = h("div.timeline", { id: "timeline", title: "Click to choose the export time" });
   const windowEl = h("div.window");
   windowEl.style.left = "0%";
@@ -394,17 +444,25 @@ function pitrTimeline(table, pitr) {
   const mark = h("div.mark");
   mark.style.left = "100%";
   bar.append(windowEl, mark);
-  const chosen = h("input", { name: "time", id: "export-time", value: when(latest), size: 24 });
+  // Empty exports the table as it is now (no ExportTime): the restorable window ends five
+  // minutes ago, so its latest point would leave out what was just written.
+  const chosen = h("input", { name: "time", id: "export-time", placeholder: "now", size: 24 });
   bar.addEventListener("click", (event) => {
     const box = bar.getBoundingClientRect();
     const fraction = Math.min(Math.max((event.clientX - box.left) / box.width, 0), 1);
     mark.style.left = `${fraction * 100}%`;
-    chosen.value = when(Math.floor(earliest + fraction * span));
+    // A whole second inside the window: never past its end.
+    chosen.value = when(Math.max(earliest, Math.floor(earliest + fraction * (latest - earliest))));
   });
+  const now = h("button", { type: "button", onclick: () => {
+    chosen.value = "";
+    mark.style.left = "100%";
+  } }, "Now");
   const form = h(
     "form.inline",
     { id: "export-form" },
-    h("label", {}, "Export as of (UTC)", chosen),
+    h("label", {}, "Export as of (UTC; empty: now)", chosen),
+    now,
     h("label", {}, "Bucket", h("input", { name: "bucket", required: true })),
     h("label", {}, "Bucket owner (account, optional)", h("input", { name: "owner", size: 14 })),
     h("label", {}, "Prefix (optional)", h("input", { name: "prefix" })),
@@ -418,15 +476,23 @@ function pitrTimeline(table, pitr) {
       TableArn: table.TableArn,
       S3Bucket: f.bucket.value,
       ExportFormat: f.format.value,
-      ExportTime: Date.parse(f.time.value) / 1000,
     };
+    const time = f.time.value.trim();
+    if (time) {
+      const ms = Date.parse(time);
+      if (Number.isNaN(ms)) {
+        formError(form, `Not a time: ${time} (e.g. ${when(latest)})`);
+        return;
+      }
+      request.ExportTime = ms / 1000;
+    }
     if (f.owner.value) request.S3BucketOwner = f.owner.value;
     if (f.prefix.value) request.S3Prefix = f.prefix.value;
     try {
       const started = await dynamodb("ExportTableToPointInTime", request);
       location.hash = `#/exports/${encodeURIComponent(started.ExportDescription.ExportArn)}`;
     } catch (e) {
-      form.append(errorBox(e));
+      formError(form, e);
     }
   };
   section.append(bar, h("div.timeline-labels", {}, h("span", {}, when(earliest)), h("span", {}, when(latest))), form);
@@ -477,9 +543,10 @@ function itemsSection(table) {
     try {
       await dynamodb("PutItem", { TableName: table.TableName, Item: JSON.parse(editor.value) });
       editor.value = "";
+      formError(saveForm, null);
       load(true);
     } catch (e) {
-      saveForm.append(errorBox(e));
+      formError(saveForm, e);
     }
   };
   request = { op: "Scan", body: { TableName: table.TableName } };
@@ -495,18 +562,23 @@ function itemRow(table, item, reload) {
     editor.focus();
   } }, "Edit");
   const remove = h("button", { onclick: async () => {
-    await dynamodb("DeleteItem", { TableName: table.TableName, Key: key });
-    reload();
+    try {
+      await dynamodb("DeleteItem", { TableName: table.TableName, Key: key });
+      reload();
+    } catch (e) {
+      formError(card, e);
+    }
   } }, "Delete");
-  return h("div.card", { dataset: { item: JSON.stringify(plain({ M: key })) } }, h("pre", {}, JSON.stringify(plain({ M: item }), null, 2)), edit, " ", remove);
+  const card = h("div.card", { dataset: { item: JSON.stringify(plain({ M: key })) } }, h("pre", {}, JSON.stringify(plain({ M: item }), null, 2)), edit, " ", remove);
+  return card;
 }
 
 // ---- exports and imports -----------------------------------------------------------------
 
-async function exportsView() {
+async function exportsView(view) {
   const exportsBody = h("tbody");
   const importsBody = h("tbody");
-  show(
+  view.show(
     h("h1", {}, "Exports and imports"),
     h("h2", {}, "Exports"),
     h("table", { id: "exports" }, h("tr", {}, h("th", {}, "Export"), h("th", {}, "Table"), h("th", {}, "Status"), h("th", {}, "As of"), h("th", { class: "num" }, "Items"), h("th", { class: "num" }, "Bytes"), h("th", {}, "Files")), exportsBody),
@@ -522,7 +594,7 @@ async function exportsView() {
     importsBody.replaceChildren(...details.map((d) => h("tr", {}, h("td", {}, d.ImportArn.split("/").pop()), h("td", {}, d.TableArn.split("/").pop()), h("td", {}, status(d.ImportStatus)), h("td.num", {}, d.ImportedItemCount), h("td.num", {}, bytes(d.ProcessedSizeBytes)), h("td.error", {}, [d.FailureCode, d.FailureMessage].filter(Boolean).join(": ")))));
   };
   await refresh();
-  every(2000, () => refresh().catch(() => {}));
+  view.every(2000, () => refresh().catch(() => {}));
 }
 
 function status(value) {
@@ -550,9 +622,9 @@ function exportRow(d) {
   );
 }
 
-async function exportView(arn) {
+async function exportView(view, arn) {
   const box = h("div", { id: "export" });
-  show(h("h1", {}, "Export ", arn.split("/").pop()), box);
+  view.show(h("h1", {}, "Export ", arn.split("/").pop()), box);
   const refresh = async () => {
     const d = (await dynamodb("DescribeExport", { ExportArn: arn })).ExportDescription;
     const folder = exportFolder(d);
@@ -569,6 +641,7 @@ async function exportView(arn) {
       ["Failure", d.FailureCode ? `${d.FailureCode}: ${d.FailureMessage || ""}` : ""],
     ];
     const files = h("ul", { id: "export-files" });
+    const folderLink = h("p", {}, "Folder: ", h("a", { id: "export-folder", href: `#/s3/${encodeURIComponent(d.S3Bucket)}/${encodeURIComponent(folder)}` }, `s3://${d.S3Bucket}/${folder}`));
     if (d.ExportStatus === "COMPLETED") {
       try {
         const doc = await s3Xml(d.S3Bucket, [["list-type", "2"], ["prefix", folder]]);
@@ -577,22 +650,30 @@ async function exportView(arn) {
           files.append(h("li", {}, h("a", { href: `#/s3/${encodeURIComponent(d.S3Bucket)}/${encodeURIComponent(key.slice(0, key.lastIndexOf("/") + 1))}` }, key), ` ${bytes(text(contents, "Size"))}`));
         }
       } catch (e) {
-        files.append(h("li.muted", {}, `The files are in another account's bucket (${e.code}): switch to it to browse them.`));
+        files.append(h("li.muted", {}, `The files are in another account's bucket (${e.code}): switch to that account to browse them.`));
       }
     }
     box.replaceChildren(
       h("table", {}, rows.map(([k, v]) => h("tr", {}, h("th", {}, k), h("td", {}, v)))),
       h("h2", {}, "Files"),
+      folderLink,
       d.ExportStatus === "COMPLETED" ? files : h("p.muted", {}, "Listed once the export completes."),
     );
     return d.ExportStatus;
   };
-  if ((await refresh()) === "IN_PROGRESS") every(1000, () => refresh().catch(() => {}));
+  // Live until it ends: then the page stays as it is (no flicker under the user's clicks).
+  if ((await refresh()) === "IN_PROGRESS") {
+    const id = view.every(1000, () =>
+      refresh()
+        .then((status) => status !== "IN_PROGRESS" && clearInterval(id))
+        .catch(() => {}),
+    );
+  }
 }
 
 // ---- S3 ----------------------------------------------------------------------------------
 
-async function bucketsView() {
+async function bucketsView(view) {
   const doc = await s3Xml(null, []);
   const owner = text(doc, "ID");
   const buckets = Array.from(doc.getElementsByTagName("Bucket"), (b) => ({ name: text(b, "Name"), created: text(b, "CreationDate") }));
@@ -603,10 +684,10 @@ async function bucketsView() {
       await s3("PUT", form.elements.name.value, null, []);
       route();
     } catch (e) {
-      form.append(errorBox(e));
+      formError(form, e);
     }
   };
-  show(
+  view.show(
     h("h1", {}, "S3 buckets"),
     h("p.muted", {}, `Owner: ${owner}`),
     form,
@@ -616,19 +697,45 @@ async function bucketsView() {
 }
 
 // A bucket setting's document, or why there is none.
-async function setting(bucket, sub) {
+// `summary`, if given, turns the XML document into what is shown.
+async function setting(bucket, sub, summary) {
   try {
-    return await (await s3("GET", bucket, null, [[sub, ""]])).text();
+    const body = await (await s3("GET", bucket, null, [[sub, ""]])).text();
+    return summary ? summary(xml(body)) : body;
   } catch (e) {
     return e.code === 403 || e.status === 403 ? `(not readable: ${e.message})` : `(none: ${e.code})`;
   }
 }
 
-async function bucketView(bucket, prefix) {
-  const [policy, ownership, encryption] = await Promise.all([setting(bucket, "policy"), setting(bucket, "ownershipControls"), setting(bucket, "encryption")]);
-  const doc = await s3Xml(bucket, [["list-type", "2"], ["delimiter", "/"], ["prefix", prefix]]);
-  const folders = texts(doc, "Prefix").filter((p) => p !== prefix && p.startsWith(prefix));
-  const objects = Array.from(doc.getElementsByTagName("Contents"), (c) => ({ key: text(c, "Key"), size: text(c, "Size"), modified: text(c, "LastModified") }));
+async function bucketView(view, bucket, prefix) {
+  const [policy, ownership, encryption] = await Promise.all([
+    setting(bucket, "policy"),
+    setting(bucket, "ownershipControls", (doc) => texts(doc, "ObjectOwnership").join(", ")),
+    setting(bucket, "encryption", (doc) =>
+      Array.from(doc.getElementsByTagName("Rule"), (rule) =>
+        [text(rule, "SSEAlgorithm"), text(rule, "KMSMasterKeyID"), text(rule, "BucketKeyEnabled") === "true" ? "bucket key" : ""].filter(Boolean).join(" "),
+      ).join("\n"),
+    ),
+  ]);
+  // One page of the folder (1,000 keys); "More" appends the next.
+  const list = (token) => s3Xml(bucket, [["list-type", "2"], ["delimiter", "/"], ["prefix", prefix], ...(token ? [["continuation-token", token]] : [])]);
+  const rows = (doc) => [
+    texts(doc, "Prefix")
+      .filter((p) => p !== prefix && p.startsWith(prefix))
+      .map((f) => h("tr", {}, h("td", {}, h("a", { href: `#/s3/${encodeURIComponent(bucket)}/${encodeURIComponent(f)}` }, f.slice(prefix.length))), h("td"), h("td"), h("td"))),
+    Array.from(doc.getElementsByTagName("Contents"), (c) => {
+      const key = text(c, "Key");
+      return h("tr", {}, h("td", {}, key.slice(prefix.length)), h("td.num", {}, bytes(text(c, "Size"))), h("td", {}, text(c, "LastModified")), h("td", {}, h("button", { onclick: (event) => download(bucket, key).catch((e) => formError(event.target.parentElement, e)) }, "Download")));
+    }),
+  ];
+  const doc = await list(null);
+  const more = h("button", { hidden: true }, "More");
+  let token = null;
+  const paged = (page) => {
+    token = text(page, "IsTruncated") === "true" ? text(page, "NextContinuationToken") : null;
+    more.hidden = !token;
+  };
+  paged(doc);
   const up = prefix ? prefix.slice(0, prefix.slice(0, -1).lastIndexOf("/") + 1) : null;
   const upload = h("form.inline", { id: "upload" }, h("label", {}, "Upload to this folder", h("input", { type: "file", name: "file", required: true })), h("button", {}, "Upload"));
   upload.onsubmit = async (event) => {
@@ -638,7 +745,7 @@ async function bucketView(bucket, prefix) {
       await s3("PUT", bucket, prefix + file.name, [], await file.arrayBuffer(), { "content-type": file.type || "application/octet-stream" });
       route();
     } catch (e) {
-      upload.append(errorBox(e));
+      formError(upload, e);
     }
   };
   const pretty = (t) => {
@@ -648,7 +755,7 @@ async function bucketView(bucket, prefix) {
       return t;
     }
   };
-  show(
+  view.show(
     h("h1", {}, "Bucket ", bucket),
     h("div.cards", {}, h("div.card", {}, h("strong", {}, "Ownership controls"), h("pre", {}, ownership)), h("div.card", {}, h("strong", {}, "Default encryption"), h("pre", {}, encryption))),
     h("h2", {}, "Bucket policy"),
@@ -660,10 +767,19 @@ async function bucketView(bucket, prefix) {
       { id: "objects" },
       h("tr", {}, h("th", {}, "Key"), h("th", { class: "num" }, "Size"), h("th", {}, "Modified"), h("th")),
       up !== null ? h("tr", {}, h("td", {}, h("a", { href: `#/s3/${encodeURIComponent(bucket)}/${encodeURIComponent(up)}` }, "..")), h("td"), h("td"), h("td")) : null,
-      folders.map((f) => h("tr", {}, h("td", {}, h("a", { href: `#/s3/${encodeURIComponent(bucket)}/${encodeURIComponent(f)}` }, f.slice(prefix.length))), h("td"), h("td"), h("td"))),
-      objects.map((o) => h("tr", {}, h("td", {}, o.key.slice(prefix.length)), h("td.num", {}, bytes(o.size)), h("td", {}, o.modified), h("td", {}, h("button", { onclick: () => download(bucket, o.key) }, "Download")))),
+      rows(doc).flat(),
     ),
+    more,
   );
+  more.onclick = async () => {
+    try {
+      const page = await list(token);
+      paged(page);
+      document.getElementById("objects").append(...rows(page).flat());
+    } catch (e) {
+      formError(more.parentElement, e);
+    }
+  };
 }
 
 async function download(bucket, key) {
@@ -678,11 +794,12 @@ async function download(bucket, key) {
 
 // ---- IAM ---------------------------------------------------------------------------------
 
-async function iamView() {
+async function iamView(view) {
   const [users, roles] = await Promise.all([query("iam", "ListUsers"), query("iam", "ListRoles")]);
-  const userRows = Array.from(users.getElementsByTagName("member"), (m) => h("tr", {}, h("td", {}, h("a", { href: `#/iam/user/${encodeURIComponent(text(m, "UserName"))}` }, text(m, "UserName"))), h("td", {}, text(m, "Arn"))));
-  const roleRows = Array.from(roles.getElementsByTagName("member"), (m) => h("tr", {}, h("td", {}, h("a", { href: `#/iam/role/${encodeURIComponent(text(m, "RoleName"))}` }, text(m, "RoleName"))), h("td", {}, text(m, "Arn"))));
-  show(
+  // The list's own members only (a member's tags are members too).
+  const userRows = Array.from(users.querySelectorAll("Users > member"), (m) => h("tr", {}, h("td", {}, h("a", { href: `#/iam/user/${encodeURIComponent(text(m, "UserName"))}` }, text(m, "UserName"))), h("td", {}, text(m, "Arn"))));
+  const roleRows = Array.from(roles.querySelectorAll("Roles > member"), (m) => h("tr", {}, h("td", {}, h("a", { href: `#/iam/role/${encodeURIComponent(text(m, "RoleName"))}` }, text(m, "RoleName"))), h("td", {}, text(m, "Arn"))));
+  view.show(
     h("h1", {}, "IAM"),
     h("h2", {}, "Users"),
     h("table", { id: "users" }, h("tr", {}, h("th", {}, "User"), h("th", {}, "ARN")), userRows),
@@ -699,7 +816,7 @@ function policyText(encoded) {
   }
 }
 
-async function principalView(kind, name) {
+async function principalView(view, kind, name) {
   const Kind = kind === "role" ? "Role" : "User";
   const nameParam = { [`${Kind}Name`]: name };
   const sections = [h("h1", {}, `${Kind} ${name}`)];
@@ -718,12 +835,12 @@ async function principalView(kind, name) {
   }
   const attached = await query("iam", `ListAttached${Kind}Policies`, nameParam);
   sections.push(h("h2", {}, "Attached managed policies"), h("ul", {}, texts(attached, "PolicyArn").map((a) => h("li", {}, a))));
-  show(...sections);
+  view.show(...sections);
 }
 
 // ---- why denied --------------------------------------------------------------------------
 
-async function denialsView() {
+async function denialsView(view) {
   const list = h("div", { id: "denials" });
   const simulate = h(
     "form.inline",
@@ -750,18 +867,25 @@ async function denialsView() {
       answer.textContent = e.message;
     }
   };
-  show(h("h1", {}, "Why was this denied?"), h("p.muted", {}, "The server's recent denials, newest first, each with the policy trace that decided it."), list, h("h2", {}, "Policy simulator"), simulate, answer);
+  view.show(h("h1", {}, "Why was this denied?"), h("p.muted", {}, "The server's recent denials, newest first, each with the policy trace that decided it."), list, h("h2", {}, "Policy simulator"), simulate, answer);
+  // Redrawn only when the list changed, keeping open the denials the user opened.
+  let shown = null;
   const refresh = async () => {
     const { denials } = await admin("GET", "/_strata/denials");
+    const identity = (d) => JSON.stringify([d.at, d.principal, d.action, d.resource, d.message]);
+    const signature = JSON.stringify(denials.map(identity));
+    if (signature === shown) return;
+    shown = signature;
     if (!denials.length) {
       list.replaceChildren(h("p.muted", {}, "No denials yet."));
       return;
     }
+    const open = new Set(Array.from(list.querySelectorAll("details[open]"), (d) => d.dataset.identity));
     list.replaceChildren(
       ...denials.map((d) =>
         h(
           "details.card",
-          { dataset: { action: d.action } },
+          { dataset: { action: d.action, identity: identity(d) }, open: open.has(identity(d)) },
           h("summary", {}, `${d.at} ${d.action} on ${d.resource} by ${d.principal}`),
           h("p.error", {}, d.message),
           h("ul", {}, d.trace.length ? d.trace.map((t) => h("li", {}, t)) : h("li.muted", {}, "no statement matched")),
@@ -770,32 +894,33 @@ async function denialsView() {
     );
   };
   await refresh();
-  every(3000, () => refresh().catch(() => {}));
+  view.every(3000, () => refresh().catch(() => {}));
 }
 
 // ---- routing -----------------------------------------------------------------------------
 
 async function route() {
   stopTimers();
+  state.generation += 1;
+  const view = viewContext(state.generation);
   const hash = location.hash || "#/dynamodb";
   const parts = hash.slice(2).split("/");
   const section = parts[0];
   for (const a of document.querySelectorAll("#nav a")) a.classList.toggle("active", a.getAttribute("href") === `#/${section}`);
   try {
-    if (section === "dynamodb" && parts[1]) await tableView(decodeURIComponent(parts[1]));
-    else if (section === "exports" && parts[1]) await exportView(decodeURIComponent(parts.slice(1).join("/")));
-    else if (section === "exports") await exportsView();
-    else if (section === "s3" && parts[1]) await bucketView(decodeURIComponent(parts[1]), decodeURIComponent(parts.slice(2).join("/")));
-    else if (section === "s3") await bucketsView();
-    else if (section === "iam" && parts[2]) await principalView(parts[1], decodeURIComponent(parts[2]));
-    else if (section === "iam") await iamView();
-    else if (section === "denials") await denialsView();
-    else await tablesView();
-    document.body.dataset.ready = hash;
+    if (section === "dynamodb" && parts[1]) await tableView(view, decodeURIComponent(parts[1]));
+    else if (section === "exports" && parts[1]) await exportView(view, decodeURIComponent(parts.slice(1).join("/")));
+    else if (section === "exports") await exportsView(view);
+    else if (section === "s3" && parts[1]) await bucketView(view, decodeURIComponent(parts[1]), decodeURIComponent(parts.slice(2).join("/")));
+    else if (section === "s3") await bucketsView(view);
+    else if (section === "iam" && parts[2]) await principalView(view, parts[1], decodeURIComponent(parts[2]));
+    else if (section === "iam") await iamView(view);
+    else if (section === "denials") await denialsView(view);
+    else await tablesView(view);
   } catch (e) {
-    show(errorBox(e));
-    document.body.dataset.ready = hash;
+    view.show(errorBox(e));
   }
+  if (view.current()) document.body.dataset.ready = hash;
 }
 
 async function start() {
