@@ -148,3 +148,37 @@ def test_an_admin_key_named_in_the_config_opens_them_for_every_account(workdir):
         assert status == 403
     finally:
         server.stop()
+
+
+def test_loopback_trust_is_for_local_pages_only(server):
+    """Unsigned admin calls on loopback are trusted only from a local page: another site's
+    page in the user's browser (a cross-site form or fetch: its `Origin`) or a DNS-rebound
+    name (its `Host`) must sign like a caller off loopback, so it can neither move the clock
+    nor read the accounts' keys. The same calls from the console's own origin, or from a
+    client sending no Origin, are served."""
+    host = server.endpoint.split("://", 1)[1]
+
+    def unsigned(method, path, headers, body=None):
+        data = json.dumps(body).encode() if body is not None else None
+        status, _, answer = send(server.endpoint + path, method, headers, data)
+        return status, json.loads(answer or b"{}")
+
+    before = unsigned("GET", "/_strata/clock", {})[1]["offset_seconds"]
+    for headers in [
+        {"Origin": "http://evil.example", "Content-Type": "text/plain"},
+        {"Host": "rebound.example:80"},
+        {"Host": "rebound.example", "Origin": "http://rebound.example"},
+    ]:
+        status, answer = unsigned("POST", "/_strata/clock", headers, {"advance_seconds": 3600})
+        assert status == 403, (headers, answer)
+        status, answer = unsigned("GET", "/_strata/accounts", headers)
+        assert status == 403 and "accounts" not in answer, (headers, answer)
+    assert unsigned("GET", "/_strata/clock", {})[1]["offset_seconds"] == before
+    # The console's own page: same origin.
+    status, answer = unsigned("GET", "/_strata/accounts", {"Origin": f"http://{host}"})
+    assert status == 200 and answer["accounts"][0]["secret_access_key"], answer
+    status, _ = unsigned("POST", "/_strata/clock", {"Origin": f"http://{host}"}, {"advance_seconds": 0})
+    assert status == 200
+    # The console's files are served to anyone.
+    status, _, page = send(server.endpoint + "/_strata/console/", "GET", {"Host": "rebound.example"})
+    assert status == 200 and b"strata console" in page

@@ -15,7 +15,9 @@
 //! - `GET /_strata/console/…`: the web console's files ([`crate::console`]), to anyone.
 //!
 //! Who may call them: anyone on loopback (strata is a local development server, and moving
-//! its clock is how tests exercise time-based behaviour), unless `--admin-auth`; from
+//! its clock is how tests exercise time-based behaviour) whose request names a loopback host
+//! and, from a browser, comes from a page of that host (not another site, not a DNS-rebound
+//! name: [`local_page`]), unless `--admin-auth`; from
 //! anywhere else, and on loopback with `--admin-auth`, every endpoint but health needs a
 //! SigV4-signed request (signing name `strata`) from an account's root user, and `simulate`
 //! then answers only about the signing account's principals and resources; or signed with
@@ -93,13 +95,46 @@ impl Admin {
     }
 }
 
+/// Whether a loopback request comes from a local page, not another site through the
+/// browser: its `Host` names loopback (a DNS-rebound name does not), and an `Origin`, when
+/// the browser sends one, is that same host (a cross-site form or fetch is not). Other
+/// requests must be signed, like any from off loopback.
+fn local_page(parts: &Parts) -> bool {
+    let header = |name: http::header::HeaderName| {
+        parts
+            .headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_ascii_lowercase)
+    };
+    let Some(host) = header(http::header::HOST) else {
+        return true;
+    };
+    let name = host
+        .rsplit_once(':')
+        .filter(|(name, port)| !name.ends_with(':') && port.bytes().all(|b| b.is_ascii_digit()))
+        .map_or(host.as_str(), |(name, _)| name);
+    let loopback_name = name == "localhost"
+        || name.ends_with(".localhost")
+        || name == "[::1]"
+        || name
+            .parse::<std::net::Ipv4Addr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    let same_origin = header(http::header::ORIGIN).is_none_or(|origin| {
+        origin
+            .split_once("://")
+            .is_some_and(|(_, rest)| rest == host)
+    });
+    loopback_name && same_origin
+}
+
 /// The caller of an admin endpoint, or the status and reason that refuse it.
 fn admin(edge: &Edge, parts: &Parts, body: &[u8]) -> Result<Admin, (StatusCode, String)> {
     let loopback = parts
         .extensions
         .get::<std::net::SocketAddr>()
         .is_some_and(|peer| peer.ip().to_canonical().is_loopback());
-    if loopback && !edge.options.admin_auth {
+    if loopback && !edge.options.admin_auth && local_page(parts) {
         return Ok(Admin::Local);
     }
     let refused = |why: String| (StatusCode::FORBIDDEN, why);
