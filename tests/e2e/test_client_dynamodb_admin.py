@@ -24,6 +24,12 @@ import pytest
 from aws_helpers import batch_write, unique, wait_active
 from conftest import ACCOUNTS, REGION
 from test_client_javascript import install_js_clients
+from test_console import CHROMIUM, CHROMIUM_ARGS, artifacts_dir
+
+try:
+    from playwright.sync_api import expect, sync_playwright
+except ImportError:  # reported by the `browser` fixture
+    sync_playwright = None
 
 ADMIN = "node_modules/dynamodb-admin/dist/dynamodb-admin.js"
 
@@ -170,3 +176,76 @@ def test_dynamodb_admin_default_credentials_are_refused_as_on_aws(server, tables
         while "UnrecognizedClientException" not in output():
             assert time.time() < deadline, output()
             time.sleep(0.1)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's chromium through Playwright, as tests/e2e/test_console.py drives it: skipped
+    when either is missing, failed instead under CI."""
+    missing = []
+    if sync_playwright is None:
+        missing.append("Playwright for Python (pip install playwright==1.65.3)")
+    if not os.access(CHROMIUM, os.X_OK):
+        missing.append(f"Debian's chromium at {CHROMIUM} (apt-get install chromium)")
+    if missing:
+        why = "dynamodb-admin's browser test needs " + " and ".join(missing)
+        if os.environ.get("CI"):
+            pytest.fail(why)
+        pytest.skip(why)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+def test_dynamodb_admin_pages_render_the_tables_and_items_in_a_browser(server, tables, browser):
+    """Its pages in a real browser: the tables list, then a table's page, whose own script
+    fetches the items (a scan page of 25) and draws them; its next page draws the other 5."""
+    first, second, other = tables
+    with dynamodb_admin(server, "--skip-default-credentials") as (base, output):
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        errors, dialogs = [], []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        try:
+            page.goto(base + "/")
+            for name in (first, second):
+                expect(page.locator(f'li[data-table-name="{name}"] a').first).to_have_text(name)
+            expect(page.locator(f'li[data-table-name="{other}"]')).to_have_count(0)
+            page.screenshot(path=str(artifacts_dir() / "dynamodb-admin-01-tables.png"), full_page=True)
+
+            page.locator(f'li[data-table-name="{first}"] a').first.click()
+            page.wait_for_url(f"**/tables/{urllib.parse.quote(first)}")
+            expect(page.locator(".breadcrumb")).to_contain_text(first)
+            rows = page.locator("#items-container tr")
+            expect(rows).to_have_count(25)
+            expect(page.locator("#table-placeholder")).to_be_hidden()
+            expect(page.locator("#error-wrapper .alert")).to_have_count(0)
+            headings = page.locator("#actions-row th").all_inner_texts()
+            assert [h.strip() for h in headings] == ["Actions", "pk", "sk", "note"], headings
+            page.screenshot(path=str(artifacts_dir() / "dynamodb-admin-02-items.png"), full_page=True)
+            seen = shown_items(rows)
+
+            page.locator(".page-link-next").click()
+            page.wait_for_url("**pageNum=2**")
+            expect(rows).to_have_count(5)
+            expect(page.locator("#error-wrapper .alert")).to_have_count(0)
+            seen += shown_items(rows)
+            assert sorted(sk for _, sk, _ in seen) == list(range(30)), seen
+            for pk, sk, note in seen:
+                assert pk == f"order-{sk % 3}" and note == f"note {sk}", (pk, sk, note)
+            assert errors == [] and dialogs == [], (errors, dialogs, output())
+        finally:
+            context.close()
+
+
+def shown_items(rows):
+    """The (pk, sk, note) each row of the items table shows, as the page renders the values:
+    JSON (strings quoted)."""
+    items = []
+    for cells in rows.evaluate_all("rows => rows.map(r => Array.from(r.cells, c => c.innerText.trim()))"):
+        assert cells[0] == "View", cells
+        items.append((json.loads(cells[1]), json.loads(cells[2]), json.loads(cells[3])))
+    return items

@@ -25,6 +25,7 @@ import pytest
 
 from aws_helpers import batch_write, client_error, export_id, new_table, policy, unique, wait_active, wait_export
 from conftest import ACCOUNTS, REGION, ROOT, start_server
+from s3_helpers import s3_client as s3v4_client
 
 try:
     from playwright.sync_api import expect, sync_playwright
@@ -408,6 +409,40 @@ def test_the_exports_list_updates_without_reloading(page, console):
     expect(page.page.locator("#objects")).to_contain_text("manifest-files.json")
 
 
+def test_the_exports_list_shows_every_page(page, console):
+    """ListExports answers ten exports a page: the list follows NextToken to show them all."""
+    ddb = console.client("dynamodb")
+    name = new_table(ddb, "console-many")
+    wait_active(ddb, name)
+    ddb.update_continuous_backups(
+        TableName=name, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True}
+    )
+    ddb.put_item(TableName=name, Item=item("only"))
+    bucket = unique("console-many")
+    s3_client(console).create_bucket(Bucket=bucket)
+    arns = [
+        ddb.export_table_to_point_in_time(TableArn=table_arn(name), S3Bucket=bucket)["ExportDescription"]["ExportArn"]
+        for _ in range(11)
+    ]
+    assert all(wait_export(ddb, arn, timeout=60)["ExportStatus"] == "COMPLETED" for arn in arns)
+    first = ddb.list_exports()
+    assert len(first["ExportSummaries"]) == 10 and first.get("NextToken"), first
+
+    page.open("#/exports")
+    for arn in arns:
+        expect(page.page.locator(f'#exports tr[data-export="{arn}"]')).to_contain_text("COMPLETED")
+    listed = page.page.locator("#exports tr[data-export]").evaluate_all("rows => rows.map(r => r.dataset.export)")
+    everything, token = [], None
+    while True:
+        listed_page = ddb.list_exports(**({"NextToken": token} if token else {}))
+        everything += [e["ExportArn"] for e in listed_page["ExportSummaries"]]
+        if not (token := listed_page.get("NextToken")):
+            break
+    assert sorted(listed) == sorted(everything), (listed, everything)
+    expect(page.page.locator("#refresh-error")).to_have_count(0)
+    page.snap("exports")
+
+
 # ---- why denied --------------------------------------------------------------------------
 
 
@@ -438,8 +473,19 @@ def test_a_denial_and_its_trace(page, console):
     summary.click()
     expect(denial.locator("p.error")).to_be_visible()
     expect(denial.locator("p.error")).to_have_text(message)
-    # It stays open while the list refreshes (every 3 s).
-    page.page.wait_for_timeout(3500)
+    # It stays open when the list is redrawn: a new denial appears by the live refresh (every
+    # 3 s, no reload), above it and closed.
+    page.mark()
+    later = unique("later") + ".txt"
+    dest_s3.put_object(Bucket=bucket, Key=later, Body=b"not for you either")
+    assert client_error(lambda: intruder.get_object(Bucket=bucket, Key=later))["Error"]["Code"] == "AccessDenied"
+    newer = page.page.locator("#denials details").filter(has_text=f"arn:aws:s3:::{bucket}/{later}")
+    expect(newer).to_have_count(1, timeout=10_000)
+    assert page.marked(), "the page was reloaded"
+    expect(page.page.locator("#denials details").first).to_contain_text(later)
+    expect(newer).not_to_have_attribute("open", re.compile(".*"))
+    expect(newer.locator("p.error")).to_be_hidden()
+    expect(denial).to_have_attribute("open", "")
     expect(denial.locator("p.error")).to_be_visible()
     trace = denial.locator("ul li")
     assert trace.count() >= 1
@@ -463,6 +509,27 @@ def test_a_denial_and_its_trace(page, console):
     simulate.get_by_role("button", name="Simulate").click()
     expect(answer).to_contain_text('"decision": "Allow"')
     page.snap("simulation")
+
+
+def test_a_failed_live_refresh_is_said_above_the_view(page, console):
+    """The live refresh of a view (here the denials, every 3 s) that fails says so above the
+    view, which stays; the line goes once a refresh succeeds again."""
+    page.open("#/denials")
+    page.mark()
+
+    def failing(route):
+        route.fulfill(status=500, content_type="application/json", body='{"error":"disk on fire"}')
+
+    page.page.route("**/_strata/denials*", failing)
+    problem = page.page.locator("#main > #refresh-error")
+    expect(problem).to_have_text("Live refresh failed (retrying): 500: disk on fire", timeout=10_000)
+    expect(page.page.locator("#main > p.error")).to_have_count(1)
+    expect(page.page.locator("#denials")).to_be_visible()
+    page.snap("refresh-failed")
+    page.page.unroute("**/_strata/denials*", failing)
+    expect(problem).to_have_count(0, timeout=10_000)
+    expect(page.page.locator("#denials")).to_be_visible()
+    assert page.marked(), "the page was reloaded"
 
 
 # ---- S3 ----------------------------------------------------------------------------------
@@ -516,6 +583,37 @@ def test_create_a_bucket_upload_and_download_from_the_page(page, console, tmp_pa
     target = tmp_path / "downloaded.bin"
     download.save_as(target)
     assert target.read_bytes() == data
+
+
+def test_a_key_with_dot_segments_says_why_it_cannot_be_downloaded(page, console):
+    """A browser resolves `.` and `..` in a URL's path before sending it, so the page cannot
+    fetch such a key: the Download button says so (and downloads nothing) rather than failing
+    with another object's error or silently."""
+    s3 = s3_client(console)
+    bucket = unique("console-dots")
+    s3.create_bucket(Bucket=bucket)
+    key = "up/../hidden.txt"
+    s3.put_object(Bucket=bucket, Key=key, Body=b"dots")
+    s3.put_object(Bucket=bucket, Key="plain.txt", Body=b"plain")
+    assert [o["Key"] for o in s3.list_objects_v2(Bucket=bucket, Prefix="up/")["Contents"]] == [key]
+    folder = "up/../"
+    page.open(f"#/s3/{bucket}/{urllib.parse.quote(folder, safe='')}")
+    row = page.page.locator("#objects tr").filter(has_text="hidden.txt")
+    expect(row).to_have_count(1)
+    downloads = []
+    page.page.on("download", lambda d: downloads.append(d))
+    row.get_by_role("button", name="Download").click()
+    error = row.locator(".error")
+    expect(error).to_contain_text(f"A page cannot fetch {key}")
+    expect(error).to_contain_text("the browser rewrites '.' and '..' in a URL path")
+    expect(error).to_contain_text("aws s3 cp")
+    page.snap("dot-segments")
+    assert downloads == []
+    # A plain key beside it still downloads.
+    page.go(f"#/s3/{bucket}/")
+    with page.page.expect_download() as info:
+        page.page.locator("#objects tr").filter(has_text="plain.txt").get_by_role("button", name="Download").click()
+    assert info.value.suggested_filename == "plain.txt"
 
 
 # ---- IAM ---------------------------------------------------------------------------------
@@ -660,6 +758,89 @@ def test_names_and_data_are_shown_as_text(page, console):
     page.snap("xss")
     assert page.page.locator("main img").count() == 0
     assert page.dialogs == []
+
+
+STEALER = """<!doctype html>
+<html><head><title>script did not run</title></head>
+<body><p id="out">script did not run</p>
+<script>
+const say = (text) => { document.title = text; document.getElementById("out").textContent = text; };
+say("script ran, fetching");
+fetch("/_strata/accounts")
+  .then(async (r) => say(`status ${r.status}: ${await r.text()}`))
+  .catch((e) => say(`fetch failed: ${e}`));
+</script></body></html>"""
+
+
+def test_an_html_object_cannot_read_the_accounts_keys(browser, console):
+    """An HTML object opened in a browser (a presigned URL, as a user follows a link) is served
+    from strata's own origin (path-style), or from `BUCKET.localhost` (virtual-hosted), a name
+    strata trusts as a local page too: either way its script could read `/_strata/accounts`, with
+    every root's secret. S3's answers carry `Content-Security-Policy: sandbox`, which puts the
+    page in an opaque origin with scripts off: it reads nothing. The same page served without
+    that header (stripped in the browser) reads the keys, which is what the header stops."""
+    bucket = unique("console-html")
+    s3 = s3v4_client(console, checksums="when_required")
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="page.html", Body=STEALER.encode(), ContentType="text/html")
+    head = s3.head_object(Bucket=bucket, Key="page.html")["ResponseMetadata"]["HTTPHeaders"]
+    assert head.get("content-security-policy") == "sandbox", head
+    params = {"Bucket": bucket, "Key": "page.html"}
+    path_style = s3.generate_presigned_url("get_object", Params=params, ExpiresIn=300)
+    assert path_style.startswith(f"{console.endpoint}/{bucket}/page.html?"), (path_style, console.endpoint)
+    port = console.endpoint.rsplit(":", 1)[1]
+    virtual = console.client(
+        "s3",
+        endpoint_url=f"http://localhost:{port}",
+        config=botocore.config.Config(s3={"addressing_style": "virtual"}, signature_version="s3v4"),
+    ).generate_presigned_url("get_object", Params=params, ExpiresIn=300)
+    assert virtual.startswith(f"http://{bucket}.localhost:{port}/page.html?"), virtual
+    secrets = [secret for _, _, secret in ACCOUNTS.values()]
+
+    def strip(route):
+        """Answers the object's request as strata does, minus the header (fetched here, from
+        strata's address: the test's resolver may not know `*.localhost`, chromium does)."""
+        asked = urllib.parse.urlsplit(route.request.url)
+        direct = f"{console.endpoint}{asked.path}?{asked.query}"
+        with urllib.request.urlopen(urllib.request.Request(direct, headers={"Host": asked.netloc}), timeout=10) as r:
+            headers = {k: v for k, v in r.headers.items() if k.lower() != "content-security-policy"}
+            route.fulfill(status=r.status, headers=headers, body=r.read())
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        for label, url in [("path-style", path_style), ("virtual-hosted", virtual)]:
+            tab = Page(context.new_page(), console, f"html-object-{label}")
+            answers = []
+            tab.page.on("response", lambda r, answers=answers: "/_strata/accounts" in r.url and answers.append(r))
+            response = tab.page.goto(url)
+            assert response.status == 200, label
+            assert response.headers.get("content-type", "").startswith("text/html"), (label, response.headers)
+            assert response.headers.get("content-security-policy") == "sandbox", (label, response.headers)
+            tab.page.wait_for_load_state("networkidle")
+            tab.page.wait_for_timeout(500)
+            seen = tab.page.title() + "\n" + tab.page.locator("#out").inner_text()
+            tab.snap("sandboxed")
+            assert not any(secret in seen for secret in secrets), (label, seen)
+            assert "secret_access_key" not in seen and "AKIA" not in seen, (label, seen)
+            # Whatever reached the server was refused, not answered with keys.
+            assert [a.status for a in answers if a.status != 403] == [], label
+            assert seen == "script did not run\nscript did not run" or "fetch failed" in seen or "status 403" in seen
+
+            # The control: the same object without the header reads them path-style (the
+            # console's own origin). Virtual-hosted, even without it the keys stay refused:
+            # a bucket's name is not a host strata trusts unsigned.
+            exposed = context.new_page()
+            exposed.route(lambda u: "/page.html" in u, strip)
+            exposed.goto(url)
+            if label == "path-style":
+                expect(exposed.locator("#out")).to_contain_text("status 200", timeout=TIMEOUT_MS)
+                assert ACCOUNTS["source"][2] in exposed.locator("#out").inner_text(), label
+            else:
+                expect(exposed.locator("#out")).to_contain_text("status 403", timeout=TIMEOUT_MS)
+                assert ACCOUNTS["source"][2] not in exposed.locator("#out").inner_text(), label
+            assert tab.errors == [] and tab.dialogs == [], (label, tab.errors, tab.dialogs)
+    finally:
+        context.close()
 
 
 # ---- every page, for the record ------------------------------------------------------------

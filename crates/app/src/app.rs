@@ -32,6 +32,8 @@ pub struct App {
     pub default_region: String,
     /// The recent denials with their policy traces (in memory).
     pub denials: crate::denials::Denials,
+    /// The running exports' and imports' work so far (in memory).
+    pub progress: crate::progress::Progress,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -77,6 +79,7 @@ impl App {
             clock,
             default_region,
             denials: Default::default(),
+            progress: Default::default(),
         };
         crate::migrate::migrate(&app, &older).await?;
         Ok(Arc::new(app))

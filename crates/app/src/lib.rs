@@ -27,6 +27,7 @@ pub mod iso;
 pub mod jobs;
 pub mod kms;
 mod migrate;
+pub mod progress;
 pub mod request_id;
 pub mod s3;
 pub mod simulate;

@@ -77,8 +77,10 @@ function viewContext(generation) {
         busy = true;
         try {
           await fn();
-        } catch {
-          // A refresh that failed is tried again at the next tick.
+          refreshProblem(null);
+        } catch (e) {
+          // Said on the page, and tried again at the next tick.
+          if (current()) refreshProblem(e);
         } finally {
           busy = false;
         }
@@ -87,6 +89,20 @@ function viewContext(generation) {
       return id;
     },
   };
+}
+
+// The last live refresh's failure, above the view (gone once one succeeds).
+function refreshProblem(error) {
+  let line = document.getElementById("refresh-error");
+  if (!error) {
+    line?.remove();
+    return;
+  }
+  if (!line) {
+    line = h("p.error", { id: "refresh-error", role: "status" });
+    main().prepend(line);
+  }
+  line.textContent = `Live refresh failed (retrying): ${error.message || error}`;
 }
 
 function bytes(n) {
@@ -190,10 +206,11 @@ async function s3Xml(bucket, queryParams) {
 }
 
 // strata's own endpoints (signed too: off loopback they need it).
-async function admin(method, path, body) {
+async function admin(method, path, body, queryParams) {
   const response = await signedFetch(credentials(), {
     method,
     path,
+    query: queryParams || [],
     headers: body ? { "content-type": "application/json" } : {},
     body: body ? JSON.stringify(body) : "",
     service: "strata",
@@ -586,15 +603,41 @@ async function exportsView(view) {
     h("table", { id: "imports" }, h("tr", {}, h("th", {}, "Import"), h("th", {}, "Table"), h("th", {}, "Status"), h("th", { class: "num" }, "Items imported"), h("th", { class: "num" }, "Bytes read"), h("th", {}, "Failure")), importsBody),
   );
   const refresh = async () => {
-    const exports = (await dynamodb("ListExports", {})).ExportSummaries || [];
+    const exports = await allPages("ListExports", "ExportSummaries");
     const described = await Promise.all(exports.map((e) => dynamodb("DescribeExport", { ExportArn: e.ExportArn }).then((d) => d.ExportDescription)));
-    exportsBody.replaceChildren(...described.map(exportRow));
-    const imports = (await dynamodb("ListImports", {})).ImportSummaryList || [];
+    const running = await Promise.all(described.map((d) => (d.ExportStatus === "IN_PROGRESS" ? soFar(d.ExportArn) : "")));
+    exportsBody.replaceChildren(...described.map((d, i) => exportRow(d, running[i])));
+    const imports = await allPages("ListImports", "ImportSummaryList");
     const details = await Promise.all(imports.map((i) => dynamodb("DescribeImport", { ImportArn: i.ImportArn }).then((d) => d.ImportTableDescription)));
-    importsBody.replaceChildren(...details.map((d) => h("tr", {}, h("td", {}, d.ImportArn.split("/").pop()), h("td", {}, d.TableArn.split("/").pop()), h("td", {}, status(d.ImportStatus)), h("td.num", {}, d.ImportedItemCount), h("td.num", {}, bytes(d.ProcessedSizeBytes)), h("td.error", {}, [d.FailureCode, d.FailureMessage].filter(Boolean).join(": ")))));
+    const importing = await Promise.all(details.map((d) => (d.ImportStatus === "IN_PROGRESS" ? soFar(d.ImportArn) : "")));
+    importsBody.replaceChildren(...details.map((d, i) => h("tr", {}, h("td", {}, d.ImportArn.split("/").pop()), h("td", {}, d.TableArn.split("/").pop()), h("td", {}, status(d.ImportStatus), importing[i] ? h("div.muted", {}, importing[i]) : null), h("td.num", {}, d.ImportedItemCount), h("td.num", {}, bytes(d.ProcessedSizeBytes)), h("td.error", {}, [d.FailureCode, d.FailureMessage].filter(Boolean).join(": ")))));
   };
   await refresh();
-  view.every(2000, () => refresh().catch(() => {}));
+  view.every(2000, refresh);
+}
+
+// Every page of a DynamoDB list call (`NextToken`).
+async function allPages(operation, member) {
+  const all = [];
+  let token;
+  do {
+    const page = await dynamodb(operation, token ? { NextToken: token } : {});
+    all.push(...(page[member] || []));
+    token = page.NextToken;
+  } while (token);
+  return all;
+}
+
+// Every page of an IAM list call (`Marker`, `IsTruncated`), as the list's members.
+async function allMembers(action, list) {
+  const all = [];
+  let marker;
+  do {
+    const doc = await query("iam", action, marker ? { Marker: marker } : {});
+    all.push(...doc.querySelectorAll(`${list} > member`));
+    marker = text(doc, "IsTruncated") === "true" ? text(doc, "Marker") : null;
+  } while (marker);
+  return all;
 }
 
 function status(value) {
@@ -607,14 +650,21 @@ function exportFolder(d) {
   return `${prefix}AWSDynamoDB/${d.ExportArn.split("/").pop()}/`;
 }
 
-function exportRow(d) {
+// A running job's work so far (strata's own count: DescribeExport/DescribeImport report theirs
+// at the end, as on AWS), as text, or "" when there is none.
+async function soFar(arn) {
+  const { progress } = await admin("GET", "/_strata/progress", null, [["arn", arn]]);
+  return progress ? `so far: ${progress.items} items, ${bytes(progress.bytes)}, ${progress.files} files` : "";
+}
+
+function exportRow(d, running) {
   const folder = exportFolder(d);
   return h(
     "tr",
     { dataset: { export: d.ExportArn } },
     h("td", {}, h("a", { href: `#/exports/${encodeURIComponent(d.ExportArn)}` }, d.ExportArn.split("/").pop())),
     h("td", {}, d.TableArn.split("/").pop()),
-    h("td", {}, status(d.ExportStatus), d.FailureCode ? h("div.error", {}, `${d.FailureCode}: ${d.FailureMessage || ""}`) : null),
+    h("td", {}, status(d.ExportStatus), running ? h("div.muted.progress-text", {}, running) : null, d.FailureCode ? h("div.error", {}, `${d.FailureCode}: ${d.FailureMessage || ""}`) : null),
     h("td", {}, when(d.ExportTime)),
     h("td.num", {}, d.ItemCount ?? ""),
     h("td.num", {}, bytes(d.BilledSizeBytes)),
@@ -628,8 +678,9 @@ async function exportView(view, arn) {
   const refresh = async () => {
     const d = (await dynamodb("DescribeExport", { ExportArn: arn })).ExportDescription;
     const folder = exportFolder(d);
+    const running = d.ExportStatus === "IN_PROGRESS" ? await soFar(arn) : "";
     const rows = [
-      ["Status", status(d.ExportStatus)],
+      ["Status", status(d.ExportStatus), running ? h("span.muted", { id: "export-progress" }, ` ${running}`) : null],
       ["Table", d.TableArn],
       ["As of", when(d.ExportTime)],
       ["Started", when(d.StartTime)],
@@ -654,7 +705,7 @@ async function exportView(view, arn) {
       }
     }
     box.replaceChildren(
-      h("table", {}, rows.map(([k, v]) => h("tr", {}, h("th", {}, k), h("td", {}, v)))),
+      h("table", {}, rows.map(([k, ...v]) => h("tr", {}, h("th", {}, k), h("td", {}, ...v)))),
       h("h2", {}, "Files"),
       folderLink,
       d.ExportStatus === "COMPLETED" ? files : h("p.muted", {}, "Listed once the export completes."),
@@ -665,8 +716,7 @@ async function exportView(view, arn) {
   if ((await refresh()) === "IN_PROGRESS") {
     const id = view.every(1000, () =>
       refresh()
-        .then((status) => status !== "IN_PROGRESS" && clearInterval(id))
-        .catch(() => {}),
+        .then((status) => status !== "IN_PROGRESS" && clearInterval(id)),
     );
   }
 }
@@ -783,6 +833,11 @@ async function bucketView(view, bucket, prefix) {
 }
 
 async function download(bucket, key) {
+  if (key.split("/").some((segment) => segment === "." || segment === "..")) {
+    // The browser resolves these in a URL's path before sending it, so no page can fetch the
+    // object under its own key.
+    throw new Error(`A page cannot fetch ${key}: the browser rewrites '.' and '..' in a URL path. Use a client (aws s3 cp).`);
+  }
   const response = await s3("GET", bucket, key, []);
   const url = URL.createObjectURL(await response.blob());
   const link = h("a", { href: url, download: key.split("/").pop() });
@@ -795,10 +850,10 @@ async function download(bucket, key) {
 // ---- IAM ---------------------------------------------------------------------------------
 
 async function iamView(view) {
-  const [users, roles] = await Promise.all([query("iam", "ListUsers"), query("iam", "ListRoles")]);
   // The list's own members only (a member's tags are members too).
-  const userRows = Array.from(users.querySelectorAll("Users > member"), (m) => h("tr", {}, h("td", {}, h("a", { href: `#/iam/user/${encodeURIComponent(text(m, "UserName"))}` }, text(m, "UserName"))), h("td", {}, text(m, "Arn"))));
-  const roleRows = Array.from(roles.querySelectorAll("Roles > member"), (m) => h("tr", {}, h("td", {}, h("a", { href: `#/iam/role/${encodeURIComponent(text(m, "RoleName"))}` }, text(m, "RoleName"))), h("td", {}, text(m, "Arn"))));
+  const [users, roles] = await Promise.all([allMembers("ListUsers", "Users"), allMembers("ListRoles", "Roles")]);
+  const userRows = users.map((m) => h("tr", {}, h("td", {}, h("a", { href: `#/iam/user/${encodeURIComponent(text(m, "UserName"))}` }, text(m, "UserName"))), h("td", {}, text(m, "Arn"))));
+  const roleRows = roles.map((m) => h("tr", {}, h("td", {}, h("a", { href: `#/iam/role/${encodeURIComponent(text(m, "RoleName"))}` }, text(m, "RoleName"))), h("td", {}, text(m, "Arn"))));
   view.show(
     h("h1", {}, "IAM"),
     h("h2", {}, "Users"),
@@ -871,7 +926,7 @@ async function denialsView(view) {
   // Redrawn only when the list changed, keeping open the denials the user opened.
   let shown = null;
   const refresh = async () => {
-    const { denials } = await admin("GET", "/_strata/denials");
+    const { denials } = await admin("GET", "/_strata/denials", null, [["account", state.account.id]]);
     const identity = (d) => JSON.stringify([d.at, d.principal, d.action, d.resource, d.message]);
     const signature = JSON.stringify(denials.map(identity));
     if (signature === shown) return;
@@ -894,7 +949,7 @@ async function denialsView(view) {
     );
   };
   await refresh();
-  view.every(3000, () => refresh().catch(() => {}));
+  view.every(3000, refresh);
 }
 
 // ---- routing -----------------------------------------------------------------------------

@@ -9,6 +9,8 @@
 //!   `strata_app::simulate`).
 //! - `GET /_strata/denials` → `{"denials":[…]}`: the recent denials with their policy traces,
 //!   newest first (`strata_app::denials`), limited like `simulate`.
+//! - `GET /_strata/progress?arn=ARN` → `{"progress":{"items","bytes","files"}}` (or `null`):
+//!   a running export's or import's work so far (`strata_app::progress`), for the console.
 //! - `GET /_strata/accounts` → `{"region":…,"accounts":[{"id","alias",…}]}`: with each root
 //!   key and secret for an unsigned caller on loopback (what the console signs with there);
 //!   for a signed caller, the ids and aliases it may see, without keys.
@@ -107,25 +109,35 @@ fn local_page(parts: &Parts) -> bool {
             .and_then(|v| v.to_str().ok())
             .map(str::to_ascii_lowercase)
     };
+    // Behind a reverse proxy every remote caller would arrive from loopback.
+    if ["forwarded", "x-forwarded-for", "x-real-ip"]
+        .iter()
+        .any(|h| parts.headers.contains_key(*h))
+    {
+        return false;
+    }
+    let same_origin = |host: &str| {
+        header(http::header::ORIGIN).is_none_or(|origin| {
+            origin
+                .split_once("://")
+                .is_some_and(|(_, rest)| rest == host)
+        })
+    };
     let Some(host) = header(http::header::HOST) else {
-        return true;
+        return header(http::header::ORIGIN).is_none();
     };
     let name = host
         .rsplit_once(':')
         .filter(|(name, port)| !name.ends_with(':') && port.bytes().all(|b| b.is_ascii_digit()))
         .map_or(host.as_str(), |(name, _)| name);
+    // Not `*.localhost`: those names are virtual-hosted buckets, whose objects a browser
+    // would run in their own origin.
     let loopback_name = name == "localhost"
-        || name.ends_with(".localhost")
         || name == "[::1]"
         || name
             .parse::<std::net::Ipv4Addr>()
             .is_ok_and(|ip| ip.is_loopback());
-    let same_origin = header(http::header::ORIGIN).is_none_or(|origin| {
-        origin
-            .split_once("://")
-            .is_some_and(|(_, rest)| rest == host)
-    });
-    loopback_name && same_origin
+    loopback_name && same_origin(&host)
 }
 
 /// The caller of an admin endpoint, or the status and reason that refuse it.
@@ -162,6 +174,33 @@ fn admin(edge: &Edge, parts: &Parts, body: &[u8]) -> Result<Admin, (StatusCode, 
     }
 }
 
+/// The recent denials the caller may see, narrowed to `?account=ID` when asked. An account's
+/// root sees the denials of its principals and on its resources, but a trace only when both
+/// sides are its own: a trace names the other account's policies, which AWS tells neither.
+fn denials(app: &App, caller: &Admin, query: &str) -> serde_json::Value {
+    let asked = query
+        .split('&')
+        .find_map(|p| p.strip_prefix("account="))
+        .filter(|a| !a.is_empty());
+    let mut denials = app.denials.recent(caller.account().or(asked));
+    if let Some(asked) = asked {
+        denials.retain(|d| d.principal_account == asked || d.resource_account == asked);
+    }
+    if let Some(account) = caller.account() {
+        for d in &mut denials {
+            let own = d.principal_account == account
+                && (d.resource_account.is_empty() || d.resource_account == account);
+            if !own {
+                d.trace = vec![
+                    "(the trace names another account's policies: ask on loopback or with an admin key)"
+                        .to_owned(),
+                ];
+            }
+        }
+    }
+    serde_json::json!({ "denials": denials })
+}
+
 /// The accounts the caller may see; their root keys only for an unsigned caller on loopback.
 fn accounts(app: &App, caller: &Admin) -> HttpResponse {
     let roots = match app.iam.root_accounts() {
@@ -189,16 +228,22 @@ fn accounts(app: &App, caller: &Admin) -> HttpResponse {
             account
         })
         .collect();
-    json(
+    let mut response = json(
         StatusCode::OK,
         serde_json::json!({ "region": app.default_region, "accounts": accounts }),
-    )
+    );
+    response.headers_mut().insert(
+        http::header::CACHE_CONTROL,
+        http::HeaderValue::from_static("no-store"),
+    );
+    response
 }
 
 /// Handles an admin request; returns the response and the operation name for logs.
 pub async fn handle(edge: &Edge, parts: &Parts, body: &[u8]) -> (HttpResponse, &'static str) {
     let app = &edge.app;
     let (method, path) = (&parts.method, parts.uri.path());
+    let query = parts.uri.query().unwrap_or_default();
     if method == Method::GET && crate::console::is_console(path) {
         return (crate::console::serve(path), "Console");
     }
@@ -209,15 +254,15 @@ pub async fn handle(edge: &Edge, parts: &Parts, body: &[u8]) -> (HttpResponse, &
                 return (json(status, serde_json::json!({ "error": why })), "Refused");
             }
         };
-        return answer(app, method, path, body, &caller).await;
+        return answer(app, method, (path, query), body, &caller).await;
     }
-    answer(app, method, path, body, &Admin::Local).await
+    answer(app, method, (path, query), body, &Admin::Local).await
 }
 
 async fn answer(
     app: &App,
     method: &Method,
-    path: &str,
+    (path, query): (&str, &str),
     body: &[u8],
     caller: &Admin,
 ) -> (HttpResponse, &'static str) {
@@ -266,13 +311,22 @@ async fn answer(
             (response, "AdvanceClock")
         }
         (&Method::GET, "/_strata/denials") => {
-            let denials = app.denials.recent(caller.account());
-            (
-                json(StatusCode::OK, serde_json::json!({ "denials": denials })),
-                "Denials",
-            )
+            (json(StatusCode::OK, denials(app, caller, query)), "Denials")
         }
         (&Method::GET, "/_strata/accounts") => (accounts(app, caller), "Accounts"),
+        (&Method::GET, "/_strata/progress") => {
+            let params = crate::protocol::query::Params::parse(query, b"");
+            let arn = params.get("arn").unwrap_or_default();
+            // An account's root sees its own jobs only (the ARN names the table's account).
+            let visible = caller
+                .account()
+                .is_none_or(|a| arn.split(':').nth(4) == Some(a));
+            let progress = visible.then(|| app.progress.get(arn)).flatten();
+            (
+                json(StatusCode::OK, serde_json::json!({ "progress": progress })),
+                "Progress",
+            )
+        }
         (&Method::POST, "/_strata/simulate") => {
             let result = serde_json::from_slice::<strata_app::simulate::SimulateRequest>(body)
                 .map_err(|e| format!("bad simulation request: {e}"))

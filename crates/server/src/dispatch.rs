@@ -109,7 +109,15 @@ pub(crate) async fn handle(
             log.account = services::s3::access_key_of(&req)
                 .and_then(|key| edge.app.iam.authenticate(&key).ok().flatten())
                 .map(|found| found.principal.account().to_string());
-            let response = services::s3::handle(&edge.app, s3, req).await;
+            let mut response = services::s3::handle(&edge.app, s3, req).await;
+            // The web console shares strata's origin, so an HTML object opened in a browser
+            // would run as the console and could read what it reads (the accounts' keys on
+            // loopback). A sandbox puts every S3 answer in an origin of its own, as S3's own
+            // domain keeps objects away from the AWS console; SDKs ignore the header.
+            response.headers_mut().insert(
+                http::header::CONTENT_SECURITY_POLICY,
+                http::HeaderValue::from_static("sandbox"),
+            );
             (response.map(http_body_util::Either::Right), log)
         }
     };

@@ -70,7 +70,9 @@ pub async fn run(
     else {
         return Ok(());
     };
-    match export(app, caller, &record).await {
+    let outcome = export(app, caller, &record).await;
+    app.progress.end(arn);
+    match outcome {
         Ok(done) => {
             tracing::info!(export = arn, items = done.item_count, "export completed");
             app.dynamodb
@@ -421,8 +423,16 @@ async fn export(app: &App, caller: &Caller, record: &ExportRecord) -> Result<Don
         match chunk {
             Compressed::Bytes(index, bytes) => {
                 files[index].blob.write(&bytes).await?;
+                app.progress
+                    .update(&record.export_arn, |p| p.bytes += bytes.len() as u64);
             }
-            Compressed::Done(index, items) => files[index].items = items,
+            Compressed::Done(index, items) => {
+                files[index].items = items;
+                app.progress.update(&record.export_arn, |p| {
+                    p.items += items;
+                    p.files += 1;
+                });
+            }
         }
     }
     for compressor in compressors {

@@ -66,6 +66,7 @@ pub async fn run(app: &App, caller: &Caller, source: Source<'_>) -> Result<(), S
     };
     let mut counts = Counts::default();
     let outcome = import(app, caller, &record, &source, &mut counts).await;
+    app.progress.end(arn);
     let end = app.now_millis();
     let (status, failure) = match outcome {
         Ok(()) if counts.error_count == 0 => (ImportStatus::Completed, None),
@@ -185,6 +186,11 @@ async fn import(
                 }
                 let read = producer.await.map_err(Failure::internal)?;
                 counts.processed_size_bytes += read.size;
+                app.progress.update(&record.import_arn, |p| {
+                    p.bytes = counts.processed_size_bytes;
+                    p.items = counts.imported_item_count;
+                    p.files += 1;
+                });
                 if read.undecodable {
                     counts.error_count += 1;
                 }
