@@ -10,23 +10,16 @@ extensions.duckdb.org. The secret is `TYPE s3` with the account's keys, `ENDPOIN
 '127.0.0.1:PORT'`, `URL_STYLE 'path'` and `USE_SSL false`."""
 
 import json
-import os
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
 from aws_helpers import batch_write, export_id, pitr_table, unique, wait_export
+from client_helpers import unavailable
 from conftest import ACCOUNTS
 
 ITEMS = 300
-
-
-def unavailable(message):
-    """A missing client fails the test in CI and skips it elsewhere."""
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 def httpfs_connection(server, account):

@@ -22,15 +22,11 @@ from pathlib import Path
 import pytest
 
 from aws_helpers import batch_write, unique, wait_active
+from browser_helpers import artifacts_dir, browser, expect  # noqa: F401 (browser is a fixture)
 from conftest import ACCOUNTS, REGION
 from test_client_javascript import install_js_clients
-from test_console import CHROMIUM, CHROMIUM_ARGS, artifacts_dir
 
-try:
-    from playwright.sync_api import expect, sync_playwright
-except ImportError:  # reported by the `browser` fixture
-    sync_playwright = None
-
+BROWSER_NEEDED_BY = "dynamodb-admin's browser test needs"
 ADMIN = "node_modules/dynamodb-admin/dist/dynamodb-admin.js"
 
 
@@ -176,26 +172,6 @@ def test_dynamodb_admin_default_credentials_are_refused_as_on_aws(server, tables
         while "UnrecognizedClientException" not in output():
             assert time.time() < deadline, output()
             time.sleep(0.1)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Debian's chromium through Playwright, as tests/e2e/test_console.py drives it: skipped
-    when either is missing, failed instead under CI."""
-    missing = []
-    if sync_playwright is None:
-        missing.append("Playwright for Python (pip install playwright==1.65.3)")
-    if not os.access(CHROMIUM, os.X_OK):
-        missing.append(f"Debian's chromium at {CHROMIUM} (apt-get install chromium)")
-    if missing:
-        why = "dynamodb-admin's browser test needs " + " and ".join(missing)
-        if os.environ.get("CI"):
-            pytest.fail(why)
-        pytest.skip(why)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield chromium
-        chromium.close()
 
 
 def test_dynamodb_admin_pages_render_the_tables_and_items_in_a_browser(server, tables, browser):

@@ -17,16 +17,10 @@ import subprocess
 import pytest
 
 from aws_helpers import scan_all, unique
+from client_helpers import unavailable
 from conftest import ACCOUNTS, REGION, ROOT
 
 JS = ROOT / "tests" / "clients" / "js"
-
-
-def unavailable(message):
-    """A missing client fails the test in CI and skips it elsewhere."""
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 def installed_matches_lockfile():

@@ -18,17 +18,10 @@ import subprocess
 import pytest
 
 from aws_helpers import unique
+from client_helpers import BIG, body, keys, tree, unavailable  # noqa: F401 (tree is a fixture)
 from conftest import ACCOUNTS, REGION
 
 RCLONE = ["--retries", "1", "--low-level-retries", "1", "--contimeout", "5s", "--timeout", "30s"]
-BIG = 12 * 1024 * 1024  # three 5 MiB parts with --s3-upload-cutoff 5M --s3-chunk-size 5M
-
-
-def unavailable(message):
-    """A missing client fails the test in CI and skips it elsewhere."""
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 @pytest.fixture(scope="module")
@@ -57,29 +50,6 @@ def rclone(server, tmp_path_factory):
         return out
 
     return run
-
-
-@pytest.fixture
-def tree(tmp_path):
-    """A local directory: three small files, a unicode name with spaces and `+&=`, and a file
-    large enough for a multipart upload."""
-    root = tmp_path / "tree"
-    (root / "sub").mkdir(parents=True)
-    for i in (1, 2, 3):
-        (root / f"f{i}.txt").write_text(f"file {i}\n")
-    (root / "sub" / "spaced name ü+&=.txt").write_text("ünïcødé\n")
-    (root / "sub" / "big.bin").write_bytes(os.urandom(BIG))
-    return root
-
-
-def keys(server, bucket, account="source", prefix=""):
-    """The keys in `bucket` under `prefix`, listed with boto3."""
-    pages = server.client("s3", account).get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
-    return sorted(o["Key"] for page in pages for o in page.get("Contents", []))
-
-
-def body(server, bucket, key, account="source"):
-    return server.client("s3", account).get_object(Bucket=bucket, Key=key)["Body"].read()
 
 
 def test_rclone_copy_list_check_and_read_back(server, rclone, tree, tmp_path):

@@ -11,68 +11,28 @@ Without Playwright or chromium they skip, except under CI (`CI` set), where they
 to install."""
 
 import json
-import os
 import re
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from datetime import datetime
-from pathlib import Path
 
 import botocore.config
 import pytest
 
 from aws_helpers import batch_write, client_error, export_id, new_table, policy, unique, wait_active, wait_export
-from conftest import ACCOUNTS, REGION, ROOT, start_server
+from browser_helpers import artifacts_dir, browser, expect  # noqa: F401 (browser is a fixture)
+from conftest import ACCOUNTS, REGION, start_server
 from s3_helpers import s3_client as s3v4_client
 
-try:
-    from playwright.sync_api import expect, sync_playwright
-except ImportError:  # reported by the `browser` fixture
-    sync_playwright = None
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-extensions",
-]
+BROWSER_NEEDED_BY = "the console's browser tests need"
 SOURCE, DEST = ACCOUNTS["source"][0], ACCOUNTS["destination"][0]
 XSS = "<img src=x onerror=alert(1)>"
 TIMEOUT_MS = 20_000
 
 
-def artifacts_dir() -> Path:
-    path = Path(os.environ.get("STRATA_ARTIFACTS") or ROOT / "tests" / "e2e" / "artifacts" / "console")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 # ---- fixtures ----------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def browser():
-    missing = []
-    if sync_playwright is None:
-        missing.append("Playwright for Python (pip install playwright==1.65.3)")
-    if not os.access(CHROMIUM, os.X_OK):
-        missing.append(f"Debian's chromium at {CHROMIUM} (apt-get install chromium)")
-    if missing:
-        why = "the console's browser tests need " + " and ".join(missing)
-        if os.environ.get("CI"):
-            pytest.fail(why)
-        pytest.skip(why)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")
@@ -184,6 +144,16 @@ def export_bucket(server):
         ),
     )
     return bucket, s3
+
+
+def active_pitr_table(ddb, prefix, **extra):
+    """A new table (`new_table`'s arguments), active, with point-in-time recovery on; its name."""
+    name = new_table(ddb, prefix, **extra)
+    wait_active(ddb, name)
+    ddb.update_continuous_backups(
+        TableName=name, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True}
+    )
+    return name
 
 
 def item(pk, **attrs):
@@ -308,11 +278,7 @@ def test_put_edit_and_delete_an_item_from_the_page(page, console):
 
 def test_run_a_cross_account_export_from_the_page(page, console):
     ddb = console.client("dynamodb")
-    name = new_table(ddb, "console-export")
-    wait_active(ddb, name)
-    ddb.update_continuous_backups(
-        TableName=name, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True}
-    )
+    name = active_pitr_table(ddb, "console-export")
     # Written a while after PITR was turned on, as a user does: an export as of now holds them
     # (the restorable window, which ends five minutes back, would not).
     time.sleep(1.1)
@@ -378,11 +344,7 @@ def test_run_a_cross_account_export_from_the_page(page, console):
 
 def test_the_exports_list_updates_without_reloading(page, console):
     ddb = console.client("dynamodb")
-    name = new_table(ddb, "console-live")
-    wait_active(ddb, name)
-    ddb.update_continuous_backups(
-        TableName=name, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True}
-    )
+    name = active_pitr_table(ddb, "console-live")
     bucket = unique("console-own")
     s3_client(console).create_bucket(Bucket=bucket)
     page.open("#/exports")
@@ -412,11 +374,7 @@ def test_the_exports_list_updates_without_reloading(page, console):
 def test_the_exports_list_shows_every_page(page, console):
     """ListExports answers ten exports a page: the list follows NextToken to show them all."""
     ddb = console.client("dynamodb")
-    name = new_table(ddb, "console-many")
-    wait_active(ddb, name)
-    ddb.update_continuous_backups(
-        TableName=name, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True}
-    )
+    name = active_pitr_table(ddb, "console-many")
     ddb.put_item(TableName=name, Item=item("only"))
     bucket = unique("console-many")
     s3_client(console).create_bucket(Bucket=bucket)
@@ -848,7 +806,7 @@ def test_an_html_object_cannot_read_the_accounts_keys(browser, console):
 
 def test_screenshots_of_every_page(page, console):
     ddb = console.client("dynamodb")
-    name = new_table(
+    name = active_pitr_table(
         ddb,
         "console-tour",
         more_definitions=[{"AttributeName": "g", "AttributeType": "S"}],
@@ -859,10 +817,6 @@ def test_screenshots_of_every_page(page, console):
                 "Projection": {"ProjectionType": "ALL"},
             }
         ],
-    )
-    wait_active(ddb, name)
-    ddb.update_continuous_backups(
-        TableName=name, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True}
     )
     batch_write(ddb, name, [item(f"k{i}", g=f"g{i % 2}") for i in range(5)])
     bucket, _ = export_bucket(console)
