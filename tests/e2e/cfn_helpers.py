@@ -141,3 +141,34 @@ def bucket_exists(s3, bucket):
     except s3.exceptions.ClientError as e:
         assert e.response["Error"]["Code"] in ("404", "NoSuchBucket"), e.response
         return False
+
+
+REPLACING = "Requested update requires the creation of a new physical resource; hence creating one."
+
+
+def physical_from_events(events, logical):
+    """The physical id `logical`'s events name (for a resource already deleted), or None when
+    it failed before it had one."""
+    named = (e for e in events if e["LogicalResourceId"] == logical and e["PhysicalResourceId"])
+    return next((e["PhysicalResourceId"] for e in named), None)
+
+
+@pytest.fixture
+def taken_table(server):
+    """A table made outside any stack, whose name a template then asks for."""
+    ddb = server.client("dynamodb")
+    name = unique("taken")
+    ddb.create_table(TableName=name, **table())
+    yield name
+    ddb.delete_table(TableName=name)
+
+
+def failing_template(taken_table):
+    """A bucket, then (DependsOn) a table whose name is taken, so the table fails after the
+    bucket is made."""
+    return {
+        "Resources": {
+            "Bucket": {"Type": "AWS::S3::Bucket"},
+            "Table": {"Type": "AWS::DynamoDB::Table", "DependsOn": "Bucket", "Properties": table(TableName=taken_table)},
+        }
+    }

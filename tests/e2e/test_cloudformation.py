@@ -19,7 +19,10 @@ import time
 import pytest
 
 from aws_helpers import client_error, new_user, unique, wait_export
-from cfn_helpers import (  # noqa: F401 (stacks is a fixture)
+from cfn_helpers import (  # noqa: F401 (stacks and taken_table are fixtures)
+    failing_template,
+    physical_from_events,
+    taken_table,
     UUID,
     Stacks,
     body,
@@ -57,11 +60,6 @@ def dest_stacks(server):
 def stack_statuses(events, name):
     return [s for s, _ in statuses(events, name)]
 
-
-def physical_from_events(events, logical):
-    """The physical id `logical`'s events name (for a resource already deleted)."""
-    named = (e for e in events if e["LogicalResourceId"] == logical and e["PhysicalResourceId"])
-    return next(named)["PhysicalResourceId"]
 
 
 # The stack event of a failed create whose resource Table failed (§2.5).
@@ -1072,36 +1070,12 @@ def test_import_of_a_missing_export_rolls_back(stacks):
 # --- failures and rollback ----------------------------------------------------------------------
 
 
-def failing_template(taken_table):
-    """A bucket, then (DependsOn) a table whose name is taken, so the table fails after the
-    bucket is made."""
-    return {
-        "Resources": {
-            "Bucket": {"Type": "AWS::S3::Bucket"},
-            "Table": {
-                "Type": "AWS::DynamoDB::Table",
-                "DependsOn": "Bucket",
-                "Properties": table(TableName=taken_table),
-            },
-        }
-    }
-
-
 # A resource failure's reason (§2.5, §6 [GH:aws-samples/amazon-mwaa-examples#63]).
 HANDLER_MESSAGE = re.compile(
     r'^Resource handler returned message: "(?P<message>.*)" '
     rf"\(RequestToken: {UUID}, HandlerErrorCode: (?P<code>\w+)\)$",
     re.S,
 )
-
-
-@pytest.fixture
-def taken_table(server):
-    ddb = server.client("dynamodb")
-    name = unique("taken")
-    ddb.create_table(TableName=name, **table())
-    yield name
-    ddb.delete_table(TableName=name)
 
 
 def test_failed_resource_rolls_back(stacks, server, taken_table):

@@ -21,7 +21,11 @@ import botocore.exceptions
 import pytest
 
 from aws_helpers import new_user, unique
-from cfn_helpers import (  # noqa: F401 (stacks is a fixture)
+from cfn_helpers import (  # noqa: F401 (stacks and taken_table are fixtures)
+    REPLACING,
+    failing_template,
+    physical_from_events,
+    taken_table,
     body,
     bucket_exists,
     error_of,
@@ -35,17 +39,10 @@ from s3_helpers import s3_client
 
 REGION = "us-east-1"
 SOURCE = ACCOUNTS["source"][0]
-REPLACING = "Requested update requires the creation of a new physical resource; hence creating one."
 
 
 # --- helpers --------------------------------------------------------------------------------
 
-
-def physical_from_events(events, logical):
-    """The physical id `logical`'s events name (for a resource already deleted), or None when
-    it failed before it had one."""
-    named = (e for e in events if e["LogicalResourceId"] == logical and e["PhysicalResourceId"])
-    return next((e["PhysicalResourceId"] for e in named), None)
 
 
 def failure_reason(events, logical):
@@ -544,27 +541,6 @@ def test_table_import_from_a_missing_bucket_fails_and_rolls_back(server, stacks)
 
 
 # --- CreateStack OnFailure=DELETE ---------------------------------------------------------------
-
-
-@pytest.fixture
-def taken_table(server):
-    """A table made outside any stack, whose name a template then asks for."""
-    ddb = server.client("dynamodb")
-    name = unique("taken")
-    ddb.create_table(TableName=name, **table())
-    yield name
-    ddb.delete_table(TableName=name)
-
-
-def failing_template(taken_table):
-    """A bucket, then (DependsOn) a table whose name is taken, so the table fails after the
-    bucket is made."""
-    return {
-        "Resources": {
-            "Bucket": {"Type": "AWS::S3::Bucket"},
-            "Table": {"Type": "AWS::DynamoDB::Table", "DependsOn": "Bucket", "Properties": table(TableName=taken_table)},
-        }
-    }
 
 
 def test_on_failure_delete_deletes_the_failed_stack(server, stacks, taken_table):

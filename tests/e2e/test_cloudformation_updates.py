@@ -20,6 +20,7 @@ import pytest
 
 from aws_helpers import client_error, new_user, unique
 from cfn_helpers import (  # noqa: F401 (stacks is a fixture)
+    REPLACING,
     UUID,
     Stacks,
     body,
@@ -34,7 +35,6 @@ from s3_helpers import s3_client
 
 REGION = "us-east-1"
 SOURCE = ACCOUNTS["source"][0]
-REPLACING = "Requested update requires the creation of a new physical resource; hence creating one."
 EMPTY_CHANGE_SET = "The submitted information didn't contain changes. Submit different information to create a change set."
 
 

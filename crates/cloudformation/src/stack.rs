@@ -414,14 +414,14 @@ impl CloudFormation {
             .await
     }
 
-    /// [`CloudFormation::save_stack`], recording the job that runs the operation it starts.
-    /// Refused with [`CfnError::InProgress`] when the stored stack already has an operation
+    /// Saves the stack an API call starts an operation on, with its events, recording the job
+    /// that runs the operation in the same write. Refused with [`CfnError::InProgress`] when the stored stack already has an operation
     /// running (two calls racing), so one stack never has two jobs, and with
     /// [`CfnError::Changed`] when it was written since `stack` was read, so a stale copy never
     /// overwrites another operation's work.
     pub async fn start_operation(
         &self,
-        mut stack: Stack,
+        stack: Stack,
         events: Vec<Event>,
         then: RecordJob,
     ) -> Result<Stack> {
@@ -434,7 +434,6 @@ impl CloudFormation {
                     if stored.revision != stack.revision {
                         return Err(CfnError::Changed(stored.status.as_str()));
                     }
-                    stack.termination_protection = stored.termination_protection;
                 }
                 let stack = write_stack(txn, stack, events)?;
                 then(txn)?;

@@ -269,9 +269,7 @@ pub struct ListExportsOutput {
 }
 
 /// A timestamp as CloudFormation writes one: `2024-05-01T12:34:56.789Z`.
-pub fn timestamp(millis: i64) -> String {
-    strata_cloudformation::iso_millis(millis)
-}
+pub use strata_cloudformation::iso_millis as timestamp;
 
 /// UpdateStack's input.
 #[derive(Clone, Debug, Default)]

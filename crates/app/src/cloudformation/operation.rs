@@ -279,6 +279,88 @@ pub(super) fn resource_event(
     }
 }
 
+/// Sets `entry` to what a handler made.
+pub(super) fn made(entry: &mut StackResource, created: Created, status: &str, now: i64) {
+    entry.physical_id = Some(created.physical_id);
+    entry.reference = Some(created.reference);
+    entry.attributes = created.attributes;
+    entry.status = status.to_owned();
+    entry.status_reason = None;
+    entry.updated_millis = now;
+}
+
+/// Creates the resource `logical_id` new to the stack, as `acting`: recorded
+/// `CREATE_IN_PROGRESS` with its planned name before the call (a create cut short is found by
+/// it), then `CREATE_COMPLETE` or `CREATE_FAILED`. Returns the stack as saved, and why the
+/// create was refused. A failed create keeps its planned name: should the handler's own
+/// cleanup have failed, the rollback deletes what it made (only if made since it began).
+pub(super) async fn create_one(
+    app: &App,
+    acting: &Caller,
+    mut stack: Stack,
+    logical_id: &str,
+    resource_type: &str,
+    properties: &Value,
+) -> Result<(Stack, Option<String>)> {
+    let event = |physical: &str, status: &str, reason: Option<String>, now: i64| {
+        resource_event(
+            logical_id,
+            resource_type,
+            physical,
+            status,
+            reason,
+            Some(properties),
+            now,
+        )
+    };
+    let now = app.cloudformation.now_millis();
+    let planned = resources::planned_name(resource_type, properties, &stack, logical_id);
+    stack.resources.insert(
+        logical_id.to_owned(),
+        StackResource::planned(
+            logical_id,
+            resource_type,
+            planned.clone(),
+            properties.clone(),
+            now,
+        ),
+    );
+    stack = save(app, stack, vec![event("", "CREATE_IN_PROGRESS", None, now)]).await?;
+    let provision = Provision {
+        app,
+        caller: acting,
+        stack: &stack,
+        logical_id,
+        name: planned.as_deref(),
+    };
+    let outcome = resources::create(&provision, resource_type, properties).await;
+    let now = app.cloudformation.now_millis();
+    let entry = stack.resources.get_mut(logical_id).expect("inserted above");
+    let (events, refused) = match outcome {
+        Ok(created) => {
+            let physical = created.physical_id.clone();
+            made(entry, created, "CREATE_COMPLETE", now);
+            let initiated = Some("Resource creation Initiated".to_owned());
+            (
+                vec![
+                    event(&physical, "CREATE_IN_PROGRESS", initiated, now),
+                    event(&physical, "CREATE_COMPLETE", None, now),
+                ],
+                None,
+            )
+        }
+        Err(reason) => {
+            entry.status = "CREATE_FAILED".to_owned();
+            entry.status_reason = Some(reason.clone());
+            (
+                vec![event("", "CREATE_FAILED", Some(reason.clone()), now)],
+                Some(reason),
+            )
+        }
+    };
+    Ok((save(app, stack, events).await?, refused))
+}
+
 pub(super) async fn save(app: &App, stack: Stack, events: Vec<Event>) -> Result<Stack> {
     Ok(app.cloudformation.save_stack(stack, events).await?)
 }
@@ -321,7 +403,6 @@ async fn create(app: &App, caller: &Caller, mut stack: Stack) -> Result<()> {
             }
             None => {}
         }
-        let now = app.cloudformation.now_millis();
         // A template error met while resolving (a missing export, a bad attribute) fails
         // the stack itself, before the resource starts (spec §2.5).
         let properties = match resolve(app, &stack, &plan, logical_id) {
@@ -330,90 +411,18 @@ async fn create(app: &App, caller: &Caller, mut stack: Stack) -> Result<()> {
                 return fail_create(app, caller, stack, Vec::new(), format!("{reason} ")).await;
             }
         };
-        let planned =
-            resources::planned_name(&resource.resource_type, &properties, &stack, logical_id);
-        stack.resources.insert(
-            logical_id.clone(),
-            StackResource::planned(
-                logical_id,
-                &resource.resource_type,
-                planned,
-                properties.clone(),
-                now,
-            ),
-        );
-        let started = resource_event(
+        let (saved, refused) = create_one(
+            app,
+            &acting,
+            stack,
             logical_id,
             &resource.resource_type,
-            "",
-            "CREATE_IN_PROGRESS",
-            None,
-            Some(&properties),
-            now,
-        );
-        stack = save(app, stack, vec![started]).await?;
-        let planned = stack.resources[logical_id].intended_physical_id.clone();
-        let provision = Provision {
-            app,
-            caller: &acting,
-            stack: &stack,
-            logical_id,
-            name: planned.as_deref(),
-        };
-        let made = resources::create(&provision, &resource.resource_type, &properties).await;
-        let now = app.cloudformation.now_millis();
-        match made {
-            Ok(Created {
-                physical_id,
-                reference,
-                attributes,
-            }) => {
-                let entry = stack.resources.get_mut(logical_id).expect("inserted above");
-                entry.physical_id = Some(physical_id.clone());
-                entry.status = "CREATE_COMPLETE".to_owned();
-                entry.reference = Some(reference);
-                entry.attributes = attributes;
-                entry.updated_millis = now;
-                let events = vec![
-                    resource_event(
-                        logical_id,
-                        &resource.resource_type,
-                        &physical_id,
-                        "CREATE_IN_PROGRESS",
-                        Some("Resource creation Initiated".to_owned()),
-                        Some(&properties),
-                        now,
-                    ),
-                    resource_event(
-                        logical_id,
-                        &resource.resource_type,
-                        &physical_id,
-                        "CREATE_COMPLETE",
-                        None,
-                        Some(&properties),
-                        now,
-                    ),
-                ];
-                stack = save(app, stack, events).await?;
-            }
-            Err(reason) => {
-                let entry = stack.resources.get_mut(logical_id).expect("inserted above");
-                entry.status = "CREATE_FAILED".to_owned();
-                // The planned name stays: should the handler's own cleanup have failed, the
-                // rollback deletes what it made (only if made since the create began).
-                entry.status_reason = Some(reason.clone());
-                let events = vec![resource_event(
-                    logical_id,
-                    &resource.resource_type,
-                    "",
-                    "CREATE_FAILED",
-                    Some(reason.clone()),
-                    Some(&properties),
-                    now,
-                )];
-                stack = save(app, stack, events).await?;
-                return fail_create(app, caller, stack, vec![logical_id.clone()], reason).await;
-            }
+            &properties,
+        )
+        .await?;
+        stack = saved;
+        if let Some(reason) = refused {
+            return fail_create(app, caller, stack, vec![logical_id.clone()], reason).await;
         }
     }
     // Outputs, and the exports and imports they bring.

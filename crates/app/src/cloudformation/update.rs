@@ -14,24 +14,14 @@ use strata_cloudformation::{Stack, StackResource, StackStatus};
 
 use super::error::Result;
 use super::operation::{
-    Plan, acting, delete_one, deletion_order, imports, plan, resolve, resolved_outputs,
-    resource_event, save,
+    Plan, acting, create_one, delete_one, deletion_order, imports, made, plan, resolve,
+    resolved_outputs, resource_event, save,
 };
-use super::resources::{self, Created, Provision};
+use super::resources::{self, Provision};
 use crate::{App, Caller};
 
 const REPLACING: &str =
     "Requested update requires the creation of a new physical resource; hence creating one.";
-
-/// Sets `entry` to what a handler made.
-fn made(entry: &mut StackResource, created: Created, status: &str, now: i64) {
-    entry.physical_id = Some(created.physical_id);
-    entry.reference = Some(created.reference);
-    entry.attributes = created.attributes;
-    entry.status = status.to_owned();
-    entry.status_reason = None;
-    entry.updated_millis = now;
-}
 
 pub async fn update(app: &App, caller: &Caller, mut stack: Stack) -> Result<()> {
     let acting = match acting(app, caller, &stack) {
@@ -49,6 +39,17 @@ pub async fn update(app: &App, caller: &Caller, mut stack: Stack) -> Result<()> 
         let properties = match resolve(app, &stack, &plan, logical_id) {
             Ok(p) => p,
             Err(reason) => return fail(app, caller, stack, Vec::new(), format!("{reason} ")).await,
+        };
+        let event = |physical: &str, status: &str, reason: Option<String>, now: i64| {
+            resource_event(
+                logical_id,
+                resource_type,
+                physical,
+                status,
+                reason,
+                Some(&properties),
+                now,
+            )
         };
         let existing = stack
             .resources
@@ -75,80 +76,11 @@ pub async fn update(app: &App, caller: &Caller, mut stack: Stack) -> Result<()> 
         }
         let Some(existing) = existing else {
             // New to the stack: created.
-            let started = resource_event(
-                logical_id,
-                resource_type,
-                "",
-                "CREATE_IN_PROGRESS",
-                None,
-                Some(&properties),
-                now,
-            );
-            let planned = resources::planned_name(resource_type, &properties, &stack, logical_id);
-            stack.resources.insert(
-                logical_id.clone(),
-                StackResource::planned(logical_id, resource_type, planned, properties.clone(), now),
-            );
-            stack = save(app, stack, vec![started]).await?;
-            let planned = stack.resources[logical_id].intended_physical_id.clone();
-            let provision = Provision {
-                app,
-                caller: &acting,
-                stack: &stack,
-                logical_id,
-                name: planned.as_deref(),
-            };
-            let outcome = resources::create(&provision, resource_type, &properties).await;
-            let now = app.cloudformation.now_millis();
-            match outcome {
-                Ok(created) => {
-                    let physical = created.physical_id.clone();
-                    made(
-                        stack.resources.get_mut(logical_id).expect("inserted"),
-                        created,
-                        "CREATE_COMPLETE",
-                        now,
-                    );
-                    let events = vec![
-                        resource_event(
-                            logical_id,
-                            resource_type,
-                            &physical,
-                            "CREATE_IN_PROGRESS",
-                            Some("Resource creation Initiated".to_owned()),
-                            Some(&properties),
-                            now,
-                        ),
-                        resource_event(
-                            logical_id,
-                            resource_type,
-                            &physical,
-                            "CREATE_COMPLETE",
-                            None,
-                            Some(&properties),
-                            now,
-                        ),
-                    ];
-                    stack = save(app, stack, events).await?;
-                }
-                Err(reason) => {
-                    let entry = stack.resources.get_mut(logical_id).expect("inserted");
-                    entry.status = "CREATE_FAILED".to_owned();
-                    // The planned name stays: should the handler's own cleanup have failed,
-                    // the rollback deletes what it made (only if made since the create began).
-                    entry.status_reason = Some(reason.clone());
-                    let event = resource_event(
-                        logical_id,
-                        resource_type,
-                        "",
-                        "CREATE_FAILED",
-                        Some(reason.clone()),
-                        Some(&properties),
-                        now,
-                    );
-                    stack = save(app, stack, vec![event]).await?;
-                    return fail(app, caller, stack, vec![logical_id.clone()], reason).await;
-                }
+            let (saved, refused) =
+                create_one(app, &acting, stack, logical_id, resource_type, &properties).await?;
+            stack = saved;
+            if let Some(reason) = refused {
+                return fail(app, caller, stack, vec![logical_id.clone()], reason).await;
             }
             continue;
         };
@@ -167,27 +99,11 @@ pub async fn update(app: &App, caller: &Caller, mut stack: Stack) -> Result<()> 
                 let reason = format!(
                     "CloudFormation cannot update a stack when a custom-named resource requires replacing. Rename {physical} and update the stack again."
                 );
-                let event = resource_event(
-                    logical_id,
-                    resource_type,
-                    &physical,
-                    "UPDATE_FAILED",
-                    Some(reason.clone()),
-                    Some(&properties),
-                    now,
-                );
+                let event = event(&physical, "UPDATE_FAILED", Some(reason.clone()), now);
                 stack = save(app, stack, vec![event]).await?;
                 return fail(app, caller, stack, vec![logical_id.clone()], reason).await;
             }
-            let started = resource_event(
-                logical_id,
-                resource_type,
-                &physical,
-                "UPDATE_IN_PROGRESS",
-                None,
-                Some(&properties),
-                now,
-            );
+            let started = event(&physical, "UPDATE_IN_PROGRESS", None, now);
             let planned = resources::planned_name(resource_type, &properties, &stack, logical_id);
             let entry = stack.resources.get_mut(logical_id).expect("existing");
             entry.replacement = Some(Box::new(StackResource::planned(
@@ -218,52 +134,25 @@ pub async fn update(app: &App, caller: &Caller, mut stack: Stack) -> Result<()> 
                     entry.properties = properties.clone();
                     made(entry, created, "UPDATE_COMPLETE", now);
                     let events = vec![
-                        resource_event(
-                            logical_id,
-                            resource_type,
+                        event(
                             &new_physical,
                             "UPDATE_IN_PROGRESS",
                             Some(REPLACING.to_owned()),
-                            Some(&properties),
                             now,
                         ),
-                        resource_event(
-                            logical_id,
-                            resource_type,
-                            &new_physical,
-                            "UPDATE_COMPLETE",
-                            None,
-                            Some(&properties),
-                            now,
-                        ),
+                        event(&new_physical, "UPDATE_COMPLETE", None, now),
                     ];
                     stack = save(app, stack, events).await?;
                 }
                 Err(reason) => {
-                    let event = resource_event(
-                        logical_id,
-                        resource_type,
-                        &physical,
-                        "UPDATE_FAILED",
-                        Some(reason.clone()),
-                        Some(&properties),
-                        now,
-                    );
+                    let event = event(&physical, "UPDATE_FAILED", Some(reason.clone()), now);
                     stack = save(app, stack, vec![event]).await?;
                     return fail(app, caller, stack, vec![logical_id.clone()], reason).await;
                 }
             }
             continue;
         }
-        let started = resource_event(
-            logical_id,
-            resource_type,
-            &physical,
-            "UPDATE_IN_PROGRESS",
-            None,
-            Some(&properties),
-            now,
-        );
+        let started = event(&physical, "UPDATE_IN_PROGRESS", None, now);
         stack = save(app, stack, vec![started]).await?;
         let provision = Provision {
             app,
@@ -279,15 +168,7 @@ pub async fn update(app: &App, caller: &Caller, mut stack: Stack) -> Result<()> 
                 let entry = stack.resources.get_mut(logical_id).expect("existing");
                 entry.properties = properties.clone();
                 made(entry, updated, "UPDATE_COMPLETE", now);
-                let event = resource_event(
-                    logical_id,
-                    resource_type,
-                    &physical,
-                    "UPDATE_COMPLETE",
-                    None,
-                    Some(&properties),
-                    now,
-                );
+                let event = event(&physical, "UPDATE_COMPLETE", None, now);
                 stack = save(app, stack, vec![event]).await?;
             }
             Err(reason) => {
@@ -297,15 +178,7 @@ pub async fn update(app: &App, caller: &Caller, mut stack: Stack) -> Result<()> 
                 entry.properties = properties.clone();
                 entry.status = "UPDATE_FAILED".to_owned();
                 entry.status_reason = Some(reason.clone());
-                let event = resource_event(
-                    logical_id,
-                    resource_type,
-                    &physical,
-                    "UPDATE_FAILED",
-                    Some(reason.clone()),
-                    Some(&properties),
-                    now,
-                );
+                let event = event(&physical, "UPDATE_FAILED", Some(reason.clone()), now);
                 stack = save(app, stack, vec![event]).await?;
                 return fail(app, caller, stack, vec![logical_id.clone()], reason).await;
             }
