@@ -372,6 +372,41 @@ def test_empty_change_set_and_change_set_errors(server, stacks):
     assert (code, message) == ("ValidationError", "StackName must be specified if ChangeSetName is not specified as an ARN.")
 
 
+def test_change_sets_overtaken_by_create_stack_or_update_stack_are_obsolete(server, stacks):
+    """CreateStack of a stack a CREATE change set left in REVIEW_IN_PROGRESS creates that same
+    stack, and its change set is then OBSOLETE (§3, LocalStack's AWS-validated
+    test_create_while_in_review); an UpdateStack beside an UPDATE change set leaves it OBSOLETE,
+    "because the stack was already updated" (API reference, ChangeSetSummary.ExecutionStatus),
+    and it can no longer be executed."""
+    cfn = stacks.cfn
+    template = {"Resources": {"Bucket": {"Type": "AWS::S3::Bucket"}}}
+    name = unique("stk")
+    review = cfn.create_change_set(
+        StackName=name, ChangeSetName="review", ChangeSetType="CREATE", TemplateBody=body(template))
+    stacks.track(review["StackId"])
+    assert stacks.describe(name)["StackStatus"] == "REVIEW_IN_PROGRESS"
+    created = cfn.create_stack(StackName=name, TemplateBody=body(template))
+    assert created["StackId"] == review["StackId"]
+    stack = stacks.settle(review["StackId"])
+    assert stack["StackStatus"] == "CREATE_COMPLETE"
+    assert stacks.physical(name, "Bucket")
+    overtaken = cfn.describe_change_set(ChangeSetName=review["Id"])
+    assert (overtaken["Status"], overtaken["ExecutionStatus"]) == ("CREATE_COMPLETE", "OBSOLETE")
+    # A live stack is not created again.
+    assert error_of(lambda: cfn.create_stack(StackName=name, TemplateBody=body(template)))[::2] == (
+        "AlreadyExistsException", 400)
+
+    changed = {"Resources": {"Bucket": {"Type": "AWS::S3::Bucket"}, "Other": {"Type": "AWS::S3::Bucket"}}}
+    pending = cfn.create_change_set(StackName=name, ChangeSetName="pending", TemplateBody=body(changed))["Id"]
+    assert cfn.describe_change_set(ChangeSetName=pending)["ExecutionStatus"] == "AVAILABLE"
+    assert stacks.update(name, changed)["StackStatus"] == "UPDATE_COMPLETE"
+    summaries = {s["ChangeSetName"]: s for s in cfn.list_change_sets(StackName=name)["Summaries"]}
+    assert summaries["pending"]["ExecutionStatus"] == "OBSOLETE"
+    code, message, status = error_of(lambda: cfn.execute_change_set(ChangeSetName=pending))
+    assert (code, status) == ("InvalidChangeSetStatus", 400)
+    assert message == f"ChangeSet [{pending}] cannot be executed in its current status of [OBSOLETE]"
+
+
 # --- UpdateStack --------------------------------------------------------------------------------
 
 

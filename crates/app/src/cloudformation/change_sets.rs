@@ -17,8 +17,8 @@ use super::model::*;
 use super::operation::{plan, resolve, resolved_outputs};
 use super::resources;
 use super::stacks::{
-    authorize, check_capabilities, find, find_authorized, no_echo, no_such_stack, parameter_values,
-    start, template,
+    authorize, check_capabilities, find, find_authorized, no_echo, no_such_stack,
+    obsolete_change_sets, parameter_values, start, template,
 };
 use crate::{App, Caller};
 
@@ -334,6 +334,7 @@ pub async fn update_stack(
     if let Some(disable) = input.disable_rollback {
         stack.disable_rollback = disable;
     }
+    obsolete_change_sets(&mut stack);
     let stack = start_update(
         app,
         caller,

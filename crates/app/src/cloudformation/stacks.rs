@@ -324,20 +324,29 @@ pub async fn create_stack(
         super::operation::service_role_session(app, role, caller.account(), &caller.region)
             .map_err(Error::Validation)?;
     }
-    if find(app, caller, &input.stack_name)?.is_some() {
-        return Err(Error::AlreadyExists(format!(
-            "Stack [{}] already exists",
-            input.stack_name
-        )));
-    }
+    // A stack a CREATE change set left in review is created in place, as CreateStack does on
+    // AWS; its change sets are then obsolete (spec §3).
+    let in_review = match find(app, caller, &input.stack_name)? {
+        Some(stack) if stack.status == StackStatus::ReviewInProgress => Some(stack),
+        Some(_) => {
+            return Err(Error::AlreadyExists(format!(
+                "Stack [{}] already exists",
+                input.stack_name
+            )));
+        }
+        None => None,
+    };
     let now = app.cloudformation.now_millis();
-    let mut stack = Stack::new(
-        caller.account(),
-        &caller.region,
-        &input.stack_name,
-        StackStatus::CreateInProgress,
-        now,
-    );
+    let reviewed = in_review.is_some();
+    let mut stack = in_review.unwrap_or_else(|| {
+        Stack::new(
+            caller.account(),
+            &caller.region,
+            &input.stack_name,
+            StackStatus::CreateInProgress,
+            now,
+        )
+    });
     stack.description = template.description.clone();
     stack.template_body = text;
     stack.parameters = values;
@@ -350,6 +359,13 @@ pub async fn create_stack(
     stack.delete_on_failure = input.on_failure.as_deref() == Some("DELETE");
     stack.termination_protection = input.enable_termination_protection.unwrap_or(false);
     stack.timeout_in_minutes = input.timeout_in_minutes;
+    if reviewed {
+        obsolete_change_sets(&mut stack);
+        let stack = start(app, caller, stack, StackStatus::CreateInProgress).await?;
+        return Ok(StackIdOutput {
+            stack_id: stack.stack_id,
+        });
+    }
     let event = stack.event(
         StackStatus::CreateInProgress,
         Some("User Initiated".to_owned()),
@@ -371,6 +387,16 @@ pub async fn create_stack(
     Ok(StackIdOutput {
         stack_id: stack.stack_id,
     })
+}
+
+/// Marks the change sets still awaiting execution obsolete: the stack they were computed
+/// against is changing without them.
+pub(super) fn obsolete_change_sets(stack: &mut Stack) {
+    for change_set in stack.change_sets.values_mut() {
+        if change_set.execution_status == "AVAILABLE" {
+            change_set.execution_status = "OBSOLETE".to_owned();
+        }
+    }
 }
 
 /// The job that carries a stack's operation on, acting as `caller` (or, with a service role,
