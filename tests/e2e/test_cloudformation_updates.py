@@ -300,6 +300,8 @@ def test_change_set_changes_describe_list_delete_execute(server, stacks):
     assert (described["ChangeSetName"], described["ChangeSetId"], described["StackId"], described["StackName"]) == (
         "first", made["Id"], stack_id, name)
     assert (described["Status"], described["ExecutionStatus"]) == ("CREATE_COMPLETE", "AVAILABLE")
+    # Capabilities always, Tags only when given (LocalStack's AWS-recorded snapshots).
+    assert described["Capabilities"] == [] and "Tags" not in described, described
     changes = {c["ResourceChange"]["LogicalResourceId"]: c["ResourceChange"] for c in described["Changes"]}
     assert all(c["Type"] == "Resource" for c in described["Changes"])
     assert set(changes) == {"Kept", "Rekeyed", "Gone", "Added"}
@@ -338,6 +340,9 @@ def test_change_set_changes_describe_list_delete_execute(server, stacks):
     # (The removed bucket: see test_resource_removed_by_an_update_is_deleted.)
     executed = cfn.describe_change_set(ChangeSetName=made["Id"])
     assert executed["ExecutionStatus"] == "EXECUTE_COMPLETE"
+    # Describable by its id, but no longer one of the stack's active change sets (ListChangeSets
+    # in LocalStack's AWS-recorded test_create_change_set_update_without_parameters).
+    assert cfn.list_change_sets(StackName=name)["Summaries"] == []
 
 
 def test_empty_change_set_and_change_set_errors(server, stacks):

@@ -341,9 +341,11 @@ pub struct DescribeChangeSetOutput {
     #[serde(rename = "NotificationARNs")]
     pub notification_arns: Members<String>,
     pub rollback_configuration: Empty,
+    /// Always present, empty when none were acknowledged; `Tags` only when there are some, as
+    /// AWS answers (LocalStack's AWS-recorded snapshots of DescribeChangeSet).
+    pub capabilities: Members<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub capabilities: Option<Members<String>>,
-    pub tags: Members<Tag>,
+    pub tags: Option<Members<Tag>>,
     pub changes: Members<Change>,
     pub include_nested_stacks: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
