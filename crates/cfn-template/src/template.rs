@@ -62,6 +62,8 @@ pub struct Resource {
     /// `Delete` (the default here), `Retain`, `RetainExceptOnCreate` or `Snapshot`.
     pub deletion_policy: String,
     pub update_replace_policy: String,
+    /// `Metadata`, unresolved.
+    pub metadata: Option<Value>,
 }
 
 impl Resource {
@@ -201,9 +203,16 @@ fn mappings(section: Option<&Value>) -> Result<Map<String, Value>, TemplateError
 
 fn resources(section: Option<&Value>) -> Result<BTreeMap<String, Resource>, TemplateError> {
     let at_least_one = || TemplateError::format("At least one Resources member must be defined.");
-    let section = section
-        .and_then(Value::as_object)
-        .ok_or_else(at_least_one)?;
+    let section = match section {
+        None => return Err(at_least_one()),
+        Some(Value::Object(section)) => section,
+        // LocalStack's AWS-recorded test_linting_error_during_creation (`"Resources": ""`).
+        Some(_) => {
+            return Err(TemplateError::format(
+                "Any Resources member must be an object.",
+            ));
+        }
+    };
     if section.is_empty() {
         return Err(at_least_one());
     }
@@ -288,6 +297,7 @@ fn resources(section: Option<&Value>) -> Result<BTreeMap<String, Resource>, Temp
                     "UpdateReplacePolicy",
                     &["Delete", "Retain", "Snapshot"],
                 )?,
+                metadata: body.get("Metadata").cloned(),
             },
         );
     }

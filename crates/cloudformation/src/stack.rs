@@ -264,6 +264,10 @@ pub struct Stack {
     /// an export in use cannot be removed.
     #[serde(default)]
     pub imports: Vec<String>,
+    /// DeleteStack's `RetainResources` (or, with `FORCE_DELETE_STACK`, the resources that
+    /// failed to delete): a delete of a `DELETE_FAILED` stack skips them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub retain_resources: Vec<String>,
     /// The sequence number of the next event.
     pub next_event: u64,
     /// Counts the stack's writes: an API call that starts an operation from a stack it read
@@ -310,6 +314,7 @@ impl Stack {
             previous: None,
             replaced: Vec::new(),
             imports: Vec::new(),
+            retain_resources: Vec::new(),
             next_event: 0,
             revision: 0,
             last_event_millis: 0,

@@ -533,7 +533,7 @@ async fn review_stack(app: &App, caller: &Caller, input: &CreateChangeSetInput) 
 }
 
 /// The stack and change set a call names (by ARN alone, or by name with its stack).
-fn named(
+pub(super) fn named(
     app: &App,
     caller: &Caller,
     input: &ChangeSetNameInput,
@@ -732,6 +732,9 @@ pub async fn execute_change_set(
         stack.tags = cs.tags.clone();
         stack.description = template.description.clone();
         stack.change_set_id = Some(cs.id.clone());
+        // A stack a change set creates shows when it was executed (LocalStack's AWS-recorded
+        // test_stack_lifecycle).
+        stack.last_updated_millis = Some(app.cloudformation.now_millis());
         // The change set's service role, checked when it was created, is the stack's from
         // now on (spec §6).
         stack.role_arn = cs.role_arn.clone();

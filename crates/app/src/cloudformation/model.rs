@@ -44,6 +44,16 @@ pub struct StackNameInput {
     pub stack_name: Option<String>,
 }
 
+/// DeleteStack's input.
+#[derive(Debug, Default)]
+pub struct DeleteStackInput {
+    pub stack_name: String,
+    /// Logical ids kept rather than deleted, for a stack in `DELETE_FAILED`.
+    pub retain_resources: Vec<String>,
+    /// `STANDARD` (the default) or `FORCE_DELETE_STACK`.
+    pub deletion_mode: Option<String>,
+}
+
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct StackIdOutput {
@@ -109,7 +119,8 @@ pub struct StackDescription {
     #[serde(rename = "RoleARN", skip_serializing_if = "Option::is_none")]
     pub role_arn: Option<String>,
     pub tags: Members<Tag>,
-    pub enable_termination_protection: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enable_termination_protection: Option<bool>,
     pub drift_information: StackDriftInformation,
 }
 
@@ -189,6 +200,9 @@ pub struct StackResourceDescription {
     pub resource_status: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resource_status_reason: Option<String>,
+    /// DescribeStackResource's: the template's `Metadata` for it, resolved, as JSON text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<String>,
     pub drift_information: ResourceDriftInformation,
 }
 

@@ -132,6 +132,17 @@ pub(super) fn resolve(
     .map_err(|e| e.0)
 }
 
+/// The resource's `Metadata` resolved against the stack as it stands, if it has any.
+pub(super) fn resolved_metadata(app: &App, stack: &Stack, logical_id: &str) -> Option<Value> {
+    let plan = plan(stack).ok()?;
+    let metadata = plan.template.resources.get(logical_id)?.metadata.as_ref()?;
+    in_scope(app, stack, &plan, |scope| {
+        intrinsic::evaluate(scope, metadata)
+    })
+    .ok()
+    .flatten()
+}
+
 /// Runs `f` with what `plan`'s functions resolve against: the stack as it stands.
 fn in_scope<T>(app: &App, stack: &Stack, plan: &Plan, f: impl FnOnce(&Scope<'_>) -> T) -> T {
     let made = Made { app, stack };
@@ -565,14 +576,14 @@ async fn fail_create(
         return Ok(());
     }
     if stack.delete_on_failure {
-        let reason = format!("{reason}Delete requested by user.");
+        let reason = then(&reason, "Delete requested by user.");
         stack.status = StackStatus::DeleteInProgress;
         stack.status_reason = Some(reason.clone());
         let event = stack.event(StackStatus::DeleteInProgress, Some(reason), now);
         let stack = save(app, stack, vec![event]).await?;
         return delete(app, caller, stack).await;
     }
-    let reason = format!("{reason}Rollback requested by user.");
+    let reason = then(&reason, "Rollback requested by user.");
     stack.status = StackStatus::RollbackInProgress;
     stack.status_reason = Some(reason.clone());
     let event = stack.event(StackStatus::RollbackInProgress, Some(reason), now);
@@ -637,7 +648,15 @@ pub(super) async fn delete_one(
         Ok(())
     } else {
         let now = app.cloudformation.now_millis();
-        let started = resource_event(id, kind, &physical, "DELETE_IN_PROGRESS", None, None, now);
+        let started = resource_event(
+            id,
+            kind,
+            &physical,
+            "DELETE_IN_PROGRESS",
+            None,
+            Some(&resource.properties),
+            now,
+        );
         stack = save(app, stack, vec![started]).await?;
         // A create cut short by a crash names its resource by the planned name only: it is
         // deleted only if it was made since that create began (else it is someone else's).
@@ -646,7 +665,7 @@ pub(super) async fn delete_one(
                 .as_ref()
                 .is_some_and(|t| !resources::made_since(app, &stack, t, resource.updated_millis));
         match (&target, acting) {
-            (None, _) => Ok(()),
+            (None, _) => resources::check_delete(resource),
             (Some(_), _) if unproven => Ok(()),
             (Some(target), Ok(acting)) => {
                 let provision = Provision {
@@ -667,13 +686,14 @@ pub(super) async fn delete_one(
         (Ok(()), false) => ("DELETE_COMPLETE", None),
         (Err(reason), false) => ("DELETE_FAILED", Some(reason.clone())),
     };
+    // Delete events carry the resource's properties as its create events do.
     events.push(resource_event(
         id,
         kind,
         &physical,
         status,
         reason.clone(),
-        None,
+        Some(&resource.properties),
         now,
     ));
     if let Some(entry) = stack.resources.get_mut(id)
@@ -716,9 +736,12 @@ async fn delete_resources(
                     Deleting::CreateRollback => r.deletion_policy == "Retain",
                 })
                 .map(|(k, _)| k.clone())
-                .collect()
+                .collect::<Vec<_>>()
         })
-        .unwrap_or_default();
+        .unwrap_or_default()
+        .into_iter()
+        .chain(stack.retain_resources.iter().cloned())
+        .collect();
     let mut failed = Vec::new();
     for logical_id in deletion_order(stack) {
         let Some(resource) = stack.resources.get(&logical_id).cloned() else {
@@ -763,9 +786,9 @@ async fn rollback(app: &App, caller: &Caller, mut stack: Stack) -> Result<()> {
     stack.status = status;
     stack.status_reason = reason.clone();
     stack.outputs.clear();
-    if status == StackStatus::RollbackComplete {
-        stack.deletion_millis = Some(now);
-    }
+    // Failed or not, the rollback deleted the stack's resources (LocalStack's AWS-recorded
+    // test_blocked_stack_deletion: ROLLBACK_FAILED carries DeletionTime).
+    stack.deletion_millis = Some(now);
     let event = stack.event(status, reason, now);
     save(app, stack, vec![event]).await?;
     Ok(())
@@ -795,8 +818,21 @@ async fn delete(app: &App, caller: &Caller, mut stack: Stack) -> Result<()> {
         );
         stack.status = StackStatus::DeleteFailed;
         stack.status_reason = Some(reason.clone());
+        stack.deletion_millis = Some(now);
         let event = stack.event(StackStatus::DeleteFailed, Some(reason), now);
         save(app, stack, vec![event]).await?;
     }
     Ok(())
+}
+
+/// `reason` followed by `next` as one sentence after another: `…[X]. Rollback requested by
+/// user.`, `Export … by stack S. Rollback requested by user.`
+pub(super) fn then(reason: &str, next: &str) -> String {
+    if reason.is_empty() || reason.ends_with(". ") {
+        format!("{reason}{next}")
+    } else if reason.ends_with('.') {
+        format!("{reason} {next}")
+    } else {
+        format!("{reason}. {next}")
+    }
 }

@@ -410,9 +410,9 @@ pub(super) fn job(stack: &Stack, caller: &Caller) -> JobKind {
     }
 }
 
-pub async fn delete_stack(app: &App, caller: &Caller, input: StackNameInput) -> Result<()> {
-    let name = input.stack_name.unwrap_or_default();
-    let Some(stack) = find(app, caller, &name)? else {
+pub async fn delete_stack(app: &App, caller: &Caller, input: DeleteStackInput) -> Result<()> {
+    let name = input.stack_name;
+    let Some(mut stack) = find(app, caller, &name)? else {
         authorize(app, caller, "DeleteStack", &stack_pattern(caller, &name))?;
         // Deleting a stack that does not exist succeeds and does nothing (spec §2.2).
         return Ok(());
@@ -435,6 +435,8 @@ pub async fn delete_stack(app: &App, caller: &Caller, input: StackNameInput) -> 
             stack.name
         )));
     }
+    stack.retain_resources =
+        retained_on_delete(&stack, input.retain_resources, input.deletion_mode)?;
     let now = app.cloudformation.now_millis();
     if let Some(reason) = exports_in_use(app, &stack)? {
         // The call succeeds; the stack reports why nothing was deleted (spec §2.6).
@@ -461,6 +463,59 @@ pub async fn delete_stack(app: &App, caller: &Caller, input: StackNameInput) -> 
     }
     start(app, caller, stack, StackStatus::DeleteInProgress).await?;
     Ok(())
+}
+
+/// What a delete of `stack` keeps: DeleteStack's `RetainResources`, or with
+/// `FORCE_DELETE_STACK` every resource that failed to delete; either only for a stack in
+/// `DELETE_FAILED` (DeleteStack API reference).
+fn retained_on_delete(
+    stack: &Stack,
+    retain: Vec<String>,
+    mode: Option<String>,
+) -> Result<Vec<String>> {
+    let force = match mode.as_deref() {
+        None | Some("STANDARD") => false,
+        Some("FORCE_DELETE_STACK") => true,
+        Some(other) => {
+            return Err(Error::Validation(format!(
+                "1 validation error detected: Value '{other}' at 'deletionMode' failed to satisfy constraint: Member must satisfy enum value set: [STANDARD, FORCE_DELETE_STACK]"
+            )));
+        }
+    };
+    let failed = stack.status == StackStatus::DeleteFailed;
+    if force && !failed {
+        return Err(Error::Validation(format!(
+            "Invalid operation on stack [{}]. You can activate DeletionMode FORCE_DELETE_STACK in a delete stack operation only when the stack is in the DELETE_FAILED state.",
+            stack.stack_id
+        )));
+    }
+    if !retain.is_empty() && !failed {
+        // UNCONFIRMED text: AWS refuses RetainResources outside DELETE_FAILED.
+        return Err(Error::Validation(format!(
+            "Invalid operation on stack [{}]. You can specify RetainResources in a delete stack operation only when the stack is in the DELETE_FAILED state.",
+            stack.stack_id
+        )));
+    }
+    let deleted = |id: &String| {
+        stack
+            .resources
+            .get(id)
+            .is_some_and(|r| r.status == "DELETE_COMPLETE")
+    };
+    if retain.iter().any(deleted) {
+        return Err(Error::Validation(
+            "The specified resources to retain must be in a valid state. Do not specify resources that are in the DELETE_COMPLETE state.".to_owned(),
+        ));
+    }
+    if force {
+        return Ok(stack
+            .resources
+            .iter()
+            .filter(|(_, r)| r.status == "DELETE_FAILED")
+            .map(|(id, _)| id.clone())
+            .collect());
+    }
+    Ok(retain)
 }
 
 /// `Export X cannot be deleted as it is in use by S[ and T]`, when another live stack imports
@@ -546,7 +601,9 @@ fn description(stack: &Stack) -> StackDescription {
             })
             .collect::<Vec<_>>()
             .into(),
-        enable_termination_protection: stack.termination_protection,
+        // A deleted stack has none (LocalStack's AWS-recorded snapshots of deleted stacks).
+        enable_termination_protection: (stack.status != StackStatus::DeleteComplete)
+            .then_some(stack.termination_protection),
         drift_information: StackDriftInformation {
             stack_drift_status: "NOT_CHECKED",
         },
@@ -718,6 +775,7 @@ fn resource_description(
         last_updated_timestamp: detail.then(|| timestamp(r.updated_millis)),
         resource_status: r.status.clone(),
         resource_status_reason: r.status_reason.clone(),
+        metadata: None,
         drift_information: ResourceDriftInformation {
             stack_resource_drift_status: "NOT_CHECKED",
         },
@@ -775,20 +833,21 @@ pub fn describe_stack_resource(
     stack_name: String,
     logical_id: String,
 ) -> Result<DescribeStackResourceOutput> {
-    let stack = named(
-        app,
-        caller,
-        "DescribeStackResource",
-        &stack_name,
-        no_such_stack,
-    )?;
+    // This action words a missing stack its own way (LocalStack's AWS-recorded
+    // test_describe_non_existent_stack).
+    let stack = named(app, caller, "DescribeStackResource", &stack_name, |n| {
+        Error::Validation(format!("Stack '{n}' does not exist"))
+    })?;
     let resource = stack.resources.get(&logical_id).ok_or_else(|| {
         Error::Validation(format!(
             "Resource {logical_id} does not exist for stack {stack_name}"
         ))
     })?;
+    let mut detail = resource_description(&stack, resource, true);
+    detail.metadata = super::operation::resolved_metadata(app, &stack, &logical_id)
+        .map(|metadata| metadata.to_string());
     Ok(DescribeStackResourceOutput {
-        stack_resource_detail: resource_description(&stack, resource, true),
+        stack_resource_detail: detail,
     })
 }
 
@@ -819,15 +878,37 @@ pub fn list_stack_resources(
     })
 }
 
+/// A stack's template, or with `ChangeSetName` (an ARN, or a name with its stack) the
+/// change set's.
 pub fn get_template(
     app: &App,
     caller: &Caller,
-    input: StackNameInput,
+    stack_name: Option<String>,
+    change_set_name: Option<String>,
 ) -> Result<GetTemplateOutput> {
-    let name = input.stack_name.unwrap_or_default();
-    let stack = named(app, caller, "GetTemplate", &name, no_such_stack)?;
+    let template_body = match (change_set_name, stack_name) {
+        (Some(change_set_name), stack_name)
+            if change_set_name.starts_with("arn:") || stack_name.is_some() =>
+        {
+            let input = ChangeSetNameInput {
+                change_set_name,
+                stack_name,
+                disable_rollback: None,
+            };
+            super::change_sets::named(app, caller, &input, "GetTemplate")?
+                .1
+                .template_body
+        }
+        (_, Some(name)) => named(app, caller, "GetTemplate", &name, no_such_stack)?.template_body,
+        // LocalStack's AWS-recorded test_get_template_missing_resources_change_set.
+        (_, None) => {
+            return Err(Error::Validation(
+                "StackName is a required parameter.".to_owned(),
+            ));
+        }
+    };
     Ok(GetTemplateOutput {
-        template_body: stack.template_body,
+        template_body,
         stages_available: vec!["Original", "Processed"].into(),
     })
 }

@@ -358,9 +358,17 @@ async fn fail(
     let reason = if failed.is_empty() {
         reason
     } else {
-        // UNCONFIRMED (spec §8.1): the stack reason of a failed update.
+        // UNCONFIRMED (spec §8.1): the stack reason of a failed update; a resource new to the
+        // stack failed to be created, as CloudFormation words it on a failed stack create.
+        let created = failed.iter().all(|id| {
+            stack
+                .resources
+                .get(id)
+                .is_some_and(|r| r.status == "CREATE_FAILED")
+        });
         format!(
-            "The following resource(s) failed to update: [{}]. ",
+            "The following resource(s) failed to {}: [{}]. ",
+            if created { "create" } else { "update" },
             failed.join(", ")
         )
     };

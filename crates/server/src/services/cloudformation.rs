@@ -5,8 +5,8 @@
 
 use http::StatusCode;
 use strata_app::cloudformation::model::{
-    ChangeSetNameInput, CreateChangeSetInput, CreateStackInput, ParameterInput, StackNameInput,
-    Tag, UpdateStackInput,
+    ChangeSetNameInput, CreateChangeSetInput, CreateStackInput, DeleteStackInput, ParameterInput,
+    StackNameInput, Tag, UpdateStackInput,
 };
 use strata_app::cloudformation::{Error, change_sets, stacks};
 use strata_app::{App, Caller};
@@ -156,8 +156,10 @@ pub async fn handle(app: &App, caller: &Caller, action: &str, params: &Params) -
             rendered(action, stacks::create_stack(app, caller, input).await)
         }
         "DeleteStack" => {
-            let input = StackNameInput {
-                stack_name: Some(stack_name(params)?),
+            let input = DeleteStackInput {
+                stack_name: stack_name(params)?,
+                retain_resources: params.members("RetainResources"),
+                deletion_mode: optional(params, "DeletionMode"),
             };
             stacks::delete_stack(app, caller, input).await?;
             Ok(None)
@@ -172,7 +174,13 @@ pub async fn handle(app: &App, caller: &Caller, action: &str, params: &Params) -
         }
         "DescribeStackEvents" => rendered(
             action,
-            stacks::describe_stack_events(app, caller, name_input(params)),
+            stacks::describe_stack_events(
+                app,
+                caller,
+                StackNameInput {
+                    stack_name: Some(stack_name(params)?),
+                },
+            ),
         ),
         "DescribeStackResources" => rendered(
             action,
@@ -200,7 +208,12 @@ pub async fn handle(app: &App, caller: &Caller, action: &str, params: &Params) -
         }
         "GetTemplate" => rendered(
             action,
-            stacks::get_template(app, caller, name_input(params)),
+            stacks::get_template(
+                app,
+                caller,
+                optional(params, "StackName"),
+                optional(params, "ChangeSetName"),
+            ),
         ),
         "ValidateTemplate" => rendered(
             action,

@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 use strata_iam::{AccountId, MAX_POLICY_VERSIONS, PolicyHolder, policy_arn};
 
-use super::iam_role::{self, refused, strings};
-use super::{Created, Provision, handler_error, optional_str, policy_document};
+use super::iam_role::{holders, refused};
+use super::{Created, Provision, optional_str, policy_document};
 use crate::iam::Error;
 use crate::iam::managed_policies::{
     AttachmentInput, CreatePolicyInput, CreatePolicyVersionInput, PolicyArnInput,
@@ -22,20 +22,6 @@ pub fn requires_replacement(old: &Value, new: &Value) -> bool {
     ["ManagedPolicyName", "Path", "Description"]
         .iter()
         .any(|k| old.get(k) != new.get(k))
-}
-
-/// The roles and users the template attaches the policy to. IAM groups do not exist in
-/// strata, so a template naming one fails as IAM fails for a missing group.
-fn holders(properties: &Value) -> Result<Vec<PolicyHolder>, String> {
-    if let Some(group) = strings(properties, "Groups").first() {
-        return Err(handler_error(
-            &format!("The group with name {group} cannot be found."),
-            "Iam",
-            404,
-            "NotFound",
-        ));
-    }
-    Ok(iam_role::holders(properties))
 }
 
 /// Detaches the policy from `holder`; one no longer attached (or gone) is detached.

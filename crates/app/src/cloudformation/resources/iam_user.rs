@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 use strata_iam::PolicyHolder;
 
-use super::iam_role::{attach, detach_all, refused, retag, tags, unsupported};
+use super::iam_role::{attach, detach_all, refused, retag, tags};
 use super::{Created, Provision, optional_str, required_str};
 use crate::iam::Error;
 use crate::iam::users::{
@@ -20,11 +20,7 @@ pub fn requires_replacement(old: &Value, new: &Value) -> bool {
     old.get("UserName") != new.get("UserName")
 }
 
-/// What a user may set that strata's IAM does not have.
-const USER_UNSUPPORTED: [&str; 3] = ["PermissionsBoundary", "Groups", "LoginProfile"];
-
 pub async fn create(p: &Provision<'_>, properties: &Value) -> Result<Created, String> {
-    unsupported(properties, &USER_UNSUPPORTED)?;
     let user_name = p.name_for(properties, "UserName", 64, false)?;
     let user = create_user(
         p.app,
@@ -56,7 +52,6 @@ pub async fn update(
     old: &Value,
     new: &Value,
 ) -> Result<Created, String> {
-    unsupported(new, &USER_UNSUPPORTED)?;
     let holder = PolicyHolder::User(user_name.to_owned());
     attach(p, &holder, old, new).await?;
     retag(p, &holder, old, new).await?;
@@ -114,11 +109,19 @@ pub async fn create_key(p: &Provision<'_>, properties: &Value) -> Result<Created
     .map_err(|e| refused(&e))?
     .access_key;
     let secret = key.secret_access_key.unwrap_or_default();
-    Ok(Created {
+    let created = Created {
         physical_id: key.access_key_id.clone(),
-        reference: Value::String(key.access_key_id),
+        reference: Value::String(key.access_key_id.clone()),
         attributes: BTreeMap::from([("SecretAccessKey".to_owned(), Value::String(secret))]),
-    })
+    };
+    // A key the template makes `Inactive` is inactive from the start.
+    if properties.get("Status").and_then(Value::as_str) == Some("Inactive")
+        && let Err(reason) = set_key_status(p, &key.access_key_id, properties).await
+    {
+        let _ = delete_key(p, &key.access_key_id, properties).await;
+        return Err(reason);
+    }
+    Ok(created)
 }
 
 /// A new `Status`, in place.
@@ -127,6 +130,22 @@ pub async fn update_key(
     access_key_id: &str,
     new: &Value,
 ) -> Result<Created, String> {
+    set_key_status(p, access_key_id, new).await?;
+    Ok(Created {
+        physical_id: access_key_id.to_owned(),
+        reference: Value::String(access_key_id.to_owned()),
+        // The secret is shown once; an update keeps the value the create recorded.
+        attributes: p
+            .stack
+            .resources
+            .get(p.logical_id)
+            .map(|r| r.attributes.clone())
+            .unwrap_or_default(),
+    })
+}
+
+/// Sets the key's `Status` as the properties give it (`Active` when absent).
+async fn set_key_status(p: &Provision<'_>, access_key_id: &str, new: &Value) -> Result<(), String> {
     let status = match new.get("Status").and_then(Value::as_str) {
         Some("Inactive") => strata_iam::AccessKeyStatus::Inactive,
         _ => strata_iam::AccessKeyStatus::Active,
@@ -145,17 +164,7 @@ pub async fn update_key(
     )
     .await
     .map_err(|e| refused(&e))?;
-    Ok(Created {
-        physical_id: access_key_id.to_owned(),
-        reference: Value::String(access_key_id.to_owned()),
-        // The secret is shown once; an update keeps the value the create recorded.
-        attributes: p
-            .stack
-            .resources
-            .get(p.logical_id)
-            .map(|r| r.attributes.clone())
-            .unwrap_or_default(),
-    })
+    Ok(())
 }
 
 pub async fn delete_key(

@@ -51,7 +51,22 @@ pub(super) fn refused(err: &AccessError, bucket: &str) -> String {
     }
 }
 
+/// `AccessControl`: `Private` is what every new bucket has; strata's S3 keeps no other
+/// canned ACL, so another is refused rather than dropped.
+fn access_control(p: &Provision<'_>, properties: &Value) -> Result<(), String> {
+    match optional_str(p, properties, "AccessControl")? {
+        None | Some("Private") => Ok(()),
+        Some(other) => Err(handler_error(
+            &format!("AccessControl {other} is not supported by strata's S3"),
+            "S3",
+            501,
+            "InvalidRequest",
+        )),
+    }
+}
+
 pub async fn create(p: &Provision<'_>, properties: &Value) -> Result<Created, String> {
+    access_control(p, properties)?;
     let name = p.name_for(properties, "BucketName", 63, true)?;
     let requester = Requester::Signed(Box::new(p.caller.clone()));
     let account = authorize_own(
@@ -348,6 +363,7 @@ pub async fn update(
     old: &Value,
     new: &Value,
 ) -> Result<Created, String> {
+    access_control(p, new)?;
     configure(p, name, old, new).await?;
     Ok(Created {
         physical_id: name.to_owned(),

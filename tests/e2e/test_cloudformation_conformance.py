@@ -1,0 +1,288 @@
+"""CloudFormation points where strata must answer as AWS does: an IAM access key created
+Inactive; AWS::IAM::Policy without targets or naming a missing group; unknown and unsupported
+resource properties refused; a failed rollback and DeleteStack with RetainResources; delete
+events carrying ResourceProperties; resource Metadata in DescribeStackResource; a deleted
+stack's description; the errors of DescribeStackResource, GetTemplate (change sets),
+CreateStack (a Resources member not an object) and DescribeStackEvents without StackName;
+reasons ending in "Rollback requested by user."; LastUpdatedTime of a stack created by a
+change set; the reason of an update rolled back because a new resource failed to create.
+
+Expected values come from AWS, not from the implementation: `/work/shared/spec/cloudformation.md`
+("§" below; each fact there carries its AWS source), LocalStack's AWS-validated snapshots
+(`tests/aws/services/cloudformation/api/test_*.snapshot.json` and
+`tests/aws/services/cloudformation/resources/test_iam.py`, "LS"), the botocore model ("[M]")
+and the CloudFormation API reference.
+"""
+
+import json
+
+import botocore.config
+import pytest
+
+from aws_helpers import unique
+from cfn_helpers import (  # noqa: F401 (stacks and taken_table are fixtures)
+    body,
+    bucket_exists,
+    error_of,
+    stacks,
+    statuses,
+    table,
+    table_exists,
+    taken_table,
+)
+from conftest import ACCOUNTS
+from s3_helpers import s3_client
+
+SOURCE = ACCOUNTS["source"][0]
+IAM = ["CAPABILITY_IAM"]
+ASSUME_BY_LAMBDA = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+}
+ALLOW_LIST = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"}]}
+
+
+def reasons(events, logical, status):
+    """The reasons of `logical`'s events in `status`, oldest first."""
+    return [r for s, r in statuses(events, logical) if s == status]
+
+
+# --- IAM resources ------------------------------------------------------------------------------
+
+
+def test_access_key_created_inactive(server, stacks):
+    """AWS::IAM::AccessKey with Status Inactive is Inactive from its creation (LS
+    resources/test_iam.py::test_iam_user_access_key, snapshot "access_key_updated")."""
+    name, _ = stacks.create({"Resources": {
+        "User": {"Type": "AWS::IAM::User"},
+        "Key": {"Type": "AWS::IAM::AccessKey", "Properties": {"UserName": {"Ref": "User"}, "Status": "Inactive"}},
+    }}, Capabilities=IAM)
+    assert stacks.describe(name)["StackStatus"] == "CREATE_COMPLETE"
+    keys = server.client("iam").list_access_keys(UserName=stacks.physical(name, "User"))["AccessKeyMetadata"]
+    assert [(k["AccessKeyId"], k["Status"]) for k in keys] == [(stacks.physical(name, "Key"), "Inactive")]
+
+
+def test_policy_without_targets_fails_its_rollback_and_is_deleted_with_retain(stacks):
+    """AWS::IAM::Policy with no Groups, Roles or Users fails; the rollback's delete of it fails
+    too: ROLLBACK_FAILED "The following resource(s) failed to delete: [BrokenPolicy]. "; a
+    DeleteStack ends DELETE_FAILED (with DeletionTime), one retaining BrokenPolicy ends
+    DELETE_COMPLETE with BrokenPolicy DELETE_SKIPPED (§2.5, LS test_stacks.py::
+    test_blocked_stack_deletion snapshot)."""
+    name, stack_id = stacks.create({"Resources": {"BrokenPolicy": {"Type": "AWS::IAM::Policy", "Properties": {
+        "PolicyName": unique("broken"), "PolicyDocument": ALLOW_LIST}}}}, Capabilities=IAM)
+    events = stacks.events(name)
+    failed = reasons(events, "BrokenPolicy", "CREATE_FAILED")
+    assert len(failed) == 1 and "At least one of [Groups,Roles,Users] must be non-empty." in (failed[0] or ""), (
+        statuses(events, "BrokenPolicy"))
+    stack = stacks.describe(name)
+    assert (stack["StackStatus"], stack.get("StackStatusReason")) == (
+        "ROLLBACK_FAILED", "The following resource(s) failed to delete: [BrokenPolicy]. ")
+
+    stacks.cfn.delete_stack(StackName=stack_id)
+    stack = stacks.settle(stack_id)
+    assert stack["StackStatus"] == "DELETE_FAILED" and "DeletionTime" in stack, stack
+
+    stacks.cfn.delete_stack(StackName=stack_id, RetainResources=["BrokenPolicy"])
+    assert stacks.settle(stack_id)["StackStatus"] == "DELETE_COMPLETE"
+    newest = [(e["LogicalResourceId"], e["ResourceStatus"]) for e in stacks.events(stack_id)[:3]]
+    assert newest == [(name, "DELETE_COMPLETE"), ("BrokenPolicy", "DELETE_SKIPPED"), (name, "DELETE_IN_PROGRESS")]
+
+
+def test_policy_naming_a_missing_group_fails(stacks):
+    """AWS::IAM::Policy whose Groups names a group that does not exist fails with IAM's
+    NoSuchEntity text, and the stack rolls back (§2.5, IAM PutGroupPolicy NoSuchEntity)."""
+    group = unique("some-missing-group")
+    name, _ = stacks.create({"Resources": {
+        "Role": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": ASSUME_BY_LAMBDA}},
+        "Policy": {"Type": "AWS::IAM::Policy", "Properties": {
+            "PolicyName": "p", "PolicyDocument": ALLOW_LIST, "Roles": [{"Ref": "Role"}], "Groups": [group]}},
+    }}, Capabilities=IAM)
+    events = stacks.events(name)
+    failed = reasons(events, "Policy", "CREATE_FAILED")
+    assert len(failed) == 1 and f"The group with name {group} cannot be found." in (failed[0] or ""), (
+        statuses(events, "Policy"))
+    assert stacks.describe(name)["StackStatus"] == "ROLLBACK_COMPLETE"
+
+
+# --- properties ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "resource_type, properties, reason",
+    [
+        ("AWS::S3::Bucket", {"Foo": "bar"}, None),
+        ("AWS::DynamoDB::Table", table(Foo="bar"), None),
+        ("AWS::IAM::Role", {"AssumeRolePolicyDocument": ASSUME_BY_LAMBDA, "Foo": "bar"}, None),
+        ("AWS::S3::Bucket", {"WebsiteConfiguration": {"IndexDocument": "index.html"}}, "WebsiteConfiguration"),
+    ],
+    ids=["bucket-extraneous", "table-extraneous", "role-extraneous", "bucket-website-unsupported"],
+)
+def test_unknown_or_unsupported_property_fails_the_resource(stacks, resource_type, properties, reason):
+    """A property the type's schema does not have fails the resource: "Properties validation
+    failed for resource <L> with message: #: extraneous key [Foo] is not permitted" (resource
+    schema validation, additionalProperties false), and the stack rolls back. A real property
+    strata does not implement (WebsiteConfiguration) is refused the same way, never dropped."""
+    reason = reason or "Properties validation failed for resource Thing with message: #: extraneous key [Foo] is not permitted"
+    name, _ = stacks.create({"Resources": {"Thing": {"Type": resource_type, "Properties": properties}}},
+                            Capabilities=IAM)
+    events = stacks.events(name)
+    failed = reasons(events, "Thing", "CREATE_FAILED")
+    assert len(failed) == 1 and reason in (failed[0] or ""), statuses(events, "Thing")
+    assert stacks.describe(name)["StackStatus"] == "ROLLBACK_COMPLETE"
+
+
+# --- delete -------------------------------------------------------------------------------------
+
+
+def test_retain_resources_of_a_delete_failed_stack(server, stacks):
+    """RetainResources only for a DELETE_FAILED stack (§2.5 [M]): a non-empty bucket fails the
+    delete ("The following resource(s) failed to delete: [B]. "); retaining it, the delete
+    completes, B DELETE_SKIPPED and kept, the table gone."""
+    name, stack_id = stacks.create({"Resources": {
+        "B": {"Type": "AWS::S3::Bucket"}, "T": {"Type": "AWS::DynamoDB::Table", "Properties": table()}}})
+    code, _, status = error_of(lambda: stacks.cfn.delete_stack(StackName=name, RetainResources=["B"]))
+    assert (code, status) == ("ValidationError", 400)
+    assert stacks.describe(name)["StackStatus"] == "CREATE_COMPLETE"
+
+    bucket, table_name = stacks.physical(name, "B"), stacks.physical(name, "T")
+    s3 = s3_client(server)
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    try:
+        stack = stacks.delete(name)
+        assert (stack["StackStatus"], stack.get("StackStatusReason")) == (
+            "DELETE_FAILED", "The following resource(s) failed to delete: [B]. ")
+        stacks.cfn.delete_stack(StackName=stack_id, RetainResources=["B"])
+        assert stacks.settle(stack_id)["StackStatus"] == "DELETE_COMPLETE"
+        assert statuses(stacks.events(stack_id), "B")[-1][0] == "DELETE_SKIPPED"
+        assert bucket_exists(s3, bucket)
+        assert not table_exists(server.client("dynamodb"), table_name)
+    finally:
+        s3.delete_object(Bucket=bucket, Key="k")
+        s3.delete_bucket(Bucket=bucket)
+
+
+def test_delete_events_carry_resource_properties(stacks):
+    """A resource's DELETE_IN_PROGRESS and DELETE_COMPLETE events carry ResourceProperties, as
+    its create events do (LS test_stacks.py::test_stack_deploy_order snapshot)."""
+    tags = [{"Key": "team", "Value": "blue"}]
+    name, stack_id = stacks.create({"Resources": {"Bucket": {"Type": "AWS::S3::Bucket", "Properties": {"Tags": tags}}}})
+    assert stacks.delete(name)["StackStatus"] == "DELETE_COMPLETE"
+    deletes = [e for e in stacks.events(stack_id)
+               if e["LogicalResourceId"] == "Bucket" and e["ResourceStatus"].startswith("DELETE_")]
+    assert sorted(e["ResourceStatus"] for e in deletes) == ["DELETE_COMPLETE", "DELETE_IN_PROGRESS"]
+    for e in deletes:
+        assert "ResourceProperties" in e, e
+        assert json.loads(e["ResourceProperties"])["Tags"] == tags, e
+
+
+def test_deleted_stack_description(stacks):
+    """DescribeStacks of a deleted stack (by StackId) has DeletionTime and no
+    EnableTerminationProtection (LS test_stack_lifecycle "deleted", test_name_conflicts
+    "stack_id_desc")."""
+    name, stack_id = stacks.create({"Resources": {"Bucket": {"Type": "AWS::S3::Bucket"}}})
+    stack = stacks.delete(name)
+    assert stack["StackStatus"] == "DELETE_COMPLETE"
+    assert "DeletionTime" in stack and "EnableTerminationProtection" not in stack, stack
+
+
+# --- descriptions and errors --------------------------------------------------------------------
+
+
+def test_stack_resource_detail_carries_resolved_metadata(stacks):
+    """StackResourceDetail.Metadata is the resource's template Metadata, resolved, even from a
+    NoEcho parameter (LS test_stacks.py::test_no_echo_parameter snapshot
+    describe_stack_resource_details_LocalBucket)."""
+    name, _ = stacks.create({
+        "Parameters": {"SecretParameter": {"Type": "String", "NoEcho": True}},
+        "Resources": {"LocalBucket": {"Type": "AWS::S3::Bucket",
+                                      "Metadata": {"SensitiveData": {"Ref": "SecretParameter"}}}},
+    }, Parameters=[{"ParameterKey": "SecretParameter", "ParameterValue": "SecretValue"}])
+    detail = stacks.cfn.describe_stack_resource(StackName=name, LogicalResourceId="LocalBucket")["StackResourceDetail"]
+    assert "Metadata" in detail, detail
+    assert json.loads(detail["Metadata"]) == {"SensitiveData": "SecretValue"}
+
+
+def test_describe_stack_resource_of_a_missing_stack(stacks):
+    """LS test_resources.snapshot.json test_describe_non_existent_stack."""
+    assert error_of(lambda: stacks.cfn.describe_stack_resource(StackName="not-a-valid-stack", LogicalResourceId="x")) == (
+        "ValidationError", "Stack 'not-a-valid-stack' does not exist", 400)
+
+
+def test_get_template_of_change_sets(stacks):
+    """GetTemplate with ChangeSetName: a change set ARN that does not exist is 404
+    ChangeSetNotFound "ChangeSet [<arn>] does not exist" (LS test_templates.snapshot.json
+    test_get_template_missing_resources_change_set_id); an existing UPDATE change set gives
+    its own template (API reference GetTemplate, ChangeSetName)."""
+    arn = f"arn:aws:cloudformation:us-east-1:{SOURCE}:changeSet/nope/00000000-0000-4000-8000-000000000000"
+    assert error_of(lambda: stacks.cfn.get_template(ChangeSetName=arn)) == (
+        "ChangeSetNotFound", f"ChangeSet [{arn}] does not exist", 404)
+
+    first = {"Resources": {"Bucket": {"Type": "AWS::S3::Bucket"}}}
+    changed = {"Resources": {**first["Resources"], "Table": {"Type": "AWS::DynamoDB::Table", "Properties": table()}}}
+    name, _ = stacks.create(first)
+    stacks.cfn.create_change_set(StackName=name, ChangeSetName="cs", TemplateBody=body(changed))
+    assert stacks.cfn.get_template(StackName=name, ChangeSetName="cs")["TemplateBody"] == changed
+    assert stacks.cfn.get_template(StackName=name)["TemplateBody"] == first
+
+
+def test_resources_member_not_an_object(stacks):
+    """LS test_stacks.py::test_linting_error_during_creation snapshot."""
+    assert error_of(lambda: stacks.cfn.create_stack(StackName=unique("lint"), TemplateBody='{"Resources": ""}')) == (
+        "ValidationError", "Template format error: Any Resources member must be an object.", 400)
+
+
+def test_describe_stack_events_without_stack_name(server):
+    """StackName is required [M]; without it: "1 validation error detected: Value null at
+    'stackName' failed to satisfy constraint: Member must not be null" (LS test_stacks.py::
+    test_describe_stack_events_errors snapshot)."""
+    cfn = server.client("cloudformation", config=botocore.config.Config(
+        parameter_validation=False, retries={"max_attempts": 1}))
+    assert error_of(lambda: cfn.describe_stack_events()) == (
+        "ValidationError",
+        "1 validation error detected: Value null at 'stackName' failed to satisfy constraint: Member must not be null",
+        400,
+    )
+
+
+# --- reasons and times --------------------------------------------------------------------------
+
+
+def test_export_already_exported_reason(stacks):
+    """A second stack exporting a taken export name rolls back; its reason ends ". Rollback
+    requested by user." (§2.5: execution-time errors then " Rollback requested by user.")."""
+    export = unique("exp")
+    outputs = {"Outputs": {"Name": {"Value": {"Ref": "Bucket"}, "Export": {"Name": export}}}}
+    template = {"Resources": {"Bucket": {"Type": "AWS::S3::Bucket"}}, **outputs}
+    exporter, _ = stacks.create(template)
+    name, _ = stacks.create(template)
+    assert stacks.describe(name)["StackStatus"] == "ROLLBACK_COMPLETE"
+    rollback = reasons(stacks.events(name), name, "ROLLBACK_IN_PROGRESS")
+    assert len(rollback) == 1, rollback
+    assert rollback[0].endswith(". Rollback requested by user."), rollback
+    assert f"Export with name {export} is already exported by stack {exporter}" in rollback[0], rollback
+
+
+def test_stack_created_by_a_change_set_has_last_updated_time(stacks):
+    """A stack created through CreateChangeSet(CREATE) + ExecuteChangeSet has LastUpdatedTime
+    once CREATE_COMPLETE (LS test_stacks.snapshot.json test_stack_lifecycle "creation")."""
+    name = unique("cs-made")
+    stacks.track(name)
+    cs = stacks.cfn.create_change_set(StackName=name, ChangeSetName="create", ChangeSetType="CREATE",
+                                      TemplateBody=body({"Resources": {"Bucket": {"Type": "AWS::S3::Bucket"}}}))
+    stacks.cfn.execute_change_set(ChangeSetName=cs["Id"])
+    stack = stacks.settle(name)
+    assert stack["StackStatus"] == "CREATE_COMPLETE"
+    assert "LastUpdatedTime" in stack, stack
+
+
+def test_update_adding_a_failing_resource_names_it_failed_to_create(stacks, taken_table):
+    """An update whose new resource fails: UPDATE_ROLLBACK_IN_PROGRESS "The following
+    resource(s) failed to create: [Bad]. " (§2.5: failed to create for a resource the update
+    adds)."""
+    first = {"Resources": {"Bucket": {"Type": "AWS::S3::Bucket"}}}
+    name, _ = stacks.create(first)
+    bad = {"Type": "AWS::DynamoDB::Table", "Properties": table(TableName=taken_table)}
+    stack = stacks.update(name, {"Resources": {**first["Resources"], "Bad": bad}})
+    assert stack["StackStatus"] == "UPDATE_ROLLBACK_COMPLETE"
+    assert reasons(stacks.events(name), name, "UPDATE_ROLLBACK_IN_PROGRESS") == [
+        "The following resource(s) failed to create: [Bad]. "]
