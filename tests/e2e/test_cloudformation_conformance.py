@@ -161,6 +161,50 @@ def test_retain_resources_of_a_delete_failed_stack(server, stacks):
         s3.delete_bucket(Bucket=bucket)
 
 
+def test_force_delete_of_a_delete_failed_stack(server, stacks):
+    """DeletionMode FORCE_DELETE_STACK: refused outside DELETE_FAILED with AWS's text (seen in
+    awslabs/eks-perf-tests#517); on a DELETE_FAILED stack the resources that failed to delete are
+    kept (DELETE_SKIPPED) and the stack is DELETE_COMPLETE (DeleteStack API reference)."""
+    name, stack_id = stacks.create({"Resources": {"B": {"Type": "AWS::S3::Bucket"}}})
+    assert error_of(lambda: stacks.cfn.delete_stack(StackName=name, DeletionMode="FORCE_DELETE_STACK")) == (
+        "ValidationError",
+        f"Invalid operation on stack [{stack_id}]. You can activate DeletionMode FORCE_DELETE_STACK in a "
+        "delete stack operation only when the stack is in the DELETE_FAILED state.",
+        400,
+    )
+    bucket = stacks.physical(name, "B")
+    s3 = s3_client(server)
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    try:
+        assert stacks.delete(name)["StackStatus"] == "DELETE_FAILED"
+        stacks.cfn.delete_stack(StackName=stack_id, DeletionMode="FORCE_DELETE_STACK")
+        assert stacks.settle(stack_id)["StackStatus"] == "DELETE_COMPLETE"
+        assert statuses(stacks.events(stack_id), "B")[-1][0] == "DELETE_SKIPPED"
+        assert bucket_exists(s3, bucket)
+    finally:
+        s3.delete_object(Bucket=bucket, Key="k")
+        s3.delete_bucket(Bucket=bucket)
+
+
+def test_unknown_attribute_fails_before_any_resource_is_made(stacks):
+    """An `Fn::GetAtt` of an attribute the type lacks fails the create before anything is made:
+    only stack events, the reason "[Error] /Outputs/<Key>/Value/Fn::GetAtt: Resource type <Type>
+    does not support attribute {<Name>}. Rollback requested by user." (LS
+    engine/test_attributes.py::test_invalid_getatt_fails snapshot)."""
+    name, stack_id = stacks.create({
+        "Resources": {"Bucket": {"Type": "AWS::S3::Bucket"}},
+        "Outputs": {"InvalidOutput": {"Value": {"Fn::GetAtt": ["Bucket", "Invalid"]}}},
+    })
+    assert stacks.describe(stack_id)["StackStatus"] == "ROLLBACK_COMPLETE"
+    events = stacks.events(stack_id)
+    assert statuses(events, "Bucket") == []
+    rolling = [e for e in events if e["LogicalResourceId"] == name and e["ResourceStatus"] == "ROLLBACK_IN_PROGRESS"]
+    assert [e["ResourceStatusReason"] for e in rolling] == [
+        "[Error] /Outputs/InvalidOutput/Value/Fn::GetAtt: Resource type AWS::S3::Bucket does not support "
+        "attribute {Invalid}. Rollback requested by user."
+    ]
+
+
 def test_delete_events_carry_resource_properties(stacks):
     """A resource's DELETE_IN_PROGRESS and DELETE_COMPLETE events carry ResourceProperties, as
     its create events do (LS test_stacks.py::test_stack_deploy_order snapshot)."""

@@ -88,6 +88,57 @@ fn collect(value: &Value, refs: &mut Refs) {
     }
 }
 
+/// One `Fn::GetAtt` with a literal attribute name, where the template has it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GetAtt {
+    /// `/Resources/<Id>/Properties/…/Fn::GetAtt` or `/Outputs/<Key>/Value/…/Fn::GetAtt`.
+    pub path: String,
+    pub resource: String,
+    pub attribute: String,
+}
+
+/// Every `Fn::GetAtt` in the resources' properties and the outputs' values whose attribute
+/// is a literal name.
+pub fn get_atts(template: &Template) -> Vec<GetAtt> {
+    fn walk(value: &Value, path: &str, out: &mut Vec<GetAtt>) {
+        match value {
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    walk(item, &format!("{path}/{i}"), out);
+                }
+            }
+            Value::Object(map) => {
+                if let (1, Some(argument)) = (map.len(), map.get("Fn::GetAtt")) {
+                    if let Some((resource, Value::String(attribute))) = get_att_parts(argument) {
+                        out.push(GetAtt {
+                            path: format!("{path}/Fn::GetAtt"),
+                            resource,
+                            attribute,
+                        });
+                    }
+                    return;
+                }
+                for (key, item) in map {
+                    walk(item, &format!("{path}/{key}"), out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    for (id, resource) in &template.resources {
+        walk(
+            &resource.properties,
+            &format!("/Resources/{id}/Properties"),
+            &mut out,
+        );
+    }
+    for (key, output) in &template.outputs {
+        walk(&output.value, &format!("/Outputs/{key}/Value"), &mut out);
+    }
+    out
+}
+
 /// The resources `logical_id` needs before it can be created.
 pub fn dependencies(template: &Template, logical_id: &str) -> BTreeSet<String> {
     let Some(resource) = template.resources.get(logical_id) else {
@@ -253,6 +304,26 @@ mod tests {
                 "Resources:\n  A:\n    Type: AWS::S3::Bucket\n    Properties:\n      X: !Ref B\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n      X: !GetAtt A.Arn\n"
             ),
             "Circular dependency between resources: [A, B]"
+        );
+    }
+
+    #[test]
+    fn get_atts_are_found_with_their_paths() {
+        let template = Template::from_text(
+            "Resources:\n  A:\n    Type: AWS::S3::Bucket\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n      Tags:\n        - Key: k\n          Value: !GetAtt A.Arn\nOutputs:\n  O:\n    Value: !GetAtt [A, Nope]\n",
+        )
+        .unwrap();
+        let found = get_atts(&template);
+        let paths: Vec<(&str, &str)> = found
+            .iter()
+            .map(|g| (g.path.as_str(), g.attribute.as_str()))
+            .collect();
+        assert_eq!(
+            paths,
+            [
+                ("/Resources/B/Properties/Tags/0/Value/Fn::GetAtt", "Arn"),
+                ("/Outputs/O/Value/Fn::GetAtt", "Nope"),
+            ]
         );
     }
 }

@@ -117,6 +117,27 @@ pub(super) fn plan(stack: &Stack) -> std::result::Result<Plan, TemplateError> {
     })
 }
 
+/// Refuses an `Fn::GetAtt` of an attribute its resource's type does not have, before any
+/// resource is made, as CloudFormation does (LocalStack's AWS-recorded
+/// test_invalid_getatt_fails).
+pub(super) fn check_attributes(plan: &Plan) -> std::result::Result<(), String> {
+    for get_att in graph::get_atts(&plan.template) {
+        let Some(resource) = plan.template.resources.get(&get_att.resource) else {
+            continue;
+        };
+        let Some(known) = resources::attributes(&resource.resource_type) else {
+            continue;
+        };
+        if !known.contains(&get_att.attribute.as_str()) {
+            return Err(format!(
+                "[Error] {}: Resource type {} does not support attribute {{{}}}.",
+                get_att.path, resource.resource_type, get_att.attribute
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// A resource's properties resolved against the stack as it stands.
 pub(super) fn resolve(
     app: &App,
@@ -387,6 +408,9 @@ async fn create(app: &App, caller: &Caller, mut stack: Stack) -> Result<()> {
         Ok(plan) => plan,
         Err(e) => return fail_create(app, caller, stack, Vec::new(), e.0).await,
     };
+    if let Err(reason) = check_attributes(&plan) {
+        return fail_create(app, caller, stack, Vec::new(), reason).await;
+    }
     for logical_id in &plan.order {
         let resource = &plan.template.resources[logical_id];
         match stack.resources.get(logical_id).map(|r| r.status.as_str()) {

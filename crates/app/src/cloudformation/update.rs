@@ -14,8 +14,8 @@ use strata_cloudformation::{Stack, StackResource, StackStatus};
 
 use super::error::Result;
 use super::operation::{
-    Plan, acting, create_one, delete_one, deletion_order, imports, made, plan, resolve,
-    resolved_outputs, resource_event, save,
+    Plan, acting, check_attributes, create_one, delete_one, deletion_order, imports, made, plan,
+    resolve, resolved_outputs, resource_event, save,
 };
 use super::resources::{self, Provision};
 use crate::{App, Caller};
@@ -32,6 +32,9 @@ pub async fn update(app: &App, caller: &Caller, mut stack: Stack) -> Result<()> 
         Ok(plan) => plan,
         Err(e) => return fail(app, caller, stack, Vec::new(), e.0).await,
     };
+    if let Err(reason) = check_attributes(&plan) {
+        return fail(app, caller, stack, Vec::new(), reason).await;
+    }
     for logical_id in &plan.order {
         let definition = &plan.template.resources[logical_id];
         let resource_type = definition.resource_type.as_str();

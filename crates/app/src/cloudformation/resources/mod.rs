@@ -258,6 +258,38 @@ fn schema(
     }
 }
 
+/// The attributes `Fn::GetAtt` may read of a type ("Return values" of CloudFormation's
+/// resource type reference); `None` for a type strata does not have.
+pub fn attributes(resource_type: &str) -> Option<&'static [&'static str]> {
+    Some(match resource_type {
+        "AWS::DynamoDB::Table" => &["Arn", "StreamArn"],
+        "AWS::S3::Bucket" => &[
+            "Arn",
+            "DomainName",
+            "DualStackDomainName",
+            "RegionalDomainName",
+            "WebsiteURL",
+        ],
+        "AWS::S3::BucketPolicy" | "AWS::KMS::Alias" => &[],
+        "AWS::IAM::Role" => &["Arn", "RoleId"],
+        "AWS::IAM::User" => &["Arn"],
+        "AWS::IAM::Policy" => &["Id"],
+        "AWS::IAM::ManagedPolicy" => &[
+            "AttachmentCount",
+            "CreateDate",
+            "DefaultVersionId",
+            "IsAttachable",
+            "PermissionsBoundaryUsageCount",
+            "PolicyArn",
+            "PolicyId",
+            "UpdateDate",
+        ],
+        "AWS::IAM::AccessKey" => &["SecretAccessKey"],
+        "AWS::KMS::Key" => &["Arn", "KeyId"],
+        _ => return None,
+    })
+}
+
 /// Refuses a property the type's schema does not have, as CloudFormation's schema validation
 /// words it, and one strata cannot apply, rather than create the resource without it.
 fn check_properties(
