@@ -330,3 +330,61 @@ def test_update_adding_a_failing_resource_names_it_failed_to_create(stacks, take
     assert stack["StackStatus"] == "UPDATE_ROLLBACK_COMPLETE"
     assert reasons(stacks.events(name), name, "UPDATE_ROLLBACK_IN_PROGRESS") == [
         "The following resource(s) failed to create: [Bad]. "]
+
+
+def test_change_set_details_name_what_caused_each_change(stacks):
+    """A change set's Details say why each resource changes (API reference,
+    ResourceChangeDetail; LocalStack's AWS-recorded TestChangeSetDiff snapshots): a property
+    moved only by a parameter's new value gives a Static ParameterReference detail naming the
+    parameter and a Dynamic DirectModification one (test_dynamic_change); a resource reading an
+    attribute of a modified resource is listed with a Dynamic ResourceAttribute detail naming
+    `Resource.Attribute` (test_static_change); one referring to a replaced resource, with a
+    Dynamic ResourceReference detail naming it."""
+    cfn = stacks.cfn
+
+    def template(key):
+        return {
+            "Parameters": {"Value": {"Type": "String"}},
+            "Resources": {
+                "First": {"Type": "AWS::S3::Bucket", "Properties": {"Tags": [{"Key": "v", "Value": {"Ref": "Value"}}]}},
+                "Second": {"Type": "AWS::S3::Bucket", "Properties": {
+                    "Tags": [{"Key": "arn", "Value": {"Fn::GetAtt": ["First", "Arn"]}}]}},
+                "Table": {"Type": "AWS::DynamoDB::Table", "Properties": {
+                    "AttributeDefinitions": [{"AttributeName": key, "AttributeType": "S"}],
+                    "KeySchema": [{"AttributeName": key, "KeyType": "HASH"}],
+                    "BillingMode": "PAY_PER_REQUEST"}},
+                "Third": {"Type": "AWS::S3::Bucket", "Properties": {"Tags": [{"Key": "t", "Value": {"Ref": "Table"}}]}},
+            },
+        }
+
+    def changes(change_set):
+        described = cfn.describe_change_set(ChangeSetName=change_set)
+        return {c["ResourceChange"]["LogicalResourceId"]: c["ResourceChange"] for c in described["Changes"]}
+
+    def tags_target(recreation="Never"):
+        return {"Attribute": "Properties", "Name": "Tags", "RequiresRecreation": recreation}
+
+    name, _ = stacks.create(template("pk"), Parameters=[{"ParameterKey": "Value", "ParameterValue": "a"}])
+    by_parameter = cfn.create_change_set(StackName=name, ChangeSetName="by-parameter", TemplateBody=body(template("pk")),
+                                         Parameters=[{"ParameterKey": "Value", "ParameterValue": "b"}])["Id"]
+    found = changes(by_parameter)
+    assert set(found) == {"First", "Second"}, found
+    assert (found["First"]["Action"], found["First"]["Replacement"], found["First"]["Scope"]) == (
+        "Modify", "False", ["Properties"])
+    assert found["First"]["Details"] == [
+        {"Target": tags_target(), "Evaluation": "Static", "ChangeSource": "ParameterReference", "CausingEntity": "Value"},
+        {"Target": tags_target(), "Evaluation": "Dynamic", "ChangeSource": "DirectModification"},
+    ]
+    assert (found["Second"]["Action"], found["Second"]["Replacement"]) == ("Modify", "False")
+    assert found["Second"]["Details"] == [
+        {"Target": tags_target(), "Evaluation": "Dynamic", "ChangeSource": "ResourceAttribute", "CausingEntity": "First.Arn"},
+    ]
+
+    rekeyed = cfn.create_change_set(StackName=name, ChangeSetName="rekeyed", TemplateBody=body(template("id")),
+                                    Parameters=[{"ParameterKey": "Value", "UsePreviousValue": True}])["Id"]
+    found = changes(rekeyed)
+    assert set(found) == {"Table", "Third"}, found
+    assert (found["Table"]["Replacement"], found["Third"]["Replacement"]) == ("True", "False")
+    assert found["Third"]["Details"] == [
+        {"Target": tags_target(), "Evaluation": "Dynamic", "ChangeSource": "ResourceReference", "CausingEntity": "Table"},
+    ]

@@ -25,6 +25,8 @@ const PSEUDO: [&str; 8] = [
 struct Refs {
     names: BTreeSet<String>,
     attributes: BTreeSet<String>,
+    /// The `(resource, attribute)` pairs read, where the attribute is a literal name.
+    reads: BTreeSet<(String, String)>,
     conditions: BTreeSet<String>,
 }
 
@@ -42,7 +44,10 @@ fn collect(value: &Value, refs: &mut Refs) {
                         return;
                     }
                     "Fn::GetAtt" => {
-                        if let Some((resource, _)) = get_att_parts(argument) {
+                        if let Some((resource, attribute)) = get_att_parts(argument) {
+                            if let Value::String(attribute) = attribute {
+                                refs.reads.insert((resource.clone(), attribute));
+                            }
                             refs.attributes.insert(resource);
                         }
                         return;
@@ -64,7 +69,9 @@ fn collect(value: &Value, refs: &mut Refs) {
                                 continue;
                             }
                             match name.split_once('.') {
-                                Some((resource, _)) if !name.starts_with("AWS::") => {
+                                Some((resource, attribute)) if !name.starts_with("AWS::") => {
+                                    refs.reads
+                                        .insert((resource.to_owned(), attribute.to_owned()));
                                     refs.attributes.insert(resource.to_owned());
                                 }
                                 _ => {
@@ -137,6 +144,15 @@ pub fn get_atts(template: &Template) -> Vec<GetAtt> {
         walk(&output.value, &format!("/Outputs/{key}/Value"), &mut out);
     }
     out
+}
+
+/// What a value reads: the names its `Ref`s and `Fn::Sub` variables name (parameters,
+/// resources, pseudo parameters), and the `(resource, attribute)` pairs its `Fn::GetAtt`s and
+/// `${Resource.Attribute}` variables read.
+pub fn references(value: &Value) -> (BTreeSet<String>, BTreeSet<(String, String)>) {
+    let mut refs = Refs::default();
+    collect(value, &mut refs);
+    (refs.names, refs.reads)
 }
 
 /// The resources `logical_id` needs before it can be created.

@@ -41,10 +41,22 @@ pub struct ManagedPolicy {
     pub versions: Vec<PolicyVersion>,
     /// The number `v<N>` the next version gets.
     pub next_version: u32,
+    /// An AWS managed policy ([`crate::aws_managed`]), never stored: `account` is the account
+    /// looking at it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub aws_managed: bool,
 }
 
 impl ManagedPolicy {
     pub fn arn(&self) -> String {
+        if self.aws_managed {
+            return format!(
+                "{}{}{}",
+                crate::aws_managed::AWS_POLICY_PREFIX,
+                self.path,
+                self.policy_name
+            );
+        }
         crate::policy_arn(&self.account, &self.path, &self.policy_name)
     }
 
@@ -129,6 +141,7 @@ impl Iam {
                 create_date: now,
             }],
             next_version: 2,
+            aws_managed: false,
         };
         self.store
             .write(move |txn| {
@@ -145,8 +158,17 @@ impl Iam {
             .await
     }
 
-    /// The policy an ARN names, in the caller's account.
+    /// The policy an ARN names: an AWS managed one, or one of `account`'s own.
     pub fn get_policy(&self, account: &AccountId, arn: &str) -> Result<ManagedPolicy, IamError> {
+        if crate::aws_managed::is_aws_managed(arn) {
+            return crate::aws_managed::aws_managed_policy(account, arn)
+                .ok_or_else(|| not_found(arn));
+        }
+        self.customer_policy(account, arn)
+    }
+
+    /// The policy an ARN names among `account`'s own: the only ones a caller may change.
+    fn customer_policy(&self, account: &AccountId, arn: &str) -> Result<ManagedPolicy, IamError> {
         let name = parse_arn(account, arn).ok_or_else(|| not_found(arn))?;
         let policy: Option<ManagedPolicy> = self
             .store
@@ -158,9 +180,12 @@ impl Iam {
             .ok_or_else(|| not_found(arn))
     }
 
-    /// How many users and roles a policy is attached to.
-    pub fn attachment_count(&self, arn: &str) -> Result<usize, IamError> {
-        Ok(self.store.prefix(ATTACHMENTS, &policy_prefix(arn))?.count())
+    /// How many of `account`'s users and roles a policy is attached to (an AWS managed
+    /// policy is attached in many accounts; each counts its own).
+    pub fn attachment_count(&self, account: &AccountId, arn: &str) -> Result<usize, IamError> {
+        let mut prefix = policy_prefix(arn);
+        prefix.extend_from_slice(format!("{account}/").as_bytes());
+        Ok(self.store.prefix(ATTACHMENTS, &prefix)?.count())
     }
 
     /// ListPolicies (Scope=Local).
@@ -192,7 +217,7 @@ impl Iam {
         now: Timestamp,
     ) -> Result<PolicyVersion, IamError> {
         check_document(&document)?;
-        let current = self.get_policy(&account, &arn)?;
+        let current = self.customer_policy(&account, &arn)?;
         let result = self
             .store
             .write(move |txn| {
@@ -232,7 +257,7 @@ impl Iam {
         arn: String,
         version_id: String,
     ) -> Result<(), IamError> {
-        let current = self.get_policy(&account, &arn)?;
+        let current = self.customer_policy(&account, &arn)?;
         self.store
             .write(move |txn| {
                 let key = policy_key(&account, &current.policy_name);
@@ -260,7 +285,7 @@ impl Iam {
 
     /// DeletePolicy: refused while attached or while non-default versions remain.
     pub async fn delete_policy(&self, account: AccountId, arn: String) -> Result<(), IamError> {
-        let current = self.get_policy(&account, &arn)?;
+        let current = self.customer_policy(&account, &arn)?;
         self.store
             .write(move |txn| {
                 if !txn.prefix_keys(ATTACHMENTS, &policy_prefix(&arn))?.is_empty() {

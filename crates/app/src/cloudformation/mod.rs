@@ -7,6 +7,7 @@
 //! are kept by the `strata-cloudformation` engine.
 
 pub mod change_sets;
+mod changes;
 mod error;
 pub mod model;
 pub mod operation;

@@ -395,6 +395,8 @@ pub struct ResourceChangeDetail {
     pub target: ResourceTargetDefinition,
     pub evaluation: String,
     pub change_source: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub causing_entity: Option<String>,
 }
 
 #[derive(Debug, Serialize)]

@@ -1,5 +1,6 @@
-//! Customer managed policies: CreatePolicy, GetPolicy, ListPolicies, DeletePolicy, their
-//! versions, and attaching them to users and roles.
+//! Managed policies: customer managed ones (CreatePolicy, GetPolicy, ListPolicies,
+//! DeletePolicy, their versions) and the AWS managed ones strata knows (read-only), and
+//! attaching either to users and roles.
 
 use serde::Serialize;
 use strata_iam::{PolicyHolder, policy_arn};
@@ -120,7 +121,7 @@ pub fn get_policy(app: &App, caller: &Caller, input: PolicyArnInput) -> Result<P
     let arn = &input.policy_arn;
     check(app, caller, "iam:GetPolicy", arn)?;
     let policy = app.iam.get_policy(caller.principal.account(), arn)?;
-    let attachments = app.iam.attachment_count(arn)?;
+    let attachments = app.iam.attachment_count(caller.principal.account(), arn)?;
     Ok(PolicyOutput {
         policy: PolicyOut::new(&policy, attachments),
     })
@@ -132,18 +133,24 @@ pub fn list_policies(
     input: ListPoliciesInput,
 ) -> Result<ListPoliciesOutput> {
     check(app, caller, "iam:ListPolicies", "*")?;
-    // Only customer managed policies exist in strata: Scope=AWS lists none.
-    let policies = if input.scope.as_deref() == Some("AWS") {
-        Vec::new()
-    } else {
-        app.iam.list_policies(
-            caller.principal.account(),
-            input.path_prefix.as_deref().unwrap_or("/"),
-        )?
-    };
+    let account = caller.principal.account();
+    let path_prefix = input.path_prefix.as_deref().unwrap_or("/");
+    // Scope All (the default) lists the AWS managed policies first, then the account's own.
+    let scope = input.scope.as_deref().unwrap_or("All");
+    let mut policies = Vec::new();
+    if scope != "Local" {
+        policies.extend(
+            strata_iam::aws_managed_policies(account)
+                .into_iter()
+                .filter(|p| p.path.starts_with(path_prefix)),
+        );
+    }
+    if scope != "AWS" {
+        policies.extend(app.iam.list_policies(account, path_prefix)?);
+    }
     let mut listed = Vec::with_capacity(policies.len());
     for policy in &policies {
-        let attachments = app.iam.attachment_count(&policy.arn())?;
+        let attachments = app.iam.attachment_count(account, &policy.arn())?;
         if input.only_attached && attachments == 0 {
             continue;
         }
