@@ -208,7 +208,7 @@ pub async fn create_change_set(
     }
     if existing
         .as_ref()
-        .is_some_and(|s| s.change_sets.contains_key(&input.change_set_name))
+        .is_some_and(|s| name_taken(s, &input.change_set_name))
     {
         return Err(Error::AlreadyExists(format!(
             "ChangeSet [{}] already exists",
@@ -291,6 +291,9 @@ pub async fn create_change_set(
         on_stack_failure: input.on_stack_failure.clone(),
     };
     let name = input.change_set_name.clone();
+    let stack_name = input.stack_name.clone();
+    let (read_template, read_parameters) = (stack.template_body.clone(), stack.parameters.clone());
+    let mut change_set = change_set;
     let stack = app
         .cloudformation
         .edit_stack(&stack, move |stack| {
@@ -298,10 +301,26 @@ pub async fn create_change_set(
             if stack.status == StackStatus::DeleteComplete {
                 return Err(no_such_stack(&stack.stack_id));
             }
-            if stack.change_sets.contains_key(&name) {
+            if creating && stack.status != StackStatus::ReviewInProgress {
+                return Err(Error::Validation(format!(
+                    "Stack [{stack_name}] already exists and cannot be created again with the changeSet [{name}]."
+                )));
+            }
+            if name_taken(stack, &name) {
                 return Err(Error::AlreadyExists(format!(
                     "ChangeSet [{name}] already exists"
                 )));
+            }
+            // An executed change set of the name stays describable by its id.
+            if let Some(executed) = stack.change_sets.remove(&name) {
+                stack.change_sets.insert(executed.id.clone(), executed);
+            }
+            // Computed against a stack an update has changed since: obsolete at once.
+            if !creating
+                && change_set.execution_status == "AVAILABLE"
+                && (stack.template_body != read_template || stack.parameters != read_parameters)
+            {
+                change_set.execution_status = "OBSOLETE".to_owned();
             }
             stack.change_sets.insert(name, change_set);
             Ok(Vec::new())
@@ -340,6 +359,15 @@ async fn review_stack(app: &App, caller: &Caller, input: &CreateChangeSetInput) 
         })
 }
 
+/// Whether the stack has a change set of `name` not yet executed (an executed one frees its
+/// name, and stays describable by its id).
+fn name_taken(stack: &Stack, name: &str) -> bool {
+    stack
+        .change_sets
+        .get(name)
+        .is_some_and(|c| !c.execution_status.starts_with("EXECUTE_"))
+}
+
 /// The stack and change set a call names (by ARN alone, or by name with its stack).
 pub(super) fn named(
     app: &App,
@@ -368,8 +396,8 @@ pub(super) fn named(
     authorize(app, caller, action, &stack.stack_id)?;
     let change_set = stack
         .change_sets
-        .values()
-        .find(|c| &c.name == name || &c.id == name)
+        .get(name)
+        .or_else(|| stack.change_sets.values().find(|c| &c.id == name))
         .cloned()
         .ok_or_else(not_found)?;
     Ok((stack, change_set))
@@ -532,6 +560,13 @@ pub async fn execute_change_set(
         (None, None) => {}
     }
     let template = Template::from_text(&cs.template_body)?;
+    if cs.change_set_type == "CREATE" && stack.status != StackStatus::ReviewInProgress {
+        // Created already (by CreateStack, racing this change set).
+        return Err(Error::InvalidChangeSetStatus(format!(
+            "ChangeSet [{}] cannot be executed in its current status of [OBSOLETE]",
+            cs.id
+        )));
+    }
     if cs.change_set_type == "CREATE" {
         stack.template_body = cs.template_body.clone();
         stack.parameters = cs.parameters.clone();

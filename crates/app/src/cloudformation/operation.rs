@@ -401,7 +401,7 @@ async fn create(app: &App, caller: &Caller, mut stack: Stack) -> Result<()> {
     let acting = match acting(app, caller, &stack) {
         Ok(acting) => acting,
         Err(reason) => {
-            return fail_create(app, caller, stack, Vec::new(), format!("{reason}. ")).await;
+            return fail_create(app, caller, stack, Vec::new(), reason).await;
         }
     };
     let plan = match plan(&stack) {
@@ -443,7 +443,7 @@ async fn create(app: &App, caller: &Caller, mut stack: Stack) -> Result<()> {
         let properties = match resolve(app, &stack, &plan, logical_id) {
             Ok(p) => p,
             Err(reason) => {
-                return fail_create(app, caller, stack, Vec::new(), format!("{reason} ")).await;
+                return fail_create(app, caller, stack, Vec::new(), reason).await;
             }
         };
         let (saved, refused) = create_one(
@@ -852,8 +852,9 @@ async fn delete(app: &App, caller: &Caller, mut stack: Stack) -> Result<()> {
 /// `reason` followed by `next` as one sentence after another: `…[X]. Rollback requested by
 /// user.`, `Export … by stack S. Rollback requested by user.`
 pub(super) fn then(reason: &str, next: &str) -> String {
-    if reason.is_empty() || reason.ends_with(". ") {
-        format!("{reason}{next}")
+    let reason = reason.trim_end();
+    if reason.is_empty() {
+        next.to_owned()
     } else if reason.ends_with('.') {
         format!("{reason} {next}")
     } else {

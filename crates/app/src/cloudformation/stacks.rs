@@ -411,6 +411,15 @@ pub(super) fn job(stack: &Stack, caller: &Caller) -> JobKind {
 }
 
 pub async fn delete_stack(app: &App, caller: &Caller, input: DeleteStackInput) -> Result<()> {
+    let force = match input.deletion_mode.as_deref() {
+        None | Some("STANDARD") => false,
+        Some("FORCE_DELETE_STACK") => true,
+        Some(other) => {
+            return Err(Error::Validation(format!(
+                "1 validation error detected: Value '{other}' at 'deletionMode' failed to satisfy constraint: Member must satisfy enum value set: [STANDARD, FORCE_DELETE_STACK]"
+            )));
+        }
+    };
     let name = input.stack_name;
     let Some(mut stack) = find(app, caller, &name)? else {
         authorize(app, caller, "DeleteStack", &stack_pattern(caller, &name))?;
@@ -435,8 +444,7 @@ pub async fn delete_stack(app: &App, caller: &Caller, input: DeleteStackInput) -
             stack.name
         )));
     }
-    stack.retain_resources =
-        retained_on_delete(&stack, input.retain_resources, input.deletion_mode)?;
+    stack.retain_resources = retained_on_delete(&stack, input.retain_resources, force)?;
     let now = app.cloudformation.now_millis();
     if let Some(reason) = exports_in_use(app, &stack)? {
         // The call succeeds; the stack reports why nothing was deleted (spec §2.6).
@@ -468,20 +476,7 @@ pub async fn delete_stack(app: &App, caller: &Caller, input: DeleteStackInput) -
 /// What a delete of `stack` keeps: DeleteStack's `RetainResources`, or with
 /// `FORCE_DELETE_STACK` every resource that failed to delete; either only for a stack in
 /// `DELETE_FAILED` (DeleteStack API reference).
-fn retained_on_delete(
-    stack: &Stack,
-    retain: Vec<String>,
-    mode: Option<String>,
-) -> Result<Vec<String>> {
-    let force = match mode.as_deref() {
-        None | Some("STANDARD") => false,
-        Some("FORCE_DELETE_STACK") => true,
-        Some(other) => {
-            return Err(Error::Validation(format!(
-                "1 validation error detected: Value '{other}' at 'deletionMode' failed to satisfy constraint: Member must satisfy enum value set: [STANDARD, FORCE_DELETE_STACK]"
-            )));
-        }
-    };
+fn retained_on_delete(stack: &Stack, retain: Vec<String>, force: bool) -> Result<Vec<String>> {
     let failed = stack.status == StackStatus::DeleteFailed;
     if force && !failed {
         return Err(Error::Validation(format!(
@@ -490,32 +485,34 @@ fn retained_on_delete(
         )));
     }
     if !retain.is_empty() && !failed {
-        // UNCONFIRMED text: AWS refuses RetainResources outside DELETE_FAILED.
         return Err(Error::Validation(format!(
-            "Invalid operation on stack [{}]. You can specify RetainResources in a delete stack operation only when the stack is in the DELETE_FAILED state.",
+            "Invalid operation on stack [{}]. When you delete a stack, specify which resources to retain only when the stack is in the DELETE_FAILED state.",
             stack.stack_id
         )));
     }
-    let deleted = |id: &String| {
+    // A resource already deleted, or none of the stack's (UNCONFIRMED for the latter).
+    let invalid = |id: &String| {
         stack
             .resources
             .get(id)
-            .is_some_and(|r| r.status == "DELETE_COMPLETE")
+            .is_none_or(|r| r.status == "DELETE_COMPLETE")
     };
-    if retain.iter().any(deleted) {
+    if retain.iter().any(invalid) {
         return Err(Error::Validation(
             "The specified resources to retain must be in a valid state. Do not specify resources that are in the DELETE_COMPLETE state.".to_owned(),
         ));
     }
+    let mut retained = retain;
     if force {
-        return Ok(stack
-            .resources
-            .iter()
-            .filter(|(_, r)| r.status == "DELETE_FAILED")
-            .map(|(id, _)| id.clone())
-            .collect());
+        retained.extend(
+            stack
+                .resources
+                .iter()
+                .filter(|(_, r)| r.status == "DELETE_FAILED")
+                .map(|(id, _)| id.clone()),
+        );
     }
-    Ok(retain)
+    Ok(retained)
 }
 
 /// `Export X cannot be deleted as it is in use by S[ and T]`, when another live stack imports

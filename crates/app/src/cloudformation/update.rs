@@ -479,7 +479,7 @@ pub async fn rollback(app: &App, caller: &Caller, mut stack: Stack) -> Result<()
                 logical_id,
                 name: None,
             };
-            let outcome = resources::update(&provision, now_resource, &old.properties).await;
+            let outcome = resources::restore(&provision, now_resource, &old.properties).await;
             let time = app.cloudformation.now_millis();
             let event = match outcome {
                 Ok(_) => {

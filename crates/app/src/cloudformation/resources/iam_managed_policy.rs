@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 use strata_iam::{AccountId, MAX_POLICY_VERSIONS, PolicyHolder, policy_arn};
 
-use super::iam_role::{holders, refused};
+use super::iam_role::{holders, no_groups, refused};
 use super::{Created, Provision, optional_str, policy_document};
 use crate::iam::Error;
 use crate::iam::managed_policies::{
@@ -43,7 +43,8 @@ async fn detach(p: &Provision<'_>, arn: &str, holder: &PolicyHolder) -> Result<(
 
 pub async fn create(p: &Provision<'_>, properties: &Value) -> Result<Created, String> {
     let name = p.name_for(properties, "ManagedPolicyName", 128, false)?;
-    let holders = holders(properties)?;
+    no_groups(properties)?;
+    let holders = holders(properties);
     let created = create_policy(
         p.app,
         p.caller,
@@ -138,8 +139,9 @@ pub async fn update(
     old: &Value,
     new: &Value,
 ) -> Result<Created, String> {
-    let before = holders(old).unwrap_or_default();
-    let after = holders(new)?;
+    no_groups(new)?;
+    let before = holders(old);
+    let after = holders(new);
     if old.get("PolicyDocument") != new.get("PolicyDocument") {
         let document = policy_document(p, new.get("PolicyDocument"), "PolicyDocument")?;
         make_room(p, arn).await.map_err(|e| refused(&e))?;
@@ -244,7 +246,7 @@ pub async fn delete(
     properties: &Value,
 ) -> Result<(), String> {
     let arn = arn_of(&p.stack.account, physical_id, properties);
-    let holders = holders(properties).unwrap_or_default();
+    let holders = holders(properties);
     match remove(p, &arn, &holders).await {
         Ok(()) | Err(Error::NoSuchEntity(_)) => Ok(()),
         Err(e) => Err(refused(&e)),

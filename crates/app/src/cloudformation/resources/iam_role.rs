@@ -351,18 +351,10 @@ pub async fn delete(p: &Provision<'_>, role_name: &str) -> Result<(), String> {
 }
 
 /// The holders an `AWS::IAM::Policy` puts its document on (or a ManagedPolicy is attached
-/// to): its `Roles` and `Users`. IAM groups do not exist in strata, so a template naming one
-/// fails as IAM fails for a missing group.
-pub(super) fn holders(properties: &Value) -> Result<Vec<PolicyHolder>, String> {
-    if let Some(group) = strings(properties, "Groups").first() {
-        return Err(handler_error(
-            &format!("The group with name {group} cannot be found."),
-            "Iam",
-            404,
-            "NotFound",
-        ));
-    }
-    Ok(strings(properties, "Roles")
+/// to), once [`no_groups`] has passed: its `Roles` and `Users`. Unchecked, what a delete
+/// takes back from.
+pub(super) fn holders(properties: &Value) -> Vec<PolicyHolder> {
+    strings(properties, "Roles")
         .into_iter()
         .map(PolicyHolder::Role)
         .chain(
@@ -370,13 +362,28 @@ pub(super) fn holders(properties: &Value) -> Result<Vec<PolicyHolder>, String> {
                 .into_iter()
                 .map(PolicyHolder::User),
         )
-        .collect())
+        .collect()
+}
+
+/// IAM groups do not exist in strata: a template naming one fails as IAM fails for a missing
+/// group.
+pub(super) fn no_groups(properties: &Value) -> Result<(), String> {
+    match strings(properties, "Groups").first() {
+        Some(group) => Err(handler_error(
+            &format!("The group with name {group} cannot be found."),
+            "Iam",
+            404,
+            "NotFound",
+        )),
+        None => Ok(()),
+    }
 }
 
 /// An `AWS::IAM::Policy`'s holders, of which it needs one.
 fn policy_holders(properties: &Value) -> Result<Vec<PolicyHolder>, String> {
     no_targets(properties)?;
-    holders(properties)
+    no_groups(properties)?;
+    Ok(holders(properties))
 }
 
 /// Refuses an `AWS::IAM::Policy` naming no group, role or user. Its delete is refused too, so
@@ -423,6 +430,10 @@ pub async fn update_policy(
     old: &Value,
     new: &Value,
 ) -> Result<Created, String> {
+    // The new properties are checked before the old policy goes.
+    policy_holders(new)?;
+    required_str(p, new, "PolicyName")?;
+    policy_document(p, new.get("PolicyDocument"), "PolicyDocument")?;
     delete_policy_of(p, old).await?;
     let created = create_policy(p, new).await?;
     Ok(Created {
@@ -440,7 +451,7 @@ pub async fn delete_policy_of(p: &Provision<'_>, properties: &Value) -> Result<(
     let Some(name) = properties.get("PolicyName").and_then(Value::as_str) else {
         return Ok(());
     };
-    for holder in policy_holders(properties)? {
+    for holder in holders(properties) {
         match delete_policy(
             p.app,
             p.caller,

@@ -11,6 +11,7 @@ mod iam_role;
 mod iam_user;
 mod kms_key;
 mod s3_bucket;
+mod schema;
 
 use std::collections::BTreeMap;
 
@@ -18,6 +19,8 @@ use serde_json::Value;
 use strata_cloudformation::{Stack, StackResource};
 
 use crate::{App, Caller};
+
+pub use schema::attributes;
 
 /// What a handler works with.
 pub struct Provision<'a> {
@@ -102,235 +105,6 @@ pub fn supported(resource_type: &str) -> bool {
     SUPPORTED.contains(&resource_type)
 }
 
-/// A type's properties as its resource schema names them (CloudFormation's resource type
-/// reference), the service strata answers them with, and those strata cannot apply.
-fn schema(
-    resource_type: &str,
-) -> (
-    &'static [&'static str],
-    &'static str,
-    &'static [&'static str],
-) {
-    match resource_type {
-        "AWS::DynamoDB::Table" => (
-            &[
-                "AttributeDefinitions",
-                "BillingMode",
-                "ContributorInsightsSpecification",
-                "DeletionProtectionEnabled",
-                "GlobalSecondaryIndexes",
-                "ImportSourceSpecification",
-                "KeySchema",
-                "KinesisStreamSpecification",
-                "LocalSecondaryIndexes",
-                "OnDemandThroughput",
-                "PointInTimeRecoverySpecification",
-                "ProvisionedThroughput",
-                "ResourcePolicy",
-                "SSESpecification",
-                "StreamSpecification",
-                "TableClass",
-                "TableName",
-                "Tags",
-                "TimeToLiveSpecification",
-                "WarmThroughput",
-            ],
-            "DynamoDB",
-            &[
-                "ContributorInsightsSpecification",
-                "KinesisStreamSpecification",
-                "OnDemandThroughput",
-                "WarmThroughput",
-            ],
-        ),
-        "AWS::S3::Bucket" => (
-            &[
-                "AbacStatus",
-                "AccelerateConfiguration",
-                "AccessControl",
-                "AnalyticsConfigurations",
-                "BucketEncryption",
-                "BucketName",
-                "CorsConfiguration",
-                "IntelligentTieringConfigurations",
-                "InventoryConfigurations",
-                "LifecycleConfiguration",
-                "LoggingConfiguration",
-                "MetadataConfiguration",
-                "MetadataTableConfiguration",
-                "MetricsConfigurations",
-                "NotificationConfiguration",
-                "ObjectLockConfiguration",
-                "ObjectLockEnabled",
-                "OwnershipControls",
-                "PublicAccessBlockConfiguration",
-                "ReplicationConfiguration",
-                "Tags",
-                "VersioningConfiguration",
-                "WebsiteConfiguration",
-            ],
-            "S3",
-            &[
-                "AbacStatus",
-                "AccelerateConfiguration",
-                "AnalyticsConfigurations",
-                "IntelligentTieringConfigurations",
-                "InventoryConfigurations",
-                "LoggingConfiguration",
-                "MetadataConfiguration",
-                "MetadataTableConfiguration",
-                "MetricsConfigurations",
-                "NotificationConfiguration",
-                "ObjectLockConfiguration",
-                "ReplicationConfiguration",
-                "WebsiteConfiguration",
-            ],
-        ),
-        "AWS::S3::BucketPolicy" => (&["Bucket", "PolicyDocument"], "S3", &[]),
-        "AWS::IAM::Role" => (
-            &[
-                "AssumeRolePolicyDocument",
-                "Description",
-                "ManagedPolicyArns",
-                "MaxSessionDuration",
-                "Path",
-                "PermissionsBoundary",
-                "Policies",
-                "RoleName",
-                "Tags",
-            ],
-            "IAM",
-            &["PermissionsBoundary"],
-        ),
-        "AWS::IAM::User" => (
-            &[
-                "Groups",
-                "LoginProfile",
-                "ManagedPolicyArns",
-                "Path",
-                "PermissionsBoundary",
-                "Policies",
-                "Tags",
-                "UserName",
-            ],
-            "IAM",
-            &["PermissionsBoundary", "Groups", "LoginProfile"],
-        ),
-        "AWS::IAM::Policy" => (
-            &["Groups", "PolicyDocument", "PolicyName", "Roles", "Users"],
-            "IAM",
-            &[],
-        ),
-        "AWS::IAM::ManagedPolicy" => (
-            &[
-                "Description",
-                "Groups",
-                "ManagedPolicyName",
-                "Path",
-                "PolicyDocument",
-                "Roles",
-                "Users",
-            ],
-            "IAM",
-            &[],
-        ),
-        "AWS::IAM::AccessKey" => (&["Serial", "Status", "UserName"], "IAM", &[]),
-        "AWS::KMS::Key" => (
-            &[
-                "BypassPolicyLockoutSafetyCheck",
-                "Description",
-                "EnableKeyRotation",
-                "Enabled",
-                "KeyPolicy",
-                "KeySpec",
-                "KeyUsage",
-                "MultiRegion",
-                "Origin",
-                "PendingWindowInDays",
-                "RotationPeriodInDays",
-                "Tags",
-            ],
-            "KMS",
-            &["RotationPeriodInDays"],
-        ),
-        "AWS::KMS::Alias" => (&["AliasName", "TargetKeyId"], "KMS", &[]),
-        _ => (&[], "", &[]),
-    }
-}
-
-/// The attributes `Fn::GetAtt` may read of a type ("Return values" of CloudFormation's
-/// resource type reference); `None` for a type strata does not have.
-pub fn attributes(resource_type: &str) -> Option<&'static [&'static str]> {
-    Some(match resource_type {
-        "AWS::DynamoDB::Table" => &["Arn", "StreamArn"],
-        "AWS::S3::Bucket" => &[
-            "Arn",
-            "DomainName",
-            "DualStackDomainName",
-            "RegionalDomainName",
-            "WebsiteURL",
-        ],
-        "AWS::S3::BucketPolicy" | "AWS::KMS::Alias" => &[],
-        "AWS::IAM::Role" => &["Arn", "RoleId"],
-        "AWS::IAM::User" => &["Arn"],
-        "AWS::IAM::Policy" => &["Id"],
-        "AWS::IAM::ManagedPolicy" => &[
-            "AttachmentCount",
-            "CreateDate",
-            "DefaultVersionId",
-            "IsAttachable",
-            "PermissionsBoundaryUsageCount",
-            "PolicyArn",
-            "PolicyId",
-            "UpdateDate",
-        ],
-        "AWS::IAM::AccessKey" => &["SecretAccessKey"],
-        "AWS::KMS::Key" => &["Arn", "KeyId"],
-        _ => return None,
-    })
-}
-
-/// Refuses a property the type's schema does not have, as CloudFormation's schema validation
-/// words it, and one strata cannot apply, rather than create the resource without it.
-fn check_properties(
-    p: &Provision<'_>,
-    resource_type: &str,
-    properties: &Value,
-) -> Result<(), String> {
-    let (known, service, unimplemented) = schema(resource_type);
-    let Some(set) = properties.as_object() else {
-        return Ok(());
-    };
-    if let Some(extra) = set.keys().find(|k| !known.contains(&k.as_str())) {
-        return Err(invalid(
-            p,
-            &format!("#: extraneous key [{extra}] is not permitted"),
-        ));
-    }
-    unsupported(properties, unimplemented, service)
-}
-
-/// Refuses the properties of `keys` when the template sets them (an empty list or null is
-/// not set): strata's `service` has no counterpart for them.
-fn unsupported(properties: &Value, keys: &[&str], service: &str) -> Result<(), String> {
-    let set = |v: &Value| !matches!(v, Value::Null) && v.as_array().is_none_or(|a| !a.is_empty());
-    match keys.iter().find(|k| properties.get(**k).is_some_and(set)) {
-        Some(key) => Err(handler_error(
-            &format!("{key} is not supported by strata's {service}"),
-            // As the handler's message names the service.
-            match service {
-                "IAM" => "Iam",
-                "KMS" => "Kms",
-                "DynamoDB" => "DynamoDb",
-                other => other,
-            },
-            501,
-            "InvalidRequest",
-        )),
-        None => Ok(()),
-    }
-}
-
 /// Creates a resource of `resource_type` from its resolved properties; the error is the
 /// event's reason.
 pub async fn create(
@@ -338,7 +112,7 @@ pub async fn create(
     resource_type: &str,
     properties: &Value,
 ) -> Result<Created, String> {
-    check_properties(provision, resource_type, properties)?;
+    schema::check(provision, resource_type, properties)?;
     match resource_type {
         "AWS::DynamoDB::Table" => dynamodb_table::create(provision, properties).await,
         "AWS::S3::Bucket" => s3_bucket::create(provision, properties).await,
@@ -385,13 +159,23 @@ pub fn name_property(resource_type: &str) -> Option<&'static str> {
     }
 }
 
-/// Applies `new` properties to an existing resource in place.
+/// Applies `new` properties to an existing resource in place, once its schema admits them.
 pub async fn update(
     provision: &Provision<'_>,
     resource: &StackResource,
     new: &Value,
 ) -> Result<Created, String> {
-    check_properties(provision, &resource.resource_type, new)?;
+    schema::check(provision, &resource.resource_type, new)?;
+    restore(provision, resource, new).await
+}
+
+/// Sets an existing resource back to the properties it had: a rollback, which must not fail
+/// on what its schema check would refuse today.
+pub async fn restore(
+    provision: &Provision<'_>,
+    resource: &StackResource,
+    new: &Value,
+) -> Result<Created, String> {
     let physical_id = resource.physical_id.as_deref().unwrap_or_default();
     let old = &resource.properties;
     match resource.resource_type.as_str() {
