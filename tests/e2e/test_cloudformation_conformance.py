@@ -135,13 +135,18 @@ def test_unknown_or_unsupported_property_fails_the_resource(stacks, resource_typ
 
 
 def test_retain_resources_of_a_delete_failed_stack(server, stacks):
-    """RetainResources only for a DELETE_FAILED stack (§2.5 [M]): a non-empty bucket fails the
-    delete ("The following resource(s) failed to delete: [B]. "); retaining it, the delete
+    """RetainResources only for a DELETE_FAILED stack (§2.5 [M]; AWS's text, as AWS CLI
+    wrappers match it): a non-empty bucket fails the delete ("The following resource(s) failed
+    to delete: [B]. "); a logical id the stack lacks is refused; retaining B, the delete
     completes, B DELETE_SKIPPED and kept, the table gone."""
     name, stack_id = stacks.create({"Resources": {
         "B": {"Type": "AWS::S3::Bucket"}, "T": {"Type": "AWS::DynamoDB::Table", "Properties": table()}}})
-    code, _, status = error_of(lambda: stacks.cfn.delete_stack(StackName=name, RetainResources=["B"]))
-    assert (code, status) == ("ValidationError", 400)
+    assert error_of(lambda: stacks.cfn.delete_stack(StackName=name, RetainResources=["B"])) == (
+        "ValidationError",
+        f"Invalid operation on stack [{stack_id}]. When you delete a stack, specify which resources to retain "
+        "only when the stack is in the DELETE_FAILED state.",
+        400,
+    )
     assert stacks.describe(name)["StackStatus"] == "CREATE_COMPLETE"
 
     bucket, table_name = stacks.physical(name, "B"), stacks.physical(name, "T")
@@ -151,6 +156,9 @@ def test_retain_resources_of_a_delete_failed_stack(server, stacks):
         stack = stacks.delete(name)
         assert (stack["StackStatus"], stack.get("StackStatusReason")) == (
             "DELETE_FAILED", "The following resource(s) failed to delete: [B]. ")
+        code, message, _ = error_of(lambda: stacks.cfn.delete_stack(StackName=stack_id, RetainResources=["Nope"]))
+        assert (code, message) == ("ValidationError", "The specified resources to retain must be in a valid state. "
+                                   "Do not specify resources that are in the DELETE_COMPLETE state.")
         stacks.cfn.delete_stack(StackName=stack_id, RetainResources=["B"])
         assert stacks.settle(stack_id)["StackStatus"] == "DELETE_COMPLETE"
         assert statuses(stacks.events(stack_id), "B")[-1][0] == "DELETE_SKIPPED"
@@ -388,3 +396,172 @@ def test_change_set_details_name_what_caused_each_change(stacks):
     assert found["Third"]["Details"] == [
         {"Target": tags_target(), "Evaluation": "Dynamic", "ChangeSource": "ResourceReference", "CausingEntity": "Table"},
     ]
+
+
+# --- updates, change sets and settings that do nothing ------------------------------------------
+
+
+def policy_stack(**policy):
+    """A role and an AWS::IAM::Policy named `p` attached to it, plus `policy` properties."""
+    return {"Resources": {
+        "Role": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": ASSUME_BY_LAMBDA}},
+        "Policy": {"Type": "AWS::IAM::Policy", "Properties": {
+            "PolicyName": "p", "PolicyDocument": ALLOW_LIST, "Roles": [{"Ref": "Role"}], **policy}},
+    }}
+
+
+@pytest.mark.parametrize(
+    "change, reason",
+    [({"Roles": []}, "At least one of [Groups,Roles,Users] must be non-empty."),
+     ({"Groups": ["missing-group"]}, "The group with name missing-group cannot be found.")],
+    ids=["no-targets", "missing-group"],
+)
+def test_failed_policy_update_rolls_back_keeping_the_policy(server, stacks, change, reason):
+    """An update of an AWS::IAM::Policy that IAM refuses (no Groups/Roles/Users, §2.5; a group
+    that does not exist, IAM PutGroupPolicy NoSuchEntity) fails the update before the old policy
+    is touched: UPDATE_ROLLBACK_COMPLETE and the role keeps its inline policy."""
+    name, _ = stacks.create(policy_stack(), Capabilities=IAM)
+    stack = stacks.update(name, policy_stack(**change), Capabilities=IAM)
+    events = stacks.events(name)
+    failed = reasons(events, "Policy", "UPDATE_FAILED")
+    assert len(failed) == 1 and reason in (failed[0] or ""), statuses(events, "Policy")
+    assert stack["StackStatus"] == "UPDATE_ROLLBACK_COMPLETE", stack
+    role = stacks.physical(name, "Role")
+    assert server.client("iam").list_role_policies(RoleName=role)["PolicyNames"] == ["p"]
+
+
+def test_change_set_name_reused_after_execution(stacks):
+    """An executed change set's name may be used again (AWS accepts it: elias5000/clouds-aws#9);
+    the executed one stays EXECUTE_COMPLETE by its ARN, the name now means the new one, and
+    ListChangeSets lists only the active one (API reference ListChangeSets)."""
+    cfn = stacks.cfn
+    bucket = {"Bucket": {"Type": "AWS::S3::Bucket"}}
+    name, _ = stacks.create({"Resources": bucket})
+    with_table = {"Resources": {**bucket, "Table": {"Type": "AWS::DynamoDB::Table", "Properties": table()}}}
+    first = cfn.create_change_set(StackName=name, ChangeSetName="cs", TemplateBody=body(with_table))["Id"]
+    cfn.execute_change_set(ChangeSetName=first)
+    assert stacks.settle(name)["StackStatus"] == "UPDATE_COMPLETE"
+    second = cfn.create_change_set(StackName=name, ChangeSetName="cs", TemplateBody=body({"Resources": bucket}))["Id"]
+    assert second != first
+    assert cfn.describe_change_set(ChangeSetName=first)["ExecutionStatus"] == "EXECUTE_COMPLETE"
+    by_name = cfn.describe_change_set(ChangeSetName="cs", StackName=name)
+    assert (by_name["ChangeSetId"], by_name["ExecutionStatus"]) == (second, "AVAILABLE")
+    assert [s["ChangeSetId"] for s in cfn.list_change_sets(StackName=name)["Summaries"]] == [second]
+
+
+def test_unresolvable_property_reason_ends_rollback_requested(stacks):
+    """A property that cannot be resolved at create time (Fn::Select index out of range) rolls
+    the stack back; the reason ends ". Rollback requested by user." with one space and no " ."
+    (§2.5: the error, then " Rollback requested by user."; LS test_invalid_getatt_fails)."""
+    tags = [{"Key": "k", "Value": {"Fn::Select": ["5", ["a"]]}}]
+    name, _ = stacks.create({"Resources": {"Bucket": {"Type": "AWS::S3::Bucket", "Properties": {"Tags": tags}}}})
+    assert stacks.describe(name)["StackStatus"] == "ROLLBACK_COMPLETE"
+    rollback = reasons(stacks.events(name), name, "ROLLBACK_IN_PROGRESS")
+    assert len(rollback) == 1, rollback
+    assert rollback[0].endswith(". Rollback requested by user.") and " . " not in rollback[0], rollback
+
+
+def test_delete_stack_with_unknown_deletion_mode(stacks):
+    """DeletionMode is an enum [M] checked before the stack is looked up: "BOGUS" on a stack
+    that does not exist is a ValidationError naming 'deletionMode'."""
+    code, message, status = error_of(lambda: stacks.cfn.delete_stack(StackName=unique("absent"), DeletionMode="BOGUS"))
+    assert (code, status) == ("ValidationError", 400) and "deletionMode" in message, message
+
+
+@pytest.mark.parametrize(
+    "resource_type, properties",
+    [("AWS::DynamoDB::Table", table(ContributorInsightsSpecification={"Enabled": False})),
+     ("AWS::S3::Bucket", {"AccelerateConfiguration": {"AccelerationStatus": "Suspended"}}),
+     ("AWS::S3::Bucket", {"ObjectLockEnabled": False})],
+    ids=["table-contributor-insights-off", "bucket-acceleration-suspended", "bucket-object-lock-off"],
+)
+def test_settings_that_do_nothing_deploy(stacks, resource_type, properties):
+    """A setting at its off value is not refused (CDK emits ContributorInsightsSpecification
+    {Enabled: false} for contributorInsightsEnabled: false)."""
+    name, _ = stacks.create({"Resources": {"Thing": {"Type": resource_type, "Properties": properties}}})
+    assert stacks.describe(name)["StackStatus"] == "CREATE_COMPLETE", statuses(stacks.events(name), "Thing")
+
+
+GSI_ATTRIBUTES = [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "gk", "AttributeType": "S"}]
+
+
+@pytest.mark.parametrize(
+    "resource_type, properties, reason",
+    [("AWS::DynamoDB::Table", table(ContributorInsightsSpecification={"Enabled": True}),
+      "ContributorInsightsSpecification is not supported by strata's DynamoDB"),
+     ("AWS::DynamoDB::Table", table(AttributeDefinitions=GSI_ATTRIBUTES, GlobalSecondaryIndexes=[{
+         "IndexName": "g", "KeySchema": [{"AttributeName": "gk", "KeyType": "HASH"}],
+         "Projection": {"ProjectionType": "ALL"}, "ContributorInsightsSpecification": {"Enabled": True}}]),
+      "ContributorInsightsSpecification is not supported by strata's DynamoDB"),
+     ("AWS::S3::Bucket", {"ObjectLockEnabled": True}, "ObjectLockEnabled is not supported by strata's S3")],
+    ids=["table-contributor-insights-on", "gsi-contributor-insights-on", "bucket-object-lock-on"],
+)
+def test_settings_strata_lacks_fail_the_resource(stacks, resource_type, properties, reason):
+    """A setting strata does not implement, turned on, fails the resource rather than being
+    dropped, and the stack rolls back."""
+    name, _ = stacks.create({"Resources": {"Thing": {"Type": resource_type, "Properties": properties}}})
+    events = stacks.events(name)
+    failed = reasons(events, "Thing", "CREATE_FAILED")
+    assert len(failed) == 1 and reason in (failed[0] or ""), statuses(events, "Thing")
+    assert stacks.describe(name)["StackStatus"] == "ROLLBACK_COMPLETE"
+
+
+def test_force_delete_keeps_retained_resources_too(server, stacks):
+    """FORCE_DELETE_STACK with RetainResources on a DELETE_FAILED stack (DeleteStack API
+    reference): the resource that failed (B) and the one retained (C, emptied since, so it could
+    now be deleted) are both DELETE_SKIPPED and kept; the stack is DELETE_COMPLETE."""
+    name, stack_id = stacks.create({"Resources": {"B": {"Type": "AWS::S3::Bucket"}, "C": {"Type": "AWS::S3::Bucket"}}})
+    buckets = [stacks.physical(name, "B"), stacks.physical(name, "C")]
+    s3 = s3_client(server)
+    for bucket in buckets:
+        s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    try:
+        assert stacks.delete(name)["StackStatus"] == "DELETE_FAILED"
+        s3.delete_object(Bucket=buckets[1], Key="k")
+        stacks.cfn.delete_stack(StackName=stack_id, DeletionMode="FORCE_DELETE_STACK", RetainResources=["C"])
+        assert stacks.settle(stack_id)["StackStatus"] == "DELETE_COMPLETE"
+        events = stacks.events(stack_id)
+        assert [statuses(events, logical)[-1][0] for logical in ("B", "C")] == ["DELETE_SKIPPED", "DELETE_SKIPPED"]
+        assert [bucket_exists(s3, bucket) for bucket in buckets] == [True, True]
+    finally:
+        for bucket in buckets:
+            if bucket_exists(s3, bucket):
+                s3.delete_object(Bucket=bucket, Key="k")
+                s3.delete_bucket(Bucket=bucket)
+
+
+def test_get_template_of_a_change_set_name_without_stack_name(stacks):
+    """LS test_templates.snapshot.json test_get_template_missing_resources_change_set: a change
+    set name (not an ARN) without StackName."""
+    assert error_of(lambda: stacks.cfn.get_template(ChangeSetName="name-not-arn")) == (
+        "ValidationError", "StackName is a required parameter.", 400)
+
+
+def test_change_set_tags_and_resource_detail_without_metadata(stacks):
+    """DescribeChangeSet shows the Tags the change set was created with (API reference
+    DescribeChangeSet, Tags); StackResourceDetail has no Metadata for a resource without
+    template Metadata (LS test_stacks.py::test_no_echo_parameter, a member left out)."""
+    template = {"Resources": {"Bucket": {"Type": "AWS::S3::Bucket"}}}
+    name, _ = stacks.create(template)
+    tags = [{"Key": "team", "Value": "blue"}]
+    changed = {"Resources": {**template["Resources"], "Other": {"Type": "AWS::S3::Bucket"}}}
+    cs = stacks.cfn.create_change_set(StackName=name, ChangeSetName="tagged", Tags=tags, TemplateBody=body(changed))
+    assert stacks.cfn.describe_change_set(ChangeSetName=cs["Id"]).get("Tags") == tags
+    detail = stacks.cfn.describe_stack_resource(StackName=name, LogicalResourceId="Bucket")["StackResourceDetail"]
+    assert "Metadata" not in detail, detail
+
+
+def test_access_key_activated_in_place(server, stacks):
+    """AWS::IAM::AccessKey updated from Inactive to Active keeps its AccessKeyId (Status is an
+    update without interruption) and is Active (LS resources/test_iam.py::
+    test_iam_user_access_key, snapshot "access_key_updated")."""
+    def template(status):
+        return {"Resources": {
+            "User": {"Type": "AWS::IAM::User"},
+            "Key": {"Type": "AWS::IAM::AccessKey", "Properties": {"UserName": {"Ref": "User"}, "Status": status}},
+        }}
+    name, _ = stacks.create(template("Inactive"), Capabilities=IAM)
+    key_id = stacks.physical(name, "Key")
+    assert stacks.update(name, template("Active"), Capabilities=IAM)["StackStatus"] == "UPDATE_COMPLETE"
+    keys = server.client("iam").list_access_keys(UserName=stacks.physical(name, "User"))["AccessKeyMetadata"]
+    assert [(k["AccessKeyId"], k["Status"]) for k in keys] == [(key_id, "Active")]

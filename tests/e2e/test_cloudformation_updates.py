@@ -512,6 +512,7 @@ def test_an_export_in_use_cannot_be_changed_by_an_update(server, stacks):
 SUMMARY_TEMPLATE = {
     "AWSTemplateFormatVersion": "2010-09-09",
     "Description": "summary",
+    "Metadata": {"Owner": "team"},
     "Parameters": {
         "Env": {"Type": "String", "Default": "dev", "AllowedValues": ["dev", "prod"], "Description": "where"},
         "Secret": {"Type": "String", "NoEcho": True},
@@ -529,8 +530,11 @@ SUMMARY_TEMPLATE = {
 
 def test_get_template_summary_by_body_and_by_stack(server, stacks):
     """GetTemplateSummary of a template body and of a stack: parameters (with their type,
-    default, NoEcho, description and AllowedValues), resource types, description, version and
-    the capability the IAM role needs (§4.6)."""
+    default, NoEcho, description and AllowedValues), resource types, description, version,
+    the capability the IAM role needs (§4.6), the template's Metadata (as JSON text: the format
+    is UNCONFIRMED) and ResourceIdentifierSummaries: per importable type, its resources and
+    primary identifier (LocalStack's AWS-recorded test_get_template_summary snapshot; the
+    types' schemas)."""
     cfn = stacks.cfn
 
     def check(summary):
@@ -545,6 +549,12 @@ def test_get_template_summary_by_body_and_by_stack(server, stacks):
         assert (summary["Description"], summary["Version"]) == ("summary", "2010-09-09")
         assert summary["Capabilities"] == ["CAPABILITY_IAM"]
         assert summary["CapabilitiesReason"] == "The following resource(s) require capabilities: [AWS::IAM::Role]"
+        assert json.loads(summary["Metadata"]) == {"Owner": "team"}
+        assert sorted(summary["ResourceIdentifierSummaries"], key=lambda s: s["ResourceType"]) == [
+            {"ResourceType": "AWS::DynamoDB::Table", "LogicalResourceIds": ["Table"], "ResourceIdentifiers": ["TableName"]},
+            {"ResourceType": "AWS::IAM::Role", "LogicalResourceIds": ["Role"], "ResourceIdentifiers": ["RoleName"]},
+            {"ResourceType": "AWS::S3::Bucket", "LogicalResourceIds": ["Bucket"], "ResourceIdentifiers": ["BucketName"]},
+        ]
 
     check(cfn.get_template_summary(TemplateBody=body(SUMMARY_TEMPLATE)))
     name, stack_id = stacks.create(SUMMARY_TEMPLATE, Capabilities=["CAPABILITY_IAM"],

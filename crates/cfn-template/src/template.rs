@@ -43,6 +43,8 @@ const MAX_DESCRIPTION: usize = 1024;
 #[derive(Clone, Debug, PartialEq)]
 pub struct Template {
     pub description: Option<String>,
+    /// The top-level `Metadata`, as written.
+    pub metadata: Option<Value>,
     pub parameters: BTreeMap<String, ParameterDeclaration>,
     pub mappings: Map<String, Value>,
     /// Condition name → its (unevaluated) expression.
@@ -138,6 +140,7 @@ impl Template {
         let outputs = outputs(top.get("Outputs"))?;
         let template = Self {
             description,
+            metadata: top.get("Metadata").cloned(),
             parameters,
             mappings,
             conditions,

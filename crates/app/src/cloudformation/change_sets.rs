@@ -14,6 +14,7 @@ use strata_cloudformation::{ChangeSet, Previous, Stack, StackStatus};
 use super::changes::{StoredChange, changes};
 use super::error::{Error, Result};
 use super::model::*;
+use super::resources;
 use super::stacks::{
     authorize, check_capabilities, find, find_authorized, no_echo, no_such_stack,
     obsolete_change_sets, parameter_values, start, template,
@@ -674,5 +675,31 @@ pub async fn get_template_summary(
         }),
         resource_types: resource_types.into(),
         version: "2010-09-09",
+        metadata: template.metadata.as_ref().map(Value::to_string),
+        resource_identifier_summaries: identifier_summaries(&template).into(),
     })
+}
+
+/// GetTemplateSummary's `ResourceIdentifierSummaries`: the template's resources of each type
+/// that can be imported, with the properties naming one (the resource schema's primary
+/// identifier).
+fn identifier_summaries(template: &Template) -> Vec<ResourceIdentifierSummary> {
+    let mut by_type: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for (logical_id, resource) in &template.resources {
+        by_type
+            .entry(resource.resource_type.as_str())
+            .or_default()
+            .push(logical_id.clone());
+    }
+    by_type
+        .into_iter()
+        .filter_map(|(resource_type, ids)| {
+            let identifiers = resources::primary_identifier(resource_type)?;
+            Some(ResourceIdentifierSummary {
+                resource_type: resource_type.to_owned(),
+                logical_resource_ids: ids.into(),
+                resource_identifiers: vec![identifiers.to_owned()].into(),
+            })
+        })
+        .collect()
 }

@@ -463,6 +463,20 @@ pub struct GetTemplateSummaryOutput {
     pub capabilities_reason: Option<String>,
     pub resource_types: Members<String>,
     pub version: &'static str,
+    /// The template's `Metadata`, as JSON text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<String>,
+    /// Per importable type, the template's resources of it and the properties that identify
+    /// one.
+    pub resource_identifier_summaries: Members<ResourceIdentifierSummary>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ResourceIdentifierSummary {
+    pub resource_type: String,
+    pub logical_resource_ids: Members<String>,
+    pub resource_identifiers: Members<String>,
 }
 
 #[derive(Debug, Serialize)]

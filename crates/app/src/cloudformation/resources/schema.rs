@@ -259,6 +259,22 @@ pub fn attributes(resource_type: &str) -> Option<&'static [&'static str]> {
     })
 }
 
+/// The property that identifies a resource of an importable type (its schema's
+/// `primaryIdentifier`); `None` for a type that cannot be imported.
+pub fn primary_identifier(resource_type: &str) -> Option<&'static str> {
+    Some(match resource_type {
+        "AWS::DynamoDB::Table" => "TableName",
+        "AWS::S3::Bucket" => "BucketName",
+        "AWS::S3::BucketPolicy" => "Bucket",
+        "AWS::IAM::Role" => "RoleName",
+        "AWS::IAM::User" => "UserName",
+        "AWS::IAM::ManagedPolicy" => "PolicyArn",
+        "AWS::KMS::Key" => "KeyId",
+        "AWS::KMS::Alias" => "AliasName",
+        _ => return None,
+    })
+}
+
 /// Refuses a property the type's schema does not have, as CloudFormation's schema validation
 /// words it, and one strata cannot apply where it would do something, rather than create
 /// the resource without it.
