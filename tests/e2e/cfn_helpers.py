@@ -11,6 +11,11 @@ from aws_helpers import client_error, unique
 
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 SETTLED = ("COMPLETE", "FAILED")
+# A role's trust policy admitting Lambda: what the IAM resource tests give their roles.
+ASSUME_BY_LAMBDA = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+}
 
 
 def body(template):

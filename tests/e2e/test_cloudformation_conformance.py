@@ -21,6 +21,7 @@ import pytest
 
 from aws_helpers import unique
 from cfn_helpers import (  # noqa: F401 (stacks and taken_table are fixtures)
+    ASSUME_BY_LAMBDA,
     body,
     bucket_exists,
     error_of,
@@ -35,10 +36,6 @@ from s3_helpers import s3_client
 
 SOURCE = ACCOUNTS["source"][0]
 IAM = ["CAPABILITY_IAM"]
-ASSUME_BY_LAMBDA = {
-    "Version": "2012-10-17",
-    "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
-}
 ALLOW_LIST = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"}]}
 
 

@@ -22,6 +22,7 @@ import pytest
 
 from aws_helpers import new_user, unique
 from cfn_helpers import (  # noqa: F401 (stacks and taken_table are fixtures)
+    ASSUME_BY_LAMBDA,
     REPLACING,
     failing_template,
     physical_from_events,
@@ -60,12 +61,6 @@ def doc(*actions):
 def as_object(document):
     """A policy document as boto3 returns it (decoded already, or URL-decoded JSON text)."""
     return json.loads(document) if isinstance(document, str) else document
-
-
-ASSUME_BY_LAMBDA = {
-    "Version": "2012-10-17",
-    "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
-}
 
 
 # --- AWS::IAM::ManagedPolicy -----------------------------------------------------------------

@@ -20,6 +20,7 @@ import pytest
 
 from aws_helpers import client_error, new_user, unique
 from cfn_helpers import (  # noqa: F401 (stacks is a fixture)
+    ASSUME_BY_LAMBDA,
     REPLACING,
     UUID,
     Stacks,
@@ -566,12 +567,6 @@ def test_get_template_summary_by_body_and_by_stack(server, stacks):
 
 
 # --- IAM resources --------------------------------------------------------------------------------
-
-
-ASSUME_BY_LAMBDA = {
-    "Version": "2012-10-17",
-    "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
-}
 
 
 def test_iam_role_policy_user_and_access_key(server, stacks):
