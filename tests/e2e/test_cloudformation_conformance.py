@@ -337,6 +337,51 @@ def test_update_adding_a_failing_resource_names_it_failed_to_create(stacks, take
         "The following resource(s) failed to create: [Bad]. "]
 
 
+def test_resources_an_update_rollback_set_back_show_update_complete(stacks, taken_table):
+    """After UPDATE_ROLLBACK_COMPLETE, a resource the rollback updated back shows its last
+    operation, UPDATE_COMPLETE (as its rollback event says), not its original CREATE_COMPLETE
+    (DescribeStackResources reports each resource's current status)."""
+    tagged = {"Type": "AWS::S3::Bucket", "Properties": {"Tags": [{"Key": "v", "Value": "1"}]}}
+    name, _ = stacks.create({"Resources": {"Bucket": tagged}})
+    retagged = {"Type": "AWS::S3::Bucket", "Properties": {"Tags": [{"Key": "v", "Value": "2"}]}}
+    bad = {"Type": "AWS::DynamoDB::Table", "DependsOn": "Bucket", "Properties": table(TableName=taken_table)}
+    assert stacks.update(name, {"Resources": {"Bucket": retagged, "Bad": bad}})["StackStatus"] == (
+        "UPDATE_ROLLBACK_COMPLETE")
+    assert statuses(stacks.events(name), "Bucket")[-1][0] == "UPDATE_COMPLETE"
+    (bucket,) = stacks.cfn.describe_stack_resources(StackName=name)["StackResources"]
+    assert (bucket["LogicalResourceId"], bucket["ResourceStatus"]) == ("Bucket", "UPDATE_COMPLETE")
+
+
+def test_resource_types_parameter_limits_the_template(stacks):
+    """ResourceTypes: a template holding another type is refused with "Resource type <T> is not
+    allowed by parameter ResourceTypes [<list>]", on UpdateStack before "No updates are to be
+    performed." (LocalStack's AWS-recorded test_update_with_resource_types); a matching prefix
+    admits it."""
+    template = {"Resources": {"Bucket": {"Type": "AWS::S3::Bucket"}}}
+    cfn = stacks.cfn
+    assert error_of(lambda: cfn.create_stack(
+        StackName=unique("stk"), TemplateBody=body(template), ResourceTypes=["AWS::EC2::*"])) == (
+        "ValidationError", "Resource type AWS::S3::Bucket is not allowed by parameter ResourceTypes [AWS::EC2::*]", 400)
+    name, _ = stacks.create(template, ResourceTypes=["AWS::S3::*"])
+    assert stacks.describe(name)["StackStatus"] == "CREATE_COMPLETE"
+    assert error_of(lambda: cfn.update_stack(StackName=name, TemplateBody=body(template), ResourceTypes=["AWS::EC2:*"])) == (
+        "ValidationError", "Resource type AWS::S3::Bucket is not allowed by parameter ResourceTypes [AWS::EC2:*]", 400)
+
+
+def test_get_template_stage(stacks):
+    """GetTemplate's TemplateStage: Original and Processed give the template (strata has no
+    transforms to process); another value is refused with the enum message."""
+    template = {"Resources": {"Bucket": {"Type": "AWS::S3::Bucket"}}}
+    name, _ = stacks.create(template)
+    for stage in ("Original", "Processed"):
+        # boto3 parses a JSON TemplateBody.
+        assert stacks.cfn.get_template(StackName=name, TemplateStage=stage)["TemplateBody"] == template
+    code, message, status = error_of(lambda: stacks.cfn.get_template(StackName=name, TemplateStage="Bogus"))
+    assert (code, status) == ("ValidationError", 400)
+    assert message == ("1 validation error detected: Value 'Bogus' at 'templateStage' failed to satisfy constraint: "
+                       "Member must satisfy enum value set: [Original, Processed]")
+
+
 def test_change_set_details_name_what_caused_each_change(stacks):
     """A change set's Details say why each resource changes (API reference,
     ResourceChangeDetail; LocalStack's AWS-recorded TestChangeSetDiff snapshots): a property

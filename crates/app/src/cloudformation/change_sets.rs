@@ -16,8 +16,8 @@ use super::error::{Error, Result};
 use super::model::*;
 use super::resources;
 use super::stacks::{
-    authorize, check_capabilities, find, find_authorized, no_echo, no_such_stack,
-    obsolete_change_sets, parameter_values, start, template,
+    authorize, check_capabilities, check_resource_types, find, find_authorized, no_echo,
+    no_such_stack, obsolete_change_sets, parameter_values, start, template,
 };
 use crate::{App, Caller};
 
@@ -116,6 +116,7 @@ pub async fn update_stack(
     .await?;
     let values = parameter_values(&template, &input.parameters, &stack.parameters)?;
     check_capabilities(&template, &input.capabilities)?;
+    check_resource_types(&template, &input.resource_types)?;
     let (found, outputs_changed) = changes(app, &stack, &text, &values)?;
     let new_tags = input.tags.as_deref().map(super::stacks::tags).filter(|t| {
         // Compared as sets: the same tags in another order change nothing.
@@ -245,6 +246,7 @@ pub async fn create_change_set(
         .unwrap_or_default();
     let values = parameter_values(&template, &input.parameters, &previous)?;
     check_capabilities(&template, &input.capabilities)?;
+    check_resource_types(&template, &input.resource_types)?;
     if let Some(role) = &input.role_arn {
         super::operation::check_pass_role(app, caller, role)?;
         super::operation::service_role_session(app, role, caller.account(), &caller.region)

@@ -28,6 +28,8 @@ pub struct CreateStackInput {
     pub template_url: Option<String>,
     pub parameters: Vec<ParameterInput>,
     pub capabilities: Vec<String>,
+    /// `ResourceTypes`: the types the template may hold (none: any).
+    pub resource_types: Vec<String>,
     pub disable_rollback: Option<bool>,
     /// `ROLLBACK`, `DO_NOTHING` or `DELETE`.
     pub on_failure: Option<String>,
@@ -294,6 +296,8 @@ pub struct UpdateStackInput {
     pub use_previous_template: bool,
     pub parameters: Vec<ParameterInput>,
     pub capabilities: Vec<String>,
+    /// `ResourceTypes`: the types the template may hold (none: any).
+    pub resource_types: Vec<String>,
     pub tags: Option<Vec<Tag>>,
     pub disable_rollback: Option<bool>,
     /// A new service role for this and later operations.
@@ -312,6 +316,8 @@ pub struct CreateChangeSetInput {
     pub use_previous_template: bool,
     pub parameters: Vec<ParameterInput>,
     pub capabilities: Vec<String>,
+    /// `ResourceTypes`: the types the template may hold (none: any).
+    pub resource_types: Vec<String>,
     pub tags: Vec<Tag>,
     pub role_arn: Option<String>,
     pub notification_arns: Vec<String>,

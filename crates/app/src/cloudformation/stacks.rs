@@ -210,6 +210,33 @@ pub(super) fn required_capability(template: &Template) -> Option<(&'static str, 
     }
 }
 
+/// Refuses a template holding a type `ResourceTypes` does not allow (when given): each entry
+/// a type, or a prefix ending in `*` (`AWS::*`, `AWS::S3::*`, `Custom::*`). LocalStack's
+/// AWS-recorded test_update_with_resource_types has the message.
+pub(super) fn check_resource_types(template: &Template, allowed: &[String]) -> Result<()> {
+    if allowed.is_empty() {
+        return Ok(());
+    }
+    let admits = |resource_type: &str| {
+        allowed.iter().any(|a| match a.strip_suffix('*') {
+            Some(prefix) => resource_type.starts_with(prefix),
+            None => a == resource_type,
+        })
+    };
+    match template
+        .resources
+        .values()
+        .find(|r| !admits(&r.resource_type))
+    {
+        Some(resource) => Err(Error::Validation(format!(
+            "Resource type {} is not allowed by parameter ResourceTypes [{}]",
+            resource.resource_type,
+            allowed.join(", ")
+        ))),
+        None => Ok(()),
+    }
+}
+
 pub(super) fn check_capabilities(template: &Template, given: &[String]) -> Result<()> {
     let Some((needed, _)) = required_capability(template) else {
         return Ok(());
@@ -301,6 +328,7 @@ pub async fn create_stack(
     .await?;
     let values = parameter_values(&template, &input.parameters, &BTreeMap::new())?;
     check_capabilities(&template, &input.capabilities)?;
+    check_resource_types(&template, &input.resource_types)?;
     if let Some(other) = input
         .on_failure
         .as_deref()

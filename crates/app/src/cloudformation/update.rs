@@ -397,6 +397,17 @@ async fn fail(
     rollback(app, caller, stack).await
 }
 
+/// A resource as it was before the update, which the rollback's update just set back: its
+/// status that last step's, as DescribeStackResources shows it.
+fn set_back(old: &StackResource, time: i64) -> StackResource {
+    StackResource {
+        status: "UPDATE_COMPLETE".to_owned(),
+        status_reason: None,
+        updated_millis: time,
+        ..old.clone()
+    }
+}
+
 /// Back to the stack as it was: what the update made is deleted, what it changed set back,
 /// what it replaced restored; then UPDATE_ROLLBACK_COMPLETE (UPDATE_ROLLBACK_FAILED if a
 /// step is refused).
@@ -446,7 +457,9 @@ pub async fn rollback(app: &App, caller: &Caller, mut stack: Stack) -> Result<()
                 if now_resource.physical_id.is_some() {
                     stack.replaced.push(now_resource.clone());
                 }
-                stack.resources.insert(logical_id.clone(), old.clone());
+                stack
+                    .resources
+                    .insert(logical_id.clone(), set_back(old, time));
                 let event = resource_event(
                     logical_id,
                     &old.resource_type,
@@ -483,7 +496,9 @@ pub async fn rollback(app: &App, caller: &Caller, mut stack: Stack) -> Result<()
             let time = app.cloudformation.now_millis();
             let event = match outcome {
                 Ok(_) => {
-                    stack.resources.insert(logical_id.clone(), old.clone());
+                    stack
+                        .resources
+                        .insert(logical_id.clone(), set_back(old, time));
                     resource_event(
                         logical_id,
                         &old.resource_type,

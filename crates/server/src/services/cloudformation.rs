@@ -132,6 +132,7 @@ fn create_stack_input(params: &Params) -> Result<CreateStackInput, AwsError> {
         template_url: optional(params, "TemplateURL"),
         parameters,
         capabilities: params.members("Capabilities"),
+        resource_types: params.members("ResourceTypes"),
         disable_rollback: flag(params, "DisableRollback")?,
         on_failure: optional(params, "OnFailure"),
         timeout_in_minutes: params.get("TimeoutInMinutes").and_then(|t| t.parse().ok()),
@@ -208,12 +209,19 @@ pub async fn handle(app: &App, caller: &Caller, action: &str, params: &Params) -
         }
         "GetTemplate" => rendered(
             action,
-            stacks::get_template(
-                app,
-                caller,
-                optional(params, "StackName"),
-                optional(params, "ChangeSetName"),
-            ),
+            match optional(params, "TemplateStage").as_deref() {
+                None | Some("Original" | "Processed") => stacks::get_template(
+                    app,
+                    caller,
+                    optional(params, "StackName"),
+                    optional(params, "ChangeSetName"),
+                ),
+                Some(other) => {
+                    return Err(validation(format!(
+                        "1 validation error detected: Value '{other}' at 'templateStage' failed to satisfy constraint: Member must satisfy enum value set: [Original, Processed]"
+                    )));
+                }
+            },
         ),
         "ValidateTemplate" => rendered(
             action,
@@ -244,6 +252,7 @@ pub async fn handle(app: &App, caller: &Caller, action: &str, params: &Params) -
                 use_previous_template: flag(params, "UsePreviousTemplate")?.unwrap_or(false),
                 parameters: parameters(params),
                 capabilities: params.members("Capabilities"),
+                resource_types: params.members("ResourceTypes"),
                 // `Tags=` (an empty list) removes them all; no Tags keeps them.
                 tags: (params.get("Tags.member.1.Key").is_some() || params.get("Tags").is_some())
                     .then(|| tags(params)),
@@ -262,6 +271,7 @@ pub async fn handle(app: &App, caller: &Caller, action: &str, params: &Params) -
                 use_previous_template: flag(params, "UsePreviousTemplate")?.unwrap_or(false),
                 parameters: parameters(params),
                 capabilities: params.members("Capabilities"),
+                resource_types: params.members("ResourceTypes"),
                 tags: tags(params),
                 role_arn: optional(params, "RoleARN"),
                 notification_arns: params.members("NotificationARNs"),
