@@ -19,7 +19,7 @@ import json
 import botocore.config
 import pytest
 
-from aws_helpers import unique
+from aws_helpers import client_error, unique
 from cfn_helpers import (  # noqa: F401 (stacks and taken_table are fixtures)
     ASSUME_BY_LAMBDA,
     body,
@@ -607,3 +607,62 @@ def test_access_key_activated_in_place(server, stacks):
     assert stacks.update(name, template("Active"), Capabilities=IAM)["StackStatus"] == "UPDATE_COMPLETE"
     keys = server.client("iam").list_access_keys(UserName=stacks.physical(name, "User"))["AccessKeyMetadata"]
     assert [(k["AccessKeyId"], k["Status"]) for k in keys] == [(key_id, "Active")]
+
+
+def test_stack_tags_reach_resources_and_buckets_get_system_tags(server, stacks):
+    """Stack Tags propagate to the types whose schema is taggable (bucket, table, role, KMS
+    key), a key the resource sets keeping its own value (UNCONFIRMED: which value wins on a
+    shared key); a bucket also gets CloudFormation's
+    `aws:cloudformation:stack-name|stack-id|logical-id` (schema `cloudFormationSystemTags`, the
+    only one of these types); a Tags-only UpdateStack re-tags them in place (cfn-lint's copies of
+    the registry schemas; cloudformation-coverage-roadmap#1360, #1782)."""
+    trust = {"AssumeRolePolicyDocument": ASSUME_BY_LAMBDA}
+    template = {"Resources": {
+        "Bucket": {"Type": "AWS::S3::Bucket", "Properties": {"Tags": [{"Key": "own", "Value": "1"}]}},
+        "Table": {"Type": "AWS::DynamoDB::Table", "Properties": table(Tags=[{"Key": "team", "Value": "own"}])},
+        "Role": {"Type": "AWS::IAM::Role", "Properties": trust},
+        "Key": {"Type": "AWS::KMS::Key"},
+    }}
+    name, stack_id = stacks.create(template, Capabilities=["CAPABILITY_IAM"], Tags=[{"Key": "team", "Value": "blue"}])
+    assert stacks.describe(name)["StackStatus"] == "CREATE_COMPLETE"
+    s3, ddb, iam, kms = (server.client(s) for s in ("s3", "dynamodb", "iam", "kms"))
+    bucket, table_name, role, key = (stacks.physical(name, r) for r in ("Bucket", "Table", "Role", "Key"))
+
+    def bucket_tags():
+        return {t["Key"]: t["Value"] for t in s3.get_bucket_tagging(Bucket=bucket)["TagSet"]}
+
+    system = {"aws:cloudformation:stack-name": name, "aws:cloudformation:stack-id": stack_id,
+              "aws:cloudformation:logical-id": "Bucket"}
+    assert bucket_tags() == {"own": "1", "team": "blue", **system}
+    arn = ddb.describe_table(TableName=table_name)["Table"]["TableArn"]
+    assert {t["Key"]: t["Value"] for t in ddb.list_tags_of_resource(ResourceArn=arn)["Tags"]} == {"team": "own"}
+    assert {t["Key"]: t["Value"] for t in iam.list_role_tags(RoleName=role)["Tags"]} == {"team": "blue"}
+    assert {t["TagKey"]: t["TagValue"] for t in kms.list_resource_tags(KeyId=key)["Tags"]} == {"team": "blue"}
+
+    stack = stacks.update(name, UsePreviousTemplate=True, Capabilities=["CAPABILITY_IAM"],
+                          Tags=[{"Key": "team", "Value": "green"}])
+    assert stack["StackStatus"] == "UPDATE_COMPLETE"
+    assert bucket_tags() == {"own": "1", "team": "green", **system}
+    assert {t["Key"]: t["Value"] for t in iam.list_role_tags(RoleName=role)["Tags"]} == {"team": "green"}
+    assert statuses(stacks.events(name), "Bucket")[-1][0] == "UPDATE_COMPLETE"
+
+
+def test_bucket_system_tags_stay_through_put_bucket_tagging(server, stacks):
+    """A PutBucketTagging on a bucket CloudFormation made must send its `aws:` tags back
+    unchanged (InvalidTag "System Tags cannot be removed by requester") and cannot add one
+    ("Your TagKey cannot be prefixed with aws:"); terraform-provider-aws#7323,
+    cloud-custodian#2834/#2861."""
+    name, _ = stacks.create({"Resources": {"Bucket": {"Type": "AWS::S3::Bucket"}}})
+    bucket = stacks.physical(name, "Bucket")
+    s3 = server.client("s3")
+    system = s3.get_bucket_tagging(Bucket=bucket)["TagSet"]
+    assert sorted(t["Key"] for t in system) == [
+        "aws:cloudformation:logical-id", "aws:cloudformation:stack-id", "aws:cloudformation:stack-name"]
+    for tag_set, message in (
+        ([{"Key": "team", "Value": "a"}], "System Tags cannot be removed by requester"),
+        (system + [{"Key": "aws:mine", "Value": "x"}], "Your TagKey cannot be prefixed with aws:"),
+    ):
+        error = client_error(lambda: s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": tag_set}))["Error"]
+        assert (error["Code"], error["Message"]) == ("InvalidTag", message)
+    s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": system + [{"Key": "team", "Value": "a"}]})
+    assert {t["Key"] for t in s3.get_bucket_tagging(Bucket=bucket)["TagSet"]} == {t["Key"] for t in system} | {"team"}

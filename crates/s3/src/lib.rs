@@ -37,6 +37,7 @@ pub mod model;
 pub mod multipart;
 pub mod name;
 pub mod objects;
+pub mod tags;
 pub mod versions;
 
 use std::sync::Arc;
@@ -54,6 +55,7 @@ pub use model::{
 };
 pub use multipart::recount_open_uploads;
 pub use objects::{Deleted, NewObject, StoredObject, WriteCondition};
+pub use tags::is_system_tag;
 pub use versions::VersionId;
 
 /// The engine: cheap to clone, shared by every request.

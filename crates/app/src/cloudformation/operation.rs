@@ -145,12 +145,46 @@ pub(super) fn resolve(
     plan: &Plan,
     logical_id: &str,
 ) -> std::result::Result<Value, String> {
-    let properties = &plan.template.resources[logical_id].properties;
+    let resource = &plan.template.resources[logical_id];
     in_scope(app, stack, plan, |scope| {
-        intrinsic::evaluate(scope, properties)
+        intrinsic::evaluate(scope, &resource.properties)
     })
     .map(|p| p.unwrap_or_else(|| Value::Object(Default::default())))
+    .map(|p| with_stack_tags(p, &resource.resource_type, stack))
     .map_err(|e| e.0)
+}
+
+/// The stack's tags added to a resource's own, for the types CloudFormation propagates them
+/// to (each type's schema: `taggable`; cfn-lint's copies of the registry schemas); a key the
+/// resource sets itself keeps its value.
+fn with_stack_tags(mut properties: Value, resource_type: &str, stack: &Stack) -> Value {
+    const TAGGED: [&str; 5] = [
+        "AWS::DynamoDB::Table",
+        "AWS::S3::Bucket",
+        "AWS::IAM::Role",
+        "AWS::IAM::User",
+        "AWS::KMS::Key",
+    ];
+    if stack.tags.is_empty() || !TAGGED.contains(&resource_type) {
+        return properties;
+    }
+    let Some(map) = properties.as_object_mut() else {
+        return properties;
+    };
+    let tags = map
+        .entry("Tags")
+        .or_insert_with(|| Value::Array(Vec::new()));
+    if let Value::Array(tags) = tags {
+        for tag in &stack.tags {
+            let own = tags
+                .iter()
+                .any(|t| t.get("Key").and_then(Value::as_str) == Some(tag.key.as_str()));
+            if !own {
+                tags.push(serde_json::json!({ "Key": tag.key, "Value": tag.value }));
+            }
+        }
+    }
+    properties
 }
 
 /// The resource's `Metadata` resolved against the stack as it stands, if it has any.

@@ -97,7 +97,21 @@ pub async fn create(p: &Provision<'_>, properties: &Value) -> Result<Created, St
         })
         .await
         .map_err(|e| refused(&AccessError::Engine(e), &name))?;
-    if let Err(reason) = configure(p, &name, &Value::Null, properties).await {
+    let configured = async {
+        configure(p, &name, &Value::Null, properties).await?;
+        // CloudFormation's own tags on every bucket it makes (the type's schema:
+        // `cloudFormationSystemTags`), beside the template's and the stack's.
+        let system = system_tags(p);
+        p.app
+            .s3
+            .update_bucket(&name, move |bucket| {
+                bucket.tags.extend(system);
+                Ok(())
+            })
+            .await
+            .map_err(|e| refused(&AccessError::Engine(e), &name))
+    };
+    if let Err(reason) = configured.await {
         // A failed resource leaves nothing behind.
         let _ = p.app.s3.delete_bucket(&name).await;
         return Err(reason);
@@ -107,6 +121,24 @@ pub async fn create(p: &Provision<'_>, properties: &Value) -> Result<Created, St
         attributes: attributes(&name, &p.caller.region),
         reference: Value::String(name),
     })
+}
+
+/// `aws:cloudformation:stack-name`, `…:stack-id` and `…:logical-id` of the bucket.
+fn system_tags(p: &Provision<'_>) -> Vec<(String, String)> {
+    vec![
+        (
+            "aws:cloudformation:stack-name".to_owned(),
+            p.stack.name.clone(),
+        ),
+        (
+            "aws:cloudformation:stack-id".to_owned(),
+            p.stack.stack_id.clone(),
+        ),
+        (
+            "aws:cloudformation:logical-id".to_owned(),
+            p.logical_id.to_owned(),
+        ),
+    ]
 }
 
 /// The bucket settings a template gives, each `None` when the template leaves it out.
@@ -253,7 +285,14 @@ async fn configure(p: &Provision<'_>, name: &str, old: &Value, new: &Value) -> R
                     bucket.versioning = Some(after.versioning.unwrap_or(Versioning::Suspended));
                 }
                 if before.tags != after.tags {
+                    // CloudFormation's system tags stay whatever the template's tags do.
+                    let system: Vec<(String, String)> = bucket
+                        .tags
+                        .drain(..)
+                        .filter(|(k, _)| strata_s3::is_system_tag(k))
+                        .collect();
                     bucket.tags = after.tags.unwrap_or_default();
+                    bucket.tags.extend(system);
                 }
                 if before.encryption != after.encryption {
                     bucket.encryption = after.encryption;

@@ -150,7 +150,12 @@ pub async fn put_bucket_tagging(
 ) -> S3Result<S3Response<PutBucketTaggingOutput>> {
     let cx = Cx::authorized(app, &req, "s3:PutBucketTagging")?;
     let input = req.input;
-    let tags = tag_pairs(input.tagging, MAX_BUCKET_TAGS, "Bucket")?;
+    // The bucket's system tags come back with the set and do not count toward the limit.
+    let system = cx.bucket.tags.len() - strata_s3::tags::counted(&cx.bucket.tags);
+    let tags = tag_pairs(input.tagging, MAX_BUCKET_TAGS + system, "Bucket")?;
+    if let Some(refusal) = strata_s3::tags::refuse_bucket_tags(&cx.bucket.tags, &tags) {
+        return Err(s3_error!(InvalidTag, "{refusal}"));
+    }
     app.s3
         .update_bucket(&cx.bucket.name, move |b| {
             b.tags = tags;
@@ -173,7 +178,8 @@ pub async fn delete_bucket_tagging(
     cx.authorize("s3:PutBucketTagging", None)?;
     app.s3
         .update_bucket(&cx.bucket.name, |b| {
-            b.tags.clear();
+            // A requester cannot remove system tags (UNCONFIRMED for this call).
+            b.tags.retain(|(k, _)| strata_s3::is_system_tag(k));
             Ok(())
         })
         .await
