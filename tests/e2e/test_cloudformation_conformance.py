@@ -639,6 +639,17 @@ def test_stack_tags_reach_resources_and_buckets_get_system_tags(server, stacks):
     assert {t["Key"]: t["Value"] for t in iam.list_role_tags(RoleName=role)["Tags"]} == {"team": "blue"}
     assert {t["TagKey"]: t["TagValue"] for t in kms.list_resource_tags(KeyId=key)["Tags"]} == {"team": "blue"}
 
+    # A change set of new stack tags lists the taggable resources with Scope Tags
+    # (cloudtools/stacker#605; the Details' shape is UNCONFIRMED).
+    cs = stacks.cfn.create_change_set(StackName=name, ChangeSetName="retag", UsePreviousTemplate=True,
+                                      Capabilities=["CAPABILITY_IAM"], Tags=[{"Key": "team", "Value": "green"}])["Id"]
+    found = {c["ResourceChange"]["LogicalResourceId"]: c["ResourceChange"]
+             for c in stacks.cfn.describe_change_set(ChangeSetName=cs)["Changes"]}
+    assert set(found) == {"Bucket", "Role", "Key"}, found  # the table's own team tag wins
+    assert (found["Bucket"]["Scope"], found["Bucket"]["Replacement"]) == (["Tags"], "False")
+    assert found["Bucket"]["Details"] == [{"Target": {"Attribute": "Tags", "RequiresRecreation": "Never"},
+                                           "Evaluation": "Static", "ChangeSource": "DirectModification"}]
+    stacks.cfn.delete_change_set(ChangeSetName=cs)
     stack = stacks.update(name, UsePreviousTemplate=True, Capabilities=["CAPABILITY_IAM"],
                           Tags=[{"Key": "team", "Value": "green"}])
     assert stack["StackStatus"] == "UPDATE_COMPLETE"

@@ -117,7 +117,6 @@ pub async fn update_stack(
     let values = parameter_values(&template, &input.parameters, &stack.parameters)?;
     check_capabilities(&template, &input.capabilities)?;
     check_resource_types(&template, &input.resource_types)?;
-    let (found, outputs_changed) = changes(app, &stack, &text, &values)?;
     let new_tags = input.tags.as_deref().map(super::stacks::tags).filter(|t| {
         // Compared as sets: the same tags in another order change nothing.
         let sorted = |tags: &[strata_cloudformation::Tag]| {
@@ -130,6 +129,7 @@ pub async fn update_stack(
         };
         sorted(t) != sorted(&stack.tags)
     });
+    let (found, outputs_changed) = changes(app, &stack, &text, &values, new_tags.as_deref())?;
     if found.is_empty() && !outputs_changed && new_tags.is_none() {
         return Err(Error::Validation(
             "No updates are to be performed.".to_owned(),
@@ -256,7 +256,8 @@ pub async fn create_change_set(
         Some(stack) => stack,
         None => review_stack(app, caller, &input).await?,
     };
-    let (found, outputs_changed) = changes(app, &stack, &text, &values)?;
+    let change_set_tags = super::stacks::tags(&input.tags);
+    let (found, outputs_changed) = changes(app, &stack, &text, &values, Some(&change_set_tags))?;
     let empty = found.is_empty() && !outputs_changed && !creating;
     let id = format!(
         "arn:aws:cloudformation:{}:{}:changeSet/{}/{}",

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use strata_cfn_template::{Template, graph};
-use strata_cloudformation::Stack;
+use strata_cloudformation::{Stack, Tag};
 
 use super::error::Result;
 use super::model::{Change, ResourceChange, ResourceChangeDetail, ResourceTargetDefinition};
@@ -38,6 +38,9 @@ pub(super) struct StoredChange {
 /// `[name, recreation, evaluation]`, read as a direct modification.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 struct StoredDetail {
+    /// `Properties`, or `Tags` for a change the stack's tags make.
+    #[serde(default = "properties_attribute")]
+    attribute: String,
     name: String,
     recreation: String,
     evaluation: String,
@@ -51,9 +54,14 @@ fn direct_modification() -> String {
     "DirectModification".to_owned()
 }
 
+fn properties_attribute() -> String {
+    "Properties".to_owned()
+}
+
 impl StoredDetail {
     fn new(name: &str, recreation: &str, evaluation: &str, source: &str) -> Self {
         Self {
+            attribute: properties_attribute(),
             name: name.to_owned(),
             recreation: recreation.to_owned(),
             evaluation: evaluation.to_owned(),
@@ -83,8 +91,10 @@ impl StoredChange {
 
     pub(super) fn rendered(self) -> Change {
         let mut scope = self.attributes.clone();
-        if !self.details.is_empty() {
-            scope.insert(0, "Properties".to_owned());
+        for attribute in ["Tags", "Properties"] {
+            if self.details.iter().any(|d| d.attribute == attribute) {
+                scope.insert(0, attribute.to_owned());
+            }
         }
         Change {
             change_type: "Resource",
@@ -100,8 +110,8 @@ impl StoredChange {
                     .into_iter()
                     .map(|d| ResourceChangeDetail {
                         target: ResourceTargetDefinition {
-                            attribute: "Properties".to_owned(),
-                            name: Some(d.name),
+                            name: (d.attribute == "Properties").then_some(d.name),
+                            attribute: d.attribute,
                             requires_recreation: d.recreation,
                         },
                         evaluation: d.evaluation,
@@ -115,11 +125,20 @@ impl StoredChange {
     }
 }
 
-/// The stack as the new template and values would make it (nothing applied yet).
-fn proposed(stack: &Stack, text: &str, values: &BTreeMap<String, String>) -> Stack {
+/// The stack as the new template, values and tags (when given) would make it (nothing
+/// applied yet).
+fn proposed(
+    stack: &Stack,
+    text: &str,
+    values: &BTreeMap<String, String>,
+    tags: Option<&[Tag]>,
+) -> Stack {
     let mut next = stack.clone();
     next.template_body = text.to_owned();
     next.parameters = values.clone();
+    if let Some(tags) = tags {
+        next.tags = tags.to_vec();
+    }
     next
 }
 
@@ -142,15 +161,17 @@ fn recreation(
     }
 }
 
-/// What applying `text` with `values` to `stack` would change, and whether its outputs
-/// would (an outputs-only change counts as a change: UNCONFIRMED, spec §3).
+/// What applying `text` with `values` (and `tags`, when given) to `stack` would change, and
+/// whether its outputs would (an outputs-only change counts as a change: UNCONFIRMED, spec
+/// §3).
 pub(super) fn changes(
     app: &App,
     stack: &Stack,
     text: &str,
     values: &BTreeMap<String, String>,
+    tags: Option<&[Tag]>,
 ) -> Result<(Vec<StoredChange>, bool)> {
-    let next = proposed(stack, text, values);
+    let next = proposed(stack, text, values, tags);
     let new_plan = plan(&next)?;
     let old_template = Template::from_text(&stack.template_body).ok();
     let moved: BTreeSet<&String> = values
@@ -214,7 +235,13 @@ pub(super) fn changes(
             if before != after {
                 let raw_changed = raw_old.and_then(|r| r.get(key)) != raw_new.get(key);
                 let causes: Vec<&String> = names.iter().filter(|n| moved.contains(n)).collect();
-                if raw_changed || causes.is_empty() {
+                if key == "Tags" && !raw_changed && causes.is_empty() && next.tags != stack.tags {
+                    // Made by the stack's tags, which reach the resource's.
+                    let mut detail =
+                        StoredDetail::new(key, "Never", "Static", "DirectModification");
+                    detail.attribute = "Tags".to_owned();
+                    details.push(detail);
+                } else if raw_changed || causes.is_empty() {
                     details.push(StoredDetail::new(
                         key,
                         needs,
