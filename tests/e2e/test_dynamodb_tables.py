@@ -867,3 +867,23 @@ def test_tables_items_indexes_and_settings_survive_a_restart(workdir):
         assert got["g"] == {"S": "g1"}
     finally:
         s.stop()
+
+
+def test_sse_by_kms_without_a_key_uses_the_aws_managed_dynamodb_key(server):
+    """SSESpecification {Enabled, SSEType KMS} without a key: the table is encrypted under the
+    account's AWS managed key `alias/aws/dynamodb`, made on first use, and SSEDescription names
+    that key's ARN (a `key/<uuid>` ARN, as AWS answers: DynamoDB's developer guide, "AWS managed
+    key"; LocalStack's AWS-recorded test_table_with_ttl_and_sse gives a KMS key ARN)."""
+    ddb, kms = server.client("dynamodb"), server.client("kms")
+    _, table = create(ddb, SSESpecification={"Enabled": True, "SSEType": "KMS"})
+    sse = table["SSEDescription"]
+    assert (sse["Status"], sse["SSEType"]) == ("ENABLED", "KMS")
+    arn = sse["KMSMasterKeyArn"]
+    match = re.fullmatch(r"arn:aws:kms:us-east-1:111111111111:key/(.+)", arn)
+    assert match and UUID.match(match.group(1)), arn
+    assert kms.describe_key(KeyId=arn)["KeyMetadata"]["KeyManager"] == "AWS"
+    aliases = {a["AliasName"]: a.get("TargetKeyId") for a in kms.list_aliases()["Aliases"]}
+    assert aliases.get("alias/aws/dynamodb") == match.group(1)
+    # A second table uses the same key.
+    _, other = create(ddb, SSESpecification={"Enabled": True})
+    assert other["SSEDescription"]["KMSMasterKeyArn"] == arn

@@ -4,7 +4,7 @@
 //! calls are in [`super::settings`].
 
 use serde::Serialize;
-use strata_dynamodb::schema::{BillingMode, Creating, IndexKind};
+use strata_dynamodb::schema::{BillingMode, Creating, IndexKind, SseSpecification};
 use strata_dynamodb::tables::UpdateTable;
 
 use super::access::{Conditions, authorize_table, named_table, require, require_visible, resolve};
@@ -97,11 +97,32 @@ pub async fn create_table(
         None,
         Conditions::default(),
     )?;
-    let create = table_to_create(&input)?;
+    let mut create = table_to_create(&input)?;
+    create.sse = with_managed_key(app, caller, create.sse).await?;
     let created = app.dynamodb.create_table(table_ref.scope(), create).await?;
     Ok(TableDescriptionOutput {
         table_description: table_description(&created, TableStatus::Creating),
     })
+}
+
+/// SSE by KMS without a key names the account's AWS managed `aws/dynamodb` key, made on first
+/// use as AWS does, so `SSEDescription.KMSMasterKeyArn` is a real key's ARN.
+async fn with_managed_key(
+    app: &App,
+    caller: &Caller,
+    sse: Option<SseSpecification>,
+) -> Result<Option<SseSpecification>> {
+    let Some(mut sse) = sse else {
+        return Ok(None);
+    };
+    let kms = sse.sse_type.as_deref().is_none_or(|t| t == "KMS");
+    if sse.enabled && kms && sse.kms_master_key_id.is_none() {
+        let key = crate::kms::service::aws_managed_key(app, caller.account(), &caller.region, "dynamodb")
+            .await
+            .map_err(|e| Error::Internal(format!("the aws/dynamodb key: {e}")))?;
+        sse.kms_master_key_id = Some(key.arn());
+    }
+    Ok(Some(sse))
 }
 
 pub fn describe_table(
@@ -183,7 +204,7 @@ pub async fn update_table(
         billing_mode: input.billing_mode,
         provisioned_throughput: input.provisioned_throughput.map(Into::into),
         deletion_protection: input.deletion_protection_enabled,
-        sse: input.sse_specification.map(Into::into),
+        sse: with_managed_key(app, caller, input.sse_specification.map(Into::into)).await?,
         stream: input
             .stream_specification
             .map(|s| s.checked(false))
