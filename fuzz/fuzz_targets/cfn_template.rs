@@ -1,7 +1,8 @@
 //! CloudFormation templates from arbitrary bytes: parsed (JSON or YAML with short tags) and
 //! checked; whatever is a template gets parameter values (each default, else a fixed text),
-//! its conditions evaluated, its resources ordered, and every resource's properties and
-//! output resolved against a stack whose resources all exist. Nothing may panic or hang.
+//! its conditions evaluated, its resources ordered, its `Fn::GetAtt`s and references listed,
+//! and every resource's properties and output resolved against a stack whose resources all
+//! exist. Nothing may panic or hang.
 
 #![no_main]
 
@@ -59,6 +60,10 @@ fuzz_target!(|data: &[u8]| {
     };
     let all: BTreeSet<String> = template.resources.keys().cloned().collect();
     let _ = graph::creation_order(&template, &all);
+    let _ = graph::get_atts(&template);
+    for resource in template.resources.values() {
+        let _ = graph::references(&resource.properties);
+    }
     let scope = Scope {
         template: &template,
         parameters: &values,

@@ -677,3 +677,66 @@ def test_bucket_system_tags_stay_through_put_bucket_tagging(server, stacks):
         assert (error["Code"], error["Message"]) == ("InvalidTag", message)
     s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": system + [{"Key": "team", "Value": "a"}]})
     assert {t["Key"] for t in s3.get_bucket_tagging(Bucket=bucket)["TagSet"]} == {t["Key"] for t in system} | {"team"}
+
+
+def test_change_set_without_tags_keeps_the_stack_tags(stacks):
+    """A change set whose request gives no Tags leaves the stack's tags alone: with the same
+    template it has no changes (aws/aws-sdk-cpp#1616), and executing another one keeps them."""
+    template = {"Resources": {"Bucket": {"Type": "AWS::S3::Bucket"}}}
+    name, _ = stacks.create(template, Tags=[{"Key": "team", "Value": "blue"}])
+    cfn = stacks.cfn
+    same = cfn.create_change_set(StackName=name, ChangeSetName="same", TemplateBody=body(template))["Id"]
+    assert cfn.describe_change_set(ChangeSetName=same)["Status"] == "FAILED"
+    grown = {"Resources": {**template["Resources"], "Other": {"Type": "AWS::S3::Bucket"}}}
+    cs = cfn.create_change_set(StackName=name, ChangeSetName="grown", TemplateBody=body(grown))["Id"]
+    assert set(c["ResourceChange"]["LogicalResourceId"] for c in cfn.describe_change_set(ChangeSetName=cs)["Changes"]) == {
+        "Other"}
+    cfn.execute_change_set(ChangeSetName=cs)
+    assert stacks.settle(name)["Tags"] == [{"Key": "team", "Value": "blue"}]
+
+
+def test_aws_prefixed_stack_tags_are_refused(stacks):
+    """Stack tags under `aws:` are AWS's own: CreateStack, UpdateStack and CreateChangeSet
+    refuse them with "aws: prefixed tag key names are not allowed for external use."
+    (aws-quickstart/quickstart-amazon-eks#42)."""
+    template = {"Resources": {"Bucket": {"Type": "AWS::S3::Bucket"}}}
+    refused = ("ValidationError", "aws: prefixed tag key names are not allowed for external use.", 400)
+    assert error_of(lambda: stacks.cfn.create_stack(
+        StackName=unique("stk"), TemplateBody=body(template), Tags=[{"Key": "aws:foo", "Value": "1"}])) == refused
+    name, _ = stacks.create(template)
+    assert error_of(lambda: stacks.cfn.update_stack(
+        StackName=name, UsePreviousTemplate=True, Tags=[{"Key": "AWS:foo", "Value": "1"}])) == refused
+    assert error_of(lambda: stacks.cfn.create_change_set(
+        StackName=name, ChangeSetName="cs", UsePreviousTemplate=True, Tags=[{"Key": "aws:foo", "Value": "1"}])) == refused
+
+
+def test_a_policy_only_change_lists_no_readers(stacks):
+    """A change of a resource's DeletionPolicy alone leaves its attributes as they are: the
+    resources reading them are not listed (ResourceChangeDetail: Dynamic only for what may
+    change)."""
+    def template(policy):
+        return {"Resources": {
+            "A": {"Type": "AWS::S3::Bucket", "DeletionPolicy": policy},
+            "B": {"Type": "AWS::S3::Bucket", "Properties": {"Tags": [{"Key": "a", "Value": {"Fn::GetAtt": ["A", "Arn"]}}]}},
+        }}
+    name, _ = stacks.create(template("Delete"))
+    cs = stacks.cfn.create_change_set(StackName=name, ChangeSetName="cs", TemplateBody=body(template("Retain")))["Id"]
+    changes = stacks.cfn.describe_change_set(ChangeSetName=cs)["Changes"]
+    assert [c["ResourceChange"]["LogicalResourceId"] for c in changes] == ["A"]
+    assert changes[0]["ResourceChange"]["Scope"] == ["DeletionPolicy"]
+
+
+def test_an_unknown_attribute_in_sub_fails_before_any_resource_is_made(stacks):
+    """`${Resource.Attribute}` in Fn::Sub reads an attribute as Fn::GetAtt does: one the type
+    lacks fails the create before anything is made (as test_invalid_getatt_fails records it for
+    Fn::GetAtt)."""
+    name, stack_id = stacks.create({
+        "Resources": {"Bucket": {"Type": "AWS::S3::Bucket"}},
+        "Outputs": {"Out": {"Value": {"Fn::Sub": "x-${Bucket.Nope}"}}},
+    })
+    assert stacks.describe(stack_id)["StackStatus"] == "ROLLBACK_COMPLETE"
+    events = stacks.events(stack_id)
+    assert statuses(events, "Bucket") == []
+    assert reasons(events, name, "ROLLBACK_IN_PROGRESS") == [
+        "[Error] /Outputs/Out/Value/Fn::Sub: Resource type AWS::S3::Bucket does not support attribute {Nope}. "
+        "Rollback requested by user."]

@@ -102,3 +102,36 @@ def test_cloudformation_role_with_an_aws_managed_policy(server, stacks):
     attached = server.client("iam").list_attached_role_policies(RoleName=role)["AttachedPolicies"]
     assert sorted(p["PolicyArn"] for p in attached) == sorted([ADMIN, LAMBDA_BASIC])
     assert stacks.delete(name)["StackStatus"] == "DELETE_COMPLETE"
+
+
+def test_list_policies_leaves_description_out_and_checks_scope(server):
+    """ListPolicies gives no Description (IAM API reference, Policy.Description: "not included
+    in the response to the ListPolicies operation"), GetPolicy does; Scope is an enum."""
+    iam = server.client("iam")
+    assert iam.get_policy(PolicyArn=ADMIN)["Policy"]["Description"]
+    listed = [p for page in iam.get_paginator("list_policies").paginate(Scope="AWS") for p in page["Policies"]]
+    assert listed and all("Description" not in p for p in listed)
+    error = client_error(lambda: iam.list_policies(Scope="Bogus"))["Error"]
+    assert (error["Code"], error["Message"]) == (
+        "ValidationError",
+        "1 validation error detected: Value 'Bogus' at 'scope' failed to satisfy constraint: "
+        "Member must satisfy enum value set: [All, AWS, Local]",
+    )
+
+
+def test_delete_policy_is_not_blocked_by_another_policy_under_its_name(server):
+    """A policy `X` at `/` is not attached because a policy at path `/X/` is: DeletePolicy of
+    `X` succeeds while `/X/Y` stays attached (the attachment count and the delete agree)."""
+    iam = server.client("iam")
+    document = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"}]})
+    x = unique("x")
+    lone = iam.create_policy(PolicyName=x, PolicyDocument=document)["Policy"]["Arn"]
+    nested = iam.create_policy(PolicyName="Y", Path=f"/{x}/", PolicyDocument=document)["Policy"]["Arn"]
+    name, _, _ = new_user(server)
+    iam.attach_user_policy(UserName=name, PolicyArn=nested)
+    try:
+        assert iam.get_policy(PolicyArn=lone)["Policy"]["AttachmentCount"] == 0
+        iam.delete_policy(PolicyArn=lone)
+    finally:
+        iam.detach_user_policy(UserName=name, PolicyArn=nested)
+        iam.delete_policy(PolicyArn=nested)

@@ -104,8 +104,8 @@ pub struct GetAtt {
     pub attribute: String,
 }
 
-/// Every `Fn::GetAtt` in the resources' properties and the outputs' values whose attribute
-/// is a literal name.
+/// Every attribute read in the resources' properties and the outputs' values with a literal
+/// name: `Fn::GetAtt`, and `${Resource.Attribute}` in `Fn::Sub`.
 pub fn get_atts(template: &Template) -> Vec<GetAtt> {
     fn walk(value: &Value, path: &str, out: &mut Vec<GetAtt>) {
         match value {
@@ -122,6 +122,39 @@ pub fn get_atts(template: &Template) -> Vec<GetAtt> {
                             resource,
                             attribute,
                         });
+                    }
+                    return;
+                }
+                if let (1, Some(argument)) = (map.len(), map.get("Fn::Sub")) {
+                    // `${Resource.Attribute}` reads an attribute as Fn::GetAtt does.
+                    let (text, variables) = match argument {
+                        Value::String(text) => (text.as_str(), None),
+                        Value::Array(parts) => match parts.as_slice() {
+                            [Value::String(text), Value::Object(variables)] => {
+                                (text.as_str(), Some(variables))
+                            }
+                            _ => return,
+                        },
+                        _ => return,
+                    };
+                    for name in sub_variables(text) {
+                        if name.starts_with("AWS::")
+                            || variables.is_some_and(|v| v.contains_key(&name))
+                        {
+                            continue;
+                        }
+                        if let Some((resource, attribute)) = name.split_once('.') {
+                            out.push(GetAtt {
+                                path: format!("{path}/Fn::Sub"),
+                                resource: resource.to_owned(),
+                                attribute: attribute.to_owned(),
+                            });
+                        }
+                    }
+                    if let Some(variables) = variables {
+                        for (key, item) in variables {
+                            walk(item, &format!("{path}/Fn::Sub/1/{key}"), out);
+                        }
                     }
                     return;
                 }

@@ -192,7 +192,9 @@ pub struct ChangeSet {
     pub template_body: String,
     pub parameters: BTreeMap<String, String>,
     pub capabilities: Vec<String>,
-    pub tags: Vec<Tag>,
+    /// The stack tags it sets, when the request gave some (none keeps the stack's).
+    #[serde(default)]
+    pub tags: Option<Vec<Tag>>,
     pub role_arn: Option<String>,
     pub notification_arns: Vec<String>,
     /// DescribeChangeSet's `Changes`, as rendered.

@@ -60,16 +60,17 @@ impl Entry {
 }
 
 /// Whether `arn` names an AWS managed policy (known to strata or not).
-pub fn is_aws_managed(arn: &str) -> bool {
+pub(crate) fn is_aws_managed(arn: &str) -> bool {
     arn.starts_with(AWS_POLICY_PREFIX) && arn[AWS_POLICY_PREFIX.len()..].starts_with('/')
 }
 
 /// The AWS managed policy `arn` names, as `account` sees it.
-pub fn aws_managed_policy(account: &AccountId, arn: &str) -> Option<ManagedPolicy> {
+pub(crate) fn aws_managed_policy(account: &AccountId, arn: &str) -> Option<ManagedPolicy> {
+    let rest = arn.strip_prefix(AWS_POLICY_PREFIX)?;
     CATALOG
         .iter()
+        .find(|e| rest.strip_prefix(e.path.as_str()) == Some(e.policy_name.as_str()))
         .map(|e| e.policy(account))
-        .find(|p| p.arn() == arn)
 }
 
 /// Every AWS managed policy strata knows, as `account` sees them, by name.

@@ -28,7 +28,7 @@ mod user;
 pub use access_key::{AccessKey, AccessKeyOwner, AccessKeyStatus};
 pub use account::{Account, AccountId};
 pub use arn::{policy_arn, role_arn, user_arn};
-pub use aws_managed::{aws_managed_policies, is_aws_managed};
+pub use aws_managed::aws_managed_policies;
 pub use error::IamError;
 pub use identity_policies::NamedPolicy;
 pub use ids::{generate_root_access_key_id, generate_secret_access_key};

@@ -288,7 +288,9 @@ impl Iam {
         let current = self.customer_policy(&account, &arn)?;
         self.store
             .write(move |txn| {
-                if !txn.prefix_keys(ATTACHMENTS, &policy_prefix(&arn))?.is_empty() {
+                let mut attached = policy_prefix(&arn);
+                attached.extend_from_slice(format!("{account}/").as_bytes());
+                if !txn.prefix_keys(ATTACHMENTS, &attached)?.is_empty() {
                     return Err(IamError::DeleteConflict("Cannot delete a policy attached to entities.".to_owned()));
                 }
                 let key = policy_key(&account, &current.policy_name);
@@ -315,9 +317,13 @@ impl Iam {
         arn: String,
         attach: bool,
     ) -> Result<(), IamError> {
-        let policy = self
-            .get_policy(&account, &arn)
-            .map_err(|_| not_attachable(&arn))?;
+        let policy_name = match self.get_policy(&account, &arn) {
+            Ok(policy) => policy.policy_name,
+            // A detach needs only the attachment: an AWS managed policy strata no longer
+            // knows can still be detached, so its holder can be deleted.
+            Err(_) if !attach => String::new(),
+            Err(_) => return Err(not_attachable(&arn)),
+        };
         self.holder_must_exist(&account, &holder)?;
         let result = self
             .store
@@ -327,7 +333,7 @@ impl Iam {
                 let mut backward = policy_prefix(&arn);
                 backward.extend_from_slice(&holder.prefix(&account));
                 if attach {
-                    txn.put(ATTACHMENTS, forward, policy.policy_name.as_bytes().to_vec());
+                    txn.put(ATTACHMENTS, forward, policy_name.into_bytes());
                     txn.put(ATTACHMENTS, backward, Vec::new());
                 } else {
                     if txn.get(ATTACHMENTS, &forward)?.is_none() {

@@ -4,9 +4,9 @@
 //! (terraform-provider-aws#7323, cloud-custodian#2834: `InvalidTag`, "System Tags cannot be
 //! removed by requester"); they do not count toward the 50 a bucket may carry.
 
-/// Whether `key` is a system tag's key.
+/// Whether `key` is a system tag's key (the prefix in any case).
 pub fn is_system_tag(key: &str) -> bool {
-    key.starts_with("aws:")
+    key.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("aws:"))
 }
 
 /// Why a requester's new tag set for a bucket holding `existing` is refused, if it is.

@@ -17,11 +17,27 @@ use super::model::*;
 use super::resources;
 use super::stacks::{
     authorize, check_capabilities, check_resource_types, find, find_authorized, no_echo,
-    no_such_stack, obsolete_change_sets, parameter_values, start, template,
+    no_reserved_tags, no_such_stack, obsolete_change_sets, parameter_values, start, template,
 };
 use crate::{App, Caller};
 
 const NO_CHANGES: &str = "The submitted information didn't contain changes. Submit different information to create a change set.";
+
+/// The stack tags a request gives, when they differ from the stack's (compared as sets: the
+/// same tags in another order change nothing).
+fn changed_tags(given: Option<&[Tag]>, stack: &Stack) -> Option<Vec<strata_cloudformation::Tag>> {
+    let sorted = |tags: &[strata_cloudformation::Tag]| {
+        let mut pairs: Vec<(String, String)> = tags
+            .iter()
+            .map(|t| (t.key.clone(), t.value.clone()))
+            .collect();
+        pairs.sort_unstable();
+        pairs
+    };
+    given
+        .map(super::stacks::tags)
+        .filter(|t| sorted(t) != sorted(&stack.tags))
+}
 
 /// The template an update or change set gives: the stack's own (`UsePreviousTemplate`), or
 /// the request's.
@@ -117,18 +133,8 @@ pub async fn update_stack(
     let values = parameter_values(&template, &input.parameters, &stack.parameters)?;
     check_capabilities(&template, &input.capabilities)?;
     check_resource_types(&template, &input.resource_types)?;
-    let new_tags = input.tags.as_deref().map(super::stacks::tags).filter(|t| {
-        // Compared as sets: the same tags in another order change nothing.
-        let sorted = |tags: &[strata_cloudformation::Tag]| {
-            let mut pairs: Vec<(String, String)> = tags
-                .iter()
-                .map(|t| (t.key.clone(), t.value.clone()))
-                .collect();
-            pairs.sort_unstable();
-            pairs
-        };
-        sorted(t) != sorted(&stack.tags)
-    });
+    no_reserved_tags(input.tags.as_deref().unwrap_or_default())?;
+    let new_tags = changed_tags(input.tags.as_deref(), &stack);
     let (found, outputs_changed) = changes(app, &stack, &text, &values, new_tags.as_deref())?;
     if found.is_empty() && !outputs_changed && new_tags.is_none() {
         return Err(Error::Validation(
@@ -247,6 +253,7 @@ pub async fn create_change_set(
     let values = parameter_values(&template, &input.parameters, &previous)?;
     check_capabilities(&template, &input.capabilities)?;
     check_resource_types(&template, &input.resource_types)?;
+    no_reserved_tags(input.tags.as_deref().unwrap_or_default())?;
     if let Some(role) = &input.role_arn {
         super::operation::check_pass_role(app, caller, role)?;
         super::operation::service_role_session(app, role, caller.account(), &caller.region)
@@ -256,8 +263,14 @@ pub async fn create_change_set(
         Some(stack) => stack,
         None => review_stack(app, caller, &input).await?,
     };
-    let change_set_tags = super::stacks::tags(&input.tags);
-    let (found, outputs_changed) = changes(app, &stack, &text, &values, Some(&change_set_tags))?;
+    let change_set_tags = input.tags.as_deref().map(super::stacks::tags);
+    let (found, outputs_changed) = changes(
+        app,
+        &stack,
+        &text,
+        &values,
+        changed_tags(input.tags.as_deref(), &stack).as_deref(),
+    )?;
     let empty = found.is_empty() && !outputs_changed && !creating;
     let id = format!(
         "arn:aws:cloudformation:{}:{}:changeSet/{}/{}",
@@ -278,14 +291,7 @@ pub async fn create_change_set(
         template_body: text,
         parameters: values,
         capabilities: input.capabilities.clone(),
-        tags: input
-            .tags
-            .iter()
-            .map(|t| strata_cloudformation::Tag {
-                key: t.key.clone(),
-                value: t.value.clone(),
-            })
-            .collect(),
+        tags: change_set_tags,
         role_arn: input.role_arn.clone(),
         notification_arns: input.notification_arns.clone(),
         changes: found
@@ -454,9 +460,8 @@ pub fn describe_change_set(
         notification_arns: cs.notification_arns.into(),
         rollback_configuration: Empty {},
         capabilities: cs.capabilities.into(),
-        tags: (!cs.tags.is_empty()).then(|| {
-            cs.tags
-                .into_iter()
+        tags: cs.tags.filter(|t| !t.is_empty()).map(|tags| {
+            tags.into_iter()
                 .map(|t| Tag {
                     key: t.key,
                     value: t.value,
@@ -576,7 +581,7 @@ pub async fn execute_change_set(
         stack.parameters = cs.parameters.clone();
         stack.no_echo = no_echo(&template);
         stack.capabilities = cs.capabilities.clone();
-        stack.tags = cs.tags.clone();
+        stack.tags = cs.tags.clone().unwrap_or_default();
         stack.description = template.description.clone();
         stack.change_set_id = Some(cs.id.clone());
         // A stack a change set creates shows when it was executed (LocalStack's AWS-recorded
@@ -601,7 +606,7 @@ pub async fn execute_change_set(
         cs.parameters.clone(),
         cs.capabilities.clone(),
         Some(cs.id.clone()),
-        Some(cs.tags.clone()),
+        cs.tags.clone(),
     )
     .await?;
     Ok(())

@@ -38,9 +38,6 @@ pub(super) struct StoredChange {
 /// `[name, recreation, evaluation]`, read as a direct modification.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 struct StoredDetail {
-    /// `Properties`, or `Tags` for a change the stack's tags make.
-    #[serde(default = "properties_attribute")]
-    attribute: String,
     name: String,
     recreation: String,
     evaluation: String,
@@ -48,6 +45,9 @@ struct StoredDetail {
     change_source: String,
     #[serde(default)]
     causing_entity: Option<String>,
+    /// `Properties`, or `Tags` for a change the stack's tags make.
+    #[serde(default = "properties_attribute")]
+    attribute: String,
 }
 
 fn direct_modification() -> String {
@@ -306,7 +306,7 @@ pub(super) fn changes(
             if before.1 != after.1 {
                 attributes.push("UpdateReplacePolicy".to_owned());
             }
-            modified.insert(logical_id.clone(), "False");
+            // Its attributes stay what they are: readers of them are not listed.
             out.push(StoredChange {
                 action: "Modify".to_owned(),
                 logical_id: logical_id.clone(),
@@ -359,4 +359,28 @@ pub(super) fn changes(
         Err(_) => true,
     };
     Ok((out, outputs_changed))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_detail_stored_before_its_source_was_kept_reads_as_a_direct_modification() {
+        let old: StoredDetail =
+            serde_json::from_value(serde_json::json!(["BucketName", "Always", "Static"])).unwrap();
+        assert_eq!(
+            (
+                old.name.as_str(),
+                old.recreation.as_str(),
+                old.evaluation.as_str()
+            ),
+            ("BucketName", "Always", "Static")
+        );
+        assert_eq!(
+            (old.change_source.as_str(), old.attribute.as_str()),
+            ("DirectModification", "Properties")
+        );
+        assert_eq!(old.causing_entity, None);
+    }
 }

@@ -318,7 +318,8 @@ pub struct CreateChangeSetInput {
     pub capabilities: Vec<String>,
     /// `ResourceTypes`: the types the template may hold (none: any).
     pub resource_types: Vec<String>,
-    pub tags: Vec<Tag>,
+    /// `Tags=` (an empty list) removes them all; none keeps the stack's.
+    pub tags: Option<Vec<Tag>>,
     pub role_arn: Option<String>,
     pub notification_arns: Vec<String>,
     pub description: Option<String>,

@@ -155,17 +155,9 @@ pub(super) fn resolve(
 }
 
 /// The stack's tags added to a resource's own, for the types CloudFormation propagates them
-/// to (each type's schema: `taggable`; cfn-lint's copies of the registry schemas); a key the
-/// resource sets itself keeps its value.
+/// to ([`resources::taggable`]); a key the resource sets itself keeps its value.
 fn with_stack_tags(mut properties: Value, resource_type: &str, stack: &Stack) -> Value {
-    const TAGGED: [&str; 5] = [
-        "AWS::DynamoDB::Table",
-        "AWS::S3::Bucket",
-        "AWS::IAM::Role",
-        "AWS::IAM::User",
-        "AWS::KMS::Key",
-    ];
-    if stack.tags.is_empty() || !TAGGED.contains(&resource_type) {
+    if stack.tags.is_empty() || !resources::taggable(resource_type) {
         return properties;
     }
     let Some(map) = properties.as_object_mut() else {

@@ -210,6 +210,21 @@ pub(super) fn required_capability(template: &Template) -> Option<(&'static str, 
     }
 }
 
+/// Refuses stack tags under `aws:`, which AWS keeps for itself (the text as
+/// aws-quickstart/quickstart-amazon-eks#42 shows CreateStack answering).
+pub(super) fn no_reserved_tags(tags: &[Tag]) -> Result<()> {
+    if tags.iter().any(|t| {
+        t.key
+            .get(..4)
+            .is_some_and(|p| p.eq_ignore_ascii_case("aws:"))
+    }) {
+        return Err(Error::Validation(
+            "aws: prefixed tag key names are not allowed for external use.".to_owned(),
+        ));
+    }
+    Ok(())
+}
+
 /// Refuses a template holding a type `ResourceTypes` does not allow (when given): each entry
 /// a type, or a prefix ending in `*` (`AWS::*`, `AWS::S3::*`, `Custom::*`). LocalStack's
 /// AWS-recorded test_update_with_resource_types has the message.
@@ -329,6 +344,7 @@ pub async fn create_stack(
     let values = parameter_values(&template, &input.parameters, &BTreeMap::new())?;
     check_capabilities(&template, &input.capabilities)?;
     check_resource_types(&template, &input.resource_types)?;
+    no_reserved_tags(&input.tags)?;
     if let Some(other) = input
         .on_failure
         .as_deref()

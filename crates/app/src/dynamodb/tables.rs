@@ -117,9 +117,10 @@ async fn with_managed_key(
     };
     let kms = sse.sse_type.as_deref().is_none_or(|t| t == "KMS");
     if sse.enabled && kms && sse.kms_master_key_id.is_none() {
-        let key = crate::kms::service::aws_managed_key(app, caller.account(), &caller.region, "dynamodb")
-            .await
-            .map_err(|e| Error::Internal(format!("the aws/dynamodb key: {e}")))?;
+        let key =
+            crate::kms::service::aws_managed_key(app, caller.account(), &caller.region, "dynamodb")
+                .await
+                .map_err(|e| Error::Internal(format!("the aws/dynamodb key: {e}")))?;
         sse.kms_master_key_id = Some(key.arn());
     }
     Ok(Some(sse))

@@ -137,6 +137,11 @@ pub fn list_policies(
     let path_prefix = input.path_prefix.as_deref().unwrap_or("/");
     // Scope All (the default) lists the AWS managed policies first, then the account's own.
     let scope = input.scope.as_deref().unwrap_or("All");
+    if !["All", "AWS", "Local"].contains(&scope) {
+        return Err(Error::Validation(format!(
+            "1 validation error detected: Value '{scope}' at 'scope' failed to satisfy constraint: Member must satisfy enum value set: [All, AWS, Local]"
+        )));
+    }
     let mut policies = Vec::new();
     if scope != "Local" {
         policies.extend(
@@ -154,7 +159,11 @@ pub fn list_policies(
         if input.only_attached && attachments == 0 {
             continue;
         }
-        listed.push(PolicyOut::new(policy, attachments));
+        // ListPolicies leaves Description out (IAM API reference, Policy.Description).
+        listed.push(PolicyOut {
+            description: None,
+            ..PolicyOut::new(policy, attachments)
+        });
     }
     Ok(ListPoliciesOutput {
         is_truncated: false,

@@ -272,7 +272,8 @@ pub async fn handle(app: &App, caller: &Caller, action: &str, params: &Params) -
                 parameters: parameters(params),
                 capabilities: params.members("Capabilities"),
                 resource_types: params.members("ResourceTypes"),
-                tags: tags(params),
+                tags: (params.get("Tags.member.1.Key").is_some() || params.get("Tags").is_some())
+                    .then(|| tags(params)),
                 role_arn: optional(params, "RoleARN"),
                 notification_arns: params.members("NotificationARNs"),
                 description: optional(params, "Description"),

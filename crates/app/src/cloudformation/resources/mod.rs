@@ -20,7 +20,7 @@ use strata_cloudformation::{Stack, StackResource};
 
 use crate::{App, Caller};
 
-pub use schema::{attributes, primary_identifier};
+pub use schema::{attributes, primary_identifier, taggable};
 
 /// What a handler works with.
 pub struct Provision<'a> {

@@ -167,6 +167,16 @@ impl Settings {
             ),
         };
         let tags = key_values(p, properties, "Tags")?;
+        // S3's own limits on what a requester may set, stack tags included.
+        let refused = |message: &str| handler_error(message, "S3", 400, "InvalidRequest");
+        if let Some(tags) = &tags {
+            if tags.iter().any(|(k, _)| strata_s3::is_system_tag(k)) {
+                return Err(refused("Your TagKey cannot be prefixed with aws:"));
+            }
+            if tags.len() > 50 {
+                return Err(refused("Bucket tags cannot be greater than 50"));
+            }
+        }
         let encryption = match properties
             .get("BucketEncryption")
             .and_then(|e| e.get("ServerSideEncryptionConfiguration"))

@@ -259,6 +259,19 @@ pub fn attributes(resource_type: &str) -> Option<&'static [&'static str]> {
     })
 }
 
+/// Whether the type's schema is `taggable`, so the stack's tags reach its resources
+/// (cfn-lint's copies of the registry schemas).
+pub fn taggable(resource_type: &str) -> bool {
+    matches!(
+        resource_type,
+        "AWS::DynamoDB::Table"
+            | "AWS::S3::Bucket"
+            | "AWS::IAM::Role"
+            | "AWS::IAM::User"
+            | "AWS::KMS::Key"
+    )
+}
+
 /// The property that identifies a resource of an importable type (its schema's
 /// `primaryIdentifier`); `None` for a type that cannot be imported.
 pub fn primary_identifier(resource_type: &str) -> Option<&'static str> {
