@@ -740,3 +740,31 @@ def test_an_unknown_attribute_in_sub_fails_before_any_resource_is_made(stacks):
     assert reasons(events, name, "ROLLBACK_IN_PROGRESS") == [
         "[Error] /Outputs/Out/Value/Fn::Sub: Resource type AWS::S3::Bucket does not support attribute {Nope}. "
         "Rollback requested by user."]
+
+
+def test_client_request_token_marks_an_operations_events(stacks):
+    """Every event of an operation carries the ClientRequestToken of the call that started it
+    (DescribeStackEvents / StackEvent API reference: "All events triggered by a given stack
+    operation are assigned the same client request token"); a CreateStack retried with its
+    token is that call again, not a new stack (CreateStack API reference)."""
+    cfn = stacks.cfn
+    name = unique("stk")
+    template = {"Resources": {"Bucket": {"Type": "AWS::S3::Bucket"}}}
+    stack_id = cfn.create_stack(StackName=name, TemplateBody=body(template), ClientRequestToken="create-1")["StackId"]
+    stacks.track(stack_id)
+    stacks.settle(stack_id)
+    assert cfn.create_stack(StackName=name, TemplateBody=body(template), ClientRequestToken="create-1")["StackId"] == stack_id
+    assert error_of(lambda: cfn.create_stack(
+        StackName=name, TemplateBody=body(template), ClientRequestToken="create-2"))[0] == "AlreadyExistsException"
+    grown = {"Resources": {**template["Resources"], "Other": {"Type": "AWS::S3::Bucket"}}}
+    cfn.update_stack(StackName=name, TemplateBody=body(grown), ClientRequestToken="update-1")
+    stacks.settle(stack_id)
+    cfn.delete_stack(StackName=name, ClientRequestToken="delete-1")
+    stacks.settle(stack_id)
+    tokens = {}
+    for event in stacks.events(stack_id):
+        tokens.setdefault(event.get("ClientRequestToken"), set()).add((event["LogicalResourceId"], event["ResourceStatus"]))
+    assert set(tokens) == {"create-1", "update-1", "delete-1"}, tokens
+    assert (name, "CREATE_COMPLETE") in tokens["create-1"] and ("Bucket", "CREATE_COMPLETE") in tokens["create-1"]
+    assert (name, "UPDATE_COMPLETE") in tokens["update-1"] and ("Other", "CREATE_COMPLETE") in tokens["update-1"]
+    assert (name, "DELETE_COMPLETE") in tokens["delete-1"] and ("Bucket", "DELETE_COMPLETE") in tokens["delete-1"]

@@ -149,6 +149,9 @@ pub struct Event {
     pub reason: Option<String>,
     /// The resource's properties as a JSON string, for resource events.
     pub properties: Option<String>,
+    /// The `ClientRequestToken` of the call whose operation made the event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_request_token: Option<String>,
 }
 
 /// The resource type of a stack's own events.
@@ -266,6 +269,11 @@ pub struct Stack {
     /// an export in use cannot be removed.
     #[serde(default)]
     pub imports: Vec<String>,
+    /// The `ClientRequestToken` of the call that started the operation under way (or the
+    /// last one): every event the operation makes carries it (DescribeStackEvents API
+    /// reference).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_request_token: Option<String>,
     /// DeleteStack's `RetainResources` (or, with `FORCE_DELETE_STACK`, the resources that
     /// failed to delete): a delete of a `DELETE_FAILED` stack skips them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -316,6 +324,7 @@ impl Stack {
             previous: None,
             replaced: Vec::new(),
             imports: Vec::new(),
+            client_request_token: None,
             retain_resources: Vec::new(),
             next_event: 0,
             revision: 0,
@@ -339,6 +348,7 @@ impl Stack {
             status: status.as_str().to_owned(),
             reason,
             properties: None,
+            client_request_token: None,
         }
     }
 }
@@ -547,6 +557,9 @@ fn write_stack(
     }
     stack.revision += 1;
     for mut event in events {
+        if event.client_request_token.is_none() {
+            event.client_request_token = stack.client_request_token.clone();
+        }
         if event.timestamp_millis <= stack.last_event_millis {
             event.timestamp_millis = stack.last_event_millis + 1;
             if event.resource_type != STACK_TYPE {

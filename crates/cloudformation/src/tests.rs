@@ -108,6 +108,7 @@ async fn events_get_distinct_ids_and_times() {
         status: status.into(),
         reason: None,
         properties: None,
+        client_request_token: None,
     };
     let s = cfn
         .save_stack(

@@ -150,6 +150,7 @@ pub async fn update_stack(
     if let Some(disable) = input.disable_rollback {
         stack.disable_rollback = disable;
     }
+    stack.client_request_token = input.client_request_token.clone();
     obsolete_change_sets(&mut stack);
     let stack = start_update(
         app,
@@ -549,6 +550,7 @@ pub async fn execute_change_set(
             }
         )));
     }
+    stack.client_request_token = input.client_request_token.clone();
     // Executing a change set ends the stack's others (spec §3).
     let mut executed = cs.clone();
     executed.execution_status = "EXECUTE_COMPLETE".to_owned();

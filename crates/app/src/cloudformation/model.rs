@@ -38,6 +38,8 @@ pub struct CreateStackInput {
     pub role_arn: Option<String>,
     pub notification_arns: Vec<String>,
     pub enable_termination_protection: Option<bool>,
+    /// `ClientRequestToken`: carried by every event of the operation the call starts.
+    pub client_request_token: Option<String>,
 }
 
 /// The input of calls that name a stack (DescribeStacks, DeleteStack, …).
@@ -54,6 +56,8 @@ pub struct DeleteStackInput {
     pub retain_resources: Vec<String>,
     /// `STANDARD` (the default) or `FORCE_DELETE_STACK`.
     pub deletion_mode: Option<String>,
+    /// `ClientRequestToken`: carried by every event of the operation the call starts.
+    pub client_request_token: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -171,6 +175,8 @@ pub struct StackEvent {
     pub resource_status_reason: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resource_properties: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_request_token: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -302,6 +308,8 @@ pub struct UpdateStackInput {
     pub disable_rollback: Option<bool>,
     /// A new service role for this and later operations.
     pub role_arn: Option<String>,
+    /// `ClientRequestToken`: carried by every event of the operation the call starts.
+    pub client_request_token: Option<String>,
 }
 
 /// CreateChangeSet's input.
@@ -333,6 +341,8 @@ pub struct ChangeSetNameInput {
     pub change_set_name: String,
     pub stack_name: Option<String>,
     pub disable_rollback: Option<bool>,
+    /// `ClientRequestToken`: carried by every event of the operation the call starts.
+    pub client_request_token: Option<String>,
 }
 
 #[derive(Debug, Serialize)]

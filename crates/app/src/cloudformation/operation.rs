@@ -334,6 +334,7 @@ pub(super) fn resource_event(
         status: status.to_owned(),
         reason,
         properties: properties.map(Value::to_string),
+        client_request_token: None,
     }
 }
 

@@ -372,6 +372,15 @@ pub async fn create_stack(
     // AWS; its change sets are then obsolete (spec §3).
     let in_review = match find(app, caller, &input.stack_name)? {
         Some(stack) if stack.status == StackStatus::ReviewInProgress => Some(stack),
+        // A retry of the call that made it (ClientRequestToken, CreateStack API reference).
+        Some(stack)
+            if input.client_request_token.is_some()
+                && stack.client_request_token == input.client_request_token =>
+        {
+            return Ok(StackIdOutput {
+                stack_id: stack.stack_id,
+            });
+        }
         Some(_) => {
             return Err(Error::AlreadyExists(format!(
                 "Stack [{}] already exists",
@@ -403,6 +412,7 @@ pub async fn create_stack(
     stack.delete_on_failure = input.on_failure.as_deref() == Some("DELETE");
     stack.termination_protection = input.enable_termination_protection.unwrap_or(false);
     stack.timeout_in_minutes = input.timeout_in_minutes;
+    stack.client_request_token = input.client_request_token.clone();
     if reviewed {
         obsolete_change_sets(&mut stack);
         let stack = start(app, caller, stack, StackStatus::CreateInProgress).await?;
@@ -489,6 +499,8 @@ pub async fn delete_stack(app: &App, caller: &Caller, input: DeleteStackInput) -
         )));
     }
     stack.retain_resources = retained_on_delete(&stack, input.retain_resources, force)?;
+    stack.client_request_token = input.client_request_token;
+    let token = stack.client_request_token.clone();
     let now = app.cloudformation.now_millis();
     if let Some(reason) = exports_in_use(app, &stack)? {
         // The call succeeds; the stack reports why nothing was deleted (spec §2.6).
@@ -501,6 +513,7 @@ pub async fn delete_stack(app: &App, caller: &Caller, input: DeleteStackInput) -
                         stack.status.as_str()
                     )));
                 }
+                stack.client_request_token = token;
                 let started = stack.event(
                     StackStatus::DeleteInProgress,
                     Some("User Initiated".to_owned()),
@@ -794,6 +807,7 @@ pub fn describe_stack_events(
             resource_status: e.status,
             resource_status_reason: e.reason,
             resource_properties: e.properties,
+            client_request_token: e.client_request_token,
         })
         .collect::<Vec<_>>();
     Ok(DescribeStackEventsOutput {
@@ -935,6 +949,7 @@ pub fn get_template(
                 change_set_name,
                 stack_name,
                 disable_rollback: None,
+                client_request_token: None,
             };
             super::change_sets::named(app, caller, &input, "GetTemplate")?
                 .1

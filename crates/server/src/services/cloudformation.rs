@@ -120,6 +120,7 @@ fn change_set_input(params: &Params) -> Result<ChangeSetNameInput, AwsError> {
         change_set_name: change_set_name(params)?,
         stack_name: optional(params, "StackName"),
         disable_rollback: flag(params, "DisableRollback")?,
+        client_request_token: optional(params, "ClientRequestToken"),
     })
 }
 
@@ -127,6 +128,7 @@ fn create_stack_input(params: &Params) -> Result<CreateStackInput, AwsError> {
     let parameters = parameters(params);
     let tags = tags(params);
     Ok(CreateStackInput {
+        client_request_token: optional(params, "ClientRequestToken"),
         stack_name: stack_name(params)?,
         template_body: optional(params, "TemplateBody"),
         template_url: optional(params, "TemplateURL"),
@@ -161,6 +163,7 @@ pub async fn handle(app: &App, caller: &Caller, action: &str, params: &Params) -
                 stack_name: stack_name(params)?,
                 retain_resources: params.members("RetainResources"),
                 deletion_mode: optional(params, "DeletionMode"),
+                client_request_token: optional(params, "ClientRequestToken"),
             };
             stacks::delete_stack(app, caller, input).await?;
             Ok(None)
@@ -246,6 +249,7 @@ pub async fn handle(app: &App, caller: &Caller, action: &str, params: &Params) -
         }
         "UpdateStack" => {
             let input = UpdateStackInput {
+                client_request_token: optional(params, "ClientRequestToken"),
                 stack_name: stack_name(params)?,
                 template_body: optional(params, "TemplateBody"),
                 template_url: optional(params, "TemplateURL"),
