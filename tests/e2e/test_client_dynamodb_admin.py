@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from aws_helpers import batch_write, unique, wait_active
+from aws_helpers import batch_write, new_table, wait_active
 from browser_helpers import artifacts_dir, browser, expect  # noqa: F401 (browser is a fixture)
 from conftest import ACCOUNTS, REGION
 from test_client_javascript import install_js_clients
@@ -35,29 +35,9 @@ def tables(server):
     """Two tables of the source account (the first with a sort key and 30 items) and one of the
     destination account, which dynamodb-admin run as the source account must not show."""
     ddb = server.client("dynamodb")
-    first, second = unique("admin-orders"), unique("admin-empty")
-    ddb.create_table(
-        TableName=first,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "N"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
-    ddb.create_table(
-        TableName=second,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
-    other = unique("admin-other")
-    server.client("dynamodb", "destination").create_table(
-        TableName=other,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    first = new_table(ddb, "admin-orders", range_key=("sk", "N"))
+    second = new_table(ddb, "admin-empty")
+    other = new_table(server.client("dynamodb", "destination"), "admin-other")
     wait_active(ddb, first)
     items = [{"pk": {"S": f"order-{i % 3}"}, "sk": {"N": str(i)}, "note": {"S": f"note {i}"}} for i in range(30)]
     batch_write(ddb, first, puts=items)

@@ -4,6 +4,9 @@
 //! (terraform-provider-aws#7323, cloud-custodian#2834: `InvalidTag`, "System Tags cannot be
 //! removed by requester"); they do not count toward the 50 a bucket may carry.
 
+/// Most tags a requester may put on a bucket (system tags aside).
+pub const MAX_BUCKET_TAGS: usize = 50;
+
 /// Whether `key` is a system tag's key (the prefix in any case).
 pub fn is_system_tag(key: &str) -> bool {
     key.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("aws:"))

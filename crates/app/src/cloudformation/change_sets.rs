@@ -12,7 +12,7 @@ use strata_cfn_template::Template;
 use strata_cloudformation::{ChangeSet, Previous, Stack, StackStatus};
 
 use super::changes::{StoredChange, changes};
-use super::error::{Error, Result};
+use super::error::{Error, Result, not_in_enum};
 use super::model::*;
 use super::resources;
 use super::stacks::{
@@ -178,9 +178,11 @@ pub async fn create_change_set(
         None | Some("UPDATE") => false,
         Some("CREATE") => true,
         Some(other) => {
-            return Err(Error::Validation(format!(
-                "1 validation error detected: Value '{other}' at 'changeSetType' failed to satisfy constraint: Member must satisfy enum value set: [IMPORT, UPDATE, CREATE]"
-            )));
+            return Err(not_in_enum(
+                other,
+                "changeSetType",
+                &["IMPORT", "UPDATE", "CREATE"],
+            ));
         }
     };
     match input.on_stack_failure.as_deref() {
@@ -193,9 +195,11 @@ pub async fn create_change_set(
             ));
         }
         Some(other) => {
-            return Err(Error::Validation(format!(
-                "1 validation error detected: Value '{other}' at 'onStackFailure' failed to satisfy constraint: Member must satisfy enum value set: [DO_NOTHING, ROLLBACK, DELETE]"
-            )));
+            return Err(not_in_enum(
+                other,
+                "onStackFailure",
+                &["DO_NOTHING", "ROLLBACK", "DELETE"],
+            ));
         }
     }
     let existing = find_authorized(app, caller, "CreateChangeSet", &input.stack_name)?;

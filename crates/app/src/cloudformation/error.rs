@@ -34,6 +34,15 @@ pub enum Error {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// `value` of the enum member `member` (lowerCamelCase) is none of `allowed`: AWS's
+/// constraint message.
+pub fn not_in_enum(value: &str, member: &str, allowed: &[&str]) -> Error {
+    Error::Validation(format!(
+        "1 validation error detected: Value '{value}' at '{member}' failed to satisfy constraint: Member must satisfy enum value set: [{}]",
+        allowed.join(", ")
+    ))
+}
+
 impl From<TemplateError> for Error {
     fn from(e: TemplateError) -> Self {
         Error::Validation(e.0)

@@ -338,6 +338,25 @@ pub(super) fn resource_event(
     }
 }
 
+/// The events of one resource with `properties`: (physical id, status, reason, time) → event.
+pub(super) fn events_of<'a>(
+    logical_id: &'a str,
+    resource_type: &'a str,
+    properties: &'a Value,
+) -> impl Fn(&str, &str, Option<String>, i64) -> Event + 'a {
+    move |physical, status, reason, now| {
+        resource_event(
+            logical_id,
+            resource_type,
+            physical,
+            status,
+            reason,
+            Some(properties),
+            now,
+        )
+    }
+}
+
 /// Sets `entry` to what a handler made.
 pub(super) fn made(entry: &mut StackResource, created: Created, status: &str, now: i64) {
     entry.physical_id = Some(created.physical_id);
@@ -361,17 +380,7 @@ pub(super) async fn create_one(
     resource_type: &str,
     properties: &Value,
 ) -> Result<(Stack, Option<String>)> {
-    let event = |physical: &str, status: &str, reason: Option<String>, now: i64| {
-        resource_event(
-            logical_id,
-            resource_type,
-            physical,
-            status,
-            reason,
-            Some(properties),
-            now,
-        )
-    };
+    let event = events_of(logical_id, resource_type, properties);
     let now = app.cloudformation.now_millis();
     let planned = resources::planned_name(resource_type, properties, &stack, logical_id);
     stack.resources.insert(

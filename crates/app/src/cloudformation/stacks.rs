@@ -11,7 +11,7 @@ use strata_cfn_template::Template;
 use strata_cfn_template::parameters::{self, Given};
 use strata_cloudformation::{Stack, StackStatus};
 
-use super::error::{Error, Result};
+use super::error::{Error, Result, not_in_enum};
 use super::model::*;
 use super::resources;
 use crate::iam::model::Members;
@@ -350,9 +350,11 @@ pub async fn create_stack(
         .as_deref()
         .filter(|f| !["DO_NOTHING", "ROLLBACK", "DELETE"].contains(f))
     {
-        return Err(Error::Validation(format!(
-            "1 validation error detected: Value '{other}' at 'onFailure' failed to satisfy constraint: Member must satisfy enum value set: [DO_NOTHING, ROLLBACK, DELETE]"
-        )));
+        return Err(not_in_enum(
+            other,
+            "onFailure",
+            &["DO_NOTHING", "ROLLBACK", "DELETE"],
+        ));
     }
     let disable_rollback = match (&input.on_failure, input.disable_rollback) {
         (Some(_), Some(_)) => {
@@ -469,9 +471,11 @@ pub async fn delete_stack(app: &App, caller: &Caller, input: DeleteStackInput) -
         None | Some("STANDARD") => false,
         Some("FORCE_DELETE_STACK") => true,
         Some(other) => {
-            return Err(Error::Validation(format!(
-                "1 validation error detected: Value '{other}' at 'deletionMode' failed to satisfy constraint: Member must satisfy enum value set: [STANDARD, FORCE_DELETE_STACK]"
-            )));
+            return Err(not_in_enum(
+                other,
+                "deletionMode",
+                &["STANDARD", "FORCE_DELETE_STACK"],
+            ));
         }
     };
     let name = input.stack_name;
@@ -934,13 +938,21 @@ pub fn list_stack_resources(
 }
 
 /// A stack's template, or with `ChangeSetName` (an ARN, or a name with its stack) the
-/// change set's.
+/// change set's. Both `TemplateStage`s are the template: strata has no transforms.
 pub fn get_template(
     app: &App,
     caller: &Caller,
     stack_name: Option<String>,
     change_set_name: Option<String>,
+    template_stage: Option<String>,
 ) -> Result<GetTemplateOutput> {
+    if let Some(stage) = template_stage.filter(|s| s != "Original" && s != "Processed") {
+        return Err(not_in_enum(
+            &stage,
+            "templateStage",
+            &["Original", "Processed"],
+        ));
+    }
     let template_body = match (change_set_name, stack_name) {
         (Some(change_set_name), stack_name)
             if change_set_name.starts_with("arn:") || stack_name.is_some() =>

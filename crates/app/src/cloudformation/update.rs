@@ -14,8 +14,8 @@ use strata_cloudformation::{Stack, StackResource, StackStatus};
 
 use super::error::Result;
 use super::operation::{
-    Plan, acting, check_attributes, create_one, delete_one, deletion_order, imports, made, plan,
-    resolve, resolved_outputs, resource_event, save,
+    Plan, acting, check_attributes, create_one, delete_one, deletion_order, events_of, imports,
+    made, plan, resolve, resolved_outputs, resource_event, save,
 };
 use super::resources::{self, Provision};
 use crate::{App, Caller};
@@ -43,17 +43,7 @@ pub async fn update(app: &App, caller: &Caller, mut stack: Stack) -> Result<()> 
             Ok(p) => p,
             Err(reason) => return fail(app, caller, stack, Vec::new(), format!("{reason} ")).await,
         };
-        let event = |physical: &str, status: &str, reason: Option<String>, now: i64| {
-            resource_event(
-                logical_id,
-                resource_type,
-                physical,
-                status,
-                reason,
-                Some(&properties),
-                now,
-            )
-        };
+        let event = events_of(logical_id, resource_type, &properties);
         let existing = stack
             .resources
             .get(logical_id)

@@ -138,8 +138,8 @@ pub fn list_policies(
     // Scope All (the default) lists the AWS managed policies first, then the account's own.
     let scope = input.scope.as_deref().unwrap_or("All");
     if !["All", "AWS", "Local"].contains(&scope) {
-        return Err(Error::Validation(format!(
-            "1 validation error detected: Value '{scope}' at 'scope' failed to satisfy constraint: Member must satisfy enum value set: [All, AWS, Local]"
+        return Err(super::error::one_validation_error(format!(
+            "Value '{scope}' at 'scope' failed to satisfy constraint: Member must satisfy enum value set: [All, AWS, Local]"
         )));
     }
     let mut policies = Vec::new();

@@ -212,19 +212,13 @@ pub async fn handle(app: &App, caller: &Caller, action: &str, params: &Params) -
         }
         "GetTemplate" => rendered(
             action,
-            match optional(params, "TemplateStage").as_deref() {
-                None | Some("Original" | "Processed") => stacks::get_template(
-                    app,
-                    caller,
-                    optional(params, "StackName"),
-                    optional(params, "ChangeSetName"),
-                ),
-                Some(other) => {
-                    return Err(validation(format!(
-                        "1 validation error detected: Value '{other}' at 'templateStage' failed to satisfy constraint: Member must satisfy enum value set: [Original, Processed]"
-                    )));
-                }
-            },
+            stacks::get_template(
+                app,
+                caller,
+                optional(params, "StackName"),
+                optional(params, "ChangeSetName"),
+                optional(params, "TemplateStage"),
+            ),
         ),
         "ValidateTemplate" => rendered(
             action,

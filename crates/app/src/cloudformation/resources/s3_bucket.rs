@@ -173,8 +173,11 @@ impl Settings {
             if tags.iter().any(|(k, _)| strata_s3::is_system_tag(k)) {
                 return Err(refused("Your TagKey cannot be prefixed with aws:"));
             }
-            if tags.len() > 50 {
-                return Err(refused("Bucket tags cannot be greater than 50"));
+            if tags.len() > strata_s3::tags::MAX_BUCKET_TAGS {
+                return Err(refused(&format!(
+                    "Bucket tags cannot be greater than {}",
+                    strata_s3::tags::MAX_BUCKET_TAGS
+                )));
             }
         }
         let encryption = match properties

@@ -4,13 +4,13 @@ use s3s::dto::*;
 use s3s::{S3Request, S3Response, S3Result, s3_error};
 
 use strata_app::App;
+use strata_s3::tags::MAX_BUCKET_TAGS;
 
 use super::context::Cx;
 use super::errors::{from_engine, parse_version};
 
 /// Most tags an object may carry; buckets may carry more.
 const MAX_OBJECT_TAGS: usize = 10;
-const MAX_BUCKET_TAGS: usize = 50;
 
 /// Checks a tag set against S3's limits and returns it as pairs.
 fn tag_pairs(tagging: Tagging, max: usize, what: &str) -> S3Result<Vec<(String, String)>> {
